@@ -1,0 +1,54 @@
+/**
+ * Every Redis stream, consumer group, key and pub/sub channel name, built in one place (STYLE:
+ * nobody types a key by hand). All names start with the prefix (default `tap:`, so the streams are
+ * `tap:bets`, `tap:prices`… as in SPEC §10); tests isolate themselves with a fresh prefix.
+ */
+export type Channels = ReturnType<typeof createChannels>;
+
+export const DEFAULT_PREFIX = 'tap:';
+
+export function createChannels(prefix: string = DEFAULT_PREFIX) {
+  const key = (name: string) => `${prefix}${name}`;
+  return {
+    prefix,
+    streams: {
+      bets: key('bets'),
+      settlements: key('settlements'),
+      adjustments: key('adjustments'),
+      prices: key('prices'),
+      events: key('events'),
+      breaker: key('breaker'),
+      deadLetter: key('dead-letter'),
+    },
+    groups: {
+      batcher: 'batcher',
+      resolver: 'resolver',
+      healthMonitor: 'health-monitor',
+      wsGateway: 'ws-gateway',
+    },
+    keys: {
+      /** The latest index print (JSON PrintEntry). */
+      priceLast: key('price:last'),
+      /** 1-second OHLC candles, a sorted set scored by second (kept 7 days). */
+      candles1s: key('candles:1s'),
+      /** Breaker state with its heartbeat (hash: state, reason, since, heartbeatAt). */
+      breakerState: key('breaker:state'),
+      /** Every breaker open interval, a sorted set scored by open time (the resolver voids by it). */
+      breakerIntervals: key('breaker:intervals'),
+      /** Set by the batcher once the balance cache is rebuilt; admission refuses bets until then. */
+      balanceCacheReady: key('balance:ready'),
+      balance: (userId: string) => key(`balance:${userId}`),
+      session: (tokenSha256: string) => key(`session:${tokenSha256}`),
+      nonce: (userId: string, nonce: string) => key(`nonce:${userId}:${nonce}`),
+      rateLimit: (userId: string) => key(`ratelimit:${userId}`),
+      idempotency: (userId: string, clientBetId: string) => key(`idem:${userId}:${clientBetId}`),
+      exposureCell: (t0: number, p0: number) => key(`exposure:cell:${t0}:${p0}`),
+      exposureColumn: (t0: number) => key(`exposure:column:${t0}`),
+      exposureTotal: key('exposure:total'),
+      exposureUser: (userId: string) => key(`exposure:user:${userId}`),
+    },
+    pubsub: {
+      breakerChanges: key('breaker:changes'),
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Typed encode/decode of stream entries. An entry is one field, `d`, holding the JSON of the typed
+ * value. Writers are trusted by their types (no validation on the hot path); readers validate every
+ * entry against the schema in `@tap/domain` and get a value or a reason to dead-letter it.
+ */
+import {
+  adjustmentEntrySchema,
+  betEntrySchema,
+  breakerEntrySchema,
+  deadLetterEntrySchema,
+  eventEntrySchema,
+  printEntrySchema,
+  settlementEntrySchema,
+} from '@tap/domain';
+import type { z } from 'zod';
+
+export const ENTRY_SCHEMAS = {
+  bets: betEntrySchema,
+  settlements: settlementEntrySchema,
+  adjustments: adjustmentEntrySchema,
+  prices: printEntrySchema,
+  events: eventEntrySchema,
+  breaker: breakerEntrySchema,
+  deadLetter: deadLetterEntrySchema,
+} as const;
+
+export type StreamKind = keyof typeof ENTRY_SCHEMAS;
+export type EntryOf<K extends StreamKind> = z.infer<(typeof ENTRY_SCHEMAS)[K]>;
+export type Decoded<T> = { ok: true; value: T } | { ok: false; code: 'entry_malformed'; reason: string };
+
+const FIELD = 'd';
+
+export function encodeEntry<K extends StreamKind>(_kind: K, value: EntryOf<K>): [string, string] {
+  return [FIELD, JSON.stringify(value)];
+}
+
+/** `fields` is the flat [name, value, name, value…] array XREAD/XRANGE return. */
+export function decodeEntry<K extends StreamKind>(kind: K, fields: readonly string[]): Decoded<EntryOf<K>> {
+  const index = fields.indexOf(FIELD);
+  const raw = index % 2 === 0 ? fields[index + 1] : undefined;
+  if (raw === undefined) return { ok: false, code: 'entry_malformed', reason: `no "${FIELD}" field` };
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { ok: false, code: 'entry_malformed', reason: 'not JSON' };
+  }
+  const parsed = ENTRY_SCHEMAS[kind].safeParse(json);
+  if (!parsed.success) {
+    const reason = parsed.error.issues
+      .map((i) => `${i.path.join('.') || '(entry)'}: ${i.message}`)
+      .join('; ');
+    return { ok: false, code: 'entry_malformed', reason };
+  }
+  return { ok: true, value: parsed.data as EntryOf<K> };
+}

@@ -1,0 +1,9 @@
+export { type Channels, createChannels, DEFAULT_PREFIX } from './channels.js';
+export {
+  type Decoded,
+  decodeEntry,
+  ENTRY_SCHEMAS,
+  type EntryOf,
+  encodeEntry,
+  type StreamKind,
+} from './codec.js';

@@ -1,0 +1,139 @@
+/**
+ * The TypeScript types of every stream entry, derived from their validators (one source of truth).
+ * Streams carry these as JSON; `@tap/channels` encodes and decodes them against these schemas, so a
+ * malformed entry is caught at the reader (and dead-lettered) instead of corrupting state.
+ */
+import { z } from 'zod';
+
+const int = () => z.number().int();
+const nonNegInt = () => z.number().int().nonnegative();
+const positiveInt = () => z.number().int().positive();
+export const userIdSchema = z.string().regex(/^0x[0-9a-f]{40}$/, 'lower-cased 0x address');
+/** Bet ids are ULIDs: 26 Crockford base-32 characters, sortable by admission time. */
+export const betIdSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'ULID');
+
+/** What priced a bet (SPEC §3 terms snapshot); later config changes never reprice it. */
+export const termsSchema = z
+  .object({
+    indexPriceCents: positiveInt(),
+    printId: nonNegInt(),
+    sigma: z.number().nonnegative(),
+    tau1Ms: nonNegInt(),
+    tau2Ms: nonNegInt(),
+    probability: z.number().min(0).max(1),
+    g: z.number().nonnegative(),
+    multiplierBp: positiveInt(),
+    configVersion: z.string().min(1),
+  })
+  .strict();
+export type Terms = z.infer<typeof termsSchema>;
+
+/** `tap:bets`: a bet admitted by ingest-api (stake reserved, exposure booked). */
+export const betEntrySchema = z
+  .object({
+    betId: betIdSchema,
+    userId: userIdSchema,
+    clientBetId: z.string().uuid(),
+    t0: nonNegInt(),
+    p0: nonNegInt(),
+    windowMs: positiveInt(),
+    bandCents: positiveInt(),
+    stakeMicros: positiveInt(),
+    multiplierBp: positiveInt(),
+    placedAt: nonNegInt(),
+    terms: termsSchema,
+  })
+  .strict();
+export type BetEntry = z.infer<typeof betEntrySchema>;
+
+export const ADJUSTMENT_KINDS = ['deposit', 'withdrawal', 'adjustment'] as const;
+
+/** `tap:adjustments`: deposits, withdrawals and operator corrections (signed amount). */
+export const adjustmentEntrySchema = z
+  .object({
+    adjustmentId: z.string().min(1).max(64),
+    userId: userIdSchema,
+    kind: z.enum(ADJUSTMENT_KINDS),
+    amountMicros: int().refine((v) => v !== 0, 'must not be zero'),
+    reason: z.string().min(1).max(200),
+    requestedAt: nonNegInt(),
+  })
+  .strict();
+export type AdjustmentEntry = z.infer<typeof adjustmentEntrySchema>;
+
+/** `tap:prices`: one index print (SPEC §9). */
+export const printEntrySchema = z
+  .object({
+    id: nonNegInt(),
+    t: nonNegInt(),
+    priceCents: positiveInt(),
+    venues: nonNegInt(),
+    sigma: z.number().nonnegative(),
+  })
+  .strict();
+export type PrintEntry = z.infer<typeof printEntrySchema>;
+
+export const OUTCOMES = ['won', 'lost', 'void'] as const;
+
+/** `tap:settlements`: the resolver's verdict on a bet, with the evidence that decided it (SPEC §4). */
+export const settlementEntrySchema = z
+  .object({
+    betId: betIdSchema,
+    outcome: z.enum(OUTCOMES),
+    evidence: z.record(z.unknown()),
+    settledAt: nonNegInt(),
+  })
+  .strict();
+export type SettlementEntry = z.infer<typeof settlementEntrySchema>;
+
+export const BET_STATUSES = ['pending', 'accepted', 'rejected', 'won', 'lost', 'void'] as const;
+export type BetStatus = (typeof BET_STATUSES)[number];
+
+/** `tap:events`: what the batcher applied, delivered to the owner by ws-gateway (SPEC §11). */
+export const eventEntrySchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('bet'),
+      userId: userIdSchema,
+      betId: betIdSchema,
+      status: z.enum(BET_STATUSES),
+      reason: z.string().optional(),
+      payoutMicros: nonNegInt().optional(),
+      balanceMicros: nonNegInt(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('balance'),
+      userId: userIdSchema,
+      balanceMicros: nonNegInt(),
+      refType: z.string(),
+      refId: z.string(),
+    })
+    .strict(),
+]);
+export type EventEntry = z.infer<typeof eventEntrySchema>;
+
+export const BREAKER_STATES = ['open', 'closed'] as const;
+
+/** `tap:breaker`: a breaker state change (SPEC §9). */
+export const breakerEntrySchema = z
+  .object({
+    state: z.enum(BREAKER_STATES),
+    reason: z.string(),
+    since: nonNegInt(),
+  })
+  .strict();
+export type BreakerEntry = z.infer<typeof breakerEntrySchema>;
+
+/** A dead-lettered entry: where it came from, why it failed, and the raw fields. */
+export const deadLetterEntrySchema = z
+  .object({
+    stream: z.string(),
+    entryId: z.string(),
+    reason: z.string(),
+    raw: z.string(),
+    failedAt: nonNegInt(),
+  })
+  .strict();
+export type DeadLetterEntry = z.infer<typeof deadLetterEntrySchema>;

@@ -1,0 +1,54 @@
+/**
+ * The ledger hash chain (SPEC §7): hash = sha256(prev_hash ‖ canonical row), hex. The canonical row
+ * is a JSON array of the row's fields in a fixed order, so the encoding is unambiguous (no field can
+ * bleed into the next). The first row of a chain uses GENESIS_HASH as its prev_hash.
+ */
+import { createHash } from 'node:crypto';
+import type { LedgerRefType } from './schema.js';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface LedgerRow {
+  id: number;
+  userId: string;
+  amount: number;
+  balanceAfter: number;
+  refType: LedgerRefType;
+  refId: string;
+  createdAt: number;
+}
+
+export function canonicalLedgerRow(row: LedgerRow): string {
+  return JSON.stringify([
+    row.id,
+    row.userId,
+    row.amount,
+    row.balanceAfter,
+    row.refType,
+    row.refId,
+    row.createdAt,
+  ]);
+}
+
+export function ledgerHash(prevHash: string, row: LedgerRow): string {
+  return createHash('sha256').update(prevHash).update(canonicalLedgerRow(row)).digest('hex');
+}
+
+export type ChainCheck = { ok: true; rows: number } | { ok: false; code: 'hash_mismatch'; id: number };
+
+/** Verifies a chain given in id order; `startHash` is the prev_hash of the first row. */
+export function verifyLedgerChain(
+  rows: Iterable<LedgerRow & { prevHash: string; hash: string }>,
+  startHash = GENESIS_HASH,
+): ChainCheck {
+  let prev = startHash;
+  let count = 0;
+  for (const row of rows) {
+    if (row.prevHash !== prev || ledgerHash(prev, row) !== row.hash) {
+      return { ok: false, code: 'hash_mismatch', id: row.id };
+    }
+    prev = row.hash;
+    count += 1;
+  }
+  return { ok: true, rows: count };
+}

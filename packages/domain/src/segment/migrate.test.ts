@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GENESIS_HASH, ledgerHash } from './ledger-hash.js';
+import { migrate } from './migrate.js';
+import { SEGMENT_MIGRATIONS, WRITER_PRAGMAS } from './schema.js';
+
+describe('segment schema and migrations (real SQLite file)', () => {
+  let dir: string;
+  let db: Database.Database;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tap-segment-'));
+    db = new Database(join(dir, '2026-W48.db'));
+    for (const pragma of WRITER_PRAGMAS) db.pragma(pragma);
+  });
+  afterEach(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('migrates a new file to the latest version once', () => {
+    expect(migrate(db, SEGMENT_MIGRATIONS)).toEqual({ ok: true, from: 0, to: 1 });
+    expect(migrate(db, SEGMENT_MIGRATIONS)).toEqual({ ok: true, from: 1, to: 1 });
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .pluck()
+      .all();
+    expect(tables).toEqual(['bets', 'index_prints', 'meta', 'transaction_ledger', 'users']);
+  });
+
+  it('runs WAL with synchronous=FULL', () => {
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+  });
+
+  it('refuses a file written by a newer schema', () => {
+    db.pragma('user_version = 99');
+    expect(migrate(db, SEGMENT_MIGRATIONS)).toEqual({
+      ok: false,
+      code: 'schema_too_new',
+      found: 99,
+      known: 1,
+    });
+  });
+
+  it('rolls back a failing migration as a whole', () => {
+    const broken = [
+      { version: 1, name: 'broken', sql: 'CREATE TABLE a (x INTEGER) STRICT; CREATE TABLE a (y);' },
+    ];
+    expect(() => migrate(db, broken)).toThrow();
+    expect(db.pragma('user_version', { simple: true })).toBe(0);
+    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'a'").pluck().get()).toBe(0);
+  });
+
+  it('refuses a negative balance', () => {
+    migrate(db, SEGMENT_MIGRATIONS);
+    const insert = db.prepare('INSERT INTO users (id, balance, created_at, updated_at) VALUES (?, ?, 0, 0)');
+    expect(() => insert.run('0xabc', -1)).toThrow(/CHECK constraint failed/);
+  });
+
+  it('refuses a non-integer amount (STRICT tables)', () => {
+    migrate(db, SEGMENT_MIGRATIONS);
+    const insert = db.prepare('INSERT INTO users (id, balance, created_at, updated_at) VALUES (?, ?, 0, 0)');
+    expect(() => insert.run('0xabc', 1.5)).toThrow(/cannot store REAL value in INTEGER column/);
+  });
+
+  it('keeps the ledger append-only', () => {
+    migrate(db, SEGMENT_MIGRATIONS);
+    const row = {
+      id: 1,
+      userId: '0xabc',
+      amount: 5,
+      balanceAfter: 5,
+      refType: 'deposit' as const,
+      refId: 'd1',
+      createdAt: 1,
+    };
+    db.prepare(
+      `INSERT INTO transaction_ledger (id, user_id, amount, balance_after, ref_type, ref_id, created_at, prev_hash, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(1, '0xabc', 5, 5, 'deposit', 'd1', 1, GENESIS_HASH, ledgerHash(GENESIS_HASH, row));
+    expect(() => db.exec('UPDATE transaction_ledger SET amount = 6')).toThrow(/append-only/);
+    expect(() => db.exec('DELETE FROM transaction_ledger')).toThrow(/append-only/);
+    expect(() =>
+      db.exec(
+        `INSERT INTO transaction_ledger (user_id, amount, balance_after, ref_type, ref_id, created_at, prev_hash, hash)
+         VALUES ('0xabc', 1, 6, 'bonus', 'x', 1, '', '')`,
+      ),
+    ).toThrow(/CHECK constraint failed/);
+  });
+});

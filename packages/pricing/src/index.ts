@@ -1,0 +1,53 @@
+export { bivariateNormalCdf } from './bivariate-normal.js';
+export {
+  type CellAt,
+  checkPlaceable,
+  isCellOnGrid,
+  type NotPlaceableReason,
+  type PlaceableCheck,
+} from './cell-rules.js';
+export { normalCdf } from './normal.js';
+export {
+  GRID_BANDS_EACH_SIDE_DEFAULT,
+  GRID_BANDS_EACH_SIDE_MAX,
+  GRID_COLUMNS_MAX,
+  type GridCell,
+  gridColumns,
+  gridRows,
+  type PriceGrid,
+  type PriceGridInput,
+  priceGrid,
+} from './price-grid.js';
+export {
+  DEFAULT_PRICING_CONFIG,
+  type PricingConfig,
+  pricingConfigProblems,
+  SECONDS_PER_YEAR,
+  sigmaFromAnnualized,
+} from './pricing-config.js';
+export {
+  type CellPrice,
+  type CellQuote,
+  multiplierBpOf,
+  type NotOfferedReason,
+  type PriceCellInput,
+  type PricedCell,
+  priceCell,
+  type QuoteCellInput,
+  quoteCell,
+} from './quote-cell.js';
+export {
+  createSigmaEstimator,
+  initialSigmaState,
+  nextSigmaState,
+  type SigmaEstimator,
+  type SigmaEstimatorConfig,
+  type SigmaState,
+  sigmaOf,
+} from './sigma-estimator.js';
+export {
+  BGK_BETA,
+  continuousTouchProbability,
+  type TouchInput,
+  touchProbability,
+} from './touch-probability.js';

@@ -1,0 +1,100 @@
+/**
+ * Grid and pricing parameters (SPEC §3) with their defaults. A bet's terms snapshot stores
+ * `configVersion`, so whoever changes any value here — or overrides one from the environment —
+ * gives the result a new `configVersion`; old bets are never repriced.
+ */
+
+/** Seconds in a Julian year, the convention for annualised volatility. */
+export const SECONDS_PER_YEAR = 365.25 * 86_400;
+
+/** Converts an annualised volatility (0.3 = 30 %/year) to σ per √second. */
+export function sigmaFromAnnualized(annualized: number): number {
+  return annualized / Math.sqrt(SECONDS_PER_YEAR);
+}
+
+export interface PricingConfig {
+  /** Identifies these values in each bet's terms snapshot. */
+  configVersion: string;
+  /** Window width W; every cell starts at a multiple of it. */
+  windowMs: number;
+  /** Band height H; every band starts at a multiple of it. */
+  bandCents: number;
+  /** Minimum lead LEAD between now and a cell's start. */
+  leadMs: number;
+  /** Horizon: a cell must start before now + horizonMs. */
+  horizonMs: number;
+  /** Interval δ between index prints, used by the discrete-monitoring correction. */
+  printIntervalMs: number;
+  /** Latency d a fast trader can exploit, used by the latency loading g. */
+  latencyMs: number;
+  /** House edge h: M = (1 − h) / (P + λ·g). */
+  houseEdge: number;
+  /** Latency loading λ. */
+  latencyLoading: number;
+  /** Lowest offered multiplier (1.05×). */
+  multiplierBpMin: number;
+  /** Highest offered multiplier (50×). */
+  multiplierBpMax: number;
+  /** σ floor per √second (30 %/year). */
+  sigmaFloor: number;
+  /** Half-life of the fast variance EWMA. */
+  sigmaFastHalfLifeMs: number;
+  /** Half-life of the slow variance EWMA. */
+  sigmaSlowHalfLifeMs: number;
+  /** Spacing of the index samples the σ estimator uses (1-second log-returns). */
+  sigmaSampleIntervalMs: number;
+}
+
+export const DEFAULT_PRICING_CONFIG: Readonly<PricingConfig> = Object.freeze({
+  configVersion: 'pricing-v1',
+  windowMs: 5_000,
+  bandCents: 1_000,
+  leadMs: 2_000,
+  horizonMs: 60_000,
+  printIntervalMs: 100,
+  latencyMs: 50,
+  houseEdge: 0.05,
+  latencyLoading: 0.5,
+  multiplierBpMin: 10_500,
+  multiplierBpMax: 500_000,
+  sigmaFloor: sigmaFromAnnualized(0.3),
+  sigmaFastHalfLifeMs: 60_000,
+  sigmaSlowHalfLifeMs: 1_800_000,
+  sigmaSampleIntervalMs: 1_000,
+});
+
+const POSITIVE_INTEGERS = [
+  'windowMs',
+  'bandCents',
+  'leadMs',
+  'horizonMs',
+  'printIntervalMs',
+  'multiplierBpMin',
+  'multiplierBpMax',
+  'sigmaFastHalfLifeMs',
+  'sigmaSlowHalfLifeMs',
+  'sigmaSampleIntervalMs',
+] as const satisfies ReadonlyArray<keyof PricingConfig>;
+
+/**
+ * Every rule a config breaks, as sentences (empty when it is valid), so a service's `loadConfig`
+ * can report all bad values at once.
+ */
+export function pricingConfigProblems(config: PricingConfig): string[] {
+  const problems: string[] = [];
+  if (config.configVersion.length === 0) problems.push('configVersion must not be empty');
+  for (const key of POSITIVE_INTEGERS) {
+    if (!Number.isSafeInteger(config[key]) || config[key] <= 0)
+      problems.push(`${key} must be a positive integer`);
+  }
+  if (!(config.latencyMs >= 0 && Number.isFinite(config.latencyMs))) problems.push('latencyMs must be ≥ 0');
+  if (!(config.houseEdge >= 0 && config.houseEdge < 1)) problems.push('houseEdge must be in [0, 1)');
+  if (!(config.latencyLoading >= 0 && Number.isFinite(config.latencyLoading))) {
+    problems.push('latencyLoading must be ≥ 0');
+  }
+  if (!(config.sigmaFloor > 0 && Number.isFinite(config.sigmaFloor))) problems.push('sigmaFloor must be > 0');
+  if (config.multiplierBpMin > config.multiplierBpMax)
+    problems.push('multiplierBpMin must be ≤ multiplierBpMax');
+  if (config.leadMs >= config.horizonMs) problems.push('leadMs must be < horizonMs');
+  return problems;
+}

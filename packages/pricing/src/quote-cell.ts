@@ -1,0 +1,126 @@
+/**
+ * The one pricing entry point shared by the server (authoritative) and the web client (display):
+ * placeable rules, touch probability P, latency loading g and multiplier M (SPEC §3).
+ *
+ *   g = ½(|P(S·e^{+σ√d}) − P(S)| + |P(S·e^{−σ√d}) − P(S)|)   what a trader d ms ahead could exploit
+ *   M = floor_bp((1 − h) / (P + λ·g))                        offered only if min ≤ M ≤ max
+ *
+ * Pure: the same inputs give the same quote. Server and browser evaluate Math.exp/log/sin with
+ * their own libm, so a displayed multiplier can differ from the server's by 1 bp in rare cases;
+ * the server's quote is the one a bet gets.
+ */
+import { checkPlaceable, type NotPlaceableReason } from './cell-rules.js';
+import type { PricingConfig } from './pricing-config.js';
+import { touchProbability } from './touch-probability.js';
+
+const BP_PER_UNIT = 10_000;
+
+export interface QuoteCellInput {
+  /** Window start, ms since the epoch. */
+  t0: number;
+  /** Band floor, cents. */
+  p0: number;
+  /** Server receive time (or the client's estimate of it), ms since the epoch. */
+  nowMs: number;
+  /** Latest index print S, cents. */
+  indexPriceCents: number;
+  /** Volatility per √second; values below `config.sigmaFloor` are raised to it. */
+  sigma: number;
+  config: PricingConfig;
+}
+
+export type NotOfferedReason = 'multiplier_below_minimum' | 'multiplier_above_maximum';
+
+export interface CellPrice {
+  probability: number;
+  g: number;
+  /** null when P + λ·g is 0: the multiplier would be unbounded. */
+  multiplierBp: number | null;
+}
+
+export interface PricedCell extends CellPrice {
+  tau1Ms: number;
+  tau2Ms: number;
+  /** The σ actually used (the input raised to the floor), for the bet's terms snapshot. */
+  sigma: number;
+}
+
+export type CellQuote =
+  | ({ ok: true; multiplierBp: number } & PricedCell)
+  | { ok: false; code: 'cell_not_placeable'; reason: NotPlaceableReason }
+  | ({ ok: false; code: 'cell_not_offered'; reason: NotOfferedReason } & PricedCell)
+  | { ok: false; code: 'cell_not_offered'; reason: 'market_data_invalid' };
+
+/** Quotes one cell at `nowMs`: the first broken rule, or P, g and the offered multiplier. */
+export function quoteCell(input: QuoteCellInput): CellQuote {
+  const { t0, p0, nowMs, indexPriceCents, config } = input;
+  const placeable = checkPlaceable({ t0, p0, nowMs }, config);
+  if (!placeable.ok) return placeable;
+  if (!isMarketDataValid(indexPriceCents, input.sigma)) {
+    return { ok: false, code: 'cell_not_offered', reason: 'market_data_invalid' };
+  }
+  const sigma = Math.max(input.sigma, config.sigmaFloor);
+  const tau1Ms = t0 - nowMs;
+  const tau2Ms = t0 + config.windowMs - nowMs;
+  const priced = {
+    ...priceCell({ p0, indexPriceCents, tau1Ms, tau2Ms, sigma }, config),
+    tau1Ms,
+    tau2Ms,
+    sigma,
+  };
+  const { multiplierBp } = priced;
+  if (multiplierBp === null || multiplierBp > config.multiplierBpMax) {
+    return { ok: false, code: 'cell_not_offered', reason: 'multiplier_above_maximum', ...priced };
+  }
+  if (multiplierBp < config.multiplierBpMin) {
+    return { ok: false, code: 'cell_not_offered', reason: 'multiplier_below_minimum', ...priced };
+  }
+  return { ok: true, ...priced, multiplierBp };
+}
+
+/** A usable index (positive, finite) and σ (finite, ≥ 0); anything else prices nothing. */
+function isMarketDataValid(indexPriceCents: number, sigma: number): boolean {
+  return indexPriceCents > 0 && Number.isFinite(indexPriceCents) && sigma >= 0 && Number.isFinite(sigma);
+}
+
+export interface PriceCellInput {
+  p0: number;
+  indexPriceCents: number;
+  tau1Ms: number;
+  tau2Ms: number;
+  sigma: number;
+}
+
+/** P, g and M for a band and window, without the placeable rules or the offered range. */
+export function priceCell(input: PriceCellInput, config: PricingConfig): CellPrice {
+  const { p0, indexPriceCents: s } = input;
+  // log1p of an exactly computed relative distance keeps precision for bands next to the index.
+  const lowerLog = Math.log1p((p0 - s) / s);
+  const upperLog = Math.log1p((p0 + config.bandCents - s) / s);
+  const probabilityAt = (logMove: number): number =>
+    touchProbability({
+      lowerLog: lowerLog - logMove,
+      upperLog: upperLog - logMove,
+      tau1Ms: input.tau1Ms,
+      tau2Ms: input.tau2Ms,
+      sigma: input.sigma,
+      printIntervalMs: config.printIntervalMs,
+    });
+  const probability = probabilityAt(0);
+  const move = input.sigma * Math.sqrt(config.latencyMs / 1000);
+  const g =
+    0.5 * (Math.abs(probabilityAt(move) - probability) + Math.abs(probabilityAt(-move) - probability));
+  return { probability, g, multiplierBp: multiplierBpOf(probability, g, config) };
+}
+
+/** M = floor((1 − h) / (P + λ·g)) in basis points; null when the denominator is 0 (M unbounded). */
+export function multiplierBpOf(
+  probability: number,
+  g: number,
+  config: Pick<PricingConfig, 'houseEdge' | 'latencyLoading'>,
+): number | null {
+  const denominator = probability + config.latencyLoading * g;
+  if (!(denominator > 0)) return null;
+  const multiplierBp = Math.floor((BP_PER_UNIT * (1 - config.houseEdge)) / denominator);
+  return Number.isSafeInteger(multiplierBp) ? multiplierBp : null;
+}

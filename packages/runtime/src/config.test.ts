@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { commonEnv, env, parseEnv } from './config.js';
+
+const shape = { ...commonEnv, OPS_PORT: env.port(9100), BATCH_MAX: env.intBetween(1, 10_000, 1_000) };
+
+describe('parseEnv', () => {
+  it('applies the defaults when nothing is set', () => {
+    const result = parseEnv(shape, {});
+    expect(result).toEqual({
+      ok: true,
+      config: {
+        LOG_LEVEL: 'info',
+        REDIS_URL: 'redis://127.0.0.1:6379',
+        TAP_KEY_PREFIX: 'tap:',
+        OPS_HOST: '127.0.0.1',
+        OPS_PORT: 9100,
+        BATCH_MAX: 1_000,
+      },
+    });
+  });
+
+  it('treats an empty assignment as unset', () => {
+    const result = parseEnv(shape, { OPS_PORT: '' });
+    expect(result.ok && result.config.OPS_PORT).toBe(9100);
+  });
+
+  it('names every bad variable, not just the first', () => {
+    const result = parseEnv(shape, {
+      OPS_PORT: '70000',
+      BATCH_MAX: '1.5',
+      REDIS_URL: 'http://example',
+      LOG_LEVEL: 'loud',
+      TAP_KEY_PREFIX: 'Tap',
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const named = result.problems.map((p) => p.split(':')[0]);
+    expect(named.sort()).toEqual(['BATCH_MAX', 'LOG_LEVEL', 'OPS_PORT', 'REDIS_URL', 'TAP_KEY_PREFIX']);
+    expect(result.problems.find((p) => p.startsWith('OPS_PORT'))).toContain('"70000"');
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(parseEnv(shape, { UNRELATED: 'x' }).ok).toBe(true);
+  });
+
+  it('parses booleans strictly', () => {
+    const boolShape = { FLAG: env.bool(false) };
+    expect(parseEnv(boolShape, { FLAG: '1' })).toEqual({ ok: true, config: { FLAG: true } });
+    expect(parseEnv(boolShape, { FLAG: 'yes' }).ok).toBe(false);
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * Environment-variable parsing for every daemon's `loadConfig(env)`.
+ *
+ * A service describes its variables with zod; `parseEnv` checks all of them and returns either the
+ * typed config or the full list of problems (every bad variable, not just the first), so an operator
+ * fixes a unit file in one round trip. `exitOnBadConfig` is the only place that prints and exits.
+ */
+import { z } from 'zod';
+
+export type ConfigResult<T> = { ok: true; config: T } | { ok: false; problems: string[] };
+export type Env = Record<string, string | undefined>;
+/** The typed config a shape of variables parses to. */
+export type ConfigOf<S extends z.ZodRawShape> = z.infer<z.ZodObject<S>>;
+
+export function parseEnv<S extends z.ZodRawShape>(shape: S, env: Env): ConfigResult<z.infer<z.ZodObject<S>>> {
+  const picked: Record<string, string | undefined> = {};
+  for (const key of Object.keys(shape)) {
+    const value = env[key];
+    // An empty assignment (`FOO=` in an EnvironmentFile) means "use the default", as systemd users expect.
+    picked[key] = value === '' ? undefined : value;
+  }
+  const parsed = z.object(shape).safeParse(picked);
+  if (parsed.success) return { ok: true, config: parsed.data };
+  const problems = parsed.error.issues.map((issue) => {
+    const variable = issue.path.join('.') || '(env)';
+    const value = picked[variable];
+    const shown = value === undefined ? 'unset' : JSON.stringify(value);
+    return `${variable}: ${issue.message} (got ${shown})`;
+  });
+  return { ok: false, problems };
+}
+
+/** Prints every problem to stderr and exits with EX_CONFIG (78), which systemd does not restart-loop on. */
+export function exitOnBadConfig<T>(service: string, result: ConfigResult<T>): T {
+  if (result.ok) return result.config;
+  process.stderr.write(`${service}: invalid configuration\n`);
+  for (const problem of result.problems) process.stderr.write(`  ${problem}\n`);
+  process.exit(EXIT_CONFIG);
+}
+
+export const EXIT_CONFIG = 78;
+
+/** Field builders so every daemon spells the common variables the same way. */
+export const env = {
+  port: (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback),
+  host: (fallback = '127.0.0.1') => z.string().min(1).default(fallback),
+  intAtLeast: (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback),
+  intBetween: (min: number, max: number, fallback: number) =>
+    z.coerce.number().int().min(min).max(max).default(fallback),
+  redisUrl: () =>
+    z
+      .string()
+      .url()
+      .refine((url) => url.startsWith('redis://') || url.startsWith('rediss://'), 'must be a redis:// URL')
+      .default('redis://127.0.0.1:6379'),
+  keyPrefix: () =>
+    z
+      .string()
+      .regex(/^[a-z0-9_-]+:$/, 'must be lower-case letters, digits, _ or - ending in ":"')
+      .default('tap:'),
+  logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  path: (fallback: string) => z.string().startsWith('/', 'must be an absolute path').default(fallback),
+  bool: (fallback: boolean) =>
+    z
+      .enum(['true', 'false', '1', '0'])
+      .transform((v) => v === 'true' || v === '1')
+      .default(fallback ? 'true' : 'false'),
+};
+
+/** The variables every daemon shares: logging, Redis, the key prefix and the ops endpoint. */
+export const commonEnv = {
+  /** pino level. Default info. */
+  LOG_LEVEL: env.logLevel(),
+  /** Redis connection URL. Default redis://127.0.0.1:6379. */
+  REDIS_URL: env.redisUrl(),
+  /** Prefix of every Redis key, stream and channel (tests isolate themselves with it). Default "tap:". */
+  TAP_KEY_PREFIX: env.keyPrefix(),
+  /** Interface the ops endpoint (/healthz, /metrics) binds to. Default 127.0.0.1. */
+  OPS_HOST: env.host(),
+};

@@ -1,0 +1,17 @@
+export {
+  type ConfigOf,
+  type ConfigResult,
+  commonEnv,
+  type Env,
+  EXIT_CONFIG,
+  env,
+  exitOnBadConfig,
+  parseEnv,
+} from './config.js';
+export { type DaemonBase, startDaemonBase } from './daemon-base.js';
+export { abortable, type JobOptions, runJob } from './job.js';
+export { createStopper, type DaemonOptions, runDaemon, type Stopper } from './lifecycle.js';
+export { createLogger, type Logger } from './logger.js';
+export { Counter, createMetricsRegistry, Gauge, Histogram, Registry } from './metrics.js';
+export { type HealthCheck, type HealthReport, type OpsServer, startOpsServer } from './ops-server.js';
+export { closeRedis, createRedis, Redis, redisHealth } from './redis.js';

@@ -1,0 +1,40 @@
+/**
+ * Starting a built daemon (`services/<name>/dist/main.js`) as a child process for integration
+ * tests, and waiting for its health endpoint.
+ */
+import { randomBytes } from 'node:crypto';
+import { type Started, startProcess } from './process.js';
+import { serviceEntry } from './repo.js';
+
+export function startDaemon(
+  service: string,
+  env: Record<string, string>,
+  args: readonly string[] = [],
+): Started {
+  return startProcess(process.execPath, [serviceEntry(service), ...args], {
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+  });
+}
+
+/** A key prefix no other test uses, so tests can share one Redis. */
+export function freshPrefix(): string {
+  return `t${randomBytes(4).toString('hex')}:`;
+}
+
+/** Polls `url` until it answers 200 (returns the JSON body) or the timeout passes. */
+export async function waitForHealthy(url: string, timeoutMs = 10_000): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      const body = (await res.json()) as Record<string, unknown>;
+      if (res.status === 200) return body;
+      last = `${res.status} ${JSON.stringify(body)}`;
+    } catch (err) {
+      last = String(err);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} not healthy within ${timeoutMs} ms: ${last}`);
+}

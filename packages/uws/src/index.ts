@@ -1,0 +1,12 @@
+export { type Listening, listen } from './listen.js';
+export {
+  assertNativeUws,
+  type HttpRequest,
+  type HttpResponse,
+  loadUws,
+  type TemplatedApp,
+  type Uws,
+  UwsUnavailableError,
+  type WebSocket,
+} from './load.js';
+export { addOpsRoutes, type OpsHealth, send } from './ops-routes.js';

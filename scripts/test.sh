@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Sets up the machine (scripts/setup.sh), then runs every check and test: formatter/linter,
+# typecheck, unit tests, integration tests (real redis-server, s3rver, SQLite files), the ops files
+# (systemd-analyze verify, nginx -t), the deployable folders, and a smoke run of the demo stack.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export TURBO_TELEMETRY_DISABLED=1
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "lint (biome ci)"
+pnpm --silent lint
+step "typecheck"
+pnpm --silent typecheck --output-logs=errors-only
+step "unit tests"
+pnpm --silent test
+step "integration tests"
+pnpm --silent test:int
+step "ops files"
+bash scripts/check-ops-files.sh
+step "deployable folders"
+bash scripts/check-deploy.sh
+step "demo smoke"
+node scripts/stack.mjs --smoke
+step "all checks passed"

@@ -1,0 +1,48 @@
+/**
+ * Opens the weekly segment the batcher writes (`<dataDir>/segments/<ISO week>.db`): writer pragmas
+ * (WAL, synchronous=FULL, no automatic checkpoint), migrations, and the segment's identity in
+ * `meta`. The weekly roll-over itself belongs to the storage-lifecycle work.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { isoWeekOf, migrate, SEGMENT_MIGRATIONS, WRITER_PRAGMAS } from '@tap/domain';
+import Database from 'better-sqlite3';
+
+export interface OpenSegment {
+  week: string;
+  path: string;
+  db: Database.Database;
+  close(): void;
+}
+
+export function openWriterSegment(dataDir: string, nowMs: number): OpenSegment {
+  const week = isoWeekOf(nowMs);
+  const dir = join(dataDir, 'segments');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${week}.db`);
+  const db = new Database(path);
+  for (const pragma of WRITER_PRAGMAS) db.pragma(pragma);
+  const migrated = migrate(db, SEGMENT_MIGRATIONS);
+  if (!migrated.ok) {
+    db.close();
+    throw new Error(
+      `${path}: schema version ${migrated.found} is newer than this batcher (${migrated.known})`,
+    );
+  }
+  db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('week', ?), ('opened_at', ?)").run(
+    week,
+    String(nowMs),
+  );
+  let closed = false;
+  return {
+    week,
+    path,
+    db,
+    close() {
+      if (closed) return;
+      closed = true;
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.close();
+    },
+  };
+}

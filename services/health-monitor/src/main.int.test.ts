@@ -1,0 +1,3 @@
+import { describeDaemonLifecycle } from '@tap/testkit';
+
+describeDaemonLifecycle({ service: 'health-monitor', portVariable: 'OPS_PORT' });

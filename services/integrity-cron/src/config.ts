@@ -1,0 +1,21 @@
+/** integrity-cron configuration, read once from the environment by main.ts. */
+import { type ConfigOf, commonEnv, type Env, env, parseEnv } from '@tap/runtime';
+import { z } from 'zod';
+
+export const SERVICE = 'integrity-cron';
+
+const shape = {
+  ...commonEnv,
+  /** Port of /healthz and /metrics while a run is in progress; 0 disables. Default 9106. */
+  OPS_PORT: env.port(9106),
+  /** Data directory holding `segments/`. Default /var/lib/tap. */
+  DATA_DIR: env.path('/var/lib/tap'),
+  /** node-exporter textfile directory for the job's metrics; empty disables. */
+  TEXTFILE_DIR: z.string().default('/var/lib/node_exporter/textfile_collector'),
+};
+
+export type Config = ConfigOf<typeof shape>;
+
+export function loadConfig(vars: Env) {
+  return parseEnv(shape, vars);
+}

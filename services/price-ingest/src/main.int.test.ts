@@ -1,0 +1,3 @@
+import { describeDaemonLifecycle } from '@tap/testkit';
+
+describeDaemonLifecycle({ service: 'price-ingest', portVariable: 'OPS_PORT' });

@@ -1,0 +1,3 @@
+import { describeDaemonLifecycle } from '@tap/testkit';
+
+describeDaemonLifecycle({ service: 'resolver', portVariable: 'OPS_PORT' });

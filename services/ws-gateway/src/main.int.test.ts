@@ -1,0 +1,3 @@
+import { describeDaemonLifecycle } from '@tap/testkit';
+
+describeDaemonLifecycle({ service: 'ws-gateway', portVariable: 'WS_PORT' });
