@@ -46,6 +46,7 @@ export function createChannels(prefix: string = DEFAULT_PREFIX) {
       exposureColumn: (t0: number) => key(`exposure:column:${t0}`),
       exposureTotal: key('exposure:total'),
       exposureUser: (userId: string) => key(`exposure:user:${userId}`),
+      openBets: (userId: string) => key(`openbets:${userId}`),
     },
     pubsub: {
       breakerChanges: key('breaker:changes'),
