@@ -47,9 +47,17 @@ export function createChannels(prefix: string = DEFAULT_PREFIX) {
       exposureTotal: key('exposure:total'),
       exposureUser: (userId: string) => key(`exposure:user:${userId}`),
       openBets: (userId: string) => key(`openbets:${userId}`),
+      /** userId of a bet admitted but not yet applied; the batcher deletes it after commit. */
+      pendingBet: (betId: string) => key(`pending:${betId}`),
     },
     pubsub: {
       breakerChanges: key('breaker:changes'),
+    },
+    /** SCAN patterns matching one key family each (the batcher's cache rebuild drops stale keys). */
+    patterns: {
+      balances: key('balance:0x*'),
+      exposure: key('exposure:*'),
+      openBets: key('openbets:*'),
     },
   };
 }

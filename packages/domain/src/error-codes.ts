@@ -5,6 +5,7 @@
 export const ERROR_CODES = {
   // request shape
   invalid_body: { status: 400, message: 'the request body is not valid' },
+  invalid_query: { status: 400, message: 'the query parameters are not valid' },
   body_too_large: { status: 413, message: 'the request body exceeds 4 KiB' },
   unsupported_media_type: { status: 415, message: 'send application/json' },
   not_found: { status: 404, message: 'no such resource' },

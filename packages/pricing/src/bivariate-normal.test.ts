@@ -104,6 +104,17 @@ describe('bivariateNormalCdf', () => {
     }
   });
 
+  it('saturates beyond ±40 without overflowing', () => {
+    for (const huge of [40, 1e10, 1e160, 1e300]) {
+      for (const y of GRID) {
+        for (const rho of RHOS) {
+          expect(Math.abs(bivariateNormalCdf(huge, y, rho) - normalCdf(y))).toBeLessThan(1e-15);
+          expect(bivariateNormalCdf(-huge, y, rho)).toBe(0);
+        }
+      }
+    }
+  });
+
   it('handles infinite limits', () => {
     expect(bivariateNormalCdf(Number.NEGATIVE_INFINITY, 1, 0.5)).toBe(0);
     expect(bivariateNormalCdf(1, Number.NEGATIVE_INFINITY, 0.5)).toBe(0);

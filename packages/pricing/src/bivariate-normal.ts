@@ -13,6 +13,11 @@ import { normalCdf } from './normal.js';
 
 const TWO_PI = 2 * Math.PI;
 const SQRT_TWO_PI = Math.sqrt(TWO_PI);
+/**
+ * |x| beyond which N(x) is exactly 0 or 1 in doubles (the tail is below 1e-300): arguments are
+ * clamped to it, which changes no result but keeps h², h·k and (h − k)² finite.
+ */
+const SATURATION = 40;
 /** Below this exponent a term is < e^-100 and cannot change a double sum; Genz skips it. */
 const NEGLIGIBLE_EXPONENT = -100;
 
@@ -54,7 +59,9 @@ export function bivariateNormalCdf(x: number, y: number, rho: number): number {
   if (x === Number.POSITIVE_INFINITY) return normalCdf(y);
   if (y === Number.POSITIVE_INFINITY) return normalCdf(x);
   const r = Math.min(1, Math.max(-1, rho));
-  const p = Math.abs(r) < 0.925 ? upperModerate(-x, -y, r) : upperStrong(-x, -y, r);
+  const h = -Math.min(SATURATION, Math.max(-SATURATION, x));
+  const k = -Math.min(SATURATION, Math.max(-SATURATION, y));
+  const p = Math.abs(r) < 0.925 ? upperModerate(h, k, r) : upperStrong(h, k, r);
   return Math.min(1, Math.max(0, p));
 }
 

@@ -5,8 +5,12 @@
  * over the print in effect at t0 and every print with t0 < t < t0 + W — satisfy
  * low ≤ p0 + H and high ≥ p0 (SPEC §4). Seeded, so every run sees the same paths.
  *
- * Tolerance per cell: |P_mc − P| ≤ 4·stderr + 0.005, stderr = √(P(1 − P)/paths). The 0.005 is the
- * model error we accept (correction and window-end effects); measured errors are below 0.004.
+ * Cells: σ at 30 %, 80 % and 250 %/year (where the corrected levels cross), t0 2 s, 9.877 s and
+ * 55.05 s ahead (with and without a print exactly at t0), bands from 4 below to 3 above the index.
+ * Tolerance per cell: |P_mc − P| ≤ 4·stderr + 0.005, stderr = √(P(1 − P)/paths); the 0.005 is
+ * the model error we accept (measured within ±0.0055 with 200k paths per cell, depending mostly
+ * on whether a print falls exactly on t0). Pooled over the cells, P must not be below the
+ * simulation by more than 0.002 on average.
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PRICING_CONFIG, type PricingConfig, sigmaFromAnnualized } from './pricing-config.js';
@@ -79,7 +83,7 @@ describe('touch probability against Monte-Carlo', () => {
   it('matches a Monte-Carlo simulation of the discrete process', () => {
     const random = createSeededRandom(20_251_125);
     const differences: number[] = [];
-    for (const cell of cells([0.3, 0.8], [-4, -1, 0, 1, 3])) {
+    for (const cell of cells([0.3, 0.8, 2.5], [-4, -1, 0, 1, 3])) {
       const p = closedForm(cell);
       const simulated = simulateWinRate(cell, PATHS, random);
       const stderr = Math.sqrt((p * (1 - p)) / PATHS);
@@ -88,19 +92,8 @@ describe('touch probability against Monte-Carlo', () => {
       );
       differences.push(p - simulated);
     }
-    // Pooled over all cells the closed form must not understate P (that would overpay winners).
+    // Pooled over all cells the closed form must not understate P, which would overpay winners.
     const meanDifference = differences.reduce((sum, d) => sum + d, 0) / differences.length;
     expect(meanDifference).toBeGreaterThan(-0.002);
-  });
-
-  it('errs toward the house where a high σ collapses the corrected band', () => {
-    const random = createSeededRandom(7);
-    for (const cell of cells([2.5], [-2, 0, 2])) {
-      const p = closedForm(cell);
-      const simulated = simulateWinRate(cell, PATHS / 2, random);
-      const stderr = Math.sqrt((p * (1 - p)) / (PATHS / 2));
-      expect(p, JSON.stringify({ cell, simulated })).toBeGreaterThanOrEqual(simulated - 4 * stderr);
-      expect(p - simulated, JSON.stringify({ cell, simulated })).toBeLessThan(0.03);
-    }
   });
 });

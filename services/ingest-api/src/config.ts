@@ -1,7 +1,15 @@
 /** ingest-api configuration, read once from the environment by main.ts. */
+import { availableParallelism } from 'node:os';
 import { type ConfigOf, commonEnv, type Env, env, parseEnv } from '@tap/runtime';
+import { z } from 'zod';
 
 export const SERVICE = 'ingest-api';
+
+const chainIdList = z
+  .string()
+  .regex(/^\d+(,\d+)*$/, 'must be a comma-separated list of chain ids')
+  .transform((list) => list.split(',').map(Number))
+  .default('1');
 
 const shape = {
   ...commonEnv,
@@ -9,10 +17,67 @@ const shape = {
   HTTP_HOST: env.host(),
   /** Port of the API, /healthz and /metrics. Default 8080. */
   HTTP_PORT: env.port(8080),
+  /** Largest accepted request body, bytes (SPEC §5). Default 4096. */
+  BODY_BYTES_MAX: env.intBetween(256, 65_536, 4_096),
+  /** SIWE: the domain (RFC 3986 authority) sign-in messages must name. Default localhost. */
+  LOGIN_DOMAIN: z.string().min(1).default('localhost'),
+  /** SIWE: the URI origin (optionally with a path prefix) messages must name. Default http://localhost. */
+  LOGIN_URI: z.string().url().default('http://localhost'),
+  /** SIWE: accepted chain ids, comma-separated. Default 1. */
+  LOGIN_CHAIN_IDS: chainIdList,
+  /** SIWE: accepted |now − Issued At|, ms (SPEC §5). Default 30000. */
+  LOGIN_SKEW_MS: env.intBetween(1_000, 300_000, 30_000),
+  /** Signature-recovery worker threads. Default: the number of cores. */
+  LOGIN_WORKERS: env.intBetween(1, 64, availableParallelism()),
+  /** Logins allowed to wait for a worker before 503 login_busy. Default 256. */
+  LOGIN_QUEUE_MAX: env.intBetween(0, 100_000, 256),
+  /** Nonce key lifetime, s (SPEC §5: 90 > 2 × the 30 s window). Default 90. */
+  NONCE_TTL_S: env.intBetween(61, 3_600, 90),
+  /** Session lifetime, s (SPEC §5: 24 h). Default 86400. */
+  SESSION_TTL_S: env.intBetween(60, 604_800, 86_400),
+  /** Per-wallet bet rate, tokens per second (SPEC §5). Default 5. */
+  RATE_LIMIT_PER_S: env.intBetween(1, 100_000, 5),
+  /** Per-wallet bet burst (SPEC §5). Default 10. */
+  RATE_LIMIT_BURST: env.intBetween(1, 100_000, 10),
+  /** Data directory holding `segments/`, read through read-only connections. Default /var/lib/tap. */
+  DATA_DIR: env.path('/var/lib/tap'),
+  /** Smallest stake, micro-dollars (SPEC §3: $0.10). Default 100000. */
+  STAKE_MICROS_MIN: env.intAtLeast(1, 100_000),
+  /** Largest stake, micro-dollars (SPEC §3: $100). Default 100000000. */
+  STAKE_MICROS_MAX: env.intAtLeast(1, 100_000_000),
+  /** House bankroll B, micro-dollars (SPEC §3: 1,000,000 USD); the exposure limits are shares of it. */
+  BANKROLL_MICROS: env.intAtLeast(1, 1_000_000_000_000),
+  /** Per-trader open potential payout limit, micro-dollars (SPEC §3: 2,000 USD). Default 2000000000. */
+  USER_PAYOUT_MICROS_MAX: env.intAtLeast(1, 2_000_000_000),
+  /** Per-trader open bets limit (SPEC §3). Default 20. */
+  USER_OPEN_BETS_MAX: env.intBetween(1, 100_000, 20),
+  /** How long a clientBetId is remembered for retries, s (SPEC §6: 24 h). Default 86400. */
+  IDEMPOTENCY_TTL_S: env.intBetween(60, 604_800, 86_400),
+  /** Oldest acceptable breaker heartbeat before trading halts, ms (SPEC §6.1). Default 5000. */
+  BREAKER_HEARTBEAT_AGE_MS_MAX: env.intBetween(100, 60_000, 5_000),
+  /** Oldest acceptable index print for pricing, ms (SPEC §3). Default 500. */
+  PRINT_AGE_MS_MAX: env.intBetween(50, 60_000, 500),
+  /** How often the breaker and the latest print are re-read from Redis, ms. Default 20. */
+  MARKET_REFRESH_MS: env.intBetween(1, 1_000, 20),
 };
 
 export type Config = ConfigOf<typeof shape>;
 
 export function loadConfig(vars: Env) {
-  return parseEnv(shape, vars);
+  const parsed = parseEnv(shape, vars);
+  if (parsed.ok && parsed.config.STAKE_MICROS_MIN > parsed.config.STAKE_MICROS_MAX) {
+    return { ok: false as const, problems: ['STAKE_MICROS_MIN: must not exceed STAKE_MICROS_MAX'] };
+  }
+  return parsed;
+}
+
+/** SPEC §3 exposure limits as shares of the bankroll: cell 0.25 %, column 1.5 %, total 10 %. */
+export function exposureLimitsOf(config: Config) {
+  return {
+    cellMicros: Math.floor(config.BANKROLL_MICROS * 0.0025),
+    columnMicros: Math.floor(config.BANKROLL_MICROS * 0.015),
+    totalMicros: Math.floor(config.BANKROLL_MICROS * 0.1),
+    userPayoutMicros: config.USER_PAYOUT_MICROS_MAX,
+    userOpenBets: config.USER_OPEN_BETS_MAX,
+  };
 }

@@ -1,8 +1,11 @@
 /**
- * ingest-api: the public HTTP API (behind nginx) — wallet login and bet admission (SPEC §5, §6).
- * Today it serves its ops routes and holds its Redis connection; the login and bet-path issues
- * add the /v1 routes.
+ * ingest-api: the public HTTP API (behind nginx) — wallet login, bet admission and the trader's
+ * read-only queries (SPEC §5, §6).
+ *
+ * The bundle is also the entry of the signature-recovery worker threads: the switch below must run
+ * first, and in a worker nothing else does (a login storm is verified off this event loop).
  */
+import { createChannels } from '@tap/channels';
 import {
   closeRedis,
   createLogger,
@@ -11,26 +14,52 @@ import {
   exitOnBadConfig,
   runDaemon,
 } from '@tap/runtime';
+import { createSignaturePool, runSignatureWorkerIfWorker } from '@tap/signatures';
+import { createApiDeps } from './api-deps.js';
 import { loadConfig, SERVICE } from './config.js';
 import { startHttpServer } from './http/server.js';
+import { startMarketState } from './market/market-state.js';
 
-const config = exitOnBadConfig(SERVICE, loadConfig(process.env));
-const log = createLogger(SERVICE, config.LOG_LEVEL);
-const registry = createMetricsRegistry(SERVICE);
+if (!runSignatureWorkerIfWorker()) startApi();
 
-void runDaemon({
-  service: SERVICE,
-  log,
-  async start(stopper) {
-    const redis = createRedis(config.REDIS_URL, log, SERVICE);
-    stopper.addFinal('redis', () => closeRedis(redis));
-    const http = await startHttpServer({
-      host: config.HTTP_HOST,
-      port: config.HTTP_PORT,
-      registry,
-      health: () => ({ ok: redis.status === 'ready', service: SERVICE, redis: redis.status }),
-    });
-    stopper.add('http-listener', () => http.close());
-    log.info({ port: http.port }, 'http.listening');
-  },
-});
+function startApi(): void {
+  const config = exitOnBadConfig(SERVICE, loadConfig(process.env));
+  const log = createLogger(SERVICE, config.LOG_LEVEL);
+  const registry = createMetricsRegistry(SERVICE);
+  const channels = createChannels(config.TAP_KEY_PREFIX);
+
+  void runDaemon({
+    service: SERVICE,
+    log,
+    async start(stopper) {
+      const redis = createRedis(config.REDIS_URL, log, SERVICE);
+      stopper.addFinal('redis', () => closeRedis(redis));
+      const signatures = createSignaturePool({
+        workerUrl: new URL(import.meta.url),
+        size: config.LOGIN_WORKERS,
+        queueMax: config.LOGIN_QUEUE_MAX,
+        onWorkerError: (err) => log.error({ err }, 'signature.worker_error'),
+      });
+      stopper.addFinal('signature-pool', () => signatures.close());
+      const market = startMarketState(redis, channels, log, config.MARKET_REFRESH_MS);
+      stopper.add('market-state', () => market.stop());
+      const api = createApiDeps({ config, log, redis, channels, registry, signatures, market });
+      stopper.addFinal('segments', () => api.segments.close());
+
+      const http = await startHttpServer({
+        host: config.HTTP_HOST,
+        port: config.HTTP_PORT,
+        registry,
+        api,
+        health: () => ({
+          ok: redis.status === 'ready',
+          service: SERVICE,
+          redis: redis.status,
+          logins: signatures.stats(),
+        }),
+      });
+      stopper.add('http-listener', () => http.close());
+      log.info({ port: http.port, loginWorkers: config.LOGIN_WORKERS }, 'http.listening');
+    },
+  });
+}

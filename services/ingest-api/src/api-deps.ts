@@ -1,0 +1,71 @@
+/**
+ * Builds the parts the /v1 routes use from the config: sessions, the login use case over the
+ * signature pool, the bet admission over the market state and the Lua script, the rate limit, and
+ * the read-only segment reader.
+ */
+import type { Channels } from '@tap/channels';
+import { DEFAULT_PRICING_CONFIG } from '@tap/pricing';
+import type { Logger, Redis, Registry } from '@tap/runtime';
+import type { SignaturePool } from '@tap/signatures';
+import { monotonicFactory } from 'ulid';
+import { SessionStore } from './auth/sessions.js';
+import { createAdmission } from './bets/admission-script.js';
+import { type Config, exposureLimitsOf } from './config.js';
+import { createHttpMetrics } from './http/metrics.js';
+import type { ApiDeps } from './http/routes.js';
+import type { MarketState } from './market/market-state.js';
+import { SegmentReader } from './queries/segment-reader.js';
+import { createTokenBucket } from './rate-limit/token-bucket.js';
+
+export function createApiDeps(parts: {
+  config: Config;
+  log: Logger;
+  redis: Redis;
+  channels: Channels;
+  registry: Registry;
+  signatures: SignaturePool;
+  market: MarketState;
+}): ApiDeps {
+  const { config, redis, channels } = parts;
+  const sessions = new SessionStore(redis, channels, config.SESSION_TTL_S);
+  return {
+    log: parts.log,
+    redis,
+    channels,
+    sessions,
+    bodyBytesMax: config.BODY_BYTES_MAX,
+    metrics: createHttpMetrics(parts.registry),
+    now: Date.now,
+    segments: new SegmentReader(config.DATA_DIR),
+    betRateLimit: createTokenBucket(redis, {
+      ratePerS: config.RATE_LIMIT_PER_S,
+      burst: config.RATE_LIMIT_BURST,
+    }),
+    login: {
+      verifier: parts.signatures,
+      sessions,
+      redis,
+      channels,
+      policy: {
+        domain: config.LOGIN_DOMAIN,
+        uri: config.LOGIN_URI,
+        chainIds: config.LOGIN_CHAIN_IDS,
+        skewMs: config.LOGIN_SKEW_MS,
+      },
+      nonceTtlS: config.NONCE_TTL_S,
+      now: Date.now,
+    },
+    bets: {
+      market: parts.market,
+      admit: createAdmission(redis, channels, exposureLimitsOf(config), config.IDEMPOTENCY_TTL_S),
+      redis,
+      channels,
+      pricing: DEFAULT_PRICING_CONFIG,
+      stakeMicrosMin: config.STAKE_MICROS_MIN,
+      stakeMicrosMax: config.STAKE_MICROS_MAX,
+      heartbeatAgeMsMax: config.BREAKER_HEARTBEAT_AGE_MS_MAX,
+      printAgeMsMax: config.PRINT_AGE_MS_MAX,
+      newBetId: monotonicFactory(),
+    },
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * The admission step (SPEC §6.1, docs/bet-path.md): ONE Lua script that, atomically, checks the
+ * balance cache is ready, deduplicates (user, clientBetId), checks the available balance and every
+ * exposure limit, reserves the stake, books the exposure, appends the bet to `tap:bets`, marks it
+ * pending and stores the idempotent answer — all or nothing. When Redis is full (`noeviction`),
+ * the script is refused as a whole and admission answers 503.
+ */
+import type { Channels } from '@tap/channels';
+import type { Redis } from '@tap/runtime';
+
+const ADMIT_SCRIPT = `
+if redis.call('GET', KEYS[1]) ~= '1' then return {'cache_not_ready'} end
+local prior = redis.call('GET', KEYS[2])
+if prior then
+  local sep = string.find(prior, '|', 1, true)
+  if string.sub(prior, 1, sep - 1) == ARGV[1] then return {'duplicate', string.sub(prior, sep + 1)} end
+  return {'idempotency_conflict'}
+end
+local stake = tonumber(ARGV[3])
+local payout = tonumber(ARGV[4])
+if tonumber(redis.call('GET', KEYS[3]) or '0') < stake then return {'insufficient_funds'} end
+local limits = {{KEYS[4], 'cell'}, {KEYS[5], 'column'}, {KEYS[6], 'total'}, {KEYS[7], 'user_payout'}}
+for i, limit in ipairs(limits) do
+  if tonumber(redis.call('GET', limit[1]) or '0') + payout > tonumber(ARGV[4 + i]) then
+    return {'exposure_limit', limit[2]}
+  end
+end
+if tonumber(redis.call('GET', KEYS[8]) or '0') + 1 > tonumber(ARGV[9]) then return {'exposure_limit', 'user_open_bets'} end
+redis.call('DECRBY', KEYS[3], stake)
+redis.call('INCRBY', KEYS[4], payout)
+redis.call('PEXPIREAT', KEYS[4], ARGV[10])
+redis.call('INCRBY', KEYS[5], payout)
+redis.call('PEXPIREAT', KEYS[5], ARGV[10])
+redis.call('INCRBY', KEYS[6], payout)
+redis.call('INCRBY', KEYS[7], payout)
+redis.call('INCR', KEYS[8])
+redis.call('XADD', KEYS[9], '*', 'd', ARGV[11])
+redis.call('SET', KEYS[10], ARGV[13], 'EX', ARGV[12])
+redis.call('SET', KEYS[2], ARGV[1] .. '|' .. ARGV[2], 'EX', ARGV[12])
+return {'ok'}
+`;
+
+export interface ExposureLimits {
+  cellMicros: number;
+  columnMicros: number;
+  totalMicros: number;
+  userPayoutMicros: number;
+  userOpenBets: number;
+}
+
+export interface Admission {
+  userId: string;
+  clientBetId: string;
+  betId: string;
+  t0: number;
+  p0: number;
+  stakeMicros: number;
+  payoutMicros: number;
+  fingerprint: string;
+  /** The 202 body stored for retries. */
+  responseJson: string;
+  /** The BetEntry JSON appended to tap:bets. */
+  entryJson: string;
+  /** When the cell and column exposure keys may expire (after the window is settled). */
+  exposureExpireAtMs: number;
+}
+
+export type AdmitResult =
+  | { ok: true }
+  | { ok: true; duplicate: true; responseJson: string }
+  | { ok: false; code: 'service_unavailable' | 'idempotency_conflict' | 'insufficient_funds' }
+  | { ok: false; code: 'exposure_limit'; limit: string };
+
+interface AdmitRedis extends Redis {
+  tapAdmitBet(...args: (string | number)[]): Promise<string[]>;
+}
+
+export function createAdmission(
+  redis: Redis,
+  channels: Channels,
+  limits: ExposureLimits,
+  retentionS: number,
+) {
+  redis.defineCommand('tapAdmitBet', { numberOfKeys: 10, lua: ADMIT_SCRIPT });
+  const scripted = redis as AdmitRedis;
+  const { keys, streams } = channels;
+  return async function admit(a: Admission): Promise<AdmitResult> {
+    const [verdict, detail] = await scripted.tapAdmitBet(
+      keys.balanceCacheReady,
+      keys.idempotency(a.userId, a.clientBetId),
+      keys.balance(a.userId),
+      keys.exposureCell(a.t0, a.p0),
+      keys.exposureColumn(a.t0),
+      keys.exposureTotal,
+      keys.exposureUser(a.userId),
+      keys.openBets(a.userId),
+      streams.bets,
+      keys.pendingBet(a.betId),
+      a.fingerprint,
+      a.responseJson,
+      a.stakeMicros,
+      a.payoutMicros,
+      limits.cellMicros,
+      limits.columnMicros,
+      limits.totalMicros,
+      limits.userPayoutMicros,
+      limits.userOpenBets,
+      a.exposureExpireAtMs,
+      a.entryJson,
+      retentionS,
+      a.userId,
+    );
+    switch (verdict) {
+      case 'ok':
+        return { ok: true };
+      case 'duplicate':
+        return { ok: true, duplicate: true, responseJson: detail ?? '{}' };
+      case 'cache_not_ready':
+        return { ok: false, code: 'service_unavailable' };
+      case 'exposure_limit':
+        return { ok: false, code: 'exposure_limit', limit: detail ?? 'unknown' };
+      case 'idempotency_conflict':
+      case 'insufficient_funds':
+        return { ok: false, code: verdict };
+      default:
+        throw new Error(`admission script answered ${String(verdict)}`);
+    }
+  };
+}
+
+export type Admit = ReturnType<typeof createAdmission>;

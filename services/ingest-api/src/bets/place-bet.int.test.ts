@@ -1,0 +1,285 @@
+import { randomUUID } from 'node:crypto';
+import { type FakeMarket, startFakeMarket, startRedis, type TestRedis } from '@tap/testkit';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  fundInCache,
+  getJson,
+  loginAs,
+  newWallet,
+  nextCell,
+  postJson,
+  startTestApi,
+  type TestApi,
+} from '../testing.js';
+
+let redisServer: TestRedis;
+let redis: Redis;
+let api: TestApi;
+let market: FakeMarket;
+
+beforeAll(async () => {
+  redisServer = await startRedis();
+  redis = new Redis(redisServer.url);
+});
+afterAll(async () => {
+  redis.disconnect();
+  await redisServer.stop();
+});
+
+async function setUp(env: Record<string, string> = {}) {
+  api = await startTestApi(redisServer, { RATE_LIMIT_BURST: '10000', RATE_LIMIT_PER_S: '10000', ...env });
+  market = await startFakeMarket({ redisUrl: redisServer.url, prefix: api.prefix });
+}
+async function tearDown() {
+  await market.stop();
+  await api.stop();
+}
+
+async function trader(fundMicros = 10_000_000) {
+  const wallet = newWallet();
+  const token = await loginAs(api, wallet);
+  const userId = wallet.address.toLowerCase();
+  await fundInCache(redis, api.prefix, userId, fundMicros);
+  return { token, userId };
+}
+
+function aBetRequest(overrides: Record<string, unknown> = {}) {
+  return {
+    clientBetId: randomUUID(),
+    ...nextCell(9_500_000),
+    stakeMicros: 1_000_000,
+    minMultiplierBp: 10_500,
+    ...overrides,
+  };
+}
+
+const streamLength = () => redis.xlen(`${api.prefix}bets`);
+
+describe('POST /v1/bets admits a bet', () => {
+  beforeEach(() => setUp());
+  afterEach(() => tearDown());
+
+  it('answers 202 pending with the multiplier and terms, reserves the stake and appends to tap:bets', async () => {
+    const { token, userId } = await trader();
+    const res = await postJson(api, '/v1/bets', aBetRequest(), token);
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ status: 'pending', betId: expect.stringMatching(/^[0-9A-Z]{26}$/) });
+    expect(res.body.multiplierBp).toBeGreaterThanOrEqual(10_500);
+    expect(res.body.terms).toMatchObject({ indexPriceCents: 9_500_000, configVersion: 'pricing-v1' });
+    expect(await streamLength()).toBe(1);
+    expect(await redis.get(`${api.prefix}balance:${userId}`)).toBe('9000000');
+    expect(await redis.get(`${api.prefix}openbets:${userId}`)).toBe('1');
+    const lookup = await getJson(api, `/v1/bets/${res.body.betId}`, token);
+    expect(lookup.body).toEqual({ betId: res.body.betId, status: 'pending' });
+  });
+
+  it('returns the original answer for a retried clientBetId and refuses the same id with another payload', async () => {
+    const { token } = await trader();
+    const request = aBetRequest();
+    const first = await postJson(api, '/v1/bets', request, token);
+    const retries = await Promise.all(
+      Array.from({ length: 5 }, () => postJson(api, '/v1/bets', request, token)),
+    );
+    for (const retry of retries) expect(retry.body).toEqual(first.body);
+    market.set({ priceCents: 9_600_000 });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect((await postJson(api, '/v1/bets', request, token)).body).toEqual(first.body);
+    const other = await postJson(api, '/v1/bets', { ...request, stakeMicros: 2_000_000 }, token);
+    expect(other.status).toBe(409);
+    expect(other.body.error).toBe('idempotency_conflict');
+    expect(await streamLength()).toBe(1);
+  });
+
+  it('admits exactly 10 of 1,000 concurrent $1 bets from a wallet holding $10', async () => {
+    const { token, userId } = await trader(10_000_000);
+    const results = await Promise.all(
+      Array.from({ length: 1_000 }, (_, i) =>
+        postJson(api, '/v1/bets', aBetRequest({ p0: nextCell(9_500_000).p0 + (i % 5) * 1_000 }), token),
+      ),
+    );
+    const accepted = results.filter((r) => r.status === 202);
+    expect(accepted).toHaveLength(10);
+    for (const refused of results.filter((r) => r.status !== 202)) {
+      expect(refused.body.error).toBe('insufficient_funds');
+    }
+    expect(await redis.get(`${api.prefix}balance:${userId}`)).toBe('0');
+    expect(await streamLength()).toBe(10);
+  }, 30_000);
+});
+
+describe('POST /v1/bets refuses', () => {
+  beforeEach(() => setUp({ USER_OPEN_BETS_MAX: '2' }));
+  afterEach(() => tearDown());
+
+  it('session_invalid without a token, touching nothing', async () => {
+    const res = await postJson(api, '/v1/bets', aBetRequest());
+    expect([res.status, res.body.error]).toEqual([401, 'session_invalid']);
+    expect(await streamLength()).toBe(0);
+  });
+
+  it.each([
+    ['malformed JSON', '{"clientBetId": ', 'application/json', 400, 'invalid_body'],
+    [
+      'unknown fields',
+      JSON.stringify({ ...aBetRequest(), bonus: 1 }),
+      'application/json',
+      400,
+      'invalid_body',
+    ],
+    [
+      'a float stake',
+      JSON.stringify(aBetRequest({ stakeMicros: 1_000_000.5 })),
+      'application/json',
+      400,
+      'invalid_body',
+    ],
+    [
+      'a string stake',
+      JSON.stringify(aBetRequest({ stakeMicros: '1000000' })),
+      'application/json',
+      400,
+      'invalid_body',
+    ],
+    [
+      'a missing field',
+      JSON.stringify({ clientBetId: randomUUID() }),
+      'application/json',
+      400,
+      'invalid_body',
+    ],
+    [
+      'a non-UUID clientBetId',
+      JSON.stringify(aBetRequest({ clientBetId: 'abc' })),
+      'application/json',
+      400,
+      'invalid_body',
+    ],
+    [
+      'an oversize body',
+      JSON.stringify(aBetRequest({ pad: 'x'.repeat(5_000) })),
+      'application/json',
+      413,
+      'body_too_large',
+    ],
+    ['a wrong content type', JSON.stringify(aBetRequest()), 'text/plain', 415, 'unsupported_media_type'],
+  ])('%s with a clear 4xx, touching neither Redis nor the stream', async (_name, body, type, status, code) => {
+    const { token, userId } = await trader();
+    const keysBefore = (await redis.keys(`${api.prefix}*`)).sort();
+    const res = await fetch(`${api.baseUrl}/v1/bets`, {
+      method: 'POST',
+      headers: { 'content-type': type, authorization: `Bearer ${token}` },
+      body,
+    });
+    expect(res.status).toBe(status);
+    expect(await res.json()).toMatchObject({ error: code, message: expect.any(String) });
+    expect(await streamLength()).toBe(0);
+    expect(await redis.get(`${api.prefix}balance:${userId}`)).toBe('10000000');
+    const keysAfter = (await redis.keys(`${api.prefix}*`)).filter((k) => !k.includes('ratelimit:')).sort();
+    expect(keysAfter).toEqual(keysBefore);
+  });
+
+  it('stake_out_of_range below $0.10 and above $100', async () => {
+    const { token } = await trader();
+    for (const stakeMicros of [99_999, 100_000_001]) {
+      const res = await postJson(api, '/v1/bets', aBetRequest({ stakeMicros }), token);
+      expect([res.status, res.body.error]).toEqual([400, 'stake_out_of_range']);
+    }
+  });
+
+  it('cell_not_placeable for a window starting too soon, beyond the horizon, or off the grid', async () => {
+    const { token } = await trader();
+    const { p0 } = nextCell(9_500_000);
+    const soon = Math.ceil((Date.now() + 500) / 5_000) * 5_000;
+    const cases = [
+      { t0: Date.now() - (Date.now() % 5_000), p0 },
+      { t0: soon < Date.now() + 2_000 ? soon : soon - 5_000, p0 },
+      { t0: Math.ceil((Date.now() + 70_000) / 5_000) * 5_000, p0 },
+      { t0: nextCell(9_500_000).t0 + 1, p0 },
+      { t0: nextCell(9_500_000).t0, p0: p0 + 5 },
+    ];
+    for (const cell of cases) {
+      const res = await postJson(api, '/v1/bets', aBetRequest(cell), token);
+      expect([res.status, res.body.error]).toEqual([409, 'cell_not_placeable']);
+    }
+  });
+
+  it('cell_not_offered for a band too far to price inside 1.05×…50×', async () => {
+    const { token } = await trader();
+    const res = await postJson(api, '/v1/bets', aBetRequest({ p0: nextCell(9_500_000).p0 + 200_000 }), token);
+    expect([res.status, res.body.error]).toEqual([409, 'cell_not_offered']);
+  });
+
+  it('quote_moved with the current multiplier when it is below the trader minimum', async () => {
+    const { token } = await trader();
+    const res = await postJson(api, '/v1/bets', aBetRequest({ minMultiplierBp: 499_999 }), token);
+    expect([res.status, res.body.error]).toEqual([409, 'quote_moved']);
+    expect(res.body.multiplierBp).toBeGreaterThanOrEqual(10_500);
+    expect(await streamLength()).toBe(0);
+  });
+
+  it('insufficient_funds when the available balance does not cover the stake', async () => {
+    const { token } = await trader(500_000);
+    const res = await postJson(api, '/v1/bets', aBetRequest(), token);
+    expect([res.status, res.body.error]).toEqual([409, 'insufficient_funds']);
+  });
+
+  it('exposure_limit naming the limit', async () => {
+    const { token } = await trader();
+    for (let i = 0; i < 2; i += 1)
+      expect((await postJson(api, '/v1/bets', aBetRequest(), token)).status).toBe(202);
+    const res = await postJson(api, '/v1/bets', aBetRequest(), token);
+    expect(res.body).toMatchObject({ error: 'exposure_limit', limit: 'user_open_bets' });
+    expect(await streamLength()).toBe(2);
+  });
+
+  it('price_stale when the latest print is older than 500 ms', async () => {
+    const { token } = await trader();
+    market.freeze();
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const res = await postJson(api, '/v1/bets', aBetRequest(), token);
+    expect([res.status, res.body.error]).toEqual([409, 'price_stale']);
+  });
+
+  it('trading_halted while the breaker is open', async () => {
+    const { token } = await trader();
+    market.halt('feed_stale');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const res = await postJson(api, '/v1/bets', aBetRequest(), token);
+    expect([res.status, res.body.error]).toEqual([503, 'trading_halted']);
+    expect(res.body.message).toContain('feed_stale');
+  });
+
+  it('trading_halted when the breaker heartbeat is missing', async () => {
+    const { token } = await trader();
+    market.freeze();
+    await redis.del(`${api.prefix}breaker:state`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const res = await postJson(api, '/v1/bets', aBetRequest(), token);
+    expect([res.status, res.body.error]).toEqual([503, 'trading_halted']);
+  });
+
+  it('service_unavailable until the batcher has rebuilt the balance cache', async () => {
+    const { token } = await trader();
+    await redis.del(`${api.prefix}balance:ready`);
+    const res = await postJson(api, '/v1/bets', aBetRequest(), token);
+    expect([res.status, res.body.error]).toEqual([503, 'service_unavailable']);
+    expect(await streamLength()).toBe(0);
+  });
+});
+
+describe('per-wallet rate limit', () => {
+  beforeEach(() => setUp({ RATE_LIMIT_BURST: '10', RATE_LIMIT_PER_S: '5' }));
+  afterEach(() => tearDown());
+
+  it('answers 429 rate_limited with Retry-After past the burst', async () => {
+    const { token } = await trader(100_000_000);
+    const results = [];
+    for (let i = 0; i < 12; i += 1)
+      results.push(await postJson(api, '/v1/bets', aBetRequest({ stakeMicros: 100_000 }), token));
+    const limited = results.filter((r) => r.status === 429);
+    expect(limited.length).toBeGreaterThanOrEqual(1);
+    expect(limited[0]?.body.error).toBe('rate_limited');
+    expect(Number(limited[0]?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  });
+});

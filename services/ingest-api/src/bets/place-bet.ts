@@ -1,0 +1,141 @@
+/**
+ * The bet admission use case (SPEC §3, §6.1). In order: body → a retry of a known clientBetId gets
+ * its original answer (even if the market moved since) → breaker and print freshness → stake range
+ * → cell rules and price → the trader's minimum multiplier → the admission script. Every refusal is
+ * a verdict named after the broken rule; nothing is written to Redis before the script, and the
+ * script writes all or nothing.
+ */
+import type { Channels } from '@tap/channels';
+import { type BetEntry, type ErrorCode, payoutMicros, type Terms } from '@tap/domain';
+import { type PricingConfig, quoteCell } from '@tap/pricing';
+import type { Redis } from '@tap/runtime';
+import { describe } from '../auth/login.js';
+import { checkTrading, type MarketSnapshot } from '../market/market-state.js';
+import type { Admit } from './admission-script.js';
+import { type BetRequest, betRequestSchema, fingerprintOf } from './bet-request.js';
+
+export interface PlaceBetDeps {
+  market: { snapshot(): MarketSnapshot };
+  admit: Admit;
+  redis: Redis;
+  channels: Channels;
+  pricing: PricingConfig;
+  stakeMicrosMin: number;
+  stakeMicrosMax: number;
+  heartbeatAgeMsMax: number;
+  printAgeMsMax: number;
+  newBetId: () => string;
+}
+
+export interface AcceptedBet {
+  betId: string;
+  status: 'pending';
+  multiplierBp: number;
+  terms: Terms;
+}
+
+export type PlaceBetVerdict =
+  | { ok: true; body: AcceptedBet }
+  | { ok: false; code: ErrorCode; message?: string; details?: Record<string, unknown> };
+
+/** `receivedAtMs` is the server receive time: the instant the bet is priced at (SPEC §3). */
+export async function placeBet(
+  deps: PlaceBetDeps,
+  userId: string,
+  body: unknown,
+  receivedAtMs: number,
+): Promise<PlaceBetVerdict> {
+  const parsed = betRequestSchema.safeParse(body);
+  if (!parsed.success) return { ok: false, code: 'invalid_body', message: describe(parsed.error) };
+  const request = parsed.data;
+
+  const prior = await deps.redis.get(deps.channels.keys.idempotency(userId, request.clientBetId));
+  if (prior !== null) return answerRetry(prior, request);
+
+  const trading = checkTrading(deps.market.snapshot(), receivedAtMs, deps);
+  if (!trading.ok) return { ok: false, code: trading.code, message: trading.reason };
+  if (request.stakeMicros < deps.stakeMicrosMin || request.stakeMicros > deps.stakeMicrosMax) {
+    return {
+      ok: false,
+      code: 'stake_out_of_range',
+      details: { stakeMicrosMin: deps.stakeMicrosMin, stakeMicrosMax: deps.stakeMicrosMax },
+    };
+  }
+  const { print } = trading;
+  const quote = quoteCell({
+    t0: request.t0,
+    p0: request.p0,
+    nowMs: receivedAtMs,
+    indexPriceCents: print.priceCents,
+    sigma: print.sigma,
+    config: deps.pricing,
+  });
+  if (!quote.ok) return { ok: false, code: quote.code, details: { reason: quote.reason } };
+  if (quote.multiplierBp < request.minMultiplierBp) {
+    return { ok: false, code: 'quote_moved', details: { multiplierBp: quote.multiplierBp } };
+  }
+
+  const terms: Terms = {
+    indexPriceCents: print.priceCents,
+    printId: print.id,
+    sigma: quote.sigma,
+    tau1Ms: quote.tau1Ms,
+    tau2Ms: quote.tau2Ms,
+    probability: quote.probability,
+    g: quote.g,
+    multiplierBp: quote.multiplierBp,
+    configVersion: deps.pricing.configVersion,
+  };
+  return admit(deps, userId, request, terms, receivedAtMs);
+}
+
+async function admit(
+  deps: PlaceBetDeps,
+  userId: string,
+  request: BetRequest,
+  terms: Terms,
+  receivedAtMs: number,
+): Promise<PlaceBetVerdict> {
+  const betId = deps.newBetId();
+  const accepted: AcceptedBet = { betId, status: 'pending', multiplierBp: terms.multiplierBp, terms };
+  const entry: BetEntry = {
+    betId,
+    userId,
+    clientBetId: request.clientBetId,
+    t0: request.t0,
+    p0: request.p0,
+    windowMs: deps.pricing.windowMs,
+    bandCents: deps.pricing.bandCents,
+    stakeMicros: request.stakeMicros,
+    multiplierBp: terms.multiplierBp,
+    placedAt: receivedAtMs,
+    terms,
+  };
+  const result = await deps.admit({
+    userId,
+    clientBetId: request.clientBetId,
+    betId,
+    t0: request.t0,
+    p0: request.p0,
+    stakeMicros: request.stakeMicros,
+    payoutMicros: payoutMicros(request.stakeMicros, terms.multiplierBp),
+    fingerprint: fingerprintOf(request),
+    responseJson: JSON.stringify(accepted),
+    entryJson: JSON.stringify(entry),
+    // Exposure on a cell matters until its window is settled; SPEC §4's dead-man sweep ends at +60 s.
+    exposureExpireAtMs: request.t0 + deps.pricing.windowMs + 120_000,
+  });
+  if (!result.ok) {
+    const details = result.code === 'exposure_limit' ? { limit: result.limit } : undefined;
+    return { ok: false, code: result.code, details };
+  }
+  if ('duplicate' in result) return { ok: true, body: JSON.parse(result.responseJson) as AcceptedBet };
+  return { ok: true, body: accepted };
+}
+
+function answerRetry(prior: string, request: BetRequest): PlaceBetVerdict {
+  const separator = prior.indexOf('|');
+  if (prior.slice(0, separator) !== fingerprintOf(request))
+    return { ok: false, code: 'idempotency_conflict' };
+  return { ok: true, body: JSON.parse(prior.slice(separator + 1)) as AcceptedBet };
+}

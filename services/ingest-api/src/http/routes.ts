@@ -1,0 +1,164 @@
+/**
+ * The /v1 routes: each one begins the call, runs its use case, and maps the verdict to HTTP.
+ * Unexpected errors answer 500 `internal` and are logged; they never leak details to the client.
+ */
+import type { Channels } from '@tap/channels';
+import type { Logger, Redis } from '@tap/runtime';
+import type { TemplatedApp } from '@tap/uws';
+import type { z } from 'zod';
+import { describe, type LoginDeps, login } from '../auth/login.js';
+import type { SessionStore } from '../auth/sessions.js';
+import { type PlaceBetDeps, placeBet } from '../bets/place-bet.js';
+import { readMe } from '../me/me.js';
+import { betListQuerySchema, findBet, listBets } from '../queries/bet-queries.js';
+import { historyQuerySchema, listPrints } from '../queries/index-history.js';
+import { ledgerQuerySchema, listLedger } from '../queries/ledger-queries.js';
+import type { SegmentReader } from '../queries/segment-reader.js';
+import type { TokenBucket } from '../rate-limit/token-bucket.js';
+import { bearerToken, beginCall, type HttpCall, reply, replyError } from './call.js';
+import type { HttpMetrics } from './metrics.js';
+
+export interface ApiDeps {
+  log: Logger;
+  redis: Redis;
+  channels: Channels;
+  sessions: SessionStore;
+  login: LoginDeps;
+  bets: PlaceBetDeps;
+  betRateLimit: TokenBucket;
+  segments: SegmentReader;
+  bodyBytesMax: number;
+  metrics: HttpMetrics;
+  now: () => number;
+}
+
+type Handler = (call: HttpCall) => Promise<void>;
+
+export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
+  const on = (method: 'get' | 'post', pattern: string, name: string, params: number, handler: Handler) => {
+    const run = guarded(deps, name, handler);
+    const bodyBytesMax = method === 'post' ? deps.bodyBytesMax : 0;
+    app[method](pattern, (res, req) => run(beginCall(res, req, params, bodyBytesMax)));
+  };
+  const authed = (handler: (call: HttpCall, userId: string) => Promise<void>): Handler => {
+    return async (call) => {
+      const userId = await deps.sessions.resolve(bearerToken(call));
+      if (!userId) return replyError(call, 'session_invalid');
+      await handler(call, userId);
+    };
+  };
+
+  on('post', '/v1/auth/login', 'login', 0, async (call) => {
+    const body = await call.body;
+    if (!body.ok) return replyError(call, body.code);
+    const verdict = await login(deps.login, body.value);
+    deps.metrics.outcomes.inc({ route: 'login', outcome: verdict.ok ? 'ok' : verdict.code });
+    if (verdict.ok) {
+      return reply(call, 200, {
+        token: verdict.token,
+        expiresAt: verdict.expiresAt,
+        address: verdict.address,
+      });
+    }
+    const headers: Record<string, string> = verdict.code === 'login_busy' ? { 'retry-after': '1' } : {};
+    replyError(call, verdict.code, { message: verdict.message, headers });
+  });
+
+  on('post', '/v1/auth/logout', 'logout', 0, async (call) => {
+    if (!(await deps.sessions.revoke(bearerToken(call)))) return replyError(call, 'session_invalid');
+    reply(call, 200, { ok: true });
+  });
+
+  on(
+    'get',
+    '/v1/me',
+    'me',
+    0,
+    authed(async (call, userId) => {
+      reply(call, 200, await readMe(deps.redis, deps.channels, userId));
+    }),
+  );
+
+  on(
+    'post',
+    '/v1/bets',
+    'place_bet',
+    0,
+    authed(async (call, userId) => {
+      const receivedAtMs = deps.now();
+      const allowed = await deps.betRateLimit.take(deps.channels.keys.rateLimit(userId), receivedAtMs);
+      if (!allowed.ok) {
+        deps.metrics.outcomes.inc({ route: 'place_bet', outcome: allowed.code });
+        const headers = { 'retry-after': String(Math.ceil(allowed.retryAfterMs / 1000)) };
+        return replyError(call, 'rate_limited', { details: { retryAfterMs: allowed.retryAfterMs }, headers });
+      }
+      const body = await call.body;
+      if (!body.ok) return replyError(call, body.code);
+      const verdict = await placeBet(deps.bets, userId, body.value, receivedAtMs);
+      deps.metrics.outcomes.inc({ route: 'place_bet', outcome: verdict.ok ? 'accepted' : verdict.code });
+      if (verdict.ok) return reply(call, 202, verdict.body);
+      const headers: Record<string, string> =
+        verdict.code === 'service_unavailable' ? { 'retry-after': '1' } : {};
+      replyError(call, verdict.code, { message: verdict.message, details: verdict.details, headers });
+    }),
+  );
+
+  on(
+    'get',
+    '/v1/bets/:id',
+    'get_bet',
+    1,
+    authed(async (call, userId) => {
+      const bet = await findBet(deps.segments, deps.redis, deps.channels, userId, call.params[0] ?? '');
+      if (!bet) return replyError(call, 'not_found', { message: 'no such bet for this trader' });
+      reply(call, 200, bet);
+    }),
+  );
+
+  on(
+    'get',
+    '/v1/bets',
+    'list_bets',
+    0,
+    authed(async (call, userId) => {
+      const query = parseQuery(call, betListQuerySchema);
+      if (query) reply(call, 200, listBets(deps.segments, userId, query, deps.now()));
+    }),
+  );
+
+  on(
+    'get',
+    '/v1/ledger',
+    'ledger',
+    0,
+    authed(async (call, userId) => {
+      const query = parseQuery(call, ledgerQuerySchema);
+      if (query) reply(call, 200, listLedger(deps.segments, userId, query, deps.now()));
+    }),
+  );
+
+  on('get', '/v1/index/history', 'index_history', 0, async (call) => {
+    const query = parseQuery(call, historyQuerySchema);
+    if (query) reply(call, 200, listPrints(deps.segments, query));
+  });
+}
+
+function guarded(deps: ApiDeps, name: string, handler: Handler) {
+  return (call: HttpCall) => {
+    const stopTimer = deps.metrics.duration.startTimer({ route: name });
+    handler(call)
+      .catch((err: unknown) => {
+        deps.log.error({ err, route: name }, 'http.handler_failed');
+        replyError(call, 'internal');
+      })
+      .finally(() => stopTimer());
+  };
+}
+
+/** Parses the query string, or answers 400 invalid_query and returns null. */
+function parseQuery<S extends z.ZodTypeAny>(call: HttpCall, schema: S): z.infer<S> | null {
+  const parsed = schema.safeParse(Object.fromEntries(call.query));
+  if (parsed.success) return parsed.data;
+  replyError(call, 'invalid_query', { message: describe(parsed.error) });
+  return null;
+}
