@@ -1,7 +1,12 @@
 /**
- * health-monitor: the stale-price circuit breaker (SPEC §9) — opens on stale prints or too few venues, closes after 30 s of health.
- * The breaker state machine lands with the price issue; today it runs the ops endpoint and its Redis connection.
+ * health-monitor: the stale-price circuit breaker (SPEC §9). Every BREAKER_TICK_MS it reads new
+ * prints from `tap:prices` (consumer group `health-monitor`), runs the pure breaker state machine
+ * (open on a print ≥ 10 s old or with too few venues; closed after 30 s of continuous health;
+ * open at start), and writes `breaker:state` with a heartbeat; changes also go to `tap:breaker`,
+ * `breaker:changes` (pub/sub) and `breaker:intervals`. /healthz is the daemon's health, with the
+ * breaker state in the body. SIGTERM: stop the timer (finishing the tick in flight), close Redis.
  */
+import { createChannels } from '@tap/channels';
 import {
   createLogger,
   createMetricsRegistry,
@@ -9,16 +14,46 @@ import {
   runDaemon,
   startDaemonBase,
 } from '@tap/runtime';
+import { type BreakerLoop, startBreakerLoop } from './breaker/breaker-loop.js';
+import { createBreakerStore } from './breaker/breaker-store.js';
+import { createPrintReader } from './breaker/print-reader.js';
 import { loadConfig, SERVICE } from './config.js';
+import { monitorHealth } from './monitor-health.js';
+import { createMonitorMetrics } from './monitor-metrics.js';
+
+const PRINTS_PER_READ_MAX = 1_000;
 
 const config = exitOnBadConfig(SERVICE, loadConfig(process.env));
 const log = createLogger(SERVICE, config.LOG_LEVEL);
 const registry = createMetricsRegistry(SERVICE);
+const metrics = createMonitorMetrics(registry);
+const channels = createChannels(config.TAP_KEY_PREFIX);
 
 void runDaemon({
   service: SERVICE,
   log,
   async start(stopper) {
-    await startDaemonBase({ service: SERVICE, config, log, registry, stopper });
+    let loop: BreakerLoop | undefined;
+    const { redis } = await startDaemonBase({
+      service: SERVICE,
+      config,
+      log,
+      registry,
+      stopper,
+      health: () => monitorHealth(loop?.machine() ?? null, loop?.lastHeartbeatAt() ?? null, Date.now()),
+    });
+    loop = await startBreakerLoop({
+      reader: await createPrintReader(redis, channels, PRINTS_PER_READ_MAX),
+      store: await createBreakerStore(redis, channels),
+      rules: {
+        staleMs: config.BREAKER_STALE_MS,
+        minVenues: config.BREAKER_MIN_VENUES,
+        recoveryMs: config.BREAKER_RECOVERY_MS,
+      },
+      tickMs: config.BREAKER_TICK_MS,
+      metrics,
+      log,
+    });
+    stopper.add('breaker-loop', () => loop?.stop());
   },
 });

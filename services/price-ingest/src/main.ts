@@ -1,7 +1,14 @@
 /**
- * price-ingest: publishes the BTC/USD index print every 100 ms from venue quotes or the simulator (SPEC §9).
- * Venue adapters, the simulator and the index land with the price issue; today it runs the ops endpoint and its Redis connection.
+ * price-ingest: publishes the BTC/USD index print every δ (100 ms) from venue quotes (SPEC §9).
+ *
+ * Quotes come from the seeded simulator (default) or the Coinbase/Binance/Kraken WebSocket
+ * adapters into one quote book; the print loop takes the median of fresh, non-outlier mids,
+ * updates σ and writes the print to `tap:prices`, `price:last` and the 1-second candles.
+ * Healthy while at least MIN_VENUES venues are fresh. SIGTERM: close the venue sockets, stop the
+ * print timer (waiting for the write in flight), close Redis and the ops endpoint.
  */
+import { createChannels } from '@tap/channels';
+import { createSigmaEstimator, DEFAULT_PRICING_CONFIG } from '@tap/pricing';
 import {
   createLogger,
   createMetricsRegistry,
@@ -9,16 +16,56 @@ import {
   runDaemon,
   startDaemonBase,
 } from '@tap/runtime';
-import { loadConfig, SERVICE } from './config.js';
+import { loadConfig, SERVICE, venueNames } from './config.js';
+import { startPrintLoop } from './index-price/print-loop.js';
+import { createPrintStore } from './index-price/print-store.js';
+import { ingestHealth } from './ingest-health.js';
+import { createIngestMetrics } from './ingest-metrics.js';
+import { createQuoteBook } from './quotes/quote-book.js';
+import { startQuoteFeed } from './quotes/quote-feed.js';
 
 const config = exitOnBadConfig(SERVICE, loadConfig(process.env));
 const log = createLogger(SERVICE, config.LOG_LEVEL);
 const registry = createMetricsRegistry(SERVICE);
+const metrics = createIngestMetrics(registry);
+const channels = createChannels(config.TAP_KEY_PREFIX);
+const rules = { staleMs: config.VENUE_STALE_MS, outlierBp: config.INDEX_OUTLIER_BP };
 
 void runDaemon({
   service: SERVICE,
   log,
   async start(stopper) {
-    await startDaemonBase({ service: SERVICE, config, log, registry, stopper });
+    const book = createQuoteBook(venueNames(config));
+    const feed = startQuoteFeed(config, book, metrics, log);
+    stopper.add('venues', () => feed.close());
+    let lastPrintT: () => number | null = () => null;
+    const { redis } = await startDaemonBase({
+      service: SERVICE,
+      config,
+      log,
+      registry,
+      stopper,
+      health: () =>
+        ingestHealth({
+          book,
+          nowMs: Date.now(),
+          staleMs: rules.staleMs,
+          minVenues: config.MIN_VENUES,
+          lastPrintT: lastPrintT(),
+          ...(feed.connected ? { connected: feed.connected } : {}),
+        }),
+    });
+    const prints = await startPrintLoop({
+      store: createPrintStore(redis, channels),
+      book,
+      rules,
+      intervalMs: config.PRINT_INTERVAL_MS,
+      sigma: createSigmaEstimator(DEFAULT_PRICING_CONFIG),
+      metrics,
+      log,
+    });
+    stopper.add('print-loop', () => prints.stop());
+    lastPrintT = () => prints.lastPrint()?.t ?? null;
+    log.info({ venues: venueNames(config), printIntervalMs: config.PRINT_INTERVAL_MS }, 'prices.started');
   },
 });

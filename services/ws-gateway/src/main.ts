@@ -1,8 +1,9 @@
 /**
- * ws-gateway: the WebSocket fan-out to traders — ticks, breaker changes, their own bet and balance events (SPEC §11).
- * Today it serves its ops routes and holds its Redis connection; the bet-path and price issues add
- * /v1/ws.
+ * ws-gateway: the WebSocket fan-out to traders (SPEC §11) — price ticks and breaker changes to
+ * everyone, each trader's own bet and balance events with resume by stream id. Reads `tap:prices`,
+ * `tap:events`, `tap:breaker` and the breaker hash; writes nothing.
  */
+import { createChannels } from '@tap/channels';
 import {
   closeRedis,
   createLogger,
@@ -11,26 +12,65 @@ import {
   exitOnBadConfig,
   runDaemon,
 } from '@tap/runtime';
+import { createSessionLookup } from './auth/session-lookup.js';
 import { loadConfig, SERVICE } from './config.js';
-import { startWsServer } from './ws/server.js';
+import { type Feeds, startFeeds } from './feeds/feeds.js';
+import { createGatewayMetrics } from './gateway-metrics.js';
+import { createReplayer } from './replay/replay-events.js';
+import { createWsServer } from './ws/server.js';
 
 const config = exitOnBadConfig(SERVICE, loadConfig(process.env));
 const log = createLogger(SERVICE, config.LOG_LEVEL);
 const registry = createMetricsRegistry(SERVICE);
+const metrics = createGatewayMetrics(registry);
+const channels = createChannels(config.TAP_KEY_PREFIX);
 
 void runDaemon({
   service: SERVICE,
   log,
   async start(stopper) {
     const redis = createRedis(config.REDIS_URL, log, SERVICE);
-    stopper.addFinal('redis', () => closeRedis(redis));
-    const ws = await startWsServer({
-      host: config.WS_HOST,
-      port: config.WS_PORT,
+    const readerRedis = createRedis(config.REDIS_URL, log, `${SERVICE}:reader`);
+    stopper.addFinal('redis', () => Promise.all([closeRedis(redis), closeRedis(readerRedis)]));
+
+    let feeds: Feeds | undefined;
+    const server = createWsServer({
+      sendBufferBytesMax: config.WS_SEND_BUFFER_BYTES_MAX,
+      idleTimeoutS: config.WS_IDLE_TIMEOUT_S,
       registry,
-      health: () => ({ ok: redis.status === 'ready', service: SERVICE, redis: redis.status }),
+      metrics,
+      health: () => {
+        const readers = feeds?.health();
+        const ok = redis.status === 'ready' && readerRedis.status === 'ready' && readers?.ok === true;
+        return { ok, service: SERVICE, redis: redis.status, clients: server.connected(), readers };
+      },
     });
-    stopper.add('ws-listener', () => ws.close());
-    log.info({ port: ws.port }, 'ws.listening');
+    feeds = await startFeeds({ redis, readerRedis, channels, publish: server.publish, config, metrics, log });
+    const { events, catchUps } = feeds;
+    const replay = createReplayer({
+      redis,
+      stream: channels.streams.events,
+      pageSize: config.WS_REPLAY_PAGE_SIZE,
+      sendBufferBytesMax: config.WS_SEND_BUFFER_BYTES_MAX,
+      catchUps,
+      liveLastId: () => events.lastId(),
+      metrics,
+      // The live reader already counted and logged it at warn.
+      onMalformed: (id, reason) => log.debug({ stream: 'events', id, reason }, 'entry.malformed'),
+    });
+    const listening = await server.listen(config.WS_HOST, config.WS_PORT, {
+      authTimeoutMs: config.WS_AUTH_TIMEOUT_MS,
+      lookupSession: createSessionLookup(redis, channels),
+      snapshots: feeds.snapshots,
+      replay,
+      metrics,
+      log,
+      now: Date.now,
+    });
+    // Stop order: no new connections, no new input, then say goodbye to every client (1001).
+    stopper.add('ws-listener', () => listening.close());
+    stopper.add('feeds', () => feeds?.stop());
+    stopper.add('ws-sockets', () => server.closeAll());
+    log.info({ port: listening.port }, 'ws.listening');
   },
 });

@@ -1,28 +1,177 @@
 /**
- * The uWS server of ws-gateway: ops routes today; `/v1/ws` (ticks, breaker changes, each user's
- * bet and balance events with resume by stream id, SPEC §11) lands with the bet-path and price
- * issues. Unknown routes answer a JSON error with a code.
+ * The uWS server of ws-gateway: `/v1/ws` (SPEC §11, docs/bet-path.md "WebSocket"), `/healthz`,
+ * `/metrics`, and a JSON 404 for anything else. The only module that touches uWS sockets; the
+ * protocol lives in `session/`, fan-out in `feeds/`.
+ *
+ * Limits: client messages ≤ 4 KiB (uWS closes bigger ones with 1009), idle sockets are pinged
+ * automatically and closed after WS_IDLE_TIMEOUT_S, and a socket whose send buffer exceeds
+ * WS_SEND_BUFFER_BYTES_MAX is dropped (backpressure-guard.ts) — memory never grows with a slow client.
  */
 import { apiError } from '@tap/domain';
 import type { Registry } from '@tap/runtime';
-import { addOpsRoutes, type Listening, listen, loadUws, type OpsHealth, send } from '@tap/uws';
+import {
+  addOpsRoutes,
+  type Listening,
+  listen,
+  loadUws,
+  type OpsHealth,
+  send,
+  type TemplatedApp,
+  type WebSocket,
+} from '@tap/uws';
+import type { GatewayMetrics } from '../gateway-metrics.js';
+import { CLIENT_MESSAGE_BYTES_MAX } from '../protocol/client-message.js';
+import { CLOSE_CODES } from '../protocol/topics.js';
+import { type ClientSession, openClientSession, type SessionDeps } from '../session/client-session.js';
+import type { ClientSocket } from '../session/client-socket.js';
+import { BackpressureGuard, type Guarded } from './backpressure-guard.js';
 
-export async function startWsServer(options: {
-  host: string;
-  port: number;
+export interface WsServer {
+  /** One serialization, every subscriber of the topic. */
+  publish(topic: string, message: string): void;
+  /** Adds `/v1/ws` with the session protocol and starts listening. */
+  listen(host: string, port: number, session: SessionDeps): Promise<Listening>;
+  /** Shutdown: closes every socket with 1001 (going away). */
+  closeAll(): void;
+  connected(): number;
+}
+
+interface SocketData {
+  socket?: UwsClientSocket;
+  session?: ClientSession;
+}
+
+export function createWsServer(options: {
+  sendBufferBytesMax: number;
+  idleTimeoutS: number;
   registry: Registry;
+  metrics: GatewayMetrics;
   health: () => OpsHealth;
-}): Promise<Listening> {
+}): WsServer {
   const uws = loadUws();
   const app = uws.App();
+  const { metrics } = options;
+  const guard = new BackpressureGuard(options.sendBufferBytesMax);
+  const sockets = new Set<UwsClientSocket>();
   addOpsRoutes(app, options);
-  app.any('/*', (res, req) => {
-    send(
-      res,
-      '404 Not Found',
-      'application/json',
-      JSON.stringify(apiError('not_found', `no route ${req.getUrl()}`)),
-    );
+
+  return {
+    publish(topic, message) {
+      app.publish(topic, message, false);
+      metrics.messagesPublished.inc({ topic: topic.startsWith('user:') ? 'user' : topic });
+      guard.afterPublish(topic);
+    },
+    listen(host, port, session) {
+      addClientRoute(app, { ...options, session, guard, sockets });
+      return listen(uws, app, host, port);
+    },
+    closeAll() {
+      guard.stop();
+      for (const socket of [...sockets]) socket.end(CLOSE_CODES.goingAway, 'going_away');
+    },
+    connected: () => sockets.size,
+  };
+}
+
+function addClientRoute(
+  app: TemplatedApp,
+  options: {
+    sendBufferBytesMax: number;
+    idleTimeoutS: number;
+    metrics: GatewayMetrics;
+    session: SessionDeps;
+    guard: BackpressureGuard;
+    sockets: Set<UwsClientSocket>;
+  },
+): void {
+  const { metrics, guard, sockets } = options;
+  app.ws<SocketData>('/v1/ws', {
+    maxPayloadLength: CLIENT_MESSAGE_BYTES_MAX,
+    idleTimeout: options.idleTimeoutS,
+    sendPingsAutomatically: true,
+    maxBackpressure: options.sendBufferBytesMax,
+    // A boolean in uWS; this build's type declarations spell it as a number.
+    closeOnBackpressureLimit: 1,
+    open(ws) {
+      const socket = new UwsClientSocket(ws, guard, metrics);
+      const data = ws.getUserData();
+      data.socket = socket;
+      sockets.add(socket);
+      metrics.connections.inc();
+      data.session = openClientSession(socket, options.session);
+    },
+    message(ws, message, isBinary) {
+      ws.getUserData().session?.onMessage(new Uint8Array(message), isBinary);
+    },
+    close(ws, code) {
+      const { socket, session } = ws.getUserData();
+      if (!socket) return;
+      socket.onClosed(code);
+      sockets.delete(socket);
+      metrics.connections.dec();
+      session?.onClose();
+    },
   });
-  return listen(uws, app, options.host, options.port);
+  app.any('/*', (res, req) => {
+    const body = JSON.stringify(apiError('not_found', `no route ${req.getUrl()}`));
+    send(res, '404 Not Found', 'application/json', body);
+  });
+}
+
+/** A uWS socket behind the ClientSocket interface; inert once closed (uWS throws on closed sockets). */
+class UwsClientSocket implements ClientSocket, Guarded {
+  bufferedBytesSeen = 0;
+  #open = true;
+  #dropped = false;
+
+  constructor(
+    private readonly ws: WebSocket<SocketData>,
+    private readonly guard: BackpressureGuard,
+    private readonly metrics: GatewayMetrics,
+  ) {}
+
+  isOpen(): boolean {
+    return this.#open;
+  }
+
+  send(message: string): void {
+    if (this.#open) this.ws.send(message, false);
+  }
+
+  sendAll(messages: readonly string[]): void {
+    if (!this.#open || messages.length === 0) return;
+    this.ws.cork(() => {
+      for (const message of messages) this.ws.send(message, false);
+    });
+  }
+
+  bufferedBytes(): number {
+    return this.#open ? this.ws.getBufferedAmount() : 0;
+  }
+
+  subscribe(topic: string): void {
+    if (!this.#open) return;
+    this.ws.subscribe(topic);
+    this.guard.track(topic, this);
+  }
+
+  end(code: number, reason: string): void {
+    if (this.#open) this.ws.end(code, reason);
+  }
+
+  dropForBackpressure(): void {
+    if (!this.#open) return;
+    this.#dropped = true;
+    this.metrics.backpressureDrops.inc({ by: 'gateway' });
+    // No close frame: it would queue behind the full buffer. The client sees 1006 and resumes.
+    this.ws.close();
+  }
+
+  onClosed(code: number): void {
+    this.#open = false;
+    if (!this.#dropped && this.guard.closedByLimit(this, code)) {
+      this.metrics.backpressureDrops.inc({ by: 'uws' });
+    }
+    this.guard.untrack(this);
+  }
 }

@@ -1,0 +1,102 @@
+/**
+ * The circuit breaker as a pure state machine with an injected clock (SPEC §9).
+ *
+ * - Healthy moment: the newest print is younger than `staleMs` AND it had at least `minVenues`.
+ * - open: at any unhealthy moment, from the moment it became unhealthy (a print's age reaching
+ *   `staleMs`, a print with too few venues, or a gap of `staleMs` between two consecutive prints
+ *   even if nobody was evaluating at the time).
+ * - closed: only after `recoveryMs` of CONTINUOUS health, measured from the first healthy
+ *   evaluation; any unhealthy moment restarts the timer (hysteresis: a flapping feed never closes it).
+ * - Start: open, reason `starting` (fail closed): nobody watched the feed before we started, so it
+ *   must earn `recoveryMs` of health first. A restart while an open interval is still recorded
+ *   continues that interval instead (see `startingMachine`).
+ *
+ * The reason stays the one the breaker opened with until it closes (reason `recovered`).
+ */
+import type { BreakerEntry } from '@tap/domain';
+
+export interface BreakerRules {
+  /** A print this old (or older) is stale: SPEC 10 s. */
+  staleMs: number;
+  /** Fewer venues than this in the newest print is unhealthy: default 2. */
+  minVenues: number;
+  /** Continuous health needed to close: SPEC 30 s. */
+  recoveryMs: number;
+}
+
+export type OpenReason = 'starting' | 'no_prints' | 'stale_prints' | 'too_few_venues';
+
+export interface PrintSeen {
+  t: number;
+  venues: number;
+}
+
+export interface BreakerMachine {
+  state: BreakerEntry['state'];
+  reason: string;
+  since: number;
+  /** Start of the current run of healthy evaluations; null after any unhealthy moment. */
+  healthySinceMs: number | null;
+  lastPrint: PrintSeen | null;
+}
+
+export interface Step {
+  machine: BreakerMachine;
+  change: BreakerEntry | null;
+}
+
+export type FeedHealth = { healthy: true } | { healthy: false; reason: OpenReason; sinceMs: number };
+
+/** Open from the start, or continuing an open interval a previous run left behind. */
+export function startingMachine(nowMs: number, openInterval?: { from: number; reason: string }): Step {
+  if (openInterval) {
+    const machine = { state: 'open' as const, reason: openInterval.reason, since: openInterval.from };
+    return { machine: { ...machine, healthySinceMs: null, lastPrint: null }, change: null };
+  }
+  const entry: BreakerEntry = { state: 'open', reason: 'starting', since: nowMs };
+  return { machine: { ...entry, healthySinceMs: null, lastPrint: null }, change: entry };
+}
+
+export function feedHealth(lastPrint: PrintSeen | null, nowMs: number, rules: BreakerRules): FeedHealth {
+  if (!lastPrint) return { healthy: false, reason: 'no_prints', sinceMs: nowMs };
+  if (nowMs - lastPrint.t >= rules.staleMs) {
+    return { healthy: false, reason: 'stale_prints', sinceMs: lastPrint.t + rules.staleMs };
+  }
+  if (lastPrint.venues < rules.minVenues) {
+    return { healthy: false, reason: 'too_few_venues', sinceMs: lastPrint.t };
+  }
+  return { healthy: true };
+}
+
+/** Folds in one print (in stream order): a long gap before it or too few venues in it opens. */
+export function observePrint(machine: BreakerMachine, print: PrintSeen, rules: BreakerRules): Step {
+  const previous = machine.lastPrint;
+  if (previous && print.t <= previous.t) return { machine, change: null };
+  let step: Step = { machine: { ...machine, lastPrint: { t: print.t, venues: print.venues } }, change: null };
+  if (previous && print.t - previous.t >= rules.staleMs) {
+    step = unhealthy(step.machine, 'stale_prints', previous.t + rules.staleMs);
+  }
+  if (print.venues < rules.minVenues) {
+    const next = unhealthy(step.machine, 'too_few_venues', print.t);
+    step = { machine: next.machine, change: step.change ?? next.change };
+  }
+  return step;
+}
+
+/** The clock's turn: detects staleness without any print arriving, and closes after recovery. */
+export function evaluate(machine: BreakerMachine, nowMs: number, rules: BreakerRules): Step {
+  const health = feedHealth(machine.lastPrint, nowMs, rules);
+  if (!health.healthy) return unhealthy(machine, health.reason, health.sinceMs);
+  const healthySinceMs = machine.healthySinceMs ?? nowMs;
+  if (machine.state === 'open' && nowMs - healthySinceMs >= rules.recoveryMs) {
+    const entry: BreakerEntry = { state: 'closed', reason: 'recovered', since: nowMs };
+    return { machine: { ...machine, ...entry, healthySinceMs }, change: entry };
+  }
+  return { machine: { ...machine, healthySinceMs }, change: null };
+}
+
+function unhealthy(machine: BreakerMachine, reason: OpenReason, atMs: number): Step {
+  if (machine.state === 'open') return { machine: { ...machine, healthySinceMs: null }, change: null };
+  const entry: BreakerEntry = { state: 'open', reason, since: Math.max(atMs, machine.since) };
+  return { machine: { ...machine, ...entry, healthySinceMs: null }, change: entry };
+}

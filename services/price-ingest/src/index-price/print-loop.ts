@@ -1,0 +1,120 @@
+/**
+ * The print timer: every `intervalMs` (δ, SPEC §3) compute the index from the quote book, update σ,
+ * fold the print into its 1-second candle and publish. No fresh venue → no print (the breaker opens
+ * on staleness). At most one publish is in flight; a tick that finds one still running is skipped
+ * and counted rather than queued.
+ *
+ * Print ids: `id = t`, the print time in ms, made strictly increasing (t = max(now, last t + 1)),
+ * seeded at start from the last print in Redis, so ids survive restarts and are unique at any
+ * cadence ≥ 1 ms. σ is warmed from the last hour of prints so a restart does not reset it.
+ */
+import type { PrintEntry } from '@tap/domain';
+import type { SigmaEstimator } from '@tap/pricing';
+import type { Logger } from '@tap/runtime';
+import type { IngestMetrics } from '../ingest-metrics.js';
+import type { QuoteBook } from '../quotes/quote-book.js';
+import { createRateLimiter } from '../venues/rate-limited-log.js';
+import { type Candle, mergeCandle } from './candle.js';
+import { computeIndex, type IndexRules } from './compute-index.js';
+import { PRINTS_RETENTION_MS, type PrintStore } from './print-store.js';
+
+export interface PrintLoopOptions {
+  store: PrintStore;
+  book: QuoteBook;
+  rules: IndexRules;
+  intervalMs: number;
+  sigma: SigmaEstimator;
+  metrics: IngestMetrics;
+  log: Logger;
+}
+
+export async function startPrintLoop(options: PrintLoopOptions): Promise<PrintLoop> {
+  const { store, sigma, log } = options;
+  const lastPrint = await store.lastPrint();
+  const candle = (await store.lastCandle()) ?? undefined;
+  let warmed = 0;
+  await store.forEachPrintSince(Date.now() - PRINTS_RETENTION_MS, (print) => {
+    sigma.update(print.t, print.priceCents);
+    warmed += 1;
+  });
+  log.info(
+    { lastPrintId: lastPrint?.id ?? null, warmedPrints: warmed, sigma: sigma.sigma() },
+    'prints.restored',
+  );
+  return new PrintLoop(options, lastPrint, candle);
+}
+
+export class PrintLoop {
+  private readonly limiter = createRateLimiter(10_000);
+  private readonly timer: NodeJS.Timeout;
+  private lastT: number;
+  private publishing: Promise<void> | undefined;
+
+  constructor(
+    private readonly options: PrintLoopOptions,
+    private lastPublished: PrintEntry | null,
+    private candle: Candle | undefined,
+  ) {
+    this.lastT = lastPublished?.t ?? 0;
+    this.timer = setInterval(() => this.tick(), options.intervalMs);
+  }
+
+  lastPrint(): PrintEntry | null {
+    return this.lastPublished;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.publishing;
+  }
+
+  private tick(): void {
+    const { book, rules, sigma, metrics, log } = this.options;
+    const nowMs = Date.now();
+    this.updateAgeGauges(nowMs);
+    if (this.publishing) {
+      metrics.printsSkipped.inc({ reason: 'publish_busy' });
+      return;
+    }
+    const index = computeIndex(book.quotes(), nowMs, rules);
+    if (!index.ok) {
+      metrics.printsSkipped.inc({ reason: index.reason });
+      if (this.limiter.admit(index.reason))
+        log.warn({ reason: index.reason, freshVenues: index.freshVenues }, 'print.skipped');
+      return;
+    }
+    const t = Math.max(nowMs, this.lastT + 1);
+    this.lastT = t;
+    const sigmaNow = sigma.update(t, index.priceCents);
+    this.publish({ id: t, t, priceCents: index.priceCents, venues: index.venues, sigma: sigmaNow });
+  }
+
+  private publish(print: PrintEntry): void {
+    const { store, metrics, log } = this.options;
+    const candle = mergeCandle(this.candle, print);
+    this.publishing = store
+      .publish(print, candle, candle.t !== this.candle?.t)
+      .then(() => {
+        this.candle = candle;
+        this.lastPublished = print;
+        metrics.printsPublished.inc();
+        metrics.indexVenues.set(print.venues);
+      })
+      .catch((err: unknown) => {
+        metrics.publishErrors.inc();
+        if (this.limiter.admit('publish')) log.error({ err }, 'print.publish_failed');
+      })
+      .finally(() => {
+        this.publishing = undefined;
+      });
+  }
+
+  private updateAgeGauges(nowMs: number): void {
+    const { book, rules, metrics } = this.options;
+    if (this.lastPublished) metrics.printAge.set((nowMs - this.lastPublished.t) / 1_000);
+    for (const status of book.statuses(nowMs, rules.staleMs)) {
+      if (status.quoteAgeMs !== null)
+        metrics.quoteAge.set({ venue: status.venue }, status.quoteAgeMs / 1_000);
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import { createChannels, decodeEntry } from '@tap/channels';
+import type { PrintEntry } from '@tap/domain';
+import { Redis } from '@tap/runtime';
+import {
+  freePort,
+  freshPrefix,
+  type Started,
+  startDaemon,
+  startRedis,
+  type TestRedis,
+  waitForHealthy,
+} from '@tap/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Candle } from './index-price/candle.js';
+
+describe('price-ingest with the simulator', () => {
+  let redis: TestRedis;
+  let client: Redis;
+  const prefix = freshPrefix();
+  const channels = createChannels(prefix);
+  const daemons: Started[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    client = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    for (const daemon of daemons) await daemon.stop('SIGKILL');
+    client.disconnect();
+    await redis.stop();
+  });
+
+  const start = async () => {
+    const port = await freePort();
+    const daemon = startDaemon('price-ingest', {
+      REDIS_URL: redis.url,
+      TAP_KEY_PREFIX: prefix,
+      OPS_PORT: String(port),
+      SIM_OUTAGE_MEAN_INTERVAL_MS: '0',
+    });
+    daemons.push(daemon);
+    await waitForHealthy(`http://127.0.0.1:${port}/healthz`);
+    return daemon;
+  };
+
+  const prints = async (): Promise<PrintEntry[]> => {
+    const entries = await client.xrange(channels.streams.prices, '-', '+');
+    return entries.map(([, fields]) => {
+      const decoded = decodeEntry('prices', fields);
+      if (!decoded.ok) throw new Error(decoded.reason);
+      return decoded.value;
+    });
+  };
+
+  it('prints every 100 ms to the stream, price:last and the 1-second candles', async () => {
+    const daemon = await start();
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await daemon.stop('SIGTERM');
+    const all = await prints();
+    expect(all.length).toBeGreaterThanOrEqual(25);
+    const steady = all.slice(1);
+    for (let i = 1; i < steady.length; i += 1) {
+      const gapMs = steady[i]!.t - steady[i - 1]!.t;
+      expect(gapMs).toBeGreaterThanOrEqual(50);
+      expect(gapMs).toBeLessThanOrEqual(250);
+      expect(steady[i]!.id).toBeGreaterThan(steady[i - 1]!.id);
+    }
+    for (const print of all) {
+      expect(print.id).toBe(print.t);
+      expect(print.sigma).toBeGreaterThan(0);
+    }
+    // The slowest simulated venue quotes every 250 ms (+ latency): from then on all three are in.
+    for (const print of all.filter((p) => p.t >= all[0]!.t + 500)) expect(print.venues).toBe(3);
+    const last = JSON.parse((await client.get(channels.keys.priceLast)) ?? 'null') as PrintEntry;
+    expect(last).toEqual(all.at(-1));
+    const flat = await client.zrange(channels.keys.candles1s, 0, -1, 'WITHSCORES');
+    const candles: { candle: Candle; score: number }[] = [];
+    for (let i = 0; i < flat.length; i += 2) {
+      candles.push({ candle: JSON.parse(flat[i]!) as Candle, score: Number(flat[i + 1]) });
+    }
+    expect(candles.length).toBeGreaterThanOrEqual(3);
+    for (const { candle, score } of candles) {
+      expect(candle.t).toBe(score);
+      const inSecond = all.filter((p) => Math.floor(p.t / 1_000) === candle.t);
+      expect(candle).toEqual({
+        t: candle.t,
+        o: inSecond[0]!.priceCents,
+        h: Math.max(...inSecond.map((p) => p.priceCents)),
+        l: Math.min(...inSecond.map((p) => p.priceCents)),
+        c: inSecond.at(-1)!.priceCents,
+        v: Math.min(...inSecond.map((p) => p.venues)),
+        n: inSecond.length,
+      });
+    }
+  });
+
+  it('keeps print ids increasing across a restart', async () => {
+    const before = (await prints()).at(-1)!;
+    const daemon = await start();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await daemon.stop('SIGTERM');
+    const after = (await prints()).filter((p) => p.id > before.id);
+    expect(after.length).toBeGreaterThan(0);
+    const all = await prints();
+    for (let i = 1; i < all.length; i += 1) expect(all[i]!.id).toBeGreaterThan(all[i - 1]!.id);
+  });
+});

@@ -1,0 +1,27 @@
+/**
+ * Session tokens → user ids (docs/bet-path.md "Sessions"): ingest-api stores
+ * `keys.session(sha256hex(token))` → the lower-cased 0x address; the token itself is never stored.
+ */
+import { createHash } from 'node:crypto';
+import type { Channels } from '@tap/channels';
+import { userIdSchema } from '@tap/domain';
+import type { Redis } from '@tap/runtime';
+
+export type SessionVerdict = { ok: true; userId: string } | { ok: false; code: 'session_invalid' };
+
+export type SessionLookup = (token: string) => Promise<SessionVerdict>;
+
+export function sha256hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** What a stored session value means: a user id, or nothing usable (missing, expired, corrupt). */
+export function sessionVerdict(stored: string | null): SessionVerdict {
+  if (stored !== null && userIdSchema.safeParse(stored).success) return { ok: true, userId: stored };
+  return { ok: false, code: 'session_invalid' };
+}
+
+/** Rejects only when Redis cannot answer; an unknown token is a verdict, not an error. */
+export function createSessionLookup(redis: Redis, channels: Channels): SessionLookup {
+  return async (token) => sessionVerdict(await redis.get(channels.keys.session(sha256hex(token))));
+}

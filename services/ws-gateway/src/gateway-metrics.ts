@@ -1,0 +1,71 @@
+/** The gateway's Prometheus metrics (SPEC §10), created once per registry. */
+import { Counter, Gauge, type Registry } from '@tap/runtime';
+
+export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;
+
+export function createGatewayMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    connections: new Gauge({
+      name: 'ws_connections',
+      help: 'Open WebSocket connections, authenticated or not',
+      registers,
+    }),
+    clientsAuthenticated: new Gauge({
+      name: 'ws_clients_authenticated',
+      help: 'Open WebSocket connections that passed auth',
+      registers,
+    }),
+    messagesPublished: new Counter({
+      name: 'ws_messages_published_total',
+      help: 'Messages published to a uWS topic (one serialization each, however many subscribers)',
+      labelNames: ['topic'] as const,
+      registers,
+    }),
+    backpressureDrops: new Counter({
+      name: 'ws_backpressure_drops_total',
+      help: 'Sockets dropped because their send buffer exceeded WS_SEND_BUFFER_BYTES_MAX',
+      labelNames: ['by'] as const,
+      registers,
+    }),
+    authFailures: new Counter({
+      name: 'ws_auth_failures_total',
+      help: 'Sockets refused at auth, by code',
+      labelNames: ['code'] as const,
+      registers,
+    }),
+    invalidMessages: new Counter({
+      name: 'ws_invalid_messages_total',
+      help: 'Client messages answered with invalid_body',
+      registers,
+    }),
+    replays: new Counter({
+      name: 'ws_replays_total',
+      help: 'Resumes by lastEventId, by outcome (replayed, a resync reason, closed, backpressure, failed)',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+    replayedEvents: new Counter({
+      name: 'ws_replayed_events_total',
+      help: 'Events sent to resuming sockets from tap:events (not via the live topic)',
+      registers,
+    }),
+    readerLag: new Gauge({
+      name: 'ws_reader_lag_ms',
+      help: 'Now minus the append time of the newest entry the reader handled, per stream',
+      labelNames: ['stream'] as const,
+      registers,
+    }),
+    entriesMalformed: new Counter({
+      name: 'ws_entries_malformed_total',
+      help: 'Stream entries skipped because they fail their schema',
+      labelNames: ['stream'] as const,
+      registers,
+    }),
+    readerErrors: new Counter({
+      name: 'ws_reader_errors_total',
+      help: 'Failed XREADs (retried after a pause)',
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,154 @@
+import { createLogger, createMetricsRegistry } from '@tap/runtime';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { SessionVerdict } from '../auth/session-lookup.js';
+import { createGatewayMetrics } from '../gateway-metrics.js';
+import { TOPICS } from '../protocol/topics.js';
+import type { Replayer } from '../replay/replay-events.js';
+import { openClientSession, type SessionDeps } from './client-session.js';
+import { FakeClientSocket } from './fake-client-socket.js';
+
+const USER = '0x00000000000000000000000000000000000000aa';
+const NOW = 1_764_000_000_000;
+const text = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+const BREAKER = JSON.stringify({ type: 'breaker', state: 'closed', reason: 'healthy', since: 1 });
+const TICK = JSON.stringify({ type: 'tick', t: 1, p: 2, sigma: 0.1, id: 3 });
+
+function setup(overrides: Partial<SessionDeps> = {}) {
+  const metrics = createGatewayMetrics(createMetricsRegistry('test', { processMetrics: false }));
+  const replays: { userId: string; lastEventId: string }[] = [];
+  const replay: Replayer = async (_socket, userId, lastEventId) => {
+    replays.push({ userId, lastEventId });
+    return 'replayed';
+  };
+  const deps: SessionDeps = {
+    authTimeoutMs: 5_000,
+    lookupSession: async (token): Promise<SessionVerdict> =>
+      token === 'good' ? { ok: true, userId: USER } : { ok: false, code: 'session_invalid' },
+    snapshots: () => [BREAKER, TICK],
+    replay,
+    metrics,
+    log: createLogger('test', 'silent'),
+    now: () => NOW,
+    ...overrides,
+  };
+  const socket = new FakeClientSocket();
+  const session = openClientSession(socket, deps);
+  socket.onClose = () => session.onClose();
+  const send = (value: unknown) => session.onMessage(text(value), false);
+  const authFailures = async (code: string) =>
+    (await metrics.authFailures.get()).values.find((v) => v.labels.code === code)?.value ?? 0;
+  return { socket, session, send, replays, metrics, authFailures };
+}
+
+describe('client session', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('closes a socket that does not authenticate in time with 4401', async () => {
+    const { socket, authFailures } = setup();
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(socket.closed).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(socket.closed).toEqual({ code: 4401, reason: 'auth_timeout' });
+    expect(socket.messages()).toEqual([
+      { type: 'error', error: 'session_invalid', message: 'no valid auth message within 5000 ms' },
+    ]);
+    expect(await authFailures('auth_timeout')).toBe(1);
+  });
+
+  it('refuses an unknown session with session_invalid and 4401', async () => {
+    const { socket, send, authFailures } = setup();
+    send({ type: 'auth', token: 'bad' });
+    await vi.runAllTimersAsync();
+    expect(socket.messages()).toEqual([expect.objectContaining({ type: 'error', error: 'session_invalid' })]);
+    expect(socket.closed).toEqual({ code: 4401, reason: 'session_invalid' });
+    expect(await authFailures('session_invalid')).toBe(1);
+  });
+
+  it('sends ready, the breaker and the latest tick, and subscribes to everything', async () => {
+    const { socket, send, metrics } = setup();
+    send({ type: 'auth', token: 'good' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(socket.messages()).toEqual([
+      { type: 'ready', userId: USER, serverTime: NOW },
+      JSON.parse(BREAKER),
+      JSON.parse(TICK),
+    ]);
+    expect(socket.topics).toEqual([TOPICS.ticks, TOPICS.breaker, TOPICS.user(USER)]);
+    expect((await metrics.clientsAuthenticated.get()).values[0]?.value).toBe(1);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(socket.closed).toBeUndefined();
+    socket.end(1000, 'bye');
+    expect((await metrics.clientsAuthenticated.get()).values[0]?.value).toBe(0);
+  });
+
+  it('leaves the user topic to the replay when the client resumes', async () => {
+    const { socket, send, replays } = setup();
+    send({ type: 'auth', token: 'good', lastEventId: '1764000000000-5' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(replays).toEqual([{ userId: USER, lastEventId: '1764000000000-5' }]);
+    expect(socket.topics).toEqual([TOPICS.ticks, TOPICS.breaker]);
+  });
+
+  it('closes with 1013 when a replay fails, so the client retries from the same id', async () => {
+    const { socket, send } = setup({ replay: () => Promise.reject(new Error('redis down')) });
+    send({ type: 'auth', token: 'good', lastEventId: '1-0' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(socket.messages().at(-1)).toMatchObject({ type: 'error', error: 'service_unavailable' });
+    expect(socket.closed).toEqual({ code: 1013, reason: 'service_unavailable' });
+  });
+
+  it('closes with 1013 when the session cannot be looked up', async () => {
+    const { socket, send, authFailures } = setup({ lookupSession: () => Promise.reject(new Error('down')) });
+    send({ type: 'auth', token: 'good' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(socket.messages()).toEqual([expect.objectContaining({ error: 'service_unavailable' })]);
+    expect(socket.closed?.code).toBe(1013);
+    expect(await authFailures('service_unavailable')).toBe(1);
+  });
+
+  it('refuses a first message that is not a valid auth with invalid_body and 4400', async () => {
+    for (const first of [{ type: 'ping' }, { type: 'auth', token: 'good', extra: 1 }, { hello: 1 }]) {
+      const { socket, send } = setup();
+      send(first);
+      expect(socket.messages()).toEqual([expect.objectContaining({ type: 'error', error: 'invalid_body' })]);
+      expect(socket.closed).toEqual({ code: 4400, reason: 'invalid_body' });
+    }
+  });
+
+  it('answers later invalid messages without closing, and pings with pong', async () => {
+    const { socket, send, session } = setup();
+    send({ type: 'auth', token: 'good' });
+    await vi.advanceTimersByTimeAsync(0);
+    socket.sent.length = 0;
+    send({ type: 'subscribe' });
+    send({ type: 'auth', token: 'good' });
+    session.onMessage(new Uint8Array([1, 2]), true);
+    send({ type: 'ping' });
+    expect(socket.messages()).toEqual([
+      expect.objectContaining({ error: 'invalid_body' }),
+      { type: 'error', error: 'invalid_body', message: 'already authenticated on this socket' },
+      expect.objectContaining({ error: 'invalid_body' }),
+      { type: 'pong', serverTime: NOW },
+    ]);
+    expect(socket.closed).toBeUndefined();
+  });
+
+  it('ignores a session lookup that finishes after the socket closed', async () => {
+    let answer: (verdict: SessionVerdict) => void = () => {};
+    const { socket, send } = setup({ lookupSession: () => new Promise((resolve) => (answer = resolve)) });
+    send({ type: 'auth', token: 'good' });
+    socket.end(1000, 'gone');
+    answer({ ok: true, userId: USER });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(socket.sent).toEqual([]);
+    expect(socket.topics).toEqual([]);
+  });
+
+  it('times out an auth whose session lookup hangs', async () => {
+    const { socket, send } = setup({ lookupSession: () => new Promise(() => {}) });
+    send({ type: 'auth', token: 'good' });
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(socket.closed).toEqual({ code: 4401, reason: 'auth_timeout' });
+  });
+});

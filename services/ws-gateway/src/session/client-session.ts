@@ -1,0 +1,137 @@
+/**
+ * One socket's protocol, without the socket (STYLE: the core returns verdicts; `src/ws/` does I/O).
+ *
+ * awaiting_auth ─auth→ authenticating ─valid session→ authenticated ─close→ closed
+ *
+ * - No valid `auth` within the timeout: `error session_invalid`, close 4401.
+ * - The first message is not a valid `auth`: `error invalid_body`, close 4400 (a broken client;
+ *   retrying the same bytes cannot help). Unknown session: `error session_invalid`, close 4401.
+ *   Redis unreachable: `error service_unavailable`, close 1013 (retry later).
+ * - Authenticated: `ready`, the breaker state and the latest tick, subscribed to ticks and breaker;
+ *   then the user's topic at once, or after the resume replay when `lastEventId` was given.
+ * - Later invalid messages get `error invalid_body` and the socket stays open: one bad message
+ *   from a client must not cost the trader the price feed. `ping` is answered with `pong`.
+ */
+import type { Logger } from '@tap/runtime';
+import type { SessionLookup } from '../auth/session-lookup.js';
+import type { GatewayMetrics } from '../gateway-metrics.js';
+import { type AuthMessage, parseClientMessage } from '../protocol/client-message.js';
+import { errorMessage, pongMessage, readyMessage } from '../protocol/server-message.js';
+import { CLOSE_CODES, TOPICS } from '../protocol/topics.js';
+import type { Replayer } from '../replay/replay-events.js';
+import type { ClientSocket } from './client-socket.js';
+
+export interface SessionDeps {
+  authTimeoutMs: number;
+  lookupSession: SessionLookup;
+  /** Messages sent right after `ready` (breaker state, latest tick). */
+  snapshots: () => string[];
+  replay: Replayer;
+  metrics: GatewayMetrics;
+  log: Logger;
+  now: () => number;
+}
+
+export interface ClientSession {
+  onMessage(data: Uint8Array, isBinary: boolean): void;
+  /** The socket closed, whoever closed it. */
+  onClose(): void;
+}
+
+type Phase = 'awaiting_auth' | 'authenticating' | 'authenticated' | 'closed';
+
+export function openClientSession(socket: ClientSocket, deps: SessionDeps): ClientSession {
+  const { metrics } = deps;
+  let phase: Phase = 'awaiting_auth';
+  // A function, so TypeScript does not narrow `phase` across the await below (onClose changes it).
+  const closed = () => phase === 'closed';
+
+  const refuse = (
+    code: 'auth_timeout' | 'invalid_body' | 'session_invalid' | 'service_unavailable',
+    message: string,
+  ) => {
+    metrics.authFailures.inc({ code });
+    const error = code === 'auth_timeout' ? 'session_invalid' : code;
+    socket.send(errorMessage(error, message));
+    const closeCode = {
+      auth_timeout: CLOSE_CODES.unauthorized,
+      session_invalid: CLOSE_CODES.unauthorized,
+      invalid_body: CLOSE_CODES.invalidBody,
+      service_unavailable: CLOSE_CODES.tryAgainLater,
+    }[code];
+    socket.end(closeCode, code);
+  };
+
+  const timer = setTimeout(() => {
+    if (phase === 'awaiting_auth' || phase === 'authenticating') {
+      refuse('auth_timeout', `no valid auth message within ${deps.authTimeoutMs} ms`);
+    }
+  }, deps.authTimeoutMs);
+
+  const start = (userId: string, lastEventId: string | undefined) => {
+    phase = 'authenticated';
+    metrics.clientsAuthenticated.inc();
+    socket.sendAll([readyMessage(userId, deps.now()), ...deps.snapshots()]);
+    socket.subscribe(TOPICS.ticks);
+    socket.subscribe(TOPICS.breaker);
+    if (lastEventId === undefined) {
+      socket.subscribe(TOPICS.user(userId));
+      return;
+    }
+    deps.replay(socket, userId, lastEventId).then(
+      (outcome) => metrics.replays.inc({ outcome }),
+      (err: unknown) => {
+        metrics.replays.inc({ outcome: 'failed' });
+        deps.log.warn({ err, userId }, 'replay.failed');
+        if (!socket.isOpen()) return;
+        socket.send(errorMessage('service_unavailable', 'cannot read missed events now; reconnect'));
+        socket.end(CLOSE_CODES.tryAgainLater, 'service_unavailable');
+      },
+    );
+  };
+
+  const authenticate = async (message: AuthMessage) => {
+    phase = 'authenticating';
+    let verdict: Awaited<ReturnType<SessionLookup>>;
+    try {
+      verdict = await deps.lookupSession(message.token);
+    } catch (err) {
+      if (closed()) return;
+      deps.log.warn({ err }, 'auth.lookup_failed');
+      refuse('service_unavailable', 'cannot check the session now; reconnect');
+      return;
+    }
+    if (closed()) return;
+    clearTimeout(timer);
+    if (!verdict.ok) refuse('session_invalid', 'missing, expired or revoked session token');
+    else start(verdict.userId, message.lastEventId);
+  };
+
+  const invalid = (message: string) => {
+    metrics.invalidMessages.inc();
+    if (phase === 'awaiting_auth') refuse('invalid_body', message);
+    else socket.send(errorMessage('invalid_body', message));
+  };
+
+  return {
+    onMessage(data, isBinary) {
+      if (closed()) return;
+      const parsed = parseClientMessage(data, isBinary);
+      if (!parsed.ok) return invalid(parsed.message);
+      const message = parsed.message;
+      if (message.type === 'auth') {
+        if (phase === 'awaiting_auth') void authenticate(message);
+        else invalid('already authenticated on this socket');
+      } else if (phase === 'authenticated') {
+        socket.send(pongMessage(deps.now()));
+      } else {
+        invalid('authenticate first: {"type":"auth","token":…}');
+      }
+    },
+    onClose() {
+      if (phase === 'authenticated') metrics.clientsAuthenticated.dec();
+      phase = 'closed';
+      clearTimeout(timer);
+    },
+  };
+}
