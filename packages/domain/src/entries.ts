@@ -86,6 +86,19 @@ export const settlementEntrySchema = z
   .strict();
 export type SettlementEntry = z.infer<typeof settlementEntrySchema>;
 
+/** The cell and money terms of an accepted bet, carried on its `accepted` event. */
+export const betCellSchema = z
+  .object({
+    t0: nonNegInt(),
+    p0: nonNegInt(),
+    windowMs: positiveInt(),
+    bandCents: positiveInt(),
+    stakeMicros: positiveInt(),
+    multiplierBp: positiveInt(),
+  })
+  .strict();
+export type BetCell = z.infer<typeof betCellSchema>;
+
 export const BET_STATUSES = ['pending', 'accepted', 'rejected', 'won', 'lost', 'void'] as const;
 export type BetStatus = (typeof BET_STATUSES)[number];
 
@@ -100,6 +113,8 @@ export const eventEntrySchema = z.discriminatedUnion('type', [
       reason: z.string().optional(),
       payoutMicros: nonNegInt().optional(),
       balanceMicros: nonNegInt(),
+      /** On `accepted` events: the cell and money terms, so the resolver can index the bet. */
+      bet: betCellSchema.optional(),
     })
     .strict(),
   z

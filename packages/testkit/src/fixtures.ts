@@ -1,5 +1,5 @@
 /** Typed fixture builders with overrides (STYLE: builders, not copied literals). */
-import type { AdjustmentEntry, PrintEntry } from '@tap/domain';
+import type { AdjustmentEntry, BetEntry, PrintEntry, SettlementEntry } from '@tap/domain';
 
 let sequence = 0;
 
@@ -26,6 +26,65 @@ export function anAdjustment(overrides: Partial<AdjustmentEntry> = {}): Adjustme
     amountMicros: 10_000_000,
     reason: 'test deposit',
     requestedAt: 1_764_000_000_000,
+    ...overrides,
+  };
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+function base32(value: bigint, length: number): string {
+  let out = '';
+  let rest = value;
+  for (let i = 0; i < length; i += 1) {
+    out = CROCKFORD[Number(rest % 32n)] + out;
+    rest /= 32n;
+  }
+  return out;
+}
+
+/** A valid ULID for tests: `timeMs` in its time part, `n` in its "random" part (unique per n). */
+export function testUlid(timeMs: number, n: number): string {
+  return base32(BigInt(timeMs), 10) + base32(BigInt(n), 16);
+}
+
+/** A bet as ingest-api admits it to `tap:bets`: $1 at 2×, in a window 10 s after `placedAt`. */
+export function aBet(overrides: Partial<BetEntry> = {}): BetEntry {
+  sequence += 1;
+  const placedAt = 1_764_000_000_000 + sequence;
+  const multiplierBp = overrides.multiplierBp ?? 20_000;
+  return {
+    betId: testUlid(placedAt, sequence),
+    userId: TEST_USER,
+    clientBetId: `00000000-0000-4000-8000-${String(sequence).padStart(12, '0')}`,
+    t0: 1_764_000_010_000,
+    p0: 9_500_000,
+    windowMs: 5_000,
+    bandCents: 1_000,
+    stakeMicros: 1_000_000,
+    multiplierBp,
+    placedAt,
+    terms: {
+      indexPriceCents: 9_500_400,
+      printId: 1,
+      sigma: 0.0005,
+      tau1Ms: 8_000,
+      tau2Ms: 13_000,
+      probability: 0.45,
+      g: 0.01,
+      multiplierBp,
+      configVersion: 'test',
+    },
+    ...overrides,
+  };
+}
+
+export function aSettlement(
+  overrides: Partial<SettlementEntry> & Pick<SettlementEntry, 'betId'>,
+): SettlementEntry {
+  return {
+    outcome: 'won',
+    evidence: { printId: 2, t: 1_764_000_011_000, priceCents: 9_500_500 },
+    settledAt: 1_764_000_011_050,
     ...overrides,
   };
 }

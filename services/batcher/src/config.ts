@@ -1,7 +1,12 @@
 /** batcher configuration, read once from the environment by main.ts. */
 import { type ConfigOf, commonEnv, type Env, env, parseEnv } from '@tap/runtime';
+import { z } from 'zod';
 
 export const SERVICE = 'batcher';
+
+/** Chaos hooks for crash tests: the batcher SIGKILLs itself at the named point (see README). */
+export const FAIL_POINTS = ['after_commit_before_ack', 'after_ack_before_events'] as const;
+export type FailPoint = (typeof FAIL_POINTS)[number];
 
 const shape = {
   ...commonEnv,
@@ -9,6 +14,29 @@ const shape = {
   OPS_PORT: env.port(9104),
   /** Data directory: the lock file and `segments/<ISO week>.db`. Default /var/lib/tap. */
   DATA_DIR: env.path('/var/lib/tap'),
+  /** Entries taken from each stream per read (XREADGROUP COUNT). Default 1000. */
+  BATCH_MAX: env.intBetween(1, 100_000, 1_000),
+  /** After the first entry of a batch arrives, wait this long for more (ms, 0 = none). Default 5. */
+  BATCH_WAIT_MS: env.intBetween(0, 1_000, 5),
+  /** XREADGROUP BLOCK while idle (ms); bounds how long SIGTERM waits for a read. Default 100. */
+  BLOCK_MS: env.intBetween(1, 1_000, 100),
+  /** Consumer name in group `batcher`; keep it stable per data dir so a restart finds its pending entries. */
+  CONSUMER_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, _ . or -')
+    .default('batcher-1'),
+  /** Approximate maximum length of `tap:events` (XADD MAXLEN ~): the clients' resume window. Default 1000000. */
+  EVENTS_MAXLEN: env.intBetween(1_000, 100_000_000, 1_000_000),
+  /** Approximate maximum length of `tap:dead-letter`. Default 100000. */
+  DEAD_LETTER_MAXLEN: env.intBetween(100, 10_000_000, 100_000),
+  /** How often the consumed streams are trimmed up to what is acknowledged (ms). Default 1000. */
+  TRIM_INTERVAL_MS: env.intBetween(10, 600_000, 1_000),
+  /** Passive WAL checkpoint after this many batches without an idle moment. Default 200. */
+  CHECKPOINT_EVERY_BATCHES: env.intBetween(1, 1_000_000, 200),
+  /** Chaos hook: SIGKILL self at this point (after_commit_before_ack | after_ack_before_events). Unset in production. */
+  BATCHER_FAIL_POINT: z.enum(FAIL_POINTS).optional(),
+  /** Chaos hook: the fail point fires on this batch (1 = the first batch with entries). Default 1. */
+  BATCHER_FAIL_AFTER_BATCHES: env.intBetween(1, 1_000_000, 1),
 };
 
 export type Config = ConfigOf<typeof shape>;

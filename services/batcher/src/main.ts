@@ -1,19 +1,32 @@
 /**
  * batcher: the only process that writes SQLite (SPEC §6). It takes the data-dir lock, opens this
- * week's segment and will apply `tap:bets`, `tap:settlements`, `tap:adjustments` and `tap:prices`
- * in batched transactions (the bet-path issue); today it holds the lock and the segment and runs
- * the ops endpoint.
+ * week's segment, and applies `tap:bets`, `tap:adjustments`, `tap:settlements` and `tap:prices`
+ * through consumer group `batcher` in batched transactions; after each commit it acknowledges the
+ * entries and publishes events to `tap:events` and the balance cache deltas (see README.md).
  */
+import { createChannels } from '@tap/channels';
 import {
+  closeRedis,
   createLogger,
   createMetricsRegistry,
+  createRedis,
   exitOnBadConfig,
   runDaemon,
   startDaemonBase,
 } from '@tap/runtime';
+import { createBatchApplier } from './apply/apply-batch.js';
+import { createBatchCycle } from './batch-cycle.js';
 import { loadConfig, SERVICE } from './config.js';
+import { createFailPoint } from './fail-point.js';
+import { createBatcherMetrics } from './metrics.js';
+import { createBetStore } from './storage/bet-store.js';
 import { lockDataDir } from './storage/data-dir-lock.js';
+import { createLedgerWriter } from './storage/ledger-writer.js';
+import { createOutbox } from './storage/outbox.js';
 import { openWriterSegment } from './storage/segment.js';
+import { rebuildBalanceCache } from './streams/cache-rebuild.js';
+import { createConsumer } from './streams/consumer.js';
+import { createPublisher } from './streams/publisher.js';
 
 const config = exitOnBadConfig(SERVICE, loadConfig(process.env));
 const log = createLogger(SERVICE, config.LOG_LEVEL);
@@ -27,17 +40,47 @@ void runDaemon({
     if (!lock.ok) {
       throw new Error(`another batcher holds ${lock.path}: only one batcher may write ${config.DATA_DIR}`);
     }
-    stopper.addFinal('data-dir-lock', () => lock.release());
     const segment = openWriterSegment(config.DATA_DIR, Date.now());
     stopper.addFinal('segment', () => segment.close());
+    stopper.addFinal('data-dir-lock', () => lock.release());
     log.info({ week: segment.week, path: segment.path }, 'segment.opened');
-    await startDaemonBase({
-      service: SERVICE,
-      config,
-      log,
-      registry,
-      stopper,
-      health: () => ({ ok: segment.db.open, segment: segment.week }),
+    let consumer: ReturnType<typeof createConsumer> | undefined;
+    const { redis } = await startDaemonBase({
+      ...{ service: SERVICE, config, log, registry, stopper },
+      health: () => {
+        const phase = consumer?.phase() ?? 'starting';
+        return { ok: segment.db.open && phase === 'running', segment: segment.week, phase };
+      },
+    });
+
+    const channels = createChannels(config.TAP_KEY_PREFIX);
+    const reader = createRedis(config.REDIS_URL, log, `${SERVICE}-reader`);
+    const [ledger, bets, outbox] = [
+      createLedgerWriter(segment.db),
+      createBetStore(segment.db),
+      createOutbox(segment.db),
+    ];
+    const publisher = createPublisher(redis, channels, {
+      eventsMaxLen: config.EVENTS_MAXLEN,
+      deadLetterMaxLen: config.DEAD_LETTER_MAXLEN,
+    });
+    const metrics = createBatcherMetrics(registry, log);
+    const cycle = createBatchCycle({
+      applier: createBatchApplier(segment.db, { ledger, bets, outbox }),
+      ...{ ledger, outbox, publisher, redis, channels, metrics, log },
+      failPoint: createFailPoint(config.BATCHER_FAIL_POINT, config.BATCHER_FAIL_AFTER_BATCHES, log),
+    });
+    consumer = createConsumer({
+      ...{ config, redis, reader, channels, cycle, outbox, publisher, metrics, log },
+      rebuildCache: () =>
+        rebuildBalanceCache({ redis, channels, db: segment.db, betExists: bets.exists, log }),
+      checkpoint: () => segment.checkpointPassive(),
+    });
+    stopper.add('consumer', () => consumer?.stop());
+    stopper.add('redis-reader', () => closeRedis(reader));
+    consumer.start().catch((err: unknown) => {
+      log.fatal({ err }, 'consumer.failed');
+      process.exit(1);
     });
   },
 });

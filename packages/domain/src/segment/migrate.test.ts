@@ -22,13 +22,13 @@ describe('segment schema and migrations (real SQLite file)', () => {
   });
 
   it('migrates a new file to the latest version once', () => {
-    expect(migrate(db, SEGMENT_MIGRATIONS)).toEqual({ ok: true, from: 0, to: 1 });
-    expect(migrate(db, SEGMENT_MIGRATIONS)).toEqual({ ok: true, from: 1, to: 1 });
+    expect(migrate(db, SEGMENT_MIGRATIONS)).toEqual({ ok: true, from: 0, to: 2 });
+    expect(migrate(db, SEGMENT_MIGRATIONS)).toEqual({ ok: true, from: 2, to: 2 });
     const tables = db
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
       .pluck()
       .all();
-    expect(tables).toEqual(['bets', 'index_prints', 'meta', 'transaction_ledger', 'users']);
+    expect(tables).toEqual(['bets', 'event_outbox', 'index_prints', 'meta', 'transaction_ledger', 'users']);
   });
 
   it('runs WAL with synchronous=FULL', () => {
@@ -42,7 +42,7 @@ describe('segment schema and migrations (real SQLite file)', () => {
       ok: false,
       code: 'schema_too_new',
       found: 99,
-      known: 1,
+      known: 2,
     });
   });
 

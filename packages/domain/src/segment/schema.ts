@@ -89,7 +89,24 @@ CREATE TABLE index_prints (
 CREATE INDEX index_prints_by_time ON index_prints (t);
 `;
 
-export const SEGMENT_MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: V1_INITIAL }];
+/**
+ * The batcher's transactional outbox (SPEC §6, docs/bet-path.md): the events (and dead letters) of a
+ * batch are written here in the batch's transaction and published to Redis after XACK; published
+ * rows are deleted in the next batch's transaction and the table is re-published at start, so a
+ * crash between XACK and publishing loses nothing. `stream` is the channels stream kind.
+ */
+const V2_EVENT_OUTBOX = `
+CREATE TABLE event_outbox (
+  id      INTEGER PRIMARY KEY,                            -- publication order
+  stream  TEXT NOT NULL CHECK (stream IN ('events', 'deadLetter')),
+  payload TEXT NOT NULL                                   -- the entry JSON (EventEntry, DeadLetterEntry)
+) STRICT;
+`;
+
+export const SEGMENT_MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial', sql: V1_INITIAL },
+  { version: 2, name: 'event_outbox', sql: V2_EVENT_OUTBOX },
+];
 
 /**
  * Connection settings for the writer. WAL + synchronous=FULL: with NORMAL a committed batch can

@@ -12,6 +12,12 @@ export interface OpenSegment {
   week: string;
   path: string;
   db: Database.Database;
+  /**
+   * `PRAGMA wal_checkpoint(PASSIVE)`: copies committed WAL frames into the database without waiting
+   * for readers. The automatic checkpoint is off (it stalls a commit 50–60 ms); the batcher calls
+   * this between batches, so the WAL stays bounded without a checkpoint on the hot path.
+   */
+  checkpointPassive(): void;
   close(): void;
 }
 
@@ -22,6 +28,10 @@ export function openWriterSegment(dataDir: string, nowMs: number): OpenSegment {
   const path = join(dir, `${week}.db`);
   const db = new Database(path);
   for (const pragma of WRITER_PRAGMAS) db.pragma(pragma);
+  // Each batch entry runs in a savepoint, whose sub-journal goes to a temp *file* by default: in
+  // memory it is ~40% cheaper per entry (measured: 66 → 39 µs per bet). It only holds the pages
+  // one entry touched.
+  db.pragma('temp_store = MEMORY');
   const migrated = migrate(db, SEGMENT_MIGRATIONS);
   if (!migrated.ok) {
     db.close();
@@ -38,6 +48,9 @@ export function openWriterSegment(dataDir: string, nowMs: number): OpenSegment {
     week,
     path,
     db,
+    checkpointPassive() {
+      db.pragma('wal_checkpoint(PASSIVE)');
+    },
     close() {
       if (closed) return;
       closed = true;

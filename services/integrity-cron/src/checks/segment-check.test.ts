@@ -1,7 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GENESIS_HASH, type LedgerRow, ledgerHash, migrate, SEGMENT_MIGRATIONS, WRITER_PRAGMAS } from '@tap/domain';
+import {
+  GENESIS_HASH,
+  type LedgerRow,
+  ledgerHash,
+  migrate,
+  SEGMENT_MIGRATIONS,
+  WRITER_PRAGMAS,
+} from '@tap/domain';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkSegment } from './segment-check.js';
@@ -14,8 +21,24 @@ function writeSegment(path: string): Database.Database {
   for (const pragma of WRITER_PRAGMAS) db.pragma(pragma);
   migrate(db, SEGMENT_MIGRATIONS);
   const rows: LedgerRow[] = [
-    { id: 1, userId: USER, amount: 10_000_000, balanceAfter: 10_000_000, refType: 'deposit', refId: 'd1', createdAt: 1 },
-    { id: 2, userId: USER, amount: -1_000_000, balanceAfter: 9_000_000, refType: 'bet_stake', refId: 'b1', createdAt: 2 },
+    {
+      id: 1,
+      userId: USER,
+      amount: 10_000_000,
+      balanceAfter: 10_000_000,
+      refType: 'deposit',
+      refId: 'd1',
+      createdAt: 1,
+    },
+    {
+      id: 2,
+      userId: USER,
+      amount: -1_000_000,
+      balanceAfter: 9_000_000,
+      refType: 'bet_stake',
+      refId: 'b1',
+      createdAt: 2,
+    },
   ];
   const insert = db.prepare(
     `INSERT INTO transaction_ledger (id, user_id, amount, balance_after, ref_type, ref_id, created_at, prev_hash, hash)
@@ -24,10 +47,23 @@ function writeSegment(path: string): Database.Database {
   let prev = GENESIS_HASH;
   for (const row of rows) {
     const hash = ledgerHash(prev, row);
-    insert.run(row.id, row.userId, row.amount, row.balanceAfter, row.refType, row.refId, row.createdAt, prev, hash);
+    insert.run(
+      row.id,
+      row.userId,
+      row.amount,
+      row.balanceAfter,
+      row.refType,
+      row.refId,
+      row.createdAt,
+      prev,
+      hash,
+    );
     prev = hash;
   }
-  db.prepare('INSERT INTO users (id, balance, created_at, updated_at) VALUES (?, ?, 1, 2)').run(USER, 9_000_000);
+  db.prepare('INSERT INTO users (id, balance, created_at, updated_at) VALUES (?, ?, 1, 2)').run(
+    USER,
+    9_000_000,
+  );
   return db;
 }
 

@@ -1,0 +1,92 @@
+/**
+ * A real nginx running the project's `nginx/tap.conf` for a test: the `# sed:` lines are rewritten
+ * to a random loopback listen port, the test's upstream ports, a temp web root and (optionally) a
+ * per-IP rate; a minimal nginx.conf around it keeps pid, logs and temp files in a temp dir.
+ * Stopped by PID.
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './ports.js';
+import { startProcess } from './process.js';
+import { REPO_ROOT } from './repo.js';
+
+export interface TestNginx {
+  url: string;
+  port: number;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export async function startNginx(options: {
+  apiPort: number;
+  wsPort: number;
+  ratePerS?: number;
+}): Promise<TestNginx> {
+  const dir = await mkdtemp(join(tmpdir(), 'tap-nginx-'));
+  const webRoot = join(dir, 'web');
+  await mkdir(webRoot);
+  await writeFile(join(webRoot, 'index.html'), '<!doctype html><title>BTC Tap</title>');
+  const port = await freePort();
+  const source = await readFile(join(REPO_ROOT, 'nginx', 'tap.conf'), 'utf8');
+  const rendered = source
+    .replace(/listen 80;(\s*# sed:)/, `listen 127.0.0.1:${port};$1`)
+    .replace(/root \/opt\/tap\/web;(\s*# sed:)/, `root ${webRoot};$1`)
+    .replace(/server 127\.0\.0\.1:8080;(\s*# sed:)/, `server 127.0.0.1:${options.apiPort};$1`)
+    .replace(/server 127\.0\.0\.1:8081;(\s*# sed:)/, `server 127.0.0.1:${options.wsPort};$1`)
+    .replace(/rate=50r\/s;(\s*# sed:)/, `rate=${options.ratePerS ?? 50}r/s;$1`);
+  await writeFile(join(dir, 'tap.conf'), rendered);
+  // As root, nginx workers would switch to `nobody`, who cannot read this private temp dir.
+  const user = process.getuid?.() === 0 ? 'user root;' : '';
+  await writeFile(
+    join(dir, 'nginx.conf'),
+    `${user}
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log;
+worker_processes 1;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/client_body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  include ${dir}/tap.conf;
+}
+`,
+  );
+  const proc = startProcess('nginx', [
+    '-p',
+    `${dir}/`,
+    '-c',
+    join(dir, 'nginx.conf'),
+    '-e',
+    join(dir, 'error.log'),
+    '-g',
+    'daemon off;',
+  ]);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const up = await fetch(`${url}/`).then(
+      () => true,
+      () => false,
+    );
+    if (up) break;
+    if (Date.now() > deadline || proc.child.exitCode !== null) {
+      await proc.stop('SIGKILL');
+      throw new Error(`nginx did not start: ${proc.stderr.join('\n')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    url,
+    port,
+    pid: proc.pid,
+    async stop() {
+      await proc.stop('SIGQUIT');
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,10 @@
+/**
+ * The test kit without its vitest suites, for scripts run outside vitest (benchmarks run with
+ * `npx tsx`): importing vitest from a plain script throws, and `index.ts` pulls the suites in.
+ */
+export { freshPrefix, startDaemon, waitForHealthy } from './daemon.js';
+export { aBet, anAdjustment, aPrint, aSettlement, TEST_USER, testUlid } from './fixtures.js';
+export { freePort } from './ports.js';
+export { type Started, startProcess } from './process.js';
+export { startRedis, type TestRedis } from './redis-server.js';
+export { REDIS_CONF, REPO_ROOT, serviceEntry } from './repo.js';

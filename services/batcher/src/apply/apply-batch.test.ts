@@ -1,0 +1,119 @@
+import { encodeEntry } from '@tap/channels';
+import { aBet, anAdjustment, aPrint, TEST_USER } from '@tap/testkit';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  ledgerProblems,
+  ledgerRows,
+  NOW_MS,
+  openTestSegment,
+  type TestSegment,
+} from '../storage/test-segment.js';
+import { type ConsumedKind, createBatchApplier, type StreamEntry } from './apply-batch.js';
+
+let sequence = 0;
+function entry(kind: ConsumedKind, fields: string[] | null): StreamEntry {
+  sequence += 1;
+  return { kind, stream: `t:${kind}`, id: `1-${sequence}`, fields };
+}
+
+describe('createBatchApplier', () => {
+  let s: TestSegment;
+  let applier: ReturnType<typeof createBatchApplier>;
+  beforeEach(() => {
+    s = openTestSegment();
+    applier = createBatchApplier(s.db, s);
+  });
+  afterEach(() => s.close());
+
+  it('dead-letters a poison entry with its reason and applies the rest of the batch', () => {
+    const bet = aBet({ stakeMicros: 1_000_000 });
+    const result = applier.apply(
+      [
+        entry('adjustments', [...encodeEntry('adjustments', anAdjustment({ amountMicros: 5_000_000 }))]),
+        entry('bets', ['d', '{not json']),
+        entry('adjustments', ['d', JSON.stringify({ ...anAdjustment(), amountMicros: 1.5 })]),
+        entry('bets', [...encodeEntry('bets', bet)]),
+        entry('prices', null),
+      ],
+      NOW_MS,
+    );
+    expect(result.results.map((r) => r.outcome)).toEqual([
+      'applied',
+      'dead_letter',
+      'dead_letter',
+      'applied',
+      'dead_letter',
+    ]);
+    expect(s.ledger.balanceOf(TEST_USER)).toBe(4_000_000);
+    const dead = result.outbox.filter((r) => r.stream === 'deadLetter').map((r) => JSON.parse(r.payload));
+    expect(dead).toEqual([
+      {
+        stream: 't:bets',
+        entryId: expect.any(String),
+        reason: 'entry_malformed: not JSON',
+        raw: '{not json',
+        failedAt: NOW_MS,
+      },
+      expect.objectContaining({ stream: 't:adjustments', reason: expect.stringContaining('amountMicros') }),
+      expect.objectContaining({ stream: 't:prices', reason: 'entry_deleted', raw: '[]' }),
+    ]);
+    const events = result.outbox.filter((r) => r.stream === 'events').map((r) => JSON.parse(r.payload));
+    expect(events.map((e) => e.type)).toEqual(['balance', 'bet']);
+    expect(s.outbox.unpublished()).toEqual(result.outbox);
+  });
+
+  it('dead-letters an overdrawing withdrawal as insufficient_funds', () => {
+    const result = applier.apply(
+      [
+        entry('adjustments', [
+          ...encodeEntry('adjustments', anAdjustment({ kind: 'withdrawal', amountMicros: 1 })),
+        ]),
+      ],
+      NOW_MS,
+    );
+    expect(JSON.parse(result.outbox[0]!.payload)).toMatchObject({ reason: 'insufficient_funds' });
+  });
+
+  it('rolls back a failing entry alone, ledger chain head included, and unwinds its reservation', () => {
+    s.db.exec(
+      "CREATE TRIGGER boom BEFORE INSERT ON bets WHEN NEW.stake = 7 BEGIN SELECT RAISE(ABORT, 'boom'); END",
+    );
+    const poisoned = aBet({ stakeMicros: 7 });
+    const result = applier.apply(
+      [
+        entry('adjustments', [...encodeEntry('adjustments', anAdjustment({ amountMicros: 5_000_000 }))]),
+        entry('bets', [...encodeEntry('bets', poisoned)]),
+        entry('bets', [...encodeEntry('bets', aBet())]),
+        entry('prices', [...encodeEntry('prices', aPrint())]),
+      ],
+      NOW_MS,
+    );
+    expect(result.results.map((r) => r.outcome)).toEqual(['applied', 'dead_letter', 'applied', 'applied']);
+    expect(ledgerRows(s.db).map((r) => r.refType)).toEqual(['deposit', 'bet_stake']);
+    expect(ledgerProblems(s.db)).toEqual([]);
+    expect(result.effects).toEqual([
+      { type: 'balance_delta', userId: TEST_USER, deltaMicros: 5_000_000 },
+      { type: 'pending_cleared', betId: poisoned.betId },
+      { type: 'balance_delta', userId: TEST_USER, deltaMicros: 7 },
+      { type: 'exposure_release', userId: TEST_USER, t0: poisoned.t0, p0: poisoned.p0, payoutMicros: 14 },
+      { type: 'pending_cleared', betId: expect.any(String) },
+    ]);
+    const dead = result.outbox.find((r) => r.stream === 'deadLetter')!;
+    expect(JSON.parse(dead.payload).reason).toBe('apply_failed: boom');
+  });
+
+  it('deletes published outbox rows in the next batch and keeps unpublished ones', () => {
+    const first = applier.apply(
+      [entry('adjustments', [...encodeEntry('adjustments', anAdjustment())])],
+      NOW_MS,
+    );
+    applier.apply([entry('prices', [...encodeEntry('prices', aPrint())])], NOW_MS);
+    expect(s.outbox.unpublished()).toEqual(first.outbox);
+    s.outbox.markPublished(first.outbox);
+    const third = applier.apply(
+      [entry('adjustments', [...encodeEntry('adjustments', anAdjustment())])],
+      NOW_MS,
+    );
+    expect(s.outbox.unpublished()).toEqual(third.outbox);
+  });
+});

@@ -1,0 +1,146 @@
+/**
+ * One batch, one SQLite transaction (SPEC §6.2). Entries are applied in arrival order, each inside
+ * its own savepoint: an entry that cannot be decoded or applied is rolled back alone and becomes a
+ * dead letter, and the rest of the batch still commits. The batch's events and dead letters are
+ * written to the outbox in the same transaction; the Redis effects are returned for after the
+ * commit. Synchronous (better-sqlite3): nothing else touches the database while it runs.
+ */
+import { decodeEntry, type EntryOf } from '@tap/channels';
+import type { DeadLetterEntry, EventEntry } from '@tap/domain';
+import type Database from 'better-sqlite3';
+import type { BetStore } from '../storage/bet-store.js';
+import type { LedgerWriter } from '../storage/ledger-writer.js';
+import type { Outbox, OutboxRow } from '../storage/outbox.js';
+import { applyAdjustment } from './apply-adjustment.js';
+import { applyBet, releaseReservation } from './apply-bet.js';
+import { applyPrint } from './apply-print.js';
+import { applySettlement } from './apply-settlement.js';
+import type { ApplyContext, Effect, Outcome, Verdict } from './verdict.js';
+
+export const CONSUMED_KINDS = ['adjustments', 'bets', 'settlements', 'prices'] as const;
+export type ConsumedKind = (typeof CONSUMED_KINDS)[number];
+
+/** An entry as read from a stream; `fields` is null when the entry was deleted while pending. */
+export interface StreamEntry {
+  kind: ConsumedKind;
+  stream: string;
+  id: string;
+  fields: string[] | null;
+}
+
+export interface EntryResult {
+  kind: ConsumedKind;
+  outcome: Outcome;
+}
+
+export interface BatchResult {
+  results: EntryResult[];
+  /** Outbox rows written by this batch, to publish after XACK. */
+  outbox: OutboxRow[];
+  effects: Effect[];
+}
+
+const RAW_CHARS_MAX = 16_384;
+
+/** Thrown inside an entry's savepoint to roll it back when its verdict is `refused`. */
+class Refusal extends Error {
+  constructor(readonly code: string) {
+    super(code);
+  }
+}
+
+export function createBatchApplier(
+  db: Database.Database,
+  parts: { ledger: LedgerWriter; bets: BetStore; outbox: Outbox },
+) {
+  const { ledger, outbox } = parts;
+  const inSavepoint = db.transaction((ctx: ApplyContext, kind: ConsumedKind, value: unknown): Verdict => {
+    const verdict = dispatch(ctx, kind, value);
+    if (verdict.kind === 'refused') throw new Refusal(verdict.code);
+    return verdict;
+  });
+
+  const applyAll = db.transaction((entries: readonly StreamEntry[], nowMs: number): BatchResult => {
+    outbox.deletePublished();
+    const ctx: ApplyContext = { ledger, bets: parts.bets, nowMs };
+    const batch: BatchResult = { results: [], outbox: [], effects: [] };
+    const events: EventEntry[] = [];
+    const deadLetters: DeadLetterEntry[] = [];
+    for (const entry of entries) {
+      const decoded = entry.fields === null ? undefined : decodeEntry(entry.kind, entry.fields);
+      if (decoded === undefined || !decoded.ok) {
+        const reason = decoded === undefined ? 'entry_deleted' : `${decoded.code}: ${decoded.reason}`;
+        deadLetters.push(deadLetter(entry, reason, nowMs));
+        batch.results.push({ kind: entry.kind, outcome: 'dead_letter' });
+        continue;
+      }
+      const head = ledger.head();
+      try {
+        const verdict = inSavepoint(ctx, entry.kind, decoded.value);
+        batch.results.push({ kind: entry.kind, outcome: verdict.kind as Outcome });
+        if (verdict.kind === 'applied' || verdict.kind === 'rejected') {
+          events.push(...verdict.events);
+          batch.effects.push(...verdict.effects);
+        }
+      } catch (err) {
+        ledger.resetHead(head);
+        const reason = err instanceof Refusal ? err.code : `apply_failed: ${(err as Error).message}`;
+        deadLetters.push(deadLetter(entry, reason, nowMs));
+        batch.results.push({ kind: entry.kind, outcome: 'dead_letter' });
+        if (entry.kind === 'bets') unwindBet(ctx, decoded.value as EntryOf<'bets'>, events, batch.effects);
+      }
+    }
+    for (const event of events) batch.outbox.push(outbox.add('events', JSON.stringify(event)));
+    for (const dead of deadLetters) batch.outbox.push(outbox.add('deadLetter', JSON.stringify(dead)));
+    return batch;
+  });
+
+  return {
+    apply(entries: readonly StreamEntry[], nowMs: number): BatchResult {
+      return applyAll.immediate(entries, nowMs);
+    },
+  };
+}
+
+function dispatch(ctx: ApplyContext, kind: ConsumedKind, value: unknown): Verdict {
+  switch (kind) {
+    case 'bets':
+      return applyBet(ctx, value as EntryOf<'bets'>);
+    case 'adjustments':
+      return applyAdjustment(ctx, value as EntryOf<'adjustments'>);
+    case 'settlements':
+      return applySettlement(ctx, value as EntryOf<'settlements'>);
+    case 'prices':
+      return applyPrint(ctx, value as EntryOf<'prices'>);
+  }
+}
+
+/**
+ * A bet that decoded but could not be stored (a broken invariant, dead-lettered for an operator):
+ * its reservation and exposure are released and its owner is told it was rejected, so neither the
+ * money nor the client is left waiting on it.
+ */
+function unwindBet(ctx: ApplyContext, bet: EntryOf<'bets'>, events: EventEntry[], effects: Effect[]): void {
+  effects.push(...releaseReservation(bet));
+  events.push({
+    type: 'bet',
+    userId: bet.userId,
+    betId: bet.betId,
+    status: 'rejected',
+    reason: 'internal',
+    balanceMicros: ctx.ledger.balanceOf(bet.userId),
+  });
+}
+
+function deadLetter(entry: StreamEntry, reason: string, nowMs: number): DeadLetterEntry {
+  const fields = entry.fields ?? [];
+  const at = fields.indexOf('d');
+  const raw = at >= 0 && at % 2 === 0 ? (fields[at + 1] ?? '') : JSON.stringify(fields);
+  return {
+    stream: entry.stream,
+    entryId: entry.id,
+    reason: reason.slice(0, 1_000),
+    raw: raw.slice(0, RAW_CHARS_MAX),
+    failedAt: nowMs,
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * One batch end to end (SPEC §6.2): apply in one SQLite transaction and commit, XACK, then publish
+ * the outbox rows and the cache effects. The order is the contract: an entry is acknowledged only
+ * once its effects are durable in SQLite, and its events are durable in the outbox before the ack.
+ */
+import type { Channels } from '@tap/channels';
+import type { Logger, Redis } from '@tap/runtime';
+import type { createBatchApplier, StreamEntry } from './apply/apply-batch.js';
+import type { FailPointCheck } from './fail-point.js';
+import type { BatcherMetrics } from './metrics.js';
+import type { LedgerWriter } from './storage/ledger-writer.js';
+import type { Outbox } from './storage/outbox.js';
+import type { Publisher } from './streams/publisher.js';
+import { ackEntries } from './streams/stream-reader.js';
+
+export interface BatchCycle {
+  /** `afterBetsId`: the read position on `tap:bets` when exact (live phase), enabling drift resyncs. */
+  run(entries: readonly StreamEntry[], afterBetsId?: string): Promise<void>;
+}
+
+export function createBatchCycle(deps: {
+  applier: ReturnType<typeof createBatchApplier>;
+  ledger: LedgerWriter;
+  outbox: Outbox;
+  publisher: Publisher;
+  redis: Redis;
+  channels: Channels;
+  failPoint: FailPointCheck;
+  metrics: BatcherMetrics;
+  log: Logger;
+}): BatchCycle {
+  const { applier, outbox, publisher, failPoint, metrics } = deps;
+  let batches = 0;
+  return {
+    async run(entries, afterBetsId) {
+      const startedAt = performance.now();
+      const result = applier.apply(entries, Date.now());
+      const committedAt = performance.now();
+      batches += 1;
+      failPoint('after_commit_before_ack', batches);
+      await ackEntries(deps.redis, deps.channels.groups.batcher, entries);
+      const ackedAt = performance.now();
+      failPoint('after_ack_before_events', batches);
+      const resync =
+        afterBetsId === undefined ? undefined : { afterBetsId, balanceOf: deps.ledger.balanceOf };
+      await publisher.publish(result.outbox, result.effects, resync);
+      outbox.markPublished(result.outbox);
+      const doneAt = performance.now();
+      metrics.observeBatch(entries, result.results, doneAt - startedAt);
+      deps.log.debug(
+        {
+          entries: entries.length,
+          applyMs: Math.round(committedAt - startedAt),
+          ackMs: Math.round(ackedAt - committedAt),
+          publishMs: Math.round(doneAt - ackedAt),
+        },
+        'batch.applied',
+      );
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+
+describe('batcher loadConfig', () => {
+  it('has defaults for everything', () => {
+    expect(loadConfig({})).toMatchObject({
+      ok: true,
+      config: {
+        BATCH_MAX: 1_000,
+        BATCH_WAIT_MS: 5,
+        BLOCK_MS: 100,
+        CONSUMER_NAME: 'batcher-1',
+        EVENTS_MAXLEN: 1_000_000,
+        BATCHER_FAIL_POINT: undefined,
+        BATCHER_FAIL_AFTER_BATCHES: 1,
+      },
+    });
+  });
+
+  it('reads the chaos hook', () => {
+    const result = loadConfig({
+      BATCHER_FAIL_POINT: 'after_ack_before_events',
+      BATCHER_FAIL_AFTER_BATCHES: '3',
+    });
+    expect(result).toMatchObject({ ok: true, config: { BATCHER_FAIL_POINT: 'after_ack_before_events' } });
+  });
+
+  it('names every bad variable', () => {
+    const result = loadConfig({
+      BATCH_MAX: '0',
+      BATCH_WAIT_MS: 'soon',
+      BLOCK_MS: '5000',
+      CONSUMER_NAME: 'two words',
+      EVENTS_MAXLEN: '10',
+      BATCHER_FAIL_POINT: 'before_lunch',
+      BATCHER_FAIL_AFTER_BATCHES: '-1',
+    });
+    expect(result.ok).toBe(false);
+    const problems = result.ok ? '' : result.problems.join('\n');
+    for (const variable of [
+      'BATCH_MAX',
+      'BATCH_WAIT_MS',
+      'BLOCK_MS',
+      'CONSUMER_NAME',
+      'EVENTS_MAXLEN',
+      'BATCHER_FAIL_POINT',
+      'BATCHER_FAIL_AFTER_BATCHES',
+    ]) {
+      expect(problems).toContain(variable);
+    }
+  });
+});

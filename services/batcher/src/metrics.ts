@@ -1,0 +1,95 @@
+/**
+ * The batcher's Prometheus metrics and its periodic summary log line (STYLE: count in the hot
+ * path, log one summary per interval, never per entry).
+ */
+import { Counter, Gauge, Histogram, type Logger, type Registry } from '@tap/runtime';
+import type { EntryResult, StreamEntry } from './apply/apply-batch.js';
+import type { Outcome } from './apply/verdict.js';
+
+export type BatcherMetrics = ReturnType<typeof createBatcherMetrics>;
+
+export function createBatcherMetrics(registry: Registry, log: Logger, summaryIntervalMs = 10_000) {
+  const registers = [registry];
+  const batches = new Counter({ name: 'tap_batcher_batches_total', help: 'Committed batches', registers });
+  const entries = new Counter({
+    name: 'tap_batcher_entries_total',
+    help: 'Stream entries processed, by stream and outcome (applied, rejected, duplicate, dead_letter)',
+    labelNames: ['stream', 'outcome'],
+    registers,
+  });
+  const deadLetters = new Counter({
+    name: 'tap_batcher_dead_letters_total',
+    help: 'Entries sent to the dead-letter stream, by source stream',
+    labelNames: ['stream'],
+    registers,
+  });
+  const batchSize = new Histogram({
+    name: 'tap_batcher_batch_size_entries',
+    help: 'Entries per batch',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 4_000],
+    registers,
+  });
+  const batchDuration = new Histogram({
+    name: 'tap_batcher_batch_duration_seconds',
+    help: 'Apply + commit + XACK + publish time of a batch',
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1],
+    registers,
+  });
+  const entryAge = new Gauge({
+    name: 'tap_batcher_entry_age_seconds',
+    help: 'Age of the oldest entry of the last batch when it was committed (stream id time to commit)',
+    registers,
+  });
+  const lag = new Gauge({
+    name: 'tap_batcher_stream_lag_entries',
+    help: 'Entries in each consumed stream not yet delivered to group batcher (XINFO GROUPS lag)',
+    labelNames: ['stream'],
+    registers,
+  });
+  const checkpoints = new Counter({
+    name: 'tap_batcher_wal_checkpoints_total',
+    help: 'Passive WAL checkpoints run between batches',
+    registers,
+  });
+
+  let window = emptyWindow();
+  return {
+    observeBatch(batch: readonly StreamEntry[], results: readonly EntryResult[], durationMs: number) {
+      batches.inc();
+      batchSize.observe(batch.length);
+      batchDuration.observe(durationMs / 1_000);
+      let oldestMs = Number.POSITIVE_INFINITY;
+      for (const entry of batch) oldestMs = Math.min(oldestMs, Number(entry.id.split('-')[0]));
+      entryAge.set(Math.max(0, Date.now() - oldestMs) / 1_000);
+      window.batches += 1;
+      window.entries += batch.length;
+      window.maxBatch = Math.max(window.maxBatch, batch.length);
+      window.maxDurationMs = Math.max(window.maxDurationMs, durationMs);
+      for (const { kind, outcome } of results) {
+        entries.inc({ stream: kind, outcome });
+        if (outcome === 'dead_letter') deadLetters.inc({ stream: kind });
+        window.outcomes[outcome] += 1;
+      }
+    },
+    setLag(stream: string, entriesBehind: number) {
+      lag.set({ stream }, entriesBehind);
+    },
+    checkpointed() {
+      checkpoints.inc();
+    },
+    /** Logs `batches.summary` once per interval when anything happened. */
+    maybeLogSummary(nowMs = Date.now()) {
+      if (nowMs - window.startedAtMs < summaryIntervalMs) return;
+      if (window.batches > 0) {
+        const { startedAtMs, ...counts } = window;
+        log.info({ ...counts, intervalMs: nowMs - startedAtMs }, 'batches.summary');
+      }
+      window = emptyWindow(nowMs);
+    },
+  };
+}
+
+function emptyWindow(nowMs = Date.now()) {
+  const outcomes: Record<Outcome, number> = { applied: 0, rejected: 0, duplicate: 0, dead_letter: 0 };
+  return { startedAtMs: nowMs, batches: 0, entries: 0, maxBatch: 0, maxDurationMs: 0, outcomes };
+}

@@ -1,0 +1,90 @@
+/**
+ * Prepared statements for the `bets` and `index_prints` tables of the writer's segment. The bet id
+ * (a ULID assigned at admission) is the primary key, which is what makes re-applying a redelivered
+ * entry a no-op.
+ */
+import type { BetEntry, BetStatus, PrintEntry } from '@tap/domain';
+import type Database from 'better-sqlite3';
+
+/** The columns settlement needs. */
+export interface BetRow {
+  id: string;
+  userId: string;
+  t0: number;
+  p0: number;
+  stakeMicros: number;
+  multiplierBp: number;
+  status: BetStatus;
+}
+
+export interface Settled {
+  status: 'won' | 'lost' | 'void';
+  reason: string | null;
+  payoutMicros: number;
+  evidence: unknown;
+  settledAt: number;
+}
+
+export interface BetStore {
+  exists(betId: string): boolean;
+  insert(bet: BetEntry, status: 'accepted' | 'rejected', reason: string | null): void;
+  get(betId: string): BetRow | undefined;
+  settle(betId: string, settled: Settled): void;
+  /** INSERT OR IGNORE; false when the print was already there. */
+  insertPrint(print: PrintEntry): boolean;
+}
+
+export function createBetStore(db: Database.Database): BetStore {
+  const exists = db.prepare<[string], number>('SELECT 1 FROM bets WHERE id = ?').pluck();
+  const insert = db.prepare(
+    `INSERT INTO bets (id, user_id, client_bet_id, t0, p0, window_ms, band_cents, stake, multiplier_bp,
+       status, reason, terms, placed_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const get = db.prepare<[string], BetRow>(
+    `SELECT id, user_id AS userId, t0, p0, stake AS stakeMicros, multiplier_bp AS multiplierBp, status
+     FROM bets WHERE id = ?`,
+  );
+  const settle = db.prepare(
+    `UPDATE bets SET status = ?, reason = ?, payout = ?, evidence = ?, settled_at = ?
+     WHERE id = ? AND status = 'accepted'`,
+  );
+  const insertPrint = db.prepare(
+    'INSERT OR IGNORE INTO index_prints (id, t, price_cents, venues, sigma) VALUES (?, ?, ?, ?, ?)',
+  );
+  return {
+    exists: (betId) => exists.get(betId) !== undefined,
+    insert(bet, status, reason) {
+      insert.run(
+        bet.betId,
+        bet.userId,
+        bet.clientBetId,
+        bet.t0,
+        bet.p0,
+        bet.windowMs,
+        bet.bandCents,
+        bet.stakeMicros,
+        bet.multiplierBp,
+        status,
+        reason,
+        JSON.stringify(bet.terms),
+        bet.placedAt,
+      );
+    },
+    get: (betId) => get.get(betId),
+    settle(betId, s) {
+      const changed = settle.run(
+        s.status,
+        s.reason,
+        s.payoutMicros,
+        JSON.stringify(s.evidence),
+        s.settledAt,
+        betId,
+      ).changes;
+      if (changed !== 1) throw new Error(`bet ${betId} is no longer open`);
+    },
+    insertPrint(print) {
+      return insertPrint.run(print.id, print.t, print.priceCents, print.venues, print.sigma).changes === 1;
+    },
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * The only code that moves money in a segment (SPEC §7): each movement updates the user's balance
+ * and appends a hash-chained `transaction_ledger` row, in the caller's transaction. Debits are
+ * conditional (`balance >= amount`), so a balance never goes negative whatever the Redis cache
+ * believed; a user row is created by its first credit, so a debit of an unknown user is
+ * `insufficient_funds`.
+ *
+ * The chain head (last row id and hash) lives in memory, loaded once from the segment. A caller that
+ * rolls back a savepoint must roll the head back with it (`head()` before, `resetHead()` after).
+ */
+import assert from 'node:assert/strict';
+import { GENESIS_HASH, type LedgerRefType, ledgerHash } from '@tap/domain';
+import type Database from 'better-sqlite3';
+
+export interface ChainHead {
+  id: number;
+  hash: string;
+}
+
+export type Credited = { ok: true; balanceAfter: number; ledgerId: number };
+export type Movement = Credited | { ok: false; code: 'insufficient_funds'; balance: number };
+
+export interface LedgerWriter {
+  credit(userId: string, amountMicros: number, refType: LedgerRefType, refId: string, atMs: number): Credited;
+  debit(userId: string, amountMicros: number, refType: LedgerRefType, refId: string, atMs: number): Movement;
+  /** The user's SQLite balance; 0 for a user without a row. */
+  balanceOf(userId: string): number;
+  hasRef(refType: LedgerRefType, refId: string): boolean;
+  head(): ChainHead;
+  resetHead(head: ChainHead): void;
+}
+
+export function createLedgerWriter(db: Database.Database): LedgerWriter {
+  const credit = db.prepare<[string, number, number, number], { balance: number }>(
+    `INSERT INTO users (id, balance, created_at, updated_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET balance = balance + excluded.balance, updated_at = excluded.updated_at
+     RETURNING balance`,
+  );
+  const debit = db.prepare<[number, number, string, number], { balance: number }>(
+    'UPDATE users SET balance = balance - ?, updated_at = ? WHERE id = ? AND balance >= ? RETURNING balance',
+  );
+  const balance = db.prepare<[string], number>('SELECT balance FROM users WHERE id = ?').pluck();
+  const hasRef = db
+    .prepare<[string, string], number>('SELECT 1 FROM transaction_ledger WHERE ref_type = ? AND ref_id = ?')
+    .pluck();
+  const insert = db.prepare(
+    `INSERT INTO transaction_ledger (id, user_id, amount, balance_after, ref_type, ref_id, created_at, prev_hash, hash)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const last = db
+    .prepare<[], ChainHead>('SELECT id, hash FROM transaction_ledger ORDER BY id DESC LIMIT 1')
+    .get();
+  let head: ChainHead = last ?? { id: 0, hash: GENESIS_HASH };
+
+  const append = (
+    userId: string,
+    amount: number,
+    balanceAfter: number,
+    refType: LedgerRefType,
+    refId: string,
+    atMs: number,
+  ): Credited => {
+    const row = { id: head.id + 1, userId, amount, balanceAfter, refType, refId, createdAt: atMs };
+    const hash = ledgerHash(head.hash, row);
+    insert.run(row.id, userId, amount, balanceAfter, refType, refId, atMs, head.hash, hash);
+    head = { id: row.id, hash };
+    return { ok: true, balanceAfter, ledgerId: row.id };
+  };
+
+  return {
+    credit(userId, amountMicros, refType, refId, atMs) {
+      assert.ok(Number.isSafeInteger(amountMicros) && amountMicros > 0, `credit of ${amountMicros}`);
+      const after = credit.get(userId, amountMicros, atMs, atMs)!.balance;
+      return append(userId, amountMicros, after, refType, refId, atMs);
+    },
+    debit(userId, amountMicros, refType, refId, atMs) {
+      assert.ok(Number.isSafeInteger(amountMicros) && amountMicros > 0, `debit of ${amountMicros}`);
+      const updated = debit.get(amountMicros, atMs, userId, amountMicros);
+      if (updated === undefined) {
+        return { ok: false, code: 'insufficient_funds', balance: balance.get(userId) ?? 0 };
+      }
+      return append(userId, -amountMicros, updated.balance, refType, refId, atMs);
+    },
+    balanceOf: (userId) => balance.get(userId) ?? 0,
+    hasRef: (refType, refId) => hasRef.get(refType, refId) !== undefined,
+    head: () => head,
+    resetHead(previous) {
+      head = previous;
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/** Test helper: a fresh migrated segment in a temp dir with the writer's parts, and ledger checks. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LedgerRow, verifyLedgerChain } from '@tap/domain';
+import type Database from 'better-sqlite3';
+import type { ApplyContext } from '../apply/verdict.js';
+import { createBetStore } from './bet-store.js';
+import { createLedgerWriter } from './ledger-writer.js';
+import { createOutbox } from './outbox.js';
+import { openWriterSegment } from './segment.js';
+
+export const NOW_MS = Date.parse('2026-11-25T12:00:00Z');
+
+export function openTestSegment() {
+  const dir = mkdtempSync(join(tmpdir(), 'tap-batcher-unit-'));
+  const segment = openWriterSegment(dir, NOW_MS);
+  const ledger = createLedgerWriter(segment.db);
+  const bets = createBetStore(segment.db);
+  const outbox = createOutbox(segment.db);
+  const ctx: ApplyContext = { ledger, bets, nowMs: NOW_MS };
+  return {
+    db: segment.db,
+    ledger,
+    bets,
+    outbox,
+    ctx,
+    /** Runs `fn` in a transaction, as the batch does. */
+    tx<T>(fn: () => T): T {
+      return segment.db.transaction(fn)();
+    },
+    close() {
+      segment.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type TestSegment = ReturnType<typeof openTestSegment>;
+
+interface LedgerDbRow extends LedgerRow {
+  prevHash: string;
+  hash: string;
+}
+
+export function ledgerRows(db: Database.Database, userId?: string): LedgerDbRow[] {
+  return db
+    .prepare<unknown[], LedgerDbRow>(
+      `SELECT id, user_id AS userId, amount, balance_after AS balanceAfter, ref_type AS refType,
+         ref_id AS refId, created_at AS createdAt, prev_hash AS prevHash, hash
+       FROM transaction_ledger ${userId ? 'WHERE user_id = ?' : ''} ORDER BY id`,
+    )
+    .all(...(userId ? [userId] : []));
+}
+
+/** Every broken rule of SPEC §7/§8 in the segment: chain, balance == SUM(ledger), no negative balance. */
+export function ledgerProblems(db: Database.Database): string[] {
+  const problems: string[] = [];
+  const chain = verifyLedgerChain(ledgerRows(db));
+  if (!chain.ok) problems.push(`chain broken at ${chain.id}`);
+  const drift = db
+    .prepare<[], { id: string; balance: number; total: number | null }>(
+      `SELECT u.id, u.balance, (SELECT SUM(amount) FROM transaction_ledger l WHERE l.user_id = u.id) AS total
+       FROM users u`,
+    )
+    .all();
+  for (const user of drift) {
+    if (user.balance !== (user.total ?? 0)) problems.push(`${user.id}: ${user.balance} != ${user.total}`);
+    if (user.balance < 0) problems.push(`${user.id}: negative`);
+  }
+  return problems;
+}

@@ -1,0 +1,143 @@
+/**
+ * The batcher's consumer: the start-up sequence, then the read → batch loop (SPEC §6.2, §6.4).
+ *
+ * Start-up, in order: consumer groups exist; the outbox left by the last run is published; the
+ * balance cache is rebuilt (admission is closed meanwhile); entries pending under another consumer
+ * name are claimed and this consumer's pending entries applied. Then new entries: a read blocks
+ * up to BLOCK_MS for the first one, waits BATCH_WAIT_MS for more unless the read was already full,
+ * and the whole lot is one batch. Between batches: trimming and lag every TRIM_INTERVAL_MS, a
+ * passive WAL checkpoint when idle or every CHECKPOINT_EVERY_BATCHES batches, a summary log line.
+ *
+ * `stop()` lets the batch in progress finish (applied, acknowledged, published) and returns once
+ * the loop has ended; with a bounded BLOCK that is at most BLOCK_MS plus one batch.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Channels } from '@tap/channels';
+import type { Logger, Redis } from '@tap/runtime';
+import type { StreamEntry } from '../apply/apply-batch.js';
+import type { BatchCycle } from '../batch-cycle.js';
+import type { Config } from '../config.js';
+import type { BatcherMetrics } from '../metrics.js';
+import type { Outbox } from '../storage/outbox.js';
+import type { RebuildResult } from './cache-rebuild.js';
+import type { Publisher } from './publisher.js';
+import {
+  claimAbandoned,
+  compareIds,
+  ensureGroups,
+  readNew,
+  readOwnPending,
+  type StreamGroup,
+} from './stream-reader.js';
+import { trimConsumed } from './trim.js';
+
+export type Phase = 'starting' | 'running' | 'stopped';
+
+export interface ConsumerDeps {
+  config: Pick<
+    Config,
+    | 'BATCH_MAX'
+    | 'BATCH_WAIT_MS'
+    | 'BLOCK_MS'
+    | 'TRIM_INTERVAL_MS'
+    | 'CHECKPOINT_EVERY_BATCHES'
+    | 'CONSUMER_NAME'
+  >;
+  /** Commands: groups, claims, trimming. */
+  redis: Redis;
+  /** Blocking reads only, so they never hold up a command. */
+  reader: Redis;
+  channels: Channels;
+  cycle: BatchCycle;
+  outbox: Outbox;
+  publisher: Publisher;
+  rebuildCache(): Promise<RebuildResult>;
+  checkpoint(): void;
+  metrics: BatcherMetrics;
+  log: Logger;
+}
+
+export function createConsumer(deps: ConsumerDeps) {
+  const { config, channels, cycle, log } = deps;
+  const readerGroup: StreamGroup = { redis: deps.reader, channels, consumer: config.CONSUMER_NAME };
+  let phase: Phase = 'starting';
+  let stopping = false;
+  let done: Promise<void> | undefined;
+  let lastTrimAtMs = 0;
+  let batchesSinceCheckpoint = 0;
+
+  async function startUp(): Promise<string> {
+    await ensureGroups(deps.redis, channels);
+    const leftover = deps.outbox.unpublished();
+    await deps.publisher.publishOutbox(leftover);
+    deps.outbox.markPublished(leftover);
+    log.info({ rows: leftover.length }, 'outbox.republished');
+    const rebuilt = await deps.rebuildCache();
+    const claimed = await claimAbandoned({ ...readerGroup, redis: deps.redis }, config.BATCH_MAX);
+    const cursors = new Map<string, string>();
+    let applied = 0;
+    while (!stopping) {
+      const entries = await readOwnPending(readerGroup, cursors, config.BATCH_MAX);
+      if (entries.length === 0) break;
+      await cycle.run(entries);
+      applied += entries.length;
+    }
+    log.info({ claimed, entries: applied }, 'pending.applied');
+    return rebuilt.lastDeliveredBetsId;
+  }
+
+  async function readBatch(): Promise<StreamEntry[]> {
+    const first = await readNew(readerGroup, config.BATCH_MAX, config.BLOCK_MS);
+    if (first.length === 0 || first.length >= config.BATCH_MAX || config.BATCH_WAIT_MS === 0) return first;
+    await sleep(config.BATCH_WAIT_MS);
+    const more = await readNew(readerGroup, config.BATCH_MAX - first.length);
+    return more.length === 0 ? first : [...first, ...more].sort((a, b) => compareIds(a.id, b.id));
+  }
+
+  async function maintain(idle: boolean): Promise<void> {
+    if (batchesSinceCheckpoint > 0 && (idle || batchesSinceCheckpoint >= config.CHECKPOINT_EVERY_BATCHES)) {
+      deps.checkpoint();
+      deps.metrics.checkpointed();
+      batchesSinceCheckpoint = 0;
+    }
+    const nowMs = Date.now();
+    if (nowMs - lastTrimAtMs >= config.TRIM_INTERVAL_MS) {
+      lastTrimAtMs = nowMs;
+      await trimConsumed(deps.redis, channels, (kind, lag) => deps.metrics.setLag(kind, lag));
+    }
+    deps.metrics.maybeLogSummary(nowMs);
+  }
+
+  async function run(): Promise<void> {
+    let afterBetsId = await startUp();
+    if (!stopping) phase = 'running';
+    log.info({ consumer: config.CONSUMER_NAME }, 'consumer.running');
+    while (!stopping) {
+      const entries = await readBatch();
+      for (const entry of entries) {
+        if (entry.kind === 'bets' && compareIds(entry.id, afterBetsId) > 0) afterBetsId = entry.id;
+      }
+      if (entries.length > 0) {
+        await cycle.run(entries, afterBetsId);
+        batchesSinceCheckpoint += 1;
+      }
+      await maintain(entries.length === 0);
+    }
+  }
+
+  return {
+    phase: (): Phase => phase,
+    /** Runs until `stop()`; rejects on any failure (the caller crashes the process). */
+    start(): Promise<void> {
+      done ??= run().finally(() => {
+        phase = 'stopped';
+      });
+      return done;
+    },
+    async stop(): Promise<void> {
+      stopping = true;
+      // A failed loop was already reported by start()'s caller; stopping only waits for it.
+      await done?.catch(() => undefined);
+    },
+  };
+}

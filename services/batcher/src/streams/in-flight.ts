@@ -1,0 +1,49 @@
+/**
+ * The bets admitted to `tap:bets` whose money is still only reserved in Redis: entries the group
+ * has not delivered yet (after its last-delivered id) and entries delivered but still pending
+ * (a crash before XACK) that are not in SQLite. Acknowledged entries are applied or dead-lettered,
+ * never in flight. Read in pages of PAGE entries; the stream only holds what is not yet trimmed.
+ */
+import { type Channels, decodeEntry } from '@tap/channels';
+import type { BetEntry } from '@tap/domain';
+import type { Redis } from '@tap/runtime';
+import { groupPosition } from './stream-reader.js';
+
+const PAGE = 1_000;
+
+type RawEntry = [id: string, fields: string[]];
+
+export async function readInFlightBets(
+  redis: Redis,
+  channels: Channels,
+  betExists: (betId: string) => boolean,
+): Promise<{ bets: BetEntry[]; lastDeliveredId: string }> {
+  const stream = channels.streams.bets;
+  const { lastDeliveredId } = await groupPosition(redis, stream, channels.groups.batcher);
+  const raw = [...(await pendingEntries(redis, stream, channels.groups.batcher))];
+  let start = `(${lastDeliveredId}`;
+  for (;;) {
+    const page = (await redis.xrange(stream, start, '+', 'COUNT', PAGE)) as RawEntry[];
+    raw.push(...page);
+    if (page.length < PAGE) break;
+    start = `(${page.at(-1)![0]}`;
+  }
+  const bets: BetEntry[] = [];
+  for (const [, fields] of raw) {
+    const decoded = decodeEntry('bets', fields);
+    if (decoded.ok && !betExists(decoded.value.betId)) bets.push(decoded.value);
+  }
+  return { bets, lastDeliveredId };
+}
+
+async function pendingEntries(redis: Redis, stream: string, group: string): Promise<RawEntry[]> {
+  const entries: RawEntry[] = [];
+  let start = '-';
+  for (;;) {
+    const page = (await redis.xpending(stream, group, start, '+', PAGE)) as [string, ...unknown[]][];
+    const ranges = await Promise.all(page.map(([id]) => redis.xrange(stream, id, id) as Promise<RawEntry[]>));
+    for (const range of ranges) entries.push(...range);
+    if (page.length < PAGE) return entries;
+    start = `(${page.at(-1)![0]}`;
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * What the batcher tells Redis after a batch is committed and acknowledged (docs/bet-path.md):
+ * the outbox rows (events → `tap:events` with MAXLEN ~, dead letters → `tap:dead-letter`), then
+ * the cache effects — pending-bet markers dropped and exposure released per bet, balance deltas
+ * summed per user, and last the drift resyncs, which overwrite a balance — in one pipeline.
+ *
+ * Cache effects are not in the outbox on purpose: a crash before they are made is healed by the
+ * cache rebuild at start, which computes the cache from SQLite and the stream, so replaying them
+ * would count them twice.
+ */
+import type { Channels } from '@tap/channels';
+import type { Redis } from '@tap/runtime';
+import type { Effect } from '../apply/verdict.js';
+import type { OutboxRow } from '../storage/outbox.js';
+
+/**
+ * Releases one bet's exposure booked at admission. Cell and column keys expire after their window
+ * is settled, so they are only decremented while they exist. KEYS: cell, column, total, user,
+ * open bets; ARGV: potential payout.
+ */
+const RELEASE_EXPOSURE = `
+local payout = tonumber(ARGV[1])
+for i = 1, 2 do
+  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('DECRBY', KEYS[i], payout) end
+end
+redis.call('DECRBY', KEYS[3], payout)
+redis.call('DECRBY', KEYS[4], payout)
+redis.call('DECR', KEYS[5])
+return 1
+`;
+
+/**
+ * Sets one user's cached available balance to the SQLite balance minus the stakes of that user's
+ * bets in the stream after the batcher's read position — atomically with respect to admission.
+ * Gives up (returns nil, the cache is left as it is) when more than ARGV[4] entries are unread.
+ * KEYS: balance key, bets stream; ARGV: SQLite balance, last delivered id, user id, scan limit.
+ */
+const RESYNC_BALANCE = `
+local limit = tonumber(ARGV[4])
+local entries = redis.call('XRANGE', KEYS[2], '(' .. ARGV[2], '+', 'COUNT', limit + 1)
+if #entries > limit then return false end
+local inflight = 0
+for _, entry in ipairs(entries) do
+  local fields = entry[2]
+  for i = 1, #fields, 2 do
+    if fields[i] == 'd' and string.find(fields[i + 1], ARGV[3], 1, true) then
+      local ok, bet = pcall(cjson.decode, fields[i + 1])
+      if ok and type(bet) == 'table' and bet.userId == ARGV[3] and type(bet.stakeMicros) == 'number' then
+        inflight = inflight + bet.stakeMicros
+      end
+    end
+  end
+end
+local available = string.format('%.0f', tonumber(ARGV[1]) - inflight)
+redis.call('SET', KEYS[1], available)
+return available
+`;
+
+const RESYNC_SCAN_MAX = 20_000;
+
+interface ScriptCommands {
+  releaseExposure(...keysAndArgs: (string | number)[]): unknown;
+  resyncBalance(...keysAndArgs: (string | number)[]): unknown;
+}
+type Pipeline = ReturnType<Redis['pipeline']> & ScriptCommands;
+
+export interface Publisher {
+  publishOutbox(rows: readonly OutboxRow[]): Promise<void>;
+  /** `resync` is absent while the read position is not exact (start-up), which skips drift resyncs. */
+  publish(
+    rows: readonly OutboxRow[],
+    effects: readonly Effect[],
+    resync?: { afterBetsId: string; balanceOf(userId: string): number },
+  ): Promise<void>;
+}
+
+export function createPublisher(
+  redis: Redis,
+  channels: Channels,
+  limits: { eventsMaxLen: number; deadLetterMaxLen: number },
+): Publisher {
+  redis.defineCommand('releaseExposure', { numberOfKeys: 5, lua: RELEASE_EXPOSURE });
+  redis.defineCommand('resyncBalance', { numberOfKeys: 2, lua: RESYNC_BALANCE });
+  const { streams } = channels;
+
+  const addOutbox = (pipeline: Pipeline, rows: readonly OutboxRow[]) => {
+    for (const row of rows) {
+      const [stream, maxLen] =
+        row.stream === 'events'
+          ? [streams.events, limits.eventsMaxLen]
+          : [streams.deadLetter, limits.deadLetterMaxLen];
+      pipeline.xadd(stream, 'MAXLEN', '~', maxLen, '*', 'd', row.payload);
+    }
+  };
+
+  return {
+    async publishOutbox(rows) {
+      const pipeline = redis.pipeline() as Pipeline;
+      addOutbox(pipeline, rows);
+      await execChecked(pipeline);
+    },
+    async publish(rows, effects, resync) {
+      const pipeline = redis.pipeline() as Pipeline;
+      addOutbox(pipeline, rows);
+      addEffects(pipeline, channels, effects, resync);
+      await execChecked(pipeline);
+    },
+  };
+}
+
+/** Markers and exposure releases per bet, then deltas summed per user, then resyncs (they overwrite). */
+function addEffects(
+  pipeline: Pipeline,
+  { keys, streams }: Channels,
+  effects: readonly Effect[],
+  resync: Parameters<Publisher['publish']>[2],
+): void {
+  const deltas = new Map<string, number>();
+  const resyncUsers = new Set<string>();
+  for (const effect of effects) {
+    if (effect.type === 'balance_delta') {
+      deltas.set(effect.userId, (deltas.get(effect.userId) ?? 0) + effect.deltaMicros);
+    } else if (effect.type === 'balance_resync') {
+      resyncUsers.add(effect.userId);
+    } else if (effect.type === 'pending_cleared') {
+      pipeline.del(keys.pendingBet(effect.betId));
+    } else {
+      const { userId, t0, p0, payoutMicros } = effect;
+      pipeline.releaseExposure(
+        keys.exposureCell(t0, p0),
+        keys.exposureColumn(t0),
+        keys.exposureTotal,
+        keys.exposureUser(userId),
+        keys.openBets(userId),
+        payoutMicros,
+      );
+    }
+  }
+  for (const [userId, delta] of deltas) if (delta !== 0) pipeline.incrby(keys.balance(userId), delta);
+  if (!resync) return;
+  for (const userId of resyncUsers) {
+    pipeline.resyncBalance(
+      keys.balance(userId),
+      streams.bets,
+      resync.balanceOf(userId),
+      resync.afterBetsId,
+      userId,
+      RESYNC_SCAN_MAX,
+    );
+  }
+}
+
+async function execChecked(pipeline: Pipeline): Promise<void> {
+  if (pipeline.length === 0) return;
+  const results = (await pipeline.exec()) ?? [];
+  const failed = results.find(([err]) => err);
+  if (failed) throw failed[0];
+}

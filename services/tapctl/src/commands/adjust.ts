@@ -1,0 +1,161 @@
+/**
+ * `credit` / `debit`: queue an AdjustmentEntry on `tap:adjustments` for the batcher, the only
+ * SQLite writer. The batcher applies it once per (kind, id) — pass `--id` to make a retry safe — and
+ * dead-letters a debit the balance cannot cover. `--wait` follows it to its outcome.
+ */
+import { type Channels, createChannels, encodeEntry } from '@tap/channels';
+import { type AdjustmentEntry, adjustmentEntrySchema } from '@tap/domain';
+import type { Redis } from '@tap/runtime';
+import { ulid } from 'ulid';
+import { failure, usageError } from '../cli-error.js';
+import { parseAddress } from '../input/address.js';
+import { formatMicros, parseUsdMicros } from '../input/usd.js';
+import { emit, fields } from '../output.js';
+import { connectRedis } from '../storage/redis.js';
+import { openSegment } from '../storage/segments.js';
+import type { CommandContext } from './context.js';
+
+export type Direction = 'credit' | 'debit';
+
+export interface AdjustOptions {
+  reason: string;
+  kind?: string;
+  id?: string;
+  wait?: boolean;
+  timeout?: string;
+}
+
+const KINDS: Record<Direction, readonly AdjustmentEntry['kind'][]> = {
+  credit: ['adjustment', 'deposit'],
+  debit: ['adjustment', 'withdrawal'],
+};
+const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+const POLL_MS = 100;
+
+export function buildAdjustment(
+  direction: Direction,
+  addressText: string,
+  usdText: string,
+  options: AdjustOptions,
+  nowMs: number,
+): AdjustmentEntry {
+  const address = parseAddress(addressText);
+  if (!address.ok) throw usageError(address.message);
+  const amount = parseUsdMicros(usdText);
+  if (!amount.ok) throw usageError(amount.message);
+  const kind = (options.kind ?? 'adjustment') as AdjustmentEntry['kind'];
+  if (!KINDS[direction].includes(kind)) {
+    throw usageError(`--kind of a ${direction} must be one of ${KINDS[direction].join(', ')}`);
+  }
+  const reason = options.reason.trim();
+  if (reason.length === 0 || reason.length > 200) throw usageError('--reason must be 1 to 200 characters');
+  const adjustmentId = options.id ?? ulid(nowMs);
+  if (!ID_PATTERN.test(adjustmentId)) throw usageError('--id must be 1-64 letters, digits, _ . : or -');
+  const amountMicros = direction === 'credit' ? amount.micros : -amount.micros;
+  const entry = { adjustmentId, userId: address.userId, kind, amountMicros, reason, requestedAt: nowMs };
+  return adjustmentEntrySchema.parse(entry);
+}
+
+export async function adjust(
+  ctx: CommandContext,
+  direction: Direction,
+  addressText: string,
+  usdText: string,
+  options: AdjustOptions,
+): Promise<void> {
+  const entry = buildAdjustment(direction, addressText, usdText, options, Date.now());
+  const timeoutMs = parseTimeout(options.timeout);
+  const channels = createChannels(ctx.config.TAP_KEY_PREFIX);
+  const redis = await connectRedis(ctx.config.REDIS_URL);
+  try {
+    const entryId = (await redis.xadd(
+      channels.streams.adjustments,
+      '*',
+      ...encodeEntry('adjustments', entry),
+    ))!;
+    const outcome = options.wait ? await follow(ctx, redis, channels, entry, entryId, timeoutMs) : undefined;
+    const result = { status: outcome?.status ?? 'queued', entryId, ...entry, ...outcome };
+    emit(ctx.out, result, () =>
+      fields([
+        ['status', result.status],
+        ['adjustment', `${entry.kind}:${entry.adjustmentId}`],
+        ['user', entry.userId],
+        ['amount', `${formatMicros(entry.amountMicros)} USD`],
+        ['stream entry', entryId],
+        ...(outcome?.status === 'applied'
+          ? [['balance', `${formatMicros(outcome.balanceMicros)} USD`] as [string, string]]
+          : []),
+      ]),
+    );
+    if (outcome?.status === 'dead_lettered') {
+      throw failure(
+        `the batcher refused ${entry.kind}:${entry.adjustmentId}: ${outcome.reason}; nothing changed`,
+      );
+    }
+    if (outcome?.status === 'pending') {
+      throw failure(
+        `not applied within ${timeoutMs} ms (is the batcher running?). It stays queued and applies once; ` +
+          `to retry safely re-run with --id ${entry.adjustmentId}`,
+      );
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
+
+type Outcome =
+  | { status: 'applied'; balanceMicros: number; ledgerId: number }
+  | { status: 'dead_lettered'; reason: string }
+  | { status: 'pending' };
+
+/** Polls the segment's ledger and the dead-letter stream until the entry is applied or refused. */
+async function follow(
+  ctx: CommandContext,
+  redis: Redis,
+  channels: Channels,
+  entry: AdjustmentEntry,
+  entryId: string,
+  timeoutMs: number,
+): Promise<Outcome> {
+  const deadline = Date.now() + timeoutMs;
+  do {
+    const applied = findLedgerRow(ctx, entry);
+    if (applied) return { status: 'applied', balanceMicros: applied.balance_after, ledgerId: applied.id };
+    const recent = (await redis.xrevrange(channels.streams.deadLetter, '+', '-', 'COUNT', 500)) as [
+      string,
+      string[],
+    ][];
+    for (const [, entryFields] of recent) {
+      const dead = JSON.parse(entryFields[entryFields.indexOf('d') + 1] ?? '{}') as {
+        entryId?: string;
+        reason?: string;
+      };
+      if (dead.entryId === entryId) return { status: 'dead_lettered', reason: dead.reason ?? 'unknown' };
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  } while (Date.now() < deadline);
+  return { status: 'pending' };
+}
+
+function findLedgerRow(ctx: CommandContext, entry: AdjustmentEntry) {
+  let segment: ReturnType<typeof openSegment>;
+  try {
+    segment = openSegment(ctx.config.DATA_DIR);
+  } catch {
+    return undefined; // No segment yet this week: the batcher has not applied anything.
+  }
+  try {
+    return segment.db
+      .prepare('SELECT id, balance_after FROM transaction_ledger WHERE ref_type = ? AND ref_id = ?')
+      .get(entry.kind, entry.adjustmentId) as { id: number; balance_after: number } | undefined;
+  } finally {
+    segment.db.close();
+  }
+}
+
+function parseTimeout(text: string | undefined): number {
+  if (text === undefined) return 10_000;
+  if (!/^\d{1,7}$/.test(text) || Number(text) < 100)
+    throw usageError('--timeout must be milliseconds, at least 100');
+  return Number(text);
+}

@@ -1,0 +1,64 @@
+/**
+ * `balance <address>`: the SQLite balance in the segment (the truth) next to the Redis cache's
+ * available balance (SQLite minus stakes admitted but not yet applied). Redis being down does not
+ * hide the SQLite balance.
+ */
+import { createChannels } from '@tap/channels';
+import { usageError } from '../cli-error.js';
+import { parseAddress } from '../input/address.js';
+import { formatMicros } from '../input/usd.js';
+import { emit, fields } from '../output.js';
+import { connectRedis } from '../storage/redis.js';
+import { openSegment } from '../storage/segments.js';
+import type { CommandContext } from './context.js';
+
+export async function balance(ctx: CommandContext, addressText: string, options: { segment?: string }) {
+  const address = parseAddress(addressText);
+  if (!address.ok) throw usageError(address.message);
+  const { userId } = address;
+  const segment = openSegment(ctx.config.DATA_DIR, options.segment);
+  const row = segment.db.prepare('SELECT balance, updated_at FROM users WHERE id = ?').get(userId) as
+    | { balance: number; updated_at: number }
+    | undefined;
+  segment.db.close();
+  const cache = await readCache(ctx, userId);
+  const result = {
+    userId,
+    segment: segment.week,
+    hasAccount: row !== undefined,
+    balanceMicros: row?.balance ?? 0,
+    updatedAt: row ? new Date(row.updated_at).toISOString() : null,
+    ...cache,
+  };
+  emit(ctx.out, result, () =>
+    fields([
+      ['user', userId],
+      ['segment', segment.week],
+      ['balance', `${formatMicros(result.balanceMicros)} USD${row ? '' : ' (no ledger entry yet)'}`],
+      [
+        'available',
+        'error' in cache
+          ? `unknown (${cache.error})`
+          : `${formatMicros(cache.availableMicros)} USD (Redis cache${cache.cacheReady ? '' : ', NOT ready'})`,
+      ],
+    ]),
+  );
+}
+
+async function readCache(ctx: CommandContext, userId: string) {
+  const { keys } = createChannels(ctx.config.TAP_KEY_PREFIX);
+  try {
+    const redis = await connectRedis(ctx.config.REDIS_URL);
+    try {
+      const [available, ready] = await Promise.all([
+        redis.get(keys.balance(userId)),
+        redis.get(keys.balanceCacheReady),
+      ]);
+      return { availableMicros: Number(available ?? 0), cacheReady: ready === '1' };
+    } finally {
+      redis.disconnect();
+    }
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+}

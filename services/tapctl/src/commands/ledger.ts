@@ -1,0 +1,83 @@
+/**
+ * `ledger <address>`: a user's ledger rows in a segment, oldest first, filtered by time range and
+ * by `(ref_type, ref_id)` — how disputes are answered (SPEC §7). Bounded by --limit.
+ */
+import { LEDGER_REF_TYPES, type LedgerRefType } from '@tap/domain';
+import { usageError } from '../cli-error.js';
+import { parseAddress } from '../input/address.js';
+import { parseTimeMs } from '../input/time.js';
+import { formatMicros } from '../input/usd.js';
+import { emit } from '../output.js';
+import { openSegment } from '../storage/segments.js';
+import type { CommandContext } from './context.js';
+
+export interface LedgerOptions {
+  from?: string;
+  to?: string;
+  ref?: string;
+  limit?: string;
+  segment?: string;
+}
+
+interface Row {
+  id: number;
+  createdAt: number;
+  refType: string;
+  refId: string;
+  amountMicros: number;
+  balanceAfterMicros: number;
+  hash: string;
+}
+
+const LIMIT_MAX = 10_000;
+
+export function ledgerQuery(userId: string, options: LedgerOptions): { sql: string; params: unknown[] } {
+  const where = ['user_id = ?'];
+  const params: unknown[] = [userId];
+  for (const [flag, op] of [
+    ['from', '>='],
+    ['to', '<='],
+  ] as const) {
+    const text = options[flag];
+    if (text === undefined) continue;
+    const ms = parseTimeMs(text);
+    if (ms === undefined) throw usageError(`--${flag} "${text}" is not an ISO date or epoch milliseconds`);
+    where.push(`created_at ${op} ?`);
+    params.push(ms);
+  }
+  if (options.ref !== undefined) {
+    const [refType, ...rest] = options.ref.split(':');
+    const refId = rest.join(':');
+    if (!LEDGER_REF_TYPES.includes(refType as LedgerRefType) || refId === '') {
+      throw usageError(`--ref must be <type>:<id> with type one of ${LEDGER_REF_TYPES.join(', ')}`);
+    }
+    where.push('ref_type = ? AND ref_id = ?');
+    params.push(refType, refId);
+  }
+  const limit = Number(options.limit ?? 100);
+  if (!Number.isInteger(limit) || limit < 1 || limit > LIMIT_MAX)
+    throw usageError(`--limit must be 1 to ${LIMIT_MAX}`);
+  const sql = `SELECT id, created_at AS createdAt, ref_type AS refType, ref_id AS refId, amount AS amountMicros,
+      balance_after AS balanceAfterMicros, hash
+    FROM transaction_ledger WHERE ${where.join(' AND ')} ORDER BY id LIMIT ${limit}`;
+  return { sql, params };
+}
+
+export function ledger(ctx: CommandContext, addressText: string, options: LedgerOptions): void {
+  const address = parseAddress(addressText);
+  if (!address.ok) throw usageError(address.message);
+  const query = ledgerQuery(address.userId, options);
+  const segment = openSegment(ctx.config.DATA_DIR, options.segment);
+  const rows = segment.db.prepare(query.sql).all(...query.params) as Row[];
+  segment.db.close();
+  emit(ctx.out, { userId: address.userId, segment: segment.week, rows }, () => [
+    `${'id'.padStart(8)}  ${'time'.padEnd(24)}  ${'amount USD'.padStart(18)}  ${'balance USD'.padStart(18)}  ref`,
+    ...rows.map(
+      (r) =>
+        `${String(r.id).padStart(8)}  ${new Date(r.createdAt).toISOString().padEnd(24)}  ` +
+        `${formatMicros(r.amountMicros).padStart(18)}  ${formatMicros(r.balanceAfterMicros).padStart(18)}  ` +
+        `${r.refType}:${r.refId}`,
+    ),
+    `${rows.length} row(s) in segment ${segment.week}`,
+  ]);
+}
