@@ -5,6 +5,8 @@
  * Decisions: tables are STRICT; balances carry CHECK (balance >= 0); bets are keyed by their ULID
  * (time-sortable, so inserts append to the B-tree) and the client's random `client_bet_id` is stored
  * but deliberately not indexed (idempotency lives in Redis; a random-key index costs ~10× here).
+ * `bets` keeps its rowid: its rows (terms JSON) are too large for a WITHOUT ROWID table, whose
+ * B-tree would then hold a few rows per page; the ULID key is a unique index that still appends.
  * Ledger rows are never updated or deleted: triggers abort any attempt.
  */
 export interface Migration {
@@ -56,7 +58,7 @@ CREATE TABLE bets (
   evidence       TEXT,                               -- JSON settlement evidence (SPEC §4)
   placed_at      INTEGER NOT NULL,
   settled_at     INTEGER
-) STRICT, WITHOUT ROWID;
+) STRICT;
 CREATE INDEX bets_by_user ON bets (user_id, id);
 CREATE INDEX bets_open_by_window ON bets (t0) WHERE status = 'accepted';
 

@@ -90,17 +90,69 @@ export function createBatchApplier(
         if (entry.kind === 'bets') unwindBet(ctx, decoded.value as EntryOf<'bets'>, events, batch.effects);
       }
     }
-    for (const event of events) batch.outbox.push(outbox.add('events', JSON.stringify(event)));
-    for (const dead of deadLetters) batch.outbox.push(outbox.add('deadLetter', JSON.stringify(dead)));
+    batch.outbox.push(
+      ...outbox.addAll(
+        'events',
+        events.map((event) => JSON.stringify(event)),
+      ),
+    );
+    batch.outbox.push(
+      ...outbox.addAll(
+        'deadLetter',
+        deadLetters.map((dead) => JSON.stringify(dead)),
+      ),
+    );
+    return batch;
+  });
+
+  // The fast path: the same batch without a savepoint per entry (two statements per entry saved).
+  // Any entry that would need its own rollback aborts the whole transaction, and the batch is
+  // re-run on the isolated path above. Refusals and apply errors are rare, so nearly every batch
+  // commits on the fast path.
+  const applyFast = db.transaction((entries: readonly StreamEntry[], nowMs: number): BatchResult => {
+    outbox.deletePublished();
+    const ctx: ApplyContext = { ledger, bets: parts.bets, nowMs };
+    const batch: BatchResult = { results: [], outbox: [], effects: [] };
+    const events: string[] = [];
+    const deadLetters: string[] = [];
+    for (const entry of entries) {
+      const decoded = entry.fields === null ? undefined : decodeEntry(entry.kind, entry.fields);
+      if (decoded === undefined || !decoded.ok) {
+        const reason = decoded === undefined ? 'entry_deleted' : `${decoded.code}: ${decoded.reason}`;
+        deadLetters.push(JSON.stringify(deadLetter(entry, reason, nowMs)));
+        batch.results.push({ kind: entry.kind, outcome: 'dead_letter' });
+        continue;
+      }
+      const verdict = dispatch(ctx, entry.kind, decoded.value);
+      if (verdict.kind === 'refused') throw new NeedsIsolation();
+      batch.results.push({ kind: entry.kind, outcome: verdict.kind as Outcome });
+      if (verdict.kind === 'applied' || verdict.kind === 'rejected') {
+        for (const event of verdict.events) events.push(JSON.stringify(event));
+        for (const effect of verdict.effects) batch.effects.push(effect);
+      }
+    }
+    batch.outbox.push(...outbox.addAll('events', events));
+    batch.outbox.push(...outbox.addAll('deadLetter', deadLetters));
     return batch;
   });
 
   return {
     apply(entries: readonly StreamEntry[], nowMs: number): BatchResult {
-      return applyAll.immediate(entries, nowMs);
+      const head = ledger.head();
+      try {
+        return applyFast.immediate(entries, nowMs);
+      } catch {
+        // Rolled back as a whole (a refusal or an apply error): redo it with one savepoint per
+        // entry. An error that is not the entry's fault fails there too and stops the batcher.
+        ledger.resetHead(head);
+        return applyAll.immediate(entries, nowMs);
+      }
     },
   };
 }
+
+/** Thrown on the fast path to roll the whole batch back and redo it with savepoints. */
+class NeedsIsolation extends Error {}
 
 function dispatch(ctx: ApplyContext, kind: ConsumedKind, value: unknown): Verdict {
   switch (kind) {

@@ -16,8 +16,11 @@ export interface OutboxRow {
 }
 
 export interface Outbox {
-  /** In the batch transaction. */
-  add(stream: OutboxStream, payload: string): OutboxRow;
+  /**
+   * In the batch transaction: stores a batch's payloads for one stream as ONE row (a JSON array),
+   * so the outbox costs one insert per batch, not one per event.
+   */
+  addAll(stream: OutboxStream, payloads: readonly string[]): OutboxRow[];
   /** In the batch transaction: drops the rows published so far. */
   deletePublished(): void;
   /** Every row not yet deleted, in publication order (start-up re-publication). */
@@ -37,16 +40,23 @@ export function createOutbox(db: Database.Database): Outbox {
   const all = db.prepare<[], OutboxRow>('SELECT id, stream, payload FROM event_outbox ORDER BY id');
   let publishedSinceDelete = false;
   return {
-    add(stream, payload) {
-      const id = Number(insert.run(stream, payload).lastInsertRowid);
-      return { id, stream, payload };
+    addAll(stream, payloads) {
+      if (payloads.length === 0) return [];
+      // Each payload is JSON text already, so joining them is the array's JSON.
+      const id = Number(insert.run(stream, `[${payloads.join(',')}]`).lastInsertRowid);
+      return payloads.map((payload) => ({ id, stream, payload }));
     },
     deletePublished() {
       if (!publishedSinceDelete) return;
       removeAll.run();
       publishedSinceDelete = false;
     },
-    unpublished: () => all.all(),
+    unpublished: () =>
+      all
+        .all()
+        .flatMap((row) =>
+          (JSON.parse(row.payload) as unknown[]).map((entry) => ({ ...row, payload: JSON.stringify(entry) })),
+        ),
     markPublished(rows) {
       if (rows.length > 0) publishedSinceDelete = true;
     },
