@@ -26,6 +26,7 @@ export {
   userIdSchema,
 } from './entries.js';
 export { type ApiError, apiError, ERROR_CODES, type ErrorCode, statusOf } from './error-codes.js';
+export { type BetDbRow, type BetView, betView } from './segment/bet-row.js';
 export { isoWeekOf, segmentFileName } from './segment/iso-week.js';
 export {
   type ChainCheck,

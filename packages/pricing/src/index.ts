@@ -36,6 +36,7 @@ export {
   type QuoteCellInput,
   quoteCell,
 } from './quote-cell.js';
+export { createSeededRandom, type SeededRandom } from './seeded-random.js';
 export {
   createSigmaEstimator,
   initialSigmaState,

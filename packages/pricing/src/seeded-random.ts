@@ -1,6 +1,6 @@
 /**
- * Seeded random numbers for the Monte-Carlo tests (not exported from the package): the same seed
- * gives the same sequence on every run and machine, so a failing simulation can be replayed.
+ * Seeded random numbers (the Monte-Carlo tests, price-ingest's simulator): the same seed gives the
+ * same sequence on every run and machine, so a simulation can be replayed.
  * mulberry32 for uniforms (32-bit state, period 2^32, plenty for ~1e8 draws) and the Box–Muller
  * transform for standard normals, using both outputs of each pair.
  */

@@ -57,7 +57,8 @@ function aBetRequest(overrides: Record<string, unknown> = {}) {
 const streamLength = () => redis.xlen(`${api.prefix}bets`);
 
 describe('POST /v1/bets admits a bet', () => {
-  beforeEach(() => setUp());
+  // A loaded CI machine can delay the fake market's writes; staleness is tested on its own below.
+  beforeEach(() => setUp({ PRINT_AGE_MS_MAX: '5000', BREAKER_HEARTBEAT_AGE_MS_MAX: '10000' }));
   afterEach(() => tearDown());
 
   it('answers 202 pending with the multiplier and terms, reserves the stake and appends to tap:bets', async () => {

@@ -4,47 +4,10 @@
  * Redis until the batcher commits it). Another trader's bet reads as not found.
  */
 import type { Channels } from '@tap/channels';
-import { betIdSchema } from '@tap/domain';
+import { type BetDbRow, betIdSchema, betView } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
 import { z } from 'zod';
 import type { SegmentReader } from './segment-reader.js';
-
-interface BetRow {
-  id: string;
-  user_id: string;
-  t0: number;
-  p0: number;
-  window_ms: number;
-  band_cents: number;
-  stake: number;
-  multiplier_bp: number;
-  status: string;
-  reason: string | null;
-  payout: number;
-  terms: string;
-  evidence: string | null;
-  placed_at: number;
-  settled_at: number | null;
-}
-
-export function betView(row: BetRow) {
-  return {
-    betId: row.id,
-    status: row.status,
-    reason: row.reason,
-    t0: row.t0,
-    p0: row.p0,
-    windowMs: row.window_ms,
-    bandCents: row.band_cents,
-    stakeMicros: row.stake,
-    multiplierBp: row.multiplier_bp,
-    payoutMicros: row.payout,
-    terms: JSON.parse(row.terms) as unknown,
-    evidence: row.evidence === null ? null : (JSON.parse(row.evidence) as unknown),
-    placedAt: row.placed_at,
-    settledAt: row.settled_at,
-  };
-}
 
 export async function findBet(
   reader: SegmentReader,
@@ -55,7 +18,7 @@ export async function findBet(
 ): Promise<ReturnType<typeof betView> | { betId: string; status: 'pending' } | null> {
   if (!betIdSchema.safeParse(betId).success) return null;
   const row = reader.forBet(betId)?.prepare('SELECT * FROM bets WHERE id = ?').get(betId) as
-    | BetRow
+    | BetDbRow
     | undefined;
   if (row) return row.user_id === userId ? betView(row) : null;
   const pendingFor = await redis.get(channels.keys.pendingBet(betId));
@@ -84,7 +47,7 @@ export function listBets(
       `SELECT * FROM bets WHERE user_id = ? AND id < ? AND (? IS NULL OR status = ?)
        ORDER BY id DESC LIMIT ?`,
     )
-    .all(userId, query.cursor ?? '~', query.status ?? null, query.status ?? null, query.limit) as BetRow[];
+    .all(userId, query.cursor ?? '~', query.status ?? null, query.status ?? null, query.limit) as BetDbRow[];
   const bets = rows.map(betView);
   return { bets, nextCursor: rows.length === query.limit ? (rows.at(-1)?.id ?? null) : null };
 }

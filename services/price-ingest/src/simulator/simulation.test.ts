@@ -1,5 +1,5 @@
+import { createSeededRandom } from '@tap/pricing';
 import { describe, expect, it } from 'vitest';
-import { createPrng } from './prng.js';
 import { advanceSimulation, DEFAULT_SIM_VENUES, initialSimState, type SimConfig } from './simulation.js';
 
 const START = 1_764_000_000_000;
@@ -14,7 +14,7 @@ const config: SimConfig = {
 
 function run(seed: number, durationMs: number, sliceMs: number, overrides: Partial<SimConfig> = {}) {
   const cfg = { ...config, ...overrides };
-  const rng = createPrng(seed);
+  const rng = createSeededRandom(seed);
   let state = initialSimState(cfg, START);
   const quotes = [];
   const outages = [];

@@ -8,7 +8,7 @@
  * happen on a fixed schedule relative to the start, so the result depends only on the seed and
  * the start, not on how often the driver calls it. Wall-clock time lives only in the driver.
  */
-import type { Prng } from './prng.js';
+import type { SeededRandom } from '@tap/pricing';
 
 export interface SimVenueSpec {
   name: string;
@@ -99,7 +99,7 @@ export function advanceSimulation(
   state: SimState,
   toMs: number,
   config: SimConfig,
-  rng: Prng,
+  rng: SeededRandom,
 ): { state: SimState; quotes: SimQuote[]; outages: SimOutage[] } {
   const venues = state.venues.map((v) => ({ ...v }));
   let { tMs, logPriceCents } = state;
@@ -135,12 +135,17 @@ function nextVenue(venues: SimState['venues']): number {
 }
 
 /** Driftless in the price: ln S moves by −σ²dt/2 + σ√dt·Z. */
-function stepGbm(logPrice: number, dtSeconds: number, sigma: number, rng: Prng): number {
+function stepGbm(logPrice: number, dtSeconds: number, sigma: number, rng: SeededRandom): number {
   if (dtSeconds <= 0) return logPrice;
   return logPrice - 0.5 * sigma * sigma * dtSeconds + sigma * Math.sqrt(dtSeconds) * rng.normal();
 }
 
-function maybeOutage(spec: SimVenueSpec, tMs: number, config: SimConfig, rng: Prng): SimOutage | null {
+function maybeOutage(
+  spec: SimVenueSpec,
+  tMs: number,
+  config: SimConfig,
+  rng: SeededRandom,
+): SimOutage | null {
   if (config.outageMeanIntervalMs <= 0) return null;
   const probability = 1 - Math.exp(-spec.updateIntervalMs / config.outageMeanIntervalMs);
   if (rng.uniform() >= probability) return null;
@@ -149,7 +154,7 @@ function maybeOutage(spec: SimVenueSpec, tMs: number, config: SimConfig, rng: Pr
   return { venue: spec.name, fromMs: tMs, untilMs: tMs + durationMs };
 }
 
-function quoteOf(spec: SimVenueSpec, tMs: number, trueCents: number, rng: Prng): SimQuote {
+function quoteOf(spec: SimVenueSpec, tMs: number, trueCents: number, rng: SeededRandom): SimQuote {
   const midCents = Math.round(trueCents * (1 + (spec.noiseBp / 10_000) * rng.normal()));
   return {
     venue: spec.name,

@@ -3,10 +3,11 @@
  * now, holds each quote until its simulated network latency has passed, then records it in the
  * quote book as if it had just arrived from a venue socket.
  */
+
+import { createSeededRandom } from '@tap/pricing';
 import type { Logger } from '@tap/runtime';
 import type { IngestMetrics } from '../ingest-metrics.js';
 import type { QuoteBook } from '../quotes/quote-book.js';
-import { createPrng } from './prng.js';
 import { advanceSimulation, initialSimState, type SimConfig, type SimQuote } from './simulation.js';
 
 /** Quotes in flight are a few per venue; this only guards against a runaway schedule. */
@@ -21,7 +22,7 @@ export function startSimulatorFeed(options: {
   log: Logger;
 }): { close(): void } {
   const { config, book, metrics, log } = options;
-  const rng = createPrng(options.seed);
+  const rng = createSeededRandom(options.seed);
   let state = initialSimState(config, Date.now());
   let inFlight: SimQuote[] = [];
 

@@ -1,35 +1,16 @@
 /** `bet <id>`: one bet with its terms, settlement evidence and ledger rows, from the segment of its week. */
-import { betIdSchema } from '@tap/domain';
+import { type BetDbRow, betIdSchema, betView } from '@tap/domain';
 import { failure, usageError } from '../cli-error.js';
 import { formatMicros } from '../input/usd.js';
 import { emit, fields } from '../output.js';
 import { openSegment, weekOfBet } from '../storage/segments.js';
 import type { CommandContext } from './context.js';
 
-interface BetRow {
-  id: string;
-  user_id: string;
-  client_bet_id: string;
-  t0: number;
-  p0: number;
-  window_ms: number;
-  band_cents: number;
-  stake: number;
-  multiplier_bp: number;
-  status: string;
-  reason: string | null;
-  payout: number;
-  terms: string;
-  evidence: string | null;
-  placed_at: number;
-  settled_at: number | null;
-}
-
 export function bet(ctx: CommandContext, betId: string, options: { segment?: string }): void {
   if (!betIdSchema.safeParse(betId).success)
     throw usageError(`"${betId}" is not a bet id (a 26-character ULID)`);
   const segment = openSegment(ctx.config.DATA_DIR, options.segment ?? weekOfBet(betId));
-  const row = segment.db.prepare('SELECT * FROM bets WHERE id = ?').get(betId) as BetRow | undefined;
+  const row = segment.db.prepare('SELECT * FROM bets WHERE id = ?').get(betId) as BetDbRow | undefined;
   const ledgerRows = segment.db
     .prepare(
       `SELECT id, created_at AS createdAt, ref_type AS refType, amount AS amountMicros,
@@ -41,19 +22,9 @@ export function bet(ctx: CommandContext, betId: string, options: { segment?: str
   segment.db.close();
   if (!row) throw failure(`no bet ${betId} in segment ${segment.week} (pending, or in another segment?)`);
   const view = {
-    betId: row.id,
+    ...betView(row),
     userId: row.user_id,
     clientBetId: row.client_bet_id,
-    status: row.status,
-    reason: row.reason,
-    cell: { t0: row.t0, p0: row.p0, windowMs: row.window_ms, bandCents: row.band_cents },
-    stakeMicros: row.stake,
-    multiplierBp: row.multiplier_bp,
-    payoutMicros: row.payout,
-    placedAt: row.placed_at,
-    settledAt: row.settled_at,
-    terms: JSON.parse(row.terms) as unknown,
-    evidence: row.evidence === null ? null : (JSON.parse(row.evidence) as unknown),
     segment: segment.week,
     ledger: ledgerRows,
   };

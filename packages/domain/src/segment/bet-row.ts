@@ -1,0 +1,43 @@
+/**
+ * A row of the segment's `bets` table as SQLite returns it, and its JSON view — the shape
+ * `GET /v1/bets/:id` and `tapctl bet` show (SPEC §4: the bet with its terms and evidence).
+ */
+export interface BetDbRow {
+  id: string;
+  user_id: string;
+  client_bet_id: string;
+  t0: number;
+  p0: number;
+  window_ms: number;
+  band_cents: number;
+  stake: number;
+  multiplier_bp: number;
+  status: string;
+  reason: string | null;
+  payout: number;
+  terms: string;
+  evidence: string | null;
+  placed_at: number;
+  settled_at: number | null;
+}
+
+export function betView(row: BetDbRow) {
+  return {
+    betId: row.id,
+    status: row.status,
+    reason: row.reason,
+    t0: row.t0,
+    p0: row.p0,
+    windowMs: row.window_ms,
+    bandCents: row.band_cents,
+    stakeMicros: row.stake,
+    multiplierBp: row.multiplier_bp,
+    payoutMicros: row.payout,
+    terms: JSON.parse(row.terms) as unknown,
+    evidence: row.evidence === null ? null : (JSON.parse(row.evidence) as unknown),
+    placedAt: row.placed_at,
+    settledAt: row.settled_at,
+  };
+}
+
+export type BetView = ReturnType<typeof betView>;
