@@ -1,0 +1,128 @@
+/**
+ * Issue "Resolver and settlement", reproducibility: the whole stack on the simulator with simulated
+ * traders; afterwards every settlement is recomputed from `GET /v1/bets/:id` and
+ * `GET /v1/index/history` with the independent implementation in recompute.ts, and all must agree.
+ */
+import { randomUUID } from 'node:crypto';
+import { startStack, type TestStack } from '@tap/testkit';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Print, recompute } from './recompute.js';
+import { deposit, LOGIN, signIn } from './trader.js';
+
+const TRADERS = 4;
+const BETTING_MS = 12_000;
+
+let stack: TestStack;
+let redis: Redis;
+
+beforeAll(async () => {
+  stack = await startStack({
+    daemons: ['price-ingest', 'health-monitor', 'batcher', 'ingest-api', 'resolver'],
+    env: {
+      'ingest-api': LOGIN,
+      'price-ingest': { SIM_SEED: '7', SIM_VOL_ANNUAL: '1.5' },
+      'health-monitor': { BREAKER_RECOVERY_MS: '1000' },
+    },
+  });
+  redis = new Redis(stack.redis.url);
+}, 60_000);
+afterAll(async () => {
+  redis.disconnect();
+  await stack.stop();
+});
+
+async function api(path: string, token: string, body?: unknown) {
+  const res = await fetch(`${stack.apiUrl}${path}`, {
+    method: body ? 'POST' : 'GET',
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** A trader tapping cells around the index every 300 ms: the next two columns, ±2 bands. */
+async function trade(token: string, untilMs: number): Promise<string[]> {
+  const betIds: string[] = [];
+  while (Date.now() < untilMs) {
+    const last = JSON.parse((await redis.get(`${stack.prefix}price:last`)) ?? '{}') as {
+      priceCents?: number;
+    };
+    if (last.priceCents) {
+      const t0 = Math.ceil((Date.now() + 2_500) / 5_000) * 5_000 + (Math.random() < 0.5 ? 0 : 5_000);
+      const p0 = Math.floor(last.priceCents / 1_000) * 1_000 + Math.floor(Math.random() * 5 - 2) * 1_000;
+      const res = await api('/v1/bets', token, {
+        clientBetId: randomUUID(),
+        t0,
+        p0,
+        stakeMicros: 100_000,
+        minMultiplierBp: 10_500,
+      });
+      if (res.status === 202) betIds.push(String(res.body.betId));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  return betIds;
+}
+
+describe('settlement reproducibility', () => {
+  it('recomputes every settlement from the public bet and index-history APIs', async () => {
+    const traders = await Promise.all(Array.from({ length: TRADERS }, () => signIn(stack)));
+    for (const trader of traders) await deposit(stack, redis, trader.userId, 100_000_000);
+    await waitFor(
+      async () => (await redis.hget(`${stack.prefix}breaker:state`, 'state')) === 'closed',
+      20_000,
+    );
+
+    const placed = await Promise.all(traders.map((t) => trade(t.token, Date.now() + BETTING_MS)));
+    const bets = traders.flatMap((trader, i) =>
+      (placed[i] ?? []).map((betId) => ({ betId, token: trader.token })),
+    );
+    expect(bets.length).toBeGreaterThan(40);
+
+    const settled = new Map<string, Record<string, unknown>>();
+    await waitFor(async () => {
+      for (const { betId, token } of bets) {
+        if (settled.has(betId)) continue;
+        const bet = (await api(`/v1/bets/${betId}`, token)).body;
+        if (['won', 'lost', 'void'].includes(String(bet.status))) settled.set(betId, bet);
+      }
+      return settled.size === bets.length;
+    }, 45_000);
+
+    const outcomes = { won: 0, lost: 0, void: 0 };
+    for (const bet of settled.values()) {
+      const t0 = Number(bet.t0);
+      const history = await api(
+        `/v1/index/history?from=${t0 - 10_000}&to=${t0 + Number(bet.windowMs) + 5_000}&limit=5000`,
+        bets[0]!.token,
+      );
+      const prints = history.body.prints as Print[];
+      const expected = recompute(
+        { t0, p0: Number(bet.p0), windowMs: Number(bet.windowMs), bandCents: Number(bet.bandCents) },
+        prints,
+      );
+      const evidence = bet.evidence as Record<string, unknown>;
+      outcomes[bet.status as 'won' | 'lost' | 'void'] += 1;
+      if (bet.status === 'void' && evidence.reason === 'breaker_open') continue; // decided by breaker intervals, not prints
+      expect({ betId: bet.betId, outcome: bet.status }).toEqual({
+        betId: bet.betId,
+        outcome: expected.outcome,
+      });
+      if (expected.outcome === 'won') {
+        expect(evidence.printId).toBe(expected.printId);
+        expect(bet.payoutMicros).toBe(Math.floor((100_000 * Number(bet.multiplierBp)) / 10_000));
+      }
+    }
+    expect(outcomes.won).toBeGreaterThan(0);
+    expect(outcomes.lost).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
