@@ -1,0 +1,77 @@
+/**
+ * Issue "Price index", integration with shortened thresholds: the real simulator feed and breaker
+ * in front of admission. Stop the feed → the breaker opens → bets get 503 trading_halted → resume
+ * the feed → it closes after the recovery period; kill -9 health-monitor → admission fails closed
+ * within 5 s (the heartbeat goes stale).
+ */
+import { startStack, type TestStack } from '@tap/testkit';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deposit, LOGIN, nextCell, placeBet, signIn } from './trader.js';
+
+let stack: TestStack;
+let redis: Redis;
+
+beforeAll(async () => {
+  stack = await startStack({
+    daemons: ['price-ingest', 'health-monitor', 'batcher', 'ingest-api'],
+    env: {
+      'ingest-api': LOGIN,
+      'price-ingest': { SIM_OUTAGE_MEAN_INTERVAL_MS: '0' },
+      'health-monitor': { BREAKER_STALE_MS: '1500', BREAKER_RECOVERY_MS: '2000' },
+    },
+  });
+  redis = new Redis(stack.redis.url);
+}, 60_000);
+afterAll(async () => {
+  redis.disconnect();
+  await stack.stop();
+});
+
+const breakerState = () => redis.hget(`${stack.prefix}breaker:state`, 'state');
+const lastPrice = async () =>
+  (JSON.parse((await redis.get(`${stack.prefix}price:last`)) ?? '{}') as { priceCents: number }).priceCents;
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return Date.now() - started;
+}
+
+describe('the breaker in front of admission', () => {
+  it('halts trading while the feed is stopped and resumes after the recovery period', async () => {
+    const trader = await signIn(stack);
+    await deposit(stack, redis, trader.userId, 50_000_000);
+    await waitFor(async () => (await breakerState()) === 'closed', 20_000);
+    expect((await placeBet(stack, trader.token, nextCell(await lastPrice()))).status).toBe(202);
+
+    const feed = stack.daemon('price-ingest');
+    feed.child.kill('SIGSTOP');
+    try {
+      await waitFor(async () => (await breakerState()) === 'open', 5_000);
+      const halted = await placeBet(stack, trader.token, nextCell(await lastPrice()));
+      expect([halted.status, halted.body.error]).toEqual([503, 'trading_halted']);
+    } finally {
+      feed.child.kill('SIGCONT');
+    }
+    const closedAfterMs = await waitFor(async () => (await breakerState()) === 'closed', 10_000);
+    expect(closedAfterMs).toBeGreaterThanOrEqual(1_900);
+    expect((await placeBet(stack, trader.token, nextCell(await lastPrice()))).status).toBe(202);
+  }, 60_000);
+
+  it('fails closed within 5 s when health-monitor dies', async () => {
+    const trader = await signIn(stack);
+    await deposit(stack, redis, trader.userId, 50_000_000);
+    await waitFor(async () => (await breakerState()) === 'closed', 20_000);
+    await stack.daemon('health-monitor').stop('SIGKILL');
+    const killedAt = Date.now();
+    await waitFor(async () => {
+      const res = await placeBet(stack, trader.token, nextCell(await lastPrice()));
+      return res.status === 503 && res.body.error === 'trading_halted';
+    }, 8_000);
+    expect(Date.now() - killedAt).toBeLessThanOrEqual(5_500);
+  }, 30_000);
+});
