@@ -74,4 +74,23 @@ describe('the breaker in front of admission', () => {
     }, 8_000);
     expect(Date.now() - killedAt).toBeLessThanOrEqual(5_500);
   }, 30_000);
+
+  it('serves the 1-second candles price-ingest keeps, for the chart history', async () => {
+    const to = Date.now();
+    const res = await fetch(`${stack.apiUrl}/v1/index/history?resolution=1s&from=${to - 10_000}&to=${to}`);
+    const body = (await res.json()) as {
+      candles: { t: number; o: number; h: number; l: number; c: number }[];
+    };
+    expect(body.candles.length).toBeGreaterThan(3);
+    for (const candle of body.candles) {
+      expect(candle.l).toBeLessThanOrEqual(Math.min(candle.o, candle.c));
+      expect(candle.h).toBeGreaterThanOrEqual(Math.max(candle.o, candle.c));
+      expect(candle.t * 1000).toBeGreaterThanOrEqual(to - 10_000);
+    }
+    const tooWide = await fetch(`${stack.apiUrl}/v1/index/history?resolution=1s&from=0&to=${to}`);
+    expect([tooWide.status, ((await tooWide.json()) as { error: string }).error]).toEqual([
+      400,
+      'invalid_query',
+    ]);
+  });
 });

@@ -11,7 +11,7 @@ import type { SessionStore } from '../auth/sessions.js';
 import { type PlaceBetDeps, placeBet } from '../bets/place-bet.js';
 import { readMe } from '../me/me.js';
 import { betListQuerySchema, findBet, listBets } from '../queries/bet-queries.js';
-import { historyQuerySchema, listPrints } from '../queries/index-history.js';
+import { historyQuerySchema, listCandles, listPrints } from '../queries/index-history.js';
 import { ledgerQuerySchema, listLedger } from '../queries/ledger-queries.js';
 import type { SegmentReader } from '../queries/segment-reader.js';
 import type { TokenBucket } from '../rate-limit/token-bucket.js';
@@ -139,7 +139,10 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
 
   on('get', '/v1/index/history', 'index_history', 0, async (call) => {
     const query = parseQuery(call, historyQuerySchema);
-    if (query) reply(call, 200, listPrints(deps.segments, query));
+    if (!query) return;
+    if (query.resolution === '1s')
+      return reply(call, 200, await listCandles(deps.redis, deps.channels, query));
+    reply(call, 200, listPrints(deps.segments, query));
   });
 }
 
