@@ -37,10 +37,6 @@ export function createApiDeps(parts: {
     metrics: createHttpMetrics(parts.registry),
     now: Date.now,
     segments: new SegmentReader(config.DATA_DIR),
-    betRateLimit: createTokenBucket(redis, {
-      ratePerS: config.RATE_LIMIT_PER_S,
-      burst: config.RATE_LIMIT_BURST,
-    }),
     login: {
       verifier: parts.signatures,
       sessions,
@@ -57,6 +53,10 @@ export function createApiDeps(parts: {
     },
     bets: {
       market: parts.market,
+      rateLimit: createTokenBucket(redis, {
+        ratePerS: config.RATE_LIMIT_PER_S,
+        burst: config.RATE_LIMIT_BURST,
+      }),
       admit: createAdmission(redis, channels, exposureLimitsOf(config), config.IDEMPOTENCY_TTL_S),
       redis,
       channels,

@@ -1,9 +1,10 @@
 /**
- * The bet admission use case (SPEC §3, §6.1). In order: body → a retry of a known clientBetId gets
- * its original answer (even if the market moved since) → breaker and print freshness → stake range
- * → cell rules and price → the trader's minimum multiplier → the admission script. Every refusal is
- * a verdict named after the broken rule; nothing is written to Redis before the script, and the
- * script writes all or nothing.
+ * The bet admission use case (SPEC §3, §6.1). In order: body (a malformed one never reaches Redis)
+ * → the per-wallet rate limit, which reads the bet's idempotency record in the same round trip → a
+ * retry of a known clientBetId gets its original answer (even if the market moved since) → breaker
+ * and print freshness → stake range → cell rules and price → the trader's minimum multiplier → the
+ * admission script. Every refusal is a verdict named after the broken rule; apart from the rate
+ * limit's token nothing is written to Redis before the script, and the script writes all or nothing.
  */
 import type { Channels } from '@tap/channels';
 import { type BetEntry, type ErrorCode, payoutMicros, type Terms } from '@tap/domain';
@@ -11,11 +12,13 @@ import { type PricingConfig, quoteCell } from '@tap/pricing';
 import type { Redis } from '@tap/runtime';
 import { describe } from '../auth/login.js';
 import { checkTrading, type MarketSnapshot } from '../market/market-state.js';
+import type { TokenBucket } from '../rate-limit/token-bucket.js';
 import type { Admit } from './admission-script.js';
 import { type BetRequest, betRequestSchema, fingerprintOf } from './bet-request.js';
 
 export interface PlaceBetDeps {
   market: { snapshot(): MarketSnapshot };
+  rateLimit: TokenBucket;
   admit: Admit;
   redis: Redis;
   channels: Channels;
@@ -49,8 +52,14 @@ export async function placeBet(
   if (!parsed.success) return { ok: false, code: 'invalid_body', message: describe(parsed.error) };
   const request = parsed.data;
 
-  const prior = await deps.redis.get(deps.channels.keys.idempotency(userId, request.clientBetId));
-  if (prior !== null) return answerRetry(prior, request);
+  const { keys } = deps.channels;
+  const taken = await deps.rateLimit.take(
+    keys.rateLimit(userId),
+    receivedAtMs,
+    keys.idempotency(userId, request.clientBetId),
+  );
+  if (!taken.ok) return { ok: false, code: 'rate_limited', details: { retryAfterMs: taken.retryAfterMs } };
+  if (taken.read !== null) return answerRetry(taken.read, request);
 
   const trading = checkTrading(deps.market.snapshot(), receivedAtMs, deps);
   if (!trading.ok) return { ok: false, code: trading.code, message: trading.reason };

@@ -14,7 +14,6 @@ import { betListQuerySchema, findBet, listBets } from '../queries/bet-queries.js
 import { historyQuerySchema, listCandles, listPrints } from '../queries/index-history.js';
 import { ledgerQuerySchema, listLedger } from '../queries/ledger-queries.js';
 import type { SegmentReader } from '../queries/segment-reader.js';
-import type { TokenBucket } from '../rate-limit/token-bucket.js';
 import { bearerToken, beginCall, type HttpCall, reply, replyError } from './call.js';
 import type { HttpMetrics } from './metrics.js';
 
@@ -25,7 +24,6 @@ export interface ApiDeps {
   sessions: SessionStore;
   login: LoginDeps;
   bets: PlaceBetDeps;
-  betRateLimit: TokenBucket;
   segments: SegmentReader;
   bodyBytesMax: number;
   metrics: HttpMetrics;
@@ -86,19 +84,12 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
     0,
     authed(async (call, userId) => {
       const receivedAtMs = deps.now();
-      const allowed = await deps.betRateLimit.take(deps.channels.keys.rateLimit(userId), receivedAtMs);
-      if (!allowed.ok) {
-        deps.metrics.outcomes.inc({ route: 'place_bet', outcome: allowed.code });
-        const headers = { 'retry-after': String(Math.ceil(allowed.retryAfterMs / 1000)) };
-        return replyError(call, 'rate_limited', { details: { retryAfterMs: allowed.retryAfterMs }, headers });
-      }
       const body = await call.body;
       if (!body.ok) return replyError(call, body.code);
       const verdict = await placeBet(deps.bets, userId, body.value, receivedAtMs);
       deps.metrics.outcomes.inc({ route: 'place_bet', outcome: verdict.ok ? 'accepted' : verdict.code });
       if (verdict.ok) return reply(call, 202, verdict.body);
-      const headers: Record<string, string> =
-        verdict.code === 'service_unavailable' ? { 'retry-after': '1' } : {};
+      const headers = retryAfter(verdict);
       replyError(call, verdict.code, { message: verdict.message, details: verdict.details, headers });
     }),
   );
@@ -156,6 +147,14 @@ function guarded(deps: ApiDeps, name: string, handler: Handler) {
       })
       .finally(() => stopTimer());
   };
+}
+
+/** Retry-After (seconds) for the refusals a client should simply retry later. */
+function retryAfter(verdict: { code: string; details?: Record<string, unknown> }): Record<string, string> {
+  if (verdict.code === 'rate_limited') {
+    return { 'retry-after': String(Math.ceil(Number(verdict.details?.retryAfterMs) / 1000)) };
+  }
+  return verdict.code === 'service_unavailable' ? { 'retry-after': '1' } : {};
 }
 
 /** Parses the query string, or answers 400 invalid_query and returns null. */
