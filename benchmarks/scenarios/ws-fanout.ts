@@ -1,0 +1,197 @@
+/**
+ * ws-fanout: 10,000 WebSocket clients on ws-gateway, each authenticated, all receiving price ticks.
+ * The harness writes 10 index prints/s to tap:prices for 20 s; clients (two child processes,
+ * 5,000 each) count every tick and its delivery latency. Reports delivered messages/s, how many
+ * clients got every tick, and the gateway's CPU and memory.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { encodeEntry } from '@tap/channels';
+import type { PrintEntry } from '@tap/domain';
+import { resourceTable } from '../src/report/tables.js';
+import { emptyOutcome, fail, type Scenario } from '../src/scenario.js';
+import { type Child, startChild } from '../src/stack/child.js';
+import { BENCH_ROOT } from '../src/stack/repo.js';
+import { startResourceSampler } from '../src/stack/resource-sampler.js';
+import { type Stack, startStack } from '../src/stack/stack.js';
+import { type LatencySummary, mergeEncoded, summarize } from '../src/stats/histogram.js';
+
+const CLIENTS = 10_000;
+const PROCESSES = 2;
+const TICKS_PER_S = 10;
+
+interface ClientReport {
+  clients: number;
+  connected: number;
+  closedEarly: number;
+  ticksTotal: number;
+  ticksMin: number;
+  complete: number;
+  latency: string;
+}
+
+export const wsFanout: Scenario = {
+  name: 'ws-fanout',
+  title: 'WebSocket fan-out: 10,000 clients receiving every tick',
+  description:
+    `${CLIENTS.toLocaleString('en-US')} authenticated WebSocket clients on ws-gateway (${PROCESSES} client processes; sessions ` +
+    'created directly in Redis per docs/bet-path.md — the login path is measured in login-storm) while the harness writes ' +
+    `${TICKS_PER_S} prints/s to tap:prices for 20 s. Counts ticks per client and delivery latency (print t → client receive).`,
+  async run(ctx) {
+    const outcome = emptyOutcome();
+    const clients = ctx.options.quick ? 2_000 : CLIENTS;
+    const durationS = ctx.options.quick ? 5 : 20;
+    const stack = await startStack({ outDir: ctx.outDir, daemons: ['ws-gateway'], market: 'none' });
+    const children: Child[] = [];
+    try {
+      const tokens = await createSessions(stack, clients);
+      const began = performance.now();
+      for (let p = 0; p < PROCESSES; p += 1) {
+        const file = join(ctx.outDir, `tokens-${p}.json`);
+        writeFileSync(file, JSON.stringify(tokens.filter((_, i) => i % PROCESSES === p)));
+        children.push(
+          startChild(
+            `clients-${p}`,
+            process.execPath,
+            [
+              '--import',
+              'tsx',
+              join(BENCH_ROOT, 'src', 'ws-clients', 'fanout-clients.ts'),
+              stack.wsUrl,
+              file,
+            ],
+            {
+              cwd: BENCH_ROOT,
+              logPath: join(ctx.outDir, 'logs', `clients-${p}.log`),
+              stdin: 'pipe',
+            },
+          ),
+        );
+      }
+      const connected = await Promise.all(
+        children.map((c) => c.waitForLine((l) => l.startsWith('fanout.connected'), 120_000)),
+      );
+      const connectMs = Math.round(performance.now() - began);
+      const [ok, failed] = connected.reduce(
+        (sum, line) => {
+          const [, a, b] = line.split(' ');
+          return [sum[0] + Number(a), sum[1] + Number(b)];
+        },
+        [0, 0],
+      );
+      ctx.log(`${ok} clients connected (${failed} failed) in ${connectMs} ms; ticking for ${durationS} s`);
+      for (const c of children) c.process.stdin?.write('reset\n');
+      await Promise.all(children.map((c) => c.waitForLine((l) => l === 'fanout.counting', 10_000)));
+      const pids = Object.fromEntries([
+        ['ws-gateway', stack.pids()['ws-gateway']!],
+        ['redis', stack.pids().redis!],
+        ...children.map((c) => [c.name, c.pid]),
+      ]);
+      const sampler = startResourceSampler(pids, stack.redis);
+      const ticks = await writeTicks(stack, durationS * TICKS_PER_S);
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      const resources = await sampler.stop();
+      const reports = await Promise.all(children.map((c) => requestReport(c, ticks)));
+      const total = reports.reduce((n, r) => n + r.ticksTotal, 0);
+      const complete = reports.reduce((n, r) => n + r.complete, 0);
+      const latency: LatencySummary = summarize(mergeEncoded(reports.map((r) => r.latency)));
+      const closedEarly = reports.reduce((n, r) => n + r.closedEarly, 0);
+      outcome.resources.push({ label: 'ws-fanout', report: resources });
+      outcome.tables.push(
+        {
+          title: `${clients.toLocaleString('en-US')} clients, ${TICKS_PER_S} ticks/s for ${durationS} s`,
+          columns: [
+            'clients connected',
+            'connect time ms',
+            'ticks written',
+            'messages delivered',
+            'delivered/s',
+            'clients with every tick',
+            'closed early',
+            'latency p50 / p99 / max ms',
+          ],
+          rows: [
+            [
+              ok,
+              connectMs,
+              ticks,
+              total,
+              Math.round(total / durationS),
+              complete,
+              closedEarly,
+              `${latency.p50Ms} / ${latency.p99Ms} / ${latency.maxMs}`,
+            ],
+          ],
+          notes: [
+            "Latency: the print's t (written by the harness just before XADD) → receipt in a client process; same machine clock.",
+          ],
+        },
+        resourceTable(
+          'Resources while ticking',
+          resources,
+          Math.round(total / durationS),
+          'delivered message',
+        ),
+      );
+      if (ok < clients) fail(outcome, `${clients - ok} clients could not connect`);
+      outcome.headline = {
+        ws_clients_every_tick: complete,
+        ws_clients_every_tick_met: complete >= 10_000 ? 'yes' : 'no',
+        delivered_per_s: Math.round(total / durationS),
+        gateway_cpu_avg_pct: resources.processes.find((p) => p.name === 'ws-gateway')?.cpuAvgPct ?? null,
+      };
+    } finally {
+      for (const child of children) await child.stop();
+      await stack.stop();
+    }
+    return outcome;
+  },
+};
+
+/** Sessions as ingest-api stores them (docs/bet-path.md): sha256(token) → user id, with a TTL. */
+async function createSessions(stack: Stack, count: number): Promise<string[]> {
+  const tokens: string[] = [];
+  for (let start = 0; start < count; start += 1_000) {
+    const pipeline = stack.redis.pipeline();
+    for (let i = start; i < Math.min(count, start + 1_000); i += 1) {
+      const token = randomBytes(32).toString('base64url');
+      const userId = `0x${randomBytes(20).toString('hex')}`;
+      pipeline.set(
+        stack.channels.keys.session(createHash('sha256').update(token).digest('hex')),
+        userId,
+        'EX',
+        3_600,
+      );
+      tokens.push(token);
+    }
+    await pipeline.exec();
+  }
+  return tokens;
+}
+
+/** Writes `count` prints at TICKS_PER_S to tap:prices and price:last, like price-ingest does. */
+async function writeTicks(stack: Stack, count: number): Promise<number> {
+  const intervalMs = 1_000 / TICKS_PER_S;
+  const start = performance.now();
+  let id = Date.now();
+  for (let i = 0; i < count; i += 1) {
+    const wait = start + i * intervalMs - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const t = Date.now();
+    id = Math.max(id + 1, t);
+    const print: PrintEntry = { id, t, priceCents: 9_500_000 + (i % 50) * 10, venues: 3, sigma: 0.0001 };
+    await stack.redis
+      .multi()
+      .xadd(stack.channels.streams.prices, '*', ...encodeEntry('prices', print))
+      .set(stack.channels.keys.priceLast, JSON.stringify(print))
+      .exec();
+  }
+  return count;
+}
+
+async function requestReport(child: Child, expected: number): Promise<ClientReport> {
+  const line = child.waitForLine((l) => l.startsWith('fanout.report '), 30_000);
+  child.process.stdin?.write(`report ${expected}\n`);
+  return JSON.parse((await line).slice('fanout.report '.length)) as ClientReport;
+}

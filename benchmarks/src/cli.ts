@@ -1,0 +1,129 @@
+/**
+ * The benchmark CLI: `pnpm --filter @tap/benchmarks bench <command>`.
+ *
+ *   list                 the scenarios and what each measures
+ *   run <scenario>       one scenario against a stack it starts itself (127.0.0.1, random ports, temp dirs);
+ *                        `run ingest --rate 5000 --duration 30 --ramp 5` is an ad-hoc bet-path run
+ *   all                  every scenario, recorded to results/, then RESULTS.md regenerated
+ *   smoke                a few seconds at a low rate with the audit (CI; exits 1 if anything failed)
+ *   report               regenerate RESULTS.md from results/*.json without running anything
+ *
+ * Exit status: 0 when every scenario run passed its audit and checks, 1 otherwise.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { ALL_COMMAND, regenerateResults, runScenario } from './runner.js';
+import type { ScenarioOptions } from './scenario.js';
+import { ALL_ORDER, findScenario, SCENARIOS } from './scenarios.js';
+
+const program = new Command('bench').description('BTC Tap load-test harness (see benchmarks/README.md)');
+
+const positiveInt = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+};
+
+const nonNegativeInt = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
+  return n;
+};
+
+const withOptions = (command: Command) =>
+  command
+    .option('--workers <n>', 'load generator worker threads', positiveInt)
+    .option('--quick', 'shorter phases (a quick look, not a result)')
+    .option('--rate <bets/s>', '[ingest] offered open-loop rate', positiveInt)
+    .option('--duration <s>', '[ingest] schedule length, warm-up included', positiveInt)
+    .option('--warmup <s>', '[ingest] seconds excluded from the statistics', nonNegativeInt)
+    .option('--ramp <s>', '[ingest] linear ramp from 0 at the start', nonNegativeInt)
+    .option('--wallets <n>', '[ingest] signed-in, funded wallets', positiveInt)
+    .option('--ws-wallets <n>', '[ingest] wallets holding a WebSocket', nonNegativeInt)
+    .option('--rate-limit <per s>', '[ingest] RATE_LIMIT_PER_S (burst = 2×)', positiveInt);
+
+/** Commander's option names → ScenarioOptions (units in the names). */
+interface RawOptions {
+  workers?: number;
+  quick?: boolean;
+  rate?: number;
+  duration?: number;
+  warmup?: number;
+  ramp?: number;
+  wallets?: number;
+  wsWallets?: number;
+  rateLimit?: number;
+  record?: boolean;
+}
+
+function scenarioOptions(raw: RawOptions): ScenarioOptions {
+  const options: ScenarioOptions = {
+    workers: raw.workers,
+    quick: raw.quick,
+    rate: raw.rate,
+    durationS: raw.duration,
+    warmupS: raw.warmup,
+    rampS: raw.ramp,
+    wallets: raw.wallets,
+    wsWallets: raw.wsWallets,
+    rateLimitPerS: raw.rateLimit,
+  };
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as ScenarioOptions;
+}
+
+program
+  .command('list')
+  .description('list the scenarios')
+  .action(() => {
+    for (const s of SCENARIOS)
+      process.stdout.write(`${s.name.padEnd(16)} ${s.title}\n${' '.repeat(17)}${s.description}\n\n`);
+  });
+
+withOptions(program.command('run <scenario>').description('run one scenario'))
+  .option('--record', 'record to results/ and regenerate RESULTS.md')
+  .action(async (name: string, raw: RawOptions) => {
+    const scenario = findScenario(name);
+    if (!scenario) {
+      process.stderr.write(`unknown scenario ${name}; try: ${SCENARIOS.map((s) => s.name).join(', ')}\n`);
+      process.exit(2);
+    }
+    const result = await runScenario(scenario, scenarioOptions(raw), { record: raw.record === true });
+    if (raw.record) regenerateResults(ALL_ORDER);
+    process.exitCode = result.ok ? 0 : 1;
+  });
+
+withOptions(program.command('all').description('run every scenario and regenerate RESULTS.md')).action(
+  async (raw: RawOptions) => {
+    let ok = true;
+    for (const name of ALL_ORDER) {
+      const result = await runScenario(findScenario(name)!, scenarioOptions(raw), { record: true });
+      ok &&= result.ok;
+      regenerateResults(ALL_ORDER);
+    }
+    process.stdout.write(`RESULTS.md regenerated (${ALL_COMMAND})\n`);
+    process.exitCode = ok ? 0 : 1;
+  },
+);
+
+program
+  .command('smoke')
+  .description('CI: the bet path at a low rate for a few seconds, audited')
+  .action(async () => {
+    const result = await runScenario(
+      findScenario('smoke')!,
+      {},
+      {
+        record: false,
+        command: 'pnpm --filter @tap/benchmarks bench smoke',
+      },
+    );
+    process.exitCode = result.ok ? 0 : 1;
+  });
+
+program
+  .command('report')
+  .description('regenerate RESULTS.md from results/*.json')
+  .action(() => {
+    process.stdout.write(`${regenerateResults(ALL_ORDER)}\n`);
+  });
+
+await program.parseAsync(process.argv);

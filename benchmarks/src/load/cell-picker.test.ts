@@ -1,0 +1,33 @@
+import { checkPlaceable, DEFAULT_PRICING_CONFIG, quoteCell } from '@tap/pricing';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CELL_PICKER, pickCells } from './cell-picker.js';
+
+describe('pickCells', () => {
+  const nowMs = 1_764_000_001_234;
+  const print = { priceCents: 9_500_450, sigma: 0.0001 };
+
+  it('picks grid cells that are placeable and offered, with room for latency', () => {
+    const cells = pickCells(print, nowMs);
+    expect(cells.length).toBeGreaterThan(3);
+    for (const cell of cells) {
+      expect(cell.t0 % 5_000).toBe(0);
+      expect(cell.p0 % 1_000).toBe(0);
+      expect(cell.t0 - nowMs).toBeGreaterThanOrEqual(DEFAULT_CELL_PICKER.leadMarginMs);
+      // Still placeable and offered when the request arrives a second later.
+      expect(checkPlaceable({ ...cell, nowMs: nowMs + 1_000 }, DEFAULT_PRICING_CONFIG).ok).toBe(true);
+      const quote = quoteCell({
+        ...cell,
+        nowMs: nowMs + 1_000,
+        indexPriceCents: print.priceCents,
+        sigma: print.sigma,
+        config: DEFAULT_PRICING_CONFIG,
+      });
+      expect(quote.ok).toBe(true);
+    }
+  });
+
+  it('falls back to the band above the index when nothing qualifies', () => {
+    const cells = pickCells(print, nowMs, { ...DEFAULT_CELL_PICKER, multiplierBpMin: 10_000_000 });
+    expect(cells).toEqual([{ t0: 1_764_000_010_000, p0: 9_501_000 }]);
+  });
+});

@@ -1,0 +1,226 @@
+/**
+ * The open-loop driver: splits one constant-arrival-rate schedule over `workers` worker threads
+ * (request i goes to worker i mod workers), starts them at the same planned instant, prints a
+ * progress line every second, and merges their histograms and timelines into one LoadRunResult.
+ */
+import { Worker } from 'node:worker_threads';
+import { createHistogram, type LatencySummary, mergeEncoded, summarize } from '../stats/histogram.js';
+import { mergeTimelines, type TimelinePoint } from '../stats/timeline.js';
+import { checkProfile } from './schedule.js';
+import type { FromWorker, WorkerConfig, WorkerResult, WsReport } from './worker-protocol.js';
+
+const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+const WORKER_MAIN = new URL('./load-worker.ts', import.meta.url).href;
+const START_DELAY_MS = 300;
+
+export type OpenLoopOptions = Omit<WorkerConfig, 'worker'> & {
+  label: string;
+  quiet?: boolean;
+};
+
+export interface LoadRunResult {
+  label: string;
+  kind: WorkerConfig['kind'];
+  /** When the schedule started (epoch ms). */
+  startedAtMs: number;
+  offeredPerS: number;
+  durationS: number;
+  warmupS: number;
+  rampS: number;
+  workers: number;
+  connections: number;
+  wallets: number;
+  wsWallets: number;
+  sent: number;
+  ok: number;
+  noAnswer: number;
+  /** Success answers per second over the measured window (until the last one arrived). */
+  achievedPerS: number;
+  errors: Record<string, number>;
+  /** The first answer body seen for each error code. */
+  errorSamples: Record<string, string>;
+  errorCount: number;
+  latency: LatencySummary;
+  /** Planned time → WebSocket accepted/rejected event; null when no WebSocket was tracked. */
+  accepted: LatencySummary | null;
+  /** How late the generator itself sent requests (already included in `latency`). */
+  sendLag: LatencySummary;
+  ws: WsReport | null;
+  timeline: TimelinePoint[];
+}
+
+export interface LoadRun {
+  result: LoadRunResult;
+  /** Every 202'd bet id, for the audit (not written to JSON). */
+  ackedBetIds: string[];
+}
+
+/** The part of a run the statistics cover: after the warm-up, until the schedule ends. */
+export function measuredWindow(run: LoadRunResult): { fromMs: number; toMs: number } {
+  return { fromMs: run.startedAtMs + run.warmupS * 1000, toMs: run.startedAtMs + run.durationS * 1000 };
+}
+
+export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadRun> {
+  checkProfile(options.profile);
+  const { label, quiet, ...shared } = options;
+  const workers = Array.from(
+    { length: options.workers },
+    (_, worker) =>
+      new Worker(WORKER_ENTRY, {
+        workerData: { ...shared, worker, entry: WORKER_MAIN } satisfies WorkerConfig & { entry: string },
+      }),
+  );
+  const progress = new ProgressPrinter(label, options.workers, quiet === true);
+  try {
+    const { results, startEpochMs } = await drive(workers, progress);
+    return merge(options, results, startEpochMs);
+  } finally {
+    progress.stop();
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
+
+function drive(
+  workers: Worker[],
+  progress: ProgressPrinter,
+): Promise<{ results: WorkerResult[]; startEpochMs: number }> {
+  return new Promise((resolve, reject) => {
+    const results: WorkerResult[] = [];
+    let ready = 0;
+    let startEpochMs = 0;
+    for (const worker of workers) {
+      worker.on('error', reject);
+      worker.on('message', (message: FromWorker) => {
+        if (message.type === 'failed') reject(new Error(`load worker failed: ${message.message}`));
+        else if (message.type === 'progress') progress.update(message);
+        else if (message.type === 'ready') {
+          ready += 1;
+          if (ready < workers.length) return;
+          startEpochMs = performance.timeOrigin + performance.now() + START_DELAY_MS;
+          for (const w of workers) w.postMessage({ type: 'start', startEpochMs });
+          progress.start(startEpochMs);
+        } else {
+          results.push(message.result);
+          if (results.length === workers.length) resolve({ results, startEpochMs });
+        }
+      });
+    }
+  });
+}
+
+function merge(options: OpenLoopOptions, results: WorkerResult[], startEpochMs: number): LoadRun {
+  const { profile } = options;
+  const errors: Record<string, number> = {};
+  for (const r of results)
+    for (const [code, n] of Object.entries(r.errors)) errors[code] = (errors[code] ?? 0) + n;
+  const sum = (pick: (r: WorkerResult) => number) => results.reduce((total, r) => total + pick(r), 0);
+  const accepted = mergeEncoded(results.map((r) => r.accepted));
+  const warmupMs = profile.warmupMs ?? 0;
+  const lastAnswerAbsMs = Math.max(...results.map((r) => r.lastAnswerAbsMs));
+  const measuredOk = sum((r) => r.measuredOk);
+  // The measured window ends with the schedule, or later if answers were still arriving.
+  const windowMs = Math.max(profile.durationMs - warmupMs, lastAnswerAbsMs - startEpochMs - warmupMs);
+  const wsReports = results.map((r) => r.ws);
+  const tracked = options.wsUrl !== undefined && options.wsWallets > 0;
+  return {
+    ackedBetIds: results.flatMap((r) => r.ackedBetIds),
+    result: {
+      label: options.label,
+      kind: options.kind,
+      startedAtMs: Math.round(startEpochMs),
+      offeredPerS: profile.ratePerS,
+      durationS: profile.durationMs / 1000,
+      warmupS: warmupMs / 1000,
+      rampS: (profile.rampMs ?? 0) / 1000,
+      workers: options.workers,
+      connections: options.connections * options.workers,
+      wallets: options.wallets.length,
+      wsWallets: tracked ? options.wsWallets : 0,
+      sent: sum((r) => r.sent),
+      ok: sum((r) => r.ok),
+      noAnswer: sum((r) => r.noAnswer),
+      achievedPerS: Math.round((measuredOk / windowMs) * 1000),
+      errors,
+      errorSamples: Object.assign({}, ...results.map((r) => r.errorSamples).reverse()),
+      errorCount: Object.values(errors).reduce((a, b) => a + b, 0),
+      latency: summarize(mergeEncoded(results.map((r) => r.latency))),
+      accepted: tracked ? summarize(accepted) : null,
+      sendLag: summarize(mergeEncoded(results.map((r) => r.sendLag))),
+      ws: tracked ? mergeWsReports(wsReports) : null,
+      timeline: mergeTimelines(results.map((r) => r.timeline)),
+    },
+  };
+}
+
+export function mergeWsReports(reports: readonly WsReport[]): WsReport {
+  const statuses: Record<string, number> = {};
+  for (const r of reports)
+    for (const [s, n] of Object.entries(r.statuses)) statuses[s] = (statuses[s] ?? 0) + n;
+  const sum = (pick: (r: WsReport) => number) => reports.reduce((total, r) => total + pick(r), 0);
+  return {
+    sockets: sum((r) => r.sockets),
+    tracked: sum((r) => r.tracked),
+    matched: sum((r) => r.matched),
+    missing: sum((r) => r.missing),
+    missingSample: reports.flatMap((r) => r.missingSample).slice(0, 10),
+    unmatched: sum((r) => r.unmatched),
+    statuses,
+    ticks: sum((r) => r.ticks),
+    closedEarly: sum((r) => r.closedEarly),
+  };
+}
+
+/** One line per second: offered and achieved rate, errors, p99 of the last second and so far. */
+class ProgressPrinter {
+  private latest = new Map<number, { sent: number; ok: number; errors: number }>();
+  private intervalParts: string[] = [];
+  private readonly overall = createHistogram();
+  private previous = { sent: 0, ok: 0, errors: 0 };
+  private timer: NodeJS.Timeout | undefined;
+  private startedAt = 0;
+
+  constructor(
+    private readonly label: string,
+    private readonly workers: number,
+    private readonly quiet: boolean,
+  ) {}
+
+  start(startEpochMs: number): void {
+    this.startedAt = startEpochMs;
+    if (!this.quiet) this.timer = setInterval(() => this.print(), 1_000);
+  }
+
+  update(message: Extract<FromWorker, { type: 'progress' }>): void {
+    this.latest.set(message.worker, message);
+    this.intervalParts.push(message.latency);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private print(): void {
+    const totals = { sent: 0, ok: 0, errors: 0 };
+    for (const w of this.latest.values()) {
+      totals.sent += w.sent;
+      totals.ok += w.ok;
+      totals.errors += w.errors;
+    }
+    const last = mergeEncoded(this.intervalParts);
+    this.intervalParts = [];
+    this.overall.add(last);
+    const elapsedS = Math.max(
+      0,
+      Math.round((performance.timeOrigin + performance.now() - this.startedAt) / 1000),
+    );
+    const line =
+      `[${this.label}] t=${elapsedS}s offered ${totals.sent - this.previous.sent}/s` +
+      ` achieved ${totals.ok - this.previous.ok}/s errors ${totals.errors - this.previous.errors}` +
+      ` p99(1s) ${ms(last.getValueAtPercentile(99))} p99(so far) ${ms(this.overall.getValueAtPercentile(99))}` +
+      ` (${this.latest.size}/${this.workers} workers)`;
+    process.stdout.write(`${line}\n`);
+    this.previous = totals;
+  }
+}
+
+const ms = (us: number) => `${(us / 1000).toFixed(1)}ms`;

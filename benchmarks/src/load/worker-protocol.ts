@@ -1,0 +1,82 @@
+/** Messages between the open-loop driver (main thread) and its load workers (worker_threads). */
+import type { SerializedTimeline } from '../stats/timeline.js';
+import type { RateProfile } from './schedule.js';
+
+/** A signed-in trader: `userId` is the lower-cased address, `token` the session token. */
+export interface WalletSession {
+  userId: string;
+  token: string;
+}
+
+/** `bet`: POST /v1/bets with a placeable cell; `me`: GET /v1/me. */
+export type RequestKind = 'bet' | 'me';
+
+/** Where bet requests get the index print their cells are chosen from. */
+export type PriceSource = { redisUrl: string; prefix: string } | { fixedCents: number };
+
+export interface WorkerConfig {
+  worker: number;
+  workers: number;
+  baseUrl: string;
+  kind: RequestKind;
+  profile: RateProfile;
+  /** All wallets; request i uses wallet i mod wallets.length (round robin: smooth per-wallet rate). */
+  wallets: WalletSession[];
+  /** ws-gateway URL; wallets with index < wsWallets keep a WebSocket open. */
+  wsUrl?: string;
+  wsWallets: number;
+  connections: number;
+  requestTimeoutMs: number;
+  price: PriceSource;
+  stakeMicros: number;
+  /** After the last answer, how long to wait for missing WebSocket events. */
+  drainTimeoutMs: number;
+}
+
+export interface WsReport {
+  sockets: number;
+  /** 202'd bets of WebSocket wallets. */
+  tracked: number;
+  /** Of those, matched with their accepted/rejected event. */
+  matched: number;
+  missing: number;
+  missingSample: string[];
+  /** accepted/rejected events whose bet got no 202 here (e.g. the request timed out). */
+  unmatched: number;
+  statuses: Record<string, number>;
+  ticks: number;
+  closedEarly: number;
+}
+
+export interface WorkerResult {
+  worker: number;
+  sent: number;
+  answered: number;
+  ok: number;
+  /** Count by `<status> <error code>` or the network error name. */
+  errors: Record<string, number>;
+  /** The first answer body seen for each error code. */
+  errorSamples: Record<string, string>;
+  /** Requests that ended without any HTTP answer (timeouts, resets). */
+  noAnswer: number;
+  /** Requests planned after the warm-up, and how many of them got their success answer. */
+  measuredSent: number;
+  measuredOk: number;
+  /** When the last measured success answer arrived (epoch ms). */
+  lastAnswerAbsMs: number;
+  latency: string;
+  accepted: string;
+  sendLag: string;
+  timeline: SerializedTimeline;
+  /** Every 202'd bet id (warm-up included), for the audit. */
+  ackedBetIds: string[];
+  ws: WsReport;
+}
+
+export type ToWorker = { type: 'start'; startEpochMs: number };
+
+export type FromWorker =
+  | { type: 'ready'; sockets: number }
+  | { type: 'progress'; worker: number; sent: number; ok: number; errors: number; latency: string }
+  | { type: 'done'; result: WorkerResult }
+  | { type: 'failed'; message: string };

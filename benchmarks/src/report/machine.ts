@@ -1,0 +1,75 @@
+/** The machine a result was measured on, as RESULTS.md prints it. */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, release, totalmem } from 'node:os';
+
+export interface MachineInfo {
+  cores: number;
+  cpuModel: string;
+  memoryGb: number;
+  kernel: string;
+  node: string;
+  redis: string;
+}
+
+export function describeMachine(): MachineInfo {
+  return {
+    cores: availableParallelism(),
+    cpuModel: cpuModel(readOr('/proc/cpuinfo', '')),
+    memoryGb: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+    kernel: release(),
+    node: process.version,
+    redis: redisVersion(),
+  };
+}
+
+export function cpuModel(cpuinfo: string): string {
+  return /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown';
+}
+
+function redisVersion(): string {
+  try {
+    const out = execFileSync('redis-server', ['--version'], { encoding: 'utf8' });
+    return /v=(\S+)/.exec(out)?.[1] ?? out.trim();
+  } catch {
+    return 'not installed';
+  }
+}
+
+function readOr(path: string, fallback: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return fallback;
+  }
+}
+
+/** Share of all cores busy (user+system+…, not idle/iowait) over `sampleMs`, from /proc/stat. */
+export async function machineBusyPct(sampleMs = 2_000): Promise<number> {
+  const read = () => {
+    const fields = readOr('/proc/stat', 'cpu 0 0 0 0')
+      .split('\n')[0]!
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+    return { idle, total: fields.reduce((a, b) => a + b, 0) };
+  };
+  const a = read();
+  await new Promise((resolve) => setTimeout(resolve, sampleMs));
+  const b = read();
+  const total = b.total - a.total;
+  return total > 0 ? Math.round((1 - (b.idle - a.idle) / total) * 1000) / 10 : 0;
+}
+
+/**
+ * Waits (up to `maxWaitMs`) until other work on the machine stays under `quietPct` busy, so a
+ * benchmark does not measure someone else's build. Returns the last reading.
+ */
+export async function waitForQuietMachine(quietPct = 15, maxWaitMs = 60_000): Promise<number> {
+  const deadline = Date.now() + maxWaitMs;
+  let busy = await machineBusyPct();
+  while (busy > quietPct && Date.now() < deadline) busy = await machineBusyPct();
+  return busy;
+}

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import type { ScenarioResult } from '../scenario.js';
+import { aLoadRun } from '../testing/fixtures.js';
+import { formatValue, renderResults, renderScenario, renderTable } from './markdown.js';
+import { loadTable } from './tables.js';
+
+const machine = {
+  cores: 2,
+  cpuModel: 'AMD EPYC',
+  memoryGb: 8,
+  kernel: '6.1',
+  node: 'v20.19.0',
+  redis: '7.0.15',
+};
+
+function aResult(overrides: Partial<ScenarioResult> = {}): ScenarioResult {
+  return {
+    scenario: 'ingest-max',
+    title: 'Highest sustained bet rate',
+    description: 'Steps until one fails.',
+    command: 'pnpm --filter @tap/benchmarks bench run ingest-max',
+    runId: 'r1',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    elapsedS: 90,
+    machine,
+    machineBusyPctBefore: 1,
+    ok: true,
+    failures: [],
+    notes: ['Market source: fake.'],
+    tables: [],
+    loadRuns: [],
+    resources: [],
+    audits: [],
+    headline: { sustained_bets_per_s: 4_000, sustained_bets_per_s_met: 'floor only' },
+    ...overrides,
+  };
+}
+
+describe('markdown', () => {
+  it('renders a table with its command and escapes pipes', () => {
+    const text = renderTable({ title: 'T', columns: ['a', 'b'], rows: [['x|y', null]], notes: ['n'] }, 'cmd');
+    expect(text).toBe('### T\n\nCommand: `cmd`\n\n| a | b |\n| --- | --- |\n| x\\|y | — |\n\n- n');
+  });
+
+  it('renders load runs with their errors by code', () => {
+    const table = loadTable('Bets', [
+      aLoadRun({ errorCount: 3, errors: { '409 quote_moved': 2, ECONNRESET: 1 } }),
+    ]);
+    expect(table.rows[0]!.slice(0, 5)).toEqual(['run', 3_000, 3_000, 30_000, 3]);
+    expect(table.notes!.join('\n')).toContain('409 quote_moved × 2, ECONNRESET × 1');
+  });
+
+  it('formats headline values with separators and units, strings as they are', () => {
+    expect(formatValue(20_000, 'bets/s')).toBe('20,000 bets/s');
+    expect(formatValue(4.2517, 'ms')).toBe('4.25 ms');
+    expect(formatValue(12.34, 'ms')).toBe('12.3 ms');
+    expect(formatValue('below 1,000 bets/s', 'bets/s')).toBe('below 1,000 bets/s');
+    expect(formatValue(null, 'ms')).toBe('not measured');
+  });
+
+  it('calls out failed runs and runs on a busy machine', () => {
+    const text = renderResults([aResult({ ok: false, machineBusyPctBefore: 40 })], 'now', 'cmd');
+    expect(text).toContain('**Failed runs** (audit or checks): `ingest-max`.');
+    expect(text).toContain('other work kept the machine busy (pessimistic): `ingest-max`');
+  });
+
+  it('marks a failed scenario and lists why', () => {
+    const text = renderScenario(aResult({ ok: false, failures: ['audit failed'] }));
+    expect(text).toContain('— FAILED');
+    expect(text).toContain('- audit failed');
+  });
+
+  it('renders RESULTS.md from results only: machine, headline, ratios, commands', () => {
+    const results = [
+      aResult(),
+      aResult({ scenario: 'ceiling-http', title: 'HTTP ceiling', headline: { sustained_per_s: 16_000 } }),
+    ];
+    const text = renderResults(
+      results,
+      '2026-01-02T00:00:00.000Z',
+      'pnpm --filter @tap/benchmarks bench all',
+    );
+    expect(text).toContain('Machine: 2 cores (AMD EPYC)');
+    expect(text).toContain(
+      '| sustained bet ingestion (open loop, p99 ≤ 100 ms) | 3,000 bets/s | ≥ 20,000 bets/s | 4,000 bets/s | floor only | `ingest-max` |',
+    );
+    expect(text).toContain('| bets applied by the batcher | — | ≥ 100,000 bets/s | not measured |');
+    expect(text).toContain(
+      '| `ceiling-http` | bare uWS answering 202 (HTTP ceiling) | 16,000 /s | not measured | ours = 25 % of this |',
+    );
+    expect(text).not.toContain('naive-sqlite');
+    expect(text).toContain('Command: `pnpm --filter @tap/benchmarks bench run ingest-max`');
+  });
+});

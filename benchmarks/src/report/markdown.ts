@@ -1,0 +1,203 @@
+/**
+ * Markdown rendering: one scenario's summary (`out/<run-id>/summary.md`) and RESULTS.md, which is
+ * only ever rendered from recorded JSON results — never written by hand.
+ */
+import type { ResultTable, ScenarioResult } from '../scenario.js';
+import type { MachineInfo } from './machine.js';
+
+export function renderTable(table: ResultTable, command?: string): string {
+  const cellText = (cell: string | number | null) => String(cell ?? '—').replace(/\|/g, '\\|');
+  const lines = [
+    `### ${table.title}`,
+    '',
+    ...(command ? [`Command: \`${command}\``, ''] : []),
+    `| ${table.columns.map(cellText).join(' | ')} |`,
+    `| ${table.columns.map(() => '---').join(' | ')} |`,
+    ...table.rows.map((row) => `| ${row.map(cellText).join(' | ')} |`),
+  ];
+  if (table.notes?.length) lines.push('', ...table.notes.map((note) => `- ${note}`));
+  return lines.join('\n');
+}
+
+export function renderScenario(result: ScenarioResult, headingLevel = 2, plotsDir?: string): string {
+  const hashes = '#'.repeat(headingLevel);
+  const parts = [
+    `${hashes} ${result.title} (\`${result.scenario}\`) — ${result.ok ? 'ok' : 'FAILED'}`,
+    '',
+    result.description,
+    '',
+    `Command: \`${result.command}\` · run \`${result.runId}\` · ${result.startedAt} · ${result.elapsedS} s`,
+  ];
+  if (result.failures.length) parts.push('', '**Failures:**', ...result.failures.map((f) => `- ${f}`));
+  if (result.notes.length) parts.push('', ...result.notes.map((n) => `- ${n}`));
+  for (const table of result.tables) parts.push('', renderTable(table, result.command));
+  if (plotsDir !== undefined) {
+    for (const run of result.loadRuns) parts.push('', `![${run.label}](${plotsDir}${plotFile(run.label)})`);
+  }
+  return parts.join('\n');
+}
+
+export function plotFile(label: string): string {
+  return `latency-${label.replace(/[^A-Za-z0-9_-]+/g, '-')}.svg`;
+}
+
+export function renderMachine(machine: MachineInfo): string {
+  return (
+    `${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGb} GB RAM, Linux ${machine.kernel}, ` +
+    `Node ${machine.node}, Redis ${machine.redis}`
+  );
+}
+
+/** SPEC §12 rows: headline key → what, floor, target, unit. */
+const TARGETS: {
+  key: string;
+  what: string;
+  floor: string;
+  target: string;
+  unit: string;
+  scenario: string;
+}[] = [
+  {
+    key: 'sustained_bets_per_s',
+    what: 'sustained bet ingestion (open loop, p99 ≤ 100 ms)',
+    floor: '3,000 bets/s',
+    target: '≥ 20,000 bets/s',
+    unit: 'bets/s',
+    scenario: 'ingest-max',
+  },
+  {
+    key: 'p99_202_ms_at_3000',
+    what: 'time to 202, p99 at 3,000 bets/s offered',
+    floor: '—',
+    target: '≤ 5 ms',
+    unit: 'ms',
+    scenario: 'ingest-3k',
+  },
+  {
+    key: 'p99_accepted_ms_at_3000',
+    what: 'request → WebSocket accepted, p99 at 3,000 bets/s offered',
+    floor: '≤ 100 ms',
+    target: '≤ 25 ms',
+    unit: 'ms',
+    scenario: 'ingest-3k',
+  },
+  {
+    key: 'batcher_bets_per_s',
+    what: 'bets applied by the batcher',
+    floor: '—',
+    target: '≥ 100,000 bets/s',
+    unit: 'bets/s',
+    scenario: 'batcher-apply',
+  },
+  {
+    key: 'ws_clients_every_tick',
+    what: 'concurrent WebSocket clients receiving every tick',
+    floor: '—',
+    target: '≥ 10,000',
+    unit: 'clients',
+    scenario: 'ws-fanout',
+  },
+];
+
+/** A headline value with thousands separators and its unit; strings pass through. */
+export function formatValue(value: number | string | null | undefined, unit: string): string {
+  if (value === null || value === undefined) return 'not measured';
+  if (typeof value === 'string') return value;
+  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
+  return `${value.toLocaleString('en-US', { maximumFractionDigits: digits })} ${unit}`;
+}
+
+/** The four admission designs next to each other: sustained rate and p99 at 3,000/s. */
+function sideBySide(byName: Map<string, ScenarioResult>): string[] {
+  const ours = byName.get('ingest-max')?.headline.sustained_bets_per_s;
+  const rows: [string, string, number | string | null | undefined, number | string | null | undefined][] = [
+    [
+      'ingest-max / ingest-3k',
+      'our bet path (Lua admission + stream + batcher), whole stack',
+      ours,
+      byName.get('ingest-3k')?.headline.p99_202_ms_at_3000,
+    ],
+    [
+      'ceiling-http',
+      'bare uWS answering 202 (HTTP ceiling)',
+      byName.get('ceiling-http')?.headline.sustained_per_s,
+      byName.get('ceiling-http')?.headline.p99_ms_at_3000,
+    ],
+    [
+      'ceiling-stream',
+      'bare uWS + one XADD (stream ceiling)',
+      byName.get('ceiling-stream')?.headline.sustained_per_s,
+      byName.get('ceiling-stream')?.headline.p99_ms_at_3000,
+    ],
+    [
+      'naive-sqlite',
+      'one synchronous SQLite transaction per request (naive)',
+      byName.get('naive-sqlite')?.headline.sustained_per_s,
+      byName.get('naive-sqlite')?.headline.p99_ms_at_3000,
+    ],
+  ];
+  const measured = rows.filter(([name]) => name.split(' / ').some((n) => byName.has(n)));
+  if (measured.length === 0) return [];
+  return [
+    '## Side by side',
+    '',
+    '| scenario | design | highest sustained rate (p99 ≤ 100 ms) | time to 202 p99 at 3,000/s offered | share of our rate |',
+    '| --- | --- | --- | --- | --- |',
+    ...measured.map(([name, design, rate, p99]) => {
+      const share =
+        typeof ours === 'number' && typeof rate === 'number' && rate > 0
+          ? `ours = ${Math.round((ours / rate) * 100)} % of this`
+          : '—';
+      return `| \`${name}\` | ${design} | ${formatValue(rate, '/s')} | ${formatValue(p99, 'ms')} | ${name.startsWith('ingest') ? '—' : share} |`;
+    }),
+  ];
+}
+
+export function renderResults(
+  results: readonly ScenarioResult[],
+  generatedAt: string,
+  command: string,
+): string {
+  const byName = new Map(results.map((r) => [r.scenario, r]));
+  const machines = [...new Set(results.map((r) => renderMachine(r.machine)))];
+  const parts = [
+    '# Benchmark results',
+    '',
+    `Generated ${generatedAt} by \`${command}\` from the JSON results in \`benchmarks/results/\`. ` +
+      'Every number below was measured by the harness; do not edit this file by hand — rerun the command.',
+    '',
+    `Machine: ${machines.join('; ') || 'no results yet'}. The load generator runs on the same machine as the stack.`,
+    '',
+    '## Headline (SPEC §12)',
+    '',
+    '| what | floor | target | measured | met | scenario |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const t of TARGETS) {
+    const result = byName.get(t.scenario);
+    const value = result?.headline[t.key];
+    const met = result?.headline[`${t.key}_met`];
+    parts.push(
+      `| ${t.what} | ${t.floor} | ${t.target} | ${formatValue(value, t.unit)} | ${met === undefined || met === null ? '—' : met} | \`${t.scenario}\` |`,
+    );
+  }
+  const table = sideBySide(byName);
+  if (table.length) parts.push('', ...table);
+  const busy = results.filter(
+    (r) => r.machineBusyPctBefore > 15 || r.notes.some((n) => n.startsWith('Other work')),
+  );
+  if (busy.length) {
+    parts.push(
+      '',
+      `Runs started while other work kept the machine busy (pessimistic): ${busy.map((r) => `\`${r.scenario}\``).join(', ')}.`,
+    );
+  }
+  const failed = results.filter((r) => !r.ok);
+  if (failed.length)
+    parts.push(
+      '',
+      `**Failed runs** (audit or checks): ${failed.map((r) => `\`${r.scenario}\``).join(', ')}.`,
+    );
+  for (const result of results) parts.push('', renderScenario(result, 2));
+  return `${parts.join('\n')}\n`;
+}

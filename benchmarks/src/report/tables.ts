@@ -1,0 +1,121 @@
+/** Table rows every scenario uses for load runs, resources and audits (one format everywhere). */
+import type { AuditReport } from '../audit/audit.js';
+import type { LoadRunResult } from '../load/open-loop.js';
+import type { ResultTable } from '../scenario.js';
+import type { ResourceReport } from '../stack/resource-sampler.js';
+
+export const LOAD_COLUMNS = [
+  'run',
+  'offered/s',
+  'achieved/s',
+  'ok',
+  'errors',
+  'p50 ms',
+  'p90 ms',
+  'p99 ms',
+  'p99.9 ms',
+  'max ms',
+  'WS accepted p50 / p99 / max ms',
+  'send lag p99 ms',
+];
+
+export function loadRow(run: LoadRunResult): (string | number | null)[] {
+  const l = run.latency;
+  const a = run.accepted;
+  return [
+    run.label,
+    run.offeredPerS,
+    run.achievedPerS,
+    run.ok,
+    run.errorCount,
+    l.p50Ms,
+    l.p90Ms,
+    l.p99Ms,
+    l.p999Ms,
+    l.maxMs,
+    a ? `${a.p50Ms} / ${a.p99Ms} / ${a.maxMs}` : '—',
+    run.sendLag.p99Ms,
+  ];
+}
+
+export function loadTable(title: string, runs: readonly LoadRunResult[], notes: string[] = []): ResultTable {
+  const errorNotes = runs
+    .filter((run) => run.errorCount > 0)
+    .map(
+      (run) =>
+        `${run.label} errors: ${formatCounts(run.errors)}; first bodies: ${Object.values(run.errorSamples).join(' ')}`,
+    );
+  const shape = runs[0]
+    ? [
+        `${runs[0].wallets} wallets, ${runs[0].wsWallets} with a WebSocket; ${runs[0].workers} load worker thread(s), ` +
+          `${runs[0].connections} keep-alive connections (pipelining 1); ${runs[0].durationS} s per run, first ${runs[0].warmupS} s ` +
+          "warm-up excluded. Latency is measured from each request's planned send time (open loop).",
+      ]
+    : [];
+  return {
+    title,
+    columns: LOAD_COLUMNS,
+    rows: runs.map(loadRow),
+    notes: [...shape, ...notes, ...errorNotes],
+  };
+}
+
+/** `ratePerS` (the achieved rate) adds CPU µs per request: what each process spends on one request. */
+export function resourceTable(
+  title: string,
+  report: ResourceReport,
+  ratePerS?: number,
+  unit = 'request',
+): ResultTable {
+  const perRequest = (pct: number) =>
+    ratePerS && ratePerS > 0 ? Math.round((pct / 100) * (1e6 / ratePerS)) : null;
+  const rows: (string | number | null)[][] = report.processes.map((p) => [
+    p.name,
+    p.cpuAvgPct,
+    p.cpuMaxPct,
+    perRequest(p.cpuAvgPct),
+    p.rssMaxMb,
+  ]);
+  const ours = report.processes.reduce((sum, p) => sum + p.cpuAvgPct, 0);
+  const { machine } = report;
+  rows.push([
+    `whole machine (${machine.cores} cores = ${machine.cores * 100} %)`,
+    machine.cpuAvgPct,
+    machine.cpuMaxPct,
+    perRequest(machine.cpuAvgPct),
+    null,
+  ]);
+  const notes = [
+    'CPU: 100 % = one core (utime+stime from /proc/<pid>/stat, sampled every second, averaged over the measured window).',
+    `The whole-machine row is /proc/stat: the ${Math.round(report.machine.cpuAvgPct - ours)} % it holds beyond the processes above is ` +
+      'kernel work not charged to them (loopback networking in softirq) and any other process on the machine.',
+  ];
+  if (report.redis) {
+    notes.push(
+      `Redis used_memory max during the run ${report.redis.usedMemoryMaxMb} MB, used_memory_peak ` +
+        `${report.redis.usedMemoryPeakMb} MB (since start, setup included), budget ${report.redis.budgetMb} MB.`,
+    );
+  }
+  if (ratePerS) notes.push(`CPU µs per ${unit}: average CPU divided by the achieved ${ratePerS} ${unit}s/s.`);
+  return {
+    title,
+    columns: ['process', 'CPU avg %', 'CPU max %', `CPU µs per ${unit}`, 'RSS max MB'],
+    rows,
+    notes,
+  };
+}
+
+export function auditTable(title: string, report: AuditReport): ResultTable {
+  return {
+    title: `${title}: ${report.ok ? 'PASSED' : 'FAILED'}`,
+    columns: ['check', 'result', 'detail'],
+    rows: report.checks.map((c) => [c.name, c.ok ? 'ok' : 'FAILED', c.detail]),
+  };
+}
+
+export function formatCounts(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .sort((a, b) => b[1] - a[1])
+    .map(([code, n]) => `${code} × ${n}`)
+    .join(', ');
+}

@@ -1,0 +1,123 @@
+/**
+ * Runs scenarios and writes what they measured: `out/<run-id>/` (result.json, summary.md, one SVG
+ * per load run, daemon logs), and — when recording — `results/<scenario>.json`, from which
+ * RESULTS.md is regenerated.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeMachine, waitForQuietMachine } from './report/machine.js';
+import { plotFile, renderResults, renderScenario } from './report/markdown.js';
+import { renderLatencySvg } from './report/svg.js';
+import type { Scenario, ScenarioOptions, ScenarioResult } from './scenario.js';
+import { BENCH_ROOT } from './stack/repo.js';
+
+export const RESULTS_DIR = join(BENCH_ROOT, 'results');
+export const RESULTS_MD = join(BENCH_ROOT, 'RESULTS.md');
+export const ALL_COMMAND = 'pnpm --filter @tap/benchmarks bench all';
+
+const FLAGS: [keyof ScenarioOptions, string][] = [
+  ['workers', '--workers'],
+  ['rate', '--rate'],
+  ['durationS', '--duration'],
+  ['warmupS', '--warmup'],
+  ['rampS', '--ramp'],
+  ['wallets', '--wallets'],
+  ['wsWallets', '--ws-wallets'],
+  ['rateLimitPerS', '--rate-limit'],
+];
+
+export function commandFor(scenario: string, options: ScenarioOptions): string {
+  const flags = [
+    ...FLAGS.filter(([key]) => options[key] !== undefined).map(([key, flag]) => `${flag} ${options[key]}`),
+    options.quick ? '--quick' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return `pnpm --filter @tap/benchmarks bench run ${scenario}${flags ? ` ${flags}` : ''}`;
+}
+
+export async function runScenario(
+  scenario: Scenario,
+  options: ScenarioOptions,
+  settings: { record: boolean; command?: string },
+): Promise<ScenarioResult> {
+  const startedAt = new Date();
+  const runId = `${startedAt.toISOString().replace(/[:.]/g, '-')}-${scenario.name}`;
+  const outDir = join(BENCH_ROOT, 'out', runId);
+  mkdirSync(outDir, { recursive: true });
+  const log = (message: string) => process.stdout.write(`[${scenario.name}] ${message}\n`);
+  log(`run ${runId} → ${outDir}`);
+  const busyPct = await waitForQuietMachine();
+  if (busyPct > 15) log(`the machine is ${busyPct} % busy with other work; results will be pessimistic`);
+  const began = Date.now();
+  let outcome: Awaited<ReturnType<Scenario['run']>>;
+  try {
+    outcome = await scenario.run({ runId, outDir, options, log });
+  } catch (err) {
+    const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    outcome = {
+      ok: false,
+      failures: [`scenario crashed: ${message.split('\n').slice(0, 6).join(' | ')}`],
+      notes: [],
+      tables: [],
+      loadRuns: [],
+      resources: [],
+      audits: [],
+      headline: {},
+    };
+  }
+  const result: ScenarioResult = {
+    ...outcome,
+    scenario: scenario.name,
+    title: scenario.title,
+    description: scenario.description,
+    command: settings.command ?? commandFor(scenario.name, options),
+    runId,
+    startedAt: startedAt.toISOString(),
+    elapsedS: Math.round((Date.now() - began) / 100) / 10,
+    machine: describeMachine(),
+    machineBusyPctBefore: busyPct,
+  };
+  if (busyPct > 15) {
+    result.notes.push(
+      `Other work kept the machine ${busyPct} % busy when this run started: numbers are pessimistic.`,
+    );
+  }
+  writeRun(outDir, result);
+  if (settings.record) {
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    writeFileSync(join(RESULTS_DIR, `${scenario.name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  }
+  log(`${result.ok ? 'ok' : 'FAILED'} in ${result.elapsedS} s — ${join(outDir, 'summary.md')}`);
+  for (const failure of result.failures) log(`failure: ${failure}`);
+  return result;
+}
+
+function writeRun(outDir: string, result: ScenarioResult): void {
+  writeFileSync(join(outDir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
+  for (const run of result.loadRuns) {
+    const svg = renderLatencySvg(run.timeline, {
+      title: `${result.scenario} · ${run.label} · offered ${run.offeredPerS}/s`,
+      warmupS: run.warmupS,
+    });
+    writeFileSync(join(outDir, plotFile(run.label)), svg);
+  }
+  writeFileSync(join(outDir, 'summary.md'), `${renderScenario(result, 1, './')}\n`);
+}
+
+/** Rebuilds RESULTS.md from every recorded result, in the given scenario order. */
+export function regenerateResults(order: readonly string[]): string {
+  const files = (() => {
+    try {
+      return readdirSync(RESULTS_DIR).filter((f) => f.endsWith('.json'));
+    } catch {
+      return [];
+    }
+  })();
+  const results = files.map((f) => JSON.parse(readFileSync(join(RESULTS_DIR, f), 'utf8')) as ScenarioResult);
+  const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
+  results.sort((a, b) => rank(a.scenario) - rank(b.scenario));
+  const markdown = renderResults(results, new Date().toISOString(), ALL_COMMAND);
+  writeFileSync(RESULTS_MD, markdown);
+  return RESULTS_MD;
+}

@@ -1,0 +1,94 @@
+/**
+ * What a scenario is and what it returns. A scenario file (scenarios/<name>.ts) exports one
+ * `Scenario`; the runner gives it a context (run id, output directory, options) and writes what it
+ * returns to `out/<run-id>/` (JSON, Markdown, SVG plots). RESULTS.md is rendered from the JSON.
+ */
+import type { AuditReport } from './audit/audit.js';
+import type { LoadRunResult } from './load/open-loop.js';
+import type { MachineInfo } from './report/machine.js';
+import type { ResourceReport } from './stack/resource-sampler.js';
+
+export interface ScenarioOptions {
+  /** Load worker threads; scenarios pick a default when unset. */
+  workers?: number;
+  /** Shortens every phase (CI smoke and quick local checks). */
+  quick?: boolean;
+  /** Ad-hoc load shape for the `ingest` scenario (the fixed scenarios ignore these). */
+  rate?: number;
+  durationS?: number;
+  warmupS?: number;
+  rampS?: number;
+  wallets?: number;
+  wsWallets?: number;
+  rateLimitPerS?: number;
+}
+
+export interface ScenarioContext {
+  runId: string;
+  outDir: string;
+  options: ScenarioOptions;
+  log(message: string): void;
+}
+
+export interface ResultTable {
+  title: string;
+  columns: string[];
+  rows: (string | number | null)[][];
+  notes?: string[];
+}
+
+/** What a scenario measured. */
+export interface ScenarioOutcome {
+  /** False when an audit or a hard expectation failed: the run fails whatever its speed. */
+  ok: boolean;
+  failures: string[];
+  /** Market source, limits in force, substitutions: everything a reader must know. */
+  notes: string[];
+  tables: ResultTable[];
+  loadRuns: LoadRunResult[];
+  resources: { label: string; report: ResourceReport }[];
+  audits: { label: string; report: AuditReport }[];
+  /** The few numbers RESULTS.md's headline table quotes (null = not measured). */
+  headline: Record<string, number | string | null>;
+}
+
+export interface Scenario {
+  name: string;
+  title: string;
+  /** One paragraph: what it measures and how. */
+  description: string;
+  run(ctx: ScenarioContext): Promise<ScenarioOutcome>;
+}
+
+export interface ScenarioResult extends ScenarioOutcome {
+  scenario: string;
+  title: string;
+  description: string;
+  /** The exact command that reproduces this result. */
+  command: string;
+  runId: string;
+  startedAt: string;
+  elapsedS: number;
+  machine: MachineInfo;
+  /** How busy the machine was with other work just before the run (all cores, %). */
+  machineBusyPctBefore: number;
+}
+
+export function emptyOutcome(): ScenarioOutcome {
+  return {
+    ok: true,
+    failures: [],
+    notes: [],
+    tables: [],
+    loadRuns: [],
+    resources: [],
+    audits: [],
+    headline: {},
+  };
+}
+
+/** Marks the outcome failed with a reason. */
+export function fail(outcome: ScenarioOutcome, reason: string): void {
+  outcome.ok = false;
+  outcome.failures.push(reason);
+}

@@ -1,0 +1,36 @@
+/** Every scenario, in the order `all` runs them and RESULTS.md lists them. */
+import { batcherApply } from '../scenarios/batcher-apply.js';
+import { ceilingHttp } from '../scenarios/ceiling-http.js';
+import { ceilingStream } from '../scenarios/ceiling-stream.js';
+import { ingest } from '../scenarios/ingest.js';
+import { ingest3k } from '../scenarios/ingest-3k.js';
+import { ingestMax } from '../scenarios/ingest-max.js';
+import { loginStorm } from '../scenarios/login-storm.js';
+import { naiveSqlite } from '../scenarios/naive-sqlite.js';
+import { redisFsync } from '../scenarios/redis-fsync.js';
+import { smoke } from '../scenarios/smoke.js';
+import { wsFanout } from '../scenarios/ws-fanout.js';
+import type { Scenario } from './scenario.js';
+
+export const SCENARIOS: readonly Scenario[] = [
+  ingest3k,
+  ingestMax,
+  ceilingHttp,
+  ceilingStream,
+  naiveSqlite,
+  batcherApply,
+  redisFsync,
+  wsFanout,
+  loginStorm,
+  smoke,
+  ingest,
+];
+
+/** Scenarios `all` runs (smoke is CI's and ingest is ad hoc: neither is a result). */
+export const ALL_ORDER = SCENARIOS.filter((s) => s.name !== 'smoke' && s.name !== 'ingest').map(
+  (s) => s.name,
+);
+
+export function findScenario(name: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.name === name);
+}

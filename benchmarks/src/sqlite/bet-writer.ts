@@ -1,0 +1,106 @@
+/**
+ * A direct better-sqlite3 writer of the segment schema (@tap/domain's migrations), for the two
+ * comparisons that must not go through the batcher: the naive design (one transaction per
+ * request) and the synchronous=FULL vs NORMAL micro-benchmark. Per bet it does what the batcher
+ * does per bet — conditional stake debit, bet row, hash-chained ledger row — so the difference is
+ * the transaction shape and the sync mode, not the work.
+ */
+import { GENESIS_HASH, ledgerHash, migrate, SEGMENT_MIGRATIONS } from '@tap/domain';
+import Database from 'better-sqlite3';
+
+export type SyncMode = 'FULL' | 'NORMAL';
+
+export interface BetRow {
+  betId: string;
+  userId: string;
+  clientBetId: string;
+  t0: number;
+  p0: number;
+  stakeMicros: number;
+  multiplierBp: number;
+  placedAt: number;
+}
+
+export interface BetWriter {
+  db: Database.Database;
+  /** Debits the stake and stores the bet (accepted) or the rejection; returns whether it was accepted. */
+  applyBet(bet: BetRow): boolean;
+  credit(userId: string, amountMicros: number, refId: string): void;
+  /** Runs `fn` in one write transaction (BEGIN IMMEDIATE … COMMIT). */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+export function openBetWriter(path: string, sync: SyncMode): BetWriter {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${sync}`);
+  db.pragma('foreign_keys = ON');
+  const migrated = migrate(db, SEGMENT_MIGRATIONS);
+  if (!migrated.ok) throw new Error(`${path}: unexpected schema version ${migrated.found}`);
+  const debit = db.prepare(
+    'UPDATE users SET balance = balance - ?, updated_at = ? WHERE id = ? AND balance >= ? RETURNING balance',
+  );
+  const credit = db.prepare(
+    `INSERT INTO users (id, balance, created_at, updated_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET balance = balance + excluded.balance RETURNING balance`,
+  );
+  const insertBet = db.prepare(
+    `INSERT INTO bets (id, user_id, client_bet_id, t0, p0, window_ms, band_cents, stake, multiplier_bp, status, reason, terms, placed_at)
+     VALUES (?, ?, ?, ?, ?, 5000, 1000, ?, ?, ?, ?, '{}', ?)`,
+  );
+  const insertLedger = db.prepare(
+    `INSERT INTO transaction_ledger (id, user_id, amount, balance_after, ref_type, ref_id, created_at, prev_hash, hash)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const last = db.prepare('SELECT id, hash FROM transaction_ledger ORDER BY id DESC LIMIT 1').get() as
+    | { id: number; hash: string }
+    | undefined;
+  let head = last ?? { id: 0, hash: GENESIS_HASH };
+  const append = (
+    userId: string,
+    amount: number,
+    balanceAfter: number,
+    refType: 'deposit' | 'bet_stake',
+    refId: string,
+  ) => {
+    const row = { id: head.id + 1, userId, amount, balanceAfter, refType, refId, createdAt: Date.now() };
+    const hash = ledgerHash(head.hash, row);
+    insertLedger.run(row.id, userId, amount, balanceAfter, refType, refId, row.createdAt, head.hash, hash);
+    head = { id: row.id, hash };
+  };
+  return {
+    db,
+    applyBet(bet) {
+      const debited = debit.get(bet.stakeMicros, bet.placedAt, bet.userId, bet.stakeMicros) as
+        | { balance: number }
+        | undefined;
+      const status = debited ? 'accepted' : 'rejected';
+      insertBet.run(
+        bet.betId,
+        bet.userId,
+        bet.clientBetId,
+        bet.t0,
+        bet.p0,
+        bet.stakeMicros,
+        bet.multiplierBp,
+        status,
+        debited ? null : 'insufficient_funds',
+        bet.placedAt,
+      );
+      if (debited) append(bet.userId, -bet.stakeMicros, debited.balance, 'bet_stake', bet.betId);
+      return debited !== undefined;
+    },
+    credit(userId, amountMicros, refId) {
+      const now = Date.now();
+      const { balance } = credit.get(userId, amountMicros, now, now) as { balance: number };
+      append(userId, amountMicros, balance, 'deposit', refId);
+    },
+    transaction(fn) {
+      return db.transaction(fn).immediate();
+    },
+    close() {
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { cpuOver, cpuTicks, infoField, machineBusyTicks, rssMb } from './resource-sampler.js';
+
+describe('resource sampling', () => {
+  it('reads utime + stime from /proc/<pid>/stat, even with spaces in the command name', () => {
+    const stat = '4242 (node (tap) x) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 11 0 100';
+    expect(cpuTicks(stat)).toBe(300);
+  });
+
+  it('counts busy machine ticks from /proc/stat without idle and iowait', () => {
+    expect(machineBusyTicks('cpu  100 5 50 1000 20 1 2 0 0 0\ncpu0 1 1 1 1 1 1 1 0 0 0\n')).toBe(158);
+  });
+
+  it('reads VmRSS in MB', () => {
+    expect(rssMb('Name:\tnode\nVmRSS:\t  204800 kB\n')).toBe(200);
+    expect(rssMb('Name:\tzombie\n')).toBe(0);
+  });
+
+  it('averages CPU over the window and finds the busiest interval (100 % = one core)', () => {
+    const samples = [
+      { atMs: 0, ticks: 0 },
+      { atMs: 1_000, ticks: 50 },
+      { atMs: 2_000, ticks: 200 },
+      { atMs: 10_000, ticks: 1_000 },
+    ];
+    expect(cpuOver(samples, { fromMs: 0, toMs: 2_000 }, 100)).toEqual({ cpuAvgPct: 100, cpuMaxPct: 150 });
+    expect(cpuOver(samples, undefined, 100).cpuAvgPct).toBe(100);
+    expect(cpuOver([], undefined, 100)).toEqual({ cpuAvgPct: 0, cpuMaxPct: 0 });
+  });
+
+  it('reads numeric fields from INFO', () => {
+    const info = '# Memory\r\nused_memory:1048576\r\nused_memory_peak:2097152\r\n';
+    expect(infoField(info, 'used_memory')).toBe(1_048_576);
+    expect(infoField(info, 'used_memory_peak')).toBe(2_097_152);
+    expect(infoField(info, 'missing')).toBe(0);
+  });
+});

@@ -1,0 +1,156 @@
+/**
+ * Starts the BTC Tap stack a scenario measures, on 127.0.0.1 with random ports and a temp dir:
+ * a real redis-server (infra/redis.conf, plus any extra arguments such as `--appendfsync always`),
+ * the built daemons (`services/<name>/dist/main.js`) it asks for, and the market source. Logs go
+ * to `<outDir>/logs/<name>.log`. `stop()` stops everything it started, by PID, in reverse order.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Channels, createChannels } from '@tap/channels';
+import { Redis } from 'ioredis';
+import { type Child, startChild } from './child.js';
+import { type MarketSource, startMarketSource, waitUntil } from './market-source.js';
+import { freePort, REDIS_CONF, serviceEntry } from './repo.js';
+
+export const LOGIN_DOMAIN = 'tap.bench';
+export const LOGIN_URI = 'https://tap.bench';
+const HEALTH_TIMEOUT_MS = 20_000;
+
+export type DaemonName = 'ingest-api' | 'ws-gateway' | 'batcher' | 'price-ingest' | 'health-monitor';
+
+export interface StackOptions {
+  outDir: string;
+  /** Daemons to run besides Redis; `market` adds the market source. */
+  daemons: readonly ('ingest-api' | 'ws-gateway' | 'batcher')[];
+  market?: 'auto' | 'fake' | 'none';
+  redisArgs?: readonly string[];
+  env?: Partial<Record<DaemonName, Record<string, string>>>;
+}
+
+export interface Stack {
+  redisUrl: string;
+  channels: Channels;
+  dataDir: string;
+  apiUrl: string;
+  wsUrl: string;
+  /** A connection for the harness itself (funding, audit, sampling). */
+  redis: Redis;
+  market: string;
+  /** PIDs of everything measured: redis-server and each daemon. */
+  pids(): Record<string, number>;
+  startDaemon(name: DaemonName, env?: Record<string, string>): Promise<boolean>;
+  stopDaemon(name: DaemonName): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const tmp = await mkdtemp(join(tmpdir(), 'tap-bench-'));
+  const children = new Map<string, Child>();
+  const redisPort = await freePort();
+  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  const channels = createChannels('tap:');
+  const dataDir = join(tmp, 'data');
+  const ports = { api: await freePort(), ws: await freePort() };
+  let redis: Redis | undefined;
+  let market: MarketSource | undefined;
+
+  const stopAll = async () => {
+    await market?.stop();
+    redis?.disconnect();
+    for (const child of [...children.values()].reverse()) await child.stop();
+    children.clear();
+    await rm(tmp, { recursive: true, force: true });
+  };
+
+  try {
+    const redisChild = startChild(
+      'redis',
+      'redis-server',
+      [
+        REDIS_CONF,
+        '--port',
+        String(redisPort),
+        '--dir',
+        tmp,
+        '--daemonize',
+        'no',
+        ...(options.redisArgs ?? []),
+      ],
+      { logPath: join(options.outDir, 'logs', 'redis.log') },
+    );
+    children.set('redis', redisChild);
+    await redisChild.waitForLine((line) => line.includes('Ready to accept connections'), 15_000);
+    redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
+
+    const common = {
+      REDIS_URL: redisUrl,
+      TAP_KEY_PREFIX: channels.prefix,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+    };
+    const daemonEnv: Record<DaemonName, Record<string, string>> = {
+      'ingest-api': { HTTP_PORT: String(ports.api), LOGIN_DOMAIN, LOGIN_URI },
+      'ws-gateway': { WS_PORT: String(ports.ws) },
+      batcher: {},
+      'price-ingest': {},
+      'health-monitor': {},
+    };
+    const healthUrl = async (name: DaemonName, env: Record<string, string>) => {
+      if (name === 'ingest-api') return `http://127.0.0.1:${ports.api}/healthz`;
+      if (name === 'ws-gateway') return `http://127.0.0.1:${ports.ws}/healthz`;
+      env.OPS_PORT ??= String(await freePort());
+      return `http://127.0.0.1:${env.OPS_PORT}/healthz`;
+    };
+    const startDaemon = async (name: DaemonName, extra: Record<string, string> = {}) => {
+      const env = { ...daemonEnv[name], ...options.env?.[name], ...extra };
+      const url = await healthUrl(name, env);
+      const child = startChild(name, process.execPath, [serviceEntry(name)], {
+        env: { PATH: process.env.PATH ?? '', ...common, ...env },
+        logPath: join(options.outDir, 'logs', `${name}.log`),
+      });
+      children.set(name, child);
+      const healthy = await waitUntil(async () => (await fetch(url)).status === 200, HEALTH_TIMEOUT_MS, 100);
+      if (!healthy && child.process.exitCode !== null) {
+        process.stderr.write(`[stack] ${name} exited: ${child.tail()}\n`);
+      }
+      return healthy;
+    };
+    const stopDaemon = async (name: DaemonName) => {
+      await children.get(name)?.stop();
+      children.delete(name);
+    };
+
+    for (const name of options.daemons) {
+      if (!(await startDaemon(name))) throw new Error(`${name} not healthy within ${HEALTH_TIMEOUT_MS} ms`);
+    }
+    const marketMode = options.market ?? 'none';
+    if (marketMode !== 'none') {
+      market = await startMarketSource({ redis, channels, startDaemon, stopDaemon }, marketMode);
+    }
+    if (options.daemons.includes('batcher')) {
+      const ready = await waitUntil(
+        async () => (await redis!.get(channels.keys.balanceCacheReady)) === '1',
+        HEALTH_TIMEOUT_MS,
+      );
+      if (!ready) throw new Error('the batcher did not set the balance cache ready flag');
+    }
+    const connection = redis;
+    return {
+      redisUrl,
+      channels,
+      dataDir,
+      apiUrl: `http://127.0.0.1:${ports.api}`,
+      wsUrl: `ws://127.0.0.1:${ports.ws}/v1/ws`,
+      redis: connection,
+      market: market?.describe ?? 'none',
+      pids: () => Object.fromEntries([...children.entries()].map(([name, child]) => [name, child.pid])),
+      startDaemon,
+      stopDaemon,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
