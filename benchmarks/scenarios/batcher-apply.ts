@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { encodeEntry } from '@tap/channels';
 import type { BetEntry } from '@tap/domain';
+import { testUlid } from '@tap/testkit/standalone';
 import { audit } from '../src/audit/audit.js';
 import { readCacheBalances, readGroups, readSegments, waitForBatcherDrain } from '../src/audit/collect.js';
 import { fundWallets } from '../src/load/wallets.js';
@@ -15,7 +16,6 @@ import { auditTable, resourceTable } from '../src/report/tables.js';
 import { emptyOutcome, fail, type Scenario } from '../src/scenario.js';
 import { syntheticSessions } from '../src/server-search.js';
 import { runSyncBench } from '../src/sqlite/sync-bench.js';
-import { sequentialUlid } from '../src/sqlite/ulid.js';
 import { startResourceSampler } from '../src/stack/resource-sampler.js';
 import { type Stack, startStack } from '../src/stack/stack.js';
 
@@ -116,7 +116,7 @@ async function prefill(stack: Stack, users: string[], count: number): Promise<st
     const pipeline = stack.redis.pipeline();
     for (let i = start; i < Math.min(count, start + 2_000); i += 1) {
       const bet: BetEntry = {
-        betId: sequentialUlid(now, i),
+        betId: testUlid(now, i),
         userId: users[i % users.length]!,
         clientBetId: randomUUID(),
         t0,

@@ -9,9 +9,9 @@
  * possible session check). Prints `naive.listening` when ready; SIGTERM closes it.
  */
 import { readFileSync } from 'node:fs';
+import { testUlid } from '@tap/testkit/standalone';
 import { listen, loadUws } from '@tap/uws';
 import { openBetWriter } from '../sqlite/bet-writer.js';
-import { sequentialUlid } from '../sqlite/ulid.js';
 
 const [portArg, dbPath, walletsPath, fundArg] = process.argv.slice(2);
 const wallets = JSON.parse(readFileSync(walletsPath!, 'utf8')) as { userId: string; token: string }[];
@@ -45,7 +45,7 @@ app.post('/v1/bets', (res, req) => {
       return reply('400 Bad Request', { error: 'invalid_body', message: 'bad bet' });
     }
     sequence += 1;
-    const betId = sequentialUlid(Date.now(), sequence);
+    const betId = testUlid(Date.now(), sequence);
     const bet = {
       betId,
       userId,

@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { testUlid } from '@tap/testkit/standalone';
 import { openBetWriter, type SyncMode } from './bet-writer.js';
-import { sequentialUlid } from './ulid.js';
 
 export interface SyncBenchResult {
   sync: SyncMode;
@@ -42,7 +42,7 @@ export function runSyncBench(
       writer.transaction(() => {
         for (let i = start; i < Math.min(bets, start + batch); i += 1) {
           writer.applyBet({
-            betId: sequentialUlid(now, i),
+            betId: testUlid(now, i),
             userId: userIds[i % users]!,
             clientBetId: randomUUID(),
             t0: now + 10_000,
