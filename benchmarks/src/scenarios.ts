@@ -8,6 +8,7 @@ import { ingestMax } from '../scenarios/ingest-max.js';
 import { loginStorm } from '../scenarios/login-storm.js';
 import { naiveSqlite } from '../scenarios/naive-sqlite.js';
 import { redisFsync } from '../scenarios/redis-fsync.js';
+import { resolver } from '../scenarios/resolver.js';
 import { smoke } from '../scenarios/smoke.js';
 import { wsFanout } from '../scenarios/ws-fanout.js';
 import type { Scenario } from './scenario.js';
@@ -22,6 +23,7 @@ export const SCENARIOS: readonly Scenario[] = [
   redisFsync,
   wsFanout,
   loginStorm,
+  resolver,
   smoke,
   ingest,
 ];

@@ -90,6 +90,22 @@ const TARGETS: {
     scenario: 'batcher-apply',
   },
   {
+    key: 'win_settlement_p99_ms',
+    what: 'win settlement after the touching print, p99',
+    floor: '—',
+    target: '≤ 50 ms',
+    unit: 'ms',
+    scenario: 'resolver',
+  },
+  {
+    key: 'loss_settlement_p99_ms',
+    what: 'loss settlement after the window ends, p99',
+    floor: '—',
+    target: '≤ 1,000 ms',
+    unit: 'ms',
+    scenario: 'resolver',
+  },
+  {
     key: 'ws_clients_every_tick',
     what: 'concurrent WebSocket clients receiving every tick',
     floor: '—',
