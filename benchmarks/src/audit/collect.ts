@@ -52,9 +52,10 @@ export function readSegments(dataDir: string): SegmentFacts {
         facts.stakeRowsByBet.set(row.id, (facts.stakeRowsByBet.get(row.id) ?? 0) + row.n);
       const users = db
         .prepare(
-          `SELECT u.id AS userId, u.balance AS balance,
-                  COALESCE((SELECT SUM(amount) FROM transaction_ledger l WHERE l.user_id = u.id), 0) AS ledgerSum
-             FROM users u`,
+          `SELECT u.id AS userId, u.balance AS balance, COALESCE(l.total, 0) AS ledgerSum
+             FROM users u
+             LEFT JOIN (SELECT user_id, SUM(amount) AS total FROM transaction_ledger GROUP BY user_id) l
+               ON l.user_id = u.id`,
         )
         .all() as UserBalance[];
       for (const user of users) facts.users.push(user);

@@ -5,7 +5,14 @@
  * does per bet — conditional stake debit, bet row, hash-chained ledger row — so the difference is
  * the transaction shape and the sync mode, not the work.
  */
-import { GENESIS_HASH, ledgerHash, migrate, SEGMENT_MIGRATIONS } from '@tap/domain';
+import {
+  GENESIS_HASH,
+  ledgerHash,
+  migrate,
+  PREV_USER_BET_SQL,
+  PREV_USER_LEDGER_SQL,
+  SEGMENT_MIGRATIONS,
+} from '@tap/domain';
 import Database from 'better-sqlite3';
 
 export type SyncMode = 'FULL' | 'NORMAL';
@@ -46,12 +53,14 @@ export function openBetWriter(path: string, sync: SyncMode): BetWriter {
      ON CONFLICT (id) DO UPDATE SET balance = balance + excluded.balance RETURNING balance`,
   );
   const insertBet = db.prepare(
-    `INSERT INTO bets (id, user_id, client_bet_id, t0, p0, window_ms, band_cents, stake, multiplier_bp, status, reason, terms, placed_at)
-     VALUES (?, ?, ?, ?, ?, 5000, 1000, ?, ?, ?, ?, '{}', ?)`,
+    `INSERT INTO bets (id, user_id, client_bet_id, t0, p0, window_ms, band_cents, stake, multiplier_bp, status, reason, terms,
+       placed_at, prev_user_bet_id)
+     VALUES (?, ?, ?, ?, ?, 5000, 1000, ?, ?, ?, ?, '{}', ?, ${PREV_USER_BET_SQL})`,
   );
   const insertLedger = db.prepare(
-    `INSERT INTO transaction_ledger (id, user_id, amount, balance_after, ref_type, ref_id, created_at, prev_hash, hash)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO transaction_ledger (id, user_id, amount, balance_after, ref_type, ref_id, created_at, prev_hash, hash,
+       prev_user_ledger_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ${PREV_USER_LEDGER_SQL})`,
   );
   const last = db.prepare('SELECT id, hash FROM transaction_ledger ORDER BY id DESC LIMIT 1').get() as
     | { id: number; hash: string }
@@ -66,7 +75,18 @@ export function openBetWriter(path: string, sync: SyncMode): BetWriter {
   ) => {
     const row = { id: head.id + 1, userId, amount, balanceAfter, refType, refId, createdAt: Date.now() };
     const hash = ledgerHash(head.hash, row);
-    insertLedger.run(row.id, userId, amount, balanceAfter, refType, refId, row.createdAt, head.hash, hash);
+    insertLedger.run(
+      row.id,
+      userId,
+      amount,
+      balanceAfter,
+      refType,
+      refId,
+      row.createdAt,
+      head.hash,
+      hash,
+      userId,
+    );
     head = { id: row.id, hash };
   };
   return {
@@ -87,6 +107,7 @@ export function openBetWriter(path: string, sync: SyncMode): BetWriter {
         status,
         debited ? null : 'insufficient_funds',
         bet.placedAt,
+        bet.userId,
       );
       if (debited) append(bet.userId, -bet.stakeMicros, debited.balance, 'bet_stake', bet.betId);
       return debited !== undefined;

@@ -44,4 +44,13 @@ export {
   SEGMENT_MIGRATIONS,
   WRITER_PRAGMAS,
 } from './segment/schema.js';
+export {
+  type ChainDatabase,
+  type ChainPage,
+  type LedgerDbRow,
+  PREV_USER_BET_SQL,
+  PREV_USER_LEDGER_SQL,
+  userBetsNewestFirst,
+  userLedgerNewestFirst,
+} from './segment/user-chains.js';
 export { BP_PER_UNIT, MICROS_PER_USD, payoutMicros, usdToMicros, userIdOf } from './units.js';

@@ -22,8 +22,8 @@ describe('segment schema and migrations (real SQLite file)', () => {
   });
 
   it('migrates a new file to the latest version once', () => {
-    expect(migrate(db, SEGMENT_MIGRATIONS)).toEqual({ ok: true, from: 0, to: 2 });
-    expect(migrate(db, SEGMENT_MIGRATIONS)).toEqual({ ok: true, from: 2, to: 2 });
+    expect(migrate(db, SEGMENT_MIGRATIONS)).toEqual({ ok: true, from: 0, to: 3 });
+    expect(migrate(db, SEGMENT_MIGRATIONS)).toEqual({ ok: true, from: 3, to: 3 });
     const tables = db
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
       .pluck()
@@ -42,7 +42,7 @@ describe('segment schema and migrations (real SQLite file)', () => {
       ok: false,
       code: 'schema_too_new',
       found: 99,
-      known: 2,
+      known: 3,
     });
   });
 
@@ -90,5 +90,52 @@ describe('segment schema and migrations (real SQLite file)', () => {
          VALUES ('0xabc', 1, 6, 'bonus', 'x', 1, '', '')`,
       ),
     ).toThrow(/CHECK constraint failed/);
+  });
+
+  it('links the rows of a version-2 file into per-user chains and drops the per-user indexes', () => {
+    migrate(
+      db,
+      SEGMENT_MIGRATIONS.filter((m) => m.version <= 2),
+    );
+    const user = db.prepare('INSERT INTO users (id, balance, created_at, updated_at) VALUES (?, 0, 0, 0)');
+    const bet = db.prepare(
+      `INSERT INTO bets (id, user_id, client_bet_id, t0, p0, window_ms, band_cents, stake, multiplier_bp,
+         status, terms, placed_at) VALUES (?, ?, 'c', 0, 0, 5000, 1000, 1, 10500, 'accepted', '{}', 0)`,
+    );
+    const ledger = db.prepare(
+      `INSERT INTO transaction_ledger (id, user_id, amount, balance_after, ref_type, ref_id, created_at, prev_hash, hash)
+       VALUES (?, ?, 1, 1, 'deposit', ?, 0, '', '')`,
+    );
+    for (const id of ['0xa', '0xb']) user.run(id);
+    for (const [id, userId] of [
+      ['B1', '0xa'],
+      ['B2', '0xb'],
+      ['B3', '0xa'],
+    ])
+      bet.run(id, userId);
+    for (const [id, userId] of [
+      [1, '0xa'],
+      [2, '0xa'],
+      [3, '0xb'],
+    ] as const)
+      ledger.run(id, userId, `d${id}`);
+
+    expect(migrate(db, SEGMENT_MIGRATIONS)).toEqual({ ok: true, from: 2, to: 3 });
+    expect(db.prepare('SELECT id, last_bet_id, last_ledger_id FROM users ORDER BY id').all()).toEqual([
+      { id: '0xa', last_bet_id: 'B3', last_ledger_id: 2 },
+      { id: '0xb', last_bet_id: 'B2', last_ledger_id: 3 },
+    ]);
+    expect(db.prepare('SELECT id, prev_user_bet_id AS prev FROM bets ORDER BY id').all()).toEqual([
+      { id: 'B1', prev: null },
+      { id: 'B2', prev: null },
+      { id: 'B3', prev: 'B1' },
+    ]);
+    expect(
+      db.prepare('SELECT prev_user_ledger_id FROM transaction_ledger ORDER BY id').pluck().all(),
+    ).toEqual([null, 1, null]);
+    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all();
+    expect(indexes).not.toContain('bets_by_user');
+    expect(indexes).not.toContain('ledger_by_user');
+    expect(() => db.exec('UPDATE transaction_ledger SET amount = 6')).toThrow(/append-only/);
   });
 });

@@ -3,7 +3,7 @@
  * (a ULID assigned at admission) is the primary key, which is what makes re-applying a redelivered
  * entry a no-op.
  */
-import type { BetEntry, BetStatus, PrintEntry } from '@tap/domain';
+import { type BetEntry, type BetStatus, PREV_USER_BET_SQL, type PrintEntry } from '@tap/domain';
 import type Database from 'better-sqlite3';
 
 /** The columns settlement needs. */
@@ -38,8 +38,8 @@ export function createBetStore(db: Database.Database): BetStore {
   const exists = db.prepare<[string], number>('SELECT 1 FROM bets WHERE id = ?').pluck();
   const insert = db.prepare(
     `INSERT INTO bets (id, user_id, client_bet_id, t0, p0, window_ms, band_cents, stake, multiplier_bp,
-       status, reason, terms, placed_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       status, reason, terms, placed_at, prev_user_bet_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${PREV_USER_BET_SQL})`,
   );
   const get = db.prepare<[string], BetRow>(
     `SELECT id, user_id AS userId, t0, p0, stake AS stakeMicros, multiplier_bp AS multiplierBp, status
@@ -69,6 +69,7 @@ export function createBetStore(db: Database.Database): BetStore {
         reason,
         JSON.stringify(bet.terms),
         bet.placedAt,
+        bet.userId,
       );
     },
     get: (betId) => get.get(betId),

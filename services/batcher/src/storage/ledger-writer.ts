@@ -9,7 +9,7 @@
  * rolls back a savepoint must roll the head back with it (`head()` before, `resetHead()` after).
  */
 import assert from 'node:assert/strict';
-import { GENESIS_HASH, type LedgerRefType, ledgerHash } from '@tap/domain';
+import { GENESIS_HASH, type LedgerRefType, ledgerHash, PREV_USER_LEDGER_SQL } from '@tap/domain';
 import type Database from 'better-sqlite3';
 
 export interface ChainHead {
@@ -44,8 +44,9 @@ export function createLedgerWriter(db: Database.Database): LedgerWriter {
     .prepare<[string, string], number>('SELECT 1 FROM transaction_ledger WHERE ref_type = ? AND ref_id = ?')
     .pluck();
   const insert = db.prepare(
-    `INSERT INTO transaction_ledger (id, user_id, amount, balance_after, ref_type, ref_id, created_at, prev_hash, hash)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO transaction_ledger (id, user_id, amount, balance_after, ref_type, ref_id, created_at, prev_hash, hash,
+       prev_user_ledger_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ${PREV_USER_LEDGER_SQL})`,
   );
   const last = db
     .prepare<[], ChainHead>('SELECT id, hash FROM transaction_ledger ORDER BY id DESC LIMIT 1')
@@ -62,7 +63,7 @@ export function createLedgerWriter(db: Database.Database): LedgerWriter {
   ): Credited => {
     const row = { id: head.id + 1, userId, amount, balanceAfter, refType, refId, createdAt: atMs };
     const hash = ledgerHash(head.hash, row);
-    insert.run(row.id, userId, amount, balanceAfter, refType, refId, atMs, head.hash, hash);
+    insert.run(row.id, userId, amount, balanceAfter, refType, refId, atMs, head.hash, hash, userId);
     head = { id: row.id, hash };
     return { ok: true, balanceAfter, ledgerId: row.id };
   };

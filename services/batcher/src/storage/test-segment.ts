@@ -60,8 +60,9 @@ export function ledgerProblems(db: Database.Database): string[] {
   if (!chain.ok) problems.push(`chain broken at ${chain.id}`);
   const drift = db
     .prepare<[], { id: string; balance: number; total: number | null }>(
-      `SELECT u.id, u.balance, (SELECT SUM(amount) FROM transaction_ledger l WHERE l.user_id = u.id) AS total
-       FROM users u`,
+      `SELECT u.id, u.balance, l.total FROM users u
+       LEFT JOIN (SELECT user_id, SUM(amount) AS total FROM transaction_ledger GROUP BY user_id) l
+         ON l.user_id = u.id`,
     )
     .all();
   for (const user of drift) {

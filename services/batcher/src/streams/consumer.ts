@@ -8,8 +8,9 @@
  * and the whole lot is one batch. Between batches: trimming and lag every TRIM_INTERVAL_MS, a
  * passive WAL checkpoint when idle or every CHECKPOINT_EVERY_BATCHES batches, a summary log line.
  *
- * `stop()` lets the batch in progress finish (applied, acknowledged, published) and returns once
- * the loop has ended; with a bounded BLOCK that is at most BLOCK_MS plus one batch.
+ * `stop()` lets the batch in progress and the one already read finish (applied, acknowledged,
+ * published) and returns once the loop has ended; with a bounded BLOCK that is at most BLOCK_MS
+ * plus two batches.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Channels } from '@tap/channels';
@@ -108,12 +109,30 @@ export function createConsumer(deps: ConsumerDeps) {
     deps.metrics.maybeLogSummary(nowMs);
   }
 
+  /** The next batch's read, started before the current batch is applied (see `run`). */
+  function prefetch(): Promise<StreamEntry[]> {
+    const read = readBatch();
+    // Awaited by the next iteration, which reports a failure; this only keeps it from being
+    // reported as unhandled while the current batch is still being applied.
+    read.catch(() => undefined);
+    return read;
+  }
+
+  /**
+   * The next batch is read while the current one is applied: Redis answers during the synchronous
+   * SQLite work instead of after it. Only reads overlap — a batch is applied, acknowledged and
+   * published before the next one is applied (the outbox relies on that). On stop, a batch already
+   * read is applied too, so nothing read is left pending.
+   */
   async function run(): Promise<void> {
     let afterBetsId = await startUp();
     if (!stopping) phase = 'running';
     log.info({ consumer: config.CONSUMER_NAME }, 'consumer.running');
-    while (!stopping) {
-      const entries = await readBatch();
+    let next = stopping ? Promise.resolve([]) : prefetch();
+    for (;;) {
+      const entries = await next;
+      const last = stopping;
+      if (!last) next = prefetch();
       for (const entry of entries) {
         if (entry.kind === 'bets' && compareIds(entry.id, afterBetsId) > 0) afterBetsId = entry.id;
       }
@@ -121,6 +140,7 @@ export function createConsumer(deps: ConsumerDeps) {
         await cycle.run(entries, afterBetsId);
         batchesSinceCheckpoint += 1;
       }
+      if (last) return;
       await maintain(entries.length === 0);
     }
   }

@@ -222,7 +222,7 @@ describe('login storm protection', () => {
   it('answers 503 login_busy with Retry-After when the recovery queue is full', async () => {
     const busyApi = await startTestApi(redisServer, { LOGIN_WORKERS: '1', LOGIN_QUEUE_MAX: '0' });
     try {
-      const logins = await Promise.all(Array.from({ length: 40 }, () => signedLogin(newWallet())));
+      const logins = await Promise.all(Array.from({ length: 150 }, () => signedLogin(newWallet())));
       const results = await Promise.all(logins.map((login) => postJson(busyApi, '/v1/auth/login', login)));
       const busy = results.filter((r) => r.body.error === 'login_busy');
       expect(busy.length).toBeGreaterThan(0);

@@ -4,7 +4,7 @@
  * Redis until the batcher commits it). Another trader's bet reads as not found.
  */
 import type { Channels } from '@tap/channels';
-import { type BetDbRow, betIdSchema, betView } from '@tap/domain';
+import { type BetDbRow, betIdSchema, betView, userBetsNewestFirst } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
 import { z } from 'zod';
 import type { SegmentReader } from './segment-reader.js';
@@ -33,7 +33,13 @@ export const betListQuerySchema = z
   })
   .strict();
 
-/** Newest first; `nextCursor` is the last id of the page when more may follow. */
+/** Bets a page may visit at most: a rare status filter pages through, never scans the week. */
+const SCAN_MAX = 2_000;
+
+/**
+ * Newest first, walking the user's bet chain; `nextCursor` is where to continue (the last bet
+ * visited) while older bets remain, so a page may hold fewer than `limit` bets and still continue.
+ */
 export function listBets(
   reader: SegmentReader,
   userId: string,
@@ -42,12 +48,12 @@ export function listBets(
 ) {
   const db = reader.forTime(nowMs);
   if (!db) return { bets: [], nextCursor: null };
-  const rows = db
-    .prepare(
-      `SELECT * FROM bets WHERE user_id = ? AND id < ? AND (? IS NULL OR status = ?)
-       ORDER BY id DESC LIMIT ?`,
-    )
-    .all(userId, query.cursor ?? '~', query.status ?? null, query.status ?? null, query.limit) as BetDbRow[];
-  const bets = rows.map(betView);
-  return { bets, nextCursor: rows.length === query.limit ? (rows.at(-1)?.id ?? null) : null };
+  const { status } = query;
+  const page = userBetsNewestFirst(db, userId, {
+    before: query.cursor,
+    limit: query.limit,
+    scanMax: SCAN_MAX,
+    keep: status === undefined ? undefined : (row) => row.status === status,
+  });
+  return { bets: page.rows.map(betView), nextCursor: page.next };
 }

@@ -2,7 +2,8 @@
  * `GET /v1/ledger`: a trader's own ledger rows (SPEC §7), newest first, filtered by time range and
  * by `(refType, refId)` — what a dispute needs. Each row carries its hash so the chain can be checked.
  */
-import { LEDGER_REF_TYPES } from '@tap/domain';
+import { type ChainPage, LEDGER_REF_TYPES, type LedgerDbRow, userLedgerNewestFirst } from '@tap/domain';
+import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { SegmentReader } from './segment-reader.js';
 
@@ -17,16 +18,13 @@ export const ledgerQuerySchema = z
   })
   .strict();
 
-interface LedgerRow {
-  id: number;
-  amount: number;
-  balance_after: number;
-  ref_type: string;
-  ref_id: string;
-  created_at: number;
-  hash: string;
-}
+/** Ledger rows a page may visit at most: a narrow time range pages through, never scans the week. */
+const SCAN_MAX = 2_000;
 
+/**
+ * Newest first. A `(refType, refId)` pair is looked up by its index; otherwise the user's ledger
+ * chain is walked, filtered by time range and ref type, and `nextCursor` is where to continue.
+ */
 export function listLedger(
   reader: SegmentReader,
   userId: string,
@@ -35,26 +33,23 @@ export function listLedger(
 ) {
   const db = reader.forTime(query.to ?? nowMs);
   if (!db) return { rows: [], nextCursor: null };
-  const rows = db
-    .prepare(
-      `SELECT id, amount, balance_after, ref_type, ref_id, created_at, hash FROM transaction_ledger
-       WHERE user_id = ? AND id < ? AND created_at >= ? AND created_at <= ?
-         AND (? IS NULL OR ref_type = ?) AND (? IS NULL OR ref_id = ?)
-       ORDER BY id DESC LIMIT ?`,
-    )
-    .all(
-      userId,
-      query.cursor ?? Number.MAX_SAFE_INTEGER,
-      query.from ?? 0,
-      query.to ?? Number.MAX_SAFE_INTEGER,
-      query.refType ?? null,
-      query.refType ?? null,
-      query.refId ?? null,
-      query.refId ?? null,
-      query.limit,
-    ) as LedgerRow[];
+  const { from = 0, to = Number.MAX_SAFE_INTEGER, refType, refId } = query;
+  const keep = (row: LedgerDbRow) =>
+    row.created_at >= from &&
+    row.created_at <= to &&
+    (refType === undefined || row.ref_type === refType) &&
+    (refId === undefined || row.ref_id === refId);
+  const page =
+    refType !== undefined && refId !== undefined
+      ? byRef(db, userId, refType, refId, query.cursor, keep)
+      : userLedgerNewestFirst(db, userId, {
+          before: query.cursor,
+          limit: query.limit,
+          scanMax: SCAN_MAX,
+          keep,
+        });
   return {
-    rows: rows.map((row) => ({
+    rows: page.rows.slice(0, query.limit).map((row) => ({
       id: row.id,
       amountMicros: row.amount,
       balanceAfterMicros: row.balance_after,
@@ -63,6 +58,24 @@ export function listLedger(
       createdAt: row.created_at,
       hash: row.hash,
     })),
-    nextCursor: rows.length === query.limit ? (rows.at(-1)?.id ?? null) : null,
+    nextCursor: page.next,
   };
+}
+
+/** A reference has a handful of rows (a stake, then a payout or refund): all of them, one page. */
+function byRef(
+  db: Database.Database,
+  userId: string,
+  refType: string,
+  refId: string,
+  cursor: number | undefined,
+  keep: (row: LedgerDbRow) => boolean,
+): ChainPage<LedgerDbRow, number> {
+  const rows = db
+    .prepare(
+      `SELECT * FROM transaction_ledger WHERE ref_type = ? AND ref_id = ? AND user_id = ? AND id < ?
+       ORDER BY id DESC`,
+    )
+    .all(refType, refId, userId, cursor ?? Number.MAX_SAFE_INTEGER) as LedgerDbRow[];
+  return { rows: rows.filter(keep), next: null };
 }

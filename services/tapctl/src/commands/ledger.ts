@@ -57,10 +57,16 @@ export function ledgerQuery(userId: string, options: LedgerOptions): { sql: stri
   const limit = Number(options.limit ?? 100);
   if (!Number.isInteger(limit) || limit < 1 || limit > LIMIT_MAX)
     throw usageError(`--limit must be 1 to ${LIMIT_MAX}`);
-  const sql = `SELECT id, created_at AS createdAt, ref_type AS refType, ref_id AS refId, amount AS amountMicros,
+  // The user's rows are found through the user's ledger chain (segment migration 3), not a scan.
+  const sql = `WITH RECURSIVE chain(id) AS (
+      SELECT last_ledger_id FROM users WHERE id = ?
+      UNION ALL
+      SELECT l.prev_user_ledger_id FROM transaction_ledger l JOIN chain ON l.id = chain.id
+      WHERE l.prev_user_ledger_id IS NOT NULL)
+    SELECT id, created_at AS createdAt, ref_type AS refType, ref_id AS refId, amount AS amountMicros,
       balance_after AS balanceAfterMicros, hash
-    FROM transaction_ledger WHERE ${where.join(' AND ')} ORDER BY id LIMIT ${limit}`;
-  return { sql, params };
+    FROM transaction_ledger WHERE id IN (SELECT id FROM chain) AND ${where.join(' AND ')} ORDER BY id LIMIT ${limit}`;
+  return { sql, params: [userId, ...params] };
 }
 
 export function ledger(ctx: CommandContext, addressText: string, options: LedgerOptions): void {

@@ -1,0 +1,112 @@
+/**
+ * Reading a user's bets and ledger rows through the per-user chains of a segment (schema migration
+ * 3): newest first, one primary-key lookup per step, so a page costs what it returns, not what the
+ * segment holds. Walks are bounded by `scanMax` rows so a filter that matches little cannot scan a
+ * whole week; the caller gets where it stopped and continues from there.
+ *
+ * Writers link a new row by selecting the user's newest one in the INSERT (the `…_PREV_SQL`
+ * fragments); triggers then move the user's head to the new row.
+ */
+import type { BetDbRow } from './bet-row.js';
+
+/** The value of `bets.prev_user_bet_id` in an INSERT: bind the row's user id. */
+export const PREV_USER_BET_SQL = '(SELECT last_bet_id FROM users WHERE id = ?)';
+/** The value of `transaction_ledger.prev_user_ledger_id` in an INSERT: bind the row's user id. */
+export const PREV_USER_LEDGER_SQL = '(SELECT last_ledger_id FROM users WHERE id = ?)';
+
+/** The subset of a better-sqlite3 Database a walk needs (structural, so domain has no driver). */
+export interface ChainDatabase {
+  prepare(sql: string): { get(...params: unknown[]): unknown };
+}
+
+export interface LedgerDbRow {
+  id: number;
+  user_id: string;
+  amount: number;
+  balance_after: number;
+  ref_type: string;
+  ref_id: string;
+  created_at: number;
+  prev_hash: string;
+  hash: string;
+  prev_user_ledger_id: number | null;
+}
+
+export interface ChainPage<Row, Key> {
+  rows: Row[];
+  /** Where to continue (exclusive), or null when the chain was walked to its start. */
+  next: Key | null;
+}
+
+interface WalkOptions<Row> {
+  /** Continue after this row (exclusive); absent = from the user's newest row. */
+  before?: string | number;
+  /** Rows to return at most. */
+  limit: number;
+  /** Rows to visit at most. */
+  scanMax: number;
+  keep?: (row: Row) => boolean;
+}
+
+type BetChainRow = BetDbRow & { prev_user_bet_id: string | null };
+
+/** The user's bets, newest first. `before` is a bet id. */
+export function userBetsNewestFirst(
+  db: ChainDatabase,
+  userId: string,
+  options: WalkOptions<BetDbRow>,
+): ChainPage<BetDbRow, string> {
+  const page = walk<BetChainRow>(
+    db.prepare('SELECT last_bet_id AS head FROM users WHERE id = ?'),
+    db.prepare('SELECT * FROM bets WHERE id = ? AND user_id = ?'),
+    (row) => row.prev_user_bet_id,
+    (row) => row.id,
+    userId,
+    options,
+  );
+  return { rows: page.rows, next: page.next as string | null };
+}
+
+/** The user's ledger rows, newest first. `before` is a ledger row id. */
+export function userLedgerNewestFirst(
+  db: ChainDatabase,
+  userId: string,
+  options: WalkOptions<LedgerDbRow>,
+): ChainPage<LedgerDbRow, number> {
+  const page = walk<LedgerDbRow>(
+    db.prepare('SELECT last_ledger_id AS head FROM users WHERE id = ?'),
+    db.prepare('SELECT * FROM transaction_ledger WHERE id = ? AND user_id = ?'),
+    (row) => row.prev_user_ledger_id,
+    (row) => row.id,
+    userId,
+    options,
+  );
+  return { rows: page.rows, next: page.next as number | null };
+}
+
+function walk<Row>(
+  headOf: { get(...params: unknown[]): unknown },
+  rowAt: { get(...params: unknown[]): unknown },
+  prevOf: (row: Row) => string | number | null,
+  keyOf: (row: Row) => string | number,
+  userId: string,
+  { before, limit, scanMax, keep }: WalkOptions<Row>,
+): { rows: Row[]; next: string | number | null } {
+  let key: string | number | null | undefined;
+  if (before === undefined) {
+    key = (headOf.get(userId) as { head: string | number | null } | undefined)?.head;
+  } else {
+    const start = rowAt.get(before, userId) as Row | undefined;
+    key = start === undefined ? null : prevOf(start);
+  }
+  const rows: Row[] = [];
+  for (let visited = 0; key !== null && key !== undefined; visited += 1) {
+    const row = rowAt.get(key, userId) as Row | undefined;
+    if (row === undefined) break;
+    if (!keep || keep(row)) rows.push(row);
+    key = prevOf(row);
+    // Stop on a full page or a spent budget; `next` resumes after the row just visited.
+    if (key !== null && (rows.length === limit || visited + 1 === scanMax)) return { rows, next: keyOf(row) };
+  }
+  return { rows, next: null };
+}
