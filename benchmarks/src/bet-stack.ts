@@ -12,7 +12,7 @@ import { createWallets, fundWallets, type LoginStormResult, loginAll, signLogins
 import type { WalletSession } from './load/worker-protocol.js';
 import type { ScenarioContext } from './scenario.js';
 import { type ResourceReport, startResourceSampler } from './stack/resource-sampler.js';
-import { LOGIN_DOMAIN, LOGIN_URI, type Stack, startStack } from './stack/stack.js';
+import { LOGIN_DOMAIN, LOGIN_URI, type Stack, type StackOptions, startStack } from './stack/stack.js';
 
 export interface IngestLimits {
   RATE_LIMIT_PER_S: number;
@@ -64,6 +64,8 @@ export interface BetStackOptions {
   limits: IngestLimits;
   redisArgs?: string[];
   loginConcurrency?: number;
+  /** Run these daemons under `node --cpu-prof` (see StackOptions.cpuProfile). */
+  cpuProfile?: StackOptions['cpuProfile'];
 }
 
 export interface BetStack {
@@ -90,6 +92,7 @@ export async function openBetStack(ctx: ScenarioContext, options: BetStackOption
     market: 'auto',
     redisArgs: options.redisArgs,
     env: { 'ingest-api': limits },
+    cpuProfile: options.cpuProfile,
   });
   try {
     ctx.log(`stack up (${stack.market}); provisioning ${options.wallets} wallets`);

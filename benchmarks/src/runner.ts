@@ -3,8 +3,8 @@
  * per load run, daemon logs), and — when recording — `results/<scenario>.json`, from which
  * RESULTS.md is regenerated.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describeMachine, waitForQuietMachine } from './report/machine.js';
 import { plotFile, renderResults, renderScenario } from './report/markdown.js';
 import { renderLatencySvg } from './report/svg.js';
@@ -87,10 +87,20 @@ export async function runScenario(
   if (settings.record) {
     mkdirSync(RESULTS_DIR, { recursive: true });
     writeFileSync(join(RESULTS_DIR, `${scenario.name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    recordFiles(outDir, result.recordedFiles ?? []);
   }
   log(`${result.ok ? 'ok' : 'FAILED'} in ${result.elapsedS} s — ${join(outDir, 'summary.md')}`);
   for (const failure of result.failures) log(`failure: ${failure}`);
   return result;
+}
+
+/** Copies a run's files that RESULTS.md links (flame graphs) next to the recorded JSON. */
+function recordFiles(outDir: string, files: readonly string[]): void {
+  for (const file of files) {
+    const target = join(RESULTS_DIR, file);
+    mkdirSync(dirname(target), { recursive: true });
+    copyFileSync(join(outDir, file), target);
+  }
 }
 
 function writeRun(outDir: string, result: ScenarioResult): void {

@@ -50,6 +50,26 @@ export interface ScenarioOutcome {
   audits: { label: string; report: AuditReport }[];
   /** The few numbers RESULTS.md's headline table quotes (null = not measured). */
   headline: Record<string, number | string | null>;
+  /** CPU profiles of the daemons (the `profile` scenario): RESULTS.md's "What limits the bet path". */
+  profiles?: DaemonProfileSummary[];
+  /**
+   * Files under the run's directory that a recorded run also copies to `results/` (same relative
+   * path), so RESULTS.md can link them — e.g. `profiles/batcher.svg`.
+   */
+  recordedFiles?: string[];
+}
+
+/** One daemon's main thread over a run's measured window, from `node --cpu-prof`. */
+export interface DaemonProfileSummary {
+  daemon: string;
+  /** The flame graph, relative to the run's directory (and to `results/` once recorded). */
+  svg: string;
+  /** Share of the window the main thread was not idle (100 = never idle). */
+  busyPct: number;
+  busySamples: number;
+  /** Self time by category: % of busy samples and main-thread µs per bet. */
+  categories: { category: string; pct: number; usPerBet: number | null }[];
+  top: { name: string; location: string; category: string; pct: number; hotLine: string | null }[];
 }
 
 export interface Scenario {

@@ -7,6 +7,7 @@ import { ingest3k } from '../scenarios/ingest-3k.js';
 import { ingestMax } from '../scenarios/ingest-max.js';
 import { loginStorm } from '../scenarios/login-storm.js';
 import { naiveSqlite } from '../scenarios/naive-sqlite.js';
+import { profile } from '../scenarios/profile.js';
 import { redisFsync } from '../scenarios/redis-fsync.js';
 import { resolver } from '../scenarios/resolver.js';
 import { smoke } from '../scenarios/smoke.js';
@@ -16,6 +17,7 @@ import type { Scenario } from './scenario.js';
 export const SCENARIOS: readonly Scenario[] = [
   ingest3k,
   ingestMax,
+  profile,
   ceilingHttp,
   ceilingStream,
   naiveSqlite,

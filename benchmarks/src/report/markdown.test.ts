@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ScenarioResult } from '../scenario.js';
-import { aLoadRun } from '../testing/fixtures.js';
-import { formatValue, renderResults, renderScenario, renderTable } from './markdown.js';
+import { aDaemonProfile, aLoadRun } from '../testing/fixtures.js';
+import {
+  formatValue,
+  PROFILE_READING,
+  renderResults,
+  renderScenario,
+  renderTable,
+  whatLimits,
+} from './markdown.js';
 import { loadTable } from './tables.js';
 
 const machine = {
@@ -90,5 +97,35 @@ describe('markdown', () => {
     );
     expect(text).not.toContain('naive-sqlite');
     expect(text).toContain('Command: `pnpm --filter @tap/benchmarks bench run ingest-max`');
+  });
+
+  it('says what limits the bet path from the recorded profile run: categories side by side, flame graphs', () => {
+    const profileRun = aResult({
+      scenario: 'profile',
+      runId: 'p1',
+      command: 'pnpm --filter @tap/benchmarks bench run profile',
+      headline: { achieved_per_s: 2_950 },
+      profiles: [
+        aDaemonProfile({ daemon: 'ingest-api', svg: 'profiles/ingest-api.svg', busyPct: 53 }),
+        aDaemonProfile(),
+      ],
+    });
+    const text = renderResults([aResult(), profileRun], 'now', 'cmd');
+    expect(text.indexOf('## What limits the bet path')).toBeLessThan(text.indexOf('## Highest sustained'));
+    expect(text).toContain('the bet path at 2,950 bets/s achieved');
+    expect(text).toContain('| category | ingest-api | batcher |');
+    expect(text).toContain('| main thread busy (% of the window) | 53 % | 43.5 % |');
+    expect(text).toContain('| SQLite (better-sqlite3 native) | 49.5 % · 120.9 µs | 49.5 % · 120.9 µs |');
+    expect(text).toContain('[batcher](results/profiles/batcher.svg)');
+    expect(text).toContain('![ingest-api flame graph](results/profiles/ingest-api.svg)');
+    expect(text).toContain(PROFILE_READING);
+  });
+
+  it('asks for a profile run when none is recorded', () => {
+    expect(whatLimits(undefined).join('\n')).toContain('No `profile` run recorded yet');
+  });
+
+  it('keeps numbers out of the fixed reading of the profiles', () => {
+    expect(PROFILE_READING).not.toMatch(/\d/);
   });
 });

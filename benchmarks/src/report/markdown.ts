@@ -4,6 +4,7 @@
  */
 import type { ResultTable, ScenarioResult } from '../scenario.js';
 import type { MachineInfo } from './machine.js';
+import { profilesSideBySide } from './profile-tables.js';
 
 export function renderTable(table: ResultTable, command?: string): string {
   const cellText = (cell: string | number | null) => String(cell ?? '—').replace(/\|/g, '\\|');
@@ -33,6 +34,7 @@ export function renderScenario(result: ScenarioResult, headingLevel = 2, plotsDi
   for (const table of result.tables) parts.push('', renderTable(table, result.command));
   if (plotsDir !== undefined) {
     for (const run of result.loadRuns) parts.push('', `![${run.label}](${plotsDir}${plotFile(run.label)})`);
+    for (const p of result.profiles ?? []) parts.push('', `![${p.daemon} flame graph](${plotsDir}${p.svg})`);
   }
   return parts.join('\n');
 }
@@ -169,6 +171,50 @@ function sideBySide(byName: Map<string, ScenarioResult>): string[] {
   ];
 }
 
+/**
+ * How to read the profiles. Fixed text, so it holds no numbers: those are in the tables above it,
+ * rendered from the recorded JSON.
+ */
+export const PROFILE_READING =
+  '**How to read this.** A bet crosses every column — ingest-api admits it, the batcher applies it to SQLite, ' +
+  'ws-gateway tells the wallet — with Redis between them. The first row says how much of the window each main thread ' +
+  'was busy: while none is close to always busy, no single daemon is the wall, and what caps the rate on this machine ' +
+  "is the sum of every process's CPU per bet (the daemons, Redis, the kernel's loopback networking and the load " +
+  "generator) against the shared cores; the resource table of the `profile` run gives each process's share. The " +
+  "rows say what would shrink each daemon's share: in ingest-api, the Redis client (building commands, RESP " +
+  'encoding, socket writes) and the uWS response write inside `cork`; in the batcher, SQLite — the commit of each batch, which waits for the WAL fsync under `synchronous=FULL` ' +
+  'and counts as busy because the call is synchronous, then the per-bet inserts and the balance update with their ' +
+  'index maintenance; in ws-gateway, reading the streams, validating and re-encoding each event, and publishing it. ' +
+  'Garbage collection runs through all three. The functions behind each row, with the hottest line of each, are in ' +
+  'the `profile` section below.';
+
+/** RESULTS.md's "What limits the bet path": the recorded `profile` run's flame graphs and categories. */
+export function whatLimits(result: ScenarioResult | undefined): string[] {
+  const parts = ['## What limits the bet path', ''];
+  const profiles = result?.profiles ?? [];
+  if (!result || profiles.length === 0) {
+    return [
+      ...parts,
+      'No `profile` run recorded yet: `pnpm --filter @tap/benchmarks bench run profile --record`.',
+    ];
+  }
+  const graphs = profiles.map((p) => `[${p.daemon}](results/${p.svg})`).join(' · ');
+  parts.push(
+    `From the \`profile\` run \`${result.runId}\` (${result.startedAt}${result.ok ? '' : ', **FAILED**'}), ` +
+      `\`${result.command}\`: the bet path at ${formatValue(result.headline.achieved_per_s, 'bets/s')} achieved ` +
+      'with each daemon under `node --cpu-prof`, main threads over the measured window. Top functions per daemon, ' +
+      'with the hottest line of each, are in the `profile` section below.',
+    '',
+    renderTable(profilesSideBySide(profiles)),
+    '',
+    `Flame graphs (open one on its own for the tooltips: function, file:line, share): ${graphs}.`,
+    '',
+    ...profiles.flatMap((p) => [`![${p.daemon} flame graph](results/${p.svg})`, '']),
+    PROFILE_READING,
+  );
+  return parts;
+}
+
 export function renderResults(
   results: readonly ScenarioResult[],
   generatedAt: string,
@@ -199,6 +245,7 @@ export function renderResults(
   }
   const table = sideBySide(byName);
   if (table.length) parts.push('', ...table);
+  parts.push('', ...whatLimits(byName.get('profile')));
   const busy = results.filter(
     (r) => r.machineBusyPctBefore > 15 || r.notes.some((n) => n.startsWith('Other work')),
   );

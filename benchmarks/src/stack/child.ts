@@ -2,12 +2,15 @@
  * A child process the harness started (redis-server, a daemon, a ceiling server, WebSocket
  * clients): output goes to a log file (only the last lines stay in memory), and it is stopped by
  * its own PID — SIGTERM, then SIGKILL after a grace period. Nothing else is ever signalled.
+ * A daemon under `node --cpu-prof` writes its profile only on a normal exit, after its own stop
+ * steps, so profiled children get a longer grace (`stopGraceMs`) before SIGKILL would lose it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 const TAIL_LINES = 40;
+const STOP_GRACE_MS = 5_000;
 
 export interface Child {
   name: string;
@@ -25,7 +28,14 @@ export function startChild(
   name: string,
   command: string,
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; logPath: string; stdin?: 'ignore' | 'pipe' },
+  options: {
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    logPath: string;
+    stdin?: 'ignore' | 'pipe';
+    /** SIGTERM → SIGKILL grace when `stop()` is called without one. */
+    stopGraceMs?: number;
+  },
 ): Child {
   mkdirSync(dirname(options.logPath), { recursive: true });
   const log = createWriteStream(options.logPath, { flags: 'a' });
@@ -96,7 +106,7 @@ export function startChild(
         });
       });
     },
-    async stop(graceMs = 5_000) {
+    async stop(graceMs = options.stopGraceMs ?? STOP_GRACE_MS) {
       const began = Date.now();
       if (!running()) return { ...(await exited), stopMs: 0 };
       child.kill('SIGTERM');

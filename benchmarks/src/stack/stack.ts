@@ -3,6 +3,8 @@
  * a real redis-server (infra/redis.conf, plus any extra arguments such as `--appendfsync always`),
  * the built daemons (`services/<name>/dist/main.js`) it asks for, and the market source. Logs go
  * to `<outDir>/logs/<name>.log`. `stop()` stops everything it started, by PID, in reverse order.
+ * Daemons named in `cpuProfile` run under `node --cpu-prof`; each writes its profiles (one per
+ * thread) into `<cpuProfile.dir>/<name>/` when it exits after SIGTERM.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +18,8 @@ import { freePort, REDIS_CONF, serviceEntry } from './repo.js';
 export const LOGIN_DOMAIN = 'tap.bench';
 export const LOGIN_URI = 'https://tap.bench';
 const HEALTH_TIMEOUT_MS = 20_000;
+/** A profiled daemon serialises its whole profile at exit (seconds for a long run): don't SIGKILL it. */
+const PROFILED_STOP_GRACE_MS = 60_000;
 
 export type DaemonName = 'ingest-api' | 'ws-gateway' | 'batcher' | 'price-ingest' | 'health-monitor';
 
@@ -26,6 +30,8 @@ export interface StackOptions {
   market?: 'auto' | 'fake' | 'none';
   redisArgs?: readonly string[];
   env?: Partial<Record<DaemonName, Record<string, string>>>;
+  /** Daemons to run under `node --cpu-prof --cpu-prof-dir=<dir>/<name>`. */
+  cpuProfile?: { dir: string; daemons: readonly DaemonName[] };
 }
 
 export interface Stack {
@@ -105,9 +111,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const startDaemon = async (name: DaemonName, extra: Record<string, string> = {}) => {
       const env = { ...daemonEnv[name], ...options.env?.[name], ...extra };
       const url = await healthUrl(name, env);
-      const child = startChild(name, process.execPath, [serviceEntry(name)], {
+      const nodeArgs = profileArgs(options, name);
+      const child = startChild(name, process.execPath, [...nodeArgs, serviceEntry(name)], {
         env: { PATH: process.env.PATH ?? '', ...common, ...env },
         logPath: join(options.outDir, 'logs', `${name}.log`),
+        stopGraceMs: nodeArgs.length ? PROFILED_STOP_GRACE_MS : undefined,
       });
       children.set(name, child);
       const healthy = await waitUntil(async () => (await fetch(url)).status === 200, HEALTH_TIMEOUT_MS, 100);
@@ -153,4 +161,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await stopAll();
     throw err;
   }
+}
+
+/** Where a profiled daemon's profiles go (one directory per daemon: workers write their own files). */
+export function cpuProfileDir(dir: string, name: DaemonName): string {
+  return join(dir, name);
+}
+
+function profileArgs(options: StackOptions, name: DaemonName): string[] {
+  const profile = options.cpuProfile;
+  if (!profile?.daemons.includes(name)) return [];
+  return ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir(profile.dir, name)}`];
 }

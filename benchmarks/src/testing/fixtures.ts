@@ -1,6 +1,8 @@
 /** Typed fixture builders for the harness's unit tests (STYLE: builders with overrides). */
 import type { AuditInput } from '../audit/audit.js';
 import type { LoadRunResult } from '../load/open-loop.js';
+import type { CallFrame, CpuProfile, ProfileNode } from '../report/cpu-profile.js';
+import type { DaemonProfileSummary } from '../scenario.js';
 import type { LatencySummary } from '../stats/histogram.js';
 
 export function aLatency(overrides: Partial<LatencySummary> = {}): LatencySummary {
@@ -59,6 +61,95 @@ export function anAuditInput(overrides: Partial<AuditInput> = {}): AuditInput {
     ],
     drainedStreams: ['tap:bets'],
     ws: { tracked: 3, missing: 0, missingSample: [] },
+    ...overrides,
+  };
+}
+
+/** A frame of `aCpuProfile`: url defaults to our code, line to 1 (1-based, as people read it). */
+export interface FrameSpec {
+  name: string;
+  url?: string;
+  line?: number;
+  /** A separate V8 node even when an identical frame already sits under the same parent. */
+  distinct?: boolean;
+  positionTicks?: { line: number; ticks: number }[];
+}
+
+/**
+ * A V8 CPU profile built from stacks (root → leaf frames, each taken `samples` times), samples
+ * 1 ms apart from `startTime` in the order given.
+ */
+export function aCpuProfile(
+  stacks: { frames: (FrameSpec | string)[]; samples: number }[],
+  overrides: Partial<CpuProfile> = {},
+): CpuProfile {
+  const root: ProfileNode = { id: 1, callFrame: callFrame({ name: '(root)', url: '' }), children: [] };
+  const nodes: ProfileNode[] = [root];
+  const samples: number[] = [];
+  for (const { frames, samples: count } of stacks) {
+    let parent = root;
+    for (const frame of frames) {
+      const spec = typeof frame === 'string' ? { name: frame } : frame;
+      const wanted = callFrame(spec);
+      let node = spec.distinct
+        ? undefined
+        : nodes.find(
+            (n) =>
+              parent.children!.includes(n.id) &&
+              n.callFrame.functionName === wanted.functionName &&
+              n.callFrame.url === wanted.url &&
+              n.callFrame.lineNumber === wanted.lineNumber,
+          );
+      if (!node) {
+        node = { id: nodes.length + 1, callFrame: wanted, children: [], positionTicks: spec.positionTicks };
+        nodes.push(node);
+        parent.children!.push(node.id);
+      }
+      parent = node;
+    }
+    for (let i = 0; i < count; i += 1) samples.push(parent.id);
+  }
+  for (const node of nodes) node.hitCount = samples.filter((id) => id === node.id).length;
+  const startTime = 1_000_000;
+  return {
+    nodes,
+    startTime,
+    endTime: startTime + samples.length * 1_000,
+    samples,
+    timeDeltas: samples.map(() => 1_000),
+    ...overrides,
+  };
+}
+
+function callFrame(spec: FrameSpec): CallFrame {
+  return {
+    functionName: spec.name,
+    scriptId: '1',
+    url: spec.url ?? 'services/ingest-api/src/main.ts',
+    lineNumber: (spec.line ?? 1) - 1,
+    columnNumber: 0,
+  };
+}
+
+export function aDaemonProfile(overrides: Partial<DaemonProfileSummary> = {}): DaemonProfileSummary {
+  return {
+    daemon: 'batcher',
+    svg: 'profiles/batcher.svg',
+    busyPct: 43.5,
+    busySamples: 8_700,
+    categories: [
+      { category: 'SQLite (better-sqlite3 native)', pct: 49.5, usPerBet: 120.9 },
+      { category: 'garbage collector', pct: 9, usPerBet: 21.9 },
+    ],
+    top: [
+      {
+        name: 'sqliteTransaction',
+        location: 'better-sqlite3/lib/methods/transaction.js:52',
+        category: 'SQLite (better-sqlite3 native)',
+        pct: 23.8,
+        hotLine: 'after.run();',
+      },
+    ],
     ...overrides,
   };
 }
