@@ -7,9 +7,9 @@ import type { Channels } from '@tap/channels';
 import { DEFAULT_PRICING_CONFIG } from '@tap/pricing';
 import type { Logger, Redis, Registry } from '@tap/runtime';
 import type { SignaturePool } from '@tap/signatures';
-import { monotonicFactory } from 'ulid';
 import { SessionStore } from './auth/sessions.js';
 import { createAdmission } from './bets/admission-script.js';
+import { createBetIdFactory } from './bets/bet-id.js';
 import { type Config, exposureLimitsOf } from './config.js';
 import { createHttpMetrics } from './http/metrics.js';
 import type { ApiDeps } from './http/routes.js';
@@ -28,6 +28,7 @@ export function createApiDeps(parts: {
 }): ApiDeps {
   const { config, redis, channels } = parts;
   const sessions = new SessionStore(redis, channels, config.SESSION_TTL_S);
+  const rateLimitRule = { ratePerS: config.RATE_LIMIT_PER_S, burst: config.RATE_LIMIT_BURST };
   return {
     log: parts.log,
     redis,
@@ -53,11 +54,14 @@ export function createApiDeps(parts: {
     },
     bets: {
       market: parts.market,
-      rateLimit: createTokenBucket(redis, {
-        ratePerS: config.RATE_LIMIT_PER_S,
-        burst: config.RATE_LIMIT_BURST,
-      }),
-      admit: createAdmission(redis, channels, exposureLimitsOf(config), config.IDEMPOTENCY_TTL_S),
+      rateLimit: createTokenBucket(redis, rateLimitRule),
+      admit: createAdmission(
+        redis,
+        channels,
+        exposureLimitsOf(config),
+        rateLimitRule,
+        config.IDEMPOTENCY_TTL_S,
+      ),
       redis,
       channels,
       pricing: DEFAULT_PRICING_CONFIG,
@@ -65,7 +69,7 @@ export function createApiDeps(parts: {
       stakeMicrosMax: config.STAKE_MICROS_MAX,
       heartbeatAgeMsMax: config.BREAKER_HEARTBEAT_AGE_MS_MAX,
       printAgeMsMax: config.PRINT_AGE_MS_MAX,
-      newBetId: monotonicFactory(),
+      newBetId: createBetIdFactory(),
     },
   };
 }

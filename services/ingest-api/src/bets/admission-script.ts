@@ -1,14 +1,19 @@
 /**
- * The admission step (SPEC §6.1, docs/bet-path.md): ONE Lua script that, atomically, checks the
+ * The admission step (SPEC §6.1, docs/bet-path.md): ONE Lua script that, atomically, takes the
+ * wallet's rate-limit token (so an admitted bet costs one Redis round trip, not two), checks the
  * balance cache is ready, deduplicates (user, clientBetId), checks the available balance and every
  * exposure limit, reserves the stake, books the exposure, appends the bet to `tap:bets`, marks it
- * pending and stores the idempotent answer — all or nothing. When Redis is full (`noeviction`),
+ * pending and stores the idempotent answer — all or nothing after the token (a refused bet spends
+ * its token, as it did when the bucket was a separate step). When Redis is full (`noeviction`),
  * the script is refused as a whole and admission answers 503.
  */
 import type { Channels } from '@tap/channels';
 import type { Redis } from '@tap/runtime';
+import { TAKE_TOKEN_LUA, type TokenBucketRule } from '../rate-limit/token-bucket.js';
 
-const ADMIT_SCRIPT = `
+const ADMIT_SCRIPT = `${TAKE_TOKEN_LUA}
+local waitMs = takeToken(KEYS[11], tonumber(ARGV[14]), tonumber(ARGV[15]), tonumber(ARGV[16]))
+if waitMs > 0 then return {'rate_limited', tostring(waitMs)} end
 if redis.call('GET', KEYS[1]) ~= '1' then return {'cache_not_ready'} end
 local prior = redis.call('GET', KEYS[2])
 if prior then
@@ -63,10 +68,13 @@ export interface Admission {
   entryJson: string;
   /** When the cell and column exposure keys may expire (after the window is settled). */
   exposureExpireAtMs: number;
+  /** The server receive time: the rate-limit bucket's clock. */
+  receivedAtMs: number;
 }
 
 export type AdmitResult =
   | { ok: true }
+  | { ok: false; code: 'rate_limited'; retryAfterMs: number }
   | { ok: true; duplicate: true; responseJson: string }
   | { ok: false; code: 'service_unavailable' | 'idempotency_conflict' | 'insufficient_funds' }
   | { ok: false; code: 'exposure_limit'; limit: string };
@@ -79,9 +87,10 @@ export function createAdmission(
   redis: Redis,
   channels: Channels,
   limits: ExposureLimits,
+  rateLimit: TokenBucketRule,
   retentionS: number,
 ) {
-  redis.defineCommand('tapAdmitBet', { numberOfKeys: 10, lua: ADMIT_SCRIPT });
+  redis.defineCommand('tapAdmitBet', { numberOfKeys: 11, lua: ADMIT_SCRIPT });
   const scripted = redis as AdmitRedis;
   const { keys, streams } = channels;
   return async function admit(a: Admission): Promise<AdmitResult> {
@@ -96,6 +105,7 @@ export function createAdmission(
       keys.openBets(a.userId),
       streams.bets,
       keys.pendingBet(a.betId),
+      keys.rateLimit(a.userId),
       a.fingerprint,
       a.responseJson,
       a.stakeMicros,
@@ -109,10 +119,15 @@ export function createAdmission(
       a.entryJson,
       retentionS,
       a.userId,
+      a.receivedAtMs,
+      rateLimit.ratePerS,
+      rateLimit.burst,
     );
     switch (verdict) {
       case 'ok':
         return { ok: true };
+      case 'rate_limited':
+        return { ok: false, code: 'rate_limited', retryAfterMs: Number(detail) };
       case 'duplicate':
         return { ok: true, duplicate: true, responseJson: detail ?? '{}' };
       case 'cache_not_ready':

@@ -283,4 +283,16 @@ describe('per-wallet rate limit', () => {
     expect(limited[0]?.body.error).toBe('rate_limited');
     expect(Number(limited[0]?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
   });
+
+  it('counts bets refused before admission against the same budget', async () => {
+    const { token } = await trader(100_000_000);
+    const codes = [];
+    for (let i = 0; i < 12; i += 1)
+      codes.push((await postJson(api, '/v1/bets', aBetRequest({ stakeMicros: 1 }), token)).body.error);
+    expect(codes.slice(0, 10)).toEqual(Array(10).fill('stake_out_of_range'));
+    expect(codes.slice(10)).toContain('rate_limited');
+    const admitted = await postJson(api, '/v1/bets', aBetRequest({ stakeMicros: 100_000 }), token);
+    expect(admitted.body.error).toBe('rate_limited');
+    expect(await streamLength()).toBe(0);
+  });
 });

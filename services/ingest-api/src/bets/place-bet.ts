@@ -1,10 +1,14 @@
 /**
- * The bet admission use case (SPEC §3, §6.1). In order: body (a malformed one never reaches Redis)
- * → the per-wallet rate limit, which reads the bet's idempotency record in the same round trip → a
- * retry of a known clientBetId gets its original answer (even if the market moved since) → breaker
- * and print freshness → stake range → cell rules and price → the trader's minimum multiplier → the
- * admission script. Every refusal is a verdict named after the broken rule; apart from the rate
- * limit's token nothing is written to Redis before the script, and the script writes all or nothing.
+ * The bet admission use case (SPEC §3, §6.1). The answer is decided in this order: body (a
+ * malformed one never reaches Redis) → the per-wallet rate limit → a retry of a known clientBetId
+ * gets its original answer (even if the market moved since) → breaker and print freshness → stake
+ * range → cell rules and price → the trader's minimum multiplier → the admission script.
+ *
+ * The checks that need no Redis run first, so a bet that passes them costs ONE round trip: the
+ * admission script takes the rate-limit token and deduplicates itself. A bet they refuse takes its
+ * token and reads its idempotency record in one round trip instead, so the order above holds either
+ * way. Every refusal is a verdict named after the broken rule; apart from the rate limit's token
+ * nothing is written to Redis before the script, and the script writes all or nothing.
  */
 import type { Channels } from '@tap/channels';
 import { type BetEntry, type ErrorCode, payoutMicros, type Terms } from '@tap/domain';
@@ -51,24 +55,39 @@ export async function placeBet(
   const parsed = betRequestSchema.safeParse(body);
   if (!parsed.success) return { ok: false, code: 'invalid_body', message: describe(parsed.error) };
   const request = parsed.data;
+  const priced = priceRequest(deps, request, receivedAtMs);
+  if (priced.ok) return admit(deps, userId, request, priced.terms, receivedAtMs);
 
+  // Refused before admission: the rate limit and a retry's original answer still come first.
   const { keys } = deps.channels;
   const taken = await deps.rateLimit.take(
     keys.rateLimit(userId),
     receivedAtMs,
     keys.idempotency(userId, request.clientBetId),
   );
-  if (!taken.ok) return { ok: false, code: 'rate_limited', details: { retryAfterMs: taken.retryAfterMs } };
+  if (!taken.ok) return rateLimited(taken.retryAfterMs);
   if (taken.read !== null) return answerRetry(taken.read, request);
+  return priced.refusal;
+}
 
+/**
+ * The checks that need no Redis, in order: breaker and print freshness, stake range, cell rules
+ * and price, the trader's minimum multiplier. Pure: nothing is written whatever it answers.
+ */
+function priceRequest(
+  deps: PlaceBetDeps,
+  request: BetRequest,
+  receivedAtMs: number,
+): { ok: true; terms: Terms } | { ok: false; refusal: Extract<PlaceBetVerdict, { ok: false }> } {
+  const refuse = (refusal: Extract<PlaceBetVerdict, { ok: false }>) => ({ ok: false as const, refusal });
   const trading = checkTrading(deps.market.snapshot(), receivedAtMs, deps);
-  if (!trading.ok) return { ok: false, code: trading.code, message: trading.reason };
+  if (!trading.ok) return refuse({ ok: false, code: trading.code, message: trading.reason });
   if (request.stakeMicros < deps.stakeMicrosMin || request.stakeMicros > deps.stakeMicrosMax) {
-    return {
+    return refuse({
       ok: false,
       code: 'stake_out_of_range',
       details: { stakeMicrosMin: deps.stakeMicrosMin, stakeMicrosMax: deps.stakeMicrosMax },
-    };
+    });
   }
   const { print } = trading;
   const quote = quoteCell({
@@ -79,11 +98,10 @@ export async function placeBet(
     sigma: print.sigma,
     config: deps.pricing,
   });
-  if (!quote.ok) return { ok: false, code: quote.code, details: { reason: quote.reason } };
+  if (!quote.ok) return refuse({ ok: false, code: quote.code, details: { reason: quote.reason } });
   if (quote.multiplierBp < request.minMultiplierBp) {
-    return { ok: false, code: 'quote_moved', details: { multiplierBp: quote.multiplierBp } };
+    return refuse({ ok: false, code: 'quote_moved', details: { multiplierBp: quote.multiplierBp } });
   }
-
   const terms: Terms = {
     indexPriceCents: print.priceCents,
     printId: print.id,
@@ -95,8 +113,14 @@ export async function placeBet(
     multiplierBp: quote.multiplierBp,
     configVersion: deps.pricing.configVersion,
   };
-  return admit(deps, userId, request, terms, receivedAtMs);
+  return { ok: true, terms };
 }
+
+const rateLimited = (retryAfterMs: number): PlaceBetVerdict => ({
+  ok: false,
+  code: 'rate_limited',
+  details: { retryAfterMs },
+});
 
 async function admit(
   deps: PlaceBetDeps,
@@ -133,7 +157,9 @@ async function admit(
     entryJson: JSON.stringify(entry),
     // Exposure on a cell matters until its window is settled; SPEC §4's dead-man sweep ends at +60 s.
     exposureExpireAtMs: request.t0 + deps.pricing.windowMs + 120_000,
+    receivedAtMs,
   });
+  if (!result.ok && result.code === 'rate_limited') return rateLimited(result.retryAfterMs);
   if (!result.ok) {
     const details = result.code === 'exposure_limit' ? { limit: result.limit } : undefined;
     return { ok: false, code: result.code, details };

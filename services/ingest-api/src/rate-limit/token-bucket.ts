@@ -4,30 +4,36 @@
  * one wallet on any number of connections share one budget. An idle bucket expires once it would
  * be full again, so Redis holds buckets only for active wallets.
  *
- * The same round trip also reads one more key for the caller (admission reads the bet's
- * idempotency record), so a bet costs one Redis round trip here instead of two.
+ * The same round trip also reads one more key for the caller (a bet refused before admission
+ * reads its idempotency record, so a retry still gets its original answer). A bet that reaches
+ * admission takes its token inside the admission script instead (TAKE_TOKEN_LUA).
  */
 import type { Redis } from '@tap/runtime';
 
-const TAKE_SCRIPT = `
-local now = tonumber(ARGV[1])
-local rate = tonumber(ARGV[2])
-local burst = tonumber(ARGV[3])
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
-local tokens = tonumber(state[1]) or burst
-local ts = tonumber(state[2]) or now
-if now > ts then tokens = math.min(burst, tokens + (now - ts) * rate / 1000) end
-local ttl = math.ceil(burst * 1000 / rate) + 1000
+/**
+ * The bucket as a Lua function, shared with the admission script (which takes the token in the
+ * same round trip as the bet): returns 0 when a token was taken, else the wait in ms.
+ */
+export const TAKE_TOKEN_LUA = `
+local function takeToken(key, now, rate, burst)
+  local state = redis.call('HMGET', key, 'tokens', 'ts')
+  local tokens = tonumber(state[1]) or burst
+  local ts = tonumber(state[2]) or now
+  if now > ts then tokens = math.min(burst, tokens + (now - ts) * rate / 1000) end
+  local ttl = math.ceil(burst * 1000 / rate) + 1000
+  local waitMs = 0
+  if tokens < 1 then waitMs = math.ceil((1 - tokens) * 1000 / rate) else tokens = tokens - 1 end
+  redis.call('HSET', key, 'tokens', tostring(tokens), 'ts', math.max(now, ts))
+  redis.call('PEXPIRE', key, ttl)
+  return waitMs
+end
+`;
+
+const TAKE_SCRIPT = `${TAKE_TOKEN_LUA}
+local waitMs = takeToken(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))
 local extra = false
 if KEYS[2] then extra = redis.call('GET', KEYS[2]) end
-if tokens < 1 then
-  redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', math.max(now, ts))
-  redis.call('PEXPIRE', KEYS[1], ttl)
-  return {math.ceil((1 - tokens) * 1000 / rate), extra}
-end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens - 1), 'ts', math.max(now, ts))
-redis.call('PEXPIRE', KEYS[1], ttl)
-return {0, extra}
+return {waitMs, extra}
 `;
 
 export interface TokenBucketRule {
