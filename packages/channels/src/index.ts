@@ -5,5 +5,6 @@ export {
   ENTRY_SCHEMAS,
   type EntryOf,
   encodeEntry,
+  entryJson,
   type StreamKind,
 } from './codec.js';

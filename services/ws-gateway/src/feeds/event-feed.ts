@@ -3,7 +3,6 @@
  * user's sockets are subscribed) and to any resume in progress for that user (catch-ups.ts).
  * `lastId()` is the reader's position: every entry up to it has been published.
  */
-import { decodeEntry } from '@tap/channels';
 import { eventMessage } from '../protocol/server-message.js';
 import { TOPICS } from '../protocol/topics.js';
 import type { CatchUps } from '../replay/catch-ups.js';
@@ -28,14 +27,15 @@ export class EventFeed {
     const { catchUps, publish, onMalformed } = this.options;
     for (const [id, fields] of entries) {
       this.#lastId = id;
-      const decoded = decodeEntry('events', fields);
-      if (!decoded.ok) {
-        onMalformed(id, decoded.reason);
+      const built = eventMessage(id, fields);
+      if (!built.ok) {
+        onMalformed(id, built.reason);
         continue;
       }
-      const message = eventMessage(decoded.value, id);
-      publish(TOPICS.user(decoded.value.userId), message);
-      catchUps.deliver(decoded.value.userId, id, message);
+      // One decode and one message per entry, however many sockets the topic publish reaches.
+      const { event, message } = built;
+      publish(TOPICS.user(event.userId), message);
+      catchUps.deliver(event.userId, id, message);
     }
   }
 

@@ -1,3 +1,5 @@
+import { encodeEntry } from '@tap/channels';
+import type { EventEntry } from '@tap/domain';
 import { describe, expect, it } from 'vitest';
 import {
   breakerMessage,
@@ -11,6 +13,38 @@ import {
 } from './server-message.js';
 
 const USER = '0x00000000000000000000000000000000000000aa';
+const BET_ID = '01JAB00000000000000000000A';
+const STREAM_ID = '1764000000000-4';
+
+/** The event kinds and optional fields the batcher writes, in its key orders. */
+const EVENTS: EventEntry[] = [
+  { type: 'balance', userId: USER, balanceMicros: 5, refType: 'deposit', refId: 'a' },
+  { type: 'bet', userId: USER, betId: BET_ID, status: 'rejected', reason: 'internal', balanceMicros: 0 },
+  {
+    type: 'bet',
+    userId: USER,
+    betId: BET_ID,
+    status: 'won',
+    balanceMicros: 3_150_000,
+    payoutMicros: 2_150_000,
+  },
+  { type: 'bet', userId: USER, betId: BET_ID, status: 'void', balanceMicros: 1, reason: 'breaker_open' },
+  {
+    type: 'bet',
+    userId: USER,
+    betId: BET_ID,
+    status: 'accepted',
+    balanceMicros: 1_000,
+    bet: { t0: 1, p0: 2, windowMs: 3, bandCents: 4, stakeMicros: 5, multiplierBp: 6 },
+  },
+  { type: 'balance', userId: USER, balanceMicros: 0, refType: 'adjustment', refId: 'quote " and \\ and ü' },
+];
+/** An entry's JSON as the batcher writes it, and as other writers might: spaced out, keys reversed. */
+const TEXTS: ((event: EventEntry) => string)[] = [
+  (event) => encodeEntry('events', event)[1],
+  (event) => `${JSON.stringify(event, null, 2)}\n`,
+  (event) => JSON.stringify(Object.fromEntries(Object.entries(event).reverse())),
+];
 
 describe('server messages', () => {
   it('serializes each message as the wire schema describes it', () => {
@@ -21,10 +55,10 @@ describe('server messages', () => {
       resyncMessage('events_trimmed'),
       errorMessage('session_invalid'),
       pongMessage(1_764_000_000_000),
-      eventMessage(
-        { type: 'balance', userId: USER, balanceMicros: 5, refType: 'deposit', refId: 'a' },
-        '1-0',
-      ),
+      ...EVENTS.map((event) => {
+        const built = eventMessage('1-0', encodeEntry('events', event));
+        return built.ok ? built.message : '';
+      }),
     ];
     for (const message of messages)
       expect(serverMessageSchema.safeParse(JSON.parse(message)).success).toBe(true);
@@ -47,15 +81,43 @@ describe('server messages', () => {
     });
   });
 
-  it('sends an event as the stream entry plus its stream id', () => {
-    const event = {
-      type: 'bet',
-      userId: USER,
-      betId: '01JAB00000000000000000000A',
-      status: 'accepted',
-      balanceMicros: 1_000,
-    } as const;
-    expect(JSON.parse(eventMessage(event, '1764000000000-4'))).toEqual({ ...event, id: '1764000000000-4' });
+  it('sends an event as the stream entry plus its stream id, whatever the spacing and key order', () => {
+    for (const event of EVENTS)
+      for (const text of TEXTS) {
+        const built = eventMessage(STREAM_ID, ['d', text(event)]);
+        expect(built).toMatchObject({ ok: true, event });
+        const message = built.ok ? built.message : '';
+        expect(JSON.parse(message)).toEqual({ ...event, id: STREAM_ID });
+        expect(serverMessageSchema.safeParse(JSON.parse(message)).success).toBe(true);
+      }
+  });
+
+  it("writes the batcher's events byte for byte as serializing the decoded event would", () => {
+    for (const event of EVENTS) {
+      const fields = encodeEntry('events', event);
+      const built = eventMessage(STREAM_ID, fields);
+      const text = fields[1];
+      expect(built.ok && built.message).toBe(JSON.stringify({ ...JSON.parse(text), id: STREAM_ID }));
+    }
+  });
+
+  it('refuses a malformed event entry instead of building its message', () => {
+    const event = EVENTS[0] as EventEntry;
+    const refusals = [
+      ['d', '{nope'],
+      ['x', JSON.stringify(event)],
+      ['d', JSON.stringify({ ...event, balanceMicros: 1.5 })],
+      ['d', JSON.stringify({ ...event, type: 'tick' })],
+      ['d', '[]'],
+    ];
+    for (const fields of refusals)
+      expect(eventMessage(STREAM_ID, fields)).toMatchObject({ ok: false, code: 'entry_malformed' });
+  });
+
+  it('refuses an event entry that carries an id of its own, so a client only sees the stream id', () => {
+    const built = eventMessage(STREAM_ID, ['d', JSON.stringify({ ...EVENTS[0], id: '9-9' })]);
+    expect(built.ok).toBe(false);
+    expect(!built.ok && built.reason).toContain("'id'");
   });
 
   it('uses the default message of an error code', () => {

@@ -3,6 +3,8 @@
  * against them); the builders return the serialized text, because a topic publish serializes a
  * message once for every subscriber.
  */
+import assert from 'node:assert/strict';
+import { decodeEntry, entryJson } from '@tap/channels';
 import {
   BREAKER_STATES,
   ERROR_CODES,
@@ -75,8 +77,24 @@ export function breakerMessage(view: BreakerView): string {
   return JSON.stringify({ type: 'breaker', state, reason, since } satisfies BreakerMessage);
 }
 
-export function eventMessage(event: EventEntry, streamId: string): string {
-  return JSON.stringify({ ...event, id: streamId } satisfies z.infer<typeof eventSchema>);
+export type EventMessage = { ok: true; event: EventEntry; message: string } | { ok: false; reason: string };
+
+/**
+ * A `tap:events` entry → its message. The entry is decoded and validated like every entry, then the
+ * message is the entry's own JSON text with `,"id":"<streamId>"` spliced in before the closing
+ * brace, instead of serializing the event a second time. The text validated as an object, so the
+ * message has exactly the entry's keys and values plus `id` (which the strict event schema keeps
+ * out of the entry). For the batcher's JSON.stringify output it is byte for byte what
+ * JSON.stringify({ ...entry, id }) would write; other spacing or key order passes through as is.
+ */
+export function eventMessage(streamId: string, fields: readonly string[]): EventMessage {
+  const decoded = decodeEntry('events', fields);
+  if (!decoded.ok) return decoded;
+  const json = entryJson(fields) ?? '';
+  const end = json.lastIndexOf('}');
+  assert(end > 0, 'a decoded event entry is a JSON object');
+  const message = `${json.slice(0, end)},"id":${JSON.stringify(streamId)}}`;
+  return { ok: true, event: decoded.value, message };
 }
 
 export function resyncMessage(reason: ResyncReason): string {

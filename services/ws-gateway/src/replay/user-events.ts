@@ -3,7 +3,6 @@
  * Most entries belong to others, so the raw fields are scanned for the user id before an entry is
  * parsed and validated; the parsed `userId` then decides.
  */
-import { decodeEntry } from '@tap/channels';
 import { eventMessage } from '../protocol/server-message.js';
 
 /** An entry as XREAD and XRANGE return it: the id and the flat [name, value, …] fields. */
@@ -24,12 +23,12 @@ export function userEventsInPage(
   const events: UserPage['events'] = [];
   for (const [id, fields] of entries) {
     if (!fields.some((field) => field.includes(userId))) continue;
-    const decoded = decodeEntry('events', fields);
-    if (!decoded.ok) {
-      onMalformed(id, decoded.reason);
+    const built = eventMessage(id, fields);
+    if (!built.ok) {
+      onMalformed(id, built.reason);
       continue;
     }
-    if (decoded.value.userId === userId) events.push({ id, message: eventMessage(decoded.value, id) });
+    if (built.event.userId === userId) events.push({ id, message: built.message });
   }
   return { events, lastId: entries.at(-1)?.[0] };
 }
