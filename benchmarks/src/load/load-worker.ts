@@ -1,16 +1,15 @@
 /**
  * One load worker (a worker_thread): sends its share of the open-loop schedule — every
- * `workers`-th request — on an undici Pool of keep-alive connections (pipelining 1), measures each
+ * `workers`-th request — on a lean HttpClient of keep-alive connections (pipelining 1), measures each
  * answer from the request's planned time, and matches 202'd bets with their WebSocket events.
  * Every second it reports progress; at the end it drains the WebSocket events and reports totals.
  */
 import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
-import { Pool } from 'undici';
 import { createHistogram, encodeHistogram, recordMs } from '../stats/histogram.js';
 import { TimelineRecorder } from '../stats/timeline.js';
 import { startCellFeed } from './cell-feed.js';
-import { type Request, send } from './dispatch.js';
+import { HttpClient } from './http-client.js';
 import { plannedOffsetMs, totalRequests } from './schedule.js';
 import type { FromWorker, ToWorker, WorkerConfig, WorkerResult } from './worker-protocol.js';
 import { WsTracker } from './ws-tracker.js';
@@ -53,15 +52,14 @@ const tracker = new WsTracker({
   },
 });
 
-const pool = new Pool(config.baseUrl, {
+const client = new HttpClient(config.baseUrl, {
   connections: config.connections,
-  pipelining: 1,
-  keepAliveTimeout: 60_000,
-  keepAliveMaxTimeout: 600_000,
-  headersTimeout: config.requestTimeoutMs,
-  bodyTimeout: config.requestTimeoutMs,
-  connectTimeout: config.requestTimeoutMs,
+  requestTimeoutMs: config.requestTimeoutMs,
 });
+const route =
+  config.kind === 'bet'
+    ? client.route('POST', '/v1/bets', { 'content-type': 'application/json' })
+    : client.route('GET', '/v1/me');
 
 const cells = await startCellFeed(config.price, config.kind === 'bet');
 
@@ -86,7 +84,7 @@ async function main(): Promise<void> {
   reportProgress();
   tracker.close();
   cells.stop();
-  await pool.close();
+  await client.close();
   post({ type: 'done', result: buildResult() });
 }
 
@@ -135,19 +133,10 @@ function fire(i: number, start: number, plannedOffset: number): void {
   counts.sent += 1;
   if (flight.measured) counts.measuredSent += 1;
   counts.inFlight += 1;
-  const authorization = `Bearer ${config.wallets[walletIndex]!.token}`;
-  const request: Request =
-    config.kind === 'bet'
-      ? {
-          method: 'POST' as const,
-          path: '/v1/bets',
-          headers: { authorization, 'content-type': 'application/json' },
-          body: betBody(),
-        }
-      : { method: 'GET' as const, path: '/v1/me', headers: { authorization } };
-  send(
-    pool,
-    request,
+  const headers = { authorization: `Bearer ${config.wallets[walletIndex]!.token}` };
+  client.send(
+    route,
+    config.kind === 'bet' ? { headers, body: betBody() } : { headers },
     (status, text) => onAnswer(flight, status, text),
     (err) => onFailure(flight, err),
   );
@@ -182,11 +171,11 @@ function onAnswer(flight: Flight, status: number, text: string): void {
   }
 }
 
-function onFailure(flight: Flight, err: { code?: string; name?: string }): void {
+function onFailure(flight: Flight, err: { code: string }): void {
   counts.inFlight -= 1;
   counts.noAnswer += 1;
   timeline.countAnswer(Math.floor((now() - flight.start) / 1_000), false);
-  countError(err.code ?? err.name ?? 'network_error');
+  countError(err.code);
 }
 
 function betBody(): string {
