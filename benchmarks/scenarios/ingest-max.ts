@@ -28,7 +28,7 @@ export const ingestMax: Scenario = {
   async run(ctx) {
     const outcome = emptyOutcome();
     const quick = ctx.options.quick === true;
-    // One load thread: the stack saturates the two cores long before one undici thread does
+    // One load thread: the stack saturates the two cores long before one load thread does
     // (ceiling-http measures what one and two threads can send).
     const workers = ctx.options.workers ?? 1;
     const bets = await openBetStack(ctx, { wallets: WALLETS, fundMicros: 10_000_000_000, limits: LIMITS });
