@@ -7,22 +7,28 @@ import { randomUUID } from 'node:crypto';
 import { startStack, type TestStack } from '@tap/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Print, recompute } from './recompute.js';
+import { type Print, recompute, warmUpMs } from './recompute.js';
 import { deposit, LOGIN, signIn } from './trader.js';
 
+/** health-monitor's thresholds, given to the resolver too (its breaker judged from the prints must match). */
+const BREAKER = { staleMs: 10_000, minVenues: 2, recoveryMs: 1_000 };
+const BREAKER_ENV = { BREAKER_RECOVERY_MS: String(BREAKER.recoveryMs) };
 const TRADERS = 4;
 const BETTING_MS = 12_000;
 
 let stack: TestStack;
 let redis: Redis;
+let stackStartedAt = 0;
 
 beforeAll(async () => {
+  stackStartedAt = Date.now();
   stack = await startStack({
     daemons: ['price-ingest', 'health-monitor', 'batcher', 'ingest-api', 'resolver'],
     env: {
       'ingest-api': LOGIN,
       'price-ingest': { SIM_SEED: '7', SIM_VOL_ANNUAL: '1.5' },
-      'health-monitor': { BREAKER_RECOVERY_MS: '1000' },
+      'health-monitor': BREAKER_ENV,
+      resolver: BREAKER_ENV,
     },
   });
   redis = new Redis(stack.redis.url);
@@ -73,6 +79,8 @@ describe('settlement reproducibility', () => {
       async () => (await redis.hget(`${stack.prefix}breaker:state`, 'state')) === 'closed',
       20_000,
     );
+    // Every window then has the prints before it that the breaker judged from the prints needs.
+    await new Promise((resolve) => setTimeout(resolve, stackStartedAt + warmUpMs(BREAKER) - Date.now()));
 
     const placed = await Promise.all(traders.map((t) => trade(t.token, Date.now() + BETTING_MS)));
     const bets = traders.flatMap((trader, i) =>
@@ -90,24 +98,31 @@ describe('settlement reproducibility', () => {
       return settled.size === bets.length;
     }, 45_000);
 
-    const outcomes = { won: 0, lost: 0, void: 0 };
+    const outcomes = { won: 0, lost: 0, void: 0, breakerJudged: 0 };
     for (const bet of settled.values()) {
       const t0 = Number(bet.t0);
+      const from = t0 - warmUpMs(BREAKER) - 5_000;
       const history = await api(
-        `/v1/index/history?from=${t0 - 10_000}&to=${t0 + Number(bet.windowMs) + 5_000}&limit=5000`,
+        `/v1/index/history?from=${from}&to=${t0 + Number(bet.windowMs) + 5_000}&limit=5000`,
         bets[0]!.token,
       );
       const prints = history.body.prints as Print[];
       const expected = recompute(
         { t0, p0: Number(bet.p0), windowMs: Number(bet.windowMs), bandCents: Number(bet.bandCents) },
         prints,
+        BREAKER,
       );
       const evidence = bet.evidence as Record<string, unknown>;
       outcomes[bet.status as 'won' | 'lost' | 'void'] += 1;
-      if (bet.status === 'void' && evidence.reason === 'breaker_open') continue; // decided by breaker intervals, not prints
-      expect({ betId: bet.betId, outcome: bet.status }).toEqual({
+      if (expected.breakerJudged) outcomes.breakerJudged += 1;
+      // Also voided by the intervals health-monitor records (not public), or by the resolver's
+      // breaker before it had seen enough prints: not recomputable from the prints alone.
+      if (bet.status === 'void' && evidence.reason === 'breaker_open') continue;
+      // Never a win or a loss while the breaker judged from the prints was open.
+      expect({ betId: bet.betId, outcome: bet.status, reason: evidence.reason ?? null }).toEqual({
         betId: bet.betId,
         outcome: expected.outcome,
+        reason: expected.outcome === 'void' ? expected.reason : null,
       });
       if (expected.outcome === 'won') {
         expect(evidence.printId).toBe(expected.printId);
@@ -116,6 +131,7 @@ describe('settlement reproducibility', () => {
     }
     expect(outcomes.won).toBeGreaterThan(0);
     expect(outcomes.lost).toBeGreaterThan(0);
+    expect(outcomes.breakerJudged).toBeGreaterThan(0);
   }, 120_000);
 });
 

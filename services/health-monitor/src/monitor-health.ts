@@ -3,8 +3,8 @@
  * the last 5 s (the age at which ingest-api stops trusting it) — never the breaker's. An open
  * breaker is the monitor doing its job; the body says which state, why and since when.
  */
+import type { BreakerMachine } from '@tap/breaker';
 import type { HealthReport } from '@tap/runtime';
-import type { BreakerMachine } from './breaker/breaker-machine.js';
 
 export const HEARTBEAT_TRUSTED_MS = 5_000;
 

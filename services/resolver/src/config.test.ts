@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { indexRules, loadConfig } from './config.js';
+import { breakerRules, indexRules, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
   it('defaults to the SPEC values', () => {
@@ -17,6 +17,11 @@ describe('loadConfig', () => {
       deadlineMs: 60_000,
       settledMemoryMs: 300_000,
     });
+    expect(result.ok && breakerRules(result.config)).toEqual({
+      staleMs: 10_000,
+      minVenues: 2,
+      recoveryMs: 30_000,
+    });
   });
 
   it('names every bad variable', () => {
@@ -28,12 +33,18 @@ describe('loadConfig', () => {
       EVENTS_REPLAY_MS: '-1',
       PRINT_HISTORY_MS: '1.5',
       CONSUMER_NAME: 'two words',
+      BREAKER_STALE_MS: '50',
+      BREAKER_MIN_VENUES: 'three',
+      BREAKER_RECOVERY_MS: '0',
     });
     expect(result.ok).toBe(false);
     const named = [...new Set(result.ok ? [] : result.problems.map((p) => p.split(':')[0]))];
     expect(named.sort()).toEqual(
       [
         'BLOCK_MS',
+        'BREAKER_MIN_VENUES',
+        'BREAKER_RECOVERY_MS',
+        'BREAKER_STALE_MS',
         'CONSUMER_NAME',
         'DATA_DIR',
         'DEADLINE_MS',

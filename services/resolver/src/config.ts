@@ -1,4 +1,5 @@
 /** resolver configuration, read once from the environment by main.ts. */
+import { type BreakerRules, DEFAULT_BREAKER_RULES } from '@tap/breaker';
 import { type ConfigOf, commonEnv, type Env, env, parseEnv } from '@tap/runtime';
 import { z } from 'zod';
 import type { IndexRules } from './settlement/open-bet-index.js';
@@ -23,6 +24,12 @@ const shape = {
   EVENTS_REPLAY_MS: env.intBetween(0, 3_600_000, 60_000),
   /** Processed prints kept in memory to rebuild the window of a late bet (ms of index time). Default 180000. */
   PRINT_HISTORY_MS: env.intBetween(10_000, 3_600_000, 180_000),
+  /** The breaker opens when the newest print is this old (ms); must equal health-monitor's. Default 10000. */
+  BREAKER_STALE_MS: env.intBetween(100, 600_000, DEFAULT_BREAKER_RULES.staleMs),
+  /** The breaker opens at a print with fewer venues than this; must equal health-monitor's. Default 2. */
+  BREAKER_MIN_VENUES: env.intBetween(1, 10, DEFAULT_BREAKER_RULES.minVenues),
+  /** Continuous health before the breaker closes (ms); must equal health-monitor's. Default 30000. */
+  BREAKER_RECOVERY_MS: env.intBetween(100, 3_600_000, DEFAULT_BREAKER_RULES.recoveryMs),
   /** Consumer name in group `resolver`; run one resolver, keep the name stable across restarts. Default resolver-1. */
   CONSUMER_NAME: z
     .string()
@@ -38,6 +45,15 @@ export function indexRules(config: Config): IndexRules {
     gapMsMax: config.GAP_MS_MAX,
     deadlineMs: config.DEADLINE_MS,
     settledMemoryMs: Math.max(300_000, config.EVENTS_REPLAY_MS + config.DEADLINE_MS),
+  };
+}
+
+/** health-monitor's breaker thresholds, which the resolver's breaker judged from the prints runs with. */
+export function breakerRules(config: Config): BreakerRules {
+  return {
+    staleMs: config.BREAKER_STALE_MS,
+    minVenues: config.BREAKER_MIN_VENUES,
+    recoveryMs: config.BREAKER_RECOVERY_MS,
   };
 }
 

@@ -48,7 +48,13 @@ describe('resolver under kill -9', () => {
   let harness: ResolverHarness;
   beforeAll(async () => {
     redis = await startRedis();
-    harness = await startResolverHarness(redis, { EVENTS_REPLAY_MS: '600000', BLOCK_MS: '50' });
+    // The breaker judged from the prints starts open at the stream's first print (fail closed);
+    // a short recovery closes it well before the first window.
+    harness = await startResolverHarness(redis, {
+      EVENTS_REPLAY_MS: '600000',
+      BLOCK_MS: '50',
+      BREAKER_RECOVERY_MS: '300',
+    });
   });
   afterAll(async () => {
     await harness.close();

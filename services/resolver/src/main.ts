@@ -15,7 +15,7 @@ import {
   runDaemon,
   startDaemonBase,
 } from '@tap/runtime';
-import { indexRules, loadConfig, SERVICE } from './config.js';
+import { breakerRules, indexRules, loadConfig, SERVICE } from './config.js';
 import { createResolverHealth } from './health.js';
 import { createResolverMetrics } from './metrics.js';
 import { createEventStep } from './pipeline/event-loop.js';
@@ -24,6 +24,7 @@ import { createPriceLoop } from './pipeline/price-loop.js';
 import { rebuildIndex } from './pipeline/startup.js';
 import { BreakerLog } from './settlement/breaker-log.js';
 import { OpenBetIndex } from './settlement/open-bet-index.js';
+import { PrintBreaker, warmUpMs } from './settlement/print-breaker.js';
 import { PrintHistory } from './settlement/print-history.js';
 import { createSegmentReader } from './storage/segment-reader.js';
 import { createEventReader } from './streams/event-reader.js';
@@ -40,7 +41,8 @@ void runDaemon({
   async start(stopper) {
     const channels = createChannels(config.TAP_KEY_PREFIX);
     const history = new PrintHistory(config.PRINT_HISTORY_MS);
-    const index = new OpenBetIndex(indexRules(config), history, new BreakerLog());
+    const fromPrints = new PrintBreaker(breakerRules(config), config.PRINT_HISTORY_MS);
+    const index = new OpenBetIndex(indexRules(config), history, new BreakerLog(fromPrints));
     const metrics = createResolverMetrics(registry, log, index);
     const health = createResolverHealth(index);
     const base = { service: SERVICE, config, log, registry, stopper, health: () => health.report() };
@@ -71,6 +73,7 @@ void runDaemon({
       channels,
       eventsReplayMs: config.EVENTS_REPLAY_MS,
       printHistoryMs: config.PRINT_HISTORY_MS,
+      breakerWarmUpMs: warmUpMs(breakerRules(config)),
     });
     const pricePipeline = createPriceLoop({
       ...common,

@@ -34,6 +34,14 @@ export function createResolverMetrics(
       this.set(last ? (Date.now() - last.t) / 1_000 : -1);
     },
   });
+  new Gauge({
+    name: 'tap_resolver_breaker_open_by_prints',
+    help: "1 while the breaker judged from the prints is open, else 0 (should follow health-monitor's)",
+    registers,
+    collect() {
+      this.set(index.breaker.openByPrints ? 1 : 0);
+    },
+  });
   const settlements = new Counter({
     name: 'tap_resolver_settlements_total',
     help: 'Settlements written to tap:settlements, by outcome and reason (the void reason, else the outcome)',

@@ -31,13 +31,18 @@ function pricesFrom(fromT: number, priceCents: number[], stepMs = 100): PrintEnt
 }
 const flat = (fromT: number, count: number, price: number) => pricesFrom(fromT, Array(count).fill(price));
 
+/** The breaker judged from the prints starts open at the stream's first print; this closes it fast. */
+const ENV = { BREAKER_RECOVERY_MS: '1000' };
+/** Healthy prints from 2 s before `T` (closed by T - 900 ms with ENV's recovery), below every band. */
+const warmUp = (T: number) => flat(T - 2_000, 19, P - 3_000);
+
 function byBet(settlements: SettlementEntry[]): Map<string, SettlementEntry> {
   return new Map(settlements.map((s) => [s.betId, s]));
 }
 
 describe('resolver settlement (built daemon, real Redis and SQLite)', () => {
   it('settles bets from SQLite and from accepted events with the right outcome and evidence', async () => {
-    harness = await startResolverHarness(redis);
+    harness = await startResolverHarness(redis, ENV);
     const T = Math.ceil((Date.now() + 10_000) / W) * W;
     const bet = (t0: number, p0: number) => aBet({ t0, p0, windowMs: W, bandCents: H });
     const wonAtStart = bet(T, P); // the print in effect at t0 lies in the band
@@ -66,6 +71,7 @@ describe('resolver settlement (built daemon, real Redis and SQLite)', () => {
       reason: 'too_few_venues',
     });
 
+    const warm = warmUp(T); // first: print ids follow the order of construction
     const inEffect = pricesFrom(T - 100, [P + 500]);
     const below = flat(T + 100, 19, P - 3_000); // T+100 … T+1900
     const jump = pricesFrom(T + 2_000, [P + 3_000]);
@@ -74,6 +80,7 @@ describe('resolver settlement (built daemon, real Redis and SQLite)', () => {
     const window2 = flat(T + 5_000, 21, P - 3_000); // T+5000 … T+7000, then a 1.5 s gap
     const afterGap = flat(T + 8_500, 70, P - 3_000); // … T+15400
     await harness.publishPrints([
+      ...warm,
       ...inEffect,
       ...below,
       ...jump,
@@ -139,10 +146,11 @@ describe('resolver settlement (built daemon, real Redis and SQLite)', () => {
   }, 30_000);
 
   it('settles a bet accepted after its window was processed, from the print history', async () => {
-    harness = await startResolverHarness(redis);
+    harness = await startResolverHarness(redis, ENV);
     await harness.start();
     const T = Math.ceil((Date.now() + 10_000) / W) * W;
     const prints = [
+      ...warmUp(T - 100),
       ...flat(T - 100, 10, P - 3_000),
       ...pricesFrom(T + 900, [P + 10]),
       ...flat(T + 1_000, 45, P - 3_000),
@@ -167,7 +175,37 @@ describe('resolver settlement (built daemon, real Redis and SQLite)', () => {
     expect(settlement).toMatchObject({
       betId: late.betId,
       outcome: 'won',
-      evidence: { printId: prints[10]!.id, t: T + 900 },
+      evidence: { printId: prints[29]!.id, t: T + 900 },
     });
+  }, 20_000);
+
+  it('voids a touch by a print with too few venues before health-monitor records any interval', async () => {
+    harness = await startResolverHarness(redis, ENV);
+    const T = Math.ceil((Date.now() + 10_000) / W) * W;
+    const thin = aBet({ t0: T, p0: P, windowMs: W, bandCents: H });
+    const afterRecovery = aBet({ t0: T + W, p0: P, windowMs: W, bandCents: H });
+    harness.insertBets([thin, afterRecovery]);
+    await harness.start();
+    await harness.publishPrints([
+      ...warmUp(T),
+      ...flat(T - 100, 11, P - 3_000), // … T+900
+      { ...pricesFrom(T + 1_000, [P + 10])[0]!, venues: 1 },
+      ...flat(T + 1_100, 50, P - 3_000), // … T+6000: healthy; the breaker closes at T+2200
+      ...pricesFrom(T + 6_100, [P + 10]), // a healthy touch in the next window
+      ...flat(T + 6_200, 45, P - 3_000),
+    ]);
+    const settled = await eventually(
+      async () => {
+        const all = await harness!.settlements();
+        return all.length >= 2 ? byBet(all) : undefined;
+      },
+      10_000,
+      'two settlements',
+    );
+    expect(settled.get(thin.betId)).toMatchObject({
+      outcome: 'void',
+      evidence: { reason: 'breaker_open', interval: { from: T + 1_000, to: null, reason: 'too_few_venues' } },
+    });
+    expect(settled.get(afterRecovery.betId)).toMatchObject({ outcome: 'won', evidence: { t: T + 6_100 } });
   }, 20_000);
 });

@@ -5,9 +5,6 @@
  * again makes that firing a no-op. A failed tick writes nothing — the heartbeat then ages, which
  * is exactly what ingest-api's fail-closed check is for.
  */
-import type { BreakerEntry } from '@tap/domain';
-import type { Logger } from '@tap/runtime';
-import type { MonitorMetrics } from '../monitor-metrics.js';
 import {
   type BreakerMachine,
   type BreakerRules,
@@ -15,7 +12,10 @@ import {
   observePrint,
   type Step,
   startingMachine,
-} from './breaker-machine.js';
+} from '@tap/breaker';
+import type { BreakerEntry } from '@tap/domain';
+import type { Logger } from '@tap/runtime';
+import type { MonitorMetrics } from '../monitor-metrics.js';
 import type { BreakerStore } from './breaker-store.js';
 import type { PrintReader } from './print-reader.js';
 

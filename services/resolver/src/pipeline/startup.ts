@@ -3,7 +3,9 @@
  *
  * 1. note the events replay start (EVENTS_REPLAY_MS before now, so it overlaps the snapshot);
  * 2. join group `resolver` on `tap:prices`, find the first unacknowledged print, and reload the
- *    prints before it (processed by an earlier run) into the print history;
+ *    prints before it (processed by an earlier run) into the print history and the breaker judged
+ *    from the prints — `breakerWarmUpMs` more of them than the history keeps, so that breaker
+ *    judges every window the history can rebuild as it did in the earlier run;
  * 3. read the breaker intervals;
  * 4. read the bets that already have a settlement waiting in `tap:settlements`;
  * 5. read the open bets of the SQLite segments (read-only), replay `tap:events`, merge;
@@ -37,6 +39,8 @@ export interface StartupDeps {
   log: Logger;
   eventsReplayMs: number;
   printHistoryMs: number;
+  /** Prints the breaker judged from the prints needs before its state stops depending on its start (ms). */
+  breakerWarmUpMs: number;
 }
 
 export async function rebuildIndex(deps: StartupDeps): Promise<{ eventsCursor: string }> {
@@ -68,9 +72,8 @@ export async function rebuildIndex(deps: StartupDeps): Promise<{ eventsCursor: s
 async function loadPrintHistory(deps: StartupDeps): Promise<number> {
   await deps.prices.ensureGroup();
   const resume = await deps.prices.resumePoint();
-  for (const print of await deps.prices.history(resume.historyEnd, deps.printHistoryMs)) {
-    if (deps.index.history.check(print) === 'accepted') deps.index.history.push(print);
-  }
+  const readMs = deps.printHistoryMs + deps.breakerWarmUpMs;
+  for (const print of await deps.prices.history(resume.historyEnd, readMs)) deps.index.recall(print);
   return resume.pending;
 }
 

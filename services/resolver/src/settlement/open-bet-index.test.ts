@@ -56,7 +56,9 @@ describe('late bets and duplicates', () => {
     const p = print(T0 - 50, BELOW);
     expect(index.onPrint(p, T0).accepted).toBe('accepted');
     expect(index.onPrint(p, T0).accepted).toBe('duplicate');
-    expect(index.onPrint({ id: p.id + 1, t: p.t - 1, priceCents: P0 }, T0).accepted).toBe('out_of_order');
+    expect(index.onPrint({ ...p, id: p.id + 1, t: p.t - 1, priceCents: P0 }, T0).accepted).toBe(
+      'out_of_order',
+    );
   });
 
   it('leaves windows that have not started alone', () => {

@@ -7,7 +7,8 @@
  * A bet added after prints of its window were processed (a restart, a late `accepted` event) gets
  * its column rebuilt from the print history, so it is decided exactly as if it had been there.
  * Each bet leaves the index when it is decided and is remembered, so it is never decided twice
- * in one lifetime. `onPrint` returns the wins; the losses and voids of the windows it closed come
+ * in one lifetime. Each print first goes to the breaker judged from the prints (`BreakerLog`),
+ * then to the columns. `onPrint` returns the wins; the losses and voids of the windows it closed come
  * from `settleFinished` (or `sweep`), which the caller runs once the wins are written. Pure: time
  * comes in as arguments.
  */
@@ -77,6 +78,8 @@ export class OpenBetIndex {
   onPrint(print: PrintRef, nowMs: number): PrintResult {
     const accepted = this.history.check(print);
     if (accepted !== 'accepted') return { accepted, verdicts: [] };
+    // First the breaker: a print that opens it is judged with the breaker open, never as a touch.
+    this.breaker.observe(print);
     const previous = this.history.last;
     const verdicts: Verdict[] = [];
     for (const column of this.ordered) {
@@ -86,6 +89,15 @@ export class OpenBetIndex {
     }
     this.history.push(print);
     return { accepted, verdicts };
+  }
+
+  /** A print an earlier run processed (start-up): into the history and the breaker, deciding nothing. */
+  recall(print: PrintRef): Accepted {
+    const accepted = this.history.check(print);
+    if (accepted !== 'accepted') return accepted;
+    this.breaker.observe(print);
+    this.history.push(print);
+    return accepted;
   }
 
   /** The bets of every window decided for good (closed, voided, expired), and drops those windows. */

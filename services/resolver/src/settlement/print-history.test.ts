@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PrintHistory } from './print-history.js';
 
-const at = (id: number, t: number) => ({ id, t, priceCents: 100 });
+const at = (id: number, t: number) => ({ id, t, priceCents: 100, venues: 3 });
 
 describe('PrintHistory', () => {
   it('keeps the retention plus the newest older print, so the print in effect stays known', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ABOVE, BELOW, bet, feed, H, newIndex, P0, print, prints, settle, T0, W } from './test-builders.js';
-import type { PrintRef } from './verdict.js';
+import { type PrintRef, refOf } from './verdict.js';
 
 describe('touch detection (SPEC §4: low ≤ p0+H and high ≥ p0, edges inclusive)', () => {
   const cases: { name: string; list: () => PrintRef[]; outcome: string; decidingT?: number }[] = [
@@ -79,7 +79,12 @@ describe('touch detection (SPEC §4: low ≤ p0+H and high ≥ p0, edges inclusi
       betId: l.betId,
       decision: {
         outcome: 'lost',
-        evidence: { low: BELOW - 1, high: BELOW, lastPrint: lastInWindow, closingPrint: closing },
+        evidence: {
+          low: BELOW - 1,
+          high: BELOW,
+          lastPrint: refOf(lastInWindow),
+          closingPrint: refOf(closing),
+        },
       },
       printT: T0 + W + 40,
     });

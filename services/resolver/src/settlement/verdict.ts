@@ -5,12 +5,16 @@
  */
 import type { OUTCOMES } from '@tap/domain';
 
-/** A print as the core needs it: id, index time (ms) and price (cents). */
+/** A print as the core needs it: id, index time (ms), price (cents) and the venues it was made of. */
 export interface PrintRef {
   id: number;
   t: number;
   priceCents: number;
+  venues: number;
 }
+
+/** A print as the evidence names it: id, index time (ms) and price (cents). */
+export type PrintEvidence = Pick<PrintRef, 'id' | 't' | 'priceCents'>;
 
 /** An open bet's cell (SPEC §3): window [t0, t0 + windowMs), band [p0, p0 + bandCents]. */
 export interface OpenBet {
@@ -21,7 +25,10 @@ export interface OpenBet {
   bandCents: number;
 }
 
-/** A breaker open interval as health-monitor records it: open over [from, to), `to` null while open. */
+/**
+ * A breaker open interval, as health-monitor records it or as the resolver's own breaker judged it
+ * from the prints (same shape): open over [from, to], `to` null while open.
+ */
 export interface BreakerInterval {
   from: number;
   to: number | null;
@@ -36,13 +43,19 @@ export type Decision =
       outcome: 'won';
       evidence: { printId: number; t: number; priceCents: number; low: number; high: number };
     }
-  | { outcome: 'lost'; evidence: { low: number; high: number; lastPrint: PrintRef; closingPrint: PrintRef } }
+  | {
+      outcome: 'lost';
+      evidence: { low: number; high: number; lastPrint: PrintEvidence; closingPrint: PrintEvidence };
+    }
   | { outcome: 'void'; evidence: VoidEvidence };
 
 export type VoidEvidence =
   | { reason: 'breaker_open'; interval: BreakerInterval }
-  | { reason: 'price_gap'; gap: { from: PrintRef | null; to: PrintRef; ms: number | null; maxMs: number } }
-  | { reason: 'deadline'; deadlineMs: number; lastPrint: PrintRef | null };
+  | {
+      reason: 'price_gap';
+      gap: { from: PrintEvidence | null; to: PrintEvidence; ms: number | null; maxMs: number };
+    }
+  | { reason: 'deadline'; deadlineMs: number; lastPrint: PrintEvidence | null };
 
 /** One bet's settlement. `printT` is the time of the print whose processing decided it (null when none did). */
 export interface Verdict {
@@ -51,7 +64,7 @@ export interface Verdict {
   printT: number | null;
 }
 
-export function refOf(print: PrintRef): PrintRef {
+export function refOf(print: PrintEvidence): PrintEvidence {
   return { id: print.id, t: print.t, priceCents: print.priceCents };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BELOW, bet, feed, newIndex, P0, print, prints, settle, T0, W } from './test-builders.js';
-import type { BreakerInterval } from './verdict.js';
+import { type BreakerInterval, refOf } from './verdict.js';
 
 describe('voids (SPEC §4: never a loss because data was missing)', () => {
   const flat = () => [
@@ -64,7 +64,10 @@ describe('voids (SPEC §4: never a loss because data was missing)', () => {
     expect(verdict).toMatchObject({
       decision: {
         outcome: 'void',
-        evidence: { reason: 'price_gap', gap: { from: before, to: after, ms: 1_001, maxMs: 1_000 } },
+        evidence: {
+          reason: 'price_gap',
+          gap: { from: refOf(before), to: refOf(after), ms: 1_001, maxMs: 1_000 },
+        },
       },
       printT: T0 + 2_001,
     });
@@ -150,7 +153,7 @@ describe('dead-man sweep (fake clock)', () => {
         betId: b.betId,
         decision: {
           outcome: 'void',
-          evidence: { reason: 'deadline', deadlineMs: deadline, lastPrint: last },
+          evidence: { reason: 'deadline', deadlineMs: deadline, lastPrint: refOf(last) },
         },
         printT: null,
       },

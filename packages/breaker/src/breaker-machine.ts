@@ -12,6 +12,10 @@
  *   continues that interval instead (see `startingMachine`).
  *
  * The reason stays the one the breaker opened with until it closes (reason `recovered`).
+ *
+ * Two users run it: health-monitor on the wall clock (it records the intervals), and the resolver
+ * over the prints it settles with, evaluating at each print's time, so a print that opens the
+ * breaker never counts as a touch however late health-monitor records the interval.
  */
 import type { BreakerEntry } from '@tap/domain';
 
@@ -23,6 +27,13 @@ export interface BreakerRules {
   /** Continuous health needed to close: SPEC 30 s. */
   recoveryMs: number;
 }
+
+/** SPEC §9: stale at 10 s, at least 2 venues, 30 s of continuous health to close. */
+export const DEFAULT_BREAKER_RULES: Readonly<BreakerRules> = {
+  staleMs: 10_000,
+  minVenues: 2,
+  recoveryMs: 30_000,
+};
 
 export type OpenReason = 'starting' | 'no_prints' | 'stale_prints' | 'too_few_venues';
 

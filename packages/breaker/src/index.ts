@@ -1,0 +1,13 @@
+export {
+  type BreakerMachine,
+  type BreakerRules,
+  DEFAULT_BREAKER_RULES,
+  evaluate,
+  type FeedHealth,
+  feedHealth,
+  type OpenReason,
+  observePrint,
+  type PrintSeen,
+  type Step,
+  startingMachine,
+} from './breaker-machine.js';
