@@ -1,7 +1,7 @@
 /**
  * What the batcher tells Redis after a batch is committed and acknowledged (docs/bet-path.md):
  * the outbox rows (events → `tap:events` with MAXLEN ~, dead letters → `tap:dead-letter`), then
- * the cache effects — pending-bet markers dropped and exposure released per bet, balance deltas
+ * the cache effects — pending-bet markers dropped (one DEL for many), exposure released per bet, balance deltas
  * summed per user, and last the drift resyncs, which overwrite a balance — in one pipeline.
  *
  * Cache effects are not in the outbox on purpose: a crash before they are made is healed by the
@@ -57,6 +57,7 @@ return available
 `;
 
 const RESYNC_SCAN_MAX = 20_000;
+const PENDING_KEYS_PER_DEL = 1_000;
 
 interface ScriptCommands {
   releaseExposure(...keysAndArgs: (string | number)[]): unknown;
@@ -117,13 +118,14 @@ function addEffects(
 ): void {
   const deltas = new Map<string, number>();
   const resyncUsers = new Set<string>();
+  const pendingKeys: string[] = [];
   for (const effect of effects) {
     if (effect.type === 'balance_delta') {
       deltas.set(effect.userId, (deltas.get(effect.userId) ?? 0) + effect.deltaMicros);
     } else if (effect.type === 'balance_resync') {
       resyncUsers.add(effect.userId);
     } else if (effect.type === 'pending_cleared') {
-      pipeline.del(keys.pendingBet(effect.betId));
+      pendingKeys.push(keys.pendingBet(effect.betId));
     } else {
       const { userId, t0, p0, payoutMicros } = effect;
       pipeline.releaseExposure(
@@ -135,6 +137,11 @@ function addEffects(
         payoutMicros,
       );
     }
+  }
+  // One DEL per chunk of markers, not one per bet: a batch's worth of commands costs Redis and the
+  // client far more than one command with many keys.
+  for (let i = 0; i < pendingKeys.length; i += PENDING_KEYS_PER_DEL) {
+    pipeline.del(...pendingKeys.slice(i, i + PENDING_KEYS_PER_DEL));
   }
   for (const [userId, delta] of deltas) if (delta !== 0) pipeline.incrby(keys.balance(userId), delta);
   if (!resync) return;
