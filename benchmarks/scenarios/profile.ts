@@ -36,12 +36,17 @@ import { loginNote } from './ingest-3k.js';
 
 const DAEMONS = ['ingest-api', 'batcher', 'ws-gateway'] as const;
 const WALLETS = 1_000;
-const RATE_PER_S = 3_000;
+/**
+ * Below the SPEC floor on purpose: at 3,000 bets/s this machine runs the stack at its CPU limit, and a
+ * profile taken while requests queue shows the queueing (GC of waiting requests, timers), not the
+ * per-bet work. 2,000 bets/s is sustained with headroom, so the shares are the steady-state costs.
+ */
+const RATE_PER_S = 2_000;
 const TOP_FUNCTIONS = 15;
 
 export const profile: Scenario = {
   name: 'profile',
-  title: 'Where the bet path spends its time (CPU profiles at 3,000 bets/s)',
+  title: 'Where the bet path spends its time (CPU profiles at 2,000 bets/s)',
   description:
     `The bet path as in ingest-3k (${WALLETS} wallets, SPEC rate limits, every wallet with a WebSocket) at ${RATE_PER_S} bets/s ` +
     `open loop for 28 s (8 s warm-up with a 4 s ramp, then 20 s measured), with ${DAEMONS.join(', ')} under \`node --cpu-prof\`. ` +
