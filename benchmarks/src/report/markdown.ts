@@ -183,8 +183,9 @@ export const PROFILE_READING =
   "generator) against the shared cores; the resource table of the `profile` run gives each process's share. The " +
   "rows say what would shrink each daemon's share: in ingest-api, the Redis client (building commands, RESP " +
   'encoding, socket writes) and the uWS response write inside `cork`; in the batcher, SQLite — the commit of each batch, which waits for the WAL fsync under `synchronous=FULL` ' +
-  'and counts as busy because the call is synchronous, then the per-bet inserts and the balance update with their ' +
-  'index maintenance; in ws-gateway, reading the streams, validating and re-encoding each event, and publishing it. ' +
+  'and counts as busy because the call is synchronous, then the per-bet inserts (appending to their indexes) and the ' +
+  'balance update; in ws-gateway, reading the streams, validating each event, splicing its stream id into its text, ' +
+  'and publishing it. ' +
   'Garbage collection runs through all three. The functions behind each row, with the hottest line of each, are in ' +
   'the `profile` section below.';
 
