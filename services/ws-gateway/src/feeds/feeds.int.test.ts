@@ -91,6 +91,29 @@ describe('ws-gateway fan-out', () => {
     }
   }, 60_000);
 
+  it('starts while Redis already holds a fresh breaker state (a restart while health-monitor runs)', async () => {
+    const since = Date.now();
+    const gateway = await startTestGateway(redis, {}, async (r, channels) => {
+      await r.hset(channels.keys.breakerState, {
+        state: 'closed',
+        reason: 'healthy',
+        since,
+        heartbeatAt: since,
+      });
+    });
+    try {
+      const [client] = await connectMany(gateway, 1);
+      expect(client?.messages[1]).toMatchObject({
+        type: 'breaker',
+        state: 'closed',
+        reason: 'healthy',
+        since,
+      });
+    } finally {
+      await gateway.stop();
+    }
+  });
+
   it('sends the current breaker state at auth and every change to every client', async () => {
     const since = Date.now();
     const gateway = await startTestGateway(redis, { WS_BREAKER_STALE_MS: '1500', WS_BREAKER_POLL_MS: '100' });

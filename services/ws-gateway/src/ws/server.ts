@@ -54,15 +54,21 @@ export function createWsServer(options: {
   const guard = new BackpressureGuard(options.sendBufferBytesMax);
   const sockets = new Set<UwsClientSocket>();
   addOpsRoutes(app, options);
+  // uWS keeps its topic tree in the WebSocket route: App.publish before `app.ws()` is registered
+  // crashes the process (SIGSEGV). The feeds start before `listen` and publish the breaker state
+  // they find in Redis, so publishing waits for the route; no client can be subscribed before it.
+  let routed = false;
 
   return {
     publish(topic, message) {
+      if (!routed) return;
       app.publish(topic, message, false);
       metrics.messagesPublished.inc({ topic: topic.startsWith('user:') ? 'user' : topic });
       guard.afterPublish(topic);
     },
     listen(host, port, session) {
       addClientRoute(app, { ...options, session, guard, sockets });
+      routed = true;
       return listen(uws, app, host, port);
     },
     closeAll() {
