@@ -110,6 +110,11 @@ describe('money rules across admission and the batcher', () => {
     const rows = ledger.body.rows as { refType: string; amountMicros: number; balanceAfterMicros: number }[];
     expect(rows.map((r) => r.refType)).toEqual(['bet_stake', 'bet_stake', 'bet_stake', 'deposit']);
     expect(rows[0]?.balanceAfterMicros).toBe(2_000_000);
+    const ledgerPage1 = await get('/v1/ledger?limit=3', trader.token);
+    expect((ledgerPage1.body.rows as unknown[]).length).toBe(3);
+    const ledgerPage2 = await get(`/v1/ledger?limit=3&cursor=${ledgerPage1.body.nextCursor}`, trader.token);
+    expect((ledgerPage2.body.rows as { refType: string }[]).map((r) => r.refType)).toEqual(['deposit']);
+    expect(ledgerPage2.body.nextCursor).toBeNull();
     const byRef = await get(`/v1/ledger?refType=bet_stake&refId=${placed[1]}`, trader.token);
     expect((byRef.body.rows as unknown[]).length).toBe(1);
     const future = await get(`/v1/ledger?from=${Date.now() + 60_000}`, trader.token);

@@ -41,7 +41,7 @@ export function listLedger(
     (refId === undefined || row.ref_id === refId);
   const page =
     refType !== undefined && refId !== undefined
-      ? byRef(db, userId, refType, refId, query.cursor, keep)
+      ? byRef(db, userId, { refType, refId, cursor: query.cursor, limit: query.limit }, keep)
       : userLedgerNewestFirst(db, userId, {
           before: query.cursor,
           limit: query.limit,
@@ -49,7 +49,7 @@ export function listLedger(
           keep,
         });
   return {
-    rows: page.rows.slice(0, query.limit).map((row) => ({
+    rows: page.rows.map((row) => ({
       id: row.id,
       amountMicros: row.amount,
       balanceAfterMicros: row.balance_after,
@@ -62,20 +62,21 @@ export function listLedger(
   };
 }
 
-/** A reference has a handful of rows (a stake, then a payout or refund): all of them, one page. */
+/** A reference has a handful of rows (a stake, then a payout or refund), found by its index. */
 function byRef(
   db: Database.Database,
   userId: string,
-  refType: string,
-  refId: string,
-  cursor: number | undefined,
+  ref: { refType: string; refId: string; cursor: number | undefined; limit: number },
   keep: (row: LedgerDbRow) => boolean,
 ): ChainPage<LedgerDbRow, number> {
-  const rows = db
-    .prepare(
-      `SELECT * FROM transaction_ledger WHERE ref_type = ? AND ref_id = ? AND user_id = ? AND id < ?
-       ORDER BY id DESC`,
-    )
-    .all(refType, refId, userId, cursor ?? Number.MAX_SAFE_INTEGER) as LedgerDbRow[];
-  return { rows: rows.filter(keep), next: null };
+  const rows = (
+    db
+      .prepare(
+        `SELECT * FROM transaction_ledger WHERE ref_type = ? AND ref_id = ? AND user_id = ? AND id < ?
+         ORDER BY id DESC`,
+      )
+      .all(ref.refType, ref.refId, userId, ref.cursor ?? Number.MAX_SAFE_INTEGER) as LedgerDbRow[]
+  ).filter(keep);
+  const page = rows.slice(0, ref.limit);
+  return { rows: page, next: rows.length > ref.limit ? (page.at(-1)?.id ?? null) : null };
 }
