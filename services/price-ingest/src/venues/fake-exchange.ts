@@ -97,7 +97,12 @@ export async function replayScenario(
   });
   const total = connections.reduce((sum, lines) => sum + lines.length, 0);
   try {
-    await waitFor(async () => sumOf(await metrics.venueFrames.get()) === total, 5_000);
+    // Each connection is pinged once; its pong may reach the server after the last frame was
+    // classified (a loaded machine), so the scenario also waits for every pong.
+    await waitFor(
+      async () => sumOf(await metrics.venueFrames.get()) === total && exchange.pongs >= connections.length,
+      5_000,
+    );
     const kinds: Record<string, number> = {};
     for (const value of (await metrics.venueFrames.get()).values) {
       kinds[String(value.labels.kind)] = value.value;
