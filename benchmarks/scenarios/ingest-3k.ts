@@ -5,7 +5,7 @@
  * request → WebSocket accepted ≤ 25 ms (floor ≤ 100 ms).
  */
 import { benchLimits, openBetStack } from '../src/bet-stack.js';
-import { auditTable, loadTable, resourceTable } from '../src/report/tables.js';
+import { auditTable, loadTable, redisCommandTable, resourceTable } from '../src/report/tables.js';
 import { emptyOutcome, fail, type Scenario } from '../src/scenario.js';
 
 const WALLETS = 1_000;
@@ -43,6 +43,7 @@ export const ingest3k: Scenario = {
         loadTable(`Bets at ${RATE_PER_S}/s`, [run.result]),
         auditTable('Audit', report),
         resourceTable(`Resources at ${RATE_PER_S}/s`, resources, run.result.achievedPerS),
+        redisCommandTable('Redis commands per bet', resources, run.result.ok),
       );
       if (!report.ok) fail(outcome, 'audit failed');
       const p99 = run.result.latency.p99Ms;

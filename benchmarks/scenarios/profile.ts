@@ -21,7 +21,7 @@ import {
   resolveFrameSources,
 } from '../src/report/profile-files.js';
 import { categoryTable, profileSummary, topFunctionsTable } from '../src/report/profile-tables.js';
-import { auditTable, loadTable, resourceTable } from '../src/report/tables.js';
+import { auditTable, loadTable, redisCommandTable, resourceTable } from '../src/report/tables.js';
 import {
   type DaemonProfileSummary,
   emptyOutcome,
@@ -82,6 +82,7 @@ export const profile: Scenario = {
         loadTable(`Bets at ${RATE_PER_S}/s, profiled`, [result]),
         auditTable('Audit', report),
         resourceTable(`Resources at ${RATE_PER_S}/s, profiled`, resources, result.achievedPerS),
+        redisCommandTable('Redis commands per bet', resources, run.result.ok),
       );
       if (!report.ok) fail(outcome, 'audit failed');
     } finally {

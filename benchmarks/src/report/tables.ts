@@ -95,6 +95,12 @@ export function resourceTable(
       `Redis used_memory max during the run ${report.redis.usedMemoryMaxMb} MB, used_memory_peak ` +
         `${report.redis.usedMemoryPeakMb} MB (since start, setup included), budget ${report.redis.budgetMb} MB.`,
     );
+    const { stalls, aofDelayedFsyncs } = report.redis;
+    notes.push(
+      `Redis stalls over 20 ms since start (LATENCY LATEST, setup included): ${
+        stalls.length ? stalls.map((s) => `${s.event} max ${s.maxMs} ms`).join(', ') : 'none'
+      }; AOF writes that waited for an fsync during the run: ${aofDelayedFsyncs}.`,
+    );
   }
   if (ratePerS) notes.push(`CPU µs per ${unit}: average CPU divided by the achieved ${ratePerS} ${unit}s/s.`);
   return {
@@ -102,6 +108,41 @@ export function resourceTable(
     columns: ['process', 'CPU avg %', 'CPU max %', `CPU µs per ${unit}`, 'RSS max MB'],
     rows,
     notes,
+  };
+}
+
+/**
+ * Redis' own accounting (INFO commandstats) of the commands it ran while the load ran, per admitted
+ * request. Inside a script the commands a script calls are counted under their own names too, so
+ * the script rows include the rows of what they call; networking, RESP parsing and the AOF write
+ * are in the process's CPU above, not here.
+ */
+export function redisCommandTable(
+  title: string,
+  report: ResourceReport,
+  requests: number,
+  top = 12,
+): ResultTable {
+  const total = report.redisCommands.reduce((sum, c) => sum + c.usec, 0);
+  const per = (value: number) => (requests > 0 ? Math.round((value / requests) * 100) / 100 : null);
+  return {
+    title,
+    columns: ['command', 'calls', 'calls per bet', 'µs per call', 'µs per bet', '% of command time'],
+    rows: report.redisCommands
+      .slice(0, top)
+      .map((c) => [
+        c.command,
+        c.calls,
+        per(c.calls),
+        Math.round((c.usec / c.calls) * 100) / 100,
+        per(c.usec),
+        total > 0 ? Math.round((c.usec / total) * 1000) / 10 : null,
+      ]),
+    notes: [
+      `INFO commandstats between the start and the end of the load (warm-up included), divided by its ${requests} 202'd bets. ` +
+        'A script (evalsha) counts the commands it calls under their own names as well, so its row includes theirs; ' +
+        'network I/O, RESP parsing and the AOF write are not command time (they are in the Redis CPU of the resource table).',
+    ],
   };
 }
 

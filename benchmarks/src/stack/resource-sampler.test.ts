@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { cpuOver, cpuTicks, infoField, machineBusyTicks, rssMb } from './resource-sampler.js';
+import {
+  commandStatsDelta,
+  cpuOver,
+  cpuTicks,
+  infoField,
+  machineBusyTicks,
+  parseCommandStats,
+  parseLatencyLatest,
+  rssMb,
+} from './resource-sampler.js';
 
 describe('resource sampling', () => {
   it('reads utime + stime from /proc/<pid>/stat, even with spaces in the command name', () => {
@@ -9,6 +18,35 @@ describe('resource sampling', () => {
 
   it('counts busy machine ticks from /proc/stat without idle and iowait', () => {
     expect(machineBusyTicks('cpu  100 5 50 1000 20 1 2 0 0 0\ncpu0 1 1 1 1 1 1 1 0 0 0\n')).toBe(158);
+  });
+
+  it('reads INFO commandstats and keeps what ran between two snapshots, most time first', () => {
+    const before = parseCommandStats(
+      '# Commandstats\r\ncmdstat_xadd:calls=10,usec=50,usec_per_call=5.00,rejected_calls=0,failed_calls=0\r\n' +
+        'cmdstat_info:calls=1,usec=20,usec_per_call=20.00,rejected_calls=0,failed_calls=0\r\n',
+    );
+    const after = parseCommandStats(
+      'cmdstat_xadd:calls=40,usec=200,usec_per_call=5.00,rejected_calls=0,failed_calls=0\r\n' +
+        'cmdstat_info:calls=1,usec=20,usec_per_call=20.00,rejected_calls=0,failed_calls=0\r\n' +
+        'cmdstat_evalsha:calls=5,usec=400,usec_per_call=80.00,rejected_calls=0,failed_calls=0\r\n',
+    );
+    expect(after.get('evalsha')).toEqual({ calls: 5, usec: 400 });
+    expect(commandStatsDelta(before, after)).toEqual([
+      { command: 'evalsha', calls: 5, usec: 400 },
+      { command: 'xadd', calls: 30, usec: 150 },
+    ]);
+  });
+
+  it('reads LATENCY LATEST rows, worst stall first', () => {
+    const reply = [
+      ['command', 1764662400, 25, 31],
+      ['aof-write-pending-fsync', 1764662401, 120, 340],
+      'not a row',
+    ];
+    expect(parseLatencyLatest(reply)).toEqual([
+      { event: 'aof-write-pending-fsync', latestMs: 120, maxMs: 340 },
+      { event: 'command', latestMs: 25, maxMs: 31 },
+    ]);
   });
 
   it('reads VmRSS in MB', () => {

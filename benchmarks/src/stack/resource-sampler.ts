@@ -2,7 +2,8 @@
  * CPU and memory of every measured process, sampled once a second while a load runs: CPU from the
  * utime+stime deltas in /proc/<pid>/stat (100 % = one core busy), RSS from VmRSS in
  * /proc/<pid>/status, and Redis `used_memory` from INFO memory (plus `used_memory_peak` at the end),
- * against the 512 MB budget of infra/redis.conf.
+ * against the 512 MB budget of infra/redis.conf, and Redis' own accounting of the commands it ran
+ * meanwhile (the INFO commandstats difference between start and stop).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -20,11 +21,29 @@ export interface ProcessUsage {
   rssMaxMb: number;
 }
 
+/** One kind of Redis stall above latency-monitor-threshold (LATENCY LATEST), since redis-server started. */
+export interface RedisStall {
+  event: string;
+  latestMs: number;
+  maxMs: number;
+}
+
 export interface RedisMemory {
   usedMemoryMaxMb: number;
   /** INFO used_memory_peak: since redis-server started (setup included). */
   usedMemoryPeakMb: number;
   budgetMb: number;
+  /** LATENCY LATEST at the end: the worst stall of each kind since start (setup included). */
+  stalls: RedisStall[];
+  /** INFO persistence aof_delayed_fsync during the sampling: AOF writes that had to wait for an fsync. */
+  aofDelayedFsyncs: number;
+}
+
+/** One command's share of Redis' time while the sampler ran (INFO commandstats, whole sampling). */
+export interface RedisCommandUsage {
+  command: string;
+  calls: number;
+  usec: number;
 }
 
 export interface ResourceReport {
@@ -32,6 +51,8 @@ export interface ResourceReport {
   /** Every process on the machine (ours, the kernel's network work, anyone else's), same units. */
   machine: { cpuAvgPct: number; cpuMaxPct: number; cores: number };
   redis: RedisMemory | null;
+  /** Commands Redis ran between start and stop, most time first; empty without a Redis client. */
+  redisCommands: RedisCommandUsage[];
 }
 
 interface Sample {
@@ -89,6 +110,11 @@ export function startResourceSampler(pids: Record<string, number>, redis?: Redis
       })
       .catch(() => undefined);
   };
+  const commandsAtStart = redis ? readCommandStats(redis) : undefined;
+  const delayedAtStart = redis?.info('persistence').then((info) => infoField(info, 'aof_delayed_fsync'));
+  delayedAtStart?.catch(() => undefined);
+  // Awaited by stop(); this only keeps a failed read from being reported as unhandled meanwhile.
+  commandsAtStart?.catch(() => undefined);
   sample();
   const timer = setInterval(sample, everyMs);
   return {
@@ -103,8 +129,13 @@ export function startResourceSampler(pids: Record<string, number>, redis?: Redis
         rssMaxMb: p.rssMaxMb,
       }));
       const whole = { ...cpuOver(machine, window), cores: availableParallelism() };
-      if (!redis) return { processes, machine: whole, redis: null };
+      if (!redis || !commandsAtStart || !delayedAtStart)
+        return { processes, machine: whole, redis: null, redisCommands: [] };
+      const redisCommands = commandStatsDelta(await commandsAtStart, await readCommandStats(redis));
       const info = await redis.info('memory');
+      const delayed =
+        infoField(await redis.info('persistence'), 'aof_delayed_fsync') - (await delayedAtStart);
+      const stalls = parseLatencyLatest((await redis.call('LATENCY', 'LATEST')) as unknown[]);
       usedMemoryMax = Math.max(usedMemoryMax, infoField(info, 'used_memory'));
       return {
         processes,
@@ -113,7 +144,10 @@ export function startResourceSampler(pids: Record<string, number>, redis?: Redis
           usedMemoryMaxMb: toMb(usedMemoryMax),
           usedMemoryPeakMb: toMb(infoField(info, 'used_memory_peak')),
           budgetMb: REDIS_BUDGET_MB,
+          stalls,
+          aofDelayedFsyncs: delayed,
         },
+        redisCommands,
       };
     },
   };
@@ -136,6 +170,41 @@ export function cpuOver(samples: readonly Sample[], window?: SampleWindow, clock
 export function infoField(info: string, field: string): number {
   const match = new RegExp(`^${field}:(\\d+)`, 'm').exec(info);
   return match ? Number(match[1]) : 0;
+}
+
+/** `cmdstat_<name>:calls=N,usec=N,…` lines of INFO commandstats, by command name. */
+export function parseCommandStats(info: string): Map<string, { calls: number; usec: number }> {
+  const stats = new Map<string, { calls: number; usec: number }>();
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
+    stats.set(match[1]!, { calls: Number(match[2]), usec: Number(match[3]) });
+  }
+  return stats;
+}
+
+/** What ran between two INFO commandstats snapshots, most time first (the readers' own INFO included). */
+export function commandStatsDelta(
+  before: Map<string, { calls: number; usec: number }>,
+  after: Map<string, { calls: number; usec: number }>,
+): RedisCommandUsage[] {
+  const usage: RedisCommandUsage[] = [];
+  for (const [command, now] of after) {
+    const then = before.get(command) ?? { calls: 0, usec: 0 };
+    if (now.calls > then.calls)
+      usage.push({ command, calls: now.calls - then.calls, usec: now.usec - then.usec });
+  }
+  return usage.sort((a, b) => b.usec - a.usec);
+}
+
+/** LATENCY LATEST rows: [event, unix time of the latest, latest ms, all-time max ms]. */
+export function parseLatencyLatest(reply: readonly unknown[]): RedisStall[] {
+  return reply
+    .filter((row): row is unknown[] => Array.isArray(row) && row.length >= 4)
+    .map((row) => ({ event: String(row[0]), latestMs: Number(row[2]), maxMs: Number(row[3]) }))
+    .sort((a, b) => b.maxMs - a.maxMs);
+}
+
+async function readCommandStats(redis: Redis) {
+  return parseCommandStats(await redis.info('commandstats'));
 }
 
 const toMb = (bytes: number) => Math.round(bytes / 104_857.6) / 10;
