@@ -14,8 +14,10 @@ import { TAKE_TOKEN_LUA, type TokenBucketRule } from '../rate-limit/token-bucket
 const ADMIT_SCRIPT = `${TAKE_TOKEN_LUA}
 local waitMs = takeToken(KEYS[11], tonumber(ARGV[14]), tonumber(ARGV[15]), tonumber(ARGV[16]))
 if waitMs > 0 then return {'rate_limited', tostring(waitMs)} end
-if redis.call('GET', KEYS[1]) ~= '1' then return {'cache_not_ready'} end
-local prior = redis.call('GET', KEYS[2])
+-- Every value the checks need in one read; the checks then run in their documented order.
+local got = redis.call('MGET', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8])
+if got[1] ~= '1' then return {'cache_not_ready'} end
+local prior = got[2]
 if prior then
   local sep = string.find(prior, '|', 1, true)
   if string.sub(prior, 1, sep - 1) == ARGV[1] then return {'duplicate', string.sub(prior, sep + 1)} end
@@ -23,19 +25,17 @@ if prior then
 end
 local stake = tonumber(ARGV[3])
 local payout = tonumber(ARGV[4])
-if tonumber(redis.call('GET', KEYS[3]) or '0') < stake then return {'insufficient_funds'} end
-local limits = {{KEYS[4], 'cell'}, {KEYS[5], 'column'}, {KEYS[6], 'total'}, {KEYS[7], 'user_payout'}}
+if tonumber(got[3] or '0') < stake then return {'insufficient_funds'} end
+local limits = {'cell', 'column', 'total', 'user_payout'}
 for i, limit in ipairs(limits) do
-  if tonumber(redis.call('GET', limit[1]) or '0') + payout > tonumber(ARGV[4 + i]) then
-    return {'exposure_limit', limit[2]}
-  end
+  if tonumber(got[3 + i] or '0') + payout > tonumber(ARGV[4 + i]) then return {'exposure_limit', limit} end
 end
-if tonumber(redis.call('GET', KEYS[8]) or '0') + 1 > tonumber(ARGV[9]) then return {'exposure_limit', 'user_open_bets'} end
+if tonumber(got[8] or '0') + 1 > tonumber(ARGV[9]) then return {'exposure_limit', 'user_open_bets'} end
 redis.call('DECRBY', KEYS[3], stake)
-redis.call('INCRBY', KEYS[4], payout)
-redis.call('PEXPIREAT', KEYS[4], ARGV[10])
-redis.call('INCRBY', KEYS[5], payout)
-redis.call('PEXPIREAT', KEYS[5], ARGV[10])
+-- A cell or column key gets its expiry when this bet creates it; later bets only add to it.
+for i = 4, 5 do
+  if redis.call('INCRBY', KEYS[i], payout) == payout then redis.call('PEXPIREAT', KEYS[i], ARGV[10]) end
+end
 redis.call('INCRBY', KEYS[6], payout)
 redis.call('INCRBY', KEYS[7], payout)
 redis.call('INCR', KEYS[8])

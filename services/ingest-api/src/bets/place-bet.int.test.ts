@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createChannels } from '@tap/channels';
+import { payoutMicros } from '@tap/domain';
 import { type FakeMarket, startFakeMarket, startRedis, type TestRedis } from '@tap/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -73,6 +75,31 @@ describe('POST /v1/bets admits a bet', () => {
     expect(await redis.get(`${api.prefix}openbets:${userId}`)).toBe('1');
     const lookup = await getJson(api, `/v1/bets/${res.body.betId}`, token);
     expect(lookup.body).toEqual({ betId: res.body.betId, status: 'pending' });
+  });
+
+  it('books the payout on every exposure key; cell and column keys expire after their window', async () => {
+    const { token, userId } = await trader();
+    const request = aBetRequest();
+    const bets = [
+      await postJson(api, '/v1/bets', request, token),
+      await postJson(api, '/v1/bets', { ...request, clientBetId: randomUUID() }, token),
+    ];
+    const payouts = bets.map((bet) => {
+      expect(bet.status).toBe(202);
+      return payoutMicros(1_000_000, bet.body.multiplierBp as number);
+    });
+    const booked = String(payouts[0]! + payouts[1]!);
+    const { keys } = createChannels(api.prefix);
+    const cell = keys.exposureCell(request.t0, request.p0);
+    const column = keys.exposureColumn(request.t0);
+    for (const key of [cell, column, keys.exposureTotal, keys.exposureUser(userId)]) {
+      expect(await redis.get(key)).toBe(booked);
+    }
+    for (const key of [cell, column]) {
+      const expiresInMs = (await redis.pttl(key)) + Date.now();
+      expect(expiresInMs).toBeGreaterThan(request.t0 + 5_000);
+      expect(expiresInMs).toBeLessThanOrEqual(request.t0 + 5_000 + 120_000 + 1_000);
+    }
   });
 
   it('returns the original answer for a retried clientBetId and refuses the same id with another payload', async () => {
