@@ -7,8 +7,14 @@
  * request → WebSocket accepted ≤ 25 ms (floor ≤ 100 ms).
  */
 import { benchLimits, openBetStack } from '../src/bet-stack.js';
-import { auditTable, loadTable, redisCommandTable, resourceTable } from '../src/report/tables.js';
-import { emptyOutcome, fail, type Scenario } from '../src/scenario.js';
+import {
+  auditTable,
+  loadTable,
+  redisCommandTable,
+  redisGrowthNote,
+  resourceTable,
+} from '../src/report/tables.js';
+import { emptyOutcome, fail, type ResultTable, type Scenario } from '../src/scenario.js';
 
 const WALLETS = 1_000;
 const RATE_PER_S = 3_000;
@@ -61,10 +67,13 @@ export const ingest3k: Scenario = {
           [`The headline is ${run.result.label}, the median run by p99 to 202; its resources follow.`],
         ),
         auditTable('Audit (every bet of every run)', report),
-        resourceTable(
-          `Resources at ${RATE_PER_S}/s (${run.result.label})`,
-          resources,
-          run.result.achievedPerS,
+        withNote(
+          resourceTable(
+            `Resources at ${RATE_PER_S}/s (${run.result.label})`,
+            resources,
+            run.result.achievedPerS,
+          ),
+          redisGrowthNote(resources, run.result.ok, RATE_PER_S),
         ),
         redisCommandTable(`Redis commands per bet (${run.result.label})`, resources, run.result.ok),
       );
@@ -86,6 +95,10 @@ export const ingest3k: Scenario = {
     return outcome;
   },
 };
+
+function withNote(table: ResultTable, note: string | null): ResultTable {
+  return note ? { ...table, notes: [...(table.notes ?? []), note] } : table;
+}
 
 /** The run with the median p99 to 202 (the middle one of three). */
 export function medianRun<T extends { run: { result: { latency: { p99Ms: number } } } }>(

@@ -146,6 +146,24 @@ export function redisCommandTable(
   };
 }
 
+/**
+ * What a run left in Redis per admitted bet (used_memory at the end minus at the start), and how
+ * long the budget lasts at `ratePerS` if nothing of it expired — it expires with the idempotency
+ * records (IDEMPOTENCY_TTL_S, 24 h by default), the rest of the bet path is trimmed as it goes.
+ */
+export function redisGrowthNote(report: ResourceReport, requests: number, ratePerS: number): string | null {
+  if (!report.redis || requests <= 0) return null;
+  const { usedMemoryStartMb, usedMemoryEndMb, budgetMb } = report.redis;
+  const bytesPerBet = Math.round(((usedMemoryEndMb - usedMemoryStartMb) * 1024 * 1024) / requests);
+  if (bytesPerBet <= 0) return null;
+  const minutesLeft = ((budgetMb - usedMemoryEndMb) * 1024 * 1024) / bytesPerBet / ratePerS / 60;
+  return (
+    `Redis used_memory went from ${usedMemoryStartMb} to ${usedMemoryEndMb} MB during the run: ${bytesPerBet} bytes per 202'd bet ` +
+    `that stay until their idempotency record expires (IDEMPOTENCY_TTL_S, 24 h). At ${ratePerS} bets/s the rest of the ` +
+    `${budgetMb} MB budget would last ${minutesLeft.toFixed(1)} more minutes.`
+  );
+}
+
 export function auditTable(title: string, report: AuditReport): ResultTable {
   return {
     title: `${title}: ${report.ok ? 'PASSED' : 'FAILED'}`,

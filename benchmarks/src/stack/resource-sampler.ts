@@ -30,6 +30,9 @@ export interface RedisStall {
 
 export interface RedisMemory {
   usedMemoryMaxMb: number;
+  /** used_memory at the sampler's start and stop: what the run left behind (e.g. idempotency records). */
+  usedMemoryStartMb: number;
+  usedMemoryEndMb: number;
   /** INFO used_memory_peak: since redis-server started (setup included). */
   usedMemoryPeakMb: number;
   budgetMb: number;
@@ -91,6 +94,7 @@ export function startResourceSampler(pids: Record<string, number>, redis?: Redis
     rssMaxMb: 0,
   }));
   let usedMemoryMax = 0;
+  let usedMemoryStart: number | undefined;
   const machine: Sample[] = [];
   const sample = () => {
     const atMs = performance.timeOrigin + performance.now();
@@ -106,7 +110,9 @@ export function startResourceSampler(pids: Record<string, number>, redis?: Redis
     redis
       ?.info('memory')
       .then((info) => {
-        usedMemoryMax = Math.max(usedMemoryMax, infoField(info, 'used_memory'));
+        const used = infoField(info, 'used_memory');
+        usedMemoryStart ??= used;
+        usedMemoryMax = Math.max(usedMemoryMax, used);
       })
       .catch(() => undefined);
   };
@@ -136,12 +142,15 @@ export function startResourceSampler(pids: Record<string, number>, redis?: Redis
       const delayed =
         infoField(await redis.info('persistence'), 'aof_delayed_fsync') - (await delayedAtStart);
       const stalls = parseLatencyLatest((await redis.call('LATENCY', 'LATEST')) as unknown[]);
-      usedMemoryMax = Math.max(usedMemoryMax, infoField(info, 'used_memory'));
+      const usedMemoryEnd = infoField(info, 'used_memory');
+      usedMemoryMax = Math.max(usedMemoryMax, usedMemoryEnd);
       return {
         processes,
         machine: whole,
         redis: {
           usedMemoryMaxMb: toMb(usedMemoryMax),
+          usedMemoryStartMb: toMb(usedMemoryStart ?? usedMemoryEnd),
+          usedMemoryEndMb: toMb(usedMemoryEnd),
           usedMemoryPeakMb: toMb(infoField(info, 'used_memory_peak')),
           budgetMb: REDIS_BUDGET_MB,
           stalls,

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import type { ResourceReport } from '../stack/resource-sampler.js';
+import { redisCommandTable, redisGrowthNote } from './tables.js';
+
+function aReport(overrides: Partial<NonNullable<ResourceReport['redis']>> = {}): ResourceReport {
+  return {
+    processes: [],
+    machine: { cpuAvgPct: 0, cpuMaxPct: 0, cores: 2 },
+    redis: {
+      usedMemoryMaxMb: 120,
+      usedMemoryStartMb: 20,
+      usedMemoryEndMb: 120,
+      usedMemoryPeakMb: 121,
+      budgetMb: 512,
+      stalls: [],
+      aofDelayedFsyncs: 0,
+      ...overrides,
+    },
+    redisCommands: [
+      { command: 'evalsha', calls: 1_000, usec: 60_000 },
+      { command: 'xadd', calls: 2_000, usec: 5_000 },
+    ],
+  };
+}
+
+describe('Redis tables', () => {
+  it('divides command time by the admitted bets and shows each command’s share', () => {
+    const table = redisCommandTable('Redis', aReport(), 1_000);
+    expect(table.rows).toEqual([
+      ['evalsha', 1_000, 1, 60, 60, 92.3],
+      ['xadd', 2_000, 2, 2.5, 5, 7.7],
+    ]);
+  });
+
+  it('says how many bytes each bet left in Redis and how long the budget lasts at the rate', () => {
+    // 100 MB for 100,000 bets = 1,048.58 bytes per bet; 392 MB left at 1,000 bets/s ≈ 6.5 min.
+    const note = redisGrowthNote(aReport(), 100_000, 1_000);
+    expect(note).toContain('1049 bytes per 202');
+    expect(note).toContain('last 6.5 more minutes');
+  });
+
+  it('says nothing when the run left nothing behind or there is no Redis', () => {
+    expect(redisGrowthNote(aReport({ usedMemoryEndMb: 20 }), 100_000, 1_000)).toBeNull();
+    expect(redisGrowthNote({ ...aReport(), redis: null }, 100_000, 1_000)).toBeNull();
+  });
+});
