@@ -10,7 +10,7 @@ describe('batcher loadConfig', () => {
         BATCH_WAIT_MS: 5,
         BLOCK_MS: 100,
         CONSUMER_NAME: 'batcher-1',
-        EVENTS_MAXLEN: 1_000_000,
+        EVENTS_MAXLEN: 400_000,
         BATCHER_FAIL_POINT: undefined,
         BATCHER_FAIL_AFTER_BATCHES: 1,
       },
