@@ -147,9 +147,10 @@ export function redisCommandTable(
 }
 
 /**
- * What a run left in Redis per admitted bet (used_memory at the end minus at the start), and how
- * long the budget lasts at `ratePerS` if nothing of it expired — it expires with the idempotency
- * records (IDEMPOTENCY_TTL_S, 24 h by default), the rest of the bet path is trimmed as it goes.
+ * What a run left in Redis per admitted bet (used_memory at the end minus at the start): its
+ * idempotency record, kept IDEMPOTENCY_TTL_S (24 h), and its `tap:events` entry, kept until the
+ * stream reaches EVENTS_MAXLEN — the rest of the bet path is trimmed as it goes. Also how long the
+ * rest of the budget would last at `ratePerS` if Redis kept growing like that.
  */
 export function redisGrowthNote(report: ResourceReport, requests: number, ratePerS: number): string | null {
   if (!report.redis || requests <= 0) return null;
@@ -159,8 +160,8 @@ export function redisGrowthNote(report: ResourceReport, requests: number, ratePe
   const minutesLeft = ((budgetMb - usedMemoryEndMb) * 1024 * 1024) / bytesPerBet / ratePerS / 60;
   return (
     `Redis used_memory went from ${usedMemoryStartMb} to ${usedMemoryEndMb} MB during the run: ${bytesPerBet} bytes per 202'd bet ` +
-    `that stay until their idempotency record expires (IDEMPOTENCY_TTL_S, 24 h). At ${ratePerS} bets/s the rest of the ` +
-    `${budgetMb} MB budget would last ${minutesLeft.toFixed(1)} more minutes.`
+    '(its idempotency record, kept 24 h, and its tap:events entry, kept until the stream holds EVENTS_MAXLEN). ' +
+    `Growing like that at ${ratePerS} bets/s, the rest of the ${budgetMb} MB budget would last ${minutesLeft.toFixed(1)} more minutes.`
   );
 }
 
