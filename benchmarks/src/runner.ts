@@ -5,7 +5,7 @@
  */
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { describeMachine, waitForQuietMachine } from './report/machine.js';
+import { cpuSpeedCheck, describeMachine, waitForQuietMachine } from './report/machine.js';
 import { plotFile, renderResults, renderScenario } from './report/markdown.js';
 import { renderLatencySvg } from './report/svg.js';
 import type { Scenario, ScenarioOptions, ScenarioResult } from './scenario.js';
@@ -49,6 +49,7 @@ export async function runScenario(
   log(`run ${runId} → ${outDir}`);
   const busyPct = await waitForQuietMachine();
   if (busyPct > 15) log(`the machine is ${busyPct} % busy with other work; results will be pessimistic`);
+  const speedBefore = cpuSpeedCheck();
   const began = Date.now();
   let outcome: Awaited<ReturnType<Scenario['run']>>;
   try {
@@ -66,6 +67,8 @@ export async function runScenario(
       headline: {},
     };
   }
+  const elapsedS = Math.round((Date.now() - began) / 100) / 10;
+  const speedAfter = cpuSpeedCheck();
   const result: ScenarioResult = {
     ...outcome,
     scenario: scenario.name,
@@ -74,9 +77,10 @@ export async function runScenario(
     command: settings.command ?? commandFor(scenario.name, options),
     runId,
     startedAt: startedAt.toISOString(),
-    elapsedS: Math.round((Date.now() - began) / 100) / 10,
+    elapsedS,
     machine: describeMachine(),
     machineBusyPctBefore: busyPct,
+    machineSpeed: { beforePerS: speedBefore, afterPerS: speedAfter },
   };
   if (busyPct > 15) {
     result.notes.push(

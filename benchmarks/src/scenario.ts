@@ -92,6 +92,8 @@ export interface ScenarioResult extends ScenarioOutcome {
   machine: MachineInfo;
   /** How busy the machine was with other work just before the run (all cores, %). */
   machineBusyPctBefore: number;
+  /** cpuSpeedCheck() just before and just after the run (absent in results recorded before it existed). */
+  machineSpeed?: { beforePerS: number; afterPerS: number };
 }
 
 export function emptyOutcome(): ScenarioOutcome {

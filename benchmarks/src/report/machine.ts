@@ -1,5 +1,6 @@
 /** The machine a result was measured on, as RESULTS.md prints it. */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, release, totalmem } from 'node:os';
 
@@ -10,6 +11,23 @@ export interface MachineInfo {
   kernel: string;
   node: string;
   redis: string;
+}
+
+/**
+ * How fast one core is right now: SHA-256 of 1 KB blocks per second, hashed on this thread for
+ * `ms`. The host of this VM runs other work, and in a slow period every process is slower
+ * together (same code, same load); this number taken before and after each scenario tells a
+ * slow host from a slow change when results are compared.
+ */
+export function cpuSpeedCheck(ms = 1_000): number {
+  const block = Buffer.alloc(1_024, 0x5a);
+  const end = performance.now() + ms;
+  let hashes = 0;
+  while (performance.now() < end) {
+    for (let i = 0; i < 100; i += 1) createHash('sha256').update(block).digest();
+    hashes += 100;
+  }
+  return Math.round((hashes / ms) * 1_000);
 }
 
 export function describeMachine(): MachineInfo {

@@ -77,6 +77,12 @@ describe('markdown', () => {
     expect(text).toContain('- audit failed');
   });
 
+  it('shows the machine speed check around a run, and nothing for results recorded without one', () => {
+    const text = renderScenario(aResult({ machineSpeed: { beforePerS: 350_000, afterPerS: 240_000 } }));
+    expect(text).toContain('350,000/s before the run, 240,000/s after');
+    expect(renderScenario(aResult())).not.toContain('Machine speed check');
+  });
+
   it('renders RESULTS.md from results only: machine, headline, ratios, commands', () => {
     const results = [
       aResult(),

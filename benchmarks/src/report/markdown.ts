@@ -29,6 +29,15 @@ export function renderScenario(result: ScenarioResult, headingLevel = 2, plotsDi
     '',
     `Command: \`${result.command}\` · run \`${result.runId}\` · ${result.startedAt} · ${result.elapsedS} s`,
   ];
+  if (result.machineSpeed) {
+    const { beforePerS, afterPerS } = result.machineSpeed;
+    parts.push(
+      '',
+      `Machine speed check (one core hashing 1 KB blocks with SHA-256 for 1 s, machine otherwise quiet): ` +
+        `${beforePerS.toLocaleString('en-US')}/s before the run, ${afterPerS.toLocaleString('en-US')}/s after — ` +
+        'compare it between results: this host has slow periods that slow every process together.',
+    );
+  }
   if (result.failures.length) parts.push('', '**Failures:**', ...result.failures.map((f) => `- ${f}`));
   if (result.notes.length) parts.push('', ...result.notes.map((n) => `- ${n}`));
   for (const table of result.tables) parts.push('', renderTable(table, result.command));
