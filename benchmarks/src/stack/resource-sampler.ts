@@ -116,11 +116,12 @@ export function startResourceSampler(pids: Record<string, number>, redis?: Redis
       })
       .catch(() => undefined);
   };
+  // Redis counters at start, awaited by stop(); the catches only keep a failed read from being
+  // reported as unhandled in the meantime (stop() reports it).
   const commandsAtStart = redis ? readCommandStats(redis) : undefined;
   const delayedAtStart = redis?.info('persistence').then((info) => infoField(info, 'aof_delayed_fsync'));
-  delayedAtStart?.catch(() => undefined);
-  // Awaited by stop(); this only keeps a failed read from being reported as unhandled meanwhile.
   commandsAtStart?.catch(() => undefined);
+  delayedAtStart?.catch(() => undefined);
   sample();
   const timer = setInterval(sample, everyMs);
   return {
