@@ -55,6 +55,24 @@ describe('stream codec', () => {
     expect(!result.ok && result.reason).toContain('priceCents');
   });
 
+  it('rejects an integer a JS number cannot hold exactly (money would drift)', () => {
+    const adjustment = {
+      adjustmentId: 'dep-1',
+      userId: `0x${'a'.repeat(40)}`,
+      kind: 'deposit',
+      reason: 'wire',
+      requestedAt: 1,
+    };
+    // 2^53 + 1 as JSON text: JSON.parse reads it as 2^53, a different amount.
+    const text = `{"amountMicros":9007199254740993,${JSON.stringify(adjustment).slice(1)}`;
+    const unsafe = decodeEntry('adjustments', ['d', text]);
+    expect(unsafe.ok).toBe(false);
+    expect(!unsafe.ok && unsafe.reason).toContain('amountMicros');
+    const largest = { amountMicros: Number.MAX_SAFE_INTEGER, ...adjustment };
+    const safe = decodeEntry('adjustments', ['d', JSON.stringify(largest)]);
+    expect(safe.ok).toBe(true);
+  });
+
   it('rejects unknown fields in an entry', () => {
     const result = decodeEntry('prices', ['d', JSON.stringify({ ...print, extra: 1 })]);
     expect(result.ok).toBe(false);

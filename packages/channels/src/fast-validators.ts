@@ -46,7 +46,7 @@ assert(
 );
 
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 const isNonNegInt = (v: unknown): v is number => isInt(v) && v >= 0;
 const isPositiveInt = (v: unknown): v is number => isInt(v) && v > 0;
 // NaN fails `>= 0`, as zod refuses NaN as a number.

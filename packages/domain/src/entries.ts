@@ -5,9 +5,11 @@
  */
 import { z } from 'zod';
 
-const int = () => z.number().int();
-const nonNegInt = () => z.number().int().nonnegative();
-const positiveInt = () => z.number().int().positive();
+// `.safe()`: every integer of an entry (money in micro-dollars, ids, times) must be exact in a JS
+// number (SPEC §1); 2^53 + 1 would be read as a neighbour and break balance == SUM(ledger).
+const int = () => z.number().int().safe();
+const nonNegInt = () => int().nonnegative();
+const positiveInt = () => int().positive();
 export const userIdSchema = z.string().regex(/^0x[0-9a-f]{40}$/, 'lower-cased 0x address');
 /** Bet ids are ULIDs: 26 Crockford base-32 characters, sortable by admission time. */
 export const betIdSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'ULID');

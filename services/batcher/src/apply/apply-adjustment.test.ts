@@ -66,6 +66,14 @@ describe('applyAdjustment', () => {
     });
   });
 
+  it('refuses a credit that would take a balance beyond 2^53 − 1 and moves nothing', () => {
+    apply({ kind: 'deposit', amountMicros: Number.MAX_SAFE_INTEGER - 1 });
+    expect(() => apply({ kind: 'deposit', amountMicros: 2 })).toThrow(/would exceed 2\^53/);
+    expect(s.ledger.balanceOf(TEST_USER)).toBe(Number.MAX_SAFE_INTEGER - 1);
+    expect(ledgerRows(s.db)).toHaveLength(1);
+    expect(ledgerProblems(s.db)).toEqual([]);
+  });
+
   it('applies an adjustment id once', () => {
     apply({ adjustmentId: 'same', amountMicros: 1_000_000 });
     expect(apply({ adjustmentId: 'same', amountMicros: 1_000_000 })).toEqual({ kind: 'duplicate' });

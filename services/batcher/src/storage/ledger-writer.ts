@@ -72,6 +72,10 @@ export function createLedgerWriter(db: Database.Database): LedgerWriter {
     credit(userId, amountMicros, refType, refId, atMs) {
       assert.ok(Number.isSafeInteger(amountMicros) && amountMicros > 0, `credit of ${amountMicros}`);
       const after = credit.get(userId, amountMicros, atMs, atMs)!.balance;
+      // SQLite would hold more, but a balance beyond 2^53 − 1 is not exact in JS (SPEC §1): the
+      // caller's savepoint rolls the credit back and the entry is dead-lettered with this reason.
+      if (!Number.isSafeInteger(after))
+        throw new Error(`balance of ${userId} would exceed 2^53 − 1 micro-dollars`);
       return append(userId, amountMicros, after, refType, refId, atMs);
     },
     debit(userId, amountMicros, refType, refId, atMs) {
