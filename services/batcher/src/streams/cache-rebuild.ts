@@ -5,6 +5,7 @@
  * should not exist, write the rest, SET the flag. Runs once; the key families are SCANned.
  */
 import type { Channels } from '@tap/channels';
+import type { BetEntry } from '@tap/domain';
 import type { Logger, Redis } from '@tap/runtime';
 import type Database from 'better-sqlite3';
 import { type CachePlan, planCache } from './cache-plan.js';
@@ -30,7 +31,13 @@ export async function rebuildBalanceCache(options: {
   const { redis, channels, db, log } = options;
   const startedAt = Date.now();
   await redis.del(channels.keys.balanceCacheReady);
-  const inFlight = await readInFlightBets(redis, channels, options.betExists);
+  // One read transaction for all the lookups: outside a transaction each SELECT opens its own
+  // (a WAL read lock per query), measured ~10 µs each — 2 s of a restart with 200,000 bets in flight,
+  // all of it with admission closed.
+  const unstored = db.transaction((candidates: BetEntry[]) =>
+    candidates.filter((bet) => !options.betExists(bet.betId)),
+  );
+  const inFlight = await readInFlightBets(redis, channels, unstored);
   const plan = planCache(db, inFlight.bets, channels, Date.now());
   const dropped = await dropStaleKeys(redis, channels, plan);
   await writePlan(redis, plan);

@@ -13,10 +13,14 @@ const PAGE = 1_000;
 
 type RawEntry = [id: string, fields: string[]];
 
+/**
+ * `unstored` gets every decoded candidate at once and returns those not in SQLite, so the caller
+ * can check them all inside one read transaction.
+ */
 export async function readInFlightBets(
   redis: Redis,
   channels: Channels,
-  betExists: (betId: string) => boolean,
+  unstored: (candidates: BetEntry[]) => BetEntry[],
 ): Promise<{ bets: BetEntry[]; lastDeliveredId: string }> {
   const stream = channels.streams.bets;
   const { lastDeliveredId } = await groupPosition(redis, stream, channels.groups.batcher);
@@ -28,12 +32,12 @@ export async function readInFlightBets(
     if (page.length < PAGE) break;
     start = `(${page.at(-1)![0]}`;
   }
-  const bets: BetEntry[] = [];
+  const candidates: BetEntry[] = [];
   for (const [, fields] of raw) {
     const decoded = decodeEntry('bets', fields);
-    if (decoded.ok && !betExists(decoded.value.betId)) bets.push(decoded.value);
+    if (decoded.ok) candidates.push(decoded.value);
   }
-  return { bets, lastDeliveredId };
+  return { bets: unstored(candidates), lastDeliveredId };
 }
 
 async function pendingEntries(redis: Redis, stream: string, group: string): Promise<RawEntry[]> {
