@@ -21,92 +21,153 @@ import { type Stack, startStack } from '../src/stack/stack.js';
 
 const BETS = 200_000;
 const USERS = 1_000;
+const ROUNDS = 3;
+
+type Synchronous = 'FULL' | 'NORMAL';
 
 export const batcherApply: Scenario = {
   name: 'batcher-apply',
   title: 'Batcher alone: bets applied per second',
   description:
     `${BETS.toLocaleString('en-US')} bets of ${USERS} funded wallets are pre-filled into tap:bets while the batcher is stopped; ` +
-    'the real batcher (BATCH_MAX 1000, synchronous=FULL) is started and timed from its first to its last acknowledged bet ' +
-    '(XINFO GROUPS, polled every 25 ms), then audited. A direct better-sqlite3 micro-benchmark compares synchronous=FULL ' +
-    'and NORMAL on the same per-bet work.',
+    'the real batcher (BATCH_MAX 1000) is started and timed from its first to its last acknowledged bet ' +
+    '(XINFO GROUPS, polled every 25 ms), then audited — with synchronous=FULL (production) and with synchronous=NORMAL ' +
+    `(the benchmark hook BENCH_SYNCHRONOUS_NORMAL), ${ROUNDS} rounds, each run on a fresh stack. A direct better-sqlite3 ` +
+    'micro-benchmark of the same per-bet SQLite work, without Redis, shows the floor SQLite sets.',
   async run(ctx) {
     const outcome = emptyOutcome();
     const bets = ctx.options.quick ? 40_000 : BETS;
-    const stack = await startStack({ outDir: ctx.outDir, daemons: ['batcher'], market: 'none' });
-    try {
-      const users = syntheticSessions(USERS).map((s) => s.userId);
-      await fundWallets(stack.redis, stack.channels, users, 1_000_000_000);
-      await stack.stopDaemon('batcher');
-      const betIds = await prefill(stack, users, bets);
-      ctx.log(`pre-filled ${bets} bets; starting the batcher`);
-      const sampler = startResourceSampler({ redis: stack.pids().redis! });
-      const startedAt = performance.now();
-      if (!(await stack.startDaemon('batcher'))) throw new Error('the batcher did not restart');
-      const sampled = startResourceSampler(
-        { batcher: stack.pids().batcher!, redis: stack.pids().redis! },
-        stack.redis,
-        250,
-      );
-      const timing = await timeApply(stack, bets, startedAt);
-      const resources = await sampled.stop();
-      await sampler.stop();
-      await waitForBatcherDrain(stack.redis, stack.channels, 30_000);
-      const report = audit({
-        ackedBetIds: betIds,
-        unanswered: 0,
-        ...readSegments(stack.dataDir),
-        cacheBalances: await readCacheBalances(stack.redis, stack.channels, users),
-        groups: await readGroups(stack.redis, stack.channels),
-        drainedStreams: [stack.channels.streams.bets, stack.channels.streams.adjustments],
-        ws: null,
-      });
-      const micro = (['FULL', 'NORMAL'] as const).map((sync) => runSyncBench(ctx.outDir, sync, bets, 1_000));
-      outcome.resources.push({ label: 'batcher-apply', report: resources });
-      outcome.audits.push({ label: 'batcher-apply', report });
-      outcome.tables.push(
-        {
-          title: 'The real batcher applying a pre-filled tap:bets',
-          columns: ['bets', 'start → first ack ms', 'first → last ack ms', 'bets applied/s', 'synchronous'],
-          rows: [
-            [
-              bets,
-              timing.firstAckMs,
-              timing.applyMs,
-              timing.betsPerS,
-              'FULL (the batcher has no NORMAL switch)',
-            ],
-          ],
-          notes: [
-            '"start → first ack" includes process start, migrations, the outbox re-publish and the balance cache rebuild ' +
-              '(which scans the pre-filled stream).',
-          ],
-        },
-        resourceTable('Resources while applying', resources, timing.betsPerS, 'bet'),
-        {
-          title: 'Micro-benchmark (direct better-sqlite3, not the batcher): synchronous=FULL vs NORMAL',
-          columns: ['synchronous', 'bets', 'bets per transaction', 'elapsed ms', 'bets/s', 'commit p99 ms'],
-          rows: micro.map((m) => [m.sync, m.bets, m.batch, m.elapsedMs, m.betsPerS, m.commitP99Ms]),
-          notes: [
-            'Same per-bet work as the batcher (conditional debit, bet row, hash-chained ledger row), WAL, same disk. ' +
-              'SPEC §6 keeps FULL: with NORMAL a committed batch can vanish on power loss after its entries were acknowledged.',
-          ],
-        },
-        auditTable('Audit', report),
-      );
-      if (!report.ok) fail(outcome, 'audit failed');
-      outcome.headline = {
-        batcher_bets_per_s: timing.betsPerS,
-        batcher_bets_per_s_met: timing.betsPerS >= 100_000 ? 'yes' : 'no',
-        micro_full_bets_per_s: micro[0]!.betsPerS,
-        micro_normal_bets_per_s: micro[1]!.betsPerS,
-      };
-    } finally {
-      await stack.stop();
+    const runs: AppliedRun[] = [];
+    // The modes alternate, so a slow period of the host (see the speed check) does not land on one
+    // mode only; each mode's headline is its median run.
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      for (const synchronous of ['FULL', 'NORMAL'] as const) {
+        ctx.log(`round ${round}/${ROUNDS}, synchronous=${synchronous}: pre-filling ${bets} bets`);
+        runs.push({ round, ...(await applyPrefilled(ctx.outDir, bets, synchronous)) });
+      }
     }
+    const micro = (['FULL', 'NORMAL'] as const).map((sync) => runSyncBench(ctx.outDir, sync, bets, 1_000));
+    const full = medianRun(runs.filter((run) => run.synchronous === 'FULL'));
+    const normal = medianRun(runs.filter((run) => run.synchronous === 'NORMAL'));
+    outcome.resources.push({ label: 'batcher-apply', report: full.resources });
+    for (const run of runs) {
+      outcome.audits.push({ label: `batcher-apply-${run.synchronous}-${run.round}`, report: run.audit });
+    }
+    outcome.tables.push(
+      {
+        title: 'The real batcher applying a pre-filled tap:bets, synchronous=FULL vs NORMAL',
+        columns: [
+          'run',
+          'synchronous',
+          'bets',
+          'start → first ack ms',
+          'first → last ack ms',
+          'bets applied/s',
+          'batcher CPU µs per bet',
+        ],
+        rows: runs.map((run) => [
+          `#${run.round}${run === full || run === normal ? ' (median)' : ''}`,
+          run.synchronous === 'FULL' ? 'FULL (production, SPEC §6)' : 'NORMAL (benchmark hook only)',
+          bets,
+          run.timing.firstAckMs,
+          run.timing.applyMs,
+          run.timing.betsPerS,
+          cpuMicrosPerBet(run),
+        ]),
+        notes: [
+          '"start → first ack" includes process start, migrations, the outbox re-publish and the balance cache rebuild ' +
+            '(which scans the pre-filled stream).',
+          `${ROUNDS} rounds, the modes alternating, each run on its own fresh stack; the headline is the median FULL run. ` +
+            'SPEC §6 keeps FULL: with NORMAL a committed batch can vanish on power loss after its entries were acknowledged.',
+        ],
+      },
+      resourceTable(
+        `Resources while applying (synchronous=FULL, median run #${full.round})`,
+        full.resources,
+        full.timing.betsPerS,
+        'bet',
+      ),
+      {
+        title: 'Micro-benchmark (direct better-sqlite3, no Redis): the SQLite floor',
+        columns: ['synchronous', 'bets', 'bets per transaction', 'elapsed ms', 'bets/s', 'commit p99 ms'],
+        rows: micro.map((m) => [m.sync, m.bets, m.batch, m.elapsedMs, m.betsPerS, m.commitP99Ms]),
+        notes: [
+          'Same per-bet SQLite work as the batcher (conditional debit, bet row, hash-chained ledger row), WAL, same disk, ' +
+            'in one process with nothing else: what the batcher could reach if reading, decoding and publishing cost nothing.',
+        ],
+      },
+      ...runs.map((run) => auditTable(`Audit (#${run.round}, synchronous=${run.synchronous})`, run.audit)),
+    );
+    for (const run of runs) {
+      if (!run.audit.ok) fail(outcome, `audit failed (#${run.round}, synchronous=${run.synchronous})`);
+    }
+    outcome.headline = {
+      batcher_bets_per_s: full.timing.betsPerS,
+      batcher_bets_per_s_met: full.timing.betsPerS >= 100_000 ? 'yes' : 'no',
+      batcher_normal_bets_per_s: normal.timing.betsPerS,
+      micro_full_bets_per_s: micro[0]!.betsPerS,
+      micro_normal_bets_per_s: micro[1]!.betsPerS,
+    };
     return outcome;
   },
 };
+
+interface AppliedRun {
+  round: number;
+  synchronous: Synchronous;
+  timing: Awaited<ReturnType<typeof timeApply>>;
+  resources: Awaited<ReturnType<ReturnType<typeof startResourceSampler>['stop']>>;
+  audit: ReturnType<typeof audit>;
+}
+
+/** The middle run by bets applied/s (the upper middle of an even count). */
+function medianRun(runs: AppliedRun[]): AppliedRun {
+  const sorted = [...runs].sort((a, b) => a.timing.betsPerS - b.timing.betsPerS);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+const cpuMicrosPerBet = (run: AppliedRun) => {
+  const batcher = run.resources.processes.find((p) => p.name === 'batcher');
+  return batcher ? Math.round((batcher.cpuAvgPct / 100) * (1_000_000 / run.timing.betsPerS)) : '—';
+};
+
+/** One fresh stack: fund, stop the batcher, pre-fill tap:bets, restart it in `synchronous` mode, time, audit. */
+async function applyPrefilled(
+  outDir: string,
+  bets: number,
+  synchronous: Synchronous,
+): Promise<Omit<AppliedRun, 'round'>> {
+  const stack = await startStack({ outDir, daemons: ['batcher'], market: 'none' });
+  try {
+    const users = syntheticSessions(USERS).map((s) => s.userId);
+    await fundWallets(stack.redis, stack.channels, users, 1_000_000_000);
+    await stack.stopDaemon('batcher');
+    const betIds = await prefill(stack, users, bets);
+    const env: Record<string, string> = synchronous === 'NORMAL' ? { BENCH_SYNCHRONOUS_NORMAL: 'true' } : {};
+    const startedAt = performance.now();
+    if (!(await stack.startDaemon('batcher', env))) throw new Error('the batcher did not restart');
+    const sampled = startResourceSampler(
+      { batcher: stack.pids().batcher!, redis: stack.pids().redis! },
+      stack.redis,
+      250,
+    );
+    const timing = await timeApply(stack, bets, startedAt);
+    const resources = await sampled.stop();
+    await waitForBatcherDrain(stack.redis, stack.channels, 30_000);
+    const report = audit({
+      ackedBetIds: betIds,
+      unanswered: 0,
+      ...readSegments(stack.dataDir),
+      cacheBalances: await readCacheBalances(stack.redis, stack.channels, users),
+      groups: await readGroups(stack.redis, stack.channels),
+      drainedStreams: [stack.channels.streams.bets, stack.channels.streams.adjustments],
+      ws: null,
+    });
+    return { synchronous, timing, resources, audit: report };
+  } finally {
+    await stack.stop();
+  }
+}
 
 async function prefill(stack: Stack, users: string[], count: number): Promise<string[]> {
   const now = Date.now();

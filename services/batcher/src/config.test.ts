@@ -11,6 +11,7 @@ describe('batcher loadConfig', () => {
         BLOCK_MS: 100,
         CONSUMER_NAME: 'batcher-1',
         EVENTS_MAXLEN: 400_000,
+        BENCH_SYNCHRONOUS_NORMAL: false,
         BATCHER_FAIL_POINT: undefined,
         BATCHER_FAIL_AFTER_BATCHES: 1,
       },
@@ -32,6 +33,7 @@ describe('batcher loadConfig', () => {
       BLOCK_MS: '5000',
       CONSUMER_NAME: 'two words',
       EVENTS_MAXLEN: '10',
+      BENCH_SYNCHRONOUS_NORMAL: 'yes',
       BATCHER_FAIL_POINT: 'before_lunch',
       BATCHER_FAIL_AFTER_BATCHES: '-1',
     });
@@ -43,6 +45,7 @@ describe('batcher loadConfig', () => {
       'BLOCK_MS',
       'CONSUMER_NAME',
       'EVENTS_MAXLEN',
+      'BENCH_SYNCHRONOUS_NORMAL',
       'BATCHER_FAIL_POINT',
       'BATCHER_FAIL_AFTER_BATCHES',
     ]) {

@@ -38,6 +38,13 @@ const shape = {
   TRIM_INTERVAL_MS: env.intBetween(10, 600_000, 1_000),
   /** Passive WAL checkpoint after this many batches without an idle moment. Default 200. */
   CHECKPOINT_EVERY_BATCHES: env.intBetween(1, 1_000_000, 200),
+  /**
+   * Benchmark hook: run the segment with `synchronous=NORMAL` so the benchmark can compare it with
+   * FULL on the real batcher. Never in production: SPEC §6 requires FULL (with NORMAL a committed
+   * batch can vanish on power loss after its entries were acknowledged). Logged as a warning at
+   * start and reported by /healthz. Default false.
+   */
+  BENCH_SYNCHRONOUS_NORMAL: env.bool(false),
   /** Chaos hook: SIGKILL self at this point (after_commit_before_ack | after_ack_before_events). Unset in production. */
   BATCHER_FAIL_POINT: z.enum(FAIL_POINTS).optional(),
   /** Chaos hook: the fail point fires on this batch (1 = the first batch with entries). Default 1. */

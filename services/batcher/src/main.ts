@@ -40,16 +40,23 @@ void runDaemon({
     if (!lock.ok) {
       throw new Error(`another batcher holds ${lock.path}: only one batcher may write ${config.DATA_DIR}`);
     }
-    const segment = openWriterSegment(config.DATA_DIR, Date.now());
+    const synchronous = config.BENCH_SYNCHRONOUS_NORMAL ? 'NORMAL' : 'FULL';
+    const segment = openWriterSegment(config.DATA_DIR, Date.now(), synchronous);
     stopper.addFinal('segment', () => segment.close());
     stopper.addFinal('data-dir-lock', () => lock.release());
-    log.info({ week: segment.week, path: segment.path }, 'segment.opened');
+    log.info({ week: segment.week, path: segment.path, synchronous }, 'segment.opened');
+    if (synchronous !== 'FULL') {
+      log.warn(
+        { variable: 'BENCH_SYNCHRONOUS_NORMAL' },
+        'synchronous=NORMAL: a committed batch can be lost on power loss after its entries were acknowledged; benchmarks only',
+      );
+    }
     let consumer: ReturnType<typeof createConsumer> | undefined;
     const { redis } = await startDaemonBase({
       ...{ service: SERVICE, config, log, registry, stopper },
       health: () => {
         const phase = consumer?.phase() ?? 'starting';
-        return { ok: segment.db.open && phase === 'running', segment: segment.week, phase };
+        return { ok: segment.db.open && phase === 'running', segment: segment.week, phase, synchronous };
       },
     });
 
