@@ -1,9 +1,9 @@
 /**
  * batcher-apply: how fast the batcher applies bets, alone — 200,000 valid bets pre-filled into
- * tap:bets while it is stopped, then the real batcher (synchronous=FULL, its only mode) is started
- * and timed from its first to its last acknowledged entry. Then the audit. Plus a labelled
- * micro-benchmark of synchronous=FULL vs NORMAL on the same per-bet work (the batcher has no
- * NORMAL switch).
+ * tap:bets while it is stopped, then the real batcher is started and timed from its first to its
+ * last acknowledged entry, then audited; with synchronous=FULL (production) and NORMAL (the
+ * batcher's benchmark-only switch), alternating over a few rounds on fresh stacks. Plus a
+ * micro-benchmark of the same per-bet SQLite work without Redis: the floor SQLite sets.
  */
 import { randomUUID } from 'node:crypto';
 import { encodeEntry } from '@tap/channels';
