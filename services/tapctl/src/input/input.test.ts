@@ -10,6 +10,21 @@ describe('parseAddress', () => {
     });
   });
 
+  it('takes an address without a checksum (one case throughout) as typed', () => {
+    expect(parseAddress('0x52908400098527886e0f7030069857d2e4169ee7')).toMatchObject({ ok: true });
+    expect(parseAddress('0xDE709F2102306220921060314715629080E2FB77')).toEqual({
+      ok: true,
+      userId: '0xde709f2102306220921060314715629080e2fb77',
+    });
+  });
+
+  it('refuses a mixed-case address whose EIP-55 checksum does not match', () => {
+    // The EIP-55 test vector above with one letter's case flipped (…D2E4169EE7 → …d2E4169EE7).
+    const result = parseAddress('0x52908400098527886E0F7030069857d2E4169EE7');
+    expect(result).toMatchObject({ ok: false, code: 'address_invalid' });
+    expect(!result.ok && result.message).toContain('EIP-55');
+  });
+
   it.each([
     '',
     '0x123',
