@@ -6,6 +6,8 @@ import {
   type LedgerRow,
   ledgerHash,
   migrate,
+  PREV_USER_BET_SQL,
+  PREV_USER_LEDGER_SQL,
   SEGMENT_MIGRATIONS,
   WRITER_PRAGMAS,
 } from '@tap/domain';
@@ -14,12 +16,20 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkSegment } from './segment-check.js';
 
 const USER = '0x00000000000000000000000000000000000000aa';
+const BET_IDS = ['01JAB00000000000000000000A', '01JAB00000000000000000000B'];
 
-/** Writes a small, valid segment: a deposit and a stake for one user, balance matching the ledger. */
+/**
+ * Writes a small, valid segment as the batcher would: the user's row, a deposit and a stake for it
+ * (balance matching the ledger), two bets, every row linked into the user's chains.
+ */
 function writeSegment(path: string): Database.Database {
   const db = new Database(path);
   for (const pragma of WRITER_PRAGMAS) db.pragma(pragma);
   migrate(db, SEGMENT_MIGRATIONS);
+  db.prepare('INSERT INTO users (id, balance, created_at, updated_at) VALUES (?, ?, 1, 2)').run(
+    USER,
+    9_000_000,
+  );
   const rows: LedgerRow[] = [
     {
       id: 1,
@@ -41,8 +51,9 @@ function writeSegment(path: string): Database.Database {
     },
   ];
   const insert = db.prepare(
-    `INSERT INTO transaction_ledger (id, user_id, amount, balance_after, ref_type, ref_id, created_at, prev_hash, hash)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO transaction_ledger (id, user_id, amount, balance_after, ref_type, ref_id, created_at, prev_hash, hash,
+       prev_user_ledger_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ${PREV_USER_LEDGER_SQL})`,
   );
   let prev = GENESIS_HASH;
   for (const row of rows) {
@@ -57,13 +68,16 @@ function writeSegment(path: string): Database.Database {
       row.createdAt,
       prev,
       hash,
+      row.userId,
     );
     prev = hash;
   }
-  db.prepare('INSERT INTO users (id, balance, created_at, updated_at) VALUES (?, ?, 1, 2)').run(
-    USER,
-    9_000_000,
+  const insertBet = db.prepare(
+    `INSERT INTO bets (id, user_id, client_bet_id, t0, p0, window_ms, band_cents, stake, multiplier_bp, status,
+       terms, placed_at, prev_user_bet_id)
+     VALUES (?, ?, 'c', 0, 0, 5000, 1000, 1000000, 20000, 'accepted', '{}', 2, ${PREV_USER_BET_SQL})`,
   );
+  for (const betId of BET_IDS) insertBet.run(betId, USER, USER);
   return db;
 }
 
@@ -86,6 +100,61 @@ describe('checkSegment', () => {
     db.prepare('UPDATE users SET balance = balance + 1').run();
     db.close();
     expect(checkSegment(path).problems).toEqual([`user ${USER}: balance 9000001 != ledger sum 9000000`]);
+  });
+
+  it("reports a ledger link that skips a row of the user's chain", () => {
+    const db = writeSegment(path);
+    db.exec('DROP TRIGGER ledger_no_update');
+    db.prepare('UPDATE transaction_ledger SET prev_user_ledger_id = NULL WHERE id = 2').run();
+    db.close();
+    expect(checkSegment(path).problems).toEqual([`ledger row 2 of ${USER} links to nothing, expected 1`]);
+  });
+
+  it('reports a ledger head that is not the newest row, and ledger rows of an unknown user', () => {
+    const db = writeSegment(path);
+    db.prepare('UPDATE users SET last_ledger_id = 1').run();
+    db.prepare("UPDATE users SET id = '0x00000000000000000000000000000000000000bb' WHERE id = ?").run(USER);
+    db.close();
+    const other = '0x00000000000000000000000000000000000000bb';
+    expect(checkSegment(path).problems).toEqual(
+      expect.arrayContaining([
+        `user ${other}: ledger head 1, newest row none`,
+        `ledger rows of unknown user ${USER}: 2`,
+      ]),
+    );
+  });
+
+  it('reports a broken bet link, one to the wrong bet, and a stale bet head', () => {
+    const db = writeSegment(path);
+    const [first, second] = BET_IDS as [string, string];
+    db.prepare('UPDATE bets SET prev_user_bet_id = NULL WHERE id = ?').run(second);
+    db.close();
+    expect(checkSegment(path).problems).toEqual([
+      `bet row ${first} of ${USER} is outside the user's chain (only bets refused before the wallet had funds may be)`,
+    ]);
+
+    const again = new Database(path);
+    again.prepare('UPDATE bets SET prev_user_bet_id = ? WHERE id = ?').run(second, second);
+    again.prepare('UPDATE users SET last_bet_id = ?').run(first);
+    again.close();
+    expect(checkSegment(path).problems).toEqual([
+      `bet row ${second} of ${USER} links to ${second}, expected ${first}`,
+      `user ${USER}: bet head ${first}, newest bet ${second}`,
+    ]);
+  });
+
+  it("accepts a user's oldest bets outside the chain (placed before the wallet had a row)", () => {
+    const db = writeSegment(path);
+    const unlinked = '01JAA00000000000000000000A';
+    db.prepare(
+      `INSERT INTO bets (id, user_id, client_bet_id, t0, p0, window_ms, band_cents, stake, multiplier_bp, status,
+         reason, terms, placed_at)
+       VALUES (?, ?, 'c', 0, 0, 5000, 1000, 1000000, 20000, 'rejected', 'insufficient_funds', '{}', 1)`,
+    ).run(unlinked, USER);
+    // Stored while the wallet had no row, the bet never moved the head; the trigger just did.
+    db.prepare('UPDATE users SET last_bet_id = ?').run(BET_IDS[1]);
+    db.close();
+    expect(checkSegment(path).problems).toEqual([]);
   });
 
   it('reports a ledger row edited behind the append-only triggers', () => {

@@ -1,10 +1,12 @@
 /**
  * Checks one segment file through a read-only connection (SPEC §7, §8): SQLite's own
- * `quick_check`, the ledger hash chain from its first row, and `balance == SUM(ledger.amount)` for
- * every user inside the file — each segment verifies on its own. Returns the broken rules found.
+ * `quick_check`, the ledger hash chain from its first row, `balance == SUM(ledger.amount)` for
+ * every user inside the file — each segment verifies on its own — and the per-user chains the
+ * trader and dispute queries walk (user-chains.ts). Returns the broken rules found.
  */
 import { GENESIS_HASH, type LedgerRefType, verifyLedgerChain } from '@tap/domain';
 import Database from 'better-sqlite3';
+import { userChainProblems } from './user-chains.js';
 
 export interface SegmentReport {
   path: string;
@@ -51,6 +53,8 @@ export function checkSegment(path: string): SegmentReport {
       .all() as { id: string; balance: number; total: number }[];
     for (const user of drifted)
       problems.push(`user ${user.id}: balance ${user.balance} != ledger sum ${user.total}`);
+
+    problems.push(...userChainProblems(db));
 
     return { path, ledgerRows: chain.ok ? chain.rows : 0, problems };
   } finally {
