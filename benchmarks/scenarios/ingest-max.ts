@@ -95,6 +95,9 @@ export const ingestMax: Scenario = {
       if (!report.ok) fail(outcome, 'audit failed');
       outcome.headline = {
         sustained_bets_per_s: sustainedHeadline(search, RATES[0]!, 'bets/s'),
+        // The highest short step that passed: the side-by-side ratios fall back on it when no
+        // confirmation held.
+        best_step_bets_per_s: search.bestStepPerS,
         sustained_bets_per_s_met:
           search.sustainedPerS === null
             ? 'no'

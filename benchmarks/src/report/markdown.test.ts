@@ -105,6 +105,18 @@ describe('markdown', () => {
     expect(text).toContain('Command: `pnpm --filter @tap/benchmarks bench run ingest-max`');
   });
 
+  it('falls back on the best short step for the ratios when no confirmation held, and says so', () => {
+    const unconfirmed = aResult({
+      headline: { sustained_bets_per_s: 'not confirmed (…)', best_step_bets_per_s: 3_500 },
+    });
+    const ceiling = aResult({ scenario: 'ceiling-http', headline: { sustained_per_s: 20_000 } });
+    expect(renderResults([unconfirmed, ceiling], 'now', 'cmd')).toContain(
+      '| 20,000 /s | not measured | ours (best 8 s step, unconfirmed) = 18 % of this |',
+    );
+    const neither = aResult({ headline: { sustained_bets_per_s: 'below 1,000 bets/s (no step held)' } });
+    expect(renderResults([neither, ceiling], 'now', 'cmd')).toContain('| 20,000 /s | not measured | — |');
+  });
+
   it('says what limits the bet path from the recorded profile run: categories side by side, flame graphs', () => {
     const profileRun = aResult({
       scenario: 'profile',
