@@ -1,8 +1,7 @@
 import { encodeEntry } from '@tap/channels';
 import { type EventEntry, payoutMicros } from '@tap/domain';
-import type { Redis } from '@tap/runtime';
-import { aBet, anAdjustment, aPrint, aSettlement, startRedis, type TestRedis } from '@tap/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aBet, anAdjustment, aPrint, aSettlement } from '@tap/testkit';
+import { describe, expect, it } from 'vitest';
 import { ledgerProblems } from './storage/test-segment.js';
 import {
   admitBet,
@@ -11,6 +10,7 @@ import {
   newRedis,
   newSetup,
   openSegmentReadonly,
+  redisForSuite,
   startBatcher,
   startHealthyBatcher,
   streamJson,
@@ -20,16 +20,7 @@ const USD = 1_000_000;
 const wallet = (n: number) => `0x${n.toString(16).padStart(40, '0')}`;
 
 describe('batcher bet path (real Redis, built daemon)', () => {
-  let server: TestRedis;
-  let redis: Redis;
-  beforeAll(async () => {
-    server = await startRedis();
-    redis = newRedis(server.url);
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.stop();
-  });
+  const suite = redisForSuite();
 
   const count = (setup: BatcherSetup, sql: string, ...params: unknown[]) => {
     const db = openSegmentReadonly(setup.dataDir);
@@ -43,26 +34,26 @@ describe('batcher bet path (real Redis, built daemon)', () => {
     }
   };
   const deposit = (setup: BatcherSetup, userId: string, amountMicros: number) =>
-    redis.xadd(
+    suite.redis.xadd(
       setup.channels.streams.adjustments,
       '*',
       ...encodeEntry('adjustments', anAdjustment({ userId, amountMicros })),
     );
 
   it('accepts exactly the 10 of 1,000 $1 bets that a $10 wallet funds when the cache drifted high', async () => {
-    const setup = newSetup(server.url);
+    const setup = newSetup(suite.url);
     const user = wallet(1);
     const { keys, streams } = setup.channels;
     const daemon = await startHealthyBatcher(setup);
     try {
       await deposit(setup, user, 10 * USD);
       await eventually(
-        () => redis.get(keys.balance(user)),
+        () => suite.redis.get(keys.balance(user)),
         (v) => v === String(10 * USD),
       );
-      await redis.set(keys.balance(user), String(1_000 * USD)); // drift: admission lets all through
+      await suite.redis.set(keys.balance(user), String(1_000 * USD)); // drift: admission lets all through
       const bets = Array.from({ length: 1_000 }, () => aBet({ userId: user, stakeMicros: USD }));
-      for (const bet of bets) await admitBet(redis, setup.channels, bet);
+      for (const bet of bets) await admitBet(suite.redis, setup.channels, bet);
       await eventually(
         () => count(setup, 'SELECT count(*) FROM bets'),
         (n) => n === 1_000,
@@ -82,22 +73,22 @@ describe('batcher bet path (real Redis, built daemon)', () => {
       db.close();
       expect(
         await eventually(
-          () => redis.get(keys.balance(user)),
+          () => suite.redis.get(keys.balance(user)),
           (v) => v === '0',
         ),
       ).toBe('0');
       const payout = payoutMicros(USD, bets[0]!.multiplierBp);
-      expect(await redis.get(keys.exposureUser(user))).toBe(String(10 * payout));
-      expect(await redis.get(keys.openBets(user))).toBe('10');
-      expect(await redis.exists(keys.pendingBet(bets[0]!.betId))).toBe(0);
+      expect(await suite.redis.get(keys.exposureUser(user))).toBe(String(10 * payout));
+      expect(await suite.redis.get(keys.openBets(user))).toBe('10');
+      expect(await suite.redis.exists(keys.pendingBet(bets[0]!.betId))).toBe(0);
       const events = await eventually(
-        () => streamJson<EventEntry>(redis, streams.events),
+        () => streamJson<EventEntry>(suite.redis, streams.events),
         (e) => e.length === 1_001,
       );
       expect(events.filter((e) => e.type === 'bet' && e.status === 'rejected')).toHaveLength(990);
       expect(
         await eventually(
-          () => redis.xlen(streams.bets),
+          () => suite.redis.xlen(streams.bets),
           (n) => n === 0,
         ),
       ).toBe(0);
@@ -112,18 +103,27 @@ describe('batcher bet path (real Redis, built daemon)', () => {
   });
 
   it('dead-letters a poison entry with its reason and applies the rest of its batch', async () => {
-    const setup = newSetup(server.url);
+    const setup = newSetup(suite.url);
     const { streams } = setup.channels;
     const user = wallet(2);
     await deposit(setup, user, 5 * USD);
-    await redis.xadd(streams.bets, '*', 'd', '{"betId": broken');
-    await redis.xadd(streams.adjustments, '*', 'd', JSON.stringify({ ...anAdjustment(), amountMicros: '7' }));
-    await redis.xadd(streams.bets, '*', ...encodeEntry('bets', aBet({ userId: user, stakeMicros: 2 * USD })));
-    await redis.xadd(streams.prices, '*', ...encodeEntry('prices', aPrint()));
+    await suite.redis.xadd(streams.bets, '*', 'd', '{"betId": broken');
+    await suite.redis.xadd(
+      streams.adjustments,
+      '*',
+      'd',
+      JSON.stringify({ ...anAdjustment(), amountMicros: '7' }),
+    );
+    await suite.redis.xadd(
+      streams.bets,
+      '*',
+      ...encodeEntry('bets', aBet({ userId: user, stakeMicros: 2 * USD })),
+    );
+    await suite.redis.xadd(streams.prices, '*', ...encodeEntry('prices', aPrint()));
     const daemon = await startHealthyBatcher(setup);
     try {
       const dead = await eventually(
-        () => streamJson(redis, streams.deadLetter),
+        () => streamJson(suite.redis, streams.deadLetter),
         (d) => d.length === 2,
       );
       // Entries of different streams in the same millisecond have no defined order between them.
@@ -142,17 +142,17 @@ describe('batcher bet path (real Redis, built daemon)', () => {
       );
       expect(count(setup, 'SELECT balance FROM users WHERE id = ?', user)).toBe(3 * USD);
       expect(count(setup, 'SELECT count(*) FROM index_prints')).toBe(1);
-      expect(await redis.xpending(streams.bets, 'batcher')).toEqual([0, null, null, null]);
+      expect(await suite.redis.xpending(streams.bets, 'batcher')).toEqual([0, null, null, null]);
     } finally {
       await daemon.stop();
     }
   });
 
   it('dead-letters a debit larger than the balance as insufficient_funds and moves nothing', async () => {
-    const setup = newSetup(server.url);
+    const setup = newSetup(suite.url);
     const user = wallet(3);
     await deposit(setup, user, USD);
-    await redis.xadd(
+    await suite.redis.xadd(
       setup.channels.streams.adjustments,
       '*',
       ...encodeEntry(
@@ -163,7 +163,7 @@ describe('batcher bet path (real Redis, built daemon)', () => {
     const daemon = await startHealthyBatcher(setup);
     try {
       const dead = await eventually(
-        () => streamJson(redis, setup.channels.streams.deadLetter),
+        () => streamJson(suite.redis, setup.channels.streams.deadLetter),
         (d) => d.length > 0,
       );
       expect(dead).toMatchObject([{ reason: 'insufficient_funds' }]);
@@ -174,37 +174,37 @@ describe('batcher bet path (real Redis, built daemon)', () => {
   });
 
   it('settles a won bet from tap:settlements: payout, event, cache and exposure', async () => {
-    const setup = newSetup(server.url);
+    const setup = newSetup(suite.url);
     const { keys, streams } = setup.channels;
     const user = wallet(4);
     const daemon = await startHealthyBatcher(setup);
     try {
       await deposit(setup, user, 10 * USD);
       await eventually(
-        () => redis.get(keys.balance(user)),
+        () => suite.redis.get(keys.balance(user)),
         (v) => v === String(10 * USD),
       );
       const bet = aBet({ userId: user, stakeMicros: 2 * USD, multiplierBp: 23_500, t0: Date.now() + 10_000 });
-      await admitBet(redis, setup.channels, bet);
+      await admitBet(suite.redis, setup.channels, bet);
       await eventually(
         () => count(setup, 'SELECT count(*) FROM bets'),
         (n) => n === 1,
       );
-      expect(await redis.get(keys.exposureCell(bet.t0, bet.p0))).toBe(String(4_700_000));
-      await redis.xadd(
+      expect(await suite.redis.get(keys.exposureCell(bet.t0, bet.p0))).toBe(String(4_700_000));
+      await suite.redis.xadd(
         streams.settlements,
         '*',
         ...encodeEntry('settlements', aSettlement({ betId: bet.betId })),
       );
       await eventually(
-        () => redis.get(keys.balance(user)),
+        () => suite.redis.get(keys.balance(user)),
         (v) => v === String(12_700_000),
       );
       expect(count(setup, 'SELECT payout FROM bets WHERE id = ?', bet.betId)).toBe(4_700_000);
       for (const key of [keys.exposureCell(bet.t0, bet.p0), keys.exposureUser(user), keys.openBets(user)]) {
-        expect(await redis.get(key)).toBe('0');
+        expect(await suite.redis.get(key)).toBe('0');
       }
-      const events = await streamJson<EventEntry>(redis, streams.events);
+      const events = await streamJson<EventEntry>(suite.redis, streams.events);
       expect(events.map((e) => (e.type === 'bet' ? e.status : e.type))).toEqual([
         'balance',
         'accepted',
@@ -216,22 +216,22 @@ describe('batcher bet path (real Redis, built daemon)', () => {
   });
 
   it('rebuilds the cache at start: ready dropped first, in-flight stakes subtracted, stale keys gone', async () => {
-    const setup = newSetup(server.url);
+    const setup = newSetup(suite.url);
     const { keys } = setup.channels;
     const user = wallet(5);
     await deposit(setup, user, 10 * USD);
     const first = await startHealthyBatcher(setup);
     await eventually(
-      () => redis.get(keys.balance(user)),
+      () => suite.redis.get(keys.balance(user)),
       (v) => v === String(10 * USD),
     );
     await first.stop();
-    await redis.set(keys.balance(user), String(999 * USD));
-    await redis.set(keys.exposureUser(wallet(6)), '5');
+    await suite.redis.set(keys.balance(user), String(999 * USD));
+    await suite.redis.set(keys.exposureUser(wallet(6)), '5');
     const inFlight = [1, 2, 3].map((usd) => aBet({ userId: user, stakeMicros: usd * USD }));
-    for (const bet of inFlight) await admitBet(redis, setup.channels, bet);
+    for (const bet of inFlight) await admitBet(suite.redis, setup.channels, bet);
 
-    const monitor = await newRedis(server.url).monitor();
+    const monitor = await newRedis(suite.url).monitor();
     const commands: string[][] = [];
     monitor.on('monitor', (_time: string, args: string[]) => commands.push(args));
     const daemon = await startHealthyBatcher(setup);
@@ -249,10 +249,10 @@ describe('batcher bet path (real Redis, built daemon)', () => {
       expect(delReady).toBeLessThan(setBalance);
       expect(setBalance).toBeLessThan(setReady);
       expect(commands[setBalance]![2]).toBe(String(4 * USD));
-      expect(await redis.get(keys.balance(user))).toBe(String(4 * USD));
-      expect(await redis.exists(keys.exposureUser(wallet(6)))).toBe(0);
-      expect(await redis.get(keys.openBets(user))).toBe('3');
-      expect(await redis.get(keys.balanceCacheReady)).toBe('1');
+      expect(await suite.redis.get(keys.balance(user))).toBe(String(4 * USD));
+      expect(await suite.redis.exists(keys.exposureUser(wallet(6)))).toBe(0);
+      expect(await suite.redis.get(keys.openBets(user))).toBe('3');
+      expect(await suite.redis.get(keys.balanceCacheReady)).toBe('1');
     } finally {
       monitor.disconnect();
       await daemon.stop();
@@ -260,29 +260,29 @@ describe('batcher bet path (real Redis, built daemon)', () => {
   });
 
   it('claims and applies entries left pending under another consumer name, once', async () => {
-    const setup = newSetup(server.url);
+    const setup = newSetup(suite.url);
     const { streams } = setup.channels;
     const user = wallet(7);
     await deposit(setup, user, 10 * USD);
-    for (let i = 0; i < 5; i += 1) await admitBet(redis, setup.channels, aBet({ userId: user }));
+    for (let i = 0; i < 5; i += 1) await admitBet(suite.redis, setup.channels, aBet({ userId: user }));
     const crashing = await startBatcher(setup, {
       CONSUMER_NAME: 'old-name',
       BATCHER_FAIL_POINT: 'after_commit_before_ack',
     });
     expect((await crashing.daemon.exited).signal).toBe('SIGKILL');
-    const [pending] = (await redis.xpending(streams.bets, 'batcher')) as [number];
+    const [pending] = (await suite.redis.xpending(streams.bets, 'batcher')) as [number];
     expect(pending).toBe(5);
     expect(count(setup, 'SELECT count(*) FROM bets')).toBe(5);
     const daemon = await startHealthyBatcher(setup, { CONSUMER_NAME: 'new-name' });
     try {
       await eventually(
-        () => redis.xpending(streams.bets, 'batcher'),
+        () => suite.redis.xpending(streams.bets, 'batcher'),
         (p) => (p as [number])[0] === 0,
       );
       expect(count(setup, "SELECT count(*) FROM transaction_ledger WHERE ref_type = 'bet_stake'")).toBe(5);
       expect(count(setup, 'SELECT balance FROM users WHERE id = ?', user)).toBe(5 * USD);
       const events = await eventually(
-        () => streamJson<EventEntry>(redis, streams.events),
+        () => streamJson<EventEntry>(suite.redis, streams.events),
         (e) => e.length >= 6,
       );
       expect(new Set(events.map((e) => (e.type === 'bet' ? e.betId : e.refId))).size).toBe(6);

@@ -9,17 +9,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeEntry } from '@tap/channels';
 import type { EventEntry } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
-import { aBet, anAdjustment, startRedis, type TestRedis, waitForHealthy } from '@tap/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aBet, anAdjustment, waitForHealthy } from '@tap/testkit';
+import { describe, expect, it } from 'vitest';
 import { CONSUMED_KINDS } from './apply/apply-batch.js';
 import { ledgerProblems } from './storage/test-segment.js';
 import {
   admitBet,
   type BatcherSetup,
   eventually,
-  newRedis,
   newSetup,
   openSegmentReadonly,
+  redisForSuite,
   startBatcher,
   startHealthyBatcher,
   streamJson,
@@ -62,30 +62,21 @@ async function pendingTotal(redis: Redis, setup: BatcherSetup): Promise<number> 
 }
 
 describe('batcher crash safety', () => {
-  let server: TestRedis;
-  let redis: Redis;
-  beforeAll(async () => {
-    server = await startRedis();
-    redis = newRedis(server.url);
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.stop();
-  });
+  const suite = redisForSuite();
 
   it('applies every admitted bet exactly once through 20 kill -9s, a SIGTERM and both fail points', async () => {
-    const setup = newSetup(server.url);
+    const setup = newSetup(suite.url);
     for (const userId of WALLETS) {
       const deposit = anAdjustment({ userId, amountMicros: 1_000 * USD });
-      await redis.xadd(setup.channels.streams.adjustments, '*', ...encodeEntry('adjustments', deposit));
+      await suite.redis.xadd(setup.channels.streams.adjustments, '*', ...encodeEntry('adjustments', deposit));
     }
     const first = await startHealthyBatcher(setup);
     await eventually(
-      () => redis.get(setup.channels.keys.balance(WALLETS.at(-1)!)),
+      () => suite.redis.get(setup.channels.keys.balance(WALLETS.at(-1)!)),
       (v) => v !== null,
     );
     await first.stop();
-    const producer = startProducer(redis, setup);
+    const producer = startProducer(suite.redis, setup);
 
     let killedWhileConsuming = 0;
     for (let kill = 0; kill < RANDOM_KILLS; kill += 1) {
@@ -125,10 +116,10 @@ describe('batcher crash safety', () => {
       );
       expect(applied).toBe(admitted);
       await eventually(
-        () => pendingTotal(redis, setup),
+        () => pendingTotal(suite.redis, setup),
         (n) => n === 0,
       );
-      expect(await pendingTotal(redis, setup)).toBe(0);
+      expect(await pendingTotal(suite.redis, setup)).toBe(0);
 
       const ids = new Set(db.prepare('SELECT id FROM bets').pluck().all() as string[]);
       expect(producer.betIds.every((id) => ids.has(id))).toBe(true);
@@ -141,20 +132,20 @@ describe('batcher crash safety', () => {
       expect(db.prepare("SELECT count(*) FROM bets WHERE status = 'accepted'").pluck().get()).toBe(admitted);
       expect(ledgerProblems(db)).toEqual([]);
 
-      const events = await streamJson<EventEntry>(redis, setup.channels.streams.events);
+      const events = await streamJson<EventEntry>(suite.redis, setup.channels.streams.events);
       const announced = new Set(events.flatMap((e) => (e.type === 'bet' ? [e.betId] : [])));
       expect(producer.betIds.filter((id) => !announced.has(id))).toEqual([]);
 
       const balances = db.prepare('SELECT id, balance FROM users').all() as { id: string; balance: number }[];
       for (const { id, balance } of balances) {
-        expect(await redis.get(setup.channels.keys.balance(id))).toBe(String(balance));
+        expect(await suite.redis.get(setup.channels.keys.balance(id))).toBe(String(balance));
       }
       const openBets = db.prepare('SELECT user_id AS id, count(*) AS n FROM bets GROUP BY 1').all() as {
         id: string;
         n: number;
       }[];
       for (const { id, n } of openBets)
-        expect(await redis.get(setup.channels.keys.openBets(id))).toBe(String(n));
+        expect(await suite.redis.get(setup.channels.keys.openBets(id))).toBe(String(n));
       db.close();
       console.log(
         `crash test: ${admitted} bets, ${killedWhileConsuming} kills while consuming, ${events.length} events`,

@@ -9,8 +9,17 @@ import { join } from 'node:path';
 import { type Channels, createChannels, encodeEntry } from '@tap/channels';
 import { type BetEntry, isoWeekOf, payoutMicros } from '@tap/domain';
 import { Redis } from '@tap/runtime';
-import { freePort, freshPrefix, type Started, startDaemon, waitForHealthy } from '@tap/testkit';
+import {
+  freePort,
+  freshPrefix,
+  type Started,
+  startDaemon,
+  startRedis,
+  type TestRedis,
+  waitForHealthy,
+} from '@tap/testkit';
 import Database from 'better-sqlite3';
+import { afterAll, beforeAll } from 'vitest';
 
 export const tempDataDir = () => mkdtempSync(join(tmpdir(), 'tap-batcher-'));
 
@@ -95,4 +104,33 @@ export function newRedis(url: string): Redis {
 export async function streamJson<T = Record<string, unknown>>(redis: Redis, stream: string): Promise<T[]> {
   const entries = (await redis.xrange(stream, '-', '+')) as [string, string[]][];
   return entries.map(([, fields]) => JSON.parse(fields[fields.indexOf('d') + 1]!) as T);
+}
+
+/**
+ * A real redis-server and one client for the enclosing `describe`: started before its tests,
+ * stopped after them. Read `url` and `redis` inside the tests (they exist only once started).
+ */
+export function redisForSuite(): { readonly url: string; readonly redis: Redis } {
+  let server: TestRedis | undefined;
+  let client: Redis | undefined;
+  beforeAll(async () => {
+    server = await startRedis();
+    client = newRedis(server.url);
+  });
+  afterAll(async () => {
+    client?.disconnect();
+    await server?.stop();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('redisForSuite: read url and redis inside a test');
+    return value;
+  };
+  return {
+    get url() {
+      return started(server).url;
+    },
+    get redis() {
+      return started(client);
+    },
+  };
 }

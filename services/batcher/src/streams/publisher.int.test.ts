@@ -1,32 +1,25 @@
 import { createChannels } from '@tap/channels';
-import type { Redis } from '@tap/runtime';
-import { freshPrefix, startRedis, type TestRedis } from '@tap/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshPrefix } from '@tap/testkit';
+import { describe, expect, it } from 'vitest';
 import type { OutboxRow } from '../storage/outbox.js';
-import { newRedis } from '../testing.js';
+import { redisForSuite } from '../testing.js';
 import { createPublisher } from './publisher.js';
 
 describe('publisher (real Redis)', () => {
-  let server: TestRedis;
-  let redis: Redis;
-  beforeAll(async () => {
-    server = await startRedis();
-    redis = newRedis(server.url);
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.stop();
-  });
+  const suite = redisForSuite();
 
   const payloadsOf = async (stream: string) =>
-    ((await redis.xrange(stream, '-', '+')) as [string, string[]][]).map(([, fields]) => {
+    ((await suite.redis.xrange(stream, '-', '+')) as [string, string[]][]).map(([, fields]) => {
       expect(fields[0]).toBe('d');
       return fields[1];
     });
 
   it('appends every outbox row to its stream, in order, across chunks and stream changes', async () => {
     const channels = createChannels(freshPrefix());
-    const publisher = createPublisher(redis, channels, { eventsMaxLen: 100_000, deadLetterMaxLen: 1_000 });
+    const publisher = createPublisher(suite.redis, channels, {
+      eventsMaxLen: 100_000,
+      deadLetterMaxLen: 1_000,
+    });
     // 450 events (more than two script calls' worth), a dead letter, then 250 more events.
     const rows: OutboxRow[] = [];
     const event = (n: number): OutboxRow => ({ id: 1, stream: 'events', payload: `{"n":${n}}` });
@@ -44,14 +37,17 @@ describe('publisher (real Redis)', () => {
 
   it('keeps tap:events near its MAXLEN', async () => {
     const channels = createChannels(freshPrefix());
-    const publisher = createPublisher(redis, channels, { eventsMaxLen: 1_000, deadLetterMaxLen: 1_000 });
+    const publisher = createPublisher(suite.redis, channels, {
+      eventsMaxLen: 1_000,
+      deadLetterMaxLen: 1_000,
+    });
     const rows: OutboxRow[] = Array.from({ length: 5_000 }, (_, n) => ({
       id: 1,
       stream: 'events',
       payload: `{"n":${n}}`,
     }));
     await publisher.publish(rows, []);
-    const length = await redis.xlen(channels.streams.events);
+    const length = await suite.redis.xlen(channels.streams.events);
     // MAXLEN ~ trims whole stream nodes (100 entries each here), never below the limit.
     expect(length).toBeGreaterThanOrEqual(1_000);
     expect(length).toBeLessThan(1_200);
