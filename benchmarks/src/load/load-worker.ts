@@ -44,7 +44,6 @@ const counts = {
 let lastAnswerAbsMs = 0;
 
 const tracker = new WsTracker({
-  now,
   onMatched(awaiting, eventAtMs) {
     if (!awaiting.measured) return;
     recordMs(accepted, eventAtMs - awaiting.plannedAbsMs);
@@ -82,7 +81,7 @@ async function main(): Promise<void> {
   await waitFor(() => tracker.pending() === 0, config.drainTimeoutMs);
   clearInterval(progress);
   reportProgress();
-  tracker.close();
+  await tracker.close();
   cells.stop();
   await client.close();
   post({ type: 'done', result: buildResult() });

@@ -1,14 +1,17 @@
 /**
- * The WebSocket side of a load worker: one socket per tracked wallet on ws-gateway's `/v1/ws`
- * (`{type:"auth", token}` → `{type:"ready"}`), and the matching of each 202'd bet with its
- * `accepted`/`rejected` event. An event may arrive before its 202 is processed here (the batcher
- * can be faster than this event loop), so both orders are matched.
+ * The WebSocket side of a load worker: its sockets run on a thread of their own (ws-thread.ts,
+ * so tick bursts never delay this worker's sends); here each 202'd bet is matched with its
+ * `accepted`/`rejected` event, stamped when the thread read it. An event may arrive before its
+ * 202 is processed here (the batcher can be faster than this event loop), so both orders are
+ * matched.
  */
-import WebSocket from 'ws';
+import { Worker } from 'node:worker_threads';
 import type { WsReport } from './worker-protocol.js';
+import type { FromWsThread, ToWsThread, WsThreadConfig } from './ws-thread-protocol.js';
 
-const CONNECT_BATCH = 100;
-const READY_TIMEOUT_MS = 15_000;
+const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+const THREAD_MAIN = new URL('./ws-thread.ts', import.meta.url).href;
+const CLOSE_TIMEOUT_MS = 5_000;
 
 interface Awaiting {
   plannedAbsMs: number;
@@ -17,28 +20,38 @@ interface Awaiting {
 }
 
 export interface WsTrackerHooks {
-  now: () => number;
   onMatched(awaiting: Awaiting, eventAtMs: number): void;
 }
 
 export class WsTracker {
-  private readonly sockets: WebSocket[] = [];
+  private thread: Worker | undefined;
   private readonly awaiting = new Map<string, Awaiting>();
   private readonly early = new Map<string, number>();
   private readonly statuses: Record<string, number> = {};
   private tracked = 0;
   private matched = 0;
-  private ticks = 0;
-  private closedEarly = 0;
-  private closing = false;
+  private final = { sockets: 0, ticks: 0, closedEarly: 0 };
 
   constructor(private readonly hooks: WsTrackerHooks) {}
 
-  /** Opens and authenticates one socket per token, CONNECT_BATCH at a time. */
-  async connect(url: string, tokens: readonly string[]): Promise<void> {
-    for (let i = 0; i < tokens.length; i += CONNECT_BATCH) {
-      await Promise.all(tokens.slice(i, i + CONNECT_BATCH).map((token) => this.open(url, token)));
-    }
+  /** Starts the socket thread: one authenticated socket per token; resolves once all are ready. */
+  connect(url: string, tokens: readonly string[]): Promise<void> {
+    const thread = new Worker(WORKER_ENTRY, {
+      workerData: { url, tokens: [...tokens], entry: THREAD_MAIN } satisfies WsThreadConfig & {
+        entry: string;
+      },
+    });
+    this.thread = thread;
+    return new Promise((resolve, reject) => {
+      thread.on('error', reject);
+      thread.on('message', (message: FromWsThread) => {
+        if (message.type === 'events')
+          for (const [betId, status, at] of message.events) this.onEvent(betId, status, at);
+        else if (message.type === 'ready') resolve();
+        else if (message.type === 'failed') reject(new Error(message.message));
+        else if (message.type === 'closed') this.final = message;
+      });
+    });
   }
 
   /** A 202 for a bet of a tracked wallet. */
@@ -58,73 +71,47 @@ export class WsTracker {
     return this.awaiting.size;
   }
 
-  close(): void {
-    this.closing = true;
-    for (const socket of this.sockets) socket.terminate();
+  /** Takes the thread's final counts (its last events come first), then stops it. */
+  async close(): Promise<void> {
+    const thread = this.thread;
+    if (!thread) return;
+    this.thread = undefined;
+    const closed = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
+      thread.on('message', (message: FromWsThread) => {
+        if (message.type !== 'closed') return;
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    thread.postMessage({ type: 'close' } satisfies ToWsThread);
+    await closed;
+    await thread.terminate();
   }
 
   report(): WsReport {
     return {
-      sockets: this.sockets.length,
+      sockets: this.final.sockets,
       tracked: this.tracked,
       matched: this.matched,
       missing: this.awaiting.size,
       missingSample: [...this.awaiting.keys()].slice(0, 10),
       unmatched: this.early.size,
       statuses: this.statuses,
-      ticks: this.ticks,
-      closedEarly: this.closedEarly,
+      ticks: this.final.ticks,
+      closedEarly: this.final.closedEarly,
     };
   }
 
-  private open(url: string, token: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, { perMessageDeflate: false });
-      let ready = false;
-      const timer = setTimeout(() => {
-        socket.terminate();
-        reject(new Error(`no {type:"ready"} within ${READY_TIMEOUT_MS} ms`));
-      }, READY_TIMEOUT_MS);
-      socket.on('open', () => socket.send(JSON.stringify({ type: 'auth', token })));
-      socket.on('message', (data) => {
-        const text = data.toString();
-        if (ready) return this.onMessage(text);
-        if (text.includes('"type":"ready"')) {
-          ready = true;
-          clearTimeout(timer);
-          this.sockets.push(socket);
-          resolve();
-        } else if (text.includes('"type":"error"')) {
-          clearTimeout(timer);
-          reject(new Error(`ws auth refused: ${text}`));
-        }
-      });
-      socket.on('error', (err) => {
-        clearTimeout(timer);
-        if (!ready) reject(err);
-      });
-      socket.on('close', () => {
-        if (ready && !this.closing) this.closedEarly += 1;
-      });
-    });
-  }
-
-  private onMessage(text: string): void {
-    if (text.startsWith('{"type":"tick"')) {
-      this.ticks += 1;
-      return;
-    }
-    const message = JSON.parse(text) as { type?: string; betId?: string; status?: string };
-    if (message.type !== 'bet' || !message.betId || !message.status) return;
-    this.statuses[message.status] = (this.statuses[message.status] ?? 0) + 1;
-    if (message.status !== 'accepted' && message.status !== 'rejected') return;
-    const at = this.hooks.now();
-    const awaiting = this.awaiting.get(message.betId);
+  private onEvent(betId: string, status: string, at: number): void {
+    this.statuses[status] = (this.statuses[status] ?? 0) + 1;
+    if (status !== 'accepted' && status !== 'rejected') return;
+    const awaiting = this.awaiting.get(betId);
     if (!awaiting) {
-      this.early.set(message.betId, at);
+      this.early.set(betId, at);
       return;
     }
-    this.awaiting.delete(message.betId);
+    this.awaiting.delete(betId);
     this.matched += 1;
     this.hooks.onMatched(awaiting, at);
   }
