@@ -13,12 +13,13 @@ import { audit } from '../src/audit/audit.js';
 import { readCacheBalances, readGroups, readSegments, waitForBatcherDrain } from '../src/audit/collect.js';
 import { fundWallets } from '../src/load/wallets.js';
 import { cpuSpeedCheck } from '../src/report/machine.js';
-import { auditTable, resourceTable } from '../src/report/tables.js';
+import { auditTable, cpuMicrosPerRequest, resourceTable } from '../src/report/tables.js';
 import { emptyOutcome, fail, type Scenario } from '../src/scenario.js';
 import { syntheticSessions } from '../src/server-search.js';
 import { runSyncBench } from '../src/sqlite/sync-bench.js';
 import { startResourceSampler } from '../src/stack/resource-sampler.js';
 import { type Stack, startStack } from '../src/stack/stack.js';
+import { medianBy } from '../src/stats/median.js';
 
 const BETS = 200_000;
 const USERS = 1_000;
@@ -48,8 +49,14 @@ export const batcherApply: Scenario = {
       }
     }
     const micro = (['FULL', 'NORMAL'] as const).map((sync) => runSyncBench(ctx.outDir, sync, bets, 1_000));
-    const full = medianRun(runs.filter((run) => run.synchronous === 'FULL'));
-    const normal = medianRun(runs.filter((run) => run.synchronous === 'NORMAL'));
+    const full = medianBy(
+      runs.filter((run) => run.synchronous === 'FULL'),
+      (run) => run.timing.betsPerS,
+    );
+    const normal = medianBy(
+      runs.filter((run) => run.synchronous === 'NORMAL'),
+      (run) => run.timing.betsPerS,
+    );
     outcome.resources.push({ label: 'batcher-apply', report: full.resources });
     for (const run of runs) {
       outcome.audits.push({ label: `batcher-apply-${run.synchronous}-${run.round}`, report: run.audit });
@@ -126,15 +133,9 @@ interface AppliedRun {
   audit: ReturnType<typeof audit>;
 }
 
-/** The middle run by bets applied/s (the upper middle of an even count). */
-function medianRun(runs: AppliedRun[]): AppliedRun {
-  const sorted = [...runs].sort((a, b) => a.timing.betsPerS - b.timing.betsPerS);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 const cpuMicrosPerBet = (run: AppliedRun) => {
   const batcher = run.resources.processes.find((p) => p.name === 'batcher');
-  return batcher ? Math.round((batcher.cpuAvgPct / 100) * (1_000_000 / run.timing.betsPerS)) : '—';
+  return (batcher && cpuMicrosPerRequest(batcher.cpuAvgPct, run.timing.betsPerS)) ?? '—';
 };
 
 /** One fresh stack: fund, stop the batcher, pre-fill tap:bets, restart it in `synchronous` mode, time, audit. */

@@ -15,6 +15,7 @@ import {
   resourceTable,
 } from '../src/report/tables.js';
 import { emptyOutcome, fail, type ResultTable, type Scenario } from '../src/scenario.js';
+import { medianBy } from '../src/stats/median.js';
 
 const WALLETS = 1_000;
 const RATE_PER_S = 3_000;
@@ -56,7 +57,7 @@ export const ingest3k: Scenario = {
         );
       }
       const report = await bets.audit(runs.map((r) => r.run));
-      const { run, resources } = medianRun(runs);
+      const { run, resources } = medianBy(runs, (r) => r.run.result.latency.p99Ms);
       outcome.loadRuns.push(...runs.map((r) => r.run.result));
       outcome.resources.push({ label: 'ingest-3k', report: resources });
       outcome.audits.push({ label: 'ingest-3k', report });
@@ -98,14 +99,6 @@ export const ingest3k: Scenario = {
 
 function withNote(table: ResultTable, note: string | null): ResultTable {
   return note ? { ...table, notes: [...(table.notes ?? []), note] } : table;
-}
-
-/** The run with the median p99 to 202 (the middle one of three). */
-export function medianRun<T extends { run: { result: { latency: { p99Ms: number } } } }>(
-  runs: readonly T[],
-): T {
-  const sorted = [...runs].sort((a, b) => a.run.result.latency.p99Ms - b.run.result.latency.p99Ms);
-  return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
 
 export function loginNote(p: {

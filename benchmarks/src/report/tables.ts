@@ -60,6 +60,11 @@ export function loadTable(title: string, runs: readonly LoadRunResult[], notes: 
   };
 }
 
+/** CPU µs per request: a process's average CPU (100 % = one core) divided by the achieved rate. */
+export function cpuMicrosPerRequest(cpuAvgPct: number, ratePerS: number | undefined): number | null {
+  return ratePerS && ratePerS > 0 ? Math.round((cpuAvgPct / 100) * (1e6 / ratePerS)) : null;
+}
+
 /** `ratePerS` (the achieved rate) adds CPU µs per request: what each process spends on one request. */
 export function resourceTable(
   title: string,
@@ -67,8 +72,7 @@ export function resourceTable(
   ratePerS?: number,
   unit = 'request',
 ): ResultTable {
-  const perRequest = (pct: number) =>
-    ratePerS && ratePerS > 0 ? Math.round((pct / 100) * (1e6 / ratePerS)) : null;
+  const perRequest = (pct: number) => cpuMicrosPerRequest(pct, ratePerS);
   const rows: (string | number | null)[][] = report.processes.map((p) => [
     p.name,
     p.cpuAvgPct,

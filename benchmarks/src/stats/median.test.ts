@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { medianBy } from './median.js';
+
+describe('medianBy', () => {
+  it('picks the middle item by key, the lower middle of an even count', () => {
+    const runs = [{ p99: 30 }, { p99: 10 }, { p99: 20 }];
+    expect(medianBy(runs, (r) => r.p99)).toBe(runs[2]);
+    expect(medianBy([...runs, { p99: 40 }], (r) => r.p99)).toBe(runs[2]);
+    expect(medianBy([runs[0]!], (r) => r.p99)).toBe(runs[0]);
+  });
+
+  it('refuses an empty list', () => {
+    expect(() => medianBy([], () => 0)).toThrow('medianBy of nothing');
+  });
+});
