@@ -10,7 +10,7 @@ const shape = {
   OPS_PORT: env.port(9106),
   /** Data directory holding `segments/`. Default /var/lib/tap. */
   DATA_DIR: env.path('/var/lib/tap'),
-  /** node-exporter textfile directory for the job's metrics; empty disables. */
+  /** node-exporter textfile directory for the job's metrics (an empty value means the default). */
   TEXTFILE_DIR: z.string().default('/var/lib/node_exporter/textfile_collector'),
 };
 
