@@ -8,3 +8,25 @@ export {
   entryJson,
   type StreamKind,
 } from './codec.js';
+export {
+  ackEntries,
+  claimAbandoned,
+  ensureGroup,
+  entriesOfReply,
+  type GroupPosition,
+  type GroupRead,
+  groupPosition,
+  isBusyGroupError,
+  type RawReadReply,
+  type RawStreamEntry,
+  readGroup,
+  type StreamRedis,
+} from './stream-group.js';
+export {
+  compareStreamIds,
+  isStreamId,
+  maxStreamId,
+  nextStreamId,
+  streamIdTimeMs,
+  ZERO_STREAM_ID,
+} from './stream-ids.js';

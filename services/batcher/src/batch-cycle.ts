@@ -3,7 +3,7 @@
  * the outbox rows and the cache effects. The order is the contract: an entry is acknowledged only
  * once its effects are durable in SQLite, and its events are durable in the outbox before the ack.
  */
-import type { Channels } from '@tap/channels';
+import { ackEntries, type Channels } from '@tap/channels';
 import type { Logger, Redis } from '@tap/runtime';
 import type { createBatchApplier, StreamEntry } from './apply/apply-batch.js';
 import type { FailPointCheck } from './fail-point.js';
@@ -11,7 +11,6 @@ import type { BatcherMetrics } from './metrics.js';
 import type { LedgerWriter } from './storage/ledger-writer.js';
 import type { Outbox } from './storage/outbox.js';
 import type { Publisher } from './streams/publisher.js';
-import { ackEntries } from './streams/stream-reader.js';
 
 export interface BatchCycle {
   /** `afterBetsId`: the read position on `tap:bets` when exact (live phase), enabling drift resyncs. */

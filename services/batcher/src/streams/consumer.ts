@@ -13,7 +13,7 @@
  * plus two batches.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Channels } from '@tap/channels';
+import { type Channels, compareStreamIds } from '@tap/channels';
 import type { Logger, Redis } from '@tap/runtime';
 import type { StreamEntry } from '../apply/apply-batch.js';
 import type { BatchCycle } from '../batch-cycle.js';
@@ -22,14 +22,7 @@ import type { BatcherMetrics } from '../metrics.js';
 import type { Outbox } from '../storage/outbox.js';
 import type { RebuildResult } from './cache-rebuild.js';
 import type { Publisher } from './publisher.js';
-import {
-  claimAbandoned,
-  compareIds,
-  ensureGroups,
-  readNew,
-  readOwnPending,
-  type StreamGroup,
-} from './stream-reader.js';
+import { claimAbandoned, ensureGroups, readNew, readOwnPending, type StreamGroup } from './stream-reader.js';
 import { trimConsumed } from './trim.js';
 
 export type Phase = 'starting' | 'running' | 'stopped';
@@ -92,7 +85,7 @@ export function createConsumer(deps: ConsumerDeps) {
     if (first.length === 0 || first.length >= config.BATCH_MAX || config.BATCH_WAIT_MS === 0) return first;
     await sleep(config.BATCH_WAIT_MS);
     const more = await readNew(readerGroup, config.BATCH_MAX - first.length);
-    return more.length === 0 ? first : [...first, ...more].sort((a, b) => compareIds(a.id, b.id));
+    return more.length === 0 ? first : [...first, ...more].sort((a, b) => compareStreamIds(a.id, b.id));
   }
 
   async function maintain(idle: boolean): Promise<void> {
@@ -134,7 +127,7 @@ export function createConsumer(deps: ConsumerDeps) {
       const last = stopping;
       if (!last) next = prefetch();
       for (const entry of entries) {
-        if (entry.kind === 'bets' && compareIds(entry.id, afterBetsId) > 0) afterBetsId = entry.id;
+        if (entry.kind === 'bets' && compareStreamIds(entry.id, afterBetsId) > 0) afterBetsId = entry.id;
       }
       if (entries.length > 0) {
         await cycle.run(entries, afterBetsId);

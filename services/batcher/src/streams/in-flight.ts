@@ -4,10 +4,9 @@
  * (a crash before XACK) that are not in SQLite. Acknowledged entries are applied or dead-lettered,
  * never in flight. Read in pages of PAGE entries; the stream only holds what is not yet trimmed.
  */
-import { type Channels, decodeEntry } from '@tap/channels';
+import { type Channels, decodeEntry, groupPosition } from '@tap/channels';
 import type { BetEntry } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
-import { groupPosition } from './stream-reader.js';
 
 const PAGE = 1_000;
 

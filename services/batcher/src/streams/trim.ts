@@ -5,9 +5,9 @@
  * trimmed by price-ingest (1 h, other groups read it); `tap:events` and `tap:dead-letter` are
  * capped by MAXLEN ~ on XADD. Also reports each consumed stream's lag.
  */
-import type { Channels } from '@tap/channels';
+import { type Channels, groupPosition, nextStreamId } from '@tap/channels';
 import type { Redis } from '@tap/runtime';
-import { consumedStreams, groupPosition } from './stream-reader.js';
+import { consumedStreams } from './stream-reader.js';
 
 const TRIMMED = new Set(['bets', 'adjustments', 'settlements']);
 
@@ -22,15 +22,8 @@ export async function trimConsumed(
     const position = await groupPosition(redis, stream, group);
     if (position.lag !== null) onLag(kind, position.lag);
     if (!TRIMMED.has(kind)) continue;
-    const [pending, oldestPendingId] = (await redis.xpending(stream, group)) as [number, string | null];
-    const minId = pending > 0 && oldestPendingId ? oldestPendingId : nextId(position.lastDeliveredId);
+    const minId = position.oldestPendingId ?? nextStreamId(position.lastDeliveredId);
     trimmed += await redis.xtrim(stream, 'MINID', minId);
   }
   return trimmed;
-}
-
-/** The smallest stream id after `id`. */
-export function nextId(id: string): string {
-  const [ms = '0', seq = '0'] = id.split('-');
-  return `${ms}-${BigInt(seq) + 1n}`;
 }

@@ -5,7 +5,7 @@
  * previous run left unacknowledged are acknowledged unread: the breaker starts open anyway, and the
  * newest print comes from `price:last`.
  */
-import { type Channels, decodeEntry } from '@tap/channels';
+import { type Channels, decodeEntry, ensureGroup, readGroup } from '@tap/channels';
 import type { PrintEntry } from '@tap/domain';
 import { printEntrySchema } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
@@ -24,12 +24,7 @@ export async function createPrintReader(redis: Redis, channels: Channels, countM
   const { streams, groups, keys } = channels;
   const stream = streams.prices;
   const group = groups.healthMonitor;
-  try {
-    await redis.xgroup('CREATE', stream, group, '$', 'MKSTREAM');
-  } catch (err) {
-    if (!String(err).includes('BUSYGROUP')) throw err;
-    await redis.xgroup('SETID', stream, group, '$');
-  }
+  await ensureGroup(redis, stream, group, '$', { moveExisting: true });
   await ackLeftovers(redis, stream, group, countMax);
 
   return {
@@ -40,22 +35,17 @@ export async function createPrintReader(redis: Redis, channels: Channels, countM
       return parsed.success ? parsed.data : null;
     },
     async readNew(): Promise<PrintBatch> {
-      const reply = (await redis.xreadgroup(
-        'GROUP',
+      const entries = await readGroup(redis, {
         group,
-        CONSUMER,
-        'COUNT',
-        countMax,
-        'STREAMS',
-        stream,
-        '>',
-      )) as [string, [string, string[]][]][] | null;
-      const entries = reply?.[0]?.[1] ?? [];
+        consumer: CONSUMER,
+        from: [{ stream, after: '>' }],
+        count: countMax,
+      });
       const batch: PrintBatch = { prints: [], ids: [], malformed: 0 };
-      for (const [id, fields] of entries) {
+      for (const { id, fields } of entries) {
         batch.ids.push(id);
-        const decoded = decodeEntry('prices', fields);
-        if (decoded.ok) batch.prints.push(decoded.value);
+        const decoded = fields === null ? null : decodeEntry('prices', fields);
+        if (decoded?.ok) batch.prints.push(decoded.value);
         else batch.malformed += 1;
       }
       return batch;
@@ -65,17 +55,13 @@ export async function createPrintReader(redis: Redis, channels: Channels, countM
 
 async function ackLeftovers(redis: Redis, stream: string, group: string, countMax: number): Promise<void> {
   for (;;) {
-    const reply = (await redis.xreadgroup(
-      'GROUP',
+    const pending = await readGroup(redis, {
       group,
-      CONSUMER,
-      'COUNT',
-      countMax,
-      'STREAMS',
-      stream,
-      '0',
-    )) as [string, [string, string[]][]][] | null;
-    const ids = (reply?.[0]?.[1] ?? []).map(([id]) => id);
+      consumer: CONSUMER,
+      from: [{ stream, after: '0' }],
+      count: countMax,
+    });
+    const ids = pending.map(({ id }) => id);
     if (ids.length === 0) return;
     await redis.xack(stream, group, ...ids);
   }

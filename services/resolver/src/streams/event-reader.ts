@@ -4,12 +4,11 @@
  * one; everything else is ignored. An `accepted` event without its cell (a batcher that predates
  * the field) is looked up in SQLite, where the batcher committed it before publishing.
  */
-import { type Channels, decodeEntry } from '@tap/channels';
+import { type Channels, decodeEntry, entriesOfReply, type RawReadReply } from '@tap/channels';
 import type { EventEntry } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
 import type { BetChange } from '../settlement/startup-bets.js';
 import type { OpenBet } from '../settlement/verdict.js';
-import { entriesOf, type RawReply } from './stream-reply.js';
 
 export type ChangeResult =
   | BetChange
@@ -76,8 +75,8 @@ export function createEventReader(redis: Redis, channels: Channels, findOpenBet:
         'STREAMS',
         stream,
         cursor,
-      )) as RawReply;
-      const entries = entriesOf(reply);
+      )) as RawReadReply;
+      const entries = entriesOfReply(reply);
       const last = entries[entries.length - 1];
       return { cursor: last ? last.id : cursor, changes: entries.map((e) => changeOf(e.fields)) };
     },

@@ -4,12 +4,10 @@
  * heartbeat. Holds the snapshots a new socket gets after `ready` and the live events position
  * resumes line up with.
  */
-import type { Channels } from '@tap/channels';
-import { decodeEntry } from '@tap/channels';
+import { type Channels, decodeEntry, ZERO_STREAM_ID } from '@tap/channels';
 import type { Logger, Redis } from '@tap/runtime';
 import type { Config } from '../config.js';
 import type { GatewayMetrics } from '../gateway-metrics.js';
-import { ZERO_STREAM_ID } from '../protocol/stream-id.js';
 import { TOPICS } from '../protocol/topics.js';
 import { CatchUps } from '../replay/catch-ups.js';
 import type { StreamEntry } from '../replay/user-events.js';

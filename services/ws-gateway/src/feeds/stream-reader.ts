@@ -5,9 +5,10 @@
  * bounded; `stop()` also disconnects, so a pending read ends at once instead of after the BLOCK.
  * A failed read is counted, logged and retried after a pause from the same positions.
  */
+
+import { streamIdTimeMs } from '@tap/channels';
 import type { Logger, Redis } from '@tap/runtime';
 import type { GatewayMetrics } from '../gateway-metrics.js';
-import { streamIdTimeMs } from '../protocol/stream-id.js';
 import type { StreamEntry } from '../replay/user-events.js';
 
 export interface StreamHandler {

@@ -3,8 +3,9 @@
  * oversize messages never go further). Two messages exist: `auth` (must be the first) and `ping`
  * (an application-level keep-alive for clients that cannot see WebSocket pings).
  */
+
+import { isStreamId } from '@tap/channels';
 import { z } from 'zod';
-import { isStreamId } from './stream-id.js';
 
 /** Larger messages are refused; uWS closes the socket (1009) before they even reach us. */
 export const CLIENT_MESSAGE_BYTES_MAX = 4_096;

@@ -1,7 +1,7 @@
+import { compareStreamIds } from '@tap/channels';
 import type { EventEntry } from '@tap/domain';
 import { startRedis, type TestRedis } from '@tap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareStreamIds } from '../protocol/stream-id.js';
 import { type Message, startTestGateway, TestClient, type TestGateway } from '../test-gateway.js';
 
 const A = '0x00000000000000000000000000000000000000aa';

@@ -1,10 +1,9 @@
-import { encodeEntry } from '@tap/channels';
+import { compareStreamIds, encodeEntry } from '@tap/channels';
 import type { EventEntry } from '@tap/domain';
 import { createMetricsRegistry, type Redis } from '@tap/runtime';
 import { describe, expect, it } from 'vitest';
 import { EventFeed } from '../feeds/event-feed.js';
 import { createGatewayMetrics } from '../gateway-metrics.js';
-import { compareStreamIds } from '../protocol/stream-id.js';
 import { TOPICS } from '../protocol/topics.js';
 import { FakeClientSocket } from '../session/fake-client-socket.js';
 import { CatchUps } from './catch-ups.js';

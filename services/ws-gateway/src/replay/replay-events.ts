@@ -10,10 +10,11 @@
  * A trimmed or unknown id sends `resync` instead of step 3. Before each burst the socket's send
  * buffer is checked; a socket already over its limit is dropped rather than buffered further.
  */
+
+import { compareStreamIds, maxStreamId } from '@tap/channels';
 import type { Redis } from '@tap/runtime';
 import type { GatewayMetrics } from '../gateway-metrics.js';
 import { type ResyncReason, resyncMessage } from '../protocol/server-message.js';
-import { compareStreamIds, maxStreamId } from '../protocol/stream-id.js';
 import { TOPICS } from '../protocol/topics.js';
 import type { ClientSocket } from '../session/client-socket.js';
 import type { CatchUps } from './catch-ups.js';

@@ -10,7 +10,7 @@
  * resyncs, even if nothing of this user was in between. A trader whose last own event is older than
  * the window therefore reloads over HTTP after a reconnect; nothing is ever silently skipped.
  */
-import { compareStreamIds, ZERO_STREAM_ID } from '../protocol/stream-id.js';
+import { compareStreamIds, ZERO_STREAM_ID } from '@tap/channels';
 
 export interface EventsStreamInfo {
   lastGeneratedId: string;

@@ -1,7 +1,8 @@
 /**
  * Redis stream ids (`<ms>-<seq>`, both unsigned 64-bit integers): validation of ids clients send
- * back for resume, and their order. Ids Redis hands out have no leading zeros, so two valid ids
- * compare by length, then as strings, without BigInt on the hot path.
+ * back for resume, their order, and the id right after one. Ids Redis hands out have no leading
+ * zeros, so two valid ids compare by length, then as strings — exact at any size, and without
+ * BigInt on the hot path. Every daemon orders stream ids with these.
  */
 
 const STREAM_ID = /^(0|[1-9]\d{0,19})-(0|[1-9]\d{0,19})$/;
@@ -28,6 +29,12 @@ export function compareStreamIds(a: string, b: string): number {
 
 export function maxStreamId(a: string, b: string): string {
   return compareStreamIds(a, b) >= 0 ? a : b;
+}
+
+/** The smallest stream id after `id` (XTRIM MINID and exclusive ranges start there). */
+export function nextStreamId(id: string): string {
+  const dash = id.indexOf('-');
+  return `${id.slice(0, dash)}-${BigInt(id.slice(dash + 1)) + 1n}`;
 }
 
 /** The millisecond part of an id: when Redis appended the entry (for reader-lag metrics). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareStreamIds, isStreamId, maxStreamId, streamIdTimeMs } from './stream-id.js';
+import { compareStreamIds, isStreamId, maxStreamId, nextStreamId, streamIdTimeMs } from './stream-ids.js';
 
 describe('isStreamId', () => {
   it('accepts ids as Redis hands them out', () => {
@@ -23,6 +23,17 @@ describe('compareStreamIds', () => {
     expect(compareStreamIds('10-2', '10-10')).toBeLessThan(0);
     expect(compareStreamIds('10-10', '10-10')).toBe(0);
     expect(maxStreamId('10-2', '10-10')).toBe('10-10');
+    expect(['10-0', '9-5', '9-10'].sort(compareStreamIds)).toEqual(['9-5', '9-10', '10-0']);
+  });
+
+  it('is exact beyond 2^53', () => {
+    expect(compareStreamIds('5-9007199254740993', '5-9007199254740992')).toBeGreaterThan(0);
+  });
+
+  it('finds the id after a given one', () => {
+    expect(nextStreamId('1764000000000-0')).toBe('1764000000000-1');
+    expect(nextStreamId('0-0')).toBe('0-1');
+    expect(nextStreamId('5-18446744073709551614')).toBe('5-18446744073709551615');
   });
 
   it('reads the append time of an id', () => {
