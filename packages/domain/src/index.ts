@@ -38,12 +38,53 @@ export {
 } from './segment/ledger-hash.js';
 export { type MigrateResult, migrate, type SqlDatabase } from './segment/migrate.js';
 export {
+  FIXED_PERIOD_MS_MIN,
+  fixedPeriodScheme,
+  isoWeekScheme,
+  isSegmentName,
+  type PeriodScheme,
+  parseSegmentPeriod,
+  type SegmentPeriod,
+} from './segment/period.js';
+export {
   LEDGER_REF_TYPES,
   type LedgerRefType,
   type Migration,
   SEGMENT_MIGRATIONS,
   WRITER_PRAGMAS,
 } from './segment/schema.js';
+export {
+  listPartialSegments,
+  listSegments,
+  partialSegmentPath,
+  SegmentDirError,
+  type SegmentFile,
+  segmentPath,
+  segmentsDir,
+} from './segment/segment-files.js';
+export {
+  type ClosingBalance,
+  type ClosingRecord,
+  type LedgerHead,
+  META_KEYS,
+  type MetaDatabase,
+  type OpeningRecord,
+  readClosingBalances,
+  readMeta,
+  readSegmentMeta,
+  readSegmentState,
+  SEGMENT_STATES,
+  type SegmentMeta,
+  type SegmentState,
+  writeMeta,
+} from './segment/segment-meta.js';
+export {
+  openSegmentReadOnly,
+  openSegmentView,
+  type SegmentView,
+  type SegmentViewOptions,
+  type ViewSegment,
+} from './segment/segment-view.js';
 export {
   type ChainDatabase,
   type ChainPage,
@@ -52,5 +93,15 @@ export {
   PREV_USER_LEDGER_SQL,
   userBetsNewestFirst,
   userLedgerNewestFirst,
+  type WalkedPage,
 } from './segment/user-chains.js';
+export {
+  type CrossWalkOptions,
+  findBet,
+  openBetRows,
+  type PrintRow,
+  printsBetween,
+  userBetsAcross,
+  userLedgerAcross,
+} from './segment/view-queries.js';
 export { BP_PER_UNIT, MICROS_PER_USD, payoutMicros, usdToMicros, userIdOf } from './units.js';

@@ -19,6 +19,8 @@ export interface BetDbRow {
   evidence: string | null;
   placed_at: number;
   settled_at: number | null;
+  /** Set on a closed segment's copy of a bet carried into a newer segment (migration 4). */
+  carried_to?: string | null;
 }
 
 export function betView(row: BetDbRow) {

@@ -145,10 +145,28 @@ CREATE TRIGGER ledger_user_chain AFTER INSERT ON transaction_ledger
   BEGIN UPDATE users SET last_ledger_id = NEW.id WHERE id = NEW.user_id; END;
 `;
 
+/**
+ * The roll-over (SPEC §8, services/batcher/README.md): a bet still open when its segment closes is
+ * carried into the next segment, and the closed segment's copy names where it went (`carried_to`),
+ * so a bet is in exactly one segment's open set and readers show the newest copy. The closing
+ * balances and per-user chain heads are recorded in `closing_balances` when the segment closes —
+ * what the next segment's `opening` ledger rows must equal.
+ */
+const V4_ROLLOVER = `
+ALTER TABLE bets ADD COLUMN carried_to TEXT;                       -- the segment an open bet was carried into
+CREATE TABLE closing_balances (
+  user_id        TEXT PRIMARY KEY,
+  balance        INTEGER NOT NULL CHECK (balance >= 0),  -- micro-dollars at closing
+  last_ledger_id INTEGER,                                -- the user's ledger chain head at closing
+  last_bet_id    TEXT                                    -- the user's bet chain head at closing
+) STRICT, WITHOUT ROWID;
+`;
+
 export const SEGMENT_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: V1_INITIAL },
   { version: 2, name: 'event_outbox', sql: V2_EVENT_OUTBOX },
   { version: 3, name: 'user_chains', sql: V3_USER_CHAINS },
+  { version: 4, name: 'rollover', sql: V4_ROLLOVER },
 ];
 
 /**

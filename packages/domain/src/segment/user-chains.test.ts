@@ -56,7 +56,7 @@ describe('per-user chains (real SQLite, in memory)', () => {
     for (const id of ['B2', 'B3', 'B4']) placeBet(id, '0xa', 'lost');
     const keep = (row: { status: string }) => row.status === 'won';
     const spent = userBetsNewestFirst(db, '0xa', { limit: 10, scanMax: 2, keep });
-    expect(spent).toEqual({ rows: [], next: 'B3' });
+    expect(spent).toMatchObject({ rows: [], next: 'B3' });
     const rest = userBetsNewestFirst(db, '0xa', { before: 'B3', limit: 10, scanMax: 2, keep });
     expect(rest.rows.map((r) => r.id)).toEqual(['B1']);
     expect(rest.next).toBeNull();
@@ -65,11 +65,11 @@ describe('per-user chains (real SQLite, in memory)', () => {
   it('reads nothing through another user’s cursor or for an unknown user', () => {
     placeBet('B1', '0xa');
     placeBet('B2', '0xb');
-    expect(userBetsNewestFirst(db, '0xb', { before: 'B1', limit: 5, scanMax: 5 })).toEqual({
+    expect(userBetsNewestFirst(db, '0xb', { before: 'B1', limit: 5, scanMax: 5 })).toMatchObject({
       rows: [],
       next: null,
     });
-    expect(userBetsNewestFirst(db, '0xc', { limit: 5, scanMax: 5 })).toEqual({ rows: [], next: null });
+    expect(userBetsNewestFirst(db, '0xc', { limit: 5, scanMax: 5 })).toMatchObject({ rows: [], next: null });
   });
 
   it('walks the user’s ledger rows newest first', () => {

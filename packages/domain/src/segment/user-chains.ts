@@ -43,6 +43,13 @@ export interface ChainPage<Row, Key> {
   next: Key | null;
 }
 
+/** A page with how it was walked, for walks that continue into an older segment. */
+export interface WalkedPage<Row, Key> extends ChainPage<Row, Key> {
+  visited: number;
+  /** The last row visited that a page may resume at, or null. */
+  lastResumable: Key | null;
+}
+
 interface WalkOptions<Row> {
   /** Continue after this row (exclusive); absent = from the user's newest row. */
   before?: string | number;
@@ -51,6 +58,12 @@ interface WalkOptions<Row> {
   /** Rows to visit at most. */
   scanMax: number;
   keep?: (row: Row) => boolean;
+  /**
+   * Rows a page may end at (default: all). Rows it may not end at are never kept: a closed
+   * segment's copy of a bet carried into a newer segment is shown from there, and a cursor at it
+   * would be ambiguous. A page then ends at the next row it may end at.
+   */
+  resumableAt?: (row: Row) => boolean;
 }
 
 type BetChainRow = BetDbRow & { prev_user_bet_id: string | null };
@@ -60,7 +73,7 @@ export function userBetsNewestFirst(
   db: ChainDatabase,
   userId: string,
   options: WalkOptions<BetDbRow>,
-): ChainPage<BetDbRow, string> {
+): WalkedPage<BetDbRow, string> {
   const page = walkInTransaction<BetChainRow>(
     db,
     db.prepare('SELECT last_bet_id AS head FROM users WHERE id = ?'),
@@ -70,7 +83,7 @@ export function userBetsNewestFirst(
     userId,
     options,
   );
-  return { rows: page.rows, next: page.next as string | null };
+  return page as WalkedPage<BetDbRow, string>;
 }
 
 /** The user's ledger rows, newest first. `before` is a ledger row id. */
@@ -78,7 +91,7 @@ export function userLedgerNewestFirst(
   db: ChainDatabase,
   userId: string,
   options: WalkOptions<LedgerDbRow>,
-): ChainPage<LedgerDbRow, number> {
+): WalkedPage<LedgerDbRow, number> {
   const page = walkInTransaction<LedgerDbRow>(
     db,
     db.prepare('SELECT last_ledger_id AS head FROM users WHERE id = ?'),
@@ -88,7 +101,7 @@ export function userLedgerNewestFirst(
     userId,
     options,
   );
-  return { rows: page.rows, next: page.next as number | null };
+  return page as WalkedPage<LedgerDbRow, number>;
 }
 
 function walkInTransaction<Row>(db: ChainDatabase, ...args: Parameters<typeof walk<Row>>) {
@@ -101,8 +114,8 @@ function walk<Row>(
   prevOf: (row: Row) => string | number | null,
   keyOf: (row: Row) => string | number,
   userId: string,
-  { before, limit, scanMax, keep }: WalkOptions<Row>,
-): { rows: Row[]; next: string | number | null } {
+  { before, limit, scanMax, keep, resumableAt }: WalkOptions<Row>,
+): WalkedPage<Row, string | number> {
   let key: string | number | null | undefined;
   if (before === undefined) {
     key = (headOf.get(userId) as { head: string | number | null } | undefined)?.head;
@@ -111,13 +124,20 @@ function walk<Row>(
     key = start === undefined ? null : prevOf(start);
   }
   const rows: Row[] = [];
-  for (let visited = 0; key !== null && key !== undefined; visited += 1) {
+  let visited = 0;
+  let lastResumable: string | number | null = null;
+  while (key !== null && key !== undefined) {
     const row = rowAt.get(key, userId) as Row | undefined;
     if (row === undefined) break;
-    if (!keep || keep(row)) rows.push(row);
+    visited += 1;
+    const resumable = !resumableAt || resumableAt(row);
+    if (resumable) lastResumable = keyOf(row);
+    if (resumable && (!keep || keep(row))) rows.push(row);
     key = prevOf(row);
     // Stop on a full page or a spent budget; `next` resumes after the row just visited.
-    if (key !== null && (rows.length === limit || visited + 1 === scanMax)) return { rows, next: keyOf(row) };
+    if (key !== null && resumable && (rows.length === limit || visited >= scanMax)) {
+      return { rows, next: keyOf(row), visited, lastResumable };
+    }
   }
-  return { rows, next: null };
+  return { rows, next: null, visited, lastResumable };
 }

@@ -1,0 +1,161 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migrate } from './migrate.js';
+import { SEGMENT_MIGRATIONS } from './schema.js';
+import { segmentPath } from './segment-files.js';
+import { META_KEYS, readSegmentState, type SegmentState, writeMeta } from './segment-meta.js';
+import { openSegmentView, type SegmentView } from './segment-view.js';
+import { PREV_USER_BET_SQL, PREV_USER_LEDGER_SQL } from './user-chains.js';
+import { findBet, openBetRows, printsBetween, userBetsAcross, userLedgerAcross } from './view-queries.js';
+
+interface Fixture {
+  state: SegmentState;
+  /** [id, status, carriedTo] in insertion order. */
+  bets?: [string, string, string?][];
+  ledgerIds?: number[];
+  prints?: [number, number][];
+}
+
+function writeSegment(dataDir: string, name: string, fixture: Fixture): void {
+  const db = new Database(segmentPath(dataDir, name));
+  migrate(db, SEGMENT_MIGRATIONS);
+  writeMeta(db, { [META_KEYS.state]: fixture.state, [META_KEYS.segment]: name });
+  db.prepare("INSERT INTO users (id, balance, created_at, updated_at) VALUES ('0xa', 0, 0, 0)").run();
+  const bet = db.prepare(
+    `INSERT INTO bets (id, user_id, client_bet_id, t0, p0, window_ms, band_cents, stake, multiplier_bp,
+       status, terms, placed_at, carried_to, prev_user_bet_id)
+     VALUES (?, '0xa', 'c', 0, 0, 5000, 1000, 1, 10500, ?, '{}', 0, ?, ${PREV_USER_BET_SQL})`,
+  );
+  for (const [id, status, carriedTo] of fixture.bets ?? []) bet.run(id, status, carriedTo ?? null, '0xa');
+  const ledger = db.prepare(
+    `INSERT INTO transaction_ledger (id, user_id, amount, balance_after, ref_type, ref_id, created_at,
+       prev_hash, hash, prev_user_ledger_id)
+     VALUES (?, '0xa', 1, 1, 'deposit', 'd', 0, '', '', ${PREV_USER_LEDGER_SQL})`,
+  );
+  for (const id of fixture.ledgerIds ?? []) ledger.run(id, '0xa');
+  const print = db.prepare(
+    'INSERT INTO index_prints (id, t, price_cents, venues, sigma) VALUES (?, ?, 1, 3, 0)',
+  );
+  for (const [id, t] of fixture.prints ?? []) print.run(id, t);
+  db.close();
+}
+
+describe('the segment view (real SQLite files)', () => {
+  let dataDir: string;
+  let view: SegmentView;
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'segment-view-'));
+    mkdirSync(join(dataDir, 'segments'));
+    writeSegment(dataDir, '2026-W45', { state: 'archived', ledgerIds: [1] });
+    writeSegment(dataDir, '2026-W46', {
+      state: 'closed',
+      bets: [
+        ['A1', 'won'],
+        ['A2', 'accepted', '2026-W47'],
+      ],
+      ledgerIds: [2, 3],
+      prints: [[1, 100]],
+    });
+    writeSegment(dataDir, '2026-W47', {
+      state: 'closed',
+      bets: [
+        ['A2', 'accepted', '2026-W48'],
+        ['A3', 'lost'],
+      ],
+      ledgerIds: [4, 5, 6],
+      prints: [[2, 200]],
+    });
+    writeSegment(dataDir, '2026-W48', {
+      state: 'open',
+      bets: [
+        ['A2', 'won'],
+        ['A4', 'accepted'],
+      ],
+      ledgerIds: [7, 8],
+      prints: [[3, 300]],
+    });
+    writeSegment(dataDir, '2026-W49', { state: 'opening', bets: [['A9', 'accepted']] });
+    view = openSegmentView(dataDir, { closedMax: 2 });
+  });
+  afterEach(() => {
+    view.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('holds the current segment and the last closed ones, newest first, never an opening one', () => {
+    expect(view.segments().map((s) => [s.name, s.state])).toEqual([
+      ['2026-W48', 'open'],
+      ['2026-W47', 'closed'],
+      ['2026-W46', 'closed'],
+    ]);
+  });
+
+  it('shows the newest segment at the next call after a roll-over switches', () => {
+    const db = new Database(segmentPath(dataDir, '2026-W49'));
+    writeMeta(db, { [META_KEYS.state]: 'open' });
+    db.close();
+    expect(view.segments().map((s) => s.name)).toEqual(['2026-W49', '2026-W48', '2026-W47']);
+  });
+
+  it('finds a bet in its home segment: a carried bet with its settlement', () => {
+    expect(findBet(view, 'A2')).toMatchObject({ segment: '2026-W48', row: { status: 'won' } });
+    expect(findBet(view, 'A1')).toMatchObject({ segment: '2026-W46', row: { status: 'won' } });
+    expect(findBet(view, 'A9')).toBeUndefined();
+  });
+
+  it('lists a trader’s bets once each across segments, and the cursor continues over a boundary', () => {
+    const all = userBetsAcross(view, '0xa', { limit: 50, scanMax: 100 });
+    expect(all).toEqual({ rows: expect.any(Array), next: null });
+    expect(all.rows.map((r) => [r.id, r.status])).toEqual([
+      ['A4', 'accepted'],
+      ['A2', 'won'],
+      ['A3', 'lost'],
+      ['A1', 'won'],
+    ]);
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = userBetsAcross(view, '0xa', { before: cursor, limit: 1, scanMax: 100 });
+      paged.push(...page.rows.map((r) => r.id));
+      cursor = page.next ?? undefined;
+    } while (cursor !== undefined);
+    expect(paged).toEqual(['A4', 'A2', 'A3', 'A1']);
+  });
+
+  it('pages a trader’s ledger across segments by id', () => {
+    const paged: number[] = [];
+    let cursor: number | undefined;
+    do {
+      const page = userLedgerAcross(view, '0xa', { before: cursor, limit: 2, scanMax: 100 });
+      paged.push(...page.rows.map((r) => r.id));
+      cursor = page.next ?? undefined;
+    } while (cursor !== undefined);
+    expect(paged).toEqual([8, 7, 6, 5, 4, 3, 2]);
+  });
+
+  it('reads the open bets from the current segment only', () => {
+    expect(openBetRows<{ id: string }>(view, 'id')).toEqual([{ id: 'A4' }]);
+    expect(openBetRows<{ id: string }>(view, 'id', 'A2')).toEqual([]);
+  });
+
+  it('merges the index prints of every segment in id order', () => {
+    const prints = printsBetween(view, { fromMs: 0, toMs: 1_000, afterId: 0, limit: 10 });
+    expect(prints.map((p) => p.id)).toEqual([1, 2, 3]);
+    expect(printsBetween(view, { fromMs: 150, toMs: 1_000, afterId: 2, limit: 10 }).map((p) => p.id)).toEqual(
+      [3],
+    );
+  });
+
+  it('reads a segment without a state as open (written before roll-overs existed)', () => {
+    const db = new Database(':memory:');
+    migrate(db, SEGMENT_MIGRATIONS);
+    expect(readSegmentState(db)).toBe('open');
+    writeMeta(db, { [META_KEYS.state]: 'bogus' });
+    expect(() => readSegmentState(db)).toThrow('unknown state');
+    db.close();
+  });
+});

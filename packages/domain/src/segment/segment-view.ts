@@ -1,0 +1,90 @@
+/**
+ * The one read-only view over the segments every reader uses (SPEC §8: queries read through
+ * read-only connections, never the writer's): the current segment and the last `closedMax`
+ * (default 4) closed ones before it, newest first. Older local files (waiting for the archiver) and
+ * an `opening` segment (a roll-over in progress) are not in the view.
+ *
+ * "Current" is the newest segment that is not `opening`: during a roll-over the old segment stays
+ * current (its open bets are all still there) until the new one is switched to. Each call to
+ * `segments()` lists the directory and reads the states again (a readdir and one meta lookup per
+ * file, microseconds), so a roll-over shows at the next query; connections are kept per file and
+ * closed when their file leaves the view.
+ */
+import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { listSegments } from './segment-files.js';
+import { readSegmentState, type SegmentState } from './segment-meta.js';
+
+export interface ViewSegment {
+  name: string;
+  path: string;
+  state: SegmentState;
+  db: Database.Database;
+}
+
+export interface SegmentView {
+  /** The current segment first, then the closed ones, newest first; empty before the first. */
+  segments(): ViewSegment[];
+  close(): void;
+}
+
+export interface SegmentViewOptions {
+  /** Closed segments kept in the view. Default 4 (SPEC §8). */
+  closedMax?: number;
+  /** How long a read waits for a lock (ms). Default 2000. */
+  busyTimeoutMs?: number;
+}
+
+export function openSegmentView(dataDir: string, options: SegmentViewOptions = {}): SegmentView {
+  const { closedMax = 4, busyTimeoutMs = 2_000 } = options;
+  const open = new Map<string, Database.Database>();
+
+  const connect = (path: string): Database.Database => {
+    let db = open.get(path);
+    if (!db) {
+      db = new Database(path, { readonly: true, fileMustExist: true });
+      db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      open.set(path, db);
+    }
+    return db;
+  };
+
+  return {
+    segments() {
+      const files = listSegments(dataDir).reverse();
+      const view: ViewSegment[] = [];
+      for (const file of files) {
+        if (view.length > closedMax) break;
+        let db: Database.Database;
+        try {
+          db = connect(file.path);
+        } catch (err) {
+          // The archiver deleted it between the listing and the open: it has left the view.
+          if (!existsSync(file.path)) continue;
+          throw err;
+        }
+        const state = readSegmentState(db);
+        if (state === 'opening') continue;
+        view.push({ ...file, state, db });
+      }
+      const kept = new Set(view.map((segment) => segment.path));
+      for (const [path, db] of open) {
+        if (kept.has(path)) continue;
+        db.close();
+        open.delete(path);
+      }
+      return view;
+    },
+    close() {
+      for (const db of open.values()) db.close();
+      open.clear();
+    },
+  };
+}
+
+/** Opens one segment read-only for a single use (tapctl, checks); the caller closes it. */
+export function openSegmentReadOnly(path: string, busyTimeoutMs = 2_000): Database.Database {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  return db;
+}
