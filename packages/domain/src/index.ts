@@ -62,6 +62,7 @@ export {
   segmentPath,
   segmentsDir,
 } from './segment/segment-files.js';
+export { type LinkDatabase, type LinkedSegment, segmentLinkProblems } from './segment/segment-link.js';
 export {
   type ClosingBalance,
   type ClosingRecord,

@@ -5,12 +5,11 @@
  */
 import { ackEntries, type Channels } from '@tap/channels';
 import type { Logger, Redis } from '@tap/runtime';
-import type { createBatchApplier, StreamEntry } from './apply/apply-batch.js';
+import type { StreamEntry } from './apply/apply-batch.js';
 import type { FailPointCheck } from './fail-point.js';
 import type { BatcherMetrics } from './metrics.js';
-import type { LedgerWriter } from './storage/ledger-writer.js';
-import type { Outbox } from './storage/outbox.js';
 import type { Publisher } from './streams/publisher.js';
+import type { CurrentParts } from './writer-parts.js';
 
 export interface BatchCycle {
   /** `afterBetsId`: the read position on `tap:bets` when exact (live phase), enabling drift resyncs. */
@@ -18,9 +17,8 @@ export interface BatchCycle {
 }
 
 export function createBatchCycle(deps: {
-  applier: ReturnType<typeof createBatchApplier>;
-  ledger: LedgerWriter;
-  outbox: Outbox;
+  /** The current segment's writer parts (they change at a roll-over, between batches). */
+  parts: CurrentParts;
   publisher: Publisher;
   redis: Redis;
   channels: Channels;
@@ -28,10 +26,11 @@ export function createBatchCycle(deps: {
   metrics: BatcherMetrics;
   log: Logger;
 }): BatchCycle {
-  const { applier, outbox, publisher, failPoint, metrics } = deps;
+  const { publisher, failPoint, metrics } = deps;
   let batches = 0;
   return {
     async run(entries, afterBetsId) {
+      const { applier, ledger, outbox } = deps.parts();
       const startedAt = performance.now();
       const result = applier.apply(entries, Date.now());
       const committedAt = performance.now();
@@ -40,8 +39,7 @@ export function createBatchCycle(deps: {
       await ackEntries(deps.redis, deps.channels.groups.batcher, entries);
       const ackedAt = performance.now();
       failPoint('after_ack_before_events', batches);
-      const resync =
-        afterBetsId === undefined ? undefined : { afterBetsId, balanceOf: deps.ledger.balanceOf };
+      const resync = afterBetsId === undefined ? undefined : { afterBetsId, balanceOf: ledger.balanceOf };
       await publisher.publish(result.outbox, result.effects, resync);
       outbox.markPublished(result.outbox);
       const doneAt = performance.now();

@@ -1,19 +1,43 @@
 /** batcher configuration, read once from the environment by main.ts. */
+import { parseSegmentPeriod } from '@tap/domain';
 import { type ConfigOf, commonEnv, type Env, env, parseEnv } from '@tap/runtime';
 import { z } from 'zod';
 
 export const SERVICE = 'batcher';
 
-/** Chaos hooks for crash tests: the batcher SIGKILLs itself at the named point (see README). */
-export const FAIL_POINTS = ['after_commit_before_ack', 'after_ack_before_events'] as const;
+/**
+ * Chaos hooks for crash tests: the batcher SIGKILLs itself at the named point (see README). The
+ * `rollover_*` points are the gaps between the roll-over's steps (rollover/writer-segments.ts).
+ */
+export const FAIL_POINTS = [
+  'after_commit_before_ack',
+  'after_ack_before_events',
+  'rollover_after_closing',
+  'rollover_during_opening',
+  'rollover_after_opening',
+  'rollover_after_switch',
+] as const;
 export type FailPoint = (typeof FAIL_POINTS)[number];
 
 const shape = {
   ...commonEnv,
   /** Port of /healthz and /metrics on OPS_HOST. Default 9104. */
   OPS_PORT: env.port(9104),
-  /** Data directory: the lock file and `segments/<ISO week>.db`. Default /var/lib/tap. */
+  /** Data directory: the lock file and `segments/<period>.db`. Default /var/lib/tap. */
   DATA_DIR: env.path('/var/lib/tap'),
+  /**
+   * How long a segment covers: `iso-week` (UTC, SPEC §8) or `<n>ms` (≥ 1000) for tests and
+   * benchmarks that roll over every few seconds. A data directory keeps one setting. Default iso-week.
+   */
+  SEGMENT_PERIOD: z
+    .string()
+    .default('iso-week')
+    .refine((value) => parseSegmentPeriod(value) !== null, 'must be iso-week or <n>ms with n >= 1000'),
+  /**
+   * Test hook: added to the clock that decides the roll-over (ms), so a test can stop a batcher on
+   * a Sunday and start it on a Monday. Warned at start. Default 0.
+   */
+  BATCHER_TEST_CLOCK_OFFSET_MS: z.coerce.number().int().default(0),
   /** Entries taken from each stream per read (XREADGROUP COUNT). Default 1000. */
   BATCH_MAX: env.intBetween(1, 100_000, 1_000),
   /** After the first entry of a batch arrives, wait this long for more (ms, 0 = none). Default 5. */
@@ -45,9 +69,12 @@ const shape = {
    * start and reported by /healthz. Default false.
    */
   BENCH_SYNCHRONOUS_NORMAL: env.bool(false),
-  /** Chaos hook: SIGKILL self at this point (after_commit_before_ack | after_ack_before_events). Unset in production. */
+  /** Chaos hook: SIGKILL self at this point (one of FAIL_POINTS). Unset in production. */
   BATCHER_FAIL_POINT: z.enum(FAIL_POINTS).optional(),
-  /** Chaos hook: the fail point fires on this batch (1 = the first batch with entries). Default 1. */
+  /**
+   * Chaos hook: the fail point fires on this batch (1 = the first batch with entries), or for a
+   * `rollover_*` point on this roll-over of the process. Default 1.
+   */
   BATCHER_FAIL_AFTER_BATCHES: env.intBetween(1, 1_000_000, 1),
 };
 

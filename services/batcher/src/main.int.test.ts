@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isoWeekOf } from '@tap/domain';
+import { isoWeekOf, segmentPath } from '@tap/domain';
 import {
   describeDaemonLifecycle,
   freePort,
@@ -44,7 +44,7 @@ describe('batcher data directory', () => {
     const { daemon, healthUrl } = await startBatcher(dataDir);
     try {
       expect(await waitForHealthy(healthUrl)).toMatchObject({ segment: isoWeekOf(Date.now()) });
-      expect(existsSync(join(dataDir, 'segments', `${isoWeekOf(Date.now())}.db`))).toBe(true);
+      expect(existsSync(segmentPath(dataDir, isoWeekOf(Date.now())))).toBe(true);
     } finally {
       await daemon.stop();
     }

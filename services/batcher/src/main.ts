@@ -1,10 +1,13 @@
 /**
- * batcher: the only process that writes SQLite (SPEC §6). It takes the data-dir lock, opens this
- * week's segment, and applies `tap:bets`, `tap:adjustments`, `tap:settlements` and `tap:prices`
+ * batcher: the only process that writes SQLite (SPEC §6). It takes the data-dir lock, opens the
+ * current segment (finishing a roll-over a crash interrupted), and applies `tap:bets`, `tap:adjustments`, `tap:settlements` and `tap:prices`
  * through consumer group `batcher` in batched transactions; after each commit it acknowledges the
- * entries and publishes events to `tap:events` and the balance cache deltas (see README.md).
+ * entries and publishes events to `tap:events` and the balance cache deltas; between batches it
+ * rolls the segment over when its period ends (see README.md).
  */
+
 import { createChannels } from '@tap/channels';
+import { parseSegmentPeriod } from '@tap/domain';
 import {
   closeRedis,
   createLogger,
@@ -14,19 +17,16 @@ import {
   runDaemon,
   startDaemonBase,
 } from '@tap/runtime';
-import { createBatchApplier } from './apply/apply-batch.js';
 import { createBatchCycle } from './batch-cycle.js';
 import { loadConfig, SERVICE } from './config.js';
 import { createFailPoint } from './fail-point.js';
 import { createBatcherMetrics } from './metrics.js';
-import { createBetStore } from './storage/bet-store.js';
+import { openWriterSegments } from './rollover/writer-segments.js';
 import { lockDataDir } from './storage/data-dir-lock.js';
-import { createLedgerWriter } from './storage/ledger-writer.js';
-import { createOutbox } from './storage/outbox.js';
-import { openWriterSegment } from './storage/segment.js';
 import { rebuildBalanceCache } from './streams/cache-rebuild.js';
 import { createConsumer } from './streams/consumer.js';
 import { createPublisher } from './streams/publisher.js';
+import { currentParts } from './writer-parts.js';
 
 const config = exitOnBadConfig(SERVICE, loadConfig(process.env));
 const log = createLogger(SERVICE, config.LOG_LEVEL);
@@ -41,14 +41,28 @@ void runDaemon({
       throw new Error(`another batcher holds ${lock.path}: only one batcher may write ${config.DATA_DIR}`);
     }
     const synchronous = config.BENCH_SYNCHRONOUS_NORMAL ? 'NORMAL' : 'FULL';
-    const segment = openWriterSegment(config.DATA_DIR, Date.now(), synchronous);
-    stopper.addFinal('segment', () => segment.close());
+    const failPoint = createFailPoint(config.BATCHER_FAIL_POINT, config.BATCHER_FAIL_AFTER_BATCHES, log);
+    const metrics = createBatcherMetrics(registry, log);
+    const segments = await openWriterSegments({
+      ...{ dataDir: config.DATA_DIR, synchronous, failPoint, log },
+      scheme: parseSegmentPeriod(config.SEGMENT_PERIOD)!,
+      clock: () => Date.now() + config.BATCHER_TEST_CLOCK_OFFSET_MS,
+      onRollover: (report) => metrics.rolledOver(report.durationMs),
+    });
+    stopper.addFinal('segment', () => segments.close());
     stopper.addFinal('data-dir-lock', () => lock.release());
-    log.info({ week: segment.week, path: segment.path, synchronous }, 'segment.opened');
+    const parts = currentParts(segments);
+    log.info({ segment: parts().segment.name, period: config.SEGMENT_PERIOD, synchronous }, 'segment.opened');
     if (synchronous !== 'FULL') {
       log.warn(
         { variable: 'BENCH_SYNCHRONOUS_NORMAL' },
         'synchronous=NORMAL: a committed batch can be lost on power loss after its entries were acknowledged; benchmarks only',
+      );
+    }
+    if (config.BATCHER_TEST_CLOCK_OFFSET_MS !== 0) {
+      log.warn(
+        { offsetMs: config.BATCHER_TEST_CLOCK_OFFSET_MS },
+        'test hook: the roll-over clock is shifted',
       );
     }
     let consumer: ReturnType<typeof createConsumer> | undefined;
@@ -56,32 +70,25 @@ void runDaemon({
       ...{ service: SERVICE, config, log, registry, stopper },
       health: () => {
         const phase = consumer?.phase() ?? 'starting';
-        return { ok: segment.db.open && phase === 'running', segment: segment.week, phase, synchronous };
+        const segment = parts().segment;
+        return { ok: segment.db.open && phase === 'running', segment: segment.name, phase, synchronous };
       },
     });
 
     const channels = createChannels(config.TAP_KEY_PREFIX);
     const reader = createRedis(config.REDIS_URL, log, `${SERVICE}-reader`);
-    const [ledger, bets, outbox] = [
-      createLedgerWriter(segment.db),
-      createBetStore(segment.db),
-      createOutbox(segment.db),
-    ];
     const publisher = createPublisher(redis, channels, {
       eventsMaxLen: config.EVENTS_MAXLEN,
       deadLetterMaxLen: config.DEAD_LETTER_MAXLEN,
     });
-    const metrics = createBatcherMetrics(registry, log);
-    const cycle = createBatchCycle({
-      applier: createBatchApplier(segment.db, { ledger, bets, outbox }),
-      ...{ ledger, outbox, publisher, redis, channels, metrics, log },
-      failPoint: createFailPoint(config.BATCHER_FAIL_POINT, config.BATCHER_FAIL_AFTER_BATCHES, log),
-    });
+    const cycle = createBatchCycle({ parts, ...{ publisher, redis, channels, metrics, log, failPoint } });
     consumer = createConsumer({
-      ...{ config, redis, reader, channels, cycle, outbox, publisher, metrics, log },
+      ...{ config, redis, reader, channels, cycle, publisher, metrics, log },
+      outbox: () => parts().outbox,
       rebuildCache: () =>
-        rebuildBalanceCache({ redis, channels, db: segment.db, betExists: bets.exists, log }),
-      checkpoint: () => segment.checkpointPassive(),
+        rebuildBalanceCache({ redis, channels, db: parts().segment.db, betExists: parts().bets.exists, log }),
+      checkpoint: () => parts().segment.checkpointPassive(),
+      rollOverIfDue: () => segments.rollOverIfDue(),
     });
     stopper.add('consumer', () => consumer?.stop());
     stopper.add('redis-reader', () => closeRedis(reader));

@@ -52,6 +52,17 @@ export function createBatcherMetrics(registry: Registry, log: Logger, summaryInt
     registers,
   });
 
+  const rollovers = new Counter({
+    name: 'tap_batcher_rollovers_total',
+    help: 'Segment roll-overs completed by this process',
+    registers,
+  });
+  const rolloverDuration = new Gauge({
+    name: 'tap_batcher_last_rollover_duration_seconds',
+    help: 'Duration of the last roll-over (closing, opening, switch, close); batches wait meanwhile',
+    registers,
+  });
+
   let window = emptyWindow();
   return {
     observeBatch(batch: readonly StreamEntry[], results: readonly EntryResult[], durationMs: number) {
@@ -76,6 +87,10 @@ export function createBatcherMetrics(registry: Registry, log: Logger, summaryInt
     },
     checkpointed() {
       checkpoints.inc();
+    },
+    rolledOver(durationMs: number) {
+      rollovers.inc();
+      rolloverDuration.set(durationMs / 1_000);
     },
     /** Logs `batches.summary` once per interval when anything happened. */
     maybeLogSummary(nowMs = Date.now()) {

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Channels, createChannels, encodeEntry } from '@tap/channels';
-import { type BetEntry, isoWeekOf, payoutMicros } from '@tap/domain';
+import { type BetEntry, openSegmentReadOnly, openSegmentView, payoutMicros } from '@tap/domain';
 import { Redis } from '@tap/runtime';
 import {
   freePort,
@@ -18,7 +18,7 @@ import {
   type TestRedis,
   waitForHealthy,
 } from '@tap/testkit';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { afterAll, beforeAll } from 'vitest';
 
 export const tempDataDir = () => mkdtempSync(join(tmpdir(), 'tap-batcher-'));
@@ -59,12 +59,14 @@ export async function startHealthyBatcher(setup: BatcherSetup, env: Record<strin
 
 /** The current segment through a read-only connection (as tapctl and the API read it). */
 export function openSegmentReadonly(dataDir: string): Database.Database {
-  const db = new Database(join(dataDir, 'segments', `${isoWeekOf(Date.now())}.db`), {
-    readonly: true,
-    fileMustExist: true,
-  });
-  db.pragma('busy_timeout = 1000');
-  return db;
+  const view = openSegmentView(dataDir, { closedMax: 0 });
+  try {
+    const current = view.segments()[0];
+    if (!current) throw new Error(`no segment in ${dataDir}`);
+    return openSegmentReadOnly(current.path, 1_000);
+  } finally {
+    view.close();
+  }
 }
 
 /** What ingest-api's admission script does for a bet, without its checks: reserve, book, XADD. */

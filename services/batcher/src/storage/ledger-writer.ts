@@ -5,11 +5,19 @@
  * believed; a user row is created by its first credit, so a debit of an unknown user is
  * `insufficient_funds`.
  *
- * The chain head (last row id and hash) lives in memory, loaded once from the segment. A caller that
+ * The chain head (last row id and hash) lives in memory, loaded once from the segment: its newest
+ * row, or for a segment without rows yet the previous segment's closing head from its opening
+ * record (ids and hashes continue across segments, SPEC §8). A caller that
  * rolls back a savepoint must roll the head back with it (`head()` before, `resetHead()` after).
  */
 import assert from 'node:assert/strict';
-import { GENESIS_HASH, type LedgerRefType, ledgerHash, PREV_USER_LEDGER_SQL } from '@tap/domain';
+import {
+  GENESIS_HASH,
+  type LedgerRefType,
+  ledgerHash,
+  PREV_USER_LEDGER_SQL,
+  readSegmentMeta,
+} from '@tap/domain';
 import type Database from 'better-sqlite3';
 
 export interface ChainHead {
@@ -51,7 +59,7 @@ export function createLedgerWriter(db: Database.Database): LedgerWriter {
   const last = db
     .prepare<[], ChainHead>('SELECT id, hash FROM transaction_ledger ORDER BY id DESC LIMIT 1')
     .get();
-  let head: ChainHead = last ?? { id: 0, hash: GENESIS_HASH };
+  let head: ChainHead = last ?? readSegmentMeta(db).opening?.prevLedgerHead ?? { id: 0, hash: GENESIS_HASH };
 
   const append = (
     userId: string,

@@ -16,7 +16,7 @@ describe('openWriterSegment', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('writes with synchronous=FULL unless told otherwise (SPEC §6)', () => {
-    const segment = openWriterSegment(dir, Date.now());
+    const segment = openWriterSegment('2026-W48', join(dir, '2026-W48.db'));
     try {
       expect(synchronousOf(segment)).toBe(2);
       expect(segment.db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -26,7 +26,7 @@ describe('openWriterSegment', () => {
   });
 
   it('runs synchronous=NORMAL only when the benchmark asks for it', () => {
-    const segment = openWriterSegment(dir, Date.now(), 'NORMAL');
+    const segment = openWriterSegment('2026-W48', join(dir, '2026-W48.db'), 'NORMAL');
     try {
       expect(synchronousOf(segment)).toBe(1);
     } finally {

@@ -1,15 +1,13 @@
 /**
- * Opens the weekly segment the batcher writes (`<dataDir>/segments/<ISO week>.db`): writer pragmas
- * (WAL, synchronous=FULL, no automatic checkpoint), migrations, and the segment's identity in
- * `meta`. The weekly roll-over itself belongs to the storage-lifecycle work.
+ * Opens a segment file for the batcher to write (`segmentPath` of @tap/domain): writer pragmas (WAL,
+ * synchronous=FULL, no automatic checkpoint) and migrations. Which segment is current, and the
+ * roll-over from one to the next, belong to rollover/writer-segments.ts.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { isoWeekOf, migrate, SEGMENT_MIGRATIONS, WRITER_PRAGMAS } from '@tap/domain';
+import { migrate, SEGMENT_MIGRATIONS, WRITER_PRAGMAS } from '@tap/domain';
 import Database from 'better-sqlite3';
 
 export interface OpenSegment {
-  week: string;
+  name: string;
   path: string;
   db: Database.Database;
   /**
@@ -18,6 +16,7 @@ export interface OpenSegment {
    * this between batches, so the WAL stays bounded without a checkpoint on the hot path.
    */
   checkpointPassive(): void;
+  /** Checkpoints the whole WAL into the file and closes; idempotent. */
   close(): void;
 }
 
@@ -25,14 +24,10 @@ export type Synchronous = 'FULL' | 'NORMAL';
 
 /** `synchronous`: FULL always in production (SPEC §6); NORMAL only for the benchmark's comparison. */
 export function openWriterSegment(
-  dataDir: string,
-  nowMs: number,
+  name: string,
+  path: string,
   synchronous: Synchronous = 'FULL',
 ): OpenSegment {
-  const week = isoWeekOf(nowMs);
-  const dir = join(dataDir, 'segments');
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, `${week}.db`);
   const db = new Database(path);
   for (const pragma of WRITER_PRAGMAS) db.pragma(pragma);
   if (synchronous !== 'FULL') db.pragma(`synchronous = ${synchronous}`);
@@ -47,13 +42,9 @@ export function openWriterSegment(
       `${path}: schema version ${migrated.found} is newer than this batcher (${migrated.known})`,
     );
   }
-  db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('week', ?), ('opened_at', ?)").run(
-    week,
-    String(nowMs),
-  );
   let closed = false;
   return {
-    week,
+    name,
     path,
     db,
     checkpointPassive() {

@@ -14,7 +14,7 @@ export const NOW_MS = Date.parse('2026-11-25T12:00:00Z');
 
 export function openTestSegment() {
   const dir = mkdtempSync(join(tmpdir(), 'tap-batcher-unit-'));
-  const segment = openWriterSegment(dir, NOW_MS);
+  const segment = openWriterSegment('2026-W48', join(dir, '2026-W48.db'));
   const ledger = createLedgerWriter(segment.db);
   const bets = createBetStore(segment.db);
   const outbox = createOutbox(segment.db);

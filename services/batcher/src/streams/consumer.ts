@@ -6,7 +6,9 @@
  * name are claimed and this consumer's pending entries applied. Then new entries: a read blocks
  * up to BLOCK_MS for the first one, waits BATCH_WAIT_MS for more unless the read was already full,
  * and the whole lot is one batch. Between batches: trimming and lag every TRIM_INTERVAL_MS, a
- * passive WAL checkpoint when idle or every CHECKPOINT_EVERY_BATCHES batches, a summary log line.
+ * passive WAL checkpoint when idle or every CHECKPOINT_EVERY_BATCHES batches, the segment
+ * roll-over when the period has ended (after start-up's pending entries, never inside a batch), a
+ * summary log line.
  *
  * `stop()` lets the batch in progress and the one already read finish (applied, acknowledged,
  * published) and returns once the loop has ended; with a bounded BLOCK that is at most BLOCK_MS
@@ -43,10 +45,13 @@ export interface ConsumerDeps {
   reader: Redis;
   channels: Channels;
   cycle: BatchCycle;
-  outbox: Outbox;
+  /** The current segment's outbox. */
+  outbox(): Outbox;
   publisher: Publisher;
   rebuildCache(): Promise<RebuildResult>;
   checkpoint(): void;
+  /** Between batches: the segment roll-over when its period has ended (rollover/). */
+  rollOverIfDue(): Promise<unknown>;
   metrics: BatcherMetrics;
   log: Logger;
 }
@@ -62,9 +67,9 @@ export function createConsumer(deps: ConsumerDeps) {
 
   async function startUp(): Promise<string> {
     await ensureGroups(deps.redis, channels);
-    const leftover = deps.outbox.unpublished();
+    const leftover = deps.outbox().unpublished();
     await deps.publisher.publishOutbox(leftover);
-    deps.outbox.markPublished(leftover);
+    deps.outbox().markPublished(leftover);
     log.info({ rows: leftover.length }, 'outbox.republished');
     const rebuilt = await deps.rebuildCache();
     const claimed = await claimAbandoned({ ...readerGroup, redis: deps.redis }, config.BATCH_MAX);
@@ -94,6 +99,7 @@ export function createConsumer(deps: ConsumerDeps) {
       deps.metrics.checkpointed();
       batchesSinceCheckpoint = 0;
     }
+    await deps.rollOverIfDue();
     const nowMs = Date.now();
     if (nowMs - lastTrimAtMs >= config.TRIM_INTERVAL_MS) {
       lastTrimAtMs = nowMs;

@@ -1,0 +1,42 @@
+/**
+ * The writer's parts (prepared statements) for the current segment: rebuilt once after each
+ * roll-over switches segments, so the batch cycle always writes the segment that is current.
+ */
+import { createBatchApplier } from './apply/apply-batch.js';
+import type { WriterSegments } from './rollover/writer-segments.js';
+import { type BetStore, createBetStore } from './storage/bet-store.js';
+import { createLedgerWriter, type LedgerWriter } from './storage/ledger-writer.js';
+import { createOutbox, type Outbox } from './storage/outbox.js';
+import type { OpenSegment } from './storage/segment.js';
+
+export interface WriterParts {
+  segment: OpenSegment;
+  ledger: LedgerWriter;
+  bets: BetStore;
+  outbox: Outbox;
+  applier: ReturnType<typeof createBatchApplier>;
+}
+
+export type CurrentParts = () => WriterParts;
+
+export function currentParts(segments: WriterSegments): CurrentParts {
+  let parts: WriterParts | undefined;
+  return () => {
+    const segment = segments.current();
+    if (parts?.segment !== segment) {
+      const [ledger, bets, outbox] = [
+        createLedgerWriter(segment.db),
+        createBetStore(segment.db),
+        createOutbox(segment.db),
+      ];
+      parts = {
+        segment,
+        ledger,
+        bets,
+        outbox,
+        applier: createBatchApplier(segment.db, { ledger, bets, outbox }),
+      };
+    }
+    return parts;
+  };
+}
