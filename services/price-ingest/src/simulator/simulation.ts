@@ -7,6 +7,23 @@
  * Pure: `advanceSimulation` steps a plain state to a time, drawing from the PRNG it is given. Events
  * happen on a fixed schedule relative to the start, so the result depends only on the seed and
  * the start, not on how often the driver calls it. Wall-clock time lives only in the driver.
+ *
+ * The venues are modelled on the three real ones, seen from a host in US-East (figures as of 2025,
+ * rounded; each venue's mid deviates from the common price by a few basis points, which is what
+ * makes the index noisier at 100 ms than its diffusion — the calibration measures it):
+ * - sim-a ≈ Coinbase BTC-USD: tick $0.01 (product `quote_increment`), quoted spread usually one or
+ *   two ticks → half-spread 1 ¢; the ticker updates several times a second → every 50 ms; AWS
+ *   us-east-1, ~10 ms away; mid within ~0.5 bp of the cross-venue price.
+ * - sim-b ≈ Kraken BTC/USD: tick $0.10, spread usually one tick → half-spread 5 ¢; bbo ticker
+ *   every 100 ms; ~40 ms away (+ jitter); mid within ~1 bp.
+ * - sim-c ≈ Binance BTC/USDT converted to USD (see binance-adapter.ts): tick $0.01, the tightest
+ *   BTC book (Kaiko's spread studies: USDT pairs tighter than USD ones) → half-spread 1 ¢; matching
+ *   engine in AWS Tokyo, ~75 ms one way from US-East (+ jitter) → the stalest venue; mid within
+ *   ~2 bp (the USDT/USD conversion adds its own error).
+ * - Outages: real venues drop their sockets every few hours for seconds to minutes; the default
+ *   (`SIM_OUTAGE_MEAN_INTERVAL_MS`, one per venue every ~2 min, 3–8 s) is a deliberate stress that
+ *   keeps the two-venue median and the breaker busy.
+ * The calibration (`bench calibrate --noise-scale`) passes with these noises halved and doubled.
  */
 import type { SeededRandom } from '@tap/pricing';
 
@@ -28,12 +45,12 @@ export const DEFAULT_SIM_VENUES: readonly SimVenueSpec[] = [
     halfSpreadCents: 1,
     noiseBp: 0.5,
     updateIntervalMs: 50,
-    latencyMs: 15,
+    latencyMs: 10,
     latencyJitterMs: 10,
   },
   {
     name: 'sim-b',
-    halfSpreadCents: 2,
+    halfSpreadCents: 5,
     noiseBp: 1,
     updateIntervalMs: 100,
     latencyMs: 40,
@@ -41,11 +58,11 @@ export const DEFAULT_SIM_VENUES: readonly SimVenueSpec[] = [
   },
   {
     name: 'sim-c',
-    halfSpreadCents: 5,
+    halfSpreadCents: 1,
     noiseBp: 2,
-    updateIntervalMs: 250,
-    latencyMs: 80,
-    latencyJitterMs: 40,
+    updateIntervalMs: 100,
+    latencyMs: 75,
+    latencyJitterMs: 25,
   },
 ];
 
