@@ -13,17 +13,18 @@
  * makes the index noisier at 100 ms than its diffusion — the calibration measures it):
  * - sim-a ≈ Coinbase BTC-USD: tick $0.01 (product `quote_increment`), quoted spread usually one or
  *   two ticks → half-spread 1 ¢; the ticker updates several times a second → every 50 ms; AWS
- *   us-east-1, ~10 ms away; mid within ~0.5 bp of the cross-venue price.
- * - sim-b ≈ Kraken BTC/USD: tick $0.10, spread usually one tick → half-spread 5 ¢; bbo ticker
- *   every 100 ms; ~40 ms away (+ jitter); mid within ~1 bp.
- * - sim-c ≈ Binance BTC/USDT converted to USD (see binance-adapter.ts): tick $0.01, the tightest
- *   BTC book (Kaiko's spread studies: USDT pairs tighter than USD ones) → half-spread 1 ¢; matching
- *   engine in AWS Tokyo, ~75 ms one way from US-East (+ jitter) → the stalest venue; mid within
- *   ~2 bp (the USDT/USD conversion adds its own error).
+ *   us-east-1, ~15 ms away (+ jitter); mid within ~0.5 bp of the cross-venue price.
+ * - sim-b ≈ Binance BTC/USDT converted to USD (binance-adapter.ts): tick $0.01, the tightest BTC
+ *   book (Kaiko's spread studies: USDT pairs tighter than USD ones), spread a few ticks once
+ *   converted → half-spread 2 ¢; every 100 ms; ~40 ms (+ jitter) from a host near its edge; mid
+ *   within ~1 bp (the USDT/USD conversion adds its own error).
+ * - sim-c ≈ Kraken BTC/USD: tick $0.10, spread usually one tick → half-spread 5 ¢; its bbo ticker
+ *   is the least frequent (every 250 ms here) and the furthest (~80 ms + jitter); mid within ~2 bp.
  * - Outages: real venues drop their sockets every few hours for seconds to minutes; the default
  *   (`SIM_OUTAGE_MEAN_INTERVAL_MS`, one per venue every ~2 min, 3–8 s) is a deliberate stress that
  *   keeps the two-venue median and the breaker busy.
- * The calibration (`bench calibrate --noise-scale`) passes with these noises halved and doubled.
+ * The calibration (`bench calibrate --noise-scale`) passes with these noises halved and doubled;
+ * see docs/pricing.md for a venue 75 ms away quoting every 100 ms, where it does not yet.
  */
 import type { SeededRandom } from '@tap/pricing';
 
@@ -45,12 +46,12 @@ export const DEFAULT_SIM_VENUES: readonly SimVenueSpec[] = [
     halfSpreadCents: 1,
     noiseBp: 0.5,
     updateIntervalMs: 50,
-    latencyMs: 10,
+    latencyMs: 15,
     latencyJitterMs: 10,
   },
   {
     name: 'sim-b',
-    halfSpreadCents: 5,
+    halfSpreadCents: 2,
     noiseBp: 1,
     updateIntervalMs: 100,
     latencyMs: 40,
@@ -58,11 +59,11 @@ export const DEFAULT_SIM_VENUES: readonly SimVenueSpec[] = [
   },
   {
     name: 'sim-c',
-    halfSpreadCents: 1,
+    halfSpreadCents: 5,
     noiseBp: 2,
-    updateIntervalMs: 100,
-    latencyMs: 75,
-    latencyJitterMs: 25,
+    updateIntervalMs: 250,
+    latencyMs: 80,
+    latencyJitterMs: 40,
   },
 ];
 
