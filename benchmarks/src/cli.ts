@@ -7,10 +7,12 @@
  *   all                  every scenario, recorded to results/, then RESULTS.md regenerated
  *   smoke                a few seconds at a low rate with the audit (CI; exits 1 if anything failed)
  *   report               regenerate RESULTS.md from results/*.json without running anything
+ *   calibrate            price and settle a dense grid on a print source (issue 14; see docs/pricing.md)
  *
  * Exit status: 0 when every scenario run passed its audit and checks, 1 otherwise.
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { type CalibrateOptions, calibrate } from './calibrate/calibrate-command.js';
 import { ALL_COMMAND, regenerateResults, runScenario } from './runner.js';
 import type { ScenarioOptions } from './scenario.js';
 import { ALL_ORDER, findScenario, SCENARIOS } from './scenarios.js';
@@ -117,6 +119,42 @@ program
       },
     );
     process.exitCode = result.ok ? 0 : 1;
+  });
+
+const positiveNumber = (value: string) => {
+  const n = Number(value);
+  if (!(n > 0 && Number.isFinite(n))) throw new InvalidArgumentError('must be a positive number');
+  return n;
+};
+
+program
+  .command('calibrate')
+  .description('price and settle a dense grid of cells on a print source; per-bucket calibration report')
+  .option('--source <sim|file|segment>', 'print source', 'sim')
+  .option('--path <file>', '[file] JSONL of prints, [segment] a segment .db with index_prints')
+  .option('--name <name>', 'report name under results/calibration/')
+  .option('--seed <n>', '[sim] seed', nonNegativeInt, 1)
+  .option('--hours <h>', '[sim] hours of simulated prints', positiveNumber, 3)
+  .option('--noise-scale <x>', '[sim] multiplies every venue noise', (v) => Number(v), 1)
+  .option('--vol <x>', '[sim] annualised volatility of the true price', positiveNumber, 0.6)
+  .option(
+    '--outage-mean-ms <ms>',
+    '[sim] mean time between outages per venue, 0 = none',
+    nonNegativeInt,
+    120_000,
+  )
+  .option('--every-ms <ms>', 'time between decision times', positiveInt, 2_000)
+  .option('--bands <n>', 'bands each side of the index quoted at each decision', nonNegativeInt, 10)
+  .option(
+    '--warmup-s <s>',
+    'prints before the first decision (σ, η warm-up; at most half the prints)',
+    nonNegativeInt,
+    3_600,
+  )
+  .option('--record-prints <file>', 'also write the prints as JSONL')
+  .action((raw: Record<string, unknown>) => {
+    const report = calibrate(raw as unknown as CalibrateOptions);
+    process.exitCode = report.checks.pass ? 0 : 1;
   });
 
 program

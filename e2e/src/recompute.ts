@@ -5,7 +5,9 @@
  * sharing no code with the resolver: low/high over the print in effect at t0 and every print
  * strictly inside the window; WIN ⇔ low ≤ p0+H and high ≥ p0, decided by the first print that
  * makes it true; before each print, a breaker open at any moment of the window so far, then a gap
- * between consecutive prints longer than 1 s, voids a bet that has not won yet.
+ * between consecutive prints longer than 1 s, voids a bet that has not won yet. The print in
+ * effect at t0 counts only if it is at most 1 s old at t0; otherwise the window is unhealthy from
+ * its start and voids (price_gap), whatever that print touched.
  *
  * The breaker is the one judged from the prints alone (SPEC §9 rules, checked at each print's
  * time): open from the first print, or when a print has too few venues, or when the next print
@@ -54,6 +56,9 @@ export function recompute(
     intervals.some((i) => i.from <= toMs && (i.to === null || i.to >= fromMs));
   const inEffectIndex = sorted.findLastIndex((p) => p.t <= cell.t0);
   if (inEffectIndex < 0) return { outcome: 'undecided', breakerJudged };
+  if (openDuring(cell.t0, cell.t0)) return { outcome: 'void', reason: 'breaker_open', breakerJudged };
+  if (cell.t0 - sorted[inEffectIndex]!.t > gapMsMax)
+    return { outcome: 'void', reason: 'price_gap', breakerJudged };
   let low = Number.POSITIVE_INFINITY;
   let high = Number.NEGATIVE_INFINITY;
   let previous: Print | undefined;

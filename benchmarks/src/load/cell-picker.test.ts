@@ -20,6 +20,7 @@ describe('pickCells', () => {
         nowMs: nowMs + 1_000,
         indexPriceCents: print.priceCents,
         sigma: print.sigma,
+        noise: 0,
         config: DEFAULT_PRICING_CONFIG,
       });
       expect(quote.ok).toBe(true);

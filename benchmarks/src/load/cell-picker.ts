@@ -36,7 +36,7 @@ export const DEFAULT_CELL_PICKER: CellPickerOptions = {
 
 /** The cells worth betting on at `nowMs` given `print`; never empty (falls back to the band above). */
 export function pickCells(
-  print: Pick<PrintEntry, 'priceCents' | 'sigma'>,
+  print: Pick<PrintEntry, 'priceCents' | 'sigma' | 'noise'>,
   nowMs: number,
   options: CellPickerOptions = DEFAULT_CELL_PICKER,
 ): Cell[] {
@@ -54,6 +54,7 @@ export function pickCells(
         nowMs,
         indexPriceCents: print.priceCents,
         sigma: print.sigma,
+        noise: print.noise ?? 0,
         config: options.config,
       });
       if (

@@ -20,6 +20,8 @@ export const termsSchema = z
     indexPriceCents: positiveInt(),
     printId: nonNegInt(),
     sigma: z.number().nonnegative(),
+    /** η, the print micro-noise the two-part model priced with (pricing-v2; absent on pricing-v1 bets). */
+    noise: z.number().nonnegative().optional(),
     tau1Ms: nonNegInt(),
     tau2Ms: nonNegInt(),
     probability: z.number().min(0).max(1),
@@ -71,6 +73,8 @@ export const printEntrySchema = z
     priceCents: positiveInt(),
     venues: nonNegInt(),
     sigma: z.number().nonnegative(),
+    /** η, the estimated micro-noise of one print (log units); absent on prints from before pricing-v2. */
+    noise: z.number().nonnegative().optional(),
   })
   .strict();
 export type PrintEntry = z.infer<typeof printEntrySchema>;

@@ -6,6 +6,7 @@ export {
   type NotPlaceableReason,
   type PlaceableCheck,
 } from './cell-rules.js';
+export { type NoisyTouchInput, noisyTouchProbability } from './noisy-touch.js';
 export { normalCdf } from './normal.js';
 export {
   GRID_BANDS_EACH_SIDE_DEFAULT,
@@ -41,6 +42,8 @@ export {
   createSigmaEstimator,
   initialSigmaState,
   nextSigmaState,
+  noiseOf,
+  type ReturnMoments,
   type SigmaEstimator,
   type SigmaEstimatorConfig,
   type SigmaState,

@@ -10,6 +10,7 @@ function gridInput(overrides: Partial<PriceGridInput> = {}): PriceGridInput {
     nowMs: NOW_MS,
     indexPriceCents: 10_000_450,
     sigma: DEFAULT_PRICING_CONFIG.sigmaFloor,
+    noise: 0,
     config: DEFAULT_PRICING_CONFIG,
     ...overrides,
   };

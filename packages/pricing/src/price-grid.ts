@@ -15,6 +15,8 @@ export interface PriceGridInput {
   nowMs: number;
   indexPriceCents: number;
   sigma: number;
+  /** η, the print micro-noise (log units). */
+  noise: number;
   config: PricingConfig;
   /** Bands above and below the index's band; default 20, at most 100. */
   bandsEachSide?: number;

@@ -21,6 +21,8 @@ describe('pricing config', () => {
       multiplierBpMax: 500_000,
       sigmaFastHalfLifeMs: 60_000,
       sigmaSlowHalfLifeMs: 1_800_000,
+      sigmaSampleIntervalMs: 1_000,
+      sigmaLongSampleIntervalMs: 5_000,
     });
     expect(DEFAULT_PRICING_CONFIG.sigmaFloor).toBeCloseTo(5.3403e-5, 8);
     expect(DEFAULT_PRICING_CONFIG.configVersion).not.toBe('');
@@ -45,6 +47,8 @@ describe('pricing config', () => {
       latencyLoading: -1,
       latencyMs: Number.NaN,
       sigmaFloor: 0,
+      sigmaFastMargin: -1,
+      sigmaLongSampleIntervalMs: 1_000,
       multiplierBpMin: 600_000,
       leadMs: 60_000,
     };
@@ -56,8 +60,11 @@ describe('pricing config', () => {
       'houseEdge must be in [0, 1)',
       'latencyLoading must be ≥ 0',
       'sigmaFloor must be > 0',
+      'sigmaFastMargin must be ≥ 0',
+      'sigmaLongSampleIntervalMs must be > sigmaSampleIntervalMs',
       'multiplierBpMin must be ≤ multiplierBpMax',
       'leadMs must be < horizonMs',
+      "windowMs must be 50 × printIntervalMs (the noise model's table)",
     ]);
   });
 });

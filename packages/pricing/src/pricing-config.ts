@@ -3,6 +3,7 @@
  * `configVersion`, so whoever changes any value here — or overrides one from the environment —
  * gives the result a new `configVersion`; old bets are never repriced.
  */
+import { WINDOW_MAX_TABLE } from './window-max-table.js';
 
 /** Seconds in a Julian year, the convention for annualised volatility. */
 export const SECONDS_PER_YEAR = 365.25 * 86_400;
@@ -41,12 +42,16 @@ export interface PricingConfig {
   sigmaFastHalfLifeMs: number;
   /** Half-life of the slow variance EWMA. */
   sigmaSlowHalfLifeMs: number;
-  /** Spacing of the index samples the σ estimator uses (1-second log-returns). */
+  /** Spacing of the index samples of the σ/η estimator's short scale (1-second log-returns). */
   sigmaSampleIntervalMs: number;
+  /** Spacing of the estimator's long scale (5-second log-returns): σ from the two scales' difference. */
+  sigmaLongSampleIntervalMs: number;
+  /** The fast σ (60 s) prices only beyond this share above the slow one (its own noise, ~2 SE). */
+  sigmaFastMargin: number;
 }
 
 export const DEFAULT_PRICING_CONFIG: Readonly<PricingConfig> = Object.freeze({
-  configVersion: 'pricing-v1',
+  configVersion: 'pricing-v2',
   windowMs: 5_000,
   bandCents: 1_000,
   leadMs: 2_000,
@@ -61,6 +66,8 @@ export const DEFAULT_PRICING_CONFIG: Readonly<PricingConfig> = Object.freeze({
   sigmaFastHalfLifeMs: 60_000,
   sigmaSlowHalfLifeMs: 1_800_000,
   sigmaSampleIntervalMs: 1_000,
+  sigmaLongSampleIntervalMs: 5_000,
+  sigmaFastMargin: 0.2,
 });
 
 const POSITIVE_INTEGERS = [
@@ -74,6 +81,7 @@ const POSITIVE_INTEGERS = [
   'sigmaFastHalfLifeMs',
   'sigmaSlowHalfLifeMs',
   'sigmaSampleIntervalMs',
+  'sigmaLongSampleIntervalMs',
 ] as const satisfies ReadonlyArray<keyof PricingConfig>;
 
 /**
@@ -93,8 +101,17 @@ export function pricingConfigProblems(config: PricingConfig): string[] {
     problems.push('latencyLoading must be ≥ 0');
   }
   if (!(config.sigmaFloor > 0 && Number.isFinite(config.sigmaFloor))) problems.push('sigmaFloor must be > 0');
+  if (!(config.sigmaFastMargin >= 0 && Number.isFinite(config.sigmaFastMargin))) {
+    problems.push('sigmaFastMargin must be ≥ 0');
+  }
+  if (config.sigmaLongSampleIntervalMs <= config.sigmaSampleIntervalMs) {
+    problems.push('sigmaLongSampleIntervalMs must be > sigmaSampleIntervalMs');
+  }
   if (config.multiplierBpMin > config.multiplierBpMax)
     problems.push('multiplierBpMin must be ≤ multiplierBpMax');
   if (config.leadMs >= config.horizonMs) problems.push('leadMs must be < horizonMs');
+  if (config.windowMs !== WINDOW_MAX_TABLE.steps * config.printIntervalMs) {
+    problems.push(`windowMs must be ${WINDOW_MAX_TABLE.steps} × printIntervalMs (the noise model's table)`);
+  }
   return problems;
 }

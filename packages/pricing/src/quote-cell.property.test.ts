@@ -30,17 +30,26 @@ const inputArb = fc.record({
     fc.double({ min: 0.01, max: 2e9, noNaN: true }),
   ),
   sigma: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 200 * FLOOR, noNaN: true })),
+  noise: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1e-2, noNaN: true })),
   config: fc.oneof(fc.constant(DEFAULT_PRICING_CONFIG), configArb),
 });
 
 type InputSample = typeof inputArb extends fc.Arbitrary<infer T> ? T : never;
 
 function quoteOf(sample: InputSample): CellQuote {
-  const { nowMs, column, band, indexPriceCents, sigma, config } = sample;
+  const { nowMs, column, band, indexPriceCents, sigma, noise, config } = sample;
   const firstT0 = Math.ceil((nowMs + config.leadMs) / config.windowMs) * config.windowMs;
   const indexBand = Math.floor(indexPriceCents / config.bandCents) * config.bandCents;
   const p0 = Math.max(config.bandCents, indexBand + band * config.bandCents);
-  return quoteCell({ t0: firstT0 + column * config.windowMs, p0, nowMs, indexPriceCents, sigma, config });
+  return quoteCell({
+    t0: firstT0 + column * config.windowMs,
+    p0,
+    nowMs,
+    indexPriceCents,
+    sigma,
+    noise,
+    config,
+  });
 }
 
 describe('quoteCell properties', () => {

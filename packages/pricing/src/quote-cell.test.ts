@@ -15,6 +15,7 @@ function input(overrides: Partial<QuoteCellInput> = {}): QuoteCellInput {
     nowMs: NOW_MS,
     indexPriceCents: INDEX_CENTS,
     sigma: CONFIG.sigmaFloor,
+    noise: 0,
     config: CONFIG,
     ...overrides,
   };

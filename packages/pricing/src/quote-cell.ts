@@ -1,6 +1,8 @@
 /**
  * The one pricing entry point shared by the server (authoritative) and the web client (display):
- * placeable rules, touch probability P, latency loading g and multiplier M (SPEC §3).
+ * placeable rules, touch probability P, latency loading g and multiplier M (SPEC §3). P is the
+ * two-part model of noisy-touch.ts (diffusion σ plus print micro-noise η), which passes calibration
+ * on the prints that settle; the window length is fixed (W/δ prints, see pricingConfigProblems).
  *
  *   g = ½(|P(S·e^{+σ√d}) − P(S)| + |P(S·e^{−σ√d}) − P(S)|)   what a trader d ms ahead could exploit
  *   M = floor_bp((1 − h) / (P + λ·g))                        offered only if min ≤ M ≤ max
@@ -10,8 +12,8 @@
  * the server's quote is the one a bet gets.
  */
 import { checkPlaceable, type NotPlaceableReason } from './cell-rules.js';
+import { noisyTouchProbability } from './noisy-touch.js';
 import type { PricingConfig } from './pricing-config.js';
-import { touchProbability } from './touch-probability.js';
 
 const BP_PER_UNIT = 10_000;
 
@@ -24,8 +26,10 @@ export interface QuoteCellInput {
   nowMs: number;
   /** Latest index print S, cents. */
   indexPriceCents: number;
-  /** Volatility per √second; values below `config.sigmaFloor` are raised to it. */
+  /** Diffusion volatility per √second; values below `config.sigmaFloor` are raised to it. */
   sigma: number;
+  /** η, the standard deviation of one print's micro-noise in log units (the print's `noise`). */
+  noise: number;
   config: PricingConfig;
 }
 
@@ -43,6 +47,8 @@ export interface PricedCell extends CellPrice {
   tau2Ms: number;
   /** The σ actually used (the input raised to the floor), for the bet's terms snapshot. */
   sigma: number;
+  /** The η used, for the bet's terms snapshot. */
+  noise: number;
 }
 
 export type CellQuote =
@@ -56,17 +62,19 @@ export function quoteCell(input: QuoteCellInput): CellQuote {
   const { t0, p0, nowMs, indexPriceCents, config } = input;
   const placeable = checkPlaceable({ t0, p0, nowMs }, config);
   if (!placeable.ok) return placeable;
-  if (!isMarketDataValid(indexPriceCents, input.sigma)) {
+  if (!isMarketDataValid(indexPriceCents, input.sigma, input.noise)) {
     return { ok: false, code: 'cell_not_offered', reason: 'market_data_invalid' };
   }
   const sigma = Math.max(input.sigma, config.sigmaFloor);
   const tau1Ms = t0 - nowMs;
   const tau2Ms = t0 + config.windowMs - nowMs;
+  const { noise } = input;
   const priced = {
-    ...priceCell({ p0, indexPriceCents, tau1Ms, tau2Ms, sigma }, config),
+    ...priceCell({ p0, indexPriceCents, tau1Ms, tau2Ms, sigma, noise }, config),
     tau1Ms,
     tau2Ms,
     sigma,
+    noise,
   };
   const { multiplierBp } = priced;
   if (multiplierBp === null || multiplierBp > config.multiplierBpMax) {
@@ -78,9 +86,16 @@ export function quoteCell(input: QuoteCellInput): CellQuote {
   return { ok: true, ...priced, multiplierBp };
 }
 
-/** A usable index (positive, finite) and σ (finite, ≥ 0); anything else prices nothing. */
-function isMarketDataValid(indexPriceCents: number, sigma: number): boolean {
-  return indexPriceCents > 0 && Number.isFinite(indexPriceCents) && sigma >= 0 && Number.isFinite(sigma);
+/** A usable index (positive, finite), σ and η (finite, ≥ 0); anything else prices nothing. */
+function isMarketDataValid(indexPriceCents: number, sigma: number, noise: number): boolean {
+  return (
+    indexPriceCents > 0 &&
+    Number.isFinite(indexPriceCents) &&
+    sigma >= 0 &&
+    Number.isFinite(sigma) &&
+    noise >= 0 &&
+    Number.isFinite(noise)
+  );
 }
 
 export interface PriceCellInput {
@@ -89,6 +104,7 @@ export interface PriceCellInput {
   tau1Ms: number;
   tau2Ms: number;
   sigma: number;
+  noise: number;
 }
 
 /** P, g and M for a band and window, without the placeable rules or the offered range. */
@@ -98,12 +114,12 @@ export function priceCell(input: PriceCellInput, config: PricingConfig): CellPri
   const lowerLog = Math.log1p((p0 - s) / s);
   const upperLog = Math.log1p((p0 + config.bandCents - s) / s);
   const probabilityAt = (logMove: number): number =>
-    touchProbability({
+    noisyTouchProbability({
       lowerLog: lowerLog - logMove,
       upperLog: upperLog - logMove,
       tau1Ms: input.tau1Ms,
-      tau2Ms: input.tau2Ms,
       sigma: input.sigma,
+      noise: input.noise,
       printIntervalMs: config.printIntervalMs,
     });
   const probability = probabilityAt(0);

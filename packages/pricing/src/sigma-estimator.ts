@@ -1,59 +1,91 @@
 /**
- * σ, the index volatility per √second (SPEC §3): σ = max(σ_fast, σ_slow, σ_floor), where σ_fast
- * and σ_slow are square roots of exponentially weighted moving averages of squared 1-second
- * log-returns (per-second variance) with half-lives 60 s and 30 min, and the floor is 30 %/year.
+ * σ and η, what the two-part model reads from the index (SPEC §3 "Calibrated on what settles"):
+ * the true price diffuses with σ per √second, and each print adds micro-noise of standard deviation
+ * η (log units) — venue noise and the median switching venues, mean-reverting within a few prints.
+ * A log-return over Δt, once Δt is past the noise's memory, has E[r²] = σ²·Δt + 2η². So squared
+ * returns at two scales, 1 s (`sigmaSampleIntervalMs`) and 5 s (`sigmaLongSampleIntervalMs`), give
  *
- * The state is a plain value and {@link nextSigmaState} a pure reducer, so price-ingest can keep
- * it, persist it or replay it; {@link createSigmaEstimator} wraps it for callers that prefer an
- * object. It may be fed every print: a sample is used only once at least `sigmaSampleIntervalMs`
- * has passed since the last used one, and each squared return is divided by its actual length in
- * seconds, so a slightly late sample or a gap still estimates the per-second variance. The weight
- * of a sample is 1 − 2^(−Δt / half-life): after one half-life, older data has half its weight.
- * Both averages start at the floor's variance, so a fresh estimator prices at the floor and the
- * slow average does not start biased toward zero.
+ *   σ² = (R_5s − R_1s) / (T_5s − T_1s),   η² = (R_1s − σ²·T_1s) / 2
+ *
+ * with R the exponentially weighted means of the squared returns and T of their lengths (s).
+ * Print-to-print returns are not used: consecutive prints share venue quotes, so their noise is
+ * correlated and the 100 ms scale understates η (measured on the simulator: η from 100 ms returns
+ * 0.57 bp, from ≥ 300 ms returns 0.65 bp, and the calibration passes only with the latter).
+ *
+ * Two half-lives. The slow one (30 min) measures both, precisely (σ within ~3 %): σ_slow and η.
+ * The fast one (60 s) only watches for a volatility spike, from 1-s returns less the slow noise:
+ * σ_fast² = (R_1s,fast − 2η²) / T_1s,fast, too noisy (±9 %) to price with as is, so it takes over
+ * only beyond its noise: σ = max(σ_slow, σ_fast / (1 + sigmaFastMargin), σ_floor). (max(σ_fast,
+ * σ_slow) as in pricing-v1 overstates σ by ~5 % on a steady feed and fails the calibration.)
+ *
+ * Averages start from the samples themselves (weight max(w, 1/n) for the n-th sample), not from a
+ * guess; until the first 5-s return σ is taken from 1-s returns alone (noise included: cautious)
+ * and η is 0; before any return σ is the floor. The state is a plain value and
+ * {@link nextSigmaState} a pure reducer fed every print, so price-ingest keeps and replays it and
+ * the calibration tool runs the very same estimator over recorded prints.
  */
 import type { PricingConfig } from './pricing-config.js';
 
 export type SigmaEstimatorConfig = Pick<
   PricingConfig,
-  'sigmaFloor' | 'sigmaFastHalfLifeMs' | 'sigmaSlowHalfLifeMs' | 'sigmaSampleIntervalMs'
+  | 'sigmaFloor'
+  | 'sigmaFastHalfLifeMs'
+  | 'sigmaSlowHalfLifeMs'
+  | 'sigmaSampleIntervalMs'
+  | 'sigmaLongSampleIntervalMs'
+  | 'sigmaFastMargin'
 >;
 
+/** Exponentially weighted means of squared log-returns and of their lengths (s), one half-life. */
+export interface ReturnMoments {
+  shortSquare: number;
+  shortSeconds: number;
+  shortCount: number;
+  longSquare: number;
+  longSeconds: number;
+  longCount: number;
+}
+
+/** The last sample of one scale: null before the first print. */
+export interface ScaleSample {
+  tMs: number;
+  priceCents: number;
+}
+
 export interface SigmaState {
-  /** Time of the last sample used, null before the first. */
-  lastTMs: number | null;
-  /** Index price of the last sample used. */
-  lastPriceCents: number;
-  /** EWMA of squared log-returns per second, fast half-life. */
-  fastVariance: number;
-  /** EWMA of squared log-returns per second, slow half-life. */
-  slowVariance: number;
-  /** Returns folded in so far (how much data σ is based on). */
+  short: ScaleSample | null;
+  long: ScaleSample | null;
+  fast: ReturnMoments;
+  slow: ReturnMoments;
+  /** 1-second returns folded in so far (how much data σ is based on). */
   returnCount: number;
 }
 
 export interface SigmaEstimator {
-  /** Feeds one index sample and returns σ after it. */
+  /** Feeds one index print and returns σ after it. */
   update(tMs: number, priceCents: number): number;
   sigma(): number;
+  /** η after the last update. */
+  noise(): number;
   state(): SigmaState;
 }
 
-export function initialSigmaState(config: SigmaEstimatorConfig): SigmaState {
-  const floorVariance = config.sigmaFloor * config.sigmaFloor;
-  return {
-    lastTMs: null,
-    lastPriceCents: 0,
-    fastVariance: floorVariance,
-    slowVariance: floorVariance,
-    returnCount: 0,
-  };
+const EMPTY: ReturnMoments = {
+  shortSquare: 0,
+  shortSeconds: 0,
+  shortCount: 0,
+  longSquare: 0,
+  longSeconds: 0,
+  longCount: 0,
+};
+
+export function initialSigmaState(_config: SigmaEstimatorConfig): SigmaState {
+  return { short: null, long: null, fast: EMPTY, slow: EMPTY, returnCount: 0 };
 }
 
 /**
- * The state after one index sample. Samples that cannot be used leave it unchanged: a price that
- * is not positive and finite, a time that is not after the last used sample, or one that comes
- * sooner than `sigmaSampleIntervalMs` after it.
+ * The state after one index print. A price that is not positive and finite, or a time not after
+ * the last sample, leaves it unchanged; each scale takes a sample once its interval has passed.
  */
 export function nextSigmaState(
   state: SigmaState,
@@ -62,23 +94,47 @@ export function nextSigmaState(
   config: SigmaEstimatorConfig,
 ): SigmaState {
   if (!(priceCents > 0 && Number.isFinite(priceCents) && Number.isFinite(tMs))) return state;
-  if (state.lastTMs === null) return { ...state, lastTMs: tMs, lastPriceCents: priceCents };
-  const elapsedMs = tMs - state.lastTMs;
-  if (elapsedMs < config.sigmaSampleIntervalMs || elapsedMs <= 0) return state;
-  const logReturn = Math.log(priceCents / state.lastPriceCents);
-  const variancePerSecond = (logReturn * logReturn) / (elapsedMs / 1000);
-  return {
-    lastTMs: tMs,
-    lastPriceCents: priceCents,
-    fastVariance: ewma(state.fastVariance, variancePerSecond, elapsedMs, config.sigmaFastHalfLifeMs),
-    slowVariance: ewma(state.slowVariance, variancePerSecond, elapsedMs, config.sigmaSlowHalfLifeMs),
-    returnCount: state.returnCount + 1,
-  };
+  const sample = { tMs, priceCents };
+  if (state.short === null || state.long === null) return { ...state, short: sample, long: sample };
+  let next = state;
+  const shortMs = tMs - state.short.tMs;
+  if (shortMs >= config.sigmaSampleIntervalMs && shortMs > 0) {
+    const r = Math.log(priceCents / state.short.priceCents);
+    next = {
+      ...next,
+      short: sample,
+      fast: fold(next.fast, 'short', r, shortMs, config.sigmaFastHalfLifeMs),
+      slow: fold(next.slow, 'short', r, shortMs, config.sigmaSlowHalfLifeMs),
+      returnCount: next.returnCount + 1,
+    };
+  }
+  const longMs = tMs - state.long.tMs;
+  if (longMs >= config.sigmaLongSampleIntervalMs && longMs > 0) {
+    const r = Math.log(priceCents / state.long.priceCents);
+    next = {
+      ...next,
+      long: sample,
+      fast: fold(next.fast, 'long', r, longMs, config.sigmaFastHalfLifeMs),
+      slow: fold(next.slow, 'long', r, longMs, config.sigmaSlowHalfLifeMs),
+    };
+  }
+  return next;
 }
 
-/** σ = max(σ_fast, σ_slow, σ_floor). */
+/** σ = max(σ_slow, σ_fast / (1 + margin), σ_floor). */
 export function sigmaOf(state: SigmaState, config: SigmaEstimatorConfig): number {
-  return Math.max(Math.sqrt(state.fastVariance), Math.sqrt(state.slowVariance), config.sigmaFloor);
+  const slow = Math.sqrt(slowDiffusionVariance(state.slow));
+  const fastVariance =
+    state.fast.shortCount > 0
+      ? (state.fast.shortSquare - 2 * noiseVariance(state.slow)) / state.fast.shortSeconds
+      : 0;
+  const fast = Math.sqrt(Math.max(0, fastVariance)) / (1 + config.sigmaFastMargin);
+  return Math.max(slow, fast, config.sigmaFloor);
+}
+
+/** η (log units), from the slow averages. */
+export function noiseOf(state: SigmaState): number {
+  return Math.sqrt(noiseVariance(state.slow));
 }
 
 export function createSigmaEstimator(
@@ -92,11 +148,39 @@ export function createSigmaEstimator(
       return sigmaOf(state, config);
     },
     sigma: () => sigmaOf(state, config),
+    noise: () => noiseOf(state),
     state: () => state,
   };
 }
 
-function ewma(previous: number, sample: number, elapsedMs: number, halfLifeMs: number): number {
-  const weight = 1 - 2 ** (-elapsedMs / halfLifeMs);
-  return previous + weight * (sample - previous);
+/** σ² per second; from 1-s returns alone (noise included) until there is a 5-s one. */
+function slowDiffusionVariance(m: ReturnMoments): number {
+  if (m.shortCount === 0) return 0;
+  if (m.longCount === 0) return m.shortSquare / m.shortSeconds;
+  const seconds = m.longSeconds - m.shortSeconds;
+  if (!(seconds > 0)) return 0;
+  return Math.max(0, (m.longSquare - m.shortSquare) / seconds);
+}
+
+function noiseVariance(m: ReturnMoments): number {
+  if (m.shortCount === 0 || m.longCount === 0) return 0;
+  return Math.max(0, (m.shortSquare - slowDiffusionVariance(m) * m.shortSeconds) / 2);
+}
+
+function fold(
+  m: ReturnMoments,
+  scale: 'short' | 'long',
+  logReturn: number,
+  elapsedMs: number,
+  halfLifeMs: number,
+): ReturnMoments {
+  const count = (scale === 'short' ? m.shortCount : m.longCount) + 1;
+  const weight = Math.max(1 - 2 ** (-elapsedMs / halfLifeMs), 1 / count);
+  const square = scale === 'short' ? m.shortSquare : m.longSquare;
+  const seconds = scale === 'short' ? m.shortSeconds : m.longSeconds;
+  const nextSquare = square + weight * (logReturn * logReturn - square);
+  const nextSeconds = seconds + weight * (elapsedMs / 1000 - seconds);
+  return scale === 'short'
+    ? { ...m, shortSquare: nextSquare, shortSeconds: nextSeconds, shortCount: count }
+    : { ...m, longSquare: nextSquare, longSeconds: nextSeconds, longCount: count };
 }

@@ -1,16 +1,18 @@
 /**
- * Checks the closed-form P (with the discrete-monitoring correction) against a Monte-Carlo
- * simulation of the process it prices: log price is Brownian with σ per √second, the index prints
- * every δ = 100 ms (integer cents) starting at `now`, and a cell wins iff the window's low/high —
- * over the print in effect at t0 and every print with t0 < t < t0 + W — satisfy
- * low ≤ p0 + H and high ≥ p0 (SPEC §4). Seeded, so every run sees the same paths.
+ * Checks the quoted P (the two-part model of noisy-touch.ts) against a Monte-Carlo simulation of
+ * the process it prices: the true log price is Brownian with σ per √second; the index prints every
+ * δ = 100 ms (integer cents), each print the true price times e^{η·Z} with its own noise; the index
+ * S the bet is priced from is itself such a print, at `now`; a cell wins iff the window's low/high —
+ * over the print in effect at t0 and every print with t0 < t < t0 + W — satisfy low ≤ p0 + H and
+ * high ≥ p0 (SPEC §4). Seeded, so every run sees the same paths.
  *
- * Cells: σ at 30 %, 80 % and 250 %/year (where the corrected levels cross), t0 2 s, 9.877 s and
- * 55.05 s ahead (with and without a print exactly at t0), bands from 4 below to 3 above the index.
- * Tolerance per cell: |P_mc − P| ≤ 4·stderr + 0.005, stderr = √(P(1 − P)/paths); the 0.005 is
- * the model error we accept (measured within ±0.0055 with 200k paths per cell, depending mostly
- * on whether a print falls exactly on t0). Pooled over the cells, P must not be below the
- * simulation by more than 0.002 on average.
+ * Cells: σ at 30 %, 80 % and 250 %/year, η 0 and 1 bp (5.9 print steps at 30 %/year, 0.7 at 250 %),
+ * t0 2 s, 9.877 s and 55.05 s ahead (with and without a print exactly at t0), bands from 4 below to
+ * 3 above the index. Tolerance per cell: |P_mc − P| ≤ 4·stderr + 0.004, stderr = √(P(1 − P)/paths);
+ * the 0.004 is the model error we accept (the table's own Monte-Carlo error is ≤ 0.0004; the rest is
+ * where the print in effect at t0 falls, which the model averages over δ). Pooled over the cells, P
+ * must not be below the simulation by more than 0.002 on average. The calibration tool checks the
+ * same on the simulated venues' prints (benchmarks, `bench calibrate`).
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PRICING_CONFIG, type PricingConfig, sigmaFromAnnualized } from './pricing-config.js';
@@ -20,13 +22,14 @@ import { createSeededRandom, type SeededRandom } from './seeded-random.js';
 const CONFIG: PricingConfig = DEFAULT_PRICING_CONFIG;
 const INDEX_CENTS = 10_000_450;
 const INDEX_BAND_P0 = 10_000_000;
-const PATHS = 20_000;
-const MODEL_TOLERANCE = 0.005;
+const PATHS = 12_000;
+const MODEL_TOLERANCE = 0.004;
 
 interface Cell {
   p0: number;
   tau1Ms: number;
   sigma: number;
+  noise: number;
 }
 
 /** Fraction of simulated paths whose window candle touches the band. */
@@ -48,12 +51,14 @@ function pathTouches(cell: Cell, random: SeededRandom): boolean {
   // The print in effect at t0 is the last one at or before it; prints are at now + k·δ.
   const firstPrintMs = Math.floor(cell.tau1Ms / delta) * delta;
   const stepSd = cell.sigma * Math.sqrt(delta / 1000);
-  let logPrice = cell.sigma * Math.sqrt(firstPrintMs / 1000) * random.normal();
+  // S is a print too: the true price now is S without that print's noise.
+  let logPrice =
+    -cell.noise * random.normal() + cell.sigma * Math.sqrt(firstPrintMs / 1000) * random.normal();
   let below = false;
   let above = false;
   for (let t = firstPrintMs; t < cell.tau1Ms + windowMs; t += delta) {
     if (t > firstPrintMs) logPrice += stepSd * random.normal();
-    const priceCents = Math.round(INDEX_CENTS * Math.exp(logPrice));
+    const priceCents = Math.round(INDEX_CENTS * Math.exp(logPrice + cell.noise * random.normal()));
     if (priceCents < cell.p0) below = true;
     else if (priceCents > cell.p0 + bandCents) above = true;
     else return true;
@@ -70,9 +75,16 @@ function closedForm(cell: Cell): number {
 function cells(annualVols: readonly number[], bandOffsets: readonly number[]): Cell[] {
   const out: Cell[] = [];
   for (const annual of annualVols) {
-    for (const tau1Ms of [2_000, 9_877, 55_050]) {
-      for (const k of bandOffsets) {
-        out.push({ p0: INDEX_BAND_P0 + k * CONFIG.bandCents, tau1Ms, sigma: sigmaFromAnnualized(annual) });
+    for (const noise of [0, 1e-4]) {
+      for (const tau1Ms of [2_000, 9_877, 55_050]) {
+        for (const k of bandOffsets) {
+          out.push({
+            p0: INDEX_BAND_P0 + k * CONFIG.bandCents,
+            tau1Ms,
+            sigma: sigmaFromAnnualized(annual),
+            noise,
+          });
+        }
       }
     }
   }
@@ -95,5 +107,5 @@ describe('touch probability against Monte-Carlo', () => {
     // Pooled over all cells the closed form must not understate P, which would overpay winners.
     const meanDifference = differences.reduce((sum, d) => sum + d, 0) / differences.length;
     expect(meanDifference).toBeGreaterThan(-0.002);
-  });
+  }, 120_000);
 });

@@ -45,11 +45,16 @@ describe('price-ingest with venue adapters against fake exchanges', () => {
         f.sequence_num = n;
       }),
     });
+    const binanceQuotes = streamQuote(readFixture('binance', 'session')[1]!, (f, n) => {
+      f.u = 1_000 + n;
+    });
     exchanges.binance = await startFakeExchange({
       subscribeFrames: 1,
-      onSubscribed: streamQuote(readFixture('binance', 'session')[1]!, (f, n) => {
-        f.u = 1_000 + n;
-      }),
+      // The USDC/USDT rate first (as a combined-stream frame): BTC/USDT is converted to USD with it.
+      onSubscribed: (socket) => {
+        socket.send(readFixture('binance', 'combined')[1]!);
+        binanceQuotes(socket);
+      },
     });
     exchanges.kraken = await startFakeExchange({
       subscribeFrames: 1,
@@ -82,15 +87,16 @@ describe('price-ingest with venue adapters against fake exchanges', () => {
     const health = await waitForHealthy(`http://127.0.0.1:${opsPort}/healthz`);
     expect(health).toMatchObject({ ok: true, freshVenues: 3 });
     await waitFor(async () => (await lastPrint())?.venues === 3, 5_000);
-    // Mids: coinbase 97123.445, binance 97118.015, kraken 97121.35 → the median is kraken's.
-    expect(await lastPrint()).toMatchObject({ priceCents: 9_712_135, venues: 3 });
+    // Mids: coinbase 97123.445, binance 97118.015 USDT = 97132.58 USD at 0.99985, kraken 97121.35
+    // → the median is coinbase's.
+    expect(await lastPrint()).toMatchObject({ priceCents: 9_712_345, venues: 3 });
   });
 
   it('carries on with two venues when one disappears, and says so in its health', async () => {
     await exchanges.kraken!.close();
     await waitFor(async () => (await lastPrint())?.venues === 2, 5_000);
-    // Mean of 97123.445 and 97118.015 = 97120.73.
-    expect(await lastPrint()).toMatchObject({ priceCents: 9_712_073, venues: 2 });
+    // Mean of 97123.445 and 97132.58 = 97128.0125.
+    expect(await lastPrint()).toMatchObject({ priceCents: 9_712_801, venues: 2 });
     const health = (await (await fetch(`http://127.0.0.1:${opsPort}/healthz`)).json()) as {
       venues: { venue: string; fresh: boolean; connected: boolean }[];
     };

@@ -96,6 +96,7 @@ function priceRequest(
     nowMs: receivedAtMs,
     indexPriceCents: print.priceCents,
     sigma: print.sigma,
+    noise: print.noise ?? 0,
     config: deps.pricing,
   });
   if (!quote.ok) return refuse({ ok: false, code: quote.code, details: { reason: quote.reason } });
@@ -106,6 +107,7 @@ function priceRequest(
     indexPriceCents: print.priceCents,
     printId: print.id,
     sigma: quote.sigma,
+    noise: quote.noise,
     tau1Ms: quote.tau1Ms,
     tau2Ms: quote.tau2Ms,
     probability: quote.probability,

@@ -1,5 +1,5 @@
 /**
- * The print timer: every `intervalMs` (δ, SPEC §3) compute the index from the quote book, update σ,
+ * The print timer: every `intervalMs` (δ, SPEC §3) compute the index from the quote book, update σ and η,
  * fold the print into its 1-second candle and publish. No fresh venue → no print (the breaker opens
  * on staleness). At most one publish is in flight; a tick that finds one still running is skipped
  * and counted rather than queued.
@@ -15,7 +15,7 @@ import type { IngestMetrics } from '../ingest-metrics.js';
 import type { QuoteBook } from '../quotes/quote-book.js';
 import { createRateLimiter } from '../venues/rate-limited-log.js';
 import { type Candle, mergeCandle } from './candle.js';
-import { computeIndex, type IndexRules } from './compute-index.js';
+import { computeIndex, type IndexFailure, type IndexRules } from './compute-index.js';
 import { PRINTS_RETENTION_MS, type PrintStore } from './print-store.js';
 
 export interface PrintLoopOptions {
@@ -42,6 +42,34 @@ export async function startPrintLoop(options: PrintLoopOptions): Promise<PrintLo
     'prints.restored',
   );
   return new PrintLoop(options, lastPrint, candle);
+}
+
+/**
+ * The print at `nowMs` from the quote book, σ and η updated with it: one step of the loop, without
+ * a clock or I/O, so the calibration tool runs exactly this over a simulated clock.
+ */
+export function nextPrint(
+  book: Pick<QuoteBook, 'quotes'>,
+  nowMs: number,
+  lastT: number,
+  rules: IndexRules,
+  sigma: SigmaEstimator,
+): { ok: true; print: PrintEntry } | { ok: false; reason: IndexFailure; freshVenues: number } {
+  const index = computeIndex(book.quotes(), nowMs, rules);
+  if (!index.ok) return index;
+  const t = Math.max(nowMs, lastT + 1);
+  const sigmaNow = sigma.update(t, index.priceCents);
+  return {
+    ok: true,
+    print: {
+      id: t,
+      t,
+      priceCents: index.priceCents,
+      venues: index.venues,
+      sigma: sigmaNow,
+      noise: sigma.noise(),
+    },
+  };
 }
 
 export class PrintLoop {
@@ -76,17 +104,15 @@ export class PrintLoop {
       metrics.printsSkipped.inc({ reason: 'publish_busy' });
       return;
     }
-    const index = computeIndex(book.quotes(), nowMs, rules);
-    if (!index.ok) {
-      metrics.printsSkipped.inc({ reason: index.reason });
-      if (this.limiter.admit(index.reason))
-        log.warn({ reason: index.reason, freshVenues: index.freshVenues }, 'print.skipped');
+    const next = nextPrint(book, nowMs, this.lastT, rules, sigma);
+    if (!next.ok) {
+      metrics.printsSkipped.inc({ reason: next.reason });
+      if (this.limiter.admit(next.reason))
+        log.warn({ reason: next.reason, freshVenues: next.freshVenues }, 'print.skipped');
       return;
     }
-    const t = Math.max(nowMs, this.lastT + 1);
-    this.lastT = t;
-    const sigmaNow = sigma.update(t, index.priceCents);
-    this.publish({ id: t, t, priceCents: index.priceCents, venues: index.venues, sigma: sigmaNow });
+    this.lastT = next.print.t;
+    this.publish(next.print);
   }
 
   private publish(print: PrintEntry): void {

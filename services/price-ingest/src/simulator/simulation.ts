@@ -7,6 +7,24 @@
  * Pure: `advanceSimulation` steps a plain state to a time, drawing from the PRNG it is given. Events
  * happen on a fixed schedule relative to the start, so the result depends only on the seed and
  * the start, not on how often the driver calls it. Wall-clock time lives only in the driver.
+ *
+ * The venues are modelled on the three real ones, seen from a host in US-East (figures as of 2025,
+ * rounded; each venue's mid deviates from the common price by a few basis points, which is what
+ * makes the index noisier at 100 ms than its diffusion — the calibration measures it):
+ * - sim-a ≈ Coinbase BTC-USD: tick $0.01 (product `quote_increment`), quoted spread usually one or
+ *   two ticks → half-spread 1 ¢; the ticker updates several times a second → every 50 ms; AWS
+ *   us-east-1, ~15 ms away (+ jitter); mid within ~0.5 bp of the cross-venue price.
+ * - sim-b ≈ Binance BTC/USDT converted to USD (binance-adapter.ts): tick $0.01, the tightest BTC
+ *   book (Kaiko's spread studies: USDT pairs tighter than USD ones), spread a few ticks once
+ *   converted → half-spread 2 ¢; every 100 ms; ~40 ms (+ jitter) from a host near its edge; mid
+ *   within ~1 bp (the USDT/USD conversion adds its own error).
+ * - sim-c ≈ Kraken BTC/USD: tick $0.10, spread usually one tick → half-spread 5 ¢; its bbo ticker
+ *   is the least frequent (every 250 ms here) and the furthest (~80 ms + jitter); mid within ~2 bp.
+ * - Outages: real venues drop their sockets every few hours for seconds to minutes; the default
+ *   (`SIM_OUTAGE_MEAN_INTERVAL_MS`, one per venue every ~2 min, 3–8 s) is a deliberate stress that
+ *   keeps the two-venue median and the breaker busy.
+ * The calibration (`bench calibrate --noise-scale`) passes with these noises halved and doubled;
+ * see docs/pricing.md for a venue 75 ms away quoting every 100 ms, where it does not yet.
  */
 import type { SeededRandom } from '@tap/pricing';
 

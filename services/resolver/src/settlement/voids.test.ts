@@ -127,6 +127,24 @@ describe('voids (SPEC §4: never a loss because data was missing)', () => {
     expect(verdict?.decision.evidence).toMatchObject({ reason: 'breaker_open' });
   });
 
+  it('voids without a win a window whose print in effect at t0 is more than 1 s old, even if it touches', () => {
+    const stale = print(T0 - 1_001, P0);
+    const first = print(T0 + 50, P0);
+    const { verdict } = settle(bet(), [stale, first]);
+    expect(verdict?.decision).toEqual({
+      outcome: 'void',
+      evidence: {
+        reason: 'price_gap',
+        gap: { from: refOf(stale), to: refOf(first), ms: 1_051, maxMs: 1_000 },
+      },
+    });
+  });
+
+  it('lets a print in effect exactly 1 s old at t0 count (the limit is inclusive)', () => {
+    const { verdict } = settle(bet(), [print(T0 - 1_000, P0), print(T0 + 10, BELOW)]);
+    expect(verdict?.decision).toMatchObject({ outcome: 'won', evidence: { t: T0 - 1_000 } });
+  });
+
   it('voids a window whose start has no known print in effect', () => {
     const index = newIndex();
     feed(index, [print(T0 + 100, BELOW)]);

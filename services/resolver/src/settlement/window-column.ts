@@ -3,7 +3,10 @@
  * window's running low/high (SPEC §4). Prints are fed in stream order:
  *
  * - `start` runs at the first print after t0, with the print in effect at t0 (the last one with
- *   t ≤ t0): that print's price opens the range, and bands it lies in win by it.
+ *   t ≤ t0): that print's price opens the range, and bands it lies in win by it — but only if it
+ *   is at most `gapMsMax` (1 s) old at t0; an older one (or none) makes the window unhealthy from
+ *   its start, and it voids as a price gap without any win (SPEC §4: a window priced off a stale
+ *   print must not win on it).
  * - `feed` takes every later print: first the outage checks (breaker open at any moment of the
  *   window so far; a gap longer than `gapMsMax` since the previous print), which void every bet
  *   still open — a touch already seen stood as a win when it was seen; then a print at or after
@@ -114,8 +117,12 @@ export class WindowColumn {
     if (this.phase !== 'pending') throw new Error(`window ${this.t0} started twice`);
     this.phase = 'open';
     const atStart = this.rules.breaker.overlapping(this.t0, this.t0);
-    if (atStart || inEffect === null) {
-      this.finish(atStart ? breakerVoid(atStart) : gapVoid(null, print, this.rules.gapMsMax), print);
+    if (atStart) {
+      this.finish(breakerVoid(atStart), print);
+      return [];
+    }
+    if (inEffect === null || this.t0 - inEffect.t > this.rules.gapMsMax) {
+      this.finish(gapVoid(inEffect, print, this.rules.gapMsMax), print);
       return [];
     }
     this.last = inEffect;

@@ -28,7 +28,14 @@ describe('TickFeed', () => {
     expect(r.published).toEqual([
       {
         topic: TOPICS.ticks,
-        message: { type: 'tick', t: first.t, p: first.priceCents, sigma: first.sigma, id: first.id },
+        message: {
+          type: 'tick',
+          t: first.t,
+          p: first.priceCents,
+          sigma: first.sigma,
+          noise: first.noise ?? 0,
+          id: first.id,
+        },
       },
       { topic: TOPICS.ticks, message: expect.objectContaining({ p: 9_600_000 }) },
     ]);

@@ -64,7 +64,26 @@ describe('server messages', () => {
       expect(serverMessageSchema.safeParse(JSON.parse(message)).success).toBe(true);
   });
 
-  it('renames the print price to p and keeps the print id', () => {
+  it('renames the print price to p and keeps the print id, σ and η', () => {
+    const tick = tickMessage({
+      id: 7,
+      t: 1_764_000_000_100,
+      priceCents: 9_512_345,
+      venues: 3,
+      sigma: 0.0004,
+      noise: 0.00006,
+    });
+    expect(JSON.parse(tick)).toEqual({
+      type: 'tick',
+      t: 1_764_000_000_100,
+      p: 9_512_345,
+      sigma: 0.0004,
+      noise: 0.00006,
+      id: 7,
+    });
+  });
+
+  it('sends η 0 for a print from before pricing-v2 (no noise field)', () => {
     const tick = tickMessage({
       id: 7,
       t: 1_764_000_000_100,
@@ -72,13 +91,7 @@ describe('server messages', () => {
       venues: 3,
       sigma: 0.0004,
     });
-    expect(JSON.parse(tick)).toEqual({
-      type: 'tick',
-      t: 1_764_000_000_100,
-      p: 9_512_345,
-      sigma: 0.0004,
-      id: 7,
-    });
+    expect(JSON.parse(tick)).toMatchObject({ sigma: 0.0004, noise: 0 });
   });
 
   it('sends an event as the stream entry plus its stream id, whatever the spacing and key order', () => {

@@ -28,6 +28,8 @@ const tickSchema = z
     t: ms(),
     p: z.number().int().positive(),
     sigma: z.number().nonnegative(),
+    /** η, the print micro-noise: the display prices with quoteCell(σ, η) like the server. */
+    noise: z.number().nonnegative(),
     id: z.number().int().nonnegative(),
   })
   .strict();
@@ -68,7 +70,14 @@ export function readyMessage(userId: string, serverTime: number): string {
 }
 
 export function tickMessage(print: PrintEntry): string {
-  const tick = { type: 'tick', t: print.t, p: print.priceCents, sigma: print.sigma, id: print.id } as const;
+  const tick = {
+    type: 'tick',
+    t: print.t,
+    p: print.priceCents,
+    sigma: print.sigma,
+    noise: print.noise ?? 0,
+    id: print.id,
+  } as const;
   return JSON.stringify(tick satisfies z.infer<typeof tickSchema>);
 }
 

@@ -2,10 +2,19 @@
  * Binance spot market streams (wss://stream.binance.com:9443/ws), `<symbol>@bookTicker`: every
  * change of the best bid or ask, `{u, s, b, B, a, A}` with decimal-string prices. We connect to the
  * raw endpoint and subscribe live (`{method:"SUBSCRIBE", params, id}` → ack `{result:null, id}`),
- * so the ack is observable; errors are `{code, msg}` (or `{error:{code,msg}, id}`). `u` is the
- * order-book update id: increasing but not contiguous, so only a step back (a stale, reordered
+ * so the ack is observable; errors are `{code, msg}` (or `{error:{code,msg}, id}`). Pointed at the
+ * combined endpoint (`/stream`), Binance wraps every payload as `{"stream": "<name>", "data": {…}}`
+ * (documented "Combined streams"); the envelope is unwrapped and `data` read the same way. `u` is
+ * the order-book update id: increasing but not contiguous, so only a step back (a stale, reordered
  * update) is dropped. Liveness is the server's ping frames, answered by `ws` automatically.
- * Default symbol BTCUSDT: Binance's deepest BTC book is against USDT, treated as USD here.
+ *
+ * Quote currency (SPEC §9: never mixed blindly). Coinbase and Kraken quote BTC in USD; Binance's
+ * deepest BTC book (the default BTCUSDT) is in USDT, which trades a few basis points off the dollar
+ * and can depeg. A USDT symbol is converted at a measured rate: the adapter also subscribes to
+ * `usdcusdt@bookTicker` and divides the BTC/USDT bid and ask by the USDC/USDT mid (bid rounded
+ * down, ask up), taking USDC at par with USD (Circle redeems it 1:1; it trades within a few bp of
+ * USD on Coinbase and Kraken). No rate yet → no quote (`ignored`), so an unconverted USDT price
+ * never reaches the index. A USDC or USD symbol is used as is.
  */
 import { priceFieldToCents } from '../decimal-cents.js';
 import { checkedQuote, isRecord, parseJson, type VenueAdapter, type VenueFrame } from '../venue-frame.js';
@@ -13,25 +22,63 @@ import { checkedQuote, isRecord, parseJson, type VenueAdapter, type VenueFrame }
 export const BINANCE_DEFAULT_URL = 'wss://stream.binance.com:9443/ws';
 const SUBSCRIBE_ID = 1;
 
+/** The book whose mid converts USDT to USD (USDC taken at par). */
+export const USDT_RATE_SYMBOL = 'USDCUSDT';
+
 export function createBinanceAdapter(options: { url: string; symbol: string }): VenueAdapter {
   const symbol = options.symbol.toUpperCase();
+  const converts = symbol.endsWith('USDT');
+  let usdtPerUsd: number | null = null;
+  const streams = [symbol, ...(converts ? [USDT_RATE_SYMBOL] : [])].map(
+    (s) => `${s.toLowerCase()}@bookTicker`,
+  );
   return {
     venue: 'binance',
     url: options.url,
     sequenceMode: 'monotonic',
-    subscribeFrames: () => [
-      JSON.stringify({
-        method: 'SUBSCRIBE',
-        params: [`${symbol.toLowerCase()}@bookTicker`],
-        id: SUBSCRIBE_ID,
-      }),
-    ],
-    parse: (raw) => parseBinanceFrame(raw, symbol),
+    subscribeFrames: () => [JSON.stringify({ method: 'SUBSCRIBE', params: streams, id: SUBSCRIBE_ID })],
+    parse: (raw) => {
+      if (!converts) return parseBinanceFrame(raw, symbol);
+      const rate = usdtRateOf(raw);
+      if (rate !== null) {
+        usdtPerUsd = rate;
+        return { kind: 'ignored' }; // its own book's update ids: not checked against BTC's
+      }
+      return toUsd(parseBinanceFrame(raw, symbol), usdtPerUsd);
+    },
   };
 }
 
+/** A USDT quote in USD at `usdtPerUsd`; without a rate, nothing (the quote is not usable). */
+export function toUsd(frame: VenueFrame, usdtPerUsd: number | null): VenueFrame {
+  if (frame.kind !== 'quote') return frame;
+  if (usdtPerUsd === null) return { kind: 'ignored', sequence: frame.sequence };
+  return {
+    ...frame,
+    bidCents: Math.floor(frame.bidCents / usdtPerUsd),
+    askCents: Math.ceil(frame.askCents / usdtPerUsd),
+  };
+}
+
+/** The USDC/USDT mid of a rate-book update (plain or in the combined envelope), else null. */
+export function usdtRateOf(raw: string): number | null {
+  const message = unwrap(parseJson(raw));
+  if (!isRecord(message) || message.s !== USDT_RATE_SYMBOL) return null;
+  const bid = Number(message.b);
+  const ask = Number(message.a);
+  // A rate outside ±5 % is not a stablecoin quote we trust; such a frame converts nothing.
+  if (!(bid > 0.95 && ask < 1.05 && bid <= ask)) return null;
+  return (bid + ask) / 2;
+}
+
+/** The payload of a combined-stream frame `{"stream", "data"}`, or the message itself. */
+function unwrap(message: unknown): unknown {
+  if (isRecord(message) && typeof message.stream === 'string' && isRecord(message.data)) return message.data;
+  return message;
+}
+
 export function parseBinanceFrame(raw: string, symbol: string): VenueFrame {
-  const message = parseJson(raw);
+  const message = unwrap(parseJson(raw));
   if (message === undefined) return { kind: 'malformed', reason: 'not_json' };
   if (!isRecord(message)) return { kind: 'unexpected', reason: 'not_an_object' };
   if ('result' in message && 'id' in message) {

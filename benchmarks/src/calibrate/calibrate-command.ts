@@ -1,0 +1,102 @@
+/**
+ * `bench calibrate`: one calibration run (issue 14) from a print source, its report as JSON and an
+ * SVG plot under results/calibration/, a summary table on stdout; exit status 1 when a check fails.
+ *
+ *   bench calibrate --source sim [--noise-scale 1] [--hours 3] [--seed 1] [--vol 0.6]
+ *   bench calibrate --source file --path prints.jsonl
+ *   bench calibrate --source segment --path /var/lib/tap/segments/2026-W49.db
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PrintEntry } from '@tap/domain';
+import { DEFAULT_PRICING_CONFIG } from '@tap/pricing';
+import { BENCH_ROOT } from '../stack/repo.js';
+import { buildReport, type CalibrationReport, type GroupStats } from './calibration-report.js';
+import { runCalibration } from './calibration-run.js';
+import { renderCalibrationSvg } from './calibration-svg.js';
+import { fileOfPrints, printsToJsonl, segmentPrints, simulatedPrints } from './print-sources.js';
+
+export interface CalibrateOptions {
+  source: 'sim' | 'file' | 'segment';
+  path?: string;
+  name?: string;
+  seed: number;
+  hours: number;
+  noiseScale: number;
+  vol: number;
+  outageMeanMs: number;
+  everyMs: number;
+  bands: number;
+  warmupS: number;
+  recordPrints?: string;
+  /** Where the JSON and SVG go; default results/calibration. */
+  outDir?: string;
+}
+
+export function calibrate(options: CalibrateOptions): CalibrationReport {
+  const prints = loadPrints(options);
+  if (options.recordPrints) writeFileSync(options.recordPrints, printsToJsonl(prints));
+  const spanMs = (prints.at(-1)?.t ?? 0) - (prints[0]?.t ?? 0);
+  const run = runCalibration(prints, {
+    decisionEveryMs: options.everyMs,
+    bandsEachSide: options.bands,
+    warmupMs: Math.min(options.warmupS * 1000, spanMs / 2),
+  });
+  const report = buildReport(run, DEFAULT_PRICING_CONFIG.houseEdge);
+  const name = options.name ?? defaultName(options);
+  const dir = options.outDir ?? join(BENCH_ROOT, 'results/calibration');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify({ options, report }, null, 2)}\n`);
+  writeFileSync(join(dir, `${name}.svg`), renderCalibrationSvg(report, `Calibration: ${name}`));
+  process.stdout.write(`${summaryText(name, report)}\n`);
+  return report;
+}
+
+function loadPrints(options: CalibrateOptions): PrintEntry[] {
+  if (options.source === 'sim') {
+    return simulatedPrints({
+      seed: options.seed,
+      durationS: Math.round(options.hours * 3600),
+      noiseScale: options.noiseScale,
+      volAnnual: options.vol,
+      outageMeanIntervalMs: options.outageMeanMs,
+    }).prints;
+  }
+  if (!options.path) throw new Error(`--source ${options.source} needs --path`);
+  return options.source === 'file' ? fileOfPrints(options.path) : segmentPrints(options.path);
+}
+
+function defaultName(o: CalibrateOptions): string {
+  return o.source === 'sim' ? `sim-noise${o.noiseScale}-vol${o.vol}-seed${o.seed}` : o.source;
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
+
+function row(g: GroupStats): string {
+  return [
+    g.label.padEnd(16),
+    String(g.bets).padStart(9),
+    String(g.windows).padStart(6),
+    g.hitRate.toFixed(4).padStart(8),
+    g.predicted.toFixed(4).padStart(8),
+    g.hitSe.toFixed(4).padStart(7),
+    g.z.toFixed(2).padStart(6),
+    pct(g.promisedEdge).padStart(9),
+    pct(g.realisedEdge).padStart(9),
+    pct(g.edgeSe).padStart(8),
+  ].join(' ');
+}
+
+export function summaryText(name: string, r: CalibrationReport): string {
+  const header = `${'group'.padEnd(16)} ${'bets'.padStart(9)} ${'windows'.padStart(6)} ${'hit'.padStart(8)} ${'pred'.padStart(8)} ${'SE'.padStart(7)} ${'z'.padStart(6)} ${'promised'.padStart(9)} ${'realised'.padStart(9)} ${'edge SE'.padStart(8)}`;
+  return [
+    `calibrate ${name}: ${r.decisions.toLocaleString('en-US')} cell-decisions (${r.quotes.toLocaleString('en-US')} quotes) at ${r.decisionTimes} decision times, ${r.windows} windows, ${r.hoursOfPrints.toFixed(2)} h of prints; ${r.cpuS.toFixed(1)} s CPU = ${Math.round(r.decisionsPerCpuMinute).toLocaleString('en-US')} decisions/CPU-min`,
+    header,
+    ...r.buckets.map(row),
+    '',
+    ...r.distance.map(row),
+    '',
+    ...r.horizon.map(row),
+    `checks: buckets within 3 SE ${r.checks.bucketsWithin3Se}, edge within 1 pp ${r.checks.edgeWithin1pp}, edge ≥ h − 1 % ${r.checks.edgeAboveFloor} → ${r.checks.pass ? 'PASS' : 'FAIL'}`,
+  ].join('\n');
+}

@@ -1,0 +1,204 @@
+/**
+ * Aggregates a calibration run (issue 14, SPEC §3 "Calibrated on what settles"): per bucket of
+ * predicted P, per distance band (|band centre − S| in bands) and per horizon band (τ1), the unit
+ * bets, realised hit rate, predicted mean, and the house edge realised (1 − payouts / stakes) and
+ * promised (1 − Σ M·P / stakes: h plus the latency loading, by the model's own P). Voids are
+ * refunded and counted apart.
+ *
+ * Standard errors come from resampling whole windows (bootstrap, 200 resamples, seeded): the cells
+ * of one window share one path, so their outcomes are strongly correlated and a binomial error
+ * would be far too small. The checks: every P bucket with ≥ `bucketBetsMin` bets has its realised
+ * rate within 3 standard errors of the prediction; in every distance band the realised edge is
+ * within 1 percentage point of the promised one and never below h − 1 %.
+ */
+import { createSeededRandom } from '@tap/pricing';
+import { type Decisions, OUTCOME_VOID, OUTCOME_WON, type RunResult } from './calibration-run.js';
+
+const RESAMPLES = 200;
+const BUCKET_WIDTH = 0.05;
+const BUCKET_BETS_MIN = 500;
+const EDGE_TOLERANCE = 0.01;
+export const DISTANCE_BANDS: readonly [number, number][] = [
+  [0, 1],
+  [1, 2],
+  [2, 3],
+  [3, 5],
+  [5, Number.POSITIVE_INFINITY],
+];
+export const HORIZON_BANDS_MS: readonly [number, number][] = [
+  [2_000, 5_000],
+  [5_000, 15_000],
+  [15_000, 30_000],
+  [30_000, 60_000],
+];
+
+export interface GroupStats {
+  label: string;
+  bets: number;
+  voids: number;
+  windows: number;
+  wins: number;
+  hitRate: number;
+  predicted: number;
+  /** Standard error of (hit rate − predicted), by resampling windows. */
+  hitSe: number;
+  /** (hit rate − predicted) / hitSe. */
+  z: number;
+  promisedEdge: number;
+  realisedEdge: number;
+  /** Standard error of (realised − promised edge). */
+  edgeSe: number;
+}
+
+export interface CalibrationReport {
+  decisions: number;
+  quotes: number;
+  decisionTimes: number;
+  windows: number;
+  hoursOfPrints: number;
+  cpuS: number;
+  decisionsPerCpuMinute: number;
+  houseEdge: number;
+  buckets: GroupStats[];
+  distance: GroupStats[];
+  horizon: GroupStats[];
+  checks: { bucketsWithin3Se: boolean; edgeWithin1pp: boolean; edgeAboveFloor: boolean; pass: boolean };
+}
+
+export function buildReport(run: RunResult, houseEdge: number): CalibrationReport {
+  const d = run.decisions;
+  const windows = windowIndexOf(d);
+  const groupOf = (label: string, keep: (i: number) => boolean) => groupStats(label, d, windows, keep);
+  const buckets: GroupStats[] = [];
+  for (let b = 0; b < 1 / BUCKET_WIDTH; b++) {
+    const lo = b * BUCKET_WIDTH;
+    const hi = lo + BUCKET_WIDTH;
+    const g = groupOf(
+      `P ${lo.toFixed(2)}–${hi.toFixed(2)}`,
+      (i) => d.probability[i]! >= lo && d.probability[i]! < hi,
+    );
+    if (g.bets > 0) buckets.push(g);
+  }
+  const distance = DISTANCE_BANDS.map(([lo, hi]) =>
+    groupOf(`${lo}–${hi === Number.POSITIVE_INFINITY ? '∞' : hi} bands`, (i) => {
+      const x = Math.abs(d.distanceBands[i]!);
+      return x >= lo && x < hi;
+    }),
+  ).filter((g) => g.bets > 0);
+  const horizon = HORIZON_BANDS_MS.map(([lo, hi]) =>
+    groupOf(`τ1 ${lo / 1000}–${hi / 1000} s`, (i) => d.tau1Ms[i]! >= lo && d.tau1Ms[i]! < hi),
+  ).filter((g) => g.bets > 0);
+  const bucketsWithin3Se = buckets.every((g) => g.bets < BUCKET_BETS_MIN || Math.abs(g.z) <= 3);
+  const edgeWithin1pp = distance.every((g) => Math.abs(g.realisedEdge - g.promisedEdge) <= EDGE_TOLERANCE);
+  const edgeAboveFloor = distance.every((g) => g.realisedEdge >= houseEdge - EDGE_TOLERANCE);
+  const cpuS = run.cpuMs / 1000;
+  return {
+    decisions: d.count,
+    quotes: run.quotes,
+    decisionTimes: run.decisionTimes,
+    windows: windows.count,
+    hoursOfPrints: (run.lastT - run.firstT) / 3_600_000,
+    cpuS,
+    decisionsPerCpuMinute: cpuS > 0 ? (d.count / cpuS) * 60 : 0,
+    houseEdge,
+    buckets,
+    distance,
+    horizon,
+    checks: {
+      bucketsWithin3Se,
+      edgeWithin1pp,
+      edgeAboveFloor,
+      pass: bucketsWithin3Se && edgeWithin1pp && edgeAboveFloor,
+    },
+  };
+}
+
+function windowIndexOf(d: Decisions): { of: Int32Array; count: number } {
+  const ids = new Map<number, number>();
+  const of = new Int32Array(d.count);
+  for (let i = 0; i < d.count; i++) {
+    const t0 = d.windowT0[i]!;
+    let id = ids.get(t0);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(t0, id);
+    }
+    of[i] = id;
+  }
+  return { of, count: ids.size };
+}
+
+/** Per-window sums of one group, then the bootstrap over windows. */
+function groupStats(
+  label: string,
+  d: Decisions,
+  windows: { of: Int32Array; count: number },
+  keep: (i: number) => boolean,
+): GroupStats {
+  const n = new Float64Array(windows.count);
+  const hitMinusP = new Float64Array(windows.count);
+  const payoutMinusPromise = new Float64Array(windows.count);
+  let bets = 0;
+  let voids = 0;
+  let wins = 0;
+  let sumP = 0;
+  let sumPromise = 0;
+  let sumPayout = 0;
+  for (let i = 0; i < d.count; i++) {
+    if (!keep(i)) continue;
+    if (d.outcome[i] === OUTCOME_VOID) {
+      voids += 1;
+      continue;
+    }
+    const w = windows.of[i]!;
+    const p = d.probability[i]!;
+    const m = d.multiplierBp[i]! / 10_000;
+    const won = d.outcome[i] === OUTCOME_WON ? 1 : 0;
+    bets += 1;
+    wins += won;
+    sumP += p;
+    sumPromise += m * p;
+    sumPayout += m * won;
+    n[w]! += 1;
+    hitMinusP[w]! += won - p;
+    payoutMinusPromise[w]! += m * won - m * p;
+  }
+  const hitSe = bootstrapSe(n, hitMinusP);
+  const edgeSe = bootstrapSe(n, payoutMinusPromise);
+  const hitRate = bets > 0 ? wins / bets : 0;
+  const predicted = bets > 0 ? sumP / bets : 0;
+  return {
+    label,
+    bets,
+    voids,
+    windows: n.reduce((count, x) => count + (x > 0 ? 1 : 0), 0),
+    wins,
+    hitRate,
+    predicted,
+    hitSe,
+    z: hitSe > 0 ? (hitRate - predicted) / hitSe : 0,
+    promisedEdge: bets > 0 ? 1 - sumPromise / bets : 0,
+    realisedEdge: bets > 0 ? 1 - sumPayout / bets : 0,
+    edgeSe,
+  };
+}
+
+/** Standard deviation over resamples of windows of Σ value / Σ weight. */
+function bootstrapSe(weight: Float64Array, value: Float64Array): number {
+  const random = createSeededRandom(14);
+  const k = weight.length;
+  if (k < 2) return 0;
+  const estimates: number[] = [];
+  for (let r = 0; r < RESAMPLES; r++) {
+    let sw = 0;
+    let sv = 0;
+    for (let j = 0; j < k; j++) {
+      const pick = Math.floor(random.uniform() * k);
+      sw += weight[pick]!;
+      sv += value[pick]!;
+    }
+    if (sw > 0) estimates.push(sv / sw);
+  }
+  const mean = estimates.reduce((s, x) => s + x, 0) / estimates.length;
+  return Math.sqrt(estimates.reduce((s, x) => s + (x - mean) ** 2, 0) / Math.max(1, estimates.length - 1));
+}

@@ -1,0 +1,111 @@
+/**
+ * Where the calibration tool's prints come from (issue 14): price-ingest's seeded simulator run on
+ * a simulated clock (much faster than real time), a recorded file of prints (JSONL, one
+ * `PrintEntry` a line, as `tap:prices` carries them), or a stored segment's `index_prints` table.
+ *
+ * Every source yields prints with σ and η as ingest-api would have read them. The simulator runs
+ * price-ingest's own print step (`nextPrint`: median index, then the estimator), so its prints carry
+ * them. Recorded prints are passed through the same estimator (`@tap/pricing`'s reducer, the one
+ * price-ingest runs) in order, because stored prints predate η and their σ is the pricing-v1 one.
+ */
+import { readFileSync } from 'node:fs';
+import { type PrintEntry, printEntrySchema } from '@tap/domain';
+import { createSigmaEstimator, DEFAULT_PRICING_CONFIG } from '@tap/pricing';
+import Database from 'better-sqlite3';
+import { nextPrint } from '../../../services/price-ingest/src/index-price/print-loop.js';
+import { createQuoteBook } from '../../../services/price-ingest/src/quotes/quote-book.js';
+import {
+  DEFAULT_SIM_VENUES,
+  type SimConfig,
+  type SimVenueSpec,
+} from '../../../services/price-ingest/src/simulator/simulation.js';
+import { createSimulatedMarket } from '../../../services/price-ingest/src/simulator/simulator-feed.js';
+
+/** price-ingest's defaults (VENUE_STALE_MS, INDEX_OUTLIER_BP, PRINT_INTERVAL_MS). */
+const INDEX_RULES = { staleMs: 2_000, outlierBp: 100 };
+const PRINT_INTERVAL_MS = 100;
+/** Prints never fall on a window boundary in production (the timer has its own phase); nor here. */
+const PRINT_PHASE_MS = 37;
+const SIM_START_MS = Date.UTC(2026, 0, 5);
+
+export interface SimSourceOptions {
+  seed: number;
+  durationS: number;
+  /** Multiplies every simulated venue's noise (1 = the simulator's default). */
+  noiseScale: number;
+  volAnnual: number;
+  outageMeanIntervalMs: number;
+}
+
+export interface SimulatedPrints {
+  prints: PrintEntry[];
+  /** The true price (cents) at each print's time, same order: what an informed trader would see. */
+  truePriceCents: Float64Array;
+}
+
+/** price-ingest's simulator and print step over a simulated clock: `durationS` of prints in memory. */
+export function simulatedPrints(options: SimSourceOptions): SimulatedPrints {
+  const config: SimConfig = {
+    startPriceCents: 9_500_000,
+    volAnnual: options.volAnnual,
+    outageMeanIntervalMs: options.outageMeanIntervalMs,
+    outageMinMs: 3_000,
+    outageMaxMs: 8_000,
+    venues: DEFAULT_SIM_VENUES.map((v): SimVenueSpec => ({ ...v, noiseBp: v.noiseBp * options.noiseScale })),
+  };
+  const market = createSimulatedMarket(config, options.seed, SIM_START_MS);
+  const book = createQuoteBook(config.venues.map((v) => v.name));
+  const sigma = createSigmaEstimator(DEFAULT_PRICING_CONFIG);
+  const prints: PrintEntry[] = [];
+  const truth: number[] = [];
+  let lastT = 0;
+  const endMs = SIM_START_MS + options.durationS * 1_000;
+  for (let now = SIM_START_MS + PRINT_PHASE_MS; now < endMs; now += PRINT_INTERVAL_MS) {
+    market.advanceTo(now, book);
+    const next = nextPrint(book, now, lastT, INDEX_RULES, sigma);
+    if (!next.ok) continue;
+    lastT = next.print.t;
+    prints.push(next.print);
+    truth.push(market.truePriceCents());
+  }
+  return { prints, truePriceCents: Float64Array.from(truth) };
+}
+
+/** A JSONL file of prints (blank lines skipped); a malformed line stops the run naming it. */
+export function fileOfPrints(path: string): PrintEntry[] {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const prints: PrintEntry[] = [];
+  lines.forEach((line, i) => {
+    if (line.trim().length === 0) return;
+    const parsed = printEntrySchema.safeParse(JSON.parse(line));
+    if (!parsed.success) throw new Error(`${path}:${i + 1}: not a print: ${parsed.error.message}`);
+    prints.push(parsed.data);
+  });
+  return withEstimates(prints);
+}
+
+/** Every row of a segment's `index_prints`, in id order. */
+export function segmentPrints(path: string): PrintEntry[] {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db
+      .prepare('SELECT id, t, price_cents AS priceCents, venues, sigma FROM index_prints ORDER BY id')
+      .all() as PrintEntry[];
+    return withEstimates(rows);
+  } finally {
+    db.close();
+  }
+}
+
+/** Recorded prints with σ and η from price-ingest's estimator run over them in order. */
+function withEstimates(prints: readonly PrintEntry[]): PrintEntry[] {
+  const sigma = createSigmaEstimator(DEFAULT_PRICING_CONFIG);
+  return prints.map((print) => {
+    const sigmaNow = sigma.update(print.t, print.priceCents);
+    return { ...print, sigma: sigmaNow, noise: sigma.noise() };
+  });
+}
+
+export function printsToJsonl(prints: readonly PrintEntry[]): string {
+  return `${prints.map((p) => JSON.stringify(p)).join('\n')}\n`;
+}

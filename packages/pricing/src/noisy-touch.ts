@@ -1,0 +1,132 @@
+/**
+ * The touch probability P of a cell under the two-part model that the settling prints follow
+ * (SPEC §3 "Calibrated on what settles"): a driftless Brownian true price with diffusion σ per
+ * √second, seen through prints every δ that each add their own micro-noise of standard deviation η
+ * (log units). Venue noise and the median switching between venues make the index at the 100 ms
+ * scale far noisier than its diffusion (measured: σ from 100 ms returns ≈ 2.1× σ from 1 s returns),
+ * and a $10 band is about 1 bp of BTC, so that noise decides many touches.
+ *
+ * With the band [a, b] in log space relative to the index S, the window is touched unless all its
+ * prints stay below a or all stay above b (disjoint events), and by symmetry of the model
+ *
+ *   P = 1 − G(a) − G(−b),   G(c) = P(Mx + X < c)
+ *
+ * where Mx is the highest of the window's prints relative to the true price at its first print
+ * (its law F is the Monte-Carlo table of window-max-table.ts, in units of one print step σ√δ and
+ * for the noise ratio r = η/(σ√δ)), and X ~ N(0, σ²·(τ1 − δ/2) + η²) is how far that true price
+ * lies from S: the diffusion until the first print of the window (the print in effect at t0 is on
+ * average δ/2 before t0) plus the noise of S itself. G is the convolution of F with that normal,
+ * integrated by Simpson's rule over the range where F is neither 0 nor 1 (the integrand is smooth
+ * at the step chosen, so the quadrature error is far below the table's Monte-Carlo error).
+ *
+ * Bounds: r above the table's last ratio (16) is priced at 16 (η is then ≥ 16 print steps, far
+ * beyond any feed we accept); the window must hold `steps` prints (W/δ = 50, checked by
+ * pricingConfigProblems).
+ */
+import { normalCdf } from './normal.js';
+import { WINDOW_MAX_TABLE } from './window-max-table.js';
+
+export interface NoisyTouchInput {
+  /** ln(p0 / S). */
+  lowerLog: number;
+  /** ln((p0 + H) / S), ≥ lowerLog. */
+  upperLog: number;
+  /** t0 − now, ms; negative counts as 0. */
+  tau1Ms: number;
+  /** Diffusion volatility of the true log price per √second. */
+  sigma: number;
+  /** Standard deviation of one print's micro-noise, log units (η). */
+  noise: number;
+  /** δ, ms between prints. */
+  printIntervalMs: number;
+}
+
+const TABLE = WINDOW_MAX_TABLE;
+const RATIOS: readonly number[] = TABLE.noiseRatios;
+const RATIO_MAX = RATIOS[RATIOS.length - 1]!;
+const COLUMNS = TABLE.cdf[0]!.length;
+const X_MAX = TABLE.xMin + (COLUMNS - 1) * TABLE.xStep;
+/** Integration range in standard deviations of X; beyond ±8 the normal has mass < 1e-15. */
+const Z_LIMIT = 8;
+/** Simpson step in z: at most this, and at most this share of the maximum's spread L/s. */
+const Z_STEP_MAX = 0.25;
+const Z_STEP_SPREAD_SHARE = 0.3;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+/** The noise ratio's two neighbouring table rows and the weight of the upper one. */
+interface RowPair {
+  lower: readonly number[];
+  upper: readonly number[];
+  lowerScale: number;
+  upperScale: number;
+  weight: number;
+}
+
+export function noisyTouchProbability(input: NoisyTouchInput): number {
+  const lo = Math.min(input.lowerLog, input.upperLog);
+  const hi = Math.max(input.lowerLog, input.upperLog);
+  const step = input.sigma * Math.sqrt(Math.max(0, input.printIntervalMs) / 1000);
+  if (!(step > 0)) return lo <= 0 && hi >= 0 ? 1 : 0;
+  const ratio = Math.min(RATIO_MAX, Math.max(0, input.noise / step));
+  const rows = rowPair(ratio);
+  const stepsBefore = Math.max(0, input.tau1Ms / input.printIntervalMs - 0.5);
+  const spread = Math.sqrt(stepsBefore + ratio * ratio);
+  const p = 1 - belowProbability(lo / step, spread, rows) - belowProbability(-hi / step, spread, rows);
+  return Math.min(1, Math.max(0, p));
+}
+
+function rowPair(ratio: number): RowPair {
+  let i = 0;
+  while (i < RATIOS.length - 2 && RATIOS[i + 1]! <= ratio) i++;
+  const r0 = RATIOS[i]!;
+  const r1 = RATIOS[i + 1]!;
+  return {
+    lower: TABLE.cdf[i]!,
+    upper: TABLE.cdf[i + 1]!,
+    lowerScale: Math.sqrt(TABLE.steps + r0 * r0),
+    upperScale: Math.sqrt(TABLE.steps + r1 * r1),
+    weight: Math.min(1, (ratio - r0) / (r1 - r0)),
+  };
+}
+
+/** F(c; r): the table's rows interpolated linearly in c/L and then in r. */
+function maxCdf(c: number, rows: RowPair): number {
+  const f0 = rowAt(rows.lower, c / rows.lowerScale);
+  const f1 = rowAt(rows.upper, c / rows.upperScale);
+  return f0 + rows.weight * (f1 - f0);
+}
+
+function rowAt(row: readonly number[], x: number): number {
+  if (x <= TABLE.xMin) return 0;
+  if (x >= X_MAX) return 1;
+  const position = (x - TABLE.xMin) / TABLE.xStep;
+  // x just below X_MAX can round to the last column: interpolate in the last interval instead.
+  const j = Math.min(COLUMNS - 2, Math.floor(position));
+  const f = row[j]!;
+  return f + (position - j) * (row[j + 1]! - f);
+}
+
+/**
+ * G(c) = ∫ F(c − s·z) φ(z) dz: the probability that every print of the window stays below c
+ * (units of one print step), the true price at the window's start being N(0, s²) away.
+ */
+function belowProbability(c: number, spread: number, rows: RowPair): number {
+  const widest = Math.max(rows.lowerScale, rows.upperScale);
+  // F = 1 where c − s·z ≥ X_MAX·L (z ≤ zOne), F = 0 where c − s·z ≤ xMin·L (z ≥ zZero).
+  const zOne = (c - X_MAX * widest) / spread;
+  const zZero = (c - TABLE.xMin * widest) / spread;
+  if (zZero <= -Z_LIMIT) return 0;
+  if (zOne >= Z_LIMIT) return 1;
+  const from = Math.max(-Z_LIMIT, zOne);
+  const to = Math.min(Z_LIMIT, zZero);
+  const stepTarget = Math.min(Z_STEP_MAX, (Z_STEP_SPREAD_SHARE * Math.min(rows.lowerScale, widest)) / spread);
+  const intervals = 2 * Math.max(4, Math.ceil((to - from) / stepTarget / 2));
+  const h = (to - from) / intervals;
+  let sum = 0;
+  for (let k = 0; k <= intervals; k++) {
+    const z = from + k * h;
+    const weight = k === 0 || k === intervals ? 1 : k % 2 === 1 ? 4 : 2;
+    sum += weight * maxCdf(c - spread * z, rows) * Math.exp(-0.5 * z * z);
+  }
+  return normalCdf(from) + (sum * h * INV_SQRT_2PI) / 3;
+}
