@@ -63,7 +63,11 @@ export const adjustmentEntrySchema = z
   .strict();
 export type AdjustmentEntry = z.infer<typeof adjustmentEntrySchema>;
 
-/** `tap:prices`: one index print (SPEC §9). */
+/**
+ * `tap:prices`: one index print (SPEC §9). `simulated` is true when the print came from the seeded
+ * simulator, not from exchange quotes: admission refuses real-money bets on such a print unless the
+ * API runs in demo mode. Required, never defaulted: a print that does not say is not trusted.
+ */
 export const printEntrySchema = z
   .object({
     id: nonNegInt(),
@@ -71,6 +75,7 @@ export const printEntrySchema = z
     priceCents: positiveInt(),
     venues: nonNegInt(),
     sigma: z.number().nonnegative(),
+    simulated: z.boolean(),
   })
   .strict();
 export type PrintEntry = z.infer<typeof printEntrySchema>;

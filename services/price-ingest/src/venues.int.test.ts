@@ -80,10 +80,12 @@ describe('price-ingest with venue adapters against fake exchanges', () => {
 
   it('prints the median of the three venue mids', async () => {
     const health = await waitForHealthy(`http://127.0.0.1:${opsPort}/healthz`);
-    expect(health).toMatchObject({ ok: true, freshVenues: 3 });
+    expect(health).toMatchObject({ ok: true, simulated: false, freshVenues: 3 });
     await waitFor(async () => (await lastPrint())?.venues === 3, 5_000);
     // Mids: coinbase 97123.445, binance 97118.015, kraken 97121.35 → the median is kraken's.
-    expect(await lastPrint()).toMatchObject({ priceCents: 9_712_135, venues: 3 });
+    expect(await lastPrint()).toMatchObject({ priceCents: 9_712_135, venues: 3, simulated: false });
+    const metrics = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
+    expect(metrics).toContain('tap_price_ingest_simulated{service="price-ingest"} 0');
   });
 
   it('carries on with two venues when one disappears, and says so in its health', async () => {

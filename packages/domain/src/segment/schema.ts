@@ -145,10 +145,20 @@ CREATE TRIGGER ledger_user_chain AFTER INSERT ON transaction_ledger
   BEGIN UPDATE users SET last_ledger_id = NEW.id WHERE id = NEW.user_id; END;
 `;
 
+/**
+ * Whether each print came from the price simulator (SPEC §9), kept with the settlement evidence so
+ * a dispute can tell a demo price from a market price. NULL on prints stored before this version
+ * (unknown, never assumed real); the batcher writes 0 or 1.
+ */
+const V4_PRINT_SIMULATED = `
+ALTER TABLE index_prints ADD COLUMN simulated INTEGER CHECK (simulated IN (0, 1));
+`;
+
 export const SEGMENT_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: V1_INITIAL },
   { version: 2, name: 'event_outbox', sql: V2_EVENT_OUTBOX },
   { version: 3, name: 'user_chains', sql: V3_USER_CHAINS },
+  { version: 4, name: 'print_simulated', sql: V4_PRINT_SIMULATED },
 ];
 
 /**

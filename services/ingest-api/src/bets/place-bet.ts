@@ -31,6 +31,8 @@ export interface PlaceBetDeps {
   stakeMicrosMax: number;
   heartbeatAgeMsMax: number;
   printAgeMsMax: number;
+  /** Accept bets on simulated prints (DEMO_MODE); otherwise they are refused `simulated_prices`. */
+  demoMode: boolean;
   newBetId: () => string;
 }
 
@@ -71,8 +73,9 @@ export async function placeBet(
 }
 
 /**
- * The checks that need no Redis, in order: breaker and print freshness, stake range, cell rules
- * and price, the trader's minimum multiplier. Pure: nothing is written whatever it answers.
+ * The checks that need no Redis, in order: breaker and print freshness, a simulated print outside
+ * demo mode (SPEC §9), stake range, cell rules and price, the trader's minimum multiplier. Pure:
+ * nothing is written whatever it answers.
  */
 function priceRequest(
   deps: PlaceBetDeps,
@@ -82,6 +85,7 @@ function priceRequest(
   const refuse = (refusal: Extract<PlaceBetVerdict, { ok: false }>) => ({ ok: false as const, refusal });
   const trading = checkTrading(deps.market.snapshot(), receivedAtMs, deps);
   if (!trading.ok) return refuse({ ok: false, code: trading.code, message: trading.reason });
+  if (trading.print.simulated && !deps.demoMode) return refuse({ ok: false, code: 'simulated_prices' });
   if (request.stakeMicros < deps.stakeMicrosMin || request.stakeMicros > deps.stakeMicrosMax) {
     return refuse({
       ok: false,

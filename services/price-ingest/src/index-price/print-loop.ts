@@ -26,6 +26,8 @@ export interface PrintLoopOptions {
   sigma: SigmaEstimator;
   metrics: IngestMetrics;
   log: Logger;
+  /** The quotes come from the simulator: every print says so (SPEC §9). */
+  simulated: boolean;
 }
 
 export async function startPrintLoop(options: PrintLoopOptions): Promise<PrintLoop> {
@@ -86,7 +88,14 @@ export class PrintLoop {
     const t = Math.max(nowMs, this.lastT + 1);
     this.lastT = t;
     const sigmaNow = sigma.update(t, index.priceCents);
-    this.publish({ id: t, t, priceCents: index.priceCents, venues: index.venues, sigma: sigmaNow });
+    this.publish({
+      id: t,
+      t,
+      priceCents: index.priceCents,
+      venues: index.venues,
+      sigma: sigmaNow,
+      simulated: this.options.simulated,
+    });
   }
 
   private publish(print: PrintEntry): void {
