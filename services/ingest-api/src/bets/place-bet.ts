@@ -17,7 +17,7 @@ import type { Redis } from '@tap/runtime';
 import { describe } from '../auth/login.js';
 import { checkTrading, type MarketSnapshot } from '../market/market-state.js';
 import type { TokenBucket } from '../rate-limit/token-bucket.js';
-import type { Admit } from './admission-script.js';
+import type { Admit, AdmitResult } from './admission-script.js';
 import { type BetRequest, betRequestSchema, fingerprintOf } from './bet-request.js';
 
 export interface PlaceBetDeps {
@@ -162,14 +162,18 @@ async function admit(
     // Exposure on a cell matters until its window is settled; SPEC §4's dead-man sweep ends at +60 s.
     exposureExpireAtMs: request.t0 + deps.pricing.windowMs + 120_000,
     receivedAtMs,
+    leadMs: deps.pricing.leadMs,
   });
   if (!result.ok && result.code === 'rate_limited') return rateLimited(result.retryAfterMs);
-  if (!result.ok) {
-    const details = result.code === 'exposure_limit' ? { limit: result.limit } : undefined;
-    return { ok: false, code: result.code, details };
-  }
+  if (!result.ok) return { ok: false, code: result.code, details: refusalDetails(result) };
   if ('duplicate' in result) return { ok: true, body: JSON.parse(result.responseJson) as AcceptedBet };
   return { ok: true, body: accepted };
+}
+
+function refusalDetails(result: Exclude<AdmitResult, { ok: true }>): Record<string, unknown> | undefined {
+  if (result.code === 'exposure_limit') return { limit: result.limit };
+  if (result.code === 'cell_not_placeable') return { reason: result.reason };
+  return undefined;
 }
 
 function answerRetry(prior: string, request: BetRequest): PlaceBetVerdict {
