@@ -43,7 +43,8 @@ for service in ingest-api ws-gateway price-ingest health-monitor resolver batche
     ;;
   esac
   port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
-  env -i PATH="$PATH" REDIS_URL="redis://127.0.0.1:$redis_port" DATA_DIR="$work/data" \
+  # VENUES=simulator: price-ingest has no venue default (SPEC §9); the other daemons ignore it.
+  env -i PATH="$PATH" REDIS_URL="redis://127.0.0.1:$redis_port" DATA_DIR="$work/data" VENUES=simulator \
     "${port_var[$service]:-OPS_PORT}=$port" node "$work/$service/dist/main.js" >"$work/$service.log" 2>&1 &
   pid=$!
   if ! wait_healthy "http://127.0.0.1:$port/healthz"; then

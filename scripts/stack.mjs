@@ -36,9 +36,15 @@ const common = {
 };
 
 const daemons = [
-  { name: 'ingest-api', env: { HTTP_PORT: '8080' }, health: 'http://127.0.0.1:8080/healthz' },
+  // The demo runs on the simulator, by name (price-ingest has no venue default), and the API accepts
+  // bets on simulated prints only because DEMO_MODE says so (SPEC §9).
+  { name: 'ingest-api', env: { HTTP_PORT: '8080', DEMO_MODE: '1' }, health: 'http://127.0.0.1:8080/healthz' },
   { name: 'ws-gateway', env: { WS_PORT: '8081' }, health: 'http://127.0.0.1:8081/healthz' },
-  { name: 'price-ingest', env: { OPS_PORT: '9101' }, health: 'http://127.0.0.1:9101/healthz' },
+  {
+    name: 'price-ingest',
+    env: { OPS_PORT: '9101', VENUES: 'simulator' },
+    health: 'http://127.0.0.1:9101/healthz',
+  },
   { name: 'health-monitor', env: { OPS_PORT: '9102' }, health: 'http://127.0.0.1:9102/healthz' },
   { name: 'resolver', env: { OPS_PORT: '9103' }, health: 'http://127.0.0.1:9103/healthz' },
   { name: 'batcher', env: { OPS_PORT: '9104' }, health: 'http://127.0.0.1:9104/healthz' },

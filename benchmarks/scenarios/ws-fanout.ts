@@ -180,7 +180,14 @@ async function writeTicks(stack: Stack, count: number): Promise<number> {
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const t = Date.now();
     id = Math.max(id + 1, t);
-    const print: PrintEntry = { id, t, priceCents: 9_500_000 + (i % 50) * 10, venues: 3, sigma: 0.0001 };
+    const print: PrintEntry = {
+      id,
+      t,
+      priceCents: 9_500_000 + (i % 50) * 10,
+      venues: 3,
+      sigma: 0.0001,
+      simulated: true,
+    };
     await stack.redis
       .multi()
       .xadd(stack.channels.streams.prices, '*', ...encodeEntry('prices', print))

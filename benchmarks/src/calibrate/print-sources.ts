@@ -62,7 +62,7 @@ export function simulatedPrints(options: SimSourceOptions): SimulatedPrints {
   const endMs = SIM_START_MS + options.durationS * 1_000;
   for (let now = SIM_START_MS + PRINT_PHASE_MS; now < endMs; now += PRINT_INTERVAL_MS) {
     market.advanceTo(now, book);
-    const next = nextPrint(book, now, lastT, INDEX_RULES, sigma);
+    const next = nextPrint(book, now, lastT, INDEX_RULES, sigma, true);
     if (!next.ok) continue;
     lastT = next.print.t;
     prints.push(next.print);

@@ -17,7 +17,7 @@ export function startFakeMarket(redis: Redis, channels: Channels, intervalMs = 1
     priceCents += Math.round((seed / 2 ** 31 - 0.5) * 200);
     const t = Date.now();
     id = Math.max(id + 1, t);
-    const print: PrintEntry = { id, t, priceCents, venues: 3, sigma: 0.0001 };
+    const print: PrintEntry = { id, t, priceCents, venues: 3, sigma: 0.0001, simulated: true };
     redis
       .multi()
       .set(channels.keys.priceLast, JSON.stringify(print))

@@ -96,7 +96,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       LOG_LEVEL: 'info',
     };
     const daemonEnv: Record<DaemonName, Record<string, string>> = {
-      'ingest-api': { HTTP_PORT: String(ports.api), LOGIN_DOMAIN, LOGIN_URI },
+      // DEMO_MODE: the benchmark markets (simulator or the fake) mark their prints simulated (SPEC §9).
+      'ingest-api': { HTTP_PORT: String(ports.api), LOGIN_DOMAIN, LOGIN_URI, DEMO_MODE: '1' },
       'ws-gateway': { WS_PORT: String(ports.ws) },
       batcher: {},
       'price-ingest': {},

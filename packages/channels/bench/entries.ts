@@ -63,7 +63,14 @@ function event(i: number): EventEntry {
 }
 
 function print(i: number): PrintEntry {
-  return { id: 1_000_000 + i, t: T0_MS + i * 100, priceCents: priceCents(i), venues: 3, sigma: 0.000412 };
+  return {
+    id: 1_000_000 + i,
+    t: T0_MS + i * 100,
+    priceCents: priceCents(i),
+    venues: 3,
+    sigma: 0.000412,
+    simulated: false,
+  };
 }
 
 function settlement(i: number): SettlementEntry {

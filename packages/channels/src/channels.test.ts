@@ -25,7 +25,14 @@ describe('createChannels', () => {
 });
 
 describe('stream codec', () => {
-  const print = { id: 7, t: 1_764_000_000_100, priceCents: 9_512_345, venues: 3, sigma: 0.0004 };
+  const print = {
+    id: 7,
+    t: 1_764_000_000_100,
+    priceCents: 9_512_345,
+    venues: 3,
+    sigma: 0.0004,
+    simulated: false,
+  };
 
   it('round-trips a typed entry', () => {
     const fields = encodeEntry('prices', print);
@@ -53,6 +60,14 @@ describe('stream codec', () => {
     const result = decodeEntry('prices', ['d', JSON.stringify({ ...print, priceCents: 95.5 })]);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.reason).toContain('priceCents');
+  });
+
+  it('rejects a print that does not say whether it is simulated (it is never assumed real)', () => {
+    const { simulated: _, ...unmarked } = print;
+    const result = decodeEntry('prices', ['d', JSON.stringify(unmarked)]);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.reason).toContain('simulated');
+    expect(decodeEntry('prices', ['d', JSON.stringify({ ...print, simulated: 'no' })]).ok).toBe(false);
   });
 
   it('rejects an integer a JS number cannot hold exactly (money would drift)', () => {

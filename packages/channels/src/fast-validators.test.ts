@@ -79,6 +79,7 @@ function print(r: Rng): Json {
     priceCents: anyInt(r, 1),
     venues: anyInt(r, 0),
     sigma: unit(r),
+    simulated: r.chance(0.5),
   };
 }
 

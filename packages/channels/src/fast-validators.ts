@@ -118,12 +118,12 @@ function betEntry(o: unknown): BetEntry | undefined {
 }
 
 function printEntry(o: unknown): PrintEntry | undefined {
-  if (!isObject(o) || keyCount(o) !== 5) return undefined;
-  const { id, t, priceCents, venues, sigma } = o;
+  if (!isObject(o) || keyCount(o) !== 6) return undefined;
+  const { id, t, priceCents, venues, sigma, simulated } = o;
   if (!isNonNegInt(id) || !isNonNegInt(t) || !isPositiveInt(priceCents) || !isNonNegInt(venues))
     return undefined;
-  if (!isNonNegNumber(sigma)) return undefined;
-  return { id, t, priceCents, venues, sigma };
+  if (!isNonNegNumber(sigma) || typeof simulated !== 'boolean') return undefined;
+  return { id, t, priceCents, venues, sigma, simulated };
 }
 
 /** `z.record(z.unknown())`: a shallow copy, as zod makes (which also drops a `__proto__` key). */

@@ -65,7 +65,11 @@ export const adjustmentEntrySchema = z
   .strict();
 export type AdjustmentEntry = z.infer<typeof adjustmentEntrySchema>;
 
-/** `tap:prices`: one index print (SPEC §9). */
+/**
+ * `tap:prices`: one index print (SPEC §9). `simulated` is true when the print came from the seeded
+ * simulator, not from exchange quotes: admission refuses real-money bets on such a print unless the
+ * API runs in demo mode. Required, never defaulted: a print that does not say is not trusted.
+ */
 export const printEntrySchema = z
   .object({
     id: nonNegInt(),
@@ -75,6 +79,8 @@ export const printEntrySchema = z
     sigma: z.number().nonnegative(),
     /** η, the estimated micro-noise of one print (log units); absent on prints from before pricing-v2. */
     noise: z.number().nonnegative().optional(),
+    /** The print came from the price simulator (SPEC §9): ingest-api refuses real-money bets on it. */
+    simulated: z.boolean(),
   })
   .strict();
 export type PrintEntry = z.infer<typeof printEntrySchema>;

@@ -40,6 +40,10 @@ export const ERROR_CODES = {
   insufficient_funds: { status: 409, message: 'the available balance does not cover the stake' },
   idempotency_conflict: { status: 409, message: 'this clientBetId was used with a different request' },
   trading_halted: { status: 503, message: 'trading is halted: the price feed is unhealthy' },
+  simulated_prices: {
+    status: 503,
+    message: 'the index comes from the price simulator; real-money bets are refused outside demo mode',
+  },
   service_unavailable: { status: 503, message: 'the service cannot accept requests right now' },
   restore_pending: { status: 202, message: 'the data is being restored from the archive' },
   internal: { status: 500, message: 'internal error' },

@@ -3,6 +3,9 @@
  * writes a fresh index print to `price:last` (and `tap:prices` when asked) and a closed breaker with
  * a current heartbeat, so admission sees a healthy market. `set` changes the price or σ; `halt`
  * opens the breaker; `freeze` stops updating so the print and heartbeat go stale.
+ *
+ * Its prints say `simulated: false` unless asked otherwise: it stands in for a real feed, so bet-path
+ * tests run the production admission rules (no demo mode needed).
  */
 import { createChannels, encodeEntry } from '@tap/channels';
 import type { PrintEntry } from '@tap/domain';
@@ -25,6 +28,8 @@ export async function startFakeMarket(options: {
   sigma?: number;
   intervalMs?: number;
   publishPrints?: boolean;
+  /** Mark every print as simulated (as price-ingest's simulator does). Default false. */
+  simulated?: boolean;
 }): Promise<FakeMarket> {
   const redis = new Redis(options.redisUrl);
   const channels = createChannels(options.prefix);
@@ -33,13 +38,14 @@ export async function startFakeMarket(options: {
   let breaker = { state: 'closed', reason: '' };
   let frozen = false;
   let id = Date.now();
-  let last: PrintEntry = { id, t: Date.now(), priceCents, venues: 3, sigma };
+  const simulated = options.simulated ?? false;
+  let last: PrintEntry = { id, t: Date.now(), priceCents, venues: 3, sigma, simulated };
 
   const tick = async () => {
     if (frozen) return;
     const t = Date.now();
     id = Math.max(id + 1, t);
-    last = { id, t, priceCents, venues: 3, sigma };
+    last = { id, t, priceCents, venues: 3, sigma, simulated };
     const pipeline = redis.pipeline();
     pipeline.set(channels.keys.priceLast, JSON.stringify(last));
     if (options.publishPrints) pipeline.xadd(channels.streams.prices, '*', ...encodeEntry('prices', last));

@@ -13,6 +13,7 @@ export function aPrint(overrides: Partial<PrintEntry> = {}): PrintEntry {
     priceCents: 9_500_000,
     venues: 3,
     sigma: 0.0005,
+    simulated: false,
     ...overrides,
   };
 }

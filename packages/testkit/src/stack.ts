@@ -19,6 +19,15 @@ export type StackDaemon =
   | 'health-monitor'
   | 'resolver';
 
+/**
+ * What every test stack sets unless a test overrides it: the simulator by name (price-ingest has no
+ * venue default) and demo mode on the API, so bets on simulated prints are accepted (SPEC §9).
+ */
+const DEFAULT_ENV: Partial<Record<StackDaemon, Record<string, string>>> = {
+  'price-ingest': { VENUES: 'simulator' },
+  'ingest-api': { DEMO_MODE: '1' },
+};
+
 const PORT_VARIABLE: Record<StackDaemon, string> = {
   'ingest-api': 'HTTP_PORT',
   'ws-gateway': 'WS_PORT',
@@ -58,6 +67,7 @@ export async function startStack(options: {
       REDIS_URL: redis.url,
       TAP_KEY_PREFIX: prefix,
       DATA_DIR: dataDir,
+      ...DEFAULT_ENV[name],
       ...options.common,
       ...options.env?.[name],
       [PORT_VARIABLE[name]]: String(port),

@@ -51,6 +51,7 @@ describe('breaker with price-ingest and health-monitor running', () => {
       REDIS_URL: redis.url,
       TAP_KEY_PREFIX: channels.prefix,
       OPS_PORT: String(await freePort()),
+      VENUES: 'simulator',
       SIM_OUTAGE_MEAN_INTERVAL_MS: '0',
     });
     started.push(daemon);

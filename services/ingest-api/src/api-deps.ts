@@ -69,6 +69,7 @@ export function createApiDeps(parts: {
       stakeMicrosMax: config.STAKE_MICROS_MAX,
       heartbeatAgeMsMax: config.BREAKER_HEARTBEAT_AGE_MS_MAX,
       printAgeMsMax: config.PRINT_AGE_MS_MAX,
+      demoMode: config.DEMO_MODE,
       newBetId: createBetIdFactory(),
     },
   };

@@ -57,6 +57,11 @@ const shape = {
   BREAKER_HEARTBEAT_AGE_MS_MAX: env.intBetween(100, 60_000, 5_000),
   /** Oldest acceptable index print for pricing, ms (SPEC §3). Default 500. */
   PRINT_AGE_MS_MAX: env.intBetween(50, 60_000, 500),
+  /**
+   * Demo mode: accept bets priced on simulated prints (price-ingest with VENUES=simulator, SPEC §9).
+   * Off in production; the demo stack and tests turn it on explicitly. Default false.
+   */
+  DEMO_MODE: env.bool(false),
   /** How often the breaker and the latest print are re-read from Redis, ms. Default 20. */
   MARKET_REFRESH_MS: env.intBetween(1, 1_000, 20),
 };

@@ -55,10 +55,13 @@ function startApi(): void {
           ok: redis.status === 'ready',
           service: SERVICE,
           redis: redis.status,
+          demoMode: config.DEMO_MODE,
           logins: signatures.stats(),
         }),
       });
       stopper.add('http-listener', () => http.close());
+      if (config.DEMO_MODE)
+        log.warn({ demoMode: true, warning: 'bets on simulated prices are accepted' }, 'api.demo_mode');
       log.info({ port: http.port, loginWorkers: config.LOGIN_WORKERS }, 'http.listening');
     },
   });

@@ -2,8 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig, venueNames } from './config.js';
 
 describe('loadConfig', () => {
-  it('defaults to the simulator with the SPEC values', () => {
+  it('refuses to start without VENUES (the simulator is never a silent default)', () => {
     const result = loadConfig({});
+    expect(result.ok).toBe(false);
+    const text = result.ok ? '' : result.problems.join('\n');
+    expect(text).toContain('VENUES: must be set');
+  });
+
+  it('runs the simulator only when named, with the SPEC values', () => {
+    const result = loadConfig({ VENUES: 'simulator' });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.config).toMatchObject({

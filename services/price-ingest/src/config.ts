@@ -16,9 +16,13 @@ const wsUrl = (fallback: string) =>
     .refine((url) => /^wss?:\/\//.test(url), 'must be a ws:// or wss:// URL')
     .default(fallback);
 
+// No default (SPEC §9): a deployment that forgets VENUES must not quietly price real bets on the
+// seeded simulator, whose path anyone can reproduce. The simulator is chosen by name.
 const venueList = z
-  .string()
-  .default('simulator')
+  .string({
+    required_error:
+      'must be set: the venues to quote (e.g. coinbase,binance,kraken) or "simulator" for a demo',
+  })
   .transform((value) =>
     value
       .split(',')
@@ -38,7 +42,7 @@ const shape = {
   ...commonEnv,
   /** Port of /healthz and /metrics on OPS_HOST. Default 9101. */
   OPS_PORT: env.port(9101),
-  /** "simulator" (offline default) or venues, e.g. "coinbase,binance,kraken". */
+  /** Required: venues, e.g. "coinbase,binance,kraken", or "simulator" (demo/tests only, marks every print simulated). */
   VENUES: venueList,
   /** Coinbase Advanced Trade market-data WebSocket. */
   COINBASE_WS_URL: wsUrl(COINBASE_DEFAULT_URL),

@@ -15,10 +15,12 @@ describe('ingestHealth', () => {
       staleMs: 2_000,
       minVenues: 2,
       lastPrintT: 9_900,
+      simulated: false,
       connected: (venue) => venue !== 'kraken',
     });
     expect(report).toEqual({
       ok: true,
+      simulated: false,
       freshVenues: 2,
       minVenues: 2,
       venues: [
@@ -31,8 +33,9 @@ describe('ingestHealth', () => {
   });
 
   it('is unhealthy below the minimum of fresh venues', () => {
-    expect(ingestHealth({ book, nowMs: 11_200, staleMs: 2_000, minVenues: 2, lastPrintT: null }).ok).toBe(
-      false,
-    );
+    expect(
+      ingestHealth({ book, nowMs: 11_200, staleMs: 2_000, minVenues: 2, lastPrintT: null, simulated: false })
+        .ok,
+    ).toBe(false);
   });
 });

@@ -12,6 +12,8 @@ export function ingestHealth(options: {
   staleMs: number;
   minVenues: number;
   lastPrintT: number | null;
+  /** The feed is the simulator: shown first in the body so nobody mistakes it for a market. */
+  simulated: boolean;
   connected?: (venue: string) => boolean;
 }): HealthReport {
   const { book, nowMs, staleMs, minVenues, connected } = options;
@@ -21,6 +23,7 @@ export function ingestHealth(options: {
   const freshVenues = venues.filter((v) => v.fresh).length;
   return {
     ok: freshVenues >= minVenues,
+    simulated: options.simulated,
     freshVenues,
     minVenues,
     venues,

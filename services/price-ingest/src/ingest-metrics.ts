@@ -66,6 +66,11 @@ export function createIngestMetrics(registry: Registry) {
       labelNames: ['venue'],
       registers,
     }),
+    simulated: new Gauge({
+      name: 'tap_price_ingest_simulated',
+      help: '1 while the index comes from the seeded simulator (VENUES=simulator), 0 on real venues',
+      registers,
+    }),
     simOutages: new Counter({
       name: 'price_ingest_sim_outages_total',
       help: 'Simulated venue outages started',

@@ -1,3 +1,7 @@
 import { describeDaemonLifecycle } from '@tap/testkit';
 
-describeDaemonLifecycle({ service: 'price-ingest', portVariable: 'OPS_PORT' });
+describeDaemonLifecycle({
+  service: 'price-ingest',
+  portVariable: 'OPS_PORT',
+  env: () => ({ VENUES: 'simulator' }),
+});

@@ -1,8 +1,9 @@
 /**
  * price-ingest: publishes the BTC/USD index print every δ (100 ms) from venue quotes (SPEC §9).
  *
- * Quotes come from the seeded simulator (default) or the Coinbase/Binance/Kraken WebSocket
- * adapters into one quote book; the print loop takes the median of fresh, non-outlier mids,
+ * Quotes come from the Coinbase/Binance/Kraken WebSocket adapters or, only when VENUES=simulator,
+ * the seeded simulator (loud in logs, /healthz and metrics; every print says simulated) — through
+ * one quote book; the print loop takes the median of fresh, non-outlier mids,
  * updates σ and writes the print to `tap:prices`, `price:last` and the 1-second candles.
  * Healthy while at least MIN_VENUES venues are fresh. SIGTERM: close the venue sockets, stop the
  * print timer (waiting for the write in flight), close Redis and the ops endpoint.
@@ -16,13 +17,14 @@ import {
   runDaemon,
   startDaemonBase,
 } from '@tap/runtime';
-import { loadConfig, SERVICE, venueNames } from './config.js';
+import { isSimulator, loadConfig, SERVICE, venueNames } from './config.js';
 import { startPrintLoop } from './index-price/print-loop.js';
 import { createPrintStore } from './index-price/print-store.js';
 import { ingestHealth } from './ingest-health.js';
 import { createIngestMetrics } from './ingest-metrics.js';
 import { createQuoteBook } from './quotes/quote-book.js';
 import { startQuoteFeed } from './quotes/quote-feed.js';
+import { announceFeedKind } from './simulator/simulated-warning.js';
 
 const config = exitOnBadConfig(SERVICE, loadConfig(process.env));
 const log = createLogger(SERVICE, config.LOG_LEVEL);
@@ -30,11 +32,14 @@ const registry = createMetricsRegistry(SERVICE);
 const metrics = createIngestMetrics(registry);
 const channels = createChannels(config.TAP_KEY_PREFIX);
 const rules = { staleMs: config.VENUE_STALE_MS, outlierBp: config.INDEX_OUTLIER_BP };
+const simulated = isSimulator(config);
 
 void runDaemon({
   service: SERVICE,
   log,
   async start(stopper) {
+    const warning = announceFeedKind({ simulated, log, metrics });
+    stopper.add('simulated-warning', () => warning.stop());
     const book = createQuoteBook(venueNames(config));
     const feed = startQuoteFeed(config, book, metrics, log);
     stopper.add('venues', () => feed.close());
@@ -52,6 +57,7 @@ void runDaemon({
           staleMs: rules.staleMs,
           minVenues: config.MIN_VENUES,
           lastPrintT: lastPrintT(),
+          simulated,
           ...(feed.connected ? { connected: feed.connected } : {}),
         }),
     });
@@ -63,9 +69,13 @@ void runDaemon({
       sigma: createSigmaEstimator(DEFAULT_PRICING_CONFIG),
       metrics,
       log,
+      simulated,
     });
     stopper.add('print-loop', () => prints.stop());
     lastPrintT = () => prints.lastPrint()?.t ?? null;
-    log.info({ venues: venueNames(config), printIntervalMs: config.PRINT_INTERVAL_MS }, 'prices.started');
+    log.info(
+      { venues: venueNames(config), simulated, printIntervalMs: config.PRINT_INTERVAL_MS },
+      'prices.started',
+    );
   },
 });

@@ -36,6 +36,7 @@ describe('price-ingest with the simulator', () => {
       REDIS_URL: redis.url,
       TAP_KEY_PREFIX: prefix,
       OPS_PORT: String(port),
+      VENUES: 'simulator',
       SIM_OUTAGE_MEAN_INTERVAL_MS: '0',
     });
     daemons.push(daemon);
@@ -68,6 +69,7 @@ describe('price-ingest with the simulator', () => {
     for (const print of all) {
       expect(print.id).toBe(print.t);
       expect(print.sigma).toBeGreaterThan(0);
+      expect(print.simulated).toBe(true);
     }
     // The slowest simulated venue quotes every 250 ms (+ latency): from then on all three are in.
     for (const print of all.filter((p) => p.t >= all[0]!.t + 500)) expect(print.venues).toBe(3);
@@ -92,6 +94,38 @@ describe('price-ingest with the simulator', () => {
         n: inSecond.length,
       });
     }
+  });
+
+  it('says loudly that it runs on the simulator: logs, /healthz and a metric', async () => {
+    const port = await freePort();
+    const daemon = startDaemon('price-ingest', {
+      REDIS_URL: redis.url,
+      TAP_KEY_PREFIX: freshPrefix(),
+      OPS_PORT: String(port),
+      VENUES: 'simulator',
+    });
+    daemons.push(daemon);
+    const health = await waitForHealthy(`http://127.0.0.1:${port}/healthz`);
+    expect(health).toMatchObject({ ok: true, simulated: true });
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toContain('tap_price_ingest_simulated{service="price-ingest"} 1');
+    await daemon.stop('SIGTERM');
+    const warnings = daemon.lines
+      .map((line) => JSON.parse(line) as { level: string; msg: string })
+      .filter((entry) => entry.msg === 'prices.simulated');
+    expect(warnings.length).toBeGreaterThanOrEqual(1);
+    expect(warnings[0]!.level).toBe('warn');
+  });
+
+  it('refuses to start without VENUES, naming it (exit 78: no silent simulator)', async () => {
+    const daemon = startDaemon('price-ingest', {
+      REDIS_URL: redis.url,
+      TAP_KEY_PREFIX: freshPrefix(),
+      OPS_PORT: String(await freePort()),
+    });
+    daemons.push(daemon);
+    expect((await daemon.exited).code).toBe(78);
+    expect(daemon.stderr.join('\n')).toContain('VENUES: must be set');
   });
 
   it('keeps print ids increasing across a restart', async () => {

@@ -85,11 +85,13 @@ describe('price-ingest with venue adapters against fake exchanges', () => {
 
   it('prints the median of the three venue mids', async () => {
     const health = await waitForHealthy(`http://127.0.0.1:${opsPort}/healthz`);
-    expect(health).toMatchObject({ ok: true, freshVenues: 3 });
+    expect(health).toMatchObject({ ok: true, simulated: false, freshVenues: 3 });
     await waitFor(async () => (await lastPrint())?.venues === 3, 5_000);
     // Mids: coinbase 97123.445, binance 97118.015 USDT = 97132.58 USD at 0.99985, kraken 97121.35
     // → the median is coinbase's.
-    expect(await lastPrint()).toMatchObject({ priceCents: 9_712_345, venues: 3 });
+    expect(await lastPrint()).toMatchObject({ priceCents: 9_712_345, venues: 3, simulated: false });
+    const metrics = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
+    expect(metrics).toContain('tap_price_ingest_simulated{service="price-ingest"} 0');
   });
 
   it('carries on with two venues when one disappears, and says so in its health', async () => {

@@ -82,7 +82,14 @@ function startPrinter(run: Run, firstFreeT0: number): () => void {
   const timer = setInterval(() => {
     const gaussian = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
     price = Math.max(1, Math.round(price + STEP_SIGMA_CENTS * gaussian));
-    const print = { id: run.prints.length + 1, t: Date.now(), priceCents: price, venues: 3, sigma: 0.0005 };
+    const print = {
+      id: run.prints.length + 1,
+      t: Date.now(),
+      priceCents: price,
+      venues: 3,
+      sigma: 0.0005,
+      simulated: false,
+    };
     run.prints.push(print);
     void connection.xadd(run.harness.channels.streams.prices, '*', ...encodeEntry('prices', print));
     if (nextT0 - print.t <= HORIZON_MS) {

@@ -84,7 +84,14 @@ describe('resolver under kill -9', () => {
     const printer = setInterval(() => {
       if (Date.now() >= outage.from && Date.now() < outage.to) return;
       price += step();
-      const print = { id: published.length + 1, t: Date.now(), priceCents: price, venues: 3, sigma: 0.0005 };
+      const print = {
+        id: published.length + 1,
+        t: Date.now(),
+        priceCents: price,
+        venues: 3,
+        sigma: 0.0005,
+        simulated: false,
+      };
       published.push(print);
       void harness.publishPrints([print]);
     }, PRINT_EVERY_MS);

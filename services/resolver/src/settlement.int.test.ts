@@ -27,6 +27,7 @@ function pricesFrom(fromT: number, priceCents: number[], stepMs = 100): PrintEnt
     priceCents: p,
     venues: 3,
     sigma: 0.0005,
+    simulated: false,
   }));
 }
 const flat = (fromT: number, count: number, price: number) => pricesFrom(fromT, Array(count).fill(price));

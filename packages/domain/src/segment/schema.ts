@@ -162,11 +162,21 @@ CREATE TABLE closing_balances (
 ) STRICT, WITHOUT ROWID;
 `;
 
+/**
+ * Whether each print came from the price simulator (SPEC §9), kept with the settlement evidence so
+ * a dispute can tell a demo price from a market price. NULL on prints stored before this version
+ * (unknown, never assumed real); the batcher writes 0 or 1.
+ */
+const V5_PRINT_SIMULATED = `
+ALTER TABLE index_prints ADD COLUMN simulated INTEGER CHECK (simulated IN (0, 1));
+`;
+
 export const SEGMENT_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: V1_INITIAL },
   { version: 2, name: 'event_outbox', sql: V2_EVENT_OUTBOX },
   { version: 3, name: 'user_chains', sql: V3_USER_CHAINS },
   { version: 4, name: 'rollover', sql: V4_ROLLOVER },
+  { version: 5, name: 'print_simulated', sql: V5_PRINT_SIMULATED },
 ];
 
 /**

@@ -133,4 +133,18 @@ describe('applyPrint', () => {
       s.close();
     }
   });
+
+  it('records whether the print was simulated (settlement evidence says demo or market)', () => {
+    const s = openTestSegment();
+    try {
+      const real = aPrint({ simulated: false });
+      const demo = aPrint({ simulated: true });
+      s.tx(() => applyPrint(s.ctx, real));
+      s.tx(() => applyPrint(s.ctx, demo));
+      const simulatedOf = s.db.prepare('SELECT simulated FROM index_prints WHERE id = ?').pluck();
+      expect([simulatedOf.get(real.id), simulatedOf.get(demo.id)]).toEqual([0, 1]);
+    } finally {
+      s.close();
+    }
+  });
 });

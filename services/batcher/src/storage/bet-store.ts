@@ -50,7 +50,7 @@ export function createBetStore(db: Database.Database): BetStore {
      WHERE id = ? AND status = 'accepted'`,
   );
   const insertPrint = db.prepare(
-    'INSERT OR IGNORE INTO index_prints (id, t, price_cents, venues, sigma) VALUES (?, ?, ?, ?, ?)',
+    'INSERT OR IGNORE INTO index_prints (id, t, price_cents, venues, sigma, simulated) VALUES (?, ?, ?, ?, ?, ?)',
   );
   return {
     exists: (betId) => exists.get(betId) !== undefined,
@@ -85,7 +85,8 @@ export function createBetStore(db: Database.Database): BetStore {
       if (changed !== 1) throw new Error(`bet ${betId} is no longer open`);
     },
     insertPrint(print) {
-      return insertPrint.run(print.id, print.t, print.priceCents, print.venues, print.sigma).changes === 1;
+      const { id, t, priceCents, venues, sigma, simulated } = print;
+      return insertPrint.run(id, t, priceCents, venues, sigma, simulated ? 1 : 0).changes === 1;
     },
   };
 }

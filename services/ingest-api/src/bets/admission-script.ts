@@ -6,6 +6,11 @@
  * pending and stores the idempotent answer — all or nothing after the token (a refused bet spends
  * its token, as it did when the bucket was a separate step). When Redis is full (`noeviction`),
  * the script is refused as a whole and admission answers 503.
+ *
+ * The lead time is checked again here against Redis `TIME` (SPEC §5): whatever delayed the bet
+ * between its receive time and this script (a stalled event loop, a slow Redis), a cell that now
+ * starts in less than `leadMs` is refused `cell_not_placeable`. A retry of an admitted bet still
+ * gets its original answer: the duplicate check comes first.
  */
 import type { Channels } from '@tap/channels';
 import type { Redis } from '@tap/runtime';
@@ -23,6 +28,9 @@ if prior then
   if string.sub(prior, 1, sep - 1) == ARGV[1] then return {'duplicate', string.sub(prior, sep + 1)} end
   return {'idempotency_conflict'}
 end
+local clock = redis.call('TIME')
+local redisNowMs = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+if tonumber(ARGV[17]) - redisNowMs < tonumber(ARGV[18]) then return {'cell_not_placeable', 'starts_too_soon'} end
 local stake = tonumber(ARGV[3])
 local payout = tonumber(ARGV[4])
 if tonumber(got[3] or '0') < stake then return {'insufficient_funds'} end
@@ -70,6 +78,8 @@ export interface Admission {
   exposureExpireAtMs: number;
   /** The server receive time: the rate-limit bucket's clock. */
   receivedAtMs: number;
+  /** SPEC §3 lead: the cell must start at least this long after Redis's own clock, ms. */
+  leadMs: number;
 }
 
 export type AdmitResult =
@@ -77,7 +87,8 @@ export type AdmitResult =
   | { ok: false; code: 'rate_limited'; retryAfterMs: number }
   | { ok: true; duplicate: true; responseJson: string }
   | { ok: false; code: 'service_unavailable' | 'idempotency_conflict' | 'insufficient_funds' }
-  | { ok: false; code: 'exposure_limit'; limit: string };
+  | { ok: false; code: 'exposure_limit'; limit: string }
+  | { ok: false; code: 'cell_not_placeable'; reason: string };
 
 interface AdmitRedis extends Redis {
   tapAdmitBet(...args: (string | number)[]): Promise<string[]>;
@@ -122,6 +133,8 @@ export function createAdmission(
       a.receivedAtMs,
       rateLimit.ratePerS,
       rateLimit.burst,
+      a.t0,
+      a.leadMs,
     );
     switch (verdict) {
       case 'ok':
@@ -134,6 +147,8 @@ export function createAdmission(
         return { ok: false, code: 'service_unavailable' };
       case 'exposure_limit':
         return { ok: false, code: 'exposure_limit', limit: detail ?? 'unknown' };
+      case 'cell_not_placeable':
+        return { ok: false, code: 'cell_not_placeable', reason: detail ?? 'starts_too_soon' };
       case 'idempotency_conflict':
       case 'insufficient_funds':
         return { ok: false, code: verdict };

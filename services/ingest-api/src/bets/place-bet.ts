@@ -17,7 +17,7 @@ import type { Redis } from '@tap/runtime';
 import { describe } from '../auth/login.js';
 import { checkTrading, type MarketSnapshot } from '../market/market-state.js';
 import type { TokenBucket } from '../rate-limit/token-bucket.js';
-import type { Admit } from './admission-script.js';
+import type { Admit, AdmitResult } from './admission-script.js';
 import { type BetRequest, betRequestSchema, fingerprintOf } from './bet-request.js';
 
 export interface PlaceBetDeps {
@@ -31,6 +31,8 @@ export interface PlaceBetDeps {
   stakeMicrosMax: number;
   heartbeatAgeMsMax: number;
   printAgeMsMax: number;
+  /** Accept bets on simulated prints (DEMO_MODE); otherwise they are refused `simulated_prices`. */
+  demoMode: boolean;
   newBetId: () => string;
 }
 
@@ -71,8 +73,9 @@ export async function placeBet(
 }
 
 /**
- * The checks that need no Redis, in order: breaker and print freshness, stake range, cell rules
- * and price, the trader's minimum multiplier. Pure: nothing is written whatever it answers.
+ * The checks that need no Redis, in order: breaker and print freshness, a simulated print outside
+ * demo mode (SPEC §9), stake range, cell rules and price, the trader's minimum multiplier. Pure:
+ * nothing is written whatever it answers.
  */
 function priceRequest(
   deps: PlaceBetDeps,
@@ -82,6 +85,7 @@ function priceRequest(
   const refuse = (refusal: Extract<PlaceBetVerdict, { ok: false }>) => ({ ok: false as const, refusal });
   const trading = checkTrading(deps.market.snapshot(), receivedAtMs, deps);
   if (!trading.ok) return refuse({ ok: false, code: trading.code, message: trading.reason });
+  if (trading.print.simulated && !deps.demoMode) return refuse({ ok: false, code: 'simulated_prices' });
   if (request.stakeMicros < deps.stakeMicrosMin || request.stakeMicros > deps.stakeMicrosMax) {
     return refuse({
       ok: false,
@@ -160,14 +164,18 @@ async function admit(
     // Exposure on a cell matters until its window is settled; SPEC §4's dead-man sweep ends at +60 s.
     exposureExpireAtMs: request.t0 + deps.pricing.windowMs + 120_000,
     receivedAtMs,
+    leadMs: deps.pricing.leadMs,
   });
   if (!result.ok && result.code === 'rate_limited') return rateLimited(result.retryAfterMs);
-  if (!result.ok) {
-    const details = result.code === 'exposure_limit' ? { limit: result.limit } : undefined;
-    return { ok: false, code: result.code, details };
-  }
+  if (!result.ok) return { ok: false, code: result.code, details: refusalDetails(result) };
   if ('duplicate' in result) return { ok: true, body: JSON.parse(result.responseJson) as AcceptedBet };
   return { ok: true, body: accepted };
+}
+
+function refusalDetails(result: Exclude<AdmitResult, { ok: true }>): Record<string, unknown> | undefined {
+  if (result.code === 'exposure_limit') return { limit: result.limit };
+  if (result.code === 'cell_not_placeable') return { reason: result.reason };
+  return undefined;
 }
 
 function answerRetry(prior: string, request: BetRequest): PlaceBetVerdict {

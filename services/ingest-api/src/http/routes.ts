@@ -83,8 +83,10 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
     'place_bet',
     0,
     authed(async (call, userId) => {
-      const receivedAtMs = deps.now();
       const body = await call.body;
+      // SPEC §5: the receive time that prices the bet is taken once the WHOLE body has arrived.
+      // Taken before it, a client could send headers, wait, and pick its cell knowing the future.
+      const receivedAtMs = deps.now();
       if (!body.ok) return replyError(call, body.code);
       const verdict = await placeBet(deps.bets, userId, body.value, receivedAtMs);
       deps.metrics.outcomes.inc({ route: 'place_bet', outcome: verdict.ok ? 'accepted' : verdict.code });

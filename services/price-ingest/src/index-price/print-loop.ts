@@ -26,6 +26,8 @@ export interface PrintLoopOptions {
   sigma: SigmaEstimator;
   metrics: IngestMetrics;
   log: Logger;
+  /** The quotes come from the simulator: every print says so (SPEC §9). */
+  simulated: boolean;
 }
 
 export async function startPrintLoop(options: PrintLoopOptions): Promise<PrintLoop> {
@@ -54,6 +56,7 @@ export function nextPrint(
   lastT: number,
   rules: IndexRules,
   sigma: SigmaEstimator,
+  simulated: boolean,
 ): { ok: true; print: PrintEntry } | { ok: false; reason: IndexFailure; freshVenues: number } {
   const index = computeIndex(book.quotes(), nowMs, rules);
   if (!index.ok) return index;
@@ -68,6 +71,7 @@ export function nextPrint(
       venues: index.venues,
       sigma: sigmaNow,
       noise: sigma.noise(),
+      simulated,
     },
   };
 }
@@ -104,7 +108,7 @@ export class PrintLoop {
       metrics.printsSkipped.inc({ reason: 'publish_busy' });
       return;
     }
-    const next = nextPrint(book, nowMs, this.lastT, rules, sigma);
+    const next = nextPrint(book, nowMs, this.lastT, rules, sigma, this.options.simulated);
     if (!next.ok) {
       metrics.printsSkipped.inc({ reason: next.reason });
       if (this.limiter.admit(next.reason))

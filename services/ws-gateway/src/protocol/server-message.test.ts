@@ -50,7 +50,14 @@ describe('server messages', () => {
   it('serializes each message as the wire schema describes it', () => {
     const messages = [
       readyMessage(USER, 1_764_000_000_000),
-      tickMessage({ id: 7, t: 1_764_000_000_100, priceCents: 9_512_345, venues: 3, sigma: 0.0004 }),
+      tickMessage({
+        id: 7,
+        t: 1_764_000_000_100,
+        priceCents: 9_512_345,
+        venues: 3,
+        sigma: 0.0004,
+        simulated: false,
+      }),
       breakerMessage({ state: 'open', reason: 'no_heartbeat', since: 1_764_000_000_000 }),
       resyncMessage('events_trimmed'),
       errorMessage('session_invalid'),
@@ -72,6 +79,7 @@ describe('server messages', () => {
       venues: 3,
       sigma: 0.0004,
       noise: 0.00006,
+      simulated: false,
     });
     expect(JSON.parse(tick)).toEqual({
       type: 'tick',
@@ -90,6 +98,7 @@ describe('server messages', () => {
       priceCents: 9_512_345,
       venues: 3,
       sigma: 0.0004,
+      simulated: false,
     });
     expect(JSON.parse(tick)).toMatchObject({ sigma: 0.0004, noise: 0 });
   });
