@@ -70,7 +70,10 @@ describe('POST /v1/bets admits a bet', () => {
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ status: 'pending', betId: expect.stringMatching(/^[0-9A-Z]{26}$/) });
     expect(res.body.multiplierBp).toBeGreaterThanOrEqual(10_500);
-    expect(res.body.terms).toMatchObject({ indexPriceCents: 9_500_000, configVersion: DEFAULT_PRICING_CONFIG.configVersion });
+    expect(res.body.terms).toMatchObject({
+      indexPriceCents: 9_500_000,
+      configVersion: DEFAULT_PRICING_CONFIG.configVersion,
+    });
     expect(await streamLength()).toBe(1);
     expect(await redis.get(`${api.prefix}balance:${userId}`)).toBe('9000000');
     expect(await redis.get(`${api.prefix}openbets:${userId}`)).toBe('1');
