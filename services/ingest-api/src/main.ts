@@ -63,6 +63,7 @@ function startApi(): void {
       if (config.DEMO_MODE)
         log.warn({ demoMode: true, warning: 'bets on simulated prices are accepted' }, 'api.demo_mode');
       log.info({ port: http.port, loginWorkers: config.LOGIN_WORKERS }, 'http.listening');
+      if (config.DEMO_MODE) log.warn({ faucetMicros: config.DEMO_FAUCET_MICROS }, 'demo_mode.enabled');
     },
   });
 }
