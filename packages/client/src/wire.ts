@@ -72,6 +72,9 @@ export interface Candle1s {
   h: number;
   l: number;
   c: number;
+  /** Fewest venues behind a print in that second; n prints. */
+  v: number;
+  n: number;
 }
 
 export interface FaucetAnswer {
