@@ -27,7 +27,7 @@ export function App() {
       return false;
     }
     const trading = new TradingSession(api, wsUrl(), me.value.availableMicros);
-    trading.start();
+    void trading.start();
     saveSession({ token, address: who });
     setAddress(me.value.address);
     setSession(trading);

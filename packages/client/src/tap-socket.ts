@@ -16,13 +16,16 @@ import type { ServerMessage } from './wire.js';
 
 export type SocketState = 'connecting' | 'open' | 'reconnecting' | 'closed' | 'unauthorized';
 
+// biome-ignore lint/suspicious/noExplicitAny: browsers' and ws's event classes differ; the handlers below read only `data` and `code`.
+type Handler = ((event: any) => void) | null;
+
 /** The part of the WebSocket API used here: browsers' and the `ws` package's both fit. */
 export interface WebSocketLike {
   readonly readyState: number;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason?: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
+  onopen: Handler;
+  onmessage: Handler;
+  onclose: Handler;
+  onerror: Handler;
   send(data: string): void;
   close(code?: number, reason?: string): void;
 }
@@ -83,11 +86,11 @@ export function openTapSocket(options: TapSocketOptions): TapSocket {
       );
       heartbeatTimer = setInterval(() => heartbeat(ws), heartbeatMs);
     };
-    ws.onmessage = (event) => receive(String(event.data));
+    ws.onmessage = (event: { data: unknown }) => receive(String(event.data));
     ws.onerror = () => {
       // The close event follows with the code; reconnecting is decided there.
     };
-    ws.onclose = (event) => {
+    ws.onclose = (event: { code: number }) => {
       clearInterval(heartbeatTimer);
       if (socket !== ws || state === 'closed') return;
       socket = null;

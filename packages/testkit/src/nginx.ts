@@ -28,6 +28,8 @@ export async function startNginx(options: {
   ratePerS?: number;
   /** Serve this directory instead of a one-line index.html. */
   webRoot?: string;
+  /** Listen on this port (the demo's fixed URL) instead of a random one. */
+  port?: number;
   tls?: { certPath: string; keyPath: string };
 }): Promise<TestNginx> {
   const dir = await mkdtemp(join(tmpdir(), 'tap-nginx-'));
@@ -37,7 +39,7 @@ export async function startNginx(options: {
     await mkdir(webRoot);
     await writeFile(join(webRoot, 'index.html'), '<!doctype html><title>BTC Tap</title>');
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const httpsPort = options.tls ? await writeTls(dir, options.tls) : null;
   const source = await readFile(join(REPO_ROOT, 'nginx', 'tap.conf'), 'utf8');
   const rendered = source

@@ -71,6 +71,10 @@ export function ChartCanvas({ session, halted, onTap }: ChartCanvasProps) {
         },
         config,
       );
+      const halted = state.halted || stale || snap.lastPriceCents === 0;
+      // Exposed for assistive tech and tests: whether the grid takes bets right now.
+      const gridState = halted ? 'locked' : 'open';
+      if (canvas.dataset.grid !== gridState) canvas.dataset.grid = gridState;
       drawChart(ctx, {
         layout,
         nowMs,
@@ -78,7 +82,7 @@ export function ChartCanvas({ session, halted, onTap }: ChartCanvasProps) {
         prints: session.prints,
         quotes: state.quotes.quotes,
         bets: snap.book.bets,
-        halted: state.halted || stale || snap.lastPriceCents === 0,
+        halted,
         focused: document.activeElement === canvas ? state.focused : null,
         config,
       });

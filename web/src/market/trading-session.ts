@@ -18,6 +18,8 @@ import { createServerClock } from './server-clock.js';
 /** Prints kept for the chart: 3 minutes at 10 prints/s. */
 export const PRINTS_MAX = 1_800;
 const SNAPSHOT_TICK_INTERVAL_MS = 250;
+/** How much history the chart loads before going live. */
+const BACKFILL_MS = 60_000;
 
 export interface UiSnapshot {
   book: BetBook;
@@ -28,8 +30,12 @@ export interface UiSnapshot {
   /** Server time of the newest print; 0 before the first. */
   lastPrintT: number;
   venues: number | null;
-  /** Bumped on `resync`: views reload their data over HTTP. */
-  resyncs: number;
+  /**
+   * Bumped on `resync` and on a `ready` with no event id to resume from (the first connection):
+   * the page reloads balance and bets over HTTP, since events published before that socket was
+   * ready, or no longer retained, are not replayed.
+   */
+  reloads: number;
 }
 
 export interface Prints {
@@ -52,6 +58,9 @@ export class TradingSession {
   private socket: TapSocket | null = null;
   private listeners = new Set<() => void>();
   private lastTickNotifyMs = 0;
+  /** Bet and balance events received: an HTTP answer requested before the last one is older. */
+  eventsSeen = 0;
+  private stopped = false;
 
   constructor(
     readonly api: TapApi,
@@ -66,12 +75,19 @@ export class TradingSession {
       sigma: 0,
       lastPrintT: 0,
       venues: null,
-      resyncs: 0,
+      reloads: 0,
     };
   }
 
-  start(): void {
+  /** Draws the last minute from the stored prints first, then goes live. */
+  async start(): Promise<void> {
     if (!this.api.token || this.socket) return;
+    const to = Date.now();
+    const history = await this.api.indexPrints({ from: to - BACKFILL_MS, to, limit: BACKFILL_MS / 100 });
+    if (history.ok && this.prints.count === 0) {
+      for (const print of history.value.prints) this.addPrint(print.t, print.priceCents, print.sigma);
+    }
+    if (this.stopped) return;
     this.socket = openTapSocket({
       url: this.wsUrl,
       token: this.api.token,
@@ -81,6 +97,7 @@ export class TradingSession {
   }
 
   stop(): void {
+    this.stopped = true;
     this.socket?.close();
     this.socket = null;
     this.listeners.clear();
@@ -111,6 +128,8 @@ export class TradingSession {
     switch (message.type) {
       case 'ready':
         this.clock.observe(message.serverTime, localMs);
+        // Resuming from an event id replays what was missed; without one, reload over HTTP.
+        if (this.socket?.lastEventId === undefined) this.set({ reloads: this.state.reloads + 1 });
         return;
       case 'tick':
         this.clock.observe(message.t, localMs);
@@ -120,13 +139,15 @@ export class TradingSession {
         this.set({ breaker: { state: message.state, reason: message.reason, since: message.since } });
         return;
       case 'bet':
+        this.eventsSeen += 1;
         this.dispatch({ type: 'event', event: message });
         return;
       case 'balance':
+        this.eventsSeen += 1;
         this.dispatch({ type: 'balance', balanceMicros: message.balanceMicros });
         return;
       case 'resync':
-        this.set({ resyncs: this.state.resyncs + 1 });
+        this.set({ reloads: this.state.reloads + 1 });
         return;
       default:
         return;
@@ -135,6 +156,9 @@ export class TradingSession {
 
   private addPrint(t: number, p: number, sigma: number): void {
     const prints = this.prints;
+    const newest = prints.t[(prints.start + prints.count - 1 + PRINTS_MAX) % PRINTS_MAX] ?? 0;
+    // A replayed or backfilled print older than the newest drawn one would draw the line backwards.
+    if (prints.count > 0 && t <= newest) return;
     const at = (prints.start + prints.count) % PRINTS_MAX;
     prints.t[at] = t;
     prints.p[at] = p;

@@ -23,7 +23,7 @@ export function StatusBar({
   }, []);
   useEffect(() => {
     const poll = async () => {
-      const now = session.now();
+      const now = Math.floor(session.now());
       const result = await session.api.indexCandles({ from: now - 10_000, to: now + 1_000, limit: 20 });
       const last = result.ok ? (result.value.candles.at(-1) as { v?: number } | undefined) : undefined;
       session.setVenues(typeof last?.v === 'number' ? last.v : null);

@@ -31,9 +31,11 @@ export function TradeScreen(props: { session: TradingSession; address: string; o
   const halted = snap.breaker?.state === 'open' || snap.socket !== 'open';
 
   const reload = useCallback(async () => {
+    const eventsBefore = session.eventsSeen;
     const [bets, me] = await Promise.all([session.api.listBets({ limit: 50 }), session.api.me()]);
     if (bets.ok) session.dispatch({ type: 'loaded', bets: bets.value.bets });
-    if (me.ok) {
+    // An event that arrived meanwhile is at least as new as this answer: keep the balance it set.
+    if (me.ok && session.eventsSeen === eventsBefore) {
       const pending = session
         .snapshot()
         .book.bets.filter((b) => b.phase === 'pending')
@@ -41,8 +43,8 @@ export function TradeScreen(props: { session: TradingSession; address: string; o
       session.dispatch({ type: 'balance', balanceMicros: me.value.availableMicros + pending });
     }
   }, [session]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: reload again whenever the server asks (resync).
-  useEffect(() => void reload(), [reload, snap.resyncs]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reload on each ready and resync (see UiSnapshot.reloads).
+  useEffect(() => void reload(), [reload, snap.reloads]);
 
   const onTap = async (cell: Cell, multiplierBp: number) => {
     const clientBetId = crypto.randomUUID();
@@ -149,7 +151,7 @@ function BetList({ bets, onOpen }: { bets: TrackedBet[]; onOpen(betId: string): 
   return (
     <ul className="bets" aria-label="Your recent bets" data-testid="bets">
       {bets.map((bet) => (
-        <li key={bet.key} className={`bet ${bet.phase}`} data-phase={bet.phase}>
+        <li key={bet.key} className={`bet ${bet.phase}`} data-phase={bet.phase} data-bet-id={bet.betId ?? ''}>
           <span className="phase">{bet.phase}</span>
           <span>
             {formatUsd(bet.stakeMicros)} at {formatMultiplier(bet.multiplierBp)} on ${formatPrice(bet.p0)}
