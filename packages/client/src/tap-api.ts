@@ -121,7 +121,9 @@ function queryString(query: Query | undefined): string {
   const pairs = Object.entries(query).filter(
     (pair): pair is [string, string | number] => pair[1] !== undefined,
   );
-  return pairs.length === 0 ? '' : `?${new URLSearchParams(pairs.map(([k, v]) => [k, String(v)]))}`;
+  return pairs.length === 0
+    ? ''
+    : `?${new URLSearchParams(pairs.map(([k, v]): [string, string] => [k, String(v)]))}`;
 }
 
 function failureOf(status: number, body: Record<string, unknown> | null): ApiFailure {
