@@ -19,6 +19,8 @@ import { formatMultiplier, formatPrice } from '../grid/multiplier-format.js';
 import type { Prints } from '../market/trading-session.js';
 import { cellKey } from './cell-quotes.js';
 
+const PRINT_GAP_MS = 1_000;
+
 export const COLORS = {
   background: '#0b0f17',
   gridLine: '#1c2433',
@@ -104,7 +106,8 @@ function drawBets(ctx: CanvasRenderingContext2D, frame: Frame): void {
   ctx.font = 'bold 11px system-ui, sans-serif';
   ctx.lineWidth = 2;
   for (const bet of frame.bets) {
-    if (bet.t0 === 0) continue;
+    // Refused bets never existed on the server; the list below the chart says why.
+    if (bet.t0 === 0 || bet.phase === 'refused') continue;
     const { x, y, w, h } = cellRect(frame, bet.t0, bet.p0);
     if (x + w < 0 || x > frame.layout.widthPx || y + h < 0 || y > frame.layout.heightPx) continue;
     const color =
@@ -129,25 +132,31 @@ function drawPriceLine(ctx: CanvasRenderingContext2D, frame: Frame): void {
   let started = false;
   let lastX = 0;
   let lastY = 0;
+  let lastT = 0;
   const size = prints.t.length;
   for (let i = 0; i < prints.count; i++) {
     const at = (prints.start + i) % size;
     const x = xOf(layout, prints.t[at] ?? 0, nowMs);
     if (x < -layout.columnWidthPx) continue;
     const y = yOf(layout, prints.p[at] ?? 0, centerPriceCents);
-    // Prints are levels held until the next one (the settlement rule): draw steps, not slopes.
-    if (started) ctx.lineTo(x, lastY);
+    const t = prints.t[at] ?? 0;
+    // Prints are levels held until the next one (the settlement rule): draw steps, not slopes. A
+    // gap over 1 s (a print held longer no longer counts, SPEC §4) is left as a gap.
+    if (started && t - lastT <= PRINT_GAP_MS) ctx.lineTo(x, lastY);
     else ctx.moveTo(x, y);
     ctx.lineTo(x, y);
     started = true;
     lastX = x;
     lastY = y;
+    lastT = t;
   }
-  ctx.lineTo(Math.max(lastX, layout.nowXPx), lastY);
+  // The last print holds until now, unless it is too old to count.
+  const fresh = nowMs - lastT <= PRINT_GAP_MS;
+  if (fresh) ctx.lineTo(Math.max(lastX, layout.nowXPx), lastY);
   ctx.stroke();
   ctx.fillStyle = COLORS.priceLine;
   ctx.beginPath();
-  ctx.arc(Math.max(lastX, layout.nowXPx), lastY, 4, 0, Math.PI * 2);
+  ctx.arc(fresh ? Math.max(lastX, layout.nowXPx) : lastX, lastY, 4, 0, Math.PI * 2);
   ctx.fill();
 }
 

@@ -75,6 +75,12 @@ export function TradeScreen(props: { session: TradingSession; address: string; o
     }
   };
 
+  useEffect(() => {
+    if (!faucetNote) return;
+    const timer = setTimeout(() => setFaucetNote(''), 5_000);
+    return () => clearTimeout(timer);
+  }, [faucetNote]);
+
   const onFaucet = async () => {
     const result = await session.api.demoFaucet();
     if (result.ok) return setFaucetNote(`${formatUsd(result.value.amountMicros)} on its way`);
