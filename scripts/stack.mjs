@@ -219,7 +219,7 @@ async function startWeb() {
   if (!existsSync(join(root, 'web/dist/index.html'))) throw new Error('web/dist is missing: run pnpm build');
   const { register } = await import('tsx/esm/api');
   register();
-  const { startNginx } = await import('../packages/testkit/src/nginx.ts');
+  const { startNginx } = await import('../packages/testkit/src/standalone.ts');
   return startNginx({ apiPort: 8080, wsPort: 8081, port: webPort, webRoot: join(root, 'web/dist') });
 }
 
