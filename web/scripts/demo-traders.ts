@@ -57,7 +57,15 @@ async function betOnce(api: TapApi, tick: TickMessage): Promise<void> {
   const t0 = first + Math.floor(Math.random() * 6) * config.windowMs;
   const band = Math.floor(tick.p / config.bandCents) * config.bandCents;
   const p0 = band + (Math.floor(Math.random() * 7) - 3) * config.bandCents;
-  const quote = quoteCell({ t0, p0, nowMs, indexPriceCents: tick.p, sigma: tick.sigma, config });
+  const quote = quoteCell({
+    t0,
+    p0,
+    nowMs,
+    indexPriceCents: tick.p,
+    sigma: tick.sigma,
+    noise: tick.noise,
+    config,
+  });
   if (!quote.ok) return;
   const stakeMicros = STAKES_MICROS[Math.floor(Math.random() * STAKES_MICROS.length)] ?? 1_000_000;
   await api.placeBet({ t0, p0, stakeMicros, minMultiplierBp: quote.multiplierBp });

@@ -7,7 +7,6 @@ export {
 export { type Hex, type LoginParams, signIn, type TapSigner, walletSigner } from './sign-in.js';
 export { createTapApi, type TapApi, type TapApiOptions } from './tap-api.js';
 export {
-  compareStreamIds,
   openTapSocket,
   type SocketState,
   type TapSocket,

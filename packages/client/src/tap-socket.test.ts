@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { compareStreamIds, openTapSocket, type SocketState, type WebSocketLike } from './tap-socket.js';
+import { openTapSocket, type SocketState, type WebSocketLike } from './tap-socket.js';
 import type { ServerMessage } from './wire.js';
 
 /** A WebSocket the test drives: it records what the client sends and is opened/closed by hand. */
@@ -151,13 +151,5 @@ describe('openTapSocket', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(sockets).toHaveLength(1);
     expect(states.filter((s) => s.state === 'closed')).toHaveLength(1);
-  });
-});
-
-describe('compareStreamIds', () => {
-  it('orders by time then sequence, numerically', () => {
-    expect(compareStreamIds('999-0', '1000-0')).toBeLessThan(0);
-    expect(compareStreamIds('1000-10', '1000-9')).toBeGreaterThan(0);
-    expect(compareStreamIds('1000-1', '1000-1')).toBe(0);
   });
 });

@@ -11,6 +11,7 @@
  * Events arrive in stream order; one whose id is not after the last one seen is a duplicate (the
  * batcher's outbox may publish an event twice, a replay may overlap live events) and is dropped.
  */
+import { compareStreamIds } from '@tap/channels/stream-ids';
 import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy, reconnectDelayMs } from './reconnect-policy.js';
 import type { ServerMessage } from './wire.js';
 
@@ -150,13 +151,6 @@ export function openTapSocket(options: TapSocketOptions): TapSocket {
       socket = null;
     },
   };
-}
-
-/** Orders Redis stream ids `<ms>-<seq>` numerically (string order is wrong across digit counts). */
-export function compareStreamIds(a: string, b: string): number {
-  const [aMs = 0, aSeq = 0] = a.split('-').map(Number);
-  const [bMs = 0, bSeq = 0] = b.split('-').map(Number);
-  return aMs - bMs || aSeq - bSeq;
 }
 
 function defaultFactory(url: string): WebSocketLike {

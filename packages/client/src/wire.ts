@@ -95,6 +95,8 @@ export interface TickMessage {
   t: number;
   p: number;
   sigma: number;
+  /** η, the print micro-noise (pricing-v2): quote with quoteCell(σ, η) as the server does. */
+  noise: number;
   id: number;
 }
 export type BreakerMessage = { type: 'breaker' } & BreakerEntry;

@@ -1,6 +1,7 @@
 /**
  * Multipliers for the cells on screen, from the shared pricing function (`@tap/pricing` quoteCell,
- * the one the server prices bets with) at the estimated server time, the latest print and its σ.
+ * the one the server prices bets with) at the estimated server time, the latest print, its σ and
+ * its η (the print micro-noise of the two-part model).
  * Re-quoted at most every QUOTE_INTERVAL_MS (a print arrives every 100 ms; quoting every frame
  * would cost ~240 quotes × 60/s for no visible change).
  */
@@ -22,7 +23,14 @@ export function newQuoteCache(): QuoteCache {
 
 export function refreshQuotes(
   cache: QuoteCache,
-  input: { nowMs: number; priceCents: number; sigma: number; columns: number[]; rows: number[] },
+  input: {
+    nowMs: number;
+    priceCents: number;
+    sigma: number;
+    noise: number;
+    columns: number[];
+    rows: number[];
+  },
   config: PricingConfig = DEFAULT_PRICING_CONFIG,
 ): QuoteCache {
   const fresh = input.nowMs - cache.atMs < QUOTE_INTERVAL_MS && input.priceCents === cache.priceCents;
@@ -37,6 +45,7 @@ export function refreshQuotes(
         nowMs: input.nowMs,
         indexPriceCents: input.priceCents,
         sigma: input.sigma,
+        noise: input.noise,
         config,
       });
       quotes.set(cellKey(t0, p0), quote);

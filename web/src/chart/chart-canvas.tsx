@@ -66,6 +66,7 @@ export function ChartCanvas({ session, halted, onTap }: ChartCanvasProps) {
           nowMs,
           priceCents: snap.lastPriceCents,
           sigma: snap.sigma,
+          noise: snap.noise,
           columns,
           rows: visibleRows(layout, state.center),
         },

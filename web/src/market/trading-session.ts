@@ -27,6 +27,8 @@ export interface UiSnapshot {
   breaker: Omit<BreakerMessage, 'type'> | null;
   lastPriceCents: number;
   sigma: number;
+  /** η, the print micro-noise the pricing uses with σ. */
+  noise: number;
   /** Server time of the newest print; 0 before the first. */
   lastPrintT: number;
   venues: number | null;
@@ -73,6 +75,7 @@ export class TradingSession {
       breaker: null,
       lastPriceCents: 0,
       sigma: 0,
+      noise: 0,
       lastPrintT: 0,
       venues: null,
       reloads: 0,
@@ -85,7 +88,9 @@ export class TradingSession {
     const to = Date.now();
     const history = await this.api.indexPrints({ from: to - BACKFILL_MS, to, limit: BACKFILL_MS / 100 });
     if (history.ok && this.prints.count === 0) {
-      for (const print of history.value.prints) this.addPrint(print.t, print.priceCents, print.sigma);
+      for (const print of history.value.prints) {
+        this.addPrint(print.t, print.priceCents, print.sigma, print.noise ?? 0);
+      }
     }
     if (this.stopped) return;
     this.socket = openTapSocket({
@@ -133,7 +138,7 @@ export class TradingSession {
         return;
       case 'tick':
         this.clock.observe(message.t, localMs);
-        this.addPrint(message.t, message.p, message.sigma);
+        this.addPrint(message.t, message.p, message.sigma, message.noise);
         return;
       case 'breaker':
         this.set({ breaker: { state: message.state, reason: message.reason, since: message.since } });
@@ -154,7 +159,7 @@ export class TradingSession {
     }
   }
 
-  private addPrint(t: number, p: number, sigma: number): void {
+  private addPrint(t: number, p: number, sigma: number, noise: number): void {
     const prints = this.prints;
     const newest = prints.t[(prints.start + prints.count - 1 + PRINTS_MAX) % PRINTS_MAX] ?? 0;
     // A replayed or backfilled print older than the newest drawn one would draw the line backwards.
@@ -165,7 +170,7 @@ export class TradingSession {
     if (prints.count < PRINTS_MAX) prints.count += 1;
     else prints.start = (prints.start + 1) % PRINTS_MAX;
     const wall = Date.now();
-    const patch = { lastPriceCents: p, sigma, lastPrintT: t };
+    const patch = { lastPriceCents: p, sigma, noise, lastPrintT: t };
     if (wall - this.lastTickNotifyMs >= SNAPSHOT_TICK_INTERVAL_MS) {
       this.lastTickNotifyMs = wall;
       this.set(patch);
