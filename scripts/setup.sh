@@ -15,6 +15,9 @@ packages=()
 command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
 command -v nginx >/dev/null 2>&1 || packages+=(nginx)
 command -v systemd-analyze >/dev/null 2>&1 || packages+=(systemd)
+# The web client's browser tests drive Debian's Chromium (playwright-core, executablePath): no
+# browser download at test time.
+command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 if ((${#packages[@]} > 0)); then
   log "apt-get install ${packages[*]}"
   if [ "$(id -u)" -ne 0 ]; then

@@ -1,16 +1,22 @@
 #!/usr/bin/env node
 // Runs the local BTC Tap stack: Redis (infra/redis.conf, data in .demo/redis), a local S3 (s3rver,
-// .demo/s3), and every daemon from its built bundle, each logging JSON to .demo/logs/<name>.log.
-// Waits until every daemon is healthy, prints the URLs, and on Ctrl-C (or SIGTERM) stops the
-// daemons with SIGTERM by PID, then S3 and Redis.
+// .demo/s3), every daemon from its built bundle (each logging JSON to .demo/logs/<name>.log), and
+// nginx (nginx/tap.conf, plain HTTP, through the test kit) serving the web client's build with the
+// API behind it. ingest-api runs in demo mode (DEMO_MODE=1: the faucet, bets on simulated prints)
+// with the SIWE domain of that one URL. Waits until everything is healthy, starts a few simulated
+// traders (web/scripts/demo-traders.ts, on @tap/client) so the grid is alive, prints the URL to
+// open, and on Ctrl-C (or SIGTERM) stops the traders and daemons with SIGTERM by PID, then nginx,
+// S3 and Redis.
 //
 //   node scripts/stack.mjs           run until Ctrl-C
-//   node scripts/stack.mjs --smoke   check health, run each timer job once, stop, exit 0/1
+//   node scripts/stack.mjs --smoke   check health and the page through nginx, run each timer job
+//                                    once, stop, exit 0/1 (no traders)
 //
 // Ports: the daemons use their defaults (README table); Redis 6390 and S3 9190 so a system Redis on
-// 6379 is left alone. Override with DEMO_REDIS_PORT / DEMO_S3_PORT.
+// 6379 is left alone, the web page 8088. Override with DEMO_REDIS_PORT / DEMO_S3_PORT /
+// DEMO_WEB_PORT. Open the page by the printed address: the SIWE domain is exactly that host:port.
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +25,9 @@ const demo = join(root, '.demo');
 const smoke = process.argv.includes('--smoke');
 const redisPort = Number(process.env.DEMO_REDIS_PORT ?? 6390);
 const s3Port = Number(process.env.DEMO_S3_PORT ?? 9190);
+const webPort = Number(process.env.DEMO_WEB_PORT ?? 8088);
+const webUrl = `http://127.0.0.1:${webPort}`;
+const DEMO_TRADERS = 3;
 const HEALTH_TIMEOUT_MS = 30_000;
 const STOP_LIMIT_MS = 5_000;
 
@@ -37,8 +46,18 @@ const common = {
 
 const daemons = [
   // The demo runs on the simulator, by name (price-ingest has no venue default), and the API accepts
-  // bets on simulated prints only because DEMO_MODE says so (SPEC §9).
-  { name: 'ingest-api', env: { HTTP_PORT: '8080', DEMO_MODE: '1' }, health: 'http://127.0.0.1:8080/healthz' },
+  // bets on simulated prints only because DEMO_MODE says so (SPEC §9); DEMO_MODE also opens the
+  // faucet. The SIWE domain is the one URL the demo prints.
+  {
+    name: 'ingest-api',
+    env: {
+      HTTP_PORT: '8080',
+      DEMO_MODE: '1',
+      LOGIN_DOMAIN: `127.0.0.1:${webPort}`,
+      LOGIN_URI: webUrl,
+    },
+    health: 'http://127.0.0.1:8080/healthz',
+  },
   { name: 'ws-gateway', env: { WS_PORT: '8081' }, health: 'http://127.0.0.1:8081/healthz' },
   {
     name: 'price-ingest',
@@ -98,6 +117,7 @@ async function main() {
     mkdirSync(join(demo, dir), { recursive: true });
   const infra = [];
   const running = [];
+  let nginx = null;
   let stopping = false;
 
   const stopAll = async () => {
@@ -112,6 +132,7 @@ async function main() {
         `${proc.name} stopped: exit ${result.code ?? result.signal} in ${result.ms} ms${ok ? '' : '  <-- NOT CLEAN'}`,
       );
     }
+    await nginx?.stop();
     for (const proc of infra.reverse()) await stop(proc);
     return clean;
   };
@@ -151,17 +172,27 @@ async function main() {
     }
     for (const daemon of daemons) {
       await waitFor(healthy(daemon.health), daemon.name);
-      say(`${daemon.name.padEnd(15)} healthy  ${daemon.health}`);
+      say(`${daemon.name.padEnd(15)} healthy  (port ${new URL(daemon.health).port})`);
     }
-    say('API        http://127.0.0.1:8080/v1/  (health /healthz, metrics /metrics)');
-    say('WebSocket  ws://127.0.0.1:8081/v1/ws');
-    say('logs       .demo/logs/<daemon>.log');
+    nginx = await startWeb();
+    say(`nginx          serving web/dist, /v1/ and /v1/ws on ${webUrl}`);
+    say('logs           .demo/logs/<daemon>.log');
 
     if (!smoke) {
-      say('running; press Ctrl-C to stop');
+      running.push(
+        start(
+          'demo-traders',
+          process.execPath,
+          ['--import', 'tsx', join(root, 'web/scripts/demo-traders.ts'), webUrl, String(DEMO_TRADERS)],
+          { cwd: join(root, 'web'), env: { PATH: process.env.PATH } },
+        ),
+      );
+      say(`${DEMO_TRADERS} simulated traders betting (.demo/logs/demo-traders.log)`);
+      say('');
+      say(`open ${webUrl}/ and sign in with the demo wallet; press Ctrl-C to stop`);
       await new Promise(() => {});
     }
-    let ok = true;
+    let ok = await checkWeb();
     for (const job of jobs) {
       const run = start(
         `${job.name}-${job.args.join('-') || 'run'}`,
@@ -181,6 +212,25 @@ async function main() {
     await stopAll();
     process.exit(1);
   }
+}
+
+/** nginx through the test kit (the same rendering of nginx/tap.conf the tests use). */
+async function startWeb() {
+  if (!existsSync(join(root, 'web/dist/index.html'))) throw new Error('web/dist is missing: run pnpm build');
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { startNginx } = await import('../packages/testkit/src/standalone.ts');
+  return startNginx({ apiPort: 8080, wsPort: 8081, port: webPort, webRoot: join(root, 'web/dist') });
+}
+
+/** Smoke: the page and the API answer through nginx. */
+async function checkWeb() {
+  const page = await fetch(`${webUrl}/`);
+  const pageOk = page.status === 200 && (await page.text()).includes('id="root"');
+  const now = Date.now();
+  const api = await fetch(`${webUrl}/v1/index/history?resolution=1s&from=${now - 10_000}&to=${now}`);
+  say(`web page through nginx: ${page.status}, API through nginx: ${api.status}`);
+  return pageOk && api.status === 200;
 }
 
 function probe(port) {

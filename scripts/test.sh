@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up the machine (scripts/setup.sh), then runs every check and test: formatter/linter,
 # typecheck, unit tests, integration tests (real redis-server, s3rver, SQLite files), the ops files
-# (systemd-analyze verify, nginx -t), the deployable folders, a smoke run of the demo stack and
-# a short run of the load-test harness with its audit.
+# (systemd-analyze verify, nginx -t), the deployable folders, a smoke run of the demo stack, the
+# web client in real Chromium through nginx, and a short run of the load-test harness with its
+# audit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -24,6 +25,8 @@ step "deployable folders"
 bash scripts/check-deploy.sh
 step "demo smoke"
 node scripts/stack.mjs --smoke
+step "web client in Chromium (sign in, bet, settle, breaker, reconnect, phone)"
+pnpm --silent --filter @tap/web test:browser
 step "benchmark harness smoke (low rate, with the audit)"
 pnpm --silent --filter @tap/benchmarks bench smoke
 step "all checks passed"

@@ -11,6 +11,7 @@ import { profile } from '../scenarios/profile.js';
 import { redisFsync } from '../scenarios/redis-fsync.js';
 import { resolver } from '../scenarios/resolver.js';
 import { smoke } from '../scenarios/smoke.js';
+import { webClient } from '../scenarios/web-client.js';
 import { wsFanout } from '../scenarios/ws-fanout.js';
 import type { Scenario } from './scenario.js';
 
@@ -26,6 +27,7 @@ export const SCENARIOS: readonly Scenario[] = [
   wsFanout,
   loginStorm,
   resolver,
+  webClient,
   smoke,
   ingest,
 ];

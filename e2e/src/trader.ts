@@ -1,10 +1,12 @@
 /**
- * A simulated trader for end-to-end tests: a fresh wallet signed in with real SIWE, funded through
- * `tap:adjustments` (as tapctl does), with a WebSocket that collects its events.
+ * A simulated trader for end-to-end tests: a fresh wallet signed in with real SIWE through
+ * `@tap/client` (the web client's and the bots' client), funded through `tap:adjustments` (as
+ * tapctl does), with a raw WebSocket that collects its events (the tests check the protocol
+ * itself, so they do not want the client's reconnects and de-duplication in the way).
  */
 import { randomUUID } from 'node:crypto';
 import { createChannels, encodeEntry } from '@tap/channels';
-import { buildSiweMessage, randomNonce } from '@tap/signatures';
+import { signIn as clientSignIn, createTapApi } from '@tap/client';
 import type { TestStack } from '@tap/testkit';
 import type { Redis } from 'ioredis';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
@@ -23,21 +25,10 @@ export interface TraderSocket {
 
 export async function signIn(stack: TestStack) {
   const account = privateKeyToAccount(generatePrivateKey());
-  const message = buildSiweMessage({
-    address: account.address,
-    domain: LOGIN.LOGIN_DOMAIN,
-    uri: LOGIN.LOGIN_URI,
-    chainId: 1,
-    nonce: randomNonce(),
-    issuedAt: new Date(),
-  });
-  const res = await fetch(`${stack.apiUrl}/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ message, signature: await account.signMessage({ message }) }),
-  });
-  const body = (await res.json()) as { token: string };
-  return { token: body.token, userId: account.address.toLowerCase() };
+  const api = createTapApi({ baseUrl: stack.apiUrl });
+  const login = await clientSignIn(api, account, { domain: LOGIN.LOGIN_DOMAIN, uri: LOGIN.LOGIN_URI });
+  if (!login.ok) throw new Error(`sign-in refused: ${login.error} ${login.message}`);
+  return { token: login.value.token, userId: account.address.toLowerCase() };
 }
 
 /** Deposits through tap:adjustments and waits until the batcher has applied it to the cache. */
@@ -65,18 +56,19 @@ export async function deposit(
   }
 }
 
-export async function placeBet(stack: TestStack, token: string, body: Record<string, unknown>) {
-  const res = await fetch(`${stack.apiUrl}/v1/bets`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({
-      clientBetId: randomUUID(),
-      stakeMicros: 1_000_000,
-      minMultiplierBp: 10_500,
-      ...body,
-    }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+/** A $1 bet accepting any offered multiplier; `{status, body}` as the API answered. */
+export async function placeBet(
+  stack: TestStack,
+  token: string,
+  cell: { t0: number; p0: number; stakeMicros?: number; minMultiplierBp?: number; clientBetId?: string },
+) {
+  const api = createTapApi({ baseUrl: stack.apiUrl });
+  api.token = token;
+  const res = await api.placeBet({ stakeMicros: 1_000_000, minMultiplierBp: 10_500, ...cell });
+  const body: Record<string, unknown> = res.ok
+    ? { ...res.value }
+    : { error: res.error, message: res.message, ...res.details };
+  return { status: res.status, body };
 }
 
 /** The band just above the index, in a window at least 8 s ahead. */

@@ -124,6 +124,14 @@ const TARGETS: {
     unit: 'clients',
     scenario: 'ws-fanout',
   },
+  {
+    key: 'web_frame_p95_ms',
+    what: 'web client: frame time p95 at 10 prints/s, 50 open bets',
+    floor: '—',
+    target: '≤ 16.7 ms',
+    unit: 'ms',
+    scenario: 'web-client',
+  },
 ];
 
 /** A headline value with thousands separators and its unit; strings pass through. */

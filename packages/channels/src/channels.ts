@@ -49,6 +49,8 @@ export function createChannels(prefix: string = DEFAULT_PREFIX) {
       openBets: (userId: string) => key(`openbets:${userId}`),
       /** userId of a bet admitted but not yet applied; the batcher deletes it after commit. */
       pendingBet: (betId: string) => key(`pending:${betId}`),
+      /** Demo mode only: micro-dollars the faucet credited to a wallet (string integer, 24 h TTL). */
+      demoFaucet: (userId: string) => key(`demo:faucet:${userId}`),
     },
     pubsub: {
       breakerChanges: key('breaker:changes'),

@@ -2,7 +2,8 @@
  * Redis stream ids (`<ms>-<seq>`, both unsigned 64-bit integers): validation of ids clients send
  * back for resume, their order, and the id right after one. Ids Redis hands out have no leading
  * zeros, so two valid ids compare by length, then as strings — exact at any size, and without
- * BigInt on the hot path. Every daemon orders stream ids with these.
+ * BigInt on the hot path. Every daemon orders stream ids with these, and so does `@tap/client`
+ * (browser too: this file imports nothing, and is exported alone as `@tap/channels/stream-ids`).
  */
 
 const STREAM_ID = /^(0|[1-9]\d{0,19})-(0|[1-9]\d{0,19})$/;

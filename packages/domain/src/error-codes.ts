@@ -1,6 +1,7 @@
 /**
  * Every API error code, its HTTP status and its default message. The code is the same string in
  * the HTTP body `{ error, message }`, the metric label and the log line (STYLE: errors are values).
+ * Browser-safe (no imports): the web client imports this file alone as `@tap/domain/error-codes`.
  */
 export const ERROR_CODES = {
   // request shape
@@ -45,6 +46,8 @@ export const ERROR_CODES = {
     message: 'the index comes from the price simulator; real-money bets are refused outside demo mode',
   },
   service_unavailable: { status: 503, message: 'the service cannot accept requests right now' },
+  // demo mode only (DEMO_MODE=1 on ingest-api)
+  faucet_exhausted: { status: 403, message: 'this wallet has taken all the demo funds it may' },
   restore_pending: { status: 202, message: 'the data is being restored from the archive' },
   internal: { status: 500, message: 'internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;

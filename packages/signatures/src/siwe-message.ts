@@ -1,8 +1,9 @@
 /**
- * Client-side helpers for tests and the load harness: build an EIP-4361 message (a thin wrapper
- * over viem's createSiweMessage, so the text matches what real wallets sign) and draw a nonce.
+ * Client-side helpers for `@tap/client` (browser and Node), tests and the load harness: build an
+ * EIP-4361 message (a thin wrapper over viem's createSiweMessage, so the text matches what real
+ * wallets sign) and draw a nonce. Browser-safe (no `node:` imports): the web client imports this
+ * file alone as `@tap/signatures/message`, since the package index pulls in worker threads.
  */
-import assert from 'node:assert/strict';
 import type { Address } from 'viem';
 import { createSiweMessage } from 'viem/siwe';
 
@@ -32,7 +33,9 @@ const UNBIASED_BYTE_LIMIT = 256 - (256 % NONCE_ALPHABET.length);
 
 /** A random alphanumeric nonce (default 24 characters ≈ 143 bits) from crypto.getRandomValues. */
 export function randomNonce(length = 24): string {
-  assert.ok(Number.isInteger(length) && length >= 16 && length <= 64, 'randomNonce length must be 16..64');
+  if (!(Number.isInteger(length) && length >= 16 && length <= 64)) {
+    throw new RangeError('randomNonce length must be 16..64');
+  }
   let nonce = '';
   const bytes = new Uint8Array(length * 2);
   while (nonce.length < length) {

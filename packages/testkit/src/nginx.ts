@@ -1,7 +1,9 @@
 /**
  * A real nginx running the project's `nginx/tap.conf` for a test: the `# sed:` lines are rewritten
- * to a random loopback listen port, the test's upstream ports, a temp web root and (optionally) a
- * per-IP rate; a minimal nginx.conf around it keeps pid, logs and temp files in a temp dir.
+ * to a random loopback listen port, the test's upstream ports, a temp web root (or the given one,
+ * e.g. the web client's build) and (optionally) a per-IP rate; a minimal nginx.conf around it
+ * keeps pid, logs and temp files in a temp dir. With `tls`, the production `nginx/tap-tls.conf` is
+ * rendered into `tap-tls.d/` next to it with the given certificate and a second random port.
  * Stopped by PID.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -14,6 +16,8 @@ import { REPO_ROOT } from './repo.js';
 export interface TestNginx {
   url: string;
   port: number;
+  /** https://127.0.0.1:<port> when started with `tls`. */
+  httpsUrl: string | null;
   pid: number;
   stop(): Promise<void>;
 }
@@ -22,12 +26,21 @@ export async function startNginx(options: {
   apiPort: number;
   wsPort: number;
   ratePerS?: number;
+  /** Serve this directory instead of a one-line index.html. */
+  webRoot?: string;
+  /** Listen on this port (the demo's fixed URL) instead of a random one. */
+  port?: number;
+  tls?: { certPath: string; keyPath: string };
 }): Promise<TestNginx> {
   const dir = await mkdtemp(join(tmpdir(), 'tap-nginx-'));
-  const webRoot = join(dir, 'web');
-  await mkdir(webRoot);
-  await writeFile(join(webRoot, 'index.html'), '<!doctype html><title>BTC Tap</title>');
-  const port = await freePort();
+  let webRoot = options.webRoot;
+  if (!webRoot) {
+    webRoot = join(dir, 'web');
+    await mkdir(webRoot);
+    await writeFile(join(webRoot, 'index.html'), '<!doctype html><title>BTC Tap</title>');
+  }
+  const port = options.port ?? (await freePort());
+  const httpsPort = options.tls ? await writeTls(dir, options.tls) : null;
   const source = await readFile(join(REPO_ROOT, 'nginx', 'tap.conf'), 'utf8');
   const rendered = source
     .replace(/listen 80;(\s*# sed:)/, `listen 127.0.0.1:${port};$1`)
@@ -46,6 +59,9 @@ error_log ${dir}/error.log;
 worker_processes 1;
 events { worker_connections 4096; }
 http {
+  # As Debian's /etc/nginx/nginx.conf does: browsers refuse module scripts without a JS type.
+  include /etc/nginx/mime.types;
+  default_type application/octet-stream;
   access_log off;
   client_body_temp_path ${dir}/client_body;
   proxy_temp_path ${dir}/proxy;
@@ -69,7 +85,8 @@ http {
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const up = await fetch(`${url}/`).then(
+    // Any answer means it listens (with TLS, plain HTTP answers a 301 redirect).
+    const up = await fetch(`${url}/`, { redirect: 'manual' }).then(
       () => true,
       () => false,
     );
@@ -83,10 +100,30 @@ http {
   return {
     url,
     port,
+    httpsUrl: httpsPort === null ? null : `https://127.0.0.1:${httpsPort}`,
     pid: proc.pid,
     async stop() {
       await proc.stop('SIGQUIT');
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Renders nginx/tap-tls.conf into `<dir>/tap-tls.d/` (tap.conf includes it); returns its port. */
+async function writeTls(dir: string, tls: { certPath: string; keyPath: string }): Promise<number> {
+  const port = await freePort();
+  const source = await readFile(join(REPO_ROOT, 'nginx', 'tap-tls.conf'), 'utf8');
+  const rendered = source
+    .replace(/listen 443 ssl http2;(\s*# sed:)/, `listen 127.0.0.1:${port} ssl http2;$1`)
+    .replace(
+      /ssl_certificate \/etc\/tap\/tls\/fullchain\.pem;(\s*# sed:)/,
+      `ssl_certificate ${tls.certPath};$1`,
+    )
+    .replace(
+      /ssl_certificate_key \/etc\/tap\/tls\/privkey\.pem;(\s*# sed:)/,
+      `ssl_certificate_key ${tls.keyPath};$1`,
+    );
+  await mkdir(join(dir, 'tap-tls.d'));
+  await writeFile(join(dir, 'tap-tls.d', 'tls.conf'), rendered);
+  return port;
 }

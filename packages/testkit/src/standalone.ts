@@ -4,7 +4,9 @@
  */
 export { freshPrefix, startDaemon, waitForHealthy } from './daemon.js';
 export { aBet, anAdjustment, aPrint, aSettlement, TEST_USER, testUlid } from './fixtures.js';
+export { startNginx, type TestNginx } from './nginx.js';
 export { freePort } from './ports.js';
 export { type Started, startProcess } from './process.js';
 export { startRedis, type TestRedis } from './redis-server.js';
 export { REDIS_CONF, REPO_ROOT, serviceEntry } from './repo.js';
+export { type StackDaemon, startStack, type TestStack } from './stack.js';

@@ -11,6 +11,7 @@ import { SessionStore } from './auth/sessions.js';
 import { createAdmission } from './bets/admission-script.js';
 import { createBetIdFactory } from './bets/bet-id.js';
 import { type Config, exposureLimitsOf } from './config.js';
+import { createFaucet } from './demo/faucet.js';
 import { createHttpMetrics } from './http/metrics.js';
 import type { ApiDeps } from './http/routes.js';
 import type { MarketState } from './market/market-state.js';
@@ -38,6 +39,14 @@ export function createApiDeps(parts: {
     metrics: createHttpMetrics(parts.registry),
     now: Date.now,
     segments: new SegmentReader(config.DATA_DIR),
+    faucet: config.DEMO_MODE
+      ? createFaucet(
+          redis,
+          channels,
+          { amountMicros: config.DEMO_FAUCET_MICROS, walletMicrosMax: config.DEMO_FAUCET_WALLET_MICROS_MAX },
+          Date.now,
+        )
+      : undefined,
     login: {
       verifier: parts.signatures,
       sessions,

@@ -58,12 +58,17 @@ const shape = {
   /** Oldest acceptable index print for pricing, ms (SPEC §3). Default 500. */
   PRINT_AGE_MS_MAX: env.intBetween(50, 60_000, 500),
   /**
-   * Demo mode: accept bets priced on simulated prints (price-ingest with VENUES=simulator, SPEC §9).
-   * Off in production; the demo stack and tests turn it on explicitly. Default false.
+   * Demo mode: accept bets priced on simulated prints (price-ingest with VENUES=simulator, SPEC §9)
+   * and serve POST /v1/demo/faucet (play money). Off in production; the demo stack and tests turn
+   * it on explicitly. Default false.
    */
   DEMO_MODE: env.bool(false),
   /** How often the breaker and the latest print are re-read from Redis, ms. Default 20. */
   MARKET_REFRESH_MS: env.intBetween(1, 1_000, 20),
+  /** Demo faucet: micro-dollars one faucet call credits. Default 100000000 ($100). */
+  DEMO_FAUCET_MICROS: env.intAtLeast(1, 100_000_000),
+  /** Demo faucet: most micro-dollars one wallet may take per 24 h. Default 1000000000 ($1,000). */
+  DEMO_FAUCET_WALLET_MICROS_MAX: env.intAtLeast(1, 1_000_000_000),
 };
 
 export type Config = ConfigOf<typeof shape>;

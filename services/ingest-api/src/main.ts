@@ -61,7 +61,14 @@ function startApi(): void {
       });
       stopper.add('http-listener', () => http.close());
       if (config.DEMO_MODE)
-        log.warn({ demoMode: true, warning: 'bets on simulated prices are accepted' }, 'api.demo_mode');
+        log.warn(
+          {
+            demoMode: true,
+            warning: 'bets on simulated prices are accepted; POST /v1/demo/faucet gives play money',
+            faucetMicros: config.DEMO_FAUCET_MICROS,
+          },
+          'api.demo_mode',
+        );
       log.info({ port: http.port, loginWorkers: config.LOGIN_WORKERS }, 'http.listening');
     },
   });

@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { describe, type LoginDeps, login } from '../auth/login.js';
 import type { SessionStore } from '../auth/sessions.js';
 import { type PlaceBetDeps, placeBet } from '../bets/place-bet.js';
+import type { TakeFaucet } from '../demo/faucet.js';
 import { readMe } from '../me/me.js';
 import { betListQuerySchema, findBet, listBets } from '../queries/bet-queries.js';
 import { historyQuerySchema, listCandles, listPrints } from '../queries/index-history.js';
@@ -28,6 +29,8 @@ export interface ApiDeps {
   bodyBytesMax: number;
   metrics: HttpMetrics;
   now: () => number;
+  /** Present only in demo mode (DEMO_MODE=1): without it the route does not exist (404 not_found). */
+  faucet?: TakeFaucet;
 }
 
 type Handler = (call: HttpCall) => Promise<void>;
@@ -129,6 +132,22 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
       if (query) reply(call, 200, listLedger(deps.segments, userId, query, deps.now()));
     }),
   );
+
+  const { faucet } = deps;
+  if (faucet) {
+    on(
+      'post',
+      '/v1/demo/faucet',
+      'demo_faucet',
+      0,
+      authed(async (call, userId) => {
+        const verdict = await faucet(userId);
+        deps.metrics.outcomes.inc({ route: 'demo_faucet', outcome: verdict.ok ? 'ok' : verdict.code });
+        if (verdict.ok) return reply(call, 200, verdict.body);
+        replyError(call, verdict.code, { details: { remainingMicros: verdict.remainingMicros } });
+      }),
+    );
+  }
 
   on('get', '/v1/index/history', 'index_history', 0, async (call) => {
     const query = parseQuery(call, historyQuerySchema);

@@ -1,0 +1,128 @@
+/**
+ * The wire types of the HTTP API and the WebSocket, derived from the domain validators (type-only
+ * imports: nothing of `@tap/domain` is bundled into a browser build). The WebSocket messages mirror
+ * ws-gateway's `serverMessageSchema` (services/ws-gateway/src/protocol/server-message.ts).
+ */
+import type { BetStatus, BetView, BreakerEntry, EventEntry, PrintEntry, Terms } from '@tap/domain';
+import type { ErrorCode } from '@tap/domain/error-codes';
+
+export type { BetStatus, BetView, ErrorCode, Terms };
+
+/** Every error body: `{ error, message }` plus details such as `multiplierBp` or `limit`. */
+export interface ApiFailure {
+  ok: false;
+  /** HTTP status; 0 when the request never got an answer (network error). */
+  status: number;
+  error: ErrorCode | 'network_error';
+  message: string;
+  details: Record<string, unknown>;
+}
+export type ApiResult<T> = { ok: true; status: number; value: T } | ApiFailure;
+
+export interface LoginAnswer {
+  token: string;
+  expiresAt: number;
+  address: string;
+}
+
+export interface Me {
+  address: string;
+  userId: string;
+  availableMicros: number;
+  openPayoutMicros: number;
+  openBets: number;
+}
+
+export interface BetRequest {
+  t0: number;
+  p0: number;
+  stakeMicros: number;
+  /** The lowest multiplier the trader accepts: the one shown on the cell. */
+  minMultiplierBp: number;
+  /** Idempotency key; placeBet draws one when it is missing. Reuse it to retry the same bet. */
+  clientBetId?: string;
+}
+
+export interface PlacedBet {
+  betId: string;
+  status: 'pending';
+  multiplierBp: number;
+  terms: Terms;
+}
+
+/** `GET /v1/bets/:id`: the settled view, or `{ betId, status: 'pending' }` before the batcher. */
+export type BetLookup = BetView | { betId: string; status: 'pending' };
+
+export interface LedgerRowView {
+  id: number;
+  amountMicros: number;
+  balanceAfterMicros: number;
+  refType: string;
+  refId: string;
+  createdAt: number;
+  hash: string;
+}
+
+/** An index print as `GET /v1/index/history` returns it: the settlement evidence. */
+export type IndexPrint = PrintEntry;
+export interface Candle1s {
+  /** Second since the epoch. */
+  t: number;
+  o: number;
+  h: number;
+  l: number;
+  c: number;
+  /** Fewest venues behind a print in that second; n prints. */
+  v: number;
+  n: number;
+}
+
+export interface FaucetAnswer {
+  adjustmentId: string;
+  amountMicros: number;
+  /** What this wallet may still take from the faucet, micro-dollars. */
+  remainingMicros: number;
+}
+
+/** `ready`: the socket is authenticated; `serverTime` aligns the client's clock. */
+export interface ReadyMessage {
+  type: 'ready';
+  userId: string;
+  serverTime: number;
+}
+export interface TickMessage {
+  type: 'tick';
+  t: number;
+  p: number;
+  sigma: number;
+  /** η, the print micro-noise (pricing-v2): quote with quoteCell(σ, η) as the server does. */
+  noise: number;
+  id: number;
+}
+export type BreakerMessage = { type: 'breaker' } & BreakerEntry;
+export interface ResyncMessage {
+  type: 'resync';
+  reason: 'events_trimmed' | 'events_unknown' | 'replay_overflow';
+}
+export interface ErrorMessage {
+  type: 'error';
+  error: ErrorCode;
+  message: string;
+}
+export interface PongMessage {
+  type: 'pong';
+  serverTime: number;
+}
+/** A `tap:events` entry plus `id`, its stream id: the resume cursor. */
+export type EventMessage = EventEntry & { id: string };
+export type BetEventMessage = Extract<EventMessage, { type: 'bet' }>;
+export type BalanceEventMessage = Extract<EventMessage, { type: 'balance' }>;
+
+export type ServerMessage =
+  | ReadyMessage
+  | TickMessage
+  | BreakerMessage
+  | ResyncMessage
+  | ErrorMessage
+  | PongMessage
+  | EventMessage;

@@ -1,0 +1,94 @@
+import type { BetEventMessage } from '@tap/client';
+import { describe, expect, it } from 'vitest';
+import { applyToBook, availableMicros, type BookInput, emptyBook } from './bet-book.js';
+import { describeReason } from './reasons.js';
+
+const USER = `0x${'b'.repeat(40)}`;
+const BET_ID = '01JBET00000000000000000001';
+const tap: BookInput = {
+  type: 'tap',
+  clientBetId: 'c1',
+  t0: 1_765_000_010_000,
+  p0: 9_750_000,
+  stakeMicros: 5_000_000,
+  multiplierBp: 23_500,
+};
+const admitted: BookInput = { type: 'admitted', clientBetId: 'c1', betId: BET_ID, multiplierBp: 23_600 };
+const event = (status: BetEventMessage['status'], extra: Partial<BetEventMessage> = {}): BookInput => ({
+  type: 'event',
+  event: {
+    type: 'bet',
+    id: '1-0',
+    userId: USER,
+    betId: BET_ID,
+    status,
+    balanceMicros: 95_000_000,
+    ...extra,
+  } as BetEventMessage,
+});
+const run = (...inputs: BookInput[]) => inputs.reduce(applyToBook, emptyBook(100_000_000));
+
+describe('bet book state machine', () => {
+  it('moves sending → pending → accepted → won and keeps the payout', () => {
+    expect(run(tap).bets[0]?.phase).toBe('sending');
+    expect(run(tap, admitted).bets[0]).toMatchObject({
+      phase: 'pending',
+      betId: BET_ID,
+      multiplierBp: 23_600,
+    });
+    expect(run(tap, admitted, event('accepted')).bets[0]?.phase).toBe('accepted');
+    const won = run(tap, admitted, event('accepted'), event('won', { payoutMicros: 11_800_000 }));
+    expect(won.bets[0]).toMatchObject({ phase: 'won', payoutMicros: 11_800_000 });
+  });
+
+  it('shows an HTTP refusal with its code', () => {
+    const book = run(tap, { type: 'refused', clientBetId: 'c1', code: 'quote_moved' });
+    expect(book.bets[0]).toMatchObject({ phase: 'refused', reason: 'quote_moved' });
+    expect(describeReason('quote_moved')).toBe('the multiplier moved below your minimum');
+  });
+
+  it('shows a WebSocket rejection with its reason in words', () => {
+    const book = run(tap, admitted, event('rejected', { reason: 'insufficient_funds' }));
+    expect(book.bets[0]).toMatchObject({ phase: 'rejected', reason: 'insufficient_funds' });
+    expect(describeReason('insufficient_funds')).toMatch(/balance/);
+    expect(describeReason('breaker_open')).toMatch(/stake is returned/);
+  });
+
+  it('never moves backwards: a late 202 or a repeated event leaves the settled state', () => {
+    const book = run(tap, event('accepted'), event('lost'), admitted, event('accepted'));
+    expect(book.bets).toHaveLength(1);
+    expect(book.bets[0]).toMatchObject({ key: 'c1', phase: 'lost', betId: BET_ID });
+  });
+
+  it('keeps the first settlement when another outcome arrives for the same bet', () => {
+    expect(run(tap, admitted, event('won'), event('void')).bets[0]?.phase).toBe('won');
+  });
+
+  it('creates bets placed elsewhere from their accepted event', () => {
+    const book = run(
+      event('accepted', {
+        bet: {
+          t0: 5_000,
+          p0: 1_000,
+          windowMs: 5_000,
+          bandCents: 1_000,
+          stakeMicros: 2_000_000,
+          multiplierBp: 30_000,
+        },
+      }),
+    );
+    expect(book.bets[0]).toMatchObject({ key: BET_ID, phase: 'accepted', t0: 5_000, stakeMicros: 2_000_000 });
+  });
+
+  it('follows the balance: events set it, admitted-but-unapplied stakes are held back', () => {
+    expect(availableMicros(run(tap))).toBe(100_000_000);
+    expect(availableMicros(run(tap, admitted))).toBe(95_000_000);
+    expect(availableMicros(run(tap, admitted, event('accepted')))).toBe(95_000_000);
+    expect(
+      availableMicros(run(tap, admitted, event('accepted'), event('void', { balanceMicros: 100_000_000 }))),
+    ).toBe(100_000_000);
+    expect(availableMicros(run(tap, admitted, { type: 'balance', balanceMicros: 200_000_000 }))).toBe(
+      195_000_000,
+    );
+  });
+});

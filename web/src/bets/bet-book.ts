@@ -1,0 +1,175 @@
+/**
+ * The trader's bets as the page shows them: a pure state machine fed by taps, HTTP answers and
+ * WebSocket events (SPEC §6.5: pending until the WebSocket says accepted or rejected).
+ *
+ *   tap → sending ──202──→ pending ──WS──→ accepted ──WS──→ won | lost | void
+ *              └──4xx/5xx──→ refused          └──WS──→ rejected
+ *
+ * A bet never moves backwards: the WebSocket may say `accepted` before the 202 reaches us, an
+ * event may arrive twice (the outbox re-publishes after a crash), a replay after a reconnect may
+ * repeat what we saw. Events for bets this page did not place (another tab, a reload) create them.
+ */
+import type { BetEventMessage, BetLookup } from '@tap/client';
+
+export type BetPhase = 'sending' | 'refused' | 'pending' | 'accepted' | 'rejected' | 'won' | 'lost' | 'void';
+
+export interface TrackedBet {
+  /** clientBetId for bets placed here, else the betId. */
+  key: string;
+  betId: string | null;
+  t0: number;
+  p0: number;
+  stakeMicros: number;
+  multiplierBp: number;
+  phase: BetPhase;
+  /** Refusal or rejection code (words via describeReason), or the void reason. */
+  reason: string | null;
+  payoutMicros: number;
+}
+
+export interface BetBook {
+  bets: readonly TrackedBet[];
+  /** The last SQLite balance an event reported (or /v1/me's available balance at sign-in). */
+  settledBalanceMicros: number;
+}
+
+export type BookInput =
+  | { type: 'tap'; clientBetId: string; t0: number; p0: number; stakeMicros: number; multiplierBp: number }
+  | { type: 'admitted'; clientBetId: string; betId: string; multiplierBp: number }
+  | { type: 'refused'; clientBetId: string; code: string }
+  | { type: 'event'; event: BetEventMessage }
+  | { type: 'balance'; balanceMicros: number }
+  | { type: 'loaded'; bets: BetLookup[] };
+
+const RANK: Record<BetPhase, number> = {
+  sending: 0,
+  pending: 1,
+  refused: 2,
+  accepted: 2,
+  rejected: 2,
+  won: 3,
+  lost: 3,
+  void: 3,
+};
+
+/** Most bets kept on the page; the oldest settled ones go first (history is one click away). */
+export const BOOK_BETS_MAX = 200;
+
+export const emptyBook = (balanceMicros = 0): BetBook => ({ bets: [], settledBalanceMicros: balanceMicros });
+
+export function applyToBook(book: BetBook, input: BookInput): BetBook {
+  switch (input.type) {
+    case 'tap':
+      return withBets(book, [
+        ...book.bets,
+        { ...input, key: input.clientBetId, betId: null, phase: 'sending', reason: null, payoutMicros: 0 },
+      ]);
+    case 'admitted':
+      return applyAdmitted(book, input);
+    case 'refused':
+      return update(book, (b) => b.key === input.clientBetId, { phase: 'refused', reason: input.code });
+    case 'event':
+      return applyEvent(book, input.event);
+    case 'balance':
+      return { ...book, settledBalanceMicros: input.balanceMicros };
+    case 'loaded':
+      return input.bets.reduce(applyLoaded, book);
+  }
+}
+
+/** The 202: the bet becomes pending, or takes over what the WebSocket already said about it. */
+function applyAdmitted(
+  book: BetBook,
+  input: { clientBetId: string; betId: string; multiplierBp: number },
+): BetBook {
+  const early = book.bets.find((b) => b.betId === input.betId && b.key !== input.clientBetId);
+  const changes = { betId: input.betId, multiplierBp: input.multiplierBp, phase: 'pending' as BetPhase };
+  if (!early) return update(book, (b) => b.key === input.clientBetId, changes);
+  const { phase, reason, payoutMicros } = early;
+  return withBets(
+    book,
+    book.bets
+      .filter((b) => b !== early)
+      .map((b) => (b.key === input.clientBetId ? { ...b, ...changes, phase, reason, payoutMicros } : b)),
+  );
+}
+
+function applyEvent(book: BetBook, event: BetEventMessage): BetBook {
+  const next = { ...book, settledBalanceMicros: event.balanceMicros };
+  const phase = event.status as BetPhase;
+  const changes = {
+    betId: event.betId,
+    phase,
+    reason: event.reason ?? null,
+    ...(event.payoutMicros !== undefined ? { payoutMicros: event.payoutMicros } : {}),
+    ...(event.bet ? { multiplierBp: event.bet.multiplierBp } : {}),
+  };
+  if (book.bets.some((b) => b.betId === event.betId)) {
+    return update(next, (b) => b.betId === event.betId, changes);
+  }
+  const cell = event.bet ?? { t0: 0, p0: 0, stakeMicros: 0, multiplierBp: 0 };
+  return withBets(next, [
+    ...book.bets,
+    {
+      key: event.betId,
+      t0: cell.t0,
+      p0: cell.p0,
+      stakeMicros: cell.stakeMicros,
+      payoutMicros: 0,
+      ...changes,
+      multiplierBp: cell.multiplierBp,
+    },
+  ]);
+}
+
+function applyLoaded(book: BetBook, bet: BetLookup): BetBook {
+  if (!('t0' in bet)) return book;
+  const changes = {
+    betId: bet.betId,
+    phase: bet.status as BetPhase,
+    reason: bet.reason,
+    payoutMicros: bet.payoutMicros,
+  };
+  if (book.bets.some((b) => b.betId === bet.betId))
+    return update(book, (b) => b.betId === bet.betId, changes);
+  const loaded: TrackedBet = {
+    key: bet.betId,
+    t0: bet.t0,
+    p0: bet.p0,
+    stakeMicros: bet.stakeMicros,
+    multiplierBp: bet.multiplierBp,
+    ...changes,
+  };
+  return withBets(book, [...book.bets, loaded]);
+}
+
+/** Applies `changes` to the matching bets unless that would move them backwards. */
+function update(book: BetBook, match: (b: TrackedBet) => boolean, changes: Partial<TrackedBet>): BetBook {
+  return withBets(
+    book,
+    book.bets.map((bet) => {
+      if (!match(bet)) return bet;
+      if (changes.phase && RANK[changes.phase] < RANK[bet.phase]) return bet;
+      if (changes.phase && RANK[changes.phase] === RANK[bet.phase] && changes.phase !== bet.phase) return bet;
+      return { ...bet, ...changes };
+    }),
+  );
+}
+
+function withBets(book: BetBook, bets: TrackedBet[]): BetBook {
+  if (bets.length <= BOOK_BETS_MAX) return { ...book, bets };
+  const drop = bets.findIndex((b) => RANK[b.phase] >= 2);
+  return { ...book, bets: bets.filter((_, i) => i !== (drop === -1 ? 0 : drop)) };
+}
+
+/**
+ * What the trader can stake now: the last balance the batcher reported minus the stakes admitted
+ * but not yet applied (the same reservation the server's balance cache holds, docs/bet-path.md).
+ */
+export function availableMicros(book: BetBook): number {
+  const reserved = book.bets.filter((b) => b.phase === 'pending').reduce((sum, b) => sum + b.stakeMicros, 0);
+  return Math.max(0, book.settledBalanceMicros - reserved);
+}
+
+export const isSettled = (phase: BetPhase) => RANK[phase] === 3;
+export const isOpen = (phase: BetPhase) => phase === 'sending' || phase === 'pending' || phase === 'accepted';

@@ -1,0 +1,176 @@
+/**
+ * The signed-in page: header (balance, feed and connection status, faucet, logout), the breaker
+ * banner, the chart with its grid, the stake selector and the trader's recent bets; History and
+ * Ledger views; a receipt per bet.
+ */
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+import { availableMicros, isSettled, type TrackedBet } from '../bets/bet-book.js';
+import { describeReason } from '../bets/reasons.js';
+import { ChartCanvas } from '../chart/chart-canvas.js';
+import type { Cell } from '../grid/grid-geometry.js';
+import { formatMultiplier, formatPrice, formatUsd, usdToMicros } from '../grid/multiplier-format.js';
+import type { TradingSession } from '../market/trading-session.js';
+import { BetsView, LedgerView } from './history-views.js';
+import { Receipt } from './receipt.js';
+import { StatusBar } from './status-bar.js';
+
+const STAKES_USD = [1, 5, 10, 25, 100];
+/** Answers after which the same clientBetId is retried: the bet may or may not have been admitted. */
+const RETRY_STATUSES = new Set([0, 502, 504]);
+
+type View = 'trade' | 'bets' | 'ledger';
+
+export function TradeScreen(props: { session: TradingSession; address: string; onLogout(): void }) {
+  const { session } = props;
+  const snap = useSyncExternalStore(session.subscribe, session.snapshot);
+  const [stakeUsd, setStakeUsd] = useState(1);
+  const [view, setView] = useState<View>('trade');
+  const [receiptOf, setReceiptOf] = useState<string | null>(null);
+  const [faucetNote, setFaucetNote] = useState('');
+  const [faucetGone, setFaucetGone] = useState(false);
+  const halted = snap.breaker?.state === 'open' || snap.socket !== 'open';
+
+  const reload = useCallback(async () => {
+    const eventsBefore = session.eventsSeen;
+    const [bets, me] = await Promise.all([session.api.listBets({ limit: 50 }), session.api.me()]);
+    if (bets.ok) session.dispatch({ type: 'loaded', bets: bets.value.bets });
+    // An event that arrived meanwhile is at least as new as this answer: keep the balance it set.
+    if (me.ok && session.eventsSeen === eventsBefore) {
+      const pending = session
+        .snapshot()
+        .book.bets.filter((b) => b.phase === 'pending')
+        .reduce((sum, b) => sum + b.stakeMicros, 0);
+      session.dispatch({ type: 'balance', balanceMicros: me.value.availableMicros + pending });
+    }
+  }, [session]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reload on each ready and resync (see UiSnapshot.reloads).
+  useEffect(() => void reload(), [reload, snap.reloads]);
+
+  const onTap = async (cell: Cell, multiplierBp: number) => {
+    const clientBetId = crypto.randomUUID();
+    const stakeMicros = usdToMicros(stakeUsd);
+    session.dispatch({ type: 'tap', clientBetId, ...cell, stakeMicros, multiplierBp });
+    for (let attempt = 0; ; attempt++) {
+      const result = await session.api.placeBet({
+        clientBetId,
+        ...cell,
+        stakeMicros,
+        minMultiplierBp: multiplierBp,
+      });
+      if (result.ok) {
+        session.dispatch({
+          type: 'admitted',
+          clientBetId,
+          betId: result.value.betId,
+          multiplierBp: result.value.multiplierBp,
+        });
+        return;
+      }
+      if (attempt < 2 && RETRY_STATUSES.has(result.status)) {
+        await new Promise((resolve) => setTimeout(resolve, 500 * (attempt + 1)));
+        continue;
+      }
+      session.dispatch({ type: 'refused', clientBetId, code: result.error });
+      return;
+    }
+  };
+
+  useEffect(() => {
+    if (!faucetNote) return;
+    const timer = setTimeout(() => setFaucetNote(''), 5_000);
+    return () => clearTimeout(timer);
+  }, [faucetNote]);
+
+  const onFaucet = async () => {
+    const result = await session.api.demoFaucet();
+    if (result.ok) return setFaucetNote(`${formatUsd(result.value.amountMicros)} on its way`);
+    if (result.status === 404) setFaucetGone(true);
+    setFaucetNote(describeReason(result.error));
+  };
+
+  const bets = [...snap.book.bets].reverse().slice(0, 12);
+  return (
+    <div className="trade">
+      <header className="top">
+        <strong className="brand">BTC Tap</strong>
+        <span className="price" data-testid="price">
+          {snap.lastPriceCents ? `$${formatPrice(snap.lastPriceCents)}` : '—'}
+        </span>
+        <span className="balance" data-testid="balance" title={props.address}>
+          {formatUsd(availableMicros(snap.book))}
+        </span>
+        {!faucetGone && (
+          <button type="button" onClick={onFaucet} data-testid="faucet">
+            Add demo funds
+          </button>
+        )}
+        <button type="button" onClick={props.onLogout}>
+          Log out
+        </button>
+      </header>
+      <StatusBar session={session} snap={snap} note={faucetNote} />
+      {snap.breaker?.state === 'open' && (
+        <div className="banner" role="alert" data-testid="breaker-banner">
+          Trading halted: {snap.breaker.reason.replaceAll('_', ' ')}. Bets in open windows are void if the
+          feed was unhealthy; stakes are returned.
+        </div>
+      )}
+      <nav className="tabs" aria-label="Views">
+        {(['trade', 'bets', 'ledger'] as const).map((v) => (
+          <button key={v} type="button" aria-pressed={view === v} onClick={() => setView(v)}>
+            {v === 'trade' ? 'Trade' : v === 'bets' ? 'History' : 'Ledger'}
+          </button>
+        ))}
+      </nav>
+      {view === 'trade' && (
+        <>
+          <ChartCanvas session={session} halted={halted} onTap={onTap} />
+          <section className="controls" aria-label="Stake">
+            <span id="stake-label">Stake</span>
+            <div role="radiogroup" aria-labelledby="stake-label" className="stakes">
+              {STAKES_USD.map((usd) => (
+                // biome-ignore lint/a11y/useSemanticElements: a row of buttons reads better than radio inputs here.
+                <button
+                  key={usd}
+                  type="button"
+                  role="radio"
+                  aria-checked={stakeUsd === usd}
+                  onClick={() => setStakeUsd(usd)}
+                >
+                  ${usd}
+                </button>
+              ))}
+            </div>
+          </section>
+          <BetList bets={bets} onOpen={setReceiptOf} />
+        </>
+      )}
+      {view === 'bets' && <BetsView session={session} onOpen={setReceiptOf} />}
+      {view === 'ledger' && <LedgerView session={session} />}
+      {receiptOf && <Receipt session={session} betId={receiptOf} onClose={() => setReceiptOf(null)} />}
+    </div>
+  );
+}
+
+function BetList({ bets, onOpen }: { bets: TrackedBet[]; onOpen(betId: string): void }) {
+  if (bets.length === 0) return <p className="empty">Tap a cell to place a bet.</p>;
+  return (
+    <ul className="bets" aria-label="Your recent bets" data-testid="bets">
+      {bets.map((bet) => (
+        <li key={bet.key} className={`bet ${bet.phase}`} data-phase={bet.phase} data-bet-id={bet.betId ?? ''}>
+          <span className="phase">{bet.phase}</span>
+          <span>
+            {formatUsd(bet.stakeMicros)} at {formatMultiplier(bet.multiplierBp)} on ${formatPrice(bet.p0)}
+          </span>
+          {bet.phase === 'won' && <span>paid {formatUsd(bet.payoutMicros)}</span>}
+          {bet.reason && <span className="reason">{describeReason(bet.reason)}</span>}
+          {bet.betId && isSettled(bet.phase) && (
+            <button type="button" onClick={() => onOpen(bet.betId ?? '')}>
+              Receipt
+            </button>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
