@@ -15,6 +15,9 @@ packages=()
 command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
 command -v nginx >/dev/null 2>&1 || packages+=(nginx)
 command -v systemd-analyze >/dev/null 2>&1 || packages+=(systemd)
+# zstd and sqlite3: the archive tests read archived segments with the standard tools (as an operator would).
+command -v zstd >/dev/null 2>&1 || packages+=(zstd)
+command -v sqlite3 >/dev/null 2>&1 || packages+=(sqlite3)
 if ((${#packages[@]} > 0)); then
   log "apt-get install ${packages[*]}"
   if [ "$(id -u)" -ne 0 ]; then

@@ -53,6 +53,7 @@ export {
   SEGMENT_MIGRATIONS,
   WRITER_PRAGMAS,
 } from './segment/schema.js';
+export { type ProofDatabase, proveSegment, type SegmentProof } from './segment/segment-proof.js';
 export {
   listPartialSegments,
   listSegments,
