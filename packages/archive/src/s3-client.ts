@@ -24,7 +24,7 @@ export const s3Env = {
   S3_RETRY_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   /** First backoff pause in ms (doubles per try, full jitter, at most 15 s). Default 500. */
   S3_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(500),
-  /** One S3 request may take at most this long before it is abandoned and retried. Default 60000. */
+  /** An S3 request whose connection moves no byte for this long is abandoned (and retried). Default 60000. */
   S3_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
 };
 
@@ -61,6 +61,8 @@ export function createS3(settings: S3Settings): S3Client {
     requestHandler: {
       requestTimeout: settings.S3_REQUEST_TIMEOUT_MS,
       connectionTimeout: Math.min(settings.S3_REQUEST_TIMEOUT_MS, 10_000),
+      // A stalled S3 must fail the try (and be retried), not hang the job until systemd kills it.
+      throwOnRequestTimeout: true,
     },
   });
 }
