@@ -20,6 +20,7 @@ export {
   readManifest,
   writeManifest,
 } from './manifest.js';
+export { type RestoredSegment, RestoreRefused, type RestoreReport, restoreDataDir } from './restore.js';
 export { planRestore, type RestorePlan, type RestoreSource } from './restore-plan.js';
 export { backupsToPrune, type RetentionPolicy } from './retention.js';
 export { DEFAULT_RETRY, type RetryInfo, type RetryPolicy, withRetry } from './retry.js';

@@ -62,7 +62,7 @@ export function digestMetadata(d: ZstdResult): Record<string, string> {
 export async function fetchFile(
   ctx: TransferContext,
   options: { key: string; target: string; stagingDir: string; expected?: ZstdResult },
-): Promise<ZstdResult> {
+): Promise<ZstdResult & { metadata: Record<string, string> }> {
   const staged = join(options.stagingDir, `${options.key.replace(/\//g, '_')}.${process.pid}`);
   try {
     const got = await downloadFile(ctx, options.key, staged);
@@ -70,7 +70,7 @@ export async function fetchFile(
     expectDigest(options.key, 'compressed', got, claimed.compressed);
     const result = await decompressFile(staged, options.target, { signal: ctx.signal });
     expectDigest(options.key, 'decompressed', result.plain, claimed.plain);
-    return result;
+    return { ...result, metadata: got.metadata };
   } finally {
     await rm(staged, { force: true });
   }

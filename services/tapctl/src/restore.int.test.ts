@@ -1,0 +1,232 @@
+/**
+ * The restore drill (SPEC §8) on real servers: traffic through the real batcher (deposits, bets,
+ * wins, losses), older weeks archived and the hot week backed up while the batcher runs; then the
+ * data directory is wiped and `tapctl restore --from-s3` rebuilds it. Every balance, bet and ledger
+ * row must equal the original, and a batcher started on the restored directory rebuilds exactly
+ * the Redis cache the first one had. A corrupted object is refused by restore.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { createS3 } from '@tap/archive';
+import { type Channels, createChannels, encodeEntry } from '@tap/channels';
+import { isoWeekOf } from '@tap/domain';
+import { Redis } from '@tap/runtime';
+import {
+  aBet,
+  admitBet,
+  anAdjustment,
+  aSettlement,
+  freePort,
+  freshPrefix,
+  startDaemon,
+  startRedis,
+  startS3,
+  type TestRedis,
+  type TestS3,
+  waitForHealthy,
+  writeSegmentFile,
+} from '@tap/testkit';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const USD = 1_000_000;
+const USERS = 6;
+const wallet = (n: number) => `0x${(n + 1).toString(16).padStart(40, 'a')}`;
+const OLD_WEEKS = ['2020-W10', '2020-W11'];
+
+let redisServer: TestRedis;
+let s3: TestS3;
+let redis: Redis;
+beforeAll(async () => {
+  [redisServer, s3] = await Promise.all([startRedis(), startS3({ bucket: 'tap-archive' })]);
+  redis = new Redis(redisServer.url);
+});
+afterAll(async () => {
+  redis.disconnect();
+  await Promise.all([redisServer.stop(), s3.stop()]);
+});
+
+const s3Env = () => ({
+  S3_ENDPOINT: s3.endpoint,
+  S3_BUCKET: s3.bucket,
+  S3_ACCESS_KEY_ID: s3.accessKeyId,
+  S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+  S3_RETRY_ATTEMPTS: '1',
+});
+
+async function run(service: string, env: Record<string, string>, args: string[]) {
+  const textfileDir = mkdtempSync(join(tmpdir(), 'tap-textfile-'));
+  const proc = startDaemon(service, { ...s3Env(), OPS_PORT: '0', TEXTFILE_DIR: textfileDir, ...env }, args);
+  const { code } = await proc.exited;
+  return { code, out: [...proc.lines, ...proc.stderr].join('\n') };
+}
+
+async function startBatcher(dataDir: string, prefix: string) {
+  const port = await freePort();
+  const batcher = startDaemon('batcher', {
+    REDIS_URL: redisServer.url,
+    TAP_KEY_PREFIX: prefix,
+    DATA_DIR: dataDir,
+    OPS_PORT: String(port),
+    LOG_LEVEL: 'warn',
+  });
+  await waitForHealthy(`http://127.0.0.1:${port}/healthz`, 20_000);
+  return batcher;
+}
+
+/** Every row of every table that holds money or bets, in a stable order. */
+function rowsOf(path: string) {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return {
+      users: db.prepare('SELECT * FROM users ORDER BY id').all(),
+      bets: db.prepare('SELECT * FROM bets ORDER BY id').all(),
+      ledger: db.prepare('SELECT * FROM transaction_ledger ORDER BY id').all(),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** The balance cache and exposure keys the batcher maintains, with their values; a 0 counts as absent. */
+async function cacheOf(channels: Channels): Promise<Record<string, string | null>> {
+  const out: Record<string, string | null> = {};
+  for (const pattern of Object.values(channels.patterns)) {
+    for (const key of (await redis.keys(pattern)).sort()) {
+      const type = await redis.type(key);
+      const value = type === 'string' ? await redis.get(key) : `(${type})`;
+      if (value !== '0') out[key] = value;
+    }
+  }
+  return out;
+}
+
+async function until(probe: () => number, wanted: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (probe() !== wanted) {
+    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${wanted}, have ${probe()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function traffic(channels: Channels, hotPath: string): Promise<void> {
+  const count = (sql: string) => {
+    const db = new Database(hotPath, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare(sql).pluck().get() as number;
+    } finally {
+      db.close();
+    }
+  };
+  for (let u = 0; u < USERS; u += 1) {
+    await redis.xadd(
+      channels.streams.adjustments,
+      '*',
+      ...encodeEntry('adjustments', anAdjustment({ userId: wallet(u), amountMicros: (50 + u) * USD })),
+    );
+  }
+  await until(() => count('SELECT COUNT(*) FROM users'), USERS);
+  for (let u = 0; u < USERS; u += 1) await redis.incrby(channels.keys.balance(wallet(u)), 0);
+  // Cells still open for a while, so the rebuilt cache must carry their exposure keys too.
+  const t0 = Math.ceil((Date.now() + 120_000) / 5_000) * 5_000;
+  const bets = Array.from({ length: USERS * 4 }, (_, i) =>
+    aBet({ userId: wallet(i % USERS), stakeMicros: (1 + (i % 3)) * USD, t0, placedAt: Date.now() }),
+  );
+  for (const bet of bets) await admitBet(redis, channels, bet);
+  await until(() => count("SELECT COUNT(*) FROM bets WHERE status = 'accepted'"), bets.length);
+  for (const [i, bet] of bets.entries()) {
+    if (i % 3 === 2) continue; // a third stay open: carried in the cache's exposure
+    const entry = aSettlement({ betId: bet.betId, outcome: i % 2 === 0 ? 'won' : 'lost' });
+    await redis.xadd(channels.streams.settlements, '*', ...encodeEntry('settlements', entry));
+  }
+  await until(() => count("SELECT COUNT(*) FROM bets WHERE status IN ('won', 'lost')"), 16);
+}
+
+describe('restore drill (real batcher, Redis, S3)', () => {
+  it('restores every balance, bet and ledger row, and the batcher resumes with the same cache', async () => {
+    const prefix = freshPrefix();
+    const channels = createChannels(prefix);
+    const dataDir = mkdtempSync(join(tmpdir(), 'tap-drill-'));
+    mkdirSync(join(dataDir, 'segments'));
+    for (const week of OLD_WEEKS) writeSegmentFile(join(dataDir, 'segments', `${week}.db`), { users: 7 });
+    const hot = join(dataDir, 'segments', `${isoWeekOf(Date.now())}.db`);
+
+    const first = await startBatcher(dataDir, prefix);
+    let original: Record<string, ReturnType<typeof rowsOf>>;
+    let cache: Record<string, string | null>;
+    try {
+      await traffic(channels, hot);
+      const archive = await run('archiver', { DATA_DIR: dataDir }, ['archive']);
+      expect(archive.code, archive.out).toBe(0);
+      const backup = await run('archiver', { DATA_DIR: dataDir, REDIS_DATA_DIR: redisServer.dir }, [
+        'backup',
+      ]);
+      expect(backup.code, backup.out).toBe(0);
+      original = Object.fromEntries(
+        readdirSync(join(dataDir, 'segments'))
+          .filter((f) => f.endsWith('.db'))
+          .map((f) => [f, rowsOf(join(dataDir, 'segments', f))]),
+      );
+      cache = await cacheOf(channels);
+      expect(Object.keys(cache).length).toBeGreaterThan(USERS);
+    } finally {
+      await first.stop();
+    }
+
+    rmSync(dataDir, { recursive: true, force: true });
+    const restore = await run('tapctl', { DATA_DIR: dataDir }, ['restore', '--from-s3']);
+    expect(restore.code, restore.out).toBe(0);
+    expect(restore.out).toContain(`${isoWeekOf(Date.now())}  from backup`);
+    for (const week of OLD_WEEKS) expect(restore.out).toContain(`${week}  from archive`);
+    expect(restore.out).toContain('Redis files of');
+
+    const restored = Object.fromEntries(
+      readdirSync(join(dataDir, 'segments')).map((f) => [f, rowsOf(join(dataDir, 'segments', f))]),
+    );
+    expect(restored).toEqual(original);
+    expect(original[`${isoWeekOf(Date.now())}.db`]!.ledger.length).toBeGreaterThan(USERS * 4);
+
+    // The batcher starts on the restored directory and rebuilds the cache the first one had.
+    await redis.del(channels.keys.balanceCacheReady);
+    for (const key of Object.keys(cache)) await redis.set(key, 'stale');
+    const second = await startBatcher(dataDir, prefix);
+    try {
+      expect(await cacheOf(channels)).toEqual(cache);
+    } finally {
+      await second.stop();
+    }
+  }, 120_000);
+
+  it('refuses a corrupted archive object and leaves no segment behind', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tap-drill-bad-'));
+    const client = createS3({
+      S3_ENDPOINT: s3.endpoint,
+      S3_BUCKET: s3.bucket,
+      S3_REGION: 'us-east-1',
+      S3_ACCESS_KEY_ID: s3.accessKeyId,
+      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      S3_RETRY_ATTEMPTS: 1,
+      S3_RETRY_BASE_MS: 1,
+      S3_REQUEST_TIMEOUT_MS: 10_000,
+    });
+    // Bit rot in the bucket: the same object with one byte flipped, its metadata kept.
+    const key = `segments/${OLD_WEEKS[0]}.db.zst`;
+    const object = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
+    const bytes = Buffer.from(await object.Body!.transformToByteArray());
+    bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
+    await client.send(
+      new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: bytes, Metadata: object.Metadata }),
+    );
+    client.destroy();
+
+    const restore = await run('tapctl', { DATA_DIR: dataDir }, ['restore', '--from-s3']);
+    expect(restore.code).toBe(1);
+    expect(restore.out).toContain(key);
+    expect(restore.out).toContain('sha256');
+    expect(readdirSync(dataDir).includes('segments') ? readdirSync(join(dataDir, 'segments')) : []).toEqual(
+      [],
+    );
+  }, 60_000);
+});
