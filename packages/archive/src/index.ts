@@ -4,7 +4,6 @@ export {
   BACKUPS_PREFIX,
   type BackupRef,
   backupKey,
-  isSegmentName,
   MANIFEST_KEY,
   parseBackupKey,
   parseRedisBackupKey,
@@ -25,7 +24,7 @@ export { planRestore, type RestorePlan, type RestoreSource } from './restore-pla
 export { backupsToPrune, type RetentionPolicy } from './retention.js';
 export { DEFAULT_RETRY, type RetryInfo, type RetryPolicy, withRetry } from './retry.js';
 export { checkBucket, createS3, type S3Settings, s3Env, s3EnvProblems } from './s3-client.js';
-export { segmentPeriod } from './segment-period.js';
+export { isoWeekEndMs, segmentStartMs } from './segment-period.js';
 export { digestMetadata, fetchFile, META, shipFile } from './ship.js';
 export { IntegrityError, type TransferContext, verifyObject } from './transfer.js';
 export { compressFile, decompressFile, digestFile, type FileDigest, type ZstdResult } from './zstd-file.js';

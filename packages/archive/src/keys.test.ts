@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backupKey, parseBackupKey, parseRedisBackupKey, redisBackupKey } from './keys.js';
-import { segmentPeriod } from './segment-period.js';
+import { isoWeekEndMs, segmentStartMs } from './segment-period.js';
 
 describe('archive keys', () => {
   it('round-trips a segment backup key to the second', () => {
@@ -17,11 +17,11 @@ describe('archive keys', () => {
     expect(parseBackupKey('backups/2026-W49/yesterday.db.zst')).toBeUndefined();
   });
 
-  it('gives an ISO week segment its Monday-to-Monday period', () => {
-    expect(segmentPeriod('2026-W01')).toEqual({
-      startMs: Date.UTC(2025, 11, 29),
-      endMs: Date.UTC(2026, 0, 5),
-    });
-    expect(segmentPeriod('2020-W53').startMs).toBe(Date.UTC(2020, 11, 28));
+  it('knows when a segment began from its name, for both period schemes', () => {
+    expect(segmentStartMs('2026-W01')).toBe(Date.UTC(2025, 11, 29));
+    expect(isoWeekEndMs('2026-W01')).toBe(Date.UTC(2026, 0, 5));
+    expect(segmentStartMs('2026-12-06T19-08-30-000Z')).toBe(Date.UTC(2026, 11, 6, 19, 8, 30));
+    expect(isoWeekEndMs('2026-12-06T19-08-30-000Z')).toBeNull();
+    expect(segmentStartMs('last-week')).toBeNull();
   });
 });

@@ -10,16 +10,13 @@
  * `<stamp>` is the UTC time the backup's snapshot was taken, `20261206T190812Z`: sortable as text,
  * no characters that need escaping.
  */
+import { isSegmentName } from '@tap/domain';
+
 export const MANIFEST_KEY = 'segments/manifest.json';
 export const BACKUPS_PREFIX = 'backups/';
 export const REDIS_BACKUPS_PREFIX = 'backups/redis/';
 
-const SEGMENT_NAME = /^\d{4}-W\d{2}$/;
 const STAMP = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
-
-export function isSegmentName(name: string): boolean {
-  return SEGMENT_NAME.test(name);
-}
 
 export function archiveKey(segment: string): string {
   return `segments/${segment}.db.zst`;

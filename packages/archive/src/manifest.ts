@@ -23,8 +23,10 @@ export const manifestEntrySchema = z.object({
   ledgerHead: z.object({ id: z.number().int().min(0), hash: z.string().regex(/^[0-9a-f]{64}$/) }),
   users: z.number().int().min(0),
   bets: z.number().int().min(0),
-  /** When the segment was opened (meta `opened_at`), ms; restore --at skips later segments. */
+  /** When the segment was opened (meta `opened_at`), ms. */
   openedAtMs: z.number().int().nullable(),
+  /** End of the segment's period (meta `period_end_ms`, else its ISO week's end): restore --at takes the archive from then on. */
+  periodEndMs: z.number().int(),
   archivedAtMs: z.number().int(),
 });
 export type ManifestEntry = z.infer<typeof manifestEntrySchema>;

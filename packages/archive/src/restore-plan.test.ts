@@ -1,8 +1,8 @@
+import { isoWeekScheme } from '@tap/domain';
 import { describe, expect, it } from 'vitest';
 import { backupKey } from './keys.js';
 import { emptyManifest, type Manifest, type ManifestEntry } from './manifest.js';
 import { planRestore } from './restore-plan.js';
-import { segmentPeriod } from './segment-period.js';
 
 const digest = { sha256: 'a'.repeat(64), bytes: 1 };
 const entry = (segment: string): ManifestEntry => ({
@@ -14,8 +14,10 @@ const entry = (segment: string): ManifestEntry => ({
   users: 1,
   bets: 0,
   openedAtMs: null,
-  archivedAtMs: segmentPeriod(segment).endMs + 900_000,
+  periodEndMs: period(segment).endMs,
+  archivedAtMs: period(segment).endMs + 900_000,
 });
+const period = (segment: string) => isoWeekScheme.ofName(segment)!;
 const backup = (segment: string, atMs: number) => ({ key: backupKey(segment, atMs), segment, atMs });
 
 function manifestOf(...segments: string[]): Manifest {
@@ -25,7 +27,7 @@ function manifestOf(...segments: string[]): Manifest {
 }
 
 describe('planRestore', () => {
-  const w2 = segmentPeriod('2026-W02');
+  const w2 = period('2026-W02');
   const backups = [
     backup('2026-W02', w2.startMs + 3_600_000),
     backup('2026-W02', w2.endMs - 60_000),

@@ -8,7 +8,7 @@
  */
 import type { BackupRef } from './keys.js';
 import type { Manifest, ManifestEntry } from './manifest.js';
-import { segmentPeriod } from './segment-period.js';
+import { segmentStartMs } from './segment-period.js';
 
 export type RestoreSource =
   | { segment: string; from: 'archive'; entry: ManifestEntry }
@@ -28,10 +28,10 @@ export function planRestore(
   const sources: RestoreSource[] = [];
   const missing: string[] = [];
   for (const segment of [...names].sort()) {
-    const { startMs, endMs } = segmentPeriod(segment);
-    if (startMs > atMs) continue;
+    const startMs = segmentStartMs(segment);
+    if (startMs === null || startMs > atMs) continue;
     const entry = manifest.segments[segment];
-    if (entry && endMs <= atMs) {
+    if (entry && entry.periodEndMs <= atMs) {
       sources.push({ segment, from: 'archive', entry });
       continue;
     }

@@ -12,7 +12,7 @@
  */
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { proveSegment } from '@tap/domain';
+import { proveSegment, segmentPath, segmentsDir } from '@tap/domain';
 import Database from 'better-sqlite3';
 import { listKeys } from './bucket-listing.js';
 import {
@@ -59,12 +59,12 @@ export async function restoreDataDir(
   ctx: TransferContext,
   options: { dataDir: string; atMs: number; segmentsMax: number; onSegment?: (s: RestoredSegment) => void },
 ): Promise<RestoreReport> {
-  const segmentsDir = join(options.dataDir, 'segments');
-  const present = (await readdir(segmentsDir).catch(() => [] as string[])).filter((f) => f.endsWith('.db'));
+  const dir = segmentsDir(options.dataDir);
+  const present = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.db'));
   if (present.length > 0) {
     throw new RestoreRefused(
       'data_dir_not_empty',
-      `${segmentsDir} already holds ${present.join(', ')}; restore never overwrites`,
+      `${dir} already holds ${present.join(', ')}; restore never overwrites`,
     );
   }
   const manifest = await readManifest(ctx);
@@ -89,9 +89,9 @@ export async function restoreDataDir(
       options.onSegment?.(segment);
       restored.push(segment);
     }
-    await mkdir(segmentsDir, { recursive: true });
+    await mkdir(dir, { recursive: true });
     for (const s of restored)
-      await rename(join(staging, `${s.segment}.db`), join(segmentsDir, `${s.segment}.db`));
+      await rename(stagedPath(staging, s.segment), segmentPath(options.dataDir, s.segment));
     const redis = await restoreRedis(ctx, keys, options);
     return { atMs: options.atMs, segments: restored, redis };
   } finally {
@@ -105,7 +105,7 @@ async function fetchSegment(
   staging: string,
 ): Promise<RestoredSegment> {
   const key = source.from === 'archive' ? source.entry.key : source.backup.key;
-  const target = join(staging, `${source.segment}.db`);
+  const target = stagedPath(staging, source.segment);
   const fetched = await fetchFile(ctx, {
     key,
     target,
@@ -166,3 +166,6 @@ async function restoreRedis(
   }
   return { dir, atMs: newest, files: chosen.map((f) => f.file) };
 }
+
+/** A segment downloaded and decompressed but not yet verified: outside `segments/`, never listed. */
+const stagedPath = (staging: string, segment: string) => join(staging, `${segment}.restoring`);

@@ -1,18 +1,19 @@
 /**
- * The period a segment covers, from its name (`2026-W48`): Monday 00:00 UTC to the next Monday.
- * Segments are ISO weeks today (SPEC §8); when @tap/domain grows its segment-period module this file
- * is replaced by it.
+ * When a segment began, from its name alone (restore plans before downloading anything): an ISO
+ * week (`2026-W48`) through @tap/domain's scheme, a fixed test period from the UTC start its name
+ * spells (`2026-12-06T19-08-30-000Z`). When it ended is recorded in the manifest (the segment's
+ * meta `period_end_ms`), since a fixed period's length is configuration, not part of the name.
  */
-const WEEK_MS = 7 * 86_400_000;
+import { isoWeekScheme } from '@tap/domain';
 
-export function segmentPeriod(segment: string): { startMs: number; endMs: number } {
-  const m = /^(\d{4})-W(\d{2})$/.exec(segment);
-  if (!m) throw new Error(`not a segment name: ${segment}`);
-  const year = Number(m[1]);
-  const week = Number(m[2]);
-  // ISO week 1 holds January 4th; its Monday starts the ISO year.
-  const jan4 = Date.UTC(year, 0, 4);
-  const jan4Day = new Date(jan4).getUTCDay() || 7;
-  const startMs = jan4 - (jan4Day - 1) * 86_400_000 + (week - 1) * WEEK_MS;
-  return { startMs, endMs: startMs + WEEK_MS };
+export function segmentStartMs(name: string): number | null {
+  const week = isoWeekScheme.ofName(name);
+  if (week) return week.startMs;
+  const fixed = /^(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z$/.exec(name);
+  return fixed ? Date.parse(`${fixed[1]}T${fixed[2]}:${fixed[3]}:${fixed[4]}.${fixed[5]}Z`) : null;
+}
+
+/** The end of an ISO week segment; null for other names (their end comes from the manifest). */
+export function isoWeekEndMs(name: string): number | null {
+  return isoWeekScheme.ofName(name)?.endMs ?? null;
 }

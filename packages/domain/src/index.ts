@@ -53,7 +53,6 @@ export {
   SEGMENT_MIGRATIONS,
   WRITER_PRAGMAS,
 } from './segment/schema.js';
-export { type ProofDatabase, proveSegment, type SegmentProof } from './segment/segment-proof.js';
 export {
   listPartialSegments,
   listSegments,
@@ -80,6 +79,7 @@ export {
   type SegmentState,
   writeMeta,
 } from './segment/segment-meta.js';
+export { type ProofDatabase, proveSegment, type SegmentProof } from './segment/segment-proof.js';
 export {
   openSegmentReadOnly,
   openSegmentView,

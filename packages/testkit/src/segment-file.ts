@@ -1,9 +1,18 @@
 /**
  * A real segment file for tests that need one without running the batcher (archiver, restore):
  * migrated with the production schema, `users` with balances equal to their hash-chained ledger
- * rows (a deposit each, then stakes of bets), so it passes the segment proof like a real one.
+ * rows (a deposit each, then stakes of bets), so it passes the segment proof like a real one; a
+ * `closed` one carries its closing record in meta as a roll-over writes it.
  */
-import { GENESIS_HASH, ledgerHash, migrate, SEGMENT_MIGRATIONS } from '@tap/domain';
+import {
+  type ClosingRecord,
+  GENESIS_HASH,
+  ledgerHash,
+  META_KEYS,
+  migrate,
+  SEGMENT_MIGRATIONS,
+  writeMeta,
+} from '@tap/domain';
 import Database from 'better-sqlite3';
 import { testUlid } from './fixtures.js';
 
@@ -11,6 +20,8 @@ export interface SegmentFileOptions {
   users?: number;
   betsPerUser?: number;
   openedAtMs?: number;
+  /** `closed` also writes the closing record (head, sums) a roll-over leaves; default: no state (reads as open). */
+  state?: 'open' | 'closed';
 }
 
 /** Writes the segment at `path` (WAL checkpointed, as the batcher leaves a closed one); returns its head. */
@@ -71,7 +82,26 @@ export function writeSegmentFile(
       db.prepare('UPDATE users SET balance = ? WHERE id = ?').run(balance, userId);
     }
   })();
+  if (options.state) writeMeta(db, { [META_KEYS.state]: options.state });
+  if (options.state === 'closed')
+    writeMeta(db, { [META_KEYS.closing]: JSON.stringify(closingRecord(db, head)) });
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
   return head;
+}
+
+function closingRecord(db: Database.Database, head: { id: number; hash: string }): ClosingRecord {
+  const one = (sql: string) => db.prepare(sql).pluck().get() as number;
+  return {
+    next: 'next',
+    closingAtMs: Date.now(),
+    ledgerHead: head,
+    ledgerRows: one('SELECT COUNT(*) FROM transaction_ledger'),
+    ledgerSumMicros: one('SELECT COALESCE(SUM(amount), 0) FROM transaction_ledger'),
+    users: one('SELECT COUNT(*) FROM users'),
+    balanceSumMicros: one('SELECT COALESCE(SUM(balance), 0) FROM users'),
+    bets: one('SELECT COUNT(*) FROM bets'),
+    carriedBets: 0,
+    prints: 0,
+  };
 }

@@ -18,11 +18,10 @@ import {
   type TransferContext,
   writeManifest,
 } from '@tap/archive';
-import { proveSegment } from '@tap/domain';
+import { isoWeekScheme, proveSegment, segmentsDir } from '@tap/domain';
 import type { Logger } from '@tap/runtime';
-import Database from 'better-sqlite3';
 import type { RunTotals } from './metrics.js';
-import { type LocalSegment, localSegments } from './segments.js';
+import { type LocalSegment, localSegments, markArchived, withReadOnly } from './segments.js';
 
 export interface ArchiveOptions {
   ctx: TransferContext;
@@ -39,16 +38,24 @@ export async function runArchive(options: ArchiveOptions): Promise<void> {
   const { ctx, dataDir, log } = options;
   await mkdir(stagingDir(dataDir), { recursive: true });
   const manifest = await readManifest(ctx);
-  const segments = await localSegments(dataDir, Date.now());
+  const segments = localSegments(dataDir);
   // A data directory without any segment is a wrong DATA_DIR, not "nothing to archive".
-  if (segments.length === 0) throw new Error(`no segments in ${join(dataDir, 'segments')}`);
+  if (segments.length === 0) throw new Error(`no segments in ${segmentsDir(dataDir)}`);
   const due = segments.filter((s) => s.state === 'closed' && !manifest.segments[s.name]);
+  const strays = segments.filter((s) => s.state === 'archived' && !manifest.segments[s.name]);
+  if (strays.length > 0) {
+    throw new Error(
+      `segment(s) marked archived but missing from this bucket's manifest: ${strays.map((s) => s.name).join(', ')}`,
+    );
+  }
   log.info({ due: due.map((s) => s.name), local: segments.length }, 'archive.planned');
   const failed: string[] = [];
   for (const segment of due) {
     try {
       manifest.segments[segment.name] = await archiveSegment(options, segment);
       await writeManifest(ctx, manifest, localManifestPath(dataDir));
+      segment.state = 'archived';
+      markArchived(segment.path, manifest.segments[segment.name]!.archivedAtMs);
     } catch (err) {
       ctx.signal?.throwIfAborted();
       log.error({ err, segment: segment.name }, 'archive.segment_failed');
@@ -59,6 +66,10 @@ export async function runArchive(options: ArchiveOptions): Promise<void> {
     throw new Error(
       `${failed.length} of ${due.length} segment(s) not archived, nothing deleted: ${failed.join('; ')}`,
     );
+  }
+  // A run that died between the manifest and the meta update finishes the marking here.
+  for (const segment of segments.filter((s) => s.state === 'closed' && manifest.segments[s.name])) {
+    markArchived(segment.path, manifest.segments[segment.name]!.archivedAtMs);
   }
   options.totals.removed = await deleteOldLocal(options, manifest, segments);
 }
@@ -103,6 +114,7 @@ async function archiveSegment(options: ArchiveOptions, segment: LocalSegment): P
     users: proof.users,
     bets: proof.bets,
     openedAtMs: proof.openedAtMs,
+    periodEndMs: periodEndOf(segment),
     archivedAtMs: Date.now(),
   };
 }
@@ -116,7 +128,7 @@ async function refuseUncheckpointedWal(segment: LocalSegment): Promise<void> {
 }
 
 async function deleteOldLocal(options: ArchiveOptions, manifest: Manifest, segments: LocalSegment[]) {
-  const closed = segments.filter((s) => s.state === 'closed');
+  const closed = segments.filter((s) => s.state === 'closed' || s.state === 'archived');
   const old = closed.slice(0, Math.max(0, closed.length - options.keptLocal));
   let deleted = 0;
   for (const segment of old) {
@@ -136,11 +148,8 @@ async function deleteOldLocal(options: ArchiveOptions, manifest: Manifest, segme
   return deleted;
 }
 
-export function withReadOnly<T>(path: string, fn: (db: Database.Database) => T): T {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    return fn(db);
-  } finally {
-    db.close();
-  }
+function periodEndOf(segment: LocalSegment): number {
+  const end = segment.periodEndMs ?? isoWeekScheme.ofName(segment.name)?.endMs;
+  if (end === undefined) throw new Error(`${segment.name}: no period_end_ms in meta and not an ISO week`);
+  return end;
 }

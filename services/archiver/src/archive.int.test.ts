@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { createS3, MANIFEST_KEY, manifestSchema } from '@tap/archive';
-import { isoWeekOf } from '@tap/domain';
+import { isoWeekOf, segmentPath, segmentsDir } from '@tap/domain';
 import { type FaultProxy, startFaultProxy, startS3, type TestS3, writeSegmentFile } from '@tap/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runArchiver } from './testing.js';
@@ -31,15 +31,16 @@ afterEach(() => proxy.setFault({ kind: 'none' }));
 /** Six closed weeks and the hot one; each run gets its own bucket prefix through its own bucket. */
 function dataDir(users = 40): { dir: string; heads: Record<string, { id: number; hash: string }> } {
   const dir = mkdtempSync(join(tmpdir(), 'tap-archive-'));
-  mkdirSync(join(dir, 'segments'));
+  mkdirSync(segmentsDir(dir));
   const heads: Record<string, { id: number; hash: string }> = {};
   for (const [i, name] of CLOSED.entries()) {
-    heads[name] = writeSegmentFile(join(dir, 'segments', `${name}.db`), {
+    heads[name] = writeSegmentFile(segmentPath(dir, name), {
       users: users + i,
       betsPerUser: 20,
+      state: 'closed',
     });
   }
-  writeSegmentFile(join(dir, 'segments', `${isoWeekOf(Date.now())}.db`), { users: 3 });
+  writeSegmentFile(segmentPath(dir, isoWeekOf(Date.now())), { users: 3 });
   return { dir, heads };
 }
 
@@ -73,7 +74,7 @@ const env = (dir: string, bucket: string, endpoint = s3.endpoint) => ({
 });
 
 const localSegments = (dir: string) =>
-  readdirSync(join(dir, 'segments'))
+  readdirSync(segmentsDir(dir))
     .filter((f) => f.endsWith('.db'))
     .sort();
 
@@ -92,6 +93,13 @@ describe('archive run', () => {
       `${isoWeekOf(Date.now())}.db`,
     ]);
 
+    for (const name of CLOSED.slice(2)) {
+      const state = execFileSync('sqlite3', [
+        segmentPath(dir, name),
+        "SELECT value FROM meta WHERE key = 'state'",
+      ]);
+      expect(state.toString().trim()).toBe('archived');
+    }
     const s3c = client();
     const manifest = manifestSchema.parse(
       JSON.parse(
@@ -138,7 +146,7 @@ describe('archive run', () => {
     const { dir } = dataDir(4);
     const bucket = await freshBucket();
     execFileSync('sqlite3', [
-      join(dir, 'segments', '2020-W04.db'),
+      segmentPath(dir, '2020-W04'),
       'UPDATE users SET balance = balance + 1 WHERE id = (SELECT MIN(id) FROM users)',
     ]);
     const run = await runArchiver('archive', env(dir, bucket));

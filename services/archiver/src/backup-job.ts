@@ -25,12 +25,12 @@ import {
   stampOf,
   type TransferContext,
 } from '@tap/archive';
-import { proveSegment } from '@tap/domain';
+import { proveSegment, segmentsDir } from '@tap/domain';
 import type { Logger } from '@tap/runtime';
-import { stagingDir, withReadOnly } from './archive-job.js';
+import { stagingDir } from './archive-job.js';
 import type { RunTotals } from './metrics.js';
 import { redisFiles } from './redis-files.js';
-import { type LocalSegment, localSegments } from './segments.js';
+import { type LocalSegment, localSegments, withReadOnly } from './segments.js';
 
 export interface BackupOptions {
   ctx: TransferContext;
@@ -45,8 +45,11 @@ export async function runBackup(options: BackupOptions): Promise<void> {
   const { ctx, dataDir, log } = options;
   await mkdir(stagingDir(dataDir), { recursive: true });
   const manifest = await readManifest(ctx);
-  const targets = (await localSegments(dataDir, Date.now())).filter((s) => !manifest.segments[s.name]);
-  if (targets.length === 0) throw new Error(`no segment to back up in ${join(dataDir, 'segments')}`);
+  // Everything not yet archived, except a roll-over's half-built segment.
+  const targets = localSegments(dataDir).filter(
+    (s) => !manifest.segments[s.name] && s.state !== 'opening' && s.state !== 'archived',
+  );
+  if (targets.length === 0) throw new Error(`no segment to back up in ${segmentsDir(dataDir)}`);
   const atMs = Date.now();
   for (const segment of targets) await backupSegment(options, segment, atMs);
   for (const file of await redisFiles(options.redisDir)) {

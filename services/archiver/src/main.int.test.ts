@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isoWeekOf } from '@tap/domain';
+import { isoWeekOf, segmentPath, segmentsDir } from '@tap/domain';
 import { describeJobLifecycle, startS3, type TestS3, writeSegmentFile } from '@tap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runArchiver } from './testing.js';
@@ -15,8 +15,8 @@ afterAll(() => s3.stop());
 /** A data dir holding this week's (hot) segment, and a Redis dir with a dump.rdb. */
 function dataDirWithHotSegment(): { DATA_DIR: string; REDIS_DATA_DIR: string } {
   const dataDir = mkdtempSync(join(tmpdir(), 'tap-archiver-'));
-  mkdirSync(join(dataDir, 'segments'));
-  writeSegmentFile(join(dataDir, 'segments', `${isoWeekOf(Date.now())}.db`), { users: 2 });
+  mkdirSync(segmentsDir(dataDir));
+  writeSegmentFile(segmentPath(dataDir, isoWeekOf(Date.now())), { users: 2 });
   const redisDir = join(dataDir, 'redis');
   mkdirSync(redisDir);
   writeFileSync(join(redisDir, 'dump.rdb'), 'REDIS0011 test');

@@ -1,38 +1,54 @@
 /**
- * The local segments and their state — the archiver's ONE view of the data directory, so that
- * switching to @tap/domain's segment module (listing, `readSegmentState`) is an edit here only.
- * Today: every `segments/<ISO week>.db`; the week in progress is `open`, earlier ones `closed`.
+ * The local segments with their state, from @tap/domain's segment module (listing, meta state):
+ * the archiver's one view of the data directory. Only `closed` segments are archived; `archived`
+ * is set by the archiver itself once a segment is in the manifest; `opening` (a roll-over half
+ * done) is never touched. A missing or unreadable DATA_DIR throws (SegmentDirError).
  */
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { isoWeekOf } from '@tap/domain';
-
-const SEGMENT_FILE = /^(\d{4}-W\d{2})\.db$/;
+import {
+  listSegments,
+  META_KEYS,
+  readMeta,
+  readSegmentState,
+  type SegmentState,
+  writeMeta,
+} from '@tap/domain';
+import Database from 'better-sqlite3';
 
 export interface LocalSegment {
   name: string;
   path: string;
-  state: 'open' | 'closed';
+  state: SegmentState;
+  /** `period_end_ms` from meta, when the segment records it. */
+  periodEndMs: number | null;
 }
 
-/** Oldest first. An absent `segments/` directory is an empty list. */
-export async function localSegments(dataDir: string, nowMs: number): Promise<LocalSegment[]> {
-  const current = isoWeekOf(nowMs);
-  let files: string[];
+/** Oldest first. */
+export function localSegments(dataDir: string): LocalSegment[] {
+  return listSegments(dataDir).map((file) =>
+    withReadOnly(file.path, (db) => {
+      const end = readMeta(db).get(META_KEYS.periodEndMs);
+      return { ...file, state: readSegmentState(db), periodEndMs: end === undefined ? null : Number(end) };
+    }),
+  );
+}
+
+/** Records in the segment's own meta that it is archived (manifest first, then this). */
+export function markArchived(path: string, atMs: number): void {
+  const db = new Database(path, { fileMustExist: true });
   try {
-    files = await readdir(join(dataDir, 'segments'));
-  } catch (err) {
-    // No segments directory yet: nothing has been written, so nothing is waiting to be archived.
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
+    db.pragma('busy_timeout = 5000');
+    db.transaction(() => writeMeta(db, { [META_KEYS.state]: 'archived', [META_KEYS.archivedAtMs]: atMs }))();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.close();
   }
-  return files
-    .map((file) => SEGMENT_FILE.exec(file)?.[1])
-    .filter((name): name is string => name !== undefined)
-    .sort()
-    .map((name) => ({
-      name,
-      path: join(dataDir, 'segments', `${name}.db`),
-      state: name >= current ? 'open' : 'closed',
-    }));
+}
+
+export function withReadOnly<T>(path: string, fn: (db: Database.Database) => T): T {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
 }

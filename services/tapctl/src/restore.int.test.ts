@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createS3 } from '@tap/archive';
 import { type Channels, createChannels, encodeEntry } from '@tap/channels';
-import { isoWeekOf } from '@tap/domain';
+import { isoWeekOf, segmentPath, segmentsDir } from '@tap/domain';
 import { Redis } from '@tap/runtime';
 import {
   aBet,
@@ -149,9 +149,9 @@ describe('restore drill (real batcher, Redis, S3)', () => {
     const prefix = freshPrefix();
     const channels = createChannels(prefix);
     const dataDir = mkdtempSync(join(tmpdir(), 'tap-drill-'));
-    mkdirSync(join(dataDir, 'segments'));
-    for (const week of OLD_WEEKS) writeSegmentFile(join(dataDir, 'segments', `${week}.db`), { users: 7 });
-    const hot = join(dataDir, 'segments', `${isoWeekOf(Date.now())}.db`);
+    mkdirSync(segmentsDir(dataDir));
+    for (const week of OLD_WEEKS) writeSegmentFile(segmentPath(dataDir, week), { users: 7, state: 'closed' });
+    const hot = segmentPath(dataDir, isoWeekOf(Date.now()));
 
     const first = await startBatcher(dataDir, prefix);
     let original: Record<string, ReturnType<typeof rowsOf>>;
@@ -165,9 +165,9 @@ describe('restore drill (real batcher, Redis, S3)', () => {
       ]);
       expect(backup.code, backup.out).toBe(0);
       original = Object.fromEntries(
-        readdirSync(join(dataDir, 'segments'))
+        readdirSync(segmentsDir(dataDir))
           .filter((f) => f.endsWith('.db'))
-          .map((f) => [f, rowsOf(join(dataDir, 'segments', f))]),
+          .map((f) => [f, rowsOf(join(segmentsDir(dataDir), f))]),
       );
       cache = await cacheOf(channels);
       expect(Object.keys(cache).length).toBeGreaterThan(USERS);
@@ -183,7 +183,7 @@ describe('restore drill (real batcher, Redis, S3)', () => {
     expect(restore.out).toContain('Redis files of');
 
     const restored = Object.fromEntries(
-      readdirSync(join(dataDir, 'segments')).map((f) => [f, rowsOf(join(dataDir, 'segments', f))]),
+      readdirSync(segmentsDir(dataDir)).map((f) => [f, rowsOf(join(segmentsDir(dataDir), f))]),
     );
     expect(restored).toEqual(original);
     expect(original[`${isoWeekOf(Date.now())}.db`]!.ledger.length).toBeGreaterThan(USERS * 4);
@@ -225,8 +225,6 @@ describe('restore drill (real batcher, Redis, S3)', () => {
     expect(restore.code).toBe(1);
     expect(restore.out).toContain(key);
     expect(restore.out).toContain('sha256');
-    expect(readdirSync(dataDir).includes('segments') ? readdirSync(join(dataDir, 'segments')) : []).toEqual(
-      [],
-    );
+    expect(readdirSync(dataDir).includes('segments') ? readdirSync(segmentsDir(dataDir)) : []).toEqual([]);
   }, 60_000);
 });

@@ -1,8 +1,10 @@
 /**
  * The proof a segment carries on its own (SPEC §7, §8), checked before it is archived and after it
  * is restored: SQLite's own integrity check, the ledger hash chain from its first row to its head,
- * and `balance == SUM(ledger.amount)` for every user inside the file. The head it returns is what
- * the archive manifest records, so a later copy must end at exactly that row and hash.
+ * and `balance == SUM(ledger.amount)` for every user inside the file. When the segment's meta holds
+ * its opening and closing records (a roll-over wrote them), the chain must start at the opening's
+ * previous head and end at the closing head. The head it returns is what the archive manifest
+ * records, so a later copy must end at exactly that row and hash.
  *
  * Structural database type (better-sqlite3 fits), so domain needs no driver. Reads the whole
  * ledger once, streaming: linear in the segment, constant memory. At most PROBLEMS_MAX balance
@@ -10,6 +12,7 @@
  */
 import { GENESIS_HASH, type LedgerRow, verifyLedgerChain } from './ledger-hash.js';
 import type { LedgerRefType } from './schema.js';
+import { readSegmentMeta, type SegmentMeta } from './segment-meta.js';
 
 const PROBLEMS_MAX = 20;
 
@@ -19,6 +22,7 @@ export interface ProofDatabase {
     get(...params: unknown[]): unknown;
     all(...params: unknown[]): unknown[];
     iterate(...params: unknown[]): IterableIterator<unknown>;
+    run(...params: unknown[]): unknown;
   };
 }
 
@@ -26,7 +30,7 @@ export interface SegmentProof {
   ok: boolean;
   problems: string[];
   ledgerRows: number;
-  /** The newest ledger row (id 0 and GENESIS_HASH for an empty ledger). */
+  /** The newest ledger row (for an empty ledger: the opening's previous head, or id 0 and GENESIS_HASH). */
   head: { id: number; hash: string };
   users: number;
   bets: number;
@@ -63,6 +67,8 @@ export function proveSegment(db: ProofDatabase, check: 'integrity_check' | 'quic
   const head = db.prepare('SELECT id, hash FROM transaction_ledger ORDER BY id DESC LIMIT 1').get() as
     | { id: number; hash: string }
     | undefined;
+  const meta = readSegmentMeta(db);
+  problems.push(...recordProblems(meta, first?.prev_hash, head));
   const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
   const opened = db.prepare("SELECT value FROM meta WHERE key = 'opened_at'").get() as
     | { value: string }
@@ -71,7 +77,7 @@ export function proveSegment(db: ProofDatabase, check: 'integrity_check' | 'quic
     ok: problems.length === 0,
     problems,
     ledgerRows: chain.ok ? chain.rows : 0,
-    head: head ?? { id: 0, hash: GENESIS_HASH },
+    head: head ?? meta.opening?.prevLedgerHead ?? { id: 0, hash: GENESIS_HASH },
     users: count('SELECT COUNT(*) AS n FROM users'),
     bets: count('SELECT COUNT(*) AS n FROM bets'),
     openedAtMs: opened && /^\d+$/.test(opened.value) ? Number(opened.value) : null,
@@ -106,4 +112,24 @@ function* ledgerRows(
       hash: row.hash,
     };
   }
+}
+
+/** The chain against the segment's own opening and closing records, when it has them. */
+function recordProblems(
+  meta: SegmentMeta,
+  firstPrevHash: string | undefined,
+  head: { id: number; hash: string } | undefined,
+): string[] {
+  const problems: string[] = [];
+  const opening = meta.opening?.prevLedgerHead;
+  if (opening && firstPrevHash !== undefined && firstPrevHash !== opening.hash) {
+    problems.push(`first ledger row does not continue the opening head ${opening.id}`);
+  }
+  const closing = meta.closing?.ledgerHead;
+  if (closing && (head?.id ?? opening?.id ?? 0) !== closing.id) {
+    problems.push(`ledger ends at row ${head?.id ?? 'none'}, the closing record says ${closing.id}`);
+  } else if (closing && head && head.hash !== closing.hash) {
+    problems.push(`ledger head ${head.id} hash differs from the closing record`);
+  }
+  return problems;
 }
