@@ -8,7 +8,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createS3 } from '@tap/archive';
 import { type Channels, createChannels, encodeEntry } from '@tap/channels';
 import { isoWeekOf, segmentPath, segmentsDir } from '@tap/domain';
@@ -90,6 +90,19 @@ function rowsOf(path: string) {
   }
 }
 
+type Rows = Record<string, ReturnType<typeof rowsOf>>;
+
+/** The rows of every segment of a data directory, by file name. */
+function rowsIn(dataDir: string): Rows {
+  return Object.fromEntries(
+    readdirSync(segmentsDir(dataDir))
+      .filter((f) => f.endsWith('.db'))
+      .map((f) => [f, rowsOf(join(segmentsDir(dataDir), f))]),
+  );
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** The balance cache and exposure keys the batcher maintains, with their values; a 0 counts as absent. */
 async function cacheOf(channels: Channels): Promise<Record<string, string | null>> {
   const out: Record<string, string | null> = {};
@@ -154,8 +167,10 @@ describe('restore drill (real batcher, Redis, S3)', () => {
     const hot = segmentPath(dataDir, isoWeekOf(Date.now()));
 
     const first = await startBatcher(dataDir, prefix);
-    let original: Record<string, ReturnType<typeof rowsOf>>;
+    let before: Rows;
+    let original: Rows;
     let cache: Record<string, string | null>;
+    let midMs: number;
     try {
       await traffic(channels, hot);
       const archive = await run('archiver', { DATA_DIR: dataDir }, ['archive']);
@@ -164,11 +179,22 @@ describe('restore drill (real batcher, Redis, S3)', () => {
         'backup',
       ]);
       expect(backup.code, backup.out).toBe(0);
-      original = Object.fromEntries(
-        readdirSync(segmentsDir(dataDir))
-          .filter((f) => f.endsWith('.db'))
-          .map((f) => [f, rowsOf(join(segmentsDir(dataDir), f))]),
+      before = rowsIn(dataDir);
+      // Backups are named to the second: the next one is a second later, with one more deposit.
+      await sleep(1_100);
+      midMs = Date.now();
+      await redis.xadd(
+        channels.streams.adjustments,
+        '*',
+        ...encodeEntry('adjustments', anAdjustment({ userId: wallet(99), amountMicros: 7 * USD })),
       );
+      await until(() => rowsIn(dataDir)[`${isoWeekOf(Date.now())}.db`]!.users.length, USERS + 1);
+      await sleep(1_100);
+      const second = await run('archiver', { DATA_DIR: dataDir, REDIS_DATA_DIR: redisServer.dir }, [
+        'backup',
+      ]);
+      expect(second.code, second.out).toBe(0);
+      original = rowsIn(dataDir);
       cache = await cacheOf(channels);
       expect(Object.keys(cache).length).toBeGreaterThan(USERS);
     } finally {
@@ -181,12 +207,20 @@ describe('restore drill (real batcher, Redis, S3)', () => {
     expect(restore.out).toContain(`${isoWeekOf(Date.now())}  from backup`);
     for (const week of OLD_WEEKS) expect(restore.out).toContain(`${week}  from archive`);
     expect(restore.out).toContain('Redis files of');
-
-    const restored = Object.fromEntries(
-      readdirSync(segmentsDir(dataDir)).map((f) => [f, rowsOf(join(segmentsDir(dataDir), f))]),
-    );
-    expect(restored).toEqual(original);
+    expect(rowsIn(dataDir)).toEqual(original);
     expect(original[`${isoWeekOf(Date.now())}.db`]!.ledger.length).toBeGreaterThan(USERS * 4);
+
+    // Point in time: --at between the two backups restores the first one.
+    const earlier = mkdtempSync(join(tmpdir(), 'tap-drill-at-'));
+    const at = await run('tapctl', { DATA_DIR: earlier }, [
+      'restore',
+      '--from-s3',
+      '--at',
+      new Date(midMs).toISOString(),
+    ]);
+    expect(at.code, at.out).toBe(0);
+    expect(rowsIn(earlier)).toEqual(before);
+    expect(before).not.toEqual(original);
 
     // The batcher starts on the restored directory and rebuilds the cache the first one had.
     await redis.del(channels.keys.balanceCacheReady);
@@ -199,32 +233,54 @@ describe('restore drill (real batcher, Redis, S3)', () => {
     }
   }, 120_000);
 
-  it('refuses a corrupted archive object and leaves no segment behind', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'tap-drill-bad-'));
-    const client = createS3({
-      S3_ENDPOINT: s3.endpoint,
-      S3_BUCKET: s3.bucket,
-      S3_REGION: 'us-east-1',
-      S3_ACCESS_KEY_ID: s3.accessKeyId,
-      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-      S3_RETRY_ATTEMPTS: 1,
-      S3_RETRY_BASE_MS: 1,
-      S3_REQUEST_TIMEOUT_MS: 10_000,
-    });
-    // Bit rot in the bucket: the same object with one byte flipped, its metadata kept.
-    const key = `segments/${OLD_WEEKS[0]}.db.zst`;
-    const object = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
-    const bytes = Buffer.from(await object.Body!.transformToByteArray());
-    bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
-    await client.send(
-      new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: bytes, Metadata: object.Metadata }),
-    );
-    client.destroy();
+  const corruptions = [
+    { what: 'an archived segment', key: async () => `segments/${OLD_WEEKS[0]}.db.zst`, args: [] as string[] },
+    { what: 'a backup', key: newestBackupKey, args: ['--segments', '1'] },
+  ];
+  for (const { what, key: keyOf, args } of corruptions) {
+    it(`refuses ${what} with a flipped byte and leaves no segment behind`, async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'tap-drill-bad-'));
+      const client = s3Client();
+      // Bit rot in the bucket: the same object with one byte flipped, its metadata kept.
+      const key = await keyOf();
+      const object = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
+      const bytes = Buffer.from(await object.Body!.transformToByteArray());
+      bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
+      await client.send(
+        new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: bytes, Metadata: object.Metadata }),
+      );
+      client.destroy();
 
-    const restore = await run('tapctl', { DATA_DIR: dataDir }, ['restore', '--from-s3']);
-    expect(restore.code).toBe(1);
-    expect(restore.out).toContain(key);
-    expect(restore.out).toContain('sha256');
-    expect(readdirSync(dataDir).includes('segments') ? readdirSync(segmentsDir(dataDir)) : []).toEqual([]);
-  }, 60_000);
+      const restore = await run('tapctl', { DATA_DIR: dataDir }, ['restore', '--from-s3', ...args]);
+      expect(restore.code).toBe(1);
+      expect(restore.out).toContain(key);
+      expect(restore.out).toContain('sha256');
+      expect(readdirSync(dataDir).includes('segments') ? readdirSync(segmentsDir(dataDir)) : []).toEqual([]);
+    }, 60_000);
+  }
 });
+
+function s3Client() {
+  return createS3({
+    S3_ENDPOINT: s3.endpoint,
+    S3_BUCKET: s3.bucket,
+    S3_REGION: 'us-east-1',
+    S3_ACCESS_KEY_ID: s3.accessKeyId,
+    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    S3_RETRY_ATTEMPTS: 1,
+    S3_RETRY_BASE_MS: 1,
+    S3_REQUEST_TIMEOUT_MS: 10_000,
+  });
+}
+
+async function newestBackupKey(): Promise<string> {
+  const client = s3Client();
+  const listed = await client.send(
+    new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `backups/${isoWeekOf(Date.now())}/` }),
+  );
+  client.destroy();
+  return (listed.Contents ?? [])
+    .map((o) => o.Key!)
+    .sort()
+    .at(-1)!;
+}
