@@ -16,7 +16,15 @@ const shape = {
   OPS_PORT: env.port(9105),
   /** Data directory holding `segments/` (and the archiver's `staging/` and manifest copy). Default /var/lib/tap. */
   DATA_DIR: env.path('/var/lib/tap'),
-  ...s3Env,
+  // The archive bucket: the same variables and rules as tapctl restore (@tap/archive s3Env).
+  S3_ENDPOINT: s3Env.S3_ENDPOINT,
+  S3_BUCKET: s3Env.S3_BUCKET,
+  S3_REGION: s3Env.S3_REGION,
+  S3_ACCESS_KEY_ID: s3Env.S3_ACCESS_KEY_ID,
+  S3_SECRET_ACCESS_KEY: s3Env.S3_SECRET_ACCESS_KEY,
+  S3_RETRY_ATTEMPTS: s3Env.S3_RETRY_ATTEMPTS,
+  S3_RETRY_BASE_MS: s3Env.S3_RETRY_BASE_MS,
+  S3_REQUEST_TIMEOUT_MS: s3Env.S3_REQUEST_TIMEOUT_MS,
   /** Closed segments kept on local disk after they are archived (SPEC §8: the last 4). Default 4. */
   SEGMENTS_KEPT_LOCAL: env.intBetween(1, 52, 4),
   /** Newest backups kept per segment (hourly). Default 48. */

@@ -5,7 +5,7 @@
  * prints what it restored. Refuses a data directory that already holds segments. The batcher then
  * starts on it normally; Redis' files are left in `restored-redis/<stamp>/` for the operator.
  */
-import { createS3, type RestoredSegment, RestoreRefused, restoreDataDir } from '@tap/archive';
+import { createS3, IntegrityError, type RestoredSegment, RestoreRefused, restoreDataDir } from '@tap/archive';
 import { failure, usageError } from '../cli-error.js';
 import { loadS3Config } from '../config.js';
 import { parseTimeMs } from '../input/time.js';
@@ -56,7 +56,8 @@ export async function restore(
         : 'no Redis backup at or before that time',
     ]);
   } catch (err) {
-    if (err instanceof RestoreRefused) throw failure(`${err.code}: ${err.message}`);
+    if (err instanceof RestoreRefused || err instanceof IntegrityError)
+      throw failure(`${err.code}: ${err.message}`);
     throw err;
   } finally {
     s3.destroy();
