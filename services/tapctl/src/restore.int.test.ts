@@ -210,6 +210,12 @@ describe('restore drill (real batcher, Redis, S3)', () => {
     expect(rowsIn(dataDir)).toEqual(original);
     expect(original[`${isoWeekOf(Date.now())}.db`]!.ledger.length).toBeGreaterThan(USERS * 4);
 
+    // A second restore into the same directory is refused and changes nothing.
+    const again = await run('tapctl', { DATA_DIR: dataDir }, ['restore', '--from-s3']);
+    expect(again.code).toBe(1);
+    expect(again.out).toContain('data_dir_not_empty');
+    expect(rowsIn(dataDir)).toEqual(original);
+
     // Point in time: --at between the two backups restores the first one.
     const earlier = mkdtempSync(join(tmpdir(), 'tap-drill-at-'));
     const at = await run('tapctl', { DATA_DIR: earlier }, [
