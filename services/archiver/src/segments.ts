@@ -4,6 +4,8 @@
  * is set by the archiver itself once a segment is in the manifest; `opening` (a roll-over half
  * done) is never touched. A missing or unreadable DATA_DIR throws (SegmentDirError).
  */
+
+import { chmodSync, statSync } from 'node:fs';
 import {
   listSegments,
   META_KEYS,
@@ -32,15 +34,27 @@ export function localSegments(dataDir: string): LocalSegment[] {
   );
 }
 
-/** Records in the segment's own meta that it is archived (manifest first, then this). */
+/**
+ * Records in the segment's own meta that it is archived (manifest first, then this). The batcher
+ * leaves a closed segment read-only on disk (0444); the archiver runs as the same user, so it lifts
+ * the write bit for this one transaction and puts the mode back.
+ */
 export function markArchived(path: string, atMs: number): void {
-  const db = new Database(path, { fileMustExist: true });
+  const mode = statSync(path).mode & 0o7777;
+  chmodSync(path, mode | 0o200);
   try {
-    db.pragma('busy_timeout = 5000');
-    db.transaction(() => writeMeta(db, { [META_KEYS.state]: 'archived', [META_KEYS.archivedAtMs]: atMs }))();
-    db.pragma('wal_checkpoint(TRUNCATE)');
+    const db = new Database(path, { fileMustExist: true });
+    try {
+      db.pragma('busy_timeout = 5000');
+      db.transaction(() =>
+        writeMeta(db, { [META_KEYS.state]: 'archived', [META_KEYS.archivedAtMs]: atMs }),
+      )();
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      db.close();
+    }
   } finally {
-    db.close();
+    chmodSync(path, mode);
   }
 }
 

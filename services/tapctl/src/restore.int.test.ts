@@ -8,10 +8,15 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { createS3 } from '@tap/archive';
 import { type Channels, createChannels, encodeEntry } from '@tap/channels';
-import { isoWeekOf, segmentPath, segmentsDir } from '@tap/domain';
+import { isoWeekOf, listSegments, segmentPath, segmentsDir } from '@tap/domain';
 import { Redis } from '@tap/runtime';
 import {
   aBet,
@@ -63,7 +68,7 @@ async function run(service: string, env: Record<string, string>, args: string[])
   return { code, out: [...proc.lines, ...proc.stderr].join('\n') };
 }
 
-async function startBatcher(dataDir: string, prefix: string) {
+async function startBatcher(dataDir: string, prefix: string, env: Record<string, string> = {}) {
   const port = await freePort();
   const batcher = startDaemon('batcher', {
     REDIS_URL: redisServer.url,
@@ -71,6 +76,7 @@ async function startBatcher(dataDir: string, prefix: string) {
     DATA_DIR: dataDir,
     OPS_PORT: String(port),
     LOG_LEVEL: 'warn',
+    ...env,
   });
   await waitForHealthy(`http://127.0.0.1:${port}/healthz`, 20_000);
   return batcher;
@@ -102,6 +108,14 @@ function rowsIn(dataDir: string): Rows {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function untilAsync(probe: () => Promise<number>, wanted: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await probe()) !== wanted) {
+    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${wanted}, have ${await probe()}`);
+    await sleep(50);
+  }
+}
 
 /** The balance cache and exposure keys the batcher maintains, with their values; a 0 counts as absent. */
 async function cacheOf(channels: Channels): Promise<Record<string, string | null>> {
@@ -162,11 +176,10 @@ describe('restore drill (real batcher, Redis, S3)', () => {
     const prefix = freshPrefix();
     const channels = createChannels(prefix);
     const dataDir = mkdtempSync(join(tmpdir(), 'tap-drill-'));
-    mkdirSync(segmentsDir(dataDir));
-    for (const week of OLD_WEEKS) writeSegmentFile(segmentPath(dataDir, week), { users: 7, state: 'closed' });
     const hot = segmentPath(dataDir, isoWeekOf(Date.now()));
-
     const first = await startBatcher(dataDir, prefix);
+    // Two older weeks, closed long ago (written beside the running batcher's current segment).
+    for (const week of OLD_WEEKS) writeSegmentFile(segmentPath(dataDir, week), { users: 7, state: 'closed' });
     let before: Rows;
     let original: Rows;
     let cache: Record<string, string | null>;
@@ -236,6 +249,65 @@ describe('restore drill (real batcher, Redis, S3)', () => {
       expect(await cacheOf(channels)).toEqual(cache);
     } finally {
       await second.stop();
+    }
+  }, 120_000);
+
+  it('restores a data directory written across several roll-overs', async () => {
+    const bucket = `r-${Math.random().toString(36).slice(2, 10)}`;
+    const client = s3Client();
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    client.destroy();
+    const prefix = freshPrefix();
+    const channels = createChannels(prefix);
+    const dataDir = mkdtempSync(join(tmpdir(), 'tap-drill-roll-'));
+    const period = { SEGMENT_PERIOD: '2000ms' };
+    const batcher = await startBatcher(dataDir, prefix, period);
+    let cache: Record<string, string | null>;
+    try {
+      // Deposits and open bets in every period: balances and open bets are carried over each roll-over.
+      for (let round = 1; round <= 4; round += 1) {
+        for (let u = 0; u < 3; u += 1) {
+          const userId = wallet(u);
+          await redis.xadd(
+            channels.streams.adjustments,
+            '*',
+            ...encodeEntry('adjustments', anAdjustment({ userId, amountMicros: 10 * USD })),
+          );
+          const t0 = Math.ceil((Date.now() + 120_000) / 5_000) * 5_000;
+          await admitBet(redis, channels, aBet({ userId, stakeMicros: USD, t0, placedAt: Date.now() }));
+        }
+        await untilAsync(
+          async () => Number(await redis.get(channels.keys.balance(wallet(2)))),
+          round * 9 * USD,
+        );
+        await sleep(2_100);
+      }
+      expect(listSegments(dataDir).length).toBeGreaterThanOrEqual(4);
+      cache = await cacheOf(channels);
+    } finally {
+      await batcher.stop();
+    }
+    const s3 = { S3_BUCKET: bucket };
+    const archive = await run('archiver', { ...s3, DATA_DIR: dataDir }, ['archive']);
+    expect(archive.code, archive.out).toBe(0);
+    const backup = await run('archiver', { ...s3, DATA_DIR: dataDir, REDIS_DATA_DIR: redisServer.dir }, [
+      'backup',
+    ]);
+    expect(backup.code, backup.out).toBe(0);
+    const original = rowsIn(dataDir);
+
+    rmSync(dataDir, { recursive: true, force: true });
+    const restore = await run('tapctl', { ...s3, DATA_DIR: dataDir }, ['restore', '--from-s3']);
+    expect(restore.code, restore.out).toBe(0);
+    expect(restore.out).toContain('from archive');
+    expect(rowsIn(dataDir)).toEqual(original);
+
+    await redis.del(channels.keys.balanceCacheReady);
+    const again = await startBatcher(dataDir, prefix, period);
+    try {
+      expect(await cacheOf(channels)).toEqual(cache);
+    } finally {
+      await again.stop();
     }
   }, 120_000);
 
