@@ -18,6 +18,9 @@ command -v systemd-analyze >/dev/null 2>&1 || packages+=(systemd)
 # The web client's browser tests drive Debian's Chromium (playwright-core, executablePath): no
 # browser download at test time.
 command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+# zstd and sqlite3: the archive tests read archived segments with the standard tools (as an operator would).
+command -v zstd >/dev/null 2>&1 || packages+=(zstd)
+command -v sqlite3 >/dev/null 2>&1 || packages+=(sqlite3)
 if ((${#packages[@]} > 0)); then
   log "apt-get install ${packages[*]}"
   if [ "$(id -u)" -ne 0 ]; then

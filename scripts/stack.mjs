@@ -42,6 +42,8 @@ const common = {
   S3_BUCKET: 'tap-archive',
   S3_ACCESS_KEY_ID: 'S3RVER',
   S3_SECRET_ACCESS_KEY: 'S3RVER',
+  // The backup job ships Redis' RDB/AOF from here with each segment backup.
+  REDIS_DATA_DIR: join(demo, 'redis'),
 };
 
 const daemons = [

@@ -79,6 +79,7 @@ export {
   type SegmentState,
   writeMeta,
 } from './segment/segment-meta.js';
+export { type ProofDatabase, proveSegment, type SegmentProof } from './segment/segment-proof.js';
 export {
   openSegmentReadOnly,
   openSegmentView,

@@ -1,5 +1,7 @@
+export { admitBet } from './admission.js';
 export { freshPrefix, startDaemon, waitForHealthy } from './daemon.js';
 export { type FakeMarket, startFakeMarket } from './fake-market.js';
+export { type Fault, type FaultProxy, startFaultProxy } from './fault-proxy.js';
 export { aBet, anAdjustment, aPrint, aSettlement, TEST_USER, testUlid } from './fixtures.js';
 export { type HangServer, startHangServer } from './hang-server.js';
 export { describeDaemonLifecycle, describeJobLifecycle } from './lifecycle-suite.js';
@@ -9,4 +11,5 @@ export { type Started, startProcess } from './process.js';
 export { startRedis, type TestRedis } from './redis-server.js';
 export { REDIS_CONF, REPO_ROOT, serviceEntry } from './repo.js';
 export { startS3, type TestS3 } from './s3rver.js';
+export { type SegmentFileOptions, writeSegmentFile } from './segment-file.js';
 export { type StackDaemon, startStack, type TestStack } from './stack.js';

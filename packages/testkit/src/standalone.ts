@@ -9,4 +9,6 @@ export { freePort } from './ports.js';
 export { type Started, startProcess } from './process.js';
 export { startRedis, type TestRedis } from './redis-server.js';
 export { REDIS_CONF, REPO_ROOT, serviceEntry } from './repo.js';
+export { startS3, type TestS3 } from './s3rver.js';
+export { type SegmentFileOptions, writeSegmentFile } from './segment-file.js';
 export { type StackDaemon, startStack, type TestStack } from './stack.js';

@@ -1,4 +1,5 @@
 /** archiver configuration, read once from the environment by main.ts. */
+import { s3Env, s3EnvProblems } from '@tap/archive';
 import { type ConfigOf, commonEnv, type Env, env, parseEnv } from '@tap/runtime';
 import { z } from 'zod';
 
@@ -13,20 +14,25 @@ const shape = {
   OPS_HOST: commonEnv.OPS_HOST,
   /** Port of /healthz and /metrics while a run is in progress; 0 disables. Default 9105. */
   OPS_PORT: env.port(9105),
-  /** Data directory holding `segments/`. Default /var/lib/tap. */
+  /** Data directory holding `segments/` (and the archiver's `staging/` and manifest copy). Default /var/lib/tap. */
   DATA_DIR: env.path('/var/lib/tap'),
-  /** S3 endpoint URL; unset means AWS's regional endpoint. */
-  S3_ENDPOINT: z.string().url().optional(),
-  /** Bucket for segments/ and backups/ (a valid DNS name). Default tap-archive. */
-  S3_BUCKET: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name')
-    .default('tap-archive'),
-  /** S3 region. Default us-east-1. */
-  S3_REGION: z.string().min(1).default('us-east-1'),
-  /** Static credentials; unset means the SDK's default chain (instance role, env, files). */
-  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
-  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  // The archive bucket: the same variables and rules as tapctl restore (@tap/archive s3Env).
+  S3_ENDPOINT: s3Env.S3_ENDPOINT,
+  S3_BUCKET: s3Env.S3_BUCKET,
+  S3_REGION: s3Env.S3_REGION,
+  S3_ACCESS_KEY_ID: s3Env.S3_ACCESS_KEY_ID,
+  S3_SECRET_ACCESS_KEY: s3Env.S3_SECRET_ACCESS_KEY,
+  S3_RETRY_ATTEMPTS: s3Env.S3_RETRY_ATTEMPTS,
+  S3_RETRY_BASE_MS: s3Env.S3_RETRY_BASE_MS,
+  S3_REQUEST_TIMEOUT_MS: s3Env.S3_REQUEST_TIMEOUT_MS,
+  /** Closed segments kept on local disk after they are archived (SPEC §8: the last 4). Default 4. */
+  SEGMENTS_KEPT_LOCAL: env.intBetween(1, 52, 4),
+  /** Newest backups kept per segment (hourly). Default 48. */
+  BACKUP_KEEP_HOURLY: env.intBetween(1, 10_000, 48),
+  /** Days back for which the newest backup of each UTC day is kept too. Default 14. */
+  BACKUP_KEEP_DAILY: env.intBetween(0, 3_650, 14),
+  /** Redis' `dir` (dump.rdb, appendonlydir/): its newest RDB and AOF are backed up with each segment backup. Default /var/lib/redis. */
+  REDIS_DATA_DIR: env.path('/var/lib/redis'),
   /** node-exporter textfile directory for the job's metrics; empty disables. */
   TEXTFILE_DIR: z.string().default('/var/lib/node_exporter/textfile_collector'),
 };
@@ -39,9 +45,7 @@ export function loadConfig(vars: Env, argv: readonly string[]) {
   const problems = parsed.ok ? [] : [...parsed.problems];
   if (!MODES.includes(mode as Mode))
     problems.push(`argv[2]: must be one of ${MODES.join(', ')} (got "${mode}")`);
-  if (Boolean(vars.S3_ACCESS_KEY_ID) !== Boolean(vars.S3_SECRET_ACCESS_KEY)) {
-    problems.push('S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY: set both or neither');
-  }
+  problems.push(...s3EnvProblems(vars));
   if (!parsed.ok || problems.length > 0) return { ok: false as const, problems };
   return { ok: true as const, config: { ...parsed.config, MODE: mode as Mode } };
 }

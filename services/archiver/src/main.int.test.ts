@@ -1,8 +1,10 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeJobLifecycle, startDaemon, startS3, type TestS3 } from '@tap/testkit';
+import { isoWeekOf, segmentPath, segmentsDir } from '@tap/domain';
+import { describeJobLifecycle, startS3, type TestS3, writeSegmentFile } from '@tap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runArchiver } from './testing.js';
 
 let s3: TestS3;
 beforeAll(async () => {
@@ -10,21 +12,32 @@ beforeAll(async () => {
 });
 afterAll(() => s3.stop());
 
+/** A data dir holding this week's (hot) segment, and a Redis dir with a dump.rdb. */
+function dataDirWithHotSegment(): { DATA_DIR: string; REDIS_DATA_DIR: string } {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tap-archiver-'));
+  mkdirSync(segmentsDir(dataDir));
+  writeSegmentFile(segmentPath(dataDir, isoWeekOf(Date.now())), { users: 2 });
+  const redisDir = join(dataDir, 'redis');
+  mkdirSync(redisDir);
+  writeFileSync(join(redisDir, 'dump.rdb'), 'REDIS0011 test');
+  return { DATA_DIR: dataDir, REDIS_DATA_DIR: redisDir };
+}
+
 const s3Env = () => ({
   S3_ENDPOINT: s3.endpoint,
   S3_BUCKET: s3.bucket,
   S3_ACCESS_KEY_ID: s3.accessKeyId,
   S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
   OPS_PORT: '0',
-  DATA_DIR: mkdtempSync(join(tmpdir(), 'tap-archiver-')),
+  ...dataDirWithHotSegment(),
 });
 const hangingEnv = (hangUrl: (scheme: string) => string) => ({
   S3_ENDPOINT: hangUrl('http'),
   S3_ACCESS_KEY_ID: 'x',
   S3_SECRET_ACCESS_KEY: 'y',
-  DATA_DIR: tmpdir(),
+  ...dataDirWithHotSegment(),
 });
-const badEnv = { S3_BUCKET: 'B', S3_ENDPOINT: 'not-a-url', OPS_PORT: '-1' };
+const badEnv = { S3_BUCKET: 'B', S3_ENDPOINT: 'not-a-url', OPS_PORT: '-1', BACKUP_KEEP_HOURLY: '0' };
 
 for (const mode of ['archive', 'backup']) {
   describeJobLifecycle({
@@ -38,20 +51,28 @@ for (const mode of ['archive', 'backup']) {
   });
 }
 
-describe('archiver archive run', () => {
-  it('fails rather than report success while closed segments wait', async () => {
-    const env = s3Env();
-    mkdirSync(join(env.DATA_DIR, 'segments'));
-    writeFileSync(join(env.DATA_DIR, 'segments', '2020-W01.db'), '');
-    const job = startDaemon('archiver', { ...env, TEXTFILE_DIR: '' }, ['archive']);
-    expect((await job.exited).code).toBe(1);
-    expect(job.lines.join('\n')).toContain('2020-W01.db');
-  });
+describe('archiver refuses to report success for work it did not do', () => {
+  for (const mode of ['archive', 'backup']) {
+    it(`${mode}: fails on a data directory without segments`, async () => {
+      const env = { ...s3Env(), DATA_DIR: mkdtempSync(join(tmpdir(), 'tap-archiver-empty-')) };
+      const run = await runArchiver(mode, env);
+      expect(run.code).toBe(1);
+      expect(run.textfiles).not.toContain(`archiver-${mode}.prom`);
+      expect(run.textfiles).toContain(`archiver-${mode}.failure.prom`);
+      expect(run.log).toContain('no segment');
+    });
 
-  it('fails when the bucket does not exist', async () => {
-    const job = startDaemon('archiver', { ...s3Env(), S3_BUCKET: 'no-such-bucket', TEXTFILE_DIR: '' }, [
-      'archive',
-    ]);
-    expect((await job.exited).code).toBe(1);
+    it(`${mode}: fails when the bucket does not exist`, async () => {
+      const run = await runArchiver(mode, { ...s3Env(), S3_BUCKET: 'no-such-bucket' });
+      expect(run.code).toBe(1);
+      expect(run.textfiles).not.toContain(`archiver-${mode}.prom`);
+    });
+  }
+
+  it('backup: fails when Redis has nothing to back up', async () => {
+    const env = s3Env();
+    const run = await runArchiver('backup', { ...env, REDIS_DATA_DIR: join(env.DATA_DIR, 'segments') });
+    expect(run.code).toBe(1);
+    expect(run.log).toContain('nothing of Redis to back up');
   });
 });

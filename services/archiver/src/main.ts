@@ -1,26 +1,23 @@
 /**
- * archiver (timer job): `archive` weekly ships closed segments to S3 (integrity check, zstd,
- * multipart upload, read-back verification, manifest, then local clean-up); `backup` hourly ships
- * an online backup of the hot segment (SPEC §8). Its health is its exit status plus the
- * `last_successful_<mode>_timestamp` gauge in the node-exporter textfile.
- *
- * Today a run checks the bucket and the data directory. The archive and backup pipelines land with
- * the storage-lifecycle issue; until then a run with closed segments waiting FAILS rather than
- * report a success the dead man's switch would trust.
+ * archiver (timer job): `archive` weekly ships closed segments to S3 and only then deletes local
+ * ones past the kept four (archive-job.ts); `backup` hourly ships an online snapshot of every
+ * not-yet-archived segment and Redis' RDB/AOF (backup-job.ts). SPEC §8. Its health is its exit
+ * status (0 everything due verified, 1 failed, 78 bad config) plus the
+ * `last_successful_<mode>_timestamp` gauge in the node-exporter textfile, advanced only after
+ * every object due was uploaded, read back and verified.
  */
-import { createLogger, createMetricsRegistry, exitOnBadConfig, Gauge, runJob } from '@tap/runtime';
+import { createS3, type TransferContext } from '@tap/archive';
+import { createLogger, createMetricsRegistry, exitOnBadConfig, runJob } from '@tap/runtime';
+import { runArchive } from './archive-job.js';
+import { runBackup } from './backup-job.js';
 import { loadConfig, SERVICE } from './config.js';
-import { checkBucket, createS3 } from './s3/client.js';
-import { closedSegments } from './segments.js';
+import { createJobMetrics, RunTotals } from './metrics.js';
+import { ttyProgress } from './progress.js';
 
 const config = exitOnBadConfig(SERVICE, loadConfig(process.env, process.argv.slice(2)));
 const log = createLogger(SERVICE, config.LOG_LEVEL).child({ mode: config.MODE });
 const registry = createMetricsRegistry(SERVICE, { processMetrics: false });
-const lastSuccess = new Gauge({
-  name: `last_successful_${config.MODE}_timestamp`,
-  help: `Unix time (s) of the last ${config.MODE} run that completed`,
-  registers: [registry],
-});
+const metrics = createJobMetrics(registry, config.MODE);
 
 void runJob({
   service: SERVICE,
@@ -31,16 +28,40 @@ void runJob({
   textfileDir: config.TEXTFILE_DIR,
   async run(signal) {
     const s3 = createS3(config);
+    const ctx: TransferContext = {
+      s3,
+      bucket: config.S3_BUCKET,
+      retry: { attempts: config.S3_RETRY_ATTEMPTS, baseDelayMs: config.S3_RETRY_BASE_MS, maxDelayMs: 15_000 },
+      signal,
+      onRetry: ({ what, attempt, delayMs, err }) => log.warn({ what, attempt, delayMs, err }, 's3.retry'),
+      onProgress: ttyProgress(),
+    };
+    const totals = new RunTotals();
     try {
-      await checkBucket(s3, config.S3_BUCKET, signal);
-      log.info({ bucket: config.S3_BUCKET }, 's3.bucket_ok');
-      const waiting = config.MODE === 'archive' ? await closedSegments(config.DATA_DIR, Date.now()) : [];
-      if (waiting.length > 0) {
-        throw new Error(
-          `${waiting.length} closed segment(s) wait for the archive pipeline: ${waiting.join(', ')}`,
-        );
+      if (config.MODE === 'archive') {
+        await runArchive({
+          ctx,
+          dataDir: config.DATA_DIR,
+          keptLocal: config.SEGMENTS_KEPT_LOCAL,
+          log,
+          totals,
+        });
+      } else {
+        const retention = { hourly: config.BACKUP_KEEP_HOURLY, daily: config.BACKUP_KEEP_DAILY };
+        await runBackup({
+          ctx,
+          dataDir: config.DATA_DIR,
+          redisDir: config.REDIS_DATA_DIR,
+          retention,
+          log,
+          totals,
+        });
       }
-      lastSuccess.setToCurrentTime();
+      totals.record(metrics);
+      log.info(
+        { objects: totals.objects, plainBytes: totals.plainBytes, removed: totals.removed },
+        `${config.MODE}.done`,
+      );
     } finally {
       s3.destroy();
     }

@@ -6,8 +6,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Channels, createChannels, encodeEntry } from '@tap/channels';
-import { type BetEntry, openSegmentReadOnly, openSegmentView, payoutMicros } from '@tap/domain';
+import { type Channels, createChannels } from '@tap/channels';
+import { openSegmentReadOnly, openSegmentView } from '@tap/domain';
 import { Redis } from '@tap/runtime';
 import {
   freePort,
@@ -69,21 +69,8 @@ export function openSegmentReadonly(dataDir: string): Database.Database {
   }
 }
 
-/** What ingest-api's admission script does for a bet, without its checks: reserve, book, XADD. */
-export function admitBet(redis: Redis, { keys, streams }: Channels, bet: BetEntry) {
-  const payout = payoutMicros(bet.stakeMicros, bet.multiplierBp);
-  return redis
-    .multi()
-    .decrby(keys.balance(bet.userId), bet.stakeMicros)
-    .incrby(keys.exposureCell(bet.t0, bet.p0), payout)
-    .incrby(keys.exposureColumn(bet.t0), payout)
-    .incrby(keys.exposureTotal, payout)
-    .incrby(keys.exposureUser(bet.userId), payout)
-    .incr(keys.openBets(bet.userId))
-    .set(keys.pendingBet(bet.betId), bet.userId)
-    .xadd(streams.bets, '*', ...encodeEntry('bets', bet))
-    .exec();
-}
+/** The admission step of ingest-api without its checks; lives in the test kit (the restore drill uses it too). */
+export { admitBet } from '@tap/testkit';
 
 export async function eventually<T>(
   probe: () => T | Promise<T>,

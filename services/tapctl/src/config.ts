@@ -2,6 +2,7 @@
  * tapctl's settings: from the environment (the daemons' names, so `/etc/tap/common.env` works as is)
  * or the matching command-line options, which win. Every bad value is reported at once.
  */
+import { type S3Settings, s3Env, s3EnvProblems } from '@tap/archive';
 import { type ConfigOf, type ConfigResult, type Env, env, parseEnv } from '@tap/runtime';
 
 const shape = {
@@ -27,4 +28,11 @@ export function loadConfig(vars: Env, options: ConfigOptions): ConfigResult<Conf
     TAP_KEY_PREFIX: options.prefix ?? vars['TAP_KEY_PREFIX'],
     DATA_DIR: options.dataDir ?? vars['DATA_DIR'],
   });
+}
+
+/** The archive bucket for `restore`: the archiver's variables (`/etc/tap/archiver.env`), same rules. */
+export function loadS3Config(vars: Env): ConfigResult<S3Settings> {
+  const parsed = parseEnv(s3Env, vars);
+  const problems = [...(parsed.ok ? [] : parsed.problems), ...s3EnvProblems(vars)];
+  return parsed.ok && problems.length === 0 ? parsed : { ok: false, problems };
 }

@@ -1,7 +1,7 @@
 /**
  * tapctl: the operator CLI (SPEC §7). Money moves only through the batcher: `credit` / `debit` queue
  * an adjustment on `tap:adjustments`; `balance`, `ledger` and `bet` read the weekly segment through
- * read-only connections. Exit codes: 0 ok, 2 bad usage or input, 1 the operation failed.
+ * read-only connections; `restore` rebuilds a data directory from S3. Exit codes: 0 ok, 2 bad usage or input, 1 the operation failed.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, EXIT_FAILURE, EXIT_USAGE, usageError } from './cli-error.js';
@@ -10,6 +10,7 @@ import { balance } from './commands/balance.js';
 import { bet } from './commands/bet.js';
 import type { CommandContext } from './commands/context.js';
 import { ledger } from './commands/ledger.js';
+import { restore } from './commands/restore.js';
 import { loadConfig } from './config.js';
 
 const program = new Command('tapctl')
@@ -62,6 +63,17 @@ program
   .description('one bet with its terms, evidence and ledger rows')
   .option('--segment <week>', 'ISO week of the segment (default: the week of the bet id)')
   .action((id: string, options) => bet(context(), id, options));
+
+program
+  .command('restore')
+  .description('rebuild --data-dir from the S3 archive and backups, verifying every hash and proof')
+  .option('--from-s3', 'restore from the archive bucket (S3_* variables, as the archiver)')
+  .option('--at <time>', 'the newest state at or before this ISO date-time or epoch ms (default now)')
+  .option(
+    '--segments <n>',
+    'restore the newest n segments (default 5: the 4 kept closed weeks and the hot one)',
+  )
+  .action((options) => restore(context(), options, process.env));
 
 program.parseAsync(process.argv).then(
   () => process.exit(0),

@@ -1,10 +1,11 @@
 /**
- * Checks one segment file through a read-only connection (SPEC §7, §8): SQLite's own
- * `quick_check`, the ledger hash chain from its first row, `balance == SUM(ledger.amount)` for
- * every user inside the file — each segment verifies on its own — and the per-user chains the
- * trader and dispute queries walk (user-chains.ts). Returns the broken rules found.
+ * Checks one segment file through a read-only connection (SPEC §7, §8): the segment's own proof
+ * from @tap/domain — SQLite's `quick_check`, the ledger hash chain from its first row,
+ * `balance == SUM(ledger.amount)` for every user inside the file (each segment verifies on its own),
+ * the same proof the archiver runs before archiving and restore after restoring — and the per-user
+ * chains the trader and dispute queries walk (user-chains.ts). Returns the broken rules found.
  */
-import { GENESIS_HASH, type LedgerRefType, verifyLedgerChain } from '@tap/domain';
+import { proveSegment } from '@tap/domain';
 import Database from 'better-sqlite3';
 import { userChainProblems } from './user-chains.js';
 
@@ -14,66 +15,12 @@ export interface SegmentReport {
   problems: string[];
 }
 
-interface LedgerDbRow {
-  id: number;
-  user_id: string;
-  amount: number;
-  balance_after: number;
-  ref_type: LedgerRefType;
-  ref_id: string;
-  created_at: number;
-  prev_hash: string;
-  hash: string;
-}
-
 export function checkSegment(path: string): SegmentReport {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
-    const problems: string[] = [];
-    const quick = db.pragma('quick_check', { simple: true });
-    if (quick !== 'ok') problems.push(`quick_check: ${String(quick)}`);
-
-    const rows = db
-      .prepare('SELECT * FROM transaction_ledger ORDER BY id')
-      .iterate() as IterableIterator<LedgerDbRow>;
-    const firstPrev = db
-      .prepare('SELECT prev_hash FROM transaction_ledger ORDER BY id LIMIT 1')
-      .pluck()
-      .get() as string | undefined;
-    const chain = verifyLedgerChain(mapRows(rows), firstPrev ?? GENESIS_HASH);
-    if (!chain.ok) problems.push(`ledger hash chain broken at row ${chain.id}`);
-
-    const drifted = db
-      .prepare(
-        `SELECT u.id, u.balance, COALESCE(l.total, 0) AS total FROM users u
-         LEFT JOIN (SELECT user_id, SUM(amount) AS total FROM transaction_ledger GROUP BY user_id) l
-           ON l.user_id = u.id
-         WHERE u.balance != COALESCE(l.total, 0)`,
-      )
-      .all() as { id: string; balance: number; total: number }[];
-    for (const user of drifted)
-      problems.push(`user ${user.id}: balance ${user.balance} != ledger sum ${user.total}`);
-
-    problems.push(...userChainProblems(db));
-
-    return { path, ledgerRows: chain.ok ? chain.rows : 0, problems };
+    const proof = proveSegment(db, 'quick_check');
+    return { path, ledgerRows: proof.ledgerRows, problems: [...proof.problems, ...userChainProblems(db)] };
   } finally {
     db.close();
-  }
-}
-
-function* mapRows(rows: IterableIterator<LedgerDbRow>) {
-  for (const row of rows) {
-    yield {
-      id: row.id,
-      userId: row.user_id,
-      amount: row.amount,
-      balanceAfter: row.balance_after,
-      refType: row.ref_type,
-      refId: row.ref_id,
-      createdAt: row.created_at,
-      prevHash: row.prev_hash,
-      hash: row.hash,
-    };
   }
 }

@@ -1,0 +1,148 @@
+/**
+ * archive-throughput: the archiver's two jobs on a large segment (issue 17) — the weekly `archive`
+ * (proof with integrity_check, zstd, multipart upload, read-back) and the hourly `backup`
+ * (VACUUM INTO snapshot, proof, zstd, upload, read-back) — each run by the built archiver against a
+ * real s3rver on this machine. Reports MB/s in (segment bytes per second of the whole run) and out
+ * (compressed bytes uploaded per second), the compression ratio and the job's peak RSS (VmHWM),
+ * which must stay far below the segment size: nothing holds a whole segment in memory.
+ *
+ * Not measured here yet: the batcher's apply rate while a backup runs (the ≤ 10 % slowdown target).
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isoWeekOf, META_KEYS, segmentPath, segmentsDir, writeMeta } from '@tap/domain';
+import { startDaemon, startS3, writeSegmentFile } from '@tap/testkit/standalone';
+import Database from 'better-sqlite3';
+import { emptyOutcome, fail, type ResultTable, type Scenario } from '../src/scenario.js';
+
+const MB = 1_048_576;
+/** Bets (each with its ledger row and index entries) per MB of segment, measured on this schema. */
+const BETS_PER_MB = 1_700;
+
+export const archiveThroughput: Scenario = {
+  name: 'archive-throughput',
+  title: 'Archive and backup throughput on a large segment',
+  description:
+    'A ~1 GB segment (64 MB with --quick) of real rows (users, bets, hash-chained ledger) is archived and then backed up ' +
+    'by the built archiver against a local s3rver: MB/s in and out, compression ratio, peak RSS of the job.',
+  async run(ctx) {
+    const outcome = emptyOutcome();
+    const targetMb = ctx.options.quick ? 64 : 1_024;
+    const work = mkdtempSync(join(tmpdir(), 'tap-bench-archive-'));
+    const s3 = await startS3({ bucket: 'tap-archive' });
+    try {
+      const archiveDir = join(work, 'archive');
+      mkdirSync(segmentsDir(archiveDir), { recursive: true });
+      const source = segmentPath(archiveDir, '2020-W01');
+      const builtAt = Date.now();
+      const users = Math.max(1, Math.round((targetMb * BETS_PER_MB) / 100));
+      writeSegmentFile(source, { users, betsPerUser: 100, state: 'closed' });
+      const bytes = statSync(source).size;
+      ctx.log(
+        `segment of ${(bytes / MB).toFixed(0)} MB built in ${((Date.now() - builtAt) / 1000).toFixed(0)} s`,
+      );
+
+      const backupDir = join(work, 'backup');
+      mkdirSync(segmentsDir(backupDir), { recursive: true });
+      const hot = segmentPath(backupDir, isoWeekOf(Date.now()));
+      copyFileSync(source, hot);
+      const db = new Database(hot);
+      writeMeta(db, { [META_KEYS.state]: 'open' });
+      db.close();
+      mkdirSync(join(work, 'redis'));
+      writeFileSync(join(work, 'redis', 'dump.rdb'), 'REDIS0011');
+
+      const env = {
+        S3_ENDPOINT: s3.endpoint,
+        S3_BUCKET: s3.bucket,
+        S3_ACCESS_KEY_ID: s3.accessKeyId,
+        S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+        OPS_PORT: '0',
+        REDIS_DATA_DIR: join(work, 'redis'),
+      };
+      const rows: ResultTable['rows'] = [];
+      for (const [mode, dataDir] of [
+        ['archive', archiveDir],
+        ['backup', backupDir],
+      ] as const) {
+        const run = await runJob(mode, {
+          ...env,
+          DATA_DIR: dataDir,
+          TEXTFILE_DIR: mkdtempSync(join(work, 'tf-')),
+        });
+        if (run.code !== 0) {
+          fail(outcome, `${mode} exited ${run.code}`);
+          continue;
+        }
+        const plain = run.metric(`tap_archiver_${mode}_plain_bytes`);
+        const compressed = run.metric(`tap_archiver_${mode}_compressed_bytes`);
+        rows.push([
+          mode,
+          round(plain / MB),
+          round(compressed / MB),
+          round(plain / compressed, 2),
+          round(run.seconds, 1),
+          round(plain / MB / run.seconds),
+          round(compressed / MB / run.seconds),
+          round(run.peakRssBytes / MB),
+        ]);
+        outcome.headline[`${mode}MBps`] = round(plain / MB / run.seconds);
+        outcome.headline[`${mode}PeakRssMB`] = round(run.peakRssBytes / MB);
+        outcome.headline[`${mode}Ratio`] = round(plain / compressed, 2);
+        if (run.peakRssBytes > Math.max(300 * MB, bytes / 2)) {
+          fail(
+            outcome,
+            `${mode}: peak RSS ${round(run.peakRssBytes / MB)} MB for a ${round(bytes / MB)} MB segment`,
+          );
+        }
+      }
+      outcome.tables.push({
+        title: 'Archive and backup of one segment (built archiver, local s3rver)',
+        columns: ['job', 'segment MB', 'zstd MB', 'ratio', 'wall s', 'MB/s in', 'MB/s out', 'peak RSS MB'],
+        rows,
+        notes: [
+          'MB/s over the whole run: proof (integrity_check for archive, VACUUM INTO + quick_check for backup), zstd level 9, upload and full read-back.',
+          'The S3 server runs on the same two cores; against AWS S3 the upload and read-back are bounded by the network instead.',
+        ],
+      });
+      outcome.notes.push(
+        'Not measured yet: the batcher apply rate while a backup runs (target: at most 10 % slower).',
+      );
+    } finally {
+      await s3.stop();
+      rmSync(work, { recursive: true, force: true });
+    }
+    return outcome;
+  },
+};
+
+const round = (value: number, digits = 0) => Number(value.toFixed(digits));
+
+/** Runs one archiver job, sampling its peak RSS (VmHWM) until it exits. */
+async function runJob(mode: string, env: Record<string, string>) {
+  const startedAt = Date.now();
+  const job = startDaemon('archiver', env, [mode]);
+  let peakRssBytes = 0;
+  const sampler = setInterval(() => {
+    try {
+      const status = readFileSync(`/proc/${job.pid}/status`, 'utf8');
+      const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+      peakRssBytes = Math.max(peakRssBytes, kb * 1024);
+    } catch {
+      // The job has exited between two samples; its last reading stands.
+    }
+  }, 50);
+  const { code } = await job.exited;
+  clearInterval(sampler);
+  const seconds = (Date.now() - startedAt) / 1000;
+  const textfile = code === 0 ? readFileSync(join(env.TEXTFILE_DIR!, `archiver-${mode}.prom`), 'utf8') : '';
+  return {
+    code,
+    seconds,
+    peakRssBytes,
+    metric(name: string): number {
+      return Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(textfile)?.[1] ?? Number.NaN);
+    },
+  };
+}

@@ -1,0 +1,30 @@
+export { deleteKeys, listKeys } from './bucket-listing.js';
+export {
+  archiveKey,
+  BACKUPS_PREFIX,
+  type BackupRef,
+  backupKey,
+  MANIFEST_KEY,
+  parseBackupKey,
+  parseRedisBackupKey,
+  REDIS_BACKUPS_PREFIX,
+  redisBackupKey,
+  stampOf,
+} from './keys.js';
+export {
+  emptyManifest,
+  type Manifest,
+  type ManifestEntry,
+  manifestSchema,
+  readManifest,
+  writeManifest,
+} from './manifest.js';
+export { type RestoredSegment, RestoreRefused, type RestoreReport, restoreDataDir } from './restore.js';
+export { planRestore, type RestorePlan, type RestoreSource } from './restore-plan.js';
+export { backupsToPrune, type RetentionPolicy } from './retention.js';
+export { DEFAULT_RETRY, type RetryInfo, type RetryPolicy, withRetry } from './retry.js';
+export { checkBucket, createS3, type S3Settings, s3Env, s3EnvProblems } from './s3-client.js';
+export { isoWeekEndMs, segmentStartMs } from './segment-period.js';
+export { digestMetadata, fetchFile, META, shipFile } from './ship.js';
+export { IntegrityError, type TransferContext, verifyObject } from './transfer.js';
+export { compressFile, decompressFile, digestFile, type FileDigest, type ZstdResult } from './zstd-file.js';

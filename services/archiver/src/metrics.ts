@@ -1,0 +1,65 @@
+/**
+ * The job's metrics, written to the node-exporter textfile after a successful run (runJob). The
+ * success timestamp keeps the SPEC's name (the alert rules use it); the rest follow
+ * `tap_archiver_<mode>_<what>_<unit>` and describe the last successful run.
+ */
+import { Gauge, type Registry } from '@tap/runtime';
+import type { Mode } from './config.js';
+
+export interface JobMetrics {
+  lastSuccess: Gauge;
+  plainBytes: Gauge;
+  compressedBytes: Gauge;
+  ratio: Gauge;
+  durationSeconds: Gauge;
+  objects: Gauge;
+  /** archive: local segments deleted; backup: old backups pruned. */
+  removed: Gauge;
+}
+
+export function createJobMetrics(registry: Registry, mode: Mode): JobMetrics {
+  const gauge = (name: string, help: string) => new Gauge({ name, help, registers: [registry] });
+  const prefix = `tap_archiver_${mode}`;
+  return {
+    lastSuccess: gauge(
+      `last_successful_${mode}_timestamp`,
+      `Unix time (s) of the last ${mode} run whose every due object was uploaded, read back and verified`,
+    ),
+    plainBytes: gauge(`${prefix}_plain_bytes`, 'Bytes of the files shipped by the last successful run'),
+    compressedBytes: gauge(`${prefix}_compressed_bytes`, 'Bytes uploaded (zstd) by the last successful run'),
+    ratio: gauge(`${prefix}_compression_ratio`, 'Plain bytes per compressed byte in the last successful run'),
+    durationSeconds: gauge(`${prefix}_duration_seconds`, 'Duration of the last successful run'),
+    objects: gauge(`${prefix}_objects`, 'Objects uploaded and verified by the last successful run'),
+    removed: gauge(
+      `${prefix}_removed`,
+      mode === 'archive'
+        ? 'Local segments deleted by the last successful run (archived and older than the kept ones)'
+        : 'Old backups deleted by the retention of the last successful run',
+    ),
+  };
+}
+
+/** Totals of one run; `record` sets every gauge at once, only after the run succeeded. */
+export class RunTotals {
+  plainBytes = 0;
+  compressedBytes = 0;
+  objects = 0;
+  removed = 0;
+  readonly startedAt = Date.now();
+
+  add(digests: { plain: { bytes: number }; compressed: { bytes: number } }): void {
+    this.plainBytes += digests.plain.bytes;
+    this.compressedBytes += digests.compressed.bytes;
+    this.objects += 1;
+  }
+
+  record(metrics: JobMetrics): void {
+    metrics.plainBytes.set(this.plainBytes);
+    metrics.compressedBytes.set(this.compressedBytes);
+    metrics.ratio.set(this.compressedBytes > 0 ? this.plainBytes / this.compressedBytes : 0);
+    metrics.durationSeconds.set((Date.now() - this.startedAt) / 1000);
+    metrics.objects.set(this.objects);
+    metrics.removed.set(this.removed);
+    metrics.lastSuccess.setToCurrentTime();
+  }
+}
