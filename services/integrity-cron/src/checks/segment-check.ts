@@ -4,8 +4,15 @@
  * every user inside the file — each segment verifies on its own — and the per-user chains the
  * trader and dispute queries walk (user-chains.ts). Returns the broken rules found.
  */
-import { GENESIS_HASH, type LedgerRefType, verifyLedgerChain } from '@tap/domain';
-import Database from 'better-sqlite3';
+import {
+  GENESIS_HASH,
+  type LedgerRefType,
+  openSegmentReadOnly,
+  readSegmentMeta,
+  type SegmentFile,
+  segmentLinkProblems,
+  verifyLedgerChain,
+} from '@tap/domain';
 import { userChainProblems } from './user-chains.js';
 
 export interface SegmentReport {
@@ -27,7 +34,7 @@ interface LedgerDbRow {
 }
 
 export function checkSegment(path: string): SegmentReport {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const db = openSegmentReadOnly(path);
   try {
     const problems: string[] = [];
     const quick = db.pragma('quick_check', { simple: true });
@@ -40,7 +47,9 @@ export function checkSegment(path: string): SegmentReport {
       .prepare('SELECT prev_hash FROM transaction_ledger ORDER BY id LIMIT 1')
       .pluck()
       .get() as string | undefined;
-    const chain = verifyLedgerChain(mapRows(rows), firstPrev ?? GENESIS_HASH);
+    // A segment opened by a roll-over continues the previous one's chain (checkLinks ties the two).
+    const start = readSegmentMeta(db).opening?.prevLedgerHead.hash ?? firstPrev ?? GENESIS_HASH;
+    const chain = verifyLedgerChain(mapRows(rows), start);
     if (!chain.ok) problems.push(`ledger hash chain broken at row ${chain.id}`);
 
     const drifted = db
@@ -60,6 +69,24 @@ export function checkSegment(path: string): SegmentReport {
   } finally {
     db.close();
   }
+}
+
+/** Each consecutive pair of segments (oldest first): the newer opens with what the older closed. */
+export function checkLinks(files: readonly SegmentFile[]): string[] {
+  const problems: string[] = [];
+  for (let i = 1; i < files.length; i += 1) {
+    const [older, newer] = [files[i - 1]!, files[i]!];
+    const [olderDb, newerDb] = [openSegmentReadOnly(older.path), openSegmentReadOnly(newer.path)];
+    try {
+      problems.push(
+        ...segmentLinkProblems({ name: older.name, db: olderDb }, { name: newer.name, db: newerDb }),
+      );
+    } finally {
+      olderDb.close();
+      newerDb.close();
+    }
+  }
+  return problems;
 }
 
 function* mapRows(rows: IterableIterator<LedgerDbRow>) {
