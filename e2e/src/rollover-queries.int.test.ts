@@ -84,7 +84,12 @@ describe('queries across roll-overs', () => {
     const recentId = String(recent.body.betId);
     await waitFor(async () => (await get(`/v1/bets/${recentId}`, trader.token)).body.status === 'accepted');
     const channels = createChannels(stack.prefix);
-    const settlement = { betId: oldId, outcome: 'void' as const, evidence: { reason: 'e2e' }, settledAt: Date.now() };
+    const settlement = {
+      betId: oldId,
+      outcome: 'void' as const,
+      evidence: { reason: 'e2e' },
+      settledAt: Date.now(),
+    };
     await redis.xadd(channels.streams.settlements, '*', ...encodeEntry('settlements', settlement));
     await waitFor(async () => (await get(`/v1/bets/${oldId}`, trader.token)).body.status === 'void');
     const names = listSegments(stack.dataDir).map((s) => s.name);
