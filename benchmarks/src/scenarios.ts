@@ -10,6 +10,7 @@ import { naiveSqlite } from '../scenarios/naive-sqlite.js';
 import { profile } from '../scenarios/profile.js';
 import { redisFsync } from '../scenarios/redis-fsync.js';
 import { resolver } from '../scenarios/resolver.js';
+import { rollover } from '../scenarios/rollover.js';
 import { smoke } from '../scenarios/smoke.js';
 import { wsFanout } from '../scenarios/ws-fanout.js';
 import type { Scenario } from './scenario.js';
@@ -26,6 +27,7 @@ export const SCENARIOS: readonly Scenario[] = [
   wsFanout,
   loginStorm,
   resolver,
+  rollover,
   smoke,
   ingest,
 ];
