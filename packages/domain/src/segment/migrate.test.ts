@@ -22,8 +22,8 @@ describe('segment schema and migrations (real SQLite file)', () => {
   });
 
   it('migrates a new file to the latest version once', () => {
-    expect(migrate(db, SEGMENT_MIGRATIONS)).toEqual({ ok: true, from: 0, to: 4 });
-    expect(migrate(db, SEGMENT_MIGRATIONS)).toEqual({ ok: true, from: 4, to: 4 });
+    expect(migrate(db, SEGMENT_MIGRATIONS)).toEqual({ ok: true, from: 0, to: 5 });
+    expect(migrate(db, SEGMENT_MIGRATIONS)).toEqual({ ok: true, from: 5, to: 5 });
     const tables = db
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
       .pluck()
@@ -50,7 +50,7 @@ describe('segment schema and migrations (real SQLite file)', () => {
       ok: false,
       code: 'schema_too_new',
       found: 99,
-      known: 4,
+      known: 5,
     });
   });
 
@@ -128,7 +128,7 @@ describe('segment schema and migrations (real SQLite file)', () => {
     ] as const)
       ledger.run(id, userId, `d${id}`);
 
-    expect(migrate(db, SEGMENT_MIGRATIONS)).toEqual({ ok: true, from: 2, to: 4 });
+    expect(migrate(db, SEGMENT_MIGRATIONS)).toEqual({ ok: true, from: 2, to: 5 });
     expect(db.prepare('SELECT id, last_bet_id, last_ledger_id FROM users ORDER BY id').all()).toEqual([
       { id: '0xa', last_bet_id: 'B3', last_ledger_id: 2 },
       { id: '0xb', last_bet_id: 'B2', last_ledger_id: 3 },
