@@ -11,6 +11,7 @@ import { naiveSqlite } from '../scenarios/naive-sqlite.js';
 import { profile } from '../scenarios/profile.js';
 import { redisFsync } from '../scenarios/redis-fsync.js';
 import { resolver } from '../scenarios/resolver.js';
+import { rollover } from '../scenarios/rollover.js';
 import { smoke } from '../scenarios/smoke.js';
 import { webClient } from '../scenarios/web-client.js';
 import { wsFanout } from '../scenarios/ws-fanout.js';
@@ -30,6 +31,7 @@ export const SCENARIOS: readonly Scenario[] = [
   resolver,
   webClient,
   archiveThroughput,
+  rollover,
   smoke,
   ingest,
 ];

@@ -4,11 +4,9 @@
  * the trader's history and ledger routes show them; tapctl-style adjustments appear in the ledger.
  */
 
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { createChannels } from '@tap/channels';
+import { listSegments, openSegmentReadOnly } from '@tap/domain';
 import { type FakeMarket, startFakeMarket, startStack, type TestStack } from '@tap/testkit';
-import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deposit, LOGIN, nextCell, placeBet, signIn } from './trader.js';
@@ -43,9 +41,9 @@ const get = async (path: string, token: string) => {
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
 
+/** The current segment (the stack's batcher does not roll over during these tests). */
 function segment() {
-  const file = readdirSync(join(stack.dataDir, 'segments')).find((name) => name.endsWith('.db'));
-  return new Database(join(stack.dataDir, 'segments', String(file)), { readonly: true });
+  return openSegmentReadOnly(listSegments(stack.dataDir).at(-1)!.path);
 }
 
 describe('money rules across admission and the batcher', () => {

@@ -23,6 +23,14 @@ describe('audit', () => {
     ]);
   });
 
+  it('fails when a closed segment or a roll-over link breaks, and passes when all verify', () => {
+    const broken = anAuditInput({
+      segmentProblems: ['2026-W48 → 2026-W49: 0xa closed at 8, opened with [7]'],
+    });
+    expect(failed(broken)).toEqual(['closed_segments_and_rollovers_verify']);
+    expect(failed(anAuditInput({ segmentProblems: [] }))).toEqual([]);
+  });
+
   it("fails when a 202'd bet is missing from SQLite", () => {
     const input = anAuditInput({ ackedBetIds: ['B1', 'B2', 'B3', 'B4'] });
     expect(failed(input)).toContain('acked_bets_in_sqlite_once');

@@ -1,12 +1,13 @@
 /**
- * Gathers what the audit compares, after the batcher has drained: the bets, balances and ledger
- * sums of every segment in the data directory (read-only connections, as every reader does), the
- * Redis balance cache, and each consumer group's pending list.
+ * Gathers what the audit compares, after the batcher has drained: the bets of every segment in the
+ * data directory (each bet once: a bet carried over a roll-over counts in the newest segment
+ * holding it), the balances and ledger sums of the current segment, what breaks in the closed
+ * segments and the roll-over links between them (read-only connections, as every reader does),
+ * the Redis balance cache, and each consumer group's pending list.
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Channels } from '@tap/channels';
-import Database from 'better-sqlite3';
+import { listSegments, openSegmentReadOnly, segmentLinkProblems } from '@tap/domain';
+import type Database from 'better-sqlite3';
 import type { Redis } from 'ioredis';
 import type { GroupPending, SqliteBet, UserBalance } from './audit.js';
 
@@ -17,53 +18,74 @@ export interface SegmentFacts {
   duplicateClientBetIds: number;
   stakeRowsByBet: Map<string, number>;
   users: UserBalance[];
+  segmentProblems: string[];
 }
 
 export function readSegments(dataDir: string): SegmentFacts {
-  const dir = join(dataDir, 'segments');
-  const files = readdirSync(dir).filter((name) => name.endsWith('.db'));
+  const files = listSegments(dataDir);
   const facts: SegmentFacts = {
     sqliteBets: [],
     duplicateClientBetIds: 0,
     stakeRowsByBet: new Map(),
     users: [],
+    segmentProblems: [],
   };
-  for (const file of files) {
-    const db = new Database(join(dir, file), { readonly: true, fileMustExist: true });
+  const homeRows = new Map<string, SqliteBet>();
+  let older: { name: string; db: Database.Database } | undefined;
+  for (const [i, file] of files.entries()) {
+    const db = openSegmentReadOnly(file.path);
     try {
-      // Row by row: a spread of hundreds of thousands of rows would overflow the call stack.
-      for (const bet of db
-        .prepare('SELECT id, status, reason FROM bets')
-        .iterate() as IterableIterator<SqliteBet>) {
-        facts.sqliteBets.push(bet);
+      readBets(db, homeRows, facts);
+      const users = readUsers(db);
+      if (i === files.length - 1) facts.users = users;
+      else {
+        for (const u of users.filter((user) => user.balance !== user.ledgerSum))
+          facts.segmentProblems.push(
+            `${file.name}: ${u.userId} balance ${u.balance} ≠ ledger ${u.ledgerSum}`,
+          );
       }
-      const dup = db
-        .prepare(
-          'SELECT COUNT(*) AS n FROM (SELECT 1 FROM bets GROUP BY user_id, client_bet_id HAVING COUNT(*) > 1)',
-        )
-        .get() as { n: number };
-      facts.duplicateClientBetIds += dup.n;
-      const stakes = db
-        .prepare(
-          "SELECT ref_id AS id, COUNT(*) AS n FROM transaction_ledger WHERE ref_type = 'bet_stake' GROUP BY ref_id",
-        )
-        .all() as { id: string; n: number }[];
-      for (const row of stakes)
-        facts.stakeRowsByBet.set(row.id, (facts.stakeRowsByBet.get(row.id) ?? 0) + row.n);
-      const users = db
-        .prepare(
-          `SELECT u.id AS userId, u.balance AS balance, COALESCE(l.total, 0) AS ledgerSum
-             FROM users u
-             LEFT JOIN (SELECT user_id, SUM(amount) AS total FROM transaction_ledger GROUP BY user_id) l
-               ON l.user_id = u.id`,
-        )
-        .all() as UserBalance[];
-      for (const user of users) facts.users.push(user);
+      if (older) facts.segmentProblems.push(...segmentLinkProblems(older, { name: file.name, db }));
     } finally {
-      db.close();
+      older?.db.close();
+      older = { name: file.name, db };
     }
   }
+  older?.db.close();
+  // Row by row: a spread of hundreds of thousands of rows would overflow the call stack.
+  for (const bet of homeRows.values()) facts.sqliteBets.push(bet);
   return facts;
+}
+
+/** Newer segments overwrite older copies: a carried bet counts once, as its newest segment holds it. */
+function readBets(db: Database.Database, homeRows: Map<string, SqliteBet>, facts: SegmentFacts): void {
+  for (const bet of db
+    .prepare('SELECT id, status, reason FROM bets')
+    .iterate() as IterableIterator<SqliteBet>) {
+    homeRows.set(bet.id, bet);
+  }
+  const dup = db
+    .prepare(
+      'SELECT COUNT(*) AS n FROM (SELECT 1 FROM bets GROUP BY user_id, client_bet_id HAVING COUNT(*) > 1)',
+    )
+    .get() as { n: number };
+  facts.duplicateClientBetIds += dup.n;
+  const stakes = db
+    .prepare(
+      "SELECT ref_id AS id, COUNT(*) AS n FROM transaction_ledger WHERE ref_type = 'bet_stake' GROUP BY ref_id",
+    )
+    .all() as { id: string; n: number }[];
+  for (const row of stakes) facts.stakeRowsByBet.set(row.id, (facts.stakeRowsByBet.get(row.id) ?? 0) + row.n);
+}
+
+function readUsers(db: Database.Database): UserBalance[] {
+  return db
+    .prepare(
+      `SELECT u.id AS userId, u.balance AS balance, COALESCE(l.total, 0) AS ledgerSum
+         FROM users u
+         LEFT JOIN (SELECT user_id, SUM(amount) AS total FROM transaction_ledger GROUP BY user_id) l
+           ON l.user_id = u.id`,
+    )
+    .all() as UserBalance[];
 }
 
 export async function readCacheBalances(

@@ -17,3 +17,34 @@ export function admitBet(redis: Redis, { keys, streams }: Channels, bet: BetEntr
     .xadd(streams.bets, '*', ...encodeEntry('bets', bet))
     .exec();
 }
+
+const ADMIT_WHEN_READY = `
+if redis.call('EXISTS', KEYS[8]) == 0 then return 0 end
+redis.call('DECRBY', KEYS[1], ARGV[1])
+for i = 2, 5 do redis.call('INCRBY', KEYS[i], ARGV[2]) end
+redis.call('INCR', KEYS[6])
+redis.call('SET', KEYS[7], ARGV[3])
+redis.call('XADD', KEYS[9], '*', unpack(ARGV, 4))
+return 1`;
+
+/**
+ * `admitBet` as ingest-api's script does it: atomically, and only while the balance cache is ready
+ * (the batcher's start-up rebuild drops the flag; a bet admitted meanwhile would be overwritten by
+ * the rebuilt cache). False when refused: try again later.
+ */
+export async function admitBetWhenReady(redis: Redis, { keys, streams }: Channels, bet: BetEntry) {
+  const payout = payoutMicros(bet.stakeMicros, bet.multiplierBp);
+  const keyList = [
+    keys.balance(bet.userId),
+    keys.exposureCell(bet.t0, bet.p0),
+    keys.exposureColumn(bet.t0),
+    keys.exposureTotal,
+    keys.exposureUser(bet.userId),
+    keys.openBets(bet.userId),
+    keys.pendingBet(bet.betId),
+    keys.balanceCacheReady,
+    streams.bets,
+  ];
+  const args = [bet.stakeMicros, payout, bet.userId, ...encodeEntry('bets', bet)];
+  return (await redis.eval(ADMIT_WHEN_READY, keyList.length, ...keyList, ...args)) === 1;
+}

@@ -16,6 +16,7 @@ import { CONSUMED_KINDS } from './apply/apply-batch.js';
 import { segmentsProblems } from './rollover/rollover-fixture.js';
 import {
   admitBet,
+  admitBetWhenReady,
   type BatcherSetup,
   eventually,
   newRedis,
@@ -96,7 +97,7 @@ function startFlow(redis: Redis, setup: BatcherSetup) {
         for (let i = 0; i < 3; i += 1) {
           const userId = WALLETS[Math.floor(Math.random() * WALLETS.length)]!;
           const bet = aBet({ userId, stakeMicros: USD, placedAt: Date.now() });
-          await admitBet(redis, setup.channels, bet);
+          if (!(await admitBetWhenReady(redis, setup.channels, bet))) continue;
           bets.set(bet.betId, { userId, multiplierBp: bet.multiplierBp });
           credit(userId, -USD);
         }

@@ -70,7 +70,7 @@ export function openSegmentReadonly(dataDir: string): Database.Database {
 }
 
 /** The admission step of ingest-api without its checks; lives in the test kit (the restore drill uses it too). */
-export { admitBet } from '@tap/testkit';
+export { admitBet, admitBetWhenReady } from '@tap/testkit';
 
 export async function eventually<T>(
   probe: () => T | Promise<T>,

@@ -25,7 +25,7 @@ export function currentParts(segments: WriterSegments): CurrentParts {
     const segment = segments.current();
     if (parts?.segment !== segment) {
       const [ledger, bets, outbox] = [
-        createLedgerWriter(segment.db),
+        createLedgerWriter(segment.db, segments.previous()),
         createBetStore(segment.db),
         createOutbox(segment.db),
       ];

@@ -1,9 +1,10 @@
 /**
  * Builds the parts the /v1 routes use from the config: sessions, the login use case over the
  * signature pool, the bet admission over the market state and the Lua script, the rate limit, and
- * the read-only segment reader.
+ * the read-only segment view (@tap/domain).
  */
 import type { Channels } from '@tap/channels';
+import { openSegmentView } from '@tap/domain';
 import { DEFAULT_PRICING_CONFIG } from '@tap/pricing';
 import type { Logger, Redis, Registry } from '@tap/runtime';
 import type { SignaturePool } from '@tap/signatures';
@@ -15,7 +16,6 @@ import { createFaucet } from './demo/faucet.js';
 import { createHttpMetrics } from './http/metrics.js';
 import type { ApiDeps } from './http/routes.js';
 import type { MarketState } from './market/market-state.js';
-import { SegmentReader } from './queries/segment-reader.js';
 import { createTokenBucket } from './rate-limit/token-bucket.js';
 
 export function createApiDeps(parts: {
@@ -38,7 +38,7 @@ export function createApiDeps(parts: {
     bodyBytesMax: config.BODY_BYTES_MAX,
     metrics: createHttpMetrics(parts.registry),
     now: Date.now,
-    segments: new SegmentReader(config.DATA_DIR),
+    segments: openSegmentView(config.DATA_DIR),
     faucet: config.DEMO_MODE
       ? createFaucet(
           redis,

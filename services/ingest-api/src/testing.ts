@@ -2,6 +2,9 @@
  * Test support for ingest-api's integration tests: start the built daemon against a test Redis
  * with a fresh key prefix, sign in real wallets, and call the API.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildSiweMessage, randomNonce } from '@tap/signatures';
 import {
   freePort,
@@ -34,6 +37,8 @@ export async function startTestApi(redis: TestRedis, env: Record<string, string>
     LOGIN_URI,
     LOGIN_CHAIN_IDS: '1,8453',
     LOGIN_WORKERS: '2',
+    // A fresh data directory (no segment yet): a missing DATA_DIR makes the query routes fail.
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'tap-ingest-api-')),
     ...env,
   });
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -1,17 +1,73 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeJobLifecycle } from '@tap/testkit';
+import {
+  isoWeekOf,
+  META_KEYS,
+  migrate,
+  SEGMENT_MIGRATIONS,
+  segmentPath,
+  segmentsDir,
+  writeMeta,
+} from '@tap/domain';
+import { describeJobLifecycle, startDaemon, startRedis, type TestRedis } from '@tap/testkit';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/** A data directory holding one valid (empty) segment: a run has something to verify. */
+function dataDirWithSegment(): string {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tap-integrity-'));
+  mkdirSync(segmentsDir(dataDir));
+  const db = new Database(segmentPath(dataDir, isoWeekOf(Date.now())));
+  migrate(db, SEGMENT_MIGRATIONS);
+  writeMeta(db, { [META_KEYS.state]: 'open' });
+  db.close();
+  return dataDir;
+}
 
 describeJobLifecycle({
   service: 'integrity-cron',
-  env: async (redis) => ({
-    REDIS_URL: redis.url,
-    OPS_PORT: '0',
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'tap-integrity-')),
-  }),
+  env: async (redis) => ({ REDIS_URL: redis.url, OPS_PORT: '0', DATA_DIR: dataDirWithSegment() }),
   hangingEnv: (hangUrl) => ({ REDIS_URL: hangUrl('redis'), DATA_DIR: tmpdir() }),
   successMetric: 'tap_integrity_last_success_timestamp_seconds',
   textfile: 'integrity-cron.prom',
   badEnv: { REDIS_URL: 'nope', DATA_DIR: 'relative/path', OPS_PORT: 'abc' },
+});
+
+describe('integrity-cron on a data directory it cannot verify', () => {
+  let redis: TestRedis;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis.stop();
+  });
+
+  const run = async (dataDir: string) => {
+    const env = { REDIS_URL: redis.url, OPS_PORT: '0', DATA_DIR: dataDir, TEXTFILE_DIR: '' };
+    const job = startDaemon('integrity-cron', env);
+    return { exit: await job.exited, output: job.lines.join('\n') };
+  };
+
+  it('fails naming the path when DATA_DIR does not exist', async () => {
+    const missing = join(tmpdir(), `tap-integrity-missing-${process.pid}`);
+    const { exit, output } = await run(missing);
+    expect(exit.code).toBe(1);
+    expect(output).toContain(`data_dir_missing: ${missing}`);
+  });
+
+  it('fails naming the path when segments/ cannot be read', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tap-integrity-'));
+    writeFileSync(segmentsDir(dataDir), 'not a directory');
+    const { exit, output } = await run(dataDir);
+    expect(exit.code).toBe(1);
+    expect(output).toContain(`data_dir_unreadable: ${segmentsDir(dataDir)}`);
+  });
+
+  it('fails when there is no segment to verify', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tap-integrity-'));
+    const { exit, output } = await run(dataDir);
+    expect(exit.code).toBe(1);
+    expect(output).toContain(`no segments under ${dataDir}`);
+  });
 });

@@ -1,11 +1,13 @@
 /**
  * integrity-cron (daily timer job): verifies every local segment (quick_check, ledger hash chain,
- * balance == SUM(ledger) per user) and that Redis answers. Exit status 0 when everything holds,
- * 1 with each broken rule logged otherwise; `tap_integrity_last_success_timestamp_seconds` goes to
- * the node-exporter textfile. Cross-segment and Redis-vs-SQLite checks land with the integrity issue.
+ * balance == SUM(ledger) per user, per-user chains), the link between each pair of consecutive
+ * segments (opening = closing, the hash chain across them; SPEC §8), and that Redis answers. Exit
+ * status 0 when everything holds, 1 with each broken rule logged otherwise — also when DATA_DIR is
+ * missing or unreadable (the error names the path) or holds no segment: a run that checked nothing
+ * is not a success. `tap_integrity_last_success_timestamp_seconds` goes to the node-exporter
+ * textfile. Redis-vs-SQLite checks land with the integrity issue.
  */
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { listSegments } from '@tap/domain';
 import {
   abortable,
   closeRedis,
@@ -16,7 +18,7 @@ import {
   Gauge,
   runJob,
 } from '@tap/runtime';
-import { checkSegment } from './checks/segment-check.js';
+import { checkLinks, checkSegment } from './checks/segment-check.js';
 import { loadConfig, SERVICE } from './config.js';
 
 const config = exitOnBadConfig(SERVICE, loadConfig(process.env));
@@ -43,18 +45,22 @@ void runJob({
     const redis = createRedis(config.REDIS_URL, log, SERVICE);
     try {
       await abortable(redis.ping(), signal);
-      const dir = join(config.DATA_DIR, 'segments');
-      const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.db')).sort();
+      // Throws data_dir_missing / data_dir_unreadable naming the path: the run fails.
+      const files = listSegments(config.DATA_DIR);
+      if (files.length === 0) throw new Error(`no segments under ${config.DATA_DIR}: nothing to verify`);
       const problems: string[] = [];
       for (const file of files) {
         signal.throwIfAborted();
-        const report = checkSegment(join(dir, file));
+        const report = checkSegment(file.path);
         log.info(
-          { segment: file, ledgerRows: report.ledgerRows, problems: report.problems },
+          { segment: file.name, ledgerRows: report.ledgerRows, problems: report.problems },
           'segment.checked',
         );
-        problems.push(...report.problems.map((p) => `${file}: ${p}`));
+        problems.push(...report.problems.map((p) => `${file.name}: ${p}`));
       }
+      const links = checkLinks(files);
+      log.info({ links: files.length - 1, problems: links }, 'segment_links.checked');
+      problems.push(...links);
       segmentsChecked.set(files.length);
       if (problems.length > 0) throw new Error(`integrity problems: ${problems.join('; ')}`);
       lastSuccess.setToCurrentTime();

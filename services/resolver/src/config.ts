@@ -10,7 +10,7 @@ const shape = {
   ...commonEnv,
   /** Port of /healthz and /metrics on OPS_HOST. Default 9103. */
   OPS_PORT: env.port(9103),
-  /** Data directory holding `segments/<ISO week>.db` (read-only here). Default /var/lib/tap. */
+  /** Data directory holding `segments/<period>.db` (read-only here). Default /var/lib/tap. */
   DATA_DIR: env.path('/var/lib/tap'),
   /** Longest gap between consecutive prints around and inside a window before its bets are void (ms). Default 1000. */
   GAP_MS_MAX: env.intBetween(1, 60_000, 1_000),

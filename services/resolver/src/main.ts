@@ -54,12 +54,13 @@ void runDaemon({
     stopper.addFinal('redis-events', () => closeRedis(eventsRedis));
 
     const segments = createSegmentReader(config.DATA_DIR);
+    stopper.addFinal('segments', () => segments.close());
     const prices = createPriceReader(
       { blocking: pricesRedis, commands: redis },
       channels,
       config.CONSUMER_NAME,
     );
-    const findOpenBet = (betId: string) => segments.findOpenBet(betId, Date.now());
+    const findOpenBet = (betId: string) => segments.findOpenBet(betId);
     const events = createEventReader(eventsRedis, channels, findOpenBet);
     const writer = createSettlementWriter(redis, channels);
     const common = { index, writer, metrics, log, readCount: config.READ_COUNT, blockMs: config.BLOCK_MS };

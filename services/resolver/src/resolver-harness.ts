@@ -10,11 +10,13 @@ import { createChannels, decodeEntry, encodeEntry } from '@tap/channels';
 import {
   type BetEntry,
   type EventEntry,
+  isoWeekOf,
   migrate,
   type PrintEntry,
   SEGMENT_MIGRATIONS,
   type SettlementEntry,
-  segmentFileName,
+  segmentPath,
+  segmentsDir,
   WRITER_PRAGMAS,
 } from '@tap/domain';
 import { Redis } from '@tap/runtime';
@@ -35,8 +37,8 @@ export async function startResolverHarness(redisServer: TestRedis, env: Record<s
   const prefix = freshPrefix();
   const channels = createChannels(prefix);
   const dataDir = mkdtempSync(join(tmpdir(), 'tap-resolver-'));
-  mkdirSync(join(dataDir, 'segments'));
-  const db = new Database(join(dataDir, 'segments', segmentFileName(Date.now())));
+  mkdirSync(segmentsDir(dataDir));
+  const db = new Database(segmentPath(dataDir, isoWeekOf(Date.now())));
   for (const pragma of WRITER_PRAGMAS) db.pragma(pragma);
   migrate(db, SEGMENT_MIGRATIONS);
   const insertBet = db.prepare(

@@ -10,7 +10,7 @@ const shape = {
   REDIS_URL: env.redisUrl(),
   /** Prefix of every Redis key and stream. Default "tap:". Option --prefix. */
   TAP_KEY_PREFIX: env.keyPrefix(),
-  /** The batcher's data directory holding `segments/<ISO week>.db`. Default /var/lib/tap. Option --data-dir. */
+  /** The batcher's data directory holding `segments/<period>.db`. Default /var/lib/tap. Option --data-dir. */
   DATA_DIR: env.path('/var/lib/tap'),
 };
 

@@ -1,6 +1,6 @@
 /**
  * tapctl: the operator CLI (SPEC §7). Money moves only through the batcher: `credit` / `debit` queue
- * an adjustment on `tap:adjustments`; `balance`, `ledger` and `bet` read the weekly segment through
+ * an adjustment on `tap:adjustments`; `balance`, `ledger` and `bet` read the segments (current + last 4 closed) through
  * read-only connections; `restore` rebuilds a data directory from S3. Exit codes: 0 ok, 2 bad usage or input, 1 the operation failed.
  */
 import { Command, CommanderError, Option } from 'commander';
@@ -47,7 +47,7 @@ for (const direction of ['credit', 'debit'] as Direction[]) {
 program
   .command('balance <address>')
   .description('SQLite balance and Redis cached available balance')
-  .option('--segment <week>', 'ISO week of the segment (default: this week)')
+  .option('--segment <name>', 'read this local segment, e.g. 2026-W48 (default: the current one)')
   .action((address: string, options) => balance(context(), address, options));
 program
   .command('ledger <address>')
@@ -56,12 +56,12 @@ program
   .option('--to <time>', 'ISO date-time or epoch ms (inclusive)')
   .option('--ref <type:id>', 'only rows of this reference, e.g. bet_stake:01J…')
   .option('--limit <n>', 'at most n rows (default 100)')
-  .option('--segment <week>', 'ISO week of the segment (default: this week)')
+  .option('--segment <name>', 'read only this local segment (default: the current and last 4 closed)')
   .action((address: string, options) => ledger(context(), address, options));
 program
   .command('bet <id>')
   .description('one bet with its terms, evidence and ledger rows')
-  .option('--segment <week>', 'ISO week of the segment (default: the week of the bet id)')
+  .option('--segment <name>', 'read only this local segment (default: the current and last 4 closed)')
   .action((id: string, options) => bet(context(), id, options));
 
 program

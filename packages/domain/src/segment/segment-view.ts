@@ -11,9 +11,10 @@
  * closed when their file leaves the view.
  */
 import { existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { listSegments } from './segment-files.js';
 import { readSegmentState, type SegmentState } from './segment-meta.js';
+import { sqliteDriver } from './sqlite-driver.js';
 
 export interface ViewSegment {
   name: string;
@@ -42,8 +43,7 @@ export function openSegmentView(dataDir: string, options: SegmentViewOptions = {
   const connect = (path: string): Database.Database => {
     let db = open.get(path);
     if (!db) {
-      db = new Database(path, { readonly: true, fileMustExist: true });
-      db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      db = openSegmentReadOnly(path, busyTimeoutMs);
       open.set(path, db);
     }
     return db;
@@ -84,7 +84,8 @@ export function openSegmentView(dataDir: string, options: SegmentViewOptions = {
 
 /** Opens one segment read-only for a single use (tapctl, checks); the caller closes it. */
 export function openSegmentReadOnly(path: string, busyTimeoutMs = 2_000): Database.Database {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const Sqlite = sqliteDriver();
+  const db = new Sqlite(path, { readonly: true, fileMustExist: true });
   db.pragma(`busy_timeout = ${busyTimeoutMs}`);
   return db;
 }

@@ -55,9 +55,13 @@ export async function buildNextSegment(input: OpeningInput): Promise<OpeningReco
   };
   const db = new Database(partial);
   try {
-    // Durability comes from the fsync before the rename, not from each chunk's commit.
-    db.pragma('journal_mode = WAL');
+    // No journal and no syncs while building: a crash leaves a partial file that the restart
+    // deletes, and durability comes from the fsync before the rename. The writer reopens the
+    // renamed file in WAL mode.
+    db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
+    db.pragma('cache_size = -65536');
+    db.pragma('temp_store = MEMORY');
     const migrated = migrate(db, SEGMENT_MIGRATIONS);
     assert.ok(migrated.ok, 'a new segment migrates');
     writeMeta(db, {
@@ -72,7 +76,6 @@ export async function buildNextSegment(input: OpeningInput): Promise<OpeningReco
     await carryBalances(db, input);
     await carryOpenBets(db, input);
     checkTotals(db, opening);
-    db.pragma('wal_checkpoint(TRUNCATE)');
   } finally {
     db.close();
   }
@@ -109,9 +112,12 @@ const BET_COLUMNS = `id, user_id, client_bet_id, t0, p0, window_ms, band_cents, 
   reason, payout, terms, evidence, placed_at, settled_at`;
 
 async function carryOpenBets(db: Database.Database, input: OpeningInput): Promise<void> {
-  const page = input.from.db.prepare(
-    `SELECT ${BET_COLUMNS} FROM bets WHERE carried_to = ? AND id > ? ORDER BY id LIMIT ?`,
-  );
+  // The open bets through the partial index on `accepted` bets, in one pass: nothing else uses the
+  // closing segment's connection while the roll-over runs, so the cursor may stay open across the
+  // yields between chunks.
+  const carried = input.from.db
+    .prepare(`SELECT ${BET_COLUMNS} FROM bets WHERE status = 'accepted' AND carried_to = ? ORDER BY id`)
+    .iterate(input.period.name) as IterableIterator<Record<string, unknown>>;
   // Carried bets join their users' chains in id order, before any bet of the new period.
   const insert = db.prepare(
     `INSERT INTO bets (${BET_COLUMNS}, prev_user_bet_id)
@@ -122,14 +128,15 @@ async function carryOpenBets(db: Database.Database, input: OpeningInput): Promis
   const writeChunk = db.transaction((rows: Record<string, unknown>[]) => {
     for (const row of rows) insert.run(row);
   });
-  let after = '';
-  for (;;) {
-    const rows = page.all(input.period.name, after, CHUNK_ROWS) as Record<string, unknown>[];
-    if (rows.length === 0) return;
-    writeChunk(rows);
-    after = rows.at(-1)!.id as string;
+  let chunk: Record<string, unknown>[] = [];
+  for (const row of carried) {
+    chunk.push(row);
+    if (chunk.length < CHUNK_ROWS) continue;
+    writeChunk(chunk);
+    chunk = [];
     await yieldToEventLoop();
   }
+  writeChunk(chunk);
 }
 
 /** The opening must equal the closing, whatever happened in between (a broken rule crashes). */

@@ -50,6 +50,16 @@ describe('segment roll-over (real SQLite files, hand-driven clock)', () => {
     expect(fixture.problems()).toEqual([]);
   });
 
+  it('still knows an adjustment id applied in the previous segment after a roll-over', async () => {
+    fixture = rolloverFixture();
+    const { segments, parts } = await fixture.open();
+    parts().ledger.credit(USERS[0]!, USD, 'deposit', 'dep-1', START_MS);
+    fixture.setClock(START_MS + PERIOD_MS);
+    await segments.rollOverIfDue();
+    expect(parts().ledger.hasRef('deposit', 'dep-1')).toBe(true);
+    expect(parts().ledger.hasRef('deposit', 'dep-2')).toBe(false);
+  });
+
   it('finds a closing balance that the next segment did not open with', async () => {
     fixture = rolloverFixture();
     const { segments, parts } = await fixture.open();

@@ -62,6 +62,8 @@ export interface WriterSegmentsDeps {
 
 export interface WriterSegments {
   current(): OpenSegment;
+  /** The segment before the current one, read-only (adjustment ids applied there), or null. */
+  previous(): Database.Database | null;
   /** End of the current segment's period (ms): the roll-over is due from then on. */
   periodEndMs(): number;
   /** Rolls over when the clock has left the current period; resolves once done. */
@@ -79,8 +81,21 @@ export async function openWriterSegments(deps: WriterSegmentsDeps): Promise<Writ
   let current = await resume(deps, listSegments(dataDir));
   let periodEndMs = periodEndOf(current, scheme);
   let rollovers = 0;
+  let previous: Database.Database | null | undefined;
+  const closePrevious = () => {
+    previous?.close();
+    previous = undefined;
+  };
   return {
     current: () => current,
+    previous() {
+      if (previous === undefined) {
+        const files = listSegments(dataDir);
+        const before = files[files.findIndex((file) => file.name === current.name) - 1];
+        previous = before ? openSegmentReadOnly(before.path) : null;
+      }
+      return previous;
+    },
     periodEndMs: () => periodEndMs,
     async rollOverIfDue() {
       const nowMs = deps.clock();
@@ -95,6 +110,7 @@ export async function openWriterSegments(deps: WriterSegmentsDeps): Promise<Writ
       deps.failPoint('rollover_after_closing', rollovers);
       current = await completeRollover(deps, current, closing, next, nowMs, rollovers);
       periodEndMs = next.endMs;
+      closePrevious();
       const report = {
         from,
         to: next.name,
@@ -106,7 +122,10 @@ export async function openWriterSegments(deps: WriterSegmentsDeps): Promise<Writ
       deps.onRollover?.(report);
       return report;
     },
-    close: () => current.close(),
+    close() {
+      closePrevious();
+      current.close();
+    },
   };
 }
 

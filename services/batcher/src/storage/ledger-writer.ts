@@ -38,7 +38,14 @@ export interface LedgerWriter {
   resetHead(head: ChainHead): void;
 }
 
-export function createLedgerWriter(db: Database.Database): LedgerWriter {
+/**
+ * `previous`: the segment before this one (read-only), or null. A reference applied there counts
+ * as applied: an adjustment re-sent with the same id just after a roll-over moves no money twice.
+ */
+export function createLedgerWriter(
+  db: Database.Database,
+  previous: Database.Database | null = null,
+): LedgerWriter {
   const credit = db.prepare<[string, number, number, number], { balance: number }>(
     `INSERT INTO users (id, balance, created_at, updated_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET balance = balance + excluded.balance, updated_at = excluded.updated_at
@@ -50,6 +57,9 @@ export function createLedgerWriter(db: Database.Database): LedgerWriter {
   const balance = db.prepare<[string], number>('SELECT balance FROM users WHERE id = ?').pluck();
   const hasRef = db
     .prepare<[string, string], number>('SELECT 1 FROM transaction_ledger WHERE ref_type = ? AND ref_id = ?')
+    .pluck();
+  const hasRefBefore = previous
+    ?.prepare<[string, string], number>('SELECT 1 FROM transaction_ledger WHERE ref_type = ? AND ref_id = ?')
     .pluck();
   const insert = db.prepare(
     `INSERT INTO transaction_ledger (id, user_id, amount, balance_after, ref_type, ref_id, created_at, prev_hash, hash,
@@ -95,7 +105,8 @@ export function createLedgerWriter(db: Database.Database): LedgerWriter {
       return append(userId, -amountMicros, updated.balance, refType, refId, atMs);
     },
     balanceOf: (userId) => balance.get(userId) ?? 0,
-    hasRef: (refType, refId) => hasRef.get(refType, refId) !== undefined,
+    hasRef: (refType, refId) =>
+      hasRef.get(refType, refId) !== undefined || hasRefBefore?.get(refType, refId) !== undefined,
     head: () => head,
     resetHead(previous) {
       head = previous;

@@ -3,6 +3,7 @@
  * Unexpected errors answer 500 `internal` and are logged; they never leak details to the client.
  */
 import type { Channels } from '@tap/channels';
+import type { SegmentView } from '@tap/domain';
 import type { Logger, Redis } from '@tap/runtime';
 import type { TemplatedApp } from '@tap/uws';
 import type { z } from 'zod';
@@ -14,7 +15,6 @@ import { readMe } from '../me/me.js';
 import { betListQuerySchema, findBet, listBets } from '../queries/bet-queries.js';
 import { historyQuerySchema, listCandles, listPrints } from '../queries/index-history.js';
 import { ledgerQuerySchema, listLedger } from '../queries/ledger-queries.js';
-import type { SegmentReader } from '../queries/segment-reader.js';
 import { bearerToken, beginCall, type HttpCall, reply, replyError } from './call.js';
 import type { HttpMetrics } from './metrics.js';
 
@@ -25,7 +25,7 @@ export interface ApiDeps {
   sessions: SessionStore;
   login: LoginDeps;
   bets: PlaceBetDeps;
-  segments: SegmentReader;
+  segments: SegmentView;
   bodyBytesMax: number;
   metrics: HttpMetrics;
   now: () => number;
@@ -118,7 +118,7 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
     0,
     authed(async (call, userId) => {
       const query = parseQuery(call, betListQuerySchema);
-      if (query) reply(call, 200, listBets(deps.segments, userId, query, deps.now()));
+      if (query) reply(call, 200, listBets(deps.segments, userId, query));
     }),
   );
 
@@ -129,7 +129,7 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
     0,
     authed(async (call, userId) => {
       const query = parseQuery(call, ledgerQuerySchema);
-      if (query) reply(call, 200, listLedger(deps.segments, userId, query, deps.now()));
+      if (query) reply(call, 200, listLedger(deps.segments, userId, query));
     }),
   );
 

@@ -1,25 +1,24 @@
 /**
  * `GET /v1/bets/:id` and `GET /v1/bets`: a trader's own bets with their terms and settlement
- * evidence (SPEC §4, §6). A bet admitted but not yet applied reads as `pending` (its marker is in
- * Redis until the batcher commits it). Another trader's bet reads as not found.
+ * evidence (SPEC §4, §6), across the current and the last 4 closed segments (the segment view of
+ * @tap/domain: a bet carried over a roll-over shows once, with its whole history; the cursor
+ * continues over a boundary). A bet admitted but not yet applied reads as `pending` (its marker is
+ * in Redis until the batcher commits it). Another trader's bet reads as not found.
  */
 import type { Channels } from '@tap/channels';
-import { type BetDbRow, betIdSchema, betView, userBetsNewestFirst } from '@tap/domain';
+import { betIdSchema, betView, findBet as findBetRow, type SegmentView, userBetsAcross } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
 import { z } from 'zod';
-import type { SegmentReader } from './segment-reader.js';
 
 export async function findBet(
-  reader: SegmentReader,
+  view: SegmentView,
   redis: Redis,
   channels: Channels,
   userId: string,
   betId: string,
 ): Promise<ReturnType<typeof betView> | { betId: string; status: 'pending' } | null> {
   if (!betIdSchema.safeParse(betId).success) return null;
-  const row = reader.forBet(betId)?.prepare('SELECT * FROM bets WHERE id = ?').get(betId) as
-    | BetDbRow
-    | undefined;
+  const row = findBetRow(view, betId)?.row;
   if (row) return row.user_id === userId ? betView(row) : null;
   const pendingFor = await redis.get(channels.keys.pendingBet(betId));
   return pendingFor === userId ? { betId, status: 'pending' } : null;
@@ -33,23 +32,16 @@ export const betListQuerySchema = z
   })
   .strict();
 
-/** Bets a page may visit at most: a rare status filter pages through, never scans the week. */
+/** Bets a page may visit at most: a rare status filter pages through, never scans a segment. */
 const SCAN_MAX = 2_000;
 
 /**
  * Newest first, walking the user's bet chain; `nextCursor` is where to continue (the last bet
  * visited) while older bets remain, so a page may hold fewer than `limit` bets and still continue.
  */
-export function listBets(
-  reader: SegmentReader,
-  userId: string,
-  query: z.infer<typeof betListQuerySchema>,
-  nowMs: number,
-) {
-  const db = reader.forTime(nowMs);
-  if (!db) return { bets: [], nextCursor: null };
+export function listBets(view: SegmentView, userId: string, query: z.infer<typeof betListQuerySchema>) {
   const { status } = query;
-  const page = userBetsNewestFirst(db, userId, {
+  const page = userBetsAcross(view, userId, {
     before: query.cursor,
     limit: query.limit,
     scanMax: SCAN_MAX,

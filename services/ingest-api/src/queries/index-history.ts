@@ -7,9 +7,9 @@
  * At most 5,000 items a page; `nextCursor` (a print id, or a second) continues it.
  */
 import type { Channels } from '@tap/channels';
+import { printsBetween, type SegmentView } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
 import { z } from 'zod';
-import type { SegmentReader } from './segment-reader.js';
 
 const RANGE_MS_MAX = { print: 3_600_000, '1s': 86_400_000 } as const;
 
@@ -41,23 +41,14 @@ export async function listCandles(
   return { candles, nextCursor: candles.length === query.limit && last ? last.t + 1 : null };
 }
 
-interface PrintRow {
-  id: number;
-  t: number;
-  price_cents: number;
-  venues: number;
-  sigma: number;
-}
-
-export function listPrints(reader: SegmentReader, query: z.infer<typeof historyQuerySchema>) {
-  const db = reader.forTime(query.from);
-  if (!db) return { prints: [], nextCursor: null };
-  const rows = db
-    .prepare(
-      `SELECT id, t, price_cents, venues, sigma FROM index_prints
-       WHERE t >= ? AND t < ? AND id > ? ORDER BY id LIMIT ?`,
-    )
-    .all(query.from, query.to, query.cursor ?? -1, query.limit) as PrintRow[];
+/** Prints of a range that spans a roll-over come from both segments (the view merges them). */
+export function listPrints(view: SegmentView, query: z.infer<typeof historyQuerySchema>) {
+  const rows = printsBetween(view, {
+    fromMs: query.from,
+    toMs: query.to,
+    afterId: query.cursor ?? -1,
+    limit: query.limit,
+  });
   return {
     prints: rows.map((r) => ({
       id: r.id,

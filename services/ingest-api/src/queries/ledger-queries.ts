@@ -1,11 +1,17 @@
 /**
  * `GET /v1/ledger`: a trader's own ledger rows (SPEC §7), newest first, filtered by time range and
  * by `(refType, refId)` — what a dispute needs. Each row carries its hash so the chain can be checked.
+ * Reads the current and the last 4 closed segments (the segment view of @tap/domain); ledger ids
+ * continue across segments, so the cursor continues over a roll-over.
  */
-import { type ChainPage, LEDGER_REF_TYPES, type LedgerDbRow, userLedgerNewestFirst } from '@tap/domain';
-import type Database from 'better-sqlite3';
+import {
+  type ChainPage,
+  LEDGER_REF_TYPES,
+  type LedgerDbRow,
+  type SegmentView,
+  userLedgerAcross,
+} from '@tap/domain';
 import { z } from 'zod';
-import type { SegmentReader } from './segment-reader.js';
 
 export const ledgerQuerySchema = z
   .object({
@@ -25,14 +31,7 @@ const SCAN_MAX = 2_000;
  * Newest first. A `(refType, refId)` pair is looked up by its index; otherwise the user's ledger
  * chain is walked, filtered by time range and ref type, and `nextCursor` is where to continue.
  */
-export function listLedger(
-  reader: SegmentReader,
-  userId: string,
-  query: z.infer<typeof ledgerQuerySchema>,
-  nowMs: number,
-) {
-  const db = reader.forTime(query.to ?? nowMs);
-  if (!db) return { rows: [], nextCursor: null };
+export function listLedger(view: SegmentView, userId: string, query: z.infer<typeof ledgerQuerySchema>) {
   const { from = 0, to = Number.MAX_SAFE_INTEGER, refType, refId } = query;
   const keep = (row: LedgerDbRow) =>
     row.created_at >= from &&
@@ -41,8 +40,8 @@ export function listLedger(
     (refId === undefined || row.ref_id === refId);
   const page =
     refType !== undefined && refId !== undefined
-      ? byRef(db, userId, { refType, refId, cursor: query.cursor, limit: query.limit }, keep)
-      : userLedgerNewestFirst(db, userId, {
+      ? byRef(view, userId, { refType, refId, cursor: query.cursor, limit: query.limit }, keep)
+      : userLedgerAcross(view, userId, {
           before: query.cursor,
           limit: query.limit,
           scanMax: SCAN_MAX,
@@ -62,21 +61,28 @@ export function listLedger(
   };
 }
 
-/** A reference has a handful of rows (a stake, then a payout or refund), found by its index. */
+/**
+ * A reference has a handful of rows (a stake, then a payout or refund — possibly in the next
+ * segment when the bet was carried over a roll-over), found by its index in each segment.
+ */
 function byRef(
-  db: Database.Database,
+  view: SegmentView,
   userId: string,
   ref: { refType: string; refId: string; cursor: number | undefined; limit: number },
   keep: (row: LedgerDbRow) => boolean,
 ): ChainPage<LedgerDbRow, number> {
-  const rows = (
-    db
-      .prepare(
-        `SELECT * FROM transaction_ledger WHERE ref_type = ? AND ref_id = ? AND user_id = ? AND id < ?
-         ORDER BY id DESC`,
-      )
-      .all(ref.refType, ref.refId, userId, ref.cursor ?? Number.MAX_SAFE_INTEGER) as LedgerDbRow[]
-  ).filter(keep);
+  const rows = view
+    .segments()
+    .flatMap(
+      (segment) =>
+        segment.db
+          .prepare(
+            `SELECT * FROM transaction_ledger WHERE ref_type = ? AND ref_id = ? AND user_id = ? AND id < ?
+             ORDER BY id DESC`,
+          )
+          .all(ref.refType, ref.refId, userId, ref.cursor ?? Number.MAX_SAFE_INTEGER) as LedgerDbRow[],
+    )
+    .filter(keep);
   const page = rows.slice(0, ref.limit);
   return { rows: page, next: rows.length > ref.limit ? (page.at(-1)?.id ?? null) : null };
 }

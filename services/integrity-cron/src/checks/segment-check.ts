@@ -5,8 +5,7 @@
  * the same proof the archiver runs before archiving and restore after restoring — and the per-user
  * chains the trader and dispute queries walk (user-chains.ts). Returns the broken rules found.
  */
-import { proveSegment } from '@tap/domain';
-import Database from 'better-sqlite3';
+import { openSegmentReadOnly, proveSegment, type SegmentFile, segmentLinkProblems } from '@tap/domain';
 import { userChainProblems } from './user-chains.js';
 
 export interface SegmentReport {
@@ -16,11 +15,29 @@ export interface SegmentReport {
 }
 
 export function checkSegment(path: string): SegmentReport {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const db = openSegmentReadOnly(path);
   try {
     const proof = proveSegment(db, 'quick_check');
     return { path, ledgerRows: proof.ledgerRows, problems: [...proof.problems, ...userChainProblems(db)] };
   } finally {
     db.close();
   }
+}
+
+/** Each consecutive pair of segments (oldest first): the newer opens with what the older closed. */
+export function checkLinks(files: readonly SegmentFile[]): string[] {
+  const problems: string[] = [];
+  for (let i = 1; i < files.length; i += 1) {
+    const [older, newer] = [files[i - 1]!, files[i]!];
+    const [olderDb, newerDb] = [openSegmentReadOnly(older.path), openSegmentReadOnly(newer.path)];
+    try {
+      problems.push(
+        ...segmentLinkProblems({ name: older.name, db: olderDb }, { name: newer.name, db: newerDb }),
+      );
+    } finally {
+      olderDb.close();
+      newerDb.close();
+    }
+  }
+  return problems;
 }

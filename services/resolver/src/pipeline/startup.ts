@@ -81,7 +81,7 @@ async function loadPrintHistory(deps: StartupDeps): Promise<number> {
 async function readOpenBets(deps: StartupDeps, startedAt: number) {
   const replayFromMs = startedAt - deps.eventsReplayMs;
   const settledInStream = await deps.writer.pendingBetIds();
-  const snapshot = deps.segments.openBets(startedAt);
+  const snapshot = deps.segments.openBets();
   const changes: BetChange[] = [];
   const eventsCursor = await deps.events.replay(replayFromMs, (change) => {
     deps.metrics.countEvent(change.kind);
@@ -89,7 +89,7 @@ async function readOpenBets(deps: StartupDeps, startedAt: number) {
     else applyChange(deps.index, change, startedAt, deps.log); // logs what cannot be used
   });
   const counts = {
-    segments: deps.segments.segmentPaths(startedAt),
+    segment: deps.segments.currentSegment(),
     snapshotBets: snapshot.length,
     replayedEvents: changes.length,
     settledInStream: settledInStream.size,

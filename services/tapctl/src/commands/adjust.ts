@@ -7,12 +7,12 @@ import { type Channels, createChannels, encodeEntry } from '@tap/channels';
 import { type AdjustmentEntry, adjustmentEntrySchema } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
 import { ulid } from 'ulid';
-import { failure, usageError } from '../cli-error.js';
+import { CliError, failure, usageError } from '../cli-error.js';
 import { parseAddress } from '../input/address.js';
 import { formatMicros, parseUsdMicros } from '../input/usd.js';
 import { emit, fields } from '../output.js';
 import { connectRedis } from '../storage/redis.js';
-import { openSegment } from '../storage/segments.js';
+import { openSegments } from '../storage/segments.js';
 import type { CommandContext } from './context.js';
 
 export type Direction = 'credit' | 'debit';
@@ -65,6 +65,25 @@ export async function adjust(
 ): Promise<void> {
   const entry = buildAdjustment(direction, addressText, usdText, options, Date.now());
   const timeoutMs = parseTimeout(options.timeout);
+  // A retry with --id of an adjustment already applied is answered from the ledger, not sent
+  // again: the batcher deduplicates within a segment, this covers a retry after a roll-over.
+  const earlier = options.id === undefined ? undefined : findLedgerRow(ctx, entry);
+  if (earlier) {
+    const result = {
+      status: 'already_applied',
+      ...entry,
+      balanceMicros: earlier.balance_after,
+      ledgerId: earlier.id,
+    };
+    emit(ctx.out, result, () =>
+      fields([
+        ['status', 'already applied (nothing sent)'],
+        ['adjustment', `${entry.kind}:${entry.adjustmentId}`],
+        ['ledger row', String(earlier.id)],
+      ]),
+    );
+    return;
+  }
   const channels = createChannels(ctx.config.TAP_KEY_PREFIX);
   const redis = await connectRedis(ctx.config.REDIS_URL);
   try {
@@ -137,19 +156,26 @@ async function follow(
   return { status: 'pending' };
 }
 
+/** The adjustment's ledger row in any segment read (it may land after a roll-over), or undefined. */
 function findLedgerRow(ctx: CommandContext, entry: AdjustmentEntry) {
-  let segment: ReturnType<typeof openSegment>;
+  let opened: ReturnType<typeof openSegments>;
   try {
-    segment = openSegment(ctx.config.DATA_DIR);
-  } catch {
-    return undefined; // No segment yet this week: the batcher has not applied anything.
+    opened = openSegments(ctx.config.DATA_DIR);
+  } catch (err) {
+    // No segment yet: the batcher has not applied anything (a DATA_DIR error is still an error).
+    if (err instanceof CliError && err.message.startsWith('no segment')) return undefined;
+    throw err;
   }
   try {
-    return segment.db
-      .prepare('SELECT id, balance_after FROM transaction_ledger WHERE ref_type = ? AND ref_id = ?')
-      .get(entry.kind, entry.adjustmentId) as { id: number; balance_after: number } | undefined;
+    for (const { db } of opened.segments) {
+      const row = db
+        .prepare('SELECT id, balance_after FROM transaction_ledger WHERE ref_type = ? AND ref_id = ?')
+        .get(entry.kind, entry.adjustmentId) as { id: number; balance_after: number } | undefined;
+      if (row) return row;
+    }
+    return undefined;
   } finally {
-    segment.db.close();
+    opened.close();
   }
 }
 

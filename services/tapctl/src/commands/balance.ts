@@ -1,5 +1,6 @@
 /**
- * `balance <address>`: the SQLite balance in the segment (the truth) next to the Redis cache's
+ * `balance <address>`: the SQLite balance in the current segment (the truth; a roll-over carries
+ * every balance into the next segment) — or in `--segment` — next to the Redis cache's
  * available balance (SQLite minus stakes admitted but not yet applied). Redis being down does not
  * hide the SQLite balance.
  */
@@ -9,22 +10,25 @@ import { parseAddress } from '../input/address.js';
 import { formatMicros } from '../input/usd.js';
 import { emit, fields } from '../output.js';
 import { connectRedis } from '../storage/redis.js';
-import { openSegment } from '../storage/segments.js';
+import { openSegments } from '../storage/segments.js';
 import type { CommandContext } from './context.js';
 
 export async function balance(ctx: CommandContext, addressText: string, options: { segment?: string }) {
   const address = parseAddress(addressText);
   if (!address.ok) throw usageError(address.message);
   const { userId } = address;
-  const segment = openSegment(ctx.config.DATA_DIR, options.segment);
-  const row = segment.db.prepare('SELECT balance, updated_at FROM users WHERE id = ?').get(userId) as
-    | { balance: number; updated_at: number }
-    | undefined;
-  segment.db.close();
+  const opened = openSegments(ctx.config.DATA_DIR, options.segment);
+  const segment = opened.segments[0]!;
+  let row: { balance: number; updated_at: number } | undefined;
+  try {
+    row = segment.db.prepare('SELECT balance, updated_at FROM users WHERE id = ?').get(userId) as typeof row;
+  } finally {
+    opened.close();
+  }
   const cache = await readCache(ctx, userId);
   const result = {
     userId,
-    segment: segment.week,
+    segment: segment.name,
     hasAccount: row !== undefined,
     balanceMicros: row?.balance ?? 0,
     updatedAt: row ? new Date(row.updated_at).toISOString() : null,
@@ -33,7 +37,7 @@ export async function balance(ctx: CommandContext, addressText: string, options:
   emit(ctx.out, result, () =>
     fields([
       ['user', userId],
-      ['segment', segment.week],
+      ['segment', segment.name],
       ['balance', `${formatMicros(result.balanceMicros)} USD${row ? '' : ' (no ledger entry yet)'}`],
       [
         'available',

@@ -1,6 +1,8 @@
 /**
- * `ledger <address>`: a user's ledger rows in a segment, oldest first, filtered by time range and
- * by `(ref_type, ref_id)` — how disputes are answered (SPEC §7). Bounded by --limit.
+ * `ledger <address>`: a user's ledger rows, oldest first, filtered by time range and by
+ * `(ref_type, ref_id)` — how disputes are answered (SPEC §7). Bounded by --limit. Reads the current
+ * and the last 4 closed segments (or `--segment`); ledger ids continue across segments, so the
+ * rows of all of them are one sequence.
  */
 import { LEDGER_REF_TYPES, type LedgerRefType } from '@tap/domain';
 import { usageError } from '../cli-error.js';
@@ -8,7 +10,7 @@ import { parseAddress } from '../input/address.js';
 import { parseTimeMs } from '../input/time.js';
 import { formatMicros } from '../input/usd.js';
 import { emit } from '../output.js';
-import { openSegment } from '../storage/segments.js';
+import { openSegments } from '../storage/segments.js';
 import type { CommandContext } from './context.js';
 
 export interface LedgerOptions {
@@ -31,7 +33,10 @@ interface Row {
 
 const LIMIT_MAX = 10_000;
 
-export function ledgerQuery(userId: string, options: LedgerOptions): { sql: string; params: unknown[] } {
+export function ledgerQuery(
+  userId: string,
+  options: LedgerOptions,
+): { sql: string; params: unknown[]; limit: number } {
   const where = ['user_id = ?'];
   const params: unknown[] = [userId];
   for (const [flag, op] of [
@@ -66,17 +71,25 @@ export function ledgerQuery(userId: string, options: LedgerOptions): { sql: stri
     SELECT id, created_at AS createdAt, ref_type AS refType, ref_id AS refId, amount AS amountMicros,
       balance_after AS balanceAfterMicros, hash
     FROM transaction_ledger WHERE id IN (SELECT id FROM chain) AND ${where.join(' AND ')} ORDER BY id LIMIT ${limit}`;
-  return { sql, params: [userId, ...params] };
+  return { sql, params: [userId, ...params], limit };
 }
 
 export function ledger(ctx: CommandContext, addressText: string, options: LedgerOptions): void {
   const address = parseAddress(addressText);
   if (!address.ok) throw usageError(address.message);
   const query = ledgerQuery(address.userId, options);
-  const segment = openSegment(ctx.config.DATA_DIR, options.segment);
-  const rows = segment.db.prepare(query.sql).all(...query.params) as Row[];
-  segment.db.close();
-  emit(ctx.out, { userId: address.userId, segment: segment.week, rows }, () => [
+  const opened = openSegments(ctx.config.DATA_DIR, options.segment);
+  const segments = opened.segments.map((segment) => segment.name).reverse();
+  const rows: Row[] = [];
+  try {
+    for (const { db } of [...opened.segments].reverse()) {
+      if (rows.length >= query.limit) break;
+      rows.push(...(db.prepare(query.sql).all(...query.params) as Row[]).slice(0, query.limit - rows.length));
+    }
+  } finally {
+    opened.close();
+  }
+  emit(ctx.out, { userId: address.userId, segments, rows }, () => [
     `${'id'.padStart(8)}  ${'time'.padEnd(24)}  ${'amount USD'.padStart(18)}  ${'balance USD'.padStart(18)}  ref`,
     ...rows.map(
       (r) =>
@@ -84,6 +97,6 @@ export function ledger(ctx: CommandContext, addressText: string, options: Ledger
         `${formatMicros(r.amountMicros).padStart(18)}  ${formatMicros(r.balanceAfterMicros).padStart(18)}  ` +
         `${r.refType}:${r.refId}`,
     ),
-    `${rows.length} row(s) in segment ${segment.week}`,
+    `${rows.length} row(s) in segments ${segments.join(', ')}`,
   ]);
 }

@@ -1,35 +1,56 @@
 /**
- * Read-only connections to the batcher's weekly segments (SPEC §8: queries never use the writer's
- * connection). `readonly: true` means tapctl cannot change a segment even by mistake; WAL lets it
- * read while the batcher writes.
+ * The segments tapctl reads, through read-only connections (SPEC §8: never the writer's):
+ * `readonly` means tapctl cannot change a segment even by mistake; WAL lets it read while the
+ * batcher writes. By default the segment view of @tap/domain — the current segment and the last 4
+ * closed ones, newest first — so a bet or ledger row from earlier periods is found; `--segment
+ * <name>` reads that one local segment only (an older one waiting for the archiver, say).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { isoWeekOf } from '@tap/domain';
-import Database from 'better-sqlite3';
-import { decodeTime } from 'ulid';
+import {
+  isSegmentName,
+  listSegments,
+  openSegmentReadOnly,
+  openSegmentView,
+  SegmentDirError,
+  type SegmentView,
+} from '@tap/domain';
+import type Database from 'better-sqlite3';
 import { failure, usageError } from '../cli-error.js';
 
-const WEEK_PATTERN = /^\d{4}-W\d{2}$/;
-
-export interface OpenedSegment {
-  week: string;
+export interface ReadSegment {
+  name: string;
   db: Database.Database;
 }
 
-/** `week` is an ISO week (`2026-W48`); the current week when absent. */
-export function openSegment(dataDir: string, week: string = isoWeekOf(Date.now())): OpenedSegment {
-  if (!WEEK_PATTERN.test(week)) throw usageError(`--segment "${week}" is not an ISO week like 2026-W48`);
-  const path = join(dataDir, 'segments', `${week}.db`);
-  if (!existsSync(path)) {
-    throw failure(`no segment ${week} at ${path} (wrong DATA_DIR, or the batcher has not run that week)`);
-  }
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  db.pragma('busy_timeout = 2000');
-  return { week, db };
+export interface OpenedSegments {
+  /** Newest first; never empty. */
+  segments: ReadSegment[];
+  close(): void;
 }
 
-/** The week a bet id (ULID) was minted in: the segment that holds the bet. */
-export function weekOfBet(betId: string): string {
-  return isoWeekOf(decodeTime(betId));
+export function openSegments(dataDir: string, name?: string): OpenedSegments {
+  if (name !== undefined && !isSegmentName(name)) {
+    throw usageError(`--segment "${name}" is not a segment name like 2026-W48`);
+  }
+  try {
+    return name === undefined ? fromView(dataDir, openSegmentView(dataDir)) : one(dataDir, name);
+  } catch (err) {
+    if (err instanceof SegmentDirError) throw failure(`cannot read segments: ${err.message}`);
+    throw err;
+  }
+}
+
+function fromView(dataDir: string, view: SegmentView): OpenedSegments {
+  const segments = view.segments();
+  if (segments.length === 0) {
+    view.close();
+    throw failure(`no segment under ${dataDir}/segments (wrong DATA_DIR, or the batcher never ran)`);
+  }
+  return { segments, close: () => view.close() };
+}
+
+function one(dataDir: string, name: string): OpenedSegments {
+  const file = listSegments(dataDir).find((segment) => segment.name === name);
+  if (!file) throw failure(`no segment ${name} under ${dataDir}/segments (archived, or never written)`);
+  const db = openSegmentReadOnly(file.path);
+  return { segments: [{ name, db }], close: () => db.close() };
 }
