@@ -15,6 +15,7 @@ import {
   startDaemonBase,
 } from '@tap/runtime';
 import { createBatchApplier } from './apply/apply-batch.js';
+import { betRulesOf } from './apply/bet-bounds.js';
 import { createBatchCycle } from './batch-cycle.js';
 import { loadConfig, SERVICE } from './config.js';
 import { createFailPoint } from './fail-point.js';
@@ -73,7 +74,7 @@ void runDaemon({
     });
     const metrics = createBatcherMetrics(registry, log);
     const cycle = createBatchCycle({
-      applier: createBatchApplier(segment.db, { ledger, bets, outbox }),
+      applier: createBatchApplier(segment.db, { ledger, bets, outbox, betRules: betRulesOf(config) }),
       ...{ ledger, outbox, publisher, redis, channels, metrics, log },
       failPoint: createFailPoint(config.BATCHER_FAIL_POINT, config.BATCHER_FAIL_AFTER_BATCHES, log),
     });
