@@ -15,6 +15,7 @@ import { createHttpMetrics } from './http/metrics.js';
 import type { ApiDeps } from './http/routes.js';
 import type { MarketState } from './market/market-state.js';
 import { SegmentReader } from './queries/segment-reader.js';
+import { createLocalTokenBucket } from './rate-limit/local-token-bucket.js';
 import { createTokenBucket } from './rate-limit/token-bucket.js';
 
 export function createApiDeps(parts: {
@@ -51,6 +52,7 @@ export function createApiDeps(parts: {
       },
       nonceTtlS: config.NONCE_TTL_S,
       now: Date.now,
+      budget: createLocalTokenBucket({ ratePerS: config.LOGIN_RATE_PER_S, burst: config.LOGIN_BURST }),
     },
     bets: {
       market: parts.market,
