@@ -180,7 +180,9 @@ async function applyPrefilled(
 async function prefill(stack: Stack, users: string[], count: number): Promise<string[]> {
   const now = Date.now();
   const betIds: string[] = [];
-  const t0 = Math.ceil((now + 60_000) / 5_000) * 5_000;
+  // 45–50 s ahead: inside the 60 s horizon and well past the 2 s lead the batcher re-checks against
+  // each entry's append time, however long the prefill takes.
+  const t0 = Math.ceil((now + 45_000) / 5_000) * 5_000;
   for (let start = 0; start < count; start += 2_000) {
     const pipeline = stack.redis.pipeline();
     for (let i = start; i < Math.min(count, start + 2_000); i += 1) {

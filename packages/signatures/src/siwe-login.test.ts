@@ -91,6 +91,34 @@ describe('verifySiweLogin refuses', () => {
     expect(codeOf(await verifySiweLogin(notAString, testPolicy()))).toBe('malformed_message');
   });
 
+  it('refuses a signed message with text around it or extra lines as malformed_message', async () => {
+    const cases = [
+      (m: string) => `Transfer all my funds to 0xdead\n\n${m}`,
+      (m: string) => `${m}\n\nand I approve the transfer above`,
+      (m: string) => m.replace('\nURI: ', '\nAnything: goes\nURI: '),
+      (m: string) => m.replace(/Issued At: (.*)\.000Z/, 'Issued At: $1Z'),
+    ];
+    for (const rewrite of cases) {
+      const { input } = await signedLogin({ rewrite });
+      expect(codeOf(await verifySiweLogin(input, testPolicy())), rewrite.toString()).toBe(
+        'malformed_message',
+      );
+    }
+  });
+
+  it('refuses an address that is not EIP-55 checksummed as malformed_message', async () => {
+    const { input } = await signedLogin({
+      rewrite: (m) => m.replace(/0x[0-9a-fA-F]{40}/, (address) => address.toLowerCase()),
+    });
+    expect(input.message).toMatch(/\n0x[0-9a-f]{40}\n/);
+    const result = await verifySiweLogin(input, testPolicy());
+    expect(result).toMatchObject({
+      ok: false,
+      code: 'malformed_message',
+      message: expect.stringContaining('EIP-55'),
+    });
+  });
+
   it('refuses a message over 2 KiB, counted in UTF-8 bytes', async () => {
     const tooLong = await signedLogin({ statement: 'x', rewrite: padTo(SIWE_MESSAGE_BYTES_MAX + 1) });
     expect(codeOf(await verifySiweLogin(tooLong.input, testPolicy()))).toBe('malformed_message');

@@ -12,12 +12,19 @@
  * `SET nonce:<userId>:<nonce> 1 NX EX 90` and refuses a login whose nonce was already used.
  * Only EOA signatures are accepted (no EIP-1271 contract wallets: that would need an RPC call).
  *
+ * Exactness (SPEC §5): the message must be byte for byte the EIP-4361 text its own fields produce
+ * (re-serialised with viem's createSiweMessage, what buildSiweMessage and real wallets' dapps use):
+ * no text before or after it, no extra or reordered lines, dates as `toISOString()` writes them,
+ * and the address in its EIP-55 checksummed form, as EIP-4361 requires. Otherwise a signature a
+ * wallet made over some other text that merely contains sign-in-looking lines could be relayed
+ * as a login.
+ *
  * Bounds: message ≤ 2 KiB of UTF-8 (checked before any regex runs), nonce 8..64 alphanumerics,
  * signature exactly 65 bytes of hex.
  */
 import assert from 'node:assert/strict';
 import { type Address, getAddress, type Hex, recoverMessageAddress } from 'viem';
-import { parseSiweMessage } from 'viem/siwe';
+import { createSiweMessage, parseSiweMessage } from 'viem/siwe';
 
 export const SIWE_MESSAGE_BYTES_MAX = 2048;
 /** SPEC §5: `|now − issuedAt| ≤ 30 s`. */
@@ -109,6 +116,9 @@ export function checkSiweClaim(input: SiweLoginInput, policy: SiweLoginPolicy): 
   if (!address || !domain || !uri || fields.version !== '1' || chainId === undefined || !nonce || !issuedAt) {
     return fail('malformed_message', 'the message is not EIP-4361 text with all required fields');
   }
+  if (address !== checksummed(address)) {
+    return fail('malformed_message', 'the address must be in its EIP-55 checksummed form');
+  }
   const issuedAtMs = issuedAt.getTime();
   const expirationMs = expirationTime?.getTime();
   const notBeforeMs = notBefore?.getTime();
@@ -125,6 +135,9 @@ export function checkSiweClaim(input: SiweLoginInput, policy: SiweLoginPolicy): 
   const timeFailure = checkTimes(policy, issuedAtMs, expirationMs, notBeforeMs);
   if (timeFailure) return timeFailure;
   if (!NONCE_PATTERN.test(nonce)) return fail('nonce_invalid', 'the nonce must be 8 to 64 alphanumerics');
+  if (!isCanonical(message, fields)) {
+    return fail('malformed_message', 'the message is not exactly the EIP-4361 text of its fields');
+  }
   if (typeof signature !== 'string' || !SIGNATURE_PATTERN.test(signature)) {
     return fail('signature_invalid', 'the signature must be 65 bytes of 0x-prefixed hex');
   }
@@ -199,6 +212,25 @@ function uriAllowed(uri: string, allowed: URL): boolean {
   const base = allowed.pathname;
   if (base === '/') return true;
   return url.pathname === base || url.pathname.startsWith(base.endsWith('/') ? base : `${base}/`);
+}
+
+function checksummed(address: string): string | null {
+  try {
+    return getAddress(address);
+  } catch {
+    // Not 20 bytes of hex: it cannot be the checksummed form of anything.
+    return null;
+  }
+}
+
+/** The message equals the EIP-4361 text of its own parsed fields, byte for byte. */
+function isCanonical(message: string, fields: ReturnType<typeof parseSiweMessage>): boolean {
+  try {
+    return createSiweMessage(fields as Parameters<typeof createSiweMessage>[0]) === message;
+  } catch {
+    // createSiweMessage refuses invalid fields (a bad URI, domain or nonce): not canonical text.
+    return false;
+  }
 }
 
 /** A bad policy is a configuration bug, not a client error: crash loudly. */

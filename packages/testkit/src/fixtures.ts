@@ -89,3 +89,14 @@ export function aSettlement(
     ...overrides,
   };
 }
+
+/**
+ * A bet placed now, on the window that starts 10–15 s from now: within every bound the batcher
+ * re-checks against the entry's append time (lead, horizon, grid), for tests that XADD bets live.
+ */
+export function aBetPlacedNow(overrides: Partial<BetEntry> = {}): BetEntry {
+  const placedAt = Date.now();
+  const t0 = Math.ceil((placedAt + 10_000) / 5_000) * 5_000;
+  const bet = aBet({ placedAt, t0, ...overrides });
+  return { ...bet, betId: overrides.betId ?? testUlid(placedAt, sequence) };
+}

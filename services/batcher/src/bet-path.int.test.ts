@@ -1,6 +1,6 @@
 import { encodeEntry } from '@tap/channels';
 import { type EventEntry, payoutMicros } from '@tap/domain';
-import { aBet, anAdjustment, aPrint, aSettlement } from '@tap/testkit';
+import { aBetPlacedNow, anAdjustment, aPrint, aSettlement } from '@tap/testkit';
 import { describe, expect, it } from 'vitest';
 import { ledgerProblems } from './storage/test-segment.js';
 import {
@@ -52,7 +52,7 @@ describe('batcher bet path (real Redis, built daemon)', () => {
         (v) => v === String(10 * USD),
       );
       await suite.redis.set(keys.balance(user), String(1_000 * USD)); // drift: admission lets all through
-      const bets = Array.from({ length: 1_000 }, () => aBet({ userId: user, stakeMicros: USD }));
+      const bets = Array.from({ length: 1_000 }, () => aBetPlacedNow({ userId: user, stakeMicros: USD }));
       for (const bet of bets) await admitBet(suite.redis, setup.channels, bet);
       await eventually(
         () => count(setup, 'SELECT count(*) FROM bets'),
@@ -117,7 +117,7 @@ describe('batcher bet path (real Redis, built daemon)', () => {
     await suite.redis.xadd(
       streams.bets,
       '*',
-      ...encodeEntry('bets', aBet({ userId: user, stakeMicros: 2 * USD })),
+      ...encodeEntry('bets', aBetPlacedNow({ userId: user, stakeMicros: 2 * USD })),
     );
     await suite.redis.xadd(streams.prices, '*', ...encodeEntry('prices', aPrint()));
     const daemon = await startHealthyBatcher(setup);
@@ -173,6 +173,50 @@ describe('batcher bet path (real Redis, built daemon)', () => {
     }
   });
 
+  it('dead-letters a forged bet XADDed straight into tap:bets (a window already running) and moves no money', async () => {
+    const setup = newSetup(suite.url);
+    const { keys, streams } = setup.channels;
+    const user = wallet(9);
+    const daemon = await startHealthyBatcher(setup);
+    try {
+      await deposit(setup, user, 10 * USD);
+      await eventually(
+        () => suite.redis.get(keys.balance(user)),
+        (v) => v === String(10 * USD),
+      );
+      // The attacker writes to Redis directly: 50× on the window that started 5 s ago, claiming it
+      // was placed in time, and a stake beyond the maximum on a valid cell.
+      const running = Math.floor(Date.now() / 5_000) * 5_000 - 5_000;
+      const late = aBetPlacedNow({
+        userId: user,
+        stakeMicros: 5 * USD,
+        multiplierBp: 500_000,
+        t0: running,
+        placedAt: running - 10_000,
+      });
+      const huge = aBetPlacedNow({ userId: user, stakeMicros: 101 * USD });
+      await suite.redis.xadd(streams.bets, '*', ...encodeEntry('bets', late));
+      await suite.redis.xadd(streams.bets, '*', ...encodeEntry('bets', huge));
+      const dead = await eventually(
+        () => streamJson<{ reason: string; entryId: string }>(suite.redis, streams.deadLetter),
+        (d) => d.length === 2,
+      );
+      expect(dead.map((d) => d.reason)).toEqual([
+        'bet_out_of_bounds: starts_too_soon',
+        'bet_out_of_bounds: stake_out_of_range',
+      ]);
+      expect(count(setup, 'SELECT count(*) FROM bets')).toBe(0);
+      expect(count(setup, 'SELECT balance FROM users WHERE id = ?', user)).toBe(10 * USD);
+      expect(count(setup, "SELECT count(*) FROM transaction_ledger WHERE ref_type != 'deposit'")).toBe(0);
+      await eventually(
+        () => suite.redis.get(keys.balance(user)),
+        (v) => v === String(10 * USD),
+      );
+    } finally {
+      await daemon.stop();
+    }
+  });
+
   it('settles a won bet from tap:settlements: payout, event, cache and exposure', async () => {
     const setup = newSetup(suite.url);
     const { keys, streams } = setup.channels;
@@ -184,7 +228,7 @@ describe('batcher bet path (real Redis, built daemon)', () => {
         () => suite.redis.get(keys.balance(user)),
         (v) => v === String(10 * USD),
       );
-      const bet = aBet({ userId: user, stakeMicros: 2 * USD, multiplierBp: 23_500, t0: Date.now() + 10_000 });
+      const bet = aBetPlacedNow({ userId: user, stakeMicros: 2 * USD, multiplierBp: 23_500 });
       await admitBet(suite.redis, setup.channels, bet);
       await eventually(
         () => count(setup, 'SELECT count(*) FROM bets'),
@@ -228,7 +272,7 @@ describe('batcher bet path (real Redis, built daemon)', () => {
     await first.stop();
     await suite.redis.set(keys.balance(user), String(999 * USD));
     await suite.redis.set(keys.exposureUser(wallet(6)), '5');
-    const inFlight = [1, 2, 3].map((usd) => aBet({ userId: user, stakeMicros: usd * USD }));
+    const inFlight = [1, 2, 3].map((usd) => aBetPlacedNow({ userId: user, stakeMicros: usd * USD }));
     for (const bet of inFlight) await admitBet(suite.redis, setup.channels, bet);
 
     const monitor = await newRedis(suite.url).monitor();
@@ -264,7 +308,8 @@ describe('batcher bet path (real Redis, built daemon)', () => {
     const { streams } = setup.channels;
     const user = wallet(7);
     await deposit(setup, user, 10 * USD);
-    for (let i = 0; i < 5; i += 1) await admitBet(suite.redis, setup.channels, aBet({ userId: user }));
+    for (let i = 0; i < 5; i += 1)
+      await admitBet(suite.redis, setup.channels, aBetPlacedNow({ userId: user }));
     const crashing = await startBatcher(setup, {
       CONSUMER_NAME: 'old-name',
       BATCHER_FAIL_POINT: 'after_commit_before_ack',

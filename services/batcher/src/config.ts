@@ -56,6 +56,12 @@ const shape = {
    * SPEC asks for ≥ 60 s at peak. The old default (1,000,000 ≈ 330 MB) left too little for the rest.
    */
   EVENTS_MAXLEN: env.intBetween(1_000, 100_000_000, 400_000),
+  /**
+   * Stake limits every bet entry is re-checked against (SPEC §3), micro-dollars: the same variables
+   * and defaults as ingest-api's, so set them once in common.env. Defaults 100000 and 100000000.
+   */
+  STAKE_MICROS_MIN: env.intAtLeast(1, 100_000),
+  STAKE_MICROS_MAX: env.intAtLeast(1, 100_000_000),
   /** Approximate maximum length of `tap:dead-letter`. Default 100000. */
   DEAD_LETTER_MAXLEN: env.intBetween(100, 10_000_000, 100_000),
   /** How often the consumed streams are trimmed up to what is acknowledged (ms). Default 1000. */

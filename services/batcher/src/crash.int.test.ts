@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeEntry } from '@tap/channels';
 import type { EventEntry } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
-import { aBet, anAdjustment, waitForHealthy } from '@tap/testkit';
+import { aBetPlacedNow, anAdjustment, waitForHealthy } from '@tap/testkit';
 import { describe, expect, it } from 'vitest';
 import { CONSUMED_KINDS } from './apply/apply-batch.js';
 import { ledgerProblems } from './storage/test-segment.js';
@@ -37,7 +37,7 @@ function startProducer(redis: Redis, setup: BatcherSetup) {
     while (running) {
       for (let i = 0; i < 10; i += 1) {
         const userId = WALLETS[Math.floor(Math.random() * WALLETS.length)]!;
-        const bet = aBet({ userId, stakeMicros: USD, placedAt: Date.now() });
+        const bet = aBetPlacedNow({ userId, stakeMicros: USD });
         await admitBet(redis, setup.channels, bet);
         betIds.push(bet.betId);
       }

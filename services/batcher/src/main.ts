@@ -17,6 +17,7 @@ import {
   runDaemon,
   startDaemonBase,
 } from '@tap/runtime';
+import { betRulesOf } from './apply/bet-bounds.js';
 import { createBatchCycle } from './batch-cycle.js';
 import { loadConfig, SERVICE } from './config.js';
 import { createFailPoint } from './fail-point.js';
@@ -51,7 +52,7 @@ void runDaemon({
     });
     stopper.addFinal('segment', () => segments.close());
     stopper.addFinal('data-dir-lock', () => lock.release());
-    const parts = currentParts(segments);
+    const parts = currentParts(segments, betRulesOf(config));
     log.info({ segment: parts().segment.name, period: config.SEGMENT_PERIOD, synchronous }, 'segment.opened');
     if (synchronous !== 'FULL') {
       log.warn(

@@ -3,6 +3,7 @@
  * roll-over switches segments, so the batch cycle always writes the segment that is current.
  */
 import { createBatchApplier } from './apply/apply-batch.js';
+import type { BetRules } from './apply/bet-bounds.js';
 import type { WriterSegments } from './rollover/writer-segments.js';
 import { type BetStore, createBetStore } from './storage/bet-store.js';
 import { createLedgerWriter, type LedgerWriter } from './storage/ledger-writer.js';
@@ -19,7 +20,7 @@ export interface WriterParts {
 
 export type CurrentParts = () => WriterParts;
 
-export function currentParts(segments: WriterSegments): CurrentParts {
+export function currentParts(segments: WriterSegments, betRules: BetRules): CurrentParts {
   let parts: WriterParts | undefined;
   return () => {
     const segment = segments.current();
@@ -34,7 +35,7 @@ export function currentParts(segments: WriterSegments): CurrentParts {
         ledger,
         bets,
         outbox,
-        applier: createBatchApplier(segment.db, { ledger, bets, outbox }),
+        applier: createBatchApplier(segment.db, { ledger, bets, outbox, betRules }),
       };
     }
     return parts;

@@ -16,6 +16,7 @@ import { createFaucet } from './demo/faucet.js';
 import { createHttpMetrics } from './http/metrics.js';
 import type { ApiDeps } from './http/routes.js';
 import type { MarketState } from './market/market-state.js';
+import { createLocalTokenBucket } from './rate-limit/local-token-bucket.js';
 import { createTokenBucket } from './rate-limit/token-bucket.js';
 
 export function createApiDeps(parts: {
@@ -60,6 +61,7 @@ export function createApiDeps(parts: {
       },
       nonceTtlS: config.NONCE_TTL_S,
       now: Date.now,
+      budget: createLocalTokenBucket({ ratePerS: config.LOGIN_RATE_PER_S, burst: config.LOGIN_BURST }),
     },
     bets: {
       market: parts.market,

@@ -31,6 +31,10 @@ const shape = {
   LOGIN_WORKERS: env.intBetween(1, 64, availableParallelism()),
   /** Logins allowed to wait for a worker before 503 login_busy. Default 256. */
   LOGIN_QUEUE_MAX: env.intBetween(0, 100_000, 256),
+  /** Global login budget of this process, logins per second (SPEC §5; per IP is nginx's). Default 200. */
+  LOGIN_RATE_PER_S: env.intBetween(1, 100_000, 200),
+  /** Global login burst. Default 400. */
+  LOGIN_BURST: env.intBetween(1, 100_000, 400),
   /** Nonce key lifetime, s (SPEC §5: 90 > 2 × the 30 s window). Default 90. */
   NONCE_TTL_S: env.intBetween(61, 3_600, 90),
   /** Session lifetime, s (SPEC §5: 24 h). Default 86400. */

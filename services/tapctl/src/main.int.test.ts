@@ -4,14 +4,13 @@ import { join } from 'node:path';
 import { createChannels, encodeEntry } from '@tap/channels';
 import { Redis } from '@tap/runtime';
 import {
-  aBet,
+  aBetPlacedNow,
   freePort,
   freshPrefix,
   type Started,
   startDaemon,
   startRedis,
   type TestRedis,
-  testUlid,
   waitForHealthy,
 } from '@tap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,8 +139,8 @@ describe('tapctl (built CLI, real Redis and batcher)', () => {
 
   it('shows a bet applied by the batcher with its ledger rows', async () => {
     expect((await tapctl('credit', ADDRESS, '2', '--reason', 'stake money', '--wait')).code).toBe(0);
-    // A bet id minted now, so `bet` finds it in this week's segment by the id's time.
-    const bet = aBet({ betId: testUlid(Date.now(), 1), userId: USER, stakeMicros: 2_000_000 });
+    // A bet placed now (id minted now, so `bet` finds it in this week's segment by the id's time).
+    const bet = aBetPlacedNow({ userId: USER, stakeMicros: 2_000_000 });
     await redis.xadd(channels.streams.bets, '*', ...encodeEntry('bets', bet));
     let shown = await tapctl('--json', 'bet', bet.betId);
     for (let i = 0; shown.code !== 0 && i < 50; i += 1) {

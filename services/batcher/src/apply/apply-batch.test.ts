@@ -2,6 +2,7 @@ import { encodeEntry } from '@tap/channels';
 import { aBet, anAdjustment, aPrint, TEST_USER } from '@tap/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  FIXTURE_APPENDED_MS,
   ledgerProblems,
   ledgerRows,
   NOW_MS,
@@ -13,7 +14,7 @@ import { type ConsumedKind, createBatchApplier, type StreamEntry } from './apply
 let sequence = 0;
 function entry(kind: ConsumedKind, fields: string[] | null): StreamEntry {
   sequence += 1;
-  return { kind, stream: `t:${kind}`, id: `1-${sequence}`, fields };
+  return { kind, stream: `t:${kind}`, id: `${FIXTURE_APPENDED_MS}-${sequence}`, fields };
 }
 
 describe('createBatchApplier', () => {
@@ -62,6 +63,35 @@ describe('createBatchApplier', () => {
     expect(s.outbox.unpublished()).toEqual(result.outbox);
   });
 
+  it('dead-letters a bet outside the admission bounds and moves no money for it', () => {
+    const forged = aBet({ stakeMicros: 1_000_000_000, multiplierBp: 500_000 });
+    const result = applier.apply(
+      [
+        entry('adjustments', [...encodeEntry('adjustments', anAdjustment({ amountMicros: 5_000_000 }))]),
+        entry('bets', [...encodeEntry('bets', forged)]),
+      ],
+      NOW_MS,
+    );
+    expect(result.results.map((r) => r.outcome)).toEqual(['applied', 'dead_letter']);
+    expect(s.ledger.balanceOf(TEST_USER)).toBe(5_000_000);
+    expect(s.db.prepare('SELECT count(*) FROM bets').pluck().get()).toBe(0);
+    expect(ledgerProblems(s.db)).toEqual([]);
+    const dead = result.outbox.filter((r) => r.stream === 'deadLetter').map((r) => JSON.parse(r.payload));
+    expect(dead).toEqual([expect.objectContaining({ reason: 'bet_out_of_bounds: stake_out_of_range' })]);
+    // No reservation is handed back (a forged entry never made one): the cache is recomputed instead.
+    expect(result.effects).toEqual([
+      { type: 'balance_delta', userId: TEST_USER, deltaMicros: 5_000_000 },
+      { type: 'pending_cleared', betId: forged.betId },
+      { type: 'balance_resync', userId: TEST_USER },
+    ]);
+    const events = result.outbox.filter((r) => r.stream === 'events').map((r) => JSON.parse(r.payload));
+    expect(events.at(-1)).toMatchObject({
+      betId: forged.betId,
+      status: 'rejected',
+      reason: 'bet_out_of_bounds',
+    });
+  });
+
   it('dead-letters an overdrawing withdrawal as insufficient_funds', () => {
     const result = applier.apply(
       [
@@ -76,9 +106,9 @@ describe('createBatchApplier', () => {
 
   it('rolls back a failing entry alone, ledger chain head included, and unwinds its reservation', () => {
     s.db.exec(
-      "CREATE TRIGGER boom BEFORE INSERT ON bets WHEN NEW.stake = 7 BEGIN SELECT RAISE(ABORT, 'boom'); END",
+      "CREATE TRIGGER boom BEFORE INSERT ON bets WHEN NEW.stake = 700007 BEGIN SELECT RAISE(ABORT, 'boom'); END",
     );
-    const poisoned = aBet({ stakeMicros: 7 });
+    const poisoned = aBet({ stakeMicros: 700_007 });
     const result = applier.apply(
       [
         entry('adjustments', [...encodeEntry('adjustments', anAdjustment({ amountMicros: 5_000_000 }))]),
@@ -94,8 +124,14 @@ describe('createBatchApplier', () => {
     expect(result.effects).toEqual([
       { type: 'balance_delta', userId: TEST_USER, deltaMicros: 5_000_000 },
       { type: 'pending_cleared', betId: poisoned.betId },
-      { type: 'balance_delta', userId: TEST_USER, deltaMicros: 7 },
-      { type: 'exposure_release', userId: TEST_USER, t0: poisoned.t0, p0: poisoned.p0, payoutMicros: 14 },
+      { type: 'balance_delta', userId: TEST_USER, deltaMicros: 700_007 },
+      {
+        type: 'exposure_release',
+        userId: TEST_USER,
+        t0: poisoned.t0,
+        p0: poisoned.p0,
+        payoutMicros: 1_400_014,
+      },
       { type: 'pending_cleared', betId: expect.any(String) },
     ]);
     const dead = result.outbox.find((r) => r.stream === 'deadLetter')!;

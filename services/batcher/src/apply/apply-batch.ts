@@ -5,7 +5,7 @@
  * written to the outbox in the same transaction; the Redis effects are returned for after the
  * commit. Synchronous (better-sqlite3): nothing else touches the database while it runs.
  */
-import { decodeEntry, type EntryOf } from '@tap/channels';
+import { decodeEntry, type EntryOf, streamIdTimeMs } from '@tap/channels';
 import type { DeadLetterEntry, EventEntry } from '@tap/domain';
 import type Database from 'better-sqlite3';
 import type { BetStore } from '../storage/bet-store.js';
@@ -15,6 +15,7 @@ import { applyAdjustment } from './apply-adjustment.js';
 import { applyBet, releaseReservation } from './apply-bet.js';
 import { applyPrint } from './apply-print.js';
 import { applySettlement } from './apply-settlement.js';
+import type { BetRules } from './bet-bounds.js';
 import type { ApplyContext, Effect, Outcome, Verdict } from './verdict.js';
 
 export const CONSUMED_KINDS = ['adjustments', 'bets', 'settlements', 'prices'] as const;
@@ -51,18 +52,18 @@ class Refusal extends Error {
 
 export function createBatchApplier(
   db: Database.Database,
-  parts: { ledger: LedgerWriter; bets: BetStore; outbox: Outbox },
+  parts: { ledger: LedgerWriter; bets: BetStore; outbox: Outbox; betRules: BetRules },
 ) {
   const { ledger, outbox } = parts;
-  const inSavepoint = db.transaction((ctx: ApplyContext, kind: ConsumedKind, value: unknown): Verdict => {
-    const verdict = dispatch(ctx, kind, value);
+  const inSavepoint = db.transaction((ctx: ApplyContext, entry: StreamEntry, value: unknown): Verdict => {
+    const verdict = dispatch(ctx, entry, value);
     if (verdict.kind === 'refused') throw new Refusal(verdict.code);
     return verdict;
   });
 
   const applyAll = db.transaction((entries: readonly StreamEntry[], nowMs: number): BatchResult => {
     outbox.deletePublished();
-    const ctx: ApplyContext = { ledger, bets: parts.bets, nowMs };
+    const ctx: ApplyContext = { ledger, bets: parts.bets, nowMs, betRules: parts.betRules };
     const batch: BatchResult = { results: [], outbox: [], effects: [] };
     const events: EventEntry[] = [];
     const deadLetters: DeadLetterEntry[] = [];
@@ -76,9 +77,10 @@ export function createBatchApplier(
       }
       const head = ledger.head();
       try {
-        const verdict = inSavepoint(ctx, entry.kind, decoded.value);
-        batch.results.push({ kind: entry.kind, outcome: verdict.kind as Outcome });
-        if (verdict.kind === 'applied' || verdict.kind === 'rejected') {
+        const verdict = inSavepoint(ctx, entry, decoded.value);
+        if (verdict.kind === 'out_of_bounds') deadLetters.push(deadLetter(entry, verdict.code, nowMs));
+        batch.results.push({ kind: entry.kind, outcome: outcomeOf(verdict) });
+        if (verdict.kind === 'applied' || verdict.kind === 'rejected' || verdict.kind === 'out_of_bounds') {
           events.push(...verdict.events);
           batch.effects.push(...verdict.effects);
         }
@@ -111,7 +113,7 @@ export function createBatchApplier(
   // commits on the fast path.
   const applyFast = db.transaction((entries: readonly StreamEntry[], nowMs: number): BatchResult => {
     outbox.deletePublished();
-    const ctx: ApplyContext = { ledger, bets: parts.bets, nowMs };
+    const ctx: ApplyContext = { ledger, bets: parts.bets, nowMs, betRules: parts.betRules };
     const batch: BatchResult = { results: [], outbox: [], effects: [] };
     const events: string[] = [];
     const deadLetters: string[] = [];
@@ -123,10 +125,12 @@ export function createBatchApplier(
         batch.results.push({ kind: entry.kind, outcome: 'dead_letter' });
         continue;
       }
-      const verdict = dispatch(ctx, entry.kind, decoded.value);
+      const verdict = dispatch(ctx, entry, decoded.value);
       if (verdict.kind === 'refused') throw new NeedsIsolation();
-      batch.results.push({ kind: entry.kind, outcome: verdict.kind as Outcome });
-      if (verdict.kind === 'applied' || verdict.kind === 'rejected') {
+      if (verdict.kind === 'out_of_bounds')
+        deadLetters.push(JSON.stringify(deadLetter(entry, verdict.code, nowMs)));
+      batch.results.push({ kind: entry.kind, outcome: outcomeOf(verdict) });
+      if (verdict.kind === 'applied' || verdict.kind === 'rejected' || verdict.kind === 'out_of_bounds') {
         for (const event of verdict.events) events.push(JSON.stringify(event));
         for (const effect of verdict.effects) batch.effects.push(effect);
       }
@@ -154,10 +158,14 @@ export function createBatchApplier(
 /** Thrown on the fast path to roll the whole batch back and redo it with savepoints. */
 class NeedsIsolation extends Error {}
 
-function dispatch(ctx: ApplyContext, kind: ConsumedKind, value: unknown): Verdict {
-  switch (kind) {
+function outcomeOf(verdict: Verdict): Outcome {
+  return verdict.kind === 'out_of_bounds' || verdict.kind === 'refused' ? 'dead_letter' : verdict.kind;
+}
+
+function dispatch(ctx: ApplyContext, entry: StreamEntry, value: unknown): Verdict {
+  switch (entry.kind) {
     case 'bets':
-      return applyBet(ctx, value as EntryOf<'bets'>);
+      return applyBet(ctx, value as EntryOf<'bets'>, streamIdTimeMs(entry.id));
     case 'adjustments':
       return applyAdjustment(ctx, value as EntryOf<'adjustments'>);
     case 'settlements':

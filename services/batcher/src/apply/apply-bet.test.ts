@@ -1,7 +1,13 @@
 import { GENESIS_HASH } from '@tap/domain';
 import { aBet, anAdjustment, TEST_USER } from '@tap/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ledgerProblems, ledgerRows, openTestSegment, type TestSegment } from '../storage/test-segment.js';
+import {
+  FIXTURE_APPENDED_MS,
+  ledgerProblems,
+  ledgerRows,
+  openTestSegment,
+  type TestSegment,
+} from '../storage/test-segment.js';
 import { applyAdjustment } from './apply-adjustment.js';
 import { applyBet } from './apply-bet.js';
 
@@ -18,7 +24,7 @@ describe('applyBet', () => {
   it('debits the stake, stores the accepted bet and chains a bet_stake ledger row', () => {
     deposit(10_000_000);
     const bet = aBet({ stakeMicros: 2_500_000 });
-    const verdict = s.tx(() => applyBet(s.ctx, bet));
+    const verdict = s.tx(() => applyBet(s.ctx, bet, bet.placedAt));
     expect(verdict).toEqual({
       kind: 'applied',
       events: [
@@ -55,7 +61,7 @@ describe('applyBet', () => {
   it('rejects a bet SQLite cannot fund with insufficient_funds and releases its reservation', () => {
     deposit(1_000_000);
     const bet = aBet({ stakeMicros: 2_000_000, multiplierBp: 30_000 });
-    const verdict = s.tx(() => applyBet(s.ctx, bet));
+    const verdict = s.tx(() => applyBet(s.ctx, bet, bet.placedAt));
     expect(verdict).toMatchObject({
       kind: 'rejected',
       code: 'insufficient_funds',
@@ -76,7 +82,7 @@ describe('applyBet', () => {
   });
 
   it('rejects a bet of a user who never had a ledger entry', () => {
-    const verdict = s.tx(() => applyBet(s.ctx, aBet()));
+    const verdict = s.tx(() => applyBet(s.ctx, aBet(), FIXTURE_APPENDED_MS));
     expect(verdict).toMatchObject({ kind: 'rejected', events: [{ balanceMicros: 0 }] });
     expect(s.db.prepare('SELECT count(*) FROM users').pluck().get()).toBe(0);
   });
@@ -84,8 +90,8 @@ describe('applyBet', () => {
   it('changes nothing when a bet is delivered again', () => {
     deposit(10_000_000);
     const bet = aBet();
-    s.tx(() => applyBet(s.ctx, bet));
-    expect(s.tx(() => applyBet(s.ctx, bet))).toEqual({ kind: 'duplicate' });
+    s.tx(() => applyBet(s.ctx, bet, bet.placedAt));
+    expect(s.tx(() => applyBet(s.ctx, bet, bet.placedAt))).toEqual({ kind: 'duplicate' });
     expect(s.ledger.balanceOf(TEST_USER)).toBe(9_000_000);
     expect(ledgerRows(s.db)).toHaveLength(2);
   });

@@ -2,13 +2,32 @@
  * Applies a bet admitted by ingest-api (SPEC §6.3): the stake is debited conditionally; if SQLite
  * holds less than the Redis cache believed (drift), the bet is stored as `rejected` with
  * `insufficient_funds` and its reservation and exposure are released. A bet id already in SQLite
- * is a redelivery and changes nothing.
+ * is a redelivery and changes nothing. A bet outside the admission bounds (bet-bounds.ts) moves no
+ * money: it is dead-lettered, its owner is told it was rejected, its pending marker is dropped and
+ * the owner's cached balance is recomputed from SQLite (which releases a reservation if admission
+ * made one and grants nothing if the entry was forged). Its exposure stays booked until its keys
+ * expire: releasing exposure a forged entry never booked would hand out room.
  */
 import { type BetEntry, type EventEntry, payoutMicros } from '@tap/domain';
+import { brokenBetBound } from './bet-bounds.js';
 import { type ApplyContext, applied, DUPLICATE, type Effect, type Verdict } from './verdict.js';
 
-export function applyBet(ctx: ApplyContext, bet: BetEntry): Verdict {
+/** `appendedAtMs`: the Redis time the entry was appended (its stream id). */
+export function applyBet(ctx: ApplyContext, bet: BetEntry, appendedAtMs: number): Verdict {
   if (ctx.bets.exists(bet.betId)) return DUPLICATE;
+  const broken = brokenBetBound(bet, appendedAtMs, ctx.betRules);
+  if (broken !== null) {
+    const reason = 'bet_out_of_bounds';
+    return {
+      kind: 'out_of_bounds',
+      code: `${reason}: ${broken}`,
+      events: [{ ...betEvent(bet, 'rejected', ctx.ledger.balanceOf(bet.userId)), reason }],
+      effects: [
+        { type: 'pending_cleared', betId: bet.betId },
+        { type: 'balance_resync', userId: bet.userId },
+      ],
+    };
+  }
   const debit = ctx.ledger.debit(bet.userId, bet.stakeMicros, 'bet_stake', bet.betId, ctx.nowMs);
   if (debit.ok) {
     ctx.bets.insert(bet, 'accepted', null);

@@ -17,7 +17,7 @@ describe('applySettlement', () => {
   /** An accepted $2 bet at 2.35×. */
   const openBet = () => {
     const bet = aBet({ stakeMicros: 2_000_000, multiplierBp: 23_500 });
-    s.tx(() => applyBet(s.ctx, bet));
+    s.tx(() => applyBet(s.ctx, bet, bet.placedAt));
     return bet;
   };
   const betRow = (id: string) =>
@@ -102,7 +102,7 @@ describe('applySettlement', () => {
       code: 'bet_not_found',
     });
     const rejected = aBet({ stakeMicros: 50_000_000 });
-    s.tx(() => applyBet(s.ctx, rejected));
+    s.tx(() => applyBet(s.ctx, rejected, rejected.placedAt));
     expect(s.tx(() => applySettlement(s.ctx, aSettlement({ betId: rejected.betId })))).toEqual({
       kind: 'refused',
       code: 'bet_not_open',

@@ -7,6 +7,7 @@
 import type { EventEntry } from '@tap/domain';
 import type { BetStore } from '../storage/bet-store.js';
 import type { LedgerWriter } from '../storage/ledger-writer.js';
+import type { BetRules } from './bet-bounds.js';
 
 export type Effect =
   /** Add to the cached available balance (release a reservation, a credit, a debit). */
@@ -24,7 +25,12 @@ export type Verdict =
   /** Already applied (a redelivery after a crash): nothing changes, nothing is emitted. */
   | { kind: 'duplicate' }
   /** Cannot be applied; dead-lettered with `code` as the reason. */
-  | { kind: 'refused'; code: string };
+  | { kind: 'refused'; code: string }
+  /**
+   * Outside the bounds admission enforces (a forged or corrupted entry): nothing is written to
+   * SQLite, it is dead-lettered with `code`, and only `events`/`effects` that move no money follow.
+   */
+  | { kind: 'out_of_bounds'; code: string; events: EventEntry[]; effects: Effect[] };
 
 export type Outcome = 'applied' | 'rejected' | 'duplicate' | 'dead_letter';
 
@@ -34,6 +40,8 @@ export interface ApplyContext {
   bets: BetStore;
   /** The batch's clock: ledger rows' created_at. */
   nowMs: number;
+  /** The bounds every bet entry is checked against before money moves. */
+  betRules: BetRules;
 }
 
 export const DUPLICATE: Verdict = { kind: 'duplicate' };

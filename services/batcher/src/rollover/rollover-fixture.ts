@@ -1,4 +1,5 @@
 /** Test helper: a data directory whose batcher segments roll over on a hand-driven clock. */
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import {
 import { createLogger } from '@tap/runtime';
 import { aBet } from '@tap/testkit';
 import type { FailPoint } from '../config.js';
-import { ledgerProblems, ledgerRows } from '../storage/test-segment.js';
+import { ledgerProblems, ledgerRows, TEST_BET_RULES } from '../storage/test-segment.js';
 import { currentParts } from '../writer-parts.js';
 import { openWriterSegments, type WriterSegments } from './writer-segments.js';
 
@@ -42,7 +43,7 @@ export function rolloverFixture(scheme: PeriodScheme = fixedPeriodScheme(PERIOD_
         },
       });
       opened.push(segments);
-      return { segments, parts: currentParts(segments) };
+      return { segments, parts: currentParts(segments, TEST_BET_RULES) };
     },
     /** Deposits for each user and one open $1 bet each, in one transaction. */
     seed(parts: ReturnType<typeof currentParts>, users: string[], depositMicros: number) {

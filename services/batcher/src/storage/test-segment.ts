@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LedgerRow, verifyLedgerChain } from '@tap/domain';
 import type Database from 'better-sqlite3';
+import { betRulesOf } from '../apply/bet-bounds.js';
 import type { ApplyContext } from '../apply/verdict.js';
 import { createBetStore } from './bet-store.js';
 import { createLedgerWriter } from './ledger-writer.js';
@@ -11,6 +12,13 @@ import { createOutbox } from './outbox.js';
 import { openWriterSegment } from './segment.js';
 
 export const NOW_MS = Date.parse('2026-11-25T12:00:00Z');
+/**
+ * When the testkit fixture bets (`aBet()`: placed at 1_764_000_000_000 + n, window at +10 s) were
+ * appended to `tap:bets`: the stream-id time the batcher checks their lead time against.
+ */
+export const FIXTURE_APPENDED_MS = 1_764_000_005_000;
+/** The SPEC §3 bounds with ingest-api's default stake limits. */
+export const TEST_BET_RULES = betRulesOf({ STAKE_MICROS_MIN: 100_000, STAKE_MICROS_MAX: 100_000_000 });
 
 export function openTestSegment() {
   const dir = mkdtempSync(join(tmpdir(), 'tap-batcher-unit-'));
@@ -18,12 +26,13 @@ export function openTestSegment() {
   const ledger = createLedgerWriter(segment.db);
   const bets = createBetStore(segment.db);
   const outbox = createOutbox(segment.db);
-  const ctx: ApplyContext = { ledger, bets, nowMs: NOW_MS };
+  const ctx: ApplyContext = { ledger, bets, nowMs: NOW_MS, betRules: TEST_BET_RULES };
   return {
     db: segment.db,
     ledger,
     bets,
     outbox,
+    betRules: TEST_BET_RULES,
     ctx,
     /** Runs `fn` in a transaction, as the batch does. */
     tx<T>(fn: () => T): T {

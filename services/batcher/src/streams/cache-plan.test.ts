@@ -3,7 +3,7 @@ import { aBet, anAdjustment, TEST_USER } from '@tap/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyAdjustment } from '../apply/apply-adjustment.js';
 import { applyBet } from '../apply/apply-bet.js';
-import { NOW_MS, openTestSegment, type TestSegment } from '../storage/test-segment.js';
+import { FIXTURE_APPENDED_MS, NOW_MS, openTestSegment, type TestSegment } from '../storage/test-segment.js';
 import { CELL_TTL_AFTER_WINDOW_MS, planCache } from './cache-plan.js';
 
 const { keys } = createChannels('t:');
@@ -18,9 +18,14 @@ describe('planCache', () => {
 
   it('subtracts in-flight stakes from SQLite balances and books their exposure with the open bets', () => {
     s.tx(() => applyAdjustment(s.ctx, anAdjustment({ amountMicros: 10_000_000 })));
-    const open = aBet({ stakeMicros: 1_000_000, multiplierBp: 20_000, t0: NOW_MS + 10_000 });
-    s.tx(() => applyBet(s.ctx, open));
-    s.tx(() => applyBet(s.ctx, aBet({ userId: OTHER }))); // rejected: no exposure, no balance
+    const open = aBet({
+      stakeMicros: 1_000_000,
+      multiplierBp: 20_000,
+      t0: NOW_MS + 10_000,
+      placedAt: NOW_MS,
+    });
+    s.tx(() => applyBet(s.ctx, open, open.placedAt));
+    s.tx(() => applyBet(s.ctx, aBet({ userId: OTHER }), FIXTURE_APPENDED_MS)); // rejected: no exposure, no balance
     const inFlight = [
       aBet({ stakeMicros: 3_000_000, multiplierBp: 30_000, t0: NOW_MS + 10_000 }),
       aBet({ userId: OTHER, stakeMicros: 500_000, multiplierBp: 20_000, t0: NOW_MS - 200_000 }),

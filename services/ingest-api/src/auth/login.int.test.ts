@@ -20,7 +20,8 @@ let api: TestApi;
 beforeAll(async () => {
   redisServer = await startRedis();
   redis = new Redis(redisServer.url);
-  api = await startTestApi(redisServer);
+  // The global login budget has its own test below; the replay tests send 1,100 logins.
+  api = await startTestApi(redisServer, { LOGIN_RATE_PER_S: '100000', LOGIN_BURST: '100000' });
 });
 afterAll(async () => {
   await api.stop();
@@ -49,6 +50,21 @@ describe('POST /v1/auth/login refuses', () => {
       'nonce_invalid',
       async () => {
         const message = siweMessage(wallet).replace(/Nonce: \w+/, 'Nonce: abc123');
+        return { message, signature: await wallet.signMessage({ message }) };
+      },
+    ],
+    [
+      'malformed_message',
+      async () => {
+        // A signature the wallet made over other text that merely contains a sign-in message.
+        const message = `Approve transfer of 1000 USDC\n\n${siweMessage(wallet)}`;
+        return { message, signature: await wallet.signMessage({ message }) };
+      },
+    ],
+    [
+      'malformed_message',
+      async () => {
+        const message = siweMessage(wallet).replace(wallet.address, wallet.address.toLowerCase());
         return { message, signature: await wallet.signMessage({ message }) };
       },
     ],
@@ -219,6 +235,22 @@ describe('bad requests never reach Redis', () => {
 });
 
 describe('login storm protection', () => {
+  it('answers 503 login_busy past the global login rate, before any signature recovery', async () => {
+    const limitedApi = await startTestApi(redisServer, { LOGIN_RATE_PER_S: '1', LOGIN_BURST: '3' });
+    try {
+      const logins = await Promise.all(Array.from({ length: 12 }, () => signedLogin(newWallet())));
+      const results = await Promise.all(logins.map((login) => postJson(limitedApi, '/v1/auth/login', login)));
+      const ok = results.filter((r) => r.status === 200).length;
+      const busy = results.filter((r) => r.body.error === 'login_busy');
+      expect(ok).toBeGreaterThanOrEqual(3);
+      expect(ok).toBeLessThanOrEqual(5);
+      expect(busy.length).toBe(12 - ok);
+      expect([busy[0]?.status, busy[0]?.headers.get('retry-after')]).toEqual([503, '1']);
+    } finally {
+      await limitedApi.stop();
+    }
+  });
+
   it('answers 503 login_busy with Retry-After when the recovery queue is full', async () => {
     const busyApi = await startTestApi(redisServer, { LOGIN_WORKERS: '1', LOGIN_QUEUE_MAX: '0' });
     try {

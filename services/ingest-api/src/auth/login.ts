@@ -9,6 +9,7 @@ import type { ErrorCode } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
 import type { SignaturePoolResult, SiweLoginInput, SiweLoginPolicy } from '@tap/signatures';
 import { z } from 'zod';
+import type { LocalTokenBucket } from '../rate-limit/local-token-bucket.js';
 import type { SessionStore } from './sessions.js';
 
 export const loginRequestSchema = z
@@ -26,6 +27,8 @@ export interface LoginDeps {
   policy: Omit<SiweLoginPolicy, 'nowMs'>;
   nonceTtlS: number;
   now: () => number;
+  /** The process-wide login budget: spent before the signature recovery, refused `login_busy`. */
+  budget: LocalTokenBucket;
 }
 
 export type LoginVerdict =
@@ -35,6 +38,9 @@ export type LoginVerdict =
 export async function login(deps: LoginDeps, body: unknown): Promise<LoginVerdict> {
   const parsed = loginRequestSchema.safeParse(body);
   if (!parsed.success) return { ok: false, code: 'invalid_body', message: describe(parsed.error) };
+  if (!deps.budget.take(deps.now())) {
+    return { ok: false, code: 'login_busy', message: 'the global login rate is exceeded, retry shortly' };
+  }
   const verdict = await deps.verifier.verify(parsed.data, { ...deps.policy, nowMs: deps.now() });
   if (!verdict.ok) return { ok: false, code: verdict.code, message: verdict.message };
   const claimed = await deps.redis.set(

@@ -38,6 +38,14 @@ describe('nginx in front of ingest-api (nginx/tap.conf)', () => {
     expect((await fetch(`${nginx.url}/v1/metrics`)).status).toBe(403);
   });
 
+  it('answers 429 rate_limited past the tighter per-IP login rate', async () => {
+    const results = await Promise.all(Array.from({ length: 30 }, () => post('/v1/auth/login', '{}')));
+    const limited = results.filter((r) => r.status === 429);
+    expect(limited.length).toBeGreaterThanOrEqual(30 - 11 - 2);
+    expect(await limited[0]?.json()).toMatchObject({ error: 'rate_limited' });
+    expect(results.some((r) => r.status === 400)).toBe(true);
+  });
+
   it('answers 429 rate_limited past the per-IP request rate', async () => {
     const results = await Promise.all(Array.from({ length: 200 }, () => fetch(`${nginx.url}/v1/me`)));
     const limited = results.filter((r) => r.status === 429);
