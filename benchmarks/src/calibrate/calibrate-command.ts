@@ -97,6 +97,8 @@ export function summaryText(name: string, r: CalibrationReport): string {
     ...r.distance.map(row),
     '',
     ...r.horizon.map(row),
+    '',
+    row(r.demo),
     `checks: buckets within 3 SE ${r.checks.bucketsWithin3Se}, edge within 1 pp ${r.checks.edgeWithin1pp}, edge ≥ h − 1 % ${r.checks.edgeAboveFloor} → ${r.checks.pass ? 'PASS' : 'FAIL'}`,
   ].join('\n');
 }

@@ -62,6 +62,8 @@ export interface CalibrationReport {
   buckets: GroupStats[];
   distance: GroupStats[];
   horizon: GroupStats[];
+  /** Bettors like the issue's demo traders: cells within 6 bands of the index, multipliers 1.4–5.2×. */
+  demo: GroupStats;
   checks: { bucketsWithin3Se: boolean; edgeWithin1pp: boolean; edgeAboveFloor: boolean; pass: boolean };
 }
 
@@ -88,6 +90,10 @@ export function buildReport(run: RunResult, houseEdge: number): CalibrationRepor
   const horizon = HORIZON_BANDS_MS.map(([lo, hi]) =>
     groupOf(`τ1 ${lo / 1000}–${hi / 1000} s`, (i) => d.tau1Ms[i]! >= lo && d.tau1Ms[i]! < hi),
   ).filter((g) => g.bets > 0);
+  const demo = groupOf('demo-like bettors', (i) => {
+    const m = d.multiplierBp[i]!;
+    return Math.abs(d.distanceBands[i]!) <= 6.5 && m >= 14_000 && m <= 52_000;
+  });
   const bucketsWithin3Se = buckets.every((g) => g.bets < BUCKET_BETS_MIN || Math.abs(g.z) <= 3);
   const edgeWithin1pp = distance.every((g) => Math.abs(g.realisedEdge - g.promisedEdge) <= EDGE_TOLERANCE);
   const edgeAboveFloor = distance.every((g) => g.realisedEdge >= houseEdge - EDGE_TOLERANCE);
@@ -104,6 +110,7 @@ export function buildReport(run: RunResult, houseEdge: number): CalibrationRepor
     buckets,
     distance,
     horizon,
+    demo,
     checks: {
       bucketsWithin3Se,
       edgeWithin1pp,
