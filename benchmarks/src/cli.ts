@@ -152,8 +152,20 @@ program
     3_600,
   )
   .option('--record-prints <file>', 'also write the prints as JSONL')
+  .option('--informed <ms,…>', '[sim] informed traders this many ms ahead of our prints (issue 22)', (v) =>
+    v.split(',').map((x) => {
+      const n = Number(x);
+      if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a list of non-negative ms');
+      return n;
+    }),
+  )
   .action((raw: Record<string, unknown>) => {
-    const report = calibrate(raw as unknown as CalibrateOptions);
+    const { informed, ...rest } = raw;
+    const options = {
+      ...rest,
+      ...(informed ? { informedLeadsMs: informed } : {}),
+    } as unknown as CalibrateOptions;
+    const report = calibrate(options);
     process.exitCode = report.checks.pass ? 0 : 1;
   });
 

@@ -13,6 +13,7 @@
  */
 import { createSeededRandom } from '@tap/pricing';
 import { type Decisions, OUTCOME_VOID, OUTCOME_WON, type RunResult } from './calibration-run.js';
+import type { InformedValues, StrategyStats } from './informed-traders.js';
 
 const RESAMPLES = 200;
 const BUCKET_WIDTH = 0.05;
@@ -64,10 +65,12 @@ export interface CalibrationReport {
   horizon: GroupStats[];
   /** Bettors like the issue's demo traders: cells within 6 bands of the index, multipliers 1.4–5.2×. */
   demo: GroupStats;
+  /** Informed and random traders (issue 22), when the run valued cells for them. */
+  informed?: StrategyStats[];
   checks: { bucketsWithin3Se: boolean; edgeWithin1pp: boolean; edgeAboveFloor: boolean; pass: boolean };
 }
 
-export function buildReport(run: RunResult, houseEdge: number): CalibrationReport {
+export function buildReport(run: RunResult, houseEdge: number, informed?: InformedValues): CalibrationReport {
   const d = run.decisions;
   const windows = windowIndexOf(d);
   const groupOf = (label: string, keep: (i: number) => boolean) => groupStats(label, d, windows, keep);
@@ -111,6 +114,7 @@ export function buildReport(run: RunResult, houseEdge: number): CalibrationRepor
     distance,
     horizon,
     demo,
+    ...(informed ? { informed: informed.evaluate(d, windows.of, windows.count) } : {}),
     checks: {
       bucketsWithin3Se,
       edgeWithin1pp,
