@@ -11,11 +11,15 @@
  *
  * Exit status: 0 when every scenario run passed its audit and checks, 1 otherwise.
  */
+
+import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { type CalibrateOptions, calibrate } from './calibrate/calibrate-command.js';
+import { writeCalibrationSection } from './calibrate/calibration-markdown.js';
 import { ALL_COMMAND, regenerateResults, runScenario } from './runner.js';
 import type { ScenarioOptions } from './scenario.js';
 import { ALL_ORDER, findScenario, SCENARIOS } from './scenarios.js';
+import { BENCH_ROOT } from './stack/repo.js';
 
 const program = new Command('bench').description('BTC Tap load-test harness (see benchmarks/README.md)');
 
@@ -152,9 +156,28 @@ program
     3_600,
   )
   .option('--record-prints <file>', 'also write the prints as JSONL')
+  .option('--informed <ms,…>', '[sim] informed traders this many ms ahead of our prints (issue 22)', (v) =>
+    v.split(',').map((x) => {
+      const n = Number(x);
+      if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a list of non-negative ms');
+      return n;
+    }),
+  )
   .action((raw: Record<string, unknown>) => {
-    const report = calibrate(raw as unknown as CalibrateOptions);
+    const { informed, ...rest } = raw;
+    const options = {
+      ...rest,
+      ...(informed ? { informedLeadsMs: informed } : {}),
+    } as unknown as CalibrateOptions;
+    const report = calibrate(options);
     process.exitCode = report.checks.pass ? 0 : 1;
+  });
+
+program
+  .command('calibration-section')
+  .description('rewrite only the calibration section of RESULTS.md from results/calibration/*.json')
+  .action(() => {
+    writeCalibrationSection(join(BENCH_ROOT, 'RESULTS.md'), join(BENCH_ROOT, 'results/calibration'));
   });
 
 program

@@ -3,8 +3,10 @@
  * per load run, daemon logs), and — when recording — `results/<scenario>.json`, from which
  * RESULTS.md is regenerated.
  */
+
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { writeCalibrationSection } from './calibrate/calibration-markdown.js';
 import { cpuSpeedCheck, describeMachine, waitForQuietMachine } from './report/machine.js';
 import { plotFile, renderResults, renderScenario } from './report/markdown.js';
 import { renderLatencySvg } from './report/svg.js';
@@ -133,5 +135,6 @@ export function regenerateResults(order: readonly string[]): string {
   results.sort((a, b) => rank(a.scenario) - rank(b.scenario));
   const markdown = renderResults(results, new Date().toISOString(), ALL_COMMAND);
   writeFileSync(RESULTS_MD, markdown);
+  writeCalibrationSection(RESULTS_MD, join(RESULTS_DIR, 'calibration'));
   return RESULTS_MD;
 }

@@ -14,6 +14,7 @@ import { BENCH_ROOT } from '../stack/repo.js';
 import { buildReport, type CalibrationReport, type GroupStats } from './calibration-report.js';
 import { runCalibration } from './calibration-run.js';
 import { renderCalibrationSvg } from './calibration-svg.js';
+import { InformedValues } from './informed-traders.js';
 import { fileOfPrints, printsToJsonl, segmentPrints, simulatedPrints } from './print-sources.js';
 
 export interface CalibrateOptions {
@@ -29,20 +30,30 @@ export interface CalibrateOptions {
   bands: number;
   warmupS: number;
   recordPrints?: string;
+  /** [sim] informed traders L ms ahead (issue 22), e.g. [50, 100, 150, 250, 500]. */
+  informedLeadsMs?: number[];
   /** Where the JSON and SVG go; default results/calibration. */
   outDir?: string;
 }
 
 export function calibrate(options: CalibrateOptions): CalibrationReport {
-  const prints = loadPrints(options);
+  const { prints, trueLogCentsAt } = loadPrints(options);
   if (options.recordPrints) writeFileSync(options.recordPrints, printsToJsonl(prints));
   const spanMs = (prints.at(-1)?.t ?? 0) - (prints[0]?.t ?? 0);
+  const leadsMs = options.informedLeadsMs ?? [];
+  if (leadsMs.length > 0 && !trueLogCentsAt)
+    throw new Error('informed traders need --source sim (the true price)');
+  const informed =
+    leadsMs.length > 0 && trueLogCentsAt
+      ? new InformedValues({ leadsMs, trueLogCentsAt }, DEFAULT_PRICING_CONFIG)
+      : undefined;
   const run = runCalibration(prints, {
     decisionEveryMs: options.everyMs,
     bandsEachSide: options.bands,
     warmupMs: Math.min(options.warmupS * 1000, spanMs / 2),
+    ...(informed ? { informed } : {}),
   });
-  const report = buildReport(run, DEFAULT_PRICING_CONFIG.houseEdge);
+  const report = buildReport(run, DEFAULT_PRICING_CONFIG.houseEdge, informed);
   const name = options.name ?? defaultName(options);
   const dir = options.outDir ?? join(BENCH_ROOT, 'results/calibration');
   mkdirSync(dir, { recursive: true });
@@ -52,7 +63,10 @@ export function calibrate(options: CalibrateOptions): CalibrationReport {
   return report;
 }
 
-function loadPrints(options: CalibrateOptions): PrintEntry[] {
+function loadPrints(options: CalibrateOptions): {
+  prints: PrintEntry[];
+  trueLogCentsAt?: (tMs: number) => number;
+} {
   if (options.source === 'sim') {
     return simulatedPrints({
       seed: options.seed,
@@ -60,10 +74,10 @@ function loadPrints(options: CalibrateOptions): PrintEntry[] {
       noiseScale: options.noiseScale,
       volAnnual: options.vol,
       outageMeanIntervalMs: options.outageMeanMs,
-    }).prints;
+    });
   }
   if (!options.path) throw new Error(`--source ${options.source} needs --path`);
-  return options.source === 'file' ? fileOfPrints(options.path) : segmentPrints(options.path);
+  return { prints: options.source === 'file' ? fileOfPrints(options.path) : segmentPrints(options.path) };
 }
 
 function defaultName(o: CalibrateOptions): string {
@@ -97,6 +111,12 @@ export function summaryText(name: string, r: CalibrationReport): string {
     ...r.distance.map(row),
     '',
     ...r.horizon.map(row),
+    '',
+    row(r.demo),
+    ...(r.informed ?? []).map(
+      (s) =>
+        `${s.strategy.padEnd(13)} ${s.leadMs === null ? '     ' : `${String(s.leadMs).padStart(3)} ms`} bets ${String(s.bets).padStart(9)} return ${pct(s.meanReturn).padStart(9)} ± ${pct(s.returnSe)}`,
+    ),
     `checks: buckets within 3 SE ${r.checks.bucketsWithin3Se}, edge within 1 pp ${r.checks.edgeWithin1pp}, edge ≥ h − 1 % ${r.checks.edgeAboveFloor} → ${r.checks.pass ? 'PASS' : 'FAIL'}`,
   ].join('\n');
 }

@@ -13,6 +13,7 @@
  */
 import { createSeededRandom } from '@tap/pricing';
 import { type Decisions, OUTCOME_VOID, OUTCOME_WON, type RunResult } from './calibration-run.js';
+import type { InformedValues, StrategyStats } from './informed-traders.js';
 
 const RESAMPLES = 200;
 const BUCKET_WIDTH = 0.05;
@@ -62,10 +63,14 @@ export interface CalibrationReport {
   buckets: GroupStats[];
   distance: GroupStats[];
   horizon: GroupStats[];
+  /** Bettors like the issue's demo traders: cells within 6 bands of the index, multipliers 1.4–5.2×. */
+  demo: GroupStats;
+  /** Informed and random traders (issue 22), when the run valued cells for them. */
+  informed?: StrategyStats[];
   checks: { bucketsWithin3Se: boolean; edgeWithin1pp: boolean; edgeAboveFloor: boolean; pass: boolean };
 }
 
-export function buildReport(run: RunResult, houseEdge: number): CalibrationReport {
+export function buildReport(run: RunResult, houseEdge: number, informed?: InformedValues): CalibrationReport {
   const d = run.decisions;
   const windows = windowIndexOf(d);
   const groupOf = (label: string, keep: (i: number) => boolean) => groupStats(label, d, windows, keep);
@@ -88,6 +93,10 @@ export function buildReport(run: RunResult, houseEdge: number): CalibrationRepor
   const horizon = HORIZON_BANDS_MS.map(([lo, hi]) =>
     groupOf(`τ1 ${lo / 1000}–${hi / 1000} s`, (i) => d.tau1Ms[i]! >= lo && d.tau1Ms[i]! < hi),
   ).filter((g) => g.bets > 0);
+  const demo = groupOf('demo-like bettors', (i) => {
+    const m = d.multiplierBp[i]!;
+    return Math.abs(d.distanceBands[i]!) <= 6.5 && m >= 14_000 && m <= 52_000;
+  });
   const bucketsWithin3Se = buckets.every((g) => g.bets < BUCKET_BETS_MIN || Math.abs(g.z) <= 3);
   const edgeWithin1pp = distance.every((g) => Math.abs(g.realisedEdge - g.promisedEdge) <= EDGE_TOLERANCE);
   const edgeAboveFloor = distance.every((g) => g.realisedEdge >= houseEdge - EDGE_TOLERANCE);
@@ -104,6 +113,8 @@ export function buildReport(run: RunResult, houseEdge: number): CalibrationRepor
     buckets,
     distance,
     horizon,
+    demo,
+    ...(informed ? { informed: informed.evaluate(d, windows.of, windows.count) } : {}),
     checks: {
       bucketsWithin3Se,
       edgeWithin1pp,

@@ -19,6 +19,7 @@ import { OpenBetIndex } from '../../../services/resolver/src/settlement/open-bet
 import { PrintBreaker } from '../../../services/resolver/src/settlement/print-breaker.js';
 import { PrintHistory } from '../../../services/resolver/src/settlement/print-history.js';
 import type { Verdict } from '../../../services/resolver/src/settlement/verdict.js';
+import type { InformedValues } from './informed-traders.js';
 
 export const OUTCOME_LOST = 0;
 export const OUTCOME_WON = 1;
@@ -31,6 +32,8 @@ export interface RunOptions {
   /** No decisions before this much of the prints has passed (σ and η warm up, as price-ingest's restart does from its last hour). */
   warmupMs: number;
   config?: PricingConfig;
+  /** Informed traders' values of every offered cell (issue 22; simulated sources only). */
+  informed?: InformedValues;
 }
 
 /** One row per cell-decision (a unit bet on an offered cell). */
@@ -117,6 +120,12 @@ export function runCalibration(prints: readonly PrintEntry[], options: RunOption
         }
         const distanceBands = (p0 + config.bandCents / 2 - print.priceCents) / config.bandCents;
         rows.push(t0, quote.probability, quote.multiplierBp, distanceBands, quote.tau1Ms, cell);
+        options.informed?.push(
+          decisionTimes - 1,
+          { t0, p0, multiplierBp: quote.multiplierBp },
+          print.t,
+          quote,
+        );
       }
     }
   }

@@ -44,7 +44,8 @@ function bucketPanel(buckets: readonly GroupStats[], left: number): string[] {
     out.push(`<text x="${x(tick)}" y="${top + SIZE + 16}" text-anchor="middle">${tick}</text>`);
     out.push(`<text x="${left - 6}" y="${y(tick) + 4}" text-anchor="end">${tick}</text>`);
   }
-  for (const b of buckets) {
+  // Buckets too thin to check (< 500 bets) would only draw noise.
+  for (const b of buckets.filter((x) => x.bets >= 500)) {
     const color = Math.abs(b.z) <= 3 ? '#1f77b4' : '#d62728';
     const cx = x(b.predicted);
     out.push(

@@ -39,9 +39,13 @@ export interface SimSourceOptions {
 
 export interface SimulatedPrints {
   prints: PrintEntry[];
-  /** The true price (cents) at each print's time, same order: what an informed trader would see. */
+  /** The true price (cents) at each print's time, same order. */
   truePriceCents: Float64Array;
+  /** ln of the true price (cents) at any time of the run (held between 50 ms steps): what an informed trader sees. */
+  trueLogCentsAt(tMs: number): number;
 }
+
+const TRUTH_STEP_MS = 50;
 
 /** price-ingest's simulator and print step over a simulated clock: `durationS` of prints in memory. */
 export function simulatedPrints(options: SimSourceOptions): SimulatedPrints {
@@ -58,17 +62,24 @@ export function simulatedPrints(options: SimSourceOptions): SimulatedPrints {
   const sigma = createSigmaEstimator(DEFAULT_PRICING_CONFIG);
   const prints: PrintEntry[] = [];
   const truth: number[] = [];
+  const grid: number[] = [];
   let lastT = 0;
+  const firstMs = SIM_START_MS + PRINT_PHASE_MS;
   const endMs = SIM_START_MS + options.durationS * 1_000;
-  for (let now = SIM_START_MS + PRINT_PHASE_MS; now < endMs; now += PRINT_INTERVAL_MS) {
+  for (let now = firstMs; now < endMs; now += TRUTH_STEP_MS) {
     market.advanceTo(now, book);
+    grid.push(Math.log(market.truePriceCents()));
+    if ((now - firstMs) % PRINT_INTERVAL_MS !== 0) continue;
     const next = nextPrint(book, now, lastT, INDEX_RULES, sigma, true);
     if (!next.ok) continue;
     lastT = next.print.t;
     prints.push(next.print);
     truth.push(market.truePriceCents());
   }
-  return { prints, truePriceCents: Float64Array.from(truth) };
+  const logGrid = Float64Array.from(grid);
+  const trueLogCentsAt = (tMs: number) =>
+    logGrid[Math.min(logGrid.length - 1, Math.max(0, Math.floor((tMs - firstMs) / TRUTH_STEP_MS)))]!;
+  return { prints, truePriceCents: Float64Array.from(truth), trueLogCentsAt };
 }
 
 /** A JSONL file of prints (blank lines skipped); a malformed line stops the run naming it. */

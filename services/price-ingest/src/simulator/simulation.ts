@@ -23,8 +23,8 @@
  * - Outages: real venues drop their sockets every few hours for seconds to minutes; the default
  *   (`SIM_OUTAGE_MEAN_INTERVAL_MS`, one per venue every ~2 min, 3–8 s) is a deliberate stress that
  *   keeps the two-venue median and the breaker busy.
- * The calibration (`bench calibrate --noise-scale`) passes with these noises halved and doubled;
- * see docs/pricing.md for a venue 75 ms away quoting every 100 ms, where it does not yet.
+ * The calibration runs with these noises as they are, halved and doubled (`bench calibrate
+ * --noise-scale`; results in benchmarks/RESULTS.md and docs/pricing.md).
  */
 import type { SeededRandom } from '@tap/pricing';
 

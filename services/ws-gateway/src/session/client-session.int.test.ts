@@ -65,7 +65,14 @@ describe('ws-gateway /v1/ws connections', () => {
       reason: 'no_heartbeat',
       since: expect.any(Number),
     });
-    expect(tick).toEqual({ type: 'tick', t: print.t, p: 9_512_345, sigma: print.sigma, id: print.id });
+    expect(tick).toEqual({
+      type: 'tick',
+      t: print.t,
+      p: 9_512_345,
+      sigma: print.sigma,
+      noise: 0,
+      id: print.id,
+    });
     client.send({ type: 'ping' });
     expect(await client.waitFor((m) => m.type === 'pong')).toEqual({
       type: 'pong',

@@ -1,0 +1,94 @@
+/**
+ * The calibration smoke (CI): a short simulated feed through the whole tool — price-ingest's
+ * simulator on a simulated clock, quoteCell, the resolver's settlement, the report — plus the two
+ * recorded sources (a JSONL file and a segment's index_prints) giving the same prints back. Bounded:
+ * 40 simulated minutes, a few seconds of CPU. The full runs are in RESULTS.md.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { migrate, SEGMENT_MIGRATIONS } from '@tap/domain';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { calibrate } from './calibrate-command.js';
+import { buildReport } from './calibration-report.js';
+import { OUTCOME_VOID, runCalibration } from './calibration-run.js';
+import { renderCalibrationSvg } from './calibration-svg.js';
+import { fileOfPrints, printsToJsonl, segmentPrints, simulatedPrints } from './print-sources.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'calibrate-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const SIM = { seed: 3, durationS: 2_400, noiseScale: 1, volAnnual: 0.6, outageMeanIntervalMs: 120_000 };
+
+describe('calibrate', () => {
+  const { prints } = simulatedPrints(SIM);
+
+  it('simulates price-ingest prints faster than real time, with σ and η on each', () => {
+    expect(prints.length).toBeGreaterThan(20_000);
+    const last = prints.at(-1)!;
+    expect(last.sigma).toBeGreaterThan(0);
+    expect(last.noise).toBeGreaterThan(0);
+    for (let i = 1; i < prints.length; i++) expect(prints[i]!.t).toBeGreaterThan(prints[i - 1]!.t);
+  });
+
+  it('prices and settles a dense grid, and reports buckets with window-resampled errors', () => {
+    const run = runCalibration(prints, { decisionEveryMs: 5_000, bandsEachSide: 10, warmupMs: 600_000 });
+    expect(run.decisions.count).toBeGreaterThan(50_000);
+    expect(run.decisions.outcome.filter((o) => o === OUTCOME_VOID).length).toBeLessThan(
+      run.decisions.count / 4,
+    );
+    const report = buildReport(run, 0.05);
+    expect(report.windows).toBeGreaterThan(300);
+    for (const bucket of report.buckets.filter((b) => b.bets >= 2_000)) {
+      expect(bucket.hitSe).toBeGreaterThan(0);
+      // Calibrated on this feed: no bucket far off (the full runs check 3 SE over millions).
+      expect(Math.abs(bucket.z), bucket.label).toBeLessThan(5);
+    }
+    expect(renderCalibrationSvg(report, 'smoke')).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
+  });
+
+  it('reads the same prints back from a JSONL file and from a segment', () => {
+    const head = prints.slice(0, 500);
+    const file = join(dir, 'prints.jsonl');
+    writeFileSync(file, printsToJsonl(head));
+    expect(fileOfPrints(file).map((p) => p.priceCents)).toEqual(head.map((p) => p.priceCents));
+    const dbPath = join(dir, 'segment.db');
+    const db = new Database(dbPath);
+    migrate(db, SEGMENT_MIGRATIONS);
+    const insert = db.prepare(
+      'INSERT INTO index_prints (id, t, price_cents, venues, sigma) VALUES (?, ?, ?, ?, ?)',
+    );
+    db.transaction(() => {
+      for (const p of head) insert.run(p.id, p.t, p.priceCents, p.venues, p.sigma);
+    })();
+    db.close();
+    const fromSegment = segmentPrints(dbPath);
+    expect(fromSegment.map((p) => [p.t, p.priceCents])).toEqual(head.map((p) => [p.t, p.priceCents]));
+    // σ and η come from the same estimator run over the same prices.
+    expect(fromSegment.at(-1)!.noise).toBe(fileOfPrints(file).at(-1)!.noise);
+  });
+
+  it('refuses a malformed line of a prints file, naming it', () => {
+    const file = join(dir, 'bad.jsonl');
+    writeFileSync(file, `${printsToJsonl(prints.slice(0, 2))}{"id":1}\n`);
+    expect(() => fileOfPrints(file)).toThrow(/bad\.jsonl:3: not a print/);
+  });
+
+  it('writes the report as JSON and SVG and says whether it passes', () => {
+    const report = calibrate({
+      source: 'sim',
+      seed: 4,
+      hours: 0.3,
+      noiseScale: 1,
+      vol: 0.6,
+      outageMeanMs: 120_000,
+      everyMs: 10_000,
+      bands: 4,
+      warmupS: 300,
+      name: 'smoke',
+      outDir: dir,
+    });
+    expect(report.decisions).toBeGreaterThan(1_000);
+    expect(typeof report.checks.pass).toBe('boolean');
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * The calibration section of RESULTS.md (issue 14, 22), rendered from the reports `bench calibrate`
+ * wrote to results/calibration/*.json: per run the command that reproduces it, the checks, the
+ * distance bands (promised vs realised edge), the worst P bucket, the demo-like bettors, the
+ * informed traders when measured, and the plot. `bench report` appends it, so regenerating the
+ * file keeps it; `bench calibration-section` rewrites only this section.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CalibrateOptions } from './calibrate-command.js';
+import type { CalibrationReport, GroupStats } from './calibration-report.js';
+
+const START = '<!-- calibration:start -->';
+const END = '<!-- calibration:end -->';
+const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
+
+export function calibrationSection(dir: string): string {
+  const files = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+    : [];
+  const runs = files.map((f) => ({
+    file: f,
+    ...(JSON.parse(readFileSync(join(dir, f), 'utf8')) as {
+      options: CalibrateOptions;
+      report: CalibrationReport;
+    }),
+  }));
+  const lines = [
+    START,
+    '## Calibration: fair prices on the prints that settle (`bench calibrate`, issue 14)',
+    '',
+    "Each run prices a dense grid (every placeable column × 21 bands, every 5 s of prints) with `quoteCell` exactly as ingest-api would, settles it with the resolver's `OpenBetIndex`, and checks: every P bucket with ≥ 500 bets within 3 standard errors (resampled by window), every distance band's realised house edge within 1 pp of the promised one (h plus the latency loading) and never below h − 1 %. Method and model: docs/pricing.md.",
+    '',
+    '| run | cell-decisions | windows | decisions / CPU-min | worst bucket z | edge within 1 pp | edge ≥ h − 1 % | checks |',
+    '|---|---|---|---|---|---|---|---|',
+    ...runs.map(({ file, report: r }) => {
+      const worst = r.buckets
+        .filter((b) => b.bets >= 500)
+        .reduce((m, b) => (Math.abs(b.z) > Math.abs(m) ? b.z : m), 0);
+      return `| ${file.replace('.json', '')} | ${r.decisions.toLocaleString('en-US')} | ${r.windows.toLocaleString('en-US')} | ${Math.round(r.decisionsPerCpuMinute).toLocaleString('en-US')} | ${worst.toFixed(2)} | ${r.checks.edgeWithin1pp ? 'yes' : 'no'} | ${r.checks.edgeAboveFloor ? 'yes' : 'no'} | ${r.checks.pass ? 'pass' : 'FAIL'} |`;
+    }),
+    '',
+  ];
+  for (const run of runs) lines.push(...runSection(run.file.replace('.json', ''), run.options, run.report));
+  lines.push(END);
+  return lines.join('\n');
+}
+
+function runSection(name: string, o: CalibrateOptions, r: CalibrationReport): string[] {
+  return [
+    `### ${name}`,
+    '',
+    `\`${commandOf(o)}\` — ${r.hoursOfPrints.toFixed(1)} h of prints, ${r.decisions.toLocaleString('en-US')} cell-decisions, ${r.cpuS.toFixed(0)} s CPU.`,
+    '',
+    '| distance | bets | hit rate | predicted | z | promised edge | realised edge | ± SE | realised − promised |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...[...r.distance, r.demo].map(groupRow),
+    '',
+    `P buckets (≥ 500 bets): z from ${Math.min(...r.buckets.filter((b) => b.bets >= 500).map((b) => b.z)).toFixed(2)} to ${Math.max(...r.buckets.filter((b) => b.bets >= 500).map((b) => b.z)).toFixed(2)}.`,
+    '',
+    ...informedRows(r),
+    `![${name}](results/calibration/${name}.svg)`,
+    '',
+  ];
+}
+
+function groupRow(g: GroupStats): string {
+  return `| ${g.label} | ${g.bets.toLocaleString('en-US')} | ${g.hitRate.toFixed(4)} | ${g.predicted.toFixed(4)} | ${g.z.toFixed(2)} | ${pct(g.promisedEdge)} | ${pct(g.realisedEdge)} | ${pct(g.edgeSe)} | ${((g.realisedEdge - g.promisedEdge) * 100).toFixed(2)} pp |`;
+}
+
+function informedRows(r: CalibrationReport): string[] {
+  if (!r.informed) return [];
+  return [
+    '| trader | sees the true price | bets | decisions with a bet | trader return per unit stake | ± SE | house P&L per 1,000 staked |',
+    '|---|---|---|---|---|---|---|',
+    ...r.informed.map(
+      (s) =>
+        `| ${s.strategy.replace('_', ' ')} | ${s.leadMs === null ? '—' : `${s.leadMs} ms after our print`} | ${s.bets.toLocaleString('en-US')} | ${s.decisionsWithBet.toLocaleString('en-US')} | ${pct(s.meanReturn)} | ${pct(s.returnSe)} | ${s.housePnlPer1000.toFixed(0)} |`,
+    ),
+    '',
+  ];
+}
+
+function commandOf(o: CalibrateOptions): string {
+  const parts = ['pnpm --filter @tap/benchmarks bench calibrate', `--source ${o.source}`];
+  if (o.source === 'sim') {
+    parts.push(`--noise-scale ${o.noiseScale}`, `--hours ${o.hours}`, `--seed ${o.seed}`);
+    if (o.vol !== 0.6) parts.push(`--vol ${o.vol}`);
+  } else parts.push(`--path ${o.path}`);
+  parts.push(`--every-ms ${o.everyMs}`);
+  if (o.warmupS !== 3600) parts.push(`--warmup-s ${o.warmupS}`);
+  if (o.informedLeadsMs?.length) parts.push(`--informed ${o.informedLeadsMs.join(',')}`);
+  if (o.name) parts.push(`--name ${o.name}`);
+  return parts.join(' ');
+}
+
+/** Replaces the calibration section of `markdownPath` (or appends it), leaving the rest as it is. */
+export function writeCalibrationSection(markdownPath: string, dir: string): void {
+  const current = existsSync(markdownPath) ? readFileSync(markdownPath, 'utf8') : '';
+  const section = calibrationSection(dir);
+  const start = current.indexOf(START);
+  const end = current.indexOf(END);
+  const next =
+    start >= 0 && end > start
+      ? `${current.slice(0, start)}${section}${current.slice(end + END.length)}`
+      : `${current.trimEnd()}\n\n${section}\n`;
+  writeFileSync(markdownPath, next);
+}

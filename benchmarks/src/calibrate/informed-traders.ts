@@ -1,0 +1,149 @@
+/**
+ * Informed traders (issue 22, measurement only): a trader who sees the simulator's true price `L` ms
+ * after our last print — the market our index will print L ms later, as a trader watching a fast
+ * venue directly would — values every offered cell with the same model from that true price
+ * (`noisyTouchProbability`, σ and η as printed, t0 − (print + L) ahead) and bets
+ *   (a) every cell whose value exceeds its price (P'·M > 1), or
+ *   (b) only the best such cell per decision time;
+ * against the honest random bettor who bets every offered cell. Outcomes are the resolver's, as for
+ * the calibration. Per strategy and L: bets, the trader's realised return per unit stake with a
+ * standard error from resampling windows, and the house's P&L. Only the simulated source knows the
+ * true price, so only it measures this.
+ */
+import { createSeededRandom, noisyTouchProbability, type PricingConfig } from '@tap/pricing';
+import { type Decisions, OUTCOME_VOID, OUTCOME_WON } from './calibration-run.js';
+
+export interface InformedOptions {
+  leadsMs: readonly number[];
+  /** ln of the true price (cents) at a time. */
+  trueLogCentsAt(tMs: number): number;
+}
+
+export interface StrategyStats {
+  strategy: 'all_positive' | 'best_cell' | 'random';
+  leadMs: number | null;
+  bets: number;
+  decisionsWithBet: number;
+  /** Trader's mean (payout − stake) per unit stake. */
+  meanReturn: number;
+  returnSe: number;
+  /** House P&L per 1,000 unit stakes offered to this strategy's bets (= −1000·meanReturn). */
+  housePnlPer1000: number;
+}
+
+/** Trader's expected payout per unit stake, one column per lead, filled as cells are offered. */
+export class InformedValues {
+  private readonly values: number[][];
+  private readonly decision: number[] = [];
+
+  constructor(
+    readonly options: InformedOptions,
+    private readonly config: PricingConfig,
+  ) {
+    this.values = options.leadsMs.map(() => []);
+  }
+
+  /** The informed values of one offered cell at decision `decisionIndex` (its print at `printT`). */
+  push(
+    decisionIndex: number,
+    cell: { t0: number; p0: number; multiplierBp: number },
+    printT: number,
+    market: { sigma: number; noise: number },
+  ): void {
+    this.decision.push(decisionIndex);
+    this.options.leadsMs.forEach((leadMs, k) => {
+      const seenAt = printT + leadMs;
+      const logTrue = this.options.trueLogCentsAt(seenAt);
+      const p = noisyTouchProbability({
+        lowerLog: Math.log(cell.p0) - logTrue,
+        upperLog: Math.log(cell.p0 + this.config.bandCents) - logTrue,
+        tau1Ms: cell.t0 - seenAt,
+        sigma: market.sigma,
+        noise: market.noise,
+        printIntervalMs: this.config.printIntervalMs,
+      });
+      this.values[k]!.push((p * cell.multiplierBp) / 10_000);
+    });
+  }
+
+  /** Every strategy's results over the settled decisions (same row order as `push`). */
+  evaluate(d: Decisions, windowOf: Int32Array, windowCount: number): StrategyStats[] {
+    const all = Array.from({ length: d.count }, (_, i) => i);
+    const of = (strategy: StrategyStats['strategy'], leadMs: number | null, rows: readonly number[]) =>
+      strategyStats(strategy, leadMs, rows, d, { windowOf, windowCount, decisionOf: this.decision });
+    const stats: StrategyStats[] = [of('random', null, all)];
+    this.options.leadsMs.forEach((leadMs, k) => {
+      const ev = this.values[k]!;
+      const positive = all.filter((i) => ev[i]! > 1);
+      stats.push(of('all_positive', leadMs, positive));
+      stats.push(of('best_cell', leadMs, bestPerDecision(positive, ev, this.decision)));
+    });
+    return stats;
+  }
+}
+
+function bestPerDecision(
+  rows: readonly number[],
+  ev: readonly number[],
+  decision: readonly number[],
+): number[] {
+  const best = new Map<number, number>();
+  for (const i of rows) {
+    const current = best.get(decision[i]!);
+    if (current === undefined || ev[i]! > ev[current]!) best.set(decision[i]!, i);
+  }
+  return [...best.values()];
+}
+
+function strategyStats(
+  strategy: StrategyStats['strategy'],
+  leadMs: number | null,
+  rows: readonly number[],
+  d: Decisions,
+  index: { windowOf: Int32Array; windowCount: number; decisionOf: readonly number[] },
+): StrategyStats {
+  const { windowOf, windowCount } = index;
+  const stake = new Float64Array(windowCount);
+  const gain = new Float64Array(windowCount);
+  let bets = 0;
+  let total = 0;
+  const decisions = new Set<number>();
+  for (const i of rows) {
+    if (d.outcome[i] === OUTCOME_VOID) continue;
+    const g = (d.outcome[i] === OUTCOME_WON ? d.multiplierBp[i]! / 10_000 : 0) - 1;
+    bets += 1;
+    total += g;
+    stake[windowOf[i]!]! += 1;
+    gain[windowOf[i]!]! += g;
+    decisions.add(index.decisionOf[i]!);
+  }
+  const meanReturn = bets > 0 ? total / bets : 0;
+  return {
+    strategy,
+    leadMs,
+    bets,
+    decisionsWithBet: decisions.size,
+    meanReturn,
+    returnSe: bootstrapRatioSe(stake, gain),
+    housePnlPer1000: -1000 * meanReturn,
+  };
+}
+
+function bootstrapRatioSe(weight: Float64Array, value: Float64Array): number {
+  const random = createSeededRandom(22);
+  const k = weight.length;
+  const estimates: number[] = [];
+  for (let r = 0; r < 200; r++) {
+    let sw = 0;
+    let sv = 0;
+    for (let j = 0; j < k; j++) {
+      const pick = Math.floor(random.uniform() * k);
+      sw += weight[pick]!;
+      sv += value[pick]!;
+    }
+    if (sw > 0) estimates.push(sv / sw);
+  }
+  if (estimates.length < 2) return 0;
+  const mean = estimates.reduce((s, x) => s + x, 0) / estimates.length;
+  return Math.sqrt(estimates.reduce((s, x) => s + (x - mean) ** 2, 0) / (estimates.length - 1));
+}
