@@ -27,4 +27,11 @@ export { checkBucket, createS3, type S3Settings, s3Env, s3EnvProblems } from './
 export { isoWeekEndMs, segmentStartMs } from './segment-period.js';
 export { digestMetadata, fetchFile, META, shipFile } from './ship.js';
 export { IntegrityError, type TransferContext, verifyObject } from './transfer.js';
-export { compressFile, decompressFile, digestFile, type FileDigest, type ZstdResult } from './zstd-file.js';
+export {
+  compressFile,
+  decompressFile,
+  digestFile,
+  type FileDigest,
+  ZSTD_LEVELS,
+  type ZstdResult,
+} from './zstd-file.js';

@@ -31,11 +31,13 @@ export async function shipFile(
     stagingDir: string;
     storageClass?: StorageClass;
     metadata?: Record<string, string>;
+    /** zstd level (ZSTD_LEVELS); default the archive's. */
+    level?: number;
   },
 ): Promise<ZstdResult> {
   const staged = join(options.stagingDir, `${options.key.replace(/\//g, '_')}.${process.pid}`);
   try {
-    const digests = await compressFile(options.source, staged, { signal: ctx.signal });
+    const digests = await compressFile(options.source, staged, { level: options.level, signal: ctx.signal });
     await uploadVerified(ctx, options.key, staged, digests.compressed, {
       metadata: { ...options.metadata, ...digestMetadata(digests) },
       ...(options.storageClass ? { storageClass: options.storageClass } : {}),

@@ -19,20 +19,24 @@ export interface ZstdResult {
   compressed: FileDigest;
 }
 
-/** Level 9: ~3× smaller segments than level 3 costs ~2× the CPU; the job runs niced, weekly/hourly. */
-export const ZSTD_LEVEL = 9;
+/**
+ * zstd levels: the weekly archive is kept for good in STANDARD_IA, so it spends CPU for size
+ * (level 9); the hourly backup competes with the batcher for the cores every hour and is pruned
+ * within days, so it favours speed (level 3). `bench run archive-throughput` shows both jobs.
+ */
+export const ZSTD_LEVELS = { archive: 9, backup: 3 } as const;
 
 export async function compressFile(
   source: string,
   target: string,
-  options: { signal?: AbortSignal; onBytes?: (plainBytes: number) => void } = {},
+  options: { level?: number; signal?: AbortSignal; onBytes?: (plainBytes: number) => void } = {},
 ): Promise<ZstdResult> {
   const plain = digestTap(options.onBytes);
   const compressed = digestTap();
   await pipeline(
     createReadStream(source),
     plain.stream,
-    new CompressStream({ compressionLevel: ZSTD_LEVEL, checksumFlag: true }),
+    new CompressStream({ compressionLevel: options.level ?? ZSTD_LEVELS.archive, checksumFlag: true }),
     compressed.stream,
     createWriteStream(target),
     { signal: options.signal },

@@ -140,7 +140,7 @@ describe('archive run', () => {
     const again = await runArchiver('archive', env(dir, bucket));
     expect(again.code, again.log).toBe(0);
     expect(again.metric('tap_archiver_archive_objects')).toBe(0);
-  });
+  }, 60_000);
 
   it('refuses a segment whose proof fails and deletes nothing', async () => {
     const { dir } = dataDir(4);
@@ -155,7 +155,7 @@ describe('archive run', () => {
     expect(run.log).toContain('!= ledger sum');
     expect(localSegments(dir)).toHaveLength(7);
     expect(run.textfiles).not.toContain('archiver-archive.prom');
-  });
+  }, 60_000);
 
   const faults = [
     { name: 'S3 down (503 to every request)', fault: { kind: 'error' } as const },

@@ -24,6 +24,7 @@ import {
   shipFile,
   stampOf,
   type TransferContext,
+  ZSTD_LEVELS,
 } from '@tap/archive';
 import { proveSegment, segmentsDir } from '@tap/domain';
 import type { Logger } from '@tap/runtime';
@@ -54,7 +55,12 @@ export async function runBackup(options: BackupOptions): Promise<void> {
   for (const segment of targets) await backupSegment(options, segment, atMs);
   for (const file of await redisFiles(options.redisDir)) {
     const key = redisBackupKey(atMs, file.name);
-    const digests = await shipFile(ctx, { source: file.path, key, stagingDir: stagingDir(dataDir) });
+    const digests = await shipFile(ctx, {
+      source: file.path,
+      key,
+      stagingDir: stagingDir(dataDir),
+      level: ZSTD_LEVELS.backup,
+    });
     options.totals.add(digests);
     log.info(
       { key, plainBytes: digests.plain.bytes, compressedBytes: digests.compressed.bytes },
@@ -78,6 +84,7 @@ async function backupSegment(options: BackupOptions, segment: LocalSegment, atMs
       source: snapshot,
       key,
       stagingDir: stagingDir(options.dataDir),
+      level: ZSTD_LEVELS.backup,
       metadata: {
         segment: segment.name,
         'ledger-head-id': String(proof.head.id),
