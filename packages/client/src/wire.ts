@@ -63,8 +63,13 @@ export interface LedgerRowView {
   hash: string;
 }
 
-/** An index print as `GET /v1/index/history` returns it: the settlement evidence. */
-export type IndexPrint = PrintEntry;
+/**
+ * An index print as `GET /v1/index/history` returns it: the settlement evidence (a subset of the
+ * stream entry; `noise` where the server includes it).
+ */
+export type IndexPrint = Pick<PrintEntry, 'id' | 't' | 'priceCents' | 'venues' | 'sigma'> & {
+  noise?: number;
+};
 export interface Candle1s {
   /** Second since the epoch. */
   t: number;

@@ -4,14 +4,7 @@ import { windowCandle } from './window-candle.js';
 
 const T0 = 1_765_000_010_000;
 const cell = { t0: T0, p0: 10_000, windowMs: 5_000, bandCents: 1_000 };
-const print = (t: number, priceCents: number): IndexPrint => ({
-  id: t,
-  t,
-  priceCents,
-  venues: 3,
-  sigma: 0,
-  simulated: true,
-});
+const print = (t: number, priceCents: number): IndexPrint => ({ id: t, t, priceCents, venues: 3, sigma: 0 });
 
 describe('windowCandle (the receipt recomputes SPEC §4)', () => {
   it('counts the print in effect at t0 when it is at most 1 s old, and prints inside the window', () => {
