@@ -21,6 +21,8 @@ interface Fixture {
 
 function writeSegment(dataDir: string, name: string, fixture: Fixture): void {
   const db = new Database(segmentPath(dataDir, name));
+  // Fixture files need no durability: no syncs keep the set-up quick on a loaded machine.
+  db.pragma('synchronous = OFF');
   migrate(db, SEGMENT_MIGRATIONS);
   writeMeta(db, { [META_KEYS.state]: fixture.state, [META_KEYS.segment]: name });
   db.prepare("INSERT INTO users (id, balance, created_at, updated_at) VALUES ('0xa', 0, 0, 0)").run();
@@ -80,7 +82,7 @@ describe('the segment view (real SQLite files)', () => {
     });
     writeSegment(dataDir, '2026-W49', { state: 'opening', bets: [['A9', 'accepted']] });
     view = openSegmentView(dataDir, { closedMax: 2 });
-  });
+  }, 60_000);
   afterEach(() => {
     view.close();
     rmSync(dataDir, { recursive: true, force: true });
