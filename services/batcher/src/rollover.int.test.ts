@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeEntry } from '@tap/channels';
 import { type EventEntry, listSegments, openSegmentReadOnly, payoutMicros } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
-import { aBet, anAdjustment, aPrint, aSettlement } from '@tap/testkit';
+import { aBetPlacedNow, anAdjustment, aPrint, aSettlement } from '@tap/testkit';
 import { describe, expect, it } from 'vitest';
 import { CONSUMED_KINDS } from './apply/apply-batch.js';
 import { segmentsProblems } from './rollover/rollover-fixture.js';
@@ -96,7 +96,7 @@ function startFlow(redis: Redis, setup: BatcherSetup) {
       if (producing) {
         for (let i = 0; i < 3; i += 1) {
           const userId = WALLETS[Math.floor(Math.random() * WALLETS.length)]!;
-          const bet = aBet({ userId, stakeMicros: USD, placedAt: Date.now() });
+          const bet = aBetPlacedNow({ userId, stakeMicros: USD });
           if (!(await admitBetWhenReady(redis, setup.channels, bet))) continue;
           bets.set(bet.betId, { userId, multiplierBp: bet.multiplierBp });
           credit(userId, -USD);
@@ -208,7 +208,7 @@ describe('segment roll-over under load (real Redis, built daemon)', () => {
     });
     const userId = WALLETS[0]!;
     const sunday = await startHealthyBatcher(setup, offsetTo('2026-12-06T23:59:00Z'));
-    const bet = aBet({ userId, stakeMicros: 3 * USD, placedAt: Date.now() });
+    const bet = aBetPlacedNow({ userId, stakeMicros: 3 * USD });
     try {
       const deposit = anAdjustment({ userId, amountMicros: 10 * USD });
       await suite.redis.xadd(setup.channels.streams.adjustments, '*', ...encodeEntry('adjustments', deposit));
