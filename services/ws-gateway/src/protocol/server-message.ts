@@ -61,7 +61,6 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   ...eventSchema.options,
   ...noOtherEvents,
 ]);
-export type ServerMessage = z.infer<typeof serverMessageSchema>;
 export type BreakerMessage = z.infer<typeof breakerSchema>;
 export type BreakerView = Omit<BreakerMessage, 'type'>;
 
