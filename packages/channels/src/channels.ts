@@ -39,6 +39,8 @@ export function createChannels(prefix: string = DEFAULT_PREFIX) {
       balanceCacheReady: key('balance:ready'),
       balance: (userId: string) => key(`balance:${userId}`),
       session: (tokenSha256: string) => key(`session:${tokenSha256}`),
+      /** A wallet's live sessions: sorted set of token hashes scored by creation ms (SPEC §5: ≤ 10). */
+      userSessions: (userId: string) => key(`sessions:${userId}`),
       nonce: (userId: string, nonce: string) => key(`nonce:${userId}:${nonce}`),
       rateLimit: (userId: string) => key(`ratelimit:${userId}`),
       idempotency: (userId: string, clientBetId: string) => key(`idem:${userId}:${clientBetId}`),

@@ -101,6 +101,7 @@ export {
   type CrossWalkOptions,
   findBet,
   openBetRows,
+  PRINTS_PAGE_SQL,
   type PrintRow,
   printsBetween,
   userBetsAcross,

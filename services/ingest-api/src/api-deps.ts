@@ -29,7 +29,7 @@ export function createApiDeps(parts: {
   market: MarketState;
 }): ApiDeps {
   const { config, redis, channels } = parts;
-  const sessions = new SessionStore(redis, channels, config.SESSION_TTL_S);
+  const sessions = new SessionStore(redis, channels, config.SESSION_TTL_S, config.SESSIONS_PER_WALLET_MAX);
   const rateLimitRule = { ratePerS: config.RATE_LIMIT_PER_S, burst: config.RATE_LIMIT_BURST };
   return {
     log: parts.log,

@@ -39,6 +39,8 @@ const shape = {
   NONCE_TTL_S: env.intBetween(61, 3_600, 90),
   /** Session lifetime, s (SPEC §5: 24 h). Default 86400. */
   SESSION_TTL_S: env.intBetween(60, 604_800, 86_400),
+  /** Live sessions a wallet may hold; a new login revokes the oldest beyond it (SPEC §5). Default 10. */
+  SESSIONS_PER_WALLET_MAX: env.intBetween(1, 1_000, 10),
   /** Per-wallet bet rate, tokens per second (SPEC §5). Default 5. */
   RATE_LIMIT_PER_S: env.intBetween(1, 100_000, 5),
   /** Per-wallet bet burst (SPEC §5). Default 10. */

@@ -144,12 +144,15 @@ describe('the segment view (real SQLite files)', () => {
     expect(openBetRows<{ id: string }>(view, 'id', 'A2')).toEqual([]);
   });
 
-  it('merges the index prints of every segment in id order', () => {
-    const prints = printsBetween(view, { fromMs: 0, toMs: 1_000, afterId: 0, limit: 10 });
+  it('merges the index prints of every segment in (t, id) order, after a keyset cursor', () => {
+    const prints = printsBetween(view, { fromMs: 0, toMs: 1_000, limit: 10 });
     expect(prints.map((p) => p.id)).toEqual([1, 2, 3]);
-    expect(printsBetween(view, { fromMs: 150, toMs: 1_000, afterId: 2, limit: 10 }).map((p) => p.id)).toEqual(
-      [3],
-    );
+    const second = prints[1]!;
+    expect(
+      printsBetween(view, { fromMs: 150, toMs: 1_000, after: { t: second.t, id: second.id }, limit: 10 }).map(
+        (p) => p.id,
+      ),
+    ).toEqual([3]);
   });
 
   it('reads a segment without a state as open (written before roll-overs existed)', () => {

@@ -131,20 +131,28 @@ export interface PrintRow {
   sigma: number;
 }
 
-/** Index prints with `fromMs ≤ t < toMs` and `id > afterId`, in id order, from every segment. */
+/**
+ * One keyset page of index prints (issue 16): `(t, id)` after the cursor and `t < toMs`, in
+ * `(t, id)` order — a range scan of `index_prints_by_time` (whose entries carry the rowid `id`),
+ * never a walk of the week by rowid, whatever the range.
+ */
+export const PRINTS_PAGE_SQL = `SELECT id, t, price_cents, venues, sigma FROM index_prints
+  WHERE (t, id) > (?, ?) AND t < ? ORDER BY t, id LIMIT ?`;
+
+/** Index prints with `fromMs ≤ t < toMs` after the keyset `after`, in (t, id) order, from every segment. */
 export function printsBetween(
   view: SegmentView,
-  range: { fromMs: number; toMs: number; afterId: number; limit: number },
+  range: { fromMs: number; toMs: number; after?: { t: number; id: number }; limit: number },
 ): PrintRow[] {
+  const [afterT, afterId] = range.after
+    ? [Math.max(range.after.t, range.fromMs), range.after.id]
+    : [range.fromMs, -1];
   const byId = new Map<number, PrintRow>();
   for (const segment of view.segments()) {
     const rows = segment.db
-      .prepare(
-        `SELECT id, t, price_cents, venues, sigma FROM index_prints
-         WHERE t >= ? AND t < ? AND id > ? ORDER BY id LIMIT ?`,
-      )
-      .all(range.fromMs, range.toMs, range.afterId, range.limit) as PrintRow[];
+      .prepare(PRINTS_PAGE_SQL)
+      .all(afterT, afterId, range.toMs, range.limit) as PrintRow[];
     for (const row of rows) byId.set(row.id, row);
   }
-  return [...byId.values()].sort((a, b) => a.id - b.id).slice(0, range.limit);
+  return [...byId.values()].sort((a, b) => a.t - b.t || a.id - b.id).slice(0, range.limit);
 }

@@ -157,9 +157,24 @@ describe('sessions', () => {
     expect((await getJson(api, '/v1/me', token)).body.error).toBe('session_invalid');
   });
 
+  it('keeps at most 10 sessions per wallet: the 11th login revokes the oldest', async () => {
+    const wallet = newWallet();
+    const userId = wallet.address.toLowerCase();
+    const tokens: string[] = [];
+    for (let i = 0; i < 11; i += 1) tokens.push(await loginAs(api, wallet));
+    expect((await getJson(api, '/v1/me', tokens[0])).status).toBe(401);
+    for (const token of tokens.slice(1)) expect((await getJson(api, '/v1/me', token)).status).toBe(200);
+    expect(await redis.zcard(`${api.prefix}sessions:${userId}`)).toBe(10);
+    const live = await Promise.all((await sessionKeys()).map((key) => redis.get(key)));
+    expect(live.filter((owner) => owner === userId)).toHaveLength(10);
+    expect(await redis.pttl(`${api.prefix}sessions:${userId}`)).toBeGreaterThan(86_000_000);
+  });
+
   it('revokes the session on logout', async () => {
-    const token = await loginAs(api, newWallet());
+    const wallet = newWallet();
+    const token = await loginAs(api, wallet);
     expect((await postJson(api, '/v1/auth/logout', {}, token)).status).toBe(200);
+    expect(await redis.zcard(`${api.prefix}sessions:${wallet.address.toLowerCase()}`)).toBe(0);
     expect((await getJson(api, '/v1/me', token)).status).toBe(401);
     expect((await postJson(api, '/v1/auth/logout', {}, token)).body.error).toBe('session_invalid');
   });

@@ -46,6 +46,14 @@ describe('nginx in front of ingest-api (nginx/tap.conf)', () => {
     expect(results.some((r) => r.status === 400)).toBe(true);
   });
 
+  it('answers 429 rate_limited past the tighter per-IP rate of the public history query', async () => {
+    const from = Date.now() - 60_000;
+    const url = `${nginx.url}/v1/index/history?from=${from}&to=${from + 1_000}`;
+    const results = await Promise.all(Array.from({ length: 40 }, () => fetch(url)));
+    expect(results.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(40 - 21 - 2);
+    expect(results.some((r) => r.status === 200)).toBe(true);
+  });
+
   it('answers 429 rate_limited past the per-IP request rate', async () => {
     const results = await Promise.all(Array.from({ length: 200 }, () => fetch(`${nginx.url}/v1/me`)));
     const limited = results.filter((r) => r.status === 429);

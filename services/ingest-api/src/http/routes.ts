@@ -13,7 +13,7 @@ import { type PlaceBetDeps, placeBet } from '../bets/place-bet.js';
 import type { TakeFaucet } from '../demo/faucet.js';
 import { readMe } from '../me/me.js';
 import { betListQuerySchema, findBet, listBets } from '../queries/bet-queries.js';
-import { historyQuerySchema, listCandles, listPrints } from '../queries/index-history.js';
+import { historyQuerySchema, isFutureRange, listCandles, listPrints } from '../queries/index-history.js';
 import { ledgerQuerySchema, listLedger } from '../queries/ledger-queries.js';
 import { bearerToken, beginCall, type HttpCall, reply, replyError } from './call.js';
 import type { HttpMetrics } from './metrics.js';
@@ -152,6 +152,9 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
   on('get', '/v1/index/history', 'index_history', 0, async (call) => {
     const query = parseQuery(call, historyQuerySchema);
     if (!query) return;
+    if (isFutureRange(query, deps.now())) {
+      return replyError(call, 'invalid_query', { message: 'from must not be in the future' });
+    }
     if (query.resolution === '1s')
       return reply(call, 200, await listCandles(deps.redis, deps.channels, query));
     reply(call, 200, listPrints(deps.segments, query));

@@ -4,7 +4,10 @@
  *   so anyone can recompute any result. At most one hour per request.
  * - `resolution=1s`: the 1-second candles price-ingest keeps in Redis for 7 days (SPEC §9), for the
  *   chart's history. At most one day per request.
- * At most 5,000 items a page; `nextCursor` (a print id, or a second) continues it.
+ * At most 5,000 items a page; `nextCursor` continues it: `"<t>-<id>"` of the last print (a keyset
+ * on `(t, id)`, which the `index_prints_by_time` index serves: every page is an index range scan,
+ * never a walk of the week by rowid), or a second for candles. No range may start in the future:
+ * an unauthenticated query must never make SQLite scan for prints that cannot exist yet.
  */
 import type { Channels } from '@tap/channels';
 import { printsBetween, type SegmentView } from '@tap/domain';
@@ -18,7 +21,10 @@ export const historyQuerySchema = z
     from: z.coerce.number().int().min(0),
     to: z.coerce.number().int().min(0),
     resolution: z.enum(['print', '1s']).default('print'),
-    cursor: z.coerce.number().int().min(0).optional(),
+    cursor: z
+      .string()
+      .regex(/^\d{1,16}(-\d{1,16})?$/, 'a nextCursor from a previous page')
+      .optional(),
     limit: z.coerce.number().int().min(1).max(5_000).default(1_000),
   })
   .strict()
@@ -33,7 +39,7 @@ export async function listCandles(
   channels: Channels,
   query: z.infer<typeof historyQuerySchema>,
 ) {
-  const fromS = Math.max(Math.ceil(query.from / 1000), query.cursor ?? 0);
+  const fromS = Math.max(Math.ceil(query.from / 1000), Number(query.cursor?.split('-')[0] ?? 0));
   const toS = Math.ceil(query.to / 1000) - 1;
   const members = await redis.zrangebyscore(channels.keys.candles1s, fromS, toS, 'LIMIT', 0, query.limit);
   const candles = members.map((member) => JSON.parse(member) as { t: number });
@@ -43,12 +49,18 @@ export async function listCandles(
 
 /** Prints of a range that spans a roll-over come from both segments (the view merges them). */
 export function listPrints(view: SegmentView, query: z.infer<typeof historyQuerySchema>) {
+  const [cursorT, cursorId] = (query.cursor ?? '').split('-').map(Number);
+  const after =
+    cursorT !== undefined && cursorId !== undefined && query.cursor
+      ? { t: cursorT, id: cursorId }
+      : undefined;
   const rows = printsBetween(view, {
     fromMs: query.from,
     toMs: query.to,
-    afterId: query.cursor ?? -1,
+    ...(after ? { after } : {}),
     limit: query.limit,
   });
+  const last = rows.at(-1);
   return {
     prints: rows.map((r) => ({
       id: r.id,
@@ -57,6 +69,11 @@ export function listPrints(view: SegmentView, query: z.infer<typeof historyQuery
       venues: r.venues,
       sigma: r.sigma,
     })),
-    nextCursor: rows.length === query.limit ? (rows.at(-1)?.id ?? null) : null,
+    nextCursor: rows.length === query.limit && last ? `${last.t}-${last.id}` : null,
   };
+}
+
+/** A range that starts in the future is refused (nothing can be there yet). */
+export function isFutureRange(query: { from: number }, nowMs: number): boolean {
+  return query.from > nowMs;
 }
