@@ -30,7 +30,9 @@ wait_healthy() {
 
 declare -A port_var=([ingest-api]=HTTP_PORT [ws-gateway]=WS_PORT)
 passed=0
-for service in ingest-api ws-gateway price-ingest health-monitor resolver batcher archiver integrity-cron; do
+# The batcher before the resolver and integrity-cron: it creates the data directory's first segment,
+# which they refuse to run without (a mistyped DATA_DIR must not read as "no bets").
+for service in ingest-api ws-gateway price-ingest health-monitor batcher resolver archiver integrity-cron; do
   bash scripts/deploy.sh "$service" "$work/$service"
   case "$service" in
   archiver) continue ;; # needs S3; its runs are covered by the integration tests and the demo smoke

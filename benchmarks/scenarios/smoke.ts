@@ -14,8 +14,9 @@ export const smoke: Scenario = {
   name: 'smoke',
   title: 'Smoke: the bet path at a low rate, audited',
   description:
-    `${WALLETS} wallets sign in (SIWE) and are funded through tap:adjustments; ${RATE_PER_S} bets/s open loop for 6 s ` +
-    '(1 s warm-up), every wallet with a WebSocket; then the audit. Fails on a failed audit check, on any error answer ' +
+    `${WALLETS} wallets sign in (SIWE) and are funded through tap:adjustments; ${RATE_PER_S} bets/s open loop for 12 s ` +
+    '(6 s warm-up: a fresh price-ingest’s σ and η estimates need a few seconds of 1-second returns before the ' +
+    'quotes settle), every wallet with a WebSocket; then the audit. Fails on a failed audit check, on any error answer ' +
     'other than 409 cell_not_offered (the index moved between pick and pricing), or on more than 1 % of those.',
   async run(ctx) {
     const outcome = emptyOutcome();
@@ -28,7 +29,7 @@ export const smoke: Scenario = {
       outcome.notes.push(...bets.notes);
       const { run, resources } = await bets.load(
         'smoke',
-        { ratePerS: RATE_PER_S, durationMs: 6_000, warmupMs: 1_000 },
+        { ratePerS: RATE_PER_S, durationMs: 12_000, warmupMs: 6_000 },
         { wsWallets: WALLETS, workers: ctx.options.workers ?? 1, connections: 16 },
       );
       const report = await bets.audit([run]);

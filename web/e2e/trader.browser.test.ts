@@ -88,8 +88,10 @@ async function signedInPage(context: BrowserContext): Promise<Page> {
 /**
  * Taps cells around the price line a few columns ahead until one takes the bet, and returns the
  * bet's list item once the API answered. A cell whose multiplier is not offered ignores the tap;
- * a bet refused `quote_moved` (the price moved between the quote shown and the server's, and the
- * trader's minimum is the multiplier shown, SPEC §3) is tapped again elsewhere.
+ * a refused bet is tapped again elsewhere: every refusal the market causes is expected now and
+ * then (`quote_moved`: the price moved between the quote shown and the server's, and the trader's
+ * minimum is the multiplier shown, SPEC §3; `cell_not_offered`, `price_stale` while the feed warms
+ * up). The refusals are kept for the failure message.
  */
 async function tapACell(page: Page, tap: (x: number, y: number) => Promise<void>) {
   const box = await page.getByTestId('chart').boundingBox();
@@ -98,7 +100,7 @@ async function tapACell(page: Page, tap: (x: number, y: number) => Promise<void>
   const column = Math.max(64, ((box.width - nowX) * 5_000) / 60_000);
   const row = Math.max(44, Math.min(64, box.height / 12));
   const refusals: string[] = [];
-  for (let attempt = 0; attempt < 12; attempt++) {
+  for (let attempt = 0; attempt < 20; attempt++) {
     const [dx, rows] = TAP_SPOTS[attempt % TAP_SPOTS.length] ?? [1.5, 2.5];
     const before = await page.locator('[data-testid=bets] li').count();
     await tap(box.x + nowX + column * dx, box.y + box.height / 2 - row * rows);
@@ -115,7 +117,6 @@ async function tapACell(page: Page, tap: (x: number, y: number) => Promise<void>
     await expect.poll(() => phaseOf(item), { timeout: 10_000 }).not.toBe('sending');
     if ((await phaseOf(item)) !== 'refused') return item;
     refusals.push(await item.innerText());
-    if (!(await item.innerText()).includes('moved below your minimum')) break;
   }
   throw new Error(`no cell took the bet; refusals: ${JSON.stringify(refusals)}`);
 }

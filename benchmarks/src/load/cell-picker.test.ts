@@ -27,8 +27,30 @@ describe('pickCells', () => {
     }
   });
 
-  it('falls back to the band above the index when nothing qualifies', () => {
-    const cells = pickCells(print, nowMs, { ...DEFAULT_CELL_PICKER, multiplierBpMin: 10_000_000 });
+  it('falls back to the offered cell with the highest multiplier when none is in range', () => {
+    const options = { ...DEFAULT_CELL_PICKER, multiplierBpMin: 10_000_000 };
+    const cells = pickCells(print, nowMs, options);
+    expect(cells).toHaveLength(1);
+    const quoteOf = (cell: { t0: number; p0: number }) => {
+      const quote = quoteCell({
+        ...cell,
+        nowMs,
+        indexPriceCents: print.priceCents,
+        sigma: print.sigma,
+        noise: 0,
+        config: DEFAULT_PRICING_CONFIG,
+      });
+      return quote.ok ? quote.multiplierBp : 0;
+    };
+    const picked = quoteOf(cells[0]!);
+    expect(picked).toBeGreaterThan(0);
+    expect(picked).toBeLessThanOrEqual(options.multiplierBpMax);
+    const others = pickCells(print, nowMs, { ...options, multiplierBpMin: 0 }).map(quoteOf);
+    expect(Math.max(...others)).toBe(picked);
+  });
+
+  it('falls back to the band above the index when no cell is offered at all', () => {
+    const cells = pickCells(print, nowMs, { ...DEFAULT_CELL_PICKER, multiplierBpMax: 0 });
     expect(cells).toEqual([{ t0: 1_764_000_010_000, p0: 9_501_000 }]);
   });
 });

@@ -28,13 +28,18 @@ export interface CellPickerOptions {
 export const DEFAULT_CELL_PICKER: CellPickerOptions = {
   leadMarginMs: 4_000,
   columns: 3,
-  bandsEachSide: 2,
+  // Four bands each side: with the print micro-noise priced in (pricing-v2) the two bands nearest
+  // the index are often under 1.5×, so a narrower scan could find nothing in range.
+  bandsEachSide: 4,
   multiplierBpMin: 15_000,
   multiplierBpMax: 50_000,
   config: DEFAULT_PRICING_CONFIG,
 };
 
-/** The cells worth betting on at `nowMs` given `print`; never empty (falls back to the band above). */
+/**
+ * The cells worth betting on at `nowMs` given `print`; never empty: when no cell is in range it
+ * falls back to the offered cell with the highest multiplier (then to the band above).
+ */
 export function pickCells(
   print: Pick<PrintEntry, 'priceCents' | 'sigma' | 'noise'>,
   nowMs: number,
@@ -44,6 +49,7 @@ export function pickCells(
   const firstT0 = Math.ceil((nowMs + options.leadMarginMs) / windowMs) * windowMs;
   const baseP0 = Math.floor(print.priceCents / bandCents) * bandCents;
   const cells: Cell[] = [];
+  let best: { cell: Cell; multiplierBp: number } | null = null;
   for (let column = 0; column < options.columns; column += 1) {
     const t0 = firstT0 + column * windowMs;
     for (let band = -options.bandsEachSide; band <= options.bandsEachSide; band += 1) {
@@ -57,14 +63,17 @@ export function pickCells(
         noise: print.noise ?? 0,
         config: options.config,
       });
-      if (
-        quote.ok &&
-        quote.multiplierBp >= options.multiplierBpMin &&
-        quote.multiplierBp <= options.multiplierBpMax
-      ) {
+      if (!quote.ok) continue;
+      if (quote.multiplierBp >= options.multiplierBpMin && quote.multiplierBp <= options.multiplierBpMax) {
         cells.push({ t0, p0 });
+      } else if (
+        quote.multiplierBp <= options.multiplierBpMax &&
+        quote.multiplierBp > (best?.multiplierBp ?? 0)
+      ) {
+        best = { cell: { t0, p0 }, multiplierBp: quote.multiplierBp };
       }
     }
   }
-  return cells.length > 0 ? cells : [{ t0: firstT0, p0: baseP0 + bandCents }];
+  if (cells.length > 0) return cells;
+  return best ? [best.cell] : [{ t0: firstT0, p0: baseP0 + bandCents }];
 }
