@@ -113,11 +113,11 @@ describe('tapctl (built CLI, real Redis and batcher)', () => {
   });
 
   it('refuses to move money without the operator key (exit 2), queueing nothing', async () => {
-    const before = await suite.redis.xlen(channels.streams.adjustments);
+    const before = await suite.lastAddedId(channels.streams.adjustments);
     const run = await suite.tapctlWith({ OPERATOR_MAC_KEY: '' }, 'credit', ADDRESS, '1', '--reason', 'x');
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('OPERATOR_MAC_KEY is not set');
-    expect(await suite.redis.xlen(channels.streams.adjustments)).toBe(before);
+    expect(await suite.lastAddedId(channels.streams.adjustments)).toBe(before);
   });
 
   it('applies a credit given the same --id once', async () => {

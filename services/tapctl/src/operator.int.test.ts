@@ -57,11 +57,11 @@ describe('tapctl operator controls (built CLI, real Redis and batcher)', () => {
     ).toBe(0);
     expect((await tapctl('freeze', ADDRESS, '--reason', 'fraud review 3')).code).toBe(0);
     expect(await suite.redis.exists(keys.frozen(USER))).toBe(1);
-    const queued = await suite.redis.xlen(streams.adjustments);
+    const queued = await suite.lastAddedId(streams.adjustments);
     const withdrawal = await tapctl('debit', ADDRESS, '5', '--kind', 'withdrawal', '--reason', 'payout');
     expect(withdrawal.code).toBe(1);
     expect(withdrawal.stderr).toContain('is frozen');
-    expect(await suite.redis.xlen(streams.adjustments)).toBe(queued);
+    expect(await suite.lastAddedId(streams.adjustments)).toBe(queued);
     expect((await tapctl('unfreeze', ADDRESS, '--reason', 'cleared')).code).toBe(0);
     expect(
       (await tapctl('debit', ADDRESS, '5', '--kind', 'withdrawal', '--reason', 'payout', '--wait')).code,

@@ -33,6 +33,8 @@ export interface TapctlSuite {
   tapctl(...args: string[]): Promise<CliRun>;
   /** The same, with extra environment variables (e.g. a missing or different key). */
   tapctlWith(env: Record<string, string>, ...args: string[]): Promise<CliRun>;
+  /** The id of the last entry ever added to a stream (XLEN shrinks: the batcher trims what it applied). */
+  lastAddedId(stream: string): Promise<string>;
 }
 
 export function tapctlSuite(batcherEnv: Record<string, string> = {}): TapctlSuite {
@@ -90,5 +92,11 @@ export function tapctlSuite(batcherEnv: Record<string, string> = {}): TapctlSuit
     dataDir,
     tapctl: (...args) => tapctlWith({}, ...args),
     tapctlWith,
+    async lastAddedId(stream) {
+      if (!redis) throw new Error('tapctlSuite: run inside a test');
+      if ((await redis.exists(stream)) === 0) return '0-0';
+      const info = (await redis.xinfo('STREAM', stream)) as unknown[];
+      return String(info[info.indexOf('last-generated-id') + 1]);
+    },
   };
 }

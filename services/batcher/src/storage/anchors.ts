@@ -25,9 +25,8 @@ export function createAnchorWriter(path: string, current: () => { segment: strin
     anchor(nowMs: number): Anchor | undefined {
       const { segment, head } = current();
       const now = { segment, rows: head.id };
-      if (current.rows === 0 || (last?.segment === current.segment && last.rows === current.rows))
-        return undefined;
-      const anchor: Anchor = { ...current, hash: head.hash, at: nowMs };
+      if (now.rows === 0 || (last?.segment === now.segment && last.rows === now.rows)) return undefined;
+      const anchor: Anchor = { ...now, hash: head.hash, at: nowMs };
       const fd = openSync(path, 'a', 0o640);
       try {
         writeSync(fd, `${JSON.stringify(anchor)}\n`);
