@@ -13,6 +13,7 @@ import { balance } from './commands/balance.js';
 import { bet } from './commands/bet.js';
 import type { CommandContext } from './commands/context.js';
 import { control } from './commands/controls.js';
+import { dispute } from './commands/dispute.js';
 import { dlqList, dlqRemove, dlqShow } from './commands/dlq.js';
 import { ledger } from './commands/ledger.js';
 import { restore } from './commands/restore.js';
@@ -81,6 +82,12 @@ program
     'restore the newest n segments (default 5: the 4 kept closed weeks and the hot one)',
   )
   .action((options) => restore(context(), options, process.env));
+program
+  .command('dispute <betId>')
+  .description(
+    "a bet, its ledger rows, its window's prints with low/high, and its outcome recomputed with the resolver's rule",
+  )
+  .action((betId: string) => dispute(context(), betId));
 program
   .command('halt')
   .description('halt trading: the breaker opens (reason manual_halt) until resume')
