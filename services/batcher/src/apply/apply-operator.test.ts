@@ -16,7 +16,7 @@ describe('applyOperatorAction', () => {
 
   const openBet = () => {
     const bet = aBet({ stakeMicros: 2_000_000 });
-    s.tx(() => applyBet(s.ctx, bet));
+    s.tx(() => applyBet(s.ctx, bet, bet.placedAt));
     return bet;
   };
   const act = (overrides: Parameters<typeof anOperatorEntry>[0]) =>

@@ -22,7 +22,7 @@ describe('the dead-man sweep', () => {
   const status = () => s.db.prepare('SELECT status, reason FROM bets WHERE id = ?').get(bet.betId);
 
   beforeEach(() => {
-    s.tx(() => applyBet(s.ctx, bet));
+    s.tx(() => applyBet(s.ctx, bet, bet.placedAt));
   });
 
   it('leaves a bet alone until its deadline plus the grace has passed', () => {

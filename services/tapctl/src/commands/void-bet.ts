@@ -13,7 +13,7 @@ import { operatorOf, parseReason } from '../operator.js';
 import { emit, fields } from '../output.js';
 import { findDeadLetter } from '../storage/dead-letters.js';
 import { connectRedis } from '../storage/redis.js';
-import { openSegment, weekOfBet } from '../storage/segments.js';
+import { openSegments } from '../storage/segments.js';
 import type { CommandContext } from './context.js';
 
 const POLL_MS = 100;
@@ -30,7 +30,7 @@ export async function voidBet(
   const operator = operatorOf(ctx.config);
   const before = betStatus(ctx, betId);
   if (before === undefined)
-    throw failure(`no bet ${betId} in segment ${weekOfBet(betId)} (pending, or not admitted?)`);
+    throw failure(`no bet ${betId} in the local segments (pending, or not admitted?)`);
   if (before !== 'accepted')
     throw failure(`bet ${betId} is ${before}: only an open bet can be voided; nothing changed`);
   const nowMs = Date.now();
@@ -67,14 +67,19 @@ export async function voidBet(
   }
 }
 
+/** The bet's status in the newest segment holding it (a bet carried over a roll-over lives there). */
 function betStatus(ctx: CommandContext, betId: string): string | undefined {
-  const segment = openSegment(ctx.config.DATA_DIR, weekOfBet(betId));
+  const opened = openSegments(ctx.config.DATA_DIR);
   try {
-    return segment.db.prepare('SELECT status FROM bets WHERE id = ?').pluck().get(betId) as
-      | string
-      | undefined;
+    for (const segment of opened.segments) {
+      const status = segment.db.prepare('SELECT status FROM bets WHERE id = ?').pluck().get(betId) as
+        | string
+        | undefined;
+      if (status !== undefined) return status;
+    }
+    return undefined;
   } finally {
-    segment.db.close();
+    opened.close();
   }
 }
 
