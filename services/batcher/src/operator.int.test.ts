@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeEntry } from '@tap/channels';
-import { aBet, anAdjustment, anOperatorEntry } from '@tap/testkit';
+import { aBet, aBetPlacedNow, anAdjustment, anOperatorEntry } from '@tap/testkit';
 import { describe, expect, it } from 'vitest';
 import { ledgerProblems } from './storage/test-segment.js';
 import {
@@ -79,10 +79,10 @@ describe('batcher operator entries (real Redis, built daemon)', () => {
       '*',
       ...encodeEntry('adjustments', anAdjustment({ userId: user, amountMicros: 5 * USD })),
     );
-    const t0 = Date.now() + 3_600_000; // not overdue: only the operator can end it
+    // Not overdue (the sweep is off here anyway): only the operator can end them.
     const [kept, voided] = [
-      aBet({ userId: user, t0, stakeMicros: USD }),
-      aBet({ userId: user, t0, stakeMicros: USD }),
+      aBetPlacedNow({ userId: user, stakeMicros: USD }),
+      aBetPlacedNow({ userId: user, stakeMicros: USD }),
     ];
     const daemon = await startHealthyBatcher(setup, { ANCHOR_INTERVAL_MS: '1000' });
     try {
@@ -139,7 +139,14 @@ describe('batcher operator entries (real Redis, built daemon)', () => {
       '*',
       ...encodeEntry('adjustments', anAdjustment({ userId: user, amountMicros: 5 * USD })),
     );
-    const bet = aBet({ userId: user, t0: Date.now() - 70_000, windowMs: 5_000, stakeMicros: 2 * USD });
+    // Admitted 80 s ago (its stream id says so, as the bet bounds check), window long over.
+    const placedAt = Date.now() - 80_000;
+    const bet = aBet({
+      userId: user,
+      placedAt,
+      t0: Math.ceil((placedAt + 10_000) / 5_000) * 5_000,
+      stakeMicros: 2 * USD,
+    });
     const daemon = await startHealthyBatcher(setup, {
       DEAD_MAN_GRACE_MS: '0',
       DEAD_MAN_SWEEP_INTERVAL_MS: '200',
@@ -149,7 +156,7 @@ describe('batcher operator entries (real Redis, built daemon)', () => {
         () => suite.redis.get(setup.channels.keys.balance(user)),
         (v) => v === String(5 * USD),
       );
-      await admitBet(suite.redis, setup.channels, bet);
+      await admitBet(suite.redis, setup.channels, bet, `${placedAt}-0`);
       const events = await eventually(
         () => streamJson(suite.redis, setup.channels.streams.events),
         (list) => list.some((e) => e['betId'] === bet.betId && e['status'] === 'void'),

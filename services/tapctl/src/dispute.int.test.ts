@@ -32,12 +32,14 @@ describe('tapctl dispute (built CLI, real Redis and batcher)', () => {
       betId: testUlid(Date.now(), n),
       userId: USER,
       t0: T0,
+      placedAt: T0 - 20_000,
       p0: P0,
       windowMs: W,
       bandCents: H,
       stakeMicros: 1_000_000,
     });
-    await suite.redis.xadd(streams.bets, '*', ...encodeEntry('bets', bet));
+    // Appended (stream id) 20 s before t0, as admission would have: the batcher checks the lead time.
+    await suite.redis.xadd(streams.bets, `${T0 - 20_000}-${n}`, ...encodeEntry('bets', bet));
     const evidence =
       outcome === 'won'
         ? { printId: 1, t: T0 + 2_000, priceCents: P0 + 500, low: P0 - 2_000, high: P0 + 500 }

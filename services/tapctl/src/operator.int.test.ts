@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { encodeEntry } from '@tap/channels';
 import { isoWeekOf } from '@tap/domain';
-import { aBet, anAdjustment, testUlid } from '@tap/testkit';
+import { aBetPlacedNow, anAdjustment } from '@tap/testkit';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { tapctlSuite } from './testing.js';
@@ -70,7 +70,7 @@ describe('tapctl operator controls (built CLI, real Redis and batcher)', () => {
 
   it('voids an open bet with a refund, and refuses to void it again', async () => {
     expect((await tapctl('credit', ADDRESS, '2', '--reason', 'stake money', '--wait')).code).toBe(0);
-    const bet = aBet({ betId: testUlid(Date.now(), 7), userId: USER, stakeMicros: 2_000_000 });
+    const bet = aBetPlacedNow({ userId: USER, stakeMicros: 2_000_000 });
     await suite.redis.xadd(streams.bets, '*', ...encodeEntry('bets', bet));
     const before = async () => (await tapctl('--json', 'balance', ADDRESS)).json()['balanceMicros'] as number;
     let shown = await tapctl('--json', 'bet', bet.betId);
