@@ -67,9 +67,10 @@ export async function dispute(ctx: CommandContext, betId: string): Promise<void>
     const prints = printsBetween(view, {
       fromMs: bet.t0 - warmUpMs(DEFAULT_BREAKER_RULES),
       toMs: deadlineMs + 1,
-      afterId: 0,
       limit: PRINTS_MAX,
-    }).map((p) => ({ id: p.id, t: p.t, priceCents: p.price_cents, venues: p.venues }));
+    })
+      .map((p) => ({ id: p.id, t: p.t, priceCents: p.price_cents, venues: p.venues }))
+      .sort((a, b) => a.id - b.id); // stream order, as the resolver processes them
     const intervals = await recordedIntervals(ctx, deadlineMs);
     const recomputed = recompute(bet, prints, intervals, deadlineMs);
     const report = buildReport(bet, found.segment, ledger, prints, intervals, recomputed);
