@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # check-ops-files.sh — checks the deployment files before they reach a VM: the systemd units,
-# sysusers/tmpfiles snippets and env examples in systemd/, and nginx/tap.conf.
+# sysusers/tmpfiles snippets and env examples in systemd/, nginx/tap.conf, and the alerting in
+# infra/prometheus/ and infra/grafana/.
 #
 #   scripts/check-ops-files.sh        # one line per file, then "ops files: N passed, M failed"
 #
 # Exit status 0 only when every file passes. Nothing on the machine is changed: every check runs
-# on copies in a temp dir, removed on exit (users are created in a temp root, not on the host). The one exception: when systemd-analyze or nginx is
-# missing (a fresh CI machine, as root), it installs the Debian packages systemd and nginx.
+# on copies in a temp dir, removed on exit (users are created in a temp root, not on the host). The one exception: when systemd-analyze, nginx or
+# promtool is missing (a fresh CI machine, as root), it installs the Debian packages systemd, nginx, prometheus.
 #
 # How each kind of file is checked, and why that way:
 # - units (*.service, *.timer, *.target): `systemd-analyze verify`, run on copies in one temp dir
@@ -30,6 +31,11 @@
 # - nginx/tap.conf: `nginx -t` with a minimal nginx.conf in the temp dir that includes it inside
 #   http{} (as /etc/nginx/conf.d does), with pid, logs and temp paths in the temp dir, so it needs
 #   no root paths. Also: each value marked `# sed:` (what tests rewrite) occurs exactly once.
+# - infra/prometheus/tap.rules.yml: `promtool check rules`, then its unit tests
+#   `promtool test rules tap.rules.test.yml` (each alert fires on its failure, stays quiet when
+#   healthy); promtool comes from Debian's prometheus package (scripts/setup.sh installs it).
+#   Then check-metrics.mjs: every metric a rule or a dashboard panel (infra/grafana/*.json) queries
+#   is exported by the code (or by redis_exporter / node_exporter / Prometheus itself).
 set -euo pipefail
 
 repo_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -61,12 +67,17 @@ fail() {
 }
 rel() { printf '%s' "${1#"$repo_dir"/}"; }
 
-# Installs systemd and nginx when their binaries are missing. Package scripts must not start the
-# nginx service on the CI machine (it would take port 80), hence a temporary policy-rc.d.
+# Installs systemd, nginx and prometheus (for promtool) when missing. Package scripts must not
+# start the nginx or prometheus service on the CI machine (ports 80, 9090), hence a temporary
+# policy-rc.d.
 ensure_tools() {
-  if [[ -x $systemd_analyze && -x $nginx_bin ]]; then return 0; fi
+  local missing=()
+  [[ -x $systemd_analyze ]] || missing+=(systemd)
+  [[ -x $nginx_bin ]] || missing+=(nginx)
+  command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+  if [[ ${#missing[@]} -eq 0 ]]; then return 0; fi
   if [[ $EUID -ne 0 ]]; then
-    echo "check-ops-files: $systemd_analyze or $nginx_bin is missing; run as root to install them" >&2
+    echo "check-ops-files: ${missing[*]} missing (systemd-analyze, nginx, promtool); run as root to install them" >&2
     exit 2
   fi
   if [[ ! -e /usr/sbin/policy-rc.d ]]; then
@@ -74,12 +85,12 @@ ensure_tools() {
     chmod 755 /usr/sbin/policy-rc.d
     policy_rc_created=yes
   fi
-  echo "check-ops-files: installing systemd and nginx (apt output on stderr)" >&2
+  echo "check-ops-files: installing ${missing[*]} (apt output on stderr)" >&2
   export DEBIAN_FRONTEND=noninteractive
   # The package lists of a fresh image may be stale or absent: update only if the install fails.
-  if ! apt-get install -y systemd nginx >&2; then
+  if ! apt-get install -y --no-install-recommends "${missing[@]}" >&2; then
     apt-get update >&2
-    apt-get install -y systemd nginx >&2
+    apt-get install -y --no-install-recommends "${missing[@]}" >&2
   fi
 }
 
@@ -313,7 +324,40 @@ EOF
   fi
 }
 
+check_alerting() {
+  local dir=$repo_dir/infra/prometheus output status
+  if ! command -v promtool >/dev/null 2>&1; then
+    fail "infra/prometheus/tap.rules.yml" "promtool is missing (scripts/setup.sh installs Debian's prometheus package)"
+    return
+  fi
+  status=0
+  output=$(cd "$dir" && promtool check rules tap.rules.yml 2>&1) || status=$?
+  if [[ $status -ne 0 ]]; then
+    fail "infra/prometheus/tap.rules.yml" "promtool check rules exit $status" "$output"
+  else
+    pass "infra/prometheus/tap.rules.yml" "$(grep -o '[0-9]* rules found' <<<"$output")"
+  fi
+  status=0
+  output=$(cd "$dir" && promtool test rules tap.rules.test.yml 2>&1) || status=$?
+  if [[ $status -ne 0 ]]; then
+    fail "infra/prometheus/tap.rules.test.yml" "promtool test rules exit $status" "$output"
+  else
+    pass "infra/prometheus/tap.rules.test.yml" "$(grep -c 'alertname:' "$dir/tap.rules.test.yml") alert checks"
+  fi
+  local line
+  status=0
+  output=$(node "$dir/check-metrics.mjs" 2>&1) || status=$?
+  while read -r line; do
+    case $line in
+      ok*) pass "$(awk '{print $2}' <<<"$line")" "metrics exported by the code" ;;
+      FAIL*) fail "$(awk '{print $2}' <<<"$line" | tr -d :)" "${line#*: }" ;;
+    esac
+  done <<<"$output"
+  if [[ $status -ne 0 && $output != *FAIL* ]]; then fail "infra/prometheus/check-metrics.mjs" "exit $status" "$output"; fi
+}
+
 ensure_tools
+check_alerting
 check_units
 check_users_and_dirs
 check_env_examples

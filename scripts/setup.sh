@@ -21,6 +21,8 @@ command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 # zstd and sqlite3: the archive tests read archived segments with the standard tools (as an operator would).
 command -v zstd >/dev/null 2>&1 || packages+=(zstd)
 command -v sqlite3 >/dev/null 2>&1 || packages+=(sqlite3)
+# promtool checks and unit-tests the alert rules in infra/prometheus/ (scripts/check-ops-files.sh).
+command -v promtool >/dev/null 2>&1 || packages+=(prometheus)
 if ((${#packages[@]} > 0)); then
   log "apt-get install ${packages[*]}"
   if [ "$(id -u)" -ne 0 ]; then

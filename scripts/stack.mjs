@@ -15,8 +15,14 @@
 // Ports: the daemons use their defaults (README table); Redis 6390 and S3 9190 so a system Redis on
 // 6379 is left alone, the web page 8088. Override with DEMO_REDIS_PORT / DEMO_S3_PORT /
 // DEMO_WEB_PORT. Open the page by the printed address: the SIWE domain is exactly that host:port.
+//
+// The operator key (OPERATOR_MAC_KEY, which the batcher requires) is made once per checkout in
+// .demo/operator.env (0600); source it to use tapctl against the demo:
+//   set -a; . .demo/operator.env; set +a; REDIS_URL=redis://127.0.0.1:6390 DATA_DIR=$PWD/.demo/data \
+//     node services/tapctl/dist/main.js credit 0x… 100 --kind deposit --reason "demo funds" --wait
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,6 +36,16 @@ const webUrl = `http://127.0.0.1:${webPort}`;
 const DEMO_TRADERS = 3;
 const HEALTH_TIMEOUT_MS = 30_000;
 const STOP_LIMIT_MS = 5_000;
+
+/** The demo's operator key, made once: a fresh random key, never a fixed one in the repository. */
+function operatorKey() {
+  const path = join(demo, 'operator.env');
+  if (!existsSync(path)) {
+    mkdirSync(demo, { recursive: true });
+    writeFileSync(path, `OPERATOR_MAC_KEY=${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  }
+  return /^OPERATOR_MAC_KEY=([0-9a-f]+)$/m.exec(readFileSync(path, 'utf8'))[1];
+}
 
 const common = {
   PATH: process.env.PATH,
@@ -55,6 +71,8 @@ const daemons = [
     env: {
       HTTP_PORT: '8080',
       DEMO_MODE: '1',
+      // Demo mode only: the faucet signs its play-money deposits with the operator key.
+      OPERATOR_MAC_KEY: operatorKey(),
       LOGIN_DOMAIN: `127.0.0.1:${webPort}`,
       LOGIN_URI: webUrl,
     },
@@ -68,7 +86,12 @@ const daemons = [
   },
   { name: 'health-monitor', env: { OPS_PORT: '9102' }, health: 'http://127.0.0.1:9102/healthz' },
   { name: 'resolver', env: { OPS_PORT: '9103' }, health: 'http://127.0.0.1:9103/healthz' },
-  { name: 'batcher', env: { OPS_PORT: '9104' }, health: 'http://127.0.0.1:9104/healthz' },
+  // The batcher (and tapctl) hold the operator key; ingest-api only in demo mode (its faucet).
+  {
+    name: 'batcher',
+    env: { OPS_PORT: '9104', OPERATOR_MAC_KEY: operatorKey() },
+    health: 'http://127.0.0.1:9104/healthz',
+  },
 ];
 const jobs = [
   { name: 'archiver', args: ['archive'] },

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { createChannels, encodeEntry } from '@tap/channels';
 import { signIn as clientSignIn, createTapApi } from '@tap/client';
-import type { TestStack } from '@tap/testkit';
+import { anAdjustment, type TestStack } from '@tap/testkit';
 import type { Redis } from 'ioredis';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import WebSocket from 'ws';
@@ -40,14 +40,14 @@ export async function deposit(
 ): Promise<void> {
   const channels = createChannels(stack.prefix);
   const before = Number((await redis.get(channels.keys.balance(userId))) ?? 0);
-  const entry = {
+  const entry = anAdjustment({
     adjustmentId: randomUUID(),
     userId,
-    kind: 'deposit' as const,
+    kind: 'deposit',
     amountMicros,
     reason: 'e2e deposit',
     requestedAt: Date.now(),
-  };
+  });
   await redis.xadd(channels.streams.adjustments, '*', ...encodeEntry('adjustments', entry));
   const deadline = Date.now() + 10_000;
   while (Number((await redis.get(channels.keys.balance(userId))) ?? 0) < before + amountMicros) {

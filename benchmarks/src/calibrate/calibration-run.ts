@@ -14,11 +14,7 @@
 import { DEFAULT_BREAKER_RULES } from '@tap/breaker';
 import type { PrintEntry } from '@tap/domain';
 import { DEFAULT_PRICING_CONFIG, gridColumns, type PricingConfig, quoteCell } from '@tap/pricing';
-import { BreakerLog } from '../../../services/resolver/src/settlement/breaker-log.js';
-import { OpenBetIndex } from '../../../services/resolver/src/settlement/open-bet-index.js';
-import { PrintBreaker } from '../../../services/resolver/src/settlement/print-breaker.js';
-import { PrintHistory } from '../../../services/resolver/src/settlement/print-history.js';
-import type { Verdict } from '../../../services/resolver/src/settlement/verdict.js';
+import { BreakerLog, OpenBetIndex, PrintBreaker, PrintHistory, type Verdict } from '@tap/settlement';
 import type { InformedValues } from './informed-traders.js';
 
 export const OUTCOME_LOST = 0;

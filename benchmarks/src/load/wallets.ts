@@ -5,8 +5,9 @@
  */
 import type { Channels } from '@tap/channels';
 import { encodeEntry } from '@tap/channels';
-import type { AdjustmentEntry } from '@tap/domain';
+import { type AdjustmentEntry, signOperatorEntry } from '@tap/domain';
 import { buildSiweMessage, randomNonce } from '@tap/signatures';
+import { TEST_OPERATOR_KEY } from '@tap/testkit/standalone';
 import type { Redis } from 'ioredis';
 import { Pool } from 'undici';
 import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
@@ -129,20 +130,27 @@ export async function fundWallets(
   userIds: readonly string[],
   amountMicros: number,
   timeoutMs = 60_000,
+  // The benchmark stacks run their batcher with testkit's public key (stack/stack.ts).
+  operatorKeyHex = TEST_OPERATOR_KEY,
 ): Promise<{ elapsedMs: number }> {
   const began = Date.now();
   const tag = `bench-${began.toString(36)}`;
   for (let i = 0; i < userIds.length; i += 1_000) {
     const pipeline = redis.pipeline();
     userIds.slice(i, i + 1_000).forEach((userId, j) => {
-      const entry: AdjustmentEntry = {
-        adjustmentId: `${tag}-${i + j}`,
-        userId,
-        kind: 'deposit',
-        amountMicros,
-        reason: 'benchmark funding',
-        requestedAt: Date.now(),
-      };
+      const entry = signOperatorEntry<AdjustmentEntry>(
+        'adjustments',
+        {
+          adjustmentId: `${tag}-${i + j}`,
+          userId,
+          kind: 'deposit',
+          amountMicros,
+          reason: 'benchmark funding',
+          operator: 'benchmark',
+          requestedAt: Date.now(),
+        },
+        operatorKeyHex,
+      );
       pipeline.xadd(channels.streams.adjustments, '*', ...encodeEntry('adjustments', entry));
     });
     await pipeline.exec();

@@ -13,7 +13,7 @@ import { type Channels, createChannels } from '@tap/channels';
 import { Redis } from 'ioredis';
 import { type Child, startChild } from './child.js';
 import { type MarketSource, startMarketSource, waitUntil } from './market-source.js';
-import { freePort, REDIS_CONF, serviceEntry } from './repo.js';
+import { freePort, REDIS_CONF, serviceEntry, TEST_OPERATOR_KEY } from './repo.js';
 
 export const LOGIN_DOMAIN = 'tap.bench';
 export const LOGIN_URI = 'https://tap.bench';
@@ -99,7 +99,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       // DEMO_MODE: the benchmark markets (simulator or the fake) mark their prints simulated (SPEC §9).
       'ingest-api': { HTTP_PORT: String(ports.api), LOGIN_DOMAIN, LOGIN_URI, DEMO_MODE: '1' },
       'ws-gateway': { WS_PORT: String(ports.ws) },
-      batcher: {},
+      // The benchmark funds its wallets with deposits signed by testkit's public key (load/wallets.ts).
+      batcher: { OPERATOR_MAC_KEY: TEST_OPERATOR_KEY },
       'price-ingest': {},
       'health-monitor': {},
     };

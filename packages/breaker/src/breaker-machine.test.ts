@@ -21,13 +21,14 @@ function drive(
   fromMs: number,
   toMs: number,
   printAt: (tMs: number) => PrintSeen | null,
+  haltAt: (tMs: number) => { since: number } | null = () => null,
 ): { machine: BreakerMachine; changes: BreakerEntry[] } {
   let machine = start;
   const changes: BreakerEntry[] = [];
   for (let now = fromMs; now <= toMs; now += TICK_MS) {
     const print = printAt(now);
     const steps = print ? [observePrint(machine, print, rules)] : [];
-    steps.push(evaluate(steps[0]?.machine ?? machine, now, rules));
+    steps.push(evaluate(steps[0]?.machine ?? machine, now, rules, haltAt(now)));
     for (const step of steps) {
       machine = step.machine;
       if (step.change) changes.push(step.change);
@@ -126,5 +127,34 @@ describe('breaker state machine', () => {
       { state: 'open', reason: 'stale_prints', since: 49_900 },
       { state: 'closed', reason: 'recovered', since: 85_000 },
     ]);
+  });
+
+  describe('manual halt', () => {
+    const haltedBetween = (from: number, to: number) => (now: number) =>
+      now >= from && now < to ? { since: from } : null;
+
+    it('opens with reason manual_halt while halted and closes at once on resume if the feed stayed healthy', () => {
+      const { changes, machine } = drive(
+        closedMachine(),
+        0,
+        20_000,
+        healthyPrints,
+        haltedBetween(5_000, 12_000),
+      );
+      expect(changes).toEqual([
+        { state: 'open', reason: 'manual_halt', since: 5_000 },
+        { state: 'closed', reason: 'recovered', since: 12_000 },
+      ]);
+      expect(machine.state).toBe('closed');
+    });
+
+    it('needs the usual recovery after resume when the feed failed during the halt', () => {
+      const prints = (t: number) => (t >= 6_000 && t < 18_000 ? null : healthyPrints(t));
+      const { changes } = drive(closedMachine(), 0, 60_000, prints, haltedBetween(5_000, 20_000));
+      expect(changes).toEqual([
+        { state: 'open', reason: 'manual_halt', since: 5_000 },
+        { state: 'closed', reason: 'recovered', since: 48_000 },
+      ]);
+    });
   });
 });

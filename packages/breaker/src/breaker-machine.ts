@@ -35,7 +35,12 @@ export const DEFAULT_BREAKER_RULES: Readonly<BreakerRules> = {
   recoveryMs: 30_000,
 };
 
-export type OpenReason = 'starting' | 'no_prints' | 'stale_prints' | 'too_few_venues';
+export type OpenReason = 'starting' | 'no_prints' | 'stale_prints' | 'too_few_venues' | 'manual_halt';
+
+/** An operator's halt (`tapctl halt`): the breaker is open while it lasts, whatever the feed. */
+export interface ManualHalt {
+  since: number;
+}
 
 export interface PrintSeen {
   t: number;
@@ -94,12 +99,32 @@ export function observePrint(machine: BreakerMachine, print: PrintSeen, rules: B
   return step;
 }
 
-/** The clock's turn: detects staleness without any print arriving, and closes after recovery. */
-export function evaluate(machine: BreakerMachine, nowMs: number, rules: BreakerRules): Step {
+/**
+ * The clock's turn: detects staleness without any print arriving, and closes after recovery.
+ * A manual halt opens it (reason `manual_halt`) and keeps it open; a halt is not a feed problem, so
+ * it does not restart the recovery timer: after `resume`, a feed that stayed healthy since before
+ * the halt closes it at once, otherwise the usual `recoveryMs` of health is needed.
+ */
+export function evaluate(
+  machine: BreakerMachine,
+  nowMs: number,
+  rules: BreakerRules,
+  halt: ManualHalt | null = null,
+): Step {
   const health = feedHealth(machine.lastPrint, nowMs, rules);
   if (!health.healthy) return unhealthy(machine, health.reason, health.sinceMs);
   const healthySinceMs = machine.healthySinceMs ?? nowMs;
-  if (machine.state === 'open' && nowMs - healthySinceMs >= rules.recoveryMs) {
+  if (halt) {
+    if (machine.state === 'open') return { machine: { ...machine, healthySinceMs }, change: null };
+    const entry: BreakerEntry = {
+      state: 'open',
+      reason: 'manual_halt',
+      since: Math.max(halt.since, machine.since),
+    };
+    return { machine: { ...machine, ...entry, healthySinceMs }, change: entry };
+  }
+  const healthyThroughHalt = machine.reason === 'manual_halt' && healthySinceMs <= machine.since;
+  if (machine.state === 'open' && (healthyThroughHalt || nowMs - healthySinceMs >= rules.recoveryMs)) {
     const entry: BreakerEntry = { state: 'closed', reason: 'recovered', since: nowMs };
     return { machine: { ...machine, ...entry, healthySinceMs }, change: entry };
   }

@@ -5,6 +5,7 @@ export {
   evaluate,
   type FeedHealth,
   feedHealth,
+  type ManualHalt,
   type OpenReason,
   observePrint,
   type PrintSeen,

@@ -76,7 +76,9 @@ describe('stream codec', () => {
       userId: `0x${'a'.repeat(40)}`,
       kind: 'deposit',
       reason: 'wire',
+      operator: 'alice',
       requestedAt: 1,
+      mac: 'f'.repeat(64),
     };
     // 2^53 + 1 as JSON text: JSON.parse reads it as 2^53, a different amount.
     const text = `{"amountMicros":9007199254740993,${JSON.stringify(adjustment).slice(1)}`;

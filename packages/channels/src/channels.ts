@@ -19,6 +19,8 @@ export function createChannels(prefix: string = DEFAULT_PREFIX) {
       events: key('events'),
       breaker: key('breaker'),
       deadLetter: key('dead-letter'),
+      /** Audited operator actions from tapctl (OperatorEntry), consumed by the batcher. */
+      operator: key('operator'),
     },
     groups: {
       batcher: 'batcher',
@@ -35,6 +37,10 @@ export function createChannels(prefix: string = DEFAULT_PREFIX) {
       breakerState: key('breaker:state'),
       /** Every breaker open interval, a sorted set scored by open time (the resolver voids by it). */
       breakerIntervals: key('breaker:intervals'),
+      /** A manual halt by an operator (hash: operator, reason, since, actionId); health-monitor opens the breaker while it exists. */
+      manualHalt: key('breaker:manual'),
+      /** A frozen wallet (JSON: operator, reason, since, actionId): admission refuses its bets, tapctl its withdrawals. */
+      frozen: (userId: string) => key(`frozen:${userId}`),
       /** Set by the batcher once the balance cache is rebuilt; admission refuses bets until then. */
       balanceCacheReady: key('balance:ready'),
       balance: (userId: string) => key(`balance:${userId}`),
@@ -62,6 +68,7 @@ export function createChannels(prefix: string = DEFAULT_PREFIX) {
       balances: key('balance:0x*'),
       exposure: key('exposure:*'),
       openBets: key('openbets:*'),
+      frozen: key('frozen:0x*'),
     },
   };
 }

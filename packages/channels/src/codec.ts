@@ -11,6 +11,7 @@ import {
   breakerEntrySchema,
   deadLetterEntrySchema,
   eventEntrySchema,
+  operatorEntrySchema,
   printEntrySchema,
   settlementEntrySchema,
 } from '@tap/domain';
@@ -25,6 +26,7 @@ export const ENTRY_SCHEMAS = {
   events: eventEntrySchema,
   breaker: breakerEntrySchema,
   deadLetter: deadLetterEntrySchema,
+  operator: operatorEntrySchema,
 } as const;
 
 export type StreamKind = keyof typeof ENTRY_SCHEMAS;

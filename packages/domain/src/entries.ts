@@ -4,6 +4,7 @@
  * malformed entry is caught at the reader (and dead-lettered) instead of corrupting state.
  */
 import { z } from 'zod';
+import { macSchema } from './operator/operator-mac.js';
 
 // `.safe()`: every integer of an entry (money in micro-dollars, ids, times) must be exact in a JS
 // number (SPEC §1); 2^53 + 1 would be read as a neighbour and break balance == SUM(ledger).
@@ -52,7 +53,13 @@ export type BetEntry = z.infer<typeof betEntrySchema>;
 
 export const ADJUSTMENT_KINDS = ['deposit', 'withdrawal', 'adjustment'] as const;
 
-/** `tap:adjustments`: deposits, withdrawals and operator corrections (signed amount). */
+/** Who asked for an operator entry: a name from tapctl's config or the OS user. */
+const operatorNameSchema = z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, '1-64 letters, digits, _ . @ or -');
+
+/**
+ * `tap:adjustments`: deposits, withdrawals and operator corrections (signed amount), with who
+ * (`operator`), why (`reason`) and when (`requestedAt`), authenticated by `mac` (operator-mac.ts).
+ */
 export const adjustmentEntrySchema = z
   .object({
     adjustmentId: z.string().min(1).max(64),
@@ -60,10 +67,43 @@ export const adjustmentEntrySchema = z
     kind: z.enum(ADJUSTMENT_KINDS),
     amountMicros: int().refine((v) => v !== 0, 'must not be zero'),
     reason: z.string().min(1).max(200),
+    operator: operatorNameSchema,
     requestedAt: nonNegInt(),
+    mac: macSchema,
   })
   .strict();
 export type AdjustmentEntry = z.infer<typeof adjustmentEntrySchema>;
+
+/**
+ * Operator actions that are not money movements of a wallet by amount. halt/resume and
+ * freeze/unfreeze change Redis state (tapctl writes it in the same MULTI as the entry) and are
+ * recorded here for the audit trail; `void` refunds a stuck bet through the batcher; the dlq actions
+ * record a dead letter re-queued or discarded.
+ */
+export const OPERATOR_ACTIONS = [
+  'halt',
+  'resume',
+  'freeze',
+  'unfreeze',
+  'void',
+  'dlq_retry',
+  'dlq_discard',
+] as const;
+export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];
+
+/** `tap:operator`: one audited operator action, authenticated by `mac`. `target` is '' when none. */
+export const operatorEntrySchema = z
+  .object({
+    actionId: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/),
+    action: z.enum(OPERATOR_ACTIONS),
+    target: z.string().max(128),
+    reason: z.string().min(1).max(200),
+    operator: operatorNameSchema,
+    requestedAt: nonNegInt(),
+    mac: macSchema,
+  })
+  .strict();
+export type OperatorEntry = z.infer<typeof operatorEntrySchema>;
 
 /**
  * `tap:prices`: one index print (SPEC §9). `simulated` is true when the print came from the seeded

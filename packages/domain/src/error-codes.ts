@@ -39,6 +39,7 @@ export const ERROR_CODES = {
   quote_moved: { status: 409, message: 'the multiplier moved below your minimum' },
   exposure_limit: { status: 409, message: 'an exposure limit would be exceeded' },
   insufficient_funds: { status: 409, message: 'the available balance does not cover the stake' },
+  wallet_frozen: { status: 403, message: 'this wallet is frozen by the operator; contact support' },
   idempotency_conflict: { status: 409, message: 'this clientBetId was used with a different request' },
   trading_halted: { status: 503, message: 'trading is halted: the price feed is unhealthy' },
   simulated_prices: {

@@ -16,7 +16,11 @@ export {
   deadLetterEntrySchema,
   type EventEntry,
   eventEntrySchema,
+  OPERATOR_ACTIONS,
+  type OperatorAction,
+  type OperatorEntry,
   OUTCOMES,
+  operatorEntrySchema,
   type PrintEntry,
   printEntrySchema,
   type SettlementEntry,
@@ -26,6 +30,14 @@ export {
   userIdSchema,
 } from './entries.js';
 export { type ApiError, apiError, ERROR_CODES, type ErrorCode, statusOf } from './error-codes.js';
+export {
+  type MacPurpose,
+  macSchema,
+  operatorKeySchema,
+  operatorMac,
+  signOperatorEntry,
+  verifyOperatorEntry,
+} from './operator/operator-mac.js';
 export { type BetDbRow, type BetView, betView } from './segment/bet-row.js';
 export { isoWeekOf, segmentFileName } from './segment/iso-week.js';
 export {

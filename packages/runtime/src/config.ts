@@ -24,7 +24,9 @@ export function parseEnv<S extends z.ZodRawShape>(shape: S, env: Env): ConfigRes
   const problems = parsed.error.issues.map((issue) => {
     const variable = issue.path.join('.') || '(env)';
     const value = picked[variable];
-    const shown = value === undefined ? 'unset' : JSON.stringify(value);
+    // A secret's value is never echoed into logs (journald keeps them): only whether it is set.
+    const shown =
+      value === undefined ? 'unset' : SECRET_NAME.test(variable) ? 'a hidden value' : JSON.stringify(value);
     return `${variable}: ${issue.message} (got ${shown})`;
   });
   return { ok: false, problems };
@@ -39,6 +41,9 @@ export function exitOnBadConfig<T>(service: string, result: ConfigResult<T>): T 
 }
 
 export const EXIT_CONFIG = 78;
+
+/** Variables whose values are secrets (keys, passwords, tokens). */
+const SECRET_NAME = /(?:_KEY|SECRET|PASSWORD|TOKEN)$/;
 
 /** Field builders so every daemon spells the common variables the same way. */
 export const env = {

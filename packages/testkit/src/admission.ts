@@ -3,7 +3,8 @@ import { type Channels, encodeEntry } from '@tap/channels';
 import { type BetEntry, payoutMicros } from '@tap/domain';
 import type { Redis } from 'ioredis';
 
-export function admitBet(redis: Redis, { keys, streams }: Channels, bet: BetEntry) {
+/** `entryId`: the stream id to append with (default `*`); an explicit old one dates the admission. */
+export function admitBet(redis: Redis, { keys, streams }: Channels, bet: BetEntry, entryId = '*') {
   const payout = payoutMicros(bet.stakeMicros, bet.multiplierBp);
   return redis
     .multi()
@@ -14,7 +15,7 @@ export function admitBet(redis: Redis, { keys, streams }: Channels, bet: BetEntr
     .incrby(keys.exposureUser(bet.userId), payout)
     .incr(keys.openBets(bet.userId))
     .set(keys.pendingBet(bet.betId), bet.userId)
-    .xadd(streams.bets, '*', ...encodeEntry('bets', bet))
+    .xadd(streams.bets, entryId, ...encodeEntry('bets', bet))
     .exec();
 }
 

@@ -2,7 +2,9 @@
  * Starting a built daemon (`services/<name>/dist/main.js`) as a child process for integration
  * tests, and waiting for its health endpoint.
  */
+
 import { randomBytes } from 'node:crypto';
+import { TEST_OPERATOR_KEY } from './fixtures.js';
 import { type Started, startProcess } from './process.js';
 import { serviceEntry } from './repo.js';
 
@@ -12,7 +14,9 @@ export function startDaemon(
   args: readonly string[] = [],
 ): Started {
   return startProcess(process.execPath, [serviceEntry(service), ...args], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+    // Every test daemon holds the test operator key, so the batcher (which requires it) and tapctl
+    // start as in production; a test can override it.
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', OPERATOR_MAC_KEY: TEST_OPERATOR_KEY, ...env },
   });
 }
 

@@ -1,5 +1,12 @@
 /** Typed fixture builders with overrides (STYLE: builders, not copied literals). */
-import type { AdjustmentEntry, BetEntry, PrintEntry, SettlementEntry } from '@tap/domain';
+import {
+  type AdjustmentEntry,
+  type BetEntry,
+  type OperatorEntry,
+  type PrintEntry,
+  type SettlementEntry,
+  signOperatorEntry,
+} from '@tap/domain';
 
 let sequence = 0;
 
@@ -18,17 +25,43 @@ export function aPrint(overrides: Partial<PrintEntry> = {}): PrintEntry {
   };
 }
 
+/**
+ * The operator key of every test daemon (testkit's startDaemon sets OPERATOR_MAC_KEY to it): the
+ * fixtures below sign with it. Public, so never a production key.
+ */
+export const TEST_OPERATOR_KEY = '7e57'.repeat(16);
+
+/** A deposit signed with TEST_OPERATOR_KEY; an explicit `mac` override is kept (a forgery). */
 export function anAdjustment(overrides: Partial<AdjustmentEntry> = {}): AdjustmentEntry {
   sequence += 1;
-  return {
+  const { mac, ...fields } = {
     adjustmentId: `adj-${sequence}`,
     userId: TEST_USER,
-    kind: 'deposit',
+    kind: 'deposit' as const,
     amountMicros: 10_000_000,
     reason: 'test deposit',
+    operator: 'test-operator',
     requestedAt: 1_764_000_000_000,
     ...overrides,
   };
+  const signed = signOperatorEntry<AdjustmentEntry>('adjustments', fields, TEST_OPERATOR_KEY);
+  return mac === undefined ? signed : { ...signed, mac };
+}
+
+/** An operator action signed with TEST_OPERATOR_KEY; an explicit `mac` override is kept. */
+export function anOperatorEntry(overrides: Partial<OperatorEntry> = {}): OperatorEntry {
+  sequence += 1;
+  const { mac, ...fields } = {
+    actionId: `act-${sequence}`,
+    action: 'halt' as const,
+    target: '',
+    reason: 'test action',
+    operator: 'test-operator',
+    requestedAt: 1_764_000_000_000,
+    ...overrides,
+  };
+  const signed = signOperatorEntry<OperatorEntry>('operator', fields, TEST_OPERATOR_KEY);
+  return mac === undefined ? signed : { ...signed, mac };
 }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

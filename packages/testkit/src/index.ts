@@ -2,7 +2,17 @@ export { admitBet, admitBetWhenReady } from './admission.js';
 export { freshPrefix, startDaemon, waitForHealthy } from './daemon.js';
 export { type FakeMarket, startFakeMarket } from './fake-market.js';
 export { type Fault, type FaultProxy, startFaultProxy } from './fault-proxy.js';
-export { aBet, aBetPlacedNow, anAdjustment, aPrint, aSettlement, TEST_USER, testUlid } from './fixtures.js';
+export {
+  aBet,
+  aBetPlacedNow,
+  anAdjustment,
+  anOperatorEntry,
+  aPrint,
+  aSettlement,
+  TEST_OPERATOR_KEY,
+  TEST_USER,
+  testUlid,
+} from './fixtures.js';
 export { type HangServer, startHangServer } from './hang-server.js';
 export { describeDaemonLifecycle, describeJobLifecycle } from './lifecycle-suite.js';
 export { startNginx, type TestNginx } from './nginx.js';

@@ -3,7 +3,16 @@
  * `npx tsx`): importing vitest from a plain script throws, and `index.ts` pulls the suites in.
  */
 export { freshPrefix, startDaemon, waitForHealthy } from './daemon.js';
-export { aBet, anAdjustment, aPrint, aSettlement, TEST_USER, testUlid } from './fixtures.js';
+export {
+  aBet,
+  anAdjustment,
+  anOperatorEntry,
+  aPrint,
+  aSettlement,
+  TEST_OPERATOR_KEY,
+  TEST_USER,
+  testUlid,
+} from './fixtures.js';
 export { startNginx, type TestNginx } from './nginx.js';
 export { freePort } from './ports.js';
 export { type Started, startProcess } from './process.js';

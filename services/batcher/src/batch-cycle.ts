@@ -14,6 +14,8 @@ import type { CurrentParts } from './writer-parts.js';
 export interface BatchCycle {
   /** `afterBetsId`: the read position on `tap:bets` when exact (live phase), enabling drift resyncs. */
   run(entries: readonly StreamEntry[], afterBetsId?: string): Promise<void>;
+  /** The dead-man sweep: voids overdue bets in a transaction of its own and publishes the result. */
+  sweep(graceMs: number): Promise<number>;
 }
 
 export function createBatchCycle(deps: {
@@ -29,6 +31,16 @@ export function createBatchCycle(deps: {
   const { publisher, failPoint, metrics } = deps;
   let batches = 0;
   return {
+    async sweep(graceMs) {
+      const { applier, outbox } = deps.parts();
+      const result = applier.sweep(Date.now(), graceMs);
+      if (result.results.length === 0) return 0;
+      await publisher.publish(result.outbox, result.effects);
+      outbox.markPublished(result.outbox);
+      metrics.deadManVoided(result.results.length);
+      deps.log.warn({ bets: result.results.length }, 'dead_man.voided');
+      return result.results.length;
+    },
     async run(entries, afterBetsId) {
       const { applier, ledger, outbox } = deps.parts();
       const startedAt = performance.now();

@@ -1,9 +1,12 @@
+import { TEST_OPERATOR_KEY } from '@tap/testkit';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
 
 describe('batcher loadConfig', () => {
-  it('has defaults for everything', () => {
-    expect(loadConfig({})).toMatchObject({
+  const KEY = { OPERATOR_MAC_KEY: TEST_OPERATOR_KEY };
+
+  it('has defaults for everything but the operator key', () => {
+    expect(loadConfig(KEY)).toMatchObject({
       ok: true,
       config: {
         BATCH_MAX: 1_000,
@@ -14,12 +17,24 @@ describe('batcher loadConfig', () => {
         BENCH_SYNCHRONOUS_NORMAL: false,
         BATCHER_FAIL_POINT: undefined,
         BATCHER_FAIL_AFTER_BATCHES: 1,
+        DEAD_MAN_GRACE_MS: 60_000,
+        ANCHOR_INTERVAL_MS: 60_000,
       },
     });
   });
 
+  it('requires the operator key and never echoes a bad one', () => {
+    const missing = loadConfig({});
+    expect(!missing.ok && missing.problems.join('\n')).toContain('OPERATOR_MAC_KEY');
+    const bad = loadConfig({ OPERATOR_MAC_KEY: 'short-secret' });
+    const problems = bad.ok ? '' : bad.problems.join('\n');
+    expect(problems).toContain('OPERATOR_MAC_KEY');
+    expect(problems).not.toContain('short-secret');
+  });
+
   it('reads the chaos hook', () => {
     const result = loadConfig({
+      ...KEY,
       BATCHER_FAIL_POINT: 'after_ack_before_events',
       BATCHER_FAIL_AFTER_BATCHES: '3',
     });

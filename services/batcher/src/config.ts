@@ -1,5 +1,5 @@
 /** batcher configuration, read once from the environment by main.ts. */
-import { parseSegmentPeriod } from '@tap/domain';
+import { operatorKeySchema, parseSegmentPeriod } from '@tap/domain';
 import { type ConfigOf, commonEnv, type Env, env, parseEnv } from '@tap/runtime';
 import { z } from 'zod';
 
@@ -66,6 +66,26 @@ const shape = {
   DEAD_LETTER_MAXLEN: env.intBetween(100, 10_000_000, 100_000),
   /** How often the consumed streams are trimmed up to what is acknowledged (ms). Default 1000. */
   TRIM_INTERVAL_MS: env.intBetween(10, 600_000, 1_000),
+  /**
+   * The operator key (hex, 32-64 bytes: `openssl rand -hex 32`) that authenticates `tap:adjustments`
+   * and `tap:operator` entries; tapctl holds the same one. Required: without it no deposit could be
+   * told from a forgery. From a root-only env file (/etc/tap/operator.env).
+   */
+  OPERATOR_MAC_KEY: operatorKeySchema,
+  /**
+   * The batcher voids a bet still open this long after its settlement deadline t0 + W + 60 s (ms):
+   * the safety net when the resolver is down. Default 60000 (the resolver's own sweep comes first).
+   */
+  DEAD_MAN_GRACE_MS: env.intBetween(0, 3_600_000, 60_000),
+  /**
+   * How often the dead-man sweep looks for overdue bets (ms). Default 5000. 0 turns the safety net
+   * off — only for tests whose fixture bets lie in the past; logged as a warning at start.
+   */
+  DEAD_MAN_SWEEP_INTERVAL_MS: env.intBetween(0, 600_000, 5_000),
+  /** How often the ledger head (hash, rows, time) is appended to the anchors file (ms). Default 60000. */
+  ANCHOR_INTERVAL_MS: env.intBetween(1_000, 3_600_000, 60_000),
+  /** The append-only anchors file (JSON lines). Default <DATA_DIR>/ledger-anchors.jsonl. */
+  ANCHORS_FILE: z.string().startsWith('/', 'must be an absolute path').optional(),
   /** Passive WAL checkpoint after this many batches without an idle moment. Default 200. */
   CHECKPOINT_EVERY_BATCHES: env.intBetween(1, 1_000_000, 200),
   /**

@@ -6,6 +6,7 @@
  * rolls the segment over when its period ends (see README.md).
  */
 
+import { join } from 'node:path';
 import { createChannels } from '@tap/channels';
 import { parseSegmentPeriod } from '@tap/domain';
 import {
@@ -23,6 +24,7 @@ import { loadConfig, SERVICE } from './config.js';
 import { createFailPoint } from './fail-point.js';
 import { createBatcherMetrics } from './metrics.js';
 import { openWriterSegments } from './rollover/writer-segments.js';
+import { createAnchorWriter } from './storage/anchors.js';
 import { lockDataDir } from './storage/data-dir-lock.js';
 import { rebuildBalanceCache } from './streams/cache-rebuild.js';
 import { createConsumer } from './streams/consumer.js';
@@ -52,7 +54,7 @@ void runDaemon({
     });
     stopper.addFinal('segment', () => segments.close());
     stopper.addFinal('data-dir-lock', () => lock.release());
-    const parts = currentParts(segments, betRulesOf(config));
+    const parts = currentParts(segments, betRulesOf(config), config.OPERATOR_MAC_KEY);
     log.info({ segment: parts().segment.name, period: config.SEGMENT_PERIOD, synchronous }, 'segment.opened');
     if (synchronous !== 'FULL') {
       log.warn(
@@ -66,6 +68,19 @@ void runDaemon({
         'test hook: the roll-over clock is shifted',
       );
     }
+    if (config.DEAD_MAN_SWEEP_INTERVAL_MS === 0) {
+      log.warn(
+        { variable: 'DEAD_MAN_SWEEP_INTERVAL_MS' },
+        'dead-man sweep off: a bet the resolver never settles keeps its stake locked; tests only',
+      );
+    }
+    const anchors = createAnchorWriter(
+      config.ANCHORS_FILE ?? join(config.DATA_DIR, 'ledger-anchors.jsonl'),
+      () => ({
+        segment: parts().segment.name,
+        head: parts().ledger.head(),
+      }),
+    );
     let consumer: ReturnType<typeof createConsumer> | undefined;
     const { redis } = await startDaemonBase({
       ...{ service: SERVICE, config, log, registry, stopper },
@@ -90,6 +105,10 @@ void runDaemon({
         rebuildBalanceCache({ redis, channels, db: parts().segment.db, betExists: parts().bets.exists, log }),
       checkpoint: () => parts().segment.checkpointPassive(),
       rollOverIfDue: () => segments.rollOverIfDue(),
+      anchor: (nowMs) => {
+        const anchor = anchors.anchor(nowMs);
+        if (anchor) metrics.anchored(anchor.at);
+      },
     });
     stopper.add('consumer', () => consumer?.stop());
     stopper.add('redis-reader', () => closeRedis(reader));

@@ -62,9 +62,26 @@ export function createBatcherMetrics(registry: Registry, log: Logger, summaryInt
     help: 'Duration of the last roll-over (closing, opening, switch, close); batches wait meanwhile',
     registers,
   });
+  const deadManVoids = new Counter({
+    name: 'tap_batcher_dead_man_voids_total',
+    help: 'Bets the batcher voided itself because no settlement arrived by t0 + W + 60 s + grace (resolver down)',
+    registers,
+  });
+
+  const lastAnchor = new Gauge({
+    name: 'tap_batcher_last_anchor_timestamp_seconds',
+    help: 'When the ledger head was last appended to the anchors file',
+    registers,
+  });
 
   let window = emptyWindow();
   return {
+    anchored(atMs: number) {
+      lastAnchor.set(atMs / 1_000);
+    },
+    deadManVoided(bets: number) {
+      deadManVoids.inc(bets);
+    },
     observeBatch(batch: readonly StreamEntry[], results: readonly EntryResult[], durationMs: number) {
       batches.inc();
       batchSize.observe(batch.length);

@@ -46,6 +46,9 @@ export async function startBatcher(
     OPS_PORT: String(port),
     DATA_DIR: setup.dataDir,
     LOG_LEVEL: 'warn',
+    // The fixtures' bets lie in the past: the dead-man sweep would void them all. Tests of the sweep
+    // turn it on.
+    DEAD_MAN_SWEEP_INTERVAL_MS: '0',
     ...env,
   });
   return { daemon, healthUrl: `http://127.0.0.1:${port}/healthz` };

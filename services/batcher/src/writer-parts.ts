@@ -7,6 +7,7 @@ import type { BetRules } from './apply/bet-bounds.js';
 import type { WriterSegments } from './rollover/writer-segments.js';
 import { type BetStore, createBetStore } from './storage/bet-store.js';
 import { createLedgerWriter, type LedgerWriter } from './storage/ledger-writer.js';
+import { createOperatorLog } from './storage/operator-log.js';
 import { createOutbox, type Outbox } from './storage/outbox.js';
 import type { OpenSegment } from './storage/segment.js';
 
@@ -20,7 +21,12 @@ export interface WriterParts {
 
 export type CurrentParts = () => WriterParts;
 
-export function currentParts(segments: WriterSegments, betRules: BetRules): CurrentParts {
+/** `operatorKeyHex`: OPERATOR_MAC_KEY, which authenticates adjustments and operator actions. */
+export function currentParts(
+  segments: WriterSegments,
+  betRules: BetRules,
+  operatorKeyHex: string,
+): CurrentParts {
   let parts: WriterParts | undefined;
   return () => {
     const segment = segments.current();
@@ -35,7 +41,10 @@ export function currentParts(segments: WriterSegments, betRules: BetRules): Curr
         ledger,
         bets,
         outbox,
-        applier: createBatchApplier(segment.db, { ledger, bets, outbox, betRules }),
+        applier: createBatchApplier(segment.db, {
+          ...{ ledger, bets, outbox, betRules, operators: createOperatorLog(segment.db) },
+          operatorKeyHex,
+        }),
       };
     }
     return parts;

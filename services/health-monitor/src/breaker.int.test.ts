@@ -97,6 +97,24 @@ describe('breaker with price-ingest and health-monitor running', () => {
     ]);
   });
 
+  it('opens on an operator halt (tapctl halt) and closes as soon as it is lifted', async () => {
+    const before = (await breakerEntries()).length;
+    const haltedAt = Date.now();
+    await client.set(
+      channels.keys.manualHalt,
+      JSON.stringify({ operator: 'alice', reason: 'drill', since: haltedAt, actionId: 'a1' }),
+    );
+    await until(async () => (await state()).state === 'open', 5_000);
+    expect(await state()).toMatchObject({ reason: 'manual_halt', since: String(haltedAt) });
+    await client.del(channels.keys.manualHalt);
+    await until(async () => (await state()).state === 'closed', 5_000);
+    const [opened, closed] = (await breakerEntries()).slice(before);
+    expect(opened).toEqual({ state: 'open', reason: 'manual_halt', since: haltedAt });
+    expect(closed).toMatchObject({ state: 'closed', reason: 'recovered' });
+    const intervals = await readBreakerIntervals(client, channels, haltedAt, Date.now());
+    expect(intervals.at(-1)).toEqual({ from: haltedAt, to: closed!.since, reason: 'manual_halt' });
+  });
+
   it('opens when price-ingest stops printing, and the heartbeat keeps advancing', async () => {
     const ingest = started[0]!;
     process.kill(ingest.pid, 'SIGSTOP');

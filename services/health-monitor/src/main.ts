@@ -1,8 +1,8 @@
 /**
  * health-monitor: the stale-price circuit breaker (SPEC §9). Every BREAKER_TICK_MS it reads new
  * prints from `tap:prices` (consumer group `health-monitor`), runs the pure breaker state machine
- * (open on a print ≥ 10 s old or with too few venues; closed after 30 s of continuous health;
- * open at start), and writes `breaker:state` with a heartbeat; changes also go to `tap:breaker`,
+ * (open on a print ≥ 10 s old or with too few venues, or while an operator's `tapctl halt` is in
+ * force; closed after 30 s of continuous health; open at start), and writes `breaker:state` with a heartbeat; changes also go to `tap:breaker`,
  * `breaker:changes` (pub/sub) and `breaker:intervals`. /healthz is the daemon's health, with the
  * breaker state in the body. SIGTERM: stop the timer (finishing the tick in flight), close Redis.
  */

@@ -44,7 +44,11 @@ export function createApiDeps(parts: {
       ? createFaucet(
           redis,
           channels,
-          { amountMicros: config.DEMO_FAUCET_MICROS, walletMicrosMax: config.DEMO_FAUCET_WALLET_MICROS_MAX },
+          {
+            amountMicros: config.DEMO_FAUCET_MICROS,
+            walletMicrosMax: config.DEMO_FAUCET_WALLET_MICROS_MAX,
+            operatorKeyHex: config.OPERATOR_MAC_KEY ?? '',
+          },
           Date.now,
         )
       : undefined,

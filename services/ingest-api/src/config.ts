@@ -1,5 +1,7 @@
 /** ingest-api configuration, read once from the environment by main.ts. */
+
 import { availableParallelism } from 'node:os';
+import { operatorKeySchema } from '@tap/domain';
 import { type ConfigOf, commonEnv, type Env, env, parseEnv } from '@tap/runtime';
 import { z } from 'zod';
 
@@ -71,6 +73,12 @@ const shape = {
   DEMO_MODE: env.bool(false),
   /** How often the breaker and the latest print are re-read from Redis, ms. Default 20. */
   MARKET_REFRESH_MS: env.intBetween(1, 1_000, 20),
+  /**
+   * Demo faucet only: the operator key the faucet signs its deposits with (the batcher refuses
+   * unsigned ones). Required when DEMO_MODE is on, and must be unset otherwise: in production only
+   * tapctl and the batcher hold it.
+   */
+  OPERATOR_MAC_KEY: operatorKeySchema.optional(),
   /** Demo faucet: micro-dollars one faucet call credits. Default 100000000 ($100). */
   DEMO_FAUCET_MICROS: env.intAtLeast(1, 100_000_000),
   /** Demo faucet: most micro-dollars one wallet may take per 24 h. Default 1000000000 ($1,000). */
@@ -83,6 +91,12 @@ export function loadConfig(vars: Env) {
   const parsed = parseEnv(shape, vars);
   if (parsed.ok && parsed.config.STAKE_MICROS_MIN > parsed.config.STAKE_MICROS_MAX) {
     return { ok: false as const, problems: ['STAKE_MICROS_MIN: must not exceed STAKE_MICROS_MAX'] };
+  }
+  if (parsed.ok && parsed.config.DEMO_MODE && parsed.config.OPERATOR_MAC_KEY === undefined) {
+    return {
+      ok: false as const,
+      problems: ['OPERATOR_MAC_KEY: required with DEMO_MODE (the faucet signs its deposits)'],
+    };
   }
   return parsed;
 }

@@ -10,6 +10,8 @@ const shape = {
   OPS_PORT: env.port(9106),
   /** Data directory holding `segments/`. Default /var/lib/tap. */
   DATA_DIR: env.path('/var/lib/tap'),
+  /** The batcher's append-only ledger anchors (JSON lines). Default <DATA_DIR>/ledger-anchors.jsonl. */
+  ANCHORS_FILE: z.string().startsWith('/', 'must be an absolute path').optional(),
   /** node-exporter textfile directory for the job's metrics (an empty value means the default). */
   TEXTFILE_DIR: z.string().default('/var/lib/node_exporter/textfile_collector'),
 };

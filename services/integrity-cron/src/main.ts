@@ -7,6 +7,7 @@
  * is not a success. `tap_integrity_last_success_timestamp_seconds` goes to the node-exporter
  * textfile. Redis-vs-SQLite checks land with the integrity issue.
  */
+import { join } from 'node:path';
 import { listSegments } from '@tap/domain';
 import {
   abortable,
@@ -18,6 +19,7 @@ import {
   Gauge,
   runJob,
 } from '@tap/runtime';
+import { checkAnchors } from './checks/anchor-check.js';
 import { checkLinks, checkSegment } from './checks/segment-check.js';
 import { loadConfig, SERVICE } from './config.js';
 
@@ -49,9 +51,11 @@ void runJob({
       const files = listSegments(config.DATA_DIR);
       if (files.length === 0) throw new Error(`no segments under ${config.DATA_DIR}: nothing to verify`);
       const problems: string[] = [];
+      const reports = [];
       for (const file of files) {
         signal.throwIfAborted();
         const report = checkSegment(file.path);
+        reports.push(report);
         log.info(
           { segment: file.name, ledgerRows: report.ledgerRows, problems: report.problems },
           'segment.checked',
@@ -61,6 +65,11 @@ void runJob({
       const links = checkLinks(files);
       log.info({ links: files.length - 1, problems: links }, 'segment_links.checked');
       problems.push(...links);
+      const ledgerRowsTotal = reports.reduce((sum, report) => sum + report.ledgerRows, 0);
+      const anchorsPath = config.ANCHORS_FILE ?? join(config.DATA_DIR, 'ledger-anchors.jsonl');
+      const anchored = checkAnchors(config.DATA_DIR, anchorsPath, ledgerRowsTotal);
+      log.info({ ...anchored, problems: anchored.problems.length }, 'anchors.checked');
+      problems.push(...anchored.problems);
       segmentsChecked.set(files.length);
       if (problems.length > 0) throw new Error(`integrity problems: ${problems.join('; ')}`);
       lastSuccess.setToCurrentTime();

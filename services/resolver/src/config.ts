@@ -1,8 +1,8 @@
 /** resolver configuration, read once from the environment by main.ts. */
 import { type BreakerRules, DEFAULT_BREAKER_RULES } from '@tap/breaker';
 import { type ConfigOf, commonEnv, type Env, env, parseEnv } from '@tap/runtime';
+import type { IndexRules } from '@tap/settlement';
 import { z } from 'zod';
-import type { IndexRules } from './settlement/open-bet-index.js';
 
 export const SERVICE = 'resolver';
 

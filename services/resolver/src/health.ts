@@ -4,7 +4,7 @@
  * the last print processed is reported, not judged: a silent feed is the breaker's business.
  */
 import type { HealthReport } from '@tap/runtime';
-import type { OpenBetIndex } from './settlement/open-bet-index.js';
+import type { OpenBetIndex } from '@tap/settlement';
 
 /** A loop that has not completed a step for this long is stuck. */
 export const LOOP_STALL_MS = 5_000;

@@ -15,6 +15,7 @@ import {
   runDaemon,
   startDaemonBase,
 } from '@tap/runtime';
+import { BreakerLog, OpenBetIndex, PrintBreaker, PrintHistory, warmUpMs } from '@tap/settlement';
 import { breakerRules, indexRules, loadConfig, SERVICE } from './config.js';
 import { createResolverHealth } from './health.js';
 import { createResolverMetrics } from './metrics.js';
@@ -22,10 +23,6 @@ import { createEventStep } from './pipeline/event-loop.js';
 import { startLoop } from './pipeline/loop.js';
 import { createPriceLoop } from './pipeline/price-loop.js';
 import { rebuildIndex } from './pipeline/startup.js';
-import { BreakerLog } from './settlement/breaker-log.js';
-import { OpenBetIndex } from './settlement/open-bet-index.js';
-import { PrintBreaker, warmUpMs } from './settlement/print-breaker.js';
-import { PrintHistory } from './settlement/print-history.js';
 import { createSegmentReader } from './storage/segment-reader.js';
 import { createEventReader } from './streams/event-reader.js';
 import { createPriceReader } from './streams/price-reader.js';

@@ -4,9 +4,7 @@
  * whose processing decided a bet to the moment its settlement was written.
  */
 import { Counter, Gauge, Histogram, type Logger, type Registry } from '@tap/runtime';
-import type { OpenBetIndex } from './settlement/open-bet-index.js';
-import type { Accepted } from './settlement/print-history.js';
-import type { Verdict } from './settlement/verdict.js';
+import type { Accepted, OpenBetIndex, Verdict } from '@tap/settlement';
 
 export type ResolverMetrics = ReturnType<typeof createResolverMetrics>;
 

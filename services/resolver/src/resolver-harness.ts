@@ -20,6 +20,7 @@ import {
   WRITER_PRAGMAS,
 } from '@tap/domain';
 import { Redis } from '@tap/runtime';
+import type { BreakerInterval } from '@tap/settlement';
 import {
   freePort,
   freshPrefix,
@@ -29,7 +30,6 @@ import {
   waitForHealthy,
 } from '@tap/testkit/standalone';
 import Database from 'better-sqlite3';
-import type { BreakerInterval } from './settlement/verdict.js';
 
 export type ResolverHarness = Awaited<ReturnType<typeof startResolverHarness>>;
 

@@ -1,9 +1,14 @@
 /**
  * tapctl's settings: from the environment (the daemons' names, so `/etc/tap/common.env` works as is)
  * or the matching command-line options, which win. Every bad value is reported at once.
+ *
+ * The operator key is optional here so read-only commands (balance, ledger, bet, dlq list) work
+ * without it; every command that writes asks for it (operator.ts) and refuses to run without it.
  */
 import { type S3Settings, s3Env, s3EnvProblems } from '@tap/archive';
+import { operatorKeySchema } from '@tap/domain';
 import { type ConfigOf, type ConfigResult, type Env, env, parseEnv } from '@tap/runtime';
+import { z } from 'zod';
 
 const shape = {
   /** Redis connection URL. Default redis://127.0.0.1:6379. Option --redis-url. */
@@ -12,6 +17,15 @@ const shape = {
   TAP_KEY_PREFIX: env.keyPrefix(),
   /** The batcher's data directory holding `segments/<period>.db`. Default /var/lib/tap. Option --data-dir. */
   DATA_DIR: env.path('/var/lib/tap'),
+  /** The key that authenticates operator entries (hex, 32-64 bytes), the batcher's OPERATOR_MAC_KEY. From /etc/tap/operator.env. */
+  OPERATOR_MAC_KEY: operatorKeySchema.optional(),
+  /** Who is acting, recorded with every action. Default: the OS user name. */
+  TAP_OPERATOR: z
+    .string()
+    .regex(/^[A-Za-z0-9_.@-]{1,64}$/, 'must be 1-64 letters, digits, _ . @ or -')
+    .optional(),
+  /** A credit or debit above this many USD needs --confirm. Default 1000. */
+  ADJUST_CONFIRM_ABOVE_USD: z.coerce.number().int().min(0).max(1_000_000_000).default(1_000),
 };
 
 export type Config = ConfigOf<typeof shape>;
@@ -24,6 +38,7 @@ export interface ConfigOptions {
 
 export function loadConfig(vars: Env, options: ConfigOptions): ConfigResult<Config> {
   return parseEnv(shape, {
+    ...vars,
     REDIS_URL: options.redisUrl ?? vars['REDIS_URL'],
     TAP_KEY_PREFIX: options.prefix ?? vars['TAP_KEY_PREFIX'],
     DATA_DIR: options.dataDir ?? vars['DATA_DIR'],

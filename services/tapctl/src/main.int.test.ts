@@ -1,65 +1,17 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createChannels, encodeEntry } from '@tap/channels';
-import { Redis } from '@tap/runtime';
-import {
-  aBetPlacedNow,
-  freePort,
-  freshPrefix,
-  type Started,
-  startDaemon,
-  startRedis,
-  type TestRedis,
-  waitForHealthy,
-} from '@tap/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeEntry } from '@tap/channels';
+import { isoWeekOf } from '@tap/domain';
+import { aBetPlacedNow } from '@tap/testkit';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { tapctlSuite } from './testing.js';
 
 const ADDRESS = '0x52908400098527886E0F7030069857D2E4169EE7';
 const USER = ADDRESS.toLowerCase();
 
 describe('tapctl (built CLI, real Redis and batcher)', () => {
-  let server: TestRedis;
-  let redis: Redis;
-  let batcher: Started;
-  const prefix = freshPrefix();
-  const dataDir = mkdtempSync(join(tmpdir(), 'tap-tapctl-'));
-  const channels = createChannels(prefix);
-
-  beforeAll(async () => {
-    server = await startRedis();
-    redis = new Redis(server.url);
-    const port = await freePort();
-    batcher = startDaemon('batcher', {
-      REDIS_URL: server.url,
-      TAP_KEY_PREFIX: prefix,
-      DATA_DIR: dataDir,
-      OPS_PORT: String(port),
-      LOG_LEVEL: 'warn',
-    });
-    await waitForHealthy(`http://127.0.0.1:${port}/healthz`, 15_000);
-  });
-  afterAll(async () => {
-    await batcher.stop();
-    redis.disconnect();
-    await server.stop();
-  });
-
-  async function tapctl(...args: string[]) {
-    const run = startDaemon(
-      'tapctl',
-      { REDIS_URL: server.url, TAP_KEY_PREFIX: prefix, DATA_DIR: dataDir },
-      args,
-    );
-    const { code } = await run.exited;
-    const stdout = run.lines.join('\n');
-    return {
-      code,
-      stdout,
-      stderr: run.stderr.join('\n'),
-      json: () => JSON.parse(stdout) as Record<string, unknown>,
-    };
-  }
+  const suite = tapctlSuite();
+  const { tapctl, channels } = suite;
 
   it('credits a wallet through the batcher; balance and ledger show it', async () => {
     const credit = await tapctl('--json', 'credit', ADDRESS, '12.5', '--reason', 'welcome credit', '--wait');
@@ -94,6 +46,80 @@ describe('tapctl (built CLI, real Redis and batcher)', () => {
     ]);
   });
 
+  it('records the operator, reason and time of a credit with its ledger row', async () => {
+    const credit = await suite.tapctlWith(
+      { TAP_OPERATOR: 'alice' },
+      '--json',
+      'credit',
+      ADDRESS,
+      '3',
+      '--reason',
+      'goodwill, ticket 5',
+      '--wait',
+    );
+    expect(credit.json()).toMatchObject({
+      status: 'applied',
+      operator: 'alice',
+      reason: 'goodwill, ticket 5',
+    });
+    const db = new Database(join(suite.dataDir, 'segments', `${isoWeekOf(Date.now())}.db`), {
+      readonly: true,
+    });
+    try {
+      const row = db
+        .prepare(
+          `SELECT a.operator, a.reason, a.requested_at AS requestedAt, l.amount FROM operator_actions a
+           JOIN transaction_ledger l ON l.id = a.ledger_id WHERE a.action_id = ?`,
+        )
+        .get(credit.json()['adjustmentId']);
+      expect(row).toEqual({
+        operator: 'alice',
+        reason: 'goodwill, ticket 5',
+        requestedAt: credit.json()['requestedAt'],
+        amount: 3_000_000,
+      });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('needs --confirm above ADJUST_CONFIRM_ABOVE_USD', async () => {
+    const big = await tapctl('credit', ADDRESS, '1000.01', '--reason', 'large wire');
+    expect(big.code).toBe(2);
+    expect(big.stderr).toContain('--confirm');
+    const lowered = await suite.tapctlWith(
+      { ADJUST_CONFIRM_ABOVE_USD: '5' },
+      'debit',
+      ADDRESS,
+      '6',
+      '--reason',
+      'x',
+    );
+    expect(lowered.code).toBe(2);
+    const confirmed = await tapctl(
+      '--json',
+      'credit',
+      ADDRESS,
+      '1000.01',
+      '--reason',
+      'large wire',
+      '--confirm',
+      '--wait',
+    );
+    expect(confirmed.json()).toMatchObject({ status: 'applied', amountMicros: 1_000_010_000 });
+    expect((await tapctl('debit', ADDRESS, '1000.01', '--reason', 'undo', '--confirm', '--wait')).code).toBe(
+      0,
+    );
+  });
+
+  it('refuses to move money without the operator key (exit 2), queueing nothing', async () => {
+    const before = await suite.lastAddedId(channels.streams.adjustments);
+    const run = await suite.tapctlWith({ OPERATOR_MAC_KEY: '' }, 'credit', ADDRESS, '1', '--reason', 'x');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('OPERATOR_MAC_KEY is not set');
+    expect(await suite.lastAddedId(channels.streams.adjustments)).toBe(before);
+  });
+
   it('applies a credit given the same --id once', async () => {
     const before = (await tapctl('--json', 'balance', ADDRESS)).json()['balanceMicros'] as number;
     for (let i = 0; i < 2; i += 1) {
@@ -119,7 +145,7 @@ describe('tapctl (built CLI, real Redis and batcher)', () => {
     expect(debit.code).toBe(1);
     expect(debit.stderr).toContain('insufficient_funds');
     expect((await tapctl('--json', 'balance', ADDRESS)).json()['balanceMicros']).toBe(before);
-    const dead = (await redis.xrange(channels.streams.deadLetter, '-', '+')) as [string, string[]][];
+    const dead = (await suite.redis.xrange(channels.streams.deadLetter, '-', '+')) as [string, string[]][];
     expect(dead.map(([, fields]) => JSON.parse(fields[1]!).reason)).toContain('insufficient_funds');
   });
 
@@ -141,7 +167,7 @@ describe('tapctl (built CLI, real Redis and batcher)', () => {
     expect((await tapctl('credit', ADDRESS, '2', '--reason', 'stake money', '--wait')).code).toBe(0);
     // A bet placed now (id minted now, so `bet` finds it in this week's segment by the id's time).
     const bet = aBetPlacedNow({ userId: USER, stakeMicros: 2_000_000 });
-    await redis.xadd(channels.streams.bets, '*', ...encodeEntry('bets', bet));
+    await suite.redis.xadd(channels.streams.bets, '*', ...encodeEntry('bets', bet));
     let shown = await tapctl('--json', 'bet', bet.betId);
     for (let i = 0; shown.code !== 0 && i < 50; i += 1) {
       await new Promise((resolve) => setTimeout(resolve, 100));

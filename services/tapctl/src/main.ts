@@ -1,7 +1,10 @@
 /**
  * tapctl: the operator CLI (SPEC §7). Money moves only through the batcher: `credit` / `debit` queue
- * an adjustment on `tap:adjustments`; `balance`, `ledger` and `bet` read the segments (current + last 4 closed) through
- * read-only connections; `restore` rebuilds a data directory from S3. Exit codes: 0 ok, 2 bad usage or input, 1 the operation failed.
+ * a signed adjustment on `tap:adjustments`, `void` a signed action on `tap:operator`; `halt`,
+ * `resume`, `freeze`, `unfreeze` and `dlq retry|discard` change Redis with their audit entry in one
+ * script; `balance`, `ledger`, `bet`, `dispute` read the segments (current + last 4 closed) through
+ * read-only connections; `restore` rebuilds a data directory from S3.
+ * Exit codes: 0 ok, 2 bad usage or input, 1 the operation failed.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, EXIT_FAILURE, EXIT_USAGE, usageError } from './cli-error.js';
@@ -9,12 +12,16 @@ import { adjust, type Direction } from './commands/adjust.js';
 import { balance } from './commands/balance.js';
 import { bet } from './commands/bet.js';
 import type { CommandContext } from './commands/context.js';
+import { control } from './commands/controls.js';
+import { dispute } from './commands/dispute.js';
+import { dlqList, dlqRemove, dlqShow } from './commands/dlq.js';
 import { ledger } from './commands/ledger.js';
 import { restore } from './commands/restore.js';
+import { voidBet } from './commands/void-bet.js';
 import { loadConfig } from './config.js';
 
 const program = new Command('tapctl')
-  .description('BTC Tap operator CLI: balances, ledger, bets, credits and debits')
+  .description('BTC Tap operator CLI: balances, ledger, bets, money movements and operator controls')
   .option('--json', 'print JSON instead of text')
   .option('--redis-url <url>', 'Redis URL (env REDIS_URL)')
   .option('--prefix <prefix>', 'Redis key prefix (env TAP_KEY_PREFIX)')
@@ -42,6 +49,7 @@ for (const direction of ['credit', 'debit'] as Direction[]) {
     .option('--id <id>', 'adjustment id (idempotency key; default a new ULID)')
     .option('--wait', 'wait until the batcher applied or refused it')
     .option('--timeout <ms>', 'how long --wait waits (default 10000)')
+    .option('--confirm', 'needed for an amount above ADJUST_CONFIRM_ABOVE_USD')
     .action((address: string, usd: string, options) => adjust(context(), direction, address, usd, options));
 }
 program
@@ -74,6 +82,58 @@ program
     'restore the newest n segments (default 5: the 4 kept closed weeks and the hot one)',
   )
   .action((options) => restore(context(), options, process.env));
+program
+  .command('dispute <betId>')
+  .description(
+    "a bet, its ledger rows, its window's prints with low/high, and its outcome recomputed with the resolver's rule",
+  )
+  .action((betId: string) => dispute(context(), betId));
+program
+  .command('halt')
+  .description('halt trading: the breaker opens (reason manual_halt) until resume')
+  .requiredOption('--reason <text>', 'why, for the audit trail')
+  .action((options) => control(context(), 'halt', undefined, options));
+program
+  .command('resume')
+  .description('end a manual halt (the breaker closes once the feed is healthy)')
+  .requiredOption('--reason <text>', 'why, for the audit trail')
+  .action((options) => control(context(), 'resume', undefined, options));
+program
+  .command('freeze <address>')
+  .description("refuse a wallet's bets and withdrawals (wallet_frozen)")
+  .requiredOption('--reason <text>', 'why, for the audit trail')
+  .action((address: string, options) => control(context(), 'freeze', address, options));
+program
+  .command('unfreeze <address>')
+  .description('lift a freeze')
+  .requiredOption('--reason <text>', 'why, for the audit trail')
+  .action((address: string, options) => control(context(), 'unfreeze', address, options));
+program
+  .command('void <betId>')
+  .description('void an open bet and refund its stake through the batcher')
+  .requiredOption('--reason <text>', 'why, for the audit trail and the bet evidence')
+  .option('--wait', 'wait until the batcher voided or refused it')
+  .action((betId: string, options) => voidBet(context(), betId, options));
+const dlq = program.command('dlq').description('dead letters: entries the batcher refused, with the reason');
+dlq
+  .command('list')
+  .description('the newest dead letters')
+  .option('--limit <n>', 'at most n (default 50)')
+  .action((options) => dlqList(context(), options));
+dlq
+  .command('show <id>')
+  .description('one dead letter with its raw entry')
+  .action((id: string) => dlqShow(context(), id));
+dlq
+  .command('retry <id>')
+  .description('re-queue the entry on its stream and remove the dead letter')
+  .requiredOption('--reason <text>', 'why, for the audit trail')
+  .action((id: string, options) => dlqRemove(context(), 'retry', id, options));
+dlq
+  .command('discard <id>')
+  .description('remove the dead letter for good')
+  .requiredOption('--reason <text>', 'why, for the audit trail')
+  .action((id: string, options) => dlqRemove(context(), 'discard', id, options));
 
 program.parseAsync(process.argv).then(
   () => process.exit(0),

@@ -37,6 +37,7 @@ describe('segment schema and migrations (real SQLite file)', () => {
       'event_outbox',
       'index_prints',
       'meta',
+      'operator_actions',
       'transaction_ledger',
       'users',
     ]);

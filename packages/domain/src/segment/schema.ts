@@ -171,12 +171,42 @@ const V5_PRINT_SIMULATED = `
 ALTER TABLE index_prints ADD COLUMN simulated INTEGER CHECK (simulated IN (0, 1));
 `;
 
+/**
+ * The operator audit trail (SPEC §7, issue 18): every operator action the batcher accepted — who,
+ * why, when requested and when applied — in the segment of the week it was applied, append-only
+ * like the ledger. A money movement names the ledger row it wrote (`ledger_id`), so the ledger's
+ * adjustment, deposit, withdrawal and refund rows carry their operator and reason by a join;
+ * the ledger rows themselves (and their hash) keep the columns SPEC §7 fixes.
+ * `action` is an adjustment kind (deposit, withdrawal, adjustment) or an OPERATOR_ACTIONS value.
+ */
+const V6_OPERATOR_ACTIONS = `
+CREATE TABLE operator_actions (
+  id           INTEGER PRIMARY KEY,
+  action       TEXT NOT NULL,
+  action_id    TEXT NOT NULL,                        -- adjustmentId or actionId (idempotency key)
+  target       TEXT NOT NULL,                        -- wallet, bet id, dead-letter id, or ''
+  amount       INTEGER,                              -- signed micro-dollars moved, if any
+  ledger_id    INTEGER,                              -- the transaction_ledger row written, if any
+  operator     TEXT NOT NULL,
+  reason       TEXT NOT NULL,
+  requested_at INTEGER NOT NULL,                     -- ms, from the operator's entry
+  applied_at   INTEGER NOT NULL,                     -- ms, the batch's clock
+  UNIQUE (action, action_id)
+) STRICT;
+CREATE INDEX operator_actions_by_ledger ON operator_actions (ledger_id) WHERE ledger_id IS NOT NULL;
+CREATE TRIGGER operator_actions_no_update BEFORE UPDATE ON operator_actions
+  BEGIN SELECT RAISE(ABORT, 'operator_actions is append-only'); END;
+CREATE TRIGGER operator_actions_no_delete BEFORE DELETE ON operator_actions
+  BEGIN SELECT RAISE(ABORT, 'operator_actions is append-only'); END;
+`;
+
 export const SEGMENT_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: V1_INITIAL },
   { version: 2, name: 'event_outbox', sql: V2_EVENT_OUTBOX },
   { version: 3, name: 'user_chains', sql: V3_USER_CHAINS },
   { version: 4, name: 'rollover', sql: V4_ROLLOVER },
   { version: 5, name: 'print_simulated', sql: V5_PRINT_SIMULATED },
+  { version: 6, name: 'operator_actions', sql: V6_OPERATOR_ACTIONS },
 ];
 
 /**

@@ -80,4 +80,49 @@ describe('applyAdjustment', () => {
     expect(s.ledger.balanceOf(TEST_USER)).toBe(1_000_000);
     expect(ledgerProblems(s.db)).toEqual([]);
   });
+
+  it('refuses an adjustment whose MAC does not verify and moves nothing', () => {
+    const forged = { ...anAdjustment({ amountMicros: 1_000_000 }), amountMicros: 1_000_000_000 };
+    expect(s.tx(() => applyAdjustment(s.ctx, forged))).toEqual({
+      kind: 'refused',
+      code: 'adjustment_unauthenticated',
+    });
+    expect(apply({ mac: '0'.repeat(64) })).toMatchObject({ code: 'adjustment_unauthenticated' });
+    const otherKey = { ...s.ctx, operatorKeyHex: 'ab'.repeat(32) };
+    expect(s.tx(() => applyAdjustment(otherKey, anAdjustment()))).toMatchObject({
+      code: 'adjustment_unauthenticated',
+    });
+    expect(ledgerRows(s.db)).toHaveLength(0);
+    expect(s.db.prepare('SELECT count(*) FROM operator_actions').pluck().get()).toBe(0);
+  });
+
+  it('records who, why and when of every movement with its ledger row', () => {
+    apply({
+      adjustmentId: 'fix-1',
+      kind: 'adjustment',
+      amountMicros: 2_500_000,
+      operator: 'alice',
+      reason: 'ticket 7',
+      requestedAt: 1_000,
+    });
+    const row = s.db
+      .prepare(
+        `SELECT a.action, a.action_id AS actionId, a.target, a.amount, a.operator, a.reason,
+           a.requested_at AS requestedAt, a.applied_at AS appliedAt, l.ref_type AS refType, l.amount AS ledgerAmount
+         FROM operator_actions a JOIN transaction_ledger l ON l.id = a.ledger_id`,
+      )
+      .get();
+    expect(row).toEqual({
+      action: 'adjustment',
+      actionId: 'fix-1',
+      target: TEST_USER,
+      amount: 2_500_000,
+      operator: 'alice',
+      reason: 'ticket 7',
+      requestedAt: 1_000,
+      appliedAt: s.ctx.nowMs,
+      refType: 'adjustment',
+      ledgerAmount: 2_500_000,
+    });
+  });
 });

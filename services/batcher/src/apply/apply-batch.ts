@@ -10,15 +10,18 @@ import type { DeadLetterEntry, EventEntry } from '@tap/domain';
 import type Database from 'better-sqlite3';
 import type { BetStore } from '../storage/bet-store.js';
 import type { LedgerWriter } from '../storage/ledger-writer.js';
+import type { OperatorLog } from '../storage/operator-log.js';
 import type { Outbox, OutboxRow } from '../storage/outbox.js';
 import { applyAdjustment } from './apply-adjustment.js';
 import { applyBet, releaseReservation } from './apply-bet.js';
+import { applyOperatorAction } from './apply-operator.js';
 import { applyPrint } from './apply-print.js';
 import { applySettlement } from './apply-settlement.js';
 import type { BetRules } from './bet-bounds.js';
+import { sweepOverdue } from './dead-man-sweep.js';
 import type { ApplyContext, Effect, Outcome, Verdict } from './verdict.js';
 
-export const CONSUMED_KINDS = ['adjustments', 'bets', 'settlements', 'prices'] as const;
+export const CONSUMED_KINDS = ['adjustments', 'bets', 'settlements', 'prices', 'operator'] as const;
 export type ConsumedKind = (typeof CONSUMED_KINDS)[number];
 
 /** An entry as read from a stream; `fields` is null when the entry was deleted while pending. */
@@ -52,9 +55,24 @@ class Refusal extends Error {
 
 export function createBatchApplier(
   db: Database.Database,
-  parts: { ledger: LedgerWriter; bets: BetStore; outbox: Outbox; betRules: BetRules },
+  parts: {
+    ledger: LedgerWriter;
+    bets: BetStore;
+    outbox: Outbox;
+    betRules: BetRules;
+    operators: OperatorLog;
+    operatorKeyHex: string;
+  },
 ) {
   const { ledger, outbox } = parts;
+  const context = (nowMs: number): ApplyContext => ({
+    ledger,
+    bets: parts.bets,
+    operators: parts.operators,
+    operatorKeyHex: parts.operatorKeyHex,
+    nowMs,
+    betRules: parts.betRules,
+  });
   const inSavepoint = db.transaction((ctx: ApplyContext, entry: StreamEntry, value: unknown): Verdict => {
     const verdict = dispatch(ctx, entry, value);
     if (verdict.kind === 'refused') throw new Refusal(verdict.code);
@@ -63,7 +81,7 @@ export function createBatchApplier(
 
   const applyAll = db.transaction((entries: readonly StreamEntry[], nowMs: number): BatchResult => {
     outbox.deletePublished();
-    const ctx: ApplyContext = { ledger, bets: parts.bets, nowMs, betRules: parts.betRules };
+    const ctx = context(nowMs);
     const batch: BatchResult = { results: [], outbox: [], effects: [] };
     const events: EventEntry[] = [];
     const deadLetters: DeadLetterEntry[] = [];
@@ -113,7 +131,7 @@ export function createBatchApplier(
   // commits on the fast path.
   const applyFast = db.transaction((entries: readonly StreamEntry[], nowMs: number): BatchResult => {
     outbox.deletePublished();
-    const ctx: ApplyContext = { ledger, bets: parts.bets, nowMs, betRules: parts.betRules };
+    const ctx = context(nowMs);
     const batch: BatchResult = { results: [], outbox: [], effects: [] };
     const events: string[] = [];
     const deadLetters: string[] = [];
@@ -140,7 +158,27 @@ export function createBatchApplier(
     return batch;
   });
 
+  // The dead-man sweep (dead-man-sweep.ts) as a batch of its own, with no stream entries to ack.
+  const sweepTx = db.transaction((nowMs: number, graceMs: number): BatchResult => {
+    outbox.deletePublished();
+    const verdicts = sweepOverdue(context(nowMs), graceMs);
+    const batch: BatchResult = { results: [], outbox: [], effects: [] };
+    const events: string[] = [];
+    for (const verdict of verdicts) {
+      if (verdict.kind !== 'applied') continue;
+      batch.results.push({ kind: 'settlements', outcome: 'applied' });
+      for (const event of verdict.events) events.push(JSON.stringify(event));
+      batch.effects.push(...verdict.effects);
+    }
+    batch.outbox.push(...outbox.addAll('events', events));
+    return batch;
+  });
+
   return {
+    /** Voids the bets past their settlement deadline plus `graceMs`; `results` has one per bet voided. */
+    sweep(nowMs: number, graceMs: number): BatchResult {
+      return sweepTx.immediate(nowMs, graceMs);
+    },
     apply(entries: readonly StreamEntry[], nowMs: number): BatchResult {
       const head = ledger.head();
       try {
@@ -172,6 +210,8 @@ function dispatch(ctx: ApplyContext, entry: StreamEntry, value: unknown): Verdic
       return applySettlement(ctx, value as EntryOf<'settlements'>);
     case 'prices':
       return applyPrint(ctx, value as EntryOf<'prices'>);
+    case 'operator':
+      return applyOperatorAction(ctx, value as EntryOf<'operator'>);
   }
 }
 

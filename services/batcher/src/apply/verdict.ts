@@ -7,6 +7,7 @@
 import type { EventEntry } from '@tap/domain';
 import type { BetStore } from '../storage/bet-store.js';
 import type { LedgerWriter } from '../storage/ledger-writer.js';
+import type { OperatorLog } from '../storage/operator-log.js';
 import type { BetRules } from './bet-bounds.js';
 
 export type Effect =
@@ -38,6 +39,9 @@ export type Outcome = 'applied' | 'rejected' | 'duplicate' | 'dead_letter';
 export interface ApplyContext {
   ledger: LedgerWriter;
   bets: BetStore;
+  operators: OperatorLog;
+  /** The key operator entries are authenticated with (OPERATOR_MAC_KEY). */
+  operatorKeyHex: string;
   /** The batch's clock: ledger rows' created_at. */
   nowMs: number;
   /** The bounds every bet entry is checked against before money moves. */

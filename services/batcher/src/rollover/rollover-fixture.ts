@@ -12,7 +12,7 @@ import {
   verifyLedgerChain,
 } from '@tap/domain';
 import { createLogger } from '@tap/runtime';
-import { aBet } from '@tap/testkit';
+import { aBet, TEST_OPERATOR_KEY } from '@tap/testkit';
 import type { FailPoint } from '../config.js';
 import { ledgerProblems, ledgerRows, TEST_BET_RULES } from '../storage/test-segment.js';
 import { currentParts } from '../writer-parts.js';
@@ -43,7 +43,7 @@ export function rolloverFixture(scheme: PeriodScheme = fixedPeriodScheme(PERIOD_
         },
       });
       opened.push(segments);
-      return { segments, parts: currentParts(segments, TEST_BET_RULES) };
+      return { segments, parts: currentParts(segments, TEST_BET_RULES, TEST_OPERATOR_KEY) };
     },
     /** Deposits for each user and one open $1 bet each, in one transaction. */
     seed(parts: ReturnType<typeof currentParts>, users: string[], depositMicros: number) {

@@ -25,11 +25,19 @@ export interface Settled {
   settledAt: number;
 }
 
+export interface OverdueBet {
+  id: string;
+  t0: number;
+  windowMs: number;
+}
+
 export interface BetStore {
   exists(betId: string): boolean;
   insert(bet: BetEntry, status: 'accepted' | 'rejected', reason: string | null): void;
   get(betId: string): BetRow | undefined;
   settle(betId: string, settled: Settled): void;
+  /** Accepted bets whose window ended `afterEndMs` or longer before `nowMs`, oldest first, at most `limit`. */
+  overdue(nowMs: number, afterEndMs: number, limit: number): OverdueBet[];
   /** INSERT OR IGNORE; false when the print was already there. */
   insertPrint(print: PrintEntry): boolean;
 }
@@ -48,6 +56,12 @@ export function createBetStore(db: Database.Database): BetStore {
   const settle = db.prepare(
     `UPDATE bets SET status = ?, reason = ?, payout = ?, evidence = ?, settled_at = ?
      WHERE id = ? AND status = 'accepted'`,
+  );
+  // `t0 <= ?` first so the partial index bets_open_by_window (open bets by t0) bounds the scan.
+  const overdue = db.prepare<[number, number, number, number], OverdueBet>(
+    `SELECT id, t0, window_ms AS windowMs FROM bets
+     WHERE status = 'accepted' AND t0 <= ? AND t0 + window_ms + ? <= ?
+     ORDER BY t0 LIMIT ?`,
   );
   const insertPrint = db.prepare(
     'INSERT OR IGNORE INTO index_prints (id, t, price_cents, venues, sigma, simulated) VALUES (?, ?, ?, ?, ?, ?)',
@@ -84,6 +98,7 @@ export function createBetStore(db: Database.Database): BetStore {
       ).changes;
       if (changed !== 1) throw new Error(`bet ${betId} is no longer open`);
     },
+    overdue: (nowMs, afterEndMs, limit) => overdue.all(nowMs - afterEndMs, afterEndMs, nowMs, limit),
     insertPrint(print) {
       const { id, t, priceCents, venues, sigma, simulated } = print;
       return insertPrint.run(id, t, priceCents, venues, sigma, simulated ? 1 : 0).changes === 1;

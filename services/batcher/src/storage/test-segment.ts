@@ -3,11 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LedgerRow, verifyLedgerChain } from '@tap/domain';
+import { TEST_OPERATOR_KEY } from '@tap/testkit';
 import type Database from 'better-sqlite3';
 import { betRulesOf } from '../apply/bet-bounds.js';
 import type { ApplyContext } from '../apply/verdict.js';
 import { createBetStore } from './bet-store.js';
 import { createLedgerWriter } from './ledger-writer.js';
+import { createOperatorLog } from './operator-log.js';
 import { createOutbox } from './outbox.js';
 import { openWriterSegment } from './segment.js';
 
@@ -26,13 +28,20 @@ export function openTestSegment() {
   const ledger = createLedgerWriter(segment.db);
   const bets = createBetStore(segment.db);
   const outbox = createOutbox(segment.db);
-  const ctx: ApplyContext = { ledger, bets, nowMs: NOW_MS, betRules: TEST_BET_RULES };
+  const operators = createOperatorLog(segment.db);
+  const ctx: ApplyContext = {
+    ...{ ledger, bets, operators, operatorKeyHex: TEST_OPERATOR_KEY },
+    nowMs: NOW_MS,
+    betRules: TEST_BET_RULES,
+  };
   return {
     db: segment.db,
     ledger,
     bets,
     outbox,
     betRules: TEST_BET_RULES,
+    operators,
+    operatorKeyHex: TEST_OPERATOR_KEY,
     ctx,
     /** Runs `fn` in a transaction, as the batch does. */
     tx<T>(fn: () => T): T {

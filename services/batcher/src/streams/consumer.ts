@@ -5,10 +5,11 @@
  * balance cache is rebuilt (admission is closed meanwhile); entries pending under another consumer
  * name are claimed and this consumer's pending entries applied. Then new entries: a read blocks
  * up to BLOCK_MS for the first one, waits BATCH_WAIT_MS for more unless the read was already full,
- * and the whole lot is one batch. Between batches: trimming and lag every TRIM_INTERVAL_MS, a
- * passive WAL checkpoint when idle or every CHECKPOINT_EVERY_BATCHES batches, the segment
- * roll-over when the period has ended (after start-up's pending entries, never inside a batch), a
- * summary log line.
+ * and the whole lot is one batch. Between batches: the dead-man sweep every
+ * DEAD_MAN_SWEEP_INTERVAL_MS (dead-man-sweep.ts), the ledger anchor every ANCHOR_INTERVAL_MS
+ * (anchors.ts), trimming and lag every TRIM_INTERVAL_MS, a passive WAL checkpoint when idle or
+ * every CHECKPOINT_EVERY_BATCHES batches, the segment roll-over when the period has ended (after
+ * start-up's pending entries, never inside a batch), a summary log line.
  *
  * `stop()` lets the batch in progress and the one already read finish (applied, acknowledged,
  * published) and returns once the loop has ended; with a bounded BLOCK that is at most BLOCK_MS
@@ -38,6 +39,9 @@ export interface ConsumerDeps {
     | 'TRIM_INTERVAL_MS'
     | 'CHECKPOINT_EVERY_BATCHES'
     | 'CONSUMER_NAME'
+    | 'DEAD_MAN_GRACE_MS'
+    | 'DEAD_MAN_SWEEP_INTERVAL_MS'
+    | 'ANCHOR_INTERVAL_MS'
   >;
   /** Commands: groups, claims, trimming. */
   redis: Redis;
@@ -52,6 +56,8 @@ export interface ConsumerDeps {
   checkpoint(): void;
   /** Between batches: the segment roll-over when its period has ended (rollover/). */
   rollOverIfDue(): Promise<unknown>;
+  /** Appends the committed ledger head to the anchors file (anchors.ts). */
+  anchor(nowMs: number): void;
   metrics: BatcherMetrics;
   log: Logger;
 }
@@ -63,6 +69,8 @@ export function createConsumer(deps: ConsumerDeps) {
   let stopping = false;
   let done: Promise<void> | undefined;
   let lastTrimAtMs = 0;
+  let lastSweepAtMs = 0;
+  let lastAnchorAtMs = 0;
   let batchesSinceCheckpoint = 0;
 
   async function startUp(): Promise<string> {
@@ -101,6 +109,14 @@ export function createConsumer(deps: ConsumerDeps) {
     }
     await deps.rollOverIfDue();
     const nowMs = Date.now();
+    if (config.DEAD_MAN_SWEEP_INTERVAL_MS > 0 && nowMs - lastSweepAtMs >= config.DEAD_MAN_SWEEP_INTERVAL_MS) {
+      lastSweepAtMs = nowMs;
+      await cycle.sweep(config.DEAD_MAN_GRACE_MS);
+    }
+    if (nowMs - lastAnchorAtMs >= config.ANCHOR_INTERVAL_MS) {
+      lastAnchorAtMs = nowMs;
+      deps.anchor(nowMs);
+    }
     if (nowMs - lastTrimAtMs >= config.TRIM_INTERVAL_MS) {
       lastTrimAtMs = nowMs;
       await trimConsumed(deps.redis, channels, (kind, lag) => deps.metrics.setLag(kind, lag));

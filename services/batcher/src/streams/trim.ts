@@ -9,7 +9,7 @@ import { type Channels, groupPosition, nextStreamId } from '@tap/channels';
 import type { Redis } from '@tap/runtime';
 import { consumedStreams } from './stream-reader.js';
 
-const TRIMMED = new Set(['bets', 'adjustments', 'settlements']);
+const TRIMMED = new Set(['bets', 'adjustments', 'settlements', 'operator']);
 
 export async function trimConsumed(
   redis: Redis,

@@ -99,7 +99,7 @@ export class BreakerLoop {
     for (const print of batch.prints) this.apply(observePrint(this.current, print, rules));
     this.unacked = [...this.unacked, ...batch.ids].slice(-UNACKED_MAX);
     const nowMs = Date.now();
-    this.apply(evaluate(this.current, nowMs, rules));
+    this.apply(evaluate(this.current, nowMs, rules, await store.manualHalt(nowMs)));
     const { state, reason, since } = this.current;
     const written = await store.write({ state, reason, since, heartbeatAt: nowMs }, this.unacked);
     this.unacked = [];

@@ -5,6 +5,8 @@
  * the open-interval bookkeeping. Changes whose write failed stay queued and go out with the next
  * tick, in order, so no transition is lost to a Redis hiccup.
  */
+
+import type { ManualHalt } from '@tap/breaker';
 import { type Channels, encodeEntry } from '@tap/channels';
 import type { BreakerEntry } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
@@ -31,6 +33,16 @@ export async function createBreakerStore(redis: Redis, channels: Channels) {
 
   return {
     openInterval: () => open,
+    /**
+     * An operator's halt (`keys.manualHalt`, set by tapctl): its start, or null. A value that is not
+     * the JSON tapctl writes still halts (from now): an unreadable halt must not resume trading.
+     */
+    async manualHalt(nowMs: number): Promise<ManualHalt | null> {
+      const raw = await redis.get(keys.manualHalt);
+      if (raw === null) return null;
+      const since = (safeJson(raw) as { since?: unknown } | undefined)?.since;
+      return { since: typeof since === 'number' && Number.isSafeInteger(since) ? since : nowMs };
+    },
     record(change: BreakerEntry) {
       pending.push(change);
       if (pending.length > PENDING_CHANGES_MAX) pending.shift();
@@ -83,4 +95,12 @@ function addIntervalOps(
   multi.zremrangebyscore(key, '-inf', `(${change.since - INTERVALS_RETENTION_MS}`);
   multi.zadd(key, from, intervalMember({ from, to: change.since, reason }));
   return null;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined; // handled by the caller as "no readable start"
+  }
 }

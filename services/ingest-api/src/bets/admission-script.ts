@@ -4,7 +4,8 @@
  * balance cache is ready, deduplicates (user, clientBetId), checks the available balance and every
  * exposure limit, reserves the stake, books the exposure, appends the bet to `tap:bets`, marks it
  * pending and stores the idempotent answer — all or nothing after the token (a refused bet spends
- * its token, as it did when the bucket was a separate step). When Redis is full (`noeviction`),
+ * its token, as it did when the bucket was a separate step). A wallet an operator froze
+ * (`keys.frozen`) is refused right after the duplicate check. When Redis is full (`noeviction`),
  * the script is refused as a whole and admission answers 503.
  *
  * The lead time is checked again here against Redis `TIME` (SPEC §5): whatever delayed the bet
@@ -28,6 +29,9 @@ if prior then
   if string.sub(prior, 1, sep - 1) == ARGV[1] then return {'duplicate', string.sub(prior, sep + 1)} end
   return {'idempotency_conflict'}
 end
+-- An operator's freeze (tapctl freeze) refuses every new bet of the wallet (a retry of one admitted
+-- before the freeze still gets its original answer above).
+if redis.call('EXISTS', KEYS[12]) == 1 then return {'wallet_frozen'} end
 local clock = redis.call('TIME')
 local redisNowMs = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 if tonumber(ARGV[17]) - redisNowMs < tonumber(ARGV[18]) then return {'cell_not_placeable', 'starts_too_soon'} end
@@ -86,7 +90,10 @@ export type AdmitResult =
   | { ok: true }
   | { ok: false; code: 'rate_limited'; retryAfterMs: number }
   | { ok: true; duplicate: true; responseJson: string }
-  | { ok: false; code: 'service_unavailable' | 'idempotency_conflict' | 'insufficient_funds' }
+  | {
+      ok: false;
+      code: 'service_unavailable' | 'idempotency_conflict' | 'insufficient_funds' | 'wallet_frozen';
+    }
   | { ok: false; code: 'exposure_limit'; limit: string }
   | { ok: false; code: 'cell_not_placeable'; reason: string };
 
@@ -101,7 +108,7 @@ export function createAdmission(
   rateLimit: TokenBucketRule,
   retentionS: number,
 ) {
-  redis.defineCommand('tapAdmitBet', { numberOfKeys: 11, lua: ADMIT_SCRIPT });
+  redis.defineCommand('tapAdmitBet', { numberOfKeys: 12, lua: ADMIT_SCRIPT });
   const scripted = redis as AdmitRedis;
   const { keys, streams } = channels;
   return async function admit(a: Admission): Promise<AdmitResult> {
@@ -117,6 +124,7 @@ export function createAdmission(
       streams.bets,
       keys.pendingBet(a.betId),
       keys.rateLimit(a.userId),
+      keys.frozen(a.userId),
       a.fingerprint,
       a.responseJson,
       a.stakeMicros,
@@ -151,6 +159,7 @@ export function createAdmission(
         return { ok: false, code: 'cell_not_placeable', reason: detail ?? 'starts_too_soon' };
       case 'idempotency_conflict':
       case 'insufficient_funds':
+      case 'wallet_frozen':
         return { ok: false, code: verdict };
       default:
         throw new Error(`admission script answered ${String(verdict)}`);

@@ -256,6 +256,21 @@ describe('POST /v1/bets refuses', () => {
     expect([res.status, res.body.error]).toEqual([409, 'insufficient_funds']);
   });
 
+  it('wallet_frozen while an operator froze the wallet, touching nothing', async () => {
+    const { token, userId } = await trader();
+    const { keys } = createChannels(api.prefix);
+    await redis.set(
+      keys.frozen(userId),
+      JSON.stringify({ operator: 'alice', reason: 'review', since: 1, actionId: 'a' }),
+    );
+    const res = await postJson(api, '/v1/bets', aBetRequest(), token);
+    expect([res.status, res.body.error]).toEqual([403, 'wallet_frozen']);
+    expect(await streamLength()).toBe(0);
+    expect(await redis.get(keys.balance(userId))).toBe('10000000');
+    await redis.del(keys.frozen(userId));
+    expect((await postJson(api, '/v1/bets', aBetRequest(), token)).status).toBe(202);
+  });
+
   it('exposure_limit naming the limit', async () => {
     const { token } = await trader();
     for (let i = 0; i < 2; i += 1)

@@ -1,7 +1,8 @@
 /**
  * The demo faucet (`POST /v1/demo/faucet`, only when DEMO_MODE=1): credits play money to the
  * caller's wallet through `tap:adjustments` — the path tapctl deposits take, so the batcher applies
- * it, writes the ledger row and sends the balance event like any deposit.
+ * it, writes the ledger row and sends the balance event like any deposit. Signed with the operator
+ * key like tapctl's (operator `demo-faucet`): only a demo ingest-api holds it.
  *
  * Bounded per wallet: one Lua script adds the amount to the wallet's faucet total (24 h TTL from the
  * first credit) and appends the deposit only if the total stays within DEMO_FAUCET_WALLET_MICROS_MAX,
@@ -9,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Channels, encodeEntry } from '@tap/channels';
-import type { AdjustmentEntry } from '@tap/domain';
+import { type AdjustmentEntry, signOperatorEntry } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
 
 const FAUCET_WINDOW_S = 86_400;
@@ -28,6 +29,8 @@ return {'ok', tostring(max - taken - amount)}
 export interface FaucetRule {
   amountMicros: number;
   walletMicrosMax: number;
+  /** Demo mode only: the operator key (the batcher dead-letters an unsigned deposit). */
+  operatorKeyHex: string;
 }
 
 export type FaucetVerdict =
@@ -42,14 +45,19 @@ export function createFaucet(redis: Redis, channels: Channels, rule: FaucetRule,
   redis.defineCommand('tapDemoFaucet', { numberOfKeys: 2, lua: FAUCET_SCRIPT });
   const scripted = redis as FaucetRedis;
   return async function takeFaucet(userId: string): Promise<FaucetVerdict> {
-    const entry: AdjustmentEntry = {
-      adjustmentId: `faucet-${randomUUID()}`,
-      userId,
-      kind: 'deposit',
-      amountMicros: rule.amountMicros,
-      reason: 'demo faucet',
-      requestedAt: now(),
-    };
+    const entry = signOperatorEntry<AdjustmentEntry>(
+      'adjustments',
+      {
+        adjustmentId: `faucet-${randomUUID()}`,
+        userId,
+        kind: 'deposit',
+        amountMicros: rule.amountMicros,
+        reason: 'demo faucet',
+        operator: 'demo-faucet',
+        requestedAt: now(),
+      },
+      rule.operatorKeyHex,
+    );
     const [field, json] = encodeEntry('adjustments', entry);
     const [verdict, remaining] = await scripted.tapDemoFaucet(
       channels.keys.demoFaucet(userId),

@@ -4,9 +4,8 @@
  * and won/lost/void/rejected drops one. Verdicts of late bets are written before the next read.
  */
 import type { Logger } from '@tap/runtime';
+import type { OpenBetIndex, Verdict } from '@tap/settlement';
 import type { ResolverMetrics } from '../metrics.js';
-import type { OpenBetIndex } from '../settlement/open-bet-index.js';
-import type { Verdict } from '../settlement/verdict.js';
 import type { ChangeResult, EventReader } from '../streams/event-reader.js';
 import type { SettlementWriter } from '../streams/settlement-writer.js';
 

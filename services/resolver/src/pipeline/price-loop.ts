@@ -10,9 +10,8 @@
  */
 import type { Channels } from '@tap/channels';
 import type { Logger, Redis } from '@tap/runtime';
+import type { OpenBetIndex, Verdict } from '@tap/settlement';
 import type { ResolverMetrics } from '../metrics.js';
-import type { OpenBetIndex } from '../settlement/open-bet-index.js';
-import type { Verdict } from '../settlement/verdict.js';
 import { readBreakerIntervals } from '../streams/breaker-source.js';
 import type { PriceEntry, PriceReader } from '../streams/price-reader.js';
 import type { SettlementWriter } from '../streams/settlement-writer.js';

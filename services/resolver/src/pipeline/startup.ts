@@ -16,10 +16,9 @@
  */
 import type { Channels } from '@tap/channels';
 import type { Logger, Redis } from '@tap/runtime';
+import type { OpenBetIndex, Verdict } from '@tap/settlement';
 import type { ResolverMetrics } from '../metrics.js';
-import type { OpenBetIndex } from '../settlement/open-bet-index.js';
 import { type BetChange, openBetsAtStart } from '../settlement/startup-bets.js';
-import type { Verdict } from '../settlement/verdict.js';
 import type { SegmentReader } from '../storage/segment-reader.js';
 import { readBreakerIntervals } from '../streams/breaker-source.js';
 import type { EventReader } from '../streams/event-reader.js';

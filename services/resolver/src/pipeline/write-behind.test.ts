@@ -1,5 +1,5 @@
+import type { Verdict } from '@tap/settlement';
 import { describe, expect, it } from 'vitest';
-import type { Verdict } from '../settlement/verdict.js';
 import { WriteBehind } from './write-behind.js';
 
 const silent = { error() {} } as never;

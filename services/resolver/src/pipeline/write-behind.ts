@@ -10,7 +10,7 @@
  * acknowledged. At most `batchesMax` batches wait; the loop awaits `room()` before adding more.
  */
 import type { Logger } from '@tap/runtime';
-import type { Verdict } from '../settlement/verdict.js';
+import type { Verdict } from '@tap/settlement';
 
 export interface WriteBehindDeps {
   write(verdicts: readonly Verdict[]): Promise<void>;

@@ -4,7 +4,7 @@
  * not have yet; won/lost/void/rejected closes it), minus every bet that already has a settlement
  * waiting in `tap:settlements` (emitted by a previous run, not yet applied by the batcher).
  */
-import type { OpenBet } from './verdict.js';
+import type { OpenBet } from '@tap/settlement';
 
 export type BetChange = { kind: 'open'; bet: OpenBet } | { kind: 'closed'; betId: string };
 

@@ -6,7 +6,7 @@
  * that leaves it, so none pins a segment the archiver may move.
  */
 import { openBetRows, openSegmentView } from '@tap/domain';
-import type { OpenBet } from '../settlement/verdict.js';
+import type { OpenBet } from '@tap/settlement';
 
 const OPEN_BET_COLUMNS = 'id AS betId, t0, p0, window_ms AS windowMs, band_cents AS bandCents';
 

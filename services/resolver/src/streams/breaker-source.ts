@@ -6,8 +6,8 @@
  */
 import type { Channels } from '@tap/channels';
 import type { Redis } from '@tap/runtime';
+import type { BreakerInterval } from '@tap/settlement';
 import { z } from 'zod';
-import type { BreakerInterval } from '../settlement/verdict.js';
 
 export const INTERVALS_MAX = 64;
 

@@ -7,8 +7,8 @@
 import { type Channels, decodeEntry, entriesOfReply, type RawReadReply } from '@tap/channels';
 import type { EventEntry } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
+import type { OpenBet } from '@tap/settlement';
 import type { BetChange } from '../settlement/startup-bets.js';
-import type { OpenBet } from '../settlement/verdict.js';
 
 export type ChangeResult =
   | BetChange

@@ -6,7 +6,7 @@
 import { type Channels, decodeEntry, encodeEntry } from '@tap/channels';
 import type { SettlementEntry } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
-import type { Verdict } from '../settlement/verdict.js';
+import type { Verdict } from '@tap/settlement';
 
 /** Small pipelines: a win written meanwhile on the same connection waits behind one at most. */
 const CHUNK = 500;

@@ -2,15 +2,22 @@
  * `credit` / `debit`: queue an AdjustmentEntry on `tap:adjustments` for the batcher, the only
  * SQLite writer. The batcher applies it once per (kind, id) — pass `--id` to make a retry safe — and
  * dead-letters a debit the balance cannot cover. `--wait` follows it to its outcome.
+ *
+ * Every entry carries the operator, the reason and the time, signed with the operator key (the
+ * batcher dead-letters an unsigned one). An amount above ADJUST_CONFIRM_ABOVE_USD needs `--confirm`
+ * (a typo of a few zeros is the likeliest costly mistake). A withdrawal from a frozen wallet is
+ * refused atomically with the XADD (one Lua script), so a freeze cannot race it.
  */
 import { type Channels, createChannels, encodeEntry } from '@tap/channels';
-import { type AdjustmentEntry, adjustmentEntrySchema } from '@tap/domain';
+import { type AdjustmentEntry, adjustmentEntrySchema, MICROS_PER_USD } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
 import { ulid } from 'ulid';
 import { CliError, failure, usageError } from '../cli-error.js';
 import { parseAddress } from '../input/address.js';
 import { formatMicros, parseUsdMicros } from '../input/usd.js';
+import { type Operator, operatorOf, parseReason } from '../operator.js';
 import { emit, fields } from '../output.js';
+import { findDeadLetter } from '../storage/dead-letters.js';
 import { connectRedis } from '../storage/redis.js';
 import { openSegments } from '../storage/segments.js';
 import type { CommandContext } from './context.js';
@@ -23,7 +30,14 @@ export interface AdjustOptions {
   id?: string;
   wait?: boolean;
   timeout?: string;
+  confirm?: boolean;
 }
+
+/** XADD unless the wallet is frozen and the entry is a withdrawal: KEYS stream, frozen key. */
+const QUEUE_LUA = `
+if ARGV[2] == 'withdrawal' and redis.call('EXISTS', KEYS[2]) == 1 then return {'frozen', redis.call('GET', KEYS[2])} end
+return {'ok', redis.call('XADD', KEYS[1], '*', 'd', ARGV[1])}
+`;
 
 const KINDS: Record<Direction, readonly AdjustmentEntry['kind'][]> = {
   credit: ['adjustment', 'deposit'],
@@ -38,6 +52,8 @@ export function buildAdjustment(
   usdText: string,
   options: AdjustOptions,
   nowMs: number,
+  operator: Operator,
+  confirmAboveMicros: number,
 ): AdjustmentEntry {
   const address = parseAddress(addressText);
   if (!address.ok) throw usageError(address.message);
@@ -47,13 +63,24 @@ export function buildAdjustment(
   if (!KINDS[direction].includes(kind)) {
     throw usageError(`--kind of a ${direction} must be one of ${KINDS[direction].join(', ')}`);
   }
-  const reason = options.reason.trim();
-  if (reason.length === 0 || reason.length > 200) throw usageError('--reason must be 1 to 200 characters');
+  if (amount.micros > confirmAboveMicros && options.confirm !== true) {
+    throw usageError(
+      `${formatMicros(amount.micros)} USD is above ${formatMicros(confirmAboveMicros)} USD (ADJUST_CONFIRM_ABOVE_USD): check it and add --confirm`,
+    );
+  }
+  const reason = parseReason(options.reason);
   const adjustmentId = options.id ?? ulid(nowMs);
   if (!ID_PATTERN.test(adjustmentId)) throw usageError('--id must be 1-64 letters, digits, _ . : or -');
   const amountMicros = direction === 'credit' ? amount.micros : -amount.micros;
-  const entry = { adjustmentId, userId: address.userId, kind, amountMicros, reason, requestedAt: nowMs };
-  return adjustmentEntrySchema.parse(entry);
+  const fields = {
+    adjustmentId,
+    userId: address.userId,
+    kind,
+    amountMicros,
+    reason,
+    operator: operator.name,
+  };
+  return adjustmentEntrySchema.parse(operator.signAdjustment({ ...fields, requestedAt: nowMs }));
 }
 
 export async function adjust(
@@ -63,7 +90,17 @@ export async function adjust(
   usdText: string,
   options: AdjustOptions,
 ): Promise<void> {
-  const entry = buildAdjustment(direction, addressText, usdText, options, Date.now());
+  const confirmAboveMicros = ctx.config.ADJUST_CONFIRM_ABOVE_USD * MICROS_PER_USD;
+  const operator = operatorOf(ctx.config);
+  const entry = buildAdjustment(
+    direction,
+    addressText,
+    usdText,
+    options,
+    Date.now(),
+    operator,
+    confirmAboveMicros,
+  );
   const timeoutMs = parseTimeout(options.timeout);
   // A retry with --id of an adjustment already applied is answered from the ledger, not sent
   // again: the batcher deduplicates within a segment, this covers a retry after a roll-over.
@@ -87,11 +124,17 @@ export async function adjust(
   const channels = createChannels(ctx.config.TAP_KEY_PREFIX);
   const redis = await connectRedis(ctx.config.REDIS_URL);
   try {
-    const entryId = (await redis.xadd(
+    const [queued, detail] = (await redis.eval(
+      QUEUE_LUA,
+      2,
       channels.streams.adjustments,
-      '*',
-      ...encodeEntry('adjustments', entry),
-    ))!;
+      channels.keys.frozen(entry.userId),
+      encodeEntry('adjustments', entry)[1],
+      entry.kind,
+    )) as [string, string];
+    if (queued === 'frozen')
+      throw failure(`${entry.userId} is frozen (${detail}): withdrawals are refused; nothing was queued`);
+    const entryId = detail;
     const outcome = options.wait ? await follow(ctx, redis, channels, entry, entryId, timeoutMs) : undefined;
     const result = { status: outcome?.status ?? 'queued', entryId, ...entry, ...outcome };
     emit(ctx.out, result, () =>
@@ -100,6 +143,7 @@ export async function adjust(
         ['adjustment', `${entry.kind}:${entry.adjustmentId}`],
         ['user', entry.userId],
         ['amount', `${formatMicros(entry.amountMicros)} USD`],
+        ['operator', entry.operator],
         ['stream entry', entryId],
         ...(outcome?.status === 'applied'
           ? [['balance', `${formatMicros(outcome.balanceMicros)} USD`] as [string, string]]
@@ -140,17 +184,8 @@ async function follow(
   do {
     const applied = findLedgerRow(ctx, entry);
     if (applied) return { status: 'applied', balanceMicros: applied.balance_after, ledgerId: applied.id };
-    const recent = (await redis.xrevrange(channels.streams.deadLetter, '+', '-', 'COUNT', 500)) as [
-      string,
-      string[],
-    ][];
-    for (const [, entryFields] of recent) {
-      const dead = JSON.parse(entryFields[entryFields.indexOf('d') + 1] ?? '{}') as {
-        entryId?: string;
-        reason?: string;
-      };
-      if (dead.entryId === entryId) return { status: 'dead_lettered', reason: dead.reason ?? 'unknown' };
-    }
+    const dead = await findDeadLetter(redis, channels, entryId);
+    if (dead) return { status: 'dead_lettered', reason: dead.reason };
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   } while (Date.now() < deadline);
   return { status: 'pending' };
