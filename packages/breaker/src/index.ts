@@ -1,4 +1,12 @@
 export {
+  type BreakerInterval,
+  INTERVALS_RETENTION_MS,
+  type IntervalSource,
+  intervalMember,
+  parseIntervalMember,
+  readBreakerIntervals,
+} from './breaker-intervals.js';
+export {
   type BreakerMachine,
   type BreakerRules,
   DEFAULT_BREAKER_RULES,

@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { readBreakerIntervals } from '@tap/breaker';
 import { createChannels, decodeEntry } from '@tap/channels';
 import type { BreakerEntry, PrintEntry } from '@tap/domain';
 import { Redis } from '@tap/runtime';
@@ -21,7 +22,6 @@ import {
   waitForHealthy,
 } from '@tap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readBreakerIntervals } from './breaker/breaker-intervals.js';
 
 const STALE_MS = 1_500;
 const RECOVERY_MS = 2_000;
@@ -92,7 +92,7 @@ describe('breaker with price-ingest and health-monitor running', () => {
     expect(opened).toMatchObject({ state: 'open', reason: 'starting' });
     expect(closed).toMatchObject({ state: 'closed', reason: 'recovered' });
     expect(closed!.since - opened!.since).toBeGreaterThanOrEqual(RECOVERY_MS);
-    expect(await readBreakerIntervals(client, channels, 0, Date.now())).toEqual([
+    expect(await readBreakerIntervals(client, channels.keys.breakerIntervals, 0, Date.now())).toEqual([
       { from: opened!.since, to: closed!.since, reason: 'starting' },
     ]);
   });
@@ -111,7 +111,12 @@ describe('breaker with price-ingest and health-monitor running', () => {
     const [opened, closed] = (await breakerEntries()).slice(before);
     expect(opened).toEqual({ state: 'open', reason: 'manual_halt', since: haltedAt });
     expect(closed).toMatchObject({ state: 'closed', reason: 'recovered' });
-    const intervals = await readBreakerIntervals(client, channels, haltedAt, Date.now());
+    const intervals = await readBreakerIntervals(
+      client,
+      channels.keys.breakerIntervals,
+      haltedAt,
+      Date.now(),
+    );
     expect(intervals.at(-1)).toEqual({ from: haltedAt, to: closed!.since, reason: 'manual_halt' });
   });
 
@@ -127,7 +132,14 @@ describe('breaker with price-ingest and health-monitor running', () => {
       since: frozenPrint.t + STALE_MS,
     });
     expect(
-      (await readBreakerIntervals(client, channels, frozenPrint.t + STALE_MS, Date.now())).at(-1),
+      (
+        await readBreakerIntervals(
+          client,
+          channels.keys.breakerIntervals,
+          frozenPrint.t + STALE_MS,
+          Date.now(),
+        )
+      ).at(-1),
     ).toEqual({
       from: frozenPrint.t + STALE_MS,
       to: null,
@@ -157,7 +169,9 @@ describe('breaker with price-ingest and health-monitor running', () => {
       .flatMap((decoded) => (decoded.ok ? [decoded.value] : []))
       .find((print) => print.id > frozenPrint.id);
     expect(closed.since - firstNew!.t).toBeGreaterThanOrEqual(RECOVERY_MS);
-    expect((await readBreakerIntervals(client, channels, frozenPrint.t, Date.now())).at(-1)).toEqual({
+    expect(
+      (await readBreakerIntervals(client, channels.keys.breakerIntervals, frozenPrint.t, Date.now())).at(-1),
+    ).toEqual({
       from: frozenPrint.t + STALE_MS,
       to: closed.since,
       reason: 'stale_prints',

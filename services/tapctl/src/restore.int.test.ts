@@ -156,8 +156,9 @@ async function traffic(channels: Channels, hotPath: string): Promise<void> {
   }
   await until(() => count('SELECT COUNT(*) FROM users'), USERS);
   for (let u = 0; u < USERS; u += 1) await redis.incrby(channels.keys.balance(wallet(u)), 0);
-  // Cells still open for a while, so the rebuilt cache must carry their exposure keys too.
-  const t0 = Math.ceil((Date.now() + 120_000) / 5_000) * 5_000;
+  // Cells still open for a while (inside the 60 s horizon the batcher re-checks), so the rebuilt
+  // cache must carry their exposure keys too.
+  const t0 = Math.ceil((Date.now() + 50_000) / 5_000) * 5_000;
   const bets = Array.from({ length: USERS * 4 }, (_, i) =>
     aBet({ userId: wallet(i % USERS), stakeMicros: (1 + (i % 3)) * USD, t0, placedAt: Date.now() }),
   );
@@ -273,7 +274,7 @@ describe('restore drill (real batcher, Redis, S3)', () => {
             '*',
             ...encodeEntry('adjustments', anAdjustment({ userId, amountMicros: 10 * USD })),
           );
-          const t0 = Math.ceil((Date.now() + 120_000) / 5_000) * 5_000;
+          const t0 = Math.ceil((Date.now() + 50_000) / 5_000) * 5_000;
           await admitBet(redis, channels, aBet({ userId, stakeMicros: USD, t0, placedAt: Date.now() }));
         }
         await untilAsync(

@@ -1,8 +1,9 @@
+import { readBreakerIntervals } from '@tap/breaker';
 import { createChannels, decodeEntry } from '@tap/channels';
 import { Redis } from '@tap/runtime';
 import { freshPrefix, startRedis, type TestRedis } from '@tap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readBreakerIntervals, readOpenInterval } from './breaker-intervals.js';
+import { readOpenInterval } from './breaker-intervals.js';
 import { createBreakerStore } from './breaker-store.js';
 
 describe('breaker store and interval reader (real Redis)', () => {
@@ -43,13 +44,15 @@ describe('breaker store and interval reader (real Redis)', () => {
     expect(stream.map(([, fields]) => decodeEntry('breaker', fields))).toEqual(
       changes.map((value) => ({ ok: true, value })),
     );
-    expect(await readBreakerIntervals(client, channels, 0, 100_000)).toEqual([
+    expect(await readBreakerIntervals(client, channels.keys.breakerIntervals, 0, 100_000)).toEqual([
       { from: 1_000, to: 31_000, reason: 'starting' },
       { from: 50_000, to: null, reason: 'stale_prints' },
     ]);
-    expect(await readBreakerIntervals(client, channels, 31_001, 49_999)).toEqual([]);
-    expect(await readBreakerIntervals(client, channels, 31_000, 31_000)).toHaveLength(1);
-    expect(await readBreakerIntervals(client, channels, 60_000, 70_000)).toEqual([
+    expect(await readBreakerIntervals(client, channels.keys.breakerIntervals, 31_001, 49_999)).toEqual([]);
+    expect(await readBreakerIntervals(client, channels.keys.breakerIntervals, 31_000, 31_000)).toHaveLength(
+      1,
+    );
+    expect(await readBreakerIntervals(client, channels.keys.breakerIntervals, 60_000, 70_000)).toEqual([
       { from: 50_000, to: null, reason: 'stale_prints' },
     ]);
     expect(await readOpenInterval(client, channels)).toEqual({
@@ -71,7 +74,7 @@ describe('breaker store and interval reader (real Redis)', () => {
     expect(second.openInterval()).toEqual({ from: 1_000, to: null, reason: 'starting' });
     second.record({ state: 'closed', reason: 'recovered', since: 40_000 });
     await second.write({ state: 'closed', reason: 'recovered', since: 40_000, heartbeatAt: 40_000 }, []);
-    expect(await readBreakerIntervals(client, channels, 0, 100_000)).toEqual([
+    expect(await readBreakerIntervals(client, channels.keys.breakerIntervals, 0, 100_000)).toEqual([
       { from: 1_000, to: 40_000, reason: 'starting' },
     ]);
   });

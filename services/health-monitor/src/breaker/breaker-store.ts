@@ -7,10 +7,11 @@
  */
 
 import type { ManualHalt } from '@tap/breaker';
+import { INTERVALS_RETENTION_MS, intervalMember } from '@tap/breaker';
 import { type Channels, encodeEntry } from '@tap/channels';
 import type { BreakerEntry } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
-import { INTERVALS_RETENTION_MS, intervalMember, readOpenInterval } from './breaker-intervals.js';
+import { readOpenInterval } from './breaker-intervals.js';
 
 export interface BreakerSnapshot {
   state: BreakerEntry['state'];

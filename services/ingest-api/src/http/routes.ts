@@ -13,6 +13,7 @@ import { type PlaceBetDeps, placeBet } from '../bets/place-bet.js';
 import type { TakeFaucet } from '../demo/faucet.js';
 import { readMe } from '../me/me.js';
 import { betListQuerySchema, findBet, listBets } from '../queries/bet-queries.js';
+import { breakerHistoryQuerySchema, listBreakerIntervals } from '../queries/breaker-history.js';
 import { historyQuerySchema, isFutureRange, listCandles, listPrints } from '../queries/index-history.js';
 import { ledgerQuerySchema, listLedger } from '../queries/ledger-queries.js';
 import { bearerToken, beginCall, type HttpCall, reply, replyError } from './call.js';
@@ -158,6 +159,15 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
     if (query.resolution === '1s')
       return reply(call, 200, await listCandles(deps.redis, deps.channels, query));
     reply(call, 200, listPrints(deps.segments, query));
+  });
+
+  on('get', '/v1/breaker/history', 'breaker_history', 0, async (call) => {
+    const query = parseQuery(call, breakerHistoryQuerySchema);
+    if (!query) return;
+    if (isFutureRange(query, deps.now())) {
+      return replyError(call, 'invalid_query', { message: 'from must not be in the future' });
+    }
+    reply(call, 200, await listBreakerIntervals(deps.redis, deps.channels, query));
   });
 }
 

@@ -13,7 +13,7 @@
  * alone would have decided.
  */
 
-import { DEFAULT_BREAKER_RULES } from '@tap/breaker';
+import { DEFAULT_BREAKER_RULES, readBreakerIntervals } from '@tap/breaker';
 import { createChannels } from '@tap/channels';
 import { type BetDbRow, betIdSchema, betView, findBet, openSegmentView, printsBetween } from '@tap/domain';
 import {
@@ -111,8 +111,7 @@ async function recordedIntervals(ctx: CommandContext, untilMs: number): Promise<
   const channels = createChannels(ctx.config.TAP_KEY_PREFIX);
   const redis = await connectRedis(ctx.config.REDIS_URL);
   try {
-    const members = await redis.zrangebyscore(channels.keys.breakerIntervals, '-inf', untilMs);
-    return members.map((member) => JSON.parse(member) as BreakerInterval);
+    return await readBreakerIntervals(redis, channels.keys.breakerIntervals, 0, untilMs);
   } finally {
     redis.disconnect();
   }
