@@ -12,6 +12,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The batcher refuses to start without the operator key (adjustments are authenticated); a fresh one.
+operator_key=$(node -e "console.log(require('crypto').randomBytes(32).toString('hex'))")
 redis_port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 redis-server infra/redis.conf --port "$redis_port" --dir "$work" --daemonize no >"$work/redis.log" &
 redis_pid=$!
@@ -47,6 +49,7 @@ for service in ingest-api ws-gateway price-ingest health-monitor batcher resolve
   port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
   # VENUES=simulator: price-ingest has no venue default (SPEC §9); the other daemons ignore it.
   env -i PATH="$PATH" REDIS_URL="redis://127.0.0.1:$redis_port" DATA_DIR="$work/data" VENUES=simulator \
+    OPERATOR_MAC_KEY="$operator_key" \
     "${port_var[$service]:-OPS_PORT}=$port" node "$work/$service/dist/main.js" >"$work/$service.log" 2>&1 &
   pid=$!
   if ! wait_healthy "http://127.0.0.1:$port/healthz"; then

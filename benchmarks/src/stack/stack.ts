@@ -96,8 +96,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       LOG_LEVEL: 'info',
     };
     const daemonEnv: Record<DaemonName, Record<string, string>> = {
-      // DEMO_MODE: the benchmark markets (simulator or the fake) mark their prints simulated (SPEC §9).
-      'ingest-api': { HTTP_PORT: String(ports.api), LOGIN_DOMAIN, LOGIN_URI, DEMO_MODE: '1' },
+      // DEMO_MODE: the benchmark markets (simulator or the fake) mark their prints simulated (SPEC §9);
+      // demo mode serves the faucet, which signs its deposits, so ingest-api needs the operator key.
+      'ingest-api': {
+        ...{ HTTP_PORT: String(ports.api), LOGIN_DOMAIN, LOGIN_URI, DEMO_MODE: '1' },
+        OPERATOR_MAC_KEY: TEST_OPERATOR_KEY,
+      },
       'ws-gateway': { WS_PORT: String(ports.ws) },
       // The benchmark funds its wallets with deposits signed by testkit's public key (load/wallets.ts).
       batcher: { OPERATOR_MAC_KEY: TEST_OPERATOR_KEY },
