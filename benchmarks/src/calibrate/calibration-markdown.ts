@@ -31,7 +31,7 @@ export function calibrationSection(dir: string): string {
     START,
     '## Calibration: fair prices on the prints that settle (`bench calibrate`, issue 14)',
     '',
-    "Each run prices a dense grid (every placeable column × 21 bands, every 5 s of prints) with `quoteCell` exactly as ingest-api would, settles it with the resolver's `OpenBetIndex`, and checks: every P bucket with ≥ 500 bets within 3 standard errors (resampled by window), every distance band's realised house edge within 1 pp of the promised one (h plus the latency loading) and never below h − 1 %. Method and model: docs/pricing.md. Runs named `sim-v2.1-*` price with `pricing-v2.1` (the current config: σ's fast average enters only past its lower confidence bound); the others are the `pricing-v2` records, kept for comparison.",
+    "Each run prices a dense grid (every placeable column × 21 bands, every 5 s of prints) with `quoteCell` exactly as ingest-api would, settles it with the resolver's `OpenBetIndex`, and checks: every P bucket with ≥ 500 bets within 3 standard errors (resampled by window), every distance band's realised house edge within 1 pp of the promised one (h plus the latency loading) and never below h − 1 %. Method and model: docs/pricing.md.",
     '',
     '| run | cell-decisions | windows | decisions / CPU-min | worst bucket z | edge within 1 pp | edge ≥ h − 1 % | checks |',
     '|---|---|---|---|---|---|---|---|',

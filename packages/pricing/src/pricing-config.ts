@@ -46,12 +46,12 @@ export interface PricingConfig {
   sigmaSampleIntervalMs: number;
   /** Spacing of the estimator's long scale (5-second log-returns): σ from the two scales' difference. */
   sigmaLongSampleIntervalMs: number;
-  /** The fast σ (60 s) prices only beyond this many standard errors of its own sampling noise. */
-  sigmaFastZ: number;
+  /** The fast σ (60 s) prices only beyond this share above the slow one (its own noise, ~2 SE). */
+  sigmaFastMargin: number;
 }
 
 export const DEFAULT_PRICING_CONFIG: Readonly<PricingConfig> = Object.freeze({
-  configVersion: 'pricing-v2.1',
+  configVersion: 'pricing-v2',
   windowMs: 5_000,
   bandCents: 1_000,
   leadMs: 2_000,
@@ -67,7 +67,7 @@ export const DEFAULT_PRICING_CONFIG: Readonly<PricingConfig> = Object.freeze({
   sigmaSlowHalfLifeMs: 1_800_000,
   sigmaSampleIntervalMs: 1_000,
   sigmaLongSampleIntervalMs: 5_000,
-  sigmaFastZ: 2,
+  sigmaFastMargin: 0.2,
 });
 
 const POSITIVE_INTEGERS = [
@@ -101,8 +101,8 @@ export function pricingConfigProblems(config: PricingConfig): string[] {
     problems.push('latencyLoading must be ≥ 0');
   }
   if (!(config.sigmaFloor > 0 && Number.isFinite(config.sigmaFloor))) problems.push('sigmaFloor must be > 0');
-  if (!(config.sigmaFastZ >= 0 && Number.isFinite(config.sigmaFastZ))) {
-    problems.push('sigmaFastZ must be ≥ 0');
+  if (!(config.sigmaFastMargin >= 0 && Number.isFinite(config.sigmaFastMargin))) {
+    problems.push('sigmaFastMargin must be ≥ 0');
   }
   if (config.sigmaLongSampleIntervalMs <= config.sigmaSampleIntervalMs) {
     problems.push('sigmaLongSampleIntervalMs must be > sigmaSampleIntervalMs');

@@ -14,18 +14,9 @@
  *
  * Two half-lives. The slow one (30 min) measures both, precisely (σ within ~3 %): σ_slow and η.
  * The fast one (60 s) only watches for a volatility spike, from 1-s returns less the slow noise:
- * σ_fast² = (R_1s,fast − 2η²) / T_1s,fast. That is too noisy to price with as is, and its noise
- * grows with η/σ (the 2η² subtracted is most of R_1s on a noisy feed: ±9 % in σ at the simulator's
- * default noise, ±21 % at twice it), so it takes over only beyond its own sampling noise — a lower
- * confidence bound, R_1s,fast shrunk by `sigmaFastZ` standard errors of an exponentially weighted
- * mean of n_eff = (2 − w)/w squared returns, SE = R·√(2/n_eff) (normal returns):
- *
- *   σ_fast,low² = (R_1s,fast·(1 − z·√(2/n_eff)) − 2η²) / T_1s,fast,   σ = max(σ_slow, σ_fast,low, σ_floor)
- *
- * Measured (pricing-v2.1, docs/pricing.md): pricing-v2's fixed margin, σ_fast/1.2, still let the
- * fast estimate's noise through on noisy feeds — σ over by 6 % at the default noise and 12 % at
- * twice it, which understates P of the cells near the index (traders overpaid at ×0.5, underpaid
- * at ×2). max(σ_fast, σ_slow) as in pricing-v1 was worse still.
+ * σ_fast² = (R_1s,fast − 2η²) / T_1s,fast, too noisy (±9 %) to price with as is, so it takes over
+ * only beyond its noise: σ = max(σ_slow, σ_fast / (1 + sigmaFastMargin), σ_floor). (max(σ_fast,
+ * σ_slow) as in pricing-v1 overstates σ by ~5 % on a steady feed and fails the calibration.)
  *
  * Averages start from the samples themselves (weight max(w, 1/n) for the n-th sample), not from a
  * guess; until the first 5-s return σ is taken from 1-s returns alone (noise included: cautious)
@@ -42,7 +33,7 @@ export type SigmaEstimatorConfig = Pick<
   | 'sigmaSlowHalfLifeMs'
   | 'sigmaSampleIntervalMs'
   | 'sigmaLongSampleIntervalMs'
-  | 'sigmaFastZ'
+  | 'sigmaFastMargin'
 >;
 
 /** Exponentially weighted means of squared log-returns and of their lengths (s), one half-life. */
@@ -130,21 +121,15 @@ export function nextSigmaState(
   return next;
 }
 
-/** σ = max(σ_slow, σ_fast,low, σ_floor): the fast average's lower confidence bound (see the header). */
+/** σ = max(σ_slow, σ_fast / (1 + margin), σ_floor). */
 export function sigmaOf(state: SigmaState, config: SigmaEstimatorConfig): number {
   const slow = Math.sqrt(slowDiffusionVariance(state.slow));
-  return Math.max(slow, fastSigmaLowerBound(state, config), config.sigmaFloor);
-}
-
-function fastSigmaLowerBound(state: SigmaState, config: SigmaEstimatorConfig): number {
-  const m = state.fast;
-  if (m.shortCount === 0 || !(m.shortSeconds > 0)) return 0;
-  // Effective sample count of the EWMA of 1-s returns at its steady weight (fewer at the start).
-  const w = 1 - 2 ** (-(m.shortSeconds * 1000) / config.sigmaFastHalfLifeMs);
-  const nEff = Math.min(m.shortCount, (2 - w) / w);
-  const shrink = 1 - config.sigmaFastZ * Math.sqrt(2 / nEff);
-  const variance = (m.shortSquare * shrink - 2 * noiseVariance(state.slow)) / m.shortSeconds;
-  return Math.sqrt(Math.max(0, variance));
+  const fastVariance =
+    state.fast.shortCount > 0
+      ? (state.fast.shortSquare - 2 * noiseVariance(state.slow)) / state.fast.shortSeconds
+      : 0;
+  const fast = Math.sqrt(Math.max(0, fastVariance)) / (1 + config.sigmaFastMargin);
+  return Math.max(slow, fast, config.sigmaFloor);
 }
 
 /** η (log units), from the slow averages. */
