@@ -203,7 +203,8 @@ describe('the web client in Chromium', () => {
     await stack.daemon('ws-gateway').stop('SIGKILL');
     await expect.poll(() => page.getByTestId('connection').getAttribute('data-state')).toBe('reconnecting');
     expect(await page.getByTestId('connection').textContent()).toBe('Reconnecting…');
-    expect(await page.getByTestId('chart').getAttribute('data-grid')).toBe('locked');
+    // The grid locks on the render after the connection state changes: poll, don't read once.
+    await expect.poll(() => page.getByTestId('chart').getAttribute('data-grid')).toBe('locked');
     await shot(page, '5-reconnecting');
     // The bet settles while the page is cut off; it can only learn so by resuming from its last
     // event id (a reconnect that can resume does not reload over HTTP).
