@@ -11,7 +11,6 @@ import type { EventEntry } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
 import { aBetPlacedNow, anAdjustment, waitForHealthy } from '@tap/testkit';
 import { describe, expect, it } from 'vitest';
-import { CONSUMED_KINDS } from './apply/apply-batch.js';
 import { ledgerProblems } from './storage/test-segment.js';
 import {
   admitBet,
@@ -19,6 +18,7 @@ import {
   eventually,
   newSetup,
   openSegmentReadonly,
+  pendingTotal,
   redisForSuite,
   startBatcher,
   startHealthyBatcher,
@@ -51,14 +51,6 @@ function startProducer(redis: Redis, setup: BatcherSetup) {
       await done;
     },
   };
-}
-
-async function pendingTotal(redis: Redis, setup: BatcherSetup): Promise<number> {
-  let total = 0;
-  for (const kind of CONSUMED_KINDS) {
-    total += ((await redis.xpending(setup.channels.streams[kind], 'batcher')) as [number])[0];
-  }
-  return total;
 }
 
 describe('batcher crash safety', () => {

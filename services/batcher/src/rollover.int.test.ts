@@ -12,7 +12,6 @@ import { type EventEntry, listSegments, openSegmentReadOnly, payoutMicros } from
 import type { Redis } from '@tap/runtime';
 import { aBetPlacedNow, anAdjustment, aPrint, aSettlement } from '@tap/testkit';
 import { describe, expect, it } from 'vitest';
-import { CONSUMED_KINDS } from './apply/apply-batch.js';
 import { segmentsProblems } from './rollover/rollover-fixture.js';
 import {
   admitBet,
@@ -21,6 +20,7 @@ import {
   eventually,
   newRedis,
   newSetup,
+  pendingTotal,
   redisForSuite,
   startBatcher,
   startHealthyBatcher,
@@ -127,14 +127,6 @@ function startFlow(redis: Redis, setup: BatcherSetup) {
       }
     },
   };
-}
-
-async function pendingTotal(redis: Redis, setup: BatcherSetup): Promise<number> {
-  let total = 0;
-  for (const kind of CONSUMED_KINDS) {
-    total += ((await redis.xpending(setup.channels.streams[kind], 'batcher')) as [number])[0];
-  }
-  return total;
 }
 
 describe('segment roll-over under load (real Redis, built daemon)', () => {

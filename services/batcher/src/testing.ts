@@ -20,6 +20,7 @@ import {
 } from '@tap/testkit';
 import type Database from 'better-sqlite3';
 import { afterAll, beforeAll } from 'vitest';
+import { CONSUMED_KINDS } from './apply/apply-batch.js';
 
 export const tempDataDir = () => mkdtempSync(join(tmpdir(), 'tap-batcher-'));
 
@@ -125,4 +126,15 @@ export function redisForSuite(): { readonly url: string; readonly redis: Redis }
       return started(client);
     },
   };
+}
+
+/** Entries delivered to the batcher group but not yet acknowledged, over every consumed stream. */
+export async function pendingTotal(redis: Redis, setup: BatcherSetup): Promise<number> {
+  let total = 0;
+  for (const kind of CONSUMED_KINDS) {
+    total += (
+      (await redis.xpending(setup.channels.streams[kind], setup.channels.groups.batcher)) as [number]
+    )[0];
+  }
+  return total;
 }
