@@ -17,7 +17,6 @@ export {
   refOf,
   type Verdict,
   type VoidEvidence,
-  type VoidReason,
   won,
 } from './verdict.js';
 export { type ColumnRules, type Settled, WindowColumn } from './window-column.js';

@@ -36,7 +36,6 @@ export interface BreakerInterval {
 }
 
 export type Outcome = (typeof OUTCOMES)[number];
-export type VoidReason = 'breaker_open' | 'price_gap' | 'deadline';
 
 export type Decision =
   | {

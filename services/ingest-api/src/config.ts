@@ -75,8 +75,8 @@ const shape = {
   MARKET_REFRESH_MS: env.intBetween(1, 1_000, 20),
   /**
    * Demo faucet only: the operator key the faucet signs its deposits with (the batcher refuses
-   * unsigned ones). Required when DEMO_MODE is on, and must be unset otherwise: in production only
-   * tapctl and the batcher hold it.
+   * unsigned ones). Required when DEMO_MODE is on and read by nothing else; leave it unset in
+   * production, where only tapctl and the batcher hold it (docs/security.md).
    */
   OPERATOR_MAC_KEY: operatorKeySchema.optional(),
   /** Demo faucet: micro-dollars one faucet call credits. Default 100000000 ($100). */

@@ -1,0 +1,88 @@
+import { TEST_OPERATOR_KEY } from '@tap/testkit';
+import { describe, expect, it } from 'vitest';
+import { exposureLimitsOf, loadConfig } from './config.js';
+
+describe('ingest-api loadConfig', () => {
+  it('has the SPEC defaults for everything, demo mode off', () => {
+    expect(loadConfig({})).toMatchObject({
+      ok: true,
+      config: {
+        HTTP_HOST: '127.0.0.1',
+        HTTP_PORT: 8080,
+        BODY_BYTES_MAX: 4_096,
+        LOGIN_SKEW_MS: 30_000,
+        NONCE_TTL_S: 90,
+        SESSION_TTL_S: 86_400,
+        SESSIONS_PER_WALLET_MAX: 10,
+        RATE_LIMIT_PER_S: 5,
+        RATE_LIMIT_BURST: 10,
+        STAKE_MICROS_MIN: 100_000,
+        STAKE_MICROS_MAX: 100_000_000,
+        USER_OPEN_BETS_MAX: 20,
+        DEMO_MODE: false,
+      },
+    });
+  });
+
+  it('reads overrides, and the chain id list as numbers', () => {
+    const result = loadConfig({ HTTP_PORT: '18080', LOGIN_CHAIN_IDS: '1,8453', RATE_LIMIT_PER_S: '50' });
+    expect(result).toMatchObject({
+      ok: true,
+      config: { HTTP_PORT: 18_080, LOGIN_CHAIN_IDS: [1, 8_453], RATE_LIMIT_PER_S: 50 },
+    });
+  });
+
+  it('names every bad variable', () => {
+    const result = loadConfig({
+      HTTP_PORT: 'eighty',
+      BODY_BYTES_MAX: '10',
+      LOGIN_URI: 'not a url',
+      LOGIN_CHAIN_IDS: '1,,2',
+      NONCE_TTL_S: '60',
+      DEMO_MODE: 'maybe',
+      REDIS_URL: 'http://example',
+    });
+    expect(result.ok).toBe(false);
+    const problems = result.ok ? '' : result.problems.join('\n');
+    for (const variable of [
+      'HTTP_PORT',
+      'BODY_BYTES_MAX',
+      'LOGIN_URI',
+      'LOGIN_CHAIN_IDS',
+      'NONCE_TTL_S',
+      'DEMO_MODE',
+      'REDIS_URL',
+    ]) {
+      expect(problems).toContain(variable);
+    }
+  });
+
+  it('refuses a smallest stake above the largest', () => {
+    const result = loadConfig({ STAKE_MICROS_MIN: '2000000', STAKE_MICROS_MAX: '1000000' });
+    expect(result).toEqual({ ok: false, problems: [expect.stringContaining('STAKE_MICROS_MIN')] });
+  });
+
+  it('needs the operator key in demo mode (the faucet signs its deposits), and a well-formed one', () => {
+    expect(loadConfig({ DEMO_MODE: '1' })).toEqual({
+      ok: false,
+      problems: [expect.stringContaining('OPERATOR_MAC_KEY')],
+    });
+    expect(loadConfig({ DEMO_MODE: '1', OPERATOR_MAC_KEY: TEST_OPERATOR_KEY })).toMatchObject({
+      ok: true,
+      config: { DEMO_MODE: true },
+    });
+    expect(loadConfig({ DEMO_MODE: '1', OPERATOR_MAC_KEY: 'abc' }).ok).toBe(false);
+  });
+
+  it('derives the SPEC §3 exposure limits from the bankroll', () => {
+    const result = loadConfig({ BANKROLL_MICROS: '1000000000000' });
+    if (!result.ok) throw new Error(result.problems.join('\n'));
+    expect(exposureLimitsOf(result.config)).toEqual({
+      cellMicros: 2_500_000_000,
+      columnMicros: 15_000_000_000,
+      totalMicros: 100_000_000_000,
+      userPayoutMicros: 2_000_000_000,
+      userOpenBets: 20,
+    });
+  });
+});
