@@ -1,11 +1,13 @@
 /**
- * One batch, one SQLite transaction (SPEC §6.2). Entries are applied in arrival order, each inside
- * its own savepoint: an entry that cannot be decoded or applied is rolled back alone and becomes a
- * dead letter, and the rest of the batch still commits. The batch's events and dead letters are
+ * One batch, one SQLite transaction (SPEC §6.2). Entries are applied in arrival order, first
+ * directly (no savepoints). If any entry is refused or fails, the whole transaction rolls back and
+ * the batch is re-run with a savepoint per entry: the failing entry is rolled back alone and becomes
+ * a dead letter, and the rest of the batch still commits. An entry that cannot be decoded is a dead
+ * letter on either path. The batch's events and dead letters are
  * written to the outbox in the same transaction; the Redis effects are returned for after the
  * commit. Synchronous (better-sqlite3): nothing else touches the database while it runs.
  */
-import { decodeEntry, type EntryOf, streamIdTimeMs } from '@tap/channels';
+import { decodeEntry, type EntryOf, entryJson, streamIdTimeMs } from '@tap/channels';
 import type { DeadLetterEntry, EventEntry } from '@tap/domain';
 import type Database from 'better-sqlite3';
 import type { BetStore } from '../storage/bet-store.js';
@@ -79,84 +81,72 @@ export function createBatchApplier(
     return verdict;
   });
 
-  const applyAll = db.transaction((entries: readonly StreamEntry[], nowMs: number): BatchResult => {
-    outbox.deletePublished();
-    const ctx = context(nowMs);
-    const batch: BatchResult = { results: [], outbox: [], effects: [] };
-    const events: EventEntry[] = [];
-    const deadLetters: DeadLetterEntry[] = [];
-    for (const entry of entries) {
-      const decoded = entry.fields === null ? undefined : decodeEntry(entry.kind, entry.fields);
-      if (decoded === undefined || !decoded.ok) {
-        const reason = decoded === undefined ? 'entry_deleted' : `${decoded.code}: ${decoded.reason}`;
-        deadLetters.push(deadLetter(entry, reason, nowMs));
-        batch.results.push({ kind: entry.kind, outcome: 'dead_letter' });
-        continue;
-      }
-      const head = ledger.head();
-      try {
-        const verdict = inSavepoint(ctx, entry, decoded.value);
-        if (verdict.kind === 'out_of_bounds') deadLetters.push(deadLetter(entry, verdict.code, nowMs));
-        batch.results.push({ kind: entry.kind, outcome: outcomeOf(verdict) });
-        if (verdict.kind === 'applied' || verdict.kind === 'rejected' || verdict.kind === 'out_of_bounds') {
-          events.push(...verdict.events);
-          batch.effects.push(...verdict.effects);
-        }
-      } catch (err) {
-        ledger.resetHead(head);
-        const reason = err instanceof Refusal ? err.code : `apply_failed: ${(err as Error).message}`;
-        deadLetters.push(deadLetter(entry, reason, nowMs));
-        batch.results.push({ kind: entry.kind, outcome: 'dead_letter' });
-        if (entry.kind === 'bets') unwindBet(ctx, decoded.value as EntryOf<'bets'>, events, batch.effects);
-      }
+  /**
+   * How one decoded entry is applied. `direct` (the fast path): no savepoint, two statements per
+   * entry saved; an entry that would need its own rollback throws NeedsIsolation, which rolls the
+   * whole batch back so it can be re-run `isolated`. `isolated`: a savepoint per entry; a refusal
+   * or an apply error rolls back that entry alone and makes it a dead letter.
+   */
+  const direct: EntryStrategy = (ctx, entry, value) => {
+    const verdict = dispatch(ctx, entry, value);
+    if (verdict.kind === 'refused') throw new NeedsIsolation();
+    return verdict;
+  };
+  const isolated: EntryStrategy = (ctx, entry, value, unwound) => {
+    const head = ledger.head();
+    try {
+      return inSavepoint(ctx, entry, value);
+    } catch (err) {
+      ledger.resetHead(head);
+      if (entry.kind === 'bets') unwindBet(ctx, value as EntryOf<'bets'>, unwound);
+      return {
+        kind: 'failed',
+        reason: err instanceof Refusal ? err.code : `apply_failed: ${(err as Error).message}`,
+      };
     }
-    batch.outbox.push(
-      ...outbox.addAll(
-        'events',
-        events.map((event) => JSON.stringify(event)),
-      ),
-    );
-    batch.outbox.push(
-      ...outbox.addAll(
-        'deadLetter',
-        deadLetters.map((dead) => JSON.stringify(dead)),
-      ),
-    );
-    return batch;
-  });
+  };
 
-  // The fast path: the same batch without a savepoint per entry (two statements per entry saved).
-  // Any entry that would need its own rollback aborts the whole transaction, and the batch is
-  // re-run on the isolated path above. Refusals and apply errors are rare, so nearly every batch
-  // commits on the fast path.
-  const applyFast = db.transaction((entries: readonly StreamEntry[], nowMs: number): BatchResult => {
-    outbox.deletePublished();
-    const ctx = context(nowMs);
-    const batch: BatchResult = { results: [], outbox: [], effects: [] };
-    const events: string[] = [];
-    const deadLetters: string[] = [];
-    for (const entry of entries) {
-      const decoded = entry.fields === null ? undefined : decodeEntry(entry.kind, entry.fields);
-      if (decoded === undefined || !decoded.ok) {
-        const reason = decoded === undefined ? 'entry_deleted' : `${decoded.code}: ${decoded.reason}`;
+  /** The batch loop, the same for both strategies. */
+  const applyWith = (strategy: EntryStrategy) =>
+    db.transaction((entries: readonly StreamEntry[], nowMs: number): BatchResult => {
+      outbox.deletePublished();
+      const ctx = context(nowMs);
+      const batch: BatchResult = { results: [], outbox: [], effects: [] };
+      const events: string[] = [];
+      const deadLetters: string[] = [];
+      const toDeadLetter = (entry: StreamEntry, reason: string) => {
         deadLetters.push(JSON.stringify(deadLetter(entry, reason, nowMs)));
         batch.results.push({ kind: entry.kind, outcome: 'dead_letter' });
-        continue;
+      };
+      const emit = (output: VerdictOutput) => {
+        for (const event of output.events) events.push(JSON.stringify(event));
+        for (const effect of output.effects) batch.effects.push(effect);
+      };
+      for (const entry of entries) {
+        const decoded = entry.fields === null ? undefined : decodeEntry(entry.kind, entry.fields);
+        if (decoded === undefined || !decoded.ok) {
+          toDeadLetter(entry, decoded === undefined ? 'entry_deleted' : `${decoded.code}: ${decoded.reason}`);
+          continue;
+        }
+        const unwound: { events: EventEntry[]; effects: Effect[] } = { events: [], effects: [] };
+        const verdict = strategy(ctx, entry, decoded.value, unwound);
+        if (verdict.kind === 'failed') {
+          toDeadLetter(entry, verdict.reason);
+          emit(unwound);
+          continue;
+        }
+        if (verdict.kind === 'out_of_bounds') toDeadLetter(entry, verdict.code);
+        else batch.results.push({ kind: entry.kind, outcome: outcomeOf(verdict) });
+        if (verdict.kind === 'applied' || verdict.kind === 'rejected' || verdict.kind === 'out_of_bounds') {
+          emit(verdict);
+        }
       }
-      const verdict = dispatch(ctx, entry, decoded.value);
-      if (verdict.kind === 'refused') throw new NeedsIsolation();
-      if (verdict.kind === 'out_of_bounds')
-        deadLetters.push(JSON.stringify(deadLetter(entry, verdict.code, nowMs)));
-      batch.results.push({ kind: entry.kind, outcome: outcomeOf(verdict) });
-      if (verdict.kind === 'applied' || verdict.kind === 'rejected' || verdict.kind === 'out_of_bounds') {
-        for (const event of verdict.events) events.push(JSON.stringify(event));
-        for (const effect of verdict.effects) batch.effects.push(effect);
-      }
-    }
-    batch.outbox.push(...outbox.addAll('events', events));
-    batch.outbox.push(...outbox.addAll('deadLetter', deadLetters));
-    return batch;
-  });
+      batch.outbox.push(...outbox.addAll('events', events));
+      batch.outbox.push(...outbox.addAll('deadLetter', deadLetters));
+      return batch;
+    });
+  const applyDirect = applyWith(direct);
+  const applyIsolated = applyWith(isolated);
 
   // The dead-man sweep (dead-man-sweep.ts) as a batch of its own, with no stream entries to ack.
   const sweepTx = db.transaction((nowMs: number, graceMs: number): BatchResult => {
@@ -182,19 +172,34 @@ export function createBatchApplier(
     apply(entries: readonly StreamEntry[], nowMs: number): BatchResult {
       const head = ledger.head();
       try {
-        return applyFast.immediate(entries, nowMs);
+        return applyDirect.immediate(entries, nowMs);
       } catch {
         // Rolled back as a whole (a refusal or an apply error): redo it with one savepoint per
-        // entry. An error that is not the entry's fault fails there too and stops the batcher.
+        // entry. Refusals and apply errors are rare, so nearly every batch commits directly. An
+        // error that is not the entry's fault fails on the isolated path too and stops the batcher.
         ledger.resetHead(head);
-        return applyAll.immediate(entries, nowMs);
+        return applyIsolated.immediate(entries, nowMs);
       }
     },
   };
 }
 
-/** Thrown on the fast path to roll the whole batch back and redo it with savepoints. */
+/** Thrown on the direct path to roll the whole batch back and redo it with savepoints. */
 class NeedsIsolation extends Error {}
+
+/** What a verdict sends out: events to publish and Redis effects to run after the commit. */
+interface VerdictOutput {
+  events: readonly EventEntry[];
+  effects: readonly Effect[];
+}
+
+/** Applies one decoded entry; `failed` makes it a dead letter, with `unwound` published instead. */
+type EntryStrategy = (
+  ctx: ApplyContext,
+  entry: StreamEntry,
+  value: unknown,
+  unwound: { events: EventEntry[]; effects: Effect[] },
+) => Verdict | { kind: 'failed'; reason: string };
 
 function outcomeOf(verdict: Verdict): Outcome {
   return verdict.kind === 'out_of_bounds' || verdict.kind === 'refused' ? 'dead_letter' : verdict.kind;
@@ -220,9 +225,13 @@ function dispatch(ctx: ApplyContext, entry: StreamEntry, value: unknown): Verdic
  * its reservation and exposure are released and its owner is told it was rejected, so neither the
  * money nor the client is left waiting on it.
  */
-function unwindBet(ctx: ApplyContext, bet: EntryOf<'bets'>, events: EventEntry[], effects: Effect[]): void {
-  effects.push(...releaseReservation(bet));
-  events.push({
+function unwindBet(
+  ctx: ApplyContext,
+  bet: EntryOf<'bets'>,
+  unwound: { events: EventEntry[]; effects: Effect[] },
+): void {
+  unwound.effects.push(...releaseReservation(bet));
+  unwound.events.push({
     type: 'bet',
     userId: bet.userId,
     betId: bet.betId,
@@ -234,8 +243,7 @@ function unwindBet(ctx: ApplyContext, bet: EntryOf<'bets'>, events: EventEntry[]
 
 function deadLetter(entry: StreamEntry, reason: string, nowMs: number): DeadLetterEntry {
   const fields = entry.fields ?? [];
-  const at = fields.indexOf('d');
-  const raw = at >= 0 && at % 2 === 0 ? (fields[at + 1] ?? '') : JSON.stringify(fields);
+  const raw = entryJson(fields) ?? JSON.stringify(fields);
   return {
     stream: entry.stream,
     entryId: entry.id,
