@@ -349,7 +349,7 @@ check_alerting() {
   output=$(node "$dir/check-metrics.mjs" 2>&1) || status=$?
   while read -r line; do
     case $line in
-      ok*) pass "$(awk '{print $2}' <<<"$line")" "metrics exported by the code" ;;
+      ok*) pass "$(awk '{print $2}' <<<"$line")" "$(sed 's/^[^(]*(//; s/)$//' <<<"$line")" ;;
       FAIL*) fail "$(awk '{print $2}' <<<"$line" | tr -d :)" "${line#*: }" ;;
     esac
   done <<<"$output"

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // check-metrics.mjs — every metric an alert rule (tap.rules.yml) or a dashboard panel
 // (infra/grafana/*.json) queries must be one the code exports, so a renamed metric cannot leave an
-// alert that never fires or a panel that stays empty. Run by scripts/check-ops-files.sh.
+// alert that never fires or a panel that stays empty. And every metric the code exports follows the
+// one naming scheme, `tap_<daemon>_<what>_<unit>` in base units (seconds, bytes; never _ms), where
+// <daemon> is the services/ folder that registers it, and is listed in docs/metrics.md. Run by
+// scripts/check-ops-files.sh.
 //
 //   node infra/prometheus/check-metrics.mjs     # one line per file, exit 1 naming unknown metrics
 //
@@ -41,7 +44,13 @@ function sourceFiles(dir) {
   return out;
 }
 
-/** Regexes of every metric name the code registers. */
+/**
+ * Names the SPEC itself fixes (§8: the archiver's dead man's switch, which operators' alerts are
+ * written against), kept as they are instead of renamed into the scheme.
+ */
+const SPEC_NAMES = new Set(['last_successful_archive_timestamp', 'last_successful_backup_timestamp']);
+
+/** Every metric name the code registers: `name` as written (templates keep `${…}`), `re` matching it. */
 export function exportedMetrics() {
   const patterns = [];
   for (const top of ['services', 'packages']) {
@@ -63,7 +72,7 @@ export function exportedMetrics() {
             .map((part) => part.replace(/[^a-z0-9_]/gi, ''))
             .join('[a-z0-9_]+');
           const suffix = match[1] === 'Histogram' ? '(_bucket|_sum|_count)?' : '';
-          patterns.push(new RegExp(`^${body}${suffix}$`));
+          patterns.push({ name: match[2], file: relative(root, file), re: new RegExp(`^${body}${suffix}$`) });
         }
       }
     }
@@ -110,8 +119,26 @@ function dashboardExprs(path) {
   return exprs;
 }
 
+/** Problems with the code's own names: outside the scheme, in a non-base unit, or not in docs/metrics.md. */
+function namingProblems(exported) {
+  const documented = [
+    ...readFileSync(join(root, 'docs/metrics.md'), 'utf8').matchAll(/`([a-z_:][a-z0-9_:]*)`/g),
+  ].map((match) => match[1]);
+  const problems = [];
+  for (const { name, file, re } of exported) {
+    const service = /^services\/([^/]+)\//.exec(file)?.[1];
+    const prefix = service ? `tap_${service.replaceAll('-', '_')}_` : 'tap_';
+    if (!SPEC_NAMES.has(name) && !name.startsWith(prefix))
+      problems.push(`${name} (${file}): not ${prefix}<what>_<unit>`);
+    if (/_(ms|milliseconds|us|microseconds|kb|mb)(_|$)/.test(name))
+      problems.push(`${name}: not in base units`);
+    if (!documented.some((doc) => re.test(doc))) problems.push(`${name}: not listed in docs/metrics.md`);
+  }
+  return problems;
+}
+
 const exported = exportedMetrics();
-const known = (name) => EXTERNAL.some((re) => re.test(name)) || exported.some((re) => re.test(name));
+const known = (name) => EXTERNAL.some((re) => re.test(name)) || exported.some(({ re }) => re.test(name));
 const files = [
   [join(root, 'infra/prometheus/tap.rules.yml'), rulesExprs],
   ...readdirSync(join(root, 'infra/grafana'))
@@ -138,5 +165,14 @@ for (const [path, read] of files) {
       `ok    ${relative(root, path)}  (${exprs.length} queries, ${names.length} metrics, all exported)`,
     );
   }
+}
+const naming = namingProblems(exported);
+if (naming.length > 0) {
+  console.log(`FAIL  docs/metrics.md: metric names: ${naming.join('; ')}`);
+  failed += 1;
+} else {
+  console.log(
+    `ok    docs/metrics.md  (${exported.length} metrics in the code, all named tap_<daemon>_…, all listed)`,
+  );
 }
 process.exit(failed === 0 ? 0 : 1);

@@ -153,7 +153,7 @@ describe('breaker with price-ingest and health-monitor running', () => {
       breaker: { state: 'open', reason: 'stale_prints' },
     });
     const metrics = await (await fetch(`http://127.0.0.1:${monitorPort}/metrics`)).text();
-    expect(metrics).toContain('health_monitor_breaker_open{service="health-monitor"} 1');
+    expect(metrics).toContain('tap_health_monitor_breaker_open{service="health-monitor"} 1');
     await ingest.stop('SIGKILL');
   });
 

@@ -7,29 +7,29 @@ export function createMonitorMetrics(registry: Registry) {
   const registers = [registry];
   return {
     breakerOpen: new Gauge({
-      name: 'health_monitor_breaker_open',
+      name: 'tap_health_monitor_breaker_open',
       help: 'Breaker state: 1 open (trading halted), 0 closed',
       registers,
     }),
     printAge: new Gauge({
-      name: 'health_monitor_print_age_seconds',
+      name: 'tap_health_monitor_print_age_seconds',
       help: 'Age of the newest index print seen',
       registers,
     }),
     opens: new Counter({
-      name: 'health_monitor_breaker_opens_total',
+      name: 'tap_health_monitor_breaker_opens_total',
       help: 'Open intervals recorded (breaker transitions to open)',
       labelNames: ['reason'],
       registers,
     }),
     printsRead: new Counter({
-      name: 'health_monitor_prints_read_total',
+      name: 'tap_health_monitor_prints_read_total',
       help: 'Prints read from the prices stream, by result (ok, malformed)',
       labelNames: ['result'],
       registers,
     }),
     tickErrors: new Counter({
-      name: 'health_monitor_tick_errors_total',
+      name: 'tap_health_monitor_tick_errors_total',
       help: 'Ticks whose Redis read or write failed (the heartbeat was not written)',
       registers,
     }),

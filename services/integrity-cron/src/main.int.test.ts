@@ -29,7 +29,7 @@ describeJobLifecycle({
   service: 'integrity-cron',
   env: async (redis) => ({ REDIS_URL: redis.url, OPS_PORT: '0', DATA_DIR: dataDirWithSegment() }),
   hangingEnv: (hangUrl) => ({ REDIS_URL: hangUrl('redis'), DATA_DIR: tmpdir() }),
-  successMetric: 'tap_integrity_last_success_timestamp_seconds',
+  successMetric: 'tap_integrity_cron_last_success_timestamp_seconds',
   textfile: 'integrity-cron.prom',
   badEnv: { REDIS_URL: 'nope', DATA_DIR: 'relative/path', OPS_PORT: 'abc' },
 });

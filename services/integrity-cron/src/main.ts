@@ -4,7 +4,7 @@
  * segments (opening = closing, the hash chain across them; SPEC §8), and that Redis answers. Exit
  * status 0 when everything holds, 1 with each broken rule logged otherwise — also when DATA_DIR is
  * missing or unreadable (the error names the path) or holds no segment: a run that checked nothing
- * is not a success. `tap_integrity_last_success_timestamp_seconds` goes to the node-exporter
+ * is not a success. `tap_integrity_cron_last_success_timestamp_seconds` goes to the node-exporter
  * textfile. Redis-vs-SQLite checks land with the integrity issue.
  */
 import { join } from 'node:path';
@@ -27,12 +27,12 @@ const config = exitOnBadConfig(SERVICE, loadConfig(process.env));
 const log = createLogger(SERVICE, config.LOG_LEVEL);
 const registry = createMetricsRegistry(SERVICE, { processMetrics: false });
 const lastSuccess = new Gauge({
-  name: 'tap_integrity_last_success_timestamp_seconds',
+  name: 'tap_integrity_cron_last_success_timestamp_seconds',
   help: 'Unix time (s) of the last integrity run that found nothing wrong',
   registers: [registry],
 });
 const segmentsChecked = new Gauge({
-  name: 'tap_integrity_segments_checked',
+  name: 'tap_integrity_cron_segments_checked',
   help: 'Segments checked by the last run',
   registers: [registry],
 });

@@ -105,7 +105,7 @@ describe('price-ingest with venue adapters against fake exchanges', () => {
     expect(health.venues.find((v) => v.venue === 'kraken')).toMatchObject({ fresh: false, connected: false });
     const metrics = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
     expect(metrics).toMatch(
-      /price_ingest_venue_reconnects_total\{venue="kraken",service="price-ingest"\} [1-9]/,
+      /tap_price_ingest_venue_reconnects_total\{venue="kraken",service="price-ingest"\} [1-9]/,
     );
   });
 });

@@ -4,14 +4,14 @@ import { Counter, Histogram, type Registry } from '@tap/runtime';
 export function createHttpMetrics(registry: Registry) {
   return {
     duration: new Histogram({
-      name: 'tap_http_request_duration_seconds',
+      name: 'tap_ingest_api_request_duration_seconds',
       help: 'Time from request to answer, by route',
       labelNames: ['route'],
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),
     outcomes: new Counter({
-      name: 'tap_api_outcomes_total',
+      name: 'tap_ingest_api_outcomes_total',
       help: 'Logins and bets by outcome (ok/accepted or the error code)',
       labelNames: ['route', 'outcome'],
       registers: [registry],

@@ -43,7 +43,7 @@ describe('ws-gateway fan-out', () => {
       const everyone = () => clients.every((c) => tickIds(c, firstId).length >= expected.length);
       await clients[0]?.until(() => (everyone() ? true : undefined), 10_000);
       for (const client of clients) expect(tickIds(client, firstId)).toEqual(expected);
-      expect(await gateway.metric('ws_messages_published_total')).toBeGreaterThanOrEqual(100);
+      expect(await gateway.metric('tap_ws_gateway_messages_published_total')).toBeGreaterThanOrEqual(100);
       await Promise.all(clients.map((c) => c.close()));
     } finally {
       await gateway.stop();
@@ -66,7 +66,7 @@ describe('ws-gateway fan-out', () => {
       // The kernel's socket buffers take several MB first; keep flooding until the gateway drops it.
       let written = 0;
       const firstId = 2_000_000;
-      while ((await gateway.metric('ws_backpressure_drops_total')) === 0 && written < 600_000) {
+      while ((await gateway.metric('tap_ws_gateway_backpressure_drops_total')) === 0 && written < 600_000) {
         const batch = gateway.redis.pipeline();
         for (let i = 0; i < 10_000; i++, written++) {
           batch.xadd(
@@ -82,10 +82,10 @@ describe('ws-gateway fan-out', () => {
       // On a loaded machine the gateway may still be working through the stream when the writing
       // stops; the drop comes when it reaches the backlog's end, so wait for it.
       const deadline = Date.now() + 20_000;
-      while ((await gateway.metric('ws_backpressure_drops_total')) === 0 && Date.now() < deadline) {
+      while ((await gateway.metric('tap_ws_gateway_backpressure_drops_total')) === 0 && Date.now() < deadline) {
         await sleep(200);
       }
-      expect(await gateway.metric('ws_backpressure_drops_total')).toBe(1);
+      expect(await gateway.metric('tap_ws_gateway_backpressure_drops_total')).toBe(1);
       const after = firstId + written;
       await gateway.appendPrint(aPrint({ id: after }));
       for (const client of fast) {

@@ -52,7 +52,7 @@ export function startStreamReader(options: {
       if (!handler || index === undefined || !last) continue;
       handler.onEntries(entries);
       ids[index] = last[0];
-      metrics.readerLag.set({ stream: handler.name }, Math.max(0, now - streamIdTimeMs(last[0])));
+      metrics.readerLag.set({ stream: handler.name }, Math.max(0, now - streamIdTimeMs(last[0])) / 1000);
     }
   };
 

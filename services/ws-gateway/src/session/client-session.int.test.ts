@@ -32,7 +32,7 @@ describe('ws-gateway /v1/ws connections', () => {
     expect(client.messages).toEqual([
       { type: 'error', error: 'session_invalid', message: 'missing, expired or revoked session token' },
     ]);
-    expect(await gateway.metric('ws_auth_failures_total')).toBeGreaterThanOrEqual(2);
+    expect(await gateway.metric('tap_ws_gateway_auth_failures_total')).toBeGreaterThanOrEqual(2);
   });
 
   it('refuses a malformed first message with invalid_body and 4400', async () => {
