@@ -4,8 +4,9 @@
  * ws-gateway does its real work — at 3,000 bets/s, with ingest-api, batcher and ws-gateway under
  * `node --cpu-prof`. The daemons write their profiles as they exit, so they are read after the stack
  * stops: each main-thread profile is cut to the measured window and written as
- * `profiles/<daemon>.cpuprofile` (DevTools, speedscope) plus a flame graph `profiles/<daemon>.svg`;
- * a recorded run copies the SVGs to `results/profiles/` for RESULTS.md's "What limits the bet path".
+ * `profiles/<daemon>.cpuprofile` in the run's directory — open it in speedscope or Chrome DevTools for
+ * the flame graph — and summarised as tables (self time by category, top functions) for RESULTS.md's
+ * "What limits the bet path".
  * The profiler costs a little CPU itself: the latency here is not the headline's (ingest-3k's is).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { join } from 'node:path';
 import { benchLimits, openBetStack } from '../src/bet-stack.js';
 import { type LoadRunResult, measuredWindow } from '../src/load/open-loop.js';
 import { clampWindow, sliceProfile } from '../src/report/cpu-profile.js';
-import { analyzeProfile, renderFlameGraphSvg } from '../src/report/flame-graph.js';
+import { analyzeProfile } from '../src/report/profile-analysis.js';
 import {
   mainThreadProfilePath,
   monotonicWindow,
@@ -97,7 +98,6 @@ export const profile: Scenario = {
       if (!summary) continue;
       outcome.profiles.push(summary);
       outcome.tables.push(categoryTable(summary), topFunctionsTable(summary));
-      outcome.recordedFiles = [...(outcome.recordedFiles ?? []), summary.svg];
     }
     outcome.headline = {
       achieved_per_s: result.achievedPerS,
@@ -111,7 +111,7 @@ export const profile: Scenario = {
   },
 };
 
-/** Reads one daemon's main-thread profile, writes its window slice and flame graph, summarises it. */
+/** Reads one daemon's main-thread profile, writes its window slice (for speedscope), summarises it. */
 function profileDaemon(
   ctx: ScenarioContext,
   outcome: ScenarioOutcome,
@@ -140,19 +140,12 @@ function profileDaemon(
     window,
     topN: TOP_FUNCTIONS,
   });
-  const svg = `profiles/${daemon}.svg`;
-  const summary = profileSummary(daemon, svg, analysis, args.result.achievedPerS);
+  const summary = profileSummary(daemon, analysis, args.result.achievedPerS);
   mkdirSync(join(ctx.outDir, 'profiles'), { recursive: true });
   writeFileSync(
     join(ctx.outDir, 'profiles', `${daemon}.cpuprofile`),
     JSON.stringify(sliceProfile(cpuProfile, window)),
   );
-  const seconds = Math.round((window.endUs - window.startUs) / 1e5) / 10;
-  const title = `${daemon} · main thread · ${args.result.offeredPerS} bets/s offered, ${args.result.achievedPerS}/s achieved`;
-  const subtitle =
-    `measured window ${seconds} s, busy ${summary.busyPct} % of it (${analysis.busySamples} samples) · run ${ctx.runId} · ` +
-    'width = share of busy samples, colour = category; hover a frame for its file, line and share';
-  writeFileSync(join(ctx.outDir, svg), renderFlameGraphSvg(analysis, { title, subtitle }));
   ctx.log(
     `${daemon}: busy ${summary.busyPct} % · ${summary.categories
       .slice(0, 3)

@@ -54,7 +54,7 @@ export interface ScenarioOutcome {
   profiles?: DaemonProfileSummary[];
   /**
    * Files under the run's directory that a recorded run also copies to `results/` (same relative
-   * path), so RESULTS.md can link them — e.g. `profiles/batcher.svg`.
+   * path), so RESULTS.md can link them.
    */
   recordedFiles?: string[];
 }
@@ -62,8 +62,6 @@ export interface ScenarioOutcome {
 /** One daemon's main thread over a run's measured window, from `node --cpu-prof`. */
 export interface DaemonProfileSummary {
   daemon: string;
-  /** The flame graph, relative to the run's directory (and to `results/` once recorded). */
-  svg: string;
   /** Share of the window the main thread was not idle (100 = never idle). */
   busyPct: number;
   busySamples: number;

@@ -2,7 +2,7 @@
  * Markdown rendering: one scenario's summary (`out/<run-id>/summary.md`) and RESULTS.md, which is
  * only ever rendered from recorded JSON results — never written by hand.
  */
-import type { ResultTable, ScenarioResult } from '../scenario.js';
+import type { DaemonProfileSummary, ResultTable, ScenarioResult } from '../scenario.js';
 import type { MachineInfo } from './machine.js';
 import { profilesSideBySide } from './profile-tables.js';
 
@@ -43,7 +43,6 @@ export function renderScenario(result: ScenarioResult, headingLevel = 2, plotsDi
   for (const table of result.tables) parts.push('', renderTable(table, result.command));
   if (plotsDir !== undefined) {
     for (const run of result.loadRuns) parts.push('', `![${run.label}](${plotsDir}${plotFile(run.label)})`);
-    for (const p of result.profiles ?? []) parts.push('', `![${p.daemon} flame graph](${plotsDir}${p.svg})`);
   }
   return parts.join('\n');
 }
@@ -206,24 +205,23 @@ function shareOfOurs(ingestMax: ScenarioResult | undefined) {
 }
 
 /**
- * How to read the profiles. Fixed text, so it holds no numbers: those are in the tables above it,
- * rendered from the recorded JSON.
+ * What the profiles say, in words built from them: each daemon's busy share and its two largest
+ * categories, busiest first. No fixed prose: a conclusion that does not come from the recorded
+ * numbers would outlive them.
  */
-export const PROFILE_READING =
-  '**How to read this.** A bet crosses every column — ingest-api admits it, the batcher applies it to SQLite, ' +
-  'ws-gateway tells the wallet — with Redis between them. The first row says how much of the window each main thread ' +
-  'was busy: while none is close to always busy, no single daemon is the wall, and what caps the rate on this machine ' +
-  "is the sum of every process's CPU per bet (the daemons, Redis, the kernel's loopback networking and the load " +
-  "generator) against the shared cores; the resource table of the `profile` run gives each process's share. The " +
-  "rows say what would shrink each daemon's share: in ingest-api, the Redis client (building commands, RESP " +
-  'encoding, socket writes) and the uWS response write inside `cork`; in the batcher, SQLite — the commit of each batch, which waits for the WAL fsync under `synchronous=FULL` ' +
-  'and counts as busy because the call is synchronous, then the per-bet inserts (appending to their indexes) and the ' +
-  'balance update; in ws-gateway, reading the streams, validating each event, splicing its stream id into its text, ' +
-  'and publishing it. ' +
-  'Garbage collection runs through all three. The functions behind each row, with the hottest line of each, are in ' +
-  'the `profile` section below.';
+export function profileReading(profiles: readonly DaemonProfileSummary[]): string {
+  const byBusy = [...profiles].sort((a, b) => b.busyPct - a.busyPct);
+  const daemons = byBusy.map((p) => {
+    const top = p.categories
+      .slice(0, 2)
+      .map((c) => `${c.category} ${c.pct} %`)
+      .join(', then ');
+    return `\`${p.daemon}\` busy ${p.busyPct} % of the window (of that: ${top})`;
+  });
+  return `**Reading.** Busiest main thread first: ${daemons.join('; ')}.`;
+}
 
-/** RESULTS.md's "What limits the bet path": the recorded `profile` run's flame graphs and categories. */
+/** RESULTS.md's "What limits the bet path": the recorded `profile` run's categories and top functions. */
 export function whatLimits(result: ScenarioResult | undefined): string[] {
   const parts = ['## What limits the bet path', ''];
   const profiles = result?.profiles ?? [];
@@ -233,7 +231,6 @@ export function whatLimits(result: ScenarioResult | undefined): string[] {
       'No `profile` run recorded yet: `pnpm --filter @tap/benchmarks bench run profile --record`.',
     ];
   }
-  const graphs = profiles.map((p) => `[${p.daemon}](results/${p.svg})`).join(' · ');
   parts.push(
     `From the \`profile\` run \`${result.runId}\` (${result.startedAt}${result.ok ? '' : ', **FAILED**'}), ` +
       `\`${result.command}\`: the bet path at ${formatValue(result.headline.achieved_per_s, 'bets/s')} achieved ` +
@@ -242,10 +239,10 @@ export function whatLimits(result: ScenarioResult | undefined): string[] {
     '',
     renderTable(profilesSideBySide(profiles)),
     '',
-    `Flame graphs (open one on its own for the tooltips: function, file:line, share): ${graphs}.`,
+    profileReading(profiles),
     '',
-    ...profiles.flatMap((p) => [`![${p.daemon} flame graph](results/${p.svg})`, '']),
-    PROFILE_READING,
+    "Flame graphs: a `profile` run writes each daemon's window as `profiles/<daemon>.cpuprofile` in its run " +
+      'directory; open it in speedscope (https://www.speedscope.app) or Chrome DevTools.',
   );
   return parts;
 }

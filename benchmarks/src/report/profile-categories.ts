@@ -34,23 +34,6 @@ export const CATEGORY = {
 
 export type Category = (typeof CATEGORY)[keyof typeof CATEGORY];
 
-/** Flame-graph colours: warm for the I/O libraries, green for our code, grey for the runtime. */
-export const CATEGORY_COLORS: Record<Category, string> = {
-  [CATEGORY.sqlite]: '#e8863a',
-  [CATEGORY.redis]: '#d9534f',
-  [CATEGORY.uws]: '#4a90d9',
-  [CATEGORY.json]: '#e6c229',
-  [CATEGORY.zod]: '#9b6ee0',
-  [CATEGORY.crypto]: '#a1887f',
-  [CATEGORY.pricing]: '#2a9d8f',
-  [CATEGORY.telemetry]: '#d291bc',
-  [CATEGORY.gc]: '#b0b7bf',
-  [CATEGORY.program]: '#8fa8b8',
-  [CATEGORY.node]: '#b5d6a7',
-  [CATEGORY.ours]: '#5cc98d',
-  [CATEGORY.other]: '#d4d4d4',
-};
-
 /** What classification reads of a frame: its name, its (source-mapped) file and that file's imports. */
 export interface FrameFacts {
   functionName: string;

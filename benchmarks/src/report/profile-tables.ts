@@ -3,12 +3,11 @@
  * tables: self time by category, the top functions, and the daemons side by side (RESULTS.md).
  */
 import type { DaemonProfileSummary, ResultTable } from '../scenario.js';
-import type { ProfileAnalysis } from './flame-graph.js';
+import type { ProfileAnalysis } from './profile-analysis.js';
 
 /** `betsPerS` turns shares of the wall clock into main-thread µs per bet (null: not a bet run). */
 export function profileSummary(
   daemon: string,
-  svg: string,
   analysis: ProfileAnalysis,
   betsPerS: number | null,
 ): DaemonProfileSummary {
@@ -17,7 +16,6 @@ export function profileSummary(
     betsPerS && betsPerS > 0 ? Math.round((wallShare(samples) * 1e6 * 10) / betsPerS) / 10 : null;
   return {
     daemon,
-    svg,
     busyPct: Math.round(wallShare(analysis.busySamples) * 1000) / 10,
     busySamples: analysis.busySamples,
     categories: analysis.categories.map((c) => ({

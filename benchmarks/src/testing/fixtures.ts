@@ -134,7 +134,6 @@ function callFrame(spec: FrameSpec): CallFrame {
 export function aDaemonProfile(overrides: Partial<DaemonProfileSummary> = {}): DaemonProfileSummary {
   return {
     daemon: 'batcher',
-    svg: 'profiles/batcher.svg',
     busyPct: 43.5,
     busySamples: 8_700,
     categories: [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { aCpuProfile } from '../testing/fixtures.js';
 import type { FrameSource } from './cpu-profile.js';
-import { analyzeProfile, type FlameNode, fitLabel, renderFlameGraphSvg } from './flame-graph.js';
+import { analyzeProfile } from './profile-analysis.js';
 import { CATEGORY } from './profile-categories.js';
 
 const IDLE = { name: '(idle)', url: '' };
@@ -13,7 +13,6 @@ const REDIS = {
 const SOCKET_WRITE = { name: 'writeUtf8String', url: '' };
 const NET = { name: 'Socket._write', url: 'node:net', line: 968 };
 
-const child = (node: FlameNode, name: string) => node.children.find((c) => c.name === name)!;
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 describe('analyzeProfile', () => {
@@ -30,22 +29,6 @@ describe('analyzeProfile', () => {
       ['handle', 50],
       ['main', 50],
     ]);
-    expect(analysis.flame.totalSamples).toBe(30);
-    expect(analysis.flame.children.map((c) => c.name)).toEqual(['main']);
-  });
-
-  it('merges identical frames at the same stack path and keeps other paths apart', () => {
-    const profile = aCpuProfile([
-      { frames: ['main', 'handle'], samples: 3 },
-      { frames: ['main', { name: 'handle', distinct: true }], samples: 2 },
-      { frames: ['timer', 'handle'], samples: 1 },
-    ]);
-    const { flame } = analyzeProfile(profile);
-    const main = child(flame, 'main');
-    expect(main.children).toHaveLength(1);
-    expect(child(main, 'handle').totalSamples).toBe(5);
-    expect(child(child(flame, 'timer'), 'handle').totalSamples).toBe(1);
-    expect(flame.children.map((c) => c.name)).toEqual(['main', 'timer']);
   });
 
   it('ranks functions by self time summed over every stack they appear in', () => {
@@ -131,38 +114,5 @@ describe('analyzeProfile', () => {
     expect(sum(analysis.categories.map((c) => c.samples))).toBe(analysis.busySamples);
     expect(sum(analysis.categories.map((c) => c.pct))).toBeCloseTo(100, 1);
     expect(analysis.categories.map((c) => c.category)).toContain(CATEGORY.other);
-  });
-});
-
-describe('renderFlameGraphSvg', () => {
-  const profile = aCpuProfile([
-    { frames: ['main', { name: 'render<T>', url: 'services/a/src/b.ts', line: 12 }], samples: 999 },
-    { frames: ['main', 'tiny'], samples: 1 },
-  ]);
-  const svg = renderFlameGraphSvg(analyzeProfile(profile), { title: 'ingest-api & co', subtitle: 'test' });
-
-  it('gives every frame a tooltip with function, file:line and share, escaping XML', () => {
-    expect(svg).toContain(
-      '<title>render&#60;T&#62; · services/a/src/b.ts:12 · 99.90 % of busy samples (self 99.90 %) · our code (services/, packages/)</title>',
-    );
-    expect(svg).toContain('ingest-api &#38; co');
-  });
-
-  it('drops frames narrower than 0.2 % of the width', () => {
-    expect(svg).not.toContain('tiny');
-  });
-
-  it('is well-formed enough to open: one root element, balanced groups', () => {
-    expect(svg.startsWith('<svg ')).toBe(true);
-    expect(svg.trim().endsWith('</svg>')).toBe(true);
-    expect(svg.split('<g>').length).toBe(svg.split('</g>').length);
-  });
-});
-
-describe('fitLabel', () => {
-  it('truncates a label to the rect with an ellipsis and drops it when too narrow', () => {
-    expect(fitLabel('processTicksAndRejections', 1000)).toBe('processTicksAndRejections');
-    expect(fitLabel('processTicksAndRejections', 60)).toBe('process…');
-    expect(fitLabel('processTicksAndRejections', 20)).toBe('');
   });
 });
