@@ -1,9 +1,9 @@
 /**
  * The wire types of the HTTP API and the WebSocket, derived from the domain validators (type-only
- * imports: nothing of `@tap/domain` is bundled into a browser build). The WebSocket messages mirror
- * ws-gateway's `serverMessageSchema` (services/ws-gateway/src/protocol/server-message.ts).
+ * imports: nothing of `@tap/domain` is bundled into a browser build). The WebSocket messages are
+ * the schemas ws-gateway builds its messages against (`@tap/domain`, ws-messages.ts).
  */
-import type { BetStatus, BetView, BreakerEntry, EventEntry, PrintEntry, Terms } from '@tap/domain';
+import type { BetStatus, BetView, PrintEntry, Terms } from '@tap/domain';
 import type { ErrorCode } from '@tap/domain/error-codes';
 
 export type { BetStatus, BetView, ErrorCode, Terms };
@@ -89,45 +89,16 @@ export interface FaucetAnswer {
   remainingMicros: number;
 }
 
-/** `ready`: the socket is authenticated; `serverTime` aligns the client's clock. */
-export interface ReadyMessage {
-  type: 'ready';
-  userId: string;
-  serverTime: number;
-}
-export interface TickMessage {
-  type: 'tick';
-  t: number;
-  p: number;
-  sigma: number;
-  /** η, the print micro-noise (pricing-v2): quote with quoteCell(σ, η) as the server does. */
-  noise: number;
-  id: number;
-}
-export type BreakerMessage = { type: 'breaker' } & BreakerEntry;
-export interface ResyncMessage {
-  type: 'resync';
-  reason: 'events_trimmed' | 'events_unknown' | 'replay_overflow';
-}
-export interface ErrorMessage {
-  type: 'error';
-  error: ErrorCode;
-  message: string;
-}
-export interface PongMessage {
-  type: 'pong';
-  serverTime: number;
-}
-/** A `tap:events` entry plus `id`, its stream id: the resume cursor. */
-export type EventMessage = EventEntry & { id: string };
-export type BetEventMessage = Extract<EventMessage, { type: 'bet' }>;
-export type BalanceEventMessage = Extract<EventMessage, { type: 'balance' }>;
-
-export type ServerMessage =
-  | ReadyMessage
-  | TickMessage
-  | BreakerMessage
-  | ResyncMessage
-  | ErrorMessage
-  | PongMessage
-  | EventMessage;
+/** The WebSocket messages: ws-gateway's wire contract (`@tap/domain` ws-messages.ts). */
+export type {
+  BalanceEventMessage,
+  BetEventMessage,
+  BreakerMessage,
+  ErrorMessage,
+  EventMessage,
+  PongMessage,
+  ReadyMessage,
+  ResyncMessage,
+  ServerMessage,
+  TickMessage,
+} from '@tap/domain';

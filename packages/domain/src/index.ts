@@ -120,3 +120,24 @@ export {
   userLedgerAcross,
 } from './segment/view-queries.js';
 export { BP_PER_UNIT, MICROS_PER_USD, payoutMicros, usdToMicros, userIdOf } from './units.js';
+export {
+  type BalanceEventMessage,
+  type BetEventMessage,
+  type BreakerMessage,
+  breakerMessageSchema,
+  type ErrorMessage,
+  type EventMessage,
+  errorMessageSchema,
+  type PongMessage,
+  pongMessageSchema,
+  RESYNC_REASONS,
+  type ReadyMessage,
+  type ResyncMessage,
+  type ResyncReason,
+  readyMessageSchema,
+  resyncMessageSchema,
+  type ServerMessage,
+  serverMessageSchema,
+  type TickMessage,
+  tickMessageSchema,
+} from './ws-messages.js';

@@ -1,5 +1,5 @@
 import { encodeEntry } from '@tap/channels';
-import type { EventEntry } from '@tap/domain';
+import { type EventEntry, serverMessageSchema } from '@tap/domain';
 import { describe, expect, it } from 'vitest';
 import {
   breakerMessage,
@@ -8,7 +8,6 @@ import {
   pongMessage,
   readyMessage,
   resyncMessage,
-  serverMessageSchema,
   tickMessage,
 } from './server-message.js';
 

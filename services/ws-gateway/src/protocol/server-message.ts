@@ -1,71 +1,28 @@
 /**
- * What the gateway sends on /v1/ws. The schemas are the wire contract (clients and tests validate
- * against them); the builders return the serialized text, because a topic publish serializes a
- * message once for every subscriber.
+ * What the gateway sends on /v1/ws, serialized. The schemas, the wire contract clients and tests
+ * validate against, live in `@tap/domain` (ws-messages.ts); the builders here are typed against them
+ * and return the text, because a topic publish serializes a message once for every subscriber.
  */
 import assert from 'node:assert/strict';
 import { decodeEntry, entryJson } from '@tap/channels';
 import {
-  BREAKER_STATES,
+  type BreakerMessage,
   ERROR_CODES,
   type ErrorCode,
+  type ErrorMessage,
   type EventEntry,
-  eventEntrySchema,
+  type PongMessage,
   type PrintEntry,
-  userIdSchema,
+  type ReadyMessage,
+  type ResyncMessage,
+  type ResyncReason,
+  type TickMessage,
 } from '@tap/domain';
-import { z } from 'zod';
 
-const ms = () => z.number().int().nonnegative();
-const errorCodes = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
-export const RESYNC_REASONS = ['events_trimmed', 'events_unknown', 'replay_overflow'] as const;
-export type ResyncReason = (typeof RESYNC_REASONS)[number];
-
-const readySchema = z.object({ type: z.literal('ready'), userId: userIdSchema, serverTime: ms() }).strict();
-const tickSchema = z
-  .object({
-    type: z.literal('tick'),
-    t: ms(),
-    p: z.number().int().positive(),
-    sigma: z.number().nonnegative(),
-    /** η, the print micro-noise: the display prices with quoteCell(σ, η) like the server. */
-    noise: z.number().nonnegative(),
-    id: z.number().int().nonnegative(),
-  })
-  .strict();
-const breakerSchema = z
-  .object({ type: z.literal('breaker'), state: z.enum(BREAKER_STATES), reason: z.string(), since: ms() })
-  .strict();
-const resyncSchema = z.object({ type: z.literal('resync'), reason: z.enum(RESYNC_REASONS) }).strict();
-const errorSchema = z
-  .object({ type: z.literal('error'), error: z.enum(errorCodes), message: z.string() })
-  .strict();
-const pongSchema = z.object({ type: z.literal('pong'), serverTime: ms() }).strict();
-/** A `tap:events` entry as the batcher wrote it, plus `id`, its stream id (the resume cursor). */
-const [betEventSchema, balanceEventSchema, ...otherEventSchemas] = eventEntrySchema.options;
-// A new event type in @tap/domain must be listed below too; this line stops compiling until it is.
-const noOtherEvents: [] = otherEventSchemas;
-const withStreamId = { id: z.string() };
-const eventSchema = z.discriminatedUnion('type', [
-  betEventSchema.extend(withStreamId),
-  balanceEventSchema.extend(withStreamId),
-]);
-
-export const serverMessageSchema = z.discriminatedUnion('type', [
-  readySchema,
-  tickSchema,
-  breakerSchema,
-  resyncSchema,
-  errorSchema,
-  pongSchema,
-  ...eventSchema.options,
-  ...noOtherEvents,
-]);
-export type BreakerMessage = z.infer<typeof breakerSchema>;
 export type BreakerView = Omit<BreakerMessage, 'type'>;
 
 export function readyMessage(userId: string, serverTime: number): string {
-  return JSON.stringify({ type: 'ready', userId, serverTime } satisfies z.infer<typeof readySchema>);
+  return JSON.stringify({ type: 'ready', userId, serverTime } satisfies ReadyMessage);
 }
 
 export function tickMessage(print: PrintEntry): string {
@@ -77,7 +34,7 @@ export function tickMessage(print: PrintEntry): string {
     noise: print.noise ?? 0,
     id: print.id,
   } as const;
-  return JSON.stringify(tick satisfies z.infer<typeof tickSchema>);
+  return JSON.stringify(tick satisfies TickMessage);
 }
 
 export function breakerMessage(view: BreakerView): string {
@@ -85,7 +42,10 @@ export function breakerMessage(view: BreakerView): string {
   return JSON.stringify({ type: 'breaker', state, reason, since } satisfies BreakerMessage);
 }
 
-export type EventMessage = { ok: true; event: EventEntry; message: string } | { ok: false; reason: string };
+/** An event entry as the text of its message, or why the entry was refused. */
+export type EventMessageText =
+  | { ok: true; event: EventEntry; message: string }
+  | { ok: false; reason: string };
 
 /**
  * A `tap:events` entry → its message. The entry is decoded and validated like every entry, then the
@@ -95,7 +55,7 @@ export type EventMessage = { ok: true; event: EventEntry; message: string } | { 
  * out of the entry). For the batcher's JSON.stringify output it is byte for byte what
  * JSON.stringify({ ...entry, id }) would write; other spacing or key order passes through as is.
  */
-export function eventMessage(streamId: string, fields: readonly string[]): EventMessage {
+export function eventMessage(streamId: string, fields: readonly string[]): EventMessageText {
   const decoded = decodeEntry('events', fields);
   if (!decoded.ok) return decoded;
   const json = entryJson(fields) ?? '';
@@ -106,13 +66,13 @@ export function eventMessage(streamId: string, fields: readonly string[]): Event
 }
 
 export function resyncMessage(reason: ResyncReason): string {
-  return JSON.stringify({ type: 'resync', reason } satisfies z.infer<typeof resyncSchema>);
+  return JSON.stringify({ type: 'resync', reason } satisfies ResyncMessage);
 }
 
 export function errorMessage(error: ErrorCode, message: string = ERROR_CODES[error].message): string {
-  return JSON.stringify({ type: 'error', error, message } satisfies z.infer<typeof errorSchema>);
+  return JSON.stringify({ type: 'error', error, message } satisfies ErrorMessage);
 }
 
 export function pongMessage(serverTime: number): string {
-  return JSON.stringify({ type: 'pong', serverTime } satisfies z.infer<typeof pongSchema>);
+  return JSON.stringify({ type: 'pong', serverTime } satisfies PongMessage);
 }

@@ -12,9 +12,10 @@
  */
 
 import { compareStreamIds, maxStreamId } from '@tap/channels';
+import type { ResyncReason } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
 import type { GatewayMetrics } from '../gateway-metrics.js';
-import { type ResyncReason, resyncMessage } from '../protocol/server-message.js';
+import { resyncMessage } from '../protocol/server-message.js';
 import { TOPICS } from '../protocol/topics.js';
 import type { ClientSocket } from '../session/client-socket.js';
 import type { CatchUps } from './catch-ups.js';
