@@ -24,8 +24,8 @@ beforeAll(async () => {
   redis = new Redis(stack.redis.url);
 }, 60_000);
 afterAll(async () => {
-  redis.disconnect();
-  await stack.stop();
+  redis?.disconnect();
+  await stack?.stop();
 });
 
 const breakerState = () => redis.hget(`${stack.prefix}breaker:state`, 'state');

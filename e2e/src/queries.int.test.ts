@@ -31,9 +31,9 @@ beforeAll(async () => {
   market = await startFakeMarket({ redisUrl: stack.redis.url, prefix: stack.prefix });
 }, 60_000);
 afterAll(async () => {
-  await market.stop();
-  redis.disconnect();
-  await stack.stop();
+  await market?.stop();
+  redis?.disconnect();
+  await stack?.stop();
 });
 
 const get = async (path: string, token: string) => {

@@ -34,8 +34,8 @@ beforeAll(async () => {
   redis = new Redis(stack.redis.url);
 }, 60_000);
 afterAll(async () => {
-  redis.disconnect();
-  await stack.stop();
+  redis?.disconnect();
+  await stack?.stop();
 });
 
 async function api(path: string, token: string, body?: unknown) {

@@ -74,9 +74,27 @@ export async function startStack(options: {
     };
     const daemon = startDaemon(name, env);
     running.set(name, daemon);
-    await waitForHealthy(`http://127.0.0.1:${port}/healthz`, 20_000);
+    const exitedFirst = daemon.exited.then((exit) => {
+      throw new Error(`${name} exited (${exit.code ?? exit.signal}) before it was healthy`);
+    });
+    exitedFirst.catch(() => {}); // only read when it wins the race
+    await Promise.race([waitForHealthy(`http://127.0.0.1:${port}/healthz`, 20_000), exitedFirst]);
   };
-  for (const name of options.daemons) await launch(name);
+  const stopAll = async () => {
+    for (const name of [...options.daemons].reverse()) await running.get(name)?.stop('SIGTERM');
+    await redis.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    for (const name of options.daemons) await launch(name);
+  } catch (err) {
+    // A daemon that never got healthy: stop what was started (the caller gets no stack to stop,
+    // so nothing else would), and say what the daemon printed.
+    const failed = [...running.entries()].at(-1);
+    const tail = failed ? `\n${failed[0]} stderr:\n${failed[1].stderr.slice(-20).join('\n')}` : '';
+    await stopAll();
+    throw new Error(`${(err as Error).message}${tail}`, { cause: err });
+  }
 
   return {
     redis,
@@ -93,10 +111,6 @@ export async function startStack(options: {
       await running.get(name)?.stop('SIGKILL');
       await launch(name);
     },
-    async stop() {
-      for (const name of [...options.daemons].reverse()) await running.get(name)?.stop('SIGTERM');
-      await redis.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    stop: stopAll,
   };
 }
