@@ -15,9 +15,6 @@ import {
   type CategoryShare,
   categoryShares,
   describeFrames,
-  type Frames,
-  frameName,
-  locationOf,
   type TopFunction,
   topFunctions,
 } from './self-time.js';

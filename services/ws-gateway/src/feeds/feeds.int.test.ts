@@ -82,7 +82,10 @@ describe('ws-gateway fan-out', () => {
       // On a loaded machine the gateway may still be working through the stream when the writing
       // stops; the drop comes when it reaches the backlog's end, so wait for it.
       const deadline = Date.now() + 20_000;
-      while ((await gateway.metric('tap_ws_gateway_backpressure_drops_total')) === 0 && Date.now() < deadline) {
+      while (
+        (await gateway.metric('tap_ws_gateway_backpressure_drops_total')) === 0 &&
+        Date.now() < deadline
+      ) {
         await sleep(200);
       }
       expect(await gateway.metric('tap_ws_gateway_backpressure_drops_total')).toBe(1);
