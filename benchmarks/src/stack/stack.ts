@@ -102,7 +102,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         ...{ HTTP_PORT: String(ports.api), LOGIN_DOMAIN, LOGIN_URI, DEMO_MODE: '1' },
         OPERATOR_MAC_KEY: TEST_OPERATOR_KEY,
       },
-      'ws-gateway': { WS_PORT: String(ports.ws) },
+      // Every harness socket comes from 127.0.0.1 straight to the gateway (no nginx, no X-Real-IP):
+      // the per-address cap (issue 16) would cap the load generator, so it is lifted here.
+      'ws-gateway': { WS_PORT: String(ports.ws), WS_CONNECTIONS_PER_IP_MAX: '1000000' },
       // The benchmark funds its wallets with deposits signed by testkit's public key (load/wallets.ts).
       batcher: { OPERATOR_MAC_KEY: TEST_OPERATOR_KEY },
       'price-ingest': {},

@@ -62,6 +62,9 @@ export function createChannels(prefix: string = DEFAULT_PREFIX) {
     },
     pubsub: {
       breakerChanges: key('breaker:changes'),
+      /** sha256(token) of each session a logout or the per-wallet cap deleted (ingest-api publishes;
+       * ws-gateway closes that session's sockets). */
+      sessionsRevoked: key('sessions:revoked'),
     },
     /** SCAN patterns matching one key family each (the batcher's cache rebuild drops stale keys). */
     patterns: {

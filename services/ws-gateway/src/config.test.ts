@@ -13,8 +13,17 @@ describe('ws-gateway loadConfig', () => {
         WS_IDLE_TIMEOUT_S: 60,
         WS_READ_BLOCK_MS: 1_000,
         WS_READ_COUNT_MAX: 1_000,
-        WS_REPLAY_PAGE_SIZE: 1_000,
-        WS_REPLAY_BUFFER_MAX: 1_000,
+        WS_RESUME_WINDOW_MS: 120_000,
+        WS_RESUME_EVENTS_MAX: 200_000,
+        WS_REPLAY_EVENTS_MAX: 1_000,
+        WS_RESUMES_PER_S: 1,
+        WS_RESUME_BURST: 5,
+        WS_CONNECTIONS_MAX: 20_000,
+        WS_CONNECTIONS_PER_IP_MAX: 100,
+        WS_SOCKETS_PER_SESSION_MAX: 5,
+        WS_MESSAGES_PER_S: 10,
+        WS_TRUSTED_PROXIES: '127.0.0.1,::1',
+        WS_SESSION_RECHECK_MS: 30_000,
         WS_BREAKER_STALE_MS: 5_000,
         WS_BREAKER_POLL_MS: 1_000,
       },
@@ -35,6 +44,8 @@ describe('ws-gateway loadConfig', () => {
       WS_READ_BLOCK_MS: '5000',
       WS_READ_COUNT_MAX: '0',
       WS_BREAKER_STALE_MS: '-1',
+      WS_CONNECTIONS_PER_IP_MAX: '0',
+      WS_TRUSTED_PROXIES: '127.0.0.1,nginx.local',
       REDIS_URL: 'http://example',
     });
     expect(result.ok).toBe(false);
@@ -47,6 +58,8 @@ describe('ws-gateway loadConfig', () => {
       'WS_READ_BLOCK_MS',
       'WS_READ_COUNT_MAX',
       'WS_BREAKER_STALE_MS',
+      'WS_CONNECTIONS_PER_IP_MAX',
+      'WS_TRUSTED_PROXIES',
       'REDIS_URL',
     ]) {
       expect(problems).toContain(variable);

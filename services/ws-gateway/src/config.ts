@@ -1,5 +1,7 @@
 /** ws-gateway configuration, read once from the environment by main.ts. */
 import { type ConfigOf, commonEnv, type Env, env, parseEnv } from '@tap/runtime';
+import { z } from 'zod';
+import { parseTrustedProxies } from './admission/client-address.js';
 
 export const SERVICE = 'ws-gateway';
 
@@ -19,10 +21,31 @@ const shape = {
   WS_READ_BLOCK_MS: env.intBetween(10, 4_000, 1_000),
   /** XREAD COUNT per stream and read. Default 1000. */
   WS_READ_COUNT_MAX: env.intBetween(1, 100_000, 1_000),
-  /** XRANGE COUNT of one resume page over tap:events. Default 1000. */
-  WS_REPLAY_PAGE_SIZE: env.intBetween(1, 100_000, 1_000),
-  /** Live events held for one socket while its resume replay runs; more → resync. Default 1000. */
-  WS_REPLAY_BUFFER_MAX: env.intBetween(1, 100_000, 1_000),
+  /** How long published user events stay resumable, in ms (in memory, per user). Default 120000. */
+  WS_RESUME_WINDOW_MS: env.intBetween(1_000, 3_600_000, 120_000),
+  /** User events held for resumes, all users together; the oldest go first. Default 200000 (~80 MB). */
+  WS_RESUME_EVENTS_MAX: env.intBetween(1, 5_000_000, 200_000),
+  /** Events one resume may send; more missed → resync replay_overflow. Default 1000. */
+  WS_REPLAY_EVENTS_MAX: env.intBetween(1, 100_000, 1_000),
+  /** Resumes (auth with lastEventId) per session and second, sustained. Default 1. */
+  WS_RESUMES_PER_S: env.intBetween(1, 1_000, 1),
+  /** Resumes a session may make at once before WS_RESUMES_PER_S applies. Default 5. */
+  WS_RESUME_BURST: env.intBetween(1, 10_000, 5),
+  /** Open sockets in all; more → close 1013 connections_max. Default 20000. */
+  WS_CONNECTIONS_MAX: env.intBetween(1, 1_000_000, 20_000),
+  /** Open sockets per client address (X-Real-IP from a trusted proxy); more → 4429. Default 100. */
+  WS_CONNECTIONS_PER_IP_MAX: env.intBetween(1, 1_000_000, 100),
+  /** Authenticated sockets per session token; more → 4429 sockets_per_session_max. Default 5. */
+  WS_SOCKETS_PER_SESSION_MAX: env.intBetween(1, 1_000, 5),
+  /** Client messages per socket and second, sustained (burst 2×); more → 4429 message_rate. Default 10. */
+  WS_MESSAGES_PER_S: env.intBetween(1, 10_000, 10),
+  /** Peers whose X-Real-IP header is believed (nginx), comma-separated. Default 127.0.0.1,::1. */
+  WS_TRUSTED_PROXIES: z
+    .string()
+    .default('127.0.0.1,::1')
+    .refine((list) => parseTrustedProxies(list).ok, 'must be comma-separated IP addresses'),
+  /** How often every open socket's session is checked to still exist (expiry), in ms. Default 30000. */
+  WS_SESSION_RECHECK_MS: env.intBetween(100, 600_000, 30_000),
   /** A breaker heartbeat older than this reads as open/no_heartbeat (SPEC §6 fails closed), ms. Default 5000. */
   WS_BREAKER_STALE_MS: env.intBetween(500, 600_000, 5_000),
   /** How often the breaker hash is polled for its heartbeat, in ms. Default 1000. */

@@ -34,6 +34,18 @@ export function createGatewayMetrics(registry: Registry) {
       labelNames: ['code'] as const,
       registers,
     }),
+    limitRefusals: new Counter({
+      name: 'tap_ws_gateway_limit_refusals_total',
+      help: 'Sockets closed for a limit, by reason (connections_max, connections_per_ip_max, sockets_per_session_max, resume_rate, message_rate)',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    sessionCloses: new Counter({
+      name: 'tap_ws_gateway_session_closes_total',
+      help: 'Open sockets closed because their session ended, by reason (session_revoked, session_expired)',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
     invalidMessages: new Counter({
       name: 'tap_ws_gateway_invalid_messages_total',
       help: 'Client messages answered with invalid_body',
@@ -41,13 +53,13 @@ export function createGatewayMetrics(registry: Registry) {
     }),
     replays: new Counter({
       name: 'tap_ws_gateway_replays_total',
-      help: 'Resumes by lastEventId, by outcome (replayed, a resync reason, closed, backpressure, failed)',
+      help: 'Resumes by lastEventId, by outcome (replayed or a resync reason)',
       labelNames: ['outcome'] as const,
       registers,
     }),
     replayedEvents: new Counter({
       name: 'tap_ws_gateway_replayed_events_total',
-      help: 'Events sent to resuming sockets from tap:events (not via the live topic)',
+      help: 'Events sent to resuming sockets from the resume window (not via the live topic)',
       registers,
     }),
     readerLag: new Gauge({

@@ -12,11 +12,15 @@ import {
   exitOnBadConfig,
   runDaemon,
 } from '@tap/runtime';
+import { parseTrustedProxies } from './admission/client-address.js';
+import { SocketAdmission } from './admission/socket-admission.js';
+import { watchSessionEnds } from './auth/session-ends.js';
 import { createSessionLookup } from './auth/session-lookup.js';
 import { loadConfig, SERVICE } from './config.js';
 import { type Feeds, startFeeds } from './feeds/feeds.js';
 import { createGatewayMetrics } from './gateway-metrics.js';
 import { createReplayer } from './replay/replay-events.js';
+import type { ClientSocket } from './session/client-socket.js';
 import { createWsServer } from './ws/server.js';
 
 const config = exitOnBadConfig(SERVICE, loadConfig(process.env));
@@ -24,6 +28,14 @@ const log = createLogger(SERVICE, config.LOG_LEVEL);
 const registry = createMetricsRegistry(SERVICE);
 const metrics = createGatewayMetrics(registry);
 const channels = createChannels(config.TAP_KEY_PREFIX);
+const trusted = parseTrustedProxies(config.WS_TRUSTED_PROXIES);
+const admission = new SocketAdmission<ClientSocket>({
+  connectionsMax: config.WS_CONNECTIONS_MAX,
+  perIpMax: config.WS_CONNECTIONS_PER_IP_MAX,
+  perSessionMax: config.WS_SOCKETS_PER_SESSION_MAX,
+  resumesPerS: config.WS_RESUMES_PER_S,
+  resumeBurst: config.WS_RESUME_BURST,
+});
 
 void runDaemon({
   service: SERVICE,
@@ -31,12 +43,16 @@ void runDaemon({
   async start(stopper) {
     const redis = createRedis(config.REDIS_URL, log, SERVICE);
     const readerRedis = createRedis(config.REDIS_URL, log, `${SERVICE}:reader`);
-    stopper.addFinal('redis', () => Promise.all([closeRedis(redis), closeRedis(readerRedis)]));
+    const subscriber = createRedis(config.REDIS_URL, log, `${SERVICE}:sessions`);
+    stopper.addFinal('redis', () =>
+      Promise.all([closeRedis(redis), closeRedis(readerRedis), closeRedis(subscriber)]),
+    );
 
     let feeds: Feeds | undefined;
     const server = createWsServer({
       sendBufferBytesMax: config.WS_SEND_BUFFER_BYTES_MAX,
       idleTimeoutS: config.WS_IDLE_TIMEOUT_S,
+      trustedProxies: trusted.ok ? trusted.set : new Set(),
       registry,
       metrics,
       health: () => {
@@ -46,23 +62,23 @@ void runDaemon({
       },
     });
     feeds = await startFeeds({ redis, readerRedis, channels, publish: server.publish, config, metrics, log });
-    const { events, catchUps } = feeds;
-    const replay = createReplayer({
+    const sessionEnds = await watchSessionEnds({
       redis,
-      stream: channels.streams.events,
-      pageSize: config.WS_REPLAY_PAGE_SIZE,
-      sendBufferBytesMax: config.WS_SEND_BUFFER_BYTES_MAX,
-      catchUps,
-      liveLastId: () => events.lastId(),
+      subscriber,
+      channels,
+      admission,
+      recheckMs: config.WS_SESSION_RECHECK_MS,
       metrics,
-      // The live reader already counted and logged it at warn.
-      onMalformed: (id, reason) => log.debug({ stream: 'events', id, reason }, 'entry.malformed'),
+      log,
+      now: Date.now,
     });
     const listening = await server.listen(config.WS_HOST, config.WS_PORT, {
       authTimeoutMs: config.WS_AUTH_TIMEOUT_MS,
       lookupSession: createSessionLookup(redis, channels),
       snapshots: feeds.snapshots,
-      replay,
+      replay: createReplayer({ recent: feeds.recent, metrics, now: Date.now }),
+      admission,
+      messagesPerS: config.WS_MESSAGES_PER_S,
       metrics,
       log,
       now: Date.now,
@@ -70,6 +86,7 @@ void runDaemon({
     // Stop order: no new connections, no new input, then say goodbye to every client (1001).
     stopper.add('ws-listener', () => listening.close());
     stopper.add('feeds', () => feeds?.stop());
+    stopper.add('session-ends', () => sessionEnds.stop());
     stopper.add('ws-sockets', () => server.closeAll());
     log.info({ port: listening.port }, 'ws.listening');
   },

@@ -6,6 +6,8 @@
  * A wallet holds at most `perWalletMax` live sessions (SPEC §5: 10): each login records its token
  * hash in the wallet's sorted set and, in the same script, revokes the oldest beyond the cap, so
  * logins with a free wallet cannot pile up keys in Redis (issue 16, "Redis memory as a weapon").
+ * Both scripts PUBLISH the hash of every session they delete on `pubsub.sessionsRevoked`, so
+ * ws-gateway closes that session's open sockets at once (it also rechecks sessions on a timer).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Channels } from '@tap/channels';
@@ -14,7 +16,8 @@ import type { Redis } from '@tap/runtime';
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 const CACHE_ENTRIES_MAX = 100_000;
 
-// KEYS: session, userSessions. ARGV: userId, ttlS, nowMs, tokenHash, perWalletMax.
+// KEYS: session, userSessions. ARGV: userId, ttlS, nowMs, tokenHash, perWalletMax,
+// session key prefix, revocation channel.
 const CREATE_SESSION = `
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 local ttlMs = tonumber(ARGV[2]) * 1000
@@ -23,18 +26,23 @@ redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
 local excess = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[5])
 if excess > 0 then
   local oldest = redis.call('ZPOPMIN', KEYS[2], excess)
-  for i = 1, #oldest, 2 do redis.call('DEL', ARGV[6] .. oldest[i]) end
+  for i = 1, #oldest, 2 do
+    redis.call('DEL', ARGV[6] .. oldest[i])
+    redis.call('PUBLISH', ARGV[7], oldest[i])
+  end
 end
 redis.call('PEXPIRE', KEYS[2], ttlMs)
 return excess > 0 and excess or 0
 `;
 
-// KEYS: session. ARGV: userSessions key prefix, tokenHash. Deletes the session and its index entry.
+// KEYS: session. ARGV: userSessions key prefix, tokenHash, revocation channel. Deletes the session
+// and its index entry, and announces it.
 const REVOKE_SESSION = `
 local userId = redis.call('GET', KEYS[1])
 if not userId then return 0 end
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', ARGV[1] .. userId, ARGV[2])
+redis.call('PUBLISH', ARGV[3], ARGV[2])
 return 1
 `;
 
@@ -84,6 +92,7 @@ export class SessionStore {
       hash,
       this.perWalletMax,
       keys.session(''),
+      this.channels.pubsub.sessionsRevoked,
     );
     return { token, userId, expiresAt: nowMs + this.ttlS * 1000 };
   }
@@ -115,6 +124,12 @@ export class SessionStore {
     this.cache.delete(token);
     const hash = tokenHash(token);
     const { keys } = this.channels;
-    return (await this.scripted.tapRevokeSession(keys.session(hash), keys.userSessions(''), hash)) === 1;
+    const revoked = await this.scripted.tapRevokeSession(
+      keys.session(hash),
+      keys.userSessions(''),
+      hash,
+      this.channels.pubsub.sessionsRevoked,
+    );
+    return revoked === 1;
   }
 }

@@ -4,16 +4,16 @@ import { sessionVerdict, sha256hex } from './session-lookup.js';
 describe('sessionVerdict', () => {
   it('accepts a stored lower-cased address as the user id', () => {
     const userId = '0x00000000000000000000000000000000000000aa';
-    expect(sessionVerdict(userId)).toEqual({ ok: true, userId });
+    expect(sessionVerdict(userId, 'h')).toEqual({ ok: true, userId, sessionHash: 'h' });
   });
 
   it('refuses a missing session', () => {
-    expect(sessionVerdict(null)).toEqual({ ok: false, code: 'session_invalid' });
+    expect(sessionVerdict(null, 'h')).toEqual({ ok: false, code: 'session_invalid' });
   });
 
   it('refuses a stored value that is not a user id', () => {
-    expect(sessionVerdict('0x00000000000000000000000000000000000000AA')).toMatchObject({ ok: false });
-    expect(sessionVerdict('')).toMatchObject({ ok: false });
+    expect(sessionVerdict('0x00000000000000000000000000000000000000AA', 'h')).toMatchObject({ ok: false });
+    expect(sessionVerdict('', 'h')).toMatchObject({ ok: false });
   });
 });
 

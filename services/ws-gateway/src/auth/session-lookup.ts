@@ -7,7 +7,10 @@ import type { Channels } from '@tap/channels';
 import { userIdSchema } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
 
-export type SessionVerdict = { ok: true; userId: string } | { ok: false; code: 'session_invalid' };
+/** `sessionHash`: sha256(token), the session's name in Redis and in revocation notices. */
+export type SessionVerdict =
+  | { ok: true; userId: string; sessionHash: string }
+  | { ok: false; code: 'session_invalid' };
 
 export type SessionLookup = (token: string) => Promise<SessionVerdict>;
 
@@ -16,12 +19,16 @@ export function sha256hex(text: string): string {
 }
 
 /** What a stored session value means: a user id, or nothing usable (missing, expired, corrupt). */
-export function sessionVerdict(stored: string | null): SessionVerdict {
-  if (stored !== null && userIdSchema.safeParse(stored).success) return { ok: true, userId: stored };
+export function sessionVerdict(stored: string | null, sessionHash: string): SessionVerdict {
+  if (stored !== null && userIdSchema.safeParse(stored).success)
+    return { ok: true, userId: stored, sessionHash };
   return { ok: false, code: 'session_invalid' };
 }
 
 /** Rejects only when Redis cannot answer; an unknown token is a verdict, not an error. */
 export function createSessionLookup(redis: Redis, channels: Channels): SessionLookup {
-  return async (token) => sessionVerdict(await redis.get(channels.keys.session(sha256hex(token))));
+  return async (token) => {
+    const sessionHash = sha256hex(token);
+    return sessionVerdict(await redis.get(channels.keys.session(sessionHash)), sessionHash);
+  };
 }

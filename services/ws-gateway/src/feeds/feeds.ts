@@ -1,27 +1,26 @@
 /**
  * Starts everything the gateway reads from Redis: one reader loop over `tap:prices`, `tap:events`
  * and `tap:breaker` (each from its newest entry at start), plus a poll of the breaker hash for its
- * heartbeat. Holds the snapshots a new socket gets after `ready` and the live events position
- * resumes line up with.
+ * heartbeat. Holds the snapshots a new socket gets after `ready` and the resume window.
  */
 import { type Channels, decodeEntry, ZERO_STREAM_ID } from '@tap/channels';
 import type { Logger, Redis } from '@tap/runtime';
 import type { Config } from '../config.js';
 import type { GatewayMetrics } from '../gateway-metrics.js';
 import { TOPICS } from '../protocol/topics.js';
-import { CatchUps } from '../replay/catch-ups.js';
-import type { StreamEntry } from '../replay/user-events.js';
+import { RecentEvents } from '../replay/recent-events.js';
 import { BreakerFeed } from './breaker-feed.js';
 import { EventFeed } from './event-feed.js';
-import { type StreamReader, startStreamReader } from './stream-reader.js';
+import { type StreamEntry, type StreamReader, startStreamReader } from './stream-reader.js';
 import { type OnMalformed, type Publish, TickFeed } from './tick-feed.js';
 
 export interface Feeds {
   events: EventFeed;
-  catchUps: CatchUps;
+  /** The resume window: user events published since the start, bounded (recent-events.ts). */
+  recent: RecentEvents;
   /** Sent to every socket right after `ready`: the breaker state, then the latest tick if any. */
   snapshots(): string[];
-  health(): { ok: boolean; positions: Record<string, string>; breaker: string; resumes: number };
+  health(): { ok: boolean; positions: Record<string, string>; breaker: string; resumable: number };
   stop(): Promise<void>;
 }
 
@@ -29,7 +28,9 @@ type FeedConfig = Pick<
   Config,
   | 'WS_READ_BLOCK_MS'
   | 'WS_READ_COUNT_MAX'
-  | 'WS_REPLAY_BUFFER_MAX'
+  | 'WS_RESUME_WINDOW_MS'
+  | 'WS_RESUME_EVENTS_MAX'
+  | 'WS_REPLAY_EVENTS_MAX'
   | 'WS_BREAKER_STALE_MS'
   | 'WS_BREAKER_POLL_MS'
 >;
@@ -52,7 +53,6 @@ export async function startFeeds(options: {
       metrics.entriesMalformed.inc({ stream });
       log.warn({ stream, id, reason }, 'entry.malformed');
     };
-  const catchUps = new CatchUps(config.WS_REPLAY_BUFFER_MAX);
   const ticks = new TickFeed(publish, onMalformed('prices'));
   const breaker = new BreakerFeed({
     staleAfterMs: config.WS_BREAKER_STALE_MS,
@@ -72,7 +72,16 @@ export async function startFeeds(options: {
   ]);
   ticks.seed(priceLast);
   breaker.applyHash(breakerHash);
-  const events = new EventFeed({ startId: eventsId, catchUps, publish, onMalformed: onMalformed('events') });
+  // Nothing before the start is held: an older resume id is answered with resync (recent-events.ts).
+  const recent = new RecentEvents(
+    {
+      windowMs: config.WS_RESUME_WINDOW_MS,
+      eventsMax: config.WS_RESUME_EVENTS_MAX,
+      replayMax: config.WS_REPLAY_EVENTS_MAX,
+    },
+    eventsId,
+  );
+  const events = new EventFeed({ startId: eventsId, recent, publish, onMalformed: onMalformed('events') });
 
   let polling = false;
   const pollBreaker = () => {
@@ -115,7 +124,7 @@ export async function startFeeds(options: {
 
   return {
     events,
-    catchUps,
+    recent,
     snapshots: () => {
       const tick = ticks.snapshot();
       return tick === undefined ? [breaker.snapshot()] : [breaker.snapshot(), tick];
@@ -124,7 +133,7 @@ export async function startFeeds(options: {
       ok: reader.healthy(),
       positions: reader.positions(),
       breaker: breaker.view().state,
-      resumes: catchUps.size,
+      resumable: recent.size,
     }),
     async stop() {
       clearInterval(poll);

@@ -9,7 +9,9 @@
 import { streamIdTimeMs } from '@tap/channels';
 import type { Logger, Redis } from '@tap/runtime';
 import type { GatewayMetrics } from '../gateway-metrics.js';
-import type { StreamEntry } from '../replay/user-events.js';
+
+/** An entry as XREAD and XRANGE return it: the id and the flat [name, value, …] fields. */
+export type StreamEntry = [id: string, fields: string[]];
 
 export interface StreamHandler {
   /** Short name for metrics and logs ("prices", "events", "breaker"). */

@@ -8,7 +8,7 @@ import { decodeEntry } from '@tap/channels';
 import { printEntrySchema } from '@tap/domain';
 import { tickMessage } from '../protocol/server-message.js';
 import { TOPICS } from '../protocol/topics.js';
-import type { StreamEntry } from '../replay/user-events.js';
+import type { StreamEntry } from './stream-reader.js';
 
 export type Publish = (topic: string, message: string) => void;
 export type OnMalformed = (id: string, reason: string) => void;

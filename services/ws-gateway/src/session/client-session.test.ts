@@ -1,10 +1,12 @@
 import { createLogger, createMetricsRegistry } from '@tap/runtime';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SocketAdmission } from '../admission/socket-admission.js';
 import type { SessionVerdict } from '../auth/session-lookup.js';
 import { createGatewayMetrics } from '../gateway-metrics.js';
 import { TOPICS } from '../protocol/topics.js';
 import type { Replayer } from '../replay/replay-events.js';
 import { openClientSession, type SessionDeps } from './client-session.js';
+import type { ClientSocket } from './client-socket.js';
 import { FakeClientSocket } from './fake-client-socket.js';
 
 const USER = '0x00000000000000000000000000000000000000aa';
@@ -16,16 +18,26 @@ const TICK = JSON.stringify({ type: 'tick', t: 1, p: 2, sigma: 0.1, id: 3 });
 function setup(overrides: Partial<SessionDeps> = {}) {
   const metrics = createGatewayMetrics(createMetricsRegistry('test', { processMetrics: false }));
   const replays: { userId: string; lastEventId: string }[] = [];
-  const replay: Replayer = async (_socket, userId, lastEventId) => {
+  const replay: Replayer = (_socket, userId, lastEventId) => {
     replays.push({ userId, lastEventId });
     return 'replayed';
   };
   const deps: SessionDeps = {
     authTimeoutMs: 5_000,
     lookupSession: async (token): Promise<SessionVerdict> =>
-      token === 'good' ? { ok: true, userId: USER } : { ok: false, code: 'session_invalid' },
+      token === 'good'
+        ? { ok: true, userId: USER, sessionHash: 'h-good' }
+        : { ok: false, code: 'session_invalid' },
     snapshots: () => [BREAKER, TICK],
     replay,
+    admission: new SocketAdmission<ClientSocket>({
+      connectionsMax: 100,
+      perIpMax: 100,
+      perSessionMax: 2,
+      resumesPerS: 1,
+      resumeBurst: 2,
+    }),
+    messagesPerS: 5,
     metrics,
     log: createLogger('test', 'silent'),
     now: () => NOW,
@@ -37,7 +49,7 @@ function setup(overrides: Partial<SessionDeps> = {}) {
   const send = (value: unknown) => session.onMessage(text(value), false);
   const authFailures = async (code: string) =>
     (await metrics.authFailures.get()).values.find((v) => v.labels.code === code)?.value ?? 0;
-  return { socket, session, send, replays, metrics, authFailures };
+  return { socket, session, send, replays, metrics, authFailures, deps };
 }
 
 describe('client session', () => {
@@ -90,12 +102,50 @@ describe('client session', () => {
     expect(socket.topics).toEqual([TOPICS.ticks, TOPICS.breaker]);
   });
 
-  it('closes with 1013 when a replay fails, so the client retries from the same id', async () => {
-    const { socket, send } = setup({ replay: () => Promise.reject(new Error('redis down')) });
-    send({ type: 'auth', token: 'good', lastEventId: '1-0' });
+  it('closes with 4429 sockets_per_session_max past the per-session socket cap, and frees the slot on close', async () => {
+    const first = setup();
+    const { admission } = first.deps;
+    const opened = [first, setup({ admission }), setup({ admission })];
+    for (const { send } of opened) send({ type: 'auth', token: 'good' });
     await vi.advanceTimersByTimeAsync(0);
-    expect(socket.messages().at(-1)).toMatchObject({ type: 'error', error: 'service_unavailable' });
-    expect(socket.closed).toEqual({ code: 1013, reason: 'service_unavailable' });
+    const third = opened[2]?.socket;
+    expect(third?.closed).toEqual({ code: 4429, reason: 'sockets_per_session_max' });
+    expect(third?.messages()).toEqual([expect.objectContaining({ type: 'error', error: 'rate_limited' })]);
+    first.socket.end(1000, 'bye');
+    const again = setup({ admission });
+    again.send({ type: 'auth', token: 'good' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(again.socket.closed).toBeUndefined();
+    expect(admission.socketsOf('h-good')).toHaveLength(2);
+  });
+
+  it('closes with 4429 resume_rate once a session resumes faster than its bucket refills', async () => {
+    const first = setup();
+    const { admission } = first.deps;
+    const resume = async () => {
+      const s = setup({ admission, now: () => Date.now() });
+      s.send({ type: 'auth', token: 'good', lastEventId: '1-0' });
+      await vi.advanceTimersByTimeAsync(0);
+      const closed = s.socket.closed;
+      s.socket.end(1000, 'bye');
+      return closed;
+    };
+    expect(await resume()).toBeUndefined();
+    expect(await resume()).toBeUndefined();
+    expect(await resume()).toEqual({ code: 4429, reason: 'resume_rate' });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(await resume()).toBeUndefined();
+  });
+
+  it('closes with 4429 message_rate when a socket sends faster than its message rate', async () => {
+    const { socket, send } = setup();
+    send({ type: 'auth', token: 'good' });
+    await vi.advanceTimersByTimeAsync(0);
+    for (let i = 0; i < 9; i++) send({ type: 'ping' });
+    expect(socket.closed).toBeUndefined();
+    send({ type: 'ping' });
+    expect(socket.closed).toEqual({ code: 4429, reason: 'message_rate' });
+    expect(socket.messages().at(-1)).toMatchObject({ type: 'error', error: 'rate_limited' });
   });
 
   it('closes with 1013 when the session cannot be looked up', async () => {
@@ -139,7 +189,7 @@ describe('client session', () => {
     const { socket, send } = setup({ lookupSession: () => new Promise((resolve) => (answer = resolve)) });
     send({ type: 'auth', token: 'good' });
     socket.end(1000, 'gone');
-    answer({ ok: true, userId: USER });
+    answer({ ok: true, userId: USER, sessionHash: 'h-good' });
     await vi.advanceTimersByTimeAsync(10_000);
     expect(socket.sent).toEqual([]);
     expect(socket.topics).toEqual([]);

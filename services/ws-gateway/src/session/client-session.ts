@@ -11,8 +11,14 @@
  *   then the user's topic at once, or after the resume replay when `lastEventId` was given.
  * - Later invalid messages get `error invalid_body` and the socket stays open: one bad message
  *   from a client must not cost the trader the price feed. `ping` is answered with `pong`.
+ * - Limits (admission/): more than `messagesPerS` (burst 2×) messages → 4429 `message_rate`; a
+ *   session already holding its sockets → 4429 `sockets_per_session_max`; a resume beyond the
+ *   session's resume rate → 4429 `resume_rate`. Both are checked before `ready`.
  */
 import type { Logger } from '@tap/runtime';
+import { refuseForLimit } from '../admission/refuse.js';
+import type { SocketAdmission } from '../admission/socket-admission.js';
+import { TokenBucket } from '../admission/token-bucket.js';
 import type { SessionLookup } from '../auth/session-lookup.js';
 import type { GatewayMetrics } from '../gateway-metrics.js';
 import { type AuthMessage, parseClientMessage } from '../protocol/client-message.js';
@@ -27,6 +33,9 @@ export interface SessionDeps {
   /** Messages sent right after `ready` (breaker state, latest tick). */
   snapshots: () => string[];
   replay: Replayer;
+  admission: SocketAdmission<ClientSocket>;
+  /** Client messages per socket and second, sustained; twice that at once. */
+  messagesPerS: number;
   metrics: GatewayMetrics;
   log: Logger;
   now: () => number;
@@ -68,26 +77,22 @@ export function openClientSession(socket: ClientSocket, deps: SessionDeps): Clie
     }
   }, deps.authTimeoutMs);
 
-  const start = (userId: string, lastEventId: string | undefined) => {
+  let attachedTo: string | undefined;
+  const start = (userId: string, sessionHash: string, lastEventId: string | undefined) => {
+    const attached = deps.admission.attach(sessionHash, socket);
+    if (!attached.ok) return refuseForLimit(socket, attached.refusal, metrics);
+    attachedTo = sessionHash;
+    if (lastEventId !== undefined) {
+      const resumed = deps.admission.resume(sessionHash, deps.now());
+      if (!resumed.ok) return refuseForLimit(socket, resumed.refusal, metrics);
+    }
     phase = 'authenticated';
     metrics.clientsAuthenticated.inc();
     socket.sendAll([readyMessage(userId, deps.now()), ...deps.snapshots()]);
     socket.subscribe(TOPICS.ticks);
     socket.subscribe(TOPICS.breaker);
-    if (lastEventId === undefined) {
-      socket.subscribe(TOPICS.user(userId));
-      return;
-    }
-    deps.replay(socket, userId, lastEventId).then(
-      (outcome) => metrics.replays.inc({ outcome }),
-      (err: unknown) => {
-        metrics.replays.inc({ outcome: 'failed' });
-        deps.log.warn({ err, userId }, 'replay.failed');
-        if (!socket.isOpen()) return;
-        socket.send(errorMessage('service_unavailable', 'cannot read missed events now; reconnect'));
-        socket.end(CLOSE_CODES.tryAgainLater, 'service_unavailable');
-      },
-    );
+    if (lastEventId === undefined) socket.subscribe(TOPICS.user(userId));
+    else metrics.replays.inc({ outcome: deps.replay(socket, userId, lastEventId) });
   };
 
   const authenticate = async (message: AuthMessage) => {
@@ -104,7 +109,7 @@ export function openClientSession(socket: ClientSocket, deps: SessionDeps): Clie
     if (closed()) return;
     clearTimeout(timer);
     if (!verdict.ok) refuse('session_invalid', 'missing, expired or revoked session token');
-    else start(verdict.userId, message.lastEventId);
+    else start(verdict.userId, verdict.sessionHash, message.lastEventId);
   };
 
   const invalid = (message: string) => {
@@ -113,9 +118,11 @@ export function openClientSession(socket: ClientSocket, deps: SessionDeps): Clie
     else socket.send(errorMessage('invalid_body', message));
   };
 
+  const messages = new TokenBucket(deps.messagesPerS, deps.messagesPerS * 2, deps.now());
   return {
     onMessage(data, isBinary) {
       if (closed()) return;
+      if (!messages.take(deps.now())) return refuseForLimit(socket, 'message_rate', metrics);
       const parsed = parseClientMessage(data, isBinary);
       if (!parsed.ok) return invalid(parsed.message);
       const message = parsed.message;
@@ -130,6 +137,8 @@ export function openClientSession(socket: ClientSocket, deps: SessionDeps): Clie
     },
     onClose() {
       if (phase === 'authenticated') metrics.clientsAuthenticated.dec();
+      if (attachedTo !== undefined) deps.admission.detach(attachedTo, socket);
+      attachedTo = undefined;
       phase = 'closed';
       clearTimeout(timer);
     },

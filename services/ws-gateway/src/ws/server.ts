@@ -19,6 +19,8 @@ import {
   type TemplatedApp,
   type WebSocket,
 } from '@tap/uws';
+import { clientAddress } from '../admission/client-address.js';
+import { refuseForLimit } from '../admission/refuse.js';
 import type { GatewayMetrics } from '../gateway-metrics.js';
 import { CLIENT_MESSAGE_BYTES_MAX } from '../protocol/client-message.js';
 import { CLOSE_CODES } from '../protocol/topics.js';
@@ -37,6 +39,10 @@ export interface WsServer {
 }
 
 interface SocketData {
+  /** The client address the per-IP cap counts (admission/client-address.ts). */
+  ip: string;
+  /** Set once the address was admitted, so close gives back exactly what open took. */
+  entered?: boolean;
   socket?: UwsClientSocket;
   session?: ClientSession;
 }
@@ -44,6 +50,8 @@ interface SocketData {
 export function createWsServer(options: {
   sendBufferBytesMax: number;
   idleTimeoutS: number;
+  /** Peers whose X-Real-IP is believed (nginx). */
+  trustedProxies: ReadonlySet<string>;
   registry: Registry;
   metrics: GatewayMetrics;
   health: () => OpsHealth;
@@ -84,6 +92,7 @@ function addClientRoute(
   options: {
     sendBufferBytesMax: number;
     idleTimeoutS: number;
+    trustedProxies: ReadonlySet<string>;
     metrics: GatewayMetrics;
     session: SessionDeps;
     guard: BackpressureGuard;
@@ -98,20 +107,37 @@ function addClientRoute(
     maxBackpressure: options.sendBufferBytesMax,
     // A boolean in uWS; this build's type declarations spell it as a number.
     closeOnBackpressureLimit: 1,
+    upgrade(res, req, context) {
+      const peer = Buffer.from(res.getRemoteAddressAsText()).toString();
+      const ip = clientAddress(peer, req.getHeader('x-real-ip'), options.trustedProxies);
+      res.upgrade<SocketData>(
+        { ip },
+        req.getHeader('sec-websocket-key'),
+        req.getHeader('sec-websocket-protocol'),
+        req.getHeader('sec-websocket-extensions'),
+        context,
+      );
+    },
     open(ws) {
       const socket = new UwsClientSocket(ws, guard, metrics);
       const data = ws.getUserData();
       data.socket = socket;
       sockets.add(socket);
       metrics.connections.inc();
+      const entered = options.session.admission.enter(data.ip);
+      if (!entered.ok) return refuseForLimit(socket, entered.refusal, metrics);
+      data.entered = true;
       data.session = openClientSession(socket, options.session);
     },
     message(ws, message, isBinary) {
       ws.getUserData().session?.onMessage(new Uint8Array(message), isBinary);
     },
     close(ws, code) {
-      const { socket, session } = ws.getUserData();
+      const data = ws.getUserData();
+      const { socket, session } = data;
       if (!socket) return;
+      if (data.entered) options.session.admission.leave(data.ip);
+      data.entered = false;
       socket.onClosed(code);
       sockets.delete(socket);
       metrics.connections.dec();
