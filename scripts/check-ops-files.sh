@@ -28,7 +28,7 @@
 # - env examples: KEY=value lines and comments only, no duplicate key, read by some unit, and every
 #   key declared by the service's loadConfig (services/<name>/src/config.ts; common.env: the shared
 #   commonEnv in packages/runtime) — so an example cannot drift from the code.
-# - nginx/tap.conf: `nginx -t` with a minimal nginx.conf in the temp dir that includes it inside
+# - nginx/tap.conf (with nginx/tap-realip.conf in its tap-realip.d/): `nginx -t` with a minimal nginx.conf in the temp dir that includes it inside
 #   http{} (as /etc/nginx/conf.d does), with pid, logs and temp paths in the temp dir, so it needs
 #   no root paths. Also: each value marked `# sed:` (what tests rewrite) occurs exactly once.
 # - infra/prometheus/tap.rules.yml: `promtool check rules`, then its unit tests
@@ -310,6 +310,9 @@ EOF
     sed 's/^\([[:space:]]*listen\) 80;/\1 18080;/' "$nginx_conf" >"$nginx_dir/tap.conf"
     note='not root: listen 80 checked as 18080; '
   fi
+  # The optional realip part (nginx/tap-realip.conf) is checked in place, as installed.
+  mkdir -p "$nginx_dir/tap-realip.d"
+  cp "$repo_dir/nginx/tap-realip.conf" "$nginx_dir/tap-realip.d/realip.conf"
   output=$("$nginx_bin" -t -q -p "$nginx_dir/" -c "$nginx_dir/nginx.conf" -e "$nginx_dir/error.log" 2>&1) || status=$?
   output=$(sed "s#$nginx_dir/tap.conf#$(rel "$nginx_conf")#g" <<<"$output")
   # The lines tests rewrite with sed: each value must occur exactly once.
@@ -320,7 +323,7 @@ EOF
     fail "$(rel "$nginx_conf")" "$([[ $status -ne 0 ]] && echo "nginx -t exit $status" || echo 'sed markers')" \
       "$output"$'\n'"$problems"
   else
-    pass "$(rel "$nginx_conf")" "${note}nginx -t, $(grep -c '# sed:' "$nginx_conf") sed markers unique"
+    pass "$(rel "$nginx_conf")" "${note}nginx -t with tap-realip.conf, $(grep -c '# sed:' "$nginx_conf") sed markers unique"
   fi
 }
 

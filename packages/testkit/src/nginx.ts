@@ -3,7 +3,10 @@
  * to a random loopback listen port, the test's upstream ports, a temp web root (or the given one,
  * e.g. the web client's build) and (optionally) a per-IP rate; a minimal nginx.conf around it
  * keeps pid, logs and temp files in a temp dir. With `tls`, the production `nginx/tap-tls.conf` is
- * rendered into `tap-tls.d/` next to it with the given certificate and a second random port.
+ * rendered into `tap-tls.d/` next to it with the given certificate and a second random port. With
+ * `realIpFrom`, the production `nginx/tap-realip.conf` is rendered into `tap-realip.d/` trusting that
+ * address as the load balancer. `serverConnectionsMax` and `clientHeaderTimeoutS` shrink the
+ * server-wide connection cap and the slow-client header timeout so tests can reach them.
  * Stopped by PID.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -31,6 +34,10 @@ export async function startNginx(options: {
   /** Listen on this port (the demo's fixed URL) instead of a random one. */
   port?: number;
   tls?: { certPath: string; keyPath: string };
+  /** Install tap-realip.conf trusting this address (or CIDR) as the load balancer. */
+  realIpFrom?: string;
+  serverConnectionsMax?: number;
+  clientHeaderTimeoutS?: number;
 }): Promise<TestNginx> {
   const dir = await mkdtemp(join(tmpdir(), 'tap-nginx-'));
   let webRoot = options.webRoot;
@@ -41,13 +48,22 @@ export async function startNginx(options: {
   }
   const port = options.port ?? (await freePort());
   const httpsPort = options.tls ? await writeTls(dir, options.tls) : null;
+  if (options.realIpFrom) await writeRealIp(dir, options.realIpFrom);
   const source = await readFile(join(REPO_ROOT, 'nginx', 'tap.conf'), 'utf8');
   const rendered = source
     .replace(/listen 80;(\s*# sed:)/, `listen 127.0.0.1:${port};$1`)
     .replace(/root \/opt\/tap\/web;(\s*# sed:)/, `root ${webRoot};$1`)
     .replace(/server 127\.0\.0\.1:8080;(\s*# sed:)/, `server 127.0.0.1:${options.apiPort};$1`)
     .replace(/server 127\.0\.0\.1:8081;(\s*# sed:)/, `server 127.0.0.1:${options.wsPort};$1`)
-    .replace(/rate=50r\/s;(\s*# sed:)/, `rate=${options.ratePerS ?? 50}r/s;$1`);
+    .replace(/rate=50r\/s;(\s*# sed:)/, `rate=${options.ratePerS ?? 50}r/s;$1`)
+    .replace(
+      /limit_conn tap_conn_server 20000;(\s*# sed:)/,
+      `limit_conn tap_conn_server ${options.serverConnectionsMax ?? 20_000};$1`,
+    )
+    .replace(
+      /client_header_timeout 10s;(\s*# sed:)/,
+      `client_header_timeout ${options.clientHeaderTimeoutS ?? 10}s;$1`,
+    );
   await writeFile(join(dir, 'tap.conf'), rendered);
   // As root, nginx workers would switch to `nobody`, who cannot read this private temp dir.
   const user = process.getuid?.() === 0 ? 'user root;' : '';
@@ -126,4 +142,15 @@ async function writeTls(dir: string, tls: { certPath: string; keyPath: string })
   await mkdir(join(dir, 'tap-tls.d'));
   await writeFile(join(dir, 'tap-tls.d', 'tls.conf'), rendered);
   return port;
+}
+
+/** Renders nginx/tap-realip.conf into `<dir>/tap-realip.d/` (tap.conf includes it). */
+async function writeRealIp(dir: string, from: string): Promise<void> {
+  const source = await readFile(join(REPO_ROOT, 'nginx', 'tap-realip.conf'), 'utf8');
+  const rendered = source.replace(
+    /set_real_ip_from 10\.0\.0\.0\/8;(\s*# sed:)/,
+    `set_real_ip_from ${from};$1`,
+  );
+  await mkdir(join(dir, 'tap-realip.d'));
+  await writeFile(join(dir, 'tap-realip.d', 'realip.conf'), rendered);
 }
