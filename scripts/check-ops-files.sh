@@ -18,6 +18,9 @@
 #   (an argument), so the services need not be deployed. If /usr/bin/node is missing but `node` is
 #   on PATH, the copies use that node instead, and the line says so. It does not resolve User=:
 #   users are looked up only when a process starts, so the tap user need not exist here.
+#   Every *.service is also scored with `systemd-analyze security --offline=true` (no running
+#   systemd needed): an exposure above EXPOSURE_MAX (2.0 on systemd's 0–10 scale, "OK"; the units
+#   score 1.2–1.4 today) fails it, so a unit that loses a hardening line fails CI.
 #   On top, what verify cannot see: a timer's service exists, each EnvironmentFile= has its
 #   example in systemd/env/, ExecStart runs a service folder that exists in services/, tap.target
 #   lists every daemon.
@@ -44,6 +47,9 @@ nginx_conf=$repo_dir/nginx/tap.conf
 systemd_analyze=/usr/bin/systemd-analyze
 nginx_bin=/usr/sbin/nginx
 node_bin=/usr/bin/node
+# The highest `systemd-analyze security` exposure a unit may have (docs/security.md). systemd takes
+# the threshold in tenths: 20 = 2.0.
+exposure_max_tenths=20
 
 passed=0
 failed=0
@@ -97,6 +103,14 @@ ensure_tools() {
 # Values of KEY= in a unit file, one per line (space-separated values split).
 unit_values() {
   sed -n "s/^$2=//p" "$1" | tr ' ' '\n' | sed '/^$/d'
+}
+
+# Prints a unit's overall exposure ("1.4"); fails when it is above the threshold.
+unit_exposure() {
+  local output status=0
+  output=$("$systemd_analyze" security --offline=true --threshold="$exposure_max_tenths" "$1" 2>&1) || status=$?
+  sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' <<<"$output"
+  return "$status"
 }
 
 # Extra checks verify cannot do; prints one problem per line.
@@ -167,7 +181,15 @@ check_units() {
       continue
     fi
     note=''
-    if [[ $name == *.service ]]; then note=$node_note; fi
+    if [[ $name == *.service ]]; then
+      local exposure
+      exposure=$(unit_exposure "$unit") || {
+        fail "systemd/$name" "systemd-analyze security: exposure $exposure is above $((exposure_max_tenths / 10)).$((exposure_max_tenths % 10))" \
+          "$("$systemd_analyze" security --offline=true "$unit" 2>&1 | grep '✗' | awk '{ print $NF "\t" $0 }' | sort -rn | cut -f2 | head -n 12)"
+        continue
+      }
+      note="exposure $exposure${node_note:+; $node_note}"
+    fi
     if [[ $name == *.timer ]]; then
       local spec next
       spec=$(sed -n 's/^OnCalendar=//p' "$unit" | head -n 1)
