@@ -150,7 +150,7 @@ export const wsFanout: Scenario = {
 };
 
 /** Sessions as ingest-api stores them (docs/bet-path.md): sha256(token) → user id, with a TTL. */
-async function createSessions(stack: Stack, count: number): Promise<string[]> {
+export async function createSessions(stack: Stack, count: number): Promise<string[]> {
   const tokens: string[] = [];
   for (let start = 0; start < count; start += 1_000) {
     const pipeline = stack.redis.pipeline();

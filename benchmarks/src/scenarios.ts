@@ -1,6 +1,7 @@
 /** Every scenario, in the order `all` runs them and RESULTS.md lists them. */
 import { archiveThroughput } from '../scenarios/archive-throughput.js';
 import { batcherApply } from '../scenarios/batcher-apply.js';
+import { betUnderAbuse } from '../scenarios/bet-under-abuse.js';
 import { ceilingHttp } from '../scenarios/ceiling-http.js';
 import { ceilingStream } from '../scenarios/ceiling-stream.js';
 import { ingest } from '../scenarios/ingest.js';
@@ -28,6 +29,7 @@ export const SCENARIOS: readonly Scenario[] = [
   redisFsync,
   wsFanout,
   loginStorm,
+  betUnderAbuse,
   resolver,
   webClient,
   archiveThroughput,

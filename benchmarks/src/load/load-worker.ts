@@ -58,7 +58,7 @@ const client = new HttpClient(config.baseUrl, {
 const route =
   config.kind === 'bet'
     ? client.route('POST', '/v1/bets', { 'content-type': 'application/json' })
-    : client.route('GET', '/v1/me');
+    : client.route('GET', config.kind === 'history' ? (config.historyPath ?? '/v1/index/history') : '/v1/me');
 
 const cells = await startCellFeed(config.price, config.kind === 'bet');
 

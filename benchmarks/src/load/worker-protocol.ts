@@ -8,8 +8,8 @@ export interface WalletSession {
   token: string;
 }
 
-/** `bet`: POST /v1/bets with a placeable cell; `me`: GET /v1/me. */
-export type RequestKind = 'bet' | 'me';
+/** `bet`: POST /v1/bets with a placeable cell; `me`: GET /v1/me; `history`: GET `historyPath`. */
+export type RequestKind = 'bet' | 'me' | 'history';
 
 /** Where bet requests get the index print their cells are chosen from. */
 export type PriceSource = { redisUrl: string; prefix: string } | { fixedCents: number };
@@ -19,6 +19,8 @@ export interface WorkerConfig {
   workers: number;
   baseUrl: string;
   kind: RequestKind;
+  /** For `history`: the `/v1/index/history?…` path every request asks for. */
+  historyPath?: string;
   profile: RateProfile;
   /** All wallets; request i uses wallet i mod wallets.length (round robin: smooth per-wallet rate). */
   wallets: WalletSession[];
