@@ -58,9 +58,9 @@ export function startHostileResumers(options: {
         const text = String(data);
         const resync = /"type":"resync","reason":"([a-z_]+)"/.exec(text);
         if (resync) answer(`resync:${resync[1]}`);
-        // The replay (if any) follows the snapshots at once; the breaker message marks them sent.
-        else if (text.startsWith('{"type":"breaker"') && index % 2 === 0)
-          setTimeout(() => answer('replayed'), 5);
+        // The replay (if any) follows the snapshots at once: 5 ms after the breaker snapshot it is done,
+        // unless a resync came instead.
+        else if (text.startsWith('{"type":"breaker"')) setTimeout(() => answer('replayed'), 5);
       });
       ws.on('close', (code, reason) => answer(`closed:${code} ${String(reason)}`));
       ws.on('error', () => answer('error'));
