@@ -104,7 +104,7 @@ describe('ws-gateway edge limits', () => {
     // Another session is not affected, and a plain connect (no resume) of this one still works.
     await (await TestClient.ready(g.url, await g.session(TEST_USER), id)).close();
     await (await TestClient.ready(g.url, token)).close();
-    expect(await g.metric('ws_limit_refusals_total')).toBe(1);
+    expect(await g.metric('tap_ws_gateway_limit_refusals_total')).toBe(1);
   });
 
   it('closes a session’s socket beyond WS_SOCKETS_PER_SESSION_MAX with 4429 sockets_per_session_max', async () => {
