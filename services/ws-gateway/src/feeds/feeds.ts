@@ -8,7 +8,8 @@ import type { Logger, Redis } from '@tap/runtime';
 import type { Config } from '../config.js';
 import type { GatewayMetrics } from '../gateway-metrics.js';
 import { TOPICS } from '../protocol/topics.js';
-import { RecentEvents } from '../replay/recent-events.js';
+import type { RecentEvents } from '../replay/recent-events.js';
+import { seedRecentEvents } from '../replay/seed-recent-events.js';
 import { BreakerFeed } from './breaker-feed.js';
 import { EventFeed } from './event-feed.js';
 import { type StreamEntry, type StreamReader, startStreamReader } from './stream-reader.js';
@@ -72,15 +73,20 @@ export async function startFeeds(options: {
   ]);
   ticks.seed(priceLast);
   breaker.applyHash(breakerHash);
-  // Nothing before the start is held: an older resume id is answered with resync (recent-events.ts).
-  const recent = new RecentEvents(
-    {
+  // The resume window starts with what tap:events still holds from its span (seed-recent-events.ts).
+  const { recent, seeded } = await seedRecentEvents({
+    redis,
+    stream: streams.events,
+    upToId: eventsId,
+    nowMs: Date.now(),
+    limits: {
       windowMs: config.WS_RESUME_WINDOW_MS,
       eventsMax: config.WS_RESUME_EVENTS_MAX,
       replayMax: config.WS_REPLAY_EVENTS_MAX,
     },
-    eventsId,
-  );
+    pageSize: config.WS_READ_COUNT_MAX,
+  });
+  log.info({ seeded }, 'resume_window.seeded');
   const events = new EventFeed({ startId: eventsId, recent, publish, onMalformed: onMalformed('events') });
 
   let polling = false;

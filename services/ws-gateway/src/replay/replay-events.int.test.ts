@@ -1,4 +1,4 @@
-import { compareStreamIds } from '@tap/channels';
+import { compareStreamIds, encodeEntry } from '@tap/channels';
 import type { EventEntry } from '@tap/domain';
 import { startRedis, type TestRedis } from '@tap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,6 +87,50 @@ describe('ws-gateway user events and resume', () => {
     const stats = String(await gateway.redis.info('commandstats'));
     expect(stats).not.toMatch(/cmdstat_(xrange|xrevrange|xinfo)/);
     await client.close();
+  });
+
+  it('after a restart, replays what tap:events still holds (the window is seeded at start)', async () => {
+    const written: string[] = [];
+    const own = await startTestGateway(redis, {}, async (r, channels) => {
+      for (const event of [aBalanceEvent(A), aBetEvent(B), aBetEvent(A), aBalanceEvent(A)]) {
+        written.push((await r.xadd(channels.streams.events, '*', ...encodeEntry('events', event))) as string);
+      }
+    });
+    try {
+      const token = await own.session(A);
+      const client = await TestClient.ready(own.url, token, written[0]);
+      await client.waitFor((m) => m.id === written[3]);
+      expect(ids(events(client))).toEqual([written[2], written[3]]);
+      await client.close();
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('after a restart, resyncs an id older than what tap:events kept once it was trimmed', async () => {
+    const written: string[] = [];
+    const own = await startTestGateway(redis, {}, async (r, channels) => {
+      for (let i = 0; i < 4; i++)
+        written.push(
+          (await r.xadd(channels.streams.events, '*', ...encodeEntry('events', aBalanceEvent(A)))) as string,
+        );
+      await r.xtrim(channels.streams.events, 'MAXLEN', 2);
+    });
+    try {
+      const token = await own.session(A);
+      const trimmed = await TestClient.ready(own.url, token, written[0]);
+      expect(await trimmed.waitFor((m) => m.type === 'resync')).toEqual({
+        type: 'resync',
+        reason: 'events_trimmed',
+      });
+      await trimmed.close();
+      const kept = await TestClient.ready(own.url, token, written[2]);
+      await kept.waitFor((m) => m.id === written[3]);
+      expect(ids(events(kept))).toEqual([written[3]]);
+      await kept.close();
+    } finally {
+      await own.stop();
+    }
   });
 
   it('asks for a resync when the id is newer than anything the stream issued', async () => {
