@@ -152,7 +152,7 @@ export function redisCommandTable(
 
 /**
  * What a run left in Redis per admitted bet (used_memory at the end minus at the start): its
- * idempotency record, kept IDEMPOTENCY_TTL_S (24 h), and its `tap:events` entry, kept until the
+ * idempotency record, kept until its cell's t0 + 60 s, and its `tap:events` entry, kept until the
  * stream reaches EVENTS_MAXLEN — the rest of the bet path is trimmed as it goes. Also how long the
  * rest of the budget would last at `ratePerS` if Redis kept growing like that.
  */

@@ -70,13 +70,7 @@ export function createApiDeps(parts: {
     bets: {
       market: parts.market,
       rateLimit: createTokenBucket(redis, rateLimitRule),
-      admit: createAdmission(
-        redis,
-        channels,
-        exposureLimitsOf(config),
-        rateLimitRule,
-        config.IDEMPOTENCY_TTL_S,
-      ),
+      admit: createAdmission(redis, channels, exposureLimitsOf(config), rateLimitRule),
       redis,
       channels,
       pricing: DEFAULT_PRICING_CONFIG,

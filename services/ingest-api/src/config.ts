@@ -59,8 +59,6 @@ const shape = {
   USER_PAYOUT_MICROS_MAX: env.intAtLeast(1, 2_000_000_000),
   /** Per-trader open bets limit (SPEC §3). Default 20. */
   USER_OPEN_BETS_MAX: env.intBetween(1, 100_000, 20),
-  /** How long a clientBetId is remembered for retries, s (SPEC §6: 24 h). Default 86400. */
-  IDEMPOTENCY_TTL_S: env.intBetween(60, 604_800, 86_400),
   /** Oldest acceptable breaker heartbeat before trading halts, ms (SPEC §6.1). Default 5000. */
   BREAKER_HEARTBEAT_AGE_MS_MAX: env.intBetween(100, 60_000, 5_000),
   /** Oldest acceptable index print for pricing, ms (SPEC §3). Default 500. */

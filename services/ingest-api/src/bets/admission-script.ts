@@ -12,6 +12,10 @@
  * between its receive time and this script (a stalled event loop, a slow Redis), a cell that now
  * starts in less than `leadMs` is refused `cell_not_placeable`. A retry of an admitted bet still
  * gets its original answer: the duplicate check comes first.
+ *
+ * The idempotency record (idempotency-record.ts) expires at `t0 + 60 s` (SPEC §6.2). The pending
+ * marker is deleted by the batcher once the bet is applied; its 24 h expiry only bounds a leak if
+ * the bet were never applied (admission refuses bets while the batcher lags, so they stay few).
  */
 import type { Channels } from '@tap/channels';
 import type { Redis } from '@tap/runtime';
@@ -53,9 +57,12 @@ redis.call('INCRBY', KEYS[7], payout)
 redis.call('INCR', KEYS[8])
 redis.call('XADD', KEYS[9], '*', 'd', ARGV[11])
 redis.call('SET', KEYS[10], ARGV[13], 'EX', ARGV[12])
-redis.call('SET', KEYS[2], ARGV[1] .. '|' .. ARGV[2], 'EX', ARGV[12])
+redis.call('SET', KEYS[2], ARGV[1] .. '|' .. ARGV[2], 'PXAT', ARGV[19])
 return {'ok'}
 `;
+
+/** Lifetime of the pending marker, s: a bound on a leak only (the batcher deletes it on apply). */
+const PENDING_TTL_S = 86_400;
 
 export interface ExposureLimits {
   cellMicros: number;
@@ -74,8 +81,10 @@ export interface Admission {
   stakeMicros: number;
   payoutMicros: number;
   fingerprint: string;
-  /** The 202 body stored for retries. */
-  responseJson: string;
+  /** What a retry's answer needs, stored after the fingerprint (`encodeAnswer`). */
+  answer: string;
+  /** When the idempotency record expires: `t0 + IDEMPOTENCY_AFTER_T0_MS`. */
+  idempotencyExpireAtMs: number;
   /** The BetEntry JSON appended to tap:bets. */
   entryJson: string;
   /** When the cell and column exposure keys may expire (after the window is settled). */
@@ -89,7 +98,7 @@ export interface Admission {
 export type AdmitResult =
   | { ok: true }
   | { ok: false; code: 'rate_limited'; retryAfterMs: number }
-  | { ok: true; duplicate: true; responseJson: string }
+  | { ok: true; duplicate: true; answer: string }
   | {
       ok: false;
       code: 'service_unavailable' | 'idempotency_conflict' | 'insufficient_funds' | 'wallet_frozen';
@@ -106,7 +115,6 @@ export function createAdmission(
   channels: Channels,
   limits: ExposureLimits,
   rateLimit: TokenBucketRule,
-  retentionS: number,
 ) {
   redis.defineCommand('tapAdmitBet', { numberOfKeys: 12, lua: ADMIT_SCRIPT });
   const scripted = redis as AdmitRedis;
@@ -126,7 +134,7 @@ export function createAdmission(
       keys.rateLimit(a.userId),
       keys.frozen(a.userId),
       a.fingerprint,
-      a.responseJson,
+      a.answer,
       a.stakeMicros,
       a.payoutMicros,
       limits.cellMicros,
@@ -136,13 +144,14 @@ export function createAdmission(
       limits.userOpenBets,
       a.exposureExpireAtMs,
       a.entryJson,
-      retentionS,
+      PENDING_TTL_S,
       a.userId,
       a.receivedAtMs,
       rateLimit.ratePerS,
       rateLimit.burst,
       a.t0,
       a.leadMs,
+      a.idempotencyExpireAtMs,
     );
     switch (verdict) {
       case 'ok':
@@ -150,7 +159,7 @@ export function createAdmission(
       case 'rate_limited':
         return { ok: false, code: 'rate_limited', retryAfterMs: Number(detail) };
       case 'duplicate':
-        return { ok: true, duplicate: true, responseJson: detail ?? '{}' };
+        return { ok: true, duplicate: true, answer: detail ?? '' };
       case 'cache_not_ready':
         return { ok: false, code: 'service_unavailable' };
       case 'exposure_limit':

@@ -125,7 +125,6 @@ describe('the admission script', () => {
       channels,
       { cellMicros: 1e12, columnMicros: 1e12, totalMicros: 1e12, userPayoutMicros: 1e12, userOpenBets: 100 },
       { ratePerS: 100, burst: 100 },
-      600,
     );
     const receivedAtMs = Date.now() - 5_000; // priced 5 s ago, when the cell was still placeable
     const t0 = Date.now() + leadMs - 1_000;
@@ -138,7 +137,8 @@ describe('the admission script', () => {
       stakeMicros: 1_000_000,
       payoutMicros: 2_000_000,
       fingerprint: 'f',
-      responseJson: '{}',
+      answer: '01JEXAMPLE0000000000000000|{}',
+      idempotencyExpireAtMs: t0 + 60_000,
       entryJson: '{}',
       exposureExpireAtMs: t0 + 120_000,
       receivedAtMs,

@@ -123,6 +123,18 @@ describe('POST /v1/bets admits a bet', () => {
     expect(await streamLength()).toBe(1);
   });
 
+  it('keeps the idempotency record until t0 + 60 s, holding only the fingerprint, bet id and terms', async () => {
+    const { token, userId } = await trader();
+    const request = aBetRequest();
+    const first = await postJson(api, '/v1/bets', request, token);
+    expect(first.status).toBe(202);
+    const key = createChannels(api.prefix).keys.idempotency(userId, request.clientBetId);
+    expect(await redis.call('PEXPIRETIME', key)).toBe(request.t0 + 60_000);
+    const fingerprint = `${request.t0}:${request.p0}:${request.stakeMicros}:${request.minMultiplierBp}`;
+    const terms = JSON.stringify(first.body.terms);
+    expect(await redis.get(key)).toBe(`${fingerprint}|${first.body.betId}|${terms}`);
+  });
+
   it('admits exactly 10 of 1,000 concurrent $1 bets from a wallet holding $10', async () => {
     const { token, userId } = await trader(10_000_000);
     const results = await Promise.all(

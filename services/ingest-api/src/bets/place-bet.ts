@@ -19,6 +19,15 @@ import { checkTrading, type MarketSnapshot } from '../market/market-state.js';
 import type { TokenBucket } from '../rate-limit/token-bucket.js';
 import type { Admit, AdmitResult } from './admission-script.js';
 import { type BetRequest, betRequestSchema, fingerprintOf } from './bet-request.js';
+import {
+  type AcceptedBet,
+  decodeAnswer,
+  decodeRecord,
+  encodeAnswer,
+  IDEMPOTENCY_AFTER_T0_MS,
+} from './idempotency-record.js';
+
+export type { AcceptedBet };
 
 export interface PlaceBetDeps {
   market: { snapshot(): MarketSnapshot };
@@ -34,13 +43,6 @@ export interface PlaceBetDeps {
   /** Accept bets on simulated prints (DEMO_MODE); otherwise they are refused `simulated_prices`. */
   demoMode: boolean;
   newBetId: () => string;
-}
-
-export interface AcceptedBet {
-  betId: string;
-  status: 'pending';
-  multiplierBp: number;
-  terms: Terms;
 }
 
 export type PlaceBetVerdict =
@@ -159,7 +161,8 @@ async function admit(
     stakeMicros: request.stakeMicros,
     payoutMicros: payoutMicros(request.stakeMicros, terms.multiplierBp),
     fingerprint: fingerprintOf(request),
-    responseJson: JSON.stringify(accepted),
+    answer: encodeAnswer(accepted),
+    idempotencyExpireAtMs: request.t0 + IDEMPOTENCY_AFTER_T0_MS,
     entryJson: JSON.stringify(entry),
     // Exposure on a cell matters until its window is settled; SPEC §4's dead-man sweep ends at +60 s.
     exposureExpireAtMs: request.t0 + deps.pricing.windowMs + 120_000,
@@ -168,7 +171,7 @@ async function admit(
   });
   if (!result.ok && result.code === 'rate_limited') return rateLimited(result.retryAfterMs);
   if (!result.ok) return { ok: false, code: result.code, details: refusalDetails(result) };
-  if ('duplicate' in result) return { ok: true, body: JSON.parse(result.responseJson) as AcceptedBet };
+  if ('duplicate' in result) return { ok: true, body: decodeAnswer(result.answer) };
   return { ok: true, body: accepted };
 }
 
@@ -179,8 +182,7 @@ function refusalDetails(result: Exclude<AdmitResult, { ok: true }>): Record<stri
 }
 
 function answerRetry(prior: string, request: BetRequest): PlaceBetVerdict {
-  const separator = prior.indexOf('|');
-  if (prior.slice(0, separator) !== fingerprintOf(request))
-    return { ok: false, code: 'idempotency_conflict' };
-  return { ok: true, body: JSON.parse(prior.slice(separator + 1)) as AcceptedBet };
+  const record = decodeRecord(prior);
+  if (record.fingerprint !== fingerprintOf(request)) return { ok: false, code: 'idempotency_conflict' };
+  return { ok: true, body: record.answer };
 }

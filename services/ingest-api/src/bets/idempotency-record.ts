@@ -1,0 +1,44 @@
+/**
+ * The idempotency record of an admitted bet (SPEC §6.2): what a retried `POST /v1/bets` with the
+ * same `clientBetId` needs to get the original 202 back — and nothing else, so that a flood of
+ * bets cannot turn it into a memory weapon (issue 16).
+ *
+ * Stored as one string `fingerprint|betId|termsJson`: the fingerprint tells a retry from a
+ * different request under the same id (409 idempotency_conflict); the 202 body is rebuilt from the
+ * bet id and the terms (its `status` is always `pending` and its `multiplierBp` is the terms'), so
+ * the JSON envelope and the duplicated fields are not stored.
+ *
+ * It lives until the cell can no longer be bet on plus 60 s (`PXAT t0 + 60 s`): a retry after that
+ * targets a cell that has started and is refused `cell_not_placeable` before any record is looked
+ * up, so no bet is admitted twice, and the records alive at any moment are bounded by the bets of
+ * the next `HORIZON + 60 s`, not of a day.
+ */
+import type { Terms } from '@tap/domain';
+
+/** How long after the cell's start `t0` the record outlives it, ms (SPEC §6.2: t0 + 60 s). */
+export const IDEMPOTENCY_AFTER_T0_MS = 60_000;
+
+export interface AcceptedBet {
+  betId: string;
+  status: 'pending';
+  multiplierBp: number;
+  terms: Terms;
+}
+
+/** The part after the fingerprint: what the admission script stores next to it. */
+export function encodeAnswer(bet: AcceptedBet): string {
+  return `${bet.betId}|${JSON.stringify(bet.terms)}`;
+}
+
+/** The original 202 body from the stored answer (`betId|termsJson`). */
+export function decodeAnswer(stored: string): AcceptedBet {
+  const separator = stored.indexOf('|');
+  const terms = JSON.parse(stored.slice(separator + 1)) as Terms;
+  return { betId: stored.slice(0, separator), status: 'pending', multiplierBp: terms.multiplierBp, terms };
+}
+
+/** A whole record `fingerprint|betId|termsJson`: its fingerprint and the original answer. */
+export function decodeRecord(record: string): { fingerprint: string; answer: AcceptedBet } {
+  const separator = record.indexOf('|');
+  return { fingerprint: record.slice(0, separator), answer: decodeAnswer(record.slice(separator + 1)) };
+}
