@@ -47,6 +47,7 @@ export const ERROR_CODES = {
     message: 'the index comes from the price simulator; real-money bets are refused outside demo mode',
   },
   service_unavailable: { status: 503, message: 'the service cannot accept requests right now' },
+  service_busy: { status: 503, message: 'the service is near its memory limit, retry later' },
   // demo mode only (DEMO_MODE=1 on ingest-api)
   faucet_exhausted: { status: 403, message: 'this wallet has taken all the demo funds it may' },
   restore_pending: { status: 202, message: 'the data is being restored from the archive' },

@@ -14,4 +14,4 @@ export { createStopper, type DaemonOptions, runDaemon, type Stopper } from './li
 export { createLogger, type Logger } from './logger.js';
 export { Counter, createMetricsRegistry, Gauge, Histogram, Registry } from './metrics.js';
 export { type HealthCheck, type HealthReport, type OpsServer, startOpsServer } from './ops-server.js';
-export { closeRedis, createRedis, Redis, redisHealth } from './redis.js';
+export { closeRedis, createRedis, Redis, ReplyError, redisHealth } from './redis.js';

@@ -3,10 +3,11 @@
  * commands issued in the same tick), bounded connect retries with backoff, and a log line per state
  * change rather than per failed attempt.
  */
-import { Redis } from 'ioredis';
+import { Redis, ReplyError } from 'ioredis';
 import type { Logger } from 'pino';
 
-export { Redis };
+/** An error reply from Redis itself (`OOM …`, `NOPERM …`), as opposed to a lost connection. */
+export { Redis, ReplyError };
 
 export function createRedis(url: string, log: Logger, connectionName: string): Redis {
   const redis = new Redis(url, {

@@ -16,6 +16,7 @@ import { createFaucet } from './demo/faucet.js';
 import { createHttpMetrics } from './http/metrics.js';
 import type { ApiDeps } from './http/routes.js';
 import type { MarketState } from './market/market-state.js';
+import type { RedisMemory } from './market/redis-memory.js';
 import { createLocalTokenBucket } from './rate-limit/local-token-bucket.js';
 import { createTokenBucket } from './rate-limit/token-bucket.js';
 
@@ -27,6 +28,7 @@ export function createApiDeps(parts: {
   registry: Registry;
   signatures: SignaturePool;
   market: MarketState;
+  memory: RedisMemory;
 }): ApiDeps {
   const { config, redis, channels } = parts;
   const sessions = new SessionStore(redis, channels, config.SESSION_TTL_S, config.SESSIONS_PER_WALLET_MAX);
@@ -36,6 +38,7 @@ export function createApiDeps(parts: {
     redis,
     channels,
     sessions,
+    memory: parts.memory,
     bodyBytesMax: config.BODY_BYTES_MAX,
     metrics: createHttpMetrics(parts.registry),
     now: Date.now,
@@ -64,11 +67,13 @@ export function createApiDeps(parts: {
         skewMs: config.LOGIN_SKEW_MS,
       },
       nonceTtlS: config.NONCE_TTL_S,
+      memory: parts.memory,
       now: Date.now,
       budget: createLocalTokenBucket({ ratePerS: config.LOGIN_RATE_PER_S, burst: config.LOGIN_BURST }),
     },
     bets: {
       market: parts.market,
+      memory: parts.memory,
       rateLimit: createTokenBucket(redis, rateLimitRule),
       admit: createAdmission(redis, channels, exposureLimitsOf(config), rateLimitRule),
       redis,

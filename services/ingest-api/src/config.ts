@@ -69,6 +69,12 @@ const shape = {
    * it on explicitly. Default false.
    */
   DEMO_MODE: env.bool(false),
+  /** Redis memory (used/maxmemory, %) from which new logins and the faucet answer 503 service_busy (SPEC §6). Default 80. */
+  REDIS_MEMORY_LOGINS_MAX_PCT: env.intBetween(1, 100, 80),
+  /** Redis memory (%) from which new bets answer 503 service_busy (SPEC §6). Default 90. */
+  REDIS_MEMORY_BETS_MAX_PCT: env.intBetween(1, 100, 90),
+  /** How often Redis's used_memory and maxmemory are re-read for that gate, ms. Default 250. */
+  REDIS_MEMORY_REFRESH_MS: env.intBetween(10, 60_000, 250),
   /** How often the breaker and the latest print are re-read from Redis, ms. Default 20. */
   MARKET_REFRESH_MS: env.intBetween(1, 1_000, 20),
   /**
@@ -90,6 +96,14 @@ export function loadConfig(vars: Env) {
   if (parsed.ok && parsed.config.STAKE_MICROS_MIN > parsed.config.STAKE_MICROS_MAX) {
     return { ok: false as const, problems: ['STAKE_MICROS_MIN: must not exceed STAKE_MICROS_MAX'] };
   }
+  if (parsed.ok && parsed.config.REDIS_MEMORY_LOGINS_MAX_PCT > parsed.config.REDIS_MEMORY_BETS_MAX_PCT) {
+    return {
+      ok: false as const,
+      problems: [
+        'REDIS_MEMORY_LOGINS_MAX_PCT: must not exceed REDIS_MEMORY_BETS_MAX_PCT (logins stop first)',
+      ],
+    };
+  }
   if (parsed.ok && parsed.config.DEMO_MODE && parsed.config.OPERATOR_MAC_KEY === undefined) {
     return {
       ok: false as const,
@@ -97,6 +111,15 @@ export function loadConfig(vars: Env) {
     };
   }
   return parsed;
+}
+
+/** The memory gate's thresholds; a reading older than 8 refreshes (at least 2 s) fails closed. */
+export function memoryRulesOf(config: Config) {
+  return {
+    loginsMaxPct: config.REDIS_MEMORY_LOGINS_MAX_PCT,
+    betsMaxPct: config.REDIS_MEMORY_BETS_MAX_PCT,
+    readingAgeMsMax: Math.max(2_000, 8 * config.REDIS_MEMORY_REFRESH_MS),
+  };
 }
 
 /** SPEC §3 exposure limits as shares of the bankroll: cell 0.25 %, column 1.5 %, total 10 %. */

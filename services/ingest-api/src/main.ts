@@ -16,9 +16,10 @@ import {
 } from '@tap/runtime';
 import { createSignaturePool, runSignatureWorkerIfWorker } from '@tap/signatures';
 import { createApiDeps } from './api-deps.js';
-import { loadConfig, SERVICE } from './config.js';
+import { loadConfig, memoryRulesOf, SERVICE } from './config.js';
 import { startHttpServer } from './http/server.js';
 import { startMarketState } from './market/market-state.js';
+import { startRedisMemory } from './market/redis-memory.js';
 
 if (!runSignatureWorkerIfWorker()) startApi();
 
@@ -43,7 +44,15 @@ function startApi(): void {
       stopper.addFinal('signature-pool', () => signatures.close());
       const market = startMarketState(redis, channels, log, config.MARKET_REFRESH_MS);
       stopper.add('market-state', () => market.stop());
-      const api = createApiDeps({ config, log, redis, channels, registry, signatures, market });
+      const memory = startRedisMemory({
+        redis,
+        log,
+        registry,
+        refreshMs: config.REDIS_MEMORY_REFRESH_MS,
+        rules: memoryRulesOf(config),
+      });
+      stopper.add('redis-memory', () => memory.stop());
+      const api = createApiDeps({ config, log, redis, channels, registry, signatures, market, memory });
       stopper.addFinal('segments', () => api.segments.close());
 
       const http = await startHttpServer({

@@ -2,13 +2,15 @@
  * The login use case (SPEC §5): validate the body, verify the SIWE message and signature (in the
  * worker pool — never on this event loop), claim the nonce, create the session. The nonce is claimed
  * only after the signature verifies, so nobody can burn another wallet's nonces; the claim is one
- * `SET NX EX 90`, so of any number of concurrent replays exactly one wins.
+ * `SET NX EX 90`, so of any number of concurrent replays exactly one wins. Past 80 % of Redis's
+ * `maxmemory` a login is refused `503 service_busy` before anything else is done (redis-memory.ts).
  */
 import type { Channels } from '@tap/channels';
 import type { ErrorCode } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
 import type { SignaturePoolResult, SiweLoginInput, SiweLoginPolicy } from '@tap/signatures';
 import { z } from 'zod';
+import type { RedisMemory } from '../market/redis-memory.js';
 import type { LocalTokenBucket } from '../rate-limit/local-token-bucket.js';
 import type { SessionStore } from './sessions.js';
 
@@ -29,6 +31,8 @@ export interface LoginDeps {
   now: () => number;
   /** The process-wide login budget: spent before the signature recovery, refused `login_busy`. */
   budget: LocalTokenBucket;
+  /** Redis memory admission: past 80 % of maxmemory new logins are refused (SPEC §6). */
+  memory: RedisMemory;
 }
 
 export type LoginVerdict =
@@ -38,6 +42,9 @@ export type LoginVerdict =
 export async function login(deps: LoginDeps, body: unknown): Promise<LoginVerdict> {
   const parsed = loginRequestSchema.safeParse(body);
   if (!parsed.success) return { ok: false, code: 'invalid_body', message: describe(parsed.error) };
+  // Before the budget and the signature recovery: a full Redis refuses a login for free.
+  const full = deps.memory.refusal('login');
+  if (full) return { ok: false, code: full };
   if (!deps.budget.take(deps.now())) {
     return { ok: false, code: 'login_busy', message: 'the global login rate is exceeded, retry shortly' };
   }

@@ -1,6 +1,7 @@
 /**
  * The bet admission use case (SPEC §3, §6.1). The answer is decided in this order: body (a
- * malformed one never reaches Redis) → the per-wallet rate limit → a retry of a known clientBetId
+ * malformed one never reaches Redis) → Redis memory (past 90 % of maxmemory `503 service_busy`,
+ * retries included: SPEC §6 keeps the rest for prints and settlements) → the per-wallet rate limit → a retry of a known clientBetId
  * gets its original answer (even if the market moved since) → breaker and print freshness → stake
  * range → cell rules and price → the trader's minimum multiplier → the admission script.
  *
@@ -16,6 +17,7 @@ import { type PricingConfig, quoteCell } from '@tap/pricing';
 import type { Redis } from '@tap/runtime';
 import { describe } from '../auth/login.js';
 import { checkTrading, type MarketSnapshot } from '../market/market-state.js';
+import type { RedisMemory } from '../market/redis-memory.js';
 import type { TokenBucket } from '../rate-limit/token-bucket.js';
 import type { Admit, AdmitResult } from './admission-script.js';
 import { type BetRequest, betRequestSchema, fingerprintOf } from './bet-request.js';
@@ -31,6 +33,8 @@ export type { AcceptedBet };
 
 export interface PlaceBetDeps {
   market: { snapshot(): MarketSnapshot };
+  /** Redis memory admission: past 90 % of maxmemory new bets are refused (SPEC §6). */
+  memory: RedisMemory;
   rateLimit: TokenBucket;
   admit: Admit;
   redis: Redis;
@@ -58,6 +62,8 @@ export async function placeBet(
 ): Promise<PlaceBetVerdict> {
   const parsed = betRequestSchema.safeParse(body);
   if (!parsed.success) return { ok: false, code: 'invalid_body', message: describe(parsed.error) };
+  const full = deps.memory.refusal('bet');
+  if (full) return { ok: false, code: full };
   const request = parsed.data;
   const priced = priceRequest(deps, request, receivedAtMs);
   if (priced.ok) return admit(deps, userId, request, priced.terms, receivedAtMs);

@@ -1,6 +1,7 @@
 /**
  * The /v1 routes: each one begins the call, runs its use case, and maps the verdict to HTTP.
- * Unexpected errors answer 500 `internal` and are logged; they never leak details to the client.
+ * Unexpected errors answer 500 `internal` and are logged; they never leak details to the client. A
+ * Redis that refuses a write (full, no permission, unreachable) answers 503 (redis-refusal.ts).
  */
 import type { Channels } from '@tap/channels';
 import type { SegmentView } from '@tap/domain';
@@ -11,6 +12,7 @@ import { describe, type LoginDeps, login } from '../auth/login.js';
 import type { SessionStore } from '../auth/sessions.js';
 import { type PlaceBetDeps, placeBet } from '../bets/place-bet.js';
 import type { TakeFaucet } from '../demo/faucet.js';
+import type { RedisMemory } from '../market/redis-memory.js';
 import { readMe } from '../me/me.js';
 import { betListQuerySchema, findBet, listBets } from '../queries/bet-queries.js';
 import { breakerHistoryQuerySchema, listBreakerIntervals } from '../queries/breaker-history.js';
@@ -18,12 +20,14 @@ import { historyQuerySchema, isFutureRange, listCandles, listPrints } from '../q
 import { ledgerQuerySchema, listLedger } from '../queries/ledger-queries.js';
 import { bearerToken, beginCall, type HttpCall, reply, replyError } from './call.js';
 import type { HttpMetrics } from './metrics.js';
+import { redisRefusal } from './redis-refusal.js';
 
 export interface ApiDeps {
   log: Logger;
   redis: Redis;
   channels: Channels;
   sessions: SessionStore;
+  memory: RedisMemory;
   login: LoginDeps;
   bets: PlaceBetDeps;
   segments: SegmentView;
@@ -62,8 +66,7 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
         address: verdict.address,
       });
     }
-    const headers: Record<string, string> = verdict.code === 'login_busy' ? { 'retry-after': '1' } : {};
-    replyError(call, verdict.code, { message: verdict.message, headers });
+    replyError(call, verdict.code, { message: verdict.message, headers: retryAfter(verdict) });
   });
 
   on('post', '/v1/auth/logout', 'logout', 0, async (call) => {
@@ -142,6 +145,9 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
       'demo_faucet',
       0,
       authed(async (call, userId) => {
+        // New money from outside is not what the memory budget must keep room for: logins' level.
+        const full = deps.memory.refusal('login');
+        if (full) return replyError(call, full, { headers: { 'retry-after': '1' } });
         const verdict = await faucet(userId);
         deps.metrics.outcomes.inc({ route: 'demo_faucet', outcome: verdict.ok ? 'ok' : verdict.code });
         if (verdict.ok) return reply(call, 200, verdict.body);
@@ -177,7 +183,10 @@ function guarded(deps: ApiDeps, name: string, handler: Handler) {
     handler(call)
       .catch((err: unknown) => {
         deps.log.error({ err, route: name }, 'http.handler_failed');
-        replyError(call, 'internal');
+        const refused = redisRefusal(err);
+        if (!refused) return replyError(call, 'internal');
+        deps.metrics.outcomes.inc({ route: name, outcome: refused });
+        replyError(call, refused, { headers: { 'retry-after': '1' } });
       })
       .finally(() => stopTimer());
   };
@@ -188,7 +197,8 @@ function retryAfter(verdict: { code: string; details?: Record<string, unknown> }
   if (verdict.code === 'rate_limited') {
     return { 'retry-after': String(Math.ceil(Number(verdict.details?.retryAfterMs) / 1000)) };
   }
-  return verdict.code === 'service_unavailable' ? { 'retry-after': '1' } : {};
+  const busy = ['service_unavailable', 'service_busy', 'login_busy'].includes(verdict.code);
+  return busy ? { 'retry-after': '1' } : {};
 }
 
 /** Parses the query string, or answers 400 invalid_query and returns null. */
