@@ -4,6 +4,7 @@ import {
   type BreakerMachine,
   evaluate,
   observePrint,
+  observeWriteFailure,
   type PrintSeen,
   startingMachine,
 } from './breaker-machine.js';
@@ -100,6 +101,15 @@ describe('breaker state machine', () => {
     const oneBadPrint = (tMs: number): PrintSeen => ({ t: tMs, venues: tMs === 20_000 ? 1 : 3 });
     const { changes } = drive(startingMachine(0).machine, 0, 60_000, oneBadPrint);
     expect(changes).toEqual([{ state: 'closed', reason: 'recovered', since: 50_100 }]);
+  });
+
+  it('opens on a print price-ingest failed to store, and needs 30 s of health again to close', () => {
+    const open = observeWriteFailure(closedMachine({ t: 10_000, venues: 3 }), 10_050);
+    expect(open.change).toEqual({ state: 'open', reason: 'price_write_failed', since: 10_050 });
+    expect(observeWriteFailure(open.machine, 10_150).change).toBeNull();
+    const everyTick = (tMs: number): PrintSeen => ({ t: tMs, venues: 3 });
+    const { changes } = drive(open.machine, 10_100, 45_000, everyTick);
+    expect(changes).toEqual([{ state: 'closed', reason: 'recovered', since: 40_100 }]);
   });
 
   it('opens on a print with too few venues', () => {

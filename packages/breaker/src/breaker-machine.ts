@@ -1,7 +1,8 @@
 /**
  * The circuit breaker as a pure state machine with an injected clock (SPEC §9).
  *
- * - Healthy moment: the newest print is younger than `staleMs` AND it had at least `minVenues`.
+ * - Healthy moment: the newest print is younger than `staleMs` AND it had at least `minVenues`, and
+ *   price-ingest did not report a print it failed to store (`observeWriteFailure`).
  * - open: at any unhealthy moment, from the moment it became unhealthy (a print's age reaching
  *   `staleMs`, a print with too few venues, or a gap of `staleMs` between two consecutive prints
  *   even if nobody was evaluating at the time).
@@ -35,7 +36,13 @@ export const DEFAULT_BREAKER_RULES: Readonly<BreakerRules> = {
   recoveryMs: 30_000,
 };
 
-export type OpenReason = 'starting' | 'no_prints' | 'stale_prints' | 'too_few_venues' | 'manual_halt';
+export type OpenReason =
+  | 'starting'
+  | 'no_prints'
+  | 'stale_prints'
+  | 'too_few_venues'
+  | 'manual_halt'
+  | 'price_write_failed';
 
 /** An operator's halt (`tapctl halt`): the breaker is open while it lasts, whatever the feed. */
 export interface ManualHalt {
@@ -97,6 +104,15 @@ export function observePrint(machine: BreakerMachine, print: PrintSeen, rules: B
     step = { machine: next.machine, change: step.change ?? next.change };
   }
   return step;
+}
+
+/**
+ * price-ingest could not store a print (Redis refused or lost the write, issue 16): the feed has a
+ * hole however fresh the prints around it, so it opens like any unhealthy moment — at the failure,
+ * and the recovery timer restarts (30 s of continuous health again before it closes).
+ */
+export function observeWriteFailure(machine: BreakerMachine, atMs: number): Step {
+  return unhealthy(machine, 'price_write_failed', atMs);
 }
 
 /**

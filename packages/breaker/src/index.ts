@@ -16,6 +16,7 @@ export {
   type ManualHalt,
   type OpenReason,
   observePrint,
+  observeWriteFailure,
   type PrintSeen,
   type Step,
   startingMachine,

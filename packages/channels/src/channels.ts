@@ -65,6 +65,12 @@ export function createChannels(prefix: string = DEFAULT_PREFIX) {
       /** sha256(token) of each session a logout or the per-wallet cap deleted (ingest-api publishes;
        * ws-gateway closes that session's sockets). */
       sessionsRevoked: key('sessions:revoked'),
+      /**
+       * price-ingest's notice that a print could not be stored (JSON `{t, error}`), one per failed
+       * print; health-monitor opens the breaker on it. Pub/sub because PUBLISH still works when
+       * Redis refuses writes for memory (`noeviction`), when nothing else from price-ingest can land.
+       */
+      priceWriteFailures: key('prices:write-failed'),
     },
     /** SCAN patterns matching one key family each (the batcher's cache rebuild drops stale keys). */
     patterns: {

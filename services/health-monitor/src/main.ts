@@ -1,7 +1,8 @@
 /**
  * health-monitor: the stale-price circuit breaker (SPEC §9). Every BREAKER_TICK_MS it reads new
  * prints from `tap:prices` (consumer group `health-monitor`), runs the pure breaker state machine
- * (open on a print ≥ 10 s old or with too few venues, or while an operator's `tapctl halt` is in
+ * (open on a print ≥ 10 s old or with too few venues, on price-ingest's report of a print it could
+ * not store (`prices:write-failed` pub/sub), or while an operator's `tapctl halt` is in
  * force; closed after 30 s of continuous health; open at start), and writes `breaker:state` with a heartbeat; changes also go to `tap:breaker`,
  * `breaker:changes` (pub/sub) and `breaker:intervals`. /healthz is the daemon's health, with the
  * breaker state in the body. SIGTERM: stop the timer (finishing the tick in flight), close Redis.
@@ -17,6 +18,7 @@ import {
 import { type BreakerLoop, startBreakerLoop } from './breaker/breaker-loop.js';
 import { createBreakerStore } from './breaker/breaker-store.js';
 import { createPrintReader } from './breaker/print-reader.js';
+import { listenForWriteFailures } from './breaker/write-failures.js';
 import { loadConfig, SERVICE } from './config.js';
 import { monitorHealth } from './monitor-health.js';
 import { createMonitorMetrics } from './monitor-metrics.js';
@@ -42,8 +44,11 @@ void runDaemon({
       stopper,
       health: () => monitorHealth(loop?.machine() ?? null, loop?.lastHeartbeatAt() ?? null, Date.now()),
     });
+    const writeFailures = await listenForWriteFailures(redis, channels, log);
+    stopper.addFinal('write-failures', () => writeFailures.close());
     loop = await startBreakerLoop({
       reader: await createPrintReader(redis, channels, PRINTS_PER_READ_MAX),
+      writeFailures,
       store: await createBreakerStore(redis, channels),
       rules: {
         staleMs: config.BREAKER_STALE_MS,

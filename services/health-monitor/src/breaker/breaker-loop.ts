@@ -2,7 +2,8 @@
  * The breaker's timer: every `tickMs` read the new prints, fold them into the state machine, let
  * the clock evaluate (staleness is caught even when no print arrives), and write the state with a
  * fresh heartbeat plus any changes. One tick at a time; a tick still running when the timer fires
- * again makes that firing a no-op. A failed tick writes nothing — the heartbeat then ages, which
+ * again makes that firing a no-op. price-ingest's reports of prints it could not store are taken
+ * with the prints and open the breaker (`price_write_failed`). A failed tick writes nothing — the heartbeat then ages, which
  * is exactly what ingest-api's fail-closed check is for.
  */
 import {
@@ -10,6 +11,7 @@ import {
   type BreakerRules,
   evaluate,
   observePrint,
+  observeWriteFailure,
   type Step,
   startingMachine,
 } from '@tap/breaker';
@@ -18,9 +20,12 @@ import type { Logger } from '@tap/runtime';
 import type { MonitorMetrics } from '../monitor-metrics.js';
 import type { BreakerStore } from './breaker-store.js';
 import type { PrintReader } from './print-reader.js';
+import type { WriteFailures } from './write-failures.js';
 
 export interface BreakerLoopOptions {
   reader: PrintReader;
+  /** Prints price-ingest failed to store: each opens the breaker (`price_write_failed`). */
+  writeFailures: Pick<WriteFailures, 'take'>;
   store: BreakerStore;
   rules: BreakerRules;
   tickMs: number;
@@ -97,6 +102,7 @@ export class BreakerLoop {
     metrics.printsRead.inc({ result: 'ok' }, batch.prints.length);
     metrics.printsRead.inc({ result: 'malformed' }, batch.malformed);
     for (const print of batch.prints) this.apply(observePrint(this.current, print, rules));
+    for (const t of this.options.writeFailures.take()) this.apply(observeWriteFailure(this.current, t));
     this.unacked = [...this.unacked, ...batch.ids].slice(-UNACKED_MAX);
     const nowMs = Date.now();
     this.apply(evaluate(this.current, nowMs, rules, await store.manualHalt(nowMs)));

@@ -49,6 +49,8 @@ export async function createBreakerStore(redis: Redis, channels: Channels) {
       if (pending.length > PENDING_CHANGES_MAX) pending.shift();
     },
     async write(snapshot: BreakerSnapshot, ackIds: readonly string[]): Promise<BreakerEntry[]> {
+      // Only the changes in this MULTI are done when it succeeds, not any recorded meanwhile.
+      const sent = pending.length;
       const multi = redis.multi().hset(keys.breakerState, { ...snapshot });
       if (ackIds.length > 0) multi.xack(streams.prices, groups.healthMonitor, ...ackIds);
       let member = openMember;
@@ -69,7 +71,7 @@ export async function createBreakerStore(redis: Redis, channels: Channels) {
       const failed = results?.find(([err]) => err);
       if (!results || failed) throw failed?.[0] ?? new Error('MULTI aborted');
       openMember = member;
-      return pending.splice(0, pending.length);
+      return pending.splice(0, sent);
     },
   };
 }

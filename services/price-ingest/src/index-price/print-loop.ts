@@ -2,7 +2,8 @@
  * The print timer: every `intervalMs` (δ, SPEC §3) compute the index from the quote book, update σ and η,
  * fold the print into its 1-second candle and publish. No fresh venue → no print (the breaker opens
  * on staleness). At most one publish is in flight; a tick that finds one still running is skipped
- * and counted rather than queued.
+ * and counted rather than queued. A print Redis refuses is counted, logged and reported to
+ * health-monitor, which opens the breaker (`price_write_failed`): never a silent gap.
  *
  * Print ids: `id = t`, the print time in ms, made strictly increasing (t = max(now, last t + 1)),
  * seeded at start from the last print in Redis, so ids survive restarts and are unique at any
@@ -130,9 +131,11 @@ export class PrintLoop {
         metrics.printsPublished.inc();
         metrics.indexVenues.set(print.venues);
       })
-      .catch((err: unknown) => {
+      .catch(async (err: unknown) => {
         metrics.publishErrors.inc();
-        if (this.limiter.admit('publish')) log.error({ err }, 'print.publish_failed');
+        const reported = await store.reportWriteFailure(print.t, err);
+        if (this.limiter.admit('publish'))
+          log.error({ err, printT: print.t, reported }, 'print.publish_failed');
       })
       .finally(() => {
         this.publishing = undefined;

@@ -3,7 +3,8 @@
  * `price:last` (the print as JSON) and the 1-second candle sorted set (scored by epoch second,
  * trimmed to 7 days) — all in one MULTI, so a reader never sees a print in one place and not the
  * others. Also reads back what a restart needs: the last print (ids keep increasing), the last
- * candle (a restart inside a second extends it), and the last hour of prints (σ warm-up).
+ * candle (a restart inside a second extends it), and the last hour of prints (σ warm-up). A print
+ * that cannot be stored is reported on `pubsub.priceWriteFailures` for health-monitor's breaker.
  */
 import { type Channels, decodeEntry, encodeEntry } from '@tap/channels';
 import { type PrintEntry, printEntrySchema } from '@tap/domain';
@@ -16,6 +17,12 @@ const READ_PAGE = 1_000;
 
 export interface PrintStore {
   publish(print: PrintEntry, candle: Candle, trimCandles: boolean): Promise<void>;
+  /**
+   * Tells health-monitor that the print at `t` could not be stored, so the breaker opens (issue
+   * 16: a refused write is a breaker event, not a silent gap). PUBLISH, because Redis still takes
+   * it when it refuses writes for memory. Resolves false when even that failed.
+   */
+  reportWriteFailure(t: number, err: unknown): Promise<boolean>;
   lastPrint(): Promise<PrintEntry | null>;
   lastCandle(): Promise<Candle | null>;
   /** Prints with t ≥ sinceMs, oldest first, in pages (at most the stream's one hour). */
@@ -44,6 +51,17 @@ export function createPrintStore(redis: Redis, channels: Channels): PrintStore {
       const results = await multi.exec();
       const failed = results?.find(([err]) => err);
       if (!results || failed) throw failed?.[0] ?? new Error('MULTI aborted');
+    },
+    async reportWriteFailure(t, err) {
+      const error = err instanceof Error ? err.message.slice(0, 200) : String(err);
+      try {
+        await redis.publish(channels.pubsub.priceWriteFailures, JSON.stringify({ t, error }));
+        return true;
+      } catch {
+        // Redis is unreachable: nothing can be told, and the prints stop; the breaker's staleness
+        // rule (10 s) opens it, and ingest-api's fail-closed heartbeat check halts trading.
+        return false;
+      }
     },
     async lastPrint() {
       const [raw, tail] = await Promise.all([
