@@ -19,6 +19,21 @@ describe('parseEnv', () => {
     });
   });
 
+  it('never echoes a password, in its own variable or inside a bad REDIS_URL', () => {
+    const result = parseEnv(shape, {
+      REDIS_URL: 'http://ingest-api:s3cret-pw@127.0.0.1:6379',
+      REDIS_USERNAME: 'Bad Name',
+      REDIS_PASSWORD: 'x'.repeat(600),
+    });
+    expect(result.ok).toBe(false);
+    const text = result.ok ? '' : result.problems.join('\n');
+    expect(text).toContain('REDIS_URL');
+    expect(text).toContain('http://***@127.0.0.1:6379');
+    expect(text).toContain('REDIS_PASSWORD');
+    expect(text).not.toContain('s3cret-pw');
+    expect(text).not.toContain('xxxx');
+  });
+
   it('treats an empty assignment as unset', () => {
     const result = parseEnv(shape, { OPS_PORT: '' });
     expect(result.ok && result.config.OPS_PORT).toBe(9100);

@@ -26,7 +26,11 @@ export function parseEnv<S extends z.ZodRawShape>(shape: S, env: Env): ConfigRes
     const value = picked[variable];
     // A secret's value is never echoed into logs (journald keeps them): only whether it is set.
     const shown =
-      value === undefined ? 'unset' : SECRET_NAME.test(variable) ? 'a hidden value' : JSON.stringify(value);
+      value === undefined
+        ? 'unset'
+        : SECRET_NAME.test(variable)
+          ? 'a hidden value'
+          : JSON.stringify(withoutUrlCredentials(value));
     return `${variable}: ${issue.message} (got ${shown})`;
   });
   return { ok: false, problems };
@@ -44,6 +48,11 @@ export const EXIT_CONFIG = 78;
 
 /** Variables whose values are secrets (keys, passwords, tokens). */
 const SECRET_NAME = /(?:_KEY|SECRET|PASSWORD|TOKEN)$/;
+
+/** A URL's `user:password@` hidden (a bad REDIS_URL may carry credentials), anything else as is. */
+export function withoutUrlCredentials(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1***@');
+}
 
 /** Field builders so every daemon spells the common variables the same way. */
 export const env = {
@@ -72,12 +81,29 @@ export const env = {
       .default(fallback ? 'true' : 'false'),
 };
 
+/**
+ * The daemon's Redis ACL user (infra/redis-users.acl.in, rendered by scripts/redis-acl.sh) and its
+ * password, from a root-only env file. Unset: Redis's default user, as the demo and tests run.
+ */
+export function redisAuthEnv() {
+  return {
+    /** Redis ACL user name (e.g. ingest-api). Default: none (Redis's default user). */
+    REDIS_USERNAME: z
+      .string()
+      .regex(/^[a-z0-9-]{1,64}$/, 'must be lower-case letters, digits or -')
+      .optional(),
+    /** Password of REDIS_USERNAME (never logged). Default: none. */
+    REDIS_PASSWORD: z.string().min(1).max(512).optional(),
+  };
+}
+
 /** The variables every daemon shares: logging, Redis, the key prefix and the ops endpoint. */
 export const commonEnv = {
   /** pino level. Default info. */
   LOG_LEVEL: env.logLevel(),
   /** Redis connection URL. Default redis://127.0.0.1:6379. */
   REDIS_URL: env.redisUrl(),
+  ...redisAuthEnv(),
   /** Prefix of every Redis key, stream and channel (tests isolate themselves with it). Default "tap:". */
   TAP_KEY_PREFIX: env.keyPrefix(),
   /** Interface the ops endpoint (/healthz, /metrics) binds to. Default 127.0.0.1. */

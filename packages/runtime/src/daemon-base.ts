@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Stopper } from './lifecycle.js';
 import { type HealthReport, type OpsServer, startOpsServer } from './ops-server.js';
-import { closeRedis, createRedis, type Redis } from './redis.js';
+import { closeRedis, createRedis, type Redis, type RedisTarget } from './redis.js';
 
 export interface DaemonBase {
   redis: Redis;
@@ -16,7 +16,7 @@ export interface DaemonBase {
 
 export async function startDaemonBase(options: {
   service: string;
-  config: { REDIS_URL: string; OPS_HOST: string; OPS_PORT: number };
+  config: RedisTarget & { OPS_HOST: string; OPS_PORT: number };
   log: Logger;
   registry: Registry;
   stopper: Stopper;
@@ -24,7 +24,7 @@ export async function startDaemonBase(options: {
   health?: () => HealthReport;
 }): Promise<DaemonBase> {
   const { service, config, log, registry, stopper } = options;
-  const redis = createRedis(config.REDIS_URL, log, service);
+  const redis = createRedis(config, log, service);
   stopper.addFinal('redis', () => closeRedis(redis));
   const ops = await startOpsServer({
     host: config.OPS_HOST,

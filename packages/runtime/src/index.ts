@@ -7,6 +7,8 @@ export {
   env,
   exitOnBadConfig,
   parseEnv,
+  redisAuthEnv,
+  withoutUrlCredentials,
 } from './config.js';
 export { type DaemonBase, startDaemonBase } from './daemon-base.js';
 export { abortable, type JobOptions, runJob } from './job.js';
@@ -14,4 +16,12 @@ export { createStopper, type DaemonOptions, runDaemon, type Stopper } from './li
 export { createLogger, type Logger } from './logger.js';
 export { Counter, createMetricsRegistry, Gauge, Histogram, Registry } from './metrics.js';
 export { type HealthCheck, type HealthReport, type OpsServer, startOpsServer } from './ops-server.js';
-export { closeRedis, createRedis, Redis, ReplyError, redisHealth } from './redis.js';
+export {
+  closeRedis,
+  createRedis,
+  Redis,
+  type RedisTarget,
+  ReplyError,
+  redisCredentials,
+  redisHealth,
+} from './redis.js';

@@ -9,8 +9,24 @@ import type { Logger } from 'pino';
 /** An error reply from Redis itself (`OOM …`, `NOPERM …`), as opposed to a lost connection. */
 export { Redis, ReplyError };
 
-export function createRedis(url: string, log: Logger, connectionName: string): Redis {
-  const redis = new Redis(url, {
+/** Where and as whom to connect: the common variables of every daemon. */
+export interface RedisTarget {
+  REDIS_URL: string;
+  REDIS_USERNAME?: string | undefined;
+  REDIS_PASSWORD?: string | undefined;
+}
+
+/** ioredis's credentials options for a target (none: the URL's, or Redis's default user). */
+export function redisCredentials(target: RedisTarget): { username?: string; password?: string } {
+  return {
+    ...(target.REDIS_USERNAME ? { username: target.REDIS_USERNAME } : {}),
+    ...(target.REDIS_PASSWORD ? { password: target.REDIS_PASSWORD } : {}),
+  };
+}
+
+export function createRedis(target: RedisTarget, log: Logger, connectionName: string): Redis {
+  const redis = new Redis(target.REDIS_URL, {
+    ...redisCredentials(target),
     connectionName,
     enableAutoPipelining: true,
     maxRetriesPerRequest: 3,

@@ -18,7 +18,7 @@ export { describeDaemonLifecycle, describeJobLifecycle } from './lifecycle-suite
 export { startNginx, type TestNginx } from './nginx.js';
 export { freePort } from './ports.js';
 export { type Started, startProcess } from './process.js';
-export { startRedis, type TestRedis } from './redis-server.js';
+export { type RedisCredentials, startRedis, type TestRedis } from './redis-server.js';
 export { REDIS_CONF, REPO_ROOT, serviceEntry } from './repo.js';
 export { startS3, type TestS3 } from './s3rver.js';
 export { type SegmentFileOptions, writeSegmentFile } from './segment-file.js';

@@ -53,9 +53,11 @@ export async function startStack(options: {
   daemons: StackDaemon[];
   env?: Partial<Record<StackDaemon, Record<string, string>>>;
   common?: Record<string, string>;
+  /** Redis with the production ACL users, each daemon signed in as its own (infra/redis-users.acl.in). */
+  acl?: boolean;
 }): Promise<TestStack> {
-  const redis = await startRedis();
   const prefix = freshPrefix();
+  const redis = await startRedis(options.acl ? { aclPrefix: prefix } : {});
   const dataDir = mkdtempSync(join(tmpdir(), 'tap-stack-'));
   const ports = new Map<StackDaemon, number>();
   const running = new Map<StackDaemon, Started>();
@@ -64,7 +66,8 @@ export async function startStack(options: {
     const port = ports.get(name) ?? (await freePort());
     ports.set(name, port);
     const env = {
-      REDIS_URL: redis.url,
+      REDIS_URL: `redis://127.0.0.1:${redis.port}`,
+      ...(options.acl ? redis.credentials(name) : {}),
       TAP_KEY_PREFIX: prefix,
       DATA_DIR: dataDir,
       ...DEFAULT_ENV[name],

@@ -92,7 +92,7 @@ void runDaemon({
     });
 
     const channels = createChannels(config.TAP_KEY_PREFIX);
-    const reader = createRedis(config.REDIS_URL, log, `${SERVICE}-reader`);
+    const reader = createRedis(config, log, `${SERVICE}-reader`);
     const publisher = createPublisher(redis, channels, {
       eventsMaxLen: config.EVENTS_MAXLEN,
       deadLetterMaxLen: config.DEAD_LETTER_MAXLEN,

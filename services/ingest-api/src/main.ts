@@ -33,7 +33,7 @@ function startApi(): void {
     service: SERVICE,
     log,
     async start(stopper) {
-      const redis = createRedis(config.REDIS_URL, log, SERVICE);
+      const redis = createRedis(config, log, SERVICE);
       stopper.addFinal('redis', () => closeRedis(redis));
       const signatures = createSignaturePool({
         workerUrl: new URL(import.meta.url),

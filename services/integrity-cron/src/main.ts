@@ -44,7 +44,7 @@ void runJob({
   ops: { host: config.OPS_HOST, port: config.OPS_PORT },
   textfileDir: config.TEXTFILE_DIR,
   async run(signal) {
-    const redis = createRedis(config.REDIS_URL, log, SERVICE);
+    const redis = createRedis(config, log, SERVICE);
     try {
       await abortable(redis.ping(), signal);
       // Throws data_dir_missing / data_dir_unreadable naming the path: the run fails.

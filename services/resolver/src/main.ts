@@ -45,8 +45,8 @@ void runDaemon({
     const base = { service: SERVICE, config, log, registry, stopper, health: () => health.report() };
     const { redis } = await startDaemonBase(base);
     // Blocking reads hold their connection, so each loop gets its own.
-    const pricesRedis = createRedis(config.REDIS_URL, log, `${SERVICE}-prices`);
-    const eventsRedis = createRedis(config.REDIS_URL, log, `${SERVICE}-events`);
+    const pricesRedis = createRedis(config, log, `${SERVICE}-prices`);
+    const eventsRedis = createRedis(config, log, `${SERVICE}-events`);
     stopper.addFinal('redis-prices', () => closeRedis(pricesRedis));
     stopper.addFinal('redis-events', () => closeRedis(eventsRedis));
 

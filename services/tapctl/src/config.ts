@@ -7,12 +7,14 @@
  */
 import { type S3Settings, s3Env, s3EnvProblems } from '@tap/archive';
 import { operatorKeySchema } from '@tap/domain';
-import { type ConfigOf, type ConfigResult, type Env, env, parseEnv } from '@tap/runtime';
+import { type ConfigOf, type ConfigResult, type Env, env, parseEnv, redisAuthEnv } from '@tap/runtime';
 import { z } from 'zod';
 
 const shape = {
   /** Redis connection URL. Default redis://127.0.0.1:6379. Option --redis-url. */
   REDIS_URL: env.redisUrl(),
+  /** The operator's Redis ACL user (`tapctl`, infra/redis-users.acl.in) and its password; unset: the default user. */
+  ...redisAuthEnv(),
   /** Prefix of every Redis key and stream. Default "tap:". Option --prefix. */
   TAP_KEY_PREFIX: env.keyPrefix(),
   /** The batcher's data directory holding `segments/<period>.db`. Default /var/lib/tap. Option --data-dir. */

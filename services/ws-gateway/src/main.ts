@@ -41,9 +41,9 @@ void runDaemon({
   service: SERVICE,
   log,
   async start(stopper) {
-    const redis = createRedis(config.REDIS_URL, log, SERVICE);
-    const readerRedis = createRedis(config.REDIS_URL, log, `${SERVICE}:reader`);
-    const subscriber = createRedis(config.REDIS_URL, log, `${SERVICE}:sessions`);
+    const redis = createRedis(config, log, SERVICE);
+    const readerRedis = createRedis(config, log, `${SERVICE}:reader`);
+    const subscriber = createRedis(config, log, `${SERVICE}:sessions`);
     stopper.addFinal('redis', () =>
       Promise.all([closeRedis(redis), closeRedis(readerRedis), closeRedis(subscriber)]),
     );

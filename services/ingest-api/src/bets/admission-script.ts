@@ -13,6 +13,12 @@
  * starts in less than `leadMs` is refused `cell_not_placeable`. A retry of an admitted bet still
  * gets its original answer: the duplicate check comes first.
  *
+ * The two keys the script only reads (the balance cache's ready flag and the wallet's freeze) are
+ * passed as ARGV, not KEYS: Redis ACLs treat a script's declared KEYS as written, and ingest-api's
+ * ACL user may only read them (infra/redis-users.acl.in) — ingest-api must not be able to mark the
+ * cache ready or lift a freeze. Redis still checks every key the script touches against the user's
+ * rights, command by command; this is a single Redis, so undeclared keys cost no cluster routing.
+ *
  * The idempotency record (idempotency-record.ts) expires at `t0 + 60 s` (SPEC §6.2). The pending
  * marker is deleted by the batcher once the bet is applied; its 24 h expiry only bounds a leak if
  * the bet were never applied (admission refuses bets while the batcher lags, so they stay few).
@@ -22,10 +28,11 @@ import type { Redis } from '@tap/runtime';
 import { TAKE_TOKEN_LUA, type TokenBucketRule } from '../rate-limit/token-bucket.js';
 
 const ADMIT_SCRIPT = `${TAKE_TOKEN_LUA}
-local waitMs = takeToken(KEYS[11], tonumber(ARGV[14]), tonumber(ARGV[15]), tonumber(ARGV[16]))
+-- Keys the script only reads come as ARGV (see the header): ARGV[20] balance ready flag, ARGV[21] freeze.
+local waitMs = takeToken(KEYS[9], tonumber(ARGV[14]), tonumber(ARGV[15]), tonumber(ARGV[16]))
 if waitMs > 0 then return {'rate_limited', tostring(waitMs)} end
 -- Every value the checks need in one read; the checks then run in their documented order.
-local got = redis.call('MGET', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8])
+local got = redis.call('MGET', ARGV[20], KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7])
 if got[1] ~= '1' then return {'cache_not_ready'} end
 local prior = got[2]
 if prior then
@@ -35,7 +42,7 @@ if prior then
 end
 -- An operator's freeze (tapctl freeze) refuses every new bet of the wallet (a retry of one admitted
 -- before the freeze still gets its original answer above).
-if redis.call('EXISTS', KEYS[12]) == 1 then return {'wallet_frozen'} end
+if redis.call('EXISTS', ARGV[21]) == 1 then return {'wallet_frozen'} end
 local clock = redis.call('TIME')
 local redisNowMs = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 if tonumber(ARGV[17]) - redisNowMs < tonumber(ARGV[18]) then return {'cell_not_placeable', 'starts_too_soon'} end
@@ -47,17 +54,17 @@ for i, limit in ipairs(limits) do
   if tonumber(got[3 + i] or '0') + payout > tonumber(ARGV[4 + i]) then return {'exposure_limit', limit} end
 end
 if tonumber(got[8] or '0') + 1 > tonumber(ARGV[9]) then return {'exposure_limit', 'user_open_bets'} end
-redis.call('DECRBY', KEYS[3], stake)
+redis.call('DECRBY', KEYS[2], stake)
 -- A cell or column key gets its expiry when this bet creates it; later bets only add to it.
-for i = 4, 5 do
+for i = 3, 4 do
   if redis.call('INCRBY', KEYS[i], payout) == payout then redis.call('PEXPIREAT', KEYS[i], ARGV[10]) end
 end
+redis.call('INCRBY', KEYS[5], payout)
 redis.call('INCRBY', KEYS[6], payout)
-redis.call('INCRBY', KEYS[7], payout)
-redis.call('INCR', KEYS[8])
-redis.call('XADD', KEYS[9], '*', 'd', ARGV[11])
+redis.call('INCR', KEYS[7])
+redis.call('XADD', KEYS[8], '*', 'd', ARGV[11])
 redis.call('SET', KEYS[10], ARGV[13], 'EX', ARGV[12])
-redis.call('SET', KEYS[2], ARGV[1] .. '|' .. ARGV[2], 'PXAT', ARGV[19])
+redis.call('SET', KEYS[1], ARGV[1] .. '|' .. ARGV[2], 'PXAT', ARGV[19])
 return {'ok'}
 `;
 
@@ -116,12 +123,11 @@ export function createAdmission(
   limits: ExposureLimits,
   rateLimit: TokenBucketRule,
 ) {
-  redis.defineCommand('tapAdmitBet', { numberOfKeys: 12, lua: ADMIT_SCRIPT });
+  redis.defineCommand('tapAdmitBet', { numberOfKeys: 10, lua: ADMIT_SCRIPT });
   const scripted = redis as AdmitRedis;
   const { keys, streams } = channels;
   return async function admit(a: Admission): Promise<AdmitResult> {
     const [verdict, detail] = await scripted.tapAdmitBet(
-      keys.balanceCacheReady,
       keys.idempotency(a.userId, a.clientBetId),
       keys.balance(a.userId),
       keys.exposureCell(a.t0, a.p0),
@@ -130,9 +136,8 @@ export function createAdmission(
       keys.exposureUser(a.userId),
       keys.openBets(a.userId),
       streams.bets,
-      keys.pendingBet(a.betId),
       keys.rateLimit(a.userId),
-      keys.frozen(a.userId),
+      keys.pendingBet(a.betId),
       a.fingerprint,
       a.answer,
       a.stakeMicros,
@@ -152,6 +157,8 @@ export function createAdmission(
       a.t0,
       a.leadMs,
       a.idempotencyExpireAtMs,
+      keys.balanceCacheReady,
+      keys.frozen(a.userId),
     );
     switch (verdict) {
       case 'ok':

@@ -19,6 +19,8 @@ describe('redisRefusal', () => {
       'service_unavailable',
     );
     expect(redisRefusal(new Error('Connection is closed.'))).toBe('service_unavailable');
+    const inScript = "ERR The user executing the script can't run this command or subcommand script: 104a…";
+    expect(redisRefusal(reply(inScript))).toBe('service_unavailable');
   });
 
   it('leaves our own bugs as internal errors', () => {

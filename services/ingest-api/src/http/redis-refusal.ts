@@ -10,6 +10,8 @@ import type { ErrorCode } from '@tap/domain';
 import { ReplyError } from '@tap/runtime';
 
 const REFUSED = /^(NOPERM|READONLY|MISCONF|BUSY|LOADING|MASTERDOWN|NOAUTH|WRONGPASS|TRYAGAIN|NOREPLICAS)\b/;
+// The ACL's refusal of a command a Lua script calls comes back as a plain ERR.
+const SCRIPT_REFUSED = /^ERR The user executing the script can't/;
 // ioredis's own errors when the connection is gone or its retries are spent.
 const UNREACHABLE =
   /^(Connection is closed|Stream isn't writeable|Command timed out|Reached the max retries)/;
@@ -20,7 +22,7 @@ export function redisRefusal(
   if (!(err instanceof Error)) return null;
   if (err instanceof ReplyError) {
     if (err.message.startsWith('OOM ')) return 'service_busy';
-    return REFUSED.test(err.message) ? 'service_unavailable' : null;
+    return REFUSED.test(err.message) || SCRIPT_REFUSED.test(err.message) ? 'service_unavailable' : null;
   }
   if (err.name === 'MaxRetriesPerRequestError' || UNREACHABLE.test(err.message)) return 'service_unavailable';
   return null;

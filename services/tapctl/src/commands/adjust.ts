@@ -122,7 +122,7 @@ export async function adjust(
     return;
   }
   const channels = createChannels(ctx.config.TAP_KEY_PREFIX);
-  const redis = await connectRedis(ctx.config.REDIS_URL);
+  const redis = await connectRedis(ctx.config);
   try {
     const [queued, detail] = (await redis.eval(
       QUEUE_LUA,

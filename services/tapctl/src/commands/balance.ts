@@ -52,7 +52,7 @@ export async function balance(ctx: CommandContext, addressText: string, options:
 async function readCache(ctx: CommandContext, userId: string) {
   const { keys } = createChannels(ctx.config.TAP_KEY_PREFIX);
   try {
-    const redis = await connectRedis(ctx.config.REDIS_URL);
+    const redis = await connectRedis(ctx.config);
     try {
       const [available, ready] = await Promise.all([
         redis.get(keys.balance(userId)),

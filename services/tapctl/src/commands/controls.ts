@@ -66,7 +66,7 @@ export async function control(
   const state = JSON.stringify({ operator: operator.name, reason, since: nowMs, actionId: entry.actionId });
   const channels = createChannels(ctx.config.TAP_KEY_PREFIX);
   const { mode, key } = CONTROLS[action];
-  const redis = await connectRedis(ctx.config.REDIS_URL);
+  const redis = await connectRedis(ctx.config);
   try {
     const [status, detail] = (await redis.eval(
       CONTROL_LUA,

@@ -109,7 +109,7 @@ export function recompute(
 
 async function recordedIntervals(ctx: CommandContext, untilMs: number): Promise<BreakerInterval[]> {
   const channels = createChannels(ctx.config.TAP_KEY_PREFIX);
-  const redis = await connectRedis(ctx.config.REDIS_URL);
+  const redis = await connectRedis(ctx.config);
   try {
     return await readBreakerIntervals(redis, channels.keys.breakerIntervals, 0, untilMs);
   } finally {

@@ -37,7 +37,7 @@ export async function dlqList(ctx: CommandContext, options: { limit?: string }):
   const limit = Number(options.limit ?? 50);
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw usageError('--limit must be 1 to 10000');
   const channels = createChannels(ctx.config.TAP_KEY_PREFIX);
-  const redis = await connectRedis(ctx.config.REDIS_URL);
+  const redis = await connectRedis(ctx.config);
   try {
     const letters = await recentDeadLetters(redis, channels, limit);
     const total = await redis.xlen(channels.streams.deadLetter);
@@ -57,7 +57,7 @@ export async function dlqList(ctx: CommandContext, options: { limit?: string }):
 
 export async function dlqShow(ctx: CommandContext, id: string): Promise<void> {
   const channels = createChannels(ctx.config.TAP_KEY_PREFIX);
-  const redis = await connectRedis(ctx.config.REDIS_URL);
+  const redis = await connectRedis(ctx.config);
   try {
     const letter = await mustFind(redis, channels, id);
     emit(ctx.out, letter, () =>
@@ -84,7 +84,7 @@ export async function dlqRemove(
   const reason = parseReason(options.reason);
   const operator = operatorOf(ctx.config);
   const channels = createChannels(ctx.config.TAP_KEY_PREFIX);
-  const redis = await connectRedis(ctx.config.REDIS_URL);
+  const redis = await connectRedis(ctx.config);
   try {
     const letter = await mustFind(redis, channels, id);
     if (mode === 'retry') checkRetryable(channels, letter);

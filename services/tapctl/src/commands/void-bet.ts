@@ -43,7 +43,7 @@ export async function voidBet(
     requestedAt: nowMs,
   });
   const channels = createChannels(ctx.config.TAP_KEY_PREFIX);
-  const redis = await connectRedis(ctx.config.REDIS_URL);
+  const redis = await connectRedis(ctx.config);
   try {
     const entryId = (await redis.xadd(channels.streams.operator, '*', ...encodeEntry('operator', entry)))!;
     const outcome = options.wait ? await follow(ctx, redis, channels, betId, entryId) : { status: 'queued' };

@@ -1,11 +1,14 @@
 /** A short-lived Redis connection for one command: fails fast with a clear message instead of retrying. */
-import { Redis } from '@tap/runtime';
+import { Redis, type RedisTarget, redisCredentials, withoutUrlCredentials } from '@tap/runtime';
 import { failure } from '../cli-error.js';
 
 const CONNECT_TIMEOUT_MS = 3_000;
 
-export async function connectRedis(url: string): Promise<Redis> {
+/** `target`: REDIS_URL and tapctl's ACL user (REDIS_USERNAME/REDIS_PASSWORD, the `tapctl` user). */
+export async function connectRedis(target: RedisTarget): Promise<Redis> {
+  const url = target.REDIS_URL;
   const redis = new Redis(url, {
+    ...redisCredentials(target),
     lazyConnect: true,
     connectTimeout: CONNECT_TIMEOUT_MS,
     maxRetriesPerRequest: 1,
@@ -20,7 +23,8 @@ export async function connectRedis(url: string): Promise<Redis> {
     await redis.connect();
   } catch (err) {
     redis.disconnect();
-    throw failure(`cannot reach Redis at ${url}: ${(lastError ?? (err as Error)).message}`);
+    const reason = (lastError ?? (err as Error)).message;
+    throw failure(`cannot reach Redis at ${withoutUrlCredentials(url)}: ${reason}`);
   }
   return redis;
 }
