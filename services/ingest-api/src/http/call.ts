@@ -23,6 +23,8 @@ export interface HttpCall {
   params: string[];
   /** The parsed JSON body; started at once because uWS drops body data that arrives before onData is set. */
   body: Promise<BodyResult>;
+  /** Settles a body still being read when the client goes away (set while reading). */
+  abortBody?: () => void;
 }
 
 const NO_BODY: Promise<BodyResult> = Promise.resolve({ ok: false, code: 'invalid_body' });
@@ -43,6 +45,9 @@ export function beginCall(res: HttpResponse, req: HttpRequest, paramCount = 0, b
   };
   res.onAborted(() => {
     call.aborted = true;
+    // A client that goes away mid-body (an aborted upload) must not leave its handler waiting
+    // forever on a body that will never come: settle it, and the handler ends (its reply is a no-op).
+    call.abortBody?.();
   });
   if (bodyBytesMax > 0) call.body = readJsonBody(call, bodyBytesMax);
   return call;
@@ -88,6 +93,12 @@ function readJsonBody(call: HttpCall, bytesMax: number): Promise<BodyResult> {
     const chunks: Buffer[] = [];
     let received = 0;
     let done = false;
+    call.abortBody = () => {
+      if (done) return;
+      done = true;
+      chunks.length = 0;
+      resolve({ ok: false, code: 'invalid_body' });
+    };
     call.res.onData((chunk, isLast) => {
       if (done) return;
       received += chunk.byteLength;

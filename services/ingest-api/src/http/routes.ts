@@ -180,6 +180,7 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
 function guarded(deps: ApiDeps, name: string, handler: Handler) {
   return (call: HttpCall) => {
     const stopTimer = deps.metrics.duration.startTimer({ route: name });
+    deps.metrics.inFlight.inc();
     handler(call)
       .catch((err: unknown) => {
         deps.log.error({ err, route: name }, 'http.handler_failed');
@@ -188,7 +189,10 @@ function guarded(deps: ApiDeps, name: string, handler: Handler) {
         deps.metrics.outcomes.inc({ route: name, outcome: refused });
         replyError(call, refused, { headers: { 'retry-after': '1' } });
       })
-      .finally(() => stopTimer());
+      .finally(() => {
+        stopTimer();
+        deps.metrics.inFlight.dec();
+      });
   };
 }
 
