@@ -62,8 +62,6 @@ const shape = {
    */
   STAKE_MICROS_MIN: env.intAtLeast(1, 100_000),
   STAKE_MICROS_MAX: env.intAtLeast(1, 100_000_000),
-  /** Approximate maximum length of `tap:dead-letter`. Default 100000. */
-  DEAD_LETTER_MAXLEN: env.intBetween(100, 10_000_000, 100_000),
   /** How often the consumed streams are trimmed up to what is acknowledged (ms). Default 1000. */
   TRIM_INTERVAL_MS: env.intBetween(10, 600_000, 1_000),
   /**

@@ -95,7 +95,6 @@ void runDaemon({
     const reader = createRedis(config, log, `${SERVICE}-reader`);
     const publisher = createPublisher(redis, channels, {
       eventsMaxLen: config.EVENTS_MAXLEN,
-      deadLetterMaxLen: config.DEAD_LETTER_MAXLEN,
     });
     const cycle = createBatchCycle({ parts, ...{ publisher, redis, channels, metrics, log, failPoint } });
     consumer = createConsumer({

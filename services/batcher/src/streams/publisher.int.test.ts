@@ -18,7 +18,6 @@ describe('publisher (real Redis)', () => {
     const channels = createChannels(freshPrefix());
     const publisher = createPublisher(suite.redis, channels, {
       eventsMaxLen: 100_000,
-      deadLetterMaxLen: 1_000,
     });
     // 450 events (more than two script calls' worth), a dead letter, then 250 more events.
     const rows: OutboxRow[] = [];
@@ -39,7 +38,6 @@ describe('publisher (real Redis)', () => {
     const channels = createChannels(freshPrefix());
     const publisher = createPublisher(suite.redis, channels, {
       eventsMaxLen: 1_000,
-      deadLetterMaxLen: 1_000,
     });
     const rows: OutboxRow[] = Array.from({ length: 5_000 }, (_, n) => ({
       id: 1,
@@ -53,5 +51,20 @@ describe('publisher (real Redis)', () => {
     expect(length).toBeLessThan(1_200);
     const payloads = await payloadsOf(channels.streams.events);
     expect(payloads.at(-1)).toBe('{"n":4999}');
+  });
+
+  it('never trims the dead letters, however many there are', async () => {
+    const channels = createChannels(freshPrefix());
+    const publisher = createPublisher(suite.redis, channels, { eventsMaxLen: 1_000 });
+    const rows: OutboxRow[] = Array.from({ length: 5_000 }, (_, n) => ({
+      id: 1,
+      stream: n % 2 === 0 ? 'deadLetter' : 'events',
+      payload: `{"n":${n}}`,
+    }));
+    await publisher.publish(rows, []);
+    expect(await suite.redis.xlen(channels.streams.events)).toBeLessThan(1_200);
+    const deadLetters = await payloadsOf(channels.streams.deadLetter);
+    expect(deadLetters).toHaveLength(2_500);
+    expect(deadLetters[0]).toBe('{"n":0}');
   });
 });

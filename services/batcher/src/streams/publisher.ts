@@ -63,11 +63,23 @@ return available
  * batch, the batcher's CPU per event fell from ~10 µs (ioredis builds, writes and parses a
  * command each) to ~2 µs, for ~0.5 µs more Redis time per event.
  */
+// ARGV[1] = MAXLEN ~ of the stream, '0' for none (the dead letters).
 const XADD_ALL = `
 local maxlen = ARGV[1]
-for i = 2, #ARGV do redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 'd', ARGV[i]) end
+for i = 2, #ARGV do
+  if maxlen == '0' then redis.call('XADD', KEYS[1], '*', 'd', ARGV[i])
+  else redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 'd', ARGV[i]) end
+end
 return #ARGV - 1
 `;
+/**
+ * Dead letters are never trimmed (issue 16: "dead letters are never silently trimmed away"): an
+ * entry leaves `tap:dead-letter` only through `tapctl dlq retry|discard`, which writes an audited
+ * operator entry in the same script. The stream is bounded by what produces it — the admission
+ * control stops new bets at 90 % of Redis's maxmemory — and watched (alerts TapDeadLetters,
+ * TapRedisMemoryHigh).
+ */
+const DEAD_LETTERS_UNTRIMMED = 0;
 /**
  * Events per script call: a script runs atomically, so this bounds how long one call holds Redis
  * (~2.5 µs per event → ~0.5 ms), keeping admission's latency unaffected by large batches.
@@ -97,7 +109,7 @@ export interface Publisher {
 export function createPublisher(
   redis: Redis,
   channels: Channels,
-  limits: { eventsMaxLen: number; deadLetterMaxLen: number },
+  limits: { eventsMaxLen: number },
 ): Publisher {
   redis.defineCommand('xaddAll', { numberOfKeys: 1, lua: XADD_ALL });
   redis.defineCommand('releaseExposure', { numberOfKeys: 5, lua: RELEASE_EXPOSURE });
@@ -105,7 +117,7 @@ export function createPublisher(
   const { streams } = channels;
 
   const target = (kind: OutboxRow['stream']): [stream: string, maxLen: number] =>
-    kind === 'events' ? [streams.events, limits.eventsMaxLen] : [streams.deadLetter, limits.deadLetterMaxLen];
+    kind === 'events' ? [streams.events, limits.eventsMaxLen] : [streams.deadLetter, DEAD_LETTERS_UNTRIMMED];
 
   /** Runs of rows for the same stream, in order, at most XADD_CHUNK each: one script call per run. */
   const addOutbox = (pipeline: Pipeline, rows: readonly OutboxRow[]) => {
