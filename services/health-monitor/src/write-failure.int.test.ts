@@ -2,7 +2,9 @@
  * A print price-ingest cannot store is a breaker event (issue 16, SPEC §5/§9), not a silent gap:
  * the BUILT price-ingest and health-monitor against a real Redis that refuses writes because it is
  * full (`maxmemory` below `used_memory`, `noeviction`) — the attack of filling Redis to make print
- * gaps. Builds price-ingest first if its bundle is missing.
+ * gaps — and against Redis with the ACL users, where price-ingest loses its right to XADD while
+ * health-monitor keeps its own, so the breaker is recorded at once. Builds price-ingest first if
+ * its bundle is missing.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -117,5 +119,66 @@ describe('a print write Redis refuses', () => {
     const closed = (await breakerEntries()).at(-1)!;
     expect(closed).toMatchObject({ state: 'closed', reason: 'recovered' });
     expect(closed.since - opened!.since).toBeGreaterThanOrEqual(RECOVERY_MS);
+  });
+}, 90_000);
+
+describe('a print write refused by the ACL (price-ingest lost its right to XADD)', () => {
+  let redis: TestRedis;
+  let client: Redis;
+  const channels = createChannels(freshPrefix());
+  const started: Started[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis({ aclPrefix: channels.prefix });
+    client = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    for (const daemon of started) await daemon.stop('SIGKILL');
+    client.disconnect();
+    await redis.stop();
+  });
+
+  const state = async () => (await client.hgetall(channels.keys.breakerState)) as Record<string, string>;
+  const until = async (what: () => Promise<boolean>, timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await what())) {
+      if (Date.now() > deadline)
+        throw new Error(`not within ${timeoutMs} ms: ${JSON.stringify(await state())}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
+  it('opens the breaker at once, recorded in Redis while price-ingest is still refused', async () => {
+    const address = { REDIS_URL: `redis://127.0.0.1:${redis.port}`, TAP_KEY_PREFIX: channels.prefix };
+    started.push(
+      startDaemon('price-ingest', {
+        ...address,
+        ...redis.credentials('price-ingest'),
+        OPS_PORT: String(await freePort()),
+        VENUES: 'simulator',
+        SIM_OUTAGE_MEAN_INTERVAL_MS: '0',
+      }),
+      startDaemon('health-monitor', {
+        ...address,
+        ...redis.credentials('health-monitor'),
+        OPS_PORT: String(await freePort()),
+        BREAKER_STALE_MS: '5000',
+        BREAKER_RECOVERY_MS: String(RECOVERY_MS),
+      }),
+    );
+    await until(async () => (await state()).state === 'closed', 20_000);
+
+    const refusedAt = Date.now();
+    await client.call('ACL', 'SETUSER', 'price-ingest', '-xadd');
+    await until(async () => (await state()).reason === 'price_write_failed', 5_000);
+    const open = await state();
+    expect(open.state).toBe('open');
+    expect(Number(open.since)).toBeGreaterThanOrEqual(refusedAt - 200);
+    // Refused for seconds now, the breaker stays open however fresh the last print looks.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await state()).toMatchObject({ state: 'open', reason: 'price_write_failed' });
+
+    await client.call('ACL', 'SETUSER', 'price-ingest', '+xadd');
+    await until(async () => (await state()).state === 'closed', RECOVERY_MS + 10_000);
   });
 }, 90_000);
