@@ -119,6 +119,20 @@ describe('Redis ACL users per daemon', () => {
     expect(all.filter(([, fields]) => fields.join().includes('forged'))).toEqual([]);
   });
 
+  it('lets the operator (tapctl) and integrity-cron do their own work', async () => {
+    const { streams, keys } = createChannels(stack.prefix);
+    await expect(as('tapctl').xlen(streams.deadLetter)).resolves.toBeGreaterThanOrEqual(0);
+    await expect(as('tapctl').set(keys.frozen('0xdead'), '{"drill":true}', 'PX', 1)).resolves.toBe('OK');
+    await expect(
+      as('tapctl').eval("return redis.call('EXISTS', KEYS[1])", 1, keys.frozen('0xabc')),
+    ).resolves.toBe(0);
+    await expect(as('integrity-cron').ping()).resolves.toBe('PONG');
+    await expect(as('integrity-cron').scan('0', 'MATCH', `${stack.prefix}balance:*`)).resolves.toHaveLength(
+      2,
+    );
+    await expect(as('integrity-cron').scan('0', 'MATCH', '*')).resolves.toHaveLength(2);
+  });
+
   it('gives no application user CONFIG, FLUSHALL, KEYS, MODULE, ACL or DEBUG, and leaves the default user off', async () => {
     const applicationUsers = [
       'ingest-api',
