@@ -1,8 +1,8 @@
 /**
  * Issue 16, "Redis is one open door to all the money": every daemon runs as its own Redis ACL user
  * (infra/redis-users.acl.in, rendered by scripts/redis-acl.sh, loaded by a real redis-server).
- * The whole bet path works under those users (a bet admitted, accepted and settled, no daemon
- * refused a command), and each user is refused what it must not do: ws-gateway writes nothing,
+ * The whole bet path works under those users (a bet admitted, accepted and settled, a logout
+ * closing the session's socket, no daemon refused a command), and each user is refused what it must not do: ws-gateway writes nothing,
  * ingest-api cannot forge adjustments, settlements, operator entries or prints, no application
  * user may run CONFIG / FLUSHALL / KEYS / MODULE / ACL, and the default user is off.
  */
@@ -54,7 +54,7 @@ function as(user: string): Redis {
 const refused = /^NOPERM/;
 
 describe('Redis ACL users per daemon', () => {
-  it('run the whole bet path: a bet admitted, accepted on the WebSocket and settled, no command refused', async () => {
+  it('run the whole bet path: a bet admitted, accepted on the WebSocket and settled, logout closing the socket, no command refused', async () => {
     const channels = createChannels(stack.prefix);
     const breakerClosed = async () => (await admin.hget(channels.keys.breakerState, 'state')) === 'closed';
     for (const deadline = Date.now() + 30_000; !(await breakerClosed()); ) {
@@ -79,7 +79,13 @@ describe('Redis ACL users per daemon', () => {
       40_000,
     );
     expect(settled.betId).toBe(betId);
-    await socket.close();
+    // Logout publishes the revoked session (ingest-api's one channel); ws-gateway closes its socket.
+    const logout = await fetch(`${stack.apiUrl}/v1/auth/logout`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${trader.token}` },
+    });
+    expect(logout.status).toBe(200);
+    await socket.waitFor((e) => e.type === 'error' && e.error === 'session_invalid', 5_000);
     for (const name of DAEMONS) {
       expect(stack.daemon(name).lines.filter((line) => /NOPERM|WRONGPASS|NOAUTH/.test(line))).toEqual([]);
     }
