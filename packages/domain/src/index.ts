@@ -48,6 +48,14 @@ export {
   ledgerHash,
   verifyLedgerChain,
 } from './segment/ledger-hash.js';
+export {
+  type LedgerPage,
+  type LedgerRowIn,
+  type LedgerSegment,
+  ledgerBetween,
+  ledgerByRef,
+  type TimeCursor,
+} from './segment/ledger-queries.js';
 export { type MigrateResult, migrate, type SqlDatabase } from './segment/migrate.js';
 export {
   FIXED_PERIOD_MS_MIN,

@@ -58,14 +58,17 @@ program
   .option('--segment <name>', 'read this local segment, e.g. 2026-W48 (default: the current one)')
   .action((address: string, options) => balance(context(), address, options));
 program
-  .command('ledger <address>')
-  .description("a wallet's ledger rows, oldest first")
+  .command('ledger [address]')
+  .description(
+    "ledger rows: a wallet's (oldest first), or every wallet's by --ref or by --from/--to (keyset pages)",
+  )
   .option('--from <time>', 'ISO date-time or epoch ms (inclusive)')
-  .option('--to <time>', 'ISO date-time or epoch ms (inclusive)')
+  .option('--to <time>', 'ISO date-time or epoch ms (inclusive; default now)')
   .option('--ref <type:id>', 'only rows of this reference, e.g. bet_stake:01J…')
-  .option('--limit <n>', 'at most n rows (default 100)')
+  .option('--limit <n>', 'at most n rows per page (default 100)')
+  .option('--after <cursor>', 'the next page: the cursor the previous page printed')
   .option('--segment <name>', 'read only this local segment (default: the current and last 4 closed)')
-  .action((address: string, options) => ledger(context(), address, options));
+  .action((address: string | undefined, options) => ledger(context(), address, options));
 program
   .command('bet <id>')
   .description('one bet with its terms, evidence and ledger rows')
@@ -142,8 +145,15 @@ program.parseAsync(process.argv).then(
       // Help and version are "errors" to commander; everything else it reports is bad usage.
       process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE);
     }
-    const code = err instanceof CliError ? err.exitCode : EXIT_FAILURE;
-    process.stderr.write(`tapctl: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(code);
+    const exitCode = err instanceof CliError ? err.exitCode : EXIT_FAILURE;
+    const message = err instanceof Error ? err.message : String(err);
+    const code = err instanceof CliError ? err.errorCode : 'failed';
+    if (program.opts<{ json?: boolean }>().json === true) {
+      process.stderr.write(`${JSON.stringify({ error: code, message })}\n`);
+    } else {
+      const coded = err instanceof CliError && err.code !== undefined ? `${err.code}: ` : '';
+      process.stderr.write(`tapctl: ${coded}${message}\n`);
+    }
+    process.exit(exitCode);
   },
 );

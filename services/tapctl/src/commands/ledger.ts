@@ -1,28 +1,26 @@
 /**
- * `ledger <address>`: a user's ledger rows, oldest first, filtered by time range and by
- * `(ref_type, ref_id)` — how disputes are answered (SPEC §7). Bounded by --limit. Reads the current
- * and the last 4 closed segments (or `--segment`); ledger ids continue across segments, so the
- * rows of all of them are one sequence.
+ * `ledger [address]`: ledger rows for disputes (SPEC §7) — a wallet's, oldest first (narrowed by
+ * --ref and --from/--to), or every wallet's by `(ref_type, ref_id)` or by time range. Reads the
+ * current and the last 4 closed segments of the view (or `--segment`); ledger ids continue across
+ * segments, so their rows form one sequence. Every mode is keyset-paged: a full page prints the
+ * cursor of the next (`--after`), so a week of rows is read a page at a time, never at once.
  */
-import { LEDGER_REF_TYPES, type LedgerRefType } from '@tap/domain';
-import { usageError } from '../cli-error.js';
-import { parseAddress } from '../input/address.js';
-import { parseTimeMs } from '../input/time.js';
+import { type LedgerRowIn, ledgerBetween, ledgerByRef } from '@tap/domain';
+import {
+  cursorText,
+  type LedgerFilter,
+  type LedgerOptions,
+  parseLedgerFilter,
+} from '../input/ledger-filter.js';
 import { formatMicros } from '../input/usd.js';
 import { emit } from '../output.js';
-import { openSegments } from '../storage/segments.js';
+import { openSegments, type ReadSegment } from '../storage/segments.js';
 import type { CommandContext } from './context.js';
-
-export interface LedgerOptions {
-  from?: string;
-  to?: string;
-  ref?: string;
-  limit?: string;
-  segment?: string;
-}
 
 interface Row {
   id: number;
+  userId: string;
+  segment: string;
   createdAt: number;
   refType: string;
   refId: string;
@@ -31,72 +29,79 @@ interface Row {
   hash: string;
 }
 
-const LIMIT_MAX = 10_000;
-
-export function ledgerQuery(
-  userId: string,
-  options: LedgerOptions,
-): { sql: string; params: unknown[]; limit: number } {
-  const where = ['user_id = ?'];
-  const params: unknown[] = [userId];
-  for (const [flag, op] of [
-    ['from', '>='],
-    ['to', '<='],
-  ] as const) {
-    const text = options[flag];
-    if (text === undefined) continue;
-    const ms = parseTimeMs(text);
-    if (ms === undefined) throw usageError(`--${flag} "${text}" is not an ISO date or epoch milliseconds`);
-    where.push(`created_at ${op} ?`);
-    params.push(ms);
-  }
-  if (options.ref !== undefined) {
-    const [refType, ...rest] = options.ref.split(':');
-    const refId = rest.join(':');
-    if (!LEDGER_REF_TYPES.includes(refType as LedgerRefType) || refId === '') {
-      throw usageError(`--ref must be <type>:<id> with type one of ${LEDGER_REF_TYPES.join(', ')}`);
-    }
-    where.push('ref_type = ? AND ref_id = ?');
-    params.push(refType, refId);
-  }
-  const limit = Number(options.limit ?? 100);
-  if (!Number.isInteger(limit) || limit < 1 || limit > LIMIT_MAX)
-    throw usageError(`--limit must be 1 to ${LIMIT_MAX}`);
-  // The user's rows are found through the user's ledger chain (segment migration 3), not a scan.
+/** A wallet's rows (through its ledger chain, segment migration 3), filtered, oldest first. */
+export function userLedgerQuery(filter: Extract<LedgerFilter, { mode: 'user' }>) {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, ...values: unknown[]) => {
+    where.push(sql);
+    params.push(...values);
+  };
+  if (filter.fromMs !== undefined) add('created_at >= ?', filter.fromMs);
+  if (filter.toMs !== undefined) add('created_at <= ?', filter.toMs);
+  if (filter.ref) add('ref_type = ? AND ref_id = ?', filter.ref.refType, filter.ref.refId);
+  if (filter.afterId !== undefined) add('id > ?', filter.afterId);
   const sql = `WITH RECURSIVE chain(id) AS (
       SELECT last_ledger_id FROM users WHERE id = ?
       UNION ALL
       SELECT l.prev_user_ledger_id FROM transaction_ledger l JOIN chain ON l.id = chain.id
       WHERE l.prev_user_ledger_id IS NOT NULL)
-    SELECT id, created_at AS createdAt, ref_type AS refType, ref_id AS refId, amount AS amountMicros,
-      balance_after AS balanceAfterMicros, hash
-    FROM transaction_ledger WHERE id IN (SELECT id FROM chain) AND ${where.join(' AND ')} ORDER BY id LIMIT ${limit}`;
-  return { sql, params: [userId, ...params], limit };
+    SELECT * FROM transaction_ledger WHERE id IN (SELECT id FROM chain)
+      ${where.map((w) => `AND ${w}`).join(' ')} ORDER BY id LIMIT ?`;
+  return { sql, params: [filter.userId, ...params, filter.limit + 1] };
 }
 
-export function ledger(ctx: CommandContext, addressText: string, options: LedgerOptions): void {
-  const address = parseAddress(addressText);
-  if (!address.ok) throw usageError(address.message);
-  const query = ledgerQuery(address.userId, options);
+function userPage(segments: readonly ReadSegment[], filter: Extract<LedgerFilter, { mode: 'user' }>) {
+  const query = userLedgerQuery(filter);
+  const rows: LedgerRowIn[] = [];
+  // Oldest segment first: ids grow across segments, so the first limit + 1 rows are the page's.
+  for (const { name, db } of [...segments].reverse()) {
+    if (rows.length > filter.limit) break;
+    for (const row of db.prepare(query.sql).all(...query.params) as LedgerRowIn[]) {
+      rows.push({ ...row, segment: name });
+    }
+  }
+  const page = rows.slice(0, filter.limit);
+  return { rows: page, next: rows.length > filter.limit ? page.at(-1)!.id : null };
+}
+
+function readPage(segments: readonly ReadSegment[], filter: LedgerFilter) {
+  if (filter.mode === 'user') return userPage(segments, filter);
+  if (filter.mode === 'ref') return ledgerByRef(segments, { ...filter, after: filter.afterId });
+  return ledgerBetween(segments, filter);
+}
+
+export function ledger(ctx: CommandContext, address: string | undefined, options: LedgerOptions): void {
+  const filter = parseLedgerFilter(address, options, Date.now());
   const opened = openSegments(ctx.config.DATA_DIR, options.segment);
   const segments = opened.segments.map((segment) => segment.name).reverse();
-  const rows: Row[] = [];
+  let page: ReturnType<typeof readPage>;
   try {
-    for (const { db } of [...opened.segments].reverse()) {
-      if (rows.length >= query.limit) break;
-      rows.push(...(db.prepare(query.sql).all(...query.params) as Row[]).slice(0, query.limit - rows.length));
-    }
+    page = readPage(opened.segments, filter);
   } finally {
     opened.close();
   }
-  emit(ctx.out, { userId: address.userId, segments, rows }, () => [
-    `${'id'.padStart(8)}  ${'time'.padEnd(24)}  ${'amount USD'.padStart(18)}  ${'balance USD'.padStart(18)}  ref`,
+  const rows: Row[] = page.rows.map((r) => ({
+    id: r.id,
+    userId: r.user_id,
+    segment: r.segment,
+    createdAt: r.created_at,
+    refType: r.ref_type,
+    refId: r.ref_id,
+    amountMicros: r.amount,
+    balanceAfterMicros: r.balance_after,
+    hash: r.hash,
+  }));
+  const next = cursorText(page.next);
+  const scope = filter.mode === 'user' ? { userId: filter.userId } : {};
+  emit(ctx.out, { mode: filter.mode, ...scope, segments, rows, next }, () => [
+    `${'id'.padStart(8)}  ${'time'.padEnd(24)}  ${'user'.padEnd(42)}  ${'amount USD'.padStart(18)}  ${'balance USD'.padStart(18)}  ref`,
     ...rows.map(
       (r) =>
-        `${String(r.id).padStart(8)}  ${new Date(r.createdAt).toISOString().padEnd(24)}  ` +
+        `${String(r.id).padStart(8)}  ${new Date(r.createdAt).toISOString().padEnd(24)}  ${r.userId.padEnd(42)}  ` +
         `${formatMicros(r.amountMicros).padStart(18)}  ${formatMicros(r.balanceAfterMicros).padStart(18)}  ` +
         `${r.refType}:${r.refId}`,
     ),
-    `${rows.length} row(s) in segments ${segments.join(', ')}`,
+    `${rows.length} row(s) in segments ${segments.join(', ')}${next === null ? '' : `; next page: --after ${next}`}`,
   ]);
 }
