@@ -1,3 +1,11 @@
+export {
+  type CachePlan,
+  type CacheSourceDb,
+  type CacheValue,
+  CELL_TTL_AFTER_WINDOW_MS,
+  planCache,
+} from './balance-cache/cache-plan.js';
+export { readInFlightBets } from './balance-cache/in-flight.js';
 export { type Channels, createChannels, DEFAULT_PREFIX } from './channels.js';
 export {
   type Decoded,

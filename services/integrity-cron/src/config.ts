@@ -12,6 +12,14 @@ const shape = {
   DATA_DIR: env.path('/var/lib/tap'),
   /** The batcher's append-only ledger anchors (JSON lines). Default <DATA_DIR>/ledger-anchors.jsonl. */
   ANCHORS_FILE: z.string().startsWith('/', 'must be an absolute path').optional(),
+  /** The JSON report of every run (report/report.ts). Default <DATA_DIR>/integrity-report.json. */
+  REPORT_FILE: z.string().startsWith('/', 'must be an absolute path').optional(),
+  /** Redis-vs-SQLite: ms between two reads of a key that differed (see checks/cache-check.ts). Default 1000. */
+  CACHE_SETTLE_MS: env.intBetween(10, 60_000, 1_000),
+  /** Redis-vs-SQLite: reads at most before a moving difference is reported as unsettled. Default 6. */
+  CACHE_ROUNDS_MAX: env.intBetween(2, 100, 6),
+  /** Redis-vs-SQLite: consecutive reads with the same difference that make it a drift. Default 3. */
+  CACHE_STABLE_ROUNDS: env.intBetween(2, 100, 3),
   /** node-exporter textfile directory for the job's metrics (an empty value means the default). */
   TEXTFILE_DIR: z.string().default('/var/lib/node_exporter/textfile_collector'),
 };

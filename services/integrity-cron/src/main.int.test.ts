@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createChannels, ensureGroup } from '@tap/channels';
 import {
   isoWeekOf,
   META_KEYS,
@@ -10,7 +11,8 @@ import {
   segmentsDir,
   writeMeta,
 } from '@tap/domain';
-import { describeJobLifecycle, startDaemon, startRedis, type TestRedis } from '@tap/testkit';
+import { Redis } from '@tap/runtime';
+import { describeJobLifecycle, freshPrefix, startDaemon, startRedis, type TestRedis } from '@tap/testkit';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -25,9 +27,28 @@ function dataDirWithSegment(): string {
   return dataDir;
 }
 
+/** Redis as a started batcher leaves it for an empty segment: its group on the bets stream, the cache ready. */
+async function batcherReadyRedis(url: string): Promise<string> {
+  const prefix = freshPrefix();
+  const channels = createChannels(prefix);
+  const redis = new Redis(url);
+  try {
+    await ensureGroup(redis, channels.streams.bets, channels.groups.batcher, '0');
+    await redis.set(channels.keys.balanceCacheReady, '1');
+  } finally {
+    redis.disconnect();
+  }
+  return prefix;
+}
+
 describeJobLifecycle({
   service: 'integrity-cron',
-  env: async (redis) => ({ REDIS_URL: redis.url, OPS_PORT: '0', DATA_DIR: dataDirWithSegment() }),
+  env: async (redis) => ({
+    REDIS_URL: redis.url,
+    TAP_KEY_PREFIX: await batcherReadyRedis(redis.url),
+    OPS_PORT: '0',
+    DATA_DIR: dataDirWithSegment(),
+  }),
   hangingEnv: (hangUrl) => ({ REDIS_URL: hangUrl('redis'), DATA_DIR: tmpdir() }),
   successMetric: 'tap_integrity_cron_last_success_timestamp_seconds',
   textfile: 'integrity-cron.prom',

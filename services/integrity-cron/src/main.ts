@@ -1,16 +1,15 @@
 /**
- * integrity-cron (daily timer job): verifies every local segment (quick_check, ledger hash chain,
- * balance == SUM(ledger) per user, per-user chains), the link between each pair of consecutive
- * segments (opening = closing, the hash chain across them; SPEC §8), and that Redis answers. Exit
- * status 0 when everything holds, 1 with each broken rule logged otherwise — also when DATA_DIR is
- * missing or unreadable (the error names the path) or holds no segment: a run that checked nothing
- * is not a success. `tap_integrity_cron_last_success_timestamp_seconds` goes to the node-exporter
- * textfile. Redis-vs-SQLite checks land with the integrity issue.
+ * integrity-cron (daily timer job, never modifies data): verifies every local segment (quick_check,
+ * ledger hash chain, balance == SUM(ledger) per user, per-user chains), the link between
+ * consecutive segments (SPEC §8), the anchored ledger heads, every bet against its ledger rows, and
+ * Redis' balance cache, open-bet counts and exposure keys against SQLite (run-checks.ts). Writes
+ * the JSON report (REPORT_FILE, report/report.ts) and logs a one-line summary; exit 0 only when
+ * every check ran and passed, 1 naming each broken rule otherwise — a check that could not run
+ * (Redis down, DATA_DIR missing or empty) fails the run. Metrics go to the node-exporter textfile.
  */
 import { join } from 'node:path';
-import { listSegments } from '@tap/domain';
+import { createChannels } from '@tap/channels';
 import {
-  abortable,
   closeRedis,
   createLogger,
   createMetricsRegistry,
@@ -19,9 +18,9 @@ import {
   Gauge,
   runJob,
 } from '@tap/runtime';
-import { checkAnchors } from './checks/anchor-check.js';
-import { checkLinks, checkSegment } from './checks/segment-check.js';
 import { loadConfig, SERVICE } from './config.js';
+import { buildReport, writeReport } from './report/report.js';
+import { runChecks } from './run-checks.js';
 
 const config = exitOnBadConfig(SERVICE, loadConfig(process.env));
 const log = createLogger(SERVICE, config.LOG_LEVEL);
@@ -36,6 +35,12 @@ const segmentsChecked = new Gauge({
   help: 'Segments checked by the last run',
   registers: [registry],
 });
+const checkProblems = new Gauge({
+  name: 'tap_integrity_cron_check_problems',
+  help: 'Problems found by each check of the last run (a check that could not run counts its reason)',
+  labelNames: ['check', 'status'],
+  registers: [registry],
+});
 
 void runJob({
   service: SERVICE,
@@ -44,34 +49,26 @@ void runJob({
   ops: { host: config.OPS_HOST, port: config.OPS_PORT },
   textfileDir: config.TEXTFILE_DIR,
   async run(signal) {
+    const startedAtMs = Date.now();
     const redis = createRedis(config, log, SERVICE);
+    const channels = createChannels(config.TAP_KEY_PREFIX);
     try {
-      await abortable(redis.ping(), signal);
-      // Throws data_dir_missing / data_dir_unreadable naming the path: the run fails.
-      const files = listSegments(config.DATA_DIR);
-      if (files.length === 0) throw new Error(`no segments under ${config.DATA_DIR}: nothing to verify`);
-      const problems: string[] = [];
-      const reports = [];
-      for (const file of files) {
-        signal.throwIfAborted();
-        const report = checkSegment(file.path);
-        reports.push(report);
-        log.info(
-          { segment: file.name, ledgerRows: report.ledgerRows, problems: report.problems },
-          'segment.checked',
+      const checks = await runChecks({ config, redis, channels, log, signal });
+      const report = buildReport(checks, { startedAtMs, finishedAtMs: Date.now(), dataDir: config.DATA_DIR });
+      const reportPath = config.REPORT_FILE ?? join(config.DATA_DIR, 'integrity-report.json');
+      await writeReport(reportPath, report);
+      segmentsChecked.set(checks.filter((c) => c.check === 'segment').length);
+      for (const c of checks) checkProblems.inc({ check: c.check, status: c.status }, c.problems.length);
+      log[report.ok ? 'info' : 'error'](
+        { reportPath, ok: report.ok, summary: report.summary },
+        'integrity.report',
+      );
+      if (!report.ok) {
+        const named = checks.flatMap((c) =>
+          c.problems.map((p) => `${c.check}${c.scope ? ` ${c.scope}` : ''}: ${p}`),
         );
-        problems.push(...report.problems.map((p) => `${file.name}: ${p}`));
+        throw new Error(`integrity problems: ${named.join('; ')}`);
       }
-      const links = checkLinks(files);
-      log.info({ links: files.length - 1, problems: links }, 'segment_links.checked');
-      problems.push(...links);
-      const ledgerRowsTotal = reports.reduce((sum, report) => sum + report.ledgerRows, 0);
-      const anchorsPath = config.ANCHORS_FILE ?? join(config.DATA_DIR, 'ledger-anchors.jsonl');
-      const anchored = checkAnchors(config.DATA_DIR, anchorsPath, ledgerRowsTotal);
-      log.info({ ...anchored, problems: anchored.problems.length }, 'anchors.checked');
-      problems.push(...anchored.problems);
-      segmentsChecked.set(files.length);
-      if (problems.length > 0) throw new Error(`integrity problems: ${problems.join('; ')}`);
       lastSuccess.setToCurrentTime();
     } finally {
       await closeRedis(redis);

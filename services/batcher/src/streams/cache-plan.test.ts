@@ -1,10 +1,9 @@
-import { createChannels } from '@tap/channels';
+import { CELL_TTL_AFTER_WINDOW_MS, createChannels, planCache } from '@tap/channels';
 import { aBet, anAdjustment, TEST_USER } from '@tap/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyAdjustment } from '../apply/apply-adjustment.js';
 import { applyBet } from '../apply/apply-bet.js';
 import { FIXTURE_APPENDED_MS, NOW_MS, openTestSegment, type TestSegment } from '../storage/test-segment.js';
-import { CELL_TTL_AFTER_WINDOW_MS, planCache } from './cache-plan.js';
 
 const { keys } = createChannels('t:');
 const OTHER = `0x${'b'.repeat(40)}`;

@@ -4,12 +4,10 @@
  * compute the cache from the segment and the in-flight bets, drop the keys of those families that
  * should not exist, write the rest, SET the flag. Runs once; the key families are SCANned.
  */
-import type { Channels } from '@tap/channels';
+import { type CachePlan, type Channels, planCache, readInFlightBets } from '@tap/channels';
 import type { BetEntry } from '@tap/domain';
 import type { Logger, Redis } from '@tap/runtime';
 import type Database from 'better-sqlite3';
-import { type CachePlan, planCache } from './cache-plan.js';
-import { readInFlightBets } from './in-flight.js';
 
 const SCAN_COUNT = 1_000;
 const WRITE_CHUNK = 1_000;

@@ -6,10 +6,12 @@
  * potential payouts of open bets (accepted in SQLite, or in flight), per user, cell, column and in
  * total, plus each user's open-bet count. Cell and column keys expire `W + 120 s` after their
  * window starts, as admission sets them; keys already past that are left out.
+ *
+ * Used by the batcher's start-up rebuild and by integrity-cron's comparison, so "what the cache
+ * must hold" is written once. `db` is the current segment (every open bet is there).
  */
-import type { Channels } from '@tap/channels';
 import { type BetEntry, payoutMicros } from '@tap/domain';
-import type Database from 'better-sqlite3';
+import type { Channels } from '../channels.js';
 
 export const CELL_TTL_AFTER_WINDOW_MS = 120_000;
 
@@ -21,6 +23,11 @@ export interface CacheValue {
 
 export type CachePlan = Map<string, CacheValue>;
 
+/** The part of a segment connection planCache reads (better-sqlite3's Database has it). */
+export interface CacheSourceDb {
+  prepare(sql: string): { all(): unknown[] };
+}
+
 interface OpenBet {
   userId: string;
   t0: number;
@@ -31,7 +38,7 @@ interface OpenBet {
 }
 
 export function planCache(
-  db: Database.Database,
+  db: CacheSourceDb,
   inFlight: readonly BetEntry[],
   { keys }: Channels,
   nowMs: number,
@@ -41,17 +48,17 @@ export function planCache(
     const current = plan.get(key);
     plan.set(key, { value: (current?.value ?? 0) + delta, ...(expireAtMs ? { expireAtMs } : {}) });
   };
-  const users = db.prepare<[], { id: string; balance: number }>('SELECT id, balance FROM users').all();
+  const users = db.prepare('SELECT id, balance FROM users').all() as { id: string; balance: number }[];
   for (const user of users) add(keys.balance(user.id), user.balance);
   for (const bet of inFlight) add(keys.balance(bet.userId), -bet.stakeMicros);
   add(keys.exposureTotal, 0);
   const open = db
-    .prepare<[], OpenBet>(
+    .prepare(
       `SELECT user_id AS userId, t0, p0, window_ms AS windowMs, stake AS stakeMicros,
          multiplier_bp AS multiplierBp
        FROM bets WHERE status = 'accepted'`,
     )
-    .all();
+    .all() as OpenBet[];
   for (const bet of [...open, ...inFlight]) {
     const payout = payoutMicros(bet.stakeMicros, bet.multiplierBp);
     add(keys.exposureTotal, payout);
