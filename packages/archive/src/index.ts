@@ -12,6 +12,7 @@ export {
   stampOf,
 } from './keys.js';
 export {
+  anchorSchema,
   emptyManifest,
   type Manifest,
   type ManifestEntry,
@@ -19,6 +20,8 @@ export {
   readManifest,
   writeManifest,
 } from './manifest.js';
+export { type AnchorMerge, mergeAnchors } from './manifest-anchors.js';
+export { localManifestPath, manifestLockPath, updateManifest } from './manifest-update.js';
 export { type RestoredSegment, RestoreRefused, type RestoreReport, restoreDataDir } from './restore.js';
 export { planRestore, type RestorePlan, type RestoreSource } from './restore-plan.js';
 export { backupsToPrune, type RetentionPolicy } from './retention.js';

@@ -3,7 +3,10 @@
  * closing ledger head, so a segment rewritten after archiving (even one whose chain was recomputed)
  * cannot verify against it. The copy in S3 (`segments/manifest.json`) is the truth; the archiver
  * keeps a local copy beside the data (`<DATA_DIR>/archive-manifest.json`) for operators and for a
- * lost bucket listing. Entries are only ever added: an archived segment is immutable.
+ * lost bucket listing. Entries are only ever added: an archived segment is immutable. Since
+ * issue 18 it also holds the batcher's ledger anchors (manifest-anchors.ts). The archive and the
+ * backup job both change it, so every change is a read-modify-write under the manifest lock
+ * (`updateManifest`), never a write of a copy read earlier.
  */
 import { rename, writeFile } from 'node:fs/promises';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -31,13 +34,29 @@ export const manifestEntrySchema = z.object({
 });
 export type ManifestEntry = z.infer<typeof manifestEntrySchema>;
 
+/** A ledger anchor (`LedgerAnchor` of @tap/domain) copied from the batcher's anchors file. */
+export const anchorSchema = z
+  .object({
+    segment: z.string(),
+    rows: z.number().int().min(1),
+    hash: z.string().regex(/^[0-9a-f]{64}$/),
+    at: z.number().int(),
+  })
+  .strict();
+
 export const manifestSchema = z.object({
   version: z.literal(1),
   segments: z.record(z.string(), manifestEntrySchema),
+  /**
+   * Ledger heads anchored out of the batcher's reach (issue 18): the newest anchor of each segment
+   * at every archiver run (hourly with the backups), appended, never changed. Absent in manifests
+   * written before anchors were uploaded (read as none).
+   */
+  anchors: z.array(anchorSchema).default([]),
 });
 export type Manifest = z.infer<typeof manifestSchema>;
 
-export const emptyManifest = (): Manifest => ({ version: 1, segments: {} });
+export const emptyManifest = (): Manifest => ({ version: 1, segments: {}, anchors: [] });
 
 /** The manifest in S3; an empty one when none was written yet. A malformed one throws. */
 export async function readManifest(ctx: TransferContext): Promise<Manifest> {

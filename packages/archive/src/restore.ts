@@ -3,7 +3,8 @@
  * newest backup at or before `atMs` (restore-plan.ts). Every file is checked on the way — the
  * compressed and plain sha256 against the manifest (archives) or the object's metadata (backups),
  * then the segment's own proof (integrity_check, ledger chain, balance == SUM(ledger)), then its
- * ledger head against the manifest's closing head or the backup's recorded head — and only when
+ * ledger head against the manifest's closing head or the backup's recorded head, and every ledger
+ * anchor the manifest holds for it up to that head (manifest-anchors.ts) — and only when
  * every segment passed are they renamed into `segments/`. A failed restore leaves no segment behind.
  * Redis' RDB/AOF files of the newest backup run at or before `atMs` go to `restored-redis/<stamp>/`
  * for the operator to put in Redis' dir (a running Redis cannot load them in place).
@@ -12,7 +13,7 @@
  */
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { proveSegment, segmentPath, segmentsDir } from '@tap/domain';
+import { anchorMismatches, type LedgerAnchor, proveSegment, segmentPath, segmentsDir } from '@tap/domain';
 import Database from 'better-sqlite3';
 import { listKeys } from './bucket-listing.js';
 import {
@@ -37,6 +38,8 @@ export interface RestoredSegment {
   bets: number;
   ledgerRows: number;
   ledgerHead: { id: number; hash: string };
+  /** The manifest's anchors of this segment checked against it (those up to its head). */
+  anchorsChecked: number;
   bytes: number;
 }
 
@@ -85,7 +88,7 @@ export async function restoreDataDir(
   try {
     const restored: RestoredSegment[] = [];
     for (const source of plan.sources) {
-      const segment = await fetchSegment(ctx, source, staging);
+      const segment = await fetchSegment(ctx, source, staging, manifest.anchors);
       options.onSegment?.(segment);
       restored.push(segment);
     }
@@ -103,6 +106,7 @@ async function fetchSegment(
   ctx: TransferContext,
   source: RestoreSource,
   staging: string,
+  anchors: readonly LedgerAnchor[],
 ): Promise<RestoredSegment> {
   const key = source.from === 'archive' ? source.entry.key : source.backup.key;
   const target = stagedPath(staging, source.segment);
@@ -115,9 +119,11 @@ async function fetchSegment(
       : {}),
   });
   const db = new Database(target, { readonly: true, fileMustExist: true });
-  const proof = (() => {
+  const { proof, anchored } = (() => {
     try {
-      return proveSegment(db, 'integrity_check');
+      const proof = proveSegment(db, 'integrity_check');
+      // The anchors S3 holds up to this copy's head (a backup predates the later ones).
+      return { proof, anchored: anchorMismatches(db, source.segment, anchors, proof.head.id) };
     } finally {
       db.close();
     }
@@ -133,6 +139,11 @@ async function fetchSegment(
       `${key}: ledger head ${proof.head.id}/${proof.head.hash} is not the recorded ${expectedHead.id}/${expectedHead.hash}`,
     );
   }
+  if (anchored.problems.length > 0) {
+    throw new IntegrityError(
+      `${key}: disagrees with the manifest's anchors: ${anchored.problems.join('; ')}`,
+    );
+  }
   return {
     segment: source.segment,
     from: source.from,
@@ -142,6 +153,7 @@ async function fetchSegment(
     bets: proof.bets,
     ledgerRows: proof.ledgerRows,
     ledgerHead: proof.head,
+    anchorsChecked: anchored.checked,
     bytes: fetched.plain.bytes,
   };
 }

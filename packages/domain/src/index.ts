@@ -41,6 +41,17 @@ export {
 export { type BetDbRow, type BetView, betView } from './segment/bet-row.js';
 export { isoWeekOf, segmentFileName } from './segment/iso-week.js';
 export {
+  ANCHORS_FILE_NAME,
+  type AnchorCheck,
+  anchorMismatches,
+  anchorsPath,
+  checkAnchorsAgainst,
+  isLedgerAnchor,
+  type LedgerAnchor,
+  parseAnchors,
+  readAnchorsFile,
+} from './segment/ledger-anchors.js';
+export {
   type ChainCheck,
   canonicalLedgerRow,
   GENESIS_HASH,

@@ -16,7 +16,7 @@ import {
   readManifest,
   shipFile,
   type TransferContext,
-  writeManifest,
+  updateManifest,
 } from '@tap/archive';
 import { isoWeekScheme, proveSegment, segmentsDir } from '@tap/domain';
 import type { Logger } from '@tap/runtime';
@@ -32,7 +32,6 @@ export interface ArchiveOptions {
 }
 
 export const stagingDir = (dataDir: string) => join(dataDir, 'staging');
-export const localManifestPath = (dataDir: string) => join(dataDir, 'archive-manifest.json');
 
 export async function runArchive(options: ArchiveOptions): Promise<void> {
   const { ctx, dataDir, log } = options;
@@ -52,8 +51,12 @@ export async function runArchive(options: ArchiveOptions): Promise<void> {
   const failed: string[] = [];
   for (const segment of due) {
     try {
-      manifest.segments[segment.name] = await archiveSegment(options, segment);
-      await writeManifest(ctx, manifest, localManifestPath(dataDir));
+      const entry = await archiveSegment(options, segment);
+      // Re-read and written under the manifest lock: the hourly backup adds anchors meanwhile.
+      await updateManifest(ctx, dataDir, (current) => {
+        current.segments[segment.name] = entry;
+      });
+      manifest.segments[segment.name] = entry;
       segment.state = 'archived';
       markArchived(segment.path, manifest.segments[segment.name]!.archivedAtMs);
     } catch (err) {

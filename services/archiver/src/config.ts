@@ -16,6 +16,8 @@ const shape = {
   OPS_PORT: env.port(9105),
   /** Data directory holding `segments/` (and the archiver's `staging/` and manifest copy). Default /var/lib/tap. */
   DATA_DIR: env.path('/var/lib/tap'),
+  /** The batcher's append-only ledger anchors, copied into the manifest. Default <DATA_DIR>/ledger-anchors.jsonl. */
+  ANCHORS_FILE: z.string().startsWith('/', 'must be an absolute path').optional(),
   // The archive bucket: the same variables and rules as tapctl restore (@tap/archive s3Env).
   S3_ENDPOINT: s3Env.S3_ENDPOINT,
   S3_BUCKET: s3Env.S3_BUCKET,

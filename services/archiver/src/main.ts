@@ -4,10 +4,13 @@
  * not-yet-archived segment and Redis' RDB/AOF (backup-job.ts). SPEC §8. Its health is its exit
  * status (0 everything due verified, 1 failed, 78 bad config) plus the
  * `last_successful_<mode>_timestamp` gauge in the node-exporter textfile, advanced only after
- * every object due was uploaded, read back and verified.
+ * every object due was uploaded, read back and verified. Both modes end by copying the batcher's
+ * newest ledger anchors into the S3 manifest (anchor-upload.ts).
  */
 import { createS3, type TransferContext } from '@tap/archive';
+import { anchorsPath } from '@tap/domain';
 import { createLogger, createMetricsRegistry, exitOnBadConfig, runJob } from '@tap/runtime';
+import { uploadAnchors } from './anchor-upload.js';
 import { runArchive } from './archive-job.js';
 import { runBackup } from './backup-job.js';
 import { loadConfig, SERVICE } from './config.js';
@@ -57,6 +60,9 @@ void runJob({
           totals,
         });
       }
+      // Last, after the segments: the newest heads go to S3 once their data is safe there too.
+      const anchorsFile = config.ANCHORS_FILE ?? anchorsPath(config.DATA_DIR);
+      totals.anchors = await uploadAnchors({ ctx, dataDir: config.DATA_DIR, anchorsFile, log });
       totals.record(metrics);
       log.info(
         { objects: totals.objects, plainBytes: totals.plainBytes, removed: totals.removed },

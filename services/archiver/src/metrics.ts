@@ -15,6 +15,7 @@ export interface JobMetrics {
   objects: Gauge;
   /** archive: local segments deleted; backup: old backups pruned. */
   removed: Gauge;
+  anchors: Gauge;
 }
 
 export function createJobMetrics(registry: Registry, mode: Mode): JobMetrics {
@@ -54,6 +55,11 @@ export function createJobMetrics(registry: Registry, mode: Mode): JobMetrics {
           : 'Old backups deleted by the retention of the last successful run',
       registers,
     }),
+    anchors: new Gauge({
+      name: `tap_archiver_${mode}_anchors`,
+      help: 'Ledger anchors the last successful run added to the S3 manifest',
+      registers,
+    }),
   };
 }
 
@@ -74,6 +80,7 @@ export class RunTotals {
   compressedBytes = 0;
   objects = 0;
   removed = 0;
+  anchors = 0;
   readonly startedAt = Date.now();
 
   add(digests: { plain: { bytes: number }; compressed: { bytes: number } }): void {
@@ -89,6 +96,7 @@ export class RunTotals {
     metrics.durationSeconds.set((Date.now() - this.startedAt) / 1000);
     metrics.objects.set(this.objects);
     metrics.removed.set(this.removed);
+    metrics.anchors.set(this.anchors);
     metrics.lastSuccess.setToCurrentTime();
   }
 }

@@ -6,9 +6,8 @@
  * rolls the segment over when its period ends (see README.md).
  */
 
-import { join } from 'node:path';
 import { createChannels } from '@tap/channels';
-import { parseSegmentPeriod } from '@tap/domain';
+import { anchorsPath, parseSegmentPeriod } from '@tap/domain';
 import {
   closeRedis,
   createLogger,
@@ -74,13 +73,10 @@ void runDaemon({
         'dead-man sweep off: a bet the resolver never settles keeps its stake locked; tests only',
       );
     }
-    const anchors = createAnchorWriter(
-      config.ANCHORS_FILE ?? join(config.DATA_DIR, 'ledger-anchors.jsonl'),
-      () => ({
-        segment: parts().segment.name,
-        head: parts().ledger.head(),
-      }),
-    );
+    const anchors = createAnchorWriter(config.ANCHORS_FILE ?? anchorsPath(config.DATA_DIR), () => ({
+      segment: parts().segment.name,
+      head: parts().ledger.head(),
+    }));
     let consumer: ReturnType<typeof createConsumer> | undefined;
     const { redis } = await startDaemonBase({
       ...{ service: SERVICE, config, log, registry, stopper },

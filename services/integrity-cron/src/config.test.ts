@@ -10,6 +10,11 @@ describe('integrity-cron loadConfig', () => {
         DATA_DIR: '/var/lib/tap',
         TEXTFILE_DIR: '/var/lib/node_exporter/textfile_collector',
         TAP_KEY_PREFIX: 'tap:',
+        CACHE_SETTLE_MS: 1_000,
+        CACHE_STABLE_ROUNDS: 3,
+        CACHE_ROUNDS_MAX: 6,
+        ARCHIVE_ANCHORS_CHECK: true,
+        S3_BUCKET: 'tap-archive',
       },
     });
   });
@@ -23,10 +28,26 @@ describe('integrity-cron loadConfig', () => {
   });
 
   it('names every bad variable', () => {
-    const result = loadConfig({ OPS_PORT: '70000', DATA_DIR: 'relative/dir', LOG_LEVEL: 'loud' });
+    const result = loadConfig({
+      OPS_PORT: '70000',
+      DATA_DIR: 'relative/dir',
+      LOG_LEVEL: 'loud',
+      REPORT_FILE: 'report.json',
+      CACHE_SETTLE_MS: '0',
+      ARCHIVE_ANCHORS_CHECK: 'maybe',
+      S3_ACCESS_KEY_ID: 'only-the-id',
+    });
     expect(result.ok).toBe(false);
     const problems = result.ok ? '' : result.problems.join('\n');
-    for (const variable of ['OPS_PORT', 'DATA_DIR', 'LOG_LEVEL']) {
+    for (const variable of [
+      'OPS_PORT',
+      'DATA_DIR',
+      'LOG_LEVEL',
+      'REPORT_FILE',
+      'CACHE_SETTLE_MS',
+      'ARCHIVE_ANCHORS_CHECK',
+      'S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY',
+    ]) {
       expect(problems).toContain(variable);
     }
   });

@@ -1,4 +1,5 @@
 /** integrity-cron configuration, read once from the environment by main.ts. */
+import { s3Env, s3EnvProblems } from '@tap/archive';
 import { type ConfigOf, commonEnv, type Env, env, parseEnv } from '@tap/runtime';
 import { z } from 'zod';
 
@@ -20,6 +21,12 @@ const shape = {
   CACHE_ROUNDS_MAX: env.intBetween(2, 100, 6),
   /** Redis-vs-SQLite: consecutive reads with the same difference that make it a drift. Default 3. */
   CACHE_STABLE_ROUNDS: env.intBetween(2, 100, 3),
+  /**
+   * Check the ledger heads in the S3 archive manifest (the archiver's S3_* variables below) against
+   * the local segments. Default true: only a stack without an archive bucket turns it off.
+   */
+  ARCHIVE_ANCHORS_CHECK: env.bool(true),
+  ...s3Env,
   /** node-exporter textfile directory for the job's metrics (an empty value means the default). */
   TEXTFILE_DIR: z.string().default('/var/lib/node_exporter/textfile_collector'),
 };
@@ -27,5 +34,7 @@ const shape = {
 export type Config = ConfigOf<typeof shape>;
 
 export function loadConfig(vars: Env) {
-  return parseEnv(shape, vars);
+  const parsed = parseEnv(shape, vars);
+  const problems = [...(parsed.ok ? [] : parsed.problems), ...s3EnvProblems(vars)];
+  return parsed.ok && problems.length === 0 ? parsed : { ok: false as const, problems };
 }

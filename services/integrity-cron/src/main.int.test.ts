@@ -48,6 +48,7 @@ describeJobLifecycle({
     TAP_KEY_PREFIX: await batcherReadyRedis(redis.url),
     OPS_PORT: '0',
     DATA_DIR: dataDirWithSegment(),
+    ARCHIVE_ANCHORS_CHECK: '0',
   }),
   hangingEnv: (hangUrl) => ({ REDIS_URL: hangUrl('redis'), DATA_DIR: tmpdir() }),
   successMetric: 'tap_integrity_cron_last_success_timestamp_seconds',
@@ -65,7 +66,13 @@ describe('integrity-cron on a data directory it cannot verify', () => {
   });
 
   const run = async (dataDir: string) => {
-    const env = { REDIS_URL: redis.url, OPS_PORT: '0', DATA_DIR: dataDir, TEXTFILE_DIR: '' };
+    const env = {
+      REDIS_URL: redis.url,
+      OPS_PORT: '0',
+      DATA_DIR: dataDir,
+      TEXTFILE_DIR: '',
+      ARCHIVE_ANCHORS_CHECK: '0',
+    };
     const job = startDaemon('integrity-cron', env);
     return { exit: await job.exited, output: job.lines.join('\n') };
   };

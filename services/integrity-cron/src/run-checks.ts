@@ -3,11 +3,11 @@
  * a check that throws is `not_run` with the reason, never skipped silently. Checks only read:
  * segments through read-only connections, Redis with reads (SCAN, MGET, XRANGE, XPENDING).
  */
-import { join } from 'node:path';
 import type { Channels } from '@tap/channels';
-import { listSegments, openSegmentView, type SegmentFile } from '@tap/domain';
+import { anchorsPath, listSegments, openSegmentView, type SegmentFile } from '@tap/domain';
 import { abortable, type Logger, type Redis } from '@tap/runtime';
 import { checkAnchors } from './checks/anchor-check.js';
+import { checkArchiveAnchors } from './checks/archive-anchor-check.js';
 import { checkBetsLedger } from './checks/bets-ledger-check.js';
 import { checkCache } from './checks/cache-check.js';
 import { checkLinks, checkSegment } from './checks/segment-check.js';
@@ -62,11 +62,21 @@ export async function runChecks(deps: RunDeps): Promise<CheckResult[]> {
   );
   record(
     await runCheck('anchors', () => {
-      const path = config.ANCHORS_FILE ?? join(config.DATA_DIR, 'ledger-anchors.jsonl');
+      const path = config.ANCHORS_FILE ?? anchorsPath(config.DATA_DIR);
       const { problems, ...facts } = checkAnchors(config.DATA_DIR, path, ledgerRowsTotal);
       return { problems, facts };
     }),
   );
+  if (config.ARCHIVE_ANCHORS_CHECK) {
+    record(
+      await runCheck('archive_anchors', async () => {
+        const { problems, ...facts } = await checkArchiveAnchors(config, config.DATA_DIR, signal);
+        return { problems, facts };
+      }),
+    );
+  } else {
+    log.warn({}, 'archive_anchors.disabled');
+  }
   signal.throwIfAborted();
   record(
     await runCheck('bets_ledger', () => {

@@ -8,14 +8,11 @@
  * (an idle ledger adds nothing), and is fsynced before the next.
  */
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import type { LedgerAnchor } from '@tap/domain';
 import type { ChainHead } from './ledger-writer.js';
 
-export interface Anchor {
-  segment: string;
-  rows: number;
-  hash: string;
-  at: number;
-}
+/** The line's shape is @tap/domain's (integrity-cron, the archiver and restore read it there). */
+export type Anchor = LedgerAnchor;
 
 /** `current()`: the current segment's name and committed ledger head (both change at a roll-over). */
 export function createAnchorWriter(path: string, current: () => { segment: string; head: ChainHead }) {

@@ -94,7 +94,10 @@ describe('checkAnchors', () => {
   });
 
   it('skips anchors of segments no longer local, and names malformed lines', () => {
-    writeFileSync(anchorsPath, `${anchorLine(5, 'ab', '2026-W40')}not json\n${anchorLine(1, hashes[0]!)}`);
+    writeFileSync(
+      anchorsPath,
+      `${anchorLine(5, 'ab'.repeat(32), '2026-W40')}not json\n${anchorLine(1, hashes[0]!)}`,
+    );
     expect(checkAnchors(dataDir, anchorsPath, 3)).toEqual({
       anchors: 2,
       checked: 1,
