@@ -8,11 +8,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildReport, type CalibrationReport, type GroupStats, runCalibration } from '@tap/calibration';
 import type { PrintEntry } from '@tap/domain';
 import { DEFAULT_PRICING_CONFIG } from '@tap/pricing';
 import { BENCH_ROOT } from '../stack/repo.js';
-import { buildReport, type CalibrationReport, type GroupStats } from './calibration-report.js';
-import { runCalibration } from './calibration-run.js';
 import { renderCalibrationSvg } from './calibration-svg.js';
 import { InformedValues } from './informed-traders.js';
 import { fileOfPrints, printsToJsonl, segmentPrints, simulatedPrints } from './print-sources.js';

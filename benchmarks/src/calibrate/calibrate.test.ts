@@ -7,12 +7,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildReport, OUTCOME_VOID, runCalibration } from '@tap/calibration';
 import { migrate, SEGMENT_MIGRATIONS } from '@tap/domain';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { calibrate } from './calibrate-command.js';
-import { buildReport } from './calibration-report.js';
-import { OUTCOME_VOID, runCalibration } from './calibration-run.js';
 import { renderCalibrationSvg } from './calibration-svg.js';
 import { fileOfPrints, printsToJsonl, segmentPrints, simulatedPrints } from './print-sources.js';
 

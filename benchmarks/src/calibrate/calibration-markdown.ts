@@ -7,8 +7,8 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CalibrationReport, GroupStats } from '@tap/calibration';
 import type { CalibrateOptions } from './calibrate-command.js';
-import type { CalibrationReport, GroupStats } from './calibration-report.js';
 
 const START = '<!-- calibration:start -->';
 const END = '<!-- calibration:end -->';

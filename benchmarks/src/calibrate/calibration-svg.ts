@@ -4,8 +4,9 @@
  * right, per distance band the promised house edge (h plus the latency loading) and the realised
  * one with ±3 SE bars, the 1-pp band around the promise shaded and the h − 1 % floor drawn.
  */
+
+import type { CalibrationReport, GroupStats } from '@tap/calibration';
 import { escapeXml } from '../report/svg.js';
-import type { CalibrationReport, GroupStats } from './calibration-report.js';
 
 const SIZE = 360;
 const MARGIN = { left: 60, top: 50, bottom: 60, gap: 90 };

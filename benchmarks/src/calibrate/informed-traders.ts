@@ -10,8 +10,15 @@
  * standard error from resampling windows, and the house's P&L. Only the simulated source knows the
  * true price, so only it measures this.
  */
+
+import {
+  type CellValuer,
+  type Decisions,
+  OUTCOME_VOID,
+  OUTCOME_WON,
+  type StrategyStats,
+} from '@tap/calibration';
 import { createSeededRandom, noisyTouchProbability, type PricingConfig } from '@tap/pricing';
-import { type Decisions, OUTCOME_VOID, OUTCOME_WON } from './calibration-run.js';
 
 export interface InformedOptions {
   leadsMs: readonly number[];
@@ -19,20 +26,8 @@ export interface InformedOptions {
   trueLogCentsAt(tMs: number): number;
 }
 
-export interface StrategyStats {
-  strategy: 'all_positive' | 'best_cell' | 'random';
-  leadMs: number | null;
-  bets: number;
-  decisionsWithBet: number;
-  /** Trader's mean (payout − stake) per unit stake. */
-  meanReturn: number;
-  returnSe: number;
-  /** House P&L per 1,000 unit stakes offered to this strategy's bets (= −1000·meanReturn). */
-  housePnlPer1000: number;
-}
-
 /** Trader's expected payout per unit stake, one column per lead, filled as cells are offered. */
-export class InformedValues {
+export class InformedValues implements CellValuer {
   private readonly values: number[][];
   private readonly decision: number[] = [];
 

@@ -9,6 +9,7 @@
  * price-ingest runs) in order, because stored prints predate η and their σ is the pricing-v1 one.
  */
 import { readFileSync } from 'node:fs';
+import { withEstimates } from '@tap/calibration';
 import { type PrintEntry, printEntrySchema } from '@tap/domain';
 import { createSigmaEstimator, DEFAULT_PRICING_CONFIG } from '@tap/pricing';
 import Database from 'better-sqlite3';
@@ -106,15 +107,6 @@ export function segmentPrints(path: string): PrintEntry[] {
   } finally {
     db.close();
   }
-}
-
-/** Recorded prints with σ and η from price-ingest's estimator run over them in order. */
-function withEstimates(prints: readonly PrintEntry[]): PrintEntry[] {
-  const sigma = createSigmaEstimator(DEFAULT_PRICING_CONFIG);
-  return prints.map((print) => {
-    const sigmaNow = sigma.update(print.t, print.priceCents);
-    return { ...print, sigma: sigmaNow, noise: sigma.noise() };
-  });
 }
 
 export function printsToJsonl(prints: readonly PrintEntry[]): string {

@@ -13,11 +13,11 @@
  */
 import { createSeededRandom } from '@tap/pricing';
 import { type Decisions, OUTCOME_VOID, OUTCOME_WON, type RunResult } from './calibration-run.js';
-import type { InformedValues, StrategyStats } from './informed-traders.js';
+import type { CellValuer, StrategyStats } from './cell-valuer.js';
 
 const RESAMPLES = 200;
 const BUCKET_WIDTH = 0.05;
-const BUCKET_BETS_MIN = 500;
+export const BUCKET_BETS_MIN = 500;
 const EDGE_TOLERANCE = 0.01;
 export const DISTANCE_BANDS: readonly [number, number][] = [
   [0, 1],
@@ -70,7 +70,7 @@ export interface CalibrationReport {
   checks: { bucketsWithin3Se: boolean; edgeWithin1pp: boolean; edgeAboveFloor: boolean; pass: boolean };
 }
 
-export function buildReport(run: RunResult, houseEdge: number, informed?: InformedValues): CalibrationReport {
+export function buildReport(run: RunResult, houseEdge: number, informed?: CellValuer): CalibrationReport {
   const d = run.decisions;
   const windows = windowIndexOf(d);
   const groupOf = (label: string, keep: (i: number) => boolean) => groupStats(label, d, windows, keep);

@@ -15,7 +15,7 @@ import { DEFAULT_BREAKER_RULES } from '@tap/breaker';
 import type { PrintEntry } from '@tap/domain';
 import { DEFAULT_PRICING_CONFIG, gridColumns, type PricingConfig, quoteCell } from '@tap/pricing';
 import { BreakerLog, OpenBetIndex, PrintBreaker, PrintHistory, type Verdict } from '@tap/settlement';
-import type { InformedValues } from './informed-traders.js';
+import type { CellValuer } from './cell-valuer.js';
 
 export const OUTCOME_LOST = 0;
 export const OUTCOME_WON = 1;
@@ -29,7 +29,7 @@ export interface RunOptions {
   warmupMs: number;
   config?: PricingConfig;
   /** Informed traders' values of every offered cell (issue 22; simulated sources only). */
-  informed?: InformedValues;
+  informed?: CellValuer;
 }
 
 /** One row per cell-decision (a unit bet on an offered cell). */

@@ -1,0 +1,30 @@
+/**
+ * A second opinion on every offered cell, filled while the calibration run quotes (issue 22): the
+ * benchmarks' informed traders value each cell from the simulator's true price and report how
+ * strategies that bet on those values fare. The run and the report only need this interface, so
+ * they work without one (a stored segment has no true price).
+ */
+import type { Decisions } from './calibration-run.js';
+
+export interface StrategyStats {
+  strategy: 'all_positive' | 'best_cell' | 'random';
+  leadMs: number | null;
+  bets: number;
+  decisionsWithBet: number;
+  /** Trader's mean (payout − stake) per unit stake. */
+  meanReturn: number;
+  returnSe: number;
+  /** House P&L per 1,000 unit stakes offered to this strategy's bets (= −1000·meanReturn). */
+  housePnlPer1000: number;
+}
+
+export interface CellValuer {
+  /** The values of one offered cell at decision `decisionIndex` (its print at `printT`). */
+  push(
+    decisionIndex: number,
+    cell: { t0: number; p0: number; multiplierBp: number },
+    printT: number,
+    market: { sigma: number; noise: number },
+  ): void;
+  evaluate(d: Decisions, windowOf: Int32Array, windowCount: number): StrategyStats[];
+}

@@ -1,0 +1,15 @@
+/**
+ * Stored prints with σ and η as ingest-api would have read them: price-ingest's estimator
+ * (`@tap/pricing`'s reducer) run over them in order, because stored prints carry no η and their σ
+ * may be an older pricing version's. Used for recorded files and stored segments alike.
+ */
+import type { PrintEntry } from '@tap/domain';
+import { createSigmaEstimator, DEFAULT_PRICING_CONFIG } from '@tap/pricing';
+
+export function withEstimates(prints: readonly PrintEntry[]): PrintEntry[] {
+  const sigma = createSigmaEstimator(DEFAULT_PRICING_CONFIG);
+  return prints.map((print) => {
+    const sigmaNow = sigma.update(print.t, print.priceCents);
+    return { ...print, sigma: sigmaNow, noise: sigma.noise() };
+  });
+}

@@ -1,0 +1,19 @@
+export {
+  BUCKET_BETS_MIN,
+  buildReport,
+  type CalibrationReport,
+  DISTANCE_BANDS,
+  type GroupStats,
+  HORIZON_BANDS_MS,
+} from './calibration-report.js';
+export {
+  type Decisions,
+  OUTCOME_LOST,
+  OUTCOME_VOID,
+  OUTCOME_WON,
+  type RunOptions,
+  type RunResult,
+  runCalibration,
+} from './calibration-run.js';
+export type { CellValuer, StrategyStats } from './cell-valuer.js';
+export { withEstimates } from './estimated-prints.js';

@@ -1,0 +1,88 @@
+/**
+ * The built job over a real segment holding an hour of index prints (a seeded random walk at the
+ * print rate, written where the batcher writes them): it writes the report and its metrics; over
+ * too few prints it fails instead of reporting a verdict on nothing.
+ */
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isoWeekOf, segmentPath, segmentsDir } from '@tap/domain';
+import { createSeededRandom } from '@tap/pricing';
+import { startDaemon, writeSegmentFile } from '@tap/testkit';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+
+/** A data dir whose current segment holds `minutes` of prints every 100 ms up to now. */
+function dataDirWithPrints(minutes: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tap-fairness-'));
+  mkdirSync(segmentsDir(dir));
+  const path = segmentPath(dir, isoWeekOf(Date.now()));
+  writeSegmentFile(path, { users: 1 });
+  const db = new Database(path);
+  db.pragma('synchronous = OFF');
+  const insert = db.prepare(
+    'INSERT INTO index_prints (id, t, price_cents, venues, sigma, simulated) VALUES (?, ?, ?, 3, 0, 1)',
+  );
+  const random = createSeededRandom(7);
+  const now = Date.now();
+  let logPrice = Math.log(9_500_000);
+  const stepSigma = 0.6 / Math.sqrt(365 * 24 * 3600 * 10);
+  db.transaction(() => {
+    for (let i = 0, t = now - minutes * 60_000 + 37; t < now; i += 1, t += 100) {
+      // A normal step plus a little print noise, as the venues' medians jitter.
+      logPrice += stepSigma * random.normal();
+      insert.run(i + 1, t, Math.round(Math.exp(logPrice) + (random.uniform() - 0.5) * 200));
+    }
+  })();
+  db.close();
+  return dir;
+}
+
+async function runJob(dataDir: string, env: Record<string, string>) {
+  const outDir = mkdtempSync(join(tmpdir(), 'tap-fairness-out-'));
+  const job = startDaemon('fairness-report', {
+    DATA_DIR: dataDir,
+    OPS_PORT: '0',
+    TEXTFILE_DIR: outDir,
+    REPORT_FILE: join(outDir, 'report.json'),
+    ...env,
+  });
+  const { code } = await job.exited;
+  return { code, outDir, output: [...job.lines, ...job.stderr].join('\n') };
+}
+
+describe('fairness-report (built job, real segment)', () => {
+  it('reports the calibration of the last hour of stored prints with its metrics', async () => {
+    const run = await runJob(dataDirWithPrints(70), { HOURS: '1', DECISIONS_MIN: '1000' });
+    expect(run.code, run.output).toBe(0);
+    const file = JSON.parse(readFileSync(join(run.outDir, 'report.json'), 'utf8'));
+    expect(file).toMatchObject({ version: 1, service: 'fairness-report', settings: { HOURS: 1 } });
+    expect(file.report.decisions).toBeGreaterThan(1000);
+    expect(file.report.distance.length).toBeGreaterThan(0);
+    expect(typeof file.report.checks.pass).toBe('boolean');
+    const metrics = readFileSync(join(run.outDir, 'fairness-report.prom'), 'utf8');
+    // Every series carries the registry's default label service="fairness-report".
+    const value = (name: string) => new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(metrics)?.[1];
+    expect(Number(value('tap_fairness_report_last_success_timestamp_seconds'))).toBeGreaterThan(
+      Date.now() / 1000 - 300,
+    );
+    expect(Number(value('tap_fairness_report_checks_passed'))).toBe(file.report.checks.pass ? 1 : 0);
+    expect(Number(value('tap_fairness_report_decisions'))).toBe(file.report.decisions);
+    expect(metrics).toMatch(/^tap_fairness_report_edge_gap_ratio\{band="[^"]+",[^}]*\} -?\d/m);
+  }, 120_000);
+
+  it('fails, reporting nothing, when the prints are too few to judge', async () => {
+    const run = await runJob(dataDirWithPrints(2), { HOURS: '1', DECISIONS_MIN: '20000' });
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('too little to judge');
+    expect(() => readFileSync(join(run.outDir, 'report.json'))).toThrow();
+    expect(() => readFileSync(join(run.outDir, 'fairness-report.prom'))).toThrow();
+  }, 120_000);
+
+  it('fails naming the path when there is no segment', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'tap-fairness-empty-'));
+    const run = await runJob(empty, {});
+    expect(run.code).toBe(1);
+    expect(run.output).toContain(empty);
+  }, 60_000);
+});

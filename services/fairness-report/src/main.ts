@@ -1,0 +1,63 @@
+/**
+ * fairness-report (daily timer job, never modifies data): the calibration of SPEC §3 over the
+ * index prints that settled the last HOURS (the segments, read-only) — every cell near the index
+ * quoted every DECISION_EVERY_MS with ingest-api's pricing and settled by the resolver's rule
+ * (@tap/calibration, the same code as `bench calibrate`) — written to REPORT_FILE, with its verdict
+ * and edge gaps as textfile metrics for the alert rule. Exit 0 when the report was computed
+ * (whether the checks passed is the metric's to say), 1 when there were too few prints to judge
+ * (fewer than DECISIONS_MIN cell-decisions) or it failed, 78 on bad configuration.
+ */
+import { join } from 'node:path';
+import { buildReport, runCalibration, withEstimates } from '@tap/calibration';
+import { DEFAULT_PRICING_CONFIG } from '@tap/pricing';
+import { createLogger, createMetricsRegistry, exitOnBadConfig, runJob } from '@tap/runtime';
+import { loadConfig, SERVICE } from './config.js';
+import { fairnessGauges } from './fairness-gauges.js';
+import { createFairnessMetrics } from './metrics.js';
+import { writeFairnessReport } from './report-file.js';
+import { storedPrints } from './stored-prints.js';
+
+const config = exitOnBadConfig(SERVICE, loadConfig(process.env));
+const log = createLogger(SERVICE, config.LOG_LEVEL);
+const registry = createMetricsRegistry(SERVICE, { processMetrics: false });
+const metrics = createFairnessMetrics(registry);
+
+void runJob({
+  service: SERVICE,
+  log,
+  registry,
+  ops: { host: config.OPS_HOST, port: config.OPS_PORT },
+  textfileDir: config.TEXTFILE_DIR,
+  async run(signal) {
+    const toMs = Date.now();
+    const warmupMs = config.WARMUP_MIN * 60_000;
+    const fromMs = toMs - config.HOURS * 3_600_000 - warmupMs;
+    const prints = withEstimates(storedPrints(config.DATA_DIR, { fromMs, toMs }));
+    log.info({ prints: prints.length, fromMs, toMs }, 'prints.read');
+    signal.throwIfAborted();
+    const run = runCalibration(prints, {
+      decisionEveryMs: config.DECISION_EVERY_MS,
+      bandsEachSide: config.BANDS_EACH_SIDE,
+      warmupMs,
+    });
+    const report = buildReport(run, DEFAULT_PRICING_CONFIG.houseEdge);
+    if (report.decisions < config.DECISIONS_MIN) {
+      throw new Error(
+        `only ${report.decisions} cell-decisions over ${report.hoursOfPrints.toFixed(2)} h of prints (DECISIONS_MIN ${config.DECISIONS_MIN}): too little to judge`,
+      );
+    }
+    const reportPath = config.REPORT_FILE ?? join(config.DATA_DIR, 'fairness-report.json');
+    await writeFairnessReport(reportPath, { fromMs, toMs, prints: prints.length, config, report });
+    const gauges = fairnessGauges(report);
+    metrics.record(gauges);
+    log[gauges.passed ? 'info' : 'warn'](
+      {
+        reportPath,
+        passed: report.checks.pass,
+        checks: report.checks,
+        edgeGapByBand: Object.fromEntries(gauges.edgeGapByBand),
+      },
+      'fairness.report',
+    );
+  },
+});

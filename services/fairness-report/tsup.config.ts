@@ -1,0 +1,3 @@
+import { serviceBundle } from '../../tsup.service.js';
+
+export default serviceBundle();
