@@ -3,11 +3,11 @@
  * bet state (won, lost, void, still open, rejected), and a runner for the built integrity-cron
  * that returns its exit code and JSON report.
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Channels, createChannels, encodeEntry } from '@tap/channels';
-import type { BetEntry } from '@tap/domain';
+import { anchorsPath, type BetEntry } from '@tap/domain';
 import { Redis } from '@tap/runtime';
 import {
   aBetPlacedNow,
@@ -129,6 +129,13 @@ export async function seedTraffic(stack: Stack): Promise<{ won: string[]; open: 
   const broke = await placeBet(stack, `0x${'9'.repeat(40)}`);
   await untilStatus(stack, broke.betId, ['rejected']);
   for (const betId of open) await untilStatus(stack, betId, ['accepted']);
+  // The batcher anchors its ledger head every ANCHOR_INTERVAL_MS (1 s here): a run before the first
+  // anchor rightly reports the anchors file missing.
+  const deadline = Date.now() + 20_000;
+  while (!existsSync(anchorsPath(stack.dataDir))) {
+    if (Date.now() > deadline) throw new Error('the batcher never wrote its anchors file');
+    await sleep(100);
+  }
   return { won, open };
 }
 
@@ -158,8 +165,10 @@ export async function runIntegrity(
     ...env,
   });
   const { code } = await job.exited;
+  const output = [...job.lines, ...job.stderr].join('\n');
+  if (!existsSync(reportFile)) throw new Error(`integrity-cron exited ${code} without a report:\n${output}`);
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as IntegrityReport;
-  return { code, report, output: job.lines.join('\n') };
+  return { code, report, output };
 }
 
 /** A copy of the data directory (segments and anchors) to corrupt; the batcher must be stopped. */
