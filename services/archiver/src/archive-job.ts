@@ -11,6 +11,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   archiveKey,
+  localManifestPath,
   type Manifest,
   type ManifestEntry,
   readManifest,
@@ -32,7 +33,6 @@ export interface ArchiveOptions {
 }
 
 export const stagingDir = (dataDir: string) => join(dataDir, 'staging');
-export const localManifestPath = (dataDir: string) => join(dataDir, 'archive-manifest.json');
 
 export async function runArchive(options: ArchiveOptions): Promise<void> {
   const { ctx, dataDir, log } = options;
