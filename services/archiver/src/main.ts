@@ -18,7 +18,8 @@ import { runRestoresDaemon } from './restores-daemon.js';
 
 const config = exitOnBadConfig(SERVICE, loadConfig(process.env, process.argv.slice(2)));
 const log = createLogger(SERVICE, config.LOG_LEVEL).child({ mode: config.MODE });
-const registry = createMetricsRegistry(SERVICE, { processMetrics: false });
+// A timer job's textfile holds only its run's gauges; the restore worker is a daemon with process metrics.
+const registry = createMetricsRegistry(SERVICE, { processMetrics: config.MODE === 'restores' });
 
 if (config.MODE === 'restores') runRestoresDaemon(config, log, registry);
 else runTimerJob(config.MODE);
