@@ -20,8 +20,9 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-export async function startRedis(options: { extraArgs?: string[] } = {}): Promise<TestRedis> {
-  const dir = await mkdtemp(join(tmpdir(), 'tap-redis-'));
+/** `dir`: start on an existing data dir (e.g. RDB/AOF files restored from a backup); default a fresh temp dir. */
+export async function startRedis(options: { extraArgs?: string[]; dir?: string } = {}): Promise<TestRedis> {
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'tap-redis-')));
   const port = await freePort();
   const args = [
     REDIS_CONF,
