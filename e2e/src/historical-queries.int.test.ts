@@ -35,7 +35,7 @@ import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOGIN } from './trader.js';
 
-const ARCHIVED = ['2020-W01', '2020-W02', '2020-W03'];
+const ARCHIVED = ['2019-W52', '2020-W01', '2020-W02', '2020-W03'];
 const KEPT = '2020-W04';
 const BETS_PER_USER = 6;
 
@@ -45,6 +45,7 @@ let worker: Started;
 let api: Started;
 let apiUrl: string;
 let dataDir: string;
+let prefix: string;
 const traders: PrivateKeyAccount[] = [0, 1, 2].map(() => privateKeyToAccount(generatePrivateKey()));
 /** Each archived week's ledger rows of the first trader, read before the archiver deleted them. */
 const originalLedger: Record<string, LedgerDbRow[]> = {};
@@ -93,9 +94,9 @@ beforeAll(async () => {
     ['archive'],
   );
   expect((await archive.exited).code, archive.lines.join('\n')).toBe(0);
-  expect(readdirSync(segmentsDir(dataDir)).filter((f) => f.endsWith('.db'))).not.toContain('2020-W01.db');
+  expect(readdirSync(segmentsDir(dataDir)).filter((f) => f.endsWith('.db'))).not.toContain('2019-W52.db');
 
-  const prefix = freshPrefix();
+  prefix = freshPrefix();
   const workerPort = await freePort();
   worker = startDaemon(
     'archiver',
@@ -239,5 +240,32 @@ describe('historical queries over archived weeks', () => {
     expect(readdirSync(join(dataDir, 'restored'))).not.toContain('2020-W03.db');
     expect((await get(ledgerOf('2020-W03'), token)).status).not.toBe(200);
     expect((await get('/v1/restores/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+  });
+
+  it('lets tapctl read an archived week: it asks for the restore, waits with --wait, prints the rows', async () => {
+    const tapctl = async (...args: string[]) => {
+      const run = startDaemon('tapctl', { REDIS_URL: redis.url, TAP_KEY_PREFIX: prefix, DATA_DIR: dataDir }, [
+        '--json',
+        'ledger',
+        traders[0]!.address,
+        '--from',
+        String(week('2019-W52').startMs),
+        '--to',
+        String(week('2019-W52').endMs - 1),
+        ...args,
+      ]);
+      const { code } = await run.exited;
+      return { code, stdout: run.lines.join('\n'), stderr: run.stderr.join('\n') };
+    };
+    const asked = await tapctl();
+    expect(asked.code).toBe(1);
+    expect(asked.stderr).toContain('restore_pending: 2019-W52');
+    const waited = await tapctl('--wait');
+    expect(waited.code, waited.stderr).toBe(0);
+    const out = JSON.parse(waited.stdout) as { segments: string[]; rows: { id: number; hash: string }[] };
+    expect(out.segments).toContain('2019-W52');
+    expect(out.rows.map((r) => [r.id, r.hash])).toEqual(
+      [...originalLedger['2019-W52']!].reverse().map((r) => [r.id, r.hash]),
+    );
   });
 });

@@ -65,6 +65,7 @@ program
   .option('--ref <type:id>', 'only rows of this reference, e.g. bet_stake:01J…')
   .option('--limit <n>', 'at most n rows (default 100)')
   .option('--segment <name>', 'read only this local segment (default: the current and last 4 closed)')
+  .option('--wait', 'wait for the restore of an archived week --from reaches (else fail naming the job)')
   .action((address: string, options) => ledger(context(), address, options));
 program
   .command('bet <id>')

@@ -1,8 +1,9 @@
 /**
  * `ledger <address>`: a user's ledger rows, oldest first, filtered by time range and by
  * `(ref_type, ref_id)` — how disputes are answered (SPEC §7). Bounded by --limit. Reads the current
- * and the last 4 closed segments (or `--segment`); ledger ids continue across segments, so the
- * rows of all of them are one sequence.
+ * and the last 4 closed segments (or `--segment`), and with a `--from` reaching an archived week its
+ * restored copy (storage/history.ts); ledger ids continue across segments, so the rows of all of
+ * them are one sequence.
  */
 import { LEDGER_REF_TYPES, type LedgerRefType } from '@tap/domain';
 import { usageError } from '../cli-error.js';
@@ -10,6 +11,7 @@ import { parseAddress } from '../input/address.js';
 import { parseTimeMs } from '../input/time.js';
 import { formatMicros } from '../input/usd.js';
 import { emit } from '../output.js';
+import { restoredFor } from '../storage/history.js';
 import { openSegments } from '../storage/segments.js';
 import type { CommandContext } from './context.js';
 
@@ -19,6 +21,8 @@ export interface LedgerOptions {
   ref?: string;
   limit?: string;
   segment?: string;
+  /** Wait for a restore of an archived week the range reaches (see storage/history.ts). */
+  wait?: boolean;
 }
 
 interface Row {
@@ -32,6 +36,8 @@ interface Row {
 }
 
 const LIMIT_MAX = 10_000;
+/** How long --wait waits for a restore job. */
+const WAIT_MS = 600_000;
 
 export function ledgerQuery(
   userId: string,
@@ -74,11 +80,22 @@ export function ledgerQuery(
   return { sql, params: [userId, ...params], limit };
 }
 
-export function ledger(ctx: CommandContext, addressText: string, options: LedgerOptions): void {
+export async function ledger(
+  ctx: CommandContext,
+  addressText: string,
+  options: LedgerOptions,
+): Promise<void> {
   const address = parseAddress(addressText);
   if (!address.ok) throw usageError(address.message);
   const query = ledgerQuery(address.userId, options);
-  const opened = openSegments(ctx.config.DATA_DIR, options.segment);
+  // A --from reaching a week archived in S3 reads its restored copy (asked for, and with --wait waited for).
+  const fromMs = options.from === undefined ? undefined : parseTimeMs(options.from);
+  const toMs = options.to === undefined ? Date.now() : (parseTimeMs(options.to) ?? Date.now());
+  const restored =
+    fromMs === undefined || options.segment !== undefined
+      ? []
+      : await restoredFor(ctx, { fromMs, toMs }, { wait: options.wait === true, waitMs: WAIT_MS });
+  const opened = openSegments(ctx.config.DATA_DIR, options.segment, restored);
   const segments = opened.segments.map((segment) => segment.name).reverse();
   const rows: Row[] = [];
   try {
