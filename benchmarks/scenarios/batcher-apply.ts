@@ -5,12 +5,9 @@
  * batcher's benchmark-only switch), alternating over a few rounds on fresh stacks. Plus a
  * micro-benchmark of the same per-bet SQLite work without Redis: the floor SQLite sets.
  */
-import { randomUUID } from 'node:crypto';
-import { encodeEntry } from '@tap/channels';
-import type { BetEntry } from '@tap/domain';
-import { testUlid } from '@tap/testkit/standalone';
 import { audit } from '../src/audit/audit.js';
 import { readCacheBalances, readGroups, readSegments, waitForBatcherDrain } from '../src/audit/collect.js';
+import { prefillBets, timeApply } from '../src/load/prefilled-bets.js';
 import { fundWallets } from '../src/load/wallets.js';
 import { cpuSpeedCheck } from '../src/report/machine.js';
 import { auditTable, cpuMicrosPerRequest, resourceTable } from '../src/report/tables.js';
@@ -18,7 +15,7 @@ import { emptyOutcome, fail, type Scenario } from '../src/scenario.js';
 import { syntheticSessions } from '../src/server-search.js';
 import { runSyncBench } from '../src/sqlite/sync-bench.js';
 import { startResourceSampler } from '../src/stack/resource-sampler.js';
-import { type Stack, startStack } from '../src/stack/stack.js';
+import { startStack } from '../src/stack/stack.js';
 import { medianBy } from '../src/stats/median.js';
 
 const BETS = 200_000;
@@ -149,7 +146,7 @@ async function applyPrefilled(
     const users = syntheticSessions(USERS).map((s) => s.userId);
     await fundWallets(stack.redis, stack.channels, users, 1_000_000_000);
     await stack.stopDaemon('batcher');
-    const betIds = await prefill(stack, users, bets);
+    const betIds = await prefillBets(stack, users, bets);
     const env: Record<string, string> = synchronous === 'NORMAL' ? { BENCH_SYNCHRONOUS_NORMAL: 'true' } : {};
     const speedBefore = cpuSpeedCheck();
     const startedAt = performance.now();
@@ -159,7 +156,7 @@ async function applyPrefilled(
       stack.redis,
       250,
     );
-    const timing = await timeApply(stack, bets, startedAt);
+    const timing = await timeApply(stack, bets, startedAt, 120_000);
     const resources = await sampled.stop();
     await waitForBatcherDrain(stack.redis, stack.channels, 30_000);
     const report = audit({
@@ -175,81 +172,4 @@ async function applyPrefilled(
   } finally {
     await stack.stop();
   }
-}
-
-async function prefill(stack: Stack, users: string[], count: number): Promise<string[]> {
-  const now = Date.now();
-  const betIds: string[] = [];
-  // 45–50 s ahead: inside the 60 s horizon and well past the 2 s lead the batcher re-checks against
-  // each entry's append time, however long the prefill takes.
-  const t0 = Math.ceil((now + 45_000) / 5_000) * 5_000;
-  for (let start = 0; start < count; start += 2_000) {
-    const pipeline = stack.redis.pipeline();
-    for (let i = start; i < Math.min(count, start + 2_000); i += 1) {
-      const bet: BetEntry = {
-        betId: testUlid(now, i),
-        userId: users[i % users.length]!,
-        clientBetId: randomUUID(),
-        t0,
-        p0: 9_500_000 + (i % 7) * 1_000,
-        windowMs: 5_000,
-        bandCents: 1_000,
-        stakeMicros: 1_000_000,
-        multiplierBp: 20_000,
-        placedAt: now,
-        terms: {
-          indexPriceCents: 9_500_000,
-          printId: 1,
-          sigma: 0.0001,
-          tau1Ms: 60_000,
-          tau2Ms: 65_000,
-          probability: 0.45,
-          g: 0.01,
-          multiplierBp: 20_000,
-          configVersion: 'bench',
-        },
-      };
-      betIds.push(bet.betId);
-      pipeline.xadd(stack.channels.streams.bets, '*', ...encodeEntry('bets', bet));
-    }
-    await pipeline.exec();
-  }
-  return betIds;
-}
-
-/** Polls the batcher group on tap:bets: acknowledged = entries-read − pending. */
-async function timeApply(stack: Stack, total: number, startedAt: number) {
-  let firstAt: number | undefined;
-  let firstAcked = 0;
-  const deadline = startedAt + 120_000;
-  for (;;) {
-    const groups = await readGroupInfo(stack);
-    const now = performance.now();
-    if (groups.acked > 0 && firstAt === undefined) {
-      firstAt = now;
-      firstAcked = groups.acked;
-    }
-    if (groups.acked >= total) {
-      const applyMs = Math.max(1, now - (firstAt ?? now));
-      return {
-        firstAckMs: Math.round((firstAt ?? now) - startedAt),
-        applyMs: Math.round(applyMs),
-        betsPerS: Math.round(((total - firstAcked) / applyMs) * 1000),
-      };
-    }
-    if (now > deadline) throw new Error(`the batcher acknowledged ${groups.acked} of ${total} bets in 120 s`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-async function readGroupInfo(stack: Stack): Promise<{ acked: number }> {
-  const infos = (await stack.redis.xinfo('GROUPS', stack.channels.streams.bets)) as unknown[][];
-  for (const raw of infos) {
-    const info: Record<string, unknown> = {};
-    for (let i = 0; i + 1 < raw.length; i += 2) info[String(raw[i])] = raw[i + 1];
-    if (info.name === stack.channels.groups.batcher) {
-      return { acked: Number(info['entries-read'] ?? 0) - Number(info.pending ?? 0) };
-    }
-  }
-  return { acked: 0 };
 }

@@ -1,5 +1,6 @@
 /** Every scenario, in the order `all` runs them and RESULTS.md lists them. */
 import { archiveThroughput } from '../scenarios/archive-throughput.js';
+import { backupApply } from '../scenarios/backup-apply.js';
 import { batcherApply } from '../scenarios/batcher-apply.js';
 import { betUnderAbuse } from '../scenarios/bet-under-abuse.js';
 import { ceilingHttp } from '../scenarios/ceiling-http.js';
@@ -33,6 +34,7 @@ export const SCENARIOS: readonly Scenario[] = [
   resolver,
   webClient,
   archiveThroughput,
+  backupApply,
   rollover,
   smoke,
   ingest,
@@ -40,9 +42,10 @@ export const SCENARIOS: readonly Scenario[] = [
 
 /**
  * Scenarios `all` runs (smoke is CI's and ingest is ad hoc: neither is a result; archive-throughput
- * builds and ships a 1 GB segment, ~10 minutes on the dev machine, so it runs on demand).
+ * builds and ships a 1 GB segment, ~10 minutes on the dev machine, and backup-apply runs six batcher
+ * applies on 300 MB segments with backups beside them, ~8 minutes: both run on demand).
  */
-const NOT_IN_ALL = new Set(['smoke', 'ingest', 'archive-throughput']);
+const NOT_IN_ALL = new Set(['smoke', 'ingest', 'archive-throughput', 'backup-apply']);
 export const ALL_ORDER = SCENARIOS.filter((s) => !NOT_IN_ALL.has(s.name)).map((s) => s.name);
 
 export function findScenario(name: string): Scenario | undefined {

@@ -11,18 +11,39 @@ export {
   redisBackupKey,
   stampOf,
 } from './keys.js';
+export { readManifest, saveLocalManifest, writeManifest } from './manifest.js';
+export { type AnchorMerge, mergeAnchors } from './manifest-anchors.js';
 export {
   anchorSchema,
+  archivedOverlapping,
   emptyManifest,
+  localManifestPath,
   type Manifest,
   type ManifestEntry,
   manifestSchema,
-  readManifest,
-  writeManifest,
-} from './manifest.js';
-export { type AnchorMerge, mergeAnchors } from './manifest-anchors.js';
-export { localManifestPath, manifestLockPath, updateManifest } from './manifest-update.js';
-export { type RestoredSegment, RestoreRefused, type RestoreReport, restoreDataDir } from './restore.js';
+  readLocalManifest,
+} from './manifest-schema.js';
+export { manifestLockPath, updateManifest } from './manifest-update.js';
+export {
+  fetchVerifiedSegment,
+  type RestoredSegment,
+  RestoreRefused,
+  type RestoreReport,
+  restoreDataDir,
+  stagedSegmentPath,
+} from './restore.js';
+export {
+  liveRestoreOf,
+  RESTORE_JOB_TTL_S,
+  RESTORE_STATES,
+  type RestoreJob,
+  type RestoreRequestResult,
+  type RestoreState,
+  readRestoreJob,
+  requestRestore,
+  touchRestored,
+  updateRestoreJob,
+} from './restore-jobs.js';
 export { planRestore, type RestorePlan, type RestoreSource } from './restore-plan.js';
 export { backupsToPrune, type RetentionPolicy } from './retention.js';
 export { DEFAULT_RETRY, type RetryInfo, type RetryPolicy, withRetry } from './retry.js';

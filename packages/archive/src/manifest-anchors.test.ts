@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { emptyManifest, manifestSchema } from './manifest.js';
 import { mergeAnchors } from './manifest-anchors.js';
+import { emptyManifest, manifestSchema } from './manifest-schema.js';
 
 const hash = (c: string) => c.repeat(64);
 const anchor = (segment: string, rows: number, h: string) => ({

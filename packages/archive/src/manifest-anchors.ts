@@ -10,7 +10,7 @@
  * rather than anchoring the rewrite.
  */
 import type { LedgerAnchor } from '@tap/domain';
-import type { Manifest } from './manifest.js';
+import type { Manifest } from './manifest-schema.js';
 
 export interface AnchorMerge {
   added: LedgerAnchor[];

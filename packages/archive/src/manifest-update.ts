@@ -9,11 +9,11 @@
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { type Manifest, readManifest, writeManifest } from './manifest.js';
+import { readManifest, writeManifest } from './manifest.js';
+import { localManifestPath, type Manifest } from './manifest-schema.js';
 import type { TransferContext } from './transfer.js';
 
 export const manifestLockPath = (dataDir: string) => join(dataDir, 'archive-manifest.lock');
-export const localManifestPath = (dataDir: string) => join(dataDir, 'archive-manifest.json');
 
 const LOCK_WAIT_MS = 15 * 60_000;
 

@@ -10,53 +10,10 @@
  */
 import { rename, writeFile } from 'node:fs/promises';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
-import { z } from 'zod';
 import { MANIFEST_KEY } from './keys.js';
+import { emptyManifest, type Manifest, manifestSchema } from './manifest-schema.js';
 import { withRetry } from './retry.js';
 import type { TransferContext } from './transfer.js';
-
-const digest = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().min(0) });
-
-export const manifestEntrySchema = z.object({
-  segment: z.string(),
-  key: z.string(),
-  plain: digest,
-  compressed: digest,
-  /** The last ledger row of the segment: its id and hash (GENESIS id 0 for an empty ledger). */
-  ledgerHead: z.object({ id: z.number().int().min(0), hash: z.string().regex(/^[0-9a-f]{64}$/) }),
-  users: z.number().int().min(0),
-  bets: z.number().int().min(0),
-  /** When the segment was opened (meta `opened_at`), ms. */
-  openedAtMs: z.number().int().nullable(),
-  /** End of the segment's period (meta `period_end_ms`, else its ISO week's end): restore --at takes the archive from then on. */
-  periodEndMs: z.number().int(),
-  archivedAtMs: z.number().int(),
-});
-export type ManifestEntry = z.infer<typeof manifestEntrySchema>;
-
-/** A ledger anchor (`LedgerAnchor` of @tap/domain) copied from the batcher's anchors file. */
-export const anchorSchema = z
-  .object({
-    segment: z.string(),
-    rows: z.number().int().min(1),
-    hash: z.string().regex(/^[0-9a-f]{64}$/),
-    at: z.number().int(),
-  })
-  .strict();
-
-export const manifestSchema = z.object({
-  version: z.literal(1),
-  segments: z.record(z.string(), manifestEntrySchema),
-  /**
-   * Ledger heads anchored out of the batcher's reach (issue 18): the newest anchor of each segment
-   * at every archiver run (hourly with the backups), appended, never changed. Absent in manifests
-   * written before anchors were uploaded (read as none).
-   */
-  anchors: z.array(anchorSchema).default([]),
-});
-export type Manifest = z.infer<typeof manifestSchema>;
-
-export const emptyManifest = (): Manifest => ({ version: 1, segments: {}, anchors: [] });
 
 /** The manifest in S3; an empty one when none was written yet. A malformed one throws. */
 export async function readManifest(ctx: TransferContext): Promise<Manifest> {
@@ -104,7 +61,12 @@ export async function writeManifest(
     },
     { policy: ctx.retry, signal: ctx.signal, onRetry: ctx.onRetry },
   );
+  await saveLocalManifest(manifest, localPath);
+}
+
+/** The local copy (`localManifestPath`), by atomic rename: a reader never sees half a file. */
+export async function saveLocalManifest(manifest: Manifest, localPath: string): Promise<void> {
   const temp = `${localPath}.${process.pid}.tmp`;
-  await writeFile(temp, text);
+  await writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`);
   await rename(temp, localPath);
 }

@@ -1,7 +1,7 @@
 import { isoWeekScheme } from '@tap/domain';
 import { describe, expect, it } from 'vitest';
 import { backupKey } from './keys.js';
-import { emptyManifest, type Manifest, type ManifestEntry } from './manifest.js';
+import { emptyManifest, type Manifest, type ManifestEntry } from './manifest-schema.js';
 import { planRestore } from './restore-plan.js';
 
 const digest = { sha256: 'a'.repeat(64), bytes: 1 };

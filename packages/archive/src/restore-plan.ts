@@ -7,7 +7,7 @@
  * older weeks stay in S3 for historical queries.
  */
 import type { BackupRef } from './keys.js';
-import type { Manifest, ManifestEntry } from './manifest.js';
+import type { Manifest, ManifestEntry } from './manifest-schema.js';
 import { segmentStartMs } from './segment-period.js';
 
 export type RestoreSource =

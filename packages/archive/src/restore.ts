@@ -88,13 +88,13 @@ export async function restoreDataDir(
   try {
     const restored: RestoredSegment[] = [];
     for (const source of plan.sources) {
-      const segment = await fetchSegment(ctx, source, staging, manifest.anchors);
+      const segment = await fetchVerifiedSegment(ctx, source, staging, manifest.anchors);
       options.onSegment?.(segment);
       restored.push(segment);
     }
     await mkdir(dir, { recursive: true });
     for (const s of restored)
-      await rename(stagedPath(staging, s.segment), segmentPath(options.dataDir, s.segment));
+      await rename(stagedSegmentPath(staging, s.segment), segmentPath(options.dataDir, s.segment));
     const redis = await restoreRedis(ctx, keys, options);
     return { atMs: options.atMs, segments: restored, redis };
   } finally {
@@ -102,14 +102,20 @@ export async function restoreDataDir(
   }
 }
 
-async function fetchSegment(
+/**
+ * Downloads one segment into `staging` (as `stagedSegmentPath`) and checks it: hashes (the
+ * manifest's for an archive, the object's metadata for a backup), the segment's own proof, and its
+ * ledger head against the recorded one and the manifest's anchors of it up to that head. Throws
+ * `IntegrityError` on any mismatch. Shared with the archiver's restore worker (historical queries).
+ */
+export async function fetchVerifiedSegment(
   ctx: TransferContext,
   source: RestoreSource,
   staging: string,
   anchors: readonly LedgerAnchor[],
 ): Promise<RestoredSegment> {
   const key = source.from === 'archive' ? source.entry.key : source.backup.key;
-  const target = stagedPath(staging, source.segment);
+  const target = stagedSegmentPath(staging, source.segment);
   const fetched = await fetchFile(ctx, {
     key,
     target,
@@ -180,4 +186,4 @@ async function restoreRedis(
 }
 
 /** A segment downloaded and decompressed but not yet verified: outside `segments/`, never listed. */
-const stagedPath = (staging: string, segment: string) => join(staging, `${segment}.restoring`);
+export const stagedSegmentPath = (staging: string, segment: string) => join(staging, `${segment}.restoring`);

@@ -5,7 +5,7 @@
  * file size) and streamed from disk. Each upload-and-verify is one retried unit (retry.ts).
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { type Readable, Writable } from 'node:stream';
+import { type Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, type S3Client, type StorageClass } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -21,7 +21,7 @@ export interface TransferContext {
   retry: RetryPolicy;
   signal?: AbortSignal;
   onRetry?: (info: RetryInfo) => void;
-  /** Bytes sent so far of the current upload (for progress on a TTY and the log). */
+  /** Bytes sent so far of the current upload, or received of the current download (progress on a TTY, restore jobs). */
   onProgress?: (key: string, sentBytes: number, totalBytes: number) => void;
 }
 
@@ -110,7 +110,18 @@ export async function downloadFile(ctx: TransferContext, key: string, path: stri
       const res = await ctx.s3.send(new GetObjectCommand({ Bucket: ctx.bucket, Key: key }), {
         abortSignal: ctx.signal,
       });
-      await pipeline(res.Body as Readable, tap.stream, createWriteStream(path), { signal: ctx.signal });
+      const totalBytes = res.ContentLength ?? 0;
+      let receivedBytes = 0;
+      const progress = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          receivedBytes += chunk.length;
+          ctx.onProgress?.(key, receivedBytes, totalBytes);
+          done(null, chunk);
+        },
+      });
+      await pipeline(res.Body as Readable, progress, tap.stream, createWriteStream(path), {
+        signal: ctx.signal,
+      });
       return { ...tap.result(), metadata: res.Metadata ?? {} };
     },
     { policy: ctx.retry, signal: ctx.signal, onRetry: ctx.onRetry },

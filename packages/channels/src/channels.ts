@@ -21,12 +21,15 @@ export function createChannels(prefix: string = DEFAULT_PREFIX) {
       deadLetter: key('dead-letter'),
       /** Audited operator actions from tapctl (OperatorEntry), consumed by the batcher. */
       operator: key('operator'),
+      /** Restore requests {jobId, segment} from historical queries, consumed by the archiver's restore worker (issue 17). */
+      restores: key('restores'),
     },
     groups: {
       batcher: 'batcher',
       resolver: 'resolver',
       healthMonitor: 'health-monitor',
       wsGateway: 'ws-gateway',
+      archiver: 'archiver',
     },
     keys: {
       /** The latest index print (JSON PrintEntry). */
@@ -57,6 +60,15 @@ export function createChannels(prefix: string = DEFAULT_PREFIX) {
       openBets: (userId: string) => key(`openbets:${userId}`),
       /** userId of a bet admitted but not yet applied; the batcher deletes it after commit. */
       pendingBet: (betId: string) => key(`pending:${betId}`),
+      /** A restore job (hash: id, segment, state, bytesDone, bytesTotal, error, requestedAtMs, updatedAtMs; 24 h TTL). */
+      restoreJob: (jobId: string) => key(`restore:job:${jobId}`),
+      /** The live restore job of an archived segment (string jobId): one job per segment however many ask. */
+      restoreOfSegment: (segment: string) => key(`restore:segment:${segment}`),
+      /** Restored segments by last use (sorted set, ms): the restore worker evicts the least recently used. */
+      restoreCacheUse: key('restore:used'),
+      /** Restore jobs a wallet may start (token bucket hash), and all wallets together. */
+      restoreRateLimit: (userId: string) => key(`ratelimit:restore:${userId}`),
+      restoreRateLimitGlobal: key('ratelimit:restore'),
       /** Demo mode only: micro-dollars the faucet credited to a wallet (string integer, 24 h TTL). */
       demoFaucet: (userId: string) => key(`demo:faucet:${userId}`),
     },

@@ -77,6 +77,7 @@ export {
   parseSegmentPeriod,
   type SegmentPeriod,
 } from './segment/period.js';
+export { withRestoredSegments } from './segment/restored-view.js';
 export {
   LEDGER_REF_TYPES,
   type LedgerRefType,
@@ -88,6 +89,8 @@ export {
   listPartialSegments,
   listSegments,
   partialSegmentPath,
+  RESTORED_DIR,
+  restoredSegmentPath,
   SegmentDirError,
   type SegmentFile,
   segmentPath,

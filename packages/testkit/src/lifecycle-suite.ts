@@ -41,9 +41,12 @@ export function describeDaemonLifecycle(spec: {
   service: string;
   portVariable: string;
   env?: EnvBuilder;
+  /** argv of a binary with several modes (the archiver's `restores`). */
+  args?: string[];
 }): void {
   const { service, portVariable } = spec;
-  describe(`${service} lifecycle`, () => {
+  const args = spec.args ?? [];
+  describe(`${[service, ...args].join(' ')} lifecycle`, () => {
     let redis: TestRedis;
     beforeAll(async () => {
       redis = await startRedis();
@@ -53,12 +56,16 @@ export function describeDaemonLifecycle(spec: {
     it('starts, answers /healthz and /metrics, and exits 0 on SIGTERM within 5 s', async () => {
       const port = await freePort();
       const extra = (await spec.env?.(redis)) ?? {};
-      const daemon = startDaemon(service, {
-        REDIS_URL: redis.url,
-        TAP_KEY_PREFIX: freshPrefix(),
-        [portVariable]: String(port),
-        ...extra,
-      });
+      const daemon = startDaemon(
+        service,
+        {
+          REDIS_URL: redis.url,
+          TAP_KEY_PREFIX: freshPrefix(),
+          [portVariable]: String(port),
+          ...extra,
+        },
+        args,
+      );
       try {
         const health = await waitForHealthy(`http://127.0.0.1:${port}/healthz`);
         expect(health).toMatchObject({ ok: true, service, redis: 'ready' });
@@ -76,6 +83,7 @@ export function describeDaemonLifecycle(spec: {
         service,
         { REDIS_URL: 'http://127.0.0.1:1', LOG_LEVEL: 'loud', [portVariable]: '70000' },
         ['REDIS_URL', 'LOG_LEVEL', portVariable],
+        args,
       );
     });
   });

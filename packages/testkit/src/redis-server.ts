@@ -34,10 +34,14 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
+/**
+ * `dir`: start on an existing data dir (e.g. RDB/AOF files restored from a backup); default a fresh
+ * temp dir. `aclPrefix`: run with the ACL users of infra/redis-users.acl.in for that key prefix.
+ */
 export async function startRedis(
-  options: { extraArgs?: string[]; aclPrefix?: string } = {},
+  options: { extraArgs?: string[]; aclPrefix?: string; dir?: string } = {},
 ): Promise<TestRedis> {
-  const dir = await mkdtemp(join(tmpdir(), 'tap-redis-'));
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'tap-redis-')));
   const port = await freePort();
   const secrets = join(dir, 'acl-secrets');
   const aclArgs: string[] = [];

@@ -10,6 +10,8 @@ import {
   ledgerHash,
   META_KEYS,
   migrate,
+  PREV_USER_BET_SQL,
+  PREV_USER_LEDGER_SQL,
   SEGMENT_MIGRATIONS,
   writeMeta,
 } from '@tap/domain';
@@ -20,6 +22,8 @@ export interface SegmentFileOptions {
   users?: number;
   betsPerUser?: number;
   openedAtMs?: number;
+  /** The first users' ids (e.g. a test wallet's lower-cased address); the rest are `0x000…<n>`. */
+  userIds?: readonly string[];
   /** `closed` also writes the closing record (head, sums) a roll-over leaves; default: no state (reads as open). */
   state?: 'open' | 'closed';
 }
@@ -35,12 +39,14 @@ export function writeSegmentFile(
   migrate(db, SEGMENT_MIGRATIONS);
   db.prepare("INSERT INTO meta (key, value) VALUES ('opened_at', ?)").run(String(openedAtMs));
   const insertLedger = db.prepare(
-    `INSERT INTO transaction_ledger (id, user_id, amount, balance_after, ref_type, ref_id, created_at, prev_hash, hash)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO transaction_ledger (id, user_id, amount, balance_after, ref_type, ref_id, created_at, prev_hash, hash,
+       prev_user_ledger_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ${PREV_USER_LEDGER_SQL})`,
   );
   const insertBet = db.prepare(
-    `INSERT INTO bets (id, user_id, client_bet_id, t0, p0, window_ms, band_cents, stake, multiplier_bp, status, terms, placed_at)
-     VALUES (?, ?, ?, ?, 9500000, 5000, 1000, ?, 20000, 'accepted', '{}', ?)`,
+    `INSERT INTO bets (id, user_id, client_bet_id, t0, p0, window_ms, band_cents, stake, multiplier_bp, status, terms, placed_at,
+       prev_user_bet_id)
+     VALUES (?, ?, ?, ?, 9500000, 5000, 1000, ?, 20000, 'accepted', '{}', ?, ${PREV_USER_BET_SQL})`,
   );
   let head = { id: 0, hash: GENESIS_HASH };
   const append = (
@@ -60,12 +66,23 @@ export function writeSegmentFile(
       createdAt: openedAtMs + head.id,
     };
     const hash = ledgerHash(head.hash, row);
-    insertLedger.run(row.id, userId, amount, balanceAfter, refType, refId, row.createdAt, head.hash, hash);
+    insertLedger.run(
+      row.id,
+      userId,
+      amount,
+      balanceAfter,
+      refType,
+      refId,
+      row.createdAt,
+      head.hash,
+      hash,
+      userId,
+    );
     head = { id: row.id, hash };
   };
   db.transaction(() => {
     for (let u = 0; u < users; u += 1) {
-      const userId = `0x${u.toString(16).padStart(40, '0')}`;
+      const userId = options.userIds?.[u] ?? `0x${u.toString(16).padStart(40, '0')}`;
       let balance = 100_000_000;
       db.prepare('INSERT INTO users (id, balance, created_at, updated_at) VALUES (?, 0, ?, ?)').run(
         userId,
@@ -75,7 +92,15 @@ export function writeSegmentFile(
       append(userId, balance, balance, 'deposit', `dep-${u}`);
       for (let b = 0; b < betsPerUser; b += 1) {
         const betId = testUlid(openedAtMs + b, u * 1_000 + b);
-        insertBet.run(betId, userId, `client-${u}-${b}`, openedAtMs + 10_000, 1_000_000, openedAtMs + b);
+        insertBet.run(
+          betId,
+          userId,
+          `client-${u}-${b}`,
+          openedAtMs + 10_000,
+          1_000_000,
+          openedAtMs + b,
+          userId,
+        );
         balance -= 1_000_000;
         append(userId, -1_000_000, balance, 'bet_stake', betId);
       }

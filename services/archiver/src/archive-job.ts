@@ -11,6 +11,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   archiveKey,
+  localManifestPath,
   type Manifest,
   type ManifestEntry,
   readManifest,

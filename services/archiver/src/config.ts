@@ -5,8 +5,11 @@ import { z } from 'zod';
 
 export const SERVICE = 'archiver';
 
-/** What one run does: `archive` (weekly timer) or `backup` (hourly timer); argv[2], default archive. */
-export const MODES = ['archive', 'backup'] as const;
+/**
+ * What the process does (argv[2], default archive): `archive` (weekly timer) or `backup` (hourly
+ * timer), each one run; `restores`, the long-running restore worker of historical queries.
+ */
+export const MODES = ['archive', 'backup', 'restores'] as const;
 export type Mode = (typeof MODES)[number];
 
 const shape = {
@@ -35,6 +38,11 @@ const shape = {
   BACKUP_KEEP_DAILY: env.intBetween(0, 3_650, 14),
   /** Redis' `dir` (dump.rdb, appendonlydir/): its newest RDB and AOF are backed up with each segment backup. Default /var/lib/redis. */
   REDIS_DATA_DIR: env.path('/var/lib/redis'),
+  // restores mode only: the request stream and job records live in Redis.
+  REDIS_URL: commonEnv.REDIS_URL,
+  TAP_KEY_PREFIX: commonEnv.TAP_KEY_PREFIX,
+  /** Bytes the cache of restored segments (`DATA_DIR/restored/`) may hold; least recently used evicted. Default 16 GiB. */
+  RESTORE_CACHE_BYTES_MAX: env.intBetween(1_048_576, Number.MAX_SAFE_INTEGER, 16 * 1_073_741_824),
   /** node-exporter textfile directory for the job's metrics; empty disables. */
   TEXTFILE_DIR: z.string().default('/var/lib/node_exporter/textfile_collector'),
 };

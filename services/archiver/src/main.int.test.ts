@@ -2,7 +2,13 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isoWeekOf, segmentPath, segmentsDir } from '@tap/domain';
-import { describeJobLifecycle, startS3, type TestS3, writeSegmentFile } from '@tap/testkit';
+import {
+  describeDaemonLifecycle,
+  describeJobLifecycle,
+  startS3,
+  type TestS3,
+  writeSegmentFile,
+} from '@tap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runArchiver } from './testing.js';
 
@@ -75,4 +81,17 @@ describe('archiver refuses to report success for work it did not do', () => {
     expect(run.code).toBe(1);
     expect(run.log).toContain('nothing of Redis to back up');
   });
+});
+
+describeDaemonLifecycle({
+  service: 'archiver',
+  args: ['restores'],
+  portVariable: 'OPS_PORT',
+  env: async () => ({
+    S3_ENDPOINT: s3.endpoint,
+    S3_BUCKET: s3.bucket,
+    S3_ACCESS_KEY_ID: s3.accessKeyId,
+    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    DATA_DIR: dataDirWithHotSegment().DATA_DIR,
+  }),
 });

@@ -1,11 +1,12 @@
 /**
  * archiver (timer job): `archive` weekly ships closed segments to S3 and only then deletes local
  * ones past the kept four (archive-job.ts); `backup` hourly ships an online snapshot of every
- * not-yet-archived segment and Redis' RDB/AOF (backup-job.ts). SPEC §8. Its health is its exit
+ * not-yet-archived segment and Redis' RDB/AOF (backup-job.ts). SPEC §8. `restores` is the one
+ * long-running mode: the restore worker of historical queries (restores-daemon.ts). Its health is its exit
  * status (0 everything due verified, 1 failed, 78 bad config) plus the
  * `last_successful_<mode>_timestamp` gauge in the node-exporter textfile, advanced only after
- * every object due was uploaded, read back and verified. Both modes end by copying the batcher's
- * newest ledger anchors into the S3 manifest (anchor-upload.ts).
+ * every object due was uploaded, read back and verified. Both timer modes end by copying the
+ * batcher's newest ledger anchors into the S3 manifest (anchor-upload.ts).
  */
 import { createS3, type TransferContext } from '@tap/archive';
 import { anchorsPath } from '@tap/domain';
@@ -16,60 +17,72 @@ import { runBackup } from './backup-job.js';
 import { loadConfig, SERVICE } from './config.js';
 import { createJobMetrics, RunTotals } from './metrics.js';
 import { ttyProgress } from './progress.js';
+import { runRestoresDaemon } from './restores-daemon.js';
 
 const config = exitOnBadConfig(SERVICE, loadConfig(process.env, process.argv.slice(2)));
 const log = createLogger(SERVICE, config.LOG_LEVEL).child({ mode: config.MODE });
-const registry = createMetricsRegistry(SERVICE, { processMetrics: false });
-const metrics = createJobMetrics(registry, config.MODE);
+// A timer job's textfile holds only its run's gauges; the restore worker is a daemon with process metrics.
+const registry = createMetricsRegistry(SERVICE, { processMetrics: config.MODE === 'restores' });
 
-void runJob({
-  service: SERVICE,
-  textfileName: `${SERVICE}-${config.MODE}`,
-  log,
-  registry,
-  ops: { host: config.OPS_HOST, port: config.OPS_PORT },
-  textfileDir: config.TEXTFILE_DIR,
-  async run(signal) {
-    const s3 = createS3(config);
-    const ctx: TransferContext = {
-      s3,
-      bucket: config.S3_BUCKET,
-      retry: { attempts: config.S3_RETRY_ATTEMPTS, baseDelayMs: config.S3_RETRY_BASE_MS, maxDelayMs: 15_000 },
-      signal,
-      onRetry: ({ what, attempt, delayMs, err }) => log.warn({ what, attempt, delayMs, err }, 's3.retry'),
-      onProgress: ttyProgress(),
-    };
-    const totals = new RunTotals();
-    try {
-      if (config.MODE === 'archive') {
-        await runArchive({
-          ctx,
-          dataDir: config.DATA_DIR,
-          keptLocal: config.SEGMENTS_KEPT_LOCAL,
-          log,
-          totals,
-        });
-      } else {
-        const retention = { hourly: config.BACKUP_KEEP_HOURLY, daily: config.BACKUP_KEEP_DAILY };
-        await runBackup({
-          ctx,
-          dataDir: config.DATA_DIR,
-          redisDir: config.REDIS_DATA_DIR,
-          retention,
-          log,
-          totals,
-        });
+if (config.MODE === 'restores') runRestoresDaemon(config, log, registry);
+else runTimerJob(config.MODE);
+
+function runTimerJob(mode: 'archive' | 'backup'): void {
+  const metrics = createJobMetrics(registry, mode);
+
+  void runJob({
+    service: SERVICE,
+    textfileName: `${SERVICE}-${mode}`,
+    log,
+    registry,
+    ops: { host: config.OPS_HOST, port: config.OPS_PORT },
+    textfileDir: config.TEXTFILE_DIR,
+    async run(signal) {
+      const s3 = createS3(config);
+      const ctx: TransferContext = {
+        s3,
+        bucket: config.S3_BUCKET,
+        retry: {
+          attempts: config.S3_RETRY_ATTEMPTS,
+          baseDelayMs: config.S3_RETRY_BASE_MS,
+          maxDelayMs: 15_000,
+        },
+        signal,
+        onRetry: ({ what, attempt, delayMs, err }) => log.warn({ what, attempt, delayMs, err }, 's3.retry'),
+        onProgress: ttyProgress(),
+      };
+      const totals = new RunTotals();
+      try {
+        if (mode === 'archive') {
+          await runArchive({
+            ctx,
+            dataDir: config.DATA_DIR,
+            keptLocal: config.SEGMENTS_KEPT_LOCAL,
+            log,
+            totals,
+          });
+        } else {
+          const retention = { hourly: config.BACKUP_KEEP_HOURLY, daily: config.BACKUP_KEEP_DAILY };
+          await runBackup({
+            ctx,
+            dataDir: config.DATA_DIR,
+            redisDir: config.REDIS_DATA_DIR,
+            retention,
+            log,
+            totals,
+          });
+        }
+        // Last, after the segments: the newest heads go to S3 once their data is safe there too.
+        const anchorsFile = config.ANCHORS_FILE ?? anchorsPath(config.DATA_DIR);
+        totals.anchors = await uploadAnchors({ ctx, dataDir: config.DATA_DIR, anchorsFile, log });
+        totals.record(metrics);
+        log.info(
+          { objects: totals.objects, plainBytes: totals.plainBytes, removed: totals.removed },
+          `${mode}.done`,
+        );
+      } finally {
+        s3.destroy();
       }
-      // Last, after the segments: the newest heads go to S3 once their data is safe there too.
-      const anchorsFile = config.ANCHORS_FILE ?? anchorsPath(config.DATA_DIR);
-      totals.anchors = await uploadAnchors({ ctx, dataDir: config.DATA_DIR, anchorsFile, log });
-      totals.record(metrics);
-      log.info(
-        { objects: totals.objects, plainBytes: totals.plainBytes, removed: totals.removed },
-        `${config.MODE}.done`,
-      );
-    } finally {
-      s3.destroy();
-    }
-  },
-});
+    },
+  });
+}

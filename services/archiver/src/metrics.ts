@@ -4,7 +4,8 @@
  * `tap_archiver_<mode>_<what>_<unit>` and describe the last successful run.
  */
 import { Gauge, type Registry } from '@tap/runtime';
-import type { Mode } from './config.js';
+
+type Mode = 'archive' | 'backup';
 
 export interface JobMetrics {
   lastSuccess: Gauge;

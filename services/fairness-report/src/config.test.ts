@@ -6,7 +6,7 @@ describe('fairness-report loadConfig', () => {
     expect(loadConfig({})).toMatchObject({
       ok: true,
       config: {
-        OPS_PORT: 9108,
+        OPS_PORT: 9109,
         DATA_DIR: '/var/lib/tap',
         HOURS: 24,
         DECISION_EVERY_MS: 5_000,

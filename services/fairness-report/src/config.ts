@@ -9,8 +9,8 @@ const shape = {
   LOG_LEVEL: env.logLevel(),
   /** Interface of the ops endpoint while a run is in progress. Default 127.0.0.1. */
   OPS_HOST: env.host(),
-  /** Port of /healthz and /metrics while a run is in progress; 0 disables. Default 9108. */
-  OPS_PORT: env.port(9108),
+  /** Port of /healthz and /metrics while a run is in progress; 0 disables. Default 9109. */
+  OPS_PORT: env.port(9109),
   /** Data directory holding `segments/` (read-only). Default /var/lib/tap. */
   DATA_DIR: env.path('/var/lib/tap'),
   /** Hours of stored index prints the report covers, ending now. Default 24. */

@@ -1,7 +1,7 @@
 /**
  * Builds the parts the /v1 routes use from the config: sessions, the login use case over the
  * signature pool, the bet admission over the market state and the Lua script, the rate limit, and
- * the read-only segment view (@tap/domain).
+ * the read-only segment view (@tap/domain) and the historical queries over archived segments.
  */
 import type { Channels } from '@tap/channels';
 import { openSegmentView } from '@tap/domain';
@@ -17,6 +17,7 @@ import { createHttpMetrics } from './http/metrics.js';
 import type { ApiDeps } from './http/routes.js';
 import type { MarketState } from './market/market-state.js';
 import type { RedisMemory } from './market/redis-memory.js';
+import { createHistory } from './queries/history.js';
 import { createLocalTokenBucket } from './rate-limit/local-token-bucket.js';
 import { createTokenBucket } from './rate-limit/token-bucket.js';
 
@@ -33,6 +34,8 @@ export function createApiDeps(parts: {
   const { config, redis, channels } = parts;
   const sessions = new SessionStore(redis, channels, config.SESSION_TTL_S, config.SESSIONS_PER_WALLET_MAX);
   const rateLimitRule = { ratePerS: config.RATE_LIMIT_PER_S, burst: config.RATE_LIMIT_BURST };
+  const segments = openSegmentView(config.DATA_DIR);
+  const perHour = (jobs: number) => ({ ratePerS: jobs / 3_600, burst: jobs });
   return {
     log: parts.log,
     redis,
@@ -42,7 +45,18 @@ export function createApiDeps(parts: {
     bodyBytesMax: config.BODY_BYTES_MAX,
     metrics: createHttpMetrics(parts.registry),
     now: Date.now,
-    segments: openSegmentView(config.DATA_DIR),
+    segments,
+    history: createHistory({
+      dataDir: config.DATA_DIR,
+      segments,
+      redis,
+      channels,
+      now: Date.now,
+      perWallet: createTokenBucket(redis, perHour(config.RESTORE_JOBS_PER_HOUR_PER_WALLET)),
+      global: createTokenBucket(redis, perHour(config.RESTORE_JOBS_PER_HOUR)),
+      segmentsPerQueryMax: config.HISTORY_SEGMENTS_PER_QUERY_MAX,
+      queuedMax: config.RESTORE_QUEUE_MAX,
+    }),
     faucet: config.DEMO_MODE
       ? createFaucet(
           redis,

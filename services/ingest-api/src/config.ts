@@ -49,6 +49,14 @@ const shape = {
   RATE_LIMIT_BURST: env.intBetween(1, 100_000, 10),
   /** Data directory holding `segments/`, read through read-only connections. Default /var/lib/tap. */
   DATA_DIR: env.path('/var/lib/tap'),
+  /** Historical queries: archived segments one query may reach (more → 400 invalid_query). Default 2. */
+  HISTORY_SEGMENTS_PER_QUERY_MAX: env.intBetween(1, 52, 2),
+  /** Historical queries: restore jobs one wallet may start per hour (token bucket, burst the same). Default 4. */
+  RESTORE_JOBS_PER_HOUR_PER_WALLET: env.intBetween(1, 10_000, 4),
+  /** Historical queries: restore jobs all callers together may start per hour (burst the same). Default 20. */
+  RESTORE_JOBS_PER_HOUR: env.intBetween(1, 100_000, 20),
+  /** Historical queries: restore jobs waiting or running at most (more → 503). Default 4. */
+  RESTORE_QUEUE_MAX: env.intBetween(1, 1_000, 4),
   /** Smallest stake, micro-dollars (SPEC §3: $0.10). Default 100000. */
   STAKE_MICROS_MIN: env.intAtLeast(1, 100_000),
   /** Largest stake, micro-dollars (SPEC §3: $100). Default 100000000. */

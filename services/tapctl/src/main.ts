@@ -68,6 +68,7 @@ program
   .option('--limit <n>', 'at most n rows per page (default 100)')
   .option('--after <cursor>', 'the next page: the cursor the previous page printed')
   .option('--segment <name>', 'read only this local segment (default: the current and last 4 closed)')
+  .option('--wait', 'wait for the restore of an archived week --from reaches (else fail naming the job)')
   .action((address: string | undefined, options) => ledger(context(), address, options));
 program
   .command('bet <id>')

@@ -35,6 +35,7 @@ import {
 } from '@tap/testkit';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cacheOf, type Rows, rowsIn } from './drill-testing.js';
 
 const USD = 1_000_000;
 const USERS = 6;
@@ -82,31 +83,6 @@ async function startBatcher(dataDir: string, prefix: string, env: Record<string,
   return batcher;
 }
 
-/** Every row of every table that holds money or bets, in a stable order. */
-function rowsOf(path: string) {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    return {
-      users: db.prepare('SELECT * FROM users ORDER BY id').all(),
-      bets: db.prepare('SELECT * FROM bets ORDER BY id').all(),
-      ledger: db.prepare('SELECT * FROM transaction_ledger ORDER BY id').all(),
-    };
-  } finally {
-    db.close();
-  }
-}
-
-type Rows = Record<string, ReturnType<typeof rowsOf>>;
-
-/** The rows of every segment of a data directory, by file name. */
-function rowsIn(dataDir: string): Rows {
-  return Object.fromEntries(
-    readdirSync(segmentsDir(dataDir))
-      .filter((f) => f.endsWith('.db'))
-      .map((f) => [f, rowsOf(join(segmentsDir(dataDir), f))]),
-  );
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function untilAsync(probe: () => Promise<number>, wanted: number, timeoutMs = 20_000): Promise<void> {
@@ -115,19 +91,6 @@ async function untilAsync(probe: () => Promise<number>, wanted: number, timeoutM
     if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${wanted}, have ${await probe()}`);
     await sleep(50);
   }
-}
-
-/** The balance cache and exposure keys the batcher maintains, with their values; a 0 counts as absent. */
-async function cacheOf(channels: Channels): Promise<Record<string, string | null>> {
-  const out: Record<string, string | null> = {};
-  for (const pattern of Object.values(channels.patterns)) {
-    for (const key of (await redis.keys(pattern)).sort()) {
-      const type = await redis.type(key);
-      const value = type === 'string' ? await redis.get(key) : `(${type})`;
-      if (value !== '0') out[key] = value;
-    }
-  }
-  return out;
 }
 
 async function until(probe: () => number, wanted: number, timeoutMs = 20_000): Promise<void> {
@@ -209,7 +172,7 @@ describe('restore drill (real batcher, Redis, S3)', () => {
       ]);
       expect(second.code, second.out).toBe(0);
       original = rowsIn(dataDir);
-      cache = await cacheOf(channels);
+      cache = await cacheOf(redis, channels);
       expect(Object.keys(cache).length).toBeGreaterThan(USERS);
     } finally {
       await first.stop();
@@ -247,7 +210,7 @@ describe('restore drill (real batcher, Redis, S3)', () => {
     for (const key of Object.keys(cache)) await redis.set(key, 'stale');
     const second = await startBatcher(dataDir, prefix);
     try {
-      expect(await cacheOf(channels)).toEqual(cache);
+      expect(await cacheOf(redis, channels)).toEqual(cache);
     } finally {
       await second.stop();
     }
@@ -284,7 +247,7 @@ describe('restore drill (real batcher, Redis, S3)', () => {
         await sleep(2_100);
       }
       expect(listSegments(dataDir).length).toBeGreaterThanOrEqual(4);
-      cache = await cacheOf(channels);
+      cache = await cacheOf(redis, channels);
     } finally {
       await batcher.stop();
     }
@@ -306,7 +269,7 @@ describe('restore drill (real batcher, Redis, S3)', () => {
     await redis.del(channels.keys.balanceCacheReady);
     const again = await startBatcher(dataDir, prefix, period);
     try {
-      expect(await cacheOf(channels)).toEqual(cache);
+      expect(await cacheOf(redis, channels)).toEqual(cache);
     } finally {
       await again.stop();
     }

@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { isSegmentName } from './period.js';
 
 export const SEGMENTS_DIR = 'segments';
+/** The bounded cache of archived segments fetched back from S3 for historical queries (issue 17). */
+export const RESTORED_DIR = 'restored';
 const DB_SUFFIX = '.db';
 const PARTIAL_SUFFIX = '.db.partial';
 
@@ -37,6 +39,12 @@ export function segmentsDir(dataDir: string): string {
 export function segmentPath(dataDir: string, name: string): string {
   if (!isSegmentName(name)) throw new RangeError(`"${name}" is not a segment name`);
   return join(segmentsDir(dataDir), `${name}${DB_SUFFIX}`);
+}
+
+/** Where the archiver's restore worker caches an archived segment it fetched back and verified. */
+export function restoredSegmentPath(dataDir: string, name: string): string {
+  if (!isSegmentName(name)) throw new RangeError(`"${name}" is not a segment name`);
+  return join(dataDir, RESTORED_DIR, `${name}${DB_SUFFIX}`);
 }
 
 /** The file a roll-over builds the segment `name` in before it becomes `segmentPath`. */

@@ -1,11 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate } from './migrate.js';
+import { withRestoredSegments } from './restored-view.js';
 import { SEGMENT_MIGRATIONS } from './schema.js';
-import { segmentPath } from './segment-files.js';
+import { restoredSegmentPath, segmentPath } from './segment-files.js';
 import { META_KEYS, readSegmentState, type SegmentState, writeMeta } from './segment-meta.js';
 import { openSegmentView, type SegmentView } from './segment-view.js';
 import { PREV_USER_BET_SQL, PREV_USER_LEDGER_SQL } from './user-chains.js';
@@ -94,6 +95,23 @@ describe('the segment view (real SQLite files)', () => {
       ['2026-W47', 'closed'],
       ['2026-W46', 'closed'],
     ]);
+  });
+
+  it('extends the view with restored segments after the local ones, and closes only those', () => {
+    writeSegment(dataDir, '2026-W44', { state: 'archived', ledgerIds: [-2, -1] });
+    mkdirSync(join(dataDir, 'restored'));
+    renameSync(segmentPath(dataDir, '2026-W44'), restoredSegmentPath(dataDir, '2026-W44'));
+    const history = withRestoredSegments(view, dataDir, ['2026-W44']);
+    expect(history.segments().map((s) => [s.name, s.state])).toEqual([
+      ['2026-W48', 'open'],
+      ['2026-W47', 'closed'],
+      ['2026-W46', 'closed'],
+      ['2026-W44', 'archived'],
+    ]);
+    const page = userLedgerAcross(history, '0xa', { limit: 20, scanMax: 100 });
+    expect(page.rows.map((r) => r.id)).toEqual([8, 7, 6, 5, 4, 3, 2, -1, -2]);
+    history.close();
+    expect(view.segments().map((s) => s.name)).toEqual(['2026-W48', '2026-W47', '2026-W46']);
   });
 
   it('shows the newest segment at the next call after a roll-over switches', () => {

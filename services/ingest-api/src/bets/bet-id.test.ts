@@ -1,7 +1,7 @@
 import { betIdSchema } from '@tap/domain';
 import { decodeTime } from 'ulid';
 import { describe, expect, it } from 'vitest';
-import { createBetIdFactory } from './bet-id.js';
+import { betIdTimeMs, createBetIdFactory } from './bet-id.js';
 
 describe('bet ids', () => {
   it('mints valid ULIDs that carry the mint time', () => {
@@ -9,6 +9,7 @@ describe('bet ids', () => {
     const id = newId();
     expect(betIdSchema.safeParse(id).success).toBe(true);
     expect(decodeTime(id)).toBe(1_764_072_000_123);
+    expect(betIdTimeMs(id)).toBe(1_764_072_000_123);
   });
 
   it('sorts ids of one millisecond in minting order, and across milliseconds by time', () => {

@@ -55,3 +55,10 @@ export function createBetIdFactory(nowMs: () => number = Date.now): () => string
     return id;
   };
 }
+
+/** The millisecond time a bet id was minted at (its first 10 characters); a historical lookup needs its period. */
+export function betIdTimeMs(id: string): number {
+  let ms = 0;
+  for (let i = 0; i < 10; i += 1) ms = ms * 32 + CROCKFORD.indexOf(id[i] ?? '0');
+  return ms;
+}

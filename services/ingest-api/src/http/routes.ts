@@ -4,21 +4,25 @@
  * Redis that refuses a write (full, no permission, unreachable) answers 503 (redis-refusal.ts).
  */
 import type { Channels } from '@tap/channels';
-import type { SegmentView } from '@tap/domain';
+import { betIdSchema, type SegmentView } from '@tap/domain';
 import type { Logger, Redis } from '@tap/runtime';
 import type { TemplatedApp } from '@tap/uws';
 import type { z } from 'zod';
 import { describe, type LoginDeps, login } from '../auth/login.js';
 import type { SessionStore } from '../auth/sessions.js';
+import { betIdTimeMs } from '../bets/bet-id.js';
 import { type PlaceBetDeps, placeBet } from '../bets/place-bet.js';
 import type { TakeFaucet } from '../demo/faucet.js';
 import type { RedisMemory } from '../market/redis-memory.js';
 import { readMe } from '../me/me.js';
 import { betListQuerySchema, findBet, listBets } from '../queries/bet-queries.js';
 import { breakerHistoryQuerySchema, listBreakerIntervals } from '../queries/breaker-history.js';
+import type { History } from '../queries/history.js';
 import { historyQuerySchema, isFutureRange, listCandles, listPrints } from '../queries/index-history.js';
 import { ledgerQuerySchema, listLedger } from '../queries/ledger-queries.js';
+import { restoreStatus } from '../queries/restore-status.js';
 import { bearerToken, beginCall, type HttpCall, reply, replyError } from './call.js';
+import { answerWithHistory } from './history-reply.js';
 import type { HttpMetrics } from './metrics.js';
 import { redisRefusal } from './redis-refusal.js';
 
@@ -31,6 +35,8 @@ export interface ApiDeps {
   login: LoginDeps;
   bets: PlaceBetDeps;
   segments: SegmentView;
+  /** Queries reaching archived segments: a restore job, then the restored cache (issue 17). */
+  history: History;
   bodyBytesMax: number;
   metrics: HttpMetrics;
   now: () => number;
@@ -109,9 +115,18 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
     'get_bet',
     1,
     authed(async (call, userId) => {
-      const bet = await findBet(deps.segments, deps.redis, deps.channels, userId, call.params[0] ?? '');
-      if (!bet) return replyError(call, 'not_found', { message: 'no such bet for this trader' });
-      reply(call, 200, bet);
+      const betId = call.params[0] ?? '';
+      const local = await findBet(deps.segments, deps.redis, deps.channels, userId, betId);
+      if (local) return reply(call, 200, local);
+      // Not local: its period (from the id's time, plus the apply lag) may be archived.
+      const placedAtMs = betIdSchema.safeParse(betId).success ? betIdTimeMs(betId) : null;
+      const range = placedAtMs === null ? null : { fromMs: placedAtMs, toMs: placedAtMs + APPLY_LAG_MS_MAX };
+      await answerWithHistory(call, deps, { userId, range }, async (view) => {
+        const bet =
+          view === deps.segments ? null : await findBet(view, deps.redis, deps.channels, userId, betId);
+        if (!bet) return replyError(call, 'not_found', { message: 'no such bet for this trader' });
+        reply(call, 200, bet);
+      });
     }),
   );
 
@@ -122,7 +137,10 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
     0,
     authed(async (call, userId) => {
       const query = parseQuery(call, betListQuerySchema);
-      if (query) reply(call, 200, listBets(deps.segments, userId, query));
+      if (!query) return;
+      await answerWithHistory(call, deps, { userId, range: rangeOf(query, deps.now()) }, (view) =>
+        reply(call, 200, listBets(view, userId, query)),
+      );
     }),
   );
 
@@ -133,7 +151,10 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
     0,
     authed(async (call, userId) => {
       const query = parseQuery(call, ledgerQuerySchema);
-      if (query) reply(call, 200, listLedger(deps.segments, userId, query));
+      if (!query) return;
+      await answerWithHistory(call, deps, { userId, range: rangeOf(query, deps.now()) }, (view) =>
+        reply(call, 200, listLedger(view, userId, query)),
+      );
     }),
   );
 
@@ -164,7 +185,16 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
     }
     if (query.resolution === '1s')
       return reply(call, 200, await listCandles(deps.redis, deps.channels, query));
-    reply(call, 200, listPrints(deps.segments, query));
+    const range = { fromMs: query.from, toMs: query.to };
+    await answerWithHistory(call, deps, { userId: null, range }, (view) =>
+      reply(call, 200, listPrints(view, query)),
+    );
+  });
+
+  on('get', '/v1/restores/:id', 'restore_status', 1, async (call) => {
+    const job = await restoreStatus(deps.redis, deps.channels, call.params[0] ?? '');
+    if (!job) return replyError(call, 'not_found', { message: 'no such restore job' });
+    reply(call, 200, job);
   });
 
   on('get', '/v1/breaker/history', 'breaker_history', 0, async (call) => {
@@ -175,6 +205,14 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
     }
     reply(call, 200, await listBreakerIntervals(deps.redis, deps.channels, query));
   });
+}
+
+/** A bet is applied into the segment current at apply time: at most this long after its id's time. */
+const APPLY_LAG_MS_MAX = 60_000;
+
+/** A query with `from` may reach archived segments; without one it reads the local view only. */
+function rangeOf(query: { from?: number; to?: number }, nowMs: number) {
+  return query.from === undefined ? null : { fromMs: query.from, toMs: query.to ?? nowMs };
 }
 
 function guarded(deps: ApiDeps, name: string, handler: Handler) {

@@ -29,6 +29,10 @@ export const betListQuerySchema = z
     cursor: betIdSchema.optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     status: z.enum(['accepted', 'rejected', 'won', 'lost', 'void']).optional(),
+    /** Placed at or after (ms); a `from` before the local segments reaches the archive (202 restore_pending first). */
+    from: z.coerce.number().int().min(0).optional(),
+    /** Placed at or before (ms). */
+    to: z.coerce.number().int().min(0).optional(),
   })
   .strict();
 
@@ -40,12 +44,16 @@ const SCAN_MAX = 2_000;
  * visited) while older bets remain, so a page may hold fewer than `limit` bets and still continue.
  */
 export function listBets(view: SegmentView, userId: string, query: z.infer<typeof betListQuerySchema>) {
-  const { status } = query;
+  const { status, from = 0, to = Number.MAX_SAFE_INTEGER } = query;
+  const filtered = status !== undefined || query.from !== undefined || query.to !== undefined;
   const page = userBetsAcross(view, userId, {
     before: query.cursor,
     limit: query.limit,
     scanMax: SCAN_MAX,
-    keep: status === undefined ? undefined : (row) => row.status === status,
+    keep: filtered
+      ? (row) =>
+          (status === undefined || row.status === status) && row.placed_at >= from && row.placed_at <= to
+      : undefined,
   });
   return { bets: page.rows.map(betView), nextCursor: page.next };
 }

@@ -3,7 +3,8 @@
  * --ref and --from/--to), or every wallet's by `(ref_type, ref_id)` or by time range. Reads the
  * current and the last 4 closed segments of the view (or `--segment`); ledger ids continue across
  * segments, so their rows form one sequence. Every mode is keyset-paged: a full page prints the
- * cursor of the next (`--after`), so a week of rows is read a page at a time, never at once.
+ * cursor of the next (`--after`), so a week of rows is read a page at a time, never at once. A
+ * `--from` reaching a week archived in S3 reads its restored copy (storage/history.ts).
  */
 import { type LedgerRowIn, ledgerBetween, ledgerByRef } from '@tap/domain';
 import {
@@ -14,6 +15,7 @@ import {
 } from '../input/ledger-filter.js';
 import { formatMicros } from '../input/usd.js';
 import { emit } from '../output.js';
+import { restoredFor } from '../storage/history.js';
 import { openSegments, type ReadSegment } from '../storage/segments.js';
 import type { CommandContext } from './context.js';
 
@@ -71,9 +73,23 @@ function readPage(segments: readonly ReadSegment[], filter: LedgerFilter) {
   return ledgerBetween(segments, filter);
 }
 
-export function ledger(ctx: CommandContext, address: string | undefined, options: LedgerOptions): void {
+/** How long --wait waits for a restore job. */
+const WAIT_MS = 600_000;
+
+export async function ledger(
+  ctx: CommandContext,
+  address: string | undefined,
+  options: LedgerOptions,
+): Promise<void> {
   const filter = parseLedgerFilter(address, options, Date.now());
-  const opened = openSegments(ctx.config.DATA_DIR, options.segment);
+  // A --from reaching a week archived in S3 reads its restored copy (asked for, and with --wait waited for).
+  const fromMs = filter.mode === 'ref' ? undefined : filter.fromMs;
+  const toMs = (filter.mode === 'ref' ? undefined : filter.toMs) ?? Date.now();
+  const restored =
+    fromMs === undefined || options.segment !== undefined
+      ? []
+      : await restoredFor(ctx, { fromMs, toMs }, { wait: options.wait === true, waitMs: WAIT_MS });
+  const opened = openSegments(ctx.config.DATA_DIR, options.segment, restored);
   const segments = opened.segments.map((segment) => segment.name).reverse();
   let page: ReturnType<typeof readPage>;
   try {

@@ -21,6 +21,8 @@ export interface LedgerOptions {
   limit?: string;
   after?: string;
   segment?: string;
+  /** Wait for a restore of an archived week the range reaches (see storage/history.ts). */
+  wait?: boolean;
 }
 
 export const LEDGER_LIMIT_MAX = 10_000;

@@ -12,6 +12,7 @@ import {
   openSegmentView,
   SegmentDirError,
   type SegmentView,
+  withRestoredSegments,
 } from '@tap/domain';
 import type Database from 'better-sqlite3';
 import { failure, usageError } from '../cli-error.js';
@@ -27,25 +28,40 @@ export interface OpenedSegments {
   close(): void;
 }
 
-export function openSegments(dataDir: string, name?: string): OpenedSegments {
+/** `restored`: archived weeks from the restore cache to read after the local ones (storage/history.ts). */
+export function openSegments(
+  dataDir: string,
+  name?: string,
+  restored: readonly string[] = [],
+): OpenedSegments {
   if (name !== undefined && !isSegmentName(name)) {
     throw usageError(`--segment "${name}" is not a segment name like 2026-W48`);
   }
   try {
-    return name === undefined ? fromView(dataDir, openSegmentView(dataDir)) : one(dataDir, name);
+    if (name !== undefined) return one(dataDir, name);
+    const view = openSegmentView(dataDir);
+    return fromView(
+      dataDir,
+      restored.length === 0 ? view : withRestoredSegments(view, dataDir, restored),
+      view,
+    );
   } catch (err) {
     if (err instanceof SegmentDirError) throw failure(`cannot read segments: ${err.message}`);
     throw err;
   }
 }
 
-function fromView(dataDir: string, view: SegmentView): OpenedSegments {
+function fromView(dataDir: string, view: SegmentView, local: SegmentView): OpenedSegments {
+  const close = () => {
+    view.close();
+    if (view !== local) local.close();
+  };
   const segments = view.segments();
   if (segments.length === 0) {
-    view.close();
+    close();
     throw failure(`no segment under ${dataDir}/segments (wrong DATA_DIR, or the batcher never ran)`);
   }
-  return { segments, close: () => view.close() };
+  return { segments, close };
 }
 
 function one(dataDir: string, name: string): OpenedSegments {
