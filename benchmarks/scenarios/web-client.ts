@@ -165,7 +165,17 @@ async function placeOne(api: ReturnType<typeof createTapApi>): Promise<string | 
     (Math.ceil((nowMs + config.leadMs) / config.windowMs) + 1 + Math.floor(Math.random() * 10)) *
     config.windowMs;
   const p0 = (Math.floor(last.c / config.bandCents) + Math.floor(Math.random() * 11) - 5) * config.bandCents;
-  const quote = quoteCell({ t0, p0, nowMs, indexPriceCents: last.c, sigma: 0, noise: 0, config });
+  // The candle's close stands in for the print, priced now: only whether the cell is offered matters.
+  const quote = quoteCell({
+    t0,
+    p0,
+    nowMs,
+    indexPriceCents: last.c,
+    printTMs: nowMs,
+    sigma: 0,
+    noise: 0,
+    config,
+  });
   if (!quote.ok) return quote.code;
   const result = await api.placeBet({
     t0,

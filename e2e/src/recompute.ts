@@ -10,7 +10,8 @@
  * its start and voids (price_gap), whatever that print touched.
  *
  * The breaker is the one judged from the prints alone (SPEC §9 rules, checked at each print's
- * time): open from the first print, or when a print has too few venues, or when the next print
+ * time): closed at the first print (the feed's start is health-monitor's recorded `starting`
+ * interval, not the prints'); open when a print has too few venues, or when the next print
  * comes `staleMs` or more after the last one (from the moment it turned stale); closed at the first
  * print at least `recoveryMs` after the first healthy check (previous print fresh and with enough
  * venues) since the last unhealthy moment. Open intervals are inclusive at both ends. Its state
@@ -86,12 +87,13 @@ export function warmUpMs(rules: BreakerRules): number {
 function openIntervals(sorted: readonly Print[], rules: BreakerRules): Interval[] {
   const first = sorted[0];
   if (!first) return [];
-  const intervals: Interval[] = [{ from: first.t, to: null }];
+  const intervals: Interval[] = [];
   const isOpen = () => intervals.at(-1)?.to === null;
   const open = (at: number) => {
     if (!isOpen()) intervals.push({ from: at, to: null });
   };
   const thin = (p: Print) => p.venues < rules.minVenues;
+  if (thin(first)) open(first.t);
   let healthySince: number | null = null;
   let last = first;
   for (const print of sorted.slice(1)) {

@@ -17,6 +17,8 @@ const dist = join(import.meta.dirname, '..', 'dist');
 const artifacts = join(import.meta.dirname, 'artifacts');
 const CHROMIUM = '/usr/bin/chromium';
 
+const BREAKER = { BREAKER_STALE_MS: '3000', BREAKER_RECOVERY_MS: '2000' };
+
 let stack: TestStack;
 let nginx: TestNginx;
 let redis: Redis;
@@ -34,8 +36,10 @@ beforeAll(async () => {
         LOGIN_URI: `http://127.0.0.1:${port}`,
       },
       'price-ingest': { SIM_OUTAGE_MEAN_INTERVAL_MS: '0' },
-      // Stale after 3 s: short for the test, long enough that a busy machine does not open it.
-      'health-monitor': { BREAKER_STALE_MS: '3000', BREAKER_RECOVERY_MS: '2000' },
+      // Stale after 3 s: short for the test, long enough that a busy machine does not open it. The
+      // resolver judges the breaker from the prints with the same rules (its README: must equal).
+      'health-monitor': BREAKER,
+      resolver: BREAKER,
     },
   });
   nginx = await startNginx({

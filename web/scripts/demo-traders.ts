@@ -62,6 +62,7 @@ async function betOnce(api: TapApi, tick: TickMessage): Promise<void> {
     p0,
     nowMs,
     indexPriceCents: tick.p,
+    printTMs: tick.t,
     sigma: tick.sigma,
     noise: tick.noise,
     config,

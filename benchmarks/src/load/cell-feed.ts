@@ -15,8 +15,8 @@ export async function startCellFeed(source: PriceSource, enabled: boolean) {
   let cursor = 0;
   let redis: Redis | undefined;
   const refresh = async () => {
-    let print = { priceCents: 0, sigma: 0 };
-    if ('fixedCents' in source) print = { priceCents: source.fixedCents, sigma: 0.0001 };
+    let print = { t: 0, priceCents: 0, sigma: 0 };
+    if ('fixedCents' in source) print = { t: Date.now(), priceCents: source.fixedCents, sigma: 0.0001 };
     else {
       const raw = await redis!.get(createChannels(source.prefix).keys.priceLast);
       if (raw) print = JSON.parse(raw) as typeof print;

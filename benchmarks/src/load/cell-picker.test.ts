@@ -4,7 +4,7 @@ import { DEFAULT_CELL_PICKER, pickCells } from './cell-picker.js';
 
 describe('pickCells', () => {
   const nowMs = 1_764_000_001_234;
-  const print = { priceCents: 9_500_450, sigma: 0.0001 };
+  const print = { t: nowMs - 30, priceCents: 9_500_450, sigma: 0.0001 };
 
   it('picks grid cells that are placeable and offered, with room for latency', () => {
     const cells = pickCells(print, nowMs);
@@ -19,6 +19,7 @@ describe('pickCells', () => {
         ...cell,
         nowMs: nowMs + 1_000,
         indexPriceCents: print.priceCents,
+        printTMs: print.t,
         sigma: print.sigma,
         noise: 0,
         config: DEFAULT_PRICING_CONFIG,
@@ -36,6 +37,7 @@ describe('pickCells', () => {
         ...cell,
         nowMs,
         indexPriceCents: print.priceCents,
+        printTMs: print.t,
         sigma: print.sigma,
         noise: 0,
         config: DEFAULT_PRICING_CONFIG,

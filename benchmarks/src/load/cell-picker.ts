@@ -41,7 +41,7 @@ export const DEFAULT_CELL_PICKER: CellPickerOptions = {
  * falls back to the offered cell with the highest multiplier (then to the band above).
  */
 export function pickCells(
-  print: Pick<PrintEntry, 'priceCents' | 'sigma' | 'noise'>,
+  print: Pick<PrintEntry, 't' | 'priceCents' | 'sigma' | 'noise'>,
   nowMs: number,
   options: CellPickerOptions = DEFAULT_CELL_PICKER,
 ): Cell[] {
@@ -59,6 +59,7 @@ export function pickCells(
         p0,
         nowMs,
         indexPriceCents: print.priceCents,
+        printTMs: print.t,
         sigma: print.sigma,
         noise: print.noise ?? 0,
         config: options.config,

@@ -80,6 +80,16 @@ export function startingMachine(nowMs: number, openInterval?: { from: number; re
   return { machine: { ...entry, healthySinceMs: null, lastPrint: null }, change: entry };
 }
 
+/**
+ * Closed, as a breaker that had watched a healthy feed until `nowMs`: the start of a judge that
+ * reads the print stream itself (the resolver's `PrintBreaker`). The feed's own start needs no
+ * `starting` there: before the first print nothing could be bet (no fresh print), and health-monitor
+ * records its `starting` interval, which voids by itself.
+ */
+export function watchingMachine(nowMs: number): BreakerMachine {
+  return { state: 'closed', reason: 'watching', since: nowMs, healthySinceMs: nowMs, lastPrint: null };
+}
+
 export function feedHealth(lastPrint: PrintSeen | null, nowMs: number, rules: BreakerRules): FeedHealth {
   if (!lastPrint) return { healthy: false, reason: 'no_prints', sinceMs: nowMs };
   if (nowMs - lastPrint.t >= rules.staleMs) {

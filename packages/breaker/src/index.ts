@@ -20,4 +20,5 @@ export {
   type PrintSeen,
   type Step,
   startingMachine,
+  watchingMachine,
 } from './breaker-machine.js';

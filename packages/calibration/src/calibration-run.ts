@@ -98,6 +98,7 @@ export function runCalibration(prints: readonly PrintEntry[], options: RunOption
           p0,
           nowMs,
           indexPriceCents: print.priceCents,
+          printTMs: print.t,
           sigma: print.sigma,
           noise: print.noise ?? 0,
           config,

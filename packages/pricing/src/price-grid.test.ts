@@ -9,6 +9,7 @@ function gridInput(overrides: Partial<PriceGridInput> = {}): PriceGridInput {
   return {
     nowMs: NOW_MS,
     indexPriceCents: 10_000_450,
+    printTMs: NOW_MS - 40,
     sigma: DEFAULT_PRICING_CONFIG.sigmaFloor,
     noise: 0,
     config: DEFAULT_PRICING_CONFIG,

@@ -14,6 +14,8 @@ export const GRID_BANDS_EACH_SIDE_DEFAULT = 20;
 export interface PriceGridInput {
   nowMs: number;
   indexPriceCents: number;
+  /** Time of the print S: the quotes are priced at it (see quoteCell). */
+  printTMs: number;
   sigma: number;
   /** η, the print micro-noise (log units). */
   noise: number;

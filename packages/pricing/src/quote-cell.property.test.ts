@@ -46,6 +46,7 @@ function quoteOf(sample: InputSample): CellQuote {
     p0,
     nowMs,
     indexPriceCents,
+    printTMs: nowMs - 50,
     sigma,
     noise,
     config,

@@ -4,6 +4,8 @@ import { type CellQuote, multiplierBpOf, type QuoteCellInput, quoteCell } from '
 
 const CONFIG = DEFAULT_PRICING_CONFIG;
 const NOW_MS = 1_764_000_001_234;
+/** The latest print, 84 ms before the receive time. */
+const PRINT_T_MS = 1_764_000_001_150;
 const FIRST_T0 = 1_764_000_005_000;
 const INDEX_CENTS = 10_000_450;
 const INDEX_BAND_P0 = 10_000_000;
@@ -14,6 +16,7 @@ function input(overrides: Partial<QuoteCellInput> = {}): QuoteCellInput {
     p0: INDEX_BAND_P0 + 1_000,
     nowMs: NOW_MS,
     indexPriceCents: INDEX_CENTS,
+    printTMs: PRINT_T_MS,
     sigma: CONFIG.sigmaFloor,
     noise: 0,
     config: CONFIG,
@@ -29,14 +32,28 @@ function offered(quote: CellQuote) {
 describe('quoteCell', () => {
   it('quotes a placeable cell with P, g and a multiplier inside the offered range', () => {
     const quote = offered(quoteCell(input()));
-    expect(quote.tau1Ms).toBe(FIRST_T0 - NOW_MS);
-    expect(quote.tau2Ms).toBe(FIRST_T0 + 5_000 - NOW_MS);
+    expect(quote.tau1Ms).toBe(FIRST_T0 - PRINT_T_MS);
+    expect(quote.tau2Ms).toBe(FIRST_T0 + 5_000 - PRINT_T_MS);
     expect(quote.probability).toBeGreaterThan(0.3);
     expect(quote.probability).toBeLessThan(0.8);
     expect(quote.g).toBeGreaterThan(0);
     expect(quote.multiplierBp).toBeGreaterThanOrEqual(10_500);
     expect(quote.multiplierBp).toBeLessThanOrEqual(500_000);
     expect(quote.sigma).toBe(CONFIG.sigmaFloor);
+  });
+
+  it('prices at the print time, so a later receive time of the same print gets the same quote', () => {
+    // The web client quotes a tick at its own clock; the server prices the same print when the bet
+    // arrives. Every cell near the index must come out identical (issue 14: quote_moved on every tap).
+    for (let band = -3; band <= 3; band++) {
+      const cell = { p0: INDEX_BAND_P0 + band * 1_000, t0: FIRST_T0 + 5_000 };
+      const client = quoteCell(input({ ...cell, nowMs: PRINT_T_MS + 3 }));
+      const server = quoteCell(input({ ...cell, nowMs: PRINT_T_MS + 450 }));
+      expect(server).toEqual(client);
+    }
+    const newerPrint = offered(quoteCell(input({ printTMs: PRINT_T_MS + 100 })));
+    expect(newerPrint.tau1Ms).toBe(FIRST_T0 - PRINT_T_MS - 100);
+    expect(newerPrint.multiplierBp).not.toBe(offered(quoteCell(input())).multiplierBp);
   });
 
   it('computes M = floor(10_000·(1 − h) / (P + λ·g)) in basis points', () => {
@@ -117,6 +134,8 @@ describe('quoteCell', () => {
     ['a NaN σ', { sigma: Number.NaN }],
     ['a negative σ', { sigma: -1e-5 }],
     ['an infinite σ', { sigma: Number.POSITIVE_INFINITY }],
+    ['a print at the window start', { printTMs: FIRST_T0 }],
+    ['a print time that is not a number', { printTMs: Number.NaN }],
   ])('refuses %s as market_data_invalid', (_, overrides) => {
     expect(quoteCell(input(overrides))).toEqual({
       ok: false,

@@ -7,6 +7,15 @@
  *   g = ½(|P(S·e^{+σ√d}) − P(S)| + |P(S·e^{−σ√d}) − P(S)|)   what a trader d ms ahead could exploit
  *   M = floor_bp((1 − h) / (P + λ·g))                        offered only if min ≤ M ≤ max
  *
+ * Priced at the print's time, not the receive time: τ1 = t0 − t_S and τ2 = t0 + W − t_S, with t_S
+ * the time of the print S. The true price has diffused since S was printed, whoever asks and
+ * whenever, so that is the model's own clock (the calibration prices this way); and it makes the
+ * multiplier a pure function of the print and the cell. The web client, quoting from the same
+ * `tick`, shows exactly the multiplier the server gives a bet priced from that print — priced at
+ * the receive time, the quote moved by a few bp between the client's clock and the server's and
+ * near cells were refused `quote_moved` (issue 14). `nowMs` (the receive time) still decides
+ * whether a cell is placeable (LEAD, HORIZON).
+ *
  * Pure: the same inputs give the same quote. Server and browser evaluate Math.exp/log/sin with
  * their own libm, so a displayed multiplier can differ from the server's by 1 bp in rare cases;
  * the server's quote is the one a bet gets.
@@ -22,10 +31,12 @@ export interface QuoteCellInput {
   t0: number;
   /** Band floor, cents. */
   p0: number;
-  /** Server receive time (or the client's estimate of it), ms since the epoch. */
+  /** Server receive time (or the client's estimate of it), ms since the epoch: placeable rules only. */
   nowMs: number;
   /** Latest index print S, cents. */
   indexPriceCents: number;
+  /** Time of the print S, ms since the epoch: the price is taken at it (τ1 = t0 − printTMs). */
+  printTMs: number;
   /** Diffusion volatility per √second; values below `config.sigmaFloor` are raised to it. */
   sigma: number;
   /** η, the standard deviation of one print's micro-noise in log units (the print's `noise`). */
@@ -62,12 +73,12 @@ export function quoteCell(input: QuoteCellInput): CellQuote {
   const { t0, p0, nowMs, indexPriceCents, config } = input;
   const placeable = checkPlaceable({ t0, p0, nowMs }, config);
   if (!placeable.ok) return placeable;
-  if (!isMarketDataValid(indexPriceCents, input.sigma, input.noise)) {
+  const tau1Ms = t0 - input.printTMs;
+  if (!isMarketDataValid(indexPriceCents, input.sigma, input.noise) || !(tau1Ms > 0)) {
     return { ok: false, code: 'cell_not_offered', reason: 'market_data_invalid' };
   }
   const sigma = Math.max(input.sigma, config.sigmaFloor);
-  const tau1Ms = t0 - nowMs;
-  const tau2Ms = t0 + config.windowMs - nowMs;
+  const tau2Ms = tau1Ms + config.windowMs;
   const { noise } = input;
   const priced = {
     ...priceCell({ p0, indexPriceCents, tau1Ms, tau2Ms, sigma, noise }, config),
@@ -86,7 +97,10 @@ export function quoteCell(input: QuoteCellInput): CellQuote {
   return { ok: true, ...priced, multiplierBp };
 }
 
-/** A usable index (positive, finite), σ and η (finite, ≥ 0); anything else prices nothing. */
+/**
+ * A usable index (positive, finite), σ and η (finite, ≥ 0); anything else prices nothing. So does a
+ * print not before the window (τ1 ≤ 0, or not finite): only a clock far off could produce one.
+ */
 function isMarketDataValid(indexPriceCents: number, sigma: number, noise: number): boolean {
   return (
     indexPriceCents > 0 &&

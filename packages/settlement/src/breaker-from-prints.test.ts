@@ -141,14 +141,26 @@ describe('the breaker judged from the prints (no interval recorded yet)', () => 
     expect(before?.decision).toMatchObject({ outcome: 'void', evidence: { reason: 'breaker_open' } });
   });
 
-  it('starts open until it has seen the recovery period of healthy prints (fail closed)', () => {
+  it('settles a window right after the first print of a fresh stream by its prints (no start void)', () => {
+    // A fresh stack: health-monitor let the bet trade, so its start must not void it (issue 14).
     const cold = newIndex([], undefined, null);
+    const b = bet();
+    cold.add(b, T0);
+    const verdict = verdictOf(cold, [print(T0 - 50, BELOW), ...prints(T0 + 100, [P0])], b.betId);
+    expect(verdict?.decision).toMatchObject({ outcome: 'won', evidence: { t: T0 + 100 } });
+  });
+
+  it('still voids a window of a fresh stream by the starting interval health-monitor recorded', () => {
+    const cold = newIndex([{ from: T0 - 60_000, to: T0 + 2_000, reason: 'starting' }], undefined, null);
     const b = bet();
     cold.add(b, T0);
     const verdict = verdictOf(cold, [print(T0 - 50, BELOW), ...prints(T0 + 100, [P0])], b.betId);
     expect(verdict?.decision).toEqual({
       outcome: 'void',
-      evidence: { reason: 'breaker_open', interval: { from: T0 - 50, to: null, reason: 'starting' } },
+      evidence: {
+        reason: 'breaker_open',
+        interval: { from: T0 - 60_000, to: T0 + 2_000, reason: 'starting' },
+      },
     });
   });
 

@@ -21,17 +21,32 @@ function roughFeed(seed: number, count: number): { t: number; venues: number }[]
 }
 
 describe('PrintBreaker', () => {
-  it('opens at its first print (starting) and closes after the recovery period of healthy prints', () => {
+  it('starts closed at its first healthy print: a fresh stream voids nothing by its start', () => {
     const breaker = new PrintBreaker(rules, 180_000);
+    expect(breaker.isOpen).toBe(true); // before any print it knows nothing
     breaker.observe({ t: 1_000, venues: 3 });
-    expect(breaker.overlapping(1_000, 1_000)).toEqual({ from: 1_000, to: null, reason: 'starting' });
-    // The first healthy evaluation is at the second print (2 s); it closes at the print at 32 s.
-    for (let t = 2_000; t <= 31_000; t += 1_000) breaker.observe({ t, venues: 3 });
-    expect(breaker.isOpen).toBe(true);
-    breaker.observe({ t: 32_000, venues: 3 });
     expect(breaker.isOpen).toBe(false);
-    expect(breaker.overlapping(32_000, 40_000)).toEqual({ from: 1_000, to: 32_000, reason: 'starting' });
-    expect(breaker.overlapping(32_001, 40_000)).toBeNull();
+    for (let t = 2_000; t <= 40_000; t += 1_000) breaker.observe({ t, venues: 3 });
+    expect(breaker.overlapping(0, 40_000)).toBeNull();
+    expect(breaker.count).toBe(0);
+  });
+
+  it('opens at a thin first print and closes after the recovery period of healthy prints', () => {
+    const breaker = new PrintBreaker(rules, 180_000);
+    breaker.observe({ t: 1_000, venues: 1 });
+    expect(breaker.overlapping(1_000, 1_000)).toEqual({ from: 1_000, to: null, reason: 'too_few_venues' });
+    // At 2 s it judges the thin print before it; the first healthy evaluation is at 3 s, so it
+    // closes at the print at 33 s.
+    for (let t = 2_000; t <= 32_000; t += 1_000) breaker.observe({ t, venues: 3 });
+    expect(breaker.isOpen).toBe(true);
+    breaker.observe({ t: 33_000, venues: 3 });
+    expect(breaker.isOpen).toBe(false);
+    expect(breaker.overlapping(33_000, 40_000)).toEqual({
+      from: 1_000,
+      to: 33_000,
+      reason: 'too_few_venues',
+    });
+    expect(breaker.overlapping(33_001, 40_000)).toBeNull();
   });
 
   it('judges staleness between prints at the next print, from the moment the last one turned stale', () => {

@@ -9,11 +9,16 @@
  * resolver may settle that print first. This judgement is a pure function of the print stream, so
  * a print that opens the breaker (or one in the hysteresis after it) never counts as a touch.
  *
- * Start: open (reason `starting`) at the first print it sees, like health-monitor (fail closed).
- * It forgets that start after `warmUpMs(rules)` of prints: from there on its state is the one a
- * breaker running since the beginning of the stream would have (intervals that span the warm-up
- * may begin later and with another reason). Start-up therefore feeds it that much history before
- * the oldest print the resolver can still judge a window by. Bounded: intervals that ended more
+ * Start: closed at the first print it sees, as if it had watched a healthy feed until then; that
+ * print itself is judged (too few venues opens it). It used to open `starting` there, like
+ * health-monitor, which voided every bet of a fresh stack's first `recoveryMs` of prints that
+ * health-monitor had already let trade (its own start interval began earlier, or was configured
+ * shorter): the bet path and settlement disagreed. The feed's start is covered without it: no bet
+ * can be placed before the first print (no fresh print), and health-monitor's recorded `starting`
+ * interval voids what it did not trade. The start is forgotten after `warmUpMs(rules)` of prints:
+ * from there on its state is the one a breaker running since the beginning of the stream would have
+ * (intervals that span the warm-up may begin later). Start-up therefore feeds it that much history
+ * before the oldest print the resolver can still judge a window by. Bounded: intervals that ended more
  * than `retentionMs` before the newest print are dropped, and at most `INTERVALS_MAX` are kept.
  */
 import {
@@ -22,7 +27,7 @@ import {
   evaluate,
   observePrint,
   type Step,
-  startingMachine,
+  watchingMachine,
 } from '@tap/breaker';
 import type { BreakerInterval } from './verdict.js';
 
@@ -53,8 +58,9 @@ export class PrintBreaker {
 
   /** Folds in the next print (in stream order; a print not newer than the last one changes nothing). */
   observe(print: { t: number; venues: number }): void {
-    if (this.machine === null) this.apply(startingMachine(print.t));
-    this.apply(evaluate(this.current(), print.t, this.rules));
+    // The first print has no earlier one to be stale after: it is only judged itself.
+    if (this.machine === null) this.machine = watchingMachine(print.t);
+    else this.apply(evaluate(this.current(), print.t, this.rules));
     this.apply(observePrint(this.current(), print, this.rules));
     this.prune(print.t - this.retentionMs);
   }

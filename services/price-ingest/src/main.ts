@@ -23,7 +23,7 @@ import { createPrintStore } from './index-price/print-store.js';
 import { ingestHealth } from './ingest-health.js';
 import { createIngestMetrics } from './ingest-metrics.js';
 import { createQuoteBook } from './quotes/quote-book.js';
-import { startQuoteFeed } from './quotes/quote-feed.js';
+import { type QuoteFeed, startQuoteFeed } from './quotes/quote-feed.js';
 import { announceFeedKind } from './simulator/simulated-warning.js';
 
 const config = exitOnBadConfig(SERVICE, loadConfig(process.env));
@@ -41,8 +41,7 @@ void runDaemon({
     const warning = announceFeedKind({ simulated, log, metrics });
     stopper.add('simulated-warning', () => warning.stop());
     const book = createQuoteBook(venueNames(config));
-    const feed = startQuoteFeed(config, book, metrics, log);
-    stopper.add('venues', () => feed.close());
+    let feed: QuoteFeed | undefined;
     let lastPrintT: () => number | null = () => null;
     const { redis } = await startDaemonBase({
       service: SERVICE,
@@ -58,11 +57,16 @@ void runDaemon({
           minVenues: config.MIN_VENUES,
           lastPrintT: lastPrintT(),
           simulated,
-          ...(feed.connected ? { connected: feed.connected } : {}),
+          ...(feed?.connected ? { connected: feed.connected } : {}),
         }),
     });
+    const store = createPrintStore(redis, channels);
+    // The quotes start after Redis answers: the simulator resumes from the last print (quote-feed.ts).
+    const quotes = startQuoteFeed(config, book, metrics, log, (await store.lastPrint())?.priceCents ?? null);
+    feed = quotes;
+    stopper.add('venues', () => quotes.close());
     const prints = await startPrintLoop({
-      store: createPrintStore(redis, channels),
+      store,
       book,
       rules,
       intervalMs: config.PRINT_INTERVAL_MS,

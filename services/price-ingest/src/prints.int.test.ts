@@ -128,6 +128,41 @@ describe('price-ingest with the simulator', () => {
     expect(daemon.stderr.join('\n')).toContain('VENUES: must be set');
   });
 
+  it('resumes the simulated market from the last print after a restart, not from its start price', async () => {
+    const resumed = freshPrefix();
+    const lastCents = 12_345_600; // far from SIM_START_PRICE_CENTS ($95,000)
+    const last: PrintEntry = {
+      id: Date.now() - 5_000,
+      t: Date.now() - 5_000,
+      priceCents: lastCents,
+      venues: 3,
+      sigma: 0.0001,
+      noise: 0.00006,
+      simulated: true,
+    };
+    await client.set(createChannels(resumed).keys.priceLast, JSON.stringify(last));
+    const port = await freePort();
+    const daemon = startDaemon('price-ingest', {
+      REDIS_URL: redis.url,
+      TAP_KEY_PREFIX: resumed,
+      OPS_PORT: String(port),
+      VENUES: 'simulator',
+      SIM_OUTAGE_MEAN_INTERVAL_MS: '0',
+    });
+    daemons.push(daemon);
+    await waitForHealthy(`http://127.0.0.1:${port}/healthz`);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await daemon.stop('SIGTERM');
+    const entries = await client.xrange(createChannels(resumed).streams.prices, '-', '+');
+    expect(entries.length).toBeGreaterThan(0);
+    for (const [, fields] of entries) {
+      const decoded = decodeEntry('prices', fields);
+      if (!decoded.ok) throw new Error(decoded.reason);
+      // Within 0.2 % ($250) of the last print: a second of a 60 %/yr walk plus venue noise.
+      expect(Math.abs(decoded.value.priceCents - lastCents)).toBeLessThan(lastCents * 0.002);
+    }
+  });
+
   it('keeps print ids increasing across a restart', async () => {
     const before = (await prints()).at(-1)!;
     const daemon = await start();

@@ -166,8 +166,7 @@ async function main() {
   const seconds = arg('seconds', 60);
   const betsOpen = arg('bets', 100_000);
   const redisServer = await startRedis();
-  // The breaker judged from the prints starts open at the stream's first print (fail closed): a
-  // 1 s recovery (as the stack benchmarks give health-monitor) closes it before the first window.
+  // A 1 s recovery, as the stack benchmarks give health-monitor, so the two breakers agree.
   const harness = await startResolverHarness(redisServer, { LOG_LEVEL: 'warn', BREAKER_RECOVERY_MS: '1000' });
   const columns = Math.ceil(HORIZON_MS / W);
   const run: Run = {

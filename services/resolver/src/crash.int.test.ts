@@ -48,8 +48,8 @@ describe('resolver under kill -9', () => {
   let harness: ResolverHarness;
   beforeAll(async () => {
     redis = await startRedis();
-    // The breaker judged from the prints starts open at the stream's first print (fail closed);
-    // a short recovery closes it well before the first window.
+    // A short recovery: a thin or stale print in the test's stream closes again well before the
+    // next window (the breaker judged from the prints starts closed at the stream's first print).
     harness = await startResolverHarness(redis, {
       EVENTS_REPLAY_MS: '600000',
       BLOCK_MS: '50',

@@ -32,7 +32,7 @@ function pricesFrom(fromT: number, priceCents: number[], stepMs = 100): PrintEnt
 }
 const flat = (fromT: number, count: number, price: number) => pricesFrom(fromT, Array(count).fill(price));
 
-/** The breaker judged from the prints starts open at the stream's first print; this closes it fast. */
+/** The breaker judged from the prints closes fast after a thin or stale print (it starts closed). */
 const ENV = { BREAKER_RECOVERY_MS: '1000' };
 /** Healthy prints from 2 s before `T` (closed by T - 900 ms with ENV's recovery), below every band. */
 const warmUp = (T: number) => flat(T - 2_000, 19, P - 3_000);

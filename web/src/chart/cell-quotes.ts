@@ -1,9 +1,10 @@
 /**
  * Multipliers for the cells on screen, from the shared pricing function (`@tap/pricing` quoteCell,
- * the one the server prices bets with) at the estimated server time, the latest print, its σ and
- * its η (the print micro-noise of the two-part model).
- * Re-quoted at most every QUOTE_INTERVAL_MS (a print arrives every 100 ms; quoting every frame
- * would cost ~240 quotes × 60/s for no visible change).
+ * the one the server prices bets with) from the latest print: its price, time, σ and η. The price
+ * is taken at the print's time, so a cell shows exactly the multiplier the server gives a bet
+ * priced from the same print; the estimated server time only decides which columns are placeable.
+ * Re-quoted when a new print arrives or the placeable columns change, at most every
+ * QUOTE_INTERVAL_MS otherwise (quoting every frame would cost ~240 quotes × 60/s for nothing).
  */
 import { type CellQuote, DEFAULT_PRICING_CONFIG, type PricingConfig, quoteCell } from '@tap/pricing';
 
@@ -11,14 +12,16 @@ export const QUOTE_INTERVAL_MS = 100;
 
 export interface QuoteCache {
   atMs: number;
-  priceCents: number;
+  /** Time of the print the quotes are priced from; 0 before the first. */
+  printTMs: number;
+  firstColumnT0: number;
   quotes: Map<string, CellQuote>;
 }
 
 export const cellKey = (t0: number, p0: number) => `${t0}:${p0}`;
 
 export function newQuoteCache(): QuoteCache {
-  return { atMs: 0, priceCents: 0, quotes: new Map() };
+  return { atMs: 0, printTMs: 0, firstColumnT0: 0, quotes: new Map() };
 }
 
 export function refreshQuotes(
@@ -26,6 +29,7 @@ export function refreshQuotes(
   input: {
     nowMs: number;
     priceCents: number;
+    printTMs: number;
     sigma: number;
     noise: number;
     columns: number[];
@@ -33,17 +37,22 @@ export function refreshQuotes(
   },
   config: PricingConfig = DEFAULT_PRICING_CONFIG,
 ): QuoteCache {
-  const fresh = input.nowMs - cache.atMs < QUOTE_INTERVAL_MS && input.priceCents === cache.priceCents;
+  const placeable = input.columns.filter((t0) => t0 - input.nowMs >= config.leadMs);
+  const firstColumnT0 = placeable[0] ?? 0;
+  const fresh =
+    input.nowMs - cache.atMs < QUOTE_INTERVAL_MS &&
+    input.printTMs === cache.printTMs &&
+    firstColumnT0 === cache.firstColumnT0;
   if (fresh) return cache;
   const quotes = new Map<string, CellQuote>();
-  for (const t0 of input.columns) {
-    if (t0 - input.nowMs < config.leadMs) continue;
+  for (const t0 of placeable) {
     for (const p0 of input.rows) {
       const quote = quoteCell({
         t0,
         p0,
         nowMs: input.nowMs,
         indexPriceCents: input.priceCents,
+        printTMs: input.printTMs,
         sigma: input.sigma,
         noise: input.noise,
         config,
@@ -51,5 +60,5 @@ export function refreshQuotes(
       quotes.set(cellKey(t0, p0), quote);
     }
   }
-  return { atMs: input.nowMs, priceCents: input.priceCents, quotes };
+  return { atMs: input.nowMs, printTMs: input.printTMs, firstColumnT0, quotes };
 }

@@ -65,6 +65,7 @@ export function ChartCanvas({ session, halted, onTap }: ChartCanvasProps) {
         {
           nowMs,
           priceCents: snap.lastPriceCents,
+          printTMs: snap.lastPrintT,
           sigma: snap.sigma,
           noise: snap.noise,
           columns,

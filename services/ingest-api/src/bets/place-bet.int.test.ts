@@ -259,6 +259,8 @@ describe('POST /v1/bets refuses', () => {
     const res = await postJson(api, '/v1/bets', aBetRequest({ minMultiplierBp: 499_999 }), token);
     expect([res.status, res.body.error]).toEqual([409, 'quote_moved']);
     expect(res.body.multiplierBp).toBeGreaterThanOrEqual(10_500);
+    // The print that priced it, so a client can tell a moved price from a moved clock.
+    expect(res.body.printId).toEqual(expect.any(Number));
     expect(await streamLength()).toBe(0);
   });
 

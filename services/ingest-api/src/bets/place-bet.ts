@@ -107,13 +107,16 @@ function priceRequest(
     p0: request.p0,
     nowMs: receivedAtMs,
     indexPriceCents: print.priceCents,
+    printTMs: print.t,
     sigma: print.sigma,
     noise: print.noise ?? 0,
     config: deps.pricing,
   });
   if (!quote.ok) return refuse({ ok: false, code: quote.code, details: { reason: quote.reason } });
   if (quote.multiplierBp < request.minMultiplierBp) {
-    return refuse({ ok: false, code: 'quote_moved', details: { multiplierBp: quote.multiplierBp } });
+    // The print that priced it: a client quoting from the same print gets exactly this multiplier.
+    const details = { multiplierBp: quote.multiplierBp, printId: print.id };
+    return refuse({ ok: false, code: 'quote_moved', details });
   }
   const terms: Terms = {
     indexPriceCents: print.priceCents,

@@ -23,16 +23,22 @@ export interface QuoteFeed {
 
 const SIM_TICK_MS = 10;
 
+/**
+ * `lastPrintCents`, the last print a previous run published: the simulator resumes from it instead
+ * of SIM_START_PRICE_CENTS, so a restart does not jump the index back (a jump of $100s touches every
+ * band in between at once and spikes σ for the next half hour).
+ */
 export function startQuoteFeed(
   config: Config,
   book: QuoteBook,
   metrics: IngestMetrics,
   log: Logger,
+  lastPrintCents: number | null = null,
 ): QuoteFeed {
   if (isSimulator(config)) {
     const simulator = startSimulatorFeed({
       config: {
-        startPriceCents: config.SIM_START_PRICE_CENTS,
+        startPriceCents: lastPrintCents ?? config.SIM_START_PRICE_CENTS,
         volAnnual: config.SIM_VOL_ANNUAL,
         outageMeanIntervalMs: config.SIM_OUTAGE_MEAN_INTERVAL_MS,
         outageMinMs: 3_000,
