@@ -34,9 +34,10 @@ const ENV = { SEGMENT_PERIOD: '1000ms' };
 const OUTCOMES = ['won', 'lost', 'void'] as const;
 const STEP_KILLS = [
   'rollover_after_closing',
-  'rollover_during_opening',
   'rollover_after_opening',
   'rollover_after_switch',
+  'rollover_during_carry',
+  'rollover_after_carry',
 ];
 
 /** Bets, deposits, prints and settlements (of bets the events say were accepted) until stopped. */
