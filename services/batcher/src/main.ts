@@ -99,7 +99,7 @@ void runDaemon({
       rebuildCache: () =>
         rebuildBalanceCache({ redis, channels, db: parts().segment.db, betExists: parts().bets.exists, log }),
       checkpoint: () => parts().segment.checkpointPassive(),
-      rollOverIfDue: () => segments.rollOverIfDue(),
+      rollOverIfDue: (behind) => segments.rollOverIfDue({ behind }),
       anchor: (nowMs) => {
         const anchor = anchors.anchor(nowMs);
         if (anchor) metrics.anchored(anchor.at);

@@ -92,6 +92,10 @@ export function createCarrier(input: CarrierInput): Carrier {
     for (const [userId, balance] of rows) if (!carried(userId)) carry(userId, balance);
   });
 
+  // A chunk's commit needs no fsync of its own: a crash that loses it only leaves its users to be
+  // carried again, and the next batch's commit (synchronous=FULL) syncs the WAL up to and including
+  // it before anything that depends on it is acknowledged.
+  const synchronous = to.pragma('synchronous', { simple: true }) as number;
   let after = '';
   return {
     user,
@@ -105,11 +109,14 @@ export function createCarrier(input: CarrierInput): Carrier {
       const rows = oldUsers.raw().all(after, input.chunkUsers) as [string, number][];
       if (rows.length === 0) return false;
       const head = ledger.head();
+      to.pragma('synchronous = NORMAL');
       try {
         chunkTx(rows);
       } catch (err) {
         ledger.resetHead(head);
         throw err;
+      } finally {
+        to.pragma(`synchronous = ${synchronous}`);
       }
       after = rows.at(-1)![0];
       return true;

@@ -81,7 +81,7 @@ export interface ClosingInput {
 /** The closing record, one page per step; returns it with the count of positive balances. */
 export function* writeClosingRecord(
   input: ClosingInput,
-): Generator<void, { record: ClosingRecord; positiveUsers: number }> {
+): Generator<string, { record: ClosingRecord; positiveUsers: number }> {
   const { db, cut } = input;
   const users = yield* copyClosingBalances(input);
   const carriedIds = [...input.openBets.ownerOf.keys()];
@@ -91,7 +91,7 @@ export function* writeClosingRecord(
   });
   for (let i = 0; i < carriedIds.length; i += PAGE_ROWS) {
     markPage(carriedIds.slice(i, i + PAGE_ROWS));
-    yield;
+    yield 'carried_to';
   }
   const ledger = yield* totals(db, 'transaction_ledger', 'id', 'amount');
   const bets = yield* totals(db, 'bets', 'rowid', null);
@@ -112,7 +112,7 @@ export function* writeClosingRecord(
 
 function* copyClosingBalances(
   input: ClosingInput,
-): Generator<void, { n: number; sum: number; positive: number }> {
+): Generator<string, { n: number; sum: number; positive: number }> {
   const { db } = input;
   const page = db.prepare(
     'SELECT id, balance, last_ledger_id, last_bet_id FROM users WHERE id > ? ORDER BY id LIMIT ?',
@@ -136,7 +136,7 @@ function* copyClosingBalances(
     }
     copyPage(rows);
     after = rows.at(-1)![0];
-    yield;
+    yield 'closing_balances';
   }
 }
 
@@ -146,7 +146,7 @@ function* totals(
   table: string,
   key: string,
   sumColumn: string | null,
-): Generator<void, { n: number; sum: number }> {
+): Generator<string, { n: number; sum: number }> {
   const page = db.prepare(
     `SELECT COUNT(*) AS n, COALESCE(SUM(v), 0) AS sum, MAX(k) AS last FROM
        (SELECT ${key} AS k, ${sumColumn ?? '0'} AS v FROM ${table} WHERE ${key} > ? ORDER BY ${key} LIMIT ?)`,
@@ -159,6 +159,6 @@ function* totals(
     result.sum += sum;
     if (n < SCAN_ROWS || last === null) return result;
     after = last;
-    yield;
+    yield `totals:${table}`;
   }
 }

@@ -57,8 +57,9 @@ export interface RolloverReport {
   durationMs: number;
   /** Cut → switched: how long batches waited for the roll-over. */
   pauseMs: number;
-  /** The longest slice of carrying or closing run between two batches. */
+  /** The longest slice of carrying or closing run between two batches, and its (last) step. */
   slowestSliceMs: number;
+  slowestSliceStep: string | null;
   users: number;
   carriedBets: number;
 }
@@ -72,7 +73,7 @@ export interface WriterSegmentsDeps {
   failPoint: FailPointCheck;
   log: Logger;
   onRollover?(report: RolloverReport): void;
-  /** Users per carried chunk (default 250); tests use 1 to stop between chunks. */
+  /** Users per carried chunk (default 100); tests use 1 to stop between chunks. */
   carryChunkUsers?: number;
   /** How long the carry may hold the loop between two batches (default 20 ms; at least one chunk). */
   sliceMs?: number;
@@ -88,9 +89,10 @@ export interface WriterSegments {
   periodEndMs(): number;
   /**
    * Between batches: carries a slice while a roll-over is in progress (resolving with its report
-   * when it completes), else starts one when the clock has left the current period.
+   * when it completes), else starts one when the clock has left the current period. `behind`: the
+   * last batch waited in the stream — the slice yields to the batches then (at most YIELD_MAX_MS).
    */
-  rollOverIfDue(): Promise<RolloverReport | null>;
+  rollOverIfDue(options?: { behind?: boolean }): Promise<RolloverReport | null>;
   close(): void;
 }
 
@@ -98,13 +100,18 @@ export interface WriterSegments {
 interface Carrying {
   old: OpenSegment;
   carrier: Carrier;
-  steps: Generator<void, void>;
+  steps: Generator<string, void>;
   startedAt: number;
   pauseMs: number;
   slowestSliceMs: number;
+  slowestSliceStep: string | null;
+  lastSliceAt: number;
   users: number;
   carriedBets: number;
 }
+
+/** The longest the carry yields to batches that are behind before it takes a slice anyway. */
+const YIELD_MAX_MS = 1_000;
 
 export async function openWriterSegments(deps: WriterSegmentsDeps): Promise<WriterSegments> {
   const { dataDir, scheme, log } = deps;
@@ -138,12 +145,20 @@ export async function openWriterSegments(deps: WriterSegmentsDeps): Promise<Writ
   const startCarrying = (old: OpenSegment, cut: ClosingCut, openBets: OpenBets, count: number) => {
     const carrier = createCarrier({
       ...{ from: old, to: current.db, ledger: rawLedger, openBets, atMs: cut.closingAtMs },
-      chunkUsers: deps.carryChunkUsers ?? 250,
+      chunkUsers: deps.carryChunkUsers ?? 100,
     });
     const opening = readSegmentMeta(current.db).opening;
     assert.ok(opening, `${current.path} continues ${old.name} without an opening record`);
     carrying = {
-      ...{ old, carrier, startedAt: performance.now(), pauseMs: 0, slowestSliceMs: 0 },
+      ...{
+        old,
+        carrier,
+        startedAt: performance.now(),
+        pauseMs: 0,
+        lastSliceAt: 0,
+        slowestSliceMs: 0,
+        slowestSliceStep: null,
+      },
       steps: carryAndClose(deps, { old, to: current, carrier, cut, openBets, opening }, count),
       users: opening.users,
       carriedBets: opening.carriedBets,
@@ -159,6 +174,7 @@ export async function openWriterSegments(deps: WriterSegmentsDeps): Promise<Writ
       durationMs: Math.round(performance.now() - done.startedAt),
       pauseMs: done.pauseMs,
       slowestSliceMs: done.slowestSliceMs,
+      slowestSliceStep: done.slowestSliceStep,
       users: done.users,
       carriedBets: done.carriedBets,
     };
@@ -229,17 +245,24 @@ export async function openWriterSegments(deps: WriterSegmentsDeps): Promise<Writ
     ledger: () => ledger,
     carrier: () => carrying?.carrier ?? null,
     periodEndMs: () => periodEndMs,
-    async rollOverIfDue() {
+    async rollOverIfDue(options = {}) {
       const nowMs = deps.clock();
       if (carrying) {
         // Another period ended before the carry did (test periods): finish it first.
         if (nowMs >= periodEndMs) return runToEnd(carrying);
+        // Batches first: the carry is not urgent (readers and batches see uncarried users through
+        // the closing segment), a bet waiting behind it is.
         const startedAt = performance.now();
-        let done = false;
-        while (!done && performance.now() - startedAt < sliceMs) done = carrying.steps.next().done === true;
+        if (options.behind && startedAt - carrying.lastSliceAt < YIELD_MAX_MS) return null;
+        carrying.lastSliceAt = startedAt;
+        let step: IteratorResult<string, void> | undefined;
+        while (!step?.done && performance.now() - startedAt < sliceMs) step = carrying.steps.next();
         const tookMs = Math.round(performance.now() - startedAt);
-        carrying.slowestSliceMs = Math.max(carrying.slowestSliceMs, tookMs);
-        return done ? finish(carrying) : null;
+        if (tookMs > carrying.slowestSliceMs) {
+          carrying.slowestSliceMs = tookMs;
+          carrying.slowestSliceStep = step?.done ? 'closed' : (step?.value ?? null);
+        }
+        return step?.done ? finish(carrying) : null;
       }
       if (nowMs < periodEndMs) return null;
       const next = scheme.of(nowMs);
@@ -255,6 +278,9 @@ export async function openWriterSegments(deps: WriterSegmentsDeps): Promise<Writ
   };
 }
 
+/** Carried bets checked per slice. */
+const CHECK_BETS = 10_000;
+
 interface CarryInput {
   old: OpenSegment;
   to: OpenSegment;
@@ -264,13 +290,16 @@ interface CarryInput {
   opening: OpeningRecord;
 }
 
-/** Steps 4–6 as a generator: each `yield` is a point where a batch may run. */
-function* carryAndClose(deps: WriterSegmentsDeps, input: CarryInput, count: number): Generator<void, void> {
+/** Steps 4–6 as a generator: each `yield` (naming the step just run) is a point where a batch may run. */
+function* carryAndClose(deps: WriterSegmentsDeps, input: CarryInput, count: number): Generator<string, void> {
   const { old, to, carrier, cut, openBets } = input;
   for (let chunk = 0; carrier.carryChunk(); chunk += 1) {
     if (chunk === 0) deps.failPoint('rollover_during_carry', count);
-    yield;
+    yield 'carry';
   }
+  // One synced commit: the carry's own commits skipped their fsync (carry.ts), and nothing may
+  // close the old segment before all of them are on disk.
+  writeMeta(to.db, { [META_KEYS.state]: 'open' });
   const { record, positiveUsers } = yield* writeClosingRecord({
     ...{ db: old.db, cut, openBets },
     carried: carrier.carried,
@@ -286,10 +315,18 @@ function* carryAndClose(deps: WriterSegmentsDeps, input: CarryInput, count: numb
     .get(old.name) as { n: number; total: number };
   assert.equal(opened.n, positiveUsers, 'one opening row per positive closing balance');
   assert.equal(opened.total, record.balanceSumMicros, 'the opening rows sum to the closing balances');
+  yield 'check_opening';
   const hasBet = to.db.prepare('SELECT 1 FROM bets WHERE id = ?').pluck();
-  for (const betId of openBets.ownerOf.keys()) assert.ok(hasBet.get(betId), `open bet ${betId} is carried`);
+  const betIds = [...openBets.ownerOf.keys()];
+  for (let i = 0; i < betIds.length; i += CHECK_BETS) {
+    for (const betId of betIds.slice(i, i + CHECK_BETS))
+      assert.ok(hasBet.get(betId), `open bet ${betId} is carried`);
+    yield 'check_bets';
+  }
   deps.failPoint('rollover_after_carry', count);
-  yield;
+  // The closing record's writes into the file now, so step 6's final checkpoint has little left.
+  old.checkpointPassive();
+  yield 'checkpoint';
   closeOld(old);
 }
 
