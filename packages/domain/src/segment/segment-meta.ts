@@ -80,9 +80,13 @@ export interface OpeningRecord {
   from: string | null;
   /** The previous segment's ledger head: the `prev_hash` of this segment's first ledger row. */
   prevLedgerHead: LedgerHead;
-  users: number;
-  balanceSumMicros: number;
-  carriedBets: number;
+  /**
+   * What was carried in: users, their balance sum and open bets. Absent while a roll-over's carry
+   * runs (the roll-over writes them with the previous segment's closing record, when it is done).
+   */
+  users?: number;
+  balanceSumMicros?: number;
+  carriedBets?: number;
 }
 
 export interface ClosingBalance {

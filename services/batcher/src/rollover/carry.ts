@@ -9,7 +9,9 @@
  *
  * Carrying a user writes its closing balance as one `opening` ledger row (through the segment's
  * one ledger writer: ids and hashes continue the chain wherever the row falls; a zero balance gets a
- * `users` row and no ledger row), then its open bets in id order, whole — before any row of the new
+ * `users` row and no ledger row), then its open bets, whole, in the order of its bet chain (a walk
+ * from the user's newest bet in the frozen segment: no index by user is needed, and nothing has to
+ * be read when the roll-over starts) — before any row of the new
  * period for that user, so its balance and its chains start from what it closed with. Whether a user
  * is carried is read from the new segment (it holds the user), never remembered, so a rolled-back
  * batch or a restart cannot fool it: the closing segment is frozen, so carrying is idempotent and a
@@ -19,7 +21,6 @@ import { PREV_USER_BET_SQL } from '@tap/domain';
 import type Database from 'better-sqlite3';
 import type { BetStore } from '../storage/bet-store.js';
 import type { LedgerWriter } from '../storage/ledger-writer.js';
-import type { OpenBets } from './closing.js';
 
 export interface Carrier {
   /** Carries the user if the closing segment has it and the new segment does not yet. */
@@ -40,7 +41,6 @@ export interface CarrierInput {
   to: Database.Database;
   /** The new segment's ledger writer, unwrapped (its chain head is the segment's). */
   ledger: LedgerWriter;
-  openBets: OpenBets;
   /** The opening rows' time: the cut. */
   atMs: number;
   chunkUsers: number;
@@ -50,11 +50,20 @@ const BET_COLUMNS = `id, user_id, client_bet_id, t0, p0, window_ms, band_cents, 
   reason, payout, terms, evidence, placed_at, settled_at`;
 
 export function createCarrier(input: CarrierInput): Carrier {
-  const { from, to, ledger, openBets, atMs } = input;
+  const { from, to, ledger, atMs } = input;
   const oldBalance = from.db.prepare<[string], number>('SELECT balance FROM users WHERE id = ?').pluck();
-  const oldUsers = from.db.prepare<[string, number], [string, number]>(
-    'SELECT id, balance FROM users WHERE id > ? ORDER BY id LIMIT ?',
+  const oldUser = from.db.prepare<[string], [number, string | null]>(
+    'SELECT balance, last_bet_id FROM users WHERE id = ?',
   );
+  const oldUsers = from.db.prepare<[string, number], [string, number, string | null]>(
+    'SELECT id, balance, last_bet_id FROM users WHERE id > ? ORDER BY id LIMIT ?',
+  );
+  const oldChainStep = from.db.prepare<[string], [string, string | null]>(
+    'SELECT status, prev_user_bet_id FROM bets WHERE id = ?',
+  );
+  const oldOpenOwner = from.db
+    .prepare<[string], string>("SELECT user_id FROM bets WHERE id = ? AND status = 'accepted'")
+    .pluck();
   const oldBet = from.db.prepare<[string], Record<string, unknown>>(
     `SELECT ${BET_COLUMNS} FROM bets WHERE id = ?`,
   );
@@ -68,16 +77,26 @@ export function createCarrier(input: CarrierInput): Carrier {
   );
   const carried = (userId: string) => hasUser.get(userId) !== undefined;
 
+  /** The user's open bets in the frozen segment, oldest first: a walk of its bet chain. */
+  const openBetsOf = (lastBetId: string | null): string[] => {
+    const open: string[] = [];
+    for (let id = lastBetId; id !== null; ) {
+      const [status, prev] = oldChainStep.raw().get(id)!;
+      if (status === 'accepted') open.push(id);
+      id = prev;
+    }
+    return open.reverse();
+  };
   // In the caller's transaction (a savepoint inside a batch); the chain head follows a rollback.
-  const carryTx = to.transaction((userId: string, balance: number) => {
+  const carryTx = to.transaction((userId: string, balance: number, lastBetId: string | null) => {
     if (balance > 0) ledger.credit(userId, balance, 'opening', from.name, atMs);
     else zeroUser.run(userId, atMs, atMs);
-    for (const betId of openBets.byUser.get(userId) ?? []) insertBet.run(oldBet.get(betId)!);
+    for (const betId of openBetsOf(lastBetId)) insertBet.run(oldBet.get(betId)!);
   });
-  const carry = (userId: string, balance: number) => {
+  const carry = (userId: string, balance: number, lastBetId: string | null) => {
     const head = ledger.head();
     try {
-      carryTx(userId, balance);
+      carryTx(userId, balance, lastBetId);
     } catch (err) {
       ledger.resetHead(head);
       throw err;
@@ -85,13 +104,12 @@ export function createCarrier(input: CarrierInput): Carrier {
   };
   const user = (userId: string) => {
     if (carried(userId)) return;
-    const balance = oldBalance.get(userId);
-    if (balance !== undefined) carry(userId, balance);
+    const row = oldUser.raw().get(userId);
+    if (row !== undefined) carry(userId, row[0], row[1]);
   };
-  const chunkTx = to.transaction((rows: [string, number][]) => {
-    for (const [userId, balance] of rows) if (!carried(userId)) carry(userId, balance);
+  const chunkTx = to.transaction((rows: [string, number, string | null][]) => {
+    for (const [userId, balance, lastBetId] of rows) if (!carried(userId)) carry(userId, balance, lastBetId);
   });
-
   // A chunk's commit needs no fsync of its own: a crash that loses it only leaves its users to be
   // carried again, and the next batch's commit (synchronous=FULL) syncs the WAL up to and including
   // it before anything that depends on it is acknowledged.
@@ -100,13 +118,13 @@ export function createCarrier(input: CarrierInput): Carrier {
   return {
     user,
     bet(betId) {
-      const owner = openBets.ownerOf.get(betId);
+      const owner = oldOpenOwner.get(betId);
       if (owner !== undefined) user(owner);
     },
     balanceOf: (userId) => (carried(userId) ? undefined : oldBalance.get(userId)),
     carried,
     carryChunk() {
-      const rows = oldUsers.raw().all(after, input.chunkUsers) as [string, number][];
+      const rows = oldUsers.raw().all(after, input.chunkUsers);
       if (rows.length === 0) return false;
       const head = ledger.head();
       to.pragma('synchronous = NORMAL');

@@ -48,34 +48,13 @@ export function cutOf(db: Database.Database): ClosingCut | null {
   return meta.closingCut ?? meta.closing;
 }
 
-/** The open bets of a frozen segment: each user's in id order (their order in the user's chain). */
-export interface OpenBets {
-  byUser: Map<string, string[]>;
-  ownerOf: Map<string, string>;
-}
-
-export function openBetsOf(db: Database.Database): OpenBets {
-  const rows = db
-    .prepare("SELECT id, user_id FROM bets WHERE status = 'accepted' ORDER BY id")
-    .raw()
-    .all() as [string, string][];
-  const byUser = new Map<string, string[]>();
-  const ownerOf = new Map<string, string>();
-  for (const [id, userId] of rows) {
-    ownerOf.set(id, userId);
-    const ids = byUser.get(userId);
-    if (ids) ids.push(id);
-    else byUser.set(userId, [id]);
-  }
-  return { byUser, ownerOf };
-}
-
 export interface ClosingInput {
   db: Database.Database;
   cut: ClosingCut;
-  openBets: OpenBets;
   /** Whether the next segment holds this user (every user must be carried before the record). */
   carried(userId: string): boolean;
+  /** Whether the next segment holds this bet (every open bet must be carried before the record). */
+  carriedBet(betId: string): boolean;
 }
 
 /** The closing record, one page per step; returns it with the count of positive balances. */
@@ -84,15 +63,7 @@ export function* writeClosingRecord(
 ): Generator<string, { record: ClosingRecord; positiveUsers: number }> {
   const { db, cut } = input;
   const users = yield* copyClosingBalances(input);
-  const carriedIds = [...input.openBets.ownerOf.keys()];
-  const mark = db.prepare("UPDATE bets SET carried_to = ? WHERE id = ? AND status = 'accepted'");
-  const markPage = db.transaction((ids: string[]) => {
-    for (const id of ids) assert.equal(mark.run(cut.next, id).changes, 1, `open bet ${id} is carried`);
-  });
-  for (let i = 0; i < carriedIds.length; i += PAGE_ROWS) {
-    markPage(carriedIds.slice(i, i + PAGE_ROWS));
-    yield 'carried_to';
-  }
+  const carriedBets = yield* markCarriedBets(input);
   const ledger = yield* totals(db, 'transaction_ledger', 'id', 'amount');
   const bets = yield* totals(db, 'bets', 'rowid', null);
   const prints = yield* totals(db, 'index_prints', 'id', null);
@@ -103,7 +74,7 @@ export function* writeClosingRecord(
     users: users.n,
     balanceSumMicros: users.sum,
     bets: bets.n,
-    carriedBets: carriedIds.length,
+    carriedBets,
     prints: prints.n,
   };
   writeMeta(db, { [META_KEYS.closing]: JSON.stringify(record) });
@@ -135,8 +106,44 @@ function* copyClosingBalances(
       if (balance > 0) totals.positive += 1;
     }
     copyPage(rows);
+    checkpointPassive(db);
     after = rows.at(-1)![0];
     yield 'closing_balances';
+  }
+}
+
+/**
+ * The closing record rewrites tens of MB (a copy of every user, every open bet's row): folded into
+ * the file page by page, so no single checkpoint (here or when the segment closes) holds a batch up.
+ */
+function checkpointPassive(db: Database.Database): void {
+  db.pragma('wal_checkpoint(PASSIVE)');
+}
+
+/** Each open bet's `carried_to`, in keyset pages of the open-bets index; each must be carried. */
+function* markCarriedBets(input: ClosingInput): Generator<string, number> {
+  const { db, cut } = input;
+  const page = db.prepare(
+    `SELECT rowid AS r, t0, id FROM bets WHERE status = 'accepted' AND (t0, rowid) > (?, ?)
+     ORDER BY t0, rowid LIMIT ?`,
+  );
+  const mark = db.prepare('UPDATE bets SET carried_to = ? WHERE rowid = ?');
+  const markPage = db.transaction((rows: [number, number, string][]) => {
+    for (const [rowid, , id] of rows) {
+      assert.ok(input.carriedBet(id), `open bet ${id} is carried before the segment closes`);
+      mark.run(cut.next, rowid);
+    }
+  });
+  let [afterT0, afterRowid] = [Number.MIN_SAFE_INTEGER, 0];
+  let marked = 0;
+  for (;;) {
+    const rows = page.raw().all(afterT0, afterRowid, PAGE_ROWS) as [number, number, string][];
+    if (rows.length === 0) return marked;
+    markPage(rows);
+    checkpointPassive(db);
+    marked += rows.length;
+    [afterRowid, afterT0] = rows.at(-1)!;
+    yield 'carried_to';
   }
 }
 

@@ -1,9 +1,10 @@
 /**
  * Roll-over step 2 (README "Roll-over"): the next segment's file, in the pause. It holds only the
  * schema and `meta` — `state = open`, the period, the marker `rollover_from = <old>` and the opening
- * record (the old segment's ledger head, which its first row continues, and what it must carry) —
- * so it is built in milliseconds whatever the number of users: the users and open bets are carried
- * into it after the switch (carry.ts), while batches go on.
+ * record (the old segment's ledger head, which its first row continues; what was carried is added
+ * when the carry is done) — nothing is read from the old segment, so it is built in milliseconds
+ * whatever the number of users: the users and open bets are carried into it after the switch
+ * (carry.ts), while batches go on.
  *
  * It is built as `<name>.db.partial` — invisible to readers and to a restart, which deletes it —
  * and renamed into place once on disk, so a segment file either has its whole schema and opening
@@ -27,27 +28,16 @@ import Database from 'better-sqlite3';
 
 export interface NextSegmentInput {
   dataDir: string;
-  /** The closing segment's writer connection (read here, not written). */
-  from: { name: string; db: Database.Database };
+  from: { name: string };
   cut: ClosingCut;
-  /** Open bets at the cut (the closing segment is frozen: they are the ones to carry). */
-  carriedBets: number;
   period: SegmentPeriod;
   atMs: number;
 }
 
 export function createNextSegment(input: NextSegmentInput): OpeningRecord {
   const { dataDir, period } = input;
-  const users = input.from.db
-    .prepare('SELECT COUNT(*) AS n, COALESCE(SUM(balance), 0) AS total FROM users')
-    .get() as { n: number; total: number };
-  const opening: OpeningRecord = {
-    from: input.from.name,
-    prevLedgerHead: input.cut.ledgerHead,
-    users: users.n,
-    balanceSumMicros: users.total,
-    carriedBets: input.carriedBets,
-  };
+  // What is carried (users, balance sum, open bets) is added when the carry is done.
+  const opening: OpeningRecord = { from: input.from.name, prevLedgerHead: input.cut.ledgerHead };
   const partial = partialSegmentPath(dataDir, period.name);
   removeWithSidecars(partial);
   const db = new Database(partial);
