@@ -7,7 +7,7 @@
  *   carried into the next segment, and the closed segment's copy names it (`carried_to`); walks
  *   skip such copies when their newer copy is in the view, so a bet shows once, with its whole
  *   history (placed in one period, settled in the next);
- * - while a roll-over carries (the segment after the current one is still `closing`), a user or an
+ * - while a roll-over carries (the segment before the current one is still `closing`), a user or an
  *   open bet may not be carried yet: it is still only in the closing segment, whose copy is then
  *   its home. The closing segment is frozen, so a read that looks at the current segment in one
  *   read transaction (the newer copy there or not) sees each bet exactly once;
