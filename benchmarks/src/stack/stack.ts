@@ -45,7 +45,8 @@ export interface Stack {
   market: string;
   /** PIDs of everything measured: redis-server and each daemon. */
   pids(): Record<string, number>;
-  startDaemon(name: DaemonName, env?: Record<string, string>): Promise<boolean>;
+  /** `healthTimeoutMs`: how long to wait for its health endpoint (default HEALTH_TIMEOUT_MS). */
+  startDaemon(name: DaemonName, env?: Record<string, string>, healthTimeoutMs?: number): Promise<boolean>;
   stopDaemon(name: DaemonName): Promise<void>;
   stop(): Promise<void>;
 }
@@ -116,7 +117,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       env.OPS_PORT ??= String(await freePort());
       return `http://127.0.0.1:${env.OPS_PORT}/healthz`;
     };
-    const startDaemon = async (name: DaemonName, extra: Record<string, string> = {}) => {
+    const startDaemon = async (
+      name: DaemonName,
+      extra: Record<string, string> = {},
+      healthTimeoutMs = HEALTH_TIMEOUT_MS,
+    ) => {
       const env = { ...daemonEnv[name], ...options.env?.[name], ...extra };
       const url = await healthUrl(name, env);
       const nodeArgs = profileArgs(options, name);
@@ -126,7 +131,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         stopGraceMs: nodeArgs.length ? PROFILED_STOP_GRACE_MS : undefined,
       });
       children.set(name, child);
-      const healthy = await waitUntil(async () => (await fetch(url)).status === 200, HEALTH_TIMEOUT_MS, 100);
+      const healthy = await waitUntil(async () => (await fetch(url)).status === 200, healthTimeoutMs, 100);
       if (!healthy && child.process.exitCode !== null) {
         process.stderr.write(`[stack] ${name} exited: ${child.tail()}\n`);
       }

@@ -99,6 +99,7 @@ export {
 export { type LinkDatabase, type LinkedSegment, segmentLinkProblems } from './segment/segment-link.js';
 export {
   type ClosingBalance,
+  type ClosingCut,
   type ClosingRecord,
   type LedgerHead,
   META_KEYS,

@@ -13,9 +13,10 @@ export const FAIL_POINTS = [
   'after_commit_before_ack',
   'after_ack_before_events',
   'rollover_after_closing',
-  'rollover_during_opening',
   'rollover_after_opening',
   'rollover_after_switch',
+  'rollover_during_carry',
+  'rollover_after_carry',
 ] as const;
 export type FailPoint = (typeof FAIL_POINTS)[number];
 

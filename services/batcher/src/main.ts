@@ -49,7 +49,7 @@ void runDaemon({
       ...{ dataDir: config.DATA_DIR, synchronous, failPoint, log },
       scheme: parseSegmentPeriod(config.SEGMENT_PERIOD)!,
       clock: () => Date.now() + config.BATCHER_TEST_CLOCK_OFFSET_MS,
-      onRollover: (report) => metrics.rolledOver(report.durationMs),
+      onRollover: (report) => metrics.rolledOver(report),
     });
     stopper.addFinal('segment', () => segments.close());
     stopper.addFinal('data-dir-lock', () => lock.release());
@@ -99,7 +99,7 @@ void runDaemon({
       rebuildCache: () =>
         rebuildBalanceCache({ redis, channels, db: parts().segment.db, betExists: parts().bets.exists, log }),
       checkpoint: () => parts().segment.checkpointPassive(),
-      rollOverIfDue: () => segments.rollOverIfDue(),
+      rollOverIfDue: (behind) => segments.rollOverIfDue({ behind }),
       anchor: (nowMs) => {
         const anchor = anchors.anchor(nowMs);
         if (anchor) metrics.anchored(anchor.at);

@@ -59,7 +59,17 @@ export function createBatcherMetrics(registry: Registry, log: Logger, summaryInt
   });
   const rolloverDuration = new Gauge({
     name: 'tap_batcher_last_rollover_duration_seconds',
-    help: 'Duration of the last roll-over (closing, opening, switch, close); batches wait meanwhile',
+    help: 'Duration of the last roll-over, cut to old segment closed (the carry runs between batches)',
+    registers,
+  });
+  const rolloverPause = new Gauge({
+    name: 'tap_batcher_last_rollover_pause_seconds',
+    help: 'How long batches waited for the last roll-over: cut, new segment file, switch',
+    registers,
+  });
+  const rolloverSlice = new Gauge({
+    name: 'tap_batcher_last_rollover_slowest_slice_seconds',
+    help: 'The longest slice of carrying or closing the last roll-over ran between two batches',
     registers,
   });
   const deadManVoids = new Counter({
@@ -105,9 +115,11 @@ export function createBatcherMetrics(registry: Registry, log: Logger, summaryInt
     checkpointed() {
       checkpoints.inc();
     },
-    rolledOver(durationMs: number) {
+    rolledOver(report: { durationMs: number; pauseMs: number; slowestSliceMs: number }) {
       rollovers.inc();
-      rolloverDuration.set(durationMs / 1_000);
+      rolloverDuration.set(report.durationMs / 1_000);
+      rolloverPause.set(report.pauseMs / 1_000);
+      rolloverSlice.set(report.slowestSliceMs / 1_000);
     },
     /** Logs `batches.summary` once per interval when anything happened. */
     maybeLogSummary(nowMs = Date.now()) {

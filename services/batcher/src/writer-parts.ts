@@ -1,12 +1,15 @@
 /**
  * The writer's parts (prepared statements) for the current segment: rebuilt once after each
- * roll-over switches segments, so the batch cycle always writes the segment that is current.
+ * roll-over switches segments, so the batch cycle always writes the segment that is current. The
+ * ledger writer is the segment's one (from WriterSegments: the roll-over's carry shares its chain
+ * head), and while a roll-over carries, the bet store carries a bet's owner before touching it.
  */
 import { createBatchApplier } from './apply/apply-batch.js';
 import type { BetRules } from './apply/bet-bounds.js';
+import { carryingBets } from './rollover/carry.js';
 import type { WriterSegments } from './rollover/writer-segments.js';
 import { type BetStore, createBetStore } from './storage/bet-store.js';
-import { createLedgerWriter, type LedgerWriter } from './storage/ledger-writer.js';
+import type { LedgerWriter } from './storage/ledger-writer.js';
 import { createOperatorLog } from './storage/operator-log.js';
 import { createOutbox, type Outbox } from './storage/outbox.js';
 import type { OpenSegment } from './storage/segment.js';
@@ -32,8 +35,8 @@ export function currentParts(
     const segment = segments.current();
     if (parts?.segment !== segment) {
       const [ledger, bets, outbox] = [
-        createLedgerWriter(segment.db, segments.previous()),
-        createBetStore(segment.db),
+        segments.ledger(),
+        carryingBets(createBetStore(segment.db), () => segments.carrier()),
         createOutbox(segment.db),
       ];
       parts = {

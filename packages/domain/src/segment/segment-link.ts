@@ -62,9 +62,16 @@ function balanceProblems(older: LinkedSegment, newer: LinkedSegment, where: stri
   const problems: string[] = [];
   const olderBalance = older.db.prepare('SELECT balance FROM users WHERE id = ?');
   const newerUser = newer.db.prepare('SELECT 1 FROM users WHERE id = ?');
-  const openingRows = newer.db.prepare(
-    "SELECT amount FROM transaction_ledger WHERE ref_type = 'opening' AND ref_id = ? AND user_id = ?",
-  );
+  // One pass over the opening rows (the ref index): looked up per user, the index gives every
+  // opening row of the segment, so 100,000 users cost 10^10 row visits.
+  const openingRows = new Map<string, number[]>();
+  const openings = newer.db
+    .prepare(
+      "SELECT user_id AS userId, amount FROM transaction_ledger WHERE ref_type = 'opening' AND ref_id = ?",
+    )
+    .iterate(older.name) as IterableIterator<{ userId: string; amount: number }>;
+  for (const { userId, amount } of openings)
+    openingRows.set(userId, [...(openingRows.get(userId) ?? []), amount]);
   let closed = 0;
   for (const user of readClosingBalances(older.db)) {
     closed += 1;
@@ -72,7 +79,7 @@ function balanceProblems(older: LinkedSegment, newer: LinkedSegment, where: stri
     if (now !== user.balanceMicros)
       problems.push(`${where}: ${user.userId} closed at ${user.balanceMicros}, holds ${now}`);
     if (newerUser.get(user.userId) === undefined) problems.push(`${where}: ${user.userId} was not carried`);
-    const amounts = (openingRows.all(older.name, user.userId) as { amount: number }[]).map((r) => r.amount);
+    const amounts = openingRows.get(user.userId) ?? [];
     const expected = user.balanceMicros > 0 ? [user.balanceMicros] : [];
     if (amounts.join() !== expected.join()) {
       problems.push(

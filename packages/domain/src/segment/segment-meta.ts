@@ -3,13 +3,17 @@
  *
  *   opening ──▶ open ──▶ closing ──▶ closed ──▶ archived
  *
- * - `opening`: built by a roll-over and renamed into place, not yet switched to; `rollover_from`
- *   names the segment it continues. Readers skip it. This is the roll-over's marker: a batcher
- *   that starts with an `opening` newest segment finishes that roll-over before anything else.
- * - `open`: the writer's current segment (exactly one: the newest non-`opening` one).
- * - `closing`: its closing record is written (`closing`, `closing_balances`, `bets.carried_to`) and
- *   no batch is applied to it any more; the next segment is being built.
- * - `closed`: the next segment is open; this file is read-only on disk.
+ * - `opening`: written only by batchers before the carry-after-switch roll-over (a segment built
+ *   whole and renamed into place, not yet switched to; `rollover_from` names the segment it
+ *   continues). Readers skip it; a batcher that finds one switches to it and finishes that roll-over.
+ * - `open`: the writer's current segment (exactly one: the newest non-`opening` one). Its
+ *   `rollover_from` names the segment it continues; while that one is still `closing`, the users and
+ *   open bets not yet carried are read from it (the roll-over's carry is in progress).
+ * - `closing`: the roll-over's cut is written (`closing_cut`: the next segment, the cut time and the
+ *   ledger head) and no batch is applied to it any more; the next segment is open and carries this
+ *   one's users and open bets. When everything is carried, the full closing record (`closing`,
+ *   `closing_balances`, `bets.carried_to`) is written.
+ * - `closed`: the carry is complete; this file is read-only on disk.
  * - `archived`: uploaded and verified by the archiver (it alone sets this state).
  *
  * A segment written before roll-overs existed has no `state`: it reads as `open` (migration).
@@ -28,7 +32,9 @@ export const META_KEYS = {
   rolloverFrom: 'rollover_from',
   /** JSON OpeningRecord. */
   opening: 'opening',
-  /** JSON ClosingRecord. */
+  /** JSON ClosingCut: written when the segment stops taking batches. */
+  closingCut: 'closing_cut',
+  /** JSON ClosingRecord: written when everything is carried into the next segment. */
   closing: 'closing',
   closedAtMs: 'closed_at',
   archivedAtMs: 'archived_at',
@@ -38,6 +44,17 @@ export interface LedgerHead {
   /** Id of the newest ledger row (0 before the first). Ids continue across segments. */
   id: number;
   hash: string;
+}
+
+/**
+ * Where a segment stopped taking batches (the roll-over's cut): from here on it is frozen, so its
+ * users, open bets and totals are what it closes with, whenever they are copied.
+ */
+export interface ClosingCut {
+  /** The segment the roll-over opens next. */
+  next: string;
+  closingAtMs: number;
+  ledgerHead: LedgerHead;
 }
 
 /** What a segment held when it closed; the next segment's opening must equal it. */
@@ -63,9 +80,13 @@ export interface OpeningRecord {
   from: string | null;
   /** The previous segment's ledger head: the `prev_hash` of this segment's first ledger row. */
   prevLedgerHead: LedgerHead;
-  users: number;
-  balanceSumMicros: number;
-  carriedBets: number;
+  /**
+   * What was carried in: users, their balance sum and open bets. Absent while a roll-over's carry
+   * runs (the roll-over writes them with the previous segment's closing record, when it is done).
+   */
+  users?: number;
+  balanceSumMicros?: number;
+  carriedBets?: number;
 }
 
 export interface ClosingBalance {
@@ -110,6 +131,7 @@ export interface SegmentMeta {
   state: SegmentState;
   rolloverFrom: string | null;
   opening: OpeningRecord | null;
+  closingCut: ClosingCut | null;
   closing: ClosingRecord | null;
   periodEndMs: number | null;
 }
@@ -125,6 +147,7 @@ export function readSegmentMeta(db: MetaDatabase): SegmentMeta {
     state: readSegmentState(db),
     rolloverFrom: meta.get(META_KEYS.rolloverFrom) ?? null,
     opening: json<OpeningRecord>(META_KEYS.opening),
+    closingCut: json<ClosingCut>(META_KEYS.closingCut),
     closing: json<ClosingRecord>(META_KEYS.closing),
     periodEndMs: periodEnd === undefined ? null : Number(periodEnd),
   };

@@ -162,6 +162,53 @@ describe('the segment view (real SQLite files)', () => {
     expect(openBetRows<{ id: string }>(view, 'id', 'A2')).toEqual([]);
   });
 
+  it('reads a bet not carried yet from the closing segment while a roll-over carries, and once each', () => {
+    writeSegment(dataDir, '2026-W50', {
+      state: 'closing',
+      bets: [
+        ['B1', 'accepted'],
+        ['B2', 'accepted'],
+        ['B3', 'lost'],
+      ],
+    });
+    // The writer switched to W51 and has carried B1 (and settled it there) but not B2 yet.
+    writeSegment(dataDir, '2026-W51', {
+      state: 'open',
+      bets: [
+        ['B1', 'won'],
+        ['B4', 'accepted'],
+      ],
+    });
+    const carrying = openSegmentView(dataDir, { closedMax: 2 });
+    try {
+      expect(carrying.segments().map((s) => [s.name, s.state])).toEqual([
+        ['2026-W51', 'open'],
+        ['2026-W50', 'closing'],
+        ['2026-W48', 'open'],
+      ]);
+      expect(findBet(carrying, 'B2')).toMatchObject({ segment: '2026-W50', row: { status: 'accepted' } });
+      expect(findBet(carrying, 'B1')).toMatchObject({ segment: '2026-W51', row: { status: 'won' } });
+      expect(
+        openBetRows<{ id: string }>(carrying, 'id')
+          .map((r) => r.id)
+          .sort(),
+      ).toEqual(['B2', 'B4']);
+      expect(openBetRows<{ id: string }>(carrying, 'id', 'B2')).toEqual([{ id: 'B2' }]);
+      expect(openBetRows<{ id: string }>(carrying, 'id', 'B1')).toEqual([]);
+      const bets = userBetsAcross(carrying, '0xa', { limit: 50, scanMax: 100 }).rows;
+      expect(bets.map((r) => [r.id, r.status])).toEqual([
+        ['B4', 'accepted'],
+        ['B1', 'won'],
+        ['B3', 'lost'],
+        ['B2', 'accepted'],
+        ['A4', 'accepted'],
+        ['A2', 'won'],
+      ]);
+    } finally {
+      carrying.close();
+    }
+  });
+
   it('merges the index prints of every segment in (t, id) order, after a keyset cursor', () => {
     const prints = printsBetween(view, { fromMs: 0, toMs: 1_000, limit: 10 });
     expect(prints.map((p) => p.id)).toEqual([1, 2, 3]);

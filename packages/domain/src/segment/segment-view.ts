@@ -4,8 +4,9 @@
  * (default 4) closed ones before it, newest first. Older local files (waiting for the archiver) and
  * an `opening` segment (a roll-over in progress) are not in the view.
  *
- * "Current" is the newest segment that is not `opening`: during a roll-over the old segment stays
- * current (its open bets are all still there) until the new one is switched to. Each call to
+ * "Current" is the newest segment that is not `opening`: a roll-over switches the writer to the new
+ * segment at once and carries users and open bets into it afterwards, so while the segment before
+ * it is still `closing`, what is not carried yet is read there (view-queries.ts). Each call to
  * `segments()` lists the directory and reads the states again (a readdir and one meta lookup per
  * file, microseconds), so a roll-over shows at the next query; connections are kept per file and
  * closed when their file leaves the view.

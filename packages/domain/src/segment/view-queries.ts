@@ -7,6 +7,10 @@
  *   carried into the next segment, and the closed segment's copy names it (`carried_to`); walks
  *   skip such copies when their newer copy is in the view, so a bet shows once, with its whole
  *   history (placed in one period, settled in the next);
+ * - while a roll-over carries (the segment before the current one is still `closing`), a user or an
+ *   open bet may not be carried yet: it is still only in the closing segment, whose copy is then
+ *   its home. The closing segment is frozen, so a read that looks at the current segment in one
+ *   read transaction (the newer copy there or not) sees each bet exactly once;
  * - ledger ids continue across segments (a roll-over's `opening` rows follow the closing head), so
  *   a ledger cursor names one row in one segment;
  * - cursors are the last row's id and continue across a boundary: the walk resumes in the
@@ -47,15 +51,26 @@ export function userBetsAcross(
   options: CrossWalkOptions<BetDbRow, string>,
 ): ChainPage<BetDbRow, string> {
   const segments = view.segments();
+  const current = segments[0];
+  if (!current) return { rows: [], next: null };
   const names = new Set(segments.map((segment) => segment.name));
-  const carriedAway = (row: BetDbRow) => typeof row.carried_to === 'string' && names.has(row.carried_to);
-  return walkAcross(segments, options, 'SELECT 1 FROM bets WHERE id = ? AND user_id = ?', userId, (db, o) =>
-    userBetsNewestFirst(db, userId, {
-      ...o,
-      keep: (row) => !carriedAway(row) && (!options.keep || options.keep(row)),
-      resumableAt: (row) => !carriedAway(row),
-    }),
-  );
+  // A `closing` segment's open bet may already be in the current one (the carry is in progress,
+  // `carried_to` is written when it ends): the current copy is its home then.
+  const carrying = segments[1]?.state === 'closing' ? segments[1].db : undefined;
+  const inCurrent = current.db.prepare('SELECT 1 FROM bets WHERE id = ?').pluck();
+  const carriedAway = (db: Database.Database, row: BetDbRow) =>
+    (typeof row.carried_to === 'string' && names.has(row.carried_to)) ||
+    (db === carrying && row.status === 'accepted' && inCurrent.get(row.id) !== undefined);
+  // One read transaction on the current segment: a bet carried during the walk shows once.
+  return current.db.transaction(() =>
+    walkAcross(segments, options, 'SELECT 1 FROM bets WHERE id = ? AND user_id = ?', userId, (db, o) =>
+      userBetsNewestFirst(db, userId, {
+        ...o,
+        keep: (row) => !carriedAway(db, row) && (!options.keep || options.keep(row)),
+        resumableAt: (row) => !carriedAway(db, row),
+      }),
+    ),
+  )();
 }
 
 /** A trader's ledger rows, newest first, across the view's segments. */
@@ -114,13 +129,28 @@ function walkAcross<Row, Key extends string | number>(
   return { rows, next: null };
 }
 
-/** The open bets: `accepted` in the current segment (every open bet is there, see the header). */
+/**
+ * The open bets: `accepted` in the current segment, and while a roll-over carries, the `closing`
+ * segment's open bets not carried yet (in one read transaction on the current segment, so a bet
+ * carried meanwhile is read once).
+ */
 export function openBetRows<Row>(view: SegmentView, columns: string, betId?: string): Row[] {
-  const current = view.segments()[0];
+  const [current, previous] = view.segments();
   if (!current) return [];
   const where = betId === undefined ? '' : ' AND id = ?';
-  const statement = current.db.prepare(`SELECT ${columns} FROM bets WHERE status = 'accepted'${where}`);
-  return (betId === undefined ? statement.all() : statement.all(betId)) as Row[];
+  const params = betId === undefined ? [] : [betId];
+  const select = `SELECT id AS carry_check_id, ${columns} FROM bets WHERE status = 'accepted'${where}`;
+  const uncarried =
+    previous?.state === 'closing'
+      ? (previous.db.prepare(select).all(...params) as (Row & { carry_check_id?: string })[])
+      : [];
+  const inCurrent = current.db.prepare('SELECT 1 FROM bets WHERE id = ?').pluck();
+  const rows = current.db.transaction(() => [
+    ...(current.db.prepare(select).all(...params) as (Row & { carry_check_id?: string })[]),
+    ...uncarried.filter((row) => inCurrent.get(row.carry_check_id) === undefined),
+  ])();
+  for (const row of rows) delete row.carry_check_id;
+  return rows;
 }
 
 export interface PrintRow {

@@ -34,9 +34,10 @@ export function rolloverFixture(scheme: PeriodScheme = fixedPeriodScheme(PERIOD_
     setClock(ms: number) {
       nowMs = ms;
     },
-    async open(crashAt?: FailPoint) {
+    /** `carryChunkUsers`: 1 stops the carry after every user (batches run between). */
+    async open(crashAt?: FailPoint, carryChunkUsers?: number) {
       const segments = await openWriterSegments({
-        ...{ dataDir, scheme, synchronous: 'FULL', log },
+        ...{ dataDir, scheme, synchronous: 'FULL', log, carryChunkUsers },
         clock: () => nowMs,
         failPoint: (at) => {
           if (at === crashAt) throw new Crash(at);
@@ -59,6 +60,12 @@ export function rolloverFixture(scheme: PeriodScheme = fixedPeriodScheme(PERIOD_
         }
       })();
       return betIds;
+    },
+    /** Starts a roll-over if due and runs its slices until it is done, as the batcher's loop does. */
+    async rollOver(segments: WriterSegments) {
+      let report = await segments.rollOverIfDue();
+      while (!report && segments.carrier()) report = await segments.rollOverIfDue();
+      return report;
     },
     problems: () => segmentsProblems(dataDir),
     close() {

@@ -38,7 +38,7 @@ describe('segment roll-over (real SQLite files, hand-driven clock)', () => {
     const betIds = fixture.seed(parts, USERS, 10 * USD);
     expect(await segments.rollOverIfDue()).toBeNull();
     fixture.setClock(START_MS + PERIOD_MS);
-    const report = await segments.rollOverIfDue();
+    const report = await fixture.rollOver(segments);
     expect(report).toMatchObject({ users: 3, carriedBets: 3 });
     const [old, current] = listSegments(fixture.dataDir);
     expect(segments.current().name).toBe(current!.name);
@@ -55,7 +55,7 @@ describe('segment roll-over (real SQLite files, hand-driven clock)', () => {
     const { segments, parts } = await fixture.open();
     parts().ledger.credit(USERS[0]!, USD, 'deposit', 'dep-1', START_MS);
     fixture.setClock(START_MS + PERIOD_MS);
-    await segments.rollOverIfDue();
+    await fixture.rollOver(segments);
     expect(parts().ledger.hasRef('deposit', 'dep-1')).toBe(true);
     expect(parts().ledger.hasRef('deposit', 'dep-2')).toBe(false);
   });
@@ -65,7 +65,7 @@ describe('segment roll-over (real SQLite files, hand-driven clock)', () => {
     const { segments, parts } = await fixture.open();
     fixture.seed(parts, USERS, 10 * USD);
     fixture.setClock(START_MS + PERIOD_MS);
-    await segments.rollOverIfDue();
+    await fixture.rollOver(segments);
     const old = listSegments(fixture.dataDir)[0]!;
     chmodSync(old.path, 0o644);
     const db = new Database(old.path);
@@ -86,28 +86,77 @@ describe('segment roll-over (real SQLite files, hand-driven clock)', () => {
       // Periods without a batcher are skipped: the next segment is the clock's period.
       clockMs += period === 3 ? 3 * PERIOD_MS : PERIOD_MS;
       fixture.setClock(clockMs);
-      await segments.rollOverIfDue();
+      await fixture.rollOver(segments);
     }
     expect(listSegments(fixture.dataDir)).toHaveLength(7);
     expect(parts().ledger.balanceOf(USERS[1]!)).toBe(0);
     expect(fixture.problems()).toEqual([]);
   });
 
+  it('applies batches during the carry: an uncarried user or open bet is carried first, in the batch', async () => {
+    fixture = rolloverFixture();
+    const { segments, parts } = await fixture.open(undefined, 1);
+    const betIds = fixture.seed(parts, USERS, 10 * USD);
+    fixture.setClock(START_MS + PERIOD_MS);
+    expect(await segments.rollOverIfDue()).toBeNull();
+    const [old, current] = listSegments(fixture.dataDir);
+    expect([stateOf(old!.path), stateOf(current!.path)]).toEqual(['closing', 'open']);
+    expect(parts().segment.name).toBe(current!.name);
+    // Nothing is carried yet: the balance is the closing one, read from the closing segment.
+    expect(parts().ledger.balanceOf(USERS[2]!)).toBe(9 * USD);
+    const { ledger, bets, segment } = parts();
+    segment.db.transaction(() => {
+      ledger.credit(USERS[2]!, USD, 'deposit', 'late-deposit', START_MS + PERIOD_MS);
+      const bet = bets.get(betIds[1]!);
+      expect(bet).toMatchObject({ status: 'accepted', userId: USERS[1] });
+      bets.settle(betIds[1]!, {
+        status: 'void',
+        reason: 'test',
+        payoutMicros: 0,
+        evidence: {},
+        settledAt: 1,
+      });
+      ledger.credit(USERS[1]!, USD, 'bet_refund', betIds[1]!, START_MS + PERIOD_MS);
+      ledger.credit('0xnew', 2 * USD, 'deposit', 'new-user', START_MS + PERIOD_MS);
+    })();
+    // A rolled-back batch carries nothing (the batch applier resets the chain head with it).
+    const head = ledger.head();
+    expect(() =>
+      segment.db.transaction(() => {
+        ledger.credit(USERS[0]!, USD, 'deposit', 'rolled-back', START_MS + PERIOD_MS);
+        throw new Error('rollback');
+      })(),
+    ).toThrow('rollback');
+    ledger.resetHead(head);
+    expect(parts().ledger.balanceOf(USERS[0]!)).toBe(9 * USD);
+    expect(parts().ledger.balanceOf(USERS[2]!)).toBe(10 * USD);
+    const report = await fixture.rollOver(segments);
+    expect(report).toMatchObject({ users: 3, carriedBets: 3 });
+    expect(stateOf(old!.path)).toBe('closed');
+    expect(USERS.map((u) => parts().ledger.balanceOf(u))).toEqual([9 * USD, 10 * USD, 10 * USD]);
+    expect(parts().ledger.balanceOf('0xnew')).toBe(2 * USD);
+    expect(parts().bets.get(betIds[0]!)?.status).toBe('accepted');
+    expect(parts().bets.get(betIds[1]!)?.status).toBe('void');
+    expect(fixture.problems()).toEqual([]);
+  });
+
   it.each<FailPoint>([
     'rollover_after_closing',
-    'rollover_during_opening',
     'rollover_after_opening',
     'rollover_after_switch',
+    'rollover_during_carry',
+    'rollover_after_carry',
   ])('completes the roll-over at the next start after a crash at %s', async (crashAt) => {
     fixture = rolloverFixture();
-    const first = await fixture.open(crashAt);
+    const first = await fixture.open(crashAt, 1);
     const betIds = fixture.seed(first.parts, USERS, 5 * USD);
     fixture.setClock(START_MS + PERIOD_MS);
-    await expect(first.segments.rollOverIfDue()).rejects.toThrow(Crash);
+    await expect(fixture.rollOver(first.segments)).rejects.toThrow(Crash);
     const restarted = await fixture.open();
     const files = listSegments(fixture.dataDir);
     expect(files).toHaveLength(2);
     expect(restarted.segments.current().name).toBe(files[1]!.name);
+    expect(restarted.segments.carrier()).toBeNull();
     expect(files.map((file) => stateOf(file.path))).toEqual(['closed', 'open']);
     expect(restarted.parts().ledger.balanceOf(USERS[2]!)).toBe(4 * USD);
     expect(restarted.parts().bets.get(betIds[2]!)?.status).toBe('accepted');
@@ -123,7 +172,7 @@ describe('segment roll-over (real SQLite files, hand-driven clock)', () => {
     const restarted = await fixture.open();
     expect(listSegments(fixture.dataDir)).toHaveLength(1);
     expect(restarted.parts().ledger.balanceOf(USERS[0]!)).toBe(USD);
-    await restarted.segments.rollOverIfDue();
+    await fixture.rollOver(restarted.segments);
     expect(restarted.parts().ledger.balanceOf(USERS[0]!)).toBe(USD);
     expect(fixture.problems()).toEqual([]);
   });
@@ -145,7 +194,7 @@ describe('segment roll-over (real SQLite files, hand-driven clock)', () => {
     fixture.setClock(Date.parse('2026-12-07T00:00:05Z'));
     const monday = await fixture.open();
     expect(monday.segments.current().name).toBe('2026-W49');
-    await monday.segments.rollOverIfDue();
+    await fixture.rollOver(monday.segments);
     expect(monday.segments.current().name).toBe('2026-W50');
     expect(monday.parts().ledger.balanceOf(USERS[0]!)).toBe(2 * USD);
     expect(fixture.problems()).toEqual([]);

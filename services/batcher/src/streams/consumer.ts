@@ -54,12 +54,25 @@ export interface ConsumerDeps {
   publisher: Publisher;
   rebuildCache(): Promise<RebuildResult>;
   checkpoint(): void;
-  /** Between batches: the segment roll-over when its period has ended (rollover/). */
-  rollOverIfDue(): Promise<unknown>;
+  /**
+   * Between batches: the segment roll-over when its period has ended, and a slice of a roll-over's
+   * carry (rollover/); `behind` when the last batch waited in the stream (the carry yields then).
+   */
+  rollOverIfDue(behind: boolean): Promise<unknown>;
   /** Appends the committed ledger head to the anchors file (anchors.ts). */
   anchor(nowMs: number): void;
   metrics: BatcherMetrics;
   log: Logger;
+}
+
+/** A batch waited in the stream longer than this: the batcher is behind. */
+const BEHIND_AGE_MS = 50;
+
+/** Whether a batch was full or its oldest entry waited in the stream (its id time) beyond BEHIND_AGE_MS. */
+function isBehind(entries: readonly StreamEntry[], batchMax: number): boolean {
+  if (entries.length === 0) return false;
+  if (entries.length >= batchMax) return true;
+  return Date.now() - Number(entries[0]!.id.split('-')[0]) > BEHIND_AGE_MS;
 }
 
 export function createConsumer(deps: ConsumerDeps) {
@@ -101,13 +114,13 @@ export function createConsumer(deps: ConsumerDeps) {
     return more.length === 0 ? first : [...first, ...more].sort((a, b) => compareStreamIds(a.id, b.id));
   }
 
-  async function maintain(idle: boolean): Promise<void> {
+  async function maintain(idle: boolean, behind: boolean): Promise<void> {
     if (batchesSinceCheckpoint > 0 && (idle || batchesSinceCheckpoint >= config.CHECKPOINT_EVERY_BATCHES)) {
       deps.checkpoint();
       deps.metrics.checkpointed();
       batchesSinceCheckpoint = 0;
     }
-    await deps.rollOverIfDue();
+    await deps.rollOverIfDue(behind);
     const nowMs = Date.now();
     if (config.DEAD_MAN_SWEEP_INTERVAL_MS > 0 && nowMs - lastSweepAtMs >= config.DEAD_MAN_SWEEP_INTERVAL_MS) {
       lastSweepAtMs = nowMs;
@@ -156,7 +169,7 @@ export function createConsumer(deps: ConsumerDeps) {
         batchesSinceCheckpoint += 1;
       }
       if (last) return;
-      await maintain(entries.length === 0);
+      await maintain(entries.length === 0, isBehind(entries, config.BATCH_MAX));
     }
   }
 

@@ -1,6 +1,7 @@
 /**
  * `balance <address>`: the SQLite balance in the current segment (the truth; a roll-over carries
- * every balance into the next segment) — or in `--segment` — next to the Redis cache's
+ * every balance into the next segment — while it is carrying, a user not carried yet is read from
+ * the closing segment: the newest segment holding the user) — or in `--segment` — next to the Redis cache's
  * available balance (SQLite minus stakes admitted but not yet applied). Redis being down does not
  * hide the SQLite balance.
  */
@@ -18,10 +19,17 @@ export async function balance(ctx: CommandContext, addressText: string, options:
   if (!address.ok) throw usageError(address.message);
   const { userId } = address;
   const opened = openSegments(ctx.config.DATA_DIR, options.segment);
-  const segment = opened.segments[0]!;
   let row: { balance: number; updated_at: number } | undefined;
+  let segment = opened.segments[0]!;
   try {
-    row = segment.db.prepare('SELECT balance, updated_at FROM users WHERE id = ?').get(userId) as typeof row;
+    for (const candidate of opened.segments) {
+      row = candidate.db
+        .prepare('SELECT balance, updated_at FROM users WHERE id = ?')
+        .get(userId) as typeof row;
+      if (!row) continue;
+      segment = candidate;
+      break;
+    }
   } finally {
     opened.close();
   }
