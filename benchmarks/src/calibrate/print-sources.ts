@@ -11,20 +11,21 @@
 import { readFileSync } from 'node:fs';
 import { withEstimates } from '@tap/calibration';
 import { type PrintEntry, printEntrySchema } from '@tap/domain';
-import { createSigmaEstimator, DEFAULT_PRICING_CONFIG } from '@tap/pricing';
-import Database from 'better-sqlite3';
-import { nextPrint } from '../../../services/price-ingest/src/index-price/print-loop.js';
-import { createQuoteBook } from '../../../services/price-ingest/src/quotes/quote-book.js';
 import {
+  createQuoteBook,
+  createSimulatedMarket,
   DEFAULT_SIM_VENUES,
+  INDEX_DEFAULTS,
+  nextPrint,
   type SimConfig,
   type SimVenueSpec,
-} from '../../../services/price-ingest/src/simulator/simulation.js';
-import { createSimulatedMarket } from '../../../services/price-ingest/src/simulator/simulator-feed.js';
+} from '@tap/price-ingest/simulation';
+import { createSigmaEstimator, DEFAULT_PRICING_CONFIG } from '@tap/pricing';
+import Database from 'better-sqlite3';
 
 /** price-ingest's defaults (VENUE_STALE_MS, INDEX_OUTLIER_BP, PRINT_INTERVAL_MS). */
-const INDEX_RULES = { staleMs: 2_000, outlierBp: 100 };
-const PRINT_INTERVAL_MS = 100;
+const INDEX_RULES = { staleMs: INDEX_DEFAULTS.staleMs, outlierBp: INDEX_DEFAULTS.outlierBp };
+const PRINT_INTERVAL_MS = INDEX_DEFAULTS.printIntervalMs;
 /** Prints never fall on a window boundary in production (the timer has its own phase); nor here. */
 const PRINT_PHASE_MS = 37;
 const SIM_START_MS = Date.UTC(2026, 0, 5);

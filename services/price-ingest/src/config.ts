@@ -1,6 +1,7 @@
 /** price-ingest configuration, read once from the environment by main.ts. */
 import { type ConfigOf, type ConfigResult, commonEnv, type Env, env, parseEnv } from '@tap/runtime';
 import { z } from 'zod';
+import { INDEX_DEFAULTS } from './index-defaults.js';
 import { DEFAULT_SIM_VENUES } from './simulator/simulation.js';
 import { BINANCE_DEFAULT_URL } from './venues/binance/binance-adapter.js';
 import { COINBASE_DEFAULT_URL } from './venues/coinbase/coinbase-adapter.js';
@@ -60,11 +61,11 @@ const shape = {
   /** Kraken v2 symbol. Default BTC/USD. */
   KRAKEN_SYMBOL: z.string().min(1).default('BTC/USD'),
   /** δ, time between index prints, ms. Default 100. */
-  PRINT_INTERVAL_MS: env.intBetween(10, 10_000, 100),
+  PRINT_INTERVAL_MS: env.intBetween(10, 10_000, INDEX_DEFAULTS.printIntervalMs),
   /** A quote older than this is not used, ms. Default 2000. */
-  VENUE_STALE_MS: env.intBetween(100, 60_000, 2_000),
+  VENUE_STALE_MS: env.intBetween(100, 60_000, INDEX_DEFAULTS.staleMs),
   /** A fresh mid further than this from the median of fresh mids is dropped, basis points. Default 100 (1 %). */
-  INDEX_OUTLIER_BP: env.intBetween(1, 10_000, 100),
+  INDEX_OUTLIER_BP: env.intBetween(1, 10_000, INDEX_DEFAULTS.outlierBp),
   /** Healthy (/healthz 200) with at least this many fresh venues. Default 2. */
   MIN_VENUES: env.intBetween(1, 3, 2),
   /** Reconnect backoff: full jitter in [0, min(max, base·2^attempt)), ms. Defaults 500 and 30000. */
