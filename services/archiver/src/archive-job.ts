@@ -11,7 +11,6 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   archiveKey,
-  localManifestPath,
   type Manifest,
   type ManifestEntry,
   readManifest,
