@@ -36,13 +36,18 @@ async function expectBadConfigRefused(
   for (const variable of named) expect(stderr).toContain(variable);
 }
 
-/** For long-running daemons. `portVariable` is the variable of the port serving /healthz. */
+/**
+ * For long-running daemons. `portVariable` is the variable of the port serving /healthz.
+ * `exclusivePort`: the daemon serves its clients on that port (uWS), so a second instance started
+ * on it must refuse to start rather than share it (issue 20).
+ */
 export function describeDaemonLifecycle(spec: {
   service: string;
   portVariable: string;
   env?: EnvBuilder;
   /** argv of a binary with several modes (the archiver's `restores`). */
   args?: string[];
+  exclusivePort?: boolean;
 }): void {
   const { service, portVariable } = spec;
   const args = spec.args ?? [];
@@ -77,6 +82,31 @@ export function describeDaemonLifecycle(spec: {
         await daemon.stop('SIGKILL');
       }
     });
+
+    if (spec.exclusivePort) {
+      it('refuses to start, exit 1 with a clear log, when another instance holds its port', async () => {
+        const port = await freePort();
+        const env = async () => ({
+          REDIS_URL: redis.url,
+          TAP_KEY_PREFIX: freshPrefix(),
+          [portVariable]: String(port),
+          ...((await spec.env?.(redis)) ?? {}),
+        });
+        const first = startDaemon(service, await env(), args);
+        try {
+          await waitForHealthy(`http://127.0.0.1:${port}/healthz`);
+          const second = startDaemon(service, await env(), args);
+          expect(await second.exited).toEqual({ code: 1, signal: null });
+          const failed = second.lines.find((line) => line.includes('"daemon.start_failed"')) ?? '';
+          expect(failed).toContain('PortInUseError');
+          expect(failed).toContain(`:${port}`);
+          // The first instance keeps serving.
+          expect(await waitForHealthy(`http://127.0.0.1:${port}/healthz`)).toMatchObject({ ok: true });
+        } finally {
+          await first.stop('SIGKILL');
+        }
+      });
+    }
 
     it('exits 78 and names every bad variable', async () => {
       await expectBadConfigRefused(

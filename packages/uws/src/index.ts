@@ -1,4 +1,4 @@
-export { type Listening, listen } from './listen.js';
+export { type Listening, listen, PortInUseError } from './listen.js';
 export {
   assertNativeUws,
   type HttpRequest,

@@ -1,3 +1,3 @@
 import { describeDaemonLifecycle } from '@tap/testkit';
 
-describeDaemonLifecycle({ service: 'ingest-api', portVariable: 'HTTP_PORT' });
+describeDaemonLifecycle({ service: 'ingest-api', portVariable: 'HTTP_PORT', exclusivePort: true });

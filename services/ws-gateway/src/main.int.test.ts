@@ -1,3 +1,3 @@
 import { describeDaemonLifecycle } from '@tap/testkit';
 
-describeDaemonLifecycle({ service: 'ws-gateway', portVariable: 'WS_PORT' });
+describeDaemonLifecycle({ service: 'ws-gateway', portVariable: 'WS_PORT', exclusivePort: true });
