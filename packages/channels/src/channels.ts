@@ -58,6 +58,11 @@ export function createChannels(prefix: string = DEFAULT_PREFIX) {
       exposureTotal: key('exposure:total'),
       exposureUser: (userId: string) => key(`exposure:user:${userId}`),
       openBets: (userId: string) => key(`openbets:${userId}`),
+      /**
+       * The batcher's heartbeat (hash: at, lagMs — its clock when written and the age of the oldest
+       * unapplied bet); ingest-api refuses bets `batcher_behind` when it is stale or lagMs too large.
+       */
+      batcherHeartbeat: key('batcher:heartbeat'),
       /** userId of a bet admitted but not yet applied; the batcher deletes it after commit. */
       pendingBet: (betId: string) => key(`pending:${betId}`),
       /** A restore job (hash: id, segment, state, bytesDone, bytesTotal, error, requestedAtMs, updatedAtMs; 24 h TTL). */
@@ -69,6 +74,8 @@ export function createChannels(prefix: string = DEFAULT_PREFIX) {
       /** Restore jobs a wallet may start (token bucket hash), and all wallets together. */
       restoreRateLimit: (userId: string) => key(`ratelimit:restore:${userId}`),
       restoreRateLimitGlobal: key('ratelimit:restore'),
+      /** SCAN pattern of every pendingBet key (the batcher's start-up clears those of committed bets). */
+      pendingBetPattern: key('pending:*'),
       /** Demo mode only: micro-dollars the faucet credited to a wallet (string integer, 24 h TTL). */
       demoFaucet: (userId: string) => key(`demo:faucet:${userId}`),
     },

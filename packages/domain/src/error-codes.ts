@@ -48,6 +48,15 @@ export const ERROR_CODES = {
   },
   service_unavailable: { status: 503, message: 'the service cannot accept requests right now' },
   service_busy: { status: 503, message: 'the service is near its memory limit, retry later' },
+  store_unavailable: {
+    status: 503,
+    message:
+      'the data store did not answer in time; retry shortly (a bet retried with the same clientBetId is never placed twice)',
+  },
+  batcher_behind: {
+    status: 503,
+    message: 'bets are not being applied right now (the ledger writer is behind or down); retry shortly',
+  },
   // demo mode only (DEMO_MODE=1 on ingest-api)
   faucet_exhausted: { status: 403, message: 'this wallet has taken all the demo funds it may' },
   restore_pending: { status: 202, message: 'the data is being restored from the archive' },

@@ -19,6 +19,7 @@ export { type HealthCheck, type HealthReport, type OpsServer, startOpsServer } f
 export {
   closeRedis,
   createRedis,
+  isRedisUnavailable,
   Redis,
   type RedisTarget,
   ReplyError,

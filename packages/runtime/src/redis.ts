@@ -2,6 +2,13 @@
  * ioredis connections with the settings every daemon wants: auto-pipelining (one round trip for many
  * commands issued in the same tick), bounded connect retries with backoff, and a log line per state
  * change rather than per failed attempt.
+ *
+ * `commandTimeoutMs` bounds every command, including one queued while Redis is unreachable: a
+ * stalled Redis (SIGSTOP, a long fork, a full disk under AOF) then fails the command with
+ * "Command timed out" instead of hanging its caller (issue 20). A timed-out write may still be
+ * executed by Redis later, so its caller must treat the outcome as unknown (ingest-api answers
+ * 503 `store_unavailable`; a bet retried with the same clientBetId is never placed twice).
+ * Daemons whose only long commands are blocking reads leave it unset.
  */
 import { Redis, ReplyError } from 'ioredis';
 import type { Logger } from 'pino';
@@ -24,10 +31,16 @@ export function redisCredentials(target: RedisTarget): { username?: string; pass
   };
 }
 
-export function createRedis(target: RedisTarget, log: Logger, connectionName: string): Redis {
+export function createRedis(
+  target: RedisTarget,
+  log: Logger,
+  connectionName: string,
+  options: { commandTimeoutMs?: number } = {},
+): Redis {
   const redis = new Redis(target.REDIS_URL, {
     ...redisCredentials(target),
     connectionName,
+    ...(options.commandTimeoutMs === undefined ? {} : { commandTimeout: options.commandTimeoutMs }),
     enableAutoPipelining: true,
     maxRetriesPerRequest: 3,
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
@@ -61,4 +74,18 @@ export async function closeRedis(redis: Redis, timeoutMs = 1_000): Promise<void>
 
 export function redisHealth(redis: Redis): { redis: string } {
   return { redis: redis.status };
+}
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+
+/**
+ * True when `err` says Redis could not be reached or did not answer in time (as opposed to Redis
+ * refusing the command, a ReplyError): the command timed out, the connection is closed, or its
+ * reconnect attempts ran out.
+ */
+export function isRedisUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.message === 'Command timed out' || err.message === 'Connection is closed.') return true;
+  if (err.name === 'MaxRetriesPerRequestError') return true;
+  return UNAVAILABLE_CODES.has((err as { code?: string }).code ?? '');
 }

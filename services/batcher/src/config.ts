@@ -81,6 +81,11 @@ const shape = {
    * off — only for tests whose fixture bets lie in the past; logged as a warning at start.
    */
   DEAD_MAN_SWEEP_INTERVAL_MS: env.intBetween(0, 600_000, 5_000),
+  /**
+   * How often the batcher writes its heartbeat and lag to Redis (ms); ingest-api refuses bets
+   * `batcher_behind` when it is stale (streams/heartbeat.ts). Default 500.
+   */
+  HEARTBEAT_INTERVAL_MS: env.intBetween(50, 10_000, 500),
   /** How often the ledger head (hash, rows, time) is appended to the anchors file (ms). Default 60000. */
   ANCHOR_INTERVAL_MS: env.intBetween(1_000, 3_600_000, 60_000),
   /** The append-only anchors file (JSON lines). Default <DATA_DIR>/ledger-anchors.jsonl. */

@@ -27,6 +27,8 @@ import { createAnchorWriter } from './storage/anchors.js';
 import { lockDataDir } from './storage/data-dir-lock.js';
 import { rebuildBalanceCache } from './streams/cache-rebuild.js';
 import { createConsumer } from './streams/consumer.js';
+import { writeHeartbeat } from './streams/heartbeat.js';
+import { clearCommittedPendingMarkers } from './streams/pending-markers.js';
 import { createPublisher } from './streams/publisher.js';
 import { currentParts } from './writer-parts.js';
 
@@ -98,8 +100,17 @@ void runDaemon({
       outbox: () => parts().outbox,
       rebuildCache: () =>
         rebuildBalanceCache({ redis, channels, db: parts().segment.db, betExists: parts().bets.exists, log }),
+      clearCommittedPendingMarkers: () =>
+        clearCommittedPendingMarkers({
+          redis,
+          channels,
+          db: parts().segment.db,
+          betExists: parts().bets.exists,
+          log,
+        }),
       checkpoint: () => parts().segment.checkpointPassive(),
       rollOverIfDue: (behind) => segments.rollOverIfDue({ behind }),
+      heartbeat: async (nowMs) => metrics.setUnappliedAge(await writeHeartbeat(redis, channels, nowMs)),
       anchor: (nowMs) => {
         const anchor = anchors.anchor(nowMs);
         if (anchor) metrics.anchored(anchor.at);

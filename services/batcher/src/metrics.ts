@@ -46,6 +46,11 @@ export function createBatcherMetrics(registry: Registry, log: Logger, summaryInt
     labelNames: ['stream'],
     registers,
   });
+  const unappliedAge = new Gauge({
+    name: 'tap_batcher_oldest_unapplied_bet_age_seconds',
+    help: 'Age of the oldest bet in tap:bets not yet applied, written with each heartbeat (ingest-api refuses bets past BATCHER_LAG_MS_MAX)',
+    registers,
+  });
   const checkpoints = new Counter({
     name: 'tap_batcher_wal_checkpoints_total',
     help: 'Passive WAL checkpoints run between batches',
@@ -111,6 +116,9 @@ export function createBatcherMetrics(registry: Registry, log: Logger, summaryInt
     },
     setLag(stream: string, entriesBehind: number) {
       lag.set({ stream }, entriesBehind);
+    },
+    setUnappliedAge(ageMs: number) {
+      unappliedAge.set(ageMs / 1000);
     },
     checkpointed() {
       checkpoints.inc();

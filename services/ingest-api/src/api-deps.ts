@@ -15,6 +15,7 @@ import { type Config, exposureLimitsOf } from './config.js';
 import { createFaucet } from './demo/faucet.js';
 import { createHttpMetrics } from './http/metrics.js';
 import type { ApiDeps } from './http/routes.js';
+import { checkBatcher } from './market/batcher-check.js';
 import type { MarketState } from './market/market-state.js';
 import type { RedisMemory } from './market/redis-memory.js';
 import { createHistory } from './queries/history.js';
@@ -36,6 +37,14 @@ export function createApiDeps(parts: {
   const rateLimitRule = { ratePerS: config.RATE_LIMIT_PER_S, burst: config.RATE_LIMIT_BURST };
   const segments = openSegmentView(config.DATA_DIR);
   const perHour = (jobs: number) => ({ ratePerS: jobs / 3_600, burst: jobs });
+  const metrics = createHttpMetrics(
+    parts.registry,
+    () =>
+      checkBatcher(parts.market.snapshot().batcher, Date.now(), {
+        batcherHeartbeatAgeMsMax: config.BATCHER_HEARTBEAT_AGE_MS_MAX,
+        batcherLagMsMax: config.BATCHER_LAG_MS_MAX,
+      }).ok,
+  );
   return {
     log: parts.log,
     redis,
@@ -43,7 +52,7 @@ export function createApiDeps(parts: {
     sessions,
     memory: parts.memory,
     bodyBytesMax: config.BODY_BYTES_MAX,
-    metrics: createHttpMetrics(parts.registry),
+    metrics,
     now: Date.now,
     segments,
     history: createHistory({
@@ -96,6 +105,8 @@ export function createApiDeps(parts: {
       stakeMicrosMin: config.STAKE_MICROS_MIN,
       stakeMicrosMax: config.STAKE_MICROS_MAX,
       heartbeatAgeMsMax: config.BREAKER_HEARTBEAT_AGE_MS_MAX,
+      batcherHeartbeatAgeMsMax: config.BATCHER_HEARTBEAT_AGE_MS_MAX,
+      batcherLagMsMax: config.BATCHER_LAG_MS_MAX,
       printAgeMsMax: config.PRINT_AGE_MS_MAX,
       demoMode: config.DEMO_MODE,
       newBetId: createBetIdFactory(),

@@ -83,6 +83,21 @@ const shape = {
   REDIS_MEMORY_BETS_MAX_PCT: env.intBetween(1, 100, 90),
   /** How often Redis's used_memory and maxmemory are re-read for that gate, ms. Default 250. */
   REDIS_MEMORY_REFRESH_MS: env.intBetween(10, 60_000, 250),
+  /**
+   * Longest any Redis command may take before the request answers 503 `store_unavailable`, ms
+   * (SPEC §6.1: a stalled Redis never hangs a client). Default 1000.
+   */
+  REDIS_COMMAND_TIMEOUT_MS: env.intBetween(50, 60_000, 1_000),
+  /**
+   * Oldest acceptable batcher heartbeat before admission refuses bets `503 batcher_behind`, ms
+   * (SPEC §6.1: "accepted but not applied" stays bounded). Default 5000.
+   */
+  BATCHER_HEARTBEAT_AGE_MS_MAX: env.intBetween(100, 600_000, 5_000),
+  /**
+   * Oldest acceptable bet not yet applied by the batcher (its lag, as the age of the oldest
+   * admitted-but-unapplied entry it reports), ms, before `503 batcher_behind`. Default 20000.
+   */
+  BATCHER_LAG_MS_MAX: env.intBetween(100, 600_000, 20_000),
   /** How often the breaker and the latest print are re-read from Redis, ms. Default 20. */
   MARKET_REFRESH_MS: env.intBetween(1, 1_000, 20),
   /**

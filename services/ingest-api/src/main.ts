@@ -33,7 +33,9 @@ function startApi(): void {
     service: SERVICE,
     log,
     async start(stopper) {
-      const redis = createRedis(config, log, SERVICE);
+      const redis = createRedis(config, log, SERVICE, {
+        commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+      });
       stopper.addFinal('redis', () => closeRedis(redis));
       const signatures = createSignaturePool({
         workerUrl: new URL(import.meta.url),

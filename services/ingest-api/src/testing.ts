@@ -5,6 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createChannels } from '@tap/channels';
 import { buildSiweMessage, randomNonce } from '@tap/signatures';
 import {
   freePort,
@@ -14,6 +15,7 @@ import {
   type TestRedis,
   waitForHealthy,
 } from '@tap/testkit';
+import { Redis } from 'ioredis';
 import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts';
 
 export const LOGIN_DOMAIN = 'tap.test';
@@ -29,6 +31,11 @@ export interface TestApi {
 export async function startTestApi(redis: TestRedis, env: Record<string, string> = {}): Promise<TestApi> {
   const port = await freePort();
   const prefix = freshPrefix();
+  // No batcher runs here: its heartbeat is written once, before the API reads its market state,
+  // and BATCHER_HEARTBEAT_AGE_MS_MAX below keeps it fresh for the test (tests of the check rewrite it).
+  const client = new Redis(redis.url);
+  await writeBatcherHeartbeat(client, prefix);
+  client.disconnect();
   const daemon = startDaemon('ingest-api', {
     REDIS_URL: redis.url,
     TAP_KEY_PREFIX: prefix,
@@ -39,6 +46,7 @@ export async function startTestApi(redis: TestRedis, env: Record<string, string>
     LOGIN_WORKERS: '2',
     // A fresh data directory (no segment yet): a missing DATA_DIR makes the query routes fail.
     DATA_DIR: mkdtempSync(join(tmpdir(), 'tap-ingest-api-')),
+    BATCHER_HEARTBEAT_AGE_MS_MAX: '600000',
     ...env,
   });
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -102,7 +110,7 @@ export function nextCell(priceCents: number, nowMs = Date.now(), bandsAbove = 1)
   return { t0, p0 };
 }
 
-/** Seeds what the batcher owns: the balance cache for `userId` and the ready flag. */
+/** Seeds what the batcher owns: the balance cache for `userId`, the ready flag and its heartbeat. */
 export async function fundInCache(
   redis: import('ioredis').Redis,
   prefix: string,
@@ -111,4 +119,10 @@ export async function fundInCache(
 ) {
   await redis.set(`${prefix}balance:${userId}`, String(micros));
   await redis.set(`${prefix}balance:ready`, '1');
+  await writeBatcherHeartbeat(redis, prefix);
+}
+
+/** The heartbeat a running batcher writes (batcher-check.ts): now, nothing unapplied. */
+export async function writeBatcherHeartbeat(redis: import('ioredis').Redis, prefix: string, lagMs = 0) {
+  await redis.hset(createChannels(prefix).keys.batcherHeartbeat, { at: Date.now(), lagMs });
 }

@@ -2,12 +2,14 @@
  * The batcher's consumer: the start-up sequence, then the read → batch loop (SPEC §6.2, §6.4).
  *
  * Start-up, in order: consumer groups exist; the outbox left by the last run is published; the
- * balance cache is rebuilt (admission is closed meanwhile); entries pending under another consumer
+ * balance cache is rebuilt (admission is closed meanwhile); the pending markers of bets already
+ * committed are dropped; entries pending under another consumer
  * name are claimed and this consumer's pending entries applied. Then new entries: a read blocks
  * up to BLOCK_MS for the first one, waits BATCH_WAIT_MS for more unless the read was already full,
  * and the whole lot is one batch. Between batches: the dead-man sweep every
  * DEAD_MAN_SWEEP_INTERVAL_MS (dead-man-sweep.ts), the ledger anchor every ANCHOR_INTERVAL_MS
- * (anchors.ts), trimming and lag every TRIM_INTERVAL_MS, a passive WAL checkpoint when idle or
+ * (anchors.ts), trimming and lag every TRIM_INTERVAL_MS, the heartbeat every HEARTBEAT_INTERVAL_MS
+ * (heartbeat.ts), a passive WAL checkpoint when idle or
  * every CHECKPOINT_EVERY_BATCHES batches, the segment roll-over when the period has ended (after
  * start-up's pending entries, never inside a batch), a summary log line.
  *
@@ -42,6 +44,7 @@ export interface ConsumerDeps {
     | 'DEAD_MAN_GRACE_MS'
     | 'DEAD_MAN_SWEEP_INTERVAL_MS'
     | 'ANCHOR_INTERVAL_MS'
+    | 'HEARTBEAT_INTERVAL_MS'
   >;
   /** Commands: groups, claims, trimming. */
   redis: Redis;
@@ -53,6 +56,8 @@ export interface ConsumerDeps {
   outbox(): Outbox;
   publisher: Publisher;
   rebuildCache(): Promise<RebuildResult>;
+  /** Drops the pending markers of bets already committed (pending-markers.ts). */
+  clearCommittedPendingMarkers(): Promise<number>;
   checkpoint(): void;
   /**
    * Between batches: the segment roll-over when its period has ended, and a slice of a roll-over's
@@ -61,6 +66,8 @@ export interface ConsumerDeps {
   rollOverIfDue(behind: boolean): Promise<unknown>;
   /** Appends the committed ledger head to the anchors file (anchors.ts). */
   anchor(nowMs: number): void;
+  /** Writes the heartbeat with the bets stream's lag (heartbeat.ts). */
+  heartbeat(nowMs: number): Promise<void>;
   metrics: BatcherMetrics;
   log: Logger;
 }
@@ -84,6 +91,7 @@ export function createConsumer(deps: ConsumerDeps) {
   let lastTrimAtMs = 0;
   let lastSweepAtMs = 0;
   let lastAnchorAtMs = 0;
+  let lastHeartbeatAtMs = 0;
   let batchesSinceCheckpoint = 0;
 
   async function startUp(): Promise<string> {
@@ -93,6 +101,7 @@ export function createConsumer(deps: ConsumerDeps) {
     deps.outbox().markPublished(leftover);
     log.info({ rows: leftover.length }, 'outbox.republished');
     const rebuilt = await deps.rebuildCache();
+    await deps.clearCommittedPendingMarkers();
     const claimed = await claimAbandoned({ ...readerGroup, redis: deps.redis }, config.BATCH_MAX);
     const cursors = new Map<string, string>();
     let applied = 0;
@@ -134,6 +143,10 @@ export function createConsumer(deps: ConsumerDeps) {
       lastTrimAtMs = nowMs;
       await trimConsumed(deps.redis, channels, (kind, lag) => deps.metrics.setLag(kind, lag));
     }
+    if (nowMs - lastHeartbeatAtMs >= config.HEARTBEAT_INTERVAL_MS) {
+      lastHeartbeatAtMs = nowMs;
+      await deps.heartbeat(nowMs);
+    }
     deps.metrics.maybeLogSummary(nowMs);
   }
 
@@ -155,6 +168,8 @@ export function createConsumer(deps: ConsumerDeps) {
   async function run(): Promise<void> {
     let afterBetsId = await startUp();
     if (!stopping) phase = 'running';
+    lastHeartbeatAtMs = Date.now();
+    await deps.heartbeat(lastHeartbeatAtMs);
     log.info({ consumer: config.CONSUMER_NAME }, 'consumer.running');
     let next = stopping ? Promise.resolve([]) : prefetch();
     for (;;) {

@@ -2,7 +2,8 @@
  * The bet admission use case (SPEC §3, §6.1). The answer is decided in this order: body (a
  * malformed one never reaches Redis) → Redis memory (past 90 % of maxmemory `503 service_busy`,
  * retries included: SPEC §6 keeps the rest for prints and settlements) → the per-wallet rate limit → a retry of a known clientBetId
- * gets its original answer (even if the market moved since) → breaker and print freshness → stake
+ * gets its original answer (even if the market moved since) → breaker and print freshness → the
+ * batcher applying (heartbeat and lag) → stake
  * range → cell rules and price → the trader's minimum multiplier → the admission script.
  *
  * The checks that need no Redis run first, so a bet that passes them costs ONE round trip: the
@@ -16,6 +17,7 @@ import { type BetEntry, type ErrorCode, payoutMicros, type Terms } from '@tap/do
 import { type PricingConfig, quoteCell } from '@tap/pricing';
 import type { Redis } from '@tap/runtime';
 import { describe } from '../auth/login.js';
+import { type BatcherRules, checkBatcher } from '../market/batcher-check.js';
 import { checkTrading, type MarketSnapshot } from '../market/market-state.js';
 import type { RedisMemory } from '../market/redis-memory.js';
 import type { TokenBucket } from '../rate-limit/token-bucket.js';
@@ -31,7 +33,7 @@ import {
 
 export type { AcceptedBet };
 
-export interface PlaceBetDeps {
+export interface PlaceBetDeps extends BatcherRules {
   market: { snapshot(): MarketSnapshot };
   /** Redis memory admission: past 90 % of maxmemory new bets are refused (SPEC §6). */
   memory: RedisMemory;
@@ -81,8 +83,8 @@ export async function placeBet(
 }
 
 /**
- * The checks that need no Redis, in order: breaker and print freshness, a simulated print outside
- * demo mode (SPEC §9), stake range, cell rules and price, the trader's minimum multiplier. Pure:
+ * The checks that need no Redis, in order: breaker and print freshness, the batcher check
+ * (batcher-check.ts), a simulated print outside demo mode (SPEC §9), stake range, cell rules and price, the trader's minimum multiplier. Pure:
  * nothing is written whatever it answers.
  */
 function priceRequest(
@@ -93,6 +95,8 @@ function priceRequest(
   const refuse = (refusal: Extract<PlaceBetVerdict, { ok: false }>) => ({ ok: false as const, refusal });
   const trading = checkTrading(deps.market.snapshot(), receivedAtMs, deps);
   if (!trading.ok) return refuse({ ok: false, code: trading.code, message: trading.reason });
+  const batcher = checkBatcher(deps.market.snapshot().batcher, receivedAtMs, deps);
+  if (!batcher.ok) return refuse({ ok: false, code: batcher.code, message: batcher.reason });
   if (trading.print.simulated && !deps.demoMode) return refuse({ ok: false, code: 'simulated_prices' });
   if (request.stakeMicros < deps.stakeMicrosMin || request.stakeMicros > deps.stakeMicrosMax) {
     return refuse({

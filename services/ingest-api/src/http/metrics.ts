@@ -1,7 +1,12 @@
-/** ingest-api's HTTP metrics: latency per route and outcomes by error code. */
+/**
+ * ingest-api's HTTP metrics: latency per route, requests in flight, outcomes by error code,
+ * requests Redis failed (unreachable or over REDIS_COMMAND_TIMEOUT_MS), and whether the batcher
+ * check lets bets in.
+ */
 import { Counter, Gauge, Histogram, type Registry } from '@tap/runtime';
 
-export function createHttpMetrics(registry: Registry) {
+/** `batcherAdmits` is read at each scrape: whether the batcher check admits bets now. */
+export function createHttpMetrics(registry: Registry, batcherAdmits: () => boolean = () => true) {
   return {
     duration: new Histogram({
       name: 'tap_ingest_api_request_duration_seconds',
@@ -21,6 +26,20 @@ export function createHttpMetrics(registry: Registry) {
       help: 'Logins and bets by outcome (ok/accepted or the error code)',
       labelNames: ['route', 'outcome'],
       registers: [registry],
+    }),
+    redisFailures: new Counter({
+      name: 'tap_ingest_api_redis_failures_total',
+      help: 'Requests answered 503 store_unavailable: Redis unreachable or slower than REDIS_COMMAND_TIMEOUT_MS',
+      labelNames: ['route'],
+      registers: [registry],
+    }),
+    batcherAdmission: new Gauge({
+      name: 'tap_ingest_api_batcher_admission_open',
+      help: '1 while the batcher check admits bets, 0 while it refuses them 503 batcher_behind',
+      registers: [registry],
+      collect() {
+        this.set(batcherAdmits() ? 1 : 0);
+      },
     }),
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { Channels } from '@tap/channels';
 import { betIdSchema, type SegmentView } from '@tap/domain';
-import type { Logger, Redis } from '@tap/runtime';
+import { isRedisUnavailable, type Logger, type Redis } from '@tap/runtime';
 import type { TemplatedApp } from '@tap/uws';
 import type { z } from 'zod';
 import { describe, type LoginDeps, login } from '../auth/login.js';
@@ -215,12 +215,22 @@ function rangeOf(query: { from?: number; to?: number }, nowMs: number) {
   return query.from === undefined ? null : { fromMs: query.from, toMs: query.to ?? nowMs };
 }
 
+/**
+ * Runs a handler; a failure it did not turn into a verdict answers 503 `store_unavailable` when
+ * Redis was unreachable or timed out (REDIS_COMMAND_TIMEOUT_MS; the outcome of a write is then
+ * unknown, and the client retries with the same clientBetId), 500 `internal` otherwise.
+ */
 function guarded(deps: ApiDeps, name: string, handler: Handler) {
   return (call: HttpCall) => {
     const stopTimer = deps.metrics.duration.startTimer({ route: name });
     deps.metrics.inFlight.inc();
     handler(call)
       .catch((err: unknown) => {
+        if (isRedisUnavailable(err)) {
+          deps.metrics.redisFailures.inc({ route: name });
+          deps.log.warn({ err, route: name }, 'http.store_unavailable');
+          return replyError(call, 'store_unavailable', { headers: { 'retry-after': '1' } });
+        }
         deps.log.error({ err, route: name }, 'http.handler_failed');
         const refused = redisRefusal(err);
         if (!refused) return replyError(call, 'internal');
@@ -239,7 +249,7 @@ function retryAfter(verdict: { code: string; details?: Record<string, unknown> }
   if (verdict.code === 'rate_limited') {
     return { 'retry-after': String(Math.ceil(Number(verdict.details?.retryAfterMs) / 1000)) };
   }
-  const busy = ['service_unavailable', 'service_busy', 'login_busy'].includes(verdict.code);
+  const busy = ['service_unavailable', 'service_busy', 'login_busy', 'batcher_behind'].includes(verdict.code);
   return busy ? { 'retry-after': '1' } : {};
 }
 

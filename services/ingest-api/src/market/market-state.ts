@@ -1,5 +1,6 @@
 /**
- * The market state admission needs on every bet — the breaker and the latest index print — kept
+ * The market state admission needs on every bet — the breaker, the latest index print and the
+ * batcher's heartbeat — kept
  * in memory and refreshed every `refreshMs` with one pipelined round trip, instead of two Redis
  * reads per bet. The staleness rules still use the data's own timestamps (the print's `t`, the
  * breaker's `heartbeatAt`), so a refresh lag of a few ms can only make a check stricter.
@@ -8,6 +9,7 @@ import type { Channels } from '@tap/channels';
 import { decodeEntry } from '@tap/channels';
 import type { PrintEntry } from '@tap/domain';
 import type { Logger, Redis } from '@tap/runtime';
+import { type BatcherHeartbeat, parseBatcherHeartbeat } from './batcher-check.js';
 
 export interface BreakerSnapshot {
   state: string;
@@ -18,6 +20,8 @@ export interface BreakerSnapshot {
 export interface MarketSnapshot {
   breaker: BreakerSnapshot | null;
   print: PrintEntry | null;
+  /** The batcher's heartbeat (batcher-check.ts), read with the breaker and the print. */
+  batcher: BatcherHeartbeat | null;
 }
 
 export type TradingCheck =
@@ -44,16 +48,21 @@ export function checkTrading(
 }
 
 export function startMarketState(redis: Redis, channels: Channels, log: Logger, refreshMs: number) {
-  let snapshot: MarketSnapshot = { breaker: null, print: null };
+  let snapshot: MarketSnapshot = { breaker: null, print: null, batcher: null };
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
 
   const refresh = async () => {
-    const [breakerFields, lastPrint] = await Promise.all([
+    const [breakerFields, lastPrint, batcherFields] = await Promise.all([
       redis.hgetall(channels.keys.breakerState),
       redis.get(channels.keys.priceLast),
+      redis.hgetall(channels.keys.batcherHeartbeat),
     ]);
-    snapshot = { breaker: parseBreaker(breakerFields), print: parsePrint(lastPrint) };
+    snapshot = {
+      breaker: parseBreaker(breakerFields),
+      print: parsePrint(lastPrint),
+      batcher: parseBatcherHeartbeat(batcherFields),
+    };
   };
   const loop = () => {
     if (stopped) return;
