@@ -27,44 +27,94 @@ import type { Channels } from '@tap/channels';
 import type { Redis } from '@tap/runtime';
 import { TAKE_TOKEN_LUA, type TokenBucketRule } from '../rate-limit/token-bucket.js';
 
+/**
+ * The script's KEYS and ARGV by name: each list is the order the values are passed in, and the Lua
+ * text below reads `KEYS[${K.name}]` / `ARGV[${A.name}]`, so adding a check (a new key or argument,
+ * anywhere in a list) cannot shift another one silently (issue 21).
+ */
+const KEY_NAMES = [
+  'idempotency',
+  'balance',
+  'exposureCell',
+  'exposureColumn',
+  'exposureTotal',
+  'exposureUser',
+  'openBets',
+  'betsStream',
+  'rateLimit',
+  'pendingBet',
+] as const;
+const ARG_NAMES = [
+  'fingerprint',
+  'answer',
+  'stakeMicros',
+  'payoutMicros',
+  'cellMicrosMax',
+  'columnMicrosMax',
+  'totalMicrosMax',
+  'userPayoutMicrosMax',
+  'userOpenBetsMax',
+  'exposureExpireAtMs',
+  'entryJson',
+  'pendingTtlS',
+  'userId',
+  'receivedAtMs',
+  'ratePerS',
+  'burst',
+  't0',
+  'leadMs',
+  'idempotencyExpireAtMs',
+  // Keys the script only reads (see the header).
+  'cacheReadyKey',
+  'frozenKey',
+] as const;
+type KeyName = (typeof KEY_NAMES)[number];
+type ArgName = (typeof ARG_NAMES)[number];
+const positions = <N extends string>(names: readonly N[]) =>
+  Object.fromEntries(names.map((name, i) => [name, i + 1])) as Record<N, number>;
+const K = positions(KEY_NAMES);
+const A = positions(ARG_NAMES);
+
 const ADMIT_SCRIPT = `${TAKE_TOKEN_LUA}
--- Keys the script only reads come as ARGV (see the header): ARGV[20] balance ready flag, ARGV[21] freeze.
-local waitMs = takeToken(KEYS[9], tonumber(ARGV[14]), tonumber(ARGV[15]), tonumber(ARGV[16]))
+local waitMs = takeToken(KEYS[${K.rateLimit}], tonumber(ARGV[${A.receivedAtMs}]), tonumber(ARGV[${A.ratePerS}]), tonumber(ARGV[${A.burst}]))
 if waitMs > 0 then return {'rate_limited', tostring(waitMs)} end
 -- Every value the checks need in one read; the checks then run in their documented order.
-local got = redis.call('MGET', ARGV[20], KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7])
+local got = redis.call('MGET', ARGV[${A.cacheReadyKey}], KEYS[${K.idempotency}], KEYS[${K.balance}], KEYS[${K.exposureCell}],
+  KEYS[${K.exposureColumn}], KEYS[${K.exposureTotal}], KEYS[${K.exposureUser}], KEYS[${K.openBets}])
 if got[1] ~= '1' then return {'cache_not_ready'} end
 local prior = got[2]
 if prior then
   local sep = string.find(prior, '|', 1, true)
-  if string.sub(prior, 1, sep - 1) == ARGV[1] then return {'duplicate', string.sub(prior, sep + 1)} end
+  if string.sub(prior, 1, sep - 1) == ARGV[${A.fingerprint}] then return {'duplicate', string.sub(prior, sep + 1)} end
   return {'idempotency_conflict'}
 end
 -- An operator's freeze (tapctl freeze) refuses every new bet of the wallet (a retry of one admitted
 -- before the freeze still gets its original answer above).
-if redis.call('EXISTS', ARGV[21]) == 1 then return {'wallet_frozen'} end
+if redis.call('EXISTS', ARGV[${A.frozenKey}]) == 1 then return {'wallet_frozen'} end
 local clock = redis.call('TIME')
 local redisNowMs = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-if tonumber(ARGV[17]) - redisNowMs < tonumber(ARGV[18]) then return {'cell_not_placeable', 'starts_too_soon'} end
-local stake = tonumber(ARGV[3])
-local payout = tonumber(ARGV[4])
+if tonumber(ARGV[${A.t0}]) - redisNowMs < tonumber(ARGV[${A.leadMs}]) then return {'cell_not_placeable', 'starts_too_soon'} end
+local stake = tonumber(ARGV[${A.stakeMicros}])
+local payout = tonumber(ARGV[${A.payoutMicros}])
 if tonumber(got[3] or '0') < stake then return {'insufficient_funds'} end
+-- got[4..7] are the cell, column, total and user exposures, in the order of their maxima below.
 local limits = {'cell', 'column', 'total', 'user_payout'}
+local maxima = {ARGV[${A.cellMicrosMax}], ARGV[${A.columnMicrosMax}], ARGV[${A.totalMicrosMax}], ARGV[${A.userPayoutMicrosMax}]}
 for i, limit in ipairs(limits) do
-  if tonumber(got[3 + i] or '0') + payout > tonumber(ARGV[4 + i]) then return {'exposure_limit', limit} end
+  if tonumber(got[3 + i] or '0') + payout > tonumber(maxima[i]) then return {'exposure_limit', limit} end
 end
-if tonumber(got[8] or '0') + 1 > tonumber(ARGV[9]) then return {'exposure_limit', 'user_open_bets'} end
-redis.call('DECRBY', KEYS[2], stake)
+if tonumber(got[8] or '0') + 1 > tonumber(ARGV[${A.userOpenBetsMax}]) then return {'exposure_limit', 'user_open_bets'} end
+redis.call('DECRBY', KEYS[${K.balance}], stake)
 -- A cell or column key gets its expiry when this bet creates it; later bets only add to it.
-for i = 3, 4 do
-  if redis.call('INCRBY', KEYS[i], payout) == payout then redis.call('PEXPIREAT', KEYS[i], ARGV[10]) end
+for _, key in ipairs({KEYS[${K.exposureCell}], KEYS[${K.exposureColumn}]}) do
+  if redis.call('INCRBY', key, payout) == payout then redis.call('PEXPIREAT', key, ARGV[${A.exposureExpireAtMs}]) end
 end
-redis.call('INCRBY', KEYS[5], payout)
-redis.call('INCRBY', KEYS[6], payout)
-redis.call('INCR', KEYS[7])
-redis.call('XADD', KEYS[8], '*', 'd', ARGV[11])
-redis.call('SET', KEYS[10], ARGV[13], 'EX', ARGV[12])
-redis.call('SET', KEYS[1], ARGV[1] .. '|' .. ARGV[2], 'PXAT', ARGV[19])
+redis.call('INCRBY', KEYS[${K.exposureTotal}], payout)
+redis.call('INCRBY', KEYS[${K.exposureUser}], payout)
+redis.call('INCR', KEYS[${K.openBets}])
+redis.call('XADD', KEYS[${K.betsStream}], '*', 'd', ARGV[${A.entryJson}])
+redis.call('SET', KEYS[${K.pendingBet}], ARGV[${A.userId}], 'EX', ARGV[${A.pendingTtlS}])
+redis.call('SET', KEYS[${K.idempotency}], ARGV[${A.fingerprint}] .. '|' .. ARGV[${A.answer}], 'PXAT', ARGV[${A.idempotencyExpireAtMs}])
 return {'ok'}
 `;
 
@@ -123,42 +173,14 @@ export function createAdmission(
   limits: ExposureLimits,
   rateLimit: TokenBucketRule,
 ) {
-  redis.defineCommand('tapAdmitBet', { numberOfKeys: 10, lua: ADMIT_SCRIPT });
+  redis.defineCommand('tapAdmitBet', { numberOfKeys: KEY_NAMES.length, lua: ADMIT_SCRIPT });
   const scripted = redis as AdmitRedis;
-  const { keys, streams } = channels;
   return async function admit(a: Admission): Promise<AdmitResult> {
+    const keyValues = scriptKeys(channels, a);
+    const argValues = scriptArgs(channels, a, limits, rateLimit);
     const [verdict, detail] = await scripted.tapAdmitBet(
-      keys.idempotency(a.userId, a.clientBetId),
-      keys.balance(a.userId),
-      keys.exposureCell(a.t0, a.p0),
-      keys.exposureColumn(a.t0),
-      keys.exposureTotal,
-      keys.exposureUser(a.userId),
-      keys.openBets(a.userId),
-      streams.bets,
-      keys.rateLimit(a.userId),
-      keys.pendingBet(a.betId),
-      a.fingerprint,
-      a.answer,
-      a.stakeMicros,
-      a.payoutMicros,
-      limits.cellMicros,
-      limits.columnMicros,
-      limits.totalMicros,
-      limits.userPayoutMicros,
-      limits.userOpenBets,
-      a.exposureExpireAtMs,
-      a.entryJson,
-      PENDING_TTL_S,
-      a.userId,
-      a.receivedAtMs,
-      rateLimit.ratePerS,
-      rateLimit.burst,
-      a.t0,
-      a.leadMs,
-      a.idempotencyExpireAtMs,
-      keys.balanceCacheReady,
-      keys.frozen(a.userId),
+      ...KEY_NAMES.map((name) => keyValues[name]),
+      ...ARG_NAMES.map((name) => argValues[name]),
     );
     switch (verdict) {
       case 'ok':
@@ -184,3 +206,49 @@ export function createAdmission(
 }
 
 export type Admit = ReturnType<typeof createAdmission>;
+
+function scriptKeys({ keys, streams }: Channels, a: Admission): Record<KeyName, string> {
+  return {
+    idempotency: keys.idempotency(a.userId, a.clientBetId),
+    balance: keys.balance(a.userId),
+    exposureCell: keys.exposureCell(a.t0, a.p0),
+    exposureColumn: keys.exposureColumn(a.t0),
+    exposureTotal: keys.exposureTotal,
+    exposureUser: keys.exposureUser(a.userId),
+    openBets: keys.openBets(a.userId),
+    betsStream: streams.bets,
+    rateLimit: keys.rateLimit(a.userId),
+    pendingBet: keys.pendingBet(a.betId),
+  };
+}
+
+function scriptArgs(
+  { keys }: Channels,
+  a: Admission,
+  limits: ExposureLimits,
+  rateLimit: TokenBucketRule,
+): Record<ArgName, string | number> {
+  return {
+    fingerprint: a.fingerprint,
+    answer: a.answer,
+    stakeMicros: a.stakeMicros,
+    payoutMicros: a.payoutMicros,
+    cellMicrosMax: limits.cellMicros,
+    columnMicrosMax: limits.columnMicros,
+    totalMicrosMax: limits.totalMicros,
+    userPayoutMicrosMax: limits.userPayoutMicros,
+    userOpenBetsMax: limits.userOpenBets,
+    exposureExpireAtMs: a.exposureExpireAtMs,
+    entryJson: a.entryJson,
+    pendingTtlS: PENDING_TTL_S,
+    userId: a.userId,
+    receivedAtMs: a.receivedAtMs,
+    ratePerS: rateLimit.ratePerS,
+    burst: rateLimit.burst,
+    t0: a.t0,
+    leadMs: a.leadMs,
+    idempotencyExpireAtMs: a.idempotencyExpireAtMs,
+    cacheReadyKey: keys.balanceCacheReady,
+    frozenKey: keys.frozen(a.userId),
+  };
+}
