@@ -2,8 +2,8 @@
 # Sets up the machine (scripts/setup.sh), then runs every check and test: formatter/linter,
 # typecheck, unit tests, integration tests (real redis-server, s3rver, SQLite files), the ops files
 # (systemd-analyze verify, nginx -t), the deployable folders, a smoke run of the demo stack, the
-# web client in real Chromium through nginx, and a short run of the load-test harness with its
-# audit.
+# web client in real Chromium through nginx, a short run of the load-test harness with its
+# audit, and the CI subset of the chaos suite (kills of every daemon and of Redis, hostile HTTP).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -29,4 +29,6 @@ step "web client in Chromium (sign in, bet, settle, breaker, reconnect, phone)"
 pnpm --silent --filter @tap/web test:browser
 step "benchmark harness smoke (low rate, with the audit)"
 pnpm --silent --filter @tap/benchmarks bench smoke
+step "chaos subset: 2 kill -9s of each daemon, one of Redis, hostile HTTP; audited (~2 min)"
+pnpm --silent --filter @tap/benchmarks bench chaos-ci
 step "all checks passed"

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { type CalibrateOptions, calibrate } from './calibrate/calibrate-command.js';
 import { writeCalibrationSection } from './calibrate/calibration-markdown.js';
+import { CHAOS_ORDER, CHAOS_RESULTS_DIR, regenerateChaos } from './chaos/chaos-markdown.js';
 import { ALL_COMMAND, regenerateResults, runScenario } from './runner.js';
 import type { ScenarioOptions } from './scenario.js';
 import { ALL_ORDER, findScenario, SCENARIOS } from './scenarios.js';
@@ -120,6 +121,50 @@ program
       {
         record: false,
         command: 'pnpm --filter @tap/benchmarks bench smoke',
+      },
+    );
+    process.exitCode = result.ok ? 0 : 1;
+  });
+
+program
+  .command('chaos')
+  .description('the chaos scenarios (issue 20); --record writes results/chaos/ and regenerates CHAOS.md')
+  .option('--quick', 'fewer injections (a quick look, not a result)')
+  .option('--record', 'record the results and regenerate CHAOS.md')
+  .option('--only <scenario>', 'one of chaos-kill, chaos-redis, chaos-hostile-http')
+  .action(async (raw: { quick?: boolean; record?: boolean; only?: string }) => {
+    let ok = true;
+    const names = raw.only ? [raw.only] : CHAOS_ORDER.filter((name) => name !== 'chaos-ci');
+    for (const name of names) {
+      const scenario = findScenario(name);
+      if (!scenario || !CHAOS_ORDER.includes(name))
+        throw new InvalidArgumentError(`no chaos scenario ${name}`);
+      const command = `pnpm --filter @tap/benchmarks bench chaos --only ${name}${raw.quick ? ' --quick' : ''}`;
+      const result = await runScenario(
+        scenario,
+        { quick: raw.quick },
+        {
+          record: raw.record === true,
+          command,
+          resultsDir: CHAOS_RESULTS_DIR,
+        },
+      );
+      ok &&= result.ok;
+      if (raw.record) regenerateChaos();
+    }
+    process.exitCode = ok ? 0 : 1;
+  });
+
+program
+  .command('chaos-ci')
+  .description('CI: two kills of each daemon, one Redis kill and hostile HTTP, audited (~2 min)')
+  .action(async () => {
+    const result = await runScenario(
+      findScenario('chaos-ci')!,
+      {},
+      {
+        record: false,
+        command: 'pnpm --filter @tap/benchmarks bench chaos-ci',
       },
     );
     process.exitCode = result.ok ? 0 : 1;

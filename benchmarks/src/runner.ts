@@ -41,7 +41,7 @@ export function commandFor(scenario: string, options: ScenarioOptions): string {
 export async function runScenario(
   scenario: Scenario,
   options: ScenarioOptions,
-  settings: { record: boolean; command?: string },
+  settings: { record: boolean; command?: string; resultsDir?: string },
 ): Promise<ScenarioResult> {
   const startedAt = new Date();
   const runId = `${startedAt.toISOString().replace(/[:.]/g, '-')}-${scenario.name}`;
@@ -91,8 +91,9 @@ export async function runScenario(
   }
   writeRun(outDir, result);
   if (settings.record) {
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    writeFileSync(join(RESULTS_DIR, `${scenario.name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    const resultsDir = settings.resultsDir ?? RESULTS_DIR;
+    mkdirSync(resultsDir, { recursive: true });
+    writeFileSync(join(resultsDir, `${scenario.name}.json`), `${JSON.stringify(result, null, 2)}\n`);
     recordFiles(outDir, result.recordedFiles ?? []);
   }
   log(`${result.ok ? 'ok' : 'FAILED'} in ${result.elapsedS} s — ${join(outDir, 'summary.md')}`);

@@ -5,6 +5,10 @@ import { batcherApply } from '../scenarios/batcher-apply.js';
 import { betUnderAbuse } from '../scenarios/bet-under-abuse.js';
 import { ceilingHttp } from '../scenarios/ceiling-http.js';
 import { ceilingStream } from '../scenarios/ceiling-stream.js';
+import { chaosCi } from '../scenarios/chaos-ci.js';
+import { chaosHostileHttp } from '../scenarios/chaos-hostile-http.js';
+import { chaosKill } from '../scenarios/chaos-kill.js';
+import { chaosRedis } from '../scenarios/chaos-redis.js';
 import { ingest } from '../scenarios/ingest.js';
 import { ingest3k } from '../scenarios/ingest-3k.js';
 import { ingestMax } from '../scenarios/ingest-max.js';
@@ -38,14 +42,29 @@ export const SCENARIOS: readonly Scenario[] = [
   rollover,
   smoke,
   ingest,
+  chaosKill,
+  chaosRedis,
+  chaosHostileHttp,
+  chaosCi,
 ];
 
 /**
- * Scenarios `all` runs (smoke is CI's and ingest is ad hoc: neither is a result; archive-throughput
- * builds and ships a 1 GB segment, ~10 minutes on the dev machine, and backup-apply runs six batcher
- * applies on 300 MB segments with backups beside them, ~8 minutes: both run on demand).
+ * Scenarios `all` runs (smoke and chaos-ci are CI's and ingest is ad hoc: neither is a result;
+ * archive-throughput builds and ships a 1 GB segment, ~10 minutes on the dev machine, and
+ * backup-apply runs six batcher applies on 300 MB segments with backups beside them, ~8 minutes:
+ * both run on demand).
  */
-const NOT_IN_ALL = new Set(['smoke', 'ingest', 'archive-throughput', 'backup-apply']);
+const NOT_IN_ALL = new Set([
+  'smoke',
+  'ingest',
+  'archive-throughput',
+  'backup-apply',
+  // The chaos scenarios are `bench chaos` (CHAOS.md), not results (RESULTS.md).
+  'chaos-kill',
+  'chaos-redis',
+  'chaos-hostile-http',
+  'chaos-ci',
+]);
 export const ALL_ORDER = SCENARIOS.filter((s) => !NOT_IN_ALL.has(s.name)).map((s) => s.name);
 
 export function findScenario(name: string): Scenario | undefined {

@@ -65,23 +65,37 @@ export interface AuditCheck {
 export interface AuditReport {
   ok: boolean;
   checks: AuditCheck[];
+  /** The bet counts behind the checks (the chaos runner's lost / doubled columns). */
+  figures: AuditFigures;
+}
+
+export interface AuditFigures {
+  /** Distinct 202'd bet ids. */
+  acked: number;
+  /** 202'd bets not in SQLite: lost. */
+  missing: number;
+  /** 202'd bets applied more than once: stored twice, answered twice, or with 2+ stake rows. */
+  doubled: number;
+  /** Bets in SQLite without a 202 seen (allowed up to the requests whose outcome is unknown). */
+  unacked: number;
 }
 
 const SETTLED = new Set(['accepted', 'won', 'lost', 'void']);
 
 export function audit(input: AuditInput): AuditReport {
+  const bets = betChecks(input);
   const checks = [
-    ...betChecks(input),
+    ...bets.checks,
     ledgerCheck(input),
     segmentsCheck(input),
     cacheCheck(input),
     groupsCheck(input),
     wsCheck(input),
   ].filter((check): check is AuditCheck => check !== null);
-  return { ok: checks.every((check) => check.ok), checks };
+  return { ok: checks.every((check) => check.ok), checks, figures: bets.figures };
 }
 
-function betChecks(input: AuditInput): AuditCheck[] {
+function betChecks(input: AuditInput): { checks: AuditCheck[]; figures: AuditFigures } {
   const rowsById = new Map<string, SqliteBet[]>();
   for (const bet of input.sqliteBets) rowsById.set(bet.id, [...(rowsById.get(bet.id) ?? []), bet]);
   const acked = new Set<string>();
@@ -110,7 +124,13 @@ function betChecks(input: AuditInput): AuditCheck[] {
     if ((rejected && stakes !== 0) || (!rejected && stakes !== 1)) stakeWrong += 1;
   }
   const unacked = [...rowsById.keys()].filter((id) => !acked.has(id)).length;
-  return [
+  const figures = {
+    acked: acked.size,
+    missing,
+    doubled: stored2x + ackedTwice + stakeWrong + input.duplicateClientBetIds,
+    unacked,
+  };
+  const checks = [
     check(
       'acked_bets_in_sqlite_once',
       missing === 0 && stored2x === 0,
@@ -133,6 +153,7 @@ function betChecks(input: AuditInput): AuditCheck[] {
       `${unacked} bets in SQLite without a 202 seen; ${input.unanswered} requests ended without an answer`,
     ),
   ];
+  return { checks, figures };
 }
 
 function ledgerCheck(input: AuditInput): AuditCheck {

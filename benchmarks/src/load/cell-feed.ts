@@ -23,7 +23,10 @@ export async function startCellFeed(source: PriceSource, enabled: boolean) {
     }
     if (print.priceCents > 0) list = pickCells(print, Date.now());
   };
-  if (!('fixedCents' in source)) redis = new Redis(source.redisUrl, { maxRetriesPerRequest: 1 });
+  if (!('fixedCents' in source)) {
+    redis = new Redis(source.redisUrl, { maxRetriesPerRequest: 1 });
+    redis.on('error', () => undefined); // Redis down (a chaos run): refresh() fails and keeps the last cells
+  }
   if (enabled) await refresh();
   const timer = enabled
     ? setInterval(() => {

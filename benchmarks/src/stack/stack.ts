@@ -21,12 +21,18 @@ const HEALTH_TIMEOUT_MS = 20_000;
 /** A profiled daemon serialises its whole profile at exit (seconds for a long run): don't SIGKILL it. */
 const PROFILED_STOP_GRACE_MS = 60_000;
 
-export type DaemonName = 'ingest-api' | 'ws-gateway' | 'batcher' | 'price-ingest' | 'health-monitor';
+export type DaemonName =
+  | 'ingest-api'
+  | 'ws-gateway'
+  | 'batcher'
+  | 'price-ingest'
+  | 'health-monitor'
+  | 'resolver';
 
 export interface StackOptions {
   outDir: string;
   /** Daemons to run besides Redis; `market` adds the market source. */
-  daemons: readonly ('ingest-api' | 'ws-gateway' | 'batcher')[];
+  daemons: readonly ('ingest-api' | 'ws-gateway' | 'batcher' | 'resolver')[];
   market?: 'auto' | 'fake' | 'none';
   redisArgs?: readonly string[];
   env?: Partial<Record<DaemonName, Record<string, string>>>;
@@ -47,7 +53,20 @@ export interface Stack {
   pids(): Record<string, number>;
   /** `healthTimeoutMs`: how long to wait for its health endpoint (default HEALTH_TIMEOUT_MS). */
   startDaemon(name: DaemonName, env?: Record<string, string>, healthTimeoutMs?: number): Promise<boolean>;
+  /** Starts a daemon again with the extra environment it was last started with (as systemd would). */
+  restartDaemon(name: DaemonName): Promise<boolean>;
   stopDaemon(name: DaemonName): Promise<void>;
+  /** kill -9 of a daemon by its PID; resolves once it has exited (the chaos runner restarts it). */
+  killDaemon(name: DaemonName): Promise<void>;
+  /** kill -9 of redis-server; `startRedis()` starts it again on the same port and directory. */
+  killRedis(): Promise<void>;
+  startRedis(): Promise<void>;
+  /** SIGSTOP / SIGCONT to redis-server or a daemon (a stall, or a pause while the audit reads). */
+  signal(name: DaemonName | 'redis', signal: 'SIGSTOP' | 'SIGCONT'): void;
+  /** True while the process was started and has not exited. */
+  isRunning(name: DaemonName | 'redis'): boolean;
+  /** Whether the daemon answers its health endpoint with 200 now. */
+  healthy(name: DaemonName): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -70,7 +89,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await rm(tmp, { recursive: true, force: true });
   };
 
-  try {
+  const launchRedis = async () => {
     const redisChild = startChild(
       'redis',
       'redis-server',
@@ -87,8 +106,23 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       { logPath: join(options.outDir, 'logs', 'redis.log') },
     );
     children.set('redis', redisChild);
-    await redisChild.waitForLine((line) => line.includes('Ready to accept connections'), 15_000);
+    // Replaying a long AOF after a kill takes a while on a loaded machine.
+    await redisChild.waitForLine((line) => line.includes('Ready to accept connections'), 60_000);
+  };
+  const killChild = async (name: string) => {
+    const child = children.get(name);
+    if (!child) return;
+    process.kill(child.pid, 'SIGKILL');
+    await child.exited;
+    if (children.get(name) === child) children.delete(name);
+  };
+
+  try {
+    await launchRedis();
     redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
+    // Redis may be down on purpose (the chaos runner kills it): a failed command rejects where it is
+    // awaited; the connection's own error events need no report of their own.
+    redis.on('error', () => undefined);
 
     const common = {
       REDIS_URL: redisUrl,
@@ -110,6 +144,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       batcher: { OPERATOR_MAC_KEY: TEST_OPERATOR_KEY },
       'price-ingest': {},
       'health-monitor': {},
+      resolver: {},
     };
     const healthUrl = async (name: DaemonName, env: Record<string, string>) => {
       if (name === 'ingest-api') return `http://127.0.0.1:${ports.api}/healthz`;
@@ -117,13 +152,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       env.OPS_PORT ??= String(await freePort());
       return `http://127.0.0.1:${env.OPS_PORT}/healthz`;
     };
+    const lastExtra = new Map<DaemonName, Record<string, string>>();
+    const healthUrls = new Map<DaemonName, string>();
     const startDaemon = async (
       name: DaemonName,
       extra: Record<string, string> = {},
       healthTimeoutMs = HEALTH_TIMEOUT_MS,
     ) => {
+      lastExtra.set(name, extra);
       const env = { ...daemonEnv[name], ...options.env?.[name], ...extra };
       const url = await healthUrl(name, env);
+      healthUrls.set(name, url);
       const nodeArgs = profileArgs(options, name);
       const child = startChild(name, process.execPath, [...nodeArgs, serviceEntry(name)], {
         env: { PATH: process.env.PATH ?? '', ...common, ...env },
@@ -167,7 +206,28 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       market: market?.describe ?? 'none',
       pids: () => Object.fromEntries([...children.entries()].map(([name, child]) => [name, child.pid])),
       startDaemon,
+      restartDaemon: (name) => startDaemon(name, lastExtra.get(name)),
       stopDaemon,
+      killDaemon: killChild,
+      killRedis: () => killChild('redis'),
+      startRedis: launchRedis,
+      signal(name, signal) {
+        const child = children.get(name);
+        if (child) process.kill(child.pid, signal);
+      },
+      isRunning(name) {
+        const child = children.get(name);
+        return child !== undefined && child.process.exitCode === null && child.process.signalCode === null;
+      },
+      async healthy(name) {
+        const url = healthUrls.get(name);
+        if (!url) return false;
+        try {
+          return (await fetch(url, { signal: AbortSignal.timeout(2_000) })).status === 200;
+        } catch {
+          return false; // not listening (yet): that is the answer
+        }
+      },
       stop: stopAll,
     };
   } catch (err) {

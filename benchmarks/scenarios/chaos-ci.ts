@@ -1,0 +1,59 @@
+/**
+ * chaos-ci (issue 20): the short chaos subset CI runs (scripts/test.sh) — on one stack, two kill -9s
+ * of each daemon, one kill -9 of Redis, then the hostile HTTP catalogue; the full audit after each
+ * phase. About two minutes on the dev machine; exits 1 on any failure.
+ */
+import { ALL_DAEMONS, type FaultRow, faultTable, openChaosStack, runPhase } from '../src/chaos/chaos-run.js';
+import { runHostilePhase } from '../src/chaos/hostile-phase.js';
+import { killDaemonRepeatedly, killRedisRepeatedly } from '../src/chaos/injectors.js';
+import { emptyOutcome, type Scenario } from '../src/scenario.js';
+import { headlineOf, restartNote } from './chaos-kill.js';
+
+const RATE_PER_S = 60;
+const KILLS_PER_DAEMON = 2;
+const PHASE_MS = 10_000;
+const SLOWLORIS_MS = 3_000;
+
+export const chaosCi: Scenario = {
+  name: 'chaos-ci',
+  title: 'Chaos, CI subset: kills of each daemon, one Redis kill, hostile HTTP',
+  description:
+    `One stack, ${RATE_PER_S} bets/s: ${KILLS_PER_DAEMON} kill -9s of each daemon (restarted 1 s later, as systemd), ` +
+    `one kill -9 of Redis (appendfsync everysec), then hostile HTTP straight at uWS and through nginx ` +
+    `(slowloris ${SLOWLORIS_MS / 1000} s); the full audit after each phase.`,
+  async run(ctx) {
+    const outcome = emptyOutcome();
+    const chaos = await openChaosStack(ctx);
+    try {
+      outcome.notes.push(...chaos.bets.notes);
+      const rows: FaultRow[] = [];
+      const phase = (fault: string) => ({ fault, ratePerS: RATE_PER_S, durationMs: PHASE_MS });
+      for (const daemon of ALL_DAEMONS) {
+        rows.push(
+          await runPhase(
+            ctx,
+            chaos,
+            phase(`kill -9 ${daemon}`),
+            (untilMs) => killDaemonRepeatedly(chaos.bets.stack, daemon, KILLS_PER_DAEMON, untilMs),
+            outcome,
+          ),
+        );
+      }
+      rows.push(
+        await runPhase(
+          ctx,
+          chaos,
+          phase('kill -9 redis (appendfsync everysec)'),
+          (untilMs) => killRedisRepeatedly(chaos.bets.stack, 1, untilMs),
+          outcome,
+        ),
+      );
+      rows.push(await runHostilePhase(ctx, chaos, outcome, SLOWLORIS_MS));
+      outcome.tables.unshift(faultTable('Faults', rows, restartNote(chaos.supervisor.restarts())));
+      outcome.headline = headlineOf(rows);
+    } finally {
+      await chaos.close();
+    }
+    return outcome;
+  },
+};

@@ -1,0 +1,198 @@
+/**
+ * What every chaos scenario shares (issue 20): the whole stack (the six daemons, Redis, the market)
+ * under steady open-loop load, a fault injected repeatedly while the load runs, then a drain and the
+ * full audit after each phase — every 202'd bet applied exactly once, balances equal their ledger,
+ * the cache equals SQLite, nothing stuck in a pending list. Every phase is bounded in time and
+ * count, loopback only, and stops by itself. One phase is one row of CHAOS.md.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AuditReport } from '../audit/audit.js';
+import { readGroups } from '../audit/collect.js';
+import { type BetStack, benchLimits, openBetStack } from '../bet-stack.js';
+import type { LoadRun } from '../load/open-loop.js';
+import type { ResultTable, ScenarioContext, ScenarioOutcome } from '../scenario.js';
+import { fail } from '../scenario.js';
+import type { DaemonName } from '../stack/stack.js';
+import { type Supervisor, superviseAsSystemd } from './supervisor.js';
+
+export const ALL_DAEMONS: readonly DaemonName[] = [
+  'ingest-api',
+  'batcher',
+  'resolver',
+  'ws-gateway',
+  'price-ingest',
+  'health-monitor',
+];
+
+const WALLETS = 100;
+const DRAIN_TIMEOUT_MS = 60_000;
+
+/** One row of a fault's table in CHAOS.md. */
+export interface FaultRow {
+  fault: string;
+  injections: number;
+  offered: number;
+  accepted: number;
+  lost: number;
+  doubled: number;
+  maxRecoveryMs: number | null;
+  audit: 'pass' | 'FAIL';
+  /** Answers other than 202, by `<status> <code>` (and no answer). */
+  answers: string;
+}
+
+export interface Injected {
+  injections: number;
+  /** ms from each injection to every daemon healthy again (null: not within the bound). */
+  recoveriesMs: (number | null)[];
+}
+
+export interface ChaosStack {
+  bets: BetStack;
+  supervisor: Supervisor;
+  runs: LoadRun[];
+  lastAudit: AuditReport['figures'];
+  close(): Promise<void>;
+}
+
+export async function openChaosStack(ctx: ScenarioContext, redisArgs: string[] = []): Promise<ChaosStack> {
+  const bets = await openBetStack(ctx, {
+    wallets: WALLETS,
+    fundMicros: 100_000 * 1_000_000,
+    limits: benchLimits({ RATE_LIMIT_PER_S: 50, RATE_LIMIT_BURST: 100 }),
+    redisArgs,
+    resolver: true,
+  });
+  const supervisor = superviseAsSystemd(bets.stack, ALL_DAEMONS, ctx.log);
+  return {
+    bets,
+    supervisor,
+    runs: [],
+    lastAudit: { acked: 0, missing: 0, doubled: 0, unacked: 0 },
+    async close() {
+      await supervisor.stop();
+      await bets.close();
+    },
+  };
+}
+
+/**
+ * Runs `durationMs` of open-loop load at `ratePerS` while `inject` runs (it must stop by the given
+ * deadline), then drains and audits everything 202'd so far. Returns the phase's row.
+ */
+export async function runPhase(
+  ctx: ScenarioContext,
+  chaos: ChaosStack,
+  phase: { fault: string; ratePerS: number; durationMs: number },
+  inject: (untilMs: number) => Promise<Injected>,
+  outcome: ScenarioOutcome,
+): Promise<FaultRow> {
+  ctx.log(`${phase.fault}: ${phase.ratePerS} bets/s for ${phase.durationMs / 1000} s with injections`);
+  const untilMs = performance.now() + phase.durationMs - 2_000;
+  const [{ run }, injected] = await Promise.all([
+    chaos.bets.load(
+      phase.fault,
+      { ratePerS: phase.ratePerS, durationMs: phase.durationMs, warmupMs: 0 },
+      { wsWallets: 0, workers: 1, connections: 32 },
+    ),
+    inject(untilMs),
+  ]);
+  chaos.runs.push(run);
+  const report = await auditPhase(ctx, chaos);
+  const figures = report.figures;
+  const row: FaultRow = {
+    fault: phase.fault,
+    injections: injected.injections,
+    offered: run.result.sent,
+    accepted: run.result.ok,
+    lost: figures.missing - chaos.lastAudit.missing,
+    doubled: figures.doubled - chaos.lastAudit.doubled,
+    maxRecoveryMs: maxRecovery(injected.recoveriesMs),
+    audit: report.ok ? 'pass' : 'FAIL',
+    answers: answersOf(run),
+  };
+  chaos.lastAudit = figures;
+  outcome.audits.push({ label: phase.fault, report });
+  outcome.loadRuns.push(run.result);
+  if (!report.ok) {
+    const failed = report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+    fail(outcome, `${phase.fault}: audit failed — ${failed.join('; ')}`);
+  }
+  if (injected.recoveriesMs.includes(null)) fail(outcome, `${phase.fault}: a daemon did not recover in time`);
+  ctx.log(`${phase.fault}: ${JSON.stringify(row)}`);
+  return row;
+}
+
+/**
+ * The audit, with the resolver paused (SIGSTOP) and its settlements applied first: a settlement
+ * landing between the audit's SQLite and Redis reads would look like a cache mismatch.
+ */
+async function auditPhase(ctx: ScenarioContext, chaos: ChaosStack): Promise<AuditReport> {
+  const { stack } = chaos.bets;
+  stack.signal('resolver', 'SIGSTOP');
+  try {
+    if (!(await drainAll(chaos, DRAIN_TIMEOUT_MS)))
+      ctx.log('the batcher did not drain in time; auditing anyway');
+    return await chaos.bets.audit(chaos.runs);
+  } finally {
+    stack.signal('resolver', 'SIGCONT');
+  }
+}
+
+/** Waits until the batcher has applied every bet, adjustment and settlement admitted so far. */
+export async function drainAll(chaos: ChaosStack, timeoutMs: number): Promise<boolean> {
+  const { stack } = chaos.bets;
+  const deadline = Date.now() + timeoutMs;
+  if (!(await chaos.bets.drain(timeoutMs))) return false;
+  while (Date.now() < deadline) {
+    const groups = await readGroups(stack.redis, stack.channels);
+    const settlements = groups.filter((g) => g.stream === stack.channels.streams.settlements);
+    if (settlements.every((g) => g.pending === 0 && (g.lag ?? 0) === 0)) return true;
+    await sleep(200);
+  }
+  return false;
+}
+
+function maxRecovery(recoveries: (number | null)[]): number | null {
+  const known = recoveries.filter((r): r is number => r !== null);
+  return known.length ? Math.max(...known) : null;
+}
+
+function answersOf(run: LoadRun): string {
+  const parts = Object.entries(run.result.errors)
+    .sort((a, b) => b[1] - a[1])
+    .map(([code, n]) => `${code} × ${n}`);
+  return parts.join(', ') || '—';
+}
+
+export function faultTable(title: string, rows: readonly FaultRow[], notes: string[] = []): ResultTable {
+  return {
+    title,
+    columns: [
+      'fault',
+      'injections',
+      'bets offered',
+      'accepted (202)',
+      'lost',
+      'doubled',
+      'max recovery (ms)',
+      'audit',
+      'other answers',
+    ],
+    rows: rows.map((r) => [
+      r.fault,
+      r.injections,
+      r.offered,
+      r.accepted,
+      r.lost,
+      r.doubled,
+      r.maxRecoveryMs,
+      r.audit,
+      r.answers,
+    ]),
+    notes,
+  };
+}
+
+/** A random delay in [minMs, maxMs). */
+export const jitter = (minMs: number, maxMs: number) => minMs + Math.random() * (maxMs - minMs);
