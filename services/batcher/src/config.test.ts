@@ -19,6 +19,7 @@ describe('batcher loadConfig', () => {
         BATCHER_FAIL_AFTER_BATCHES: 1,
         DEAD_MAN_GRACE_MS: 60_000,
         ANCHOR_INTERVAL_MS: 60_000,
+        HEARTBEAT_INTERVAL_MS: 500,
       },
     });
   });

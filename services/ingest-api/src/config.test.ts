@@ -20,6 +20,9 @@ describe('ingest-api loadConfig', () => {
         STAKE_MICROS_MAX: 100_000_000,
         USER_OPEN_BETS_MAX: 20,
         DEMO_MODE: false,
+        REDIS_COMMAND_TIMEOUT_MS: 1_000,
+        BATCHER_HEARTBEAT_AGE_MS_MAX: 5_000,
+        BATCHER_LAG_MS_MAX: 20_000,
       },
     });
   });
