@@ -23,6 +23,8 @@ command -v zstd >/dev/null 2>&1 || packages+=(zstd)
 command -v sqlite3 >/dev/null 2>&1 || packages+=(sqlite3)
 # promtool checks and unit-tests the alert rules in infra/prometheus/ (scripts/check-ops-files.sh).
 command -v promtool >/dev/null 2>&1 || packages+=(prometheus)
+# faketime (libfaketime): the chaos suite steps one daemon's wall clock (bench chaos, chaos-clock).
+command -v faketime >/dev/null 2>&1 || packages+=(faketime)
 if ((${#packages[@]} > 0)); then
   log "apt-get install ${packages[*]}"
   if [ "$(id -u)" -ne 0 ]; then

@@ -6,6 +6,7 @@ import { betUnderAbuse } from '../scenarios/bet-under-abuse.js';
 import { ceilingHttp } from '../scenarios/ceiling-http.js';
 import { ceilingStream } from '../scenarios/ceiling-stream.js';
 import { chaosCi } from '../scenarios/chaos-ci.js';
+import { chaosClock } from '../scenarios/chaos-clock.js';
 import { chaosHostileHttp } from '../scenarios/chaos-hostile-http.js';
 import { chaosKill } from '../scenarios/chaos-kill.js';
 import { chaosRedis } from '../scenarios/chaos-redis.js';
@@ -45,6 +46,7 @@ export const SCENARIOS: readonly Scenario[] = [
   chaosKill,
   chaosRedis,
   chaosHostileHttp,
+  chaosClock,
   chaosCi,
 ];
 
@@ -63,6 +65,7 @@ const NOT_IN_ALL = new Set([
   'chaos-kill',
   'chaos-redis',
   'chaos-hostile-http',
+  'chaos-clock',
   'chaos-ci',
 ]);
 export const ALL_ORDER = SCENARIOS.filter((s) => !NOT_IN_ALL.has(s.name)).map((s) => s.name);

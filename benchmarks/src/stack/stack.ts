@@ -55,6 +55,8 @@ export interface Stack {
   startDaemon(name: DaemonName, env?: Record<string, string>, healthTimeoutMs?: number): Promise<boolean>;
   /** Starts a daemon again with the extra environment it was last started with (as systemd would). */
   restartDaemon(name: DaemonName): Promise<boolean>;
+  /** The extra environment the next restart uses (e.g. a fake clock), as if its unit were edited. */
+  setRestartEnv(name: DaemonName, extra: Record<string, string>): void;
   stopDaemon(name: DaemonName): Promise<void>;
   /** kill -9 of a daemon by its PID; resolves once it has exited (the chaos runner restarts it). */
   killDaemon(name: DaemonName): Promise<void>;
@@ -207,6 +209,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       pids: () => Object.fromEntries([...children.entries()].map(([name, child]) => [name, child.pid])),
       startDaemon,
       restartDaemon: (name) => startDaemon(name, lastExtra.get(name)),
+      setRestartEnv: (name, extra) => void lastExtra.set(name, extra),
       stopDaemon,
       killDaemon: killChild,
       killRedis: () => killChild('redis'),
