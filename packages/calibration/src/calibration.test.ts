@@ -1,0 +1,94 @@
+/**
+ * The calibration run and report on a feed we know: a seeded random walk of prints every 100 ms
+ * (no venue noise), priced with quoteCell and settled with the resolver's rule. The full runs on
+ * price-ingest's simulator are `bench calibrate` (benchmarks/src/calibrate, its smoke in CI).
+ */
+import type { PrintEntry } from '@tap/domain';
+import { describe, expect, it } from 'vitest';
+import {
+  buildReport,
+  OUTCOME_LOST,
+  OUTCOME_VOID,
+  OUTCOME_WON,
+  runCalibration,
+  withEstimates,
+} from './index.js';
+
+const START_MS = Date.UTC(2026, 0, 5);
+const PRINT_MS = 100;
+const YEAR_MS = 365.25 * 24 * 3_600_000;
+
+/** A geometric random walk at `volAnnual`, from a seeded PRNG (mulberry32), as stored prints. */
+function randomWalkPrints(minutes: number, volAnnual: number, seed: number): PrintEntry[] {
+  let state = seed >>> 0;
+  const uniform = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+  const step = volAnnual * Math.sqrt(PRINT_MS / YEAR_MS);
+  const prints: PrintEntry[] = [];
+  let logPrice = Math.log(9_500_000);
+  for (let i = 0; i < (minutes * 60_000) / PRINT_MS; i++) {
+    const normal = Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
+    logPrice += step * normal;
+    prints.push({
+      id: i + 1,
+      t: START_MS + i * PRINT_MS + 37,
+      priceCents: Math.round(Math.exp(logPrice)),
+      venues: 3,
+      sigma: 0,
+      simulated: true,
+    } as PrintEntry);
+  }
+  return prints;
+}
+
+describe('calibration', () => {
+  const prints = withEstimates(randomWalkPrints(40, 0.6, 7));
+
+  it('gives stored prices the estimator’s σ and η, leaving the prices as they were', () => {
+    const last = prints.at(-1)!;
+    // σ is per √s: the walk's 60 %/yr, measured within a factor of two.
+    const annual = last.sigma * Math.sqrt(YEAR_MS / 1_000);
+    expect(annual).toBeGreaterThan(0.3);
+    expect(annual).toBeLessThan(1.2);
+    expect(last.noise).toBeGreaterThanOrEqual(0);
+    expect(prints.map((p) => p.priceCents)).toEqual(randomWalkPrints(40, 0.6, 7).map((p) => p.priceCents));
+  });
+
+  it('prices and settles every offered cell of a dense grid once', () => {
+    const run = runCalibration(prints, { decisionEveryMs: 5_000, bandsEachSide: 4, warmupMs: 300_000 });
+    const { count, outcome, probability } = run.decisions;
+    expect(count).toBeGreaterThan(5_000);
+    for (let i = 0; i < count; i++) {
+      expect([OUTCOME_LOST, OUTCOME_WON, OUTCOME_VOID]).toContain(outcome[i]);
+      expect(probability[i]).toBeGreaterThan(0);
+      expect(probability[i]).toBeLessThan(1);
+    }
+    // A feed with no gaps: few voids (the resolver's rule still voids some), some wins, some losses.
+    const wins = outcome.filter((o) => o === OUTCOME_WON).length;
+    expect(outcome.filter((o) => o === OUTCOME_VOID).length).toBeLessThan(count * 0.05);
+    expect(wins).toBeGreaterThan(0);
+    expect(wins).toBeLessThan(count);
+  });
+
+  it('reports every settled decision in one bucket, and checks that agree with the buckets', () => {
+    const run = runCalibration(prints, { decisionEveryMs: 5_000, bandsEachSide: 4, warmupMs: 300_000 });
+    const report = buildReport(run, 0.05);
+    expect(report.decisions).toBe(run.decisions.count);
+    // Buckets hold every settled decision; voids are counted apart.
+    const voids = run.decisions.outcome.filter((o) => o === OUTCOME_VOID).length;
+    expect(report.buckets.reduce((sum, b) => sum + b.bets, 0)).toBe(run.decisions.count - voids);
+    for (const bucket of report.buckets.filter((b) => b.bets >= 500)) {
+      expect(bucket.hitRate).toBeGreaterThanOrEqual(0);
+      expect(bucket.hitRate).toBeLessThanOrEqual(1);
+      expect(bucket.predicted).toBeGreaterThan(0);
+      expect(bucket.hitSe).toBeGreaterThan(0);
+    }
+    const { bucketsWithin3Se, edgeWithin1pp, edgeAboveFloor, pass } = report.checks;
+    expect(pass).toBe(bucketsWithin3Se && edgeWithin1pp && edgeAboveFloor);
+  });
+});
