@@ -7,9 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { encodeEntry } from '@tap/channels';
-import { type BetEntry, payoutMicros } from '@tap/domain';
-import { testUlid } from '@tap/testkit/standalone';
+import type { BetEntry } from '@tap/domain';
+import { ADMISSION_REPLIES, queueAdmission, testUlid } from '@tap/testkit/standalone';
 import type { Stack } from '../stack/stack.js';
 
 export const RATE_PER_S = 1_000;
@@ -32,23 +31,11 @@ export function aBet(userId: string, nowMs: number, i: number): BetEntry {
 
 /** What admission's Lua script does for a bet, without its checks: reserve, book, XADD. Returns the stream ids. */
 export async function admit(stack: Stack, bets: readonly BetEntry[]): Promise<string[]> {
-  const { keys, streams } = stack.channels;
   const pipeline = stack.redis.pipeline();
-  for (const bet of bets) {
-    const payout = payoutMicros(bet.stakeMicros, bet.multiplierBp);
-    pipeline
-      .decrby(keys.balance(bet.userId), bet.stakeMicros)
-      .incrby(keys.exposureCell(bet.t0, bet.p0), payout)
-      .incrby(keys.exposureColumn(bet.t0), payout)
-      .incrby(keys.exposureTotal, payout)
-      .incrby(keys.exposureUser(bet.userId), payout)
-      .incr(keys.openBets(bet.userId))
-      .set(keys.pendingBet(bet.betId), bet.userId)
-      .xadd(streams.bets, '*', ...encodeEntry('bets', bet));
-  }
+  for (const bet of bets) queueAdmission(pipeline, stack.channels, bet);
   const results = (await pipeline.exec()) ?? [];
   return results
-    .filter((_, i) => i % 8 === 7)
+    .filter((_, i) => i % ADMISSION_REPLIES === ADMISSION_REPLIES - 1)
     .map(([err, id]) => {
       if (err) throw err;
       return String(id);

@@ -1,13 +1,20 @@
 /** What ingest-api's admission script does for a bet, without its checks: reserve, book, XADD. */
 import { type Channels, encodeEntry } from '@tap/channels';
 import { type BetEntry, payoutMicros } from '@tap/domain';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 
-/** `entryId`: the stream id to append with (default `*`); an explicit old one dates the admission. */
-export function admitBet(redis: Redis, { keys, streams }: Channels, bet: BetEntry, entryId = '*') {
+/** Replies one admission queues (`queueAdmission`); the last is the XADD's stream id. */
+export const ADMISSION_REPLIES = 8;
+
+/** The admission's commands for one bet, queued on a MULTI or a pipeline (`ADMISSION_REPLIES` replies). */
+export function queueAdmission<C extends ChainableCommander>(
+  chain: C,
+  { keys, streams }: Channels,
+  bet: BetEntry,
+  entryId = '*',
+): C {
   const payout = payoutMicros(bet.stakeMicros, bet.multiplierBp);
-  return redis
-    .multi()
+  chain
     .decrby(keys.balance(bet.userId), bet.stakeMicros)
     .incrby(keys.exposureCell(bet.t0, bet.p0), payout)
     .incrby(keys.exposureColumn(bet.t0), payout)
@@ -15,8 +22,13 @@ export function admitBet(redis: Redis, { keys, streams }: Channels, bet: BetEntr
     .incrby(keys.exposureUser(bet.userId), payout)
     .incr(keys.openBets(bet.userId))
     .set(keys.pendingBet(bet.betId), bet.userId)
-    .xadd(streams.bets, entryId, ...encodeEntry('bets', bet))
-    .exec();
+    .xadd(streams.bets, entryId, ...encodeEntry('bets', bet));
+  return chain;
+}
+
+/** `entryId`: the stream id to append with (default `*`); an explicit old one dates the admission. */
+export function admitBet(redis: Redis, channels: Channels, bet: BetEntry, entryId = '*') {
+  return queueAdmission(redis.multi(), channels, bet, entryId).exec();
 }
 
 const ADMIT_WHEN_READY = `

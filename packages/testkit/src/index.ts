@@ -1,4 +1,4 @@
-export { admitBet, admitBetWhenReady } from './admission.js';
+export { ADMISSION_REPLIES, admitBet, admitBetWhenReady, queueAdmission } from './admission.js';
 export { freshPrefix, startDaemon, waitForHealthy } from './daemon.js';
 export { type FakeMarket, startFakeMarket } from './fake-market.js';
 export { type Fault, type FaultProxy, startFaultProxy } from './fault-proxy.js';

@@ -2,6 +2,7 @@
  * The test kit without its vitest suites, for scripts run outside vitest (benchmarks run with
  * `npx tsx`): importing vitest from a plain script throws, and `index.ts` pulls the suites in.
  */
+export { ADMISSION_REPLIES, queueAdmission } from './admission.js';
 export { freshPrefix, startDaemon, waitForHealthy } from './daemon.js';
 export {
   aBet,

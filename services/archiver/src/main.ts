@@ -8,7 +8,6 @@
  * every object due was uploaded, read back and verified. Both timer modes end by copying the
  * batcher's newest ledger anchors into the S3 manifest (anchor-upload.ts).
  */
-import { createS3, type TransferContext } from '@tap/archive';
 import { anchorsPath } from '@tap/domain';
 import { createLogger, createMetricsRegistry, exitOnBadConfig, runJob } from '@tap/runtime';
 import { uploadAnchors } from './anchor-upload.js';
@@ -18,6 +17,7 @@ import { loadConfig, SERVICE } from './config.js';
 import { createJobMetrics, RunTotals } from './metrics.js';
 import { ttyProgress } from './progress.js';
 import { runRestoresDaemon } from './restores-daemon.js';
+import { transferContext } from './transfer-context.js';
 
 const config = exitOnBadConfig(SERVICE, loadConfig(process.env, process.argv.slice(2)));
 const log = createLogger(SERVICE, config.LOG_LEVEL).child({ mode: config.MODE });
@@ -38,19 +38,7 @@ function runTimerJob(mode: 'archive' | 'backup'): void {
     ops: { host: config.OPS_HOST, port: config.OPS_PORT },
     textfileDir: config.TEXTFILE_DIR,
     async run(signal) {
-      const s3 = createS3(config);
-      const ctx: TransferContext = {
-        s3,
-        bucket: config.S3_BUCKET,
-        retry: {
-          attempts: config.S3_RETRY_ATTEMPTS,
-          baseDelayMs: config.S3_RETRY_BASE_MS,
-          maxDelayMs: 15_000,
-        },
-        signal,
-        onRetry: ({ what, attempt, delayMs, err }) => log.warn({ what, attempt, delayMs, err }, 's3.retry'),
-        onProgress: ttyProgress(),
-      };
+      const ctx = transferContext(config, log, signal, ttyProgress());
       const totals = new RunTotals();
       try {
         if (mode === 'archive') {
@@ -81,7 +69,7 @@ function runTimerJob(mode: 'archive' | 'backup'): void {
           `${mode}.done`,
         );
       } finally {
-        s3.destroy();
+        ctx.s3.destroy();
       }
     },
   });

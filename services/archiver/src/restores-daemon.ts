@@ -3,11 +3,11 @@
  * (/healthz: Redis ready and the worker loop alive; /metrics), SIGTERM aborts the job in progress
  * (its request stays pending and is redone at the next start) and exits 0.
  */
-import { createS3, type TransferContext } from '@tap/archive';
 import { createChannels } from '@tap/channels';
 import { Counter, Gauge, type Logger, type Registry, runDaemon, startDaemonBase } from '@tap/runtime';
 import { type Config, SERVICE } from './config.js';
 import { runRestoreWorker } from './restore-worker.js';
+import { transferContext } from './transfer-context.js';
 
 export function runRestoresDaemon(config: Config, log: Logger, registry: Registry): void {
   const jobs = new Counter({
@@ -35,19 +35,8 @@ export function runRestoresDaemon(config: Config, log: Logger, registry: Registr
         stopper,
         health: () => ({ ok: loopAlive, worker: loopAlive ? 'running' : 'stopped' }),
       });
-      const s3 = createS3(config);
-      stopper.addFinal('s3', () => s3.destroy());
-      const ctx: TransferContext = {
-        s3,
-        bucket: config.S3_BUCKET,
-        retry: {
-          attempts: config.S3_RETRY_ATTEMPTS,
-          baseDelayMs: config.S3_RETRY_BASE_MS,
-          maxDelayMs: 15_000,
-        },
-        signal: abort.signal,
-        onRetry: ({ what, attempt, delayMs, err }) => log.warn({ what, attempt, delayMs, err }, 's3.retry'),
-      };
+      const ctx = transferContext(config, log, abort.signal);
+      stopper.addFinal('s3', () => ctx.s3.destroy());
       const worker = runRestoreWorker({
         redis,
         channels: createChannels(config.TAP_KEY_PREFIX),
