@@ -2,6 +2,7 @@
  * Test support for ingest-api's integration tests: start the built daemon against a test Redis
  * with a fresh key prefix, sign in real wallets, and call the API.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,6 +109,25 @@ export function nextCell(priceCents: number, nowMs = Date.now(), bandsAbove = 1)
   const t0 = Math.ceil((nowMs + 3_000) / 5_000) * 5_000 + 5_000;
   const p0 = Math.floor(priceCents / 1_000) * 1_000 + bandsAbove * 1_000;
   return { t0, p0 };
+}
+
+/** A signed-in wallet with `micros` in its balance cache (as the batcher would have put there). */
+export async function fundedTrader(api: TestApi, redis: import('ioredis').Redis, micros: number) {
+  const wallet = newWallet();
+  const token = await loginAs(api, wallet);
+  const userId = wallet.address.toLowerCase();
+  await fundInCache(redis, api.prefix, userId, micros);
+  return { token, userId };
+}
+
+/** A $1 bet request on `nextCell` of the given index, at a multiplier floor every near cell clears. */
+export function aBetRequest(priceCents = 9_500_000) {
+  return {
+    clientBetId: randomUUID(),
+    ...nextCell(priceCents),
+    stakeMicros: 1_000_000,
+    minMultiplierBp: 10_500,
+  };
 }
 
 /** Seeds what the batcher owns: the balance cache for `userId`, the ready flag and its heartbeat. */

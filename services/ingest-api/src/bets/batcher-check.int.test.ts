@@ -1,18 +1,10 @@
-/**
- * SPEC §6.1, issue 20: admission refuses new bets `503 batcher_behind` while the batcher is not
- * applying them — no heartbeat, a stale one, or one reporting too old an unapplied bet — and says
- * so in `tap_ingest_api_batcher_admission_open`; a refused bet never reaches the stream.
- */
-import { randomUUID } from 'node:crypto';
 import { createChannels } from '@tap/channels';
 import { type FakeMarket, startFakeMarket, startRedis, type TestRedis } from '@tap/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  fundInCache,
-  loginAs,
-  newWallet,
-  nextCell,
+  aBetRequest,
+  fundedTrader,
   postJson,
   startTestApi,
   type TestApi,
@@ -47,20 +39,6 @@ afterEach(async () => {
   await api.stop();
 });
 
-async function trader() {
-  const wallet = newWallet();
-  const token = await loginAs(api, wallet);
-  await fundInCache(redis, api.prefix, wallet.address.toLowerCase(), 10_000_000);
-  return token;
-}
-
-const aBet = () => ({
-  clientBetId: randomUUID(),
-  ...nextCell(9_500_000),
-  stakeMicros: 1_000_000,
-  minMultiplierBp: 10_500,
-});
-
 /**
  * Places bets until the answer's code is `code` (and its message matches `message`): the market
  * state the check reads refreshes every 10 ms.
@@ -68,7 +46,7 @@ const aBet = () => ({
 async function placeUntil(token: string, code: string, message = /.*/) {
   const deadline = Date.now() + 5_000;
   for (;;) {
-    const res = await postJson(api, '/v1/bets', aBet(), token);
+    const res = await postJson(api, '/v1/bets', aBetRequest(), token);
     const got = res.status === 202 ? 'accepted' : String(res.body.error);
     if ((got === code && message.test(String(res.body.message ?? ''))) || Date.now() > deadline) return res;
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -82,17 +60,17 @@ const admissionOpen = async () => {
 
 describe('admission: the batcher check', () => {
   it('admits while the heartbeat is fresh', async () => {
-    const token = await trader();
+    const token = (await fundedTrader(api, redis, 10_000_000)).token;
     expect((await placeUntil(token, 'accepted')).status).toBe(202);
     expect(await admissionOpen()).toBe('1');
   });
 
   it('refuses 503 batcher_behind without a heartbeat, and nothing reaches the stream', async () => {
-    const token = await trader();
+    const token = (await fundedTrader(api, redis, 10_000_000)).token;
     await redis.del(createChannels(api.prefix).keys.batcherHeartbeat);
     await placeUntil(token, 'batcher_behind');
     const before = await redis.xlen(`${api.prefix}bets`);
-    const res = await postJson(api, '/v1/bets', aBet(), token);
+    const res = await postJson(api, '/v1/bets', aBetRequest(), token);
     expect([res.status, res.body.error]).toEqual([503, 'batcher_behind']);
     expect(res.headers.get('retry-after')).toBe('1');
     expect(res.body.message).toBe('no batcher heartbeat');
@@ -101,7 +79,7 @@ describe('admission: the batcher check', () => {
   });
 
   it('refuses 503 batcher_behind once the heartbeat is older than BATCHER_HEARTBEAT_AGE_MS_MAX', async () => {
-    const token = await trader();
+    const token = (await fundedTrader(api, redis, 10_000_000)).token;
     await redis.hset(createChannels(api.prefix).keys.batcherHeartbeat, { at: Date.now() - 4_000, lagMs: 0 });
     const res = await placeUntil(token, 'batcher_behind', /heartbeat is/);
     expect([res.status, res.body.error]).toEqual([503, 'batcher_behind']);
@@ -111,7 +89,7 @@ describe('admission: the batcher check', () => {
   });
 
   it('refuses 503 batcher_behind once the oldest unapplied bet is older than BATCHER_LAG_MS_MAX', async () => {
-    const token = await trader();
+    const token = (await fundedTrader(api, redis, 10_000_000)).token;
     await writeBatcherHeartbeat(redis, api.prefix, 10_001);
     const res = await placeUntil(token, 'batcher_behind', /unapplied/);
     expect([res.status, res.body.message]).toEqual([503, 'oldest unapplied bet is 10001 ms old']);

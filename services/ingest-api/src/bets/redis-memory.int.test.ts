@@ -1,20 +1,12 @@
-/**
- * Redis memory as a weapon (issue 16, SPEC §6 "Redis memory budget"): a real redis-server is filled
- * on purpose to 80 % and 90 % of its maxmemory, and past it, while the built ingest-api runs.
- * Logins stop at 80 %, bets at 90 % (503 service_busy), prints and settlements still fit, a write
- * Redis itself refuses is a 503 (never a 500), and nothing that was accepted is lost.
- */
-import { randomUUID } from 'node:crypto';
 import { createChannels } from '@tap/channels';
 import { type FakeMarket, startFakeMarket, startRedis, type TestRedis } from '@tap/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  fundInCache,
+  aBetRequest,
+  fundedTrader,
   getJson,
-  loginAs,
   newWallet,
-  nextCell,
   postJson,
   signedLogin,
   startTestApi,
@@ -87,30 +79,15 @@ async function until<T extends { status: number }>(attempt: () => Promise<T>, st
   }
 }
 
-async function trader() {
-  const wallet = newWallet();
-  const token = await loginAs(api, wallet);
-  const userId = wallet.address.toLowerCase();
-  await fundInCache(redis, api.prefix, userId, 100_000_000);
-  return { token, userId };
-}
-
-const aBet = () => ({
-  clientBetId: randomUUID(),
-  ...nextCell(9_500_000),
-  stakeMicros: 1_000_000,
-  minMultiplierBp: 10_500,
-});
-
 describe('Redis memory admission control', () => {
   it('refuses logins from 80 % and bets from 90 % of maxmemory, keeps room for prints and settlements, loses nothing accepted', async () => {
     await startApi({ REDIS_MEMORY_REFRESH_MS: '20' });
     const { streams } = createChannels(api.prefix);
-    const { token, userId } = await trader();
+    const { token, userId } = await fundedTrader(api, redis, 100_000_000);
     // Every 202 is recorded, also those answered while the gate had not yet seen a new level.
     const accepted: string[] = [];
     const placeBet = async () => {
-      const res = await postJson(api, '/v1/bets', aBet(), token);
+      const res = await postJson(api, '/v1/bets', aBetRequest(), token);
       if (res.status === 202) accepted.push(res.body.betId as string);
       return res;
     };
@@ -159,11 +136,11 @@ describe('Redis memory admission control', () => {
     // A gate reading minutes old: only Redis's own refusal (OOM, noeviction) stands in the way.
     await startApi({ REDIS_MEMORY_REFRESH_MS: '60000' });
     const { streams, keys } = createChannels(api.prefix);
-    const { token, userId } = await trader();
+    const { token, userId } = await fundedTrader(api, redis, 100_000_000);
     await redis.config('SET', 'maxmemory', String(Math.floor((await usedBytes()) / 2)));
     await expect(redis.set('probe', '1')).rejects.toThrow(/^OOM/);
 
-    const bet = await postJson(api, '/v1/bets', aBet(), token);
+    const bet = await postJson(api, '/v1/bets', aBetRequest(), token);
     expect([bet.status, bet.body.error]).toEqual([503, 'service_busy']);
     const login = await postJson(api, '/v1/auth/login', await signedLogin(newWallet()));
     expect([login.status, login.body.error]).toEqual([503, 'service_busy']);
@@ -171,6 +148,6 @@ describe('Redis memory admission control', () => {
     expect(await redis.get(keys.balance(userId))).toBe('100000000');
 
     await redis.config('SET', 'maxmemory', '512mb');
-    expect((await until(() => postJson(api, '/v1/bets', aBet(), token), 202)).status).toBe(202);
+    expect((await until(() => postJson(api, '/v1/bets', aBetRequest(), token), 202)).status).toBe(202);
   });
 });

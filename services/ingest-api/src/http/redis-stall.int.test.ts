@@ -1,23 +1,7 @@
-/**
- * SPEC §6.1, issue 20: every Redis call of ingest-api has a timeout (REDIS_COMMAND_TIMEOUT_MS).
- * With Redis stalled (SIGSTOP) or stopped, `POST /v1/bets` and `GET /v1/me` answer
- * `503 store_unavailable` within a bounded time instead of hanging, and a bet retried with the same
- * clientBetId once Redis is back is in the stream exactly once.
- */
-import { randomUUID } from 'node:crypto';
 import { type FakeMarket, startFakeMarket, startRedis, type TestRedis } from '@tap/testkit';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  fundInCache,
-  getJson,
-  loginAs,
-  newWallet,
-  nextCell,
-  postJson,
-  startTestApi,
-  type TestApi,
-} from '../testing.js';
+import { aBetRequest, fundedTrader, getJson, postJson, startTestApi, type TestApi } from '../testing.js';
 
 const COMMAND_TIMEOUT_MS = 300;
 // The timeout plus generous slack for a loaded machine; a hang would last as long as the stall.
@@ -46,20 +30,6 @@ afterEach(async () => {
   await redisServer.stop();
 });
 
-async function trader() {
-  const wallet = newWallet();
-  const token = await loginAs(api, wallet);
-  await fundInCache(redis, api.prefix, wallet.address.toLowerCase(), 10_000_000);
-  return token;
-}
-
-const aBet = () => ({
-  clientBetId: randomUUID(),
-  ...nextCell(9_500_000),
-  stakeMicros: 1_000_000,
-  minMultiplierBp: 10_500,
-});
-
 async function timed<T>(request: () => Promise<T>): Promise<{ result: T; ms: number }> {
   const startedAt = Date.now();
   const result = await request();
@@ -68,8 +38,8 @@ async function timed<T>(request: () => Promise<T>): Promise<{ result: T; ms: num
 
 describe('ingest-api with Redis unavailable', () => {
   it('answers 503 store_unavailable within a bounded time while Redis is stalled, and a retry after counts once', async () => {
-    const token = await trader();
-    const bet = aBet();
+    const token = (await fundedTrader(api, redis, 10_000_000)).token;
+    const bet = aBetRequest();
     process.kill(redisServer.pid, 'SIGSTOP');
     let stalled = true;
     try {
@@ -95,11 +65,11 @@ describe('ingest-api with Redis unavailable', () => {
   });
 
   it('answers 503 store_unavailable within a bounded time while Redis is down', async () => {
-    const token = await trader();
+    const token = (await fundedTrader(api, redis, 10_000_000)).token;
     await market.stop();
     await redisServer.crash();
     try {
-      const placed = await timed(() => postJson(api, '/v1/bets', aBet(), token));
+      const placed = await timed(() => postJson(api, '/v1/bets', aBetRequest(), token));
       expect([placed.result.status, placed.result.body.error]).toEqual([503, 'store_unavailable']);
       expect(placed.ms).toBeLessThan(ANSWER_WITHIN_MS);
       const me = await timed(() => getJson(api, '/v1/me', token));
