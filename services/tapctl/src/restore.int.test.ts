@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { createS3 } from '@tap/archive';
 import { type Channels, createChannels, encodeEntry } from '@tap/channels';
-import { isoWeekOf, listSegments, segmentPath, segmentsDir } from '@tap/domain';
+import { isoWeekOf, listSegments, readSegmentState, segmentPath, segmentsDir } from '@tap/domain';
 import { Redis } from '@tap/runtime';
 import {
   aBet,
@@ -84,6 +84,18 @@ async function startBatcher(dataDir: string, prefix: string, env: Record<string,
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Whether a roll-over's carry is in progress: some segment is still `closing`. */
+function carrying(dataDir: string): boolean {
+  return listSegments(dataDir).some((segment) => {
+    const db = new Database(segment.path, { readonly: true, fileMustExist: true });
+    try {
+      return readSegmentState(db) === 'closing';
+    } finally {
+      db.close();
+    }
+  });
+}
 
 async function untilAsync(probe: () => Promise<number>, wanted: number, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -247,6 +259,9 @@ describe('restore drill (real batcher, Redis, S3)', () => {
         await sleep(2_100);
       }
       expect(listSegments(dataDir).length).toBeGreaterThanOrEqual(4);
+      // Stop between roll-overs, not in the middle of a carry: a batcher stopped mid-carry leaves a
+      // `closing` segment, which is another drill (open question in the closing note of 2026-12-07).
+      await untilAsync(async () => (carrying(dataDir) ? 1 : 0), 0);
       cache = await cacheOf(redis, channels);
     } finally {
       await batcher.stop();
