@@ -77,7 +77,7 @@ void runDaemon({
     }
     const anchors = createAnchorWriter(config.ANCHORS_FILE ?? anchorsPath(config.DATA_DIR), () => ({
       segment: parts().segment.name,
-      head: parts().ledger.head(),
+      head: parts().ledger.ownHead(),
     }));
     let consumer: ReturnType<typeof createConsumer> | undefined;
     const { redis } = await startDaemonBase({

@@ -156,6 +156,7 @@ export function carryingLedger(raw: LedgerWriter, carrier: () => Carrier | null)
     balanceOf: (userId) => carrier()?.balanceOf(userId) ?? raw.balanceOf(userId),
     hasRef: (refType, refId) => raw.hasRef(refType, refId),
     head: () => raw.head(),
+    ownHead: () => raw.ownHead(),
     resetHead: (head) => raw.resetHead(head),
   };
 }

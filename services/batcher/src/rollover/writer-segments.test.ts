@@ -1,6 +1,9 @@
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import {
+  checkAnchorsAgainst,
   isoWeekScheme,
+  type LedgerAnchor,
   listSegments,
   migrate,
   openSegmentReadOnly,
@@ -13,6 +16,7 @@ import { createLogger } from '@tap/runtime';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FailPoint } from '../config.js';
+import { createAnchorWriter } from '../storage/anchors.js';
 import { Crash, PERIOD_MS, rolloverFixture, START_MS } from './rollover-fixture.js';
 import { openWriterSegments } from './writer-segments.js';
 
@@ -75,6 +79,27 @@ describe('segment roll-over (real SQLite files, hand-driven clock)', () => {
       expect.stringContaining(`${USERS[0]} closed at ${9 * USD + 1}, holds ${9 * USD}`),
       expect.stringContaining(`${USERS[0]} closed at ${9 * USD + 1}, opened with [${9 * USD}]`),
     ]);
+  });
+
+  it("anchors a new segment only once it holds a ledger row of its own (before that its head is the old segment's)", async () => {
+    fixture = rolloverFixture();
+    const { segments, parts } = await fixture.open(undefined, 1);
+    const anchors = createAnchorWriter(join(fixture.dataDir, 'anchors.jsonl'), () => ({
+      segment: parts().segment.name,
+      head: parts().ledger.ownHead(),
+    }));
+    fixture.seed(parts, USERS, 10 * USD);
+    const written = [anchors.anchor(START_MS)];
+    fixture.setClock(START_MS + PERIOD_MS);
+    // Switched, nothing carried yet: the chain head is still the closing segment's last row.
+    expect(await segments.rollOverIfDue()).toBeNull();
+    expect(parts().ledger.ownHead()).toBeUndefined();
+    expect(anchors.anchor(START_MS + PERIOD_MS)).toBeUndefined();
+    await fixture.rollOver(segments);
+    written.push(anchors.anchor(START_MS + PERIOD_MS + 1));
+    expect(written.map((a) => a?.segment)).toEqual(listSegments(fixture.dataDir).map((f) => f.name));
+    const check = checkAnchorsAgainst(fixture.dataDir, written as LedgerAnchor[]);
+    expect(check).toMatchObject({ checked: 2, problems: [] });
   });
 
   it('keeps the chain and the balances over many periods with movements in each', async () => {

@@ -14,13 +14,21 @@ import type { ChainHead } from './ledger-writer.js';
 /** The line's shape is @tap/domain's (integrity-cron, the archiver and restore read it there). */
 export type Anchor = LedgerAnchor;
 
-/** `current()`: the current segment's name and committed ledger head (both change at a roll-over). */
-export function createAnchorWriter(path: string, current: () => { segment: string; head: ChainHead }) {
+/**
+ * `current()`: the current segment's name and the committed ledger head it wrote itself (both change
+ * at a roll-over; undefined until the new segment's first row — its inherited head is the previous
+ * segment's row).
+ */
+export function createAnchorWriter(
+  path: string,
+  current: () => { segment: string; head: ChainHead | undefined },
+) {
   let last: { segment: string; rows: number } | undefined;
   return {
     /** Appends the head if it moved; returns the anchor written, if any. */
     anchor(nowMs: number): Anchor | undefined {
       const { segment, head } = current();
+      if (head === undefined) return undefined;
       const now = { segment, rows: head.id };
       if (now.rows === 0 || (last?.segment === now.segment && last.rows === now.rows)) return undefined;
       const anchor: Anchor = { ...now, hash: head.hash, at: nowMs };

@@ -35,6 +35,12 @@ export interface LedgerWriter {
   balanceOf(userId: string): number;
   hasRef(refType: LedgerRefType, refId: string): boolean;
   head(): ChainHead;
+  /**
+   * The head if this segment wrote it, else undefined: a segment without rows of its own carries the
+   * previous segment's closing head (SPEC §8), and anchoring that under this segment's name would
+   * claim a row the segment never held (a restore then fails `integrity_mismatch`).
+   */
+  ownHead(): ChainHead | undefined;
   resetHead(head: ChainHead): void;
 }
 
@@ -69,7 +75,8 @@ export function createLedgerWriter(
   const last = db
     .prepare<[], ChainHead>('SELECT id, hash FROM transaction_ledger ORDER BY id DESC LIMIT 1')
     .get();
-  let head: ChainHead = last ?? readSegmentMeta(db).opening?.prevLedgerHead ?? { id: 0, hash: GENESIS_HASH };
+  const inherited = readSegmentMeta(db).opening?.prevLedgerHead;
+  let head: ChainHead = last ?? inherited ?? { id: 0, hash: GENESIS_HASH };
 
   const append = (
     userId: string,
@@ -108,6 +115,7 @@ export function createLedgerWriter(
     hasRef: (refType, refId) =>
       hasRef.get(refType, refId) !== undefined || hasRefBefore?.get(refType, refId) !== undefined,
     head: () => head,
+    ownHead: () => (head.id > (inherited?.id ?? 0) ? head : undefined),
     resetHead(previous) {
       head = previous;
     },
