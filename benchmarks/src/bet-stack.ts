@@ -47,14 +47,18 @@ export function benchLimits(overrides: Partial<IngestLimits> = {}): IngestLimits
   };
 }
 
-export function describeLimits(limits: IngestLimits): string {
+/** `settling`: a resolver runs, so bets settle — the limits are still raised for the run's volume. */
+export function describeLimits(limits: IngestLimits, settling = false): string {
+  const why = settling
+    ? 'so that the run, not a wallet cap, decides how many bets are open (bets do settle: the resolver runs)'
+    : 'because nothing settles bets during a run';
   const usd = (micros: number) => `$${(micros / 1e6).toLocaleString('en-US')}`;
   return (
     `Limits in force (ingest-api env): rate ${limits.RATE_LIMIT_PER_S}/s burst ${limits.RATE_LIMIT_BURST} per wallet` +
     `${limits.RATE_LIMIT_PER_S === SPEC_LIMITS.RATE_LIMIT_PER_S ? ' (SPEC default)' : ' (raised)'}; ` +
     `${limits.USER_OPEN_BETS_MAX} open bets and ${usd(limits.USER_PAYOUT_MICROS_MAX)} open payout per wallet, ` +
     `bankroll ${usd(limits.BANKROLL_MICROS)} (cell 0.25 % / column 1.5 % / total 10 %)` +
-    `${limits.BANKROLL_MICROS === SPEC_LIMITS.BANKROLL_MICROS ? '' : ' — raised from the SPEC defaults (20 open bets, $2,000, $1,000,000) because nothing settles bets during a run'}.`
+    `${limits.BANKROLL_MICROS === SPEC_LIMITS.BANKROLL_MICROS ? '' : ` — raised from the SPEC defaults (20 open bets, $2,000, $1,000,000) ${why}`}.`
   );
 }
 
@@ -128,7 +132,7 @@ export async function openBetStack(ctx: ScenarioContext, options: BetStackOption
       provisioning: { wallets: wallets.length, keysMs, signMs, login: storm, fundMs: funded.elapsedMs },
       notes: [
         `Market source: ${stack.market}.`,
-        describeLimits(options.limits),
+        describeLimits(options.limits, options.resolver === true),
         `Redis: infra/redis.conf${options.redisArgs?.length ? ` with ${options.redisArgs.join(' ')}` : ' (appendfsync everysec)'}.`,
       ],
       async load(label, profile, shape) {

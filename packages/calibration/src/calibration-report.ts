@@ -5,9 +5,13 @@
  * promised (1 − Σ M·P / stakes: h plus the latency loading, by the model's own P). Voids are
  * refunded and counted apart.
  *
- * Standard errors come from resampling whole windows (bootstrap, 200 resamples, seeded): the cells
- * of one window share one path, so their outcomes are strongly correlated and a binomial error
- * would be far too small. The checks: every P bucket with ≥ `bucketBetsMin` bets has its realised
+ * Standard errors come from resampling 2-minute blocks of windows (by t0; bootstrap, 200 resamples,
+ * seeded): the cells of one window share one path, and so do neighbouring windows — the price sits
+ * near a band for many seconds and one decision quotes windows up to a minute ahead — so their
+ * outcomes are strongly correlated and a binomial error would be far too small. Resampling single
+ * windows was not enough: on a clean random walk priced with its true σ (12 seeds × 4 h), the
+ * per-window z-scores had a spread of 2.5 instead of 1 (−4.7 … +2.1 where the model is exact);
+ * with 60 s or 300 s blocks the spread was 1.2, so the correlation ends within a minute. The checks: every P bucket with ≥ `bucketBetsMin` bets has its realised
  * rate within 3 standard errors of the prediction; in every distance band the realised edge is
  * within 1 percentage point of the promised one and never below h − 1 %.
  */
@@ -16,6 +20,8 @@ import { type Decisions, OUTCOME_VOID, OUTCOME_WON, type RunResult } from './cal
 import type { CellValuer, StrategyStats } from './cell-valuer.js';
 
 const RESAMPLES = 200;
+/** The bootstrap's unit: windows whose t0 falls in the same 2-minute block are resampled together. */
+export const RESAMPLE_BLOCK_MS = 120_000;
 const BUCKET_WIDTH = 0.05;
 export const BUCKET_BETS_MIN = 500;
 const EDGE_TOLERANCE = 0.01;
@@ -41,7 +47,7 @@ export interface GroupStats {
   wins: number;
   hitRate: number;
   predicted: number;
-  /** Standard error of (hit rate − predicted), by resampling windows. */
+  /** Standard error of (hit rate − predicted), by resampling blocks of windows. */
   hitSe: number;
   /** (hit rate − predicted) / hitSe. */
   z: number;
@@ -72,8 +78,8 @@ export interface CalibrationReport {
 
 export function buildReport(run: RunResult, houseEdge: number, informed?: CellValuer): CalibrationReport {
   const d = run.decisions;
-  const windows = windowIndexOf(d);
-  const groupOf = (label: string, keep: (i: number) => boolean) => groupStats(label, d, windows, keep);
+  const blocks = blockIndexOf(d);
+  const groupOf = (label: string, keep: (i: number) => boolean) => groupStats(label, d, blocks, keep);
   const buckets: GroupStats[] = [];
   for (let b = 0; b < 1 / BUCKET_WIDTH; b++) {
     const lo = b * BUCKET_WIDTH;
@@ -105,7 +111,7 @@ export function buildReport(run: RunResult, houseEdge: number, informed?: CellVa
     decisions: d.count,
     quotes: run.quotes,
     decisionTimes: run.decisionTimes,
-    windows: windows.count,
+    windows: new Set(d.windowT0).size,
     hoursOfPrints: (run.lastT - run.firstT) / 3_600_000,
     cpuS,
     decisionsPerCpuMinute: cpuS > 0 ? (d.count / cpuS) * 60 : 0,
@@ -114,7 +120,7 @@ export function buildReport(run: RunResult, houseEdge: number, informed?: CellVa
     distance,
     horizon,
     demo,
-    ...(informed ? { informed: informed.evaluate(d, windows.of, windows.count) } : {}),
+    ...(informed ? { informed: informed.evaluate(d, blocks.of, blocks.count) } : {}),
     checks: {
       bucketsWithin3Se,
       edgeWithin1pp,
@@ -124,44 +130,47 @@ export function buildReport(run: RunResult, houseEdge: number, informed?: CellVa
   };
 }
 
-function windowIndexOf(d: Decisions): { of: Int32Array; count: number } {
+/** Each decision's resampling block (its window's t0 in RESAMPLE_BLOCK_MS units), numbered from 0. */
+function blockIndexOf(d: Decisions): { of: Int32Array; count: number } {
   const ids = new Map<number, number>();
   const of = new Int32Array(d.count);
   for (let i = 0; i < d.count; i++) {
-    const t0 = d.windowT0[i]!;
-    let id = ids.get(t0);
+    const block = Math.floor(d.windowT0[i]! / RESAMPLE_BLOCK_MS);
+    let id = ids.get(block);
     if (id === undefined) {
       id = ids.size;
-      ids.set(t0, id);
+      ids.set(block, id);
     }
     of[i] = id;
   }
   return { of, count: ids.size };
 }
 
-/** Per-window sums of one group, then the bootstrap over windows. */
+/** Per-block sums of one group, then the bootstrap over blocks. */
 function groupStats(
   label: string,
   d: Decisions,
-  windows: { of: Int32Array; count: number },
+  blocks: { of: Int32Array; count: number },
   keep: (i: number) => boolean,
 ): GroupStats {
-  const n = new Float64Array(windows.count);
-  const hitMinusP = new Float64Array(windows.count);
-  const payoutMinusPromise = new Float64Array(windows.count);
+  const n = new Float64Array(blocks.count);
+  const hitMinusP = new Float64Array(blocks.count);
+  const payoutMinusPromise = new Float64Array(blocks.count);
   let bets = 0;
   let voids = 0;
   let wins = 0;
   let sumP = 0;
   let sumPromise = 0;
   let sumPayout = 0;
+  const windows = new Set<number>();
   for (let i = 0; i < d.count; i++) {
     if (!keep(i)) continue;
     if (d.outcome[i] === OUTCOME_VOID) {
       voids += 1;
       continue;
     }
-    const w = windows.of[i]!;
+    const w = blocks.of[i]!;
+    windows.add(d.windowT0[i]!);
     const p = d.probability[i]!;
     const m = d.multiplierBp[i]! / 10_000;
     const won = d.outcome[i] === OUTCOME_WON ? 1 : 0;
@@ -182,7 +191,7 @@ function groupStats(
     label,
     bets,
     voids,
-    windows: n.reduce((count, x) => count + (x > 0 ? 1 : 0), 0),
+    windows: windows.size,
     wins,
     hitRate,
     predicted,
@@ -194,7 +203,7 @@ function groupStats(
   };
 }
 
-/** Standard deviation over resamples of windows of Σ value / Σ weight. */
+/** Standard deviation over resamples of blocks of Σ value / Σ weight. */
 function bootstrapSe(weight: Float64Array, value: Float64Array): number {
   const random = createSeededRandom(14);
   const k = weight.length;

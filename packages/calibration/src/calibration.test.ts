@@ -91,4 +91,20 @@ describe('calibration', () => {
     const { bucketsWithin3Se, edgeWithin1pp, edgeAboveFloor, pass } = report.checks;
     expect(pass).toBe(bucketsWithin3Se && edgeWithin1pp && edgeAboveFloor);
   });
+
+  it('does not flag an exact model: a walk priced with its true σ and no noise has every P bucket within 3 SE', () => {
+    // 4 h of the same walk, priced with the σ it was drawn with: the model is exact here (its own
+    // Monte-Carlo test in @tap/pricing agrees within 0.003), so a bucket outside 3 standard errors
+    // would be the instrument's error. Resampling single windows did flag this feed (z −4.7):
+    // neighbouring windows share the path; the report resamples 2-minute blocks.
+    const trueSigma = 0.6 / Math.sqrt(YEAR_MS / 1_000);
+    const exact = randomWalkPrints(240, 0.6, 7).map((p) => ({ ...p, sigma: trueSigma, noise: 0 }));
+    const run = runCalibration(exact, { decisionEveryMs: 5_000, bandsEachSide: 4, warmupMs: 300_000 });
+    const report = buildReport(run, 0.05);
+    const judged = report.buckets.filter((b) => b.bets >= 500);
+    expect(judged.length).toBeGreaterThanOrEqual(5);
+    expect(judged.map((b) => ({ bucket: b.label, within3Se: Math.abs(b.z) <= 3 }))).toEqual(
+      judged.map((b) => ({ bucket: b.label, within3Se: true })),
+    );
+  }, 180_000);
 });

@@ -26,5 +26,6 @@ export interface CellValuer {
     printT: number,
     market: { sigma: number; noise: number },
   ): void;
-  evaluate(d: Decisions, windowOf: Int32Array, windowCount: number): StrategyStats[];
+  /** `blockOf`/`blockCount`: each decision's resampling block for standard errors (calibration-report.ts). */
+  evaluate(d: Decisions, blockOf: Int32Array, blockCount: number): StrategyStats[];
 }
