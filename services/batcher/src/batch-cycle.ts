@@ -8,6 +8,8 @@ import type { Logger, Redis } from '@tap/runtime';
 import type { StreamEntry } from './apply/apply-batch.js';
 import type { FailPointCheck } from './fail-point.js';
 import type { BatcherMetrics } from './metrics.js';
+import type { Outbox } from './storage/outbox.js';
+import { storageFailureCode } from './storage/storage-failure.js';
 import type { Publisher } from './streams/publisher.js';
 import type { CurrentParts } from './writer-parts.js';
 
@@ -30,13 +32,29 @@ export function createBatchCycle(deps: {
 }): BatchCycle {
   const { publisher, failPoint, metrics } = deps;
   let batches = 0;
+  /**
+   * After the commit and the ack, a failure to mark the outbox published (a full disk) must not
+   * fail the batch — it is durable and acknowledged, and retrying it would apply it again. The rows
+   * stay unmarked and are published once more at the next start, as after a crash at this point
+   * (consumers take events at least once).
+   */
+  const markPublished = (outbox: Outbox, rows: Parameters<Outbox['markPublished']>[0]) => {
+    try {
+      outbox.markPublished(rows);
+    } catch (err) {
+      const code = storageFailureCode(err);
+      if (code === undefined) throw err;
+      metrics.storageFailed(code);
+      deps.log.error({ code, err, rows: rows.length }, 'outbox.mark_published_failed');
+    }
+  };
   return {
     async sweep(graceMs) {
       const { applier, outbox } = deps.parts();
       const result = applier.sweep(Date.now(), graceMs);
       if (result.results.length === 0) return 0;
       await publisher.publish(result.outbox, result.effects);
-      outbox.markPublished(result.outbox);
+      markPublished(outbox, result.outbox);
       metrics.deadManVoided(result.results.length);
       deps.log.warn({ bets: result.results.length }, 'dead_man.voided');
       return result.results.length;
@@ -53,7 +71,7 @@ export function createBatchCycle(deps: {
       failPoint('after_ack_before_events', batches);
       const resync = afterBetsId === undefined ? undefined : { afterBetsId, balanceOf: ledger.balanceOf };
       await publisher.publish(result.outbox, result.effects, resync);
-      outbox.markPublished(result.outbox);
+      markPublished(outbox, result.outbox);
       const doneAt = performance.now();
       metrics.observeBatch(entries, result.results, doneAt - startedAt);
       deps.log.debug(

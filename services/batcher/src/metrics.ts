@@ -89,6 +89,18 @@ export function createBatcherMetrics(registry: Registry, log: Logger, summaryInt
     registers,
   });
 
+  const storageFailing = new Gauge({
+    name: 'tap_batcher_storage_failing',
+    help: '1 while batches fail on the data directory (disk full, I/O error) and are retried',
+    registers,
+  });
+  const storageFailures = new Counter({
+    name: 'tap_batcher_storage_failures_total',
+    help: 'Batch or maintenance attempts that failed on the data directory, by error code',
+    labelNames: ['code'],
+    registers,
+  });
+
   let window = emptyWindow();
   return {
     anchored(atMs: number) {
@@ -119,6 +131,13 @@ export function createBatcherMetrics(registry: Registry, log: Logger, summaryInt
     },
     setUnappliedAge(ageMs: number) {
       unappliedAge.set(ageMs / 1000);
+    },
+    storageFailed(code: string) {
+      storageFailing.set(1);
+      storageFailures.inc({ code });
+    },
+    storageRecovered() {
+      storageFailing.set(0);
     },
     checkpointed() {
       checkpoints.inc();

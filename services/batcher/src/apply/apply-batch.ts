@@ -13,6 +13,7 @@ import type Database from 'better-sqlite3';
 import type { BetStore } from '../storage/bet-store.js';
 import type { LedgerWriter } from '../storage/ledger-writer.js';
 import type { OperatorLog } from '../storage/operator-log.js';
+import { storageFailureCode } from '../storage/storage-failure.js';
 import type { Outbox, OutboxRow } from '../storage/outbox.js';
 import { applyAdjustment } from './apply-adjustment.js';
 import { applyBet, releaseReservation } from './apply-bet.js';
@@ -98,6 +99,7 @@ export function createBatchApplier(
       return inSavepoint(ctx, entry, value);
     } catch (err) {
       ledger.resetHead(head);
+      if (storageFailureCode(err)) throw err; // the disk's fault, not the entry's: the batch fails
       if (entry.kind === 'bets') unwindBet(ctx, value as EntryOf<'bets'>, unwound);
       return {
         kind: 'failed',
@@ -173,11 +175,13 @@ export function createBatchApplier(
       const head = ledger.head();
       try {
         return applyDirect.immediate(entries, nowMs);
-      } catch {
+      } catch (err) {
         // Rolled back as a whole (a refusal or an apply error): redo it with one savepoint per
         // entry. Refusals and apply errors are rare, so nearly every batch commits directly. An
-        // error that is not the entry's fault fails on the isolated path too and stops the batcher.
+        // error that is not the entry's fault fails on the isolated path too and stops the batcher;
+        // a storage failure (full disk) fails the batch at once, for the consumer to retry.
         ledger.resetHead(head);
+        if (storageFailureCode(err)) throw err;
         return applyIsolated.immediate(entries, nowMs);
       }
     },

@@ -13,6 +13,11 @@
  * every CHECKPOINT_EVERY_BATCHES batches, the segment roll-over when the period has ended (after
  * start-up's pending entries, never inside a batch), a summary log line.
  *
+ * A full disk (storage-failure.ts) does not stop the batcher: the batch is retried as it is until
+ * it commits (`applyStored`), the checkpoint, the anchor and the dead-man sweep are skipped meanwhile, and
+ * `tap_batcher_storage_failing` is 1. A roll-over that fails on the disk still stops the process
+ * (its restart recovery is the tested path for a half-done roll-over).
+ *
  * `stop()` lets the batch in progress and the one already read finish (applied, acknowledged,
  * published) and returns once the loop has ended; with a bounded BLOCK that is at most BLOCK_MS
  * plus two batches.
@@ -25,6 +30,7 @@ import type { BatchCycle } from '../batch-cycle.js';
 import type { Config } from '../config.js';
 import type { BatcherMetrics } from '../metrics.js';
 import type { Outbox } from '../storage/outbox.js';
+import { storageFailureCode } from '../storage/storage-failure.js';
 import type { RebuildResult } from './cache-rebuild.js';
 import type { Publisher } from './publisher.js';
 import { claimAbandoned, ensureGroups, readNew, readOwnPending, type StreamGroup } from './stream-reader.js';
@@ -72,6 +78,9 @@ export interface ConsumerDeps {
   log: Logger;
 }
 
+/** The longest wait between attempts at a batch while the data directory fails. */
+const STORAGE_RETRY_MAX_MS = 1_000;
+
 /** A batch waited in the stream longer than this: the batcher is behind. */
 const BEHIND_AGE_MS = 50;
 
@@ -108,7 +117,7 @@ export function createConsumer(deps: ConsumerDeps) {
     while (!stopping) {
       const entries = await readOwnPending(readerGroup, cursors, config.BATCH_MAX);
       if (entries.length === 0) break;
-      await cycle.run(entries);
+      await applyStored(entries);
       applied += entries.length;
     }
     log.info({ claimed, entries: applied }, 'pending.applied');
@@ -125,19 +134,21 @@ export function createConsumer(deps: ConsumerDeps) {
 
   async function maintain(idle: boolean, behind: boolean): Promise<void> {
     if (batchesSinceCheckpoint > 0 && (idle || batchesSinceCheckpoint >= config.CHECKPOINT_EVERY_BATCHES)) {
-      deps.checkpoint();
-      deps.metrics.checkpointed();
-      batchesSinceCheckpoint = 0;
+      await unlessStorageFails('checkpoint', () => {
+        deps.checkpoint();
+        deps.metrics.checkpointed();
+        batchesSinceCheckpoint = 0;
+      });
     }
     await deps.rollOverIfDue(behind);
     const nowMs = Date.now();
     if (config.DEAD_MAN_SWEEP_INTERVAL_MS > 0 && nowMs - lastSweepAtMs >= config.DEAD_MAN_SWEEP_INTERVAL_MS) {
       lastSweepAtMs = nowMs;
-      await cycle.sweep(config.DEAD_MAN_GRACE_MS);
+      await unlessStorageFails('dead_man_sweep', () => cycle.sweep(config.DEAD_MAN_GRACE_MS));
     }
     if (nowMs - lastAnchorAtMs >= config.ANCHOR_INTERVAL_MS) {
       lastAnchorAtMs = nowMs;
-      deps.anchor(nowMs);
+      await unlessStorageFails('anchor', () => deps.anchor(nowMs));
     }
     if (nowMs - lastTrimAtMs >= config.TRIM_INTERVAL_MS) {
       lastTrimAtMs = nowMs;
@@ -148,6 +159,48 @@ export function createConsumer(deps: ConsumerDeps) {
       await deps.heartbeat(nowMs);
     }
     deps.metrics.maybeLogSummary(nowMs);
+  }
+
+  /**
+   * Applies a batch, retrying it as it is while the data directory fails (a full disk): nothing is
+   * acknowledged until it commits, so the entries wait in the stream, and the heartbeat stops — so
+   * admission answers 503 `batcher_behind` once it is older than its limit. Returns false when
+   * stopped before the batch could commit (it stays pending in Redis for the next start).
+   */
+  async function applyStored(entries: readonly StreamEntry[], afterBetsId?: string): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await cycle.run(entries, afterBetsId);
+        if (attempt > 0) {
+          deps.metrics.storageRecovered();
+          log.warn({ attempts: attempt + 1, entries: entries.length }, 'batch.storage_recovered');
+        }
+        return true;
+      } catch (err) {
+        const code = storageFailureCode(err);
+        if (code === undefined) throw err;
+        deps.metrics.storageFailed(code);
+        // Every attempt at first, then one line a minute: an operator sees it without a flood.
+        if (attempt < 3 || attempt % 60 === 0) {
+          log.error({ code, err, attempt, entries: entries.length }, 'batch.storage_failed');
+        }
+        if (stopping) return false;
+        await sleep(Math.min(STORAGE_RETRY_MAX_MS, 100 * 2 ** attempt));
+        if (stopping) return false;
+      }
+    }
+  }
+
+  /** Maintenance that writes the data directory is skipped, not fatal, while storage fails. */
+  async function unlessStorageFails(what: string, work: () => unknown): Promise<void> {
+    try {
+      await work();
+    } catch (err) {
+      const code = storageFailureCode(err);
+      if (code === undefined) throw err;
+      deps.metrics.storageFailed(code);
+      log.error({ code, err, what }, 'maintenance.storage_failed');
+    }
   }
 
   /** The next batch's read, started before the current batch is applied (see `run`). */
@@ -180,7 +233,7 @@ export function createConsumer(deps: ConsumerDeps) {
         if (entry.kind === 'bets' && compareStreamIds(entry.id, afterBetsId) > 0) afterBetsId = entry.id;
       }
       if (entries.length > 0) {
-        await cycle.run(entries, afterBetsId);
+        if (!(await applyStored(entries, afterBetsId))) return;
         batchesSinceCheckpoint += 1;
       }
       if (last) return;

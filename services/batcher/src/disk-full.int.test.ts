@@ -1,0 +1,156 @@
+/**
+ * A full disk under the batcher (issue 20): the data directory is a 6 MB tmpfs, mounted in a user
+ * and mount namespace of its own (`unshare`, no root needed), mostly taken by a filler file. Bets
+ * are admitted until batches fail with SQLITE_FULL; the batcher must keep running, say so (log and
+ * `tap_batcher_storage_failing`), stop its heartbeat (admission then answers 503 batcher_behind),
+ * dead-letter nothing, and apply every bet exactly once by itself once the filler is deleted.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { encodeEntry } from '@tap/channels';
+import { segmentsDir } from '@tap/domain';
+import {
+  aBetPlacedNow,
+  anAdjustment,
+  freePort,
+  serviceEntry,
+  startProcess,
+  TEST_OPERATOR_KEY,
+  waitForHealthy,
+} from '@tap/testkit';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { ledgerProblems } from './storage/test-segment.js';
+import { admitBet, eventually, newSetup, pendingTotal, redisForSuite, streamJson } from './testing.js';
+
+const USD = 1_000_000;
+const WALLETS = Array.from({ length: 20 }, (_, i) => `0x${(0xd0000 + i).toString(16).padStart(40, '0')}`);
+
+/**
+ * In the namespace: mount the tmpfs on DATA_DIR, fill it but for FREE_KB, run the batcher; when
+ * RELEASE appears delete the filler; on SIGTERM stop the batcher and copy the data directory out to
+ * COPY_DIR (the tmpfs is visible only inside the namespace).
+ */
+const NAMESPACE_SCRIPT = `
+set -u
+mount -t tmpfs -o size=6m tmpfs "$DATA_DIR"
+head -c $(( (6 * 1024 - FREE_KB) * 1024 )) /dev/zero > "$DATA_DIR/filler" 2>/dev/null || true
+"$NODE" "$ENTRY" &
+pid=$!
+trap 'kill -TERM $pid' TERM
+while [ ! -e "$RELEASE" ] && kill -0 $pid 2>/dev/null; do sleep 0.1; done
+rm -f "$DATA_DIR/filler"
+wait $pid; wait $pid; code=$?
+rm -f "$DATA_DIR/filler"
+cp -a "$DATA_DIR/." "$COPY_DIR/"
+exit $code
+`;
+
+async function metricValue(url: string, name: string): Promise<number> {
+  const text = await (await fetch(url)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+  return line === undefined ? Number.NaN : Number(line.split(' ').at(-1));
+}
+
+describe('batcher on a full disk', () => {
+  const suite = redisForSuite();
+
+  it('stops applying with an error and a metric, loses and dead-letters nothing, and resumes when space returns', async () => {
+    const setup = newSetup(suite.url);
+    const work = mkdtempSync(join(tmpdir(), 'tap-disk-full-'));
+    const copyDir = join(work, 'copy');
+    const release = join(work, 'release');
+    mkdirSync(copyDir);
+    const port = await freePort();
+    const metricsUrl = `http://127.0.0.1:${port}/metrics`;
+    const daemon = startProcess(
+      'unshare',
+      ['--user', '--map-root-user', '--mount', 'sh', '-c', NAMESPACE_SCRIPT],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          ...{ NODE: process.execPath, ENTRY: serviceEntry('batcher'), FREE_KB: '1024' },
+          ...{ DATA_DIR: setup.dataDir, COPY_DIR: copyDir, RELEASE: release },
+          ...{ REDIS_URL: setup.redisUrl, TAP_KEY_PREFIX: setup.prefix, OPS_PORT: String(port) },
+          ...{ OPERATOR_MAC_KEY: TEST_OPERATOR_KEY, LOG_LEVEL: 'warn', DEAD_MAN_SWEEP_INTERVAL_MS: '0' },
+          // Small batches so the disk fills between commits, not in the first one.
+          BATCH_MAX: '50',
+          HEARTBEAT_INTERVAL_MS: '200',
+        },
+      },
+    );
+    try {
+      await waitForHealthy(`http://127.0.0.1:${port}/healthz`, 20_000);
+      for (const userId of WALLETS) {
+        const deposit = anAdjustment({ userId, amountMicros: 100_000 * USD });
+        await suite.redis.xadd(
+          setup.channels.streams.adjustments,
+          '*',
+          ...encodeEntry('adjustments', deposit),
+        );
+      }
+      // Admit bets until the disk is full: a batch fails and the batcher says so.
+      const betIds: string[] = [];
+      const deadline = Date.now() + 60_000;
+      while ((await metricValue(metricsUrl, 'tap_batcher_storage_failing')) !== 1) {
+        expect(Date.now(), 'the disk never filled').toBeLessThan(deadline);
+        for (let i = 0; i < 50; i += 1) {
+          const bet = aBetPlacedNow({ userId: WALLETS[i % WALLETS.length]!, stakeMicros: USD });
+          await admitBet(suite.redis, setup.channels, bet);
+          betIds.push(bet.betId);
+        }
+        await sleep(20);
+      }
+      expect(
+        daemon.lines.some((l) => l.includes('"batch.storage_failed"') && l.includes('SQLITE_FULL')),
+      ).toBe(true);
+      // Still failing a second later, still alive, and its heartbeat no longer moves.
+      const heartbeatKey = setup.channels.keys.batcherHeartbeat;
+      const beatBefore = await suite.redis.hget(heartbeatKey, 'at');
+      await sleep(1_000);
+      expect(await suite.redis.hget(heartbeatKey, 'at')).toBe(beatBefore);
+      expect(await metricValue(metricsUrl, 'tap_batcher_storage_failing')).toBe(1);
+      expect(await pendingTotal(suite.redis, setup)).toBeGreaterThan(0);
+      // More bets while it fails: they wait in the stream.
+      for (let i = 0; i < 100; i += 1) {
+        const bet = aBetPlacedNow({ userId: WALLETS[i % WALLETS.length]!, stakeMicros: USD });
+        await admitBet(suite.redis, setup.channels, bet);
+        betIds.push(bet.betId);
+      }
+
+      writeFileSync(release, '');
+      await eventually(
+        () => metricValue(metricsUrl, 'tap_batcher_storage_failing'),
+        (v) => v === 0,
+        20_000,
+      );
+      await eventually(
+        () => pendingTotal(suite.redis, setup),
+        (n) => n === 0,
+        20_000,
+      );
+      expect(await pendingTotal(suite.redis, setup)).toBe(0);
+      expect(await daemon.stop('SIGTERM', 10_000)).toEqual({ code: 0, signal: null });
+
+      const [segment] = readdirSync(segmentsDir(copyDir)).filter((f) => f.endsWith('.db'));
+      const db = new Database(join(segmentsDir(copyDir), segment!), { readonly: true });
+      try {
+        const stored = db.prepare('SELECT id FROM bets').pluck().all() as string[];
+        expect(stored.length).toBe(betIds.length);
+        expect(new Set(stored)).toEqual(new Set(betIds));
+        expect(db.prepare("SELECT count(*) FROM bets WHERE status <> 'accepted'").pluck().get()).toBe(0);
+        expect(ledgerProblems(db)).toEqual([]);
+        expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      } finally {
+        db.close();
+      }
+      const deadLetters = await streamJson(suite.redis, setup.channels.streams.deadLetter);
+      expect(deadLetters).toEqual([]);
+    } finally {
+      await daemon.stop('SIGKILL');
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
