@@ -1,14 +1,17 @@
 /**
  * chaos-clock (issue 20): the wall clock of ingest-api, the resolver and the batcher in turn is
  * stepped by +5 s and −5 s (libfaketime) under load; after each phase the full audit, and at the
- * end no bet settled against the wrong window (src/chaos/clock-steps.ts).
+ * end no bet settled against the wrong window (src/chaos/clock-steps.ts); while ingest-api's clock
+ * is stepped, login's ±30 s is probed with real sign-ins (src/chaos/login-skew.ts).
  */
 import { type FaultRow, faultTable, openChaosStack, runPhase } from '../src/chaos/chaos-run.js';
 import { fakeTimeAvailable, LIBFAKETIME, stepClock, windowProblems } from '../src/chaos/clock-steps.js';
+import { loginSkewProblems } from '../src/chaos/login-skew.js';
 import { emptyOutcome, fail, type Scenario } from '../src/scenario.js';
-import type { DaemonName } from '../src/stack/stack.js';
+import { type DaemonName, LOGIN_DOMAIN, LOGIN_URI } from '../src/stack/stack.js';
 import { headlineOf, restartNote } from './chaos-kill.js';
 
+const LOGIN_SITE = { domain: LOGIN_DOMAIN, uri: LOGIN_URI };
 const STEPPED: readonly DaemonName[] = ['ingest-api', 'resolver', 'batcher'];
 const FULL = { ratePerS: 200, phaseMs: 40_000 };
 const QUICK = { ratePerS: 100, phaseMs: 20_000 };
@@ -32,17 +35,35 @@ export const chaosClock: Scenario = {
     try {
       outcome.notes.push(...chaos.bets.notes);
       const rows: FaultRow[] = [];
+      const login = { rounds: 0, problems: [] as string[] };
+      const probeLogin = async () => {
+        login.rounds += 1;
+        login.problems.push(...(await loginSkewProblems(chaos.bets.stack.apiUrl, LOGIN_SITE)));
+      };
       for (const daemon of STEPPED) {
         rows.push(
           await runPhase(
             ctx,
             chaos,
             { fault: `clock ±5 s on ${daemon}`, ratePerS: shape.ratePerS, durationMs: shape.phaseMs },
-            (untilMs) => stepClock(chaos.bets.stack, daemon, ctx.outDir, untilMs),
+            (untilMs) =>
+              stepClock(
+                chaos.bets.stack,
+                daemon,
+                ctx.outDir,
+                untilMs,
+                daemon === 'ingest-api' ? probeLogin : undefined,
+              ),
             outcome,
           ),
         );
       }
+      if (login.rounds === 0) fail(outcome, 'no login probe ran while ingest-api was on a stepped clock');
+      if (login.problems.length > 0)
+        fail(
+          outcome,
+          `login's ±30 s did not hold under ±5 s steps: ${login.problems.slice(0, 5).join('; ')}`,
+        );
       const windows = windowProblems(chaos.bets.stack.dataDir);
       if (windows.wrong > 0)
         fail(
@@ -53,6 +74,7 @@ export const chaosClock: Scenario = {
         faultTable('Clock steps', rows, [
           ...restartNote(chaos.supervisor.restarts()),
           `Injections are clock steps (+5 s, −5 s, back to 0, 4 s each). Settled bets checked against their window: ${windows.settled}, wrong: ${windows.wrong}.`,
+          `Login's ±30 s on ingest-api's stepped clock, a round of three real sign-ins per step (issued now: 200; 40 s ago: 401 message_expired; 40 s ahead: 401 message_from_future): ${login.rounds} rounds, ${login.problems.length} wrong answers.`,
         ]),
       );
       outcome.headline = headlineOf(rows);

@@ -21,12 +21,16 @@ const STEP_HOLD_MS = 4_000;
 
 export const fakeTimeAvailable = () => existsSync(LIBFAKETIME);
 
-/** Restarts `name` on a fake clock, steps it ±5 s until `untilMs`, then restarts it on the real one. */
+/**
+ * Restarts `name` on a fake clock, steps it ±5 s until `untilMs`, then restarts it on the real one.
+ * `probe` runs halfway through each step (login-skew.ts for ingest-api).
+ */
 export async function stepClock(
   stack: Stack,
   name: DaemonName,
   dir: string,
   untilMs: number,
+  probe?: () => Promise<void>,
 ): Promise<Injected> {
   const file = join(dir, `faketime-${name}`);
   writeFileSync(file, '+0s\n');
@@ -40,7 +44,10 @@ export async function stepClock(
   for (let i = 0; performance.now() + STEP_HOLD_MS < untilMs - 6_000; i += 1) {
     writeFileSync(file, `${STEPS[i % STEPS.length]}\n`);
     result.injections += 1;
-    await sleep(STEP_HOLD_MS);
+    const heldAt = performance.now();
+    await sleep(STEP_HOLD_MS / 2);
+    await probe?.();
+    await sleep(Math.max(0, STEP_HOLD_MS - (performance.now() - heldAt)));
   }
   writeFileSync(file, '+0s\n');
   const restartedAt = performance.now();
