@@ -15,7 +15,8 @@ trap cleanup EXIT
 # The batcher refuses to start without the operator key (adjustments are authenticated); a fresh one.
 operator_key=$(node -e "console.log(require('crypto').randomBytes(32).toString('hex'))")
 redis_port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
-redis-server infra/redis.conf --port "$redis_port" --dir "$work" --daemonize no >"$work/redis.log" &
+# On Redis's default user (--aclfile ''): this checks the folders, not the ACL users (e2e does).
+redis-server infra/redis.conf --port "$redis_port" --dir "$work" --daemonize no --aclfile '' >"$work/redis.log" &
 redis_pid=$!
 
 wait_healthy() {

@@ -174,6 +174,9 @@ async function main() {
       join(demo, 'redis'),
       '--daemonize',
       'no',
+      // The demo runs on Redis's default user (its faucet writes tap:adjustments): no ACL file.
+      '--aclfile',
+      '',
     ]);
     infra.push(redis);
     await waitFor(() => probe(redisPort), 'redis');

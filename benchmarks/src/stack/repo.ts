@@ -2,5 +2,12 @@
 import { join } from 'node:path';
 import { REPO_ROOT } from '@tap/testkit/standalone';
 
-export { freePort, REDIS_CONF, REPO_ROOT, serviceEntry, TEST_OPERATOR_KEY } from '@tap/testkit/standalone';
+export {
+  freePort,
+  REDIS_CONF,
+  REDIS_NO_ACL_ARGS,
+  REPO_ROOT,
+  serviceEntry,
+  TEST_OPERATOR_KEY,
+} from '@tap/testkit/standalone';
 export const BENCH_ROOT = join(REPO_ROOT, 'benchmarks');

@@ -13,7 +13,7 @@ import { type Channels, createChannels } from '@tap/channels';
 import { Redis } from 'ioredis';
 import { type Child, startChild } from './child.js';
 import { type MarketSource, startMarketSource, waitUntil } from './market-source.js';
-import { freePort, REDIS_CONF, serviceEntry, TEST_OPERATOR_KEY } from './repo.js';
+import { freePort, REDIS_CONF, REDIS_NO_ACL_ARGS, serviceEntry, TEST_OPERATOR_KEY } from './repo.js';
 
 export const LOGIN_DOMAIN = 'tap.bench';
 export const LOGIN_URI = 'https://tap.bench';
@@ -103,6 +103,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         tmp,
         '--daemonize',
         'no',
+        ...REDIS_NO_ACL_ARGS,
         ...(options.redisArgs ?? []),
       ],
       { logPath: join(options.outDir, 'logs', 'redis.log') },

@@ -3,9 +3,11 @@
  * random port and a temp data dir, stopped by PID. `crash()` is kill -9; `restart()` starts it again
  * on the same port and data dir, which is how durability tests check what survives.
  *
- * `aclPrefix` starts it with the production ACL users (infra/redis-users.acl.in rendered by
- * scripts/redis-acl.sh for that key prefix, passwords in the temp dir): `url` then signs in as
- * `admin`, and `credentials(user)` is what a daemon running as that user gets.
+ * `aclPrefix` starts it as production runs it: scripts/install-redis.sh installs the shipped config
+ * and the ACL users (infra/redis-users.acl.in for that key prefix) into a temp root, and Redis
+ * starts on that installed config, whose own `aclfile` line loads the users. `url` then signs in as
+ * `admin`, and `credentials(user)` is what a daemon running as that user gets. Without it, Redis
+ * runs on its default user (REDIS_NO_ACL_ARGS).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -14,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
 import { type Started, startProcess } from './process.js';
-import { REDIS_CONF, REPO_ROOT } from './repo.js';
+import { REDIS_ACL_TEMPLATE, REDIS_CONF, REDIS_NO_ACL_ARGS, REPO_ROOT } from './repo.js';
 
 /** The environment a daemon gets to sign in as one of the ACL users. */
 export interface RedisCredentials {
@@ -43,34 +45,26 @@ export async function startRedis(
 ): Promise<TestRedis> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'tap-redis-')));
   const port = await freePort();
-  const secrets = join(dir, 'acl-secrets');
-  const aclArgs: string[] = [];
+  const installRoot = join(dir, 'acl-root');
+  const secrets = join(installRoot, 'etc', 'tap', 'redis');
   if (options.aclPrefix) {
-    const aclFile = join(dir, 'users.acl');
     execFileSync(
       'bash',
-      [
-        join(REPO_ROOT, 'scripts', 'redis-acl.sh'),
-        '--secrets',
-        secrets,
-        '--out',
-        aclFile,
-        '--prefix',
-        options.aclPrefix,
-      ],
-      {
-        stdio: 'ignore',
-      },
+      [join(REPO_ROOT, 'scripts', 'install-redis.sh'), '--root', installRoot, '--prefix', options.aclPrefix],
+      { stdio: 'ignore' },
     );
-    aclArgs.push('--aclfile', aclFile);
   }
+  // The installed config loads its ACL file itself; the bare one is told to run without one.
+  const [config, ...aclArgs] = options.aclPrefix
+    ? [join(installRoot, 'etc', 'redis', 'tap.conf')]
+    : [REDIS_CONF, ...REDIS_NO_ACL_ARGS];
   const credentials = (user: string): RedisCredentials => {
     if (!options.aclPrefix) throw new Error('this test Redis runs without ACL users');
     return { REDIS_USERNAME: user, REDIS_PASSWORD: readFileSync(join(secrets, `${user}.password`), 'utf8') };
   };
   const admin = options.aclPrefix ? `admin:${encodeURIComponent(credentials('admin').REDIS_PASSWORD)}@` : '';
   const args = [
-    REDIS_CONF,
+    config as string,
     '--port',
     String(port),
     '--dir',
@@ -106,4 +100,11 @@ export async function startRedis(
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The user names of the ACL template (`user <name> …` lines), in its order. */
+export function redisAclUsers(): string[] {
+  return [...readFileSync(REDIS_ACL_TEMPLATE, 'utf8').matchAll(/^user (\S+) /gm)].map(
+    (match) => match[1] as string,
+  );
 }

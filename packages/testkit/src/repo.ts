@@ -4,6 +4,14 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const REDIS_CONF = join(REPO_ROOT, 'infra', 'redis.conf');
+/**
+ * Appended to a redis-server command line on REDIS_CONF to run it on Redis's default user: the
+ * shipped config loads /etc/redis/tap-users.acl (production must never start without it), which a
+ * test or benchmark machine does not have. ACL tests use startRedis({ aclPrefix }) instead.
+ */
+export const REDIS_NO_ACL_ARGS: readonly string[] = ['--aclfile', ''];
+/** The ACL users' template (one source of truth for who may do what in Redis). */
+export const REDIS_ACL_TEMPLATE = join(REPO_ROOT, 'infra', 'redis-users.acl.in');
 
 export function serviceEntry(service: string): string {
   return join(REPO_ROOT, 'services', service, 'dist', 'main.js');

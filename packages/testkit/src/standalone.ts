@@ -18,7 +18,7 @@ export { startNginx, type TestNginx } from './nginx.js';
 export { freePort } from './ports.js';
 export { type Started, startProcess } from './process.js';
 export { startRedis, type TestRedis } from './redis-server.js';
-export { REDIS_CONF, REPO_ROOT, serviceEntry } from './repo.js';
+export { REDIS_CONF, REDIS_NO_ACL_ARGS, REPO_ROOT, serviceEntry } from './repo.js';
 export { startS3, type TestS3 } from './s3rver.js';
 export { type SegmentFileOptions, writeSegmentFile } from './segment-file.js';
 export { type StackDaemon, startStack, type TestStack } from './stack.js';
