@@ -1,5 +1,5 @@
 /**
- * A fault-injecting TCP proxy for tests, between a client and a real server (S3 here): forwards
+ * A fault-injecting TCP proxy for tests, between a client and a real server (S3, Redis): forwards
  * bytes both ways until told to misbehave. Faults, counted from when they are set over all
  * connections' client→server bytes:
  *
@@ -9,6 +9,9 @@
  * - `stall` after N bytes: nothing more is forwarded either way; connections stay open (a hung S3);
  * - `flip` after N bytes: one byte of the client's data at that offset is inverted, once (a corrupt
  *   upload that S3 stores as sent).
+ * - `delayReplies` after a request containing `match`: that connection's server→client bytes are
+ *   held for `delayMs` from then on, once, in order (a slow path for one connection: the server has
+ *   executed the request, the client sees the answer late, and its other connections do not wait).
  *
  * Listens on 127.0.0.1 with a random port; `close()` destroys every connection.
  */
@@ -19,13 +22,17 @@ export type Fault =
   | { kind: 'error' }
   | { kind: 'reset'; afterBytes: number }
   | { kind: 'stall'; afterBytes: number }
-  | { kind: 'flip'; afterBytes: number };
+  | { kind: 'flip'; afterBytes: number }
+  | { kind: 'delayReplies'; match: string; delayMs: number };
 
 export interface FaultProxy {
   url: string;
+  port: number;
   setFault(fault: Fault): void;
   /** Client→server bytes forwarded since the current fault was set. */
   bytesSinceFault(): number;
+  /** Requests that matched `delayReplies` since it was set. */
+  matchesSinceFault(): number;
   close(): Promise<void>;
 }
 
@@ -33,8 +40,10 @@ export async function startFaultProxy(target: { host: string; port: number }): P
   let fault: Fault = { kind: 'none' };
   let sent = 0;
   let flipped = false;
+  let matches = 0;
   const sockets = new Set<Socket>();
-  const triggered = () => fault.kind !== 'none' && fault.kind !== 'error' && sent >= fault.afterBytes;
+  const triggered = () =>
+    (fault.kind === 'reset' || fault.kind === 'stall' || fault.kind === 'flip') && sent >= fault.afterBytes;
 
   const server = createServer((client) => {
     sockets.add(client);
@@ -54,8 +63,13 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     });
     upstream.on('error', () => client.destroy());
     client.on('close', () => upstream.destroy());
+    const replies = heldReplies(client);
     client.on('data', (chunk: Buffer) => {
       if (fault.kind === 'stall' && triggered()) return;
+      if (fault.kind === 'delayReplies' && matches === 0 && chunk.includes(fault.match)) {
+        matches += 1;
+        replies.holdFor(fault.delayMs);
+      }
       const before = sent;
       sent += chunk.length;
       if (fault.kind === 'reset' && triggered()) {
@@ -80,22 +94,48 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     });
     upstream.on('data', (chunk: Buffer) => {
       if (fault.kind === 'stall' && triggered()) return;
-      client.write(chunk);
+      replies.write(chunk);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}`,
+    port,
     setFault(next) {
       fault = next;
       sent = 0;
       flipped = false;
+      matches = 0;
     },
     bytesSinceFault: () => sent,
+    matchesSinceFault: () => matches,
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Server→client bytes of one connection, written at once or, while held, queued in order. */
+function heldReplies(client: Socket) {
+  let heldUntilMs = 0;
+  const queue: Buffer[] = [];
+  const flush = () => {
+    for (const chunk of queue.splice(0)) client.write(chunk);
+  };
+  return {
+    holdFor(delayMs: number) {
+      heldUntilMs = Date.now() + delayMs;
+    },
+    write(chunk: Buffer) {
+      const waitMs = heldUntilMs - Date.now();
+      if (waitMs <= 0 && queue.length === 0) {
+        client.write(chunk);
+        return;
+      }
+      queue.push(chunk);
+      if (queue.length === 1) setTimeout(flush, Math.max(0, waitMs));
     },
   };
 }

@@ -30,6 +30,24 @@ describe('SocketAdmission', () => {
     expect(admission.sessionHashes()).toEqual([]);
   });
 
+  it('lists sockets whose auth is in flight for logout, uncapped until they attach', () => {
+    const admission = new SocketAdmission<string>(limits);
+    for (const socket of ['one', 'two', 'three']) admission.authenticating('s', socket);
+    expect(admission.socketsOf('s')).toEqual(['one', 'two', 'three']);
+    expect(admission.sessionHashes()).toEqual(['s']);
+    expect(admission.attach('s', 'one')).toEqual({ ok: true });
+    expect(admission.socketsOf('s')).toEqual(['one', 'two', 'three']);
+    expect(admission.attach('s', 'two')).toEqual({ ok: true });
+    // Refused at the cap: no longer listed under the session (it is being closed).
+    expect(admission.attach('s', 'three')).toEqual({ ok: false, refusal: 'sockets_per_session_max' });
+    expect(admission.socketsOf('s')).toEqual(['one', 'two']);
+    admission.authenticating('t', 'four');
+    admission.detach('t', 'four');
+    admission.detach('s', 'one');
+    admission.detach('s', 'two');
+    expect(admission.sessionHashes()).toEqual([]);
+  });
+
   it('limits resumes per session with a bucket that survives reconnects until it refills', () => {
     const admission = new SocketAdmission<string>(limits);
     expect(admission.resume('s', 0)).toEqual({ ok: true });

@@ -10,7 +10,9 @@
  * - resumes per session: a token bucket (`resumesPerS`, `resumeBurst`) → 4429 `resume_rate`.
  *   Buckets outlive their sockets (else reconnecting would refill them) until they are full again;
  *   `prune` forgets those.
- * The same registry answers "which sockets belong to this session" for logout and expiry.
+ * The same registry answers "which sockets belong to this session" for logout and expiry, including
+ * sockets whose auth lookup for that session is still in flight (`authenticating`): a revocation
+ * that arrives before the lookup's answer must close them, not miss them (session-ends.ts).
  */
 import { TokenBucket } from './token-bucket.js';
 
@@ -36,6 +38,7 @@ export class SocketAdmission<Socket> {
   #total = 0;
   readonly #perIp = new Map<string, number>();
   readonly #bySession = new Map<string, Set<Socket>>();
+  readonly #authenticating = new Map<string, Set<Socket>>();
   readonly #resumes = new Map<string, TokenBucket>();
 
   constructor(private readonly limits: AdmissionLimits) {}
@@ -58,24 +61,27 @@ export class SocketAdmission<Socket> {
     else this.#perIp.set(ip, fromIp - 1);
   }
 
+  /**
+   * A socket about to look this session up: registered before the lookup is sent. Not limited (each
+   * socket is one of `enter`'s); `attach` or `detach` ends it.
+   */
+  authenticating(sessionHash: string, socket: Socket): void {
+    addTo(this.#authenticating, sessionHash, socket);
+  }
+
   /** An authenticated socket of a session; when ok, `detach` must follow once it closes. */
   attach(sessionHash: string, socket: Socket): Admitted {
-    let sockets = this.#bySession.get(sessionHash);
-    if ((sockets?.size ?? 0) >= this.limits.perSessionMax) {
+    removeFrom(this.#authenticating, sessionHash, socket);
+    if ((this.#bySession.get(sessionHash)?.size ?? 0) >= this.limits.perSessionMax) {
       return { ok: false, refusal: 'sockets_per_session_max' };
     }
-    if (!sockets) {
-      sockets = new Set();
-      this.#bySession.set(sessionHash, sockets);
-    }
-    sockets.add(socket);
+    addTo(this.#bySession, sessionHash, socket);
     return OK;
   }
 
   detach(sessionHash: string, socket: Socket): void {
-    const sockets = this.#bySession.get(sessionHash);
-    sockets?.delete(socket);
-    if (sockets?.size === 0) this.#bySession.delete(sessionHash);
+    removeFrom(this.#authenticating, sessionHash, socket);
+    removeFrom(this.#bySession, sessionHash, socket);
   }
 
   /** One resume of a session, if its bucket has a token. */
@@ -93,15 +99,29 @@ export class SocketAdmission<Socket> {
     for (const [hash, bucket] of this.#resumes) if (bucket.isFull(nowMs)) this.#resumes.delete(hash);
   }
 
+  /** Its authenticated sockets and those whose auth is in flight. */
   socketsOf(sessionHash: string): Socket[] {
-    return [...(this.#bySession.get(sessionHash) ?? [])];
+    return [...(this.#bySession.get(sessionHash) ?? []), ...(this.#authenticating.get(sessionHash) ?? [])];
   }
 
+  /** Sessions with a socket, authenticated or authenticating. */
   sessionHashes(): string[] {
-    return [...this.#bySession.keys()];
+    return [...new Set([...this.#bySession.keys(), ...this.#authenticating.keys()])];
   }
 
   get connections(): number {
     return this.#total;
   }
+}
+
+function addTo<Socket>(map: Map<string, Set<Socket>>, key: string, socket: Socket): void {
+  const sockets = map.get(key);
+  if (sockets) sockets.add(socket);
+  else map.set(key, new Set([socket]));
+}
+
+function removeFrom<Socket>(map: Map<string, Set<Socket>>, key: string, socket: Socket): void {
+  const sockets = map.get(key);
+  sockets?.delete(socket);
+  if (sockets?.size === 0) map.delete(key);
 }

@@ -8,6 +8,9 @@
  *   sessions of all open sockets are checked with EXISTS in pipelined chunks; a session that is
  *   gone (expired, or revoked while the notice was missed) closes its sockets (4401
  *   `session_expired`). So a socket outlives its session by at most `recheckMs`.
+ * Both paths see sockets whose auth lookup is still in flight (SocketAdmission `authenticating`):
+ * a logout that lands while a socket authenticates closes it before it is ever `ready`, instead of
+ * leaving it for the next recheck (client-session.ts says why no notice can fall between).
  * The same timer forgets refilled resume buckets (socket-admission.ts).
  */
 import type { Channels } from '@tap/channels';

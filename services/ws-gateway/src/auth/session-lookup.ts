@@ -12,7 +12,8 @@ export type SessionVerdict =
   | { ok: true; userId: string; sessionHash: string }
   | { ok: false; code: 'session_invalid' };
 
-export type SessionLookup = (token: string) => Promise<SessionVerdict>;
+/** Looks a session up by its hash: the caller hashes the token (and registers the socket under it first). */
+export type SessionLookup = (sessionHash: string) => Promise<SessionVerdict>;
 
 export function sha256hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
@@ -27,8 +28,6 @@ export function sessionVerdict(stored: string | null, sessionHash: string): Sess
 
 /** Rejects only when Redis cannot answer; an unknown token is a verdict, not an error. */
 export function createSessionLookup(redis: Redis, channels: Channels): SessionLookup {
-  return async (token) => {
-    const sessionHash = sha256hex(token);
-    return sessionVerdict(await redis.get(channels.keys.session(sessionHash)), sessionHash);
-  };
+  return async (sessionHash) =>
+    sessionVerdict(await redis.get(channels.keys.session(sessionHash)), sessionHash);
 }

@@ -1,7 +1,7 @@
 import { createLogger, createMetricsRegistry } from '@tap/runtime';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SocketAdmission } from '../admission/socket-admission.js';
-import type { SessionVerdict } from '../auth/session-lookup.js';
+import { type SessionVerdict, sha256hex } from '../auth/session-lookup.js';
 import { createGatewayMetrics } from '../gateway-metrics.js';
 import { TOPICS } from '../protocol/topics.js';
 import type { Replayer } from '../replay/replay-events.js';
@@ -10,6 +10,8 @@ import type { ClientSocket } from './client-socket.js';
 import { FakeClientSocket } from './fake-client-socket.js';
 
 const USER = '0x00000000000000000000000000000000000000aa';
+/** The session of the token 'good' (the lookup is asked by hash, as Redis names it). */
+const GOOD = sha256hex('good');
 const NOW = 1_764_000_000_000;
 const text = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 const BREAKER = JSON.stringify({ type: 'breaker', state: 'closed', reason: 'healthy', since: 1 });
@@ -24,10 +26,8 @@ function setup(overrides: Partial<SessionDeps> = {}) {
   };
   const deps: SessionDeps = {
     authTimeoutMs: 5_000,
-    lookupSession: async (token): Promise<SessionVerdict> =>
-      token === 'good'
-        ? { ok: true, userId: USER, sessionHash: 'h-good' }
-        : { ok: false, code: 'session_invalid' },
+    lookupSession: async (sessionHash): Promise<SessionVerdict> =>
+      sessionHash === GOOD ? { ok: true, userId: USER, sessionHash } : { ok: false, code: 'session_invalid' },
     snapshots: () => [BREAKER, TICK],
     replay,
     admission: new SocketAdmission<ClientSocket>({
@@ -116,7 +116,7 @@ describe('client session', () => {
     again.send({ type: 'auth', token: 'good' });
     await vi.advanceTimersByTimeAsync(0);
     expect(again.socket.closed).toBeUndefined();
-    expect(admission.socketsOf('h-good')).toHaveLength(2);
+    expect(admission.socketsOf(GOOD)).toHaveLength(2);
   });
 
   it('closes with 4429 resume_rate once a session resumes faster than its bucket refills', async () => {
@@ -189,10 +189,36 @@ describe('client session', () => {
     const { socket, send } = setup({ lookupSession: () => new Promise((resolve) => (answer = resolve)) });
     send({ type: 'auth', token: 'good' });
     socket.end(1000, 'gone');
-    answer({ ok: true, userId: USER, sessionHash: 'h-good' });
+    answer({ ok: true, userId: USER, sessionHash: GOOD });
     await vi.advanceTimersByTimeAsync(10_000);
     expect(socket.sent).toEqual([]);
     expect(socket.topics).toEqual([]);
+  });
+
+  it('lists a socket under its session while the lookup is in flight, and never readies one closed meanwhile', async () => {
+    let answer: (verdict: SessionVerdict) => void = () => {};
+    const { socket, send, deps } = setup({
+      lookupSession: () => new Promise((resolve) => (answer = resolve)),
+    });
+    send({ type: 'auth', token: 'good' });
+    // What a revocation notice does (session-ends.ts): close every socket of the session.
+    expect(deps.admission.socketsOf(GOOD)).toEqual([socket]);
+    for (const found of deps.admission.socketsOf(GOOD)) found.end(4401, 'session_revoked');
+    answer({ ok: true, userId: USER, sessionHash: GOOD });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(socket.closed).toEqual({ code: 4401, reason: 'session_revoked' });
+    expect(socket.messages().map((m) => m.type)).not.toContain('ready');
+    expect(socket.topics).toEqual([]);
+    expect(deps.admission.sessionHashes()).toEqual([]);
+  });
+
+  it('keeps an authenticated socket listed once its lookup answered, and none after it closes', async () => {
+    const { socket, send, deps } = setup();
+    send({ type: 'auth', token: 'good' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(deps.admission.socketsOf(GOOD)).toEqual([socket]);
+    socket.end(1000, 'bye');
+    expect(deps.admission.sessionHashes()).toEqual([]);
   });
 
   it('times out an auth whose session lookup hangs', async () => {

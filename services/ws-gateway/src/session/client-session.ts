@@ -14,12 +14,17 @@
  * - Limits (admission/): more than `messagesPerS` (burst 2×) messages → 4429 `message_rate`; a
  *   session already holding its sockets → 4429 `sockets_per_session_max`; a resume beyond the
  *   session's resume rate → 4429 `resume_rate`. Both are checked before `ready`.
+ * - Logout wins over an auth in flight: the socket is registered under its session (sha256 of the
+ *   token) before the lookup is sent, so a revocation notice from then on closes it like an
+ *   authenticated one (session-ends.ts), and it is never `ready`. A notice that arrived earlier was
+ *   published by the same Redis script that deleted the session, after the delete: the lookup sent
+ *   after it finds nothing (`session_invalid`).
  */
 import type { Logger } from '@tap/runtime';
 import { refuseForLimit } from '../admission/refuse.js';
 import type { SocketAdmission } from '../admission/socket-admission.js';
 import { TokenBucket } from '../admission/token-bucket.js';
-import type { SessionLookup } from '../auth/session-lookup.js';
+import { type SessionLookup, sha256hex } from '../auth/session-lookup.js';
 import type { GatewayMetrics } from '../gateway-metrics.js';
 import { type AuthMessage, parseClientMessage } from '../protocol/client-message.js';
 import { errorMessage, pongMessage, readyMessage } from '../protocol/server-message.js';
@@ -77,11 +82,11 @@ export function openClientSession(socket: ClientSocket, deps: SessionDeps): Clie
     }
   }, deps.authTimeoutMs);
 
-  let attachedTo: string | undefined;
+  // The session this socket is registered under (authenticating, then attached) until it closes.
+  let registeredAs: string | undefined;
   const start = (userId: string, sessionHash: string, lastEventId: string | undefined) => {
     const attached = deps.admission.attach(sessionHash, socket);
     if (!attached.ok) return refuseForLimit(socket, attached.refusal, metrics);
-    attachedTo = sessionHash;
     if (lastEventId !== undefined) {
       const resumed = deps.admission.resume(sessionHash, deps.now());
       if (!resumed.ok) return refuseForLimit(socket, resumed.refusal, metrics);
@@ -97,19 +102,23 @@ export function openClientSession(socket: ClientSocket, deps: SessionDeps): Clie
 
   const authenticate = async (message: AuthMessage) => {
     phase = 'authenticating';
+    const sessionHash = sha256hex(message.token);
+    registeredAs = sessionHash;
+    deps.admission.authenticating(sessionHash, socket);
     let verdict: Awaited<ReturnType<SessionLookup>>;
     try {
-      verdict = await deps.lookupSession(message.token);
+      verdict = await deps.lookupSession(sessionHash);
     } catch (err) {
       if (closed()) return;
       deps.log.warn({ err }, 'auth.lookup_failed');
       refuse('service_unavailable', 'cannot check the session now; reconnect');
       return;
     }
-    if (closed()) return;
+    // Closed meanwhile: by the auth timeout, the client, or a revocation notice for this session.
+    if (closed() || !socket.isOpen()) return;
     clearTimeout(timer);
     if (!verdict.ok) refuse('session_invalid', 'missing, expired or revoked session token');
-    else start(verdict.userId, verdict.sessionHash, message.lastEventId);
+    else start(verdict.userId, sessionHash, message.lastEventId);
   };
 
   const invalid = (message: string) => {
@@ -137,8 +146,8 @@ export function openClientSession(socket: ClientSocket, deps: SessionDeps): Clie
     },
     onClose() {
       if (phase === 'authenticated') metrics.clientsAuthenticated.dec();
-      if (attachedTo !== undefined) deps.admission.detach(attachedTo, socket);
-      attachedTo = undefined;
+      if (registeredAs !== undefined) deps.admission.detach(registeredAs, socket);
+      registeredAs = undefined;
       phase = 'closed';
       clearTimeout(timer);
     },
