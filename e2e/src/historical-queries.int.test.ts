@@ -53,7 +53,9 @@ const originalLedger: Record<string, LedgerDbRow[]> = {};
 const week = (name: string) => isoWeekScheme.ofName(name)!;
 
 beforeAll(async () => {
-  [redis, s3] = await Promise.all([startRedis(), startS3({ bucket: 'tap-archive' })]);
+  // Redis with the production ACL users: the restore worker and ingest-api each as its own.
+  prefix = freshPrefix();
+  [redis, s3] = await Promise.all([startRedis({ aclPrefix: prefix }), startS3({ bucket: 'tap-archive' })]);
   dataDir = mkdtempSync(join(tmpdir(), 'tap-history-'));
   mkdirSync(segmentsDir(dataDir));
   const userIds = traders.map((t) => t.address.toLowerCase());
@@ -96,17 +98,23 @@ beforeAll(async () => {
   expect((await archive.exited).code, archive.lines.join('\n')).toBe(0);
   expect(readdirSync(segmentsDir(dataDir)).filter((f) => f.endsWith('.db'))).not.toContain('2019-W52.db');
 
-  prefix = freshPrefix();
   const workerPort = await freePort();
   worker = startDaemon(
     'archiver',
-    { ...s3Env, REDIS_URL: redis.url, TAP_KEY_PREFIX: prefix, OPS_PORT: String(workerPort) },
+    {
+      ...s3Env,
+      REDIS_URL: `redis://127.0.0.1:${redis.port}`,
+      ...redis.credentials('archiver'),
+      TAP_KEY_PREFIX: prefix,
+      OPS_PORT: String(workerPort),
+    },
     ['restores'],
   );
   const port = await freePort();
   api = startDaemon('ingest-api', {
     ...LOGIN,
-    REDIS_URL: redis.url,
+    REDIS_URL: `redis://127.0.0.1:${redis.port}`,
+    ...redis.credentials('ingest-api'),
     TAP_KEY_PREFIX: prefix,
     HTTP_PORT: String(port),
     LOGIN_WORKERS: '1',
@@ -244,16 +252,25 @@ describe('historical queries over archived weeks', () => {
 
   it('lets tapctl read an archived week: it asks for the restore, waits with --wait, prints the rows', async () => {
     const tapctl = async (...args: string[]) => {
-      const run = startDaemon('tapctl', { REDIS_URL: redis.url, TAP_KEY_PREFIX: prefix, DATA_DIR: dataDir }, [
-        '--json',
-        'ledger',
-        traders[0]!.address,
-        '--from',
-        String(week('2019-W52').startMs),
-        '--to',
-        String(week('2019-W52').endMs - 1),
-        ...args,
-      ]);
+      const run = startDaemon(
+        'tapctl',
+        {
+          REDIS_URL: `redis://127.0.0.1:${redis.port}`,
+          ...redis.credentials('tapctl'),
+          TAP_KEY_PREFIX: prefix,
+          DATA_DIR: dataDir,
+        },
+        [
+          '--json',
+          'ledger',
+          traders[0]!.address,
+          '--from',
+          String(week('2019-W52').startMs),
+          '--to',
+          String(week('2019-W52').endMs - 1),
+          ...args,
+        ],
+      );
       const { code } = await run.exited;
       return { code, stdout: run.lines.join('\n'), stderr: run.stderr.join('\n') };
     };

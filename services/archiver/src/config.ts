@@ -1,6 +1,6 @@
 /** archiver configuration, read once from the environment by main.ts. */
 import { s3Env, s3EnvProblems } from '@tap/archive';
-import { type ConfigOf, commonEnv, type Env, env, parseEnv } from '@tap/runtime';
+import { type ConfigOf, commonEnv, type Env, env, parseEnv, redisAuthEnv } from '@tap/runtime';
 import { z } from 'zod';
 
 export const SERVICE = 'archiver';
@@ -40,6 +40,8 @@ const shape = {
   REDIS_DATA_DIR: env.path('/var/lib/redis'),
   // restores mode only: the request stream and job records live in Redis.
   REDIS_URL: commonEnv.REDIS_URL,
+  // Its Redis ACL user `archiver` (infra/redis-users.acl.in): the restore requests and jobs only.
+  ...redisAuthEnv(),
   TAP_KEY_PREFIX: commonEnv.TAP_KEY_PREFIX,
   /** Bytes the cache of restored segments (`DATA_DIR/restored/`) may hold; least recently used evicted. Default 16 GiB. */
   RESTORE_CACHE_BYTES_MAX: env.intBetween(1_048_576, Number.MAX_SAFE_INTEGER, 16 * 1_073_741_824),
