@@ -104,7 +104,7 @@ beforeAll(async () => {
     {
       ...s3Env,
       REDIS_URL: `redis://127.0.0.1:${redis.port}`,
-      ...redis.credentials('archiver'),
+      ...redis.daemonCredentials('archiver'),
       TAP_KEY_PREFIX: prefix,
       OPS_PORT: String(workerPort),
     },
@@ -114,7 +114,7 @@ beforeAll(async () => {
   api = startDaemon('ingest-api', {
     ...LOGIN,
     REDIS_URL: `redis://127.0.0.1:${redis.port}`,
-    ...redis.credentials('ingest-api'),
+    ...redis.daemonCredentials('ingest-api'),
     TAP_KEY_PREFIX: prefix,
     HTTP_PORT: String(port),
     LOGIN_WORKERS: '1',
@@ -256,7 +256,7 @@ describe('historical queries over archived weeks', () => {
         'tapctl',
         {
           REDIS_URL: `redis://127.0.0.1:${redis.port}`,
-          ...redis.credentials('tapctl'),
+          ...redis.daemonCredentials('tapctl'),
           TAP_KEY_PREFIX: prefix,
           DATA_DIR: dataDir,
         },

@@ -34,6 +34,20 @@ describe('parseEnv', () => {
     expect(text).not.toContain('xxxx');
   });
 
+  it('takes the Redis password from a file, never both ways, and names the pair', () => {
+    const both = parseEnv(shape, { REDIS_PASSWORD: 's3cret-pw', REDIS_PASSWORD_FILE: '/run/credentials/x' });
+    expect(both).toEqual({
+      ok: false,
+      problems: ['REDIS_PASSWORD_FILE: set REDIS_PASSWORD or REDIS_PASSWORD_FILE, not both (got both)'],
+    });
+    const relative = parseEnv(shape, { REDIS_PASSWORD_FILE: 'redis-password' });
+    expect(relative.ok ? [] : relative.problems).toEqual([
+      'REDIS_PASSWORD_FILE: must be an absolute path (got "redis-password")',
+    ]);
+    const file = parseEnv(shape, { REDIS_USERNAME: 'batcher', REDIS_PASSWORD_FILE: '/run/credentials/x' });
+    expect(file.ok && file.config.REDIS_PASSWORD_FILE).toBe('/run/credentials/x');
+  });
+
   it('treats an empty assignment as unset', () => {
     const result = parseEnv(shape, { OPS_PORT: '' });
     expect(result.ok && result.config.OPS_PORT).toBe(9100);

@@ -20,8 +20,12 @@ export function parseEnv<S extends z.ZodRawShape>(shape: S, env: Env): ConfigRes
     picked[key] = value === '' ? undefined : value;
   }
   const parsed = z.object(shape).safeParse(picked);
-  if (parsed.success) return { ok: true, config: parsed.data };
-  const problems = parsed.error.issues.map((issue) => {
+  const exclusive = EXCLUSIVE_VARIABLES.filter(
+    ([a, b]) => picked[a] !== undefined && picked[b] !== undefined,
+  ).map(([a, b]) => `${b}: set ${a} or ${b}, not both (got both)`);
+  if (parsed.success && exclusive.length === 0) return { ok: true, config: parsed.data };
+  const issues = parsed.success ? [] : parsed.error.issues;
+  const problems = issues.map((issue) => {
     const variable = issue.path.join('.') || '(env)';
     const value = picked[variable];
     // A secret's value is never echoed into logs (journald keeps them): only whether it is set.
@@ -33,8 +37,13 @@ export function parseEnv<S extends z.ZodRawShape>(shape: S, env: Env): ConfigRes
           : JSON.stringify(withoutUrlCredentials(value));
     return `${variable}: ${issue.message} (got ${shown})`;
   });
-  return { ok: false, problems };
+  return { ok: false, problems: [...problems, ...exclusive] };
 }
+
+/** Pairs of variables that say the same thing two ways: setting both is a mistake, not a choice. */
+const EXCLUSIVE_VARIABLES: readonly (readonly [string, string])[] = [
+  ['REDIS_PASSWORD', 'REDIS_PASSWORD_FILE'],
+];
 
 /** Prints every problem to stderr and exits with EX_CONFIG (78), which systemd does not restart-loop on. */
 export function exitOnBadConfig<T>(service: string, result: ConfigResult<T>): T {
@@ -82,8 +91,11 @@ export const env = {
 };
 
 /**
- * The daemon's Redis ACL user (infra/redis-users.acl.in, rendered by scripts/redis-acl.sh) and its
- * password, from a root-only env file. Unset: Redis's default user, as the demo and tests run.
+ * The daemon's Redis ACL user (infra/redis-users.acl.in, installed by scripts/install-redis.sh) and
+ * its password: in production a file, the systemd credential its unit loads from the root-only
+ * /etc/tap/redis/<user>.password (REDIS_PASSWORD_FILE=%d/redis-password), so the password is never
+ * in the environment; REDIS_PASSWORD for a shell or a test. Unset: Redis's default user, as the
+ * demo and tests without ACL run.
  */
 export function redisAuthEnv() {
   return {
@@ -94,6 +106,8 @@ export function redisAuthEnv() {
       .optional(),
     /** Password of REDIS_USERNAME (never logged). Default: none. */
     REDIS_PASSWORD: z.string().min(1).max(512).optional(),
+    /** File holding that password, read once at start (never logged); not with REDIS_PASSWORD. Default: none. */
+    REDIS_PASSWORD_FILE: z.string().startsWith('/', 'must be an absolute path').optional(),
   };
 }
 

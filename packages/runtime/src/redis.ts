@@ -10,6 +10,7 @@
  * 503 `store_unavailable`; a bet retried with the same clientBetId is never placed twice).
  * Daemons whose only long commands are blocking reads leave it unset.
  */
+import { readFileSync } from 'node:fs';
 import { Redis, ReplyError } from 'ioredis';
 import type { Logger } from 'pino';
 
@@ -21,14 +22,29 @@ export interface RedisTarget {
   REDIS_URL: string;
   REDIS_USERNAME?: string | undefined;
   REDIS_PASSWORD?: string | undefined;
+  /** A file holding the password (a systemd credential); loadConfig refuses it with REDIS_PASSWORD. */
+  REDIS_PASSWORD_FILE?: string | undefined;
 }
 
-/** ioredis's credentials options for a target (none: the URL's, or Redis's default user). */
+/**
+ * ioredis's credentials options for a target (none: the URL's, or Redis's default user). A password
+ * file is read here, at connect time (start), one trailing newline dropped; a missing or empty file
+ * throws, so the daemon exits at start instead of trying Redis's default user.
+ */
 export function redisCredentials(target: RedisTarget): { username?: string; password?: string } {
+  const password = target.REDIS_PASSWORD_FILE
+    ? passwordFrom(target.REDIS_PASSWORD_FILE)
+    : target.REDIS_PASSWORD;
   return {
     ...(target.REDIS_USERNAME ? { username: target.REDIS_USERNAME } : {}),
-    ...(target.REDIS_PASSWORD ? { password: target.REDIS_PASSWORD } : {}),
+    ...(password ? { password } : {}),
   };
+}
+
+function passwordFrom(file: string): string {
+  const password = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  if (password === '') throw new Error(`REDIS_PASSWORD_FILE ${file} is empty`);
+  return password;
 }
 
 export function createRedis(

@@ -18,7 +18,13 @@ export { describeDaemonLifecycle, describeJobLifecycle } from './lifecycle-suite
 export { startNginx, type TestNginx } from './nginx.js';
 export { freePort } from './ports.js';
 export { type Started, startProcess } from './process.js';
-export { type RedisCredentials, redisAclUsers, startRedis, type TestRedis } from './redis-server.js';
+export {
+  type RedisCredentials,
+  type RedisDaemonCredentials,
+  redisAclUsers,
+  startRedis,
+  type TestRedis,
+} from './redis-server.js';
 export { REDIS_CONF, REDIS_NO_ACL_ARGS, REPO_ROOT, serviceEntry } from './repo.js';
 export { startS3, type TestS3 } from './s3rver.js';
 export { type SegmentFileOptions, writeSegmentFile } from './segment-file.js';

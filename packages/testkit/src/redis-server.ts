@@ -18,10 +18,19 @@ import { freePort } from './ports.js';
 import { type Started, startProcess } from './process.js';
 import { REDIS_ACL_TEMPLATE, REDIS_CONF, REDIS_NO_ACL_ARGS, REPO_ROOT } from './repo.js';
 
-/** The environment a daemon gets to sign in as one of the ACL users. */
+/** A test's own client signing in as one of the ACL users. */
 export interface RedisCredentials {
   REDIS_USERNAME: string;
   REDIS_PASSWORD: string;
+}
+
+/**
+ * The environment a daemon gets to sign in as one of the ACL users, as its systemd unit gives it:
+ * the password as a file (the unit's credential is a copy of the installed password file).
+ */
+export interface RedisDaemonCredentials {
+  REDIS_USERNAME: string;
+  REDIS_PASSWORD_FILE: string;
 }
 
 export interface TestRedis {
@@ -31,6 +40,8 @@ export interface TestRedis {
   readonly pid: number;
   /** The ACL user's name and password; throws when the server was started without `aclPrefix`. */
   credentials(user: string): RedisCredentials;
+  /** The ACL user's name and password file, for a daemon; throws without `aclPrefix` too. */
+  daemonCredentials(user: string): RedisDaemonCredentials;
   crash(): Promise<void>;
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -58,9 +69,13 @@ export async function startRedis(
   const [config, ...aclArgs] = options.aclPrefix
     ? [join(installRoot, 'etc', 'redis', 'tap.conf')]
     : [REDIS_CONF, ...REDIS_NO_ACL_ARGS];
-  const credentials = (user: string): RedisCredentials => {
+  const daemonCredentials = (user: string): RedisDaemonCredentials => {
     if (!options.aclPrefix) throw new Error('this test Redis runs without ACL users');
-    return { REDIS_USERNAME: user, REDIS_PASSWORD: readFileSync(join(secrets, `${user}.password`), 'utf8') };
+    return { REDIS_USERNAME: user, REDIS_PASSWORD_FILE: join(secrets, `${user}.password`) };
+  };
+  const credentials = (user: string): RedisCredentials => {
+    const { REDIS_PASSWORD_FILE } = daemonCredentials(user);
+    return { REDIS_USERNAME: user, REDIS_PASSWORD: readFileSync(REDIS_PASSWORD_FILE, 'utf8') };
   };
   const admin = options.aclPrefix ? `admin:${encodeURIComponent(credentials('admin').REDIS_PASSWORD)}@` : '';
   const args = [
@@ -85,6 +100,7 @@ export async function startRedis(
     port,
     dir,
     credentials,
+    daemonCredentials,
     get pid() {
       return proc.pid;
     },

@@ -67,7 +67,7 @@ export async function startStack(options: {
     ports.set(name, port);
     const env = {
       REDIS_URL: `redis://127.0.0.1:${redis.port}`,
-      ...(options.acl ? redis.credentials(name) : {}),
+      ...(options.acl ? redis.daemonCredentials(name) : {}),
       TAP_KEY_PREFIX: prefix,
       DATA_DIR: dataDir,
       ...DEFAULT_ENV[name],
