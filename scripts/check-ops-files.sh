@@ -23,7 +23,8 @@
 #   score 1.2–1.4 today) fails it, so a unit that loses a hardening line fails CI.
 #   On top, what verify cannot see: a timer's service exists, each EnvironmentFile= has its
 #   example in systemd/env/, ExecStart runs a service folder that exists in services/, tap.target
-#   lists every daemon.
+#   lists every daemon, a unit's REDIS_USERNAME is a user of infra/redis-users.acl.in and comes with
+#   its LoadCredential= password (and every daemon user of that template has a unit).
 # - tap.sysusers.conf / tap.tmpfiles.conf: applied with --root to an empty temp root (the user
 #   lands in the temp root's /etc/passwd, the directories under it), then the result is checked,
 #   including that every User=/Group= of the units is declared and every ReadWritePaths= is created.
@@ -135,6 +136,16 @@ unit_consistency() {
         echo "ExecStart does not run /opt/tap/<service>/dist/main.js"
       elif [[ ! -d $repo_dir/services/$folder ]]; then
         echo "ExecStart runs /opt/tap/$folder, but services/$folder does not exist"
+      fi
+      local redis_user
+      redis_user=$(unit_values "$unit" Environment | sed -n 's/^REDIS_USERNAME=//p')
+      if [[ -n $redis_user ]]; then
+        grep -q "^user $redis_user " "$repo_dir/infra/redis-users.acl.in" ||
+          echo "REDIS_USERNAME=$redis_user is not a user of infra/redis-users.acl.in"
+        grep -qx "LoadCredential=redis-password:/etc/tap/redis/$redis_user.password" "$unit" ||
+          echo "REDIS_USERNAME=$redis_user without LoadCredential=redis-password:/etc/tap/redis/$redis_user.password"
+        grep -qx 'Environment=REDIS_PASSWORD_FILE=%d/redis-password' "$unit" ||
+          echo "REDIS_USERNAME=$redis_user without Environment=REDIS_PASSWORD_FILE=%d/redis-password"
       fi
       if grep -qx 'WantedBy=tap.target' "$unit" &&
         ! unit_values "$systemd_dir/tap.target" Wants | grep -qx "$name"; then
@@ -381,8 +392,24 @@ check_alerting() {
   if [[ $status -ne 0 && $output != *FAIL* ]]; then fail "infra/prometheus/check-metrics.mjs" "exit $status" "$output"; fi
 }
 
+# Every daemon user of the Redis ACL template is signed in by a unit (admin and tapctl are people's,
+# default is off): a user no unit names is a daemon left on the wrong credentials, or a stale user.
+check_redis_users() {
+  local template=$repo_dir/infra/redis-users.acl.in user missing=''
+  for user in $(sed -n 's/^user \([^ ]*\) .*/\1/p' "$template"); do
+    case $user in default | admin | tapctl) continue ;; esac
+    grep -qx "Environment=REDIS_USERNAME=$user" "$systemd_dir"/*.service || missing+="$user"$'\n'
+  done
+  if [[ -n $missing ]]; then
+    fail "infra/redis-users.acl.in" "users no unit signs in as" "$missing"
+  else
+    pass "infra/redis-users.acl.in" "every daemon user is a unit's REDIS_USERNAME, with its credential"
+  fi
+}
+
 ensure_tools
 check_alerting
+check_redis_users
 check_units
 check_users_and_dirs
 check_env_examples

@@ -68,6 +68,37 @@ describe('scripts/install-redis.sh', () => {
     expect(acl).not.toContain(before[0]);
   });
 
+  it("writes Debian's redis.conf so that redis-server loads tap.conf and its ACL users", async () => {
+    // The host's pid file and data dir overridden, as a test must; everything else as installed.
+    const data = await mkdtemp(join(tmpdir(), 'tap-redis-debian-'));
+    const port = await freePort();
+    const redis = startProcess('redis-server', [
+      installed('etc/redis/redis.conf'),
+      '--port',
+      String(port),
+      '--dir',
+      data,
+      '--pidfile',
+      '',
+      '--daemonize',
+      'no',
+    ]);
+    try {
+      await redis.waitForLine((line) => line.includes('Ready to accept connections'), 15_000);
+      const password = readFileSync(installed('etc/tap/redis/admin.password'), 'utf8');
+      const admin = new Redis({ port, username: 'admin', password });
+      try {
+        expect(((await admin.call('ACL', 'USERS')) as string[]).sort()).toEqual([...redisAclUsers()].sort());
+        expect(await admin.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction']);
+      } finally {
+        admin.disconnect();
+      }
+    } finally {
+      await redis.stop();
+      await rm(data, { recursive: true, force: true });
+    }
+  });
+
   it('leaves Redis refusing to start when the ACL file is missing', async () => {
     const broken = await mkdtemp(join(tmpdir(), 'tap-redis-noacl-'));
     try {
