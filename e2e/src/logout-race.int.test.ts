@@ -25,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { LOGIN } from './trader.js';
 
-const REPLY_DELAY_MS = 8_000;
+const REPLY_DELAY_MS = 15_000;
 const RECHECK_MS = 30_000;
 
 let stack: TestStack;
@@ -42,7 +42,7 @@ beforeAll(async () => {
     TAP_KEY_PREFIX: stack.prefix,
     WS_PORT: String(port),
     WS_SESSION_RECHECK_MS: String(RECHECK_MS),
-    WS_AUTH_TIMEOUT_MS: '20000',
+    WS_AUTH_TIMEOUT_MS: '40000',
   });
   await waitForHealthy(`http://127.0.0.1:${port}/healthz`, 20_000);
   wsUrl = `ws://127.0.0.1:${port}/v1/ws`;
@@ -102,5 +102,5 @@ describe('logout during a WebSocket auth', () => {
     expect(close.atMs - loggedOutAtMs).toBeLessThan(REPLY_DELAY_MS);
     expect(messages.map((m) => m.type)).not.toContain('ready');
     expect(messages).toContainEqual(expect.objectContaining({ type: 'error', error: 'session_invalid' }));
-  }, 60_000);
+  }, 90_000);
 });
