@@ -17,3 +17,18 @@ export {
 } from './calibration-run.js';
 export type { CellValuer, StrategyStats } from './cell-valuer.js';
 export { withEstimates } from './estimated-prints.js';
+export {
+  DEFAULT_EDGE_RULES,
+  judgeStoredWalletEdges,
+  type StoredEdgeJudgement,
+  type StoredEdgeRules,
+} from './stored-wallet-edges.js';
+export {
+  createWalletEdgeTally,
+  describeWalletEdge,
+  type EdgeJudgement,
+  type EdgeRules,
+  type SettledBet,
+  type WalletEdge,
+  type WalletEdgeTally,
+} from './wallet-edge.js';

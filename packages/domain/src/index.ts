@@ -122,6 +122,7 @@ export {
   type SegmentViewOptions,
   type ViewSegment,
 } from './segment/segment-view.js';
+export { forEachSettledBet, type SettledBetRow } from './segment/settled-bets.js';
 export {
   type ChainDatabase,
   type ChainPage,

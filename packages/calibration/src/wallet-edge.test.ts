@@ -1,0 +1,95 @@
+/**
+ * The per-wallet edge statistic on constructed wallets: honest ones win with their bets' P, an
+ * informed one wins more often than its prices say. Seeded, so every run sees the same bets.
+ */
+import { createSeededRandom, type SeededRandom } from '@tap/pricing';
+import { describe, expect, it } from 'vitest';
+import { createWalletEdgeTally, describeWalletEdge, type SettledBet } from './index.js';
+
+const RULES = { betsMin: 300, zMin: 3 };
+const STAKES_MICROS = [100_000, 1_000_000, 5_000_000, 25_000_000];
+
+/** A bet on a random near or far cell, priced as SPEC §3 does (h 5 %, a loading of 0.01). */
+function aPricedBet(random: SeededRandom, userId: string, winRateFactor: number): SettledBet {
+  const probability = 0.02 + random.uniform() * 0.6;
+  const multiplierBp = Math.min(500_000, Math.floor((0.95 / (probability + 0.01)) * 10_000));
+  const stakeMicros = STAKES_MICROS[Math.floor(random.uniform() * STAKES_MICROS.length)]!;
+  const won = random.uniform() < Math.min(1, probability * winRateFactor);
+  const payoutMicros = won ? Math.floor((stakeMicros * multiplierBp) / 10_000) : 0;
+  return { userId, stakeMicros, multiplierBp, payoutMicros, probability };
+}
+
+function wallet(n: number): string {
+  return `0x${n.toString(16).padStart(40, '0')}`;
+}
+
+describe('per-wallet edge', () => {
+  it('computes realised against predicted profit and its standard error as stated', () => {
+    const tally = createWalletEdgeTally();
+    const userId = wallet(1);
+    // Two bets of $1 at 2× with P 0.5 (one won) and one of $2 at 4× with P 0.25 (lost).
+    tally.add({
+      userId,
+      stakeMicros: 1_000_000,
+      multiplierBp: 20_000,
+      payoutMicros: 2_000_000,
+      probability: 0.5,
+    });
+    tally.add({ userId, stakeMicros: 1_000_000, multiplierBp: 20_000, payoutMicros: 0, probability: 0.5 });
+    tally.add({ userId, stakeMicros: 2_000_000, multiplierBp: 40_000, payoutMicros: 0, probability: 0.25 });
+    const [edge] = tally.judge({ betsMin: 1, zMin: -100 }).flagged;
+    expect(edge).toMatchObject({ bets: 3, stakeMicros: 4_000_000, realisedMicros: -2_000_000 });
+    // Predicted: 0.5·2 − 1 + 0.5·2 − 1 + 0.25·8 − 2 = 0; variance 4·¼ + 4·¼ + 64·3/16 = 14 ($²).
+    expect(edge!.expectedMicros).toBeCloseTo(0, 6);
+    expect(edge!.seMicros).toBeCloseTo(Math.sqrt(14) * 1_000_000, 3);
+    expect(edge!.z).toBeCloseTo(-2 / Math.sqrt(14), 9);
+    expect(edge!.realisedReturn).toBeCloseTo(-0.5, 9);
+    expect(describeWalletEdge(edge!)).toBe(
+      'z -0.53 over 3 bets: realised -50.0 % vs predicted 0.0 % (SE 93.5 %)',
+    );
+  });
+
+  it('flags a wallet whose bets win more often than their prices predict', () => {
+    const random = createSeededRandom(22);
+    const tally = createWalletEdgeTally();
+    // Winning 1.2× as often as P says: about +10 % on its stakes where honest bettors lose ~8 %.
+    for (let i = 0; i < 2_000; i += 1) tally.add(aPricedBet(random, wallet(7), 1.2));
+    const judgement = tally.judge(RULES);
+    expect(judgement.flagged.map((edge) => edge.userId)).toEqual([wallet(7)]);
+    const [edge] = judgement.flagged;
+    expect(edge!.z).toBeGreaterThan(3);
+    expect(edge!.realisedReturn).toBeGreaterThan(edge!.expectedReturn + 3 * edge!.returnSe);
+    expect(edge!.expectedReturn).toBeLessThan(0);
+  });
+
+  it('flags almost no honest random wallet: about 0.13 % at 3 SE, none of them informed', () => {
+    const random = createSeededRandom(2212);
+    const tally = createWalletEdgeTally();
+    const wallets = 400;
+    for (let w = 0; w < wallets; w += 1) {
+      for (let i = 0; i < 400; i += 1) tally.add(aPricedBet(random, wallet(100 + w), 1));
+    }
+    const judgement = tally.judge(RULES);
+    expect(judgement).toMatchObject({ wallets, judged: wallets, unpriced: 0 });
+    // 0.13 % of 400 is 0.5 expected by luck; the skewed payouts may add one more.
+    expect(judgement.flagged.length).toBeLessThanOrEqual(2);
+    expect(judgement.zMax).toBeLessThan(4.5);
+  });
+
+  it('does not judge a wallet with fewer bets than the minimum, however lucky', () => {
+    const random = createSeededRandom(5);
+    const tally = createWalletEdgeTally();
+    for (let i = 0; i < RULES.betsMin - 1; i += 1) tally.add(aPricedBet(random, wallet(9), 3));
+    expect(tally.judge(RULES)).toMatchObject({ wallets: 1, judged: 0, zMax: null, flagged: [] });
+    tally.add(aPricedBet(random, wallet(9), 3));
+    expect(tally.judge(RULES).flagged).toHaveLength(1);
+  });
+
+  it('skips a bet without a usable P and counts it', () => {
+    const tally = createWalletEdgeTally();
+    const bet = { userId: wallet(3), stakeMicros: 1_000_000, multiplierBp: 20_000, payoutMicros: 0 };
+    tally.add({ ...bet, probability: Number.NaN });
+    tally.add({ ...bet, probability: 1.5 });
+    expect(tally.judge({ betsMin: 1, zMin: 3 })).toMatchObject({ wallets: 0, judged: 0, unpriced: 2 });
+  });
+});

@@ -1,0 +1,146 @@
+/**
+ * Per-wallet edge monitoring (issue 22, SPEC §3 "Informed traders"): each wallet's realised profit
+ * on its settled bets against what their prices predicted, in standard errors.
+ *
+ * For a bet with stake `s`, win payout `W = floor(s·M/10_000)` and the terms' `P`, the price
+ * predicts a profit of `P·W − s` with variance `W²·P(1−P)` (a win pays W, a loss pays 0). Over a
+ * wallet's bets (independent given their prices):
+ *
+ *   excess = Σ (payout − s) − Σ (P·W − s),   SE = √Σ W²·P(1−P),   z = excess / SE.
+ *
+ * An honest wallet has z ≈ N(0, 1) whatever its cells, stakes and multipliers (if the prices are
+ * calibrated, SPEC §3); a wallet that sees the market before our index has z growing like √bets.
+ * Flagged: at least `betsMin` bets and z > `zMin`. Payouts are right-skewed (a 20× cell wins
+ * rarely), so the normal tail holds only with enough bets: below `betsMin` a wallet is not judged.
+ * At 3 SE an honest wallet is flagged with probability ≈ 0.13 % per judgement — with 10,000 active
+ * wallets about 13 a day by luck alone, which is why the default action is an alert for a human,
+ * not an automatic one (docs/pricing.md).
+ *
+ * Bounded: one small record per wallet seen (not per bet); money is summed as floats (a statistic,
+ * not a balance).
+ */
+import { payoutMicros } from '@tap/domain';
+
+export interface SettledBet {
+  userId: string;
+  stakeMicros: number;
+  multiplierBp: number;
+  payoutMicros: number;
+  /** P of the bet's terms snapshot. */
+  probability: number;
+}
+
+export interface WalletEdge {
+  userId: string;
+  bets: number;
+  stakeMicros: number;
+  /** Σ (payout − stake): the wallet's profit (the house's loss). */
+  realisedMicros: number;
+  /** Σ (P·W − stake): the profit its prices predicted (negative: the house edge and loading). */
+  expectedMicros: number;
+  /** √Σ W²·P(1−P): the standard error of the profit. */
+  seMicros: number;
+  /** (realised − expected) / SE; 0 when SE is 0. */
+  z: number;
+  realisedReturn: number;
+  expectedReturn: number;
+  /** The standard error of the return (SE / Σ stake). */
+  returnSe: number;
+}
+
+export interface EdgeRules {
+  /** Fewer settled bets: not judged (the normal tail does not hold yet). */
+  betsMin: number;
+  /** Flagged above this many standard errors. */
+  zMin: number;
+}
+
+export interface EdgeJudgement {
+  /** Wallets with at least one settled bet. */
+  wallets: number;
+  /** Wallets with at least `betsMin` settled bets. */
+  judged: number;
+  /** Largest z among the judged wallets (null when none was judged). */
+  zMax: number | null;
+  /** The judged wallets above `zMin` standard errors, largest z first. */
+  flagged: WalletEdge[];
+  /** Bets whose terms carry no usable P (skipped; a migrated or damaged row). */
+  unpriced: number;
+}
+
+interface Sums {
+  bets: number;
+  stake: number;
+  realised: number;
+  expected: number;
+  variance: number;
+}
+
+export interface WalletEdgeTally {
+  add(bet: SettledBet): void;
+  judge(rules: EdgeRules): EdgeJudgement;
+}
+
+export function createWalletEdgeTally(): WalletEdgeTally {
+  const byWallet = new Map<string, Sums>();
+  let unpriced = 0;
+  return {
+    add(bet) {
+      const p = bet.probability;
+      if (!Number.isFinite(p) || p < 0 || p > 1) {
+        unpriced += 1;
+        return;
+      }
+      const win = payoutMicros(bet.stakeMicros, bet.multiplierBp);
+      let sums = byWallet.get(bet.userId);
+      if (!sums) {
+        sums = { bets: 0, stake: 0, realised: 0, expected: 0, variance: 0 };
+        byWallet.set(bet.userId, sums);
+      }
+      sums.bets += 1;
+      sums.stake += bet.stakeMicros;
+      sums.realised += bet.payoutMicros - bet.stakeMicros;
+      sums.expected += p * win - bet.stakeMicros;
+      sums.variance += win * win * p * (1 - p);
+    },
+    judge(rules) {
+      let judged = 0;
+      let zMax: number | null = null;
+      const flagged: WalletEdge[] = [];
+      for (const [userId, sums] of byWallet) {
+        if (sums.bets < rules.betsMin) continue;
+        judged += 1;
+        const edge = walletEdgeOf(userId, sums);
+        zMax = zMax === null ? edge.z : Math.max(zMax, edge.z);
+        if (edge.z > rules.zMin) flagged.push(edge);
+      }
+      flagged.sort((a, b) => b.z - a.z);
+      return { wallets: byWallet.size, judged, zMax, flagged, unpriced };
+    },
+  };
+}
+
+function walletEdgeOf(userId: string, sums: Sums): WalletEdge {
+  const se = Math.sqrt(sums.variance);
+  return {
+    userId,
+    bets: sums.bets,
+    stakeMicros: sums.stake,
+    realisedMicros: sums.realised,
+    expectedMicros: sums.expected,
+    seMicros: se,
+    z: se > 0 ? (sums.realised - sums.expected) / se : 0,
+    realisedReturn: sums.realised / sums.stake,
+    expectedReturn: sums.expected / sums.stake,
+    returnSe: se / sums.stake,
+  };
+}
+
+/** One line for a log, a report or an audit reason: the verdict in numbers a human can check. */
+export function describeWalletEdge(edge: WalletEdge): string {
+  const pct = (ratio: number) => `${(ratio * 100).toFixed(1)} %`;
+  return (
+    `z ${edge.z.toFixed(2)} over ${edge.bets} bets: realised ${pct(edge.realisedReturn)} ` +
+    `vs predicted ${pct(edge.expectedReturn)} (SE ${pct(edge.returnSe)})`
+  );
+}
