@@ -19,6 +19,7 @@ export type { CellValuer, StrategyStats } from './cell-valuer.js';
 export { withEstimates } from './estimated-prints.js';
 export {
   DEFAULT_EDGE_RULES,
+  EDGE_RULE_BOUNDS,
   judgeStoredWalletEdges,
   type StoredEdgeJudgement,
   type StoredEdgeRules,

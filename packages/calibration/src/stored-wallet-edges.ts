@@ -19,6 +19,16 @@ export interface StoredEdgeRules extends EdgeRules {
  */
 export const DEFAULT_EDGE_RULES: StoredEdgeRules = { betsMin: 300, zMin: 3, hours: 168 };
 
+/**
+ * The bounds each service's config enforces on EDGE_BETS_MIN, EDGE_Z_MIN and EDGE_HOURS: fewer than
+ * 30 bets or under 2 SE flags honest wallets by the dozen; the view holds 5 weeks of segments.
+ */
+export const EDGE_RULE_BOUNDS = {
+  betsMin: { min: 30, max: 1_000_000 },
+  zMin: { min: 2, max: 20 },
+  hours: { min: 1, max: 840 },
+} as const;
+
 export interface StoredEdgeJudgement extends EdgeJudgement {
   fromMs: number;
   toMs: number;

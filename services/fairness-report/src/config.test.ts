@@ -11,6 +11,10 @@ describe('fairness-report loadConfig', () => {
         HOURS: 24,
         DECISION_EVERY_MS: 5_000,
         DECISIONS_MIN: 20_000,
+        EDGE_BETS_MIN: 300,
+        EDGE_Z_MIN: 3,
+        EDGE_HOURS: 168,
+        EDGE_WALLETS_SHOWN: 10,
       },
     });
   });
@@ -21,10 +25,23 @@ describe('fairness-report loadConfig', () => {
       DATA_DIR: 'rel',
       REPORT_FILE: 'x.json',
       BANDS_EACH_SIDE: 'many',
+      EDGE_BETS_MIN: '5',
+      EDGE_Z_MIN: '1',
+      EDGE_HOURS: '9999',
+      EDGE_WALLETS_SHOWN: '-1',
     });
     expect(result.ok).toBe(false);
     const problems = result.ok ? '' : result.problems.join('\n');
-    for (const variable of ['HOURS', 'DATA_DIR', 'REPORT_FILE', 'BANDS_EACH_SIDE'])
+    for (const variable of [
+      'HOURS',
+      'DATA_DIR',
+      'REPORT_FILE',
+      'BANDS_EACH_SIDE',
+      'EDGE_BETS_MIN',
+      'EDGE_Z_MIN',
+      'EDGE_HOURS',
+      'EDGE_WALLETS_SHOWN',
+    ])
       expect(problems).toContain(variable);
   });
 });

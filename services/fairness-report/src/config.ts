@@ -1,4 +1,5 @@
 /** fairness-report configuration, read once from the environment by main.ts. */
+import { EDGE_RULE_BOUNDS as B, DEFAULT_EDGE_RULES } from '@tap/calibration';
 import { type ConfigOf, type Env, env, parseEnv } from '@tap/runtime';
 import { z } from 'zod';
 
@@ -25,6 +26,14 @@ const shape = {
   DECISIONS_MIN: env.intBetween(1, 100_000_000, 20_000),
   /** The JSON report of every successful run. Default <DATA_DIR>/fairness-report.json. */
   REPORT_FILE: z.string().startsWith('/', 'must be an absolute path').optional(),
+  /** Settled bets a wallet needs before its edge is judged (common.env: tapctl edge reads it too). Default 300. */
+  EDGE_BETS_MIN: env.intBetween(B.betsMin.min, B.betsMin.max, DEFAULT_EDGE_RULES.betsMin),
+  /** A wallet more than this many standard errors above its prices is flagged (common.env). Default 3. */
+  EDGE_Z_MIN: z.coerce.number().min(B.zMin.min).max(B.zMin.max).default(DEFAULT_EDGE_RULES.zMin),
+  /** Hours of settled bets the per-wallet edge covers, ending now (common.env). Default 168. */
+  EDGE_HOURS: env.intBetween(B.hours.min, B.hours.max, DEFAULT_EDGE_RULES.hours),
+  /** Flagged wallets exported with a `wallet` label (largest z first); the rest are only counted. Default 10. */
+  EDGE_WALLETS_SHOWN: env.intBetween(0, 100, 10),
   /** node-exporter textfile directory (an empty value means the default). */
   TEXTFILE_DIR: z.string().default('/var/lib/node_exporter/textfile_collector'),
 };

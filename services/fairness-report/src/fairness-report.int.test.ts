@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 
 /** A data dir whose current segment holds `minutes` of prints every 100 ms up to now. */
-function dataDirWithPrints(minutes: number): string {
+function dataDirWithPrints(minutes: number, bets: (db: Database.Database) => void = () => {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'tap-fairness-'));
   mkdirSync(segmentsDir(dir));
   const path = segmentPath(dir, isoWeekOf(Date.now()));
@@ -34,8 +34,49 @@ function dataDirWithPrints(minutes: number): string {
       insert.run(i + 1, t, Math.round(Math.exp(logPrice) + (random.uniform() - 0.5) * 200));
     }
   })();
+  bets(db);
   db.close();
   return dir;
+}
+
+const INFORMED = `0x${'a'.repeat(40)}`;
+const HONEST = `0x${'b'.repeat(40)}`;
+
+/**
+ * 400 settled $1 bets at 3× with P 0.3 (each paying 0.9 expected) for each of two wallets, as the
+ * batcher stores them: the honest one wins 30 % of them, the informed one 45 % — and one void and
+ * one open bet of the informed wallet that must not count.
+ */
+function settledBets(db: Database.Database): void {
+  const insert = db.prepare(
+    `INSERT INTO bets (id, user_id, client_bet_id, t0, p0, window_ms, band_cents, stake, multiplier_bp,
+       status, payout, terms, placed_at, settled_at) VALUES (?, ?, ?, 0, 0, 5000, 1000, 1000000, 30000, ?, ?, ?, ?, ?)`,
+  );
+  const terms = JSON.stringify({ probability: 0.3, g: 0.01, multiplierBp: 30_000 });
+  const now = Date.now();
+  let id = 0;
+  const bet = (user: string, status: string, payout: number) => {
+    id += 1;
+    const settledAt = status === 'accepted' ? null : now - 60_000 + id;
+    insert.run(
+      `BET${String(id).padStart(23, '0')}`,
+      user,
+      `c${id}`,
+      status,
+      payout,
+      terms,
+      now - 70_000,
+      settledAt,
+    );
+  };
+  db.transaction(() => {
+    for (let i = 0; i < 400; i += 1) {
+      bet(HONEST, i % 10 < 3 ? 'won' : 'lost', i % 10 < 3 ? 3_000_000 : 0);
+      bet(INFORMED, i % 20 < 9 ? 'won' : 'lost', i % 20 < 9 ? 3_000_000 : 0);
+    }
+    bet(INFORMED, 'void', 0);
+    bet(INFORMED, 'accepted', 0);
+  })();
 }
 
 async function runJob(dataDir: string, env: Record<string, string>) {
@@ -69,6 +110,31 @@ describe('fairness-report (built job, real segment)', () => {
     expect(Number(value('tap_fairness_report_checks_passed'))).toBe(file.report.checks.pass ? 1 : 0);
     expect(Number(value('tap_fairness_report_decisions'))).toBe(file.report.decisions);
     expect(metrics).toMatch(/^tap_fairness_report_edge_gap_ratio\{band="[^"]+",[^}]*\} -?\d/m);
+  }, 120_000);
+
+  it("judges each wallet's edge over its settled bets: only the informed one is flagged and labelled", async () => {
+    const run = await runJob(dataDirWithPrints(70, settledBets), {
+      HOURS: '1',
+      DECISIONS_MIN: '1000',
+      EDGE_BETS_MIN: '300',
+    });
+    expect(run.code, run.output).toBe(0);
+    const file = JSON.parse(readFileSync(join(run.outDir, 'report.json'), 'utf8'));
+    // Informed: 180 wins of 400 → +140 $ against a predicted −40 $, SE √(400·9·0.21) = 27.5 $.
+    expect(file.walletEdges).toMatchObject({ wallets: 2, judged: 2, bets: 800, unpriced: 0 });
+    expect(file.walletEdges.flagged).toEqual([
+      expect.objectContaining({ userId: INFORMED, bets: 400, realisedMicros: 140_000_000 }),
+    ]);
+    expect(file.walletEdges.flagged[0].z).toBeCloseTo(180 / Math.sqrt(400 * 9 * 0.21), 6);
+    const metrics = readFileSync(join(run.outDir, 'fairness-report.prom'), 'utf8');
+    expect(metrics).toMatch(/^tap_fairness_report_wallets_judged\{[^}]*\} 2$/m);
+    expect(metrics).toMatch(/^tap_fairness_report_wallets_flagged\{[^}]*\} 1$/m);
+    expect(metrics).toMatch(/^tap_fairness_report_settled_bets\{[^}]*\} 800$/m);
+    expect(metrics).toMatch(
+      new RegExp(`^tap_fairness_report_wallet_edge_z\\{wallet="${INFORMED}",[^}]*\\} 6\\.5`, 'm'),
+    );
+    expect(metrics).not.toContain(HONEST);
+    expect(run.output).toContain('wallet.edge_flagged');
   }, 120_000);
 
   it('fails, reporting nothing, when the prints are too few to judge', async () => {

@@ -3,12 +3,20 @@
  * index prints that settled the last HOURS (the segments, read-only) — every cell near the index
  * quoted every DECISION_EVERY_MS with ingest-api's pricing and settled by the resolver's rule
  * (@tap/calibration, the same code as `bench calibrate`) — written to REPORT_FILE, with its verdict
- * and edge gaps as textfile metrics for the alert rule. Exit 0 when the report was computed
+ * and edge gaps as textfile metrics for the alert rule; and each wallet's realised edge over the
+ * bets settled the last EDGE_HOURS (issue 22: flagged above EDGE_Z_MIN standard errors, alert
+ * TapWalletEdge; `tapctl edge` applies the configured action). Exit 0 when the report was computed
  * (whether the checks passed is the metric's to say), 1 when there were too few prints to judge
  * (fewer than DECISIONS_MIN cell-decisions) or it failed, 78 on bad configuration.
  */
 import { join } from 'node:path';
-import { buildReport, runCalibration, withEstimates } from '@tap/calibration';
+import {
+  buildReport,
+  describeWalletEdge,
+  judgeStoredWalletEdges,
+  runCalibration,
+  withEstimates,
+} from '@tap/calibration';
 import { DEFAULT_PRICING_CONFIG } from '@tap/pricing';
 import { createLogger, createMetricsRegistry, exitOnBadConfig, runJob } from '@tap/runtime';
 import { loadConfig, SERVICE } from './config.js';
@@ -30,6 +38,15 @@ void runJob({
   textfileDir: config.TEXTFILE_DIR,
   async run(signal) {
     const toMs = Date.now();
+    const walletEdges = judgeStoredWalletEdges(
+      config.DATA_DIR,
+      { betsMin: config.EDGE_BETS_MIN, zMin: config.EDGE_Z_MIN, hours: config.EDGE_HOURS },
+      toMs,
+    );
+    // The largest 100 (the report file lists every one): a flood of flags must not flood the journal.
+    for (const edge of walletEdges.flagged.slice(0, 100)) {
+      log.warn({ wallet: edge.userId, edge, verdict: describeWalletEdge(edge) }, 'wallet.edge_flagged');
+    }
     const warmupMs = config.WARMUP_MIN * 60_000;
     const fromMs = toMs - config.HOURS * 3_600_000 - warmupMs;
     const prints = withEstimates(storedPrints(config.DATA_DIR, { fromMs, toMs }));
@@ -47,15 +64,24 @@ void runJob({
       );
     }
     const reportPath = config.REPORT_FILE ?? join(config.DATA_DIR, 'fairness-report.json');
-    await writeFairnessReport(reportPath, { fromMs, toMs, prints: prints.length, config, report });
+    await writeFairnessReport(reportPath, {
+      fromMs,
+      toMs,
+      prints: prints.length,
+      config,
+      report,
+      walletEdges,
+    });
     const gauges = fairnessGauges(report);
     metrics.record(gauges);
+    metrics.recordWalletEdges(walletEdges, config.EDGE_WALLETS_SHOWN);
     log[gauges.passed ? 'info' : 'warn'](
       {
         reportPath,
         passed: report.checks.pass,
         checks: report.checks,
         edgeGapByBand: Object.fromEntries(gauges.edgeGapByBand),
+        wallets: { judged: walletEdges.judged, flagged: walletEdges.flagged.length, zMax: walletEdges.zMax },
       },
       'fairness.report',
     );
