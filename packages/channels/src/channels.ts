@@ -44,6 +44,12 @@ export function createChannels(prefix: string = DEFAULT_PREFIX) {
       manualHalt: key('breaker:manual'),
       /** A frozen wallet (JSON: operator, reason, since, actionId): admission refuses its bets, tapctl its withdrawals. */
       frozen: (userId: string) => key(`frozen:${userId}`),
+      /**
+       * The edge monitor acted on this wallet (JSON: actionId, action, z, bets, at; expires after
+       * EDGE_HOURS, when every bet that justified it has left the judged range): `tapctl edge
+       * --apply` does not act twice on the same evidence, even after an operator lifted the action.
+       */
+      edgeActioned: (userId: string) => key(`edge:actioned:${userId}`),
       /** Set by the batcher once the balance cache is rebuilt; admission refuses bets until then. */
       balanceCacheReady: key('balance:ready'),
       balance: (userId: string) => key(`balance:${userId}`),

@@ -6,9 +6,13 @@
  * without it; every command that writes asks for it (operator.ts) and refuses to run without it.
  */
 import { type S3Settings, s3Env, s3EnvProblems } from '@tap/archive';
+import { EDGE_RULE_BOUNDS as B, DEFAULT_EDGE_RULES } from '@tap/calibration';
 import { operatorKeySchema } from '@tap/domain';
 import { type ConfigOf, type ConfigResult, type Env, env, parseEnv, redisAuthEnv } from '@tap/runtime';
 import { z } from 'zod';
+
+/** What `tapctl edge --apply` does to a flagged wallet (edge.ts). */
+export const EDGE_ACTIONS = ['none', 'freeze'] as const;
 
 const shape = {
   /** Redis connection URL. Default redis://127.0.0.1:6379. Option --redis-url. */
@@ -28,6 +32,16 @@ const shape = {
     .optional(),
   /** A credit or debit above this many USD needs --confirm. Default 1000. */
   ADJUST_CONFIRM_ABOVE_USD: z.coerce.number().int().min(0).max(1_000_000_000).default(1_000),
+  /** `edge`: settled bets before a wallet is judged; common.env, the same as fairness-report's. Default 300. */
+  EDGE_BETS_MIN: env.intBetween(B.betsMin.min, B.betsMin.max, DEFAULT_EDGE_RULES.betsMin),
+  /** `edge`: flagged above this many standard errors (common.env). Default 3. */
+  EDGE_Z_MIN: z.coerce.number().min(B.zMin.min).max(B.zMin.max).default(DEFAULT_EDGE_RULES.zMin),
+  /** `edge`: hours of settled bets judged, ending now (common.env). Default 168. */
+  EDGE_HOURS: env.intBetween(B.hours.min, B.hours.max, DEFAULT_EDGE_RULES.hours),
+  /** `edge --apply`: what to do to a flagged wallet — none (the alert only) or freeze. Default none. */
+  EDGE_ACTION: z.enum(EDGE_ACTIONS).default('none'),
+  /** `edge --apply`: more flagged wallets than this is a pricing fault for a human, not N traders: act on none. Default 10. */
+  EDGE_ACTIONS_MAX: env.intBetween(1, 1_000, 10),
 };
 
 export type Config = ConfigOf<typeof shape>;

@@ -15,6 +15,7 @@ import type { CommandContext } from './commands/context.js';
 import { control } from './commands/controls.js';
 import { dispute } from './commands/dispute.js';
 import { dlqList, dlqRemove, dlqShow } from './commands/dlq.js';
+import { edge } from './commands/edge.js';
 import { ledger } from './commands/ledger.js';
 import { restore } from './commands/restore.js';
 import { voidBet } from './commands/void-bet.js';
@@ -112,6 +113,14 @@ program
   .description('lift a freeze')
   .requiredOption('--reason <text>', 'why, for the audit trail')
   .action((address: string, options) => control(context(), 'unfreeze', address, options));
+program
+  .command('edge')
+  .description(
+    "each wallet's realised edge against its prices (issue 22); --apply: EDGE_ACTION on the flagged",
+  )
+  .option('--apply', 'apply the configured action (EDGE_ACTION) to each flagged wallet, once per evidence')
+  .option('--action <none|freeze>', 'the action, instead of EDGE_ACTION')
+  .action((options) => edge(context(), options));
 program
   .command('void <betId>')
   .description('void an open bet and refund its stake through the batcher')

@@ -9,29 +9,36 @@
  * nothing and says so (status `unchanged`, exit 0).
  */
 import { type Channels, createChannels, encodeEntry } from '@tap/channels';
-import type { OperatorAction } from '@tap/domain';
+import type { OperatorAction, OperatorEntry } from '@tap/domain';
+import type { Redis } from '@tap/runtime';
 import { ulid } from 'ulid';
 import { usageError } from '../cli-error.js';
 import { parseAddress } from '../input/address.js';
-import { operatorOf, parseReason } from '../operator.js';
+import { type Operator, operatorOf, parseReason } from '../operator.js';
 import { emit, fields } from '../output.js';
 import { connectRedis } from '../storage/redis.js';
 import type { CommandContext } from './context.js';
 
-/** KEYS: control key, operator stream. ARGV: 'set' | 'del', entry JSON, value to set. */
+/**
+ * KEYS: control key, operator stream, and optionally a marker key. ARGV: 'set' | 'del', entry JSON,
+ * value to set, marker value, marker TTL (ms). A marker that exists means "already acted on":
+ * nothing changes (the edge monitor's `edge:actioned`, edge.ts); it is set with the control.
+ */
 const CONTROL_LUA = `
+if KEYS[3] and redis.call('EXISTS', KEYS[3]) == 1 then return {'unchanged', redis.call('GET', KEYS[3]), 'marker'} end
 local exists = redis.call('EXISTS', KEYS[1]) == 1
 if ARGV[1] == 'del' then
-  if not exists then return {'unchanged', ''} end
+  if not exists then return {'unchanged', '', 'control'} end
   redis.call('DEL', KEYS[1])
 else
-  if exists then return {'unchanged', redis.call('GET', KEYS[1])} end
+  if exists then return {'unchanged', redis.call('GET', KEYS[1]), 'control'} end
   redis.call('SET', KEYS[1], ARGV[3])
 end
-return {'applied', redis.call('XADD', KEYS[2], '*', 'd', ARGV[2])}
+if KEYS[3] then redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[5]) end
+return {'applied', redis.call('XADD', KEYS[2], '*', 'd', ARGV[2]), ''}
 `;
 
-type Control = Extract<OperatorAction, 'halt' | 'resume' | 'freeze' | 'unfreeze'>;
+export type Control = Extract<OperatorAction, 'halt' | 'resume' | 'freeze' | 'unfreeze'>;
 
 const CONTROLS: Record<Control, { mode: 'set' | 'del'; key: (c: Channels, target: string) => string }> = {
   halt: { mode: 'set', key: (c) => c.keys.manualHalt },
@@ -39,6 +46,55 @@ const CONTROLS: Record<Control, { mode: 'set' | 'del'; key: (c: Channels, target
   freeze: { mode: 'set', key: (c, user) => c.keys.frozen(user) },
   unfreeze: { mode: 'del', key: (c, user) => c.keys.frozen(user) },
 };
+
+export interface ControlMarker {
+  key: string;
+  /** The marker's value, given the audit entry's actionId. */
+  value: (actionId: string) => string;
+  ttlMs: number;
+}
+
+export type ControlResult =
+  | { status: 'applied'; entry: OperatorEntry; entryId: string }
+  /** `by`: the control was already in force, or the marker said it was acted on already. */
+  | { status: 'unchanged'; inForce: string; by: 'control' | 'marker' };
+
+/**
+ * The one way a control changes: the signed OperatorEntry and the Redis change in one script. The
+ * `tapctl` commands and the edge monitor's action (edge.ts) both come through here.
+ */
+export async function applyControl(
+  redis: Redis,
+  channels: Channels,
+  operator: Operator,
+  request: { action: Control; target: string; reason: string; nowMs: number },
+  marker?: ControlMarker,
+): Promise<ControlResult> {
+  const { action, target, reason, nowMs } = request;
+  const entry = operator.signAction({
+    actionId: ulid(nowMs),
+    action,
+    target,
+    reason,
+    operator: operator.name,
+    requestedAt: nowMs,
+  });
+  const state = JSON.stringify({ operator: operator.name, reason, since: nowMs, actionId: entry.actionId });
+  const { mode, key } = CONTROLS[action];
+  const keys = [key(channels, target), channels.streams.operator, ...(marker ? [marker.key] : [])];
+  const [status, detail, by] = (await redis.eval(
+    CONTROL_LUA,
+    keys.length,
+    ...keys,
+    mode,
+    encodeEntry('operator', entry)[1],
+    state,
+    ...(marker ? [marker.value(entry.actionId), String(marker.ttlMs)] : []),
+  )) as [string, string, string];
+  return status === 'applied'
+    ? { status, entry, entryId: detail }
+    : { status: 'unchanged', inForce: detail, by: by === 'marker' ? 'marker' : 'control' };
+}
 
 export async function control(
   ctx: CommandContext,
@@ -54,53 +110,44 @@ export async function control(
   }
   const reason = parseReason(options.reason);
   const operator = operatorOf(ctx.config);
-  const nowMs = Date.now();
-  const entry = operator.signAction({
-    actionId: ulid(nowMs),
-    action,
-    target,
-    reason,
-    operator: operator.name,
-    requestedAt: nowMs,
-  });
-  const state = JSON.stringify({ operator: operator.name, reason, since: nowMs, actionId: entry.actionId });
   const channels = createChannels(ctx.config.TAP_KEY_PREFIX);
-  const { mode, key } = CONTROLS[action];
   const redis = await connectRedis(ctx.config);
   try {
-    const [status, detail] = (await redis.eval(
-      CONTROL_LUA,
-      2,
-      key(channels, target),
-      channels.streams.operator,
-      mode,
-      encodeEntry('operator', entry)[1],
-      state,
-    )) as [string, string];
+    const outcome = await applyControl(redis, channels, operator, {
+      action,
+      target,
+      reason,
+      nowMs: Date.now(),
+    });
     const result =
-      status === 'applied'
+      outcome.status === 'applied'
         ? {
-            status,
+            status: outcome.status,
             action,
             target,
-            actionId: entry.actionId,
-            entryId: detail,
+            actionId: outcome.entry.actionId,
+            entryId: outcome.entryId,
             operator: operator.name,
             reason,
           }
-        : { status, action, target, inForce: detail === '' ? null : (JSON.parse(detail) as unknown) };
+        : {
+            status: outcome.status,
+            action,
+            target,
+            inForce: outcome.inForce === '' ? null : (JSON.parse(outcome.inForce) as unknown),
+          };
     emit(ctx.out, result, () =>
       fields([
-        ['status', status === 'applied' ? `${action} applied` : `unchanged: ${describe(action)}`],
+        ['status', outcome.status === 'applied' ? `${action} applied` : `unchanged: ${describe(action)}`],
         ...(target ? [['wallet', target] as [string, string]] : []),
-        ...(status === 'applied'
+        ...(outcome.status === 'applied'
           ? ([
               ['operator', operator.name],
               ['reason', reason],
-              ['audit entry', detail],
+              ['audit entry', outcome.entryId],
             ] as [string, string][])
-          : detail
-            ? [['in force', detail] as [string, string]]
+          : outcome.inForce
+            ? [['in force', outcome.inForce] as [string, string]]
             : []),
       ]),
     );
