@@ -49,6 +49,7 @@ export function judgeStoredWalletEdges(
     const bets = forEachSettledBet(view, { fromMs, toMs }, (row) =>
       tally.add({
         userId: row.user_id,
+        t0: row.t0,
         stakeMicros: row.stake,
         multiplierBp: row.multiplier_bp,
         payoutMicros: row.payout,

@@ -9,14 +9,25 @@ import { createWalletEdgeTally, describeWalletEdge, type SettledBet } from './in
 const RULES = { betsMin: 300, zMin: 3 };
 const STAKES_MICROS = [100_000, 1_000_000, 5_000_000, 25_000_000];
 
-/** A bet on a random near or far cell, priced as SPEC §3 does (h 5 %, a loading of 0.01). */
-function aPricedBet(random: SeededRandom, userId: string, winRateFactor: number): SettledBet {
+let window = 0;
+
+/**
+ * A bet on a random near or far cell, priced as SPEC §3 does (h 5 %, a loading of 0.01), on a window
+ * of its own unless `t0` is given; `draw` decides the outcome (a shared draw correlates bets).
+ */
+function aPricedBet(
+  random: SeededRandom,
+  userId: string,
+  winRateFactor: number,
+  options: { t0?: number; draw?: number } = {},
+): SettledBet {
   const probability = 0.02 + random.uniform() * 0.6;
   const multiplierBp = Math.min(500_000, Math.floor((0.95 / (probability + 0.01)) * 10_000));
   const stakeMicros = STAKES_MICROS[Math.floor(random.uniform() * STAKES_MICROS.length)]!;
-  const won = random.uniform() < Math.min(1, probability * winRateFactor);
+  const won = (options.draw ?? random.uniform()) < Math.min(1, probability * winRateFactor);
   const payoutMicros = won ? Math.floor((stakeMicros * multiplierBp) / 10_000) : 0;
-  return { userId, stakeMicros, multiplierBp, payoutMicros, probability };
+  window += 1;
+  return { userId, t0: options.t0 ?? window * 5_000, stakeMicros, multiplierBp, payoutMicros, probability };
 }
 
 function wallet(n: number): string {
@@ -27,16 +38,19 @@ describe('per-wallet edge', () => {
   it('computes realised against predicted profit and its standard error as stated', () => {
     const tally = createWalletEdgeTally();
     const userId = wallet(1);
-    // Two bets of $1 at 2× with P 0.5 (one won) and one of $2 at 4× with P 0.25 (lost).
+    // Two bets of $1 at 2× with P 0.5 (one won) and one of $2 at 4× with P 0.25 (lost), each on a
+    // window of its own.
+    const bet = { userId, stakeMicros: 1_000_000, multiplierBp: 20_000, probability: 0.5 };
+    tally.add({ ...bet, t0: 5_000, payoutMicros: 2_000_000 });
+    tally.add({ ...bet, t0: 10_000, payoutMicros: 0 });
     tally.add({
-      userId,
-      stakeMicros: 1_000_000,
-      multiplierBp: 20_000,
-      payoutMicros: 2_000_000,
-      probability: 0.5,
+      ...bet,
+      t0: 15_000,
+      stakeMicros: 2_000_000,
+      multiplierBp: 40_000,
+      payoutMicros: 0,
+      probability: 0.25,
     });
-    tally.add({ userId, stakeMicros: 1_000_000, multiplierBp: 20_000, payoutMicros: 0, probability: 0.5 });
-    tally.add({ userId, stakeMicros: 2_000_000, multiplierBp: 40_000, payoutMicros: 0, probability: 0.25 });
     const [edge] = tally.judge({ betsMin: 1, zMin: -100 }).flagged;
     expect(edge).toMatchObject({ bets: 3, stakeMicros: 4_000_000, realisedMicros: -2_000_000 });
     // Predicted: 0.5·2 − 1 + 0.5·2 − 1 + 0.25·8 − 2 = 0; variance 4·¼ + 4·¼ + 64·3/16 = 14 ($²).
@@ -47,6 +61,40 @@ describe('per-wallet edge', () => {
     expect(describeWalletEdge(edge!)).toBe(
       'z -0.53 over 3 bets: realised -50.0 % vs predicted 0.0 % (SE 93.5 %)',
     );
+  });
+
+  it("sums the SDs of one window's bets before squaring: they may share one outcome", () => {
+    const tally = createWalletEdgeTally();
+    const bet = {
+      userId: wallet(2),
+      stakeMicros: 1_000_000,
+      multiplierBp: 20_000,
+      payoutMicros: 0,
+      probability: 0.5,
+    };
+    // Two bets on window 5 000 (SD $1 each) and one on window 10 000: (1 + 1)² + 1² = 5 ($²).
+    tally.add({ ...bet, t0: 5_000 });
+    tally.add({ ...bet, t0: 5_000 });
+    tally.add({ ...bet, t0: 10_000 });
+    const [edge] = tally.judge({ betsMin: 1, zMin: -100 }).flagged;
+    expect(edge!.seMicros).toBeCloseTo(Math.sqrt(5) * 1_000_000, 3);
+  });
+
+  it('does not flag honest wallets that tap five cells of one window at once', () => {
+    const random = createSeededRandom(77);
+    const tally = createWalletEdgeTally();
+    // One draw decides all five cells of a window: the most correlated their outcomes can be.
+    for (let w = 0; w < 100; w += 1) {
+      for (let column = 0; column < 80; column += 1) {
+        const draw = random.uniform();
+        for (let cell = 0; cell < 5; cell += 1) {
+          tally.add(aPricedBet(random, wallet(1_000 + w), 1, { t0: column * 5_000, draw }));
+        }
+      }
+    }
+    const judgement = tally.judge(RULES);
+    expect(judgement.judged).toBe(100);
+    expect(judgement.flagged).toEqual([]);
   });
 
   it('flags a wallet whose bets win more often than their prices predict', () => {
@@ -87,7 +135,7 @@ describe('per-wallet edge', () => {
 
   it('skips a bet without a usable P and counts it', () => {
     const tally = createWalletEdgeTally();
-    const bet = { userId: wallet(3), stakeMicros: 1_000_000, multiplierBp: 20_000, payoutMicros: 0 };
+    const bet = { userId: wallet(3), t0: 0, stakeMicros: 1_000_000, multiplierBp: 20_000, payoutMicros: 0 };
     tally.add({ ...bet, probability: Number.NaN });
     tally.add({ ...bet, probability: 1.5 });
     expect(tally.judge({ betsMin: 1, zMin: 3 })).toMatchObject({ wallets: 0, judged: 0, unpriced: 2 });

@@ -3,10 +3,19 @@
  * on its settled bets against what their prices predicted, in standard errors.
  *
  * For a bet with stake `s`, win payout `W = floor(s·M/10_000)` and the terms' `P`, the price
- * predicts a profit of `P·W − s` with variance `W²·P(1−P)` (a win pays W, a loss pays 0). Over a
- * wallet's bets (independent given their prices):
+ * predicts a profit of `P·W − s` with standard deviation `W·√(P(1−P))` (a win pays W, a loss 0).
+ * Bets on one window (one `t0`) share one price path — a wallet tapping five bands of a column
+ * wins or loses them together — so their outcomes may be correlated, up to fully. Over a wallet's
+ * bets, grouped by window:
  *
- *   excess = Σ (payout − s) − Σ (P·W − s),   SE = √Σ W²·P(1−P),   z = excess / SE.
+ *   excess = Σ (payout − s) − Σ (P·W − s)
+ *   SE     = √ Σ_windows ( Σ_bets of the window W·√(P(1−P)) )²
+ *   z      = excess / SE
+ *
+ * The SE is exact for one bet per window (independent windows) and never too small otherwise (the
+ * variance of a sum is at most the square of the sum of the SDs): an honest multi-tapper is not
+ * flagged for betting correlated cells, at the cost of power against one. Adjacent windows' weaker
+ * correlation is ignored.
  *
  * An honest wallet has z ≈ N(0, 1) whatever its cells, stakes and multipliers (if the prices are
  * calibrated, SPEC §3); a wallet that sees the market before our index has z growing like √bets.
@@ -23,6 +32,8 @@ import { payoutMicros } from '@tap/domain';
 
 export interface SettledBet {
   userId: string;
+  /** The window's start: bets of one wallet on one window are one group (see above). */
+  t0: number;
   stakeMicros: number;
   multiplierBp: number;
   payoutMicros: number;
@@ -38,7 +49,7 @@ export interface WalletEdge {
   realisedMicros: number;
   /** Σ (P·W − stake): the profit its prices predicted (negative: the house edge and loading). */
   expectedMicros: number;
-  /** √Σ W²·P(1−P): the standard error of the profit. */
+  /** The standard error of the profit, windows grouped (see above). */
   seMicros: number;
   /** (realised − expected) / SE; 0 when SE is 0. */
   z: number;
@@ -73,10 +84,15 @@ interface Sums {
   stake: number;
   realised: number;
   expected: number;
+  /** Σ over the windows closed so far of (Σ SD)². */
   variance: number;
+  /** The window being summed (bets arrive in t0 order per segment) and its Σ SD. */
+  windowT0: number;
+  windowSd: number;
 }
 
 export interface WalletEdgeTally {
+  /** Each wallet's bets in t0 order (forEachSettledBet's order); out of order a window counts as several. */
   add(bet: SettledBet): void;
   judge(rules: EdgeRules): EdgeJudgement;
 }
@@ -94,14 +110,19 @@ export function createWalletEdgeTally(): WalletEdgeTally {
       const win = payoutMicros(bet.stakeMicros, bet.multiplierBp);
       let sums = byWallet.get(bet.userId);
       if (!sums) {
-        sums = { bets: 0, stake: 0, realised: 0, expected: 0, variance: 0 };
+        sums = { bets: 0, stake: 0, realised: 0, expected: 0, variance: 0, windowT0: bet.t0, windowSd: 0 };
         byWallet.set(bet.userId, sums);
+      }
+      if (sums.windowT0 !== bet.t0) {
+        sums.variance += sums.windowSd * sums.windowSd;
+        sums.windowT0 = bet.t0;
+        sums.windowSd = 0;
       }
       sums.bets += 1;
       sums.stake += bet.stakeMicros;
       sums.realised += bet.payoutMicros - bet.stakeMicros;
       sums.expected += p * win - bet.stakeMicros;
-      sums.variance += win * win * p * (1 - p);
+      sums.windowSd += win * Math.sqrt(p * (1 - p));
     },
     judge(rules) {
       let judged = 0;
@@ -121,7 +142,7 @@ export function createWalletEdgeTally(): WalletEdgeTally {
 }
 
 function walletEdgeOf(userId: string, sums: Sums): WalletEdge {
-  const se = Math.sqrt(sums.variance);
+  const se = Math.sqrt(sums.variance + sums.windowSd * sums.windowSd);
   return {
     userId,
     bets: sums.bets,

@@ -50,7 +50,7 @@ const HONEST = `0x${'b'.repeat(40)}`;
 function settledBets(db: Database.Database): void {
   const insert = db.prepare(
     `INSERT INTO bets (id, user_id, client_bet_id, t0, p0, window_ms, band_cents, stake, multiplier_bp,
-       status, payout, terms, placed_at, settled_at) VALUES (?, ?, ?, 0, 0, 5000, 1000, 1000000, 30000, ?, ?, ?, ?, ?)`,
+       status, payout, terms, placed_at, settled_at) VALUES (?, ?, ?, ?, 0, 5000, 1000, 1000000, 30000, ?, ?, ?, ?, ?)`,
   );
   const terms = JSON.stringify({ probability: 0.3, g: 0.01, multiplierBp: 30_000 });
   const now = Date.now();
@@ -58,10 +58,12 @@ function settledBets(db: Database.Database): void {
   const bet = (user: string, status: string, payout: number) => {
     id += 1;
     const settledAt = status === 'accepted' ? null : now - 60_000 + id;
+    // Each bet on a window of its own (t0): independent outcomes, nothing grouped.
     insert.run(
       `BET${String(id).padStart(23, '0')}`,
       user,
       `c${id}`,
+      id * 5_000,
       status,
       payout,
       terms,

@@ -39,26 +39,34 @@ describe('tapctl edge (built CLI, real Redis and batcher, bets settled into the 
   const edge = (env: Record<string, string>, ...args: string[]) =>
     suite.tapctlWith({ ...RULES, TAP_OPERATOR: 'edge-monitor', ...env }, '--json', 'edge', ...args);
 
-  /** $1 bets at 3× with P 0.3 (0.9 expected back): the informed wallets win 24 of 40, the honest 12. */
+  /**
+   * $1 bets at 3× with P 0.3 (0.9 expected back), four on each of ten windows per wallet: the
+   * informed wallets win 36 of 40, the honest one 12. One pipeline, so every bet reaches the batcher
+   * well within its lead (the first window starts ≥ 6 s after the bets are built).
+   */
   beforeAll(async () => {
     const { redis } = suite;
     for (const userId of [INFORMED_A, INFORMED_B, HONEST]) {
       const deposit = anAdjustment({ userId, amountMicros: 100_000_000, requestedAt: Date.now() });
       await redis.xadd(channels.streams.adjustments, '*', ...encodeEntry('adjustments', deposit));
     }
+    const firstT0 = Math.ceil((Date.now() + 6_000) / 5_000) * 5_000;
     const outcomes: [string, 'won' | 'lost'][] = [];
+    const placing = redis.pipeline();
     for (const [userId, wins] of [
-      [INFORMED_A, 24],
-      [INFORMED_B, 24],
+      [INFORMED_A, 36],
+      [INFORMED_B, 36],
       [HONEST, 12],
     ] as const) {
       for (let i = 0; i < BETS; i += 1) {
-        const placed = aBetPlacedNow({ userId, stakeMicros: 1_000_000, multiplierBp: 30_000 });
+        const t0 = firstT0 + Math.floor(i / 4) * 5_000;
+        const placed = aBetPlacedNow({ userId, t0, stakeMicros: 1_000_000, multiplierBp: 30_000 });
         const bet = { ...placed, terms: { ...placed.terms, probability: 0.3 } };
-        await redis.xadd(channels.streams.bets, '*', ...encodeEntry('bets', bet));
+        placing.xadd(channels.streams.bets, '*', ...encodeEntry('bets', bet));
         outcomes.push([bet.betId, i < wins ? 'won' : 'lost']);
       }
     }
+    await placing.exec();
     await waitFor('the bets to be accepted', () => {
       const [row] = query<{ n: number }>("SELECT COUNT(*) AS n FROM bets WHERE status = 'accepted'");
       return row?.n === outcomes.length;
@@ -84,10 +92,10 @@ describe('tapctl edge (built CLI, real Redis and batcher, bets settled into the 
         [INFORMED_A, 'alert_only'],
         [INFORMED_B, 'alert_only'],
       ]);
-      // 24 wins of 40 at 3×: +32 $ against a predicted −4 $, SE √(40·9·0.21) $.
-      expect(flagged[0]!.z).toBeCloseTo(36 / Math.sqrt(40 * 9 * 0.21), 6);
+      // 36 wins of 40 at 3×: +68 $ against a predicted −4 $; SE √(10 windows · (4 · 3·√0.21)²) $.
+      expect(flagged[0]!.z).toBeCloseTo(72 / Math.sqrt(10 * (4 * 3 * Math.sqrt(0.21)) ** 2), 6);
       expect(flagged[0]!.verdict).toBe(
-        'z 4.14 over 40 bets: realised 80.0 % vs predicted -10.0 % (SE 21.7 %)',
+        'z 4.14 over 40 bets: realised 170.0 % vs predicted -10.0 % (SE 43.5 %)',
       );
     }
     expect(await suite.redis.exists(channels.keys.frozen(INFORMED_A))).toBe(0);

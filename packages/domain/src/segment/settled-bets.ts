@@ -6,12 +6,15 @@
  * A bet appears once: a bet carried over a roll-over is settled only in the newer segment (the
  * closed segment's copy stays `accepted`), so `status IN ('won', 'lost')` reads each settled bet
  * exactly once without a set of ids. There is no index on `settled_at`: this is a scan of each
- * segment's `bets` (a daily job's cost, rows streamed through `iterate`, nothing held).
+ * segment's `bets` (a daily job's cost, rows streamed through `iterate`), sorted by window start
+ * (SQLite's sorter, spilling to a temp file when large): the monitor groups a wallet's bets on one
+ * window, whose outcomes share one price path.
  */
 import type { SegmentView } from './segment-view.js';
 
 export interface SettledBetRow {
   user_id: string;
+  t0: number;
   stake: number;
   multiplier_bp: number;
   payout: number;
@@ -19,11 +22,14 @@ export interface SettledBetRow {
   probability: number;
 }
 
-const SETTLED_SQL = `SELECT user_id, stake, multiplier_bp, payout,
+const SETTLED_SQL = `SELECT user_id, t0, stake, multiplier_bp, payout,
   json_extract(terms, '$.probability') AS probability
-  FROM bets WHERE status IN ('won', 'lost') AND settled_at >= ? AND settled_at < ?`;
+  FROM bets WHERE status IN ('won', 'lost') AND settled_at >= ? AND settled_at < ? ORDER BY t0`;
 
-/** Calls `visit` for every bet settled won or lost with `fromMs ≤ settled_at < toMs`; returns the count. */
+/**
+ * Calls `visit` for every bet settled won or lost with `fromMs ≤ settled_at < toMs`, each segment's
+ * in `t0` order (segments newest first); returns the count.
+ */
 export function forEachSettledBet(
   view: SegmentView,
   range: { fromMs: number; toMs: number },
