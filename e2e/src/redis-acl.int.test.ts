@@ -110,6 +110,7 @@ describe('Redis ACL users per daemon', () => {
     await expect(as('ingest-api').hset(keys.breakerState, 'state', 'closed')).rejects.toThrow(refused);
     await expect(as('ingest-api').set(keys.balanceCacheReady, '1')).rejects.toThrow(refused);
     await expect(as('ingest-api').del(keys.frozen('0xabc'))).rejects.toThrow(refused);
+    await expect(as('ingest-api').del(keys.walletLimit('0xabc'))).rejects.toThrow(refused);
     await expect(xadd('price-ingest', streams.bets)).rejects.toThrow(refused);
     await expect(xadd('price-ingest', streams.settlements)).rejects.toThrow(refused);
     await expect(xadd('health-monitor', streams.prices)).rejects.toThrow(refused);

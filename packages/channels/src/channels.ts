@@ -45,6 +45,11 @@ export function createChannels(prefix: string = DEFAULT_PREFIX) {
       /** A frozen wallet (JSON: operator, reason, since, actionId): admission refuses its bets, tapctl its withdrawals. */
       frozen: (userId: string) => key(`frozen:${userId}`),
       /**
+       * A wallet's lowered limit (JSON: openPayoutMicrosMax, operator, reason, since, actionId):
+       * admission caps the wallet's open potential payout at the lower of it and the per-trader limit.
+       */
+      walletLimit: (userId: string) => key(`limits:${userId}`),
+      /**
        * The edge monitor acted on this wallet (JSON: actionId, action, z, bets, at; expires after
        * EDGE_HOURS, when every bet that justified it has left the judged range): `tapctl edge
        * --apply` does not act twice on the same evidence, even after an operator lifted the action.

@@ -75,8 +75,8 @@ export const adjustmentEntrySchema = z
 export type AdjustmentEntry = z.infer<typeof adjustmentEntrySchema>;
 
 /**
- * Operator actions that are not money movements of a wallet by amount. halt/resume and
- * freeze/unfreeze change Redis state (tapctl writes it in the same MULTI as the entry) and are
+ * Operator actions that are not money movements of a wallet by amount. halt/resume,
+ * freeze/unfreeze and limit/unlimit (a wallet's lowered open-payout limit) change Redis state (tapctl writes it in the same MULTI as the entry) and are
  * recorded here for the audit trail; `void` refunds a stuck bet through the batcher; the dlq actions
  * record a dead letter re-queued or discarded.
  */
@@ -85,6 +85,8 @@ export const OPERATOR_ACTIONS = [
   'resume',
   'freeze',
   'unfreeze',
+  'limit',
+  'unlimit',
   'void',
   'dlq_retry',
   'dlq_discard',

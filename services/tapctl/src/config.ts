@@ -12,7 +12,7 @@ import { type ConfigOf, type ConfigResult, type Env, env, parseEnv, redisAuthEnv
 import { z } from 'zod';
 
 /** What `tapctl edge --apply` does to a flagged wallet (edge.ts). */
-export const EDGE_ACTIONS = ['none', 'freeze'] as const;
+export const EDGE_ACTIONS = ['none', 'freeze', 'limit'] as const;
 
 const shape = {
   /** Redis connection URL. Default redis://127.0.0.1:6379. Option --redis-url. */
@@ -38,8 +38,10 @@ const shape = {
   EDGE_Z_MIN: z.coerce.number().min(B.zMin.min).max(B.zMin.max).default(DEFAULT_EDGE_RULES.zMin),
   /** `edge`: hours of settled bets judged, ending now (common.env). Default 168. */
   EDGE_HOURS: env.intBetween(B.hours.min, B.hours.max, DEFAULT_EDGE_RULES.hours),
-  /** `edge --apply`: what to do to a flagged wallet — none (the alert only) or freeze. Default none. */
+  /** `edge --apply`: what to do to a flagged wallet — none (the alert only), freeze or limit. Default none. */
   EDGE_ACTION: z.enum(EDGE_ACTIONS).default('none'),
+  /** `edge --apply` with EDGE_ACTION=limit: the wallet's open potential payout cap, whole USD. Default 100. */
+  EDGE_LIMIT_OPEN_PAYOUT_USD: z.coerce.number().int().min(0).max(1_000_000).default(100),
   /** `edge --apply`: more flagged wallets than this is a pricing fault for a human, not N traders: act on none. Default 10. */
   EDGE_ACTIONS_MAX: env.intBetween(1, 1_000, 10),
 };

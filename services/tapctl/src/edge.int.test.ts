@@ -162,4 +162,27 @@ describe('tapctl edge (built CLI, real Redis and batcher, bets settled into the 
     expect(keyless.stderr).toContain('OPERATOR_MAC_KEY');
     expect(await suite.redis.exists(channels.keys.frozen(INFORMED_B))).toBe(0);
   });
+
+  it("limits instead: the wallet's open payout capped, audited with the cap", async () => {
+    // INFORMED_B was unfrozen on review and its marker removed above: fresh evidence may act.
+    const run = await edge({ EDGE_ACTION: 'limit', EDGE_LIMIT_OPEN_PAYOUT_USD: '50' }, '--apply');
+    expect(run.code, run.stderr).toBe(0);
+    expect(
+      (run.json()['flagged'] as { wallet: string; status: string }[]).map((f) => [f.wallet, f.status]),
+    ).toEqual([
+      [INFORMED_A, 'already_actioned'],
+      [INFORMED_B, 'applied'],
+    ]);
+    const limit = JSON.parse((await suite.redis.get(channels.keys.walletLimit(INFORMED_B)))!);
+    expect(limit).toMatchObject({ openPayoutMicrosMax: 50_000_000, operator: 'edge-monitor' });
+    expect(limit.reason).toMatch(/^edge monitor: z 4\.14 over 40 bets: .* \(open payout ≤ 50\.000000 USD\)$/);
+    expect(await suite.redis.exists(channels.keys.frozen(INFORMED_B))).toBe(0);
+    await waitFor(
+      'the audit row',
+      () => query("SELECT 1 FROM operator_actions WHERE action = 'limit'").length === 1,
+    );
+    expect(query("SELECT target, operator, reason FROM operator_actions WHERE action = 'limit'")).toEqual([
+      { target: INFORMED_B, operator: 'edge-monitor', reason: limit.reason },
+    ]);
+  });
 });

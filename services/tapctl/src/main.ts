@@ -114,12 +114,23 @@ program
   .requiredOption('--reason <text>', 'why, for the audit trail')
   .action((address: string, options) => control(context(), 'unfreeze', address, options));
 program
+  .command('limit <address>')
+  .description("lower a wallet's open potential payout limit (exposure_limit user_payout above it)")
+  .requiredOption('--open-payout-usd <usd>', 'the cap, USD (0: no new bet)')
+  .requiredOption('--reason <text>', 'why, for the audit trail')
+  .action((address: string, options) => control(context(), 'limit', address, options));
+program
+  .command('unlimit <address>')
+  .description("lift a wallet's lowered limit")
+  .requiredOption('--reason <text>', 'why, for the audit trail')
+  .action((address: string, options) => control(context(), 'unlimit', address, options));
+program
   .command('edge')
   .description(
     "each wallet's realised edge against its prices (issue 22); --apply: EDGE_ACTION on the flagged",
   )
   .option('--apply', 'apply the configured action (EDGE_ACTION) to each flagged wallet, once per evidence')
-  .option('--action <none|freeze>', 'the action, instead of EDGE_ACTION')
+  .option('--action <none|freeze|limit>', 'the action, instead of EDGE_ACTION')
   .action((options) => edge(context(), options));
 program
   .command('void <betId>')

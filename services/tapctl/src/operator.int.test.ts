@@ -68,6 +68,45 @@ describe('tapctl operator controls (built CLI, real Redis and batcher)', () => {
     ).toBe(0);
   });
 
+  it("lowers a wallet's open payout limit, audited with the cap; repeating changes nothing; unlimit lifts it", async () => {
+    const limited = await suite.tapctlWith(
+      { TAP_OPERATOR: 'carol' },
+      '--json',
+      'limit',
+      ADDRESS,
+      '--open-payout-usd',
+      '25.5',
+      '--reason',
+      'edge review 4',
+    );
+    expect(limited.json()).toMatchObject({ status: 'applied', action: 'limit', target: USER });
+    expect(JSON.parse((await suite.redis.get(keys.walletLimit(USER)))!)).toMatchObject({
+      openPayoutMicrosMax: 25_500_000,
+      operator: 'carol',
+      reason: 'edge review 4 (open payout ≤ 25.500000 USD)',
+    });
+    const again = await tapctl('--json', 'limit', ADDRESS, '--open-payout-usd', '10', '--reason', 'again');
+    expect([again.code, again.json()['status']]).toEqual([0, 'unchanged']);
+    const bad = await tapctl('limit', ADDRESS, '--open-payout-usd', '-1', '--reason', 'x');
+    expect(bad.code).toBe(2);
+    expect((await tapctl('unlimit', ADDRESS, '--reason', 'review done')).code).toBe(0);
+    expect(await suite.redis.exists(keys.walletLimit(USER))).toBe(0);
+    const limitRows = async () =>
+      (await auditRows(0)).filter((row) => String(row['action']).endsWith('limit'));
+    for (let i = 0; (await limitRows()).length < 2 && i < 100; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await limitRows()).toEqual([
+      {
+        action: 'limit',
+        target: USER,
+        operator: 'carol',
+        reason: 'edge review 4 (open payout ≤ 25.500000 USD)',
+      },
+      expect.objectContaining({ action: 'unlimit', target: USER, reason: 'review done' }),
+    ]);
+  });
+
   it('voids an open bet with a refund, and refuses to void it again', async () => {
     expect((await tapctl('credit', ADDRESS, '2', '--reason', 'stake money', '--wait')).code).toBe(0);
     const bet = aBetPlacedNow({ userId: USER, stakeMicros: 2_000_000 });

@@ -5,19 +5,21 @@
  * exposure limit, reserves the stake, books the exposure, appends the bet to `tap:bets`, marks it
  * pending and stores the idempotent answer — all or nothing after the token (a refused bet spends
  * its token, as it did when the bucket was a separate step). A wallet an operator froze
- * (`keys.frozen`) is refused right after the duplicate check. When Redis is full (`noeviction`),
- * the script is refused as a whole and admission answers 503.
+ * (`keys.frozen`) is refused right after the duplicate check; a wallet's lowered limit
+ * (`keys.walletLimit`, tapctl limit) caps its open potential payout (`user_payout`). When Redis is
+ * full (`noeviction`), the script is refused as a whole and admission answers 503.
  *
  * The lead time is checked again here against Redis `TIME` (SPEC §5): whatever delayed the bet
  * between its receive time and this script (a stalled event loop, a slow Redis), a cell that now
  * starts in less than `leadMs` is refused `cell_not_placeable`. A retry of an admitted bet still
  * gets its original answer: the duplicate check comes first.
  *
- * The two keys the script only reads (the balance cache's ready flag and the wallet's freeze) are
- * passed as ARGV, not KEYS: Redis ACLs treat a script's declared KEYS as written, and ingest-api's
- * ACL user may only read them (infra/redis-users.acl.in) — ingest-api must not be able to mark the
- * cache ready or lift a freeze. Redis still checks every key the script touches against the user's
- * rights, command by command; this is a single Redis, so undeclared keys cost no cluster routing.
+ * The keys the script only reads (the balance cache's ready flag, the wallet's freeze and its
+ * lowered limit) are passed as ARGV, not KEYS: Redis ACLs treat a script's declared KEYS as
+ * written, and ingest-api's ACL user may only read them (infra/redis-users.acl.in) — ingest-api must
+ * not be able to mark the cache ready or lift a freeze or a limit. Redis still checks every key the
+ * script touches against the user's rights, command by command; this is a single Redis, so
+ * undeclared keys cost no cluster routing.
  *
  * The idempotency record (idempotency-record.ts) expires at `t0 + 60 s` (SPEC §6.2). The pending
  * marker is deleted by the batcher once the bet is applied; its 24 h expiry only bounds a leak if
@@ -67,6 +69,7 @@ const ARG_NAMES = [
   // Keys the script only reads (see the header).
   'cacheReadyKey',
   'frozenKey',
+  'walletLimitKey',
 ] as const;
 type KeyName = (typeof KEY_NAMES)[number];
 type ArgName = (typeof ARG_NAMES)[number];
@@ -97,9 +100,18 @@ if tonumber(ARGV[${A.t0}]) - redisNowMs < tonumber(ARGV[${A.leadMs}]) then retur
 local stake = tonumber(ARGV[${A.stakeMicros}])
 local payout = tonumber(ARGV[${A.payoutMicros}])
 if tonumber(got[3] or '0') < stake then return {'insufficient_funds'} end
+-- An operator's (or the edge monitor's) lowered limit for this wallet (tapctl limit) caps its open
+-- potential payout below the per-trader one. A value that does not parse caps it at 0: fail closed.
+local userPayoutMax = tonumber(ARGV[${A.userPayoutMicrosMax}])
+local lowered = redis.call('GET', ARGV[${A.walletLimitKey}])
+if lowered then
+  local parsed, limit = pcall(cjson.decode, lowered)
+  local cap = parsed and type(limit) == 'table' and tonumber(limit['openPayoutMicrosMax']) or 0
+  if cap < userPayoutMax then userPayoutMax = cap end
+end
 -- got[4..7] are the cell, column, total and user exposures, in the order of their maxima below.
 local limits = {'cell', 'column', 'total', 'user_payout'}
-local maxima = {ARGV[${A.cellMicrosMax}], ARGV[${A.columnMicrosMax}], ARGV[${A.totalMicrosMax}], ARGV[${A.userPayoutMicrosMax}]}
+local maxima = {ARGV[${A.cellMicrosMax}], ARGV[${A.columnMicrosMax}], ARGV[${A.totalMicrosMax}], userPayoutMax}
 for i, limit in ipairs(limits) do
   if tonumber(got[3 + i] or '0') + payout > tonumber(maxima[i]) then return {'exposure_limit', limit} end
 end
@@ -250,5 +262,6 @@ function scriptArgs(
     idempotencyExpireAtMs: a.idempotencyExpireAtMs,
     cacheReadyKey: keys.balanceCacheReady,
     frozenKey: keys.frozen(a.userId),
+    walletLimitKey: keys.walletLimit(a.userId),
   };
 }

@@ -285,6 +285,38 @@ describe('POST /v1/bets refuses', () => {
     expect((await postJson(api, '/v1/bets', aBetRequest(), token)).status).toBe(202);
   });
 
+  it("exposure_limit user_payout under the wallet's lowered limit; one that does not parse refuses", async () => {
+    const { token, userId } = await trader();
+    const { keys } = createChannels(api.prefix);
+    const limitTo = (openPayoutMicrosMax: number) =>
+      redis.set(
+        keys.walletLimit(userId),
+        JSON.stringify({
+          openPayoutMicrosMax,
+          operator: 'edge-monitor',
+          reason: 'edge',
+          since: 1,
+          actionId: 'a',
+        }),
+      );
+    // A $1 stake pays at least $1.05: a $0.50 cap refuses it, touching nothing.
+    await limitTo(500_000);
+    const refused = await postJson(api, '/v1/bets', aBetRequest(), token);
+    expect([refused.status, refused.body]).toMatchObject([
+      409,
+      { error: 'exposure_limit', limit: 'user_payout' },
+    ]);
+    expect(await streamLength()).toBe(0);
+    expect(await redis.get(keys.balance(userId))).toBe('10000000');
+    await limitTo(200_000_000);
+    expect((await postJson(api, '/v1/bets', aBetRequest(), token)).status).toBe(202);
+    await redis.set(keys.walletLimit(userId), 'not json');
+    const closed = await postJson(api, '/v1/bets', aBetRequest(), token);
+    expect(closed.body).toMatchObject({ error: 'exposure_limit', limit: 'user_payout' });
+    await redis.del(keys.walletLimit(userId));
+    expect((await postJson(api, '/v1/bets', aBetRequest(), token)).status).toBe(202);
+  });
+
   it('exposure_limit naming the limit', async () => {
     const { token } = await trader();
     for (let i = 0; i < 2; i += 1)

@@ -5,8 +5,11 @@
  * `operator_actions`). A halt is `keys.manualHalt`: health-monitor opens the breaker while it exists
  * (reason `manual_halt`), so clients, ingest-api and ws-gateway see it exactly like an automatic
  * one. A freeze is `keys.frozen(user)`: admission refuses the wallet's bets (`wallet_frozen`) and
- * `debit --kind withdrawal` its withdrawals. Repeating an action that is already in force changes
- * nothing and says so (status `unchanged`, exit 0).
+ * `debit --kind withdrawal` its withdrawals. A limit is `keys.walletLimit(user)`: admission caps the
+ * wallet's open potential payout at `--open-payout-usd` (`exposure_limit` `user_payout`); the cap is
+ * written into the audit entry's reason (an OperatorEntry has no amount). Repeating an action that
+ * is already in force changes nothing and says so (status `unchanged`, exit 0): to change a limit,
+ * `unlimit` first.
  */
 import { type Channels, createChannels, encodeEntry } from '@tap/channels';
 import type { OperatorAction, OperatorEntry } from '@tap/domain';
@@ -14,6 +17,7 @@ import type { Redis } from '@tap/runtime';
 import { ulid } from 'ulid';
 import { usageError } from '../cli-error.js';
 import { parseAddress } from '../input/address.js';
+import { formatMicros, parseUsdMicros } from '../input/usd.js';
 import { type Operator, operatorOf, parseReason } from '../operator.js';
 import { emit, fields } from '../output.js';
 import { connectRedis } from '../storage/redis.js';
@@ -38,14 +42,21 @@ if KEYS[3] then redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[5]) end
 return {'applied', redis.call('XADD', KEYS[2], '*', 'd', ARGV[2]), ''}
 `;
 
-export type Control = Extract<OperatorAction, 'halt' | 'resume' | 'freeze' | 'unfreeze'>;
+export type Control = Extract<
+  OperatorAction,
+  'halt' | 'resume' | 'freeze' | 'unfreeze' | 'limit' | 'unlimit'
+>;
 
 const CONTROLS: Record<Control, { mode: 'set' | 'del'; key: (c: Channels, target: string) => string }> = {
   halt: { mode: 'set', key: (c) => c.keys.manualHalt },
   resume: { mode: 'del', key: (c) => c.keys.manualHalt },
   freeze: { mode: 'set', key: (c, user) => c.keys.frozen(user) },
   unfreeze: { mode: 'del', key: (c, user) => c.keys.frozen(user) },
+  limit: { mode: 'set', key: (c, user) => c.keys.walletLimit(user) },
+  unlimit: { mode: 'del', key: (c, user) => c.keys.walletLimit(user) },
 };
+
+const WALLET_CONTROLS: readonly Control[] = ['freeze', 'unfreeze', 'limit', 'unlimit'];
 
 export interface ControlMarker {
   key: string;
@@ -67,7 +78,14 @@ export async function applyControl(
   redis: Redis,
   channels: Channels,
   operator: Operator,
-  request: { action: Control; target: string; reason: string; nowMs: number },
+  request: {
+    action: Control;
+    target: string;
+    reason: string;
+    nowMs: number;
+    /** More fields of the key's JSON value (a limit's `openPayoutMicrosMax`). */
+    state?: Record<string, number>;
+  },
   marker?: ControlMarker,
 ): Promise<ControlResult> {
   const { action, target, reason, nowMs } = request;
@@ -79,7 +97,13 @@ export async function applyControl(
     operator: operator.name,
     requestedAt: nowMs,
   });
-  const state = JSON.stringify({ operator: operator.name, reason, since: nowMs, actionId: entry.actionId });
+  const state = JSON.stringify({
+    ...request.state,
+    operator: operator.name,
+    reason,
+    since: nowMs,
+    actionId: entry.actionId,
+  });
   const { mode, key } = CONTROLS[action];
   const keys = [key(channels, target), channels.streams.operator, ...(marker ? [marker.key] : [])];
   const [status, detail, by] = (await redis.eval(
@@ -100,15 +124,21 @@ export async function control(
   ctx: CommandContext,
   action: Control,
   addressText: string | undefined,
-  options: { reason?: string },
+  options: { reason?: string; openPayoutUsd?: string },
 ): Promise<void> {
   let target = '';
-  if (action === 'freeze' || action === 'unfreeze') {
+  if (WALLET_CONTROLS.includes(action)) {
     const address = parseAddress(addressText ?? '');
     if (!address.ok) throw usageError(address.message);
     target = address.userId;
   }
-  const reason = parseReason(options.reason);
+  let reason = parseReason(options.reason);
+  let state: Record<string, number> | undefined;
+  if (action === 'limit') {
+    const cap = parseLimit(options.openPayoutUsd);
+    state = { openPayoutMicrosMax: cap.micros };
+    reason = withLimit(reason, cap.micros);
+  }
   const operator = operatorOf(ctx.config);
   const channels = createChannels(ctx.config.TAP_KEY_PREFIX);
   const redis = await connectRedis(ctx.config);
@@ -118,6 +148,7 @@ export async function control(
       target,
       reason,
       nowMs: Date.now(),
+      ...(state ? { state } : {}),
     });
     const result =
       outcome.status === 'applied'
@@ -156,6 +187,20 @@ export async function control(
   }
 }
 
+/** `--open-payout-usd`: the wallet's cap on open potential payout, USD (0 allowed: no new bets pay). */
+function parseLimit(text: string | undefined): { micros: number } {
+  if (text === '0') return { micros: 0 };
+  const parsed = parseUsdMicros(text ?? '');
+  if (!parsed.ok) throw usageError(`--open-payout-usd: ${parsed.message}`);
+  return { micros: parsed.micros };
+}
+
+/** The reason with the cap appended, so the audit trail says what was set (≤ 200 characters). */
+export function withLimit(reason: string, micros: number): string {
+  const suffix = ` (open payout ≤ ${formatMicros(micros)} USD)`;
+  return reason.slice(0, 200 - suffix.length) + suffix;
+}
+
 function describe(action: Control): string {
   switch (action) {
     case 'halt':
@@ -166,5 +211,9 @@ function describe(action: Control): string {
       return 'the wallet is already frozen';
     case 'unfreeze':
       return 'the wallet is not frozen';
+    case 'limit':
+      return 'the wallet already has a lowered limit (unlimit it first to change it)';
+    case 'unlimit':
+      return 'the wallet has no lowered limit';
   }
 }

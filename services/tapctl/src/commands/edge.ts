@@ -4,10 +4,12 @@
  * The judgement is fairness-report's, by the same code and rules (`judgeStoredWalletEdges` of
  * @tap/calibration; EDGE_BETS_MIN, EDGE_Z_MIN, EDGE_HOURS from /etc/tap/common.env), over the
  * segments read-only. Without `--apply` it only prints. With it, EDGE_ACTION (or `--action`) is
- * applied to each flagged wallet through the operator path a freeze takes (`applyControl`: the
- * signed OperatorEntry on `tap:operator` and the `frozen:<user>` key in one script; the batcher
- * records it in `operator_actions`), signed with the operator key by `TAP_OPERATOR` (the unit
- * `tap-edge-action.service` runs it as `edge-monitor`), the reason carrying the numbers.
+ * applied to each flagged wallet through the operator path of `tapctl freeze` / `tapctl limit`
+ * (`applyControl`: the signed OperatorEntry on `tap:operator` and the `frozen:<user>` or
+ * `limits:<user>` key in one script; the batcher records it in `operator_actions`), signed with the
+ * operator key by `TAP_OPERATOR` (the unit `tap-edge-action.service` runs it as `edge-monitor`),
+ * the reason carrying the numbers. `limit` caps the wallet's open potential payout at
+ * EDGE_LIMIT_OPEN_PAYOUT_USD (admission: `exposure_limit` `user_payout`): it keeps trading, smaller.
  *
  * Decisions (an operator of a real-money service):
  * - default action `none`: at 3 SE about 0.13 % of honest wallets are flagged by luck, so the
@@ -18,7 +20,8 @@
  *   freeze again a wallet an operator unfroze after review; fresh evidence after that can.
  * - more than EDGE_ACTIONS_MAX flagged wallets at once is more likely a pricing fault than that
  *   many informed traders: nothing is applied, exit 1 (`edge_flags_too_many`).
- * - a wallet already frozen (by an operator) is left as it is: `unchanged`, nothing written.
+ * - a wallet whose freeze or limit is already in force (an operator's) is left as it is
+ *   (`already_in_force`, nothing written).
  */
 import {
   describeWalletEdge,
@@ -27,13 +30,14 @@ import {
   type WalletEdge,
 } from '@tap/calibration';
 import { createChannels } from '@tap/channels';
+import { MICROS_PER_USD } from '@tap/domain';
 import { failure, usageError } from '../cli-error.js';
 import { EDGE_ACTIONS } from '../config.js';
 import { operatorOf } from '../operator.js';
 import { emit, fields } from '../output.js';
 import { connectRedis } from '../storage/redis.js';
 import type { CommandContext } from './context.js';
-import { applyControl } from './controls.js';
+import { applyControl, withLimit } from './controls.js';
 
 type EdgeAction = (typeof EDGE_ACTIONS)[number];
 
@@ -41,8 +45,8 @@ interface WalletOutcome {
   wallet: string;
   z: number;
   verdict: string;
-  /** `applied`, `already_actioned` (the marker), `already_frozen`, or `alert_only` (action none / no --apply). */
-  status: 'applied' | 'already_actioned' | 'already_frozen' | 'alert_only';
+  /** `applied`, `already_actioned` (the marker), `already_in_force`, or `alert_only` (action none / no --apply). */
+  status: 'applied' | 'already_actioned' | 'already_in_force' | 'alert_only';
   entryId?: string;
 }
 
@@ -62,7 +66,7 @@ export async function edge(
     );
   }
   const outcomes = acting
-    ? await freezeFlagged(ctx, judgement, nowMs)
+    ? await actOnFlagged(ctx, action, judgement, nowMs)
     : judgement.flagged.map((flagged) => outcomeOf(flagged, 'alert_only'));
   const result = {
     action: acting ? action : 'none',
@@ -117,36 +121,45 @@ function outcomeOf(flagged: WalletEdge, status: WalletOutcome['status'], entryId
   };
 }
 
-/** Freezes each flagged wallet not acted on yet, one audited control each. */
-async function freezeFlagged(
+/** Freezes or limits each flagged wallet not acted on yet, one audited control each. */
+async function actOnFlagged(
   ctx: CommandContext,
+  action: Exclude<EdgeAction, 'none'>,
   judgement: StoredEdgeJudgement,
   nowMs: number,
 ): Promise<WalletOutcome[]> {
+  const capMicros = ctx.config.EDGE_LIMIT_OPEN_PAYOUT_USD * MICROS_PER_USD;
   const operator = operatorOf(ctx.config);
   const channels = createChannels(ctx.config.TAP_KEY_PREFIX);
   const redis = await connectRedis(ctx.config);
   try {
     const outcomes: WalletOutcome[] = [];
     for (const flagged of judgement.flagged) {
-      const reason = `edge monitor: ${describeWalletEdge(flagged)}`;
+      const verdict = `edge monitor: ${describeWalletEdge(flagged)}`;
+      const reason = action === 'limit' ? withLimit(verdict, capMicros) : verdict;
       const marker = {
         key: channels.keys.edgeActioned(flagged.userId),
         value: (actionId: string) =>
-          JSON.stringify({ actionId, action: 'freeze', z: flagged.z, bets: flagged.bets, at: nowMs }),
+          JSON.stringify({ actionId, action, z: flagged.z, bets: flagged.bets, at: nowMs }),
         ttlMs: ctx.config.EDGE_HOURS * 3_600_000,
       };
       const done = await applyControl(
         redis,
         channels,
         operator,
-        { action: 'freeze', target: flagged.userId, reason, nowMs },
+        {
+          action,
+          target: flagged.userId,
+          reason,
+          nowMs,
+          ...(action === 'limit' ? { state: { openPayoutMicrosMax: capMicros } } : {}),
+        },
         marker,
       );
       outcomes.push(
         done.status === 'applied'
           ? outcomeOf(flagged, 'applied', done.entryId)
-          : outcomeOf(flagged, done.by === 'marker' ? 'already_actioned' : 'already_frozen'),
+          : outcomeOf(flagged, done.by === 'marker' ? 'already_actioned' : 'already_in_force'),
       );
     }
     return outcomes;
