@@ -29,6 +29,7 @@ export {
   describeWalletEdge,
   type EdgeJudgement,
   type EdgeRules,
+  EMPIRICAL_BLOCKS_MIN,
   type SettledBet,
   type WalletEdge,
   type WalletEdgeTally,

@@ -19,11 +19,12 @@ function aPricedBet(
   random: SeededRandom,
   userId: string,
   winRateFactor: number,
-  options: { t0?: number; draw?: number } = {},
+  options: { t0?: number; draw?: number; stakeMicros?: number } = {},
 ): SettledBet {
   const probability = 0.02 + random.uniform() * 0.6;
   const multiplierBp = Math.min(500_000, Math.floor((0.95 / (probability + 0.01)) * 10_000));
-  const stakeMicros = STAKES_MICROS[Math.floor(random.uniform() * STAKES_MICROS.length)]!;
+  const drawnStake = STAKES_MICROS[Math.floor(random.uniform() * STAKES_MICROS.length)]!;
+  const stakeMicros = options.stakeMicros ?? drawnStake;
   const won = (options.draw ?? random.uniform()) < Math.min(1, probability * winRateFactor);
   const payoutMicros = won ? Math.floor((stakeMicros * multiplierBp) / 10_000) : 0;
   window += 1;
@@ -97,11 +98,32 @@ describe('per-wallet edge', () => {
     expect(judgement.flagged).toEqual([]);
   });
 
+  it('does not flag honest wallets whose neighbouring windows share one outcome: the SE is measured per block', () => {
+    const random = createSeededRandom(2_120);
+    const tally = createWalletEdgeTally();
+    // Each wallet bets every window of 40 two-minute blocks, and one draw decides a whole block: the
+    // windows are as correlated as they can be, which the model (independent windows) cannot see.
+    for (let w = 0; w < 60; w += 1) {
+      for (let block = 0; block < 40; block += 1) {
+        const draw = random.uniform();
+        for (let k = 0; k < 24; k += 1) {
+          const t0 = block * 120_000 + k * 5_000;
+          tally.add(aPricedBet(random, wallet(5_000 + w), 1, { t0, draw, stakeMicros: 1_000_000 }));
+        }
+      }
+    }
+    const judgement = tally.judge(RULES);
+    expect(judgement.judged).toBe(60);
+    expect(judgement.flagged.length).toBeLessThanOrEqual(1);
+  });
+
   it('flags a wallet whose bets win more often than their prices predict', () => {
     const random = createSeededRandom(22);
     const tally = createWalletEdgeTally();
-    // Winning 1.2× as often as P says: about +10 % on its stakes where honest bettors lose ~8 %.
-    for (let i = 0; i < 2_000; i += 1) tally.add(aPricedBet(random, wallet(7), 1.2));
+    // Winning 1.2× as often as P says: about +10 % on its $1 stakes where its prices say −10 %. On
+    // these mixed near and far cells 2,000 such bets reach 3 SE only about 3 times in 4; 4,000 do.
+    for (let i = 0; i < 4_000; i += 1)
+      tally.add(aPricedBet(random, wallet(7), 1.2, { stakeMicros: 1_000_000 }));
     const judgement = tally.judge(RULES);
     expect(judgement.flagged.map((edge) => edge.userId)).toEqual([wallet(7)]);
     const [edge] = judgement.flagged;

@@ -14,8 +14,13 @@
  *
  * The SE is exact for one bet per window (independent windows) and never too small otherwise (the
  * variance of a sum is at most the square of the sum of the SDs): an honest multi-tapper is not
- * flagged for betting correlated cells, at the cost of power against one. Adjacent windows' weaker
- * correlation is ignored.
+ * flagged for betting correlated cells, at the cost of power against one.
+ *
+ * Neighbouring windows share the path too (the calibration found their correlation ends within a
+ * minute: RESAMPLE_BLOCK_MS, 2-minute blocks). That the model cannot bound, so it is measured: the
+ * variance of the wallet's excess per 2-minute block, around its mean (cluster-robust, G/(G−1)), over
+ * its G blocks. When the wallet has at least EMPIRICAL_BLOCKS_MIN blocks, the SE is the larger of
+ * the two; with fewer, one block-variance estimate is too noisy to use and the model's stands.
  *
  * An honest wallet has z ≈ N(0, 1) whatever its cells, stakes and multipliers (if the prices are
  * calibrated, SPEC §3); a wallet that sees the market before our index has z growing like √bets.
@@ -29,6 +34,10 @@
  * not a balance).
  */
 import { payoutMicros } from '@tap/domain';
+import { RESAMPLE_BLOCK_MS } from './calibration-report.js';
+
+/** Fewer 2-minute blocks than this: the measured block variance is too noisy to guard the SE. */
+export const EMPIRICAL_BLOCKS_MIN = 20;
 
 export interface SettledBet {
   userId: string;
@@ -49,7 +58,7 @@ export interface WalletEdge {
   realisedMicros: number;
   /** Σ (P·W − stake): the profit its prices predicted (negative: the house edge and loading). */
   expectedMicros: number;
-  /** The standard error of the profit, windows grouped (see above). */
+  /** The standard error of the profit: the model's with windows grouped, or the measured one per block if larger (see above). */
   seMicros: number;
   /** (realised − expected) / SE; 0 when SE is 0. */
   z: number;
@@ -89,6 +98,11 @@ interface Sums {
   /** The window being summed (bets arrive in t0 order per segment) and its Σ SD. */
   windowT0: number;
   windowSd: number;
+  /** Blocks closed so far, Σ of their excess², and the open block with its excess. */
+  blocks: number;
+  blockExcessSq: number;
+  block: number;
+  blockExcess: number;
 }
 
 export interface WalletEdgeTally {
@@ -110,19 +124,16 @@ export function createWalletEdgeTally(): WalletEdgeTally {
       const win = payoutMicros(bet.stakeMicros, bet.multiplierBp);
       let sums = byWallet.get(bet.userId);
       if (!sums) {
-        sums = { bets: 0, stake: 0, realised: 0, expected: 0, variance: 0, windowT0: bet.t0, windowSd: 0 };
+        sums = newSums(bet.t0);
         byWallet.set(bet.userId, sums);
       }
-      if (sums.windowT0 !== bet.t0) {
-        sums.variance += sums.windowSd * sums.windowSd;
-        sums.windowT0 = bet.t0;
-        sums.windowSd = 0;
-      }
+      closeGroups(sums, bet.t0);
       sums.bets += 1;
       sums.stake += bet.stakeMicros;
       sums.realised += bet.payoutMicros - bet.stakeMicros;
       sums.expected += p * win - bet.stakeMicros;
       sums.windowSd += win * Math.sqrt(p * (1 - p));
+      sums.blockExcess += bet.payoutMicros - p * win;
     },
     judge(rules) {
       let judged = 0;
@@ -141,8 +152,43 @@ export function createWalletEdgeTally(): WalletEdgeTally {
   };
 }
 
+function newSums(t0: number): Sums {
+  const block = Math.floor(t0 / RESAMPLE_BLOCK_MS);
+  return {
+    ...{ bets: 0, stake: 0, realised: 0, expected: 0, variance: 0, windowT0: t0, windowSd: 0 },
+    ...{ blocks: 0, blockExcessSq: 0, block, blockExcess: 0 },
+  };
+}
+
+/** Closes the open window and block when a bet starts a new one. */
+function closeGroups(sums: Sums, t0: number): void {
+  if (sums.windowT0 !== t0) {
+    sums.variance += sums.windowSd * sums.windowSd;
+    sums.windowT0 = t0;
+    sums.windowSd = 0;
+  }
+  const block = Math.floor(t0 / RESAMPLE_BLOCK_MS);
+  if (sums.block !== block) {
+    sums.blocks += 1;
+    sums.blockExcessSq += sums.blockExcess * sums.blockExcess;
+    sums.block = block;
+    sums.blockExcess = 0;
+  }
+}
+
+/** The larger of the model's variance and the measured one per block (enough blocks only). */
+function varianceOf(sums: Sums): number {
+  const model = sums.variance + sums.windowSd * sums.windowSd;
+  const g = sums.blocks + 1;
+  if (g < EMPIRICAL_BLOCKS_MIN) return model;
+  const excess = sums.realised - sums.expected;
+  const squares = sums.blockExcessSq + sums.blockExcess * sums.blockExcess;
+  const measured = ((squares - (excess * excess) / g) * g) / (g - 1);
+  return Math.max(model, measured);
+}
+
 function walletEdgeOf(userId: string, sums: Sums): WalletEdge {
-  const se = Math.sqrt(sums.variance + sums.windowSd * sums.windowSd);
+  const se = Math.sqrt(varianceOf(sums));
   return {
     userId,
     bets: sums.bets,
