@@ -12,7 +12,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isoWeekOf, META_KEYS, segmentPath, segmentsDir, writeMeta } from '@tap/domain';
-import { startDaemon, startS3, writeSegmentFile } from '@tap/testkit/standalone';
+import { readProcMemory, startDaemon, startS3, writeSegmentFile } from '@tap/testkit/standalone';
 import Database from 'better-sqlite3';
 import { emptyOutcome, fail, type ResultTable, type Scenario } from '../src/scenario.js';
 
@@ -125,13 +125,8 @@ async function runJob(mode: string, env: Record<string, string>) {
   const job = startDaemon('archiver', env, [mode]);
   let peakRssBytes = 0;
   const sampler = setInterval(() => {
-    try {
-      const status = readFileSync(`/proc/${job.pid}/status`, 'utf8');
-      const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
-      peakRssBytes = Math.max(peakRssBytes, kb * 1024);
-    } catch {
-      // The job has exited between two samples; its last reading stands.
-    }
+    // null once the job has exited between two samples: its last reading stands.
+    peakRssBytes = Math.max(peakRssBytes, readProcMemory(job.pid)?.peakRssBytes ?? 0);
   }, 50);
   const { code } = await job.exited;
   clearInterval(sampler);

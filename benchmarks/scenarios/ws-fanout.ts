@@ -9,9 +9,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeEntry } from '@tap/channels';
 import type { PrintEntry } from '@tap/domain';
+import { type Started, startProcess } from '@tap/testkit/standalone';
 import { resourceTable } from '../src/report/tables.js';
 import { emptyOutcome, fail, type Scenario } from '../src/scenario.js';
-import { type Child, startChild } from '../src/stack/child.js';
 import { BENCH_ROOT } from '../src/stack/repo.js';
 import { startResourceSampler } from '../src/stack/resource-sampler.js';
 import { type Stack, startStack } from '../src/stack/stack.js';
@@ -43,7 +43,7 @@ export const wsFanout: Scenario = {
     const clients = ctx.options.quick ? 2_000 : CLIENTS;
     const durationS = ctx.options.quick ? 5 : 20;
     const stack = await startStack({ outDir: ctx.outDir, daemons: ['ws-gateway'], market: 'none' });
-    const children: Child[] = [];
+    const children: Started[] = [];
     try {
       const tokens = await createSessions(stack, clients);
       const began = performance.now();
@@ -51,8 +51,7 @@ export const wsFanout: Scenario = {
         const file = join(ctx.outDir, `tokens-${p}.json`);
         writeFileSync(file, JSON.stringify(tokens.filter((_, i) => i % PROCESSES === p)));
         children.push(
-          startChild(
-            `clients-${p}`,
+          startProcess(
             process.execPath,
             [
               '--import',
@@ -62,9 +61,11 @@ export const wsFanout: Scenario = {
               file,
             ],
             {
+              name: `clients-${p}`,
               cwd: BENCH_ROOT,
               logPath: join(ctx.outDir, 'logs', `clients-${p}.log`),
               stdin: 'pipe',
+              linesMax: 40,
             },
           ),
         );
@@ -81,7 +82,7 @@ export const wsFanout: Scenario = {
         [0, 0],
       );
       ctx.log(`${ok} clients connected (${failed} failed) in ${connectMs} ms; ticking for ${durationS} s`);
-      for (const c of children) c.process.stdin?.write('reset\n');
+      for (const c of children) c.child.stdin?.write('reset\n');
       await Promise.all(children.map((c) => c.waitForLine((l) => l === 'fanout.counting', 10_000)));
       const pids = Object.fromEntries([
         ['ws-gateway', stack.pids()['ws-gateway']!],
@@ -197,8 +198,8 @@ async function writeTicks(stack: Stack, count: number): Promise<number> {
   return count;
 }
 
-async function requestReport(child: Child, expected: number): Promise<ClientReport> {
+async function requestReport(child: Started, expected: number): Promise<ClientReport> {
   const line = child.waitForLine((l) => l.startsWith('fanout.report '), 30_000);
-  child.process.stdin?.write(`report ${expected}\n`);
+  child.child.stdin?.write(`report ${expected}\n`);
   return JSON.parse((await line).slice('fanout.report '.length)) as ClientReport;
 }

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort, startProcess } from '@tap/testkit/standalone';
 import { measuredWindow, runOpenLoop } from './load/open-loop.js';
 import type { WalletSession } from './load/worker-protocol.js';
 import {
@@ -18,8 +19,7 @@ import {
 } from './rate-search.js';
 import { resourceTable } from './report/tables.js';
 import { emptyOutcome, fail, type ScenarioContext, type ScenarioOutcome } from './scenario.js';
-import { startChild } from './stack/child.js';
-import { BENCH_ROOT, freePort } from './stack/repo.js';
+import { BENCH_ROOT } from './stack/repo.js';
 import { type ResourceReport, startResourceSampler } from './stack/resource-sampler.js';
 import { type Stack, startStack } from './stack/stack.js';
 
@@ -56,8 +56,7 @@ export async function searchServer(ctx: ScenarioContext, spec: ServerSpec): Prom
     ? await startStack({ outDir: ctx.outDir, daemons: [], market: 'none' })
     : undefined;
   const port = await freePort();
-  const server = startChild(
-    spec.script.replace(/\.ts$/, ''),
+  const server = startProcess(
     process.execPath,
     [
       '--import',
@@ -65,7 +64,12 @@ export async function searchServer(ctx: ScenarioContext, spec: ServerSpec): Prom
       join(BENCH_ROOT, 'src', 'servers', spec.script),
       ...spec.args(port, { redisUrl: stack?.redisUrl ?? '', outDir: ctx.outDir, walletsFile }),
     ],
-    { cwd: BENCH_ROOT, logPath: join(ctx.outDir, 'logs', 'server.log') },
+    {
+      name: spec.script.replace(/\.ts$/, ''),
+      cwd: BENCH_ROOT,
+      logPath: join(ctx.outDir, 'logs', 'server.log'),
+      linesMax: 40,
+    },
   );
   try {
     await server.waitForLine((line) => line.startsWith(spec.readyPrefix), 30_000);

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, release, totalmem } from 'node:os';
+import { readMachineTicks } from '@tap/testkit/standalone';
 
 export interface MachineInfo {
   cores: number;
@@ -64,21 +65,11 @@ function readOr(path: string, fallback: string): string {
 
 /** Share of all cores busy (user+system+…, not idle/iowait) over `sampleMs`, from /proc/stat. */
 export async function machineBusyPct(sampleMs = 2_000): Promise<number> {
-  const read = () => {
-    const fields = readOr('/proc/stat', 'cpu 0 0 0 0')
-      .split('\n')[0]!
-      .trim()
-      .split(/\s+/)
-      .slice(1)
-      .map(Number);
-    const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
-    return { idle, total: fields.reduce((a, b) => a + b, 0) };
-  };
-  const a = read();
+  const a = readMachineTicks();
   await new Promise((resolve) => setTimeout(resolve, sampleMs));
-  const b = read();
+  const b = readMachineTicks();
   const total = b.total - a.total;
-  return total > 0 ? Math.round((1 - (b.idle - a.idle) / total) * 1000) / 10 : 0;
+  return total > 0 ? Math.round(((b.busy - a.busy) / total) * 1000) / 10 : 0;
 }
 
 /**

@@ -2,24 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   commandStatsDelta,
   cpuOver,
-  cpuTicks,
   infoField,
-  machineBusyTicks,
   parseCommandStats,
   parseLatencyLatest,
-  rssMb,
 } from './resource-sampler.js';
 
 describe('resource sampling', () => {
-  it('reads utime + stime from /proc/<pid>/stat, even with spaces in the command name', () => {
-    const stat = '4242 (node (tap) x) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 11 0 100';
-    expect(cpuTicks(stat)).toBe(300);
-  });
-
-  it('counts busy machine ticks from /proc/stat without idle and iowait', () => {
-    expect(machineBusyTicks('cpu  100 5 50 1000 20 1 2 0 0 0\ncpu0 1 1 1 1 1 1 1 0 0 0\n')).toBe(158);
-  });
-
   it('reads INFO commandstats and keeps what ran between two snapshots, most time first', () => {
     const before = parseCommandStats(
       '# Commandstats\r\ncmdstat_xadd:calls=10,usec=50,usec_per_call=5.00,rejected_calls=0,failed_calls=0\r\n' +
@@ -47,11 +35,6 @@ describe('resource sampling', () => {
       { event: 'aof-write-pending-fsync', latestMs: 120, maxMs: 340 },
       { event: 'command', latestMs: 25, maxMs: 31 },
     ]);
-  });
-
-  it('reads VmRSS in MB', () => {
-    expect(rssMb('Name:\tnode\nVmRSS:\t  204800 kB\n')).toBe(200);
-    expect(rssMb('Name:\tzombie\n')).toBe(0);
   });
 
   it('averages CPU over the window and finds the busiest interval (100 % = one core)', () => {

@@ -1,17 +1,15 @@
 /**
  * CPU and memory of every measured process, sampled once a second while a load runs: CPU from the
  * utime+stime deltas in /proc/<pid>/stat (100 % = one core busy), RSS from VmRSS in
- * /proc/<pid>/status, and Redis `used_memory` from INFO memory (plus `used_memory_peak` at the end),
+ * /proc/<pid>/status (both read by the test kit's /proc readers), and Redis `used_memory` from INFO memory (plus `used_memory_peak` at the end),
  * against the 512 MB budget of infra/redis.conf, and Redis' own accounting of the commands it ran
  * meanwhile (the INFO commandstats difference between start and stop).
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { CLOCK_TICKS_PER_S, readMachineTicks, readProcMemory, readProcStat } from '@tap/testkit/standalone';
 import type { Redis } from 'ioredis';
 
 export const REDIS_BUDGET_MB = 512;
-const CLK_TCK = readClockTicks();
 
 export interface ProcessUsage {
   name: string;
@@ -69,23 +67,6 @@ export interface SampleWindow {
   toMs: number;
 }
 
-/** utime + stime of a process, in clock ticks; null once it is gone. */
-export function cpuTicks(statLine: string): number {
-  const fields = statLine.slice(statLine.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-/** Busy clock ticks of all cores (everything in the `cpu` line except idle and iowait). */
-export function machineBusyTicks(procStat: string): number {
-  const fields = (procStat.split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
-  return fields.reduce((a, b) => a + b, 0) - (fields[3] ?? 0) - (fields[4] ?? 0);
-}
-
-export function rssMb(statusText: string): number {
-  const match = /^VmRSS:\s+(\d+) kB/m.exec(statusText);
-  return match ? Math.round(Number(match[1]) / 102.4) / 10 : 0;
-}
-
 export function startResourceSampler(pids: Record<string, number>, redis?: Redis, everyMs = 1_000) {
   const state = Object.entries(pids).map(([name, pid]) => ({
     name,
@@ -98,14 +79,14 @@ export function startResourceSampler(pids: Record<string, number>, redis?: Redis
   const machine: Sample[] = [];
   const sample = () => {
     const atMs = performance.timeOrigin + performance.now();
-    machine.push({ atMs, ticks: machineBusyTicks(readFileSync('/proc/stat', 'utf8')) });
+    machine.push({ atMs, ticks: readMachineTicks().busy });
     for (const p of state) {
-      try {
-        p.samples.push({ atMs, ticks: cpuTicks(readFileSync(`/proc/${p.pid}/stat`, 'utf8')) });
-        p.rssMaxMb = Math.max(p.rssMaxMb, rssMb(readFileSync(`/proc/${p.pid}/status`, 'utf8')));
-      } catch {
-        // The process exited (a scenario may stop a daemon); its samples so far still count.
-      }
+      // A process that exited (a scenario may stop a daemon) reads null; its samples so far still count.
+      const stat = readProcStat(p.pid);
+      const memory = readProcMemory(p.pid);
+      if (!stat || !memory) continue;
+      p.samples.push({ atMs, ticks: stat.cpuTicks });
+      p.rssMaxMb = Math.max(p.rssMaxMb, toMb(memory.rssBytes));
     }
     redis
       ?.info('memory')
@@ -164,7 +145,7 @@ export function startResourceSampler(pids: Record<string, number>, redis?: Redis
 }
 
 /** Average and busiest-interval CPU % over the samples inside the window (all samples without one). */
-export function cpuOver(samples: readonly Sample[], window?: SampleWindow, clockTicks = CLK_TCK) {
+export function cpuOver(samples: readonly Sample[], window?: SampleWindow, clockTicks = CLOCK_TICKS_PER_S) {
   const inside = window
     ? samples.filter((s) => s.atMs >= window.fromMs - 500 && s.atMs <= window.toMs + 500)
     : samples;
@@ -219,12 +200,3 @@ async function readCommandStats(redis: Redis) {
 
 const toMb = (bytes: number) => Math.round(bytes / 104_857.6) / 10;
 const round1 = (value: number) => Math.round(value * 10) / 10;
-
-function readClockTicks(): number {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    // getconf is missing on some minimal images; 100 Hz is the Linux default USER_HZ.
-    return 100;
-  }
-}

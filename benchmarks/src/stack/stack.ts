@@ -1,8 +1,10 @@
 /**
  * Starts the BTC Tap stack a scenario measures, on 127.0.0.1 with random ports and a temp dir:
  * a real redis-server (infra/redis.conf, plus any extra arguments such as `--appendfsync always`),
- * the built daemons (`services/<name>/dist/main.js`) it asks for, and the market source. Logs go
- * to `<outDir>/logs/<name>.log`. `stop()` stops everything it started, by PID, in reverse order.
+ * the built daemons (`services/<name>/dist/main.js`) it asks for, and the market source — each
+ * started by the test kit (`startRedis`, `startDaemon`), with the harness's production key prefix
+ * `tap:`, kill/restart/signal by name for the chaos runner, and CPU profiles. Logs go to
+ * `<outDir>/logs/<name>.log`. `stop()` stops everything it started, by PID, in reverse order.
  * Daemons named in `cpuProfile` run under `node --cpu-prof`; each writes its profiles (one per
  * thread) into `<cpuProfile.dir>/<name>/` when it exits after SIGTERM.
  */
@@ -10,16 +12,26 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Channels, createChannels } from '@tap/channels';
+import {
+  freePort,
+  type Started,
+  startDaemon as startBuiltDaemon,
+  startRedis as startTestRedis,
+  type TestRedis,
+  waitUntil,
+} from '@tap/testkit/standalone';
 import { Redis } from 'ioredis';
-import { type Child, startChild } from './child.js';
-import { type MarketSource, startMarketSource, waitUntil } from './market-source.js';
-import { freePort, REDIS_CONF, REDIS_NO_ACL_ARGS, serviceEntry, TEST_OPERATOR_KEY } from './repo.js';
+import { type MarketSource, startMarketSource } from './market-source.js';
 
 export const LOGIN_DOMAIN = 'tap.bench';
 export const LOGIN_URI = 'https://tap.bench';
 const HEALTH_TIMEOUT_MS = 20_000;
 /** A profiled daemon serialises its whole profile at exit (seconds for a long run): don't SIGKILL it. */
 const PROFILED_STOP_GRACE_MS = 60_000;
+/** Lines of each child's output kept in memory for error messages; all of it goes to its log file. */
+const LINES_KEPT = 40;
+/** Replaying a long AOF after a kill takes a while on a loaded machine. */
+const REDIS_READY_TIMEOUT_MS = 60_000;
 
 export type DaemonName =
   | 'ingest-api'
@@ -73,171 +85,186 @@ export interface Stack {
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
-  const tmp = await mkdtemp(join(tmpdir(), 'tap-bench-'));
-  const children = new Map<string, Child>();
-  const redisPort = await freePort();
-  const redisUrl = `redis://127.0.0.1:${redisPort}`;
   const channels = createChannels('tap:');
-  const dataDir = join(tmp, 'data');
+  const dataDir = await mkdtemp(join(tmpdir(), 'tap-bench-'));
   const ports = { api: await freePort(), ws: await freePort() };
+  const daemons = new Map<DaemonName, Started>();
+  let testRedis: TestRedis | undefined;
   let redis: Redis | undefined;
   let market: MarketSource | undefined;
 
   const stopAll = async () => {
     await market?.stop();
     redis?.disconnect();
-    for (const child of [...children.values()].reverse()) await child.stop();
-    children.clear();
-    await rm(tmp, { recursive: true, force: true });
-  };
-
-  const launchRedis = async () => {
-    const redisChild = startChild(
-      'redis',
-      'redis-server',
-      [
-        REDIS_CONF,
-        '--port',
-        String(redisPort),
-        '--dir',
-        tmp,
-        '--daemonize',
-        'no',
-        ...REDIS_NO_ACL_ARGS,
-        ...(options.redisArgs ?? []),
-      ],
-      { logPath: join(options.outDir, 'logs', 'redis.log') },
-    );
-    children.set('redis', redisChild);
-    // Replaying a long AOF after a kill takes a while on a loaded machine.
-    await redisChild.waitForLine((line) => line.includes('Ready to accept connections'), 60_000);
-  };
-  const killChild = async (name: string) => {
-    const child = children.get(name);
-    if (!child) return;
-    process.kill(child.pid, 'SIGKILL');
-    await child.exited;
-    if (children.get(name) === child) children.delete(name);
+    for (const daemon of [...daemons.values()].reverse()) await daemon.stop();
+    daemons.clear();
+    await testRedis?.stop();
+    await rm(dataDir, { recursive: true, force: true });
   };
 
   try {
-    await launchRedis();
-    redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
+    testRedis = await startTestRedis({
+      extraArgs: options.redisArgs,
+      logPath: join(options.outDir, 'logs', 'redis.log'),
+      linesMax: LINES_KEPT,
+      readyTimeoutMs: REDIS_READY_TIMEOUT_MS,
+    });
+    redis = new Redis(testRedis.url, { maxRetriesPerRequest: 3 });
     // Redis may be down on purpose (the chaos runner kills it): a failed command rejects where it is
     // awaited; the connection's own error events need no report of their own.
     redis.on('error', () => undefined);
-
-    const common = {
-      REDIS_URL: redisUrl,
-      TAP_KEY_PREFIX: channels.prefix,
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'info',
-    };
-    const daemonEnv: Record<DaemonName, Record<string, string>> = {
-      // DEMO_MODE: the benchmark markets (simulator or the fake) mark their prints simulated (SPEC §9);
-      // demo mode serves the faucet, which signs its deposits, so ingest-api needs the operator key.
-      'ingest-api': {
-        ...{ HTTP_PORT: String(ports.api), LOGIN_DOMAIN, LOGIN_URI, DEMO_MODE: '1' },
-        OPERATOR_MAC_KEY: TEST_OPERATOR_KEY,
-      },
-      // Every harness socket comes from 127.0.0.1 straight to the gateway (no nginx, no X-Real-IP):
-      // the per-address cap (issue 16) would cap the load generator, so it is lifted here.
-      'ws-gateway': { WS_PORT: String(ports.ws), WS_CONNECTIONS_PER_IP_MAX: '1000000' },
-      // The benchmark funds its wallets with deposits signed by testkit's public key (load/wallets.ts).
-      batcher: { OPERATOR_MAC_KEY: TEST_OPERATOR_KEY },
-      'price-ingest': {},
-      'health-monitor': {},
-      resolver: {},
-    };
-    const healthUrl = async (name: DaemonName, env: Record<string, string>) => {
-      if (name === 'ingest-api') return `http://127.0.0.1:${ports.api}/healthz`;
-      if (name === 'ws-gateway') return `http://127.0.0.1:${ports.ws}/healthz`;
-      env.OPS_PORT ??= String(await freePort());
-      return `http://127.0.0.1:${env.OPS_PORT}/healthz`;
-    };
-    const lastExtra = new Map<DaemonName, Record<string, string>>();
-    const healthUrls = new Map<DaemonName, string>();
-    const startDaemon = async (
-      name: DaemonName,
-      extra: Record<string, string> = {},
-      healthTimeoutMs = HEALTH_TIMEOUT_MS,
-    ) => {
-      lastExtra.set(name, extra);
-      const env = { ...daemonEnv[name], ...options.env?.[name], ...extra };
-      const url = await healthUrl(name, env);
-      healthUrls.set(name, url);
-      const nodeArgs = profileArgs(options, name);
-      const child = startChild(name, process.execPath, [...nodeArgs, serviceEntry(name)], {
-        env: { PATH: process.env.PATH ?? '', ...common, ...env },
-        logPath: join(options.outDir, 'logs', `${name}.log`),
-        stopGraceMs: nodeArgs.length ? PROFILED_STOP_GRACE_MS : undefined,
-      });
-      children.set(name, child);
-      const healthy = await waitUntil(async () => (await fetch(url)).status === 200, healthTimeoutMs, 100);
-      if (!healthy && child.process.exitCode !== null) {
-        process.stderr.write(`[stack] ${name} exited: ${child.tail()}\n`);
-      }
-      return healthy;
-    };
-    const stopDaemon = async (name: DaemonName) => {
-      await children.get(name)?.stop();
-      children.delete(name);
-    };
-
+    const launcher = daemonLauncher(options, {
+      common: { REDIS_URL: testRedis.url, TAP_KEY_PREFIX: channels.prefix, DATA_DIR: dataDir },
+      ports,
+      daemons,
+    });
     for (const name of options.daemons) {
-      if (!(await startDaemon(name))) throw new Error(`${name} not healthy within ${HEALTH_TIMEOUT_MS} ms`);
+      if (!(await launcher.startDaemon(name)))
+        throw new Error(`${name} not healthy within ${HEALTH_TIMEOUT_MS} ms`);
     }
-    const marketMode = options.market ?? 'none';
-    if (marketMode !== 'none') {
-      market = await startMarketSource({ redis, channels, startDaemon, stopDaemon }, marketMode);
+    if ((options.market ?? 'none') !== 'none') {
+      const deps = { redis, redisUrl: testRedis.url, channels, ...launcher };
+      market = await startMarketSource(deps, options.market === 'fake' ? 'fake' : 'auto');
     }
-    if (options.daemons.includes('batcher')) {
-      const ready = await waitUntil(
-        async () => (await redis!.get(channels.keys.balanceCacheReady)) === '1',
-        HEALTH_TIMEOUT_MS,
-      );
-      if (!ready) throw new Error('the batcher did not set the balance cache ready flag');
-    }
-    const connection = redis;
-    return {
-      redisUrl,
-      channels,
-      dataDir,
-      apiUrl: `http://127.0.0.1:${ports.api}`,
-      wsUrl: `ws://127.0.0.1:${ports.ws}/v1/ws`,
-      redis: connection,
-      market: market?.describe ?? 'none',
-      pids: () => Object.fromEntries([...children.entries()].map(([name, child]) => [name, child.pid])),
-      startDaemon,
-      restartDaemon: (name) => startDaemon(name, lastExtra.get(name)),
-      setRestartEnv: (name, extra) => void lastExtra.set(name, extra),
-      stopDaemon,
-      killDaemon: killChild,
-      killRedis: () => killChild('redis'),
-      startRedis: launchRedis,
-      signal(name, signal) {
-        const child = children.get(name);
-        if (child) process.kill(child.pid, signal);
-      },
-      isRunning(name) {
-        const child = children.get(name);
-        return child !== undefined && child.process.exitCode === null && child.process.signalCode === null;
-      },
-      async healthy(name) {
-        const url = healthUrls.get(name);
-        if (!url) return false;
-        try {
-          return (await fetch(url, { signal: AbortSignal.timeout(2_000) })).status === 200;
-        } catch {
-          return false; // not listening (yet): that is the answer
-        }
-      },
-      stop: stopAll,
-    };
+    if (options.daemons.includes('batcher')) await waitForBalanceCache(redis, channels);
+    const started = { redis: testRedis, connection: redis, daemons, market };
+    return stackHandle(started, { channels, dataDir, ports, launcher, stop: stopAll });
   } catch (err) {
     await stopAll();
     throw err;
   }
+}
+
+type Launcher = ReturnType<typeof daemonLauncher>;
+
+/** Starts, stops, kills and health-checks the daemons by name, remembering how each was started. */
+function daemonLauncher(
+  options: StackOptions,
+  wiring: {
+    common: Record<string, string>;
+    ports: { api: number; ws: number };
+    daemons: Map<DaemonName, Started>;
+  },
+) {
+  const { common, ports, daemons } = wiring;
+  const daemonEnv: Record<DaemonName, Record<string, string>> = {
+    // DEMO_MODE: the benchmark markets (simulator or the fake) mark their prints simulated (SPEC §9);
+    // demo mode serves the faucet, which signs its deposits with the operator key — the test kit
+    // gives every daemon the test key, which also signs the harness's funding deposits
+    // (load/wallets.ts) that the batcher checks.
+    'ingest-api': { HTTP_PORT: String(ports.api), LOGIN_DOMAIN, LOGIN_URI, DEMO_MODE: '1' },
+    // Every harness socket comes from 127.0.0.1 straight to the gateway (no nginx, no X-Real-IP):
+    // the per-address cap (issue 16) would cap the load generator, so it is lifted here.
+    'ws-gateway': { WS_PORT: String(ports.ws), WS_CONNECTIONS_PER_IP_MAX: '1000000' },
+    batcher: {},
+    'price-ingest': {},
+    'health-monitor': {},
+    resolver: {},
+  };
+  const lastExtra = new Map<DaemonName, Record<string, string>>();
+  const healthUrls = new Map<DaemonName, string>();
+  const healthUrl = async (name: DaemonName, env: Record<string, string>) => {
+    if (name === 'ingest-api') return `http://127.0.0.1:${ports.api}/healthz`;
+    if (name === 'ws-gateway') return `http://127.0.0.1:${ports.ws}/healthz`;
+    env.OPS_PORT ??= String(await freePort());
+    return `http://127.0.0.1:${env.OPS_PORT}/healthz`;
+  };
+  const start = async (
+    name: DaemonName,
+    extra: Record<string, string> = {},
+    healthTimeoutMs = HEALTH_TIMEOUT_MS,
+  ) => {
+    lastExtra.set(name, extra);
+    const env = { ...common, ...daemonEnv[name], ...options.env?.[name], ...extra };
+    const url = await healthUrl(name, env);
+    healthUrls.set(name, url);
+    const nodeArgs = profileArgs(options, name);
+    const daemon = startBuiltDaemon(name, env, [], {
+      nodeArgs,
+      logPath: join(options.outDir, 'logs', `${name}.log`),
+      linesMax: LINES_KEPT,
+      stopGraceMs: nodeArgs.length ? PROFILED_STOP_GRACE_MS : undefined,
+    });
+    daemons.set(name, daemon);
+    const healthy = await waitUntil(async () => (await fetch(url)).status === 200, healthTimeoutMs, 100);
+    if (!healthy && !daemon.running()) process.stderr.write(`[stack] ${name} exited: ${daemon.tail()}\n`);
+    return healthy;
+  };
+  return {
+    startDaemon: start,
+    restartDaemon: (name: DaemonName) => start(name, lastExtra.get(name)),
+    setRestartEnv: (name: DaemonName, extra: Record<string, string>) => void lastExtra.set(name, extra),
+    stopDaemon: async (name: DaemonName) => {
+      await daemons.get(name)?.stop();
+      daemons.delete(name);
+    },
+    killDaemon: async (name: DaemonName) => {
+      const daemon = daemons.get(name);
+      if (!daemon) return;
+      await daemon.stop('SIGKILL');
+      if (daemons.get(name) === daemon) daemons.delete(name);
+    },
+    async healthy(name: DaemonName) {
+      const url = healthUrls.get(name);
+      if (!url) return false;
+      try {
+        return (await fetch(url, { signal: AbortSignal.timeout(2_000) })).status === 200;
+      } catch {
+        return false; // not listening (yet): that is the answer
+      }
+    },
+  };
+}
+
+async function waitForBalanceCache(redis: Redis, channels: Channels): Promise<void> {
+  const ready = await waitUntil(
+    async () => (await redis.get(channels.keys.balanceCacheReady)) === '1',
+    HEALTH_TIMEOUT_MS,
+  );
+  if (!ready) throw new Error('the batcher did not set the balance cache ready flag');
+}
+
+function stackHandle(
+  started: {
+    redis: TestRedis;
+    connection: Redis;
+    daemons: Map<DaemonName, Started>;
+    market: MarketSource | undefined;
+  },
+  parts: {
+    channels: Channels;
+    dataDir: string;
+    ports: { api: number; ws: number };
+    launcher: Launcher;
+    stop: () => Promise<void>;
+  },
+): Stack {
+  const { redis, daemons } = started;
+  const { launcher } = parts;
+  const pid = (name: DaemonName | 'redis') =>
+    name === 'redis' ? (redis.running() ? redis.pid : undefined) : daemons.get(name)?.pid;
+  return {
+    redisUrl: redis.url,
+    channels: parts.channels,
+    dataDir: parts.dataDir,
+    apiUrl: `http://127.0.0.1:${parts.ports.api}`,
+    wsUrl: `ws://127.0.0.1:${parts.ports.ws}/v1/ws`,
+    redis: started.connection,
+    market: started.market?.describe ?? 'none',
+    pids: () => ({
+      ...(redis.running() ? { redis: redis.pid } : {}),
+      ...Object.fromEntries([...daemons.entries()].map(([name, daemon]) => [name, daemon.pid])),
+    }),
+    ...launcher,
+    killRedis: () => redis.crash(),
+    startRedis: () => redis.restart(),
+    signal(name, signal) {
+      const target = pid(name);
+      if (target !== undefined) process.kill(target, signal);
+    },
+    isRunning: (name) => (name === 'redis' ? redis.running() : (daemons.get(name)?.running() ?? false)),
+    stop: parts.stop,
+  };
 }
 
 /** Where a profiled daemon's profiles go (one directory per daemon: workers write their own files). */

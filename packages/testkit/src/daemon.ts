@@ -5,15 +5,25 @@
 
 import { randomBytes } from 'node:crypto';
 import { TEST_OPERATOR_KEY } from './fixtures.js';
-import { type Started, startProcess } from './process.js';
+import { type ProcessOptions, type Started, startProcess } from './process.js';
 import { serviceEntry } from './repo.js';
+
+/** How the process is run, beyond the daemon's environment (the benchmark harness sets these). */
+export interface DaemonOptions extends Pick<ProcessOptions, 'logPath' | 'linesMax' | 'stopGraceMs'> {
+  /** Node's own flags, before the entry (e.g. `--cpu-prof`). */
+  nodeArgs?: readonly string[];
+}
 
 export function startDaemon(
   service: string,
   env: Record<string, string>,
   args: readonly string[] = [],
+  options: DaemonOptions = {},
 ): Started {
-  return startProcess(process.execPath, [serviceEntry(service), ...args], {
+  const { nodeArgs = [], ...processOptions } = options;
+  return startProcess(process.execPath, [...nodeArgs, serviceEntry(service), ...args], {
+    ...processOptions,
+    name: service,
     // Every test daemon holds the test operator key, so the batcher (which requires it) and tapctl
     // start as in production; a test can override it.
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', OPERATOR_MAC_KEY: TEST_OPERATOR_KEY, ...env },

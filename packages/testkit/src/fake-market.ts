@@ -6,6 +6,11 @@
  *
  * Its prints say `simulated: false` unless asked otherwise: it stands in for a real feed, so bet-path
  * tests run the production admission rules (no demo mode needed).
+ *
+ * `randomWalk` moves the price by a seeded walk (at most ±100 cents a tick, the same sequence every
+ * run) so cells keep moving: the benchmark harness uses it when price-ingest does not print. A tick
+ * that fails (Redis stopped or killed on purpose) is skipped: the print and heartbeat only age, and
+ * admission then answers price_stale or trading_halted, which is what the caller is testing.
  */
 import { createChannels, encodeEntry } from '@tap/channels';
 import type { PrintEntry } from '@tap/domain';
@@ -30,19 +35,28 @@ export async function startFakeMarket(options: {
   publishPrints?: boolean;
   /** Mark every print as simulated (as price-ingest's simulator does). Default false. */
   simulated?: boolean;
+  /** Move the price by a seeded random walk each tick. Default false (the price stays until `set`). */
+  randomWalk?: boolean;
 }): Promise<FakeMarket> {
   const redis = new Redis(options.redisUrl);
+  // Connection errors surface as failed ticks (below); the events need no report of their own.
+  redis.on('error', () => undefined);
   const channels = createChannels(options.prefix);
   let priceCents = options.priceCents ?? 9_500_000;
   let sigma = options.sigma ?? 0.0001;
   let breaker = { state: 'closed', reason: '' };
   let frozen = false;
   let id = Date.now();
+  let seed = 1;
   const simulated = options.simulated ?? false;
   let last: PrintEntry = { id, t: Date.now(), priceCents, venues: 3, sigma, simulated };
 
   const tick = async () => {
     if (frozen) return;
+    if (options.randomWalk) {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      priceCents += Math.round((seed / 2 ** 31 - 0.5) * 200);
+    }
     const t = Date.now();
     id = Math.max(id + 1, t);
     last = { id, t, priceCents, venues: 3, sigma, simulated };
@@ -53,7 +67,9 @@ export async function startFakeMarket(options: {
     await pipeline.exec();
   };
   await tick();
-  const timer = setInterval(() => void tick(), options.intervalMs ?? 100);
+  const timer = setInterval(() => {
+    tick().catch(() => undefined); // a missed tick only ages the market (see the header)
+  }, options.intervalMs ?? 100);
   return {
     set(update) {
       priceCents = update.priceCents ?? priceCents;

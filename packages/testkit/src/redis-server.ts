@@ -15,7 +15,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
-import { type Started, startProcess } from './process.js';
+import { type ProcessOptions, type Started, startProcess } from './process.js';
 import { REDIS_ACL_TEMPLATE, REDIS_CONF, REDIS_NO_ACL_ARGS, REPO_ROOT } from './repo.js';
 
 /** A test's own client signing in as one of the ACL users. */
@@ -38,6 +38,8 @@ export interface TestRedis {
   port: number;
   dir: string;
   readonly pid: number;
+  /** True while redis-server runs (false after `crash()` until `restart()`). */
+  running(): boolean;
   /** The ACL user's name and password; throws when the server was started without `aclPrefix`. */
   credentials(user: string): RedisCredentials;
   /** The ACL user's name and password file, for a daemon; throws without `aclPrefix` too. */
@@ -47,13 +49,17 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-/**
- * `dir`: start on an existing data dir (e.g. RDB/AOF files restored from a backup); default a fresh
- * temp dir. `aclPrefix`: run with the ACL users of infra/redis-users.acl.in for that key prefix.
- */
-export async function startRedis(
-  options: { extraArgs?: string[]; aclPrefix?: string; dir?: string } = {},
-): Promise<TestRedis> {
+export interface RedisOptions extends Pick<ProcessOptions, 'logPath' | 'linesMax'> {
+  extraArgs?: readonly string[];
+  /** Run with the ACL users of infra/redis-users.acl.in for that key prefix. */
+  aclPrefix?: string;
+  /** Start on an existing data dir (e.g. RDB/AOF files restored from a backup); default a fresh temp dir. */
+  dir?: string;
+  /** How long a start or restart may take to be ready (replaying a long AOF takes a while). Default 15 s. */
+  readyTimeoutMs?: number;
+}
+
+export async function startRedis(options: RedisOptions = {}): Promise<TestRedis> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'tap-redis-')));
   const port = await freePort();
   const installRoot = join(dir, 'acl-root');
@@ -90,8 +96,15 @@ export async function startRedis(
     ...(options.extraArgs ?? []),
   ];
   const launch = async () => {
-    const proc = startProcess('redis-server', args);
-    await proc.waitForLine((line) => line.includes('Ready to accept connections'), 15_000);
+    const proc = startProcess('redis-server', args, {
+      name: 'redis-server',
+      logPath: options.logPath,
+      linesMax: options.linesMax,
+    });
+    await proc.waitForLine(
+      (line) => line.includes('Ready to accept connections'),
+      options.readyTimeoutMs ?? 15_000,
+    );
     return proc;
   };
   let proc: Started = await launch();
@@ -104,6 +117,7 @@ export async function startRedis(
     get pid() {
       return proc.pid;
     },
+    running: () => proc.running(),
     async crash() {
       await proc.stop('SIGKILL');
     },
