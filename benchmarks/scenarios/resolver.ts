@@ -5,9 +5,9 @@
  * reports its JSON: resolver CPU per print, p99 from the deciding print to the settlement's append
  * (target ≤ 50 ms) and from the window end to a loss's append (target ≤ 1 s).
  */
-import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { join } from 'node:path';
-import { REPO_ROOT } from '@tap/testkit/standalone';
+import { REPO_ROOT, startProcess } from '@tap/testkit/standalone';
 import { emptyOutcome, fail, type Scenario } from '../src/scenario.js';
 
 interface Percentiles {
@@ -88,30 +88,18 @@ export const resolver: Scenario = {
   },
 };
 
-function runBench(seconds: number, log: (message: string) => void): Promise<ResolverReport> {
-  const cwd = join(REPO_ROOT, 'services', 'resolver');
-  const child = spawn(
+async function runBench(seconds: number, log: (message: string) => void): Promise<ResolverReport> {
+  const bench = startProcess(
     process.execPath,
     ['--import', 'tsx', 'bench/resolver.bench.ts', '--seconds', String(seconds)],
-    {
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { name: 'resolver benchmark', cwd: join(REPO_ROOT, 'services', 'resolver') },
   );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
   log(`resolver benchmark: ${seconds} s`);
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`resolver benchmark exited ${code}: ${stderr.slice(-2_000)}`));
-      const start = stdout.indexOf('{');
-      resolve(JSON.parse(stdout.slice(start)) as ResolverReport);
-    });
-  });
+  const { code } = await bench.exited;
+  // 'close' follows the last output chunk; 'exit' may come before it.
+  if (bench.child.stdout?.readableEnded === false) await once(bench.child, 'close');
+  if (code !== 0)
+    throw new Error(`resolver benchmark exited ${code}: ${bench.stderr.join('\n').slice(-2_000)}`);
+  const stdout = bench.lines.join('\n');
+  return JSON.parse(stdout.slice(stdout.indexOf('{'))) as ResolverReport;
 }
