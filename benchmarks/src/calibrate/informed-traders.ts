@@ -12,13 +12,14 @@
  */
 
 import {
+  bootstrapRatioSe,
   type CellValuer,
   type Decisions,
   OUTCOME_VOID,
   OUTCOME_WON,
   type StrategyStats,
 } from '@tap/calibration';
-import { createSeededRandom, noisyTouchProbability, type PricingConfig } from '@tap/pricing';
+import { noisyTouchProbability, type PricingConfig } from '@tap/pricing';
 
 export interface InformedOptions {
   leadsMs: readonly number[];
@@ -119,26 +120,7 @@ function strategyStats(
     bets,
     decisionsWithBet: decisions.size,
     meanReturn,
-    returnSe: bootstrapRatioSe(stake, gain),
+    returnSe: bootstrapRatioSe(stake, gain, { seed: 22 }),
     housePnlPer1000: -1000 * meanReturn,
   };
-}
-
-function bootstrapRatioSe(weight: Float64Array, value: Float64Array): number {
-  const random = createSeededRandom(22);
-  const k = weight.length;
-  const estimates: number[] = [];
-  for (let r = 0; r < 200; r++) {
-    let sw = 0;
-    let sv = 0;
-    for (let j = 0; j < k; j++) {
-      const pick = Math.floor(random.uniform() * k);
-      sw += weight[pick]!;
-      sv += value[pick]!;
-    }
-    if (sw > 0) estimates.push(sv / sw);
-  }
-  if (estimates.length < 2) return 0;
-  const mean = estimates.reduce((s, x) => s + x, 0) / estimates.length;
-  return Math.sqrt(estimates.reduce((s, x) => s + (x - mean) ** 2, 0) / (estimates.length - 1));
 }

@@ -15,13 +15,14 @@
  * rate within 3 standard errors of the prediction; in every distance band the realised edge is
  * within 1 percentage point of the promised one and never below h − 1 %.
  */
-import { createSeededRandom } from '@tap/pricing';
+import { bootstrapRatioSe } from './bootstrap.js';
 import { type Decisions, OUTCOME_VOID, OUTCOME_WON, type RunResult } from './calibration-run.js';
 import type { CellValuer, StrategyStats } from './cell-valuer.js';
 
-const RESAMPLES = 200;
 /** The bootstrap's unit: windows whose t0 falls in the same 2-minute block are resampled together. */
 export const RESAMPLE_BLOCK_MS = 120_000;
+/** Both standard errors resample the same blocks (one seed), as they always have. */
+const BOOTSTRAP_SEED = 14;
 const BUCKET_WIDTH = 0.05;
 export const BUCKET_BETS_MIN = 500;
 const EDGE_TOLERANCE = 0.01;
@@ -183,8 +184,8 @@ function groupStats(
     hitMinusP[w]! += won - p;
     payoutMinusPromise[w]! += m * won - m * p;
   }
-  const hitSe = bootstrapSe(n, hitMinusP);
-  const edgeSe = bootstrapSe(n, payoutMinusPromise);
+  const hitSe = bootstrapRatioSe(n, hitMinusP, { seed: BOOTSTRAP_SEED });
+  const edgeSe = bootstrapRatioSe(n, payoutMinusPromise, { seed: BOOTSTRAP_SEED });
   const hitRate = bets > 0 ? wins / bets : 0;
   const predicted = bets > 0 ? sumP / bets : 0;
   return {
@@ -201,24 +202,4 @@ function groupStats(
     realisedEdge: bets > 0 ? 1 - sumPayout / bets : 0,
     edgeSe,
   };
-}
-
-/** Standard deviation over resamples of blocks of Σ value / Σ weight. */
-function bootstrapSe(weight: Float64Array, value: Float64Array): number {
-  const random = createSeededRandom(14);
-  const k = weight.length;
-  if (k < 2) return 0;
-  const estimates: number[] = [];
-  for (let r = 0; r < RESAMPLES; r++) {
-    let sw = 0;
-    let sv = 0;
-    for (let j = 0; j < k; j++) {
-      const pick = Math.floor(random.uniform() * k);
-      sw += weight[pick]!;
-      sv += value[pick]!;
-    }
-    if (sw > 0) estimates.push(sv / sw);
-  }
-  const mean = estimates.reduce((s, x) => s + x, 0) / estimates.length;
-  return Math.sqrt(estimates.reduce((s, x) => s + (x - mean) ** 2, 0) / Math.max(1, estimates.length - 1));
 }

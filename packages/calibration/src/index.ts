@@ -1,3 +1,4 @@
+export { bootstrapRatioSe } from './bootstrap.js';
 export {
   BUCKET_BETS_MIN,
   buildReport,
