@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { listSegments } from '@tap/domain';
 import { serviceEntry, startProcess, startS3 } from '@tap/testkit/standalone';
 import Database from 'better-sqlite3';
-import { audit } from '../src/audit/audit.js';
-import { readCacheBalances, readGroups, readSegments, waitForBatcherDrain } from '../src/audit/collect.js';
+import type { AuditReport } from '../src/audit/audit.js';
+import { auditRun, waitForBatcherDrain } from '../src/audit/collect.js';
 import { prefillBets, timeApply } from '../src/load/prefilled-bets.js';
 import { fundWallets } from '../src/load/wallets.js';
 import { cpuSpeedCheck } from '../src/report/machine.js';
@@ -49,7 +49,7 @@ interface Run {
   coveredPct: number;
   backups: number;
   backupFailures: number;
-  audit: ReturnType<typeof audit>;
+  audit: AuditReport;
 }
 
 export const backupApply: Scenario = {
@@ -177,15 +177,7 @@ async function applyOnce(
     const timing = await timeApply(stack, options.bets, startedAt, 300_000);
     const loop = await backups?.stop(timing.window);
     await waitForBatcherDrain(stack.redis, stack.channels, 30_000);
-    const report = audit({
-      ackedBetIds: betIds,
-      unanswered: 0,
-      ...readSegments(stack.dataDir),
-      cacheBalances: await readCacheBalances(stack.redis, stack.channels, users),
-      groups: await readGroups(stack.redis, stack.channels),
-      drainedStreams: [stack.channels.streams.bets, stack.channels.streams.adjustments],
-      ws: null,
-    });
+    const report = await auditRun(stack, { ackedBetIds: betIds, userIds: users });
     return {
       speedBefore,
       segmentMb,

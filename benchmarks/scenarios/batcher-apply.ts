@@ -5,8 +5,8 @@
  * batcher's benchmark-only switch), alternating over a few rounds on fresh stacks. Plus a
  * micro-benchmark of the same per-bet SQLite work without Redis: the floor SQLite sets.
  */
-import { audit } from '../src/audit/audit.js';
-import { readCacheBalances, readGroups, readSegments, waitForBatcherDrain } from '../src/audit/collect.js';
+import type { AuditReport } from '../src/audit/audit.js';
+import { auditRun, waitForBatcherDrain } from '../src/audit/collect.js';
 import { prefillBets, timeApply } from '../src/load/prefilled-bets.js';
 import { fundWallets } from '../src/load/wallets.js';
 import { cpuSpeedCheck } from '../src/report/machine.js';
@@ -127,7 +127,7 @@ interface AppliedRun {
   speedBefore: number;
   timing: Awaited<ReturnType<typeof timeApply>>;
   resources: Awaited<ReturnType<ReturnType<typeof startResourceSampler>['stop']>>;
-  audit: ReturnType<typeof audit>;
+  audit: AuditReport;
 }
 
 const cpuMicrosPerBet = (run: AppliedRun) => {
@@ -159,15 +159,7 @@ async function applyPrefilled(
     const timing = await timeApply(stack, bets, startedAt, 120_000);
     const resources = await sampled.stop();
     await waitForBatcherDrain(stack.redis, stack.channels, 30_000);
-    const report = audit({
-      ackedBetIds: betIds,
-      unanswered: 0,
-      ...readSegments(stack.dataDir),
-      cacheBalances: await readCacheBalances(stack.redis, stack.channels, users),
-      groups: await readGroups(stack.redis, stack.channels),
-      drainedStreams: [stack.channels.streams.bets, stack.channels.streams.adjustments],
-      ws: null,
-    });
+    const report = await auditRun(stack, { ackedBetIds: betIds, userIds: users });
     return { synchronous, speedBefore, timing, resources, audit: report };
   } finally {
     await stack.stop();

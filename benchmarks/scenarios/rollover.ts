@@ -17,8 +17,7 @@
 
 import { join } from 'node:path';
 import { isoWeekScheme, listSegments } from '@tap/domain';
-import { audit } from '../src/audit/audit.js';
-import { readCacheBalances, readGroups, readSegments, waitForBatcherDrain } from '../src/audit/collect.js';
+import { auditRun, waitForBatcherDrain } from '../src/audit/collect.js';
 import {
   acceptedDelays,
   admitMany,
@@ -194,15 +193,7 @@ async function runRound(
       .filter((d) => d.admittedAtMs >= cutAtMs - AROUND_MS && d.admittedAtMs <= doneAtMs + AROUND_MS)
       .map((d) => d.ms);
     const rest = delays.filter((d) => d.admittedAtMs > doneAtMs + AROUND_MS).map((d) => d.ms);
-    const report = audit({
-      ackedBetIds: [...open, ...flowed.keys()],
-      unanswered: 0,
-      ...readSegments(stack.dataDir),
-      cacheBalances: await readCacheBalances(stack.redis, stack.channels, users),
-      groups: await readGroups(stack.redis, stack.channels),
-      drainedStreams: [stack.channels.streams.bets, stack.channels.streams.adjustments],
-      ws: null,
-    });
+    const report = await auditRun(stack, { ackedBetIds: [...open, ...flowed.keys()], userIds: users });
     const segments = listSegments(stack.dataDir).map((s) => s.name);
     outcome.tables.push(auditTable(`Audit (${label})`, report));
     outcome.audits.push({ label: `rollover ${label}`, report });

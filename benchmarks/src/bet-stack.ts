@@ -4,8 +4,8 @@
  * `tap:adjustments`. `load()` runs one open-loop schedule with resource sampling; `audit()` waits
  * for the batcher to drain and checks every 202'd bet.
  */
-import { type AuditReport, audit } from './audit/audit.js';
-import { readCacheBalances, readGroups, readSegments, waitForBatcherDrain } from './audit/collect.js';
+import type { AuditReport } from './audit/audit.js';
+import { auditRun, waitForBatcherDrain } from './audit/collect.js';
 import { type LoadRun, measuredWindow, runOpenLoop } from './load/open-loop.js';
 import type { RateProfile } from './load/schedule.js';
 import { createWallets, fundWallets, type LoginStormResult, loginAll, signLogins } from './load/wallets.js';
@@ -165,15 +165,10 @@ export async function openBetStack(ctx: ScenarioContext, options: BetStackOption
       async audit(runs) {
         const drained = await waitForBatcherDrain(stack.redis, stack.channels, 30_000);
         if (!drained) ctx.log('the batcher did not drain within 30 s; auditing anyway');
-        const facts = readSegments(stack.dataDir);
-        const userIds = sessions.map((s) => s.userId);
-        return audit({
+        return auditRun(stack, {
           ackedBetIds: runs.flatMap((r) => r.ackedBetIds),
+          userIds: sessions.map((s) => s.userId),
           unanswered: unanswered.count,
-          ...facts,
-          cacheBalances: await readCacheBalances(stack.redis, stack.channels, userIds),
-          groups: await readGroups(stack.redis, stack.channels),
-          drainedStreams: [stack.channels.streams.bets, stack.channels.streams.adjustments],
           ws: wsSeen.length
             ? {
                 tracked: wsSeen.reduce((n, w) => n + w.tracked, 0),

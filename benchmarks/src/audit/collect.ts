@@ -3,13 +3,21 @@
  * data directory (each bet once: a bet carried over a roll-over counts in the newest segment
  * holding it), the balances and ledger sums of the current segment, what breaks in the closed
  * segments and the roll-over links between them (read-only connections, as every reader does),
- * the Redis balance cache, and each consumer group's pending list.
+ * the Redis balance cache, and each consumer group's pending list. `auditRun` gathers all of it and
+ * audits it, the one way every scenario audits a run.
  */
 import type { Channels } from '@tap/channels';
 import { listSegments, openSegmentReadOnly, segmentLinkProblems } from '@tap/domain';
 import type Database from 'better-sqlite3';
 import type { Redis } from 'ioredis';
-import type { GroupPending, SqliteBet, UserBalance } from './audit.js';
+import {
+  type AuditInput,
+  type AuditReport,
+  audit,
+  type GroupPending,
+  type SqliteBet,
+  type UserBalance,
+} from './audit.js';
 
 const IDLE_LIMIT_MS = 5_000;
 
@@ -156,6 +164,31 @@ export async function waitForBatcherDrain(
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return false;
+}
+
+/**
+ * Audits a run on a stack: the bets the run was acknowledged (202'd or pre-filled), every segment,
+ * the cache balances of `userIds` and the consumer groups, with tap:bets and tap:adjustments drained.
+ * `unanswered` and `ws` come from an open-loop run with WebSocket trackers (none elsewhere).
+ */
+export async function auditRun(
+  stack: { redis: Redis; channels: Channels; dataDir: string },
+  run: {
+    ackedBetIds: readonly string[];
+    userIds: readonly string[];
+    unanswered?: number;
+    ws?: AuditInput['ws'];
+  },
+): Promise<AuditReport> {
+  return audit({
+    ackedBetIds: run.ackedBetIds,
+    unanswered: run.unanswered ?? 0,
+    ...readSegments(stack.dataDir),
+    cacheBalances: await readCacheBalances(stack.redis, stack.channels, run.userIds),
+    groups: await readGroups(stack.redis, stack.channels),
+    drainedStreams: [stack.channels.streams.bets, stack.channels.streams.adjustments],
+    ws: run.ws ?? null,
+  });
 }
 
 function pairs(flat: unknown[]): Record<string, unknown> {
