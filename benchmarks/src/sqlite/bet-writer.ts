@@ -6,11 +6,10 @@
  * the transaction shape and the sync mode, not the work.
  */
 import {
-  GENESIS_HASH,
-  ledgerHash,
+  createLedgerChain,
+  lastLedgerRow,
   migrate,
   PREV_USER_BET_SQL,
-  PREV_USER_LEDGER_SQL,
   SEGMENT_MIGRATIONS,
 } from '@tap/domain';
 import Database from 'better-sqlite3';
@@ -57,38 +56,14 @@ export function openBetWriter(path: string, sync: SyncMode): BetWriter {
        placed_at, prev_user_bet_id)
      VALUES (?, ?, ?, ?, ?, 5000, 1000, ?, ?, ?, ?, '{}', ?, ${PREV_USER_BET_SQL})`,
   );
-  const insertLedger = db.prepare(
-    `INSERT INTO transaction_ledger (id, user_id, amount, balance_after, ref_type, ref_id, created_at, prev_hash, hash,
-       prev_user_ledger_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ${PREV_USER_LEDGER_SQL})`,
-  );
-  const last = db.prepare('SELECT id, hash FROM transaction_ledger ORDER BY id DESC LIMIT 1').get() as
-    | { id: number; hash: string }
-    | undefined;
-  let head = last ?? { id: 0, hash: GENESIS_HASH };
+  const chain = createLedgerChain(db, lastLedgerRow(db));
   const append = (
     userId: string,
     amount: number,
     balanceAfter: number,
     refType: 'deposit' | 'bet_stake',
     refId: string,
-  ) => {
-    const row = { id: head.id + 1, userId, amount, balanceAfter, refType, refId, createdAt: Date.now() };
-    const hash = ledgerHash(head.hash, row);
-    insertLedger.run(
-      row.id,
-      userId,
-      amount,
-      balanceAfter,
-      refType,
-      refId,
-      row.createdAt,
-      head.hash,
-      hash,
-      userId,
-    );
-    head = { id: row.id, hash };
-  };
+  ) => chain.append({ userId, amount, balanceAfter, refType, refId, createdAt: Date.now() });
   return {
     db,
     applyBet(bet) {

@@ -51,6 +51,7 @@ export {
   parseAnchors,
   readAnchorsFile,
 } from './segment/ledger-anchors.js';
+export { createLedgerChain, type LedgerChain, lastLedgerRow } from './segment/ledger-chain.js';
 export {
   type ChainCheck,
   canonicalLedgerRow,

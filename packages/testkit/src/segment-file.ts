@@ -6,12 +6,11 @@
  */
 import {
   type ClosingRecord,
-  GENESIS_HASH,
-  ledgerHash,
+  createLedgerChain,
+  type LedgerHead,
   META_KEYS,
   migrate,
   PREV_USER_BET_SQL,
-  PREV_USER_LEDGER_SQL,
   SEGMENT_MIGRATIONS,
   writeMeta,
 } from '@tap/domain';
@@ -38,48 +37,21 @@ export function writeSegmentFile(
   db.pragma('journal_mode = WAL');
   migrate(db, SEGMENT_MIGRATIONS);
   db.prepare("INSERT INTO meta (key, value) VALUES ('opened_at', ?)").run(String(openedAtMs));
-  const insertLedger = db.prepare(
-    `INSERT INTO transaction_ledger (id, user_id, amount, balance_after, ref_type, ref_id, created_at, prev_hash, hash,
-       prev_user_ledger_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ${PREV_USER_LEDGER_SQL})`,
-  );
   const insertBet = db.prepare(
     `INSERT INTO bets (id, user_id, client_bet_id, t0, p0, window_ms, band_cents, stake, multiplier_bp, status, terms, placed_at,
        prev_user_bet_id)
      VALUES (?, ?, ?, ?, 9500000, 5000, 1000, ?, 20000, 'accepted', '{}', ?, ${PREV_USER_BET_SQL})`,
   );
-  let head = { id: 0, hash: GENESIS_HASH };
+  const chain = createLedgerChain(db);
+  // created_at follows the row number, so every file written with the same options is the same.
   const append = (
     userId: string,
     amount: number,
     balanceAfter: number,
     refType: 'deposit' | 'bet_stake',
     refId: string,
-  ) => {
-    const row = {
-      id: head.id + 1,
-      userId,
-      amount,
-      balanceAfter,
-      refType,
-      refId,
-      createdAt: openedAtMs + head.id,
-    };
-    const hash = ledgerHash(head.hash, row);
-    insertLedger.run(
-      row.id,
-      userId,
-      amount,
-      balanceAfter,
-      refType,
-      refId,
-      row.createdAt,
-      head.hash,
-      hash,
-      userId,
-    );
-    head = { id: row.id, hash };
-  };
+  ) =>
+    chain.append({ userId, amount, balanceAfter, refType, refId, createdAt: openedAtMs + chain.head().id });
   db.transaction(() => {
     for (let u = 0; u < users; u += 1) {
       const userId = options.userIds?.[u] ?? `0x${u.toString(16).padStart(40, '0')}`;
@@ -108,6 +80,7 @@ export function writeSegmentFile(
     }
   })();
   if (options.state) writeMeta(db, { [META_KEYS.state]: options.state });
+  const head = chain.head();
   if (options.state === 'closed')
     writeMeta(db, { [META_KEYS.closing]: JSON.stringify(closingRecord(db, head)) });
   db.pragma('wal_checkpoint(TRUNCATE)');
@@ -115,7 +88,7 @@ export function writeSegmentFile(
   return head;
 }
 
-function closingRecord(db: Database.Database, head: { id: number; hash: string }): ClosingRecord {
+function closingRecord(db: Database.Database, head: LedgerHead): ClosingRecord {
   const one = (sql: string) => db.prepare(sql).pluck().get() as number;
   return {
     next: 'next',

@@ -12,18 +12,16 @@
  */
 import assert from 'node:assert/strict';
 import {
+  createLedgerChain,
   GENESIS_HASH,
+  type LedgerHead,
   type LedgerRefType,
-  ledgerHash,
-  PREV_USER_LEDGER_SQL,
+  lastLedgerRow,
   readSegmentMeta,
 } from '@tap/domain';
 import type Database from 'better-sqlite3';
 
-export interface ChainHead {
-  id: number;
-  hash: string;
-}
+export type ChainHead = LedgerHead;
 
 export type Credited = { ok: true; balanceAfter: number; ledgerId: number };
 export type Movement = Credited | { ok: false; code: 'insufficient_funds'; balance: number };
@@ -67,16 +65,8 @@ export function createLedgerWriter(
   const hasRefBefore = previous
     ?.prepare<[string, string], number>('SELECT 1 FROM transaction_ledger WHERE ref_type = ? AND ref_id = ?')
     .pluck();
-  const insert = db.prepare(
-    `INSERT INTO transaction_ledger (id, user_id, amount, balance_after, ref_type, ref_id, created_at, prev_hash, hash,
-       prev_user_ledger_id)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ${PREV_USER_LEDGER_SQL})`,
-  );
-  const last = db
-    .prepare<[], ChainHead>('SELECT id, hash FROM transaction_ledger ORDER BY id DESC LIMIT 1')
-    .get();
   const inherited = readSegmentMeta(db).opening?.prevLedgerHead;
-  let head: ChainHead = last ?? inherited ?? { id: 0, hash: GENESIS_HASH };
+  const chain = createLedgerChain(db, lastLedgerRow(db) ?? inherited ?? { id: 0, hash: GENESIS_HASH });
 
   const append = (
     userId: string,
@@ -86,10 +76,7 @@ export function createLedgerWriter(
     refId: string,
     atMs: number,
   ): Credited => {
-    const row = { id: head.id + 1, userId, amount, balanceAfter, refType, refId, createdAt: atMs };
-    const hash = ledgerHash(head.hash, row);
-    insert.run(row.id, userId, amount, balanceAfter, refType, refId, atMs, head.hash, hash, userId);
-    head = { id: row.id, hash };
+    const row = chain.append({ userId, amount, balanceAfter, refType, refId, createdAt: atMs });
     return { ok: true, balanceAfter, ledgerId: row.id };
   };
 
@@ -114,10 +101,8 @@ export function createLedgerWriter(
     balanceOf: (userId) => balance.get(userId) ?? 0,
     hasRef: (refType, refId) =>
       hasRef.get(refType, refId) !== undefined || hasRefBefore?.get(refType, refId) !== undefined,
-    head: () => head,
-    ownHead: () => (head.id > (inherited?.id ?? 0) ? head : undefined),
-    resetHead(previous) {
-      head = previous;
-    },
+    head: chain.head,
+    ownHead: () => (chain.head().id > (inherited?.id ?? 0) ? chain.head() : undefined),
+    resetHead: chain.resetHead,
   };
 }
