@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLedgerChain, lastLedgerRow } from './ledger-chain.js';
+import { createLedgerChain, type LedgerChain, lastLedgerRow } from './ledger-chain.js';
 import { GENESIS_HASH, type LedgerRow, verifyLedgerChain } from './ledger-hash.js';
 import { migrate } from './migrate.js';
-import { SEGMENT_MIGRATIONS } from './schema.js';
+import { type LedgerRefType, SEGMENT_MIGRATIONS } from './schema.js';
 
 describe('createLedgerChain', () => {
   let db: Database.Database;
@@ -15,6 +15,16 @@ describe('createLedgerChain', () => {
   });
   afterEach(() => db.close());
 
+  let chain: LedgerChain;
+  /** created_at does not matter to the chain: the row's place stands in. */
+  const append = (
+    userId: string,
+    amount: number,
+    balanceAfter: number,
+    refType: LedgerRefType,
+    refId: string,
+  ) => chain.append({ userId, amount, balanceAfter, refType, refId, createdAt: chain.head().id });
+
   const rows = () =>
     db
       .prepare(
@@ -25,31 +35,10 @@ describe('createLedgerChain', () => {
       .all() as (LedgerRow & { prevHash: string; hash: string; prevUserLedgerId: number | null })[];
 
   it('numbers, hashes and links each row to the head and to the same user’s previous row', () => {
-    const chain = createLedgerChain(db);
-    chain.append({
-      userId: '0xa',
-      amount: 5,
-      balanceAfter: 5,
-      refType: 'deposit',
-      refId: 'd1',
-      createdAt: 1,
-    });
-    chain.append({
-      userId: '0xb',
-      amount: 7,
-      balanceAfter: 7,
-      refType: 'deposit',
-      refId: 'd2',
-      createdAt: 2,
-    });
-    const head = chain.append({
-      userId: '0xa',
-      amount: -1,
-      balanceAfter: 4,
-      refType: 'bet_stake',
-      refId: 'B1',
-      createdAt: 3,
-    });
+    chain = createLedgerChain(db);
+    append('0xa', 5, 5, 'deposit', 'd1');
+    append('0xb', 7, 7, 'deposit', 'd2');
+    const head = append('0xa', -1, 4, 'bet_stake', 'B1');
     const written = rows();
     expect(written.map((r) => r.id)).toEqual([1, 2, 3]);
     expect(verifyLedgerChain(written, GENESIS_HASH)).toEqual({ ok: true, rows: 3 });
@@ -59,29 +48,13 @@ describe('createLedgerChain', () => {
   });
 
   it('continues from a given head, and numbers from a reset head after a rollback', () => {
-    const chain = createLedgerChain(db, { id: 41, hash: 'f'.repeat(64) });
+    chain = createLedgerChain(db, { id: 41, hash: 'f'.repeat(64) });
     const before = chain.head();
     db.exec('SAVEPOINT s');
-    chain.append({
-      userId: '0xa',
-      amount: 5,
-      balanceAfter: 5,
-      refType: 'deposit',
-      refId: 'd1',
-      createdAt: 1,
-    });
+    append('0xa', 5, 5, 'deposit', 'd1');
     db.exec('ROLLBACK TO s');
     chain.resetHead(before);
-    expect(
-      chain.append({
-        userId: '0xa',
-        amount: 5,
-        balanceAfter: 5,
-        refType: 'deposit',
-        refId: 'd1',
-        createdAt: 1,
-      }).id,
-    ).toBe(42);
+    expect(append('0xa', 5, 5, 'deposit', 'd1').id).toBe(42);
     expect(verifyLedgerChain(rows(), 'f'.repeat(64))).toEqual({ ok: true, rows: 1 });
   });
 
