@@ -26,3 +26,4 @@ export {
   redisCredentials,
   redisHealth,
 } from './redis.js';
+export { bootService, type ServiceBoot } from './service-boot.js';

@@ -9,7 +9,7 @@
  * batcher's newest ledger anchors into the S3 manifest (anchor-upload.ts).
  */
 import { anchorsPath } from '@tap/domain';
-import { createLogger, createMetricsRegistry, exitOnBadConfig, runJob } from '@tap/runtime';
+import { bootService, runJob } from '@tap/runtime';
 import { uploadAnchors } from './anchor-upload.js';
 import { runArchive } from './archive-job.js';
 import { runBackup } from './backup-job.js';
@@ -19,10 +19,12 @@ import { ttyProgress } from './progress.js';
 import { runRestoresDaemon } from './restores-daemon.js';
 import { transferContext } from './transfer-context.js';
 
-const config = exitOnBadConfig(SERVICE, loadConfig(process.env, process.argv.slice(2)));
-const log = createLogger(SERVICE, config.LOG_LEVEL).child({ mode: config.MODE });
 // A timer job's textfile holds only its run's gauges; the restore worker is a daemon with process metrics.
-const registry = createMetricsRegistry(SERVICE, { processMetrics: config.MODE === 'restores' });
+const boot = bootService(SERVICE, loadConfig(process.env, process.argv.slice(2)), {
+  processMetrics: (config) => config.MODE === 'restores',
+});
+const { config, registry } = boot;
+const log = boot.log.child({ mode: config.MODE });
 
 if (config.MODE === 'restores') runRestoresDaemon(config, log, registry);
 else runTimerJob(config.MODE);

@@ -8,15 +8,7 @@
 
 import { createChannels } from '@tap/channels';
 import { anchorsPath, parseSegmentPeriod } from '@tap/domain';
-import {
-  closeRedis,
-  createLogger,
-  createMetricsRegistry,
-  createRedis,
-  exitOnBadConfig,
-  runDaemon,
-  startDaemonBase,
-} from '@tap/runtime';
+import { bootService, closeRedis, createRedis, runDaemon, startDaemonBase } from '@tap/runtime';
 import { betRulesOf } from './apply/bet-bounds.js';
 import { createBatchCycle } from './batch-cycle.js';
 import { loadConfig, SERVICE } from './config.js';
@@ -32,9 +24,7 @@ import { clearCommittedPendingMarkers } from './streams/pending-markers.js';
 import { createPublisher } from './streams/publisher.js';
 import { currentParts } from './writer-parts.js';
 
-const config = exitOnBadConfig(SERVICE, loadConfig(process.env));
-const log = createLogger(SERVICE, config.LOG_LEVEL);
-const registry = createMetricsRegistry(SERVICE);
+const { config, log, registry } = bootService(SERVICE, loadConfig(process.env));
 
 void runDaemon({
   service: SERVICE,

@@ -18,16 +18,14 @@ import {
   withEstimates,
 } from '@tap/calibration';
 import { DEFAULT_PRICING_CONFIG } from '@tap/pricing';
-import { createLogger, createMetricsRegistry, exitOnBadConfig, runJob } from '@tap/runtime';
+import { bootService, runJob } from '@tap/runtime';
 import { loadConfig, SERVICE } from './config.js';
 import { fairnessGauges } from './fairness-gauges.js';
 import { createFairnessMetrics } from './metrics.js';
 import { writeFairnessReport } from './report-file.js';
 import { storedPrints } from './stored-prints.js';
 
-const config = exitOnBadConfig(SERVICE, loadConfig(process.env));
-const log = createLogger(SERVICE, config.LOG_LEVEL);
-const registry = createMetricsRegistry(SERVICE, { processMetrics: false });
+const { config, log, registry } = bootService(SERVICE, loadConfig(process.env), { processMetrics: false });
 const metrics = createFairnessMetrics(registry);
 
 void runJob({

@@ -8,13 +8,7 @@
  * breaker state in the body. SIGTERM: stop the timer (finishing the tick in flight), close Redis.
  */
 import { createChannels } from '@tap/channels';
-import {
-  createLogger,
-  createMetricsRegistry,
-  exitOnBadConfig,
-  runDaemon,
-  startDaemonBase,
-} from '@tap/runtime';
+import { bootService, runDaemon, startDaemonBase } from '@tap/runtime';
 import { type BreakerLoop, startBreakerLoop } from './breaker/breaker-loop.js';
 import { createBreakerStore } from './breaker/breaker-store.js';
 import { createPrintReader } from './breaker/print-reader.js';
@@ -25,9 +19,7 @@ import { createMonitorMetrics } from './monitor-metrics.js';
 
 const PRINTS_PER_READ_MAX = 1_000;
 
-const config = exitOnBadConfig(SERVICE, loadConfig(process.env));
-const log = createLogger(SERVICE, config.LOG_LEVEL);
-const registry = createMetricsRegistry(SERVICE);
+const { config, log, registry } = bootService(SERVICE, loadConfig(process.env));
 const metrics = createMonitorMetrics(registry);
 const channels = createChannels(config.TAP_KEY_PREFIX);
 

@@ -6,14 +6,7 @@
  * first, and in a worker nothing else does (a login storm is verified off this event loop).
  */
 import { createChannels } from '@tap/channels';
-import {
-  closeRedis,
-  createLogger,
-  createMetricsRegistry,
-  createRedis,
-  exitOnBadConfig,
-  runDaemon,
-} from '@tap/runtime';
+import { bootService, closeRedis, createRedis, runDaemon } from '@tap/runtime';
 import { createSignaturePool, runSignatureWorkerIfWorker } from '@tap/signatures';
 import { createApiDeps } from './api-deps.js';
 import { loadConfig, memoryRulesOf, SERVICE } from './config.js';
@@ -24,9 +17,7 @@ import { startRedisMemory } from './market/redis-memory.js';
 if (!runSignatureWorkerIfWorker()) startApi();
 
 function startApi(): void {
-  const config = exitOnBadConfig(SERVICE, loadConfig(process.env));
-  const log = createLogger(SERVICE, config.LOG_LEVEL);
-  const registry = createMetricsRegistry(SERVICE);
+  const { config, log, registry } = bootService(SERVICE, loadConfig(process.env));
   const channels = createChannels(config.TAP_KEY_PREFIX);
 
   void runDaemon({

@@ -9,22 +9,12 @@
  */
 import { join } from 'node:path';
 import { createChannels } from '@tap/channels';
-import {
-  closeRedis,
-  createLogger,
-  createMetricsRegistry,
-  createRedis,
-  exitOnBadConfig,
-  Gauge,
-  runJob,
-} from '@tap/runtime';
+import { bootService, closeRedis, createRedis, Gauge, runJob } from '@tap/runtime';
 import { loadConfig, SERVICE } from './config.js';
 import { buildReport, writeReport } from './report/report.js';
 import { runChecks } from './run-checks.js';
 
-const config = exitOnBadConfig(SERVICE, loadConfig(process.env));
-const log = createLogger(SERVICE, config.LOG_LEVEL);
-const registry = createMetricsRegistry(SERVICE, { processMetrics: false });
+const { config, log, registry } = bootService(SERVICE, loadConfig(process.env), { processMetrics: false });
 const lastSuccess = new Gauge({
   name: 'tap_integrity_cron_last_success_timestamp_seconds',
   help: 'Unix time (s) of the last integrity run that found nothing wrong',

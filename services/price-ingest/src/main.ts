@@ -10,13 +10,7 @@
  */
 import { createChannels } from '@tap/channels';
 import { createSigmaEstimator, DEFAULT_PRICING_CONFIG } from '@tap/pricing';
-import {
-  createLogger,
-  createMetricsRegistry,
-  exitOnBadConfig,
-  runDaemon,
-  startDaemonBase,
-} from '@tap/runtime';
+import { bootService, runDaemon, startDaemonBase } from '@tap/runtime';
 import { isSimulator, loadConfig, SERVICE, venueNames } from './config.js';
 import { startPrintLoop } from './index-price/print-loop.js';
 import { createPrintStore } from './index-price/print-store.js';
@@ -26,9 +20,7 @@ import { createQuoteBook } from './quotes/quote-book.js';
 import { type QuoteFeed, startQuoteFeed } from './quotes/quote-feed.js';
 import { announceFeedKind } from './simulator/simulated-warning.js';
 
-const config = exitOnBadConfig(SERVICE, loadConfig(process.env));
-const log = createLogger(SERVICE, config.LOG_LEVEL);
-const registry = createMetricsRegistry(SERVICE);
+const { config, log, registry } = bootService(SERVICE, loadConfig(process.env));
 const metrics = createIngestMetrics(registry);
 const channels = createChannels(config.TAP_KEY_PREFIX);
 const rules = { staleMs: config.VENUE_STALE_MS, outlierBp: config.INDEX_OUTLIER_BP };

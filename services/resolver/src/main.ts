@@ -6,15 +6,7 @@
  * after their current step (bounded BLOCK), so what was processed is acknowledged, then closes.
  */
 import { createChannels } from '@tap/channels';
-import {
-  closeRedis,
-  createLogger,
-  createMetricsRegistry,
-  createRedis,
-  exitOnBadConfig,
-  runDaemon,
-  startDaemonBase,
-} from '@tap/runtime';
+import { bootService, closeRedis, createRedis, runDaemon, startDaemonBase } from '@tap/runtime';
 import { BreakerLog, OpenBetIndex, PrintBreaker, PrintHistory, warmUpMs } from '@tap/settlement';
 import { breakerRules, indexRules, loadConfig, SERVICE } from './config.js';
 import { createResolverHealth } from './health.js';
@@ -28,9 +20,7 @@ import { createEventReader } from './streams/event-reader.js';
 import { createPriceReader } from './streams/price-reader.js';
 import { createSettlementWriter } from './streams/settlement-writer.js';
 
-const config = exitOnBadConfig(SERVICE, loadConfig(process.env));
-const log = createLogger(SERVICE, config.LOG_LEVEL);
-const registry = createMetricsRegistry(SERVICE);
+const { config, log, registry } = bootService(SERVICE, loadConfig(process.env));
 
 void runDaemon({
   service: SERVICE,

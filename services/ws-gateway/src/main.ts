@@ -4,14 +4,7 @@
  * `tap:events`, `tap:breaker` and the breaker hash; writes nothing.
  */
 import { createChannels } from '@tap/channels';
-import {
-  closeRedis,
-  createLogger,
-  createMetricsRegistry,
-  createRedis,
-  exitOnBadConfig,
-  runDaemon,
-} from '@tap/runtime';
+import { bootService, closeRedis, createRedis, runDaemon } from '@tap/runtime';
 import { parseTrustedProxies } from './admission/client-address.js';
 import { SocketAdmission } from './admission/socket-admission.js';
 import { watchSessionEnds } from './auth/session-ends.js';
@@ -23,9 +16,7 @@ import { createReplayer } from './replay/replay-events.js';
 import type { ClientSocket } from './session/client-socket.js';
 import { createWsServer } from './ws/server.js';
 
-const config = exitOnBadConfig(SERVICE, loadConfig(process.env));
-const log = createLogger(SERVICE, config.LOG_LEVEL);
-const registry = createMetricsRegistry(SERVICE);
+const { config, log, registry } = bootService(SERVICE, loadConfig(process.env));
 const metrics = createGatewayMetrics(registry);
 const channels = createChannels(config.TAP_KEY_PREFIX);
 const trusted = parseTrustedProxies(config.WS_TRUSTED_PROXIES);
