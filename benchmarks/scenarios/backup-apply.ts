@@ -7,38 +7,46 @@
  * the batcher's own — the three alternating over 3 rounds in the same run, each on a fresh stack, so a slow period of this shared host lands
  * on both. Reports each run's apply rate, how much of the apply window a backup covered, and the
  * ratio of the medians; it fails only when a run's audit fails (the ratio is a measurement).
+ *
+ * The file reads as the experiment: `planOf` (rounds × modes, sizes), `measure` (one fresh stack per
+ * run: fund, pad, pre-fill, time the apply with or without the backup loop, audit) and `report`
+ * (pure: the table, the checks and the headline from the measured runs).
  */
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listSegments } from '@tap/domain';
-import { serviceEntry, startProcess, startS3 } from '@tap/testkit/standalone';
-import Database from 'better-sqlite3';
+import { startS3, type TestS3 } from '@tap/testkit/standalone';
 import type { AuditReport } from '../src/audit/audit.js';
 import { auditRun, waitForBatcherDrain } from '../src/audit/collect.js';
+import { backupLoop, padSegment } from '../src/load/backup-load.js';
 import { prefillBets, timeApply } from '../src/load/prefilled-bets.js';
 import { fundWallets } from '../src/load/wallets.js';
 import { cpuSpeedCheck } from '../src/report/machine.js';
 import { auditTable } from '../src/report/tables.js';
-import { emptyOutcome, fail, type Scenario } from '../src/scenario.js';
+import {
+  emptyOutcome,
+  fail,
+  type Scenario,
+  type ScenarioOptions,
+  type ScenarioOutcome,
+} from '../src/scenario.js';
 import { syntheticSessions } from '../src/server-search.js';
 import { startStack } from '../src/stack/stack.js';
 import { medianBy } from '../src/stats/median.js';
 
 const USERS = 1_000;
 const ROUNDS = 3;
-const MB = 1_048_576;
 
 /**
  * `backup` runs the job as tap-backup.service does (Nice=10, IOSchedulingClass=best-effort,
  * IOSchedulingPriority=7: `nice -n 10 ionice -c 2 -n 7`); `backup-unniced` at the batcher's own
  * priority, to show what the unit's priority buys.
  */
-type Mode = 'alone' | 'backup' | 'backup-unniced';
+export type Mode = 'alone' | 'backup' | 'backup-unniced';
 const MODES: readonly Mode[] = ['alone', 'backup', 'backup-unniced'];
 const UNIT_PRIORITY = ['nice', '-n', '10', 'ionice', '-c', '2', '-n', '7'];
 
-interface Run {
+export interface Run {
   round: number;
   mode: Mode;
   speedBefore: number;
@@ -52,6 +60,13 @@ interface Run {
   audit: AuditReport;
 }
 
+export interface Plan {
+  rounds: number;
+  modes: readonly Mode[];
+  bets: number;
+  padMb: number;
+}
+
 export const backupApply: Scenario = {
   name: 'backup-apply',
   title: 'Batcher apply rate while the hourly backup runs',
@@ -60,88 +75,95 @@ export const backupApply: Scenario = {
     "archiver's backup job runs back to back against a local s3rver, at its systemd unit's priority (nice 10, ionice 7) " +
     `and at the batcher's own; ${ROUNDS} rounds alternating the three, each on a fresh stack.`,
   async run(ctx) {
-    const outcome = emptyOutcome();
-    const bets = ctx.options.quick ? 40_000 : 120_000;
-    const padMb = ctx.options.quick ? 48 : 300;
-    const s3 = await startS3({ bucket: 'tap-archive' });
-    const runs: Run[] = [];
-    try {
-      for (let round = 1; round <= ROUNDS; round += 1) {
-        for (const mode of MODES) {
-          ctx.log(`round ${round}/${ROUNDS}, ${mode}: ${bets} bets on a ${padMb} MB segment`);
-          runs.push({ round, mode, ...(await applyOnce(ctx.outDir, { bets, padMb, mode, s3 })) });
-        }
-      }
-    } finally {
-      await s3.stop();
-    }
-    const alone = medianBy(
-      runs.filter((r) => r.mode === 'alone'),
-      (r) => r.betsPerS,
-    );
-    const withBackup = medianBy(
-      runs.filter((r) => r.mode === 'backup'),
-      (r) => r.betsPerS,
-    );
-    const unniced = medianBy(
-      runs.filter((r) => r.mode === 'backup-unniced'),
-      (r) => r.betsPerS,
-    );
-    const ratio = Number((withBackup.betsPerS / alone.betsPerS).toFixed(3));
-    const unnicedRatio = Number((unniced.betsPerS / alone.betsPerS).toFixed(3));
-    outcome.tables.push(
-      {
-        title: 'Batcher apply rate alone and during a backup (same run, alternating)',
-        columns: [
-          'run',
-          'backup',
-          'segment MB',
-          'bets applied/s',
-          'apply ms',
-          'backup covered %',
-          'vs alone, same round',
-          'backups (failed)',
-          'speed check before (SHA-256/s)',
-        ],
-        rows: runs.map((r) => [
-          `#${r.round}${r === alone || r === withBackup || r === unniced ? ' (median)' : ''}`,
-          r.mode === 'alone'
-            ? '—'
-            : r.mode === 'backup'
-              ? 'as its unit (nice 10, ionice 7)'
-              : 'same priority',
-          r.segmentMb,
-          r.betsPerS,
-          r.applyMs,
-          r.mode === 'alone' ? '—' : r.coveredPct,
-          r.mode === 'alone' ? '—' : pairedRatio(runs, r),
-          r.mode === 'alone' ? '—' : `${r.backups} (${r.backupFailures})`,
-          r.speedBefore,
-        ]),
-        notes: [
-          `Median with a backup run as its unit runs it / median alone = ${ratio} (target ≥ 0.90: a backup slows bet ` +
-            `application by at most 10 %); at the batcher's own priority: ${unnicedRatio}.`,
-          'Both daemons and s3rver share the two cores; the backup job is zstd level 3 (archives use 9) and its snapshot is ' +
-            'VACUUM INTO in one read transaction, so the batcher is never blocked by a lock, only by CPU and disk.',
-          'The ratio is of medians of the same run; the host is shared and loaded, so compare it, not the absolute rates, ' +
-            'between results.',
-        ],
-      },
-      ...runs.map((r) => auditTable(`Audit (#${r.round}, ${r.mode})`, r.audit)),
-    );
-    for (const r of runs) if (!r.audit.ok) fail(outcome, `audit failed (#${r.round}, ${r.mode})`);
-    if (runs.some((r) => r.mode !== 'alone' && r.backups === 0))
-      fail(outcome, 'a backup run started no backup');
-    outcome.headline = {
-      apply_alone_bets_per_s: alone.betsPerS,
-      apply_backup_bets_per_s: withBackup.betsPerS,
-      apply_backup_ratio: ratio,
-      apply_backup_unniced_ratio: unnicedRatio,
-      apply_backup_ratio_met: ratio >= 0.9 ? 'yes' : 'no',
-    };
-    return outcome;
+    const plan = planOf(ctx.options);
+    return report(await measure(ctx, plan));
   },
 };
+
+export function planOf(options: ScenarioOptions): Plan {
+  const quick = options.quick === true;
+  return { rounds: ROUNDS, modes: MODES, bets: quick ? 40_000 : 120_000, padMb: quick ? 48 : 300 };
+}
+
+/** Every round runs every mode, alternating, so a slow period of the shared host lands on all three. */
+async function measure(ctx: { outDir: string; log(message: string): void }, plan: Plan): Promise<Run[]> {
+  const { bets, padMb } = plan;
+  const s3 = await startS3({ bucket: 'tap-archive' });
+  const runs: Run[] = [];
+  try {
+    for (let round = 1; round <= plan.rounds; round += 1) {
+      for (const mode of plan.modes) {
+        ctx.log(`round ${round}/${plan.rounds}, ${mode}: ${bets} bets on a ${padMb} MB segment`);
+        runs.push({ round, mode, ...(await applyOnce(ctx.outDir, { bets, padMb, mode, s3 })) });
+      }
+    }
+  } finally {
+    await s3.stop();
+  }
+  return runs;
+}
+
+/** The table, checks and headline from the measured runs (pure). */
+export function report(runs: readonly Run[]): ScenarioOutcome {
+  const outcome = emptyOutcome();
+  const median = (mode: Mode) =>
+    medianBy(
+      runs.filter((r) => r.mode === mode),
+      (r) => r.betsPerS,
+    );
+  const alone = median('alone');
+  const withBackup = median('backup');
+  const unniced = median('backup-unniced');
+  const ratio = Number((withBackup.betsPerS / alone.betsPerS).toFixed(3));
+  const unnicedRatio = Number((unniced.betsPerS / alone.betsPerS).toFixed(3));
+  outcome.tables.push(
+    {
+      title: 'Batcher apply rate alone and during a backup (same run, alternating)',
+      columns: [
+        'run',
+        'backup',
+        'segment MB',
+        'bets applied/s',
+        'apply ms',
+        'backup covered %',
+        'vs alone, same round',
+        'backups (failed)',
+        'speed check before (SHA-256/s)',
+      ],
+      rows: runs.map((r) => [
+        `#${r.round}${r === alone || r === withBackup || r === unniced ? ' (median)' : ''}`,
+        r.mode === 'alone' ? '—' : r.mode === 'backup' ? 'as its unit (nice 10, ionice 7)' : 'same priority',
+        r.segmentMb,
+        r.betsPerS,
+        r.applyMs,
+        r.mode === 'alone' ? '—' : r.coveredPct,
+        r.mode === 'alone' ? '—' : pairedRatio(runs, r),
+        r.mode === 'alone' ? '—' : `${r.backups} (${r.backupFailures})`,
+        r.speedBefore,
+      ]),
+      notes: [
+        `Median with a backup run as its unit runs it / median alone = ${ratio} (target ≥ 0.90: a backup slows bet ` +
+          `application by at most 10 %); at the batcher's own priority: ${unnicedRatio}.`,
+        'Both daemons and s3rver share the two cores; the backup job is zstd level 3 (archives use 9) and its snapshot is ' +
+          'VACUUM INTO in one read transaction, so the batcher is never blocked by a lock, only by CPU and disk.',
+        'The ratio is of medians of the same run; the host is shared and loaded, so compare it, not the absolute rates, ' +
+          'between results.',
+      ],
+    },
+    ...runs.map((r) => auditTable(`Audit (#${r.round}, ${r.mode})`, r.audit)),
+  );
+  for (const r of runs) if (!r.audit.ok) fail(outcome, `audit failed (#${r.round}, ${r.mode})`);
+  if (runs.some((r) => r.mode !== 'alone' && r.backups === 0))
+    fail(outcome, 'a backup run started no backup');
+  outcome.headline = {
+    apply_alone_bets_per_s: alone.betsPerS,
+    apply_backup_bets_per_s: withBackup.betsPerS,
+    apply_backup_ratio: ratio,
+    apply_backup_unniced_ratio: unnicedRatio,
+    apply_backup_ratio_met: ratio >= 0.9 ? 'yes' : 'no',
+  };
+  return outcome;
+}
 
 /** A backup run's apply rate over the same round's run alone (the two ran minutes apart). */
 function pairedRatio(runs: readonly Run[], run: Run): number | '—' {
@@ -149,9 +171,10 @@ function pairedRatio(runs: readonly Run[], run: Run): number | '—' {
   return alone ? Number((run.betsPerS / alone.betsPerS).toFixed(3)) : '—';
 }
 
+/** One run on a fresh stack: fund, stop the batcher, pad and pre-fill, restart it and time the apply. */
 async function applyOnce(
   outDir: string,
-  options: { bets: number; padMb: number; mode: Mode; s3: Awaited<ReturnType<typeof startS3>> },
+  options: { bets: number; padMb: number; mode: Mode; s3: TestS3 },
 ): Promise<Omit<Run, 'round' | 'mode'>> {
   const stack = await startStack({ outDir, daemons: ['batcher'], market: 'none' });
   const work = mkdtempSync(join(tmpdir(), 'tap-bench-backup-'));
@@ -192,83 +215,4 @@ async function applyOnce(
     await stack.stop();
     rmSync(work, { recursive: true, force: true });
   }
-}
-
-/** Adds past index prints to the (stopped) batcher's hot segment until it holds `mb` MB. */
-function padSegment(dataDir: string, mb: number): number {
-  const hot = listSegments(dataDir).at(-1);
-  if (!hot) throw new Error(`no segment in ${dataDir}`);
-  const db = new Database(hot.path);
-  db.pragma('synchronous = OFF');
-  const insert = db.prepare(
-    'INSERT INTO index_prints (id, t, price_cents, venues, sigma) VALUES (?, ?, ?, 3, 0.0001)',
-  );
-  const startT = Date.now() - 7 * 86_400_000;
-  let id = 1;
-  while (statSync(hot.path).size + walBytes(hot.path) < mb * MB) {
-    db.transaction(() => {
-      for (let i = 0; i < 100_000; i += 1, id += 1) insert.run(id, startT + id * 100, 9_500_000 + (id % 997));
-    })();
-    db.pragma('wal_checkpoint(TRUNCATE)');
-  }
-  db.close();
-  return Math.round(statSync(hot.path).size / MB);
-}
-
-function walBytes(path: string): number {
-  try {
-    return statSync(`${path}-wal`).size;
-  } catch {
-    return 0;
-  }
-}
-
-/** Runs the archiver's backup job back to back until stopped; returns how much of `window` it covered. */
-function backupLoop(
-  dataDir: string,
-  work: string,
-  s3: Awaited<ReturnType<typeof startS3>>,
-  t0: number,
-  priority: readonly string[],
-) {
-  const redisDir = join(work, 'redis');
-  mkdirSync(redisDir);
-  writeFileSync(join(redisDir, 'dump.rdb'), 'REDIS0011');
-  const intervals: [number, number][] = [];
-  let stopping = false;
-  let runs = 0;
-  let failures = 0;
-  const loop = (async () => {
-    while (!stopping) {
-      const startedAt = performance.now();
-      const env = {
-        PATH: process.env.PATH ?? '',
-        S3_ENDPOINT: s3.endpoint,
-        S3_BUCKET: s3.bucket,
-        S3_ACCESS_KEY_ID: s3.accessKeyId,
-        S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-        OPS_PORT: '0',
-        DATA_DIR: dataDir,
-        REDIS_DATA_DIR: redisDir,
-        TEXTFILE_DIR: mkdtempSync(join(work, 'tf-')),
-      };
-      const [command, ...args] = [...priority, process.execPath, serviceEntry('archiver'), 'backup'];
-      const job = startProcess(command!, args, { env });
-      const { code } = await job.exited;
-      intervals.push([startedAt - t0, performance.now() - t0]);
-      runs += 1;
-      if (code !== 0) failures += 1;
-    }
-  })();
-  return {
-    async stop(window: [number, number]) {
-      stopping = true;
-      await loop;
-      const covered = intervals.reduce(
-        (sum, [a, b]) => sum + Math.max(0, Math.min(b, window[1]) - Math.max(a, window[0])),
-        0,
-      );
-      return { runs, failures, coveredPct: Math.round((covered / Math.max(1, window[1] - window[0])) * 100) };
-    },
-  };
 }
