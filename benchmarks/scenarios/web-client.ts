@@ -7,16 +7,33 @@
  * p95, p99: what a user sees; > 16.7 ms is a dropped frame), long tasks (PerformanceObserver), the
  * JS heap every 10 s (its growth over the run), first contentful paint and the time from the
  * sign-in click to a live chart; and the gzipped size of the client's JavaScript.
+ *
+ * The file reads as the experiment: `planOf` (how long), `measure` (stack, nginx and Chromium; sign
+ * in, place bets, sample the page — the probe is src/web-client/page-probe.ts, the bets
+ * bet-placer.ts) and `report` (pure: the table, the checks and the headline).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { createTapApi } from '@tap/client';
-import { DEFAULT_PRICING_CONFIG as config, quoteCell } from '@tap/pricing';
-import { freePort, REPO_ROOT, startNginx, startStack } from '@tap/testkit/standalone';
+import { createChannels } from '@tap/channels';
+import { freePort, REPO_ROOT, startNginx, startStack, waitUntil } from '@tap/testkit/standalone';
 import { Redis } from 'ioredis';
-import { chromium } from 'playwright-core';
-import { emptyOutcome, fail, type Scenario } from '../src/scenario.js';
+import { chromium, type Page } from 'playwright-core';
+import {
+  emptyOutcome,
+  fail,
+  type Scenario,
+  type ScenarioOptions,
+  type ScenarioOutcome,
+} from '../src/scenario.js';
+import { placeBetsEvery } from '../src/web-client/bet-placer.js';
+import {
+  liveAt,
+  type PageStats,
+  PROBE,
+  startMeasuring,
+  stopMeasuring,
+} from '../src/web-client/page-probe.js';
 
 const DIST = join(REPO_ROOT, 'web', 'dist');
 const BET_INTERVAL_MS = 1_200;
@@ -25,35 +42,18 @@ const FRAME_P95_MS_MAX = 16.7;
 const LONG_TASK_MS_MAX = 50;
 const FIRST_LIVE_CHART_MS_MAX = 1_000;
 
-/** Installed before the app loads: frame intervals, long tasks, heap samples, the first live chart. */
-const PROBE = `
-window.__bench = { frames: [], work: [], longTasks: [], heap: [], liveAt: null, measuring: false };
-// Times every animation-frame callback (the chart's draw is the page's only one): the frame's work.
-const raf = window.requestAnimationFrame.bind(window);
-window.requestAnimationFrame = (callback) => raf((t) => {
-  const began = performance.now();
-  callback(t);
-  if (window.__bench.measuring) window.__bench.work.push(performance.now() - began);
-});
-new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) if (window.__bench.measuring) window.__bench.longTasks.push(e.duration);
-}).observe({ type: 'longtask', buffered: false });
-let last = 0;
-const frame = (t) => {
-  if (window.__bench.measuring && last) window.__bench.frames.push(t - last);
-  last = t;
-  if (window.__bench.liveAt === null && document.querySelector('[data-grid="open"]')) window.__bench.liveAt = performance.now();
-  requestAnimationFrame(frame);
-};
-requestAnimationFrame(frame);
-setInterval(() => { if (window.__bench.measuring && performance.memory) window.__bench.heap.push(performance.memory.usedJSHeapSize); }, 10000);
-`;
+export interface Plan {
+  measureMs: number;
+}
 
-interface PageStats {
-  frames: number[];
-  work: number[];
-  longTasks: number[];
-  heap: number[];
+export interface Measured {
+  stats: PageStats;
+  bundleKb: number;
+  fcpMs: number | null;
+  liveMs: number;
+  placed: number;
+  refusals: Record<string, number>;
+  openOnScreen: number;
 }
 
 export const webClient: Scenario = {
@@ -65,136 +65,104 @@ export const webClient: Scenario = {
     'they stay open). 10 minutes measured (--quick: 1 minute) after 5 s of warm-up: the interval between animation frames, long ' +
     'tasks, the JS heap every 10 s; first contentful paint and sign-in click → live chart; the gzipped JavaScript of web/dist.',
   async run(ctx) {
-    const outcome = emptyOutcome();
-    const measureMs = ctx.options.quick ? 60_000 : 600_000;
-    const bundleKb = bundleGzipKb();
-    const port = await freePort();
-    const stack = await startStack({
-      daemons: ['price-ingest', 'health-monitor', 'batcher', 'ingest-api', 'ws-gateway'],
-      env: {
-        'ingest-api': {
-          DEMO_MODE: '1',
-          DEMO_FAUCET_MICROS: '1000000000',
-          LOGIN_DOMAIN: `127.0.0.1:${port}`,
-          LOGIN_URI: `http://127.0.0.1:${port}`,
-          USER_OPEN_BETS_MAX: '10000',
-          USER_PAYOUT_MICROS_MAX: '100000000000',
-        },
-        'price-ingest': { SIM_OUTAGE_MEAN_INTERVAL_MS: '0' },
-        'health-monitor': { BREAKER_RECOVERY_MS: '1000' },
-      },
-    });
-    const nginx = await startNginx({
-      apiPort: Number(new URL(stack.apiUrl).port),
-      wsPort: Number(new URL(stack.wsUrl).port),
-      port,
-      webRoot: DIST,
-    });
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--enable-precise-memory-info'],
-    });
-    let placing: ReturnType<typeof setInterval> | undefined;
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      await page.addInitScript(PROBE);
-      await page.goto(nginx.url);
-      await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0);
-      const fcpMs = await page.evaluate(
-        () => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null,
-      );
-      await waitForBreakerClosed(stack.redis.url, stack.prefix);
-      const clickedAt = await page.evaluate(() => performance.now());
-      await page.getByRole('button', { name: 'Sign in with the demo wallet' }).click();
-      await page.waitForSelector('[data-grid="open"]', { timeout: 30_000 });
-      const liveAt = await page.evaluate(
-        () => (globalThis as unknown as { __bench: { liveAt: number } }).__bench.liveAt,
-      );
-      await page.getByTestId('faucet').click();
-      const { token } = JSON.parse(
-        (await page.evaluate(() =>
-          (
-            globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }
-          ).sessionStorage.getItem('tap.session.v1'),
-        )) ?? '{}',
-      );
-      const api = createTapApi({ baseUrl: nginx.url });
-      api.token = token;
-      const refusals: Record<string, number> = {};
-      let placed = 0;
-      placing = setInterval(() => {
-        void placeOne(api).then((code) => {
-          if (code === null) placed += 1;
-          else refusals[code] = (refusals[code] ?? 0) + 1;
-        });
-      }, BET_INTERVAL_MS);
-      await page.waitForTimeout(5_000);
-      ctx.log(`measuring ${measureMs / 1000} s`);
-      await page.evaluate(() => {
-        (globalThis as unknown as { __bench: { measuring: boolean } }).__bench.measuring = true;
-      });
-      await page.waitForTimeout(measureMs);
-      const openOnScreen = await page.locator('[data-testid=bets] li[data-phase=accepted]').count();
-      const stats = await page.evaluate(() => {
-        const bench = (globalThis as unknown as { __bench: PageStats & { measuring: boolean } }).__bench;
-        bench.measuring = false;
-        return { frames: bench.frames, work: bench.work, longTasks: bench.longTasks, heap: bench.heap };
-      });
-      report(outcome, { stats, bundleKb, fcpMs, liveMs: liveAt - clickedAt, placed, refusals, measureMs });
-      outcome.notes.push(
-        `${placed} bets admitted during the run (${JSON.stringify(refusals)} refused: the price moved past the shown multiplier); ` +
-          `${openOnScreen} listed open at the end (the list shows the newest 12).`,
-      );
-    } finally {
-      clearInterval(placing);
-      await browser.close();
-      await nginx.stop();
-      await stack.stop();
-    }
-    return outcome;
+    const plan = planOf(ctx.options);
+    return report(await measure(ctx, plan), plan);
   },
 };
 
-/** One $1 bet on a random offered cell 2–11 columns ahead within 5 bands; null or the refusal code. */
-async function placeOne(api: ReturnType<typeof createTapApi>): Promise<string | null> {
-  const history = await api.indexCandles({ from: Date.now() - 3_000, to: Date.now(), limit: 5 });
-  const last = history.ok ? history.value.candles.at(-1) : undefined;
-  if (!last) return 'no_price';
-  const nowMs = Date.now();
-  const t0 =
-    (Math.ceil((nowMs + config.leadMs) / config.windowMs) + 1 + Math.floor(Math.random() * 10)) *
-    config.windowMs;
-  const p0 = (Math.floor(last.c / config.bandCents) + Math.floor(Math.random() * 11) - 5) * config.bandCents;
-  // The candle's close stands in for the print, priced now: only whether the cell is offered matters.
-  const quote = quoteCell({
-    t0,
-    p0,
-    nowMs,
-    indexPriceCents: last.c,
-    printTMs: nowMs,
-    sigma: 0,
-    noise: 0,
-    config,
+export function planOf(options: ScenarioOptions): Plan {
+  return { measureMs: options.quick ? 60_000 : 600_000 };
+}
+
+/** The real stack behind nginx and the built client in Chromium, signed in; bets placed while sampling. */
+async function measure(ctx: { log(message: string): void }, plan: Plan): Promise<Measured> {
+  const bundleKb = bundleGzipKb();
+  const port = await freePort();
+  const stack = await startStack({
+    daemons: ['price-ingest', 'health-monitor', 'batcher', 'ingest-api', 'ws-gateway'],
+    env: {
+      'ingest-api': {
+        DEMO_MODE: '1',
+        DEMO_FAUCET_MICROS: '1000000000',
+        LOGIN_DOMAIN: `127.0.0.1:${port}`,
+        LOGIN_URI: `http://127.0.0.1:${port}`,
+        USER_OPEN_BETS_MAX: '10000',
+        USER_PAYOUT_MICROS_MAX: '100000000000',
+      },
+      'price-ingest': { SIM_OUTAGE_MEAN_INTERVAL_MS: '0' },
+      'health-monitor': { BREAKER_RECOVERY_MS: '1000' },
+    },
   });
-  if (!quote.ok) return quote.code;
-  const result = await api.placeBet({
-    t0,
-    p0,
-    stakeMicros: 1_000_000,
-    minMultiplierBp: config.multiplierBpMin,
+  const nginx = await startNginx({
+    apiPort: Number(new URL(stack.apiUrl).port),
+    wsPort: Number(new URL(stack.wsUrl).port),
+    port,
+    webRoot: DIST,
   });
-  return result.ok ? null : result.error;
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--enable-precise-memory-info'],
+  });
+  let stopPlacing = () => {};
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.addInitScript(PROBE);
+    await page.goto(nginx.url);
+    await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0);
+    const fcpMs = await page.evaluate(
+      () => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null,
+    );
+    await waitForBreakerClosed(stack.redis.url, stack.prefix);
+    const { liveMs, token } = await signIn(page);
+    const placer = placeBetsEvery(nginx.url, token, BET_INTERVAL_MS);
+    stopPlacing = placer.stop;
+    await page.waitForTimeout(5_000);
+    ctx.log(`measuring ${plan.measureMs / 1000} s`);
+    await startMeasuring(page);
+    await page.waitForTimeout(plan.measureMs);
+    const openOnScreen = await page.locator('[data-testid=bets] li[data-phase=accepted]').count();
+    const stats = await stopMeasuring(page);
+    return {
+      stats,
+      bundleKb,
+      fcpMs,
+      liveMs,
+      placed: placer.placed(),
+      refusals: placer.refusals(),
+      openOnScreen,
+    };
+  } finally {
+    stopPlacing();
+    await browser.close();
+    await nginx.stop();
+    await stack.stop();
+  }
+}
+
+/** Signs in with the demo wallet and takes the faucet: the time to a live chart and the page's session. */
+async function signIn(page: Page): Promise<{ liveMs: number; token: string }> {
+  const clickedAt = await page.evaluate(() => performance.now());
+  await page.getByRole('button', { name: 'Sign in with the demo wallet' }).click();
+  await page.waitForSelector('[data-grid="open"]', { timeout: 30_000 });
+  const liveMs = (await liveAt(page)) - clickedAt;
+  await page.getByTestId('faucet').click();
+  const { token } = JSON.parse(
+    (await page.evaluate(() =>
+      (
+        globalThis as unknown as { sessionStorage: { getItem(key: string): string | null } }
+      ).sessionStorage.getItem('tap.session.v1'),
+    )) ?? '{}',
+  );
+  return { liveMs, token };
 }
 
 /** A new breaker opens as `starting` and closes after BREAKER_RECOVERY_MS: the chart is live after. */
 async function waitForBreakerClosed(redisUrl: string, prefix: string): Promise<void> {
   const redis = new Redis(redisUrl);
+  const { breakerState } = createChannels(prefix).keys;
   try {
-    const deadline = Date.now() + 30_000;
-    while ((await redis.hget(`${prefix}breaker:state`, 'state')) !== 'closed') {
-      if (Date.now() > deadline) throw new Error('the breaker did not close within 30 s');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    if (!(await waitUntil(async () => (await redis.hget(breakerState, 'state')) === 'closed', 30_000)))
+      throw new Error('the breaker did not close within 30 s');
   } finally {
     redis.disconnect();
   }
@@ -213,18 +181,9 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-function report(
-  outcome: ReturnType<typeof emptyOutcome>,
-  m: {
-    stats: PageStats;
-    bundleKb: number;
-    fcpMs: number | null;
-    liveMs: number;
-    placed: number;
-    refusals: Record<string, number>;
-    measureMs: number;
-  },
-): void {
+/** The table, checks and headline from what was measured (pure). */
+export function report(m: Measured, plan: Plan): ScenarioOutcome {
+  const outcome = emptyOutcome();
   const { frames, work, longTasks, heap } = m.stats;
   const p95 = percentile(work, 95);
   const dropped = frames.filter((interval) => interval > 20).length;
@@ -234,10 +193,10 @@ function report(
   const heapMaxMb = Math.max(0, ...heap) / 1_048_576;
   const round = (v: number) => Math.round(v * 10) / 10;
   outcome.tables.push({
-    title: `Web client over ${m.measureMs / 1000} s (headless Chromium, software rendering)`,
+    title: `Web client over ${plan.measureMs / 1000} s (headless Chromium, software rendering)`,
     columns: ['measure', 'value', 'target', 'met'],
     rows: [
-      ['frames drawn', frames.length, `≈ ${Math.round(m.measureMs / 16.7)} at 60 fps`, '—'],
+      ['frames drawn', frames.length, `≈ ${Math.round(plan.measureMs / 16.7)} at 60 fps`, '—'],
       ['frame time (work per frame) p50 (ms)', round(percentile(work, 50)), '—', '—'],
       [
         'frame time (work per frame) p95 (ms)',
@@ -303,4 +262,9 @@ function report(
   if (longest > LONG_TASK_MS_MAX) fail(outcome, `a long task of ${round(longest)} ms`);
   if (m.bundleKb > BUNDLE_KB_MAX) fail(outcome, `bundle ${m.bundleKb} KB > ${BUNDLE_KB_MAX} KB`);
   if (m.placed === 0) fail(outcome, 'no bet was admitted: nothing open on screen');
+  outcome.notes.push(
+    `${m.placed} bets admitted during the run (${JSON.stringify(m.refusals)} refused: the price moved past the shown multiplier); ` +
+      `${m.openOnScreen} listed open at the end (the list shows the newest 12).`,
+  );
+  return outcome;
 }
