@@ -57,13 +57,6 @@ export function openBetWriter(path: string, sync: SyncMode): BetWriter {
      VALUES (?, ?, ?, ?, ?, 5000, 1000, ?, ?, ?, ?, '{}', ?, ${PREV_USER_BET_SQL})`,
   );
   const chain = createLedgerChain(db, lastLedgerRow(db));
-  const append = (
-    userId: string,
-    amount: number,
-    balanceAfter: number,
-    refType: 'deposit' | 'bet_stake',
-    refId: string,
-  ) => chain.append({ userId, amount, balanceAfter, refType, refId, createdAt: Date.now() });
   return {
     db,
     applyBet(bet) {
@@ -84,13 +77,29 @@ export function openBetWriter(path: string, sync: SyncMode): BetWriter {
         bet.placedAt,
         bet.userId,
       );
-      if (debited) append(bet.userId, -bet.stakeMicros, debited.balance, 'bet_stake', bet.betId);
+      if (debited) {
+        chain.append({
+          userId: bet.userId,
+          amount: -bet.stakeMicros,
+          balanceAfter: debited.balance,
+          refType: 'bet_stake',
+          refId: bet.betId,
+          createdAt: Date.now(),
+        });
+      }
       return debited !== undefined;
     },
     credit(userId, amountMicros, refId) {
       const now = Date.now();
       const { balance } = credit.get(userId, amountMicros, now, now) as { balance: number };
-      append(userId, amountMicros, balance, 'deposit', refId);
+      chain.append({
+        userId,
+        amount: amountMicros,
+        balanceAfter: balance,
+        refType: 'deposit',
+        refId,
+        createdAt: Date.now(),
+      });
     },
     transaction(fn) {
       return db.transaction(fn).immediate();

@@ -44,14 +44,7 @@ export function writeSegmentFile(
   );
   const chain = createLedgerChain(db);
   // created_at follows the row number, so every file written with the same options is the same.
-  const append = (
-    userId: string,
-    amount: number,
-    balanceAfter: number,
-    refType: 'deposit' | 'bet_stake',
-    refId: string,
-  ) =>
-    chain.append({ userId, amount, balanceAfter, refType, refId, createdAt: openedAtMs + chain.head().id });
+  const createdAt = () => openedAtMs + chain.head().id;
   db.transaction(() => {
     for (let u = 0; u < users; u += 1) {
       const userId = options.userIds?.[u] ?? `0x${u.toString(16).padStart(40, '0')}`;
@@ -61,7 +54,14 @@ export function writeSegmentFile(
         openedAtMs,
         openedAtMs,
       );
-      append(userId, balance, balance, 'deposit', `dep-${u}`);
+      chain.append({
+        userId,
+        amount: balance,
+        balanceAfter: balance,
+        refType: 'deposit',
+        refId: `dep-${u}`,
+        createdAt: createdAt(),
+      });
       for (let b = 0; b < betsPerUser; b += 1) {
         const betId = testUlid(openedAtMs + b, u * 1_000 + b);
         insertBet.run(
@@ -74,7 +74,14 @@ export function writeSegmentFile(
           userId,
         );
         balance -= 1_000_000;
-        append(userId, -1_000_000, balance, 'bet_stake', betId);
+        chain.append({
+          userId,
+          amount: -1_000_000,
+          balanceAfter: balance,
+          refType: 'bet_stake',
+          refId: betId,
+          createdAt: createdAt(),
+        });
       }
       db.prepare('UPDATE users SET balance = ? WHERE id = ?').run(balance, userId);
     }
