@@ -23,7 +23,7 @@ parentPort.on('message', ({ id, query }) => {
   const body = new TextEncoder().encode(JSON.stringify({ echo: cmd }));
   parentPort.postMessage({ type: 'answer', id, answer: { kind: 'ok', body, stored: true, restored: [] } }, [body.buffer]);
 });
-parentPort.postMessage({ type: 'ready' });
+parentPort.postMessage({ type: 'ready', nice: null });
 `;
 
 const pools: ReaderPool[] = [];
@@ -61,7 +61,7 @@ describe('createReaderPool', { timeout: 30_000 }, () => {
     const { reader } = pool();
     const results = await Promise.all(['a', 'b', 'c', 'd'].map((id) => reader.read(q(id))));
     expect(results.map(echoOf)).toEqual(['a', 'b', 'c', 'd'].map((echo) => ({ echo })));
-    expect(reader.stats()).toEqual({ ready: true, queued: 0, inFlight: 0, restarts: 0 });
+    expect(reader.stats()).toEqual({ ready: true, nice: null, queued: 0, inFlight: 0, restarts: 0 });
   });
 
   it('answers service_busy at once past queueMax instead of queueing without bound', async () => {

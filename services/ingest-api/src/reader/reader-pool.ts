@@ -42,6 +42,8 @@ export type ReadResult =
 
 export interface ReaderStats {
   ready: boolean;
+  /** The niceness the current worker thread runs at (null: unknown or not lowered). */
+  nice: number | null;
   queued: number;
   inFlight: number;
   restarts: number;
@@ -85,6 +87,7 @@ export function createReaderPool(options: ReaderPoolOptions): ReaderPool {
   let respawnTimer: NodeJS.Timeout | null = null;
   let nextId = 1;
   let restarts = 0;
+  let nice: number | null = null;
   let closing: Promise<void> | null = null;
 
   function spawn(): void {
@@ -106,6 +109,7 @@ export function createReaderPool(options: ReaderPoolOptions): ReaderPool {
     if (reply.type === 'ready') {
       clearTimeout(from.startTimer);
       from.ready = from.started = true;
+      nice = reply.nice ?? null;
       dispatch();
       return;
     }
@@ -209,6 +213,7 @@ export function createReaderPool(options: ReaderPoolOptions): ReaderPool {
     read,
     stats: () => ({
       ready: slot?.ready ?? false,
+      nice,
       queued: queue.length,
       inFlight: slot?.job ? 1 : 0,
       restarts,

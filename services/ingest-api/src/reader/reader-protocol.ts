@@ -45,7 +45,8 @@ export type ReadAnswer =
   | { kind: 'invalid_query'; message: string };
 
 export type ReaderReply =
-  | { type: 'ready' }
+  /** `nice`: the CPU niceness the worker thread gave itself (null: could not, not Linux). */
+  | { type: 'ready'; nice: number | null }
   | { type: 'answer'; id: number; answer: ReadAnswer }
   /** The query threw (a missing DATA_DIR, a corrupt file): answered 500, the worker lives on. */
   | { type: 'failed'; id: number; message: string };

@@ -5,10 +5,20 @@
  * query — and answers one request at a time (better-sqlite3 is synchronous; the pool on the uWS
  * side sends the next only after the reply).
  *
+ * On Linux the thread lowers its own CPU priority (nice READER_THREAD_NICE, per thread: the bet
+ * thread keeps nice 0). A worker thread alone does not isolate the bet path on a two-core host:
+ * under contention the scheduler shares the cores between the threads of the process equally, and
+ * a bounded-but-steady history flood then still delays the admission thread now and then (seen in
+ * a bet-under-abuse run on the loaded host: one 240 ms stall of the admission thread's event loop
+ * during a 10 s flood). At nice 10 the reader gets about a tenth of a core it contends for with the
+ * bet thread, and all of it while the bet thread is idle.
+ *
  * Like the signature workers, it is the service's own bundled main module started with
  * `workerData.role = READER_WORKER_ROLE`: main.ts calls `runReaderWorkerIfWorker()` before anything
  * else and, when it answers true, does nothing more (no config, no sockets, no Redis).
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { openSegmentView } from '@tap/domain';
 import { type ArchivePlanner, createArchivePlanner } from '../queries/archive-plan.js';
@@ -54,7 +64,7 @@ export function runReaderWorkerIfWorker(): boolean {
     const body = reply.type === 'answer' && reply.answer.kind === 'ok' ? reply.answer.body : null;
     port.postMessage(reply, body ? [body.buffer as ArrayBuffer] : []);
   });
-  const ready: ReaderReply = { type: 'ready' };
+  const ready: ReaderReply = { type: 'ready', nice: lowerThreadPriority() };
   port.postMessage(ready);
   return true;
 }
@@ -96,6 +106,22 @@ export function execute(planner: ArchivePlanner, query: ReadQuery): ReadAnswer {
 /** A fresh buffer of its own (TextEncoder never hands out a pooled slice), so it can be transferred. */
 function encode(value: unknown): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(value));
+}
+
+/** The reader thread's niceness: nice values are per thread on Linux (setpriority on its tid). */
+export const READER_THREAD_NICE = 10;
+
+/** Lowers this thread's CPU priority; the niceness set, or null where that is not possible. */
+function lowerThreadPriority(): number | null {
+  try {
+    // `/proc/thread-self` → `<pid>/task/<tid>`: this thread's id, which setpriority(2) takes.
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (!Number.isInteger(tid) || tid <= 0) return null;
+    setPriority(tid, READER_THREAD_NICE);
+    return READER_THREAD_NICE;
+  } catch {
+    return null; // not Linux: the thread runs at the process's priority
+  }
 }
 
 function isReaderWorkerData(data: unknown): boolean {
