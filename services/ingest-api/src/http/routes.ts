@@ -24,7 +24,7 @@ import { restoreStatus } from '../queries/restore-status.js';
 import type { ReaderPool } from '../reader/reader-pool.js';
 import { bearerToken, beginCall, type HttpCall, reply, replyEncoded, replyError } from './call.js';
 import type { HttpMetrics } from './metrics.js';
-import { read } from './read-reply.js';
+import { type ReadOk, read } from './read-reply.js';
 import { redisRefusal } from './redis-refusal.js';
 
 export interface ApiDeps {
@@ -148,7 +148,7 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
       const range = listRange(call, query, deps);
       if (range === undefined) return;
       const answer = await read(call, deps, { op: 'bets', userId, query, range });
-      if (answer?.body) replyEncoded(call, 200, answer.body);
+      replyList(call, answer);
     }),
   );
 
@@ -163,7 +163,7 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
       const range = listRange(call, query, deps);
       if (range === undefined) return;
       const answer = await read(call, deps, { op: 'ledger', userId, query, range });
-      if (answer?.body) replyEncoded(call, 200, answer.body);
+      replyList(call, answer);
     }),
   );
 
@@ -196,7 +196,7 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
       return reply(call, 200, await listCandles(deps.redis, deps.channels, query));
     const range = { fromMs: query.from, toMs: query.to };
     const answer = await read(call, deps, { op: 'prints', query, range });
-    if (answer?.body) replyEncoded(call, 200, answer.body);
+    replyList(call, answer);
   });
 
   on('get', '/v1/restores/:id', 'restore_status', 1, async (call) => {
@@ -236,6 +236,13 @@ function listRange(
     message: `from..to spans more than ${days} days (to defaults to now); narrow it`,
   });
   return undefined;
+}
+
+/** A list query's page; only a bet lookup may find nothing, so a missing body is a bug (500, logged). */
+function replyList(call: HttpCall, answer: ReadOk | null): void {
+  if (!answer) return; // answered already (busy, invalid, restore pending)
+  if (!answer.body) throw new Error('the reader answered a list query without a body');
+  replyEncoded(call, 200, answer.body);
 }
 
 function notFound(call: HttpCall): void {
