@@ -8,7 +8,10 @@
  *   - hostile resumes: bets while 100 hostile WebSocket clients with free sessions resume over and
  *     over (ws-clients/hostile-resumers.ts), ignoring backoff.
  * Reported: bet p99 to 202 (and to the WebSocket `accepted`) per condition, the median over rounds,
- * and its ratio to — and difference from — the same round's baseline. The issue's targets: history
+ * and its ratio to — and difference from — the same round's baseline; and ingest-api's own
+ * event-loop delay (p99, max) per condition, which the generator's starvation on a busy host does
+ * not inflate (issue 19 moved the history queries to a worker thread: this shows whether they
+ * still block the loop that admits bets). The issue's targets: history
  * moves the bet p99 by < 1 ms, hostile resumes "do not move it" (read here as ≤ 10 %). The load
  * goes straight to the daemons, not through nginx: this measures the daemons' own isolation; nginx's
  * per-address limits (5 history queries/s, 5 upgrades/s) would cut a single attacker further.
@@ -18,6 +21,7 @@ import { benchLimits, openBetStack } from '../src/bet-stack.js';
 import { type LoadRunResult, runOpenLoop } from '../src/load/open-loop.js';
 import { auditTable, loadTable } from '../src/report/tables.js';
 import { emptyOutcome, fail, type ResultTable, type Scenario } from '../src/scenario.js';
+import { type EventLoopDelay, startEventLoopWindow } from '../src/stack/event-loop-delay.js';
 import type { Stack } from '../src/stack/stack.js';
 import { type HostileReport, startHostileResumers } from '../src/ws-clients/hostile-resumers.js';
 import { createSessions } from './ws-fanout.js';
@@ -47,13 +51,14 @@ export const betUnderAbuse: Scenario = {
     try {
       outcome.notes.push(...bets.notes);
       const hostileTokens = await createSessions(bets.stack, HOSTILE_CLIENTS);
-      const runs: { condition: Condition; round: number; bets: LoadRunResult; side?: string }[] = [];
+      const runs: Run[] = [];
       const allRuns = [];
       const hostileReports: HostileReport[] = [];
       for (let round = 1; round <= rounds; round += 1) {
         for (const condition of CONDITIONS) {
           const label = `${condition} #${round}`;
           ctx.log(`${label}: ${ratePerS} bets/s`);
+          const loop = await startEventLoopWindow(bets.stack.apiUrl);
           const betRun = bets.load(label, profile, { wsWallets: wallets, workers: 1, connections: 32 });
           let side: string | undefined;
           if (condition === 'history') {
@@ -73,8 +78,9 @@ export const betUnderAbuse: Scenario = {
             side = `${report.attempts} resumes (${report.attemptsPerS}/s): ${formatCounts(report.outcomes)}`;
           }
           const { run } = await betRun;
+          const loopDelay = await loop.end();
           allRuns.push(run);
-          runs.push({ condition, round, bets: run.result, side });
+          runs.push({ condition, round, bets: run.result, side, loopDelay });
           outcome.loadRuns.push(run.result);
         }
       }
@@ -145,17 +151,28 @@ async function newestEventId(stack: Stack): Promise<string> {
   return newest?.[0] ?? '0-0';
 }
 
+interface Run {
+  condition: Condition;
+  round: number;
+  bets: LoadRunResult;
+  side?: string;
+  /** ingest-api's main-thread event-loop delay over the run (its /metrics). */
+  loopDelay: EventLoopDelay;
+}
+
 interface ConditionSummary {
   condition: Condition;
   p99Ms: number;
   acceptedP99Ms: number | null;
+  loopP99Ms: number;
+  loopMaxMs: number;
   /** Median over rounds of (this round's p99 / its baseline's p99). */
   ratio: number | null;
   /** Median over rounds of (this round's p99 − its baseline's p99), ms. */
   deltaMs: number | null;
 }
 
-function summarize(runs: { condition: Condition; round: number; bets: LoadRunResult }[]): ConditionSummary[] {
+function summarize(runs: Run[]): ConditionSummary[] {
   const baseline = new Map(runs.filter((r) => r.condition === 'baseline').map((r) => [r.round, r.bets]));
   return CONDITIONS.map((condition) => {
     const mine = runs.filter((r) => r.condition === condition);
@@ -165,6 +182,8 @@ function summarize(runs: { condition: Condition; round: number; bets: LoadRunRes
       condition,
       p99Ms: median(mine.map((r) => r.bets.latency.p99Ms)),
       acceptedP99Ms: accepted.length ? median(accepted) : null,
+      loopP99Ms: median(mine.map((r) => r.loopDelay.p99Ms)),
+      loopMaxMs: median(mine.map((r) => r.loopDelay.maxMs)),
       ratio:
         condition === 'baseline'
           ? null
@@ -183,10 +202,13 @@ function summarize(runs: { condition: Condition; round: number; bets: LoadRunRes
 
 function summaryTable(summary: ConditionSummary[], rounds: number): ResultTable {
   const target = { baseline: '—', history: 'Δ < 1 ms', 'hostile resumes': 'ratio ≤ 1.10' } as const;
+  // A condition far faster than its own baseline is the host's drift between the two (the baseline
+  // ran on a busier machine), not a result: it cannot show that the target is met.
   const met = (s: ConditionSummary) => {
-    if (s.condition === 'history') return s.deltaMs === null ? '—' : s.deltaMs < 1 ? 'yes' : 'no';
-    if (s.condition === 'hostile resumes') return s.ratio === null ? '—' : s.ratio <= 1.1 ? 'yes' : 'no';
-    return '—';
+    if (s.condition === 'baseline' || s.ratio === null || s.deltaMs === null) return '—';
+    if (s.ratio < 0.9) return 'inconclusive (baseline slower: host drift)';
+    if (s.condition === 'history') return s.deltaMs < 1 ? 'yes' : 'no';
+    return s.ratio <= 1.1 ? 'yes' : 'no';
   };
   return {
     title: `Bet p99 to 202 by condition (median of ${rounds} round${rounds === 1 ? '' : 's'}, each against its own baseline)`,
@@ -198,6 +220,7 @@ function summaryTable(summary: ConditionSummary[], rounds: number): ResultTable 
       'Δ p99 ms',
       'target',
       'met',
+      'ingest-api event-loop delay p99 / max ms',
     ],
     rows: summary.map((s) => [
       s.condition,
@@ -207,11 +230,15 @@ function summaryTable(summary: ConditionSummary[], rounds: number): ResultTable 
       s.deltaMs,
       target[s.condition],
       met(s),
+      `${s.loopP99Ms} / ${s.loopMaxMs}`,
     ]),
     notes: [
       'Ratio and Δ are per round (that round’s baseline ran minutes earlier on the same stack), then the median. ' +
         'The load generator, the history flood and the hostile clients share the two cores with the stack: part of any ' +
         'move is their own CPU, which a remote attacker would not take from us.',
+      'Event-loop delay: ingest-api’s own main thread over the whole run (prom-client’s monitorEventLoopDelay, reset by ' +
+        'a /metrics scrape at the start of the run, read at its end; it samples every 10 ms, so an idle loop reads ~10 ms). ' +
+        'Unlike the p99s, the generator’s own starvation does not inflate it.',
     ],
   };
 }

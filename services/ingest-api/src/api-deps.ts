@@ -1,10 +1,11 @@
 /**
  * Builds the parts the /v1 routes use from the config: sessions, the login use case over the
- * signature pool, the bet admission over the market state and the Lua script, the rate limit, and
- * the read-only segment view (@tap/domain) and the historical queries over archived segments.
+ * signature pool, the bet admission over the market state and the Lua script, the rate limit, the
+ * reader worker thread that owns the read-only segment connections, and the restore side of the
+ * historical queries over archived segments.
  */
+import { Worker } from 'node:worker_threads';
 import type { Channels } from '@tap/channels';
-import { openSegmentView } from '@tap/domain';
 import { DEFAULT_PRICING_CONFIG } from '@tap/pricing';
 import type { Logger, Redis, Registry } from '@tap/runtime';
 import type { SignaturePool } from '@tap/signatures';
@@ -21,6 +22,8 @@ import type { RedisMemory } from './market/redis-memory.js';
 import { createHistory } from './queries/history.js';
 import { createLocalTokenBucket } from './rate-limit/local-token-bucket.js';
 import { createTokenBucket } from './rate-limit/token-bucket.js';
+import { createReaderPool, type ReaderPool } from './reader/reader-pool.js';
+import { READER_WORKER_ROLE, type ReaderWorkerData } from './reader/reader-protocol.js';
 
 export function createApiDeps(parts: {
   config: Config;
@@ -31,20 +34,23 @@ export function createApiDeps(parts: {
   signatures: SignaturePool;
   market: MarketState;
   memory: RedisMemory;
+  /** The service's main module: the reader worker runs it with its role in workerData. */
+  workerUrl: URL;
 }): ApiDeps {
   const { config, redis, channels } = parts;
   const sessions = new SessionStore(redis, channels, config.SESSION_TTL_S, config.SESSIONS_PER_WALLET_MAX);
   const rateLimitRule = { ratePerS: config.RATE_LIMIT_PER_S, burst: config.RATE_LIMIT_BURST };
-  const segments = openSegmentView(config.DATA_DIR);
   const perHour = (jobs: number) => ({ ratePerS: jobs / 3_600, burst: jobs });
-  const metrics = createHttpMetrics(
-    parts.registry,
-    () =>
+  let reader: ReaderPool | null = null;
+  const metrics = createHttpMetrics(parts.registry, {
+    batcherAdmits: () =>
       checkBatcher(parts.market.snapshot().batcher, Date.now(), {
         batcherHeartbeatAgeMsMax: config.BATCHER_HEARTBEAT_AGE_MS_MAX,
         batcherLagMsMax: config.BATCHER_LAG_MS_MAX,
       }).ok,
-  );
+    readerQueued: () => reader?.stats().queued ?? 0,
+  });
+  reader = startReader(parts, metrics);
   return {
     log: parts.log,
     redis,
@@ -54,16 +60,14 @@ export function createApiDeps(parts: {
     bodyBytesMax: config.BODY_BYTES_MAX,
     metrics,
     now: Date.now,
-    segments,
+    reader,
+    listRangeMsMax: config.LIST_RANGE_DAYS_MAX * 86_400_000,
     history: createHistory({
-      dataDir: config.DATA_DIR,
-      segments,
       redis,
       channels,
       now: Date.now,
       perWallet: createTokenBucket(redis, perHour(config.RESTORE_JOBS_PER_HOUR_PER_WALLET)),
       global: createTokenBucket(redis, perHour(config.RESTORE_JOBS_PER_HOUR)),
-      segmentsPerQueryMax: config.HISTORY_SEGMENTS_PER_QUERY_MAX,
       queuedMax: config.RESTORE_QUEUE_MAX,
     }),
     faucet: config.DEMO_MODE
@@ -112,4 +116,27 @@ export function createApiDeps(parts: {
       newBetId: createBetIdFactory(),
     },
   };
+}
+
+/** The reader worker thread; every replacement is logged and counted by reason. */
+function startReader(
+  parts: { config: Config; log: Logger; workerUrl: URL },
+  metrics: ReturnType<typeof createHttpMetrics>,
+): ReaderPool {
+  const { config, log } = parts;
+  const workerData: ReaderWorkerData = {
+    role: READER_WORKER_ROLE,
+    dataDir: config.DATA_DIR,
+    segmentsPerQueryMax: config.HISTORY_SEGMENTS_PER_QUERY_MAX,
+  };
+  return createReaderPool({
+    spawn: () => new Worker(parts.workerUrl, { workerData }),
+    queueMax: config.READER_QUEUE_MAX,
+    queryTimeoutMs: config.READER_QUERY_TIMEOUT_MS,
+    onRestart: (reason, err) => {
+      metrics.readerRestarts.inc({ reason });
+      log.error({ err, reason }, 'reader.worker_replaced');
+    },
+    onWorkerError: (err) => log.error({ err }, 'reader.worker_error'),
+  });
 }

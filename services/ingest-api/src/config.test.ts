@@ -23,6 +23,9 @@ describe('ingest-api loadConfig', () => {
         REDIS_COMMAND_TIMEOUT_MS: 1_000,
         BATCHER_HEARTBEAT_AGE_MS_MAX: 5_000,
         BATCHER_LAG_MS_MAX: 20_000,
+        READER_QUEUE_MAX: 32,
+        READER_QUERY_TIMEOUT_MS: 5_000,
+        LIST_RANGE_DAYS_MAX: 35,
       },
     });
   });

@@ -57,6 +57,22 @@ const shape = {
   RESTORE_JOBS_PER_HOUR: env.intBetween(1, 100_000, 20),
   /** Historical queries: restore jobs waiting or running at most (more → 503). Default 4. */
   RESTORE_QUEUE_MAX: env.intBetween(1, 1_000, 4),
+  /**
+   * Segment queries (bets, ledger, index prints) waiting for the reader worker thread; more →
+   * 503 service_busy at once instead of an unbounded queue. Default 32.
+   */
+  READER_QUEUE_MAX: env.intBetween(0, 10_000, 32),
+  /**
+   * Longest a segment query may wait for the reader worker, and then longest it may run there, ms:
+   * past the wait it is answered 503 service_busy; past the run the worker is deemed wedged,
+   * replaced, and the query answered 503. Default 5000.
+   */
+  READER_QUERY_TIMEOUT_MS: env.intBetween(100, 120_000, 5_000),
+  /**
+   * Widest `from`..`to` (to defaults to now) of `GET /v1/bets` and `GET /v1/ledger`, days (more →
+   * 400 invalid_query). Default 35: the local segments (current + 4 closed weeks) with a margin.
+   */
+  LIST_RANGE_DAYS_MAX: env.intBetween(1, 366, 35),
   /** Smallest stake, micro-dollars (SPEC §3: $0.10). Default 100000. */
   STAKE_MICROS_MIN: env.intAtLeast(1, 100_000),
   /** Largest stake, micro-dollars (SPEC §3: $100). Default 100000000. */

@@ -2,8 +2,9 @@
  * ingest-api: the public HTTP API (behind nginx) — wallet login, bet admission and the trader's
  * read-only queries (SPEC §5, §6).
  *
- * The bundle is also the entry of the signature-recovery worker threads: the switch below must run
- * first, and in a worker nothing else does (a login storm is verified off this event loop).
+ * The bundle is also the entry of the signature-recovery worker threads and of the reader worker
+ * thread that runs every SQLite query: the switches below must run first, and in a worker nothing
+ * else does (a login storm and a history flood are served off this event loop).
  */
 import { createChannels } from '@tap/channels';
 import { bootService, closeRedis, createRedis, runDaemon } from '@tap/runtime';
@@ -13,8 +14,9 @@ import { loadConfig, memoryRulesOf, SERVICE } from './config.js';
 import { startHttpServer } from './http/server.js';
 import { startMarketState } from './market/market-state.js';
 import { startRedisMemory } from './market/redis-memory.js';
+import { runReaderWorkerIfWorker } from './reader/reader-worker.js';
 
-if (!runSignatureWorkerIfWorker()) startApi();
+if (!runSignatureWorkerIfWorker() && !runReaderWorkerIfWorker()) startApi();
 
 function startApi(): void {
   const { config, log, registry } = bootService(SERVICE, loadConfig(process.env));
@@ -45,8 +47,10 @@ function startApi(): void {
         rules: memoryRulesOf(config),
       });
       stopper.add('redis-memory', () => memory.stop());
-      const api = createApiDeps({ config, log, redis, channels, registry, signatures, market, memory });
-      stopper.addFinal('segments', () => api.segments.close());
+      const workerUrl = new URL(import.meta.url);
+      const parts = { config, log, redis, channels, registry, signatures, market, memory, workerUrl };
+      const api = createApiDeps(parts);
+      stopper.addFinal('reader', () => api.reader.close());
 
       const http = await startHttpServer({
         host: config.HTTP_HOST,
@@ -59,6 +63,7 @@ function startApi(): void {
           redis: redis.status,
           demoMode: config.DEMO_MODE,
           logins: signatures.stats(),
+          reader: api.reader.stats(),
         }),
       });
       stopper.add('http-listener', () => http.close());

@@ -59,9 +59,18 @@ export function reply(
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
+  replyEncoded(call, status, JSON.stringify(body), headers);
+}
+
+/** Answers a body already encoded as JSON (the reader worker's bytes are written as they are). */
+export function replyEncoded(
+  call: HttpCall,
+  status: number,
+  text: string | Uint8Array,
+  headers: Record<string, string> = {},
+): void {
   if (call.aborted || call.answered) return;
   call.answered = true;
-  const text = JSON.stringify(body);
   call.res.cork(() => {
     call.res.writeStatus(`${status} ${STATUS_CODES[status] ?? ''}`);
     call.res.writeHeader('content-type', 'application/json');

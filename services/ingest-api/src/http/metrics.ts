@@ -1,12 +1,19 @@
 /**
  * ingest-api's HTTP metrics: latency per route, requests in flight, outcomes by error code,
- * requests Redis failed (unreachable or over REDIS_COMMAND_TIMEOUT_MS), and whether the batcher
- * check lets bets in.
+ * requests Redis failed (unreachable or over REDIS_COMMAND_TIMEOUT_MS), whether the batcher
+ * check lets bets in, and the reader worker's queue and replacements.
  */
 import { Counter, Gauge, Histogram, type Registry } from '@tap/runtime';
 
-/** `batcherAdmits` is read at each scrape: whether the batcher check admits bets now. */
-export function createHttpMetrics(registry: Registry, batcherAdmits: () => boolean = () => true) {
+/**
+ * Read at each scrape: `batcherAdmits`, whether the batcher check admits bets now; `readerQueued`,
+ * the segment queries waiting for the reader worker.
+ */
+export function createHttpMetrics(
+  registry: Registry,
+  read: { batcherAdmits?: () => boolean; readerQueued?: () => number } = {},
+) {
+  const { batcherAdmits = () => true, readerQueued = () => 0 } = read;
   return {
     duration: new Histogram({
       name: 'tap_ingest_api_request_duration_seconds',
@@ -40,6 +47,20 @@ export function createHttpMetrics(registry: Registry, batcherAdmits: () => boole
       collect() {
         this.set(batcherAdmits() ? 1 : 0);
       },
+    }),
+    readerQueued: new Gauge({
+      name: 'tap_ingest_api_reader_queued_queries',
+      help: 'Segment queries waiting for the reader worker thread (past READER_QUEUE_MAX: 503 service_busy)',
+      registers: [registry],
+      collect() {
+        this.set(readerQueued());
+      },
+    }),
+    readerRestarts: new Counter({
+      name: 'tap_ingest_api_reader_restarts_total',
+      help: 'Reader worker threads replaced, by reason (crash, wedged, start_timeout); their in-flight query got 503',
+      labelNames: ['reason'],
+      registers: [registry],
     }),
   };
 }

@@ -4,7 +4,7 @@
  * Redis that refuses a write (full, no permission, unreachable) answers 503 (redis-refusal.ts).
  */
 import type { Channels } from '@tap/channels';
-import { betIdSchema, type SegmentView } from '@tap/domain';
+import { betIdSchema } from '@tap/domain';
 import { isRedisUnavailable, type Logger, type Redis } from '@tap/runtime';
 import type { TemplatedApp } from '@tap/uws';
 import type { z } from 'zod';
@@ -15,15 +15,16 @@ import { type PlaceBetDeps, placeBet } from '../bets/place-bet.js';
 import type { TakeFaucet } from '../demo/faucet.js';
 import type { RedisMemory } from '../market/redis-memory.js';
 import { readMe } from '../me/me.js';
-import { betListQuerySchema, findBet, listBets } from '../queries/bet-queries.js';
+import { betListQuerySchema } from '../queries/bet-queries.js';
 import { breakerHistoryQuerySchema, listBreakerIntervals } from '../queries/breaker-history.js';
 import type { History } from '../queries/history.js';
-import { historyQuerySchema, isFutureRange, listCandles, listPrints } from '../queries/index-history.js';
-import { ledgerQuerySchema, listLedger } from '../queries/ledger-queries.js';
+import { historyQuerySchema, isFutureRange, listCandles } from '../queries/index-history.js';
+import { ledgerQuerySchema } from '../queries/ledger-queries.js';
 import { restoreStatus } from '../queries/restore-status.js';
-import { bearerToken, beginCall, type HttpCall, reply, replyError } from './call.js';
-import { answerWithHistory } from './history-reply.js';
+import type { ReaderPool } from '../reader/reader-pool.js';
+import { bearerToken, beginCall, type HttpCall, reply, replyEncoded, replyError } from './call.js';
 import type { HttpMetrics } from './metrics.js';
+import { type ReadOk, read } from './read-reply.js';
 import { redisRefusal } from './redis-refusal.js';
 
 export interface ApiDeps {
@@ -34,9 +35,12 @@ export interface ApiDeps {
   memory: RedisMemory;
   login: LoginDeps;
   bets: PlaceBetDeps;
-  segments: SegmentView;
+  /** Every SQLite read: the reader worker thread, off this event loop (issue 19). */
+  reader: ReaderPool;
   /** Queries reaching archived segments: a restore job, then the restored cache (issue 17). */
   history: History;
+  /** Widest from..to of /v1/bets and /v1/ledger (LIST_RANGE_DAYS_MAX), ms. */
+  listRangeMsMax: number;
   bodyBytesMax: number;
   metrics: HttpMetrics;
   now: () => number;
@@ -116,17 +120,20 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
     1,
     authed(async (call, userId) => {
       const betId = call.params[0] ?? '';
-      const local = await findBet(deps.segments, deps.redis, deps.channels, userId, betId);
-      if (local) return reply(call, 200, local);
+      if (!betIdSchema.safeParse(betId).success) return notFound(call);
+      const local = await read(call, deps, { op: 'bet', userId, betId, range: null });
+      if (!local) return;
+      if (local.body) return replyEncoded(call, 200, local.body);
+      // Not stored yet: admitted and waiting for the batcher (its marker names the trader)?
+      if (!local.stored && (await deps.redis.get(deps.channels.keys.pendingBet(betId))) === userId)
+        return reply(call, 200, { betId, status: 'pending' });
       // Not local: its period (from the id's time, plus the apply lag) may be archived.
-      const placedAtMs = betIdSchema.safeParse(betId).success ? betIdTimeMs(betId) : null;
-      const range = placedAtMs === null ? null : { fromMs: placedAtMs, toMs: placedAtMs + APPLY_LAG_MS_MAX };
-      await answerWithHistory(call, deps, { userId, range }, async (view) => {
-        const bet =
-          view === deps.segments ? null : await findBet(view, deps.redis, deps.channels, userId, betId);
-        if (!bet) return replyError(call, 'not_found', { message: 'no such bet for this trader' });
-        reply(call, 200, bet);
-      });
+      const placedAtMs = betIdTimeMs(betId);
+      const range = { fromMs: placedAtMs, toMs: placedAtMs + APPLY_LAG_MS_MAX };
+      const archived = await read(call, deps, { op: 'bet', userId, betId, range });
+      if (!archived) return;
+      if (!archived.body) return notFound(call);
+      replyEncoded(call, 200, archived.body);
     }),
   );
 
@@ -138,9 +145,10 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
     authed(async (call, userId) => {
       const query = parseQuery(call, betListQuerySchema);
       if (!query) return;
-      await answerWithHistory(call, deps, { userId, range: rangeOf(query, deps.now()) }, (view) =>
-        reply(call, 200, listBets(view, userId, query)),
-      );
+      const range = listRange(call, query, deps);
+      if (range === undefined) return;
+      const answer = await read(call, deps, { op: 'bets', userId, query, range });
+      replyList(call, answer);
     }),
   );
 
@@ -152,9 +160,10 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
     authed(async (call, userId) => {
       const query = parseQuery(call, ledgerQuerySchema);
       if (!query) return;
-      await answerWithHistory(call, deps, { userId, range: rangeOf(query, deps.now()) }, (view) =>
-        reply(call, 200, listLedger(view, userId, query)),
-      );
+      const range = listRange(call, query, deps);
+      if (range === undefined) return;
+      const answer = await read(call, deps, { op: 'ledger', userId, query, range });
+      replyList(call, answer);
     }),
   );
 
@@ -186,9 +195,8 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
     if (query.resolution === '1s')
       return reply(call, 200, await listCandles(deps.redis, deps.channels, query));
     const range = { fromMs: query.from, toMs: query.to };
-    await answerWithHistory(call, deps, { userId: null, range }, (view) =>
-      reply(call, 200, listPrints(view, query)),
-    );
+    const answer = await read(call, deps, { op: 'prints', query, range });
+    replyList(call, answer);
   });
 
   on('get', '/v1/restores/:id', 'restore_status', 1, async (call) => {
@@ -210,9 +218,35 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
 /** A bet is applied into the segment current at apply time: at most this long after its id's time. */
 const APPLY_LAG_MS_MAX = 60_000;
 
-/** A query with `from` may reach archived segments; without one it reads the local view only. */
-function rangeOf(query: { from?: number; to?: number }, nowMs: number) {
-  return query.from === undefined ? null : { fromMs: query.from, toMs: query.to ?? nowMs };
+/**
+ * A list query with `from` may reach archived segments; without one it reads the local view only
+ * (bounded by the view's weeks and the page's visit cap). A range wider than `listRangeMsMax`
+ * answers 400 `invalid_query` and returns undefined.
+ */
+function listRange(
+  call: HttpCall,
+  query: { from?: number; to?: number },
+  deps: { now: () => number; listRangeMsMax: number },
+): { fromMs: number; toMs: number } | null | undefined {
+  if (query.from === undefined) return null;
+  const range = { fromMs: query.from, toMs: query.to ?? deps.now() };
+  if (range.toMs - range.fromMs <= deps.listRangeMsMax) return range;
+  const days = Math.round(deps.listRangeMsMax / 86_400_000);
+  replyError(call, 'invalid_query', {
+    message: `from..to spans more than ${days} days (to defaults to now); narrow it`,
+  });
+  return undefined;
+}
+
+/** A list query's page; only a bet lookup may find nothing, so a missing body is a bug (500, logged). */
+function replyList(call: HttpCall, answer: ReadOk | null): void {
+  if (!answer) return; // answered already (busy, invalid, restore pending)
+  if (!answer.body) throw new Error('the reader answered a list query without a body');
+  replyEncoded(call, 200, answer.body);
+}
+
+function notFound(call: HttpCall): void {
+  replyError(call, 'not_found', { message: 'no such bet for this trader' });
 }
 
 /**

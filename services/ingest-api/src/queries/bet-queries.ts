@@ -3,25 +3,25 @@
  * evidence (SPEC §4, §6), across the current and the last 4 closed segments (the segment view of
  * @tap/domain: a bet carried over a roll-over shows once, with its whole history; the cursor
  * continues over a boundary). A bet admitted but not yet applied reads as `pending` (its marker is
- * in Redis until the batcher commits it). Another trader's bet reads as not found.
+ * in Redis until the batcher commits it: the route checks it). Another trader's bet reads as not
+ * found. These run in the reader worker thread (reader/reader-worker.ts).
  */
-import type { Channels } from '@tap/channels';
 import { betIdSchema, betView, findBet as findBetRow, type SegmentView, userBetsAcross } from '@tap/domain';
-import type { Redis } from '@tap/runtime';
 import { z } from 'zod';
 
-export async function findBet(
+/**
+ * The trader's bet in the view, or null; `stored` says whether the id is in a segment at all
+ * (another trader's bet reads as not found, but only an unstored id may still be pending in Redis).
+ */
+export function findOwnBet(
   view: SegmentView,
-  redis: Redis,
-  channels: Channels,
   userId: string,
   betId: string,
-): Promise<ReturnType<typeof betView> | { betId: string; status: 'pending' } | null> {
-  if (!betIdSchema.safeParse(betId).success) return null;
+): { bet: ReturnType<typeof betView> | null; stored: boolean } {
+  if (!betIdSchema.safeParse(betId).success) return { bet: null, stored: false };
   const row = findBetRow(view, betId)?.row;
-  if (row) return row.user_id === userId ? betView(row) : null;
-  const pendingFor = await redis.get(channels.keys.pendingBet(betId));
-  return pendingFor === userId ? { betId, status: 'pending' } : null;
+  if (!row) return { bet: null, stored: false };
+  return { bet: row.user_id === userId ? betView(row) : null, stored: true };
 }
 
 export const betListQuerySchema = z

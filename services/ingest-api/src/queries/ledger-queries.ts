@@ -40,7 +40,7 @@ export function listLedger(view: SegmentView, userId: string, query: z.infer<typ
     (refId === undefined || row.ref_id === refId);
   const page =
     refType !== undefined && refId !== undefined
-      ? byRef(view, userId, { refType, refId, cursor: query.cursor, limit: query.limit }, keep)
+      ? byRef(view, userId, { refType, refId, from, to, cursor: query.cursor, limit: query.limit })
       : userLedgerAcross(view, userId, {
           before: query.cursor,
           limit: query.limit,
@@ -63,26 +63,40 @@ export function listLedger(view: SegmentView, userId: string, query: z.infer<typ
 
 /**
  * A reference has a handful of rows (a stake, then a payout or refund — possibly in the next
- * segment when the bet was carried over a roll-over), found by its index in each segment.
+ * segment when the bet was carried over a roll-over), found by its index in each segment (ledger
+ * ids continue across segments, newest first, so the concatenation is in id order); each
+ * segment gives at most `limit + 1` (the page and whether more remain), so even a reference with
+ * many rows never reads more than a page per segment.
  */
 function byRef(
   view: SegmentView,
   userId: string,
-  ref: { refType: string; refId: string; cursor: number | undefined; limit: number },
-  keep: (row: LedgerDbRow) => boolean,
+  ref: {
+    refType: string;
+    refId: string;
+    from: number;
+    to: number;
+    cursor: number | undefined;
+    limit: number;
+  },
 ): ChainPage<LedgerDbRow, number> {
-  const rows = view
-    .segments()
-    .flatMap(
-      (segment) =>
-        segment.db
-          .prepare(
-            `SELECT * FROM transaction_ledger WHERE ref_type = ? AND ref_id = ? AND user_id = ? AND id < ?
-             ORDER BY id DESC`,
-          )
-          .all(ref.refType, ref.refId, userId, ref.cursor ?? Number.MAX_SAFE_INTEGER) as LedgerDbRow[],
-    )
-    .filter(keep);
+  const rows = view.segments().flatMap(
+    (segment) =>
+      segment.db
+        .prepare(
+          `SELECT * FROM transaction_ledger WHERE ref_type = ? AND ref_id = ? AND user_id = ? AND id < ?
+             AND created_at BETWEEN ? AND ? ORDER BY id DESC LIMIT ?`,
+        )
+        .all(
+          ref.refType,
+          ref.refId,
+          userId,
+          ref.cursor ?? Number.MAX_SAFE_INTEGER,
+          ref.from,
+          ref.to,
+          ref.limit + 1,
+        ) as LedgerDbRow[],
+  );
   const page = rows.slice(0, ref.limit);
   return { rows: page, next: rows.length > ref.limit ? (page.at(-1)?.id ?? null) : null };
 }
