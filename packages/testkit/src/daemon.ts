@@ -52,3 +52,16 @@ export async function waitForHealthy(url: string, timeoutMs = 10_000): Promise<R
   }
   throw new Error(`${url} not healthy within ${timeoutMs} ms: ${last}`);
 }
+
+/**
+ * A metric's value from a daemon's `/metrics` (Prometheus text), summed over its label sets — the
+ * one value of a metric without labels of its own (every series carries `service`).
+ */
+export async function scrapeMetric(metricsUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) sum += Number(line.split(' ').at(-1));
+  }
+  return sum;
+}

@@ -4,7 +4,7 @@
  * This is the one list of the kit's public surface; `index.ts` adds only the suites.
  */
 export { ADMISSION_REPLIES, admitBet, admitBetWhenReady, queueAdmission } from './admission.js';
-export { type DaemonOptions, freshPrefix, startDaemon, waitForHealthy } from './daemon.js';
+export { type DaemonOptions, freshPrefix, scrapeMetric, startDaemon, waitForHealthy } from './daemon.js';
 export { type FakeMarket, startFakeMarket } from './fake-market.js';
 export { type Fault, type FaultProxy, startFaultProxy } from './fault-proxy.js';
 export {

@@ -15,6 +15,7 @@ import {
   aBetPlacedNow,
   anAdjustment,
   freePort,
+  scrapeMetric,
   serviceEntry,
   startProcess,
   TEST_OPERATOR_KEY,
@@ -47,12 +48,6 @@ rm -f "$DATA_DIR/filler"
 cp -a "$DATA_DIR/." "$COPY_DIR/"
 exit $code
 `;
-
-async function metricValue(url: string, name: string): Promise<number> {
-  const text = await (await fetch(url)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
-  return line === undefined ? Number.NaN : Number(line.split(' ').at(-1));
-}
 
 describe('batcher on a full disk', () => {
   const suite = redisForSuite();
@@ -94,7 +89,7 @@ describe('batcher on a full disk', () => {
       // Admit bets until the disk is full: a batch fails and the batcher says so.
       const betIds: string[] = [];
       const deadline = Date.now() + 60_000;
-      while ((await metricValue(metricsUrl, 'tap_batcher_storage_failing')) !== 1) {
+      while ((await scrapeMetric(metricsUrl, 'tap_batcher_storage_failing')) !== 1) {
         expect(Date.now(), 'the disk never filled').toBeLessThan(deadline);
         for (let i = 0; i < 50; i += 1) {
           const bet = aBetPlacedNow({ userId: WALLETS[i % WALLETS.length]!, stakeMicros: USD });
@@ -111,7 +106,7 @@ describe('batcher on a full disk', () => {
       const beatBefore = await suite.redis.hget(heartbeatKey, 'at');
       await sleep(1_000);
       expect(await suite.redis.hget(heartbeatKey, 'at')).toBe(beatBefore);
-      expect(await metricValue(metricsUrl, 'tap_batcher_storage_failing')).toBe(1);
+      expect(await scrapeMetric(metricsUrl, 'tap_batcher_storage_failing')).toBe(1);
       expect(await pendingTotal(suite.redis, setup)).toBeGreaterThan(0);
       // More bets while it fails: they wait in the stream.
       for (let i = 0; i < 100; i += 1) {
@@ -122,7 +117,7 @@ describe('batcher on a full disk', () => {
 
       writeFileSync(release, '');
       await eventually(
-        () => metricValue(metricsUrl, 'tap_batcher_storage_failing'),
+        () => scrapeMetric(metricsUrl, 'tap_batcher_storage_failing'),
         (v) => v === 0,
         20_000,
       );

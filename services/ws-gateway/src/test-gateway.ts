@@ -11,6 +11,7 @@ import {
   freePort,
   freshPrefix,
   type Started,
+  scrapeMetric,
   startDaemon,
   type TestRedis,
   waitForHealthy,
@@ -84,14 +85,7 @@ export async function startTestGateway(
     async health() {
       return (await (await fetch(`${base}/healthz`)).json()) as Record<string, unknown>;
     },
-    async metric(name) {
-      const text = await (await fetch(`${base}/metrics`)).text();
-      let sum = 0;
-      for (const line of text.split('\n')) {
-        if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) sum += Number(line.split(' ').at(-1));
-      }
-      return sum;
-    },
+    metric: (name) => scrapeMetric(`${base}/metrics`, name),
     async stop() {
       await daemon.stop('SIGTERM');
       redis.disconnect();
