@@ -4,8 +4,7 @@
  * issued 40 s ahead `message_from_future` — judged by the server's clock, which the step moves by
  * less than the margin. Each probe is a fresh wallet and a real signature.
  */
-import { buildSiweMessage, randomNonce } from '@tap/signatures';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { createWallets, signLogins } from '../load/wallets.js';
 
 const PROBES = [
   { offsetMs: 0, error: undefined },
@@ -13,27 +12,27 @@ const PROBES = [
   { offsetMs: 40_000, error: 'message_from_future' },
 ] as const;
 
-/** One round of the three probes; returns what did not answer as expected (empty: all held). */
-export async function loginSkewProblems(
+/**
+ * One round of the three probes: how many were answered (a 503 is not an answer about the skew)
+ * and what did not answer as expected.
+ */
+export async function probeLoginSkew(
   apiUrl: string,
   site: { domain: string; uri: string },
-): Promise<string[]> {
+): Promise<{ answered: number; problems: string[] }> {
   const problems: string[] = [];
+  let answered = 0;
   for (const probe of PROBES) {
-    const wallet = privateKeyToAccount(generatePrivateKey());
-    const message = buildSiweMessage({
-      address: wallet.address,
-      ...{ domain: site.domain, uri: site.uri, chainId: 1, nonce: randomNonce() },
-      issuedAt: new Date(Date.now() + probe.offsetMs),
-    });
+    const [login] = await signLogins(createWallets(1), site, probe.offsetMs);
     const res = await fetch(`${apiUrl}/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ message, signature: await wallet.signMessage({ message }) }),
+      body: JSON.stringify({ message: login!.message, signature: login!.signature }),
     });
     const body = (await res.json().catch(() => ({}))) as { error?: string };
     // A login refused for load is not a skew answer: the next round probes again.
     if (res.status === 503) continue;
+    answered += 1;
     const held =
       probe.error === undefined ? res.status === 200 : res.status === 401 && body.error === probe.error;
     if (!held) {
@@ -42,5 +41,5 @@ export async function loginSkewProblems(
       );
     }
   }
-  return problems;
+  return { answered, problems };
 }

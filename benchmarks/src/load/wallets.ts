@@ -36,10 +36,14 @@ export function createWallets(count: number): PrivateKeyAccount[] {
   return Array.from({ length: count }, () => privateKeyToAccount(generatePrivateKey()));
 }
 
-/** EIP-4361 messages signed with EIP-191 personal_sign; they must be used within the 30 s skew. */
+/**
+ * EIP-4361 messages signed with EIP-191 personal_sign; they must be used within the 30 s skew.
+ * `issuedAtOffsetMs` dates them away from now (the chaos run's skew probes).
+ */
 export async function signLogins(
   wallets: readonly PrivateKeyAccount[],
   site: { domain: string; uri: string },
+  issuedAtOffsetMs = 0,
 ): Promise<SignedLogin[]> {
   const signed: SignedLogin[] = [];
   for (const wallet of wallets) {
@@ -49,7 +53,7 @@ export async function signLogins(
       uri: site.uri,
       chainId: 1,
       nonce: randomNonce(),
-      issuedAt: new Date(),
+      issuedAt: new Date(Date.now() + issuedAtOffsetMs),
     });
     signed.push({
       userId: wallet.address.toLowerCase(),
