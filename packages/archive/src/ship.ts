@@ -33,11 +33,17 @@ export async function shipFile(
     metadata?: Record<string, string>;
     /** zstd level (ZSTD_LEVELS); default the archive's. */
     level?: number;
+    /** Compress at most this many plain bytes per second (`pace`); default unpaced. */
+    bytesPerSecond?: number;
   },
 ): Promise<ZstdResult> {
   const staged = join(options.stagingDir, `${options.key.replace(/\//g, '_')}.${process.pid}`);
   try {
-    const digests = await compressFile(options.source, staged, { level: options.level, signal: ctx.signal });
+    const digests = await compressFile(options.source, staged, {
+      level: options.level,
+      signal: ctx.signal,
+      ...(options.bytesPerSecond ? { bytesPerSecond: options.bytesPerSecond } : {}),
+    });
     await uploadVerified(ctx, options.key, staged, digests.compressed, {
       metadata: { ...options.metadata, ...digestMetadata(digests) },
       ...(options.storageClass ? { storageClass: options.storageClass } : {}),

@@ -29,12 +29,19 @@ export const ZSTD_LEVELS = { archive: 9, backup: 3 } as const;
 export async function compressFile(
   source: string,
   target: string,
-  options: { level?: number; signal?: AbortSignal; onBytes?: (plainBytes: number) => void } = {},
+  options: {
+    level?: number;
+    signal?: AbortSignal;
+    onBytes?: (plainBytes: number) => void;
+    /** Plain bytes per second at most (see `pace`); unset = as fast as the cores allow. */
+    bytesPerSecond?: number;
+  } = {},
 ): Promise<ZstdResult> {
   const plain = digestTap(options.onBytes);
   const compressed = digestTap();
   await pipeline(
     createReadStream(source),
+    ...(options.bytesPerSecond ? [pace(options.bytesPerSecond)] : []),
     plain.stream,
     new CompressStream({ compressionLevel: options.level ?? ZSTD_LEVELS.archive, checksumFlag: true }),
     compressed.stream,
@@ -92,6 +99,27 @@ export function digestTap(onBytes?: (total: number) => void): {
       return { sha256: digest, bytes };
     },
   };
+}
+
+/**
+ * A pass-through that holds the stream to `bytesPerSecond` on average: after each chunk it waits
+ * until the bytes so far are due. Why: an hourly backup shares two cores with the batcher, and how
+ * much it slows bet application depends on how much work it does per second, not in total (the
+ * same reason as `pg_basebackup --max-rate`). Waiting in the stream also slows everything after it
+ * (zstd, hashing, the staging write) to the same pace.
+ */
+export function pace(bytesPerSecond: number): Transform {
+  if (!(bytesPerSecond > 0)) throw new RangeError(`pace: bytesPerSecond must be > 0 (got ${bytesPerSecond})`);
+  const startedAt = performance.now();
+  let bytes = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      const aheadMs = (bytes / bytesPerSecond) * 1000 - (performance.now() - startedAt);
+      if (aheadMs > 1) setTimeout(() => done(null, chunk), aheadMs);
+      else done(null, chunk);
+    },
+  });
 }
 
 function devNull(): Writable {

@@ -5,6 +5,8 @@
  * batch the writer commits), proved (quick_check, ledger chain, balance == SUM(ledger)), shipped to
  * `backups/<segment>/<stamp>.db.zst` and read back; then Redis' RDB/AOF files of the same run go to
  * `backups/redis/<stamp>/`. Only after all of that verified does retention delete old backups.
+ * Compressing and hashing are paced (BACKUP_RATE_MB_S): the batcher shares the cores, and the
+ * backup's cost to it depends on its work per second; `VACUUM INTO` and the proof cannot be paced.
  * No segment to back up is a failure: a running service always has a hot segment.
  */
 import { mkdir, rm } from 'node:fs/promises';
@@ -38,6 +40,8 @@ export interface BackupOptions {
   dataDir: string;
   redisDir: string;
   retention: RetentionPolicy;
+  /** Pace of compressing and hashing (BACKUP_RATE_MB_S); 0 = unpaced. */
+  bytesPerSecond: number;
   log: Logger;
   totals: RunTotals;
 }
@@ -85,6 +89,7 @@ async function backupSegment(options: BackupOptions, segment: LocalSegment, atMs
       key,
       stagingDir: stagingDir(options.dataDir),
       level: ZSTD_LEVELS.backup,
+      bytesPerSecond: options.bytesPerSecond,
       metadata: {
         segment: segment.name,
         'ledger-head-id': String(proof.head.id),

@@ -58,6 +58,7 @@ function runTimerJob(mode: 'archive' | 'backup'): void {
             dataDir: config.DATA_DIR,
             redisDir: config.REDIS_DATA_DIR,
             retention,
+            bytesPerSecond: config.BACKUP_RATE_MB_S * 1_000_000,
             log,
             totals,
           });
