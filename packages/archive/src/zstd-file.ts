@@ -5,7 +5,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { Transform, Writable } from 'node:stream';
+import { PassThrough, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CompressStream, DecompressStream } from 'zstd-napi';
 
@@ -41,7 +41,7 @@ export async function compressFile(
   const compressed = digestTap();
   await pipeline(
     createReadStream(source),
-    ...(options.bytesPerSecond ? [pace(options.bytesPerSecond)] : []),
+    options.bytesPerSecond ? pace(options.bytesPerSecond) : new PassThrough(),
     plain.stream,
     new CompressStream({ compressionLevel: options.level ?? ZSTD_LEVELS.archive, checksumFlag: true }),
     compressed.stream,
