@@ -31,6 +31,7 @@ import {
   type ScenarioOptions,
   type ScenarioOutcome,
 } from '../src/scenario.js';
+import { percentile as percentileOrNull } from '../src/stats/percentile.js';
 import { trend } from '../src/stats/trend.js';
 import { placeBetsEvery } from '../src/web-client/bet-placer.js';
 import {
@@ -230,10 +231,8 @@ function bundleGzipKb(): number {
   return Math.round(bytes / 102.4) / 10;
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
+/** No frames read as 0 ms here: the report fails the run on `work.length === 0` instead. */
+const percentile = (values: readonly number[], p: number) => percentileOrNull(values, p) ?? 0;
 
 /** The table, checks and headline from what was measured (pure). */
 export function report(m: Measured, plan: Plan): ScenarioOutcome {
