@@ -16,21 +16,63 @@
  * goes straight to the daemons, not through nginx: this measures the daemons' own isolation; nginx's
  * per-address limits (5 history queries/s, 5 upgrades/s) would cut a single attacker further.
  * Timing targets are reported, not enforced (the machine is shared); the audit is.
+ *
+ * The file reads as the experiment: `planOf` (size and rounds), `measure` (one stack; per round the
+ * three conditions, each with its side load and ingest-api's event-loop window; the audit) and
+ * `report` (pure: the per-condition medians against each round's baseline, the tables and headline).
  */
+
+import type { AuditReport } from '../src/audit/audit.js';
 import { benchLimits, openBetStack } from '../src/bet-stack.js';
 import { type LoadRunResult, runOpenLoop } from '../src/load/open-loop.js';
 import { auditTable, loadTable } from '../src/report/tables.js';
-import { emptyOutcome, fail, type ResultTable, type Scenario } from '../src/scenario.js';
+import {
+  emptyOutcome,
+  fail,
+  type ResultTable,
+  type Scenario,
+  type ScenarioContext,
+  type ScenarioOptions,
+  type ScenarioOutcome,
+} from '../src/scenario.js';
 import { type EventLoopDelay, startEventLoopWindow } from '../src/stack/event-loop-delay.js';
 import type { Stack } from '../src/stack/stack.js';
+import { medianOf } from '../src/stats/median.js';
 import { type HostileReport, startHostileResumers } from '../src/ws-clients/hostile-resumers.js';
-import { createSessions } from './ws-fanout.js';
+import { createSessions } from '../src/ws-clients/sessions.js';
 
 const HISTORY_PER_S = 50;
 const HOSTILE_CLIENTS = 100;
 const HOSTILE_PAUSE_MS = 50;
 const CONDITIONS = ['baseline', 'history', 'hostile resumes'] as const;
-type Condition = (typeof CONDITIONS)[number];
+export type Condition = (typeof CONDITIONS)[number];
+
+export interface Plan {
+  wallets: number;
+  ratePerS: number;
+  rounds: number;
+  profile: { ratePerS: number; durationMs: number; warmupMs: number };
+}
+
+export interface Run {
+  condition: Condition;
+  round: number;
+  bets: LoadRunResult;
+  /** The history flood beside the bets (condition `history`). */
+  history?: LoadRunResult;
+  /** The hostile clients' outcomes (condition `hostile resumes`). */
+  hostile?: HostileReport;
+  /** ingest-api's main-thread event-loop delay over the run (its /metrics). */
+  loopDelay: EventLoopDelay;
+}
+
+export interface Measured {
+  /** The bet stack's notes (market source, limits). */
+  notes: string[];
+  runs: Run[];
+  /** Over every bet of every run. */
+  audit: AuditReport;
+}
 
 export const betUnderAbuse: Scenario = {
   name: 'bet-under-abuse',
@@ -41,79 +83,106 @@ export const betUnderAbuse: Scenario = {
     `sessions resume over and over (${HOSTILE_PAUSE_MS} ms between attempts, no backoff) — straight to the daemons. Bet p99 ` +
     'per condition, median over rounds, as a ratio to and difference from the baseline of the same run; then the audit.',
   async run(ctx) {
-    const quick = ctx.options.quick === true;
-    const wallets = quick ? 100 : 500;
-    const ratePerS = quick ? 200 : 500;
-    const rounds = quick ? 1 : 3;
-    const profile = { ratePerS, durationMs: quick ? 10_000 : 25_000, warmupMs: quick ? 3_000 : 5_000 };
-    const outcome = emptyOutcome();
-    const bets = await openBetStack(ctx, { wallets, fundMicros: 1_000_000_000, limits: benchLimits() });
-    try {
-      outcome.notes.push(...bets.notes);
-      const hostileTokens = await createSessions(bets.stack, HOSTILE_CLIENTS);
-      const runs: Run[] = [];
-      const allRuns = [];
-      const hostileReports: HostileReport[] = [];
-      for (let round = 1; round <= rounds; round += 1) {
-        for (const condition of CONDITIONS) {
-          const label = `${condition} #${round}`;
-          ctx.log(`${label}: ${ratePerS} bets/s`);
-          const loop = await startEventLoopWindow(bets.stack.apiUrl);
-          const betRun = bets.load(label, profile, { wsWallets: wallets, workers: 1, connections: 32 });
-          let side: string | undefined;
-          if (condition === 'history') {
-            const history = await historyFlood(bets.stack, bets.sessions, profile);
-            side = `history p99 ${history.latency.p99Ms} ms, ${history.ok} of ${history.sent} answered 200`;
-          } else if (condition === 'hostile resumes') {
-            const hostile = startHostileResumers({
-              wsUrl: bets.stack.wsUrl,
-              tokens: hostileTokens,
-              recentEventId: await newestEventId(bets.stack),
-              pauseMs: HOSTILE_PAUSE_MS,
-            });
-            await new Promise((resolve) => setTimeout(resolve, profile.durationMs));
-            const report = await hostile.stop();
-            hostileReports.push(report);
-            ctx.log(`hostile clients stopped: ${report.attempts} resumes`);
-            side = `${report.attempts} resumes (${report.attemptsPerS}/s): ${formatCounts(report.outcomes)}`;
-          }
-          const { run } = await betRun;
-          const loopDelay = await loop.end();
-          allRuns.push(run);
-          runs.push({ condition, round, bets: run.result, side, loopDelay });
-          outcome.loadRuns.push(run.result);
-        }
-      }
-      const audit = await bets.audit(allRuns);
-      outcome.audits.push({ label: 'bet-under-abuse', report: audit });
-      if (!audit.ok) fail(outcome, 'audit failed');
-      const summary = summarize(runs);
-      outcome.tables.push(
-        summaryTable(summary, rounds),
-        loadTable(
-          `Every run (${ratePerS} bets/s, ${wallets} wallets)`,
-          runs.map((r) => r.bets),
-          runs.filter((r) => r.side).map((r) => `${r.bets.label}: ${r.side}`),
-        ),
-        auditTable('Audit (every bet of every run)', audit),
-      );
-      const history = summary.find((s) => s.condition === 'history');
-      const hostile = summary.find((s) => s.condition === 'hostile resumes');
-      outcome.headline = {
-        baseline_p99_ms: summary[0]?.p99Ms ?? null,
-        history_p99_delta_ms: history?.deltaMs ?? null,
-        history_p99_ratio: history?.ratio ?? null,
-        hostile_p99_ratio: hostile?.ratio ?? null,
-        hostile_resumes_per_s: hostileReports.length
-          ? Math.round(hostileReports.reduce((n, r) => n + r.attemptsPerS, 0) / hostileReports.length)
-          : null,
-      };
-    } finally {
-      await bets.close();
-    }
-    return outcome;
+    const plan = planOf(ctx.options);
+    return report(await measure(ctx, plan), plan);
   },
 };
+
+export function planOf(options: ScenarioOptions): Plan {
+  const quick = options.quick === true;
+  const ratePerS = quick ? 200 : 500;
+  return {
+    wallets: quick ? 100 : 500,
+    ratePerS,
+    rounds: quick ? 1 : 3,
+    profile: { ratePerS, durationMs: quick ? 10_000 : 25_000, warmupMs: quick ? 3_000 : 5_000 },
+  };
+}
+
+/** One stack; every round runs the three conditions in order, then one audit over every bet. */
+async function measure(ctx: ScenarioContext, plan: Plan): Promise<Measured> {
+  const { wallets, ratePerS, profile } = plan;
+  const bets = await openBetStack(ctx, { wallets, fundMicros: 1_000_000_000, limits: benchLimits() });
+  try {
+    const hostileTokens = await createSessions(bets.stack, HOSTILE_CLIENTS);
+    const runs: Run[] = [];
+    const allRuns = [];
+    for (let round = 1; round <= plan.rounds; round += 1) {
+      for (const condition of CONDITIONS) {
+        const label = `${condition} #${round}`;
+        ctx.log(`${label}: ${ratePerS} bets/s`);
+        const loop = await startEventLoopWindow(bets.stack.apiUrl);
+        const betRun = bets.load(label, profile, { wsWallets: wallets, workers: 1, connections: 32 });
+        const side: Pick<Run, 'history' | 'hostile'> = {};
+        if (condition === 'history') {
+          side.history = await historyFlood(bets.stack, bets.sessions, profile);
+        } else if (condition === 'hostile resumes') {
+          const hostile = startHostileResumers({
+            wsUrl: bets.stack.wsUrl,
+            tokens: hostileTokens,
+            recentEventId: await newestEventId(bets.stack),
+            pauseMs: HOSTILE_PAUSE_MS,
+          });
+          await new Promise((resolve) => setTimeout(resolve, profile.durationMs));
+          side.hostile = await hostile.stop();
+          ctx.log(`hostile clients stopped: ${side.hostile.attempts} resumes`);
+        }
+        const { run } = await betRun;
+        const loopDelay = await loop.end();
+        allRuns.push(run);
+        runs.push({ condition, round, bets: run.result, ...side, loopDelay });
+      }
+    }
+    return { notes: bets.notes, runs, audit: await bets.audit(allRuns) };
+  } finally {
+    await bets.close();
+  }
+}
+
+/** The tables, checks and headline from the measured runs (pure). */
+export function report(measured: Measured, plan: Plan): ScenarioOutcome {
+  const outcome = emptyOutcome();
+  const { runs, audit } = measured;
+  outcome.notes.push(...measured.notes);
+  outcome.loadRuns.push(...runs.map((r) => r.bets));
+  outcome.audits.push({ label: 'bet-under-abuse', report: audit });
+  if (!audit.ok) fail(outcome, 'audit failed');
+  const summary = summarize(runs);
+  outcome.tables.push(
+    summaryTable(summary, plan.rounds),
+    loadTable(
+      `Every run (${plan.ratePerS} bets/s, ${plan.wallets} wallets)`,
+      runs.map((r) => r.bets),
+      runs.flatMap((r) => {
+        const side = sideNote(r);
+        return side ? [`${r.bets.label}: ${side}`] : [];
+      }),
+    ),
+    auditTable('Audit (every bet of every run)', audit),
+  );
+  const history = summary.find((s) => s.condition === 'history');
+  const hostile = summary.find((s) => s.condition === 'hostile resumes');
+  const hostileReports = runs.flatMap((r) => (r.hostile ? [r.hostile] : []));
+  outcome.headline = {
+    baseline_p99_ms: summary[0]?.p99Ms ?? null,
+    history_p99_delta_ms: history?.deltaMs ?? null,
+    history_p99_ratio: history?.ratio ?? null,
+    hostile_p99_ratio: hostile?.ratio ?? null,
+    hostile_resumes_per_s: hostileReports.length
+      ? Math.round(hostileReports.reduce((n, r) => n + r.attemptsPerS, 0) / hostileReports.length)
+      : null,
+  };
+  return outcome;
+}
+
+/** What ran beside the bets, for the load table's notes. */
+function sideNote(run: Run): string | undefined {
+  if (run.history)
+    return `history p99 ${run.history.latency.p99Ms} ms, ${run.history.ok} of ${run.history.sent} answered 200`;
+  if (run.hostile)
+    return `${run.hostile.attempts} resumes (${run.hostile.attemptsPerS}/s): ${formatCounts(run.hostile.outcomes)}`;
+  return undefined;
+}
 
 /** GET /v1/index/history at HISTORY_PER_S for the same schedule as the bets (its own worker). */
 async function historyFlood(
@@ -151,16 +220,7 @@ async function newestEventId(stack: Stack): Promise<string> {
   return newest?.[0] ?? '0-0';
 }
 
-interface Run {
-  condition: Condition;
-  round: number;
-  bets: LoadRunResult;
-  side?: string;
-  /** ingest-api's main-thread event-loop delay over the run (its /metrics). */
-  loopDelay: EventLoopDelay;
-}
-
-interface ConditionSummary {
+export interface ConditionSummary {
   condition: Condition;
   p99Ms: number;
   acceptedP99Ms: number | null;
@@ -172,7 +232,7 @@ interface ConditionSummary {
   deltaMs: number | null;
 }
 
-function summarize(runs: Run[]): ConditionSummary[] {
+export function summarize(runs: readonly Run[]): ConditionSummary[] {
   const baseline = new Map(runs.filter((r) => r.condition === 'baseline').map((r) => [r.round, r.bets]));
   return CONDITIONS.map((condition) => {
     const mine = runs.filter((r) => r.condition === condition);
@@ -180,21 +240,25 @@ function summarize(runs: Run[]): ConditionSummary[] {
     const accepted = mine.map((r) => r.bets.accepted?.p99Ms).filter((v): v is number => v !== undefined);
     return {
       condition,
-      p99Ms: median(mine.map((r) => r.bets.latency.p99Ms)),
-      acceptedP99Ms: accepted.length ? median(accepted) : null,
-      loopP99Ms: median(mine.map((r) => r.loopDelay.p99Ms)),
-      loopMaxMs: median(mine.map((r) => r.loopDelay.maxMs)),
+      p99Ms: medianOf(mine.map((r) => r.bets.latency.p99Ms)),
+      acceptedP99Ms: accepted.length ? medianOf(accepted) : null,
+      loopP99Ms: medianOf(mine.map((r) => r.loopDelay.p99Ms)),
+      loopMaxMs: medianOf(mine.map((r) => r.loopDelay.maxMs)),
       ratio:
         condition === 'baseline'
           ? null
           : round2(
-              median(paired.map(({ run, base }) => run.latency.p99Ms / (base?.latency.p99Ms || Number.NaN))),
+              medianOf(
+                paired.map(({ run, base }) => run.latency.p99Ms / (base?.latency.p99Ms || Number.NaN)),
+              ),
             ),
       deltaMs:
         condition === 'baseline'
           ? null
           : round2(
-              median(paired.map(({ run, base }) => run.latency.p99Ms - (base?.latency.p99Ms ?? Number.NaN))),
+              medianOf(
+                paired.map(({ run, base }) => run.latency.p99Ms - (base?.latency.p99Ms ?? Number.NaN)),
+              ),
             ),
     };
   });
@@ -243,15 +307,8 @@ function summaryTable(summary: ConditionSummary[], rounds: number): ResultTable 
   };
 }
 
-const median = (values: number[]) => {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
 const round2 = (value: number) => Math.round(value * 100) / 100;
+/** "count × outcome", most frequent first (the recorded results read this way; tables.ts's formatCounts is "code × count"). */
 const formatCounts = (counts: Record<string, number>) =>
   Object.entries(counts)
     .sort((a, b) => b[1] - a[1])

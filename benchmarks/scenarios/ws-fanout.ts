@@ -4,7 +4,6 @@
  * 5,000 each) count every tick and its delivery latency. Reports delivered messages/s, how many
  * clients got every tick, and the gateway's CPU and memory.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeEntry } from '@tap/channels';
@@ -16,6 +15,7 @@ import { BENCH_ROOT } from '../src/stack/repo.js';
 import { startResourceSampler } from '../src/stack/resource-sampler.js';
 import { type Stack, startStack } from '../src/stack/stack.js';
 import { type LatencySummary, mergeEncoded, summarize } from '../src/stats/histogram.js';
+import { createSessions } from '../src/ws-clients/sessions.js';
 
 const CLIENTS = 10_000;
 const PROCESSES = 2;
@@ -149,27 +149,6 @@ export const wsFanout: Scenario = {
     return outcome;
   },
 };
-
-/** Sessions as ingest-api stores them (docs/bet-path.md): sha256(token) → user id, with a TTL. */
-export async function createSessions(stack: Stack, count: number): Promise<string[]> {
-  const tokens: string[] = [];
-  for (let start = 0; start < count; start += 1_000) {
-    const pipeline = stack.redis.pipeline();
-    for (let i = start; i < Math.min(count, start + 1_000); i += 1) {
-      const token = randomBytes(32).toString('base64url');
-      const userId = `0x${randomBytes(20).toString('hex')}`;
-      pipeline.set(
-        stack.channels.keys.session(createHash('sha256').update(token).digest('hex')),
-        userId,
-        'EX',
-        3_600,
-      );
-      tokens.push(token);
-    }
-    await pipeline.exec();
-  }
-  return tokens;
-}
 
 /** Writes `count` prints at TICKS_PER_S to tap:prices and price:last, like price-ingest does. */
 async function writeTicks(stack: Stack, count: number): Promise<number> {

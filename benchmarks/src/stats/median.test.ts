@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { medianBy } from './median.js';
+import { medianBy, medianOf } from './median.js';
 
 describe('medianBy', () => {
   it('picks the middle item by key, the lower middle of an even count', () => {
@@ -11,5 +11,14 @@ describe('medianBy', () => {
 
   it('refuses an empty list', () => {
     expect(() => medianBy([], () => 0)).toThrow('medianBy of nothing');
+  });
+});
+
+describe('medianOf', () => {
+  it('averages the two middle values of an even count and skips values that are not finite', () => {
+    expect(medianOf([3, 1, 2])).toBe(2);
+    expect(medianOf([4, 1, 3, 2])).toBe(2.5);
+    expect(medianOf([1, Number.NaN, 3, Number.POSITIVE_INFINITY])).toBe(2);
+    expect(medianOf([Number.NaN])).toBeNaN();
   });
 });
