@@ -3,6 +3,10 @@
  * pool (LOGIN_WORKERS = 1 and 2), against the same verification on one thread in-process, and
  * whether a login storm stalls the event loop that serves traders: `GET /v1/me` p99 at a steady
  * open-loop rate without and during a storm.
+ *
+ * The file reads as the experiment: `planOf` (how many logins), `measure` (a stack with one worker:
+ * the storm; a stack with two: /v1/me quiet, then /v1/me during the storm; the in-process verifier)
+ * and `report` (pure: the tables and headline).
  */
 import { verifySiweLogin } from '@tap/signatures';
 import { type LoadRunResult, measuredWindow, runOpenLoop } from '../src/load/open-loop.js';
@@ -15,8 +19,14 @@ import {
 } from '../src/load/wallets.js';
 import type { WalletSession } from '../src/load/worker-protocol.js';
 import { loadTable, resourceTable } from '../src/report/tables.js';
-import { emptyOutcome, type Scenario } from '../src/scenario.js';
-import { startResourceSampler } from '../src/stack/resource-sampler.js';
+import {
+  emptyOutcome,
+  type Scenario,
+  type ScenarioContext,
+  type ScenarioOptions,
+  type ScenarioOutcome,
+} from '../src/scenario.js';
+import { type ResourceReport, startResourceSampler } from '../src/stack/resource-sampler.js';
 import { LOGIN_DOMAIN, LOGIN_URI, type Stack, startStack } from '../src/stack/stack.js';
 
 const STORM_LOGINS = 5_000;
@@ -24,6 +34,25 @@ const STORM_CONCURRENCY = 128;
 const ME_RATE_PER_S = 500;
 const ME_SESSIONS = 100;
 const SITE = { domain: LOGIN_DOMAIN, uri: LOGIN_URI };
+
+export interface Plan {
+  /** Logins per storm. */
+  logins: number;
+  /** Logins verified in-process, one after the other. */
+  inProcessLogins: number;
+}
+
+export interface Measured {
+  /** The storm on ingest-api with LOGIN_WORKERS=1, alone. */
+  stormOneWorker: LoginStormResult;
+  /** The storm with LOGIN_WORKERS=2, during the second /v1/me run. */
+  stormTwoWorkers: LoginStormResult;
+  meQuiet: LoadRunResult;
+  meDuringStorm: LoadRunResult;
+  /** ingest-api and Redis during the /v1/me run with the storm. */
+  resources: ResourceReport;
+  inProcess: { count: number; perS: number; msEach: number };
+}
 
 export const loginStorm: Scenario = {
   name: 'login-storm',
@@ -34,82 +63,95 @@ export const loginStorm: Scenario = {
     `in-process (the "main thread" figure). With LOGIN_WORKERS=2, GET /v1/me at ${ME_RATE_PER_S}/s open loop for 10 s, ` +
     'without and during a storm.',
   async run(ctx) {
-    const outcome = emptyOutcome();
-    const logins = ctx.options.quick ? 1_500 : STORM_LOGINS;
-    const stormRows: (string | number)[][] = [];
-    const meRuns: LoadRunResult[] = [];
-    for (const workers of [1, 2]) {
-      const stack = await startStack({
-        outDir: ctx.outDir,
-        daemons: ['ingest-api'],
-        market: 'none',
-        // The global login budget (LOGIN_RATE_PER_S) is lifted: this measures the verifier itself.
-        env: {
-          'ingest-api': { LOGIN_WORKERS: String(workers), LOGIN_RATE_PER_S: '100000', LOGIN_BURST: '100000' },
-        },
-      });
-      try {
-        const signed = await signLogins(createWallets(logins), SITE);
-        if (workers === 1) {
-          const { storm } = await loginAll(stack.apiUrl, signed, STORM_CONCURRENCY);
-          stormRows.push(stormRow(`ingest-api, LOGIN_WORKERS=1`, storm));
-          continue;
-        }
-        const sessions = (
-          await loginAll(stack.apiUrl, await signLogins(createWallets(ME_SESSIONS), SITE), 16)
-        ).sessions;
-        meRuns.push((await meLoad(stack, sessions, 'me-quiet')).result);
-        const sampler = startResourceSampler(
-          { 'ingest-api': stack.pids()['ingest-api']!, redis: stack.pids().redis! },
-          stack.redis,
-        );
-        const [me, stormRun] = await Promise.all([
-          meLoad(stack, sessions, 'me-during-storm'),
-          stormAfter(stack, signed, 1_500),
-        ]);
-        meRuns.push(me.result);
-        const resources = await sampler.stop(measuredWindow(me.result));
-        stormRows.push(stormRow('ingest-api, LOGIN_WORKERS=2 (during the /v1/me run)', stormRun));
-        outcome.resources.push({ label: 'storm', report: resources });
-        outcome.tables.push(resourceTable('Resources during the storm (LOGIN_WORKERS=2)', resources));
-        outcome.headline = {
-          logins_per_s_2_workers: stormRun.loginsPerS,
-          me_p99_ms_quiet: meRuns[0]?.latency.p99Ms ?? null,
-          me_p99_ms_storm: me.result.latency.p99Ms,
-        };
-      } finally {
-        await stack.stop();
-      }
-    }
-    const mainThread = await verifyInProcess(await signLogins(createWallets(Math.min(2_000, logins)), SITE));
-    stormRows.push([
-      'verifySiweLogin in-process, one thread, sequential (no HTTP, no Redis)',
-      mainThread.count,
-      mainThread.perS,
-      '—',
-      `${mainThread.msEach} ms each`,
-      '—',
-    ]);
-    outcome.headline.logins_per_s_main_thread = mainThread.perS;
-    outcome.tables.unshift(
-      {
-        title: 'Logins per second',
-        columns: ['verifier', 'logins', 'logins/s', 'p50 ms', 'p99 ms', 'errors / busy retries'],
-        rows: stormRows,
-        notes: [
-          `Each login: EIP-4361 message signed by a fresh secp256k1 key (signing is done beforehand and not timed), ${STORM_CONCURRENCY} in flight, ` +
-            '503 login_busy retried after 20 ms. The in-process row is the same verification code on one thread, for comparison.',
-        ],
-      },
-      loadTable(
-        `GET /v1/me at ${ME_RATE_PER_S}/s without and during a login storm (LOGIN_WORKERS=2)`,
-        meRuns,
-      ),
-    );
-    outcome.loadRuns.push(...meRuns);
-    return outcome;
+    return report(await measure(ctx, planOf(ctx.options)));
   },
 };
+
+export function planOf(options: ScenarioOptions): Plan {
+  const logins = options.quick ? 1_500 : STORM_LOGINS;
+  return { logins, inProcessLogins: Math.min(2_000, logins) };
+}
+
+async function measure(ctx: ScenarioContext, plan: Plan): Promise<Measured> {
+  const stormOneWorker = await withLoginStack(ctx, 1, async (stack) => {
+    const signed = await signLogins(createWallets(plan.logins), SITE);
+    return (await loginAll(stack.apiUrl, signed, STORM_CONCURRENCY)).storm;
+  });
+  const during = await withLoginStack(ctx, 2, async (stack) => {
+    const signed = await signLogins(createWallets(plan.logins), SITE);
+    const { sessions } = await loginAll(stack.apiUrl, await signLogins(createWallets(ME_SESSIONS), SITE), 16);
+    const meQuiet = (await meLoad(stack, sessions, 'me-quiet')).result;
+    const sampler = startResourceSampler(
+      { 'ingest-api': stack.pids()['ingest-api']!, redis: stack.pids().redis! },
+      stack.redis,
+    );
+    const [me, stormTwoWorkers] = await Promise.all([
+      meLoad(stack, sessions, 'me-during-storm'),
+      stormAfter(stack, signed, 1_500),
+    ]);
+    const resources = await sampler.stop(measuredWindow(me.result));
+    return { meQuiet, meDuringStorm: me.result, stormTwoWorkers, resources };
+  });
+  const inProcess = await verifyInProcess(await signLogins(createWallets(plan.inProcessLogins), SITE));
+  return { stormOneWorker, ...during, inProcess };
+}
+
+/** The tables and headline from what was measured (pure). */
+export function report(m: Measured): ScenarioOutcome {
+  const outcome = emptyOutcome();
+  const meRuns = [m.meQuiet, m.meDuringStorm];
+  outcome.resources.push({ label: 'storm', report: m.resources });
+  outcome.tables.push(
+    {
+      title: 'Logins per second',
+      columns: ['verifier', 'logins', 'logins/s', 'p50 ms', 'p99 ms', 'errors / busy retries'],
+      rows: [
+        stormRow('ingest-api, LOGIN_WORKERS=1', m.stormOneWorker),
+        stormRow('ingest-api, LOGIN_WORKERS=2 (during the /v1/me run)', m.stormTwoWorkers),
+        [
+          'verifySiweLogin in-process, one thread, sequential (no HTTP, no Redis)',
+          m.inProcess.count,
+          m.inProcess.perS,
+          '—',
+          `${m.inProcess.msEach} ms each`,
+          '—',
+        ],
+      ],
+      notes: [
+        `Each login: EIP-4361 message signed by a fresh secp256k1 key (signing is done beforehand and not timed), ${STORM_CONCURRENCY} in flight, ` +
+          '503 login_busy retried after 20 ms. The in-process row is the same verification code on one thread, for comparison.',
+      ],
+    },
+    loadTable(`GET /v1/me at ${ME_RATE_PER_S}/s without and during a login storm (LOGIN_WORKERS=2)`, meRuns),
+    resourceTable('Resources during the storm (LOGIN_WORKERS=2)', m.resources),
+  );
+  outcome.headline = {
+    logins_per_s_2_workers: m.stormTwoWorkers.loginsPerS,
+    me_p99_ms_quiet: m.meQuiet.latency.p99Ms,
+    me_p99_ms_storm: m.meDuringStorm.latency.p99Ms,
+    logins_per_s_main_thread: m.inProcess.perS,
+  };
+  outcome.loadRuns.push(...meRuns);
+  return outcome;
+}
+
+/** ingest-api alone with `workers` login threads, stopped after `use`. */
+async function withLoginStack<T>(ctx: ScenarioContext, workers: number, use: (stack: Stack) => Promise<T>) {
+  const stack = await startStack({
+    outDir: ctx.outDir,
+    daemons: ['ingest-api'],
+    market: 'none',
+    // The global login budget (LOGIN_RATE_PER_S) is lifted: this measures the verifier itself.
+    env: {
+      'ingest-api': { LOGIN_WORKERS: String(workers), LOGIN_RATE_PER_S: '100000', LOGIN_BURST: '100000' },
+    },
+  });
+  try {
+    return await use(stack);
+  } finally {
+    await stack.stop();
+  }
+}
 
 function meLoad(stack: Stack, sessions: WalletSession[], label: string) {
   return runOpenLoop({

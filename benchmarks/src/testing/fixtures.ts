@@ -3,6 +3,7 @@ import type { AuditInput } from '../audit/audit.js';
 import type { LoadRunResult } from '../load/open-loop.js';
 import type { CallFrame, CpuProfile, ProfileNode } from '../report/cpu-profile.js';
 import type { DaemonProfileSummary } from '../scenario.js';
+import type { ProcessUsage, ResourceReport } from '../stack/resource-sampler.js';
 import type { LatencySummary } from '../stats/histogram.js';
 
 export function aLatency(overrides: Partial<LatencySummary> = {}): LatencySummary {
@@ -34,6 +35,27 @@ export function aLoadRun(overrides: Partial<LoadRunResult> = {}): LoadRunResult 
     sendLag: aLatency({ p99Ms: 1 }),
     ws: null,
     timeline: [],
+    ...overrides,
+  };
+}
+
+/** Resources of the named processes (each at `cpuAvgPct`, default 50 %), Redis well inside its budget. */
+export function aResourceReport(
+  processes: Record<string, Partial<ProcessUsage>> = {},
+  overrides: Partial<ResourceReport> = {},
+): ResourceReport {
+  return {
+    processes: Object.entries(processes).map(([name, usage], i) => ({
+      name,
+      pid: 1_000 + i,
+      cpuAvgPct: 50,
+      cpuMaxPct: 80,
+      rssMaxMb: 100,
+      ...usage,
+    })),
+    machine: { cpuAvgPct: 90, cpuMaxPct: 100, cores: 2 },
+    redis: null,
+    redisCommands: [],
     ...overrides,
   };
 }
