@@ -9,7 +9,8 @@
  * ratio of the medians; it fails only when a run's audit fails (the ratio is a measurement).
  *
  * The file reads as the experiment: `planOf` (rounds × modes, sizes), `measure` (one fresh stack per
- * run: fund, pad, pre-fill, time the apply with or without the backup loop, audit) and `report`
+ * run, src/prefilled-apply.ts as batcher-apply: fund, pad, pre-fill, time the apply with or without
+ * the backup loop, audit) and `report`
  * (pure: the table, the checks and the headline from the measured runs).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,11 +18,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startS3, type TestS3 } from '@tap/testkit/standalone';
 import type { AuditReport } from '../src/audit/audit.js';
-import { auditRun, waitForBatcherDrain } from '../src/audit/collect.js';
 import { backupLoop, padSegment } from '../src/load/backup-load.js';
-import { prefillBets, timeApply } from '../src/load/prefilled-bets.js';
-import { fundWallets } from '../src/load/wallets.js';
-import { cpuSpeedCheck } from '../src/report/machine.js';
+import { prefilledApply } from '../src/prefilled-apply.js';
 import { auditTable } from '../src/report/tables.js';
 import {
   emptyOutcome,
@@ -30,8 +28,6 @@ import {
   type ScenarioOptions,
   type ScenarioOutcome,
 } from '../src/scenario.js';
-import { syntheticSessions } from '../src/server-search.js';
-import { startStack } from '../src/stack/stack.js';
 import { medianBy } from '../src/stats/median.js';
 
 const USERS = 1_000;
@@ -174,48 +170,39 @@ function pairedRatio(runs: readonly Run[], run: Run): number | '—' {
   return alone ? Number((run.betsPerS / alone.betsPerS).toFixed(3)) : '—';
 }
 
-/** One run on a fresh stack: fund, stop the batcher, pad and pre-fill, restart it and time the apply. */
+/** One run on a fresh stack (src/prefilled-apply.ts): the segment padded before the pre-fill, the backup loop beside the apply. */
 async function applyOnce(
   outDir: string,
   options: { bets: number; padMb: number; mode: Mode; s3: TestS3 },
 ): Promise<Omit<Run, 'round' | 'mode'>> {
-  const stack = await startStack({ outDir, daemons: ['batcher'], market: 'none' });
   const work = mkdtempSync(join(tmpdir(), 'tap-bench-backup-'));
   try {
-    const users = syntheticSessions(USERS).map((s) => s.userId);
-    await fundWallets(stack.redis, stack.channels, users, 1_000_000_000);
-    await stack.stopDaemon('batcher');
-    const segmentMb = padSegment(stack.dataDir, options.padMb);
-    const betIds = await prefillBets(stack, users, options.bets);
-    const speedBefore = cpuSpeedCheck();
-    const startedAt = performance.now();
-    if (!(await stack.startDaemon('batcher'))) throw new Error('the batcher did not restart');
-    const backups =
-      options.mode === 'alone'
-        ? undefined
-        : backupLoop(
-            stack.dataDir,
-            work,
-            options.s3,
-            startedAt,
-            options.mode === 'backup' ? UNIT_PRIORITY : [],
-          );
-    const timing = await timeApply(stack, options.bets, startedAt, 300_000);
-    const loop = await backups?.stop(timing.window);
-    await waitForBatcherDrain(stack.redis, stack.channels, 30_000);
-    const report = await auditRun(stack, { ackedBetIds: betIds, userIds: users });
+    const run = await prefilledApply(outDir, {
+      users: USERS,
+      bets: options.bets,
+      timeoutMs: 300_000,
+      prepare: (stack) => padSegment(stack.dataDir, options.padMb),
+      alongside:
+        options.mode === 'alone'
+          ? undefined
+          : (stack, startedAt) => {
+              const priority = options.mode === 'backup' ? UNIT_PRIORITY : [];
+              const backups = backupLoop(stack.dataDir, work, options.s3, startedAt, priority);
+              return { stop: (timing) => backups.stop(timing.window) };
+            },
+    });
+    const loop = run.alongside;
     return {
-      speedBefore,
-      segmentMb,
-      betsPerS: timing.betsPerS,
-      applyMs: timing.applyMs,
+      speedBefore: run.speedBefore,
+      segmentMb: run.prepared!,
+      betsPerS: run.timing.betsPerS,
+      applyMs: run.timing.applyMs,
       coveredPct: loop?.coveredPct ?? 0,
       backups: loop?.runs ?? 0,
       backupFailures: loop?.failures ?? 0,
-      audit: report,
+      audit: run.audit,
     };
   } finally {
-    await stack.stop();
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -4,25 +4,53 @@
  * last acknowledged entry, then audited; with synchronous=FULL (production) and NORMAL (the
  * batcher's benchmark-only switch), alternating over a few rounds on fresh stacks. Plus a
  * micro-benchmark of the same per-bet SQLite work without Redis: the floor SQLite sets.
+ *
+ * The file reads as the experiment: `planOf` (rounds × modes, bets), `measure` (one fresh stack per
+ * run — src/prefilled-apply.ts, as backup-apply — with the batcher's CPU sampled while it applies;
+ * then the micro-benchmark) and `report` (pure: the medians, the tables, the checks and the headline).
  */
 import type { AuditReport } from '../src/audit/audit.js';
-import { auditRun, waitForBatcherDrain } from '../src/audit/collect.js';
-import { prefillBets, timeApply } from '../src/load/prefilled-bets.js';
-import { fundWallets } from '../src/load/wallets.js';
-import { cpuSpeedCheck } from '../src/report/machine.js';
+import { type ApplyTiming, prefilledApply } from '../src/prefilled-apply.js';
 import { auditTable, cpuMicrosPerRequest, resourceTable } from '../src/report/tables.js';
-import { emptyOutcome, fail, type Scenario } from '../src/scenario.js';
-import { syntheticSessions } from '../src/server-search.js';
-import { runSyncBench } from '../src/sqlite/sync-bench.js';
-import { startResourceSampler } from '../src/stack/resource-sampler.js';
-import { startStack } from '../src/stack/stack.js';
+import {
+  emptyOutcome,
+  fail,
+  type Scenario,
+  type ScenarioContext,
+  type ScenarioOptions,
+  type ScenarioOutcome,
+} from '../src/scenario.js';
+import type { SyncMode } from '../src/sqlite/bet-writer.js';
+import { runSyncBench, type SyncBenchResult } from '../src/sqlite/sync-bench.js';
+import { type ResourceReport, startResourceSampler } from '../src/stack/resource-sampler.js';
 import { medianBy } from '../src/stats/median.js';
 
 const BETS = 200_000;
 const USERS = 1_000;
 const ROUNDS = 3;
 
-type Synchronous = 'FULL' | 'NORMAL';
+const MODES: readonly SyncMode[] = ['FULL', 'NORMAL'];
+
+export interface Plan {
+  rounds: number;
+  modes: readonly SyncMode[];
+  bets: number;
+}
+
+export interface AppliedRun {
+  round: number;
+  synchronous: SyncMode;
+  speedBefore: number;
+  timing: ApplyTiming;
+  resources: ResourceReport;
+  audit: AuditReport;
+}
+
+export interface Measured {
+  runs: AppliedRun[];
+  /** The micro-benchmark, FULL then NORMAL. */
+  micro: SyncBenchResult[];
+}
 
 export const batcherApply: Scenario = {
   name: 'batcher-apply',
@@ -34,134 +62,125 @@ export const batcherApply: Scenario = {
     `(the benchmark hook BENCH_SYNCHRONOUS_NORMAL), ${ROUNDS} rounds, each run on a fresh stack. A direct better-sqlite3 ` +
     'micro-benchmark of the same per-bet SQLite work, without Redis, shows the floor SQLite sets.',
   async run(ctx) {
-    const outcome = emptyOutcome();
-    const bets = ctx.options.quick ? 40_000 : BETS;
-    const runs: AppliedRun[] = [];
-    // The modes alternate, so a slow period of the host (see the speed check) does not land on one
-    // mode only; each mode's headline is its median run.
-    for (let round = 1; round <= ROUNDS; round += 1) {
-      for (const synchronous of ['FULL', 'NORMAL'] as const) {
-        ctx.log(`round ${round}/${ROUNDS}, synchronous=${synchronous}: pre-filling ${bets} bets`);
-        runs.push({ round, ...(await applyPrefilled(ctx.outDir, bets, synchronous)) });
-      }
-    }
-    const micro = (['FULL', 'NORMAL'] as const).map((sync) => runSyncBench(ctx.outDir, sync, bets, 1_000));
-    const full = medianBy(
-      runs.filter((run) => run.synchronous === 'FULL'),
-      (run) => run.timing.betsPerS,
-    );
-    const normal = medianBy(
-      runs.filter((run) => run.synchronous === 'NORMAL'),
-      (run) => run.timing.betsPerS,
-    );
-    outcome.resources.push({ label: 'batcher-apply', report: full.resources });
-    for (const run of runs) {
-      outcome.audits.push({ label: `batcher-apply-${run.synchronous}-${run.round}`, report: run.audit });
-    }
-    outcome.tables.push(
-      {
-        title: 'The real batcher applying a pre-filled tap:bets, synchronous=FULL vs NORMAL',
-        columns: [
-          'run',
-          'synchronous',
-          'bets',
-          'start → first ack ms',
-          'first → last ack ms',
-          'bets applied/s',
-          'batcher CPU µs per bet',
-          'speed check before (SHA-256/s)',
-        ],
-        rows: runs.map((run) => [
-          `#${run.round}${run === full || run === normal ? ' (median)' : ''}`,
-          run.synchronous === 'FULL' ? 'FULL (production, SPEC §6)' : 'NORMAL (benchmark hook only)',
-          bets,
-          run.timing.firstAckMs,
-          run.timing.applyMs,
-          run.timing.betsPerS,
-          cpuMicrosPerBet(run),
-          run.speedBefore,
-        ]),
-        notes: [
-          '"start → first ack" includes process start, migrations, the outbox re-publish and the balance cache rebuild ' +
-            '(which scans the pre-filled stream).',
-          `${ROUNDS} rounds, the modes alternating, each run on its own fresh stack; the headline is the median FULL run. ` +
-            'SPEC §6 keeps FULL: with NORMAL a committed batch can vanish on power loss after its entries were acknowledged.',
-          'The speed check (one core hashing 1 KB blocks for 1 s) runs just before each batcher start, the machine ' +
-            'otherwise idle: where it is low, the host is in a slow period and every CPU figure of that run rises with it.',
-        ],
-      },
-      resourceTable(
-        `Resources while applying (synchronous=FULL, median run #${full.round})`,
-        full.resources,
-        full.timing.betsPerS,
-        'bet',
-      ),
-      {
-        title: 'Micro-benchmark (direct better-sqlite3, no Redis): the SQLite floor',
-        columns: ['synchronous', 'bets', 'bets per transaction', 'elapsed ms', 'bets/s', 'commit p99 ms'],
-        rows: micro.map((m) => [m.sync, m.bets, m.batch, m.elapsedMs, m.betsPerS, m.commitP99Ms]),
-        notes: [
-          'Same per-bet SQLite work as the batcher (conditional debit, bet row, hash-chained ledger row), WAL, same disk, ' +
-            'in one process with nothing else: what the batcher could reach if reading, decoding and publishing cost nothing.',
-        ],
-      },
-      ...runs.map((run) => auditTable(`Audit (#${run.round}, synchronous=${run.synchronous})`, run.audit)),
-    );
-    for (const run of runs) {
-      if (!run.audit.ok) fail(outcome, `audit failed (#${run.round}, synchronous=${run.synchronous})`);
-    }
-    outcome.headline = {
-      batcher_bets_per_s: full.timing.betsPerS,
-      batcher_bets_per_s_met: full.timing.betsPerS >= 100_000 ? 'yes' : 'no',
-      batcher_normal_bets_per_s: normal.timing.betsPerS,
-      micro_full_bets_per_s: micro[0]!.betsPerS,
-      micro_normal_bets_per_s: micro[1]!.betsPerS,
-    };
-    return outcome;
+    const plan = planOf(ctx.options);
+    return report(await measure(ctx, plan), plan);
   },
 };
 
-interface AppliedRun {
-  round: number;
-  synchronous: Synchronous;
-  speedBefore: number;
-  timing: Awaited<ReturnType<typeof timeApply>>;
-  resources: Awaited<ReturnType<ReturnType<typeof startResourceSampler>['stop']>>;
-  audit: AuditReport;
+export function planOf(options: ScenarioOptions): Plan {
+  return { rounds: ROUNDS, modes: MODES, bets: options.quick ? 40_000 : BETS };
+}
+
+/**
+ * The modes alternate, so a slow period of the host (see the speed check) does not land on one
+ * mode only; each mode's headline is its median run.
+ */
+async function measure(ctx: ScenarioContext, plan: Plan): Promise<Measured> {
+  const runs: AppliedRun[] = [];
+  for (let round = 1; round <= plan.rounds; round += 1) {
+    for (const synchronous of plan.modes) {
+      ctx.log(`round ${round}/${plan.rounds}, synchronous=${synchronous}: pre-filling ${plan.bets} bets`);
+      const run = await prefilledApply(ctx.outDir, {
+        users: USERS,
+        bets: plan.bets,
+        env: synchronous === 'NORMAL' ? { BENCH_SYNCHRONOUS_NORMAL: 'true' } : {},
+        timeoutMs: 120_000,
+        alongside: (stack) => {
+          const sampled = startResourceSampler(
+            { batcher: stack.pids().batcher!, redis: stack.pids().redis! },
+            stack.redis,
+            250,
+          );
+          return { stop: () => sampled.stop() };
+        },
+      });
+      const { speedBefore, timing, audit } = run;
+      runs.push({ round, synchronous, speedBefore, timing, resources: run.alongside!, audit });
+    }
+  }
+  const micro = plan.modes.map((sync) => runSyncBench(ctx.outDir, sync, plan.bets, 1_000));
+  return { runs, micro };
+}
+
+/** The tables, checks and headline from the measured runs (pure). */
+export function report(measured: Measured, plan: Plan): ScenarioOutcome {
+  const outcome = emptyOutcome();
+  const { runs, micro } = measured;
+  const full = medianBy(
+    runs.filter((run) => run.synchronous === 'FULL'),
+    (run) => run.timing.betsPerS,
+  );
+  const normal = medianBy(
+    runs.filter((run) => run.synchronous === 'NORMAL'),
+    (run) => run.timing.betsPerS,
+  );
+  outcome.resources.push({ label: 'batcher-apply', report: full.resources });
+  for (const run of runs) {
+    outcome.audits.push({ label: `batcher-apply-${run.synchronous}-${run.round}`, report: run.audit });
+  }
+  outcome.tables.push(
+    {
+      title: 'The real batcher applying a pre-filled tap:bets, synchronous=FULL vs NORMAL',
+      columns: [
+        'run',
+        'synchronous',
+        'bets',
+        'start → first ack ms',
+        'first → last ack ms',
+        'bets applied/s',
+        'batcher CPU µs per bet',
+        'speed check before (SHA-256/s)',
+      ],
+      rows: runs.map((run) => [
+        `#${run.round}${run === full || run === normal ? ' (median)' : ''}`,
+        run.synchronous === 'FULL' ? 'FULL (production, SPEC §6)' : 'NORMAL (benchmark hook only)',
+        plan.bets,
+        run.timing.firstAckMs,
+        run.timing.applyMs,
+        run.timing.betsPerS,
+        cpuMicrosPerBet(run),
+        run.speedBefore,
+      ]),
+      notes: [
+        '"start → first ack" includes process start, migrations, the outbox re-publish and the balance cache rebuild ' +
+          '(which scans the pre-filled stream).',
+        `${plan.rounds} rounds, the modes alternating, each run on its own fresh stack; the headline is the median FULL run. ` +
+          'SPEC §6 keeps FULL: with NORMAL a committed batch can vanish on power loss after its entries were acknowledged.',
+        'The speed check (one core hashing 1 KB blocks for 1 s) runs just before each batcher start, the machine ' +
+          'otherwise idle: where it is low, the host is in a slow period and every CPU figure of that run rises with it.',
+      ],
+    },
+    resourceTable(
+      `Resources while applying (synchronous=FULL, median run #${full.round})`,
+      full.resources,
+      full.timing.betsPerS,
+      'bet',
+    ),
+    {
+      title: 'Micro-benchmark (direct better-sqlite3, no Redis): the SQLite floor',
+      columns: ['synchronous', 'bets', 'bets per transaction', 'elapsed ms', 'bets/s', 'commit p99 ms'],
+      rows: micro.map((m) => [m.sync, m.bets, m.batch, m.elapsedMs, m.betsPerS, m.commitP99Ms]),
+      notes: [
+        'Same per-bet SQLite work as the batcher (conditional debit, bet row, hash-chained ledger row), WAL, same disk, ' +
+          'in one process with nothing else: what the batcher could reach if reading, decoding and publishing cost nothing.',
+      ],
+    },
+    ...runs.map((run) => auditTable(`Audit (#${run.round}, synchronous=${run.synchronous})`, run.audit)),
+  );
+  for (const run of runs) {
+    if (!run.audit.ok) fail(outcome, `audit failed (#${run.round}, synchronous=${run.synchronous})`);
+  }
+  outcome.headline = {
+    batcher_bets_per_s: full.timing.betsPerS,
+    batcher_bets_per_s_met: full.timing.betsPerS >= 100_000 ? 'yes' : 'no',
+    batcher_normal_bets_per_s: normal.timing.betsPerS,
+    micro_full_bets_per_s: micro[0]!.betsPerS,
+    micro_normal_bets_per_s: micro[1]!.betsPerS,
+  };
+  return outcome;
 }
 
 const cpuMicrosPerBet = (run: AppliedRun) => {
   const batcher = run.resources.processes.find((p) => p.name === 'batcher');
   return (batcher && cpuMicrosPerRequest(batcher.cpuAvgPct, run.timing.betsPerS)) ?? '—';
 };
-
-/** One fresh stack: fund, stop the batcher, pre-fill tap:bets, restart it in `synchronous` mode, time, audit. */
-async function applyPrefilled(
-  outDir: string,
-  bets: number,
-  synchronous: Synchronous,
-): Promise<Omit<AppliedRun, 'round'>> {
-  const stack = await startStack({ outDir, daemons: ['batcher'], market: 'none' });
-  try {
-    const users = syntheticSessions(USERS).map((s) => s.userId);
-    await fundWallets(stack.redis, stack.channels, users, 1_000_000_000);
-    await stack.stopDaemon('batcher');
-    const betIds = await prefillBets(stack, users, bets);
-    const env: Record<string, string> = synchronous === 'NORMAL' ? { BENCH_SYNCHRONOUS_NORMAL: 'true' } : {};
-    const speedBefore = cpuSpeedCheck();
-    const startedAt = performance.now();
-    if (!(await stack.startDaemon('batcher', env))) throw new Error('the batcher did not restart');
-    const sampled = startResourceSampler(
-      { batcher: stack.pids().batcher!, redis: stack.pids().redis! },
-      stack.redis,
-      250,
-    );
-    const timing = await timeApply(stack, bets, startedAt, 120_000);
-    const resources = await sampled.stop();
-    await waitForBatcherDrain(stack.redis, stack.channels, 30_000);
-    const report = await auditRun(stack, { ackedBetIds: betIds, userIds: users });
-    return { synchronous, speedBefore, timing, resources, audit: report };
-  } finally {
-    await stack.stop();
-  }
-}
