@@ -8,9 +8,14 @@
  * the flame graph — and summarised as tables (self time by category, top functions) for RESULTS.md's
  * "What limits the bet path".
  * The profiler costs a little CPU itself: the latency here is not the headline's (ingest-3k's is).
+ *
+ * The file reads as the experiment: `planOf` (how long), `measure` (the profiled run and its audit;
+ * after the stack stops, each daemon's profile cut to the window, written and summarised) and
+ * `report` (pure: the tables, the checks and the headline).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AuditReport } from '../src/audit/audit.js';
 import { benchLimits, openBetStack } from '../src/bet-stack.js';
 import { type LoadRunResult, measuredWindow } from '../src/load/open-loop.js';
 import { clampWindow, sliceProfile } from '../src/report/cpu-profile.js';
@@ -29,9 +34,11 @@ import {
   fail,
   type Scenario,
   type ScenarioContext,
+  type ScenarioOptions,
   type ScenarioOutcome,
 } from '../src/scenario.js';
 import { REPO_ROOT } from '../src/stack/repo.js';
+import type { ResourceReport } from '../src/stack/resource-sampler.js';
 import { cpuProfileDir } from '../src/stack/stack.js';
 import { loginNote } from './ingest-3k.js';
 
@@ -54,87 +61,125 @@ export const profile: Scenario = {
     "Each daemon's main-thread profile is cut to the measured window: a flame graph, self time by category and the top " +
     'functions by self time. The audit runs as in every bet-path scenario.',
   async run(ctx) {
-    const outcome = emptyOutcome();
-    const quick = ctx.options.quick === true;
-    const warmupMs = quick ? 3_000 : 8_000;
-    const durationMs = warmupMs + (quick ? 8_000 : 20_000);
-    const rawDir = join(ctx.outDir, 'profiles', 'raw');
-    const bets = await openBetStack(ctx, {
-      wallets: WALLETS,
-      fundMicros: 1_000_000_000,
-      limits: benchLimits(),
-      cpuProfile: { dir: rawDir, daemons: DAEMONS },
-    });
-    const pids = bets.stack.pids();
-    let result: LoadRunResult;
-    try {
-      outcome.notes.push(...bets.notes, loginNote(bets.provisioning));
-      const { run, resources } = await bets.load(
-        `${RATE_PER_S}-per-s-profiled`,
-        { ratePerS: RATE_PER_S, durationMs, warmupMs, rampMs: warmupMs / 2 },
-        { wsWallets: WALLETS, workers: ctx.options.workers ?? 1, connections: 64 },
-      );
-      const report = await bets.audit([run]);
-      result = run.result;
-      outcome.loadRuns.push(result);
-      outcome.resources.push({ label: 'profile', report: resources });
-      outcome.audits.push({ label: 'profile', report });
-      outcome.tables.push(
-        loadTable(`Bets at ${RATE_PER_S}/s, profiled`, [result]),
-        auditTable('Audit', report),
-        resourceTable(`Resources at ${RATE_PER_S}/s, profiled`, resources, result.achievedPerS),
-        redisCommandTable('Redis commands per bet', resources, run.result.ok),
-      );
-      if (!report.ok) fail(outcome, 'audit failed');
-    } finally {
-      // The daemons write their profiles while they exit: only after this are they complete.
-      await bets.close();
-    }
-    const measured = measuredWindow(result);
-    const window = monotonicWindow(measured.fromMs, measured.toMs);
-    outcome.profiles = [];
-    for (const daemon of DAEMONS) {
-      const summary = profileDaemon(ctx, outcome, { daemon, rawDir, pid: pids[daemon]!, window, result });
-      if (!summary) continue;
-      outcome.profiles.push(summary);
-      outcome.tables.push(categoryTable(summary), topFunctionsTable(summary));
-    }
-    outcome.headline = {
-      achieved_per_s: result.achievedPerS,
-      p99_202_ms: result.latency.p99Ms,
-      p99_accepted_ms: result.accepted?.p99Ms ?? null,
-      ...Object.fromEntries(
-        outcome.profiles.map((p) => [`${p.daemon.replace(/-/g, '_')}_busy_pct`, p.busyPct]),
-      ),
-    };
-    return outcome;
+    return report(await measure(ctx, planOf(ctx.options)));
   },
 };
+
+export interface Plan {
+  warmupMs: number;
+  /** The whole run, warm-up included. */
+  durationMs: number;
+}
+
+type Daemon = (typeof DAEMONS)[number];
+
+/** A daemon's profile over the measured window, or why there is none. */
+export type DaemonProfile =
+  | { daemon: Daemon; summary: DaemonProfileSummary }
+  | { daemon: Daemon; missing: 'no profile' | 'window not covered' };
+
+export interface Measured {
+  /** The bet stack's notes and the login storm's. */
+  notes: string[];
+  result: LoadRunResult;
+  resources: ResourceReport;
+  audit: AuditReport;
+  profiles: DaemonProfile[];
+}
+
+export function planOf(options: ScenarioOptions): Plan {
+  const warmupMs = options.quick ? 3_000 : 8_000;
+  return { warmupMs, durationMs: warmupMs + (options.quick ? 8_000 : 20_000) };
+}
+
+async function measure(ctx: ScenarioContext, plan: Plan): Promise<Measured> {
+  const { warmupMs, durationMs } = plan;
+  const rawDir = join(ctx.outDir, 'profiles', 'raw');
+  const bets = await openBetStack(ctx, {
+    wallets: WALLETS,
+    fundMicros: 1_000_000_000,
+    limits: benchLimits(),
+    cpuProfile: { dir: rawDir, daemons: DAEMONS },
+  });
+  const pids = bets.stack.pids();
+  let measured: Omit<Measured, 'profiles'>;
+  try {
+    const { run, resources } = await bets.load(
+      `${RATE_PER_S}-per-s-profiled`,
+      { ratePerS: RATE_PER_S, durationMs, warmupMs, rampMs: warmupMs / 2 },
+      { wsWallets: WALLETS, workers: ctx.options.workers ?? 1, connections: 64 },
+    );
+    const audit = await bets.audit([run]);
+    measured = { notes: [...bets.notes, loginNote(bets.provisioning)], result: run.result, resources, audit };
+  } finally {
+    // The daemons write their profiles while they exit: only after this are they complete.
+    await bets.close();
+  }
+  const { fromMs, toMs } = measuredWindow(measured.result);
+  const window = monotonicWindow(fromMs, toMs);
+  const profiles = DAEMONS.map((daemon) =>
+    profileDaemon(ctx, { daemon, rawDir, pid: pids[daemon]!, window, result: measured.result }),
+  );
+  return { ...measured, profiles };
+}
+
+/** The tables, checks and headline from the run and the profiles (pure). */
+export function report(m: Measured): ScenarioOutcome {
+  const outcome = emptyOutcome();
+  const { result, resources, audit } = m;
+  outcome.notes.push(...m.notes);
+  outcome.loadRuns.push(result);
+  outcome.resources.push({ label: 'profile', report: resources });
+  outcome.audits.push({ label: 'profile', report: audit });
+  outcome.tables.push(
+    loadTable(`Bets at ${RATE_PER_S}/s, profiled`, [result]),
+    auditTable('Audit', audit),
+    resourceTable(`Resources at ${RATE_PER_S}/s, profiled`, resources, result.achievedPerS),
+    redisCommandTable('Redis commands per bet', resources, result.ok),
+  );
+  if (!audit.ok) fail(outcome, 'audit failed');
+  outcome.profiles = [];
+  for (const profile of m.profiles) {
+    if ('missing' in profile) {
+      fail(
+        outcome,
+        profile.missing === 'no profile'
+          ? `${profile.daemon} wrote no CPU profile (killed before it could exit?)`
+          : `${profile.daemon}'s CPU profile does not cover the measured window`,
+      );
+      continue;
+    }
+    outcome.profiles.push(profile.summary);
+    outcome.tables.push(categoryTable(profile.summary), topFunctionsTable(profile.summary));
+  }
+  outcome.headline = {
+    achieved_per_s: result.achievedPerS,
+    p99_202_ms: result.latency.p99Ms,
+    p99_accepted_ms: result.accepted?.p99Ms ?? null,
+    ...Object.fromEntries(
+      outcome.profiles.map((p) => [`${p.daemon.replace(/-/g, '_')}_busy_pct`, p.busyPct]),
+    ),
+  };
+  return outcome;
+}
 
 /** Reads one daemon's main-thread profile, writes its window slice (for speedscope), summarises it. */
 function profileDaemon(
   ctx: ScenarioContext,
-  outcome: ScenarioOutcome,
   args: {
-    daemon: (typeof DAEMONS)[number];
+    daemon: Daemon;
     rawDir: string;
     pid: number;
     window: { startUs: number; endUs: number };
     result: LoadRunResult;
   },
-): DaemonProfileSummary | null {
+): DaemonProfile {
   const { daemon } = args;
   const path = mainThreadProfilePath(cpuProfileDir(args.rawDir, daemon), args.pid);
-  if (!path) {
-    fail(outcome, `${daemon} wrote no CPU profile (killed before it could exit?)`);
-    return null;
-  }
+  if (!path) return { daemon, missing: 'no profile' };
   const cpuProfile = readCpuProfile(path);
   const window = clampWindow(cpuProfile, args.window);
-  if (!window) {
-    fail(outcome, `${daemon}'s CPU profile does not cover the measured window`);
-    return null;
-  }
+  if (!window) return { daemon, missing: 'window not covered' };
   const analysis = analyzeProfile(cpuProfile, {
     sources: resolveFrameSources(cpuProfile, REPO_ROOT),
     window,
@@ -152,5 +197,5 @@ function profileDaemon(
       .map((c) => `${c.category} ${c.pct} %`)
       .join(', ')}`,
   );
-  return summary;
+  return { daemon, summary };
 }
