@@ -39,6 +39,18 @@ export interface FaultRow {
   audit: 'pass' | 'FAIL';
   /** Answers other than 202, by `<status> <code>` (and no answer). */
   answers: string;
+  /** The wallets' WebSockets (@tap/client: backoff with full jitter, resume from the last id). */
+  ws?: WsFigures;
+}
+
+export interface WsFigures {
+  /** Sockets that came back after a loss. */
+  reconnects: number;
+  /** Events a client never saw: resume gaps checked against tap:events, and 202'd bets without theirs. */
+  missed: number;
+  /** Events of reconnected sockets' users checked against tap:events. */
+  checked: number;
+  resyncs: number;
 }
 
 export interface Injected {
@@ -93,7 +105,7 @@ export async function runPhase(
     chaos.bets.load(
       phase.fault,
       { ratePerS: phase.ratePerS, durationMs: phase.durationMs, warmupMs: 0 },
-      { wsWallets: 0, workers: 1, connections: 32 },
+      { wsWallets: WALLETS, workers: 1, connections: 32 },
     ),
     inject(untilMs),
   ]);
@@ -110,6 +122,7 @@ export async function runPhase(
     maxRecoveryMs: maxRecovery(injected.recoveriesMs),
     audit: report.ok ? 'pass' : 'FAIL',
     answers: answersOf(run),
+    ws: wsFiguresOf(run),
   };
   chaos.lastAudit = figures;
   outcome.audits.push({ label: phase.fault, report });
@@ -119,6 +132,7 @@ export async function runPhase(
     fail(outcome, `${phase.fault}: audit failed — ${failed.join('; ')}`);
   }
   if (injected.recoveriesMs.includes(null)) fail(outcome, `${phase.fault}: a daemon did not recover in time`);
+  failOnMissedEvents(phase.fault, run, outcome);
   ctx.log(`${phase.fault}: ${JSON.stringify(row)}`);
   return row;
 }
@@ -153,6 +167,29 @@ export async function drainAll(chaos: ChaosStack, timeoutMs: number): Promise<bo
   return false;
 }
 
+function wsFiguresOf(run: LoadRun): WsFigures | undefined {
+  const ws = run.result.ws;
+  return ws
+    ? { reconnects: ws.reconnects, missed: ws.missedEvents, checked: ws.resumeChecked, resyncs: ws.resyncs }
+    : undefined;
+}
+
+/** SPEC §11: a client that resumes misses nothing — one missed event fails the scenario. */
+function failOnMissedEvents(fault: string, run: LoadRun, outcome: ScenarioOutcome): void {
+  const ws = run.result.ws;
+  if (!ws) {
+    fail(outcome, `${fault}: the WebSocket wallets did not report`);
+    return;
+  }
+  if (ws.closeError) fail(outcome, `${fault}: WebSocket clients — ${ws.closeError}`);
+  if (ws.missedEvents > 0)
+    fail(
+      outcome,
+      `${fault}: ${ws.missedEvents} WebSocket events never reached their client (e.g. ${ws.missedSample.join(', ')}; ` +
+        `bets without their event: ${ws.missingSample.join(', ') || 'none'})`,
+    );
+}
+
 function maxRecovery(recoveries: (number | null)[]): number | null {
   const known = recoveries.filter((r): r is number => r !== null);
   return known.length ? Math.max(...known) : null;
@@ -177,6 +214,9 @@ export function faultTable(title: string, rows: readonly FaultRow[], notes: stri
       'doubled',
       'max recovery (ms)',
       'audit',
+      'ws reconnects',
+      'ws events missed of checked',
+      'ws resyncs',
       'other answers',
     ],
     rows: rows.map((r) => [
@@ -188,11 +228,22 @@ export function faultTable(title: string, rows: readonly FaultRow[], notes: stri
       r.doubled,
       r.maxRecoveryMs,
       r.audit,
+      r.ws?.reconnects ?? '—',
+      r.ws ? `${r.ws.missed} of ${r.ws.checked}` : '—',
+      r.ws?.resyncs ?? '—',
       r.answers,
     ]),
-    notes,
+    notes: [...notes, ...(rows.some((r) => r.ws) ? [WS_NOTE] : [])],
   };
 }
+
+const WS_NOTE =
+  `ws: each of the ${WALLETS} wallets holds a WebSocket through @tap/client (exponential backoff with full jitter, ` +
+  'resume from the last event id). Reconnects: sockets back after a loss. Checked: the events (bet and balance) of ' +
+  "each reconnected socket's user in tap:events between the last id it saw before the loss and the newest it saw; " +
+  "missed: those never delivered and not covered by a resync, plus 202'd bets whose accepted/rejected event never " +
+  'came; any missed event fails the scenario. ' +
+  'Resyncs: resumes the gateway could not answer exactly (the client reloads over HTTP).';
 
 /** A random delay in [minMs, maxMs). */
 export const jitter = (minMs: number, maxMs: number) => minMs + Math.random() * (maxMs - minMs);

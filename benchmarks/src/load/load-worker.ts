@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     await tracker.connect(
       config.wsUrl,
       tokens.map((w) => w.token),
+      'redisUrl' in config.price ? config.price : undefined,
     );
   post({ type: 'ready', sockets: tokens.length });
   const start = await new Promise<number>((resolve) => {

@@ -167,6 +167,15 @@ export function mergeWsReports(reports: readonly WsReport[]): WsReport {
     statuses,
     ticks: sum((r) => r.ticks),
     closedEarly: sum((r) => r.closedEarly),
+    reconnects: sum((r) => r.reconnects),
+    resyncs: sum((r) => r.resyncs),
+    resumeChecked: sum((r) => r.resumeChecked),
+    missedEvents: sum((r) => r.missedEvents),
+    missedSample: reports.flatMap((r) => r.missedSample).slice(0, 10),
+    coveredByResync: sum((r) => r.coveredByResync),
+    ...(reports.some((r) => r.closeError)
+      ? { closeError: reports.find((r) => r.closeError)?.closeError }
+      : {}),
   };
 }
 

@@ -47,7 +47,21 @@ export interface WsReport {
   unmatched: number;
   statuses: Record<string, number>;
   ticks: number;
+  /** Socket losses; the @tap/client socket reconnects after each. */
   closedEarly: number;
+  /** Sockets that came back (`ready` again) after a loss. */
+  reconnects: number;
+  /** `resync` messages: a resume the gateway could not answer exactly. */
+  resyncs: number;
+  /** Events of reconnected sockets' users checked against `tap:events` (resume-check.ts). */
+  resumeChecked: number;
+  /** Events a client never saw (no resync covered them) plus 202'd bets without their event. */
+  missedEvents: number;
+  missedSample: string[];
+  /** Unseen events a later resync told the client to reload over HTTP. */
+  coveredByResync: number;
+  /** The socket thread failed to report or to run the resume check. */
+  closeError?: string;
 }
 
 export interface WorkerResult {

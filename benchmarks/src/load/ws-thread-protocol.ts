@@ -2,9 +2,27 @@
 export interface WsThreadConfig {
   url: string;
   tokens: string[];
+  /** Where `tap:events` is, to check reconnected sockets' resumes at close (resume-check.ts). */
+  events?: { redisUrl: string; prefix: string };
 }
 
 export type ToWsThread = { type: 'close' };
+
+/** The thread's final counts. */
+export interface WsThreadTotals {
+  sockets: number;
+  ticks: number;
+  /** Socket losses (each followed by a reconnect attempt). */
+  closedEarly: number;
+  /** Sockets that came back (`ready` again after a loss). */
+  reconnects: number;
+  resyncs: number;
+  /** Events of reconnected sockets' users checked against `tap:events`, and those never seen. */
+  resumeChecked: number;
+  /** [event id, bet id] of events a resumed socket never saw (and no resync covered). */
+  missed: [eventId: string, betId: string | null][];
+  coveredByResync: number;
+}
 
 export type FromWsThread =
   | { type: 'ready'; sockets: number }
@@ -12,4 +30,4 @@ export type FromWsThread =
   /** Bet events as read: bet id, status, absolute time in ms (performance.timeOrigin + now). */
   | { type: 'events'; events: [betId: string, status: string, atMs: number][] }
   /** The final counts, sent once when asked to close (every event was posted before it). */
-  | { type: 'closed'; sockets: number; ticks: number; closedEarly: number };
+  | ({ type: 'closed' } & WsThreadTotals);

@@ -7,11 +7,12 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { WsReport } from './worker-protocol.js';
-import type { FromWsThread, ToWsThread, WsThreadConfig } from './ws-thread-protocol.js';
+import type { FromWsThread, ToWsThread, WsThreadConfig, WsThreadTotals } from './ws-thread-protocol.js';
 
 const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 const THREAD_MAIN = new URL('./ws-thread.ts', import.meta.url).href;
-const CLOSE_TIMEOUT_MS = 5_000;
+/** The thread's close includes the resume check's read of `tap:events` (resume-check.ts). */
+const CLOSE_TIMEOUT_MS = 30_000;
 
 interface Awaiting {
   plannedAbsMs: number;
@@ -30,14 +31,27 @@ export class WsTracker {
   private readonly statuses: Record<string, number> = {};
   private tracked = 0;
   private matched = 0;
-  private final = { sockets: 0, ticks: 0, closedEarly: 0 };
+  private final: WsThreadTotals = {
+    sockets: 0,
+    ticks: 0,
+    closedEarly: 0,
+    reconnects: 0,
+    resyncs: 0,
+    resumeChecked: 0,
+    missed: [],
+    coveredByResync: 0,
+  };
+  private closeError: string | undefined;
 
   constructor(private readonly hooks: WsTrackerHooks) {}
 
-  /** Starts the socket thread: one authenticated socket per token; resolves once all are ready. */
-  connect(url: string, tokens: readonly string[]): Promise<void> {
+  /**
+   * Starts the socket thread: one authenticated socket per token; resolves once all are ready.
+   * `events`: where `tap:events` is, so the resumes of sockets that reconnected are checked at close.
+   */
+  connect(url: string, tokens: readonly string[], events?: WsThreadConfig['events']): Promise<void> {
     const thread = new Worker(WORKER_ENTRY, {
-      workerData: { url, tokens: [...tokens], entry: THREAD_MAIN } satisfies WsThreadConfig & {
+      workerData: { url, tokens: [...tokens], events, entry: THREAD_MAIN } satisfies WsThreadConfig & {
         entry: string;
       },
     });
@@ -48,8 +62,12 @@ export class WsTracker {
         if (message.type === 'events')
           for (const [betId, status, at] of message.events) this.onEvent(betId, status, at);
         else if (message.type === 'ready') resolve();
-        else if (message.type === 'failed') reject(new Error(message.message));
         else if (message.type === 'closed') this.final = message;
+        else if (message.type === 'failed') {
+          // Before ready the connect failed; after it, the close-time resume check did.
+          this.closeError = message.message;
+          reject(new Error(message.message));
+        }
       });
     });
   }
@@ -79,13 +97,14 @@ export class WsTracker {
     const closed = new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
       thread.on('message', (message: FromWsThread) => {
-        if (message.type !== 'closed') return;
+        if (message.type !== 'closed' && message.type !== 'failed') return;
         clearTimeout(timer);
         resolve();
       });
     });
     thread.postMessage({ type: 'close' } satisfies ToWsThread);
     await closed;
+    if (this.final.sockets === 0 && !this.closeError) this.closeError = 'the socket thread did not report';
     await thread.terminate();
   }
 
@@ -100,7 +119,25 @@ export class WsTracker {
       statuses: this.statuses,
       ticks: this.final.ticks,
       closedEarly: this.final.closedEarly,
+      reconnects: this.final.reconnects,
+      resyncs: this.final.resyncs,
+      resumeChecked: this.final.resumeChecked,
+      missedEvents: this.missedEvents(),
+      missedSample: this.final.missed.slice(0, 10).map(([id]) => id),
+      coveredByResync: this.final.coveredByResync,
+      ...(this.closeError ? { closeError: this.closeError } : {}),
     };
+  }
+
+  /**
+   * Events a client never saw: those the resume check found, plus 202'd bets whose
+   * accepted/rejected event never came (after the check's span), each counted once.
+   */
+  private missedEvents(): number {
+    const betsMissed = new Set(this.final.missed.flatMap(([, betId]) => (betId ? [betId] : [])));
+    let unseen = 0;
+    for (const betId of this.awaiting.keys()) if (!betsMissed.has(betId)) unseen += 1;
+    return this.final.missed.length + unseen;
   }
 
   private onEvent(betId: string, status: string, at: number): void {
