@@ -5,7 +5,15 @@
  * `tap_batcher_storage_failing`), stop its heartbeat (admission then answers 503 batcher_behind),
  * dead-letter nothing, and apply every bet exactly once by itself once the filler is deleted.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -30,9 +38,11 @@ const USD = 1_000_000;
 const WALLETS = Array.from({ length: 20 }, (_, i) => `0x${(0xd0000 + i).toString(16).padStart(40, '0')}`);
 
 /**
- * In the namespace: mount the tmpfs on DATA_DIR, fill it but for FREE_KB, run the batcher; when
- * RELEASE appears delete the filler; on SIGTERM stop the batcher and copy the data directory out to
- * COPY_DIR (the tmpfs is visible only inside the namespace).
+ * In the namespace: mount the tmpfs on DATA_DIR, fill it but for FREE_KB, run the batcher and write
+ * its PID to PID_FILE; when RELEASE appears delete the filler; on SIGTERM stop the batcher and copy
+ * the data directory out to COPY_DIR (the tmpfs is visible only inside the namespace). The namespace
+ * shares the PID space, so the PID is the batcher's outside too: a failed test kills it by that PID
+ * (a SIGKILL of this shell alone would leave the batcher running).
  */
 const NAMESPACE_SCRIPT = `
 set -u
@@ -40,6 +50,7 @@ mount -t tmpfs -o size=6m tmpfs "$DATA_DIR"
 head -c $(( (6 * 1024 - FREE_KB) * 1024 )) /dev/zero > "$DATA_DIR/filler" 2>/dev/null || true
 "$NODE" "$ENTRY" &
 pid=$!
+echo $pid > "$PID_FILE"
 trap 'kill -TERM $pid' TERM
 while [ ! -e "$RELEASE" ] && kill -0 $pid 2>/dev/null; do sleep 0.1; done
 rm -f "$DATA_DIR/filler"
@@ -57,6 +68,7 @@ describe('batcher on a full disk', () => {
     const work = mkdtempSync(join(tmpdir(), 'tap-disk-full-'));
     const copyDir = join(work, 'copy');
     const release = join(work, 'release');
+    const pidFile = join(work, 'batcher.pid');
     mkdirSync(copyDir);
     const port = await freePort();
     const metricsUrl = `http://127.0.0.1:${port}/metrics`;
@@ -67,7 +79,7 @@ describe('batcher on a full disk', () => {
         env: {
           PATH: process.env.PATH ?? '',
           ...{ NODE: process.execPath, ENTRY: serviceEntry('batcher'), FREE_KB: '1024' },
-          ...{ DATA_DIR: setup.dataDir, COPY_DIR: copyDir, RELEASE: release },
+          ...{ DATA_DIR: setup.dataDir, COPY_DIR: copyDir, RELEASE: release, PID_FILE: pidFile },
           ...{ REDIS_URL: setup.redisUrl, TAP_KEY_PREFIX: setup.prefix, OPS_PORT: String(port) },
           ...{ OPERATOR_MAC_KEY: TEST_OPERATOR_KEY, LOG_LEVEL: 'warn', DEAD_MAN_SWEEP_INTERVAL_MS: '0' },
           // Small batches so the disk fills between commits, not in the first one.
@@ -144,8 +156,28 @@ describe('batcher on a full disk', () => {
       const deadLetters = await streamJson(suite.redis, setup.channels.streams.deadLetter);
       expect(deadLetters).toEqual([]);
     } finally {
+      // After a pass the batcher has exited (the SIGTERM above); after a failure it may still run.
+      killRecordedBatcher(pidFile);
       await daemon.stop('SIGKILL');
       rmSync(work, { recursive: true, force: true });
     }
   }, 180_000);
 });
+
+/**
+ * SIGKILL of the batcher the namespace shell started, by the PID it recorded — only if that PID is
+ * still the batcher (its command line names the batcher's entry), never a process that reused it.
+ */
+function killRecordedBatcher(pidFile: string): void {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  let cmdline: string;
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return; // gone already: nothing to stop
+  }
+  if (!cmdline.includes(serviceEntry('batcher'))) return;
+  process.kill(pid, 'SIGKILL');
+}
