@@ -1,25 +1,30 @@
 /**
  * chaos-ci (issue 20): the short chaos subset CI runs (scripts/test.sh) — on one stack, two kill -9s
- * of each daemon, one kill -9 of Redis, then the hostile HTTP catalogue; the full audit after each
- * phase. About two minutes on the dev machine; exits 1 on any failure.
+ * of each daemon, one kill -9 of Redis, a WebSocket storm of 1,000 clients (chaos-ws-storm's
+ * --quick, shorter), then the hostile HTTP catalogue; the full audit after each phase. About 2.5
+ * minutes on the dev machine; exits 1 on any failure.
  */
 import { ALL_DAEMONS, type FaultRow, faultTable, openChaosStack, runPhase } from '../src/chaos/chaos-run.js';
 import { runHostilePhase } from '../src/chaos/hostile-phase.js';
 import { killDaemonRepeatedly, killRedisRepeatedly } from '../src/chaos/injectors.js';
+import { runStormPhase } from '../src/chaos/ws-storm.js';
 import { emptyOutcome, type Scenario } from '../src/scenario.js';
 import { headlineOf, restartNote } from './chaos-kill.js';
+import { STORM_QUICK, stormTable } from './chaos-ws-storm.js';
 
 const RATE_PER_S = 60;
 const KILLS_PER_DAEMON = 2;
 const PHASE_MS = 10_000;
 const SLOWLORIS_MS = 3_000;
+const STORM = { ...STORM_QUICK, ratePerS: RATE_PER_S, phaseMs: 15_000 };
 
 export const chaosCi: Scenario = {
   name: 'chaos-ci',
-  title: 'Chaos, CI subset: kills of each daemon, one Redis kill, hostile HTTP',
+  title: 'Chaos, CI subset: kills of each daemon, one Redis kill, a WebSocket storm, hostile HTTP',
   description:
     `One stack, ${RATE_PER_S} bets/s: ${KILLS_PER_DAEMON} kill -9s of each daemon (restarted 1 s later, as systemd), ` +
-    `one kill -9 of Redis (appendfsync everysec), then hostile HTTP straight at uWS and through nginx ` +
+    `one kill -9 of Redis (appendfsync everysec), ${STORM.clients.toLocaleString('en-US')} WebSocket clients resuming at once ` +
+    `after a kill -9 of ws-gateway with ${STORM.slowReaders} slow readers after, then hostile HTTP straight at uWS and through nginx ` +
     `(slowloris ${SLOWLORIS_MS / 1000} s); the full audit after each phase.`,
   async run(ctx) {
     const outcome = emptyOutcome();
@@ -48,8 +53,13 @@ export const chaosCi: Scenario = {
           outcome,
         ),
       );
+      const storm = await runStormPhase(ctx, chaos, STORM, outcome);
+      rows.push(storm.row);
       rows.push(await runHostilePhase(ctx, chaos, outcome, SLOWLORIS_MS));
-      outcome.tables.unshift(faultTable('Faults', rows, restartNote(chaos.supervisor.restarts())));
+      outcome.tables.unshift(
+        faultTable('Faults', rows, restartNote(chaos.supervisor.restarts())),
+        stormTable(storm.figures),
+      );
       outcome.headline = headlineOf(rows);
     } finally {
       await chaos.close();

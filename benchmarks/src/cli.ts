@@ -131,7 +131,10 @@ program
   .description('the chaos scenarios (issue 20); --record writes results/chaos/ and regenerates CHAOS.md')
   .option('--quick', 'fewer injections (a quick look, not a result)')
   .option('--record', 'record the results and regenerate CHAOS.md')
-  .option('--only <scenario>', 'one of chaos-kill, chaos-redis, chaos-hostile-http')
+  .option(
+    '--only <scenario>',
+    'one of chaos-kill, chaos-redis, chaos-hostile-http, chaos-clock, chaos-ws-storm',
+  )
   .action(async (raw: { quick?: boolean; record?: boolean; only?: string }) => {
     let ok = true;
     const names = raw.only ? [raw.only] : CHAOS_ORDER.filter((name) => name !== 'chaos-ci');
@@ -157,7 +160,9 @@ program
 
 program
   .command('chaos-ci')
-  .description('CI: two kills of each daemon, one Redis kill and hostile HTTP, audited (~2 min)')
+  .description(
+    'CI: two kills of each daemon, one Redis kill, a WebSocket storm of 1,000 clients and hostile HTTP, audited (~2.5 min)',
+  )
   .action(async () => {
     const result = await runScenario(
       findScenario('chaos-ci')!,

@@ -10,6 +10,7 @@ import { chaosClock } from '../scenarios/chaos-clock.js';
 import { chaosHostileHttp } from '../scenarios/chaos-hostile-http.js';
 import { chaosKill } from '../scenarios/chaos-kill.js';
 import { chaosRedis } from '../scenarios/chaos-redis.js';
+import { chaosWsStorm } from '../scenarios/chaos-ws-storm.js';
 import { ingest } from '../scenarios/ingest.js';
 import { ingest3k } from '../scenarios/ingest-3k.js';
 import { ingestMax } from '../scenarios/ingest-max.js';
@@ -47,6 +48,7 @@ export const SCENARIOS: readonly Scenario[] = [
   chaosRedis,
   chaosHostileHttp,
   chaosClock,
+  chaosWsStorm,
   chaosCi,
 ];
 
@@ -66,6 +68,7 @@ const NOT_IN_ALL = new Set([
   'chaos-redis',
   'chaos-hostile-http',
   'chaos-clock',
+  'chaos-ws-storm',
   'chaos-ci',
 ]);
 export const ALL_ORDER = SCENARIOS.filter((s) => !NOT_IN_ALL.has(s.name)).map((s) => s.name);

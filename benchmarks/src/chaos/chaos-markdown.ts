@@ -11,7 +11,14 @@ import { BENCH_ROOT } from '../stack/repo.js';
 
 export const CHAOS_RESULTS_DIR = join(BENCH_ROOT, 'results', 'chaos');
 export const CHAOS_MD = join(BENCH_ROOT, 'CHAOS.md');
-export const CHAOS_ORDER = ['chaos-kill', 'chaos-redis', 'chaos-hostile-http', 'chaos-clock', 'chaos-ci'];
+export const CHAOS_ORDER = [
+  'chaos-kill',
+  'chaos-redis',
+  'chaos-hostile-http',
+  'chaos-clock',
+  'chaos-ws-storm',
+  'chaos-ci',
+];
 export const CHAOS_COMMAND = 'pnpm --filter @tap/benchmarks bench chaos --record';
 
 export function renderChaos(results: readonly ScenarioResult[], generatedAt: string): string {

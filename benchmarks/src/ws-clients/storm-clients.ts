@@ -1,0 +1,126 @@
+/**
+ * WebSocket clients for the storm scenario (chaos-ws-storm; a child process, so they do not share
+ * the harness's event loop): one `@tap/client` socket per token — backoff with full jitter, resume
+ * from the last event id — every one started with `lastEventId` (a client that kept the id of a
+ * page load), so each reconnect after a gateway restart is a resume. On request it also opens slow
+ * readers: sockets that authenticate and then stop reading (their TCP socket paused), which the
+ * gateway must drop rather than buffer for without bound.
+ *
+ *   node --import tsx storm-clients.ts <ws url> <tokens.json> <lastEventId>
+ *
+ * stdout: `storm.connected <ok> <failed>` once connected; stdin: `status <seq>` → `storm.status <seq> <json>`
+ * (sockets open, resumed, when the last came back), `slow <n>` → opens n slow readers on the first
+ * n tokens → `storm.slow <ready>`, `stop` → closes everything and exits.
+ */
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { openTapSocket, type TapSocket, type WebSocketLike } from '@tap/client';
+import WebSocket from 'ws';
+
+const [url, tokensPath, lastEventId] = process.argv.slice(2);
+const tokens = JSON.parse(readFileSync(tokensPath!, 'utf8')) as string[];
+const CONNECT_BATCH = 200;
+const READY_TIMEOUT_MS = 60_000;
+
+interface Client {
+  socket: TapSocket;
+  readyAtMs: number;
+  /** `ready` after a loss: the resumes sent, and the moment the last one was answered. */
+  resumes: number;
+  lastReadyAtMs: number;
+}
+
+const clients: Client[] = [];
+const stats = { losses: 0, resyncs: 0, ticks: 0 };
+const slowReaders: WebSocket[] = [];
+
+function open(index: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let previous = 'connecting';
+    const client: Client = {
+      socket: undefined as unknown as TapSocket,
+      readyAtMs: 0,
+      resumes: 0,
+      lastReadyAtMs: 0,
+    };
+    const timer = setTimeout(() => {
+      client.socket.close();
+      resolve(false);
+    }, READY_TIMEOUT_MS);
+    client.socket = openTapSocket({
+      url: url!,
+      token: tokens[index]!,
+      lastEventId,
+      connect: (target) => new WebSocket(target, { perMessageDeflate: false }) as unknown as WebSocketLike,
+      onMessage(message) {
+        if (message.type === 'resync') stats.resyncs += 1;
+        else if (message.type === 'tick') stats.ticks += 1;
+      },
+      onState(state) {
+        if (state === 'open' && client.readyAtMs === 0) {
+          client.readyAtMs = Date.now();
+          clearTimeout(timer);
+          clients.push(client);
+          resolve(true);
+        } else if (state === 'open') {
+          client.resumes += 1;
+          client.lastReadyAtMs = Date.now();
+        } else if (state === 'reconnecting' && previous === 'open') {
+          stats.losses += 1;
+        }
+        previous = state;
+      },
+    });
+  });
+}
+
+/** A socket that authenticates, then never reads again: the gateway's send buffer for it only grows. */
+function openSlowReader(token: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url!, { perMessageDeflate: false });
+    const timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);
+    socket.on('open', () => socket.send(JSON.stringify({ type: 'auth', token })));
+    socket.on('message', (data) => {
+      if (!data.toString().includes('"type":"ready"')) return;
+      clearTimeout(timer);
+      (socket as unknown as { _socket: { pause(): void } })._socket.pause();
+      slowReaders.push(socket);
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+let ok = 0;
+let failed = 0;
+for (let i = 0; i < tokens.length; i += CONNECT_BATCH) {
+  const batch = Array.from({ length: Math.min(CONNECT_BATCH, tokens.length - i) }, (_, j) => open(i + j));
+  for (const result of await Promise.all(batch)) {
+    if (result) ok += 1;
+    else failed += 1;
+  }
+}
+process.stdout.write(`storm.connected ${ok} ${failed}\n`);
+
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line.startsWith('status ')) {
+    const seq = line.slice('status '.length);
+    const status = {
+      clients: clients.length,
+      open: clients.filter((c) => c.socket.state === 'open').length,
+      resumed: clients.filter((c) => c.resumes > 0).length,
+      lastReadyAtMs: clients.reduce((latest, c) => Math.max(latest, c.lastReadyAtMs), 0),
+      ...stats,
+    };
+    process.stdout.write(`storm.status ${seq} ${JSON.stringify(status)}\n`);
+  } else if (line.startsWith('slow ')) {
+    const count = Math.min(tokens.length, Number(line.slice('slow '.length)));
+    Promise.all(tokens.slice(0, count).map(openSlowReader)).then((ready) =>
+      process.stdout.write(`storm.slow ${ready.filter(Boolean).length}\n`),
+    );
+  } else if (line === 'stop') {
+    for (const client of clients) client.socket.close();
+    for (const socket of slowReaders) socket.terminate();
+    process.stdout.write('storm.stopped\n', () => process.exit(0));
+  }
+});
