@@ -27,6 +27,8 @@ const CONNECT_TIMEOUT_MS = 120_000;
 const RESUBSCRIBE_TIMEOUT_MS = 90_000;
 const RECOVERY_TIMEOUT_MS = 60_000;
 const POLL_MS = 250;
+/** A client process busy with thousands of reconnects answers late on a loaded machine. */
+const STATUS_TIMEOUT_MS = 30_000;
 const MB = 1024 * 1024;
 
 export interface StormShape {
@@ -168,7 +170,7 @@ async function statusOf(children: readonly Started[]): Promise<ClientStatus> {
   const prefix = `storm.status ${statusSeq} `;
   const lines = await Promise.all(
     children.map((c) => {
-      const line = c.waitForLine((l) => l.startsWith(prefix), 10_000);
+      const line = c.waitForLine((l) => l.startsWith(prefix), STATUS_TIMEOUT_MS);
       c.child.stdin?.write(`status ${statusSeq}\n`);
       return line;
     }),
@@ -267,8 +269,8 @@ async function waitResubscribed(children: readonly Started[], killedAtMs: number
   const deadline = performance.now() + RESUBSCRIBE_TIMEOUT_MS;
   while (performance.now() < deadline) {
     await sleep(POLL_MS);
-    const s = await statusOf(children);
-    if (s.open === s.clients && s.resumed === s.clients) return s.lastReadyAtMs - killedAtMs;
+    const s = await statusOf(children).catch(() => null); // late answer: ask again
+    if (s && s.open === s.clients && s.resumed === s.clients) return s.lastReadyAtMs - killedAtMs;
   }
   return null;
 }

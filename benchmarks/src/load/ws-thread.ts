@@ -15,9 +15,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createChannels, entryJson } from '@tap/channels';
-import { openTapSocket, type ServerMessage, type TapSocket, type WebSocketLike } from '@tap/client';
+import { openTapSocket, type ServerMessage, type TapSocket } from '@tap/client';
 import { Redis } from 'ioredis';
-import WebSocket from 'ws';
+import { leanSocket } from '../ws-clients/lean-socket.js';
 import { checkResumes, earliestCheckFrom, type ResumeTrace, type StreamEvent } from './resume-check.js';
 import type { FromWsThread, ToWsThread, WsThreadConfig, WsThreadTotals } from './ws-thread-protocol.js';
 
@@ -52,9 +52,7 @@ function flush(): void {
 }
 
 function onMessage(client: Client, message: ServerMessage): void {
-  if (message.type === 'tick') {
-    stats.ticks += 1;
-  } else if (message.type === 'ready') {
+  if (message.type === 'ready') {
     client.userId = message.userId;
   } else if (message.type === 'resync') {
     stats.resyncs += 1;
@@ -83,7 +81,10 @@ function open(token: string): Promise<void> {
     client.socket = openTapSocket({
       url: config.url,
       token,
-      connect: (url) => new WebSocket(url, { perMessageDeflate: false }) as unknown as WebSocketLike,
+      connect: (url) =>
+        leanSocket(url, () => {
+          stats.ticks += 1;
+        }),
       onMessage: (message) => onMessage(client, message),
       onState(state, detail) {
         if (state === 'open' && client.readyAtMs === 0) {
@@ -126,6 +127,8 @@ async function checkAllResumes(): Promise<
   const from = earliestCheckFrom(traces);
   if (!config.events || from === undefined) return { resumeChecked: 0, missed: [], coveredByResync: 0 };
   const redis = new Redis(config.events.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  // A failed connect or read rejects below and is reported; the event would only repeat it.
+  redis.on('error', () => {});
   try {
     await redis.connect();
     const events = await readEvents(redis, createChannels(config.events.prefix).streams.events, from);

@@ -14,8 +14,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { openTapSocket, type TapSocket, type WebSocketLike } from '@tap/client';
+import { openTapSocket, type TapSocket } from '@tap/client';
 import WebSocket from 'ws';
+import { leanSocket } from './lean-socket.js';
 
 const [url, tokensPath, lastEventId] = process.argv.slice(2);
 const tokens = JSON.parse(readFileSync(tokensPath!, 'utf8')) as string[];
@@ -51,10 +52,12 @@ function open(index: number): Promise<boolean> {
       url: url!,
       token: tokens[index]!,
       lastEventId,
-      connect: (target) => new WebSocket(target, { perMessageDeflate: false }) as unknown as WebSocketLike,
+      connect: (target) =>
+        leanSocket(target, () => {
+          stats.ticks += 1;
+        }),
       onMessage(message) {
         if (message.type === 'resync') stats.resyncs += 1;
-        else if (message.type === 'tick') stats.ticks += 1;
       },
       onState(state) {
         if (state === 'open' && client.readyAtMs === 0) {
