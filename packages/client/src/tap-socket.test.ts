@@ -93,6 +93,22 @@ describe('openTapSocket', () => {
     expect(sockets[1]!.sent[0]).toEqual({ type: 'auth', token: 'tok', lastEventId: '1700000000001-0' });
   });
 
+  it("resumes from the gateway's position in ready when it saw no event before the drop", async () => {
+    const seen: (string | undefined)[] = [];
+    const socket = open();
+    sockets[0]!.open();
+    const ready = { type: 'ready', userId: USER, serverTime: 1, eventsId: '1700000000000-4' };
+    sockets[0]!.deliver(ready);
+    seen.push(socket.lastEventId);
+    sockets[0]!.drop(1006);
+    await vi.advanceTimersByTimeAsync(100);
+    sockets[1]!.open();
+    expect(sockets[1]!.sent[0]).toEqual({ type: 'auth', token: 'tok', lastEventId: '1700000000000-4' });
+    sockets[1]!.deliver({ ...ready, eventsId: '1700000000009-0' });
+    expect(socket.lastEventId).toBe('1700000000000-4');
+    expect(seen).toEqual(['1700000000000-4']);
+  });
+
   it('drops an event it has already seen (an outbox re-publish or a replay overlap)', () => {
     open();
     sockets[0]!.open();

@@ -50,7 +50,7 @@ export interface TapSocketOptions {
 
 export interface TapSocket {
   readonly state: SocketState;
-  /** The newest event id seen: what a reconnect resumes from. */
+  /** What a reconnect resumes from: the newest event id seen, else the position `ready` gave. */
   readonly lastEventId: string | undefined;
   /** Stops for good (idempotent): no reconnect follows. */
   close(): void;
@@ -124,6 +124,12 @@ export function openTapSocket(options: TapSocketOptions): TapSocket {
     if (message.type === 'ready') {
       attempt = 0;
       setState('open');
+      options.onMessage(message);
+      // No event seen yet: resume from where the gateway subscribed us, or a loss before the first
+      // event would lose what was published meanwhile. Set after the handler, which still sees
+      // `lastEventId` undefined on a ready that was no resume (the web client reloads over HTTP then).
+      if (lastEventId === undefined && message.eventsId !== undefined) lastEventId = message.eventsId;
+      return;
     } else if (message.type === 'bet' || message.type === 'balance') {
       if (lastEventId !== undefined && compareStreamIds(message.id, lastEventId) <= 0) return;
       lastEventId = message.id;

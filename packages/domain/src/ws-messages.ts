@@ -13,9 +13,22 @@ const errorCodes = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
 export const RESYNC_REASONS = ['events_trimmed', 'events_unknown', 'replay_overflow'] as const;
 export type ResyncReason = (typeof RESYNC_REASONS)[number];
 
-/** `ready`: the socket is authenticated; `serverTime` aligns the client's clock. */
+/**
+ * `ready`: the socket is authenticated; `serverTime` aligns the client's clock. `eventsId`: the
+ * gateway's position in `tap:events` when the socket was subscribed — every later event of the
+ * user reaches this socket, so a client that has seen no event yet resumes from it (without it, a
+ * socket lost before its first event could not ask for what it missed).
+ */
 export const readyMessageSchema = z
-  .object({ type: z.literal('ready'), userId: userIdSchema, serverTime: ms() })
+  .object({
+    type: z.literal('ready'),
+    userId: userIdSchema,
+    serverTime: ms(),
+    eventsId: z
+      .string()
+      .regex(/^\d+-\d+$/)
+      .optional(),
+  })
   .strict();
 export const tickMessageSchema = z
   .object({

@@ -67,6 +67,7 @@ void runDaemon({
       authTimeoutMs: config.WS_AUTH_TIMEOUT_MS,
       lookupSession: createSessionLookup(redis, channels),
       snapshots: feeds.snapshots,
+      eventsPosition: () => feeds.events.lastId(),
       replay: createReplayer({ recent: feeds.recent, metrics, now: Date.now }),
       admission,
       messagesPerS: config.WS_MESSAGES_PER_S,

@@ -48,7 +48,7 @@ const TEXTS: ((event: EventEntry) => string)[] = [
 describe('server messages', () => {
   it('serializes each message as the wire schema describes it', () => {
     const messages = [
-      readyMessage(USER, 1_764_000_000_000),
+      readyMessage(USER, 1_764_000_000_000, '1764000000000-3'),
       tickMessage({
         id: 7,
         t: 1_764_000_000_100,

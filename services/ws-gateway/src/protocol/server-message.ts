@@ -21,8 +21,9 @@ import {
 
 export type BreakerView = Omit<BreakerMessage, 'type'>;
 
-export function readyMessage(userId: string, serverTime: number): string {
-  return JSON.stringify({ type: 'ready', userId, serverTime } satisfies ReadyMessage);
+/** `eventsId`: the live reader's position (every user event after it reaches the socket). */
+export function readyMessage(userId: string, serverTime: number, eventsId: string): string {
+  return JSON.stringify({ type: 'ready', userId, serverTime, eventsId } satisfies ReadyMessage);
 }
 
 export function tickMessage(print: PrintEntry): string {

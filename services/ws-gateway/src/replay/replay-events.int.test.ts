@@ -74,6 +74,24 @@ describe('ws-gateway user events and resume', () => {
     await second.close();
   });
 
+  it('gives a client that has seen no event a position in ready it can resume from, missing nothing', async () => {
+    // Once a live socket got `before`, the reader has passed it: the next socket's position covers it.
+    const watcher = await TestClient.ready(gateway.url, tokenA);
+    const before = await gateway.appendEvent(aBalanceEvent(A));
+    await watcher.waitFor((m) => m.id === before);
+    await watcher.close();
+    const first = await TestClient.ready(gateway.url, tokenA);
+    const position = first.messages.find((m) => m.type === 'ready')?.eventsId as string;
+    // Every event published before the subscription is at or before the position, none after it.
+    expect(compareStreamIds(position, before)).toBeGreaterThanOrEqual(0);
+    await first.close();
+    const missed = [await gateway.appendEvent(aBetEvent(A)), await gateway.appendEvent(aBalanceEvent(A))];
+    const second = await TestClient.ready(gateway.url, tokenA, position);
+    await second.until(() => (events(second).length >= missed.length ? true : undefined));
+    expect(ids(events(second))).toEqual(missed);
+    await second.close();
+  });
+
   it('replays from memory: a resume reads nothing from tap:events in Redis', async () => {
     const first = await TestClient.ready(gateway.url, tokenA);
     const seen = await gateway.appendEvent(aBalanceEvent(A));

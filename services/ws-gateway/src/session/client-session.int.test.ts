@@ -56,7 +56,12 @@ describe('ws-gateway /v1/ws connections', () => {
     const client = await TestClient.ready(gateway.url, token);
     await client.until(() => (client.messages.length >= 3 ? true : undefined));
     const [ready, breaker, tick] = client.messages;
-    expect(ready).toEqual({ type: 'ready', userId: TEST_USER, serverTime: expect.any(Number) });
+    expect(ready).toEqual({
+      type: 'ready',
+      userId: TEST_USER,
+      serverTime: expect.any(Number),
+      eventsId: expect.stringMatching(/^\d+-\d+$/),
+    });
     expect(Number(ready?.serverTime)).toBeGreaterThanOrEqual(before - 1_000);
     // No health-monitor in this test: no heartbeat, so trading reads as halted (fail closed).
     expect(breaker).toEqual({

@@ -29,6 +29,7 @@ function setup(overrides: Partial<SessionDeps> = {}) {
     lookupSession: async (sessionHash): Promise<SessionVerdict> =>
       sessionHash === GOOD ? { ok: true, userId: USER, sessionHash } : { ok: false, code: 'session_invalid' },
     snapshots: () => [BREAKER, TICK],
+    eventsPosition: () => '5-0',
     replay,
     admission: new SocketAdmission<ClientSocket>({
       connectionsMax: 100,
@@ -82,7 +83,7 @@ describe('client session', () => {
     send({ type: 'auth', token: 'good' });
     await vi.advanceTimersByTimeAsync(0);
     expect(socket.messages()).toEqual([
-      { type: 'ready', userId: USER, serverTime: NOW },
+      { type: 'ready', userId: USER, serverTime: NOW, eventsId: '5-0' },
       JSON.parse(BREAKER),
       JSON.parse(TICK),
     ]);

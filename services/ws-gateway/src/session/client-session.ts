@@ -37,6 +37,8 @@ export interface SessionDeps {
   lookupSession: SessionLookup;
   /** Messages sent right after `ready` (breaker state, latest tick). */
   snapshots: () => string[];
+  /** The `tap:events` position up to which user events are published (sent in `ready`). */
+  eventsPosition: () => string;
   replay: Replayer;
   admission: SocketAdmission<ClientSocket>;
   /** Client messages per socket and second, sustained; twice that at once. */
@@ -93,7 +95,8 @@ export function openClientSession(socket: ClientSocket, deps: SessionDeps): Clie
     }
     phase = 'authenticated';
     metrics.clientsAuthenticated.inc();
-    socket.sendAll([readyMessage(userId, deps.now()), ...deps.snapshots()]);
+    // The position and the subscription below are taken in the same tick: exact for a resume.
+    socket.sendAll([readyMessage(userId, deps.now(), deps.eventsPosition()), ...deps.snapshots()]);
     socket.subscribe(TOPICS.ticks);
     socket.subscribe(TOPICS.breaker);
     if (lastEventId === undefined) socket.subscribe(TOPICS.user(userId));
