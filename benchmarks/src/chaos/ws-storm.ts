@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readProcMemory, type Started, startProcess } from '@tap/testkit/standalone';
+import { type Started, startProcess } from '@tap/testkit/standalone';
 import type { LoadRun } from '../load/open-loop.js';
 import type { ScenarioContext, ScenarioOutcome } from '../scenario.js';
 import { fail } from '../scenario.js';
@@ -20,6 +20,7 @@ import { BENCH_ROOT } from '../stack/repo.js';
 import type { Stack } from '../stack/stack.js';
 import { createSessions } from '../ws-clients/sessions.js';
 import { ALL_DAEMONS, type ChaosStack, type FaultRow, type Injected, runPhase } from './chaos-run.js';
+import { gatewayCounter, sampleGatewayRss, waitGatewayClients } from './gateway-probes.js';
 import { waitAllHealthy } from './supervisor.js';
 
 const CLIENTS_PER_PROCESS = 5_000;
@@ -29,7 +30,6 @@ const RECOVERY_TIMEOUT_MS = 60_000;
 const POLL_MS = 250;
 /** A client process busy with thousands of reconnects answers late on a loaded machine. */
 const STATUS_TIMEOUT_MS = 30_000;
-const MB = 1024 * 1024;
 
 export interface StormShape {
   clients: number;
@@ -211,11 +211,10 @@ async function injectStorm(
   ctx.log(`storm: every client resubscribed ${resubscribedMs ?? 'NOT'} ms after the kill`);
   const recovery = await waitAllHealthy(stack, ALL_DAEMONS, killedAt, RECOVERY_TIMEOUT_MS);
   const status = await statusOf(children);
-  const metricsUrl = stack.wsUrl.replace(/^ws:/, 'http:').replace(/\/v1\/ws$/, '/metrics');
-  const replays = await labelled(metricsUrl, 'tap_ws_gateway_replays_total');
+  const replays = await gatewayCounter(stack, 'tap_ws_gateway_replays_total');
   const slowReady = await openSlowReaders(children[0]!, shape.slowReaders);
   while (performance.now() < untilMs) await sleep(POLL_MS);
-  const drops = await labelled(metricsUrl, 'tap_ws_gateway_backpressure_drops_total');
+  const drops = await gatewayCounter(stack, 'tap_ws_gateway_backpressure_drops_total');
   const rssAfterMb = rss.current();
   const rssPeakMb = rss.stop();
   return {
@@ -233,23 +232,6 @@ async function injectStorm(
       slowDropped: Object.values(drops).reduce((a, b) => a + b, 0),
     },
   };
-}
-
-/** Waits (≤ 60 s) until ws-gateway's /healthz counts `count` authenticated clients. */
-async function waitGatewayClients(stack: Stack, count: number): Promise<void> {
-  const healthUrl = stack.wsUrl.replace(/^ws:/, 'http:').replace(/\/v1\/ws$/, '/healthz');
-  const deadline = performance.now() + 60_000;
-  while (performance.now() < deadline) {
-    try {
-      const health = (await (await fetch(healthUrl, { signal: AbortSignal.timeout(2_000) })).json()) as {
-        clients?: number;
-      };
-      if ((health.clients ?? 0) >= count) return;
-    } catch {
-      // not answering yet: poll again
-    }
-    await sleep(POLL_MS);
-  }
 }
 
 /** The worst per-second p99 to 202 from the kill's second to the one every client was back in. */
@@ -280,37 +262,6 @@ async function openSlowReaders(child: Started, count: number): Promise<number> {
   const line = child.waitForLine((l) => l.startsWith('storm.slow '), 60_000);
   child.child.stdin?.write(`slow ${count}\n`);
   return Number((await line).split(' ')[1]);
-}
-
-/** ws-gateway's RSS every 250 ms, whichever process is current (the PID changes at the restart). */
-function sampleGatewayRss(stack: Stack): { current(): number; stop(): number } {
-  const read = () => {
-    const pid = stack.pids()['ws-gateway'];
-    return pid ? (readProcMemory(pid)?.rssBytes ?? 0) / MB : 0;
-  };
-  let peak = read();
-  const timer = setInterval(() => {
-    peak = Math.max(peak, read());
-  }, POLL_MS);
-  return {
-    current: () => Math.round(read()),
-    stop() {
-      clearInterval(timer);
-      return Math.round(Math.max(peak, read()));
-    },
-  };
-}
-
-/** A counter's value per label value from the gateway's /metrics (`name{label="v"} n`). */
-async function labelled(metricsUrl: string, name: string): Promise<Record<string, number>> {
-  const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(5_000) })).text();
-  const values: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`)) continue;
-    const label = /="([^"]*)"/.exec(line)?.[1] ?? '';
-    values[label] = (values[label] ?? 0) + Number(line.split(' ').at(-1));
-  }
-  return values;
 }
 
 function judge(figures: StormFigures, shape: StormShape, outcome: ScenarioOutcome): void {
