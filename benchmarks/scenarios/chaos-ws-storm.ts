@@ -86,7 +86,7 @@ export function stormTable(f: StormFigures): ResultTable {
       ],
     ],
     notes: [
-      "Resumes: the restarted gateway's own count (tap_ws_gateway_replays_total by outcome), the 100 bet wallets' sockets included; " +
+      "Resumes: the restarted gateway's own count (tap_ws_gateway_replays_total by outcome), read once every storm client is back, with the 100 betting wallets' sockets that were back by then; " +
         `the storm clients saw ${f.resyncsSeen} resync messages.`,
       `Memory bound from ws-gateway's config (defaults): send buffers ≤ WS_CONNECTIONS_MAX ${b.connectionsMax.toLocaleString('en-US')} × ` +
         `WS_SEND_BUFFER_BYTES_MAX 1 MiB = ${sendBound.toFixed(1)} GiB (a loose bound: it is what a full gateway of slow readers may hold), ` +
