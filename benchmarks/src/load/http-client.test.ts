@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo, createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HttpClient, type HttpClientOptions, type RequestParts, type Route } from './http-client.js';
+import { encodeRequest, HttpClient, type HttpClientOptions, type Route } from './http-client.js';
 
 type Outcome = { status: number; text: string } | { code: string };
 
@@ -32,21 +32,31 @@ function httpServer(handler: (req: IncomingMessage, res: ServerResponse, body: s
   });
 }
 
-function aClient(baseUrl: string, overrides: Partial<HttpClientOptions> = {}): HttpClient {
-  const client = new HttpClient(baseUrl, { connections: 4, requestTimeoutMs: 5_000, ...overrides });
+/** A client whose answers resolve one promise per request, by tag (the load worker keeps counters instead). */
+function aClient(baseUrl: string, overrides: Partial<HttpClientOptions> = {}) {
+  const waiting = new Map<number, (outcome: Outcome) => void>();
+  const settle = (tag: number, outcome: Outcome) => {
+    waiting.get(tag)!(outcome);
+    waiting.delete(tag);
+  };
+  const client = new HttpClient(
+    baseUrl,
+    { connections: 4, requestTimeoutMs: 5_000, ...overrides },
+    {
+      answer: (tag, status, bytes, start, end) =>
+        settle(tag, { status, text: bytes.toString('utf8', start, end) }),
+      failure: (tag, code) => settle(tag, { code }),
+    },
+  );
   cleanups.push(() => client.close());
-  return client;
-}
-
-function request(client: HttpClient, route: Route, parts: RequestParts = {}): Promise<Outcome> {
-  return new Promise((resolve) => {
-    client.send(
-      route,
-      parts,
-      (status, text) => resolve({ status, text }),
-      (err) => resolve({ code: err.code }),
-    );
-  });
+  let nextTag = 0;
+  const request = (route: Route, headers?: Record<string, string>, body?: string) =>
+    new Promise<Outcome>((resolve) => {
+      const tag = nextTag++;
+      waiting.set(tag, resolve);
+      client.send(encodeRequest(route, headers, body), tag);
+    });
+  return { client, request };
 }
 
 describe('HttpClient', () => {
@@ -61,12 +71,10 @@ describe('HttpClient', () => {
         res.end(JSON.stringify({ n, note: 'é' }));
       }),
     );
-    const client = aClient(base, { connections: 1 });
+    const { client, request } = aClient(base, { connections: 1 });
     const route = client.route('POST', '/v1/bets', { 'content-type': 'application/json' });
     const answers = await Promise.all(
-      [1, 2, 3].map((n) =>
-        request(client, route, { headers: { authorization: `Bearer t${n}` }, body: JSON.stringify({ n }) }),
-      ),
+      [1, 2, 3].map((n) => request(route, { authorization: `Bearer t${n}` }, JSON.stringify({ n }))),
     );
     expect(answers).toEqual([
       { status: 202, text: '{"n":1,"note":"é"}' },
@@ -92,9 +100,9 @@ describe('HttpClient', () => {
         }, 10);
       }),
     );
-    const client = aClient(base, { connections: 2 });
+    const { client, request } = aClient(base, { connections: 2 });
     const paths = Array.from({ length: 10 }, (_, i) => `/r${i}`);
-    const answers = await Promise.all(paths.map((path) => request(client, client.route('GET', path))));
+    const answers = await Promise.all(paths.map((path) => request(client.route('GET', path))));
     expect(answers).toEqual(paths.map((path) => ({ status: 200, text: path })));
     expect(inFlightMax).toBe(2);
     expect(sockets.size).toBe(2);
@@ -110,10 +118,10 @@ describe('HttpClient', () => {
         }
       });
     });
-    const client = aClient(await listen(server), { connections: 1 });
+    const { client, request } = aClient(await listen(server), { connections: 1 });
     const route = client.route('GET', '/split');
-    expect(await request(client, route)).toEqual({ status: 202, text: 'hello world' });
-    expect(await request(client, route)).toEqual({ status: 202, text: 'hello world' });
+    expect(await request(route)).toEqual({ status: 202, text: 'hello world' });
+    expect(await request(route)).toEqual({ status: 202, text: 'hello world' });
   });
 
   it('fails a chunked response with response_chunked and serves the next request on a new socket', async () => {
@@ -125,9 +133,9 @@ describe('HttpClient', () => {
         } else res.end('fine');
       }),
     );
-    const client = aClient(base, { connections: 1 });
-    expect(await request(client, client.route('GET', '/chunked'))).toEqual({ code: 'response_chunked' });
-    expect(await request(client, client.route('GET', '/ok'))).toEqual({ status: 200, text: 'fine' });
+    const { client, request } = aClient(base, { connections: 1 });
+    expect(await request(client.route('GET', '/chunked'))).toEqual({ code: 'response_chunked' });
+    expect(await request(client.route('GET', '/ok'))).toEqual({ status: 200, text: 'fine' });
   });
 
   it('fails the request in flight when the server closes its socket, and later requests succeed', async () => {
@@ -140,10 +148,10 @@ describe('HttpClient', () => {
         } else res.end('after');
       }),
     );
-    const client = aClient(base, { connections: 1 });
-    const failed = await request(client, client.route('GET', '/close'));
+    const { client, request } = aClient(base, { connections: 1 });
+    const failed = await request(client.route('GET', '/close'));
     expect(['socket_closed', 'ECONNRESET']).toContain((failed as { code: string }).code);
-    const later = await Promise.all([1, 2, 3].map(() => request(client, client.route('GET', '/close'))));
+    const later = await Promise.all([1, 2, 3].map(() => request(client.route('GET', '/close'))));
     expect(later).toEqual([1, 2, 3].map(() => ({ status: 200, text: 'after' })));
   });
 
@@ -153,37 +161,37 @@ describe('HttpClient', () => {
         if (req.url !== '/hang') res.end('quick');
       }),
     );
-    const client = aClient(base, { connections: 1, requestTimeoutMs: 200 });
+    const { client, request } = aClient(base, { connections: 1, requestTimeoutMs: 200 });
     const began = performance.now();
     const [hung, queued] = await Promise.all([
-      request(client, client.route('GET', '/hang')),
-      request(client, client.route('GET', '/hang')),
+      request(client.route('GET', '/hang')),
+      request(client.route('GET', '/hang')),
     ]);
     expect(hung).toEqual({ code: 'timeout' });
     expect(queued).toEqual({ code: 'timeout' });
     expect(performance.now() - began).toBeLessThan(1_000);
-    expect(await request(client, client.route('GET', '/quick'))).toEqual({ status: 200, text: 'quick' });
+    expect(await request(client.route('GET', '/quick'))).toEqual({ status: 200, text: 'quick' });
   });
 
   it('fails queued requests with the connect error after a bounded number of attempts', async () => {
     const server = createNetServer();
     const base = await listen(server);
     await new Promise((resolve) => server.close(resolve));
-    const client = aClient(base, { connections: 2 });
+    const { client, request } = aClient(base, { connections: 2 });
     const began = performance.now();
-    expect(await request(client, client.route('GET', '/'))).toEqual({ code: 'ECONNREFUSED' });
+    expect(await request(client.route('GET', '/'))).toEqual({ code: 'ECONNREFUSED' });
     expect(performance.now() - began).toBeLessThan(2_000);
   });
 
   it('close() fails queued and in-flight requests with client_closed, is idempotent, and refuses new ones', async () => {
     const held: Socket[] = [];
     const base = await listen(createNetServer((socket) => held.push(socket.resume())));
-    const client = aClient(base, { connections: 1 });
+    const { client, request } = aClient(base, { connections: 1 });
     const route = client.route('GET', '/');
-    const pending = [request(client, route), request(client, route)];
+    const pending = [request(route), request(route)];
     while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     await Promise.all([client.close(), client.close()]);
     expect(await Promise.all(pending)).toEqual([{ code: 'client_closed' }, { code: 'client_closed' }]);
-    expect(await request(client, route)).toEqual({ code: 'client_closed' });
+    expect(await request(route)).toEqual({ code: 'client_closed' });
   });
 });

@@ -1,14 +1,19 @@
 /**
  * A lean HTTP/1.1 keep-alive client for the load workers, on `node:net`: the generator shares the
  * two cores with the stack it measures, so every microsecond it spends per request is taken from
- * the server. Up to `connections` sockets to one http host:port, each with at most one request in
- * flight (pipelining 1), opened on demand. A request that finds no free socket waits in a FIFO
- * queue (≤ QUEUE_MAX); the caller measures from its planned time, so that wait is in its latency.
- * A request is one socket write (route head pre-encoded, per-request headers, Content-Length,
- * body); answers are parsed by ResponseParser, which reads only Content-Length framing (uWS, the
- * server under test, always sends it). Failures reach `onFailure({ code })`: the socket's error
- * code (or `socket_closed`) when it dies with the request in flight, `timeout` when there is no
- * answer `requestTimeoutMs` after `send()` (checked every SWEEP_MS_MAX at most; the socket is
+ * the server (SPEC §12: ≤ 30 µs of CPU per request). Up to `connections` sockets to one http
+ * host:port, each with at most one request in flight (pipelining 1, as real clients behind nginx),
+ * opened on demand. A request that finds no free socket waits in a FIFO queue (≤ QUEUE_MAX); the
+ * caller measures from its planned time, so that wait is in its latency.
+ *
+ * Per request it allocates as little as it can: the caller hands over the whole request text
+ * (built from pre-encoded parts, `encodeRequest`) and a numeric tag, and gets the tag back with the
+ * status and the answer's bytes (`answer(tag, status, bytes, start, end)`, no string unless the
+ * caller makes one): no closures, promises or header objects per request. A request is one socket
+ * write; answers are parsed by ResponseParser (Content-Length framing only: uWS, the server under
+ * test, always sends it). Failures reach `failure(tag, code)`: the socket's error code (or
+ * `socket_closed`) when it dies with the request in flight, `timeout` when there is no answer
+ * `requestTimeoutMs` after `send()` (checked every SWEEP_MS_MAX at most; the socket is
  * destroyed), `queue_full`, `client_closed`, or the parser's `response_*` code. A dead socket is
  * replaced on demand; failed connects back off (RECONNECT_BACKOFF_MS × consecutive failures) and
  * after CONNECT_FAILURES_MAX in a row with no live socket every queued request fails.
@@ -30,19 +35,17 @@ export interface Route {
   readonly head: string;
 }
 
-export interface RequestParts {
-  headers?: Record<string, string>;
-  body?: string;
+/** Where answers go, by the tag given to `send()`. */
+export interface HttpClientHandlers {
+  /** The answer's body is `bytes[start, end)`, valid only during the call (copy what you keep). */
+  answer(tag: number, status: number, bytes: Buffer, start: number, end: number): void;
+  failure(tag: number, code: string): void;
 }
-
-export type OnAnswer = (status: number, text: string) => void;
-export type OnFailure = (err: { code: string }) => void;
 
 interface Pending {
   data: string;
   deadlineMs: number;
-  onAnswer: OnAnswer;
-  onFailure: OnFailure;
+  tag: number;
 }
 
 const QUEUE_MAX = 1_000_000;
@@ -68,6 +71,7 @@ export class HttpClient {
   constructor(
     baseUrl: string,
     private readonly options: HttpClientOptions,
+    private readonly handlers: HttpClientHandlers,
   ) {
     const url = new URL(baseUrl);
     assert.equal(url.protocol, 'http:', `HttpClient speaks plain http only, not ${url.protocol}`);
@@ -86,21 +90,13 @@ export class HttpClient {
     return { head };
   }
 
-  send(route: Route, parts: RequestParts, onAnswer: OnAnswer, onFailure: OnFailure): void {
-    let data = route.head;
-    const { headers, body } = parts;
-    if (headers !== undefined) for (const name in headers) data += `${name}: ${headers[name]}\r\n`;
-    data += body === undefined ? '\r\n' : `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
-    const pending: Pending = {
-      data,
-      deadlineMs: performance.now() + this.options.requestTimeoutMs,
-      onAnswer,
-      onFailure,
-    };
+  /** Sends a whole request text (see `encodeRequest`); its answer or failure comes with `tag`. */
+  send(data: string, tag: number): void {
+    const pending: Pending = { data, deadlineMs: performance.now() + this.options.requestTimeoutMs, tag };
     const free = this.closing === undefined ? this.idle.pop() : undefined;
     if (free !== undefined) free.write(pending);
-    else if (this.closing !== undefined) failSoon(pending, 'client_closed');
-    else if (this.queue.length >= QUEUE_MAX) failSoon(pending, 'queue_full');
+    else if (this.closing !== undefined) this.failSoon(pending, 'client_closed');
+    else if (this.queue.length >= QUEUE_MAX) this.failSoon(pending, 'queue_full');
     else {
       this.queue.push(pending);
       this.grow();
@@ -120,7 +116,7 @@ export class HttpClient {
     const closed = [...this.sockets].map((conn) => {
       const pending = conn.takeInFlight();
       conn.destroy();
-      pending?.onFailure({ code: 'client_closed' });
+      if (pending) this.fail(pending, 'client_closed');
       return conn.closed;
     });
     this.idle.length = 0;
@@ -144,7 +140,7 @@ export class HttpClient {
   private release(conn: Connection): void {
     let next = this.queue.shift();
     while (next !== undefined && next.deadlineMs <= performance.now()) {
-      next.onFailure({ code: 'timeout' });
+      this.fail(next, 'timeout');
       next = this.queue.shift();
     }
     if (next !== undefined) conn.write(next);
@@ -157,22 +153,23 @@ export class HttpClient {
       this.connectFailures = 0;
       this.release(conn);
     },
-    answered: (conn, status, body, close) => {
+    answered: (conn, status, bytes, start, end, close) => {
       const pending = conn.takeInFlight();
       if (pending === undefined || close) conn.destroy();
       else this.release(conn);
-      pending?.onAnswer(status, body);
+      if (pending) this.handlers.answer(pending.tag, status, bytes, start, end);
     },
     broken: (conn, code) => {
       const pending = conn.takeInFlight();
       conn.destroy();
-      pending?.onFailure({ code });
+      if (pending) this.fail(pending, code);
     },
     closed: (conn, code) => {
       this.sockets.delete(conn);
       const idleAt = this.idle.indexOf(conn);
       if (idleAt !== -1) this.idle.splice(idleAt, 1);
-      conn.takeInFlight()?.onFailure({ code });
+      const pending = conn.takeInFlight();
+      if (pending) this.fail(pending, code);
       if (this.closing !== undefined) return;
       if (conn.connected) {
         this.grow();
@@ -209,25 +206,40 @@ export class HttpClient {
       }
     }
     while (this.queue.length > 0 && this.queue.peek()!.deadlineMs <= now) {
-      this.queue.shift()!.onFailure({ code: 'timeout' });
+      this.fail(this.queue.shift()!, 'timeout');
     }
   }
 
   private failQueued(code: string): void {
-    for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
-      next.onFailure({ code });
-    }
+    for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) this.fail(next, code);
+  }
+
+  private fail(pending: Pending, code: string): void {
+    this.handlers.failure(pending.tag, code);
+  }
+
+  /** Callbacks run outside `send()`, as for an answer. */
+  private failSoon(pending: Pending, code: string): void {
+    process.nextTick(() => this.fail(pending, code));
   }
 }
 
-/** Callbacks run outside `send()`, as for an answer. */
-function failSoon(pending: Pending, code: string): void {
-  process.nextTick(pending.onFailure, { code });
+/**
+ * A whole request's text from a route's head, its own headers and an optional body: built once
+ * per wallet (or per body shape) before the measured phase, not per request.
+ */
+export function encodeRequest(route: Route, headers: Record<string, string> = {}, body?: string): string {
+  let data = route.head;
+  for (const [name, value] of Object.entries(headers)) {
+    assert.ok(!/[\r\n]/.test(name + value), 'CR or LF inside a header');
+    data += `${name}: ${value}\r\n`;
+  }
+  return data + (body === undefined ? '\r\n' : `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }
 
 interface ConnectionEvents {
   connected(conn: Connection): void;
-  answered(conn: Connection, status: number, body: string, close: boolean): void;
+  answered(conn: Connection, status: number, bytes: Buffer, start: number, end: number, close: boolean): void;
   /** The response could not be parsed: the stream's framing is lost. */
   broken(conn: Connection, code: string): void;
   /** `code`: the socket's error code, or `socket_closed` when it simply ended. */
@@ -246,8 +258,8 @@ class Connection {
 
   constructor(host: string, port: number, events: ConnectionEvents) {
     const parser = new ResponseParser({
-      response: (status, body, close) => {
-        if (!this.dead) events.answered(this, status, body, close);
+      response: (status, bytes, start, end, close) => {
+        if (!this.dead) events.answered(this, status, bytes, start, end, close);
       },
       error: (code) => {
         if (!this.dead) events.broken(this, code);

@@ -14,7 +14,8 @@ function collect() {
   const answers: { status: number; body: string; close: boolean }[] = [];
   const errors: ResponseErrorCode[] = [];
   const parser = new ResponseParser({
-    response: (status, body, close) => answers.push({ status, body, close }),
+    response: (status, bytes, start, end, close) =>
+      answers.push({ status, body: bytes.toString('utf8', start, end), close }),
     error: (code) => errors.push(code),
   });
   return { parser, answers, errors };

@@ -5,6 +5,8 @@
  * with `Transfer-Encoding` (`response_chunked`) or without a length (`response_without_length`) is
  * an error, as is a malformed head or one over HEAD_BYTES_MAX, or a body over BODY_BYTES_MAX. After
  * an error the parser ignores further input: the connection's framing is lost, so close it.
+ * A body is handed over as a byte range of the chunk it arrived in (copied only when it spans
+ * chunks): the load generator decodes only what it needs (a bet id, an error's code).
  */
 
 export type ResponseErrorCode =
@@ -15,8 +17,11 @@ export type ResponseErrorCode =
   | 'response_too_large';
 
 export interface ResponseEvents {
-  /** `close`: the server said `Connection: close`, so the socket must not be reused. */
-  response(status: number, body: string, close: boolean): void;
+  /**
+   * The body is `bytes[start, end)`, valid only during the call. `close`: the server said
+   * `Connection: close`, so the socket must not be reused.
+   */
+  response(status: number, bytes: Buffer, start: number, end: number, close: boolean): void;
   error(code: ResponseErrorCode): void;
 }
 
@@ -67,9 +72,9 @@ export class ResponseParser {
       pos = headEnd + HEAD_END.length;
       // The common case: the whole body is in this chunk.
       if (head.length <= buf.length - pos) {
-        const body = buf.toString('utf8', pos, pos + head.length);
+        const start = pos;
         pos += head.length;
-        this.events.response(head.status, body, head.close);
+        this.events.response(head.status, buf, start, pos, head.close);
         continue;
       }
       this.inBody = true;
@@ -86,9 +91,9 @@ export class ResponseParser {
     this.bodyRemaining -= take;
     if (this.bodyRemaining === 0) {
       this.inBody = false;
-      const body = Buffer.concat(this.bodyParts).toString('utf8');
+      const body = Buffer.concat(this.bodyParts);
       this.bodyParts = [];
-      this.events.response(this.status, body, this.close);
+      this.events.response(this.status, body, 0, body.length, this.close);
     }
     return pos + take;
   }

@@ -4,22 +4,25 @@
  * answer from the request's planned time, and matches 202'd bets with their WebSocket events.
  * Every second it reports progress; at the end it drains the WebSocket events and reports totals.
  */
-import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
+import { readThreadSchedStat } from '@tap/testkit/standalone';
 import { createHistogram, encodeHistogram, recordMs } from '../stats/histogram.js';
 import { TimelineRecorder } from '../stats/timeline.js';
 import { startCellFeed } from './cell-feed.js';
 import { HttpClient } from './http-client.js';
+import { RequestTexts, readBetId } from './request-texts.js';
 import { plannedOffsetMs, totalRequests } from './schedule.js';
 import type { FromWorker, ToWorker, WorkerConfig, WorkerResult } from './worker-protocol.js';
 import { WsTracker } from './ws-tracker.js';
 
 const SENDS_PER_TURN_MAX = 2_000;
+const NO_SCHED = { cpuNs: 0, waitNs: 0 };
 
 const config = workerData as WorkerConfig;
 const port = parentPort!;
 const post = (message: FromWorker) => port.postMessage(message);
-const now = () => performance.timeOrigin + performance.now();
+const timeOrigin = performance.timeOrigin;
+const now = () => timeOrigin + performance.now();
 
 const total = totalRequests(config.profile);
 const warmupMs = config.profile.warmupMs ?? 0;
@@ -42,6 +45,8 @@ const counts = {
   measuredOk: 0,
 };
 let lastAnswerAbsMs = 0;
+/** This thread's scheduler times when the first measured request was sent, and when the last answer came. */
+const cpu = { start: NO_SCHED, end: NO_SCHED };
 
 const tracker = new WsTracker({
   onMatched(awaiting, eventAtMs) {
@@ -51,16 +56,22 @@ const tracker = new WsTracker({
   },
 });
 
-const client = new HttpClient(config.baseUrl, {
-  connections: config.connections,
-  requestTimeoutMs: config.requestTimeoutMs,
-});
-const route =
+const client = new HttpClient(
+  config.baseUrl,
+  { connections: config.connections, requestTimeoutMs: config.requestTimeoutMs },
+  { answer: onAnswer, failure: onFailure },
+);
+const requests = new RequestTexts(
+  config.kind,
   config.kind === 'bet'
     ? client.route('POST', '/v1/bets', { 'content-type': 'application/json' })
-    : client.route('GET', config.kind === 'history' ? (config.historyPath ?? '/v1/index/history') : '/v1/me');
+    : client.route('GET', config.kind === 'history' ? (config.historyPath ?? '/v1/index/history') : '/v1/me'),
+  config.wallets,
+  config.stakeMicros,
+);
 
 const cells = await startCellFeed(config.price, config.kind === 'bet');
+let scheduleStart = 0;
 
 async function main(): Promise<void> {
   const tokens = config.wallets.filter(
@@ -73,12 +84,13 @@ async function main(): Promise<void> {
       'redisUrl' in config.price ? config.price : undefined,
     );
   post({ type: 'ready', sockets: tokens.length });
-  const start = await new Promise<number>((resolve) => {
+  scheduleStart = await new Promise<number>((resolve) => {
     port.once('message', (message: ToWorker) => resolve(message.startEpochMs));
   });
   const progress = setInterval(reportProgress, 1_000);
-  await runSchedule(start);
+  await runSchedule(scheduleStart);
   await waitFor(() => counts.inFlight === 0, config.requestTimeoutMs + 5_000);
+  cpu.end = threadSched();
   await waitFor(() => tracker.pending() === 0, config.drainTimeoutMs);
   clearInterval(progress);
   reportProgress();
@@ -88,6 +100,7 @@ async function main(): Promise<void> {
   post({ type: 'done', result: buildResult() });
 }
 
+/** Every request due by now is sent in one turn (≤ SENDS_PER_TURN_MAX), then a timer for the next. */
 function runSchedule(start: number): Promise<void> {
   return new Promise((resolve) => {
     let next = config.worker;
@@ -97,7 +110,7 @@ function runSchedule(start: number): Promise<void> {
       while (next < total && budget > 0) {
         const planned = plannedOffsetMs(config.profile, next);
         if (planned > offset) break;
-        fire(next, start, planned);
+        fire(next, planned);
         next += config.workers;
         budget -= 1;
       }
@@ -111,82 +124,67 @@ function runSchedule(start: number): Promise<void> {
   });
 }
 
-interface Flight {
-  start: number;
-  plannedAbs: number;
-  plannedSecond: number;
-  measured: boolean;
-  walletIndex: number;
-}
-
-function fire(i: number, start: number, plannedOffset: number): void {
+/**
+ * Request i: its wallet, planned time and whether it is measured all follow from i, so the tag sent
+ * with it is i and nothing is allocated to remember it.
+ */
+function fire(i: number, plannedOffset: number): void {
   const walletIndex = i % config.wallets.length;
-  const flight: Flight = {
-    start,
-    plannedAbs: start + plannedOffset,
-    plannedSecond: Math.floor(plannedOffset / 1_000),
-    measured: plannedOffset >= warmupMs,
-    walletIndex,
-  };
-  if (flight.measured) recordMs(sendLag, now() - flight.plannedAbs);
-  timeline.countPlanned(flight.plannedSecond);
+  const plannedSecond = Math.floor(plannedOffset / 1_000);
+  if (plannedOffset >= warmupMs) {
+    recordMs(sendLag, now() - scheduleStart - plannedOffset);
+    if (counts.measuredSent === 0) cpu.start = threadSched();
+    counts.measuredSent += 1;
+  }
+  timeline.countPlanned(plannedSecond);
   counts.sent += 1;
-  if (flight.measured) counts.measuredSent += 1;
   counts.inFlight += 1;
-  const headers = { authorization: `Bearer ${config.wallets[walletIndex]!.token}` };
-  client.send(
-    route,
-    config.kind === 'bet' ? { headers, body: betBody() } : { headers },
-    (status, text) => onAnswer(flight, status, text),
-    (err) => onFailure(flight, err),
-  );
+  client.send(config.kind === 'bet' ? requests.bet(walletIndex, cells.next()) : requests.get(walletIndex), i);
 }
 
-function onAnswer(flight: Flight, status: number, text: string): void {
+function onAnswer(i: number, status: number, bytes: Buffer, start: number, end: number): void {
   const doneAt = now();
+  const plannedOffset = plannedOffsetMs(config.profile, i);
+  const plannedAbs = scheduleStart + plannedOffset;
+  const plannedSecond = Math.floor(plannedOffset / 1_000);
+  const measured = plannedOffset >= warmupMs;
   counts.inFlight -= 1;
   counts.answered += 1;
   const ok = status === (config.kind === 'bet' ? 202 : 200);
-  timeline.countAnswer(Math.floor((doneAt - flight.start) / 1_000), ok);
-  if (flight.measured) {
-    recordMs(latency, doneAt - flight.plannedAbs);
-    recordMs(interval, doneAt - flight.plannedAbs);
-    timeline.recordLatency(flight.plannedSecond, doneAt - flight.plannedAbs);
+  timeline.countAnswer(Math.floor((doneAt - scheduleStart) / 1_000), ok);
+  if (measured) {
+    recordMs(latency, doneAt - plannedAbs);
+    recordMs(interval, doneAt - plannedAbs);
+    timeline.recordLatency(plannedSecond, doneAt - plannedAbs);
   }
   if (!ok) {
+    const text = bytes.toString('utf8', start, end);
     countError(`${status} ${errorCode(text)}`, text);
     return;
   }
   counts.ok += 1;
-  if (flight.measured) {
+  if (measured) {
     counts.measuredOk += 1;
     lastAnswerAbsMs = Math.max(lastAnswerAbsMs, doneAt);
   }
   if (config.kind !== 'bet') return;
-  const betId = (JSON.parse(text) as { betId: string }).betId;
+  const betId = readBetId(bytes, start, end);
+  if (betId === null) {
+    countError('202 without_bet_id', bytes.toString('utf8', start, end));
+    return;
+  }
   ackedBetIds.push(betId);
-  if (config.wsUrl && flight.walletIndex < config.wsWallets) {
-    const { plannedAbs, measured, plannedSecond } = flight;
+  const walletIndex = i % config.wallets.length;
+  if (config.wsUrl && walletIndex < config.wsWallets) {
     tracker.expect(betId, { plannedAbsMs: plannedAbs, measured, plannedSecond });
   }
 }
 
-function onFailure(flight: Flight, err: { code: string }): void {
+function onFailure(_i: number, code: string): void {
   counts.inFlight -= 1;
   counts.noAnswer += 1;
-  timeline.countAnswer(Math.floor((now() - flight.start) / 1_000), false);
-  countError(err.code);
-}
-
-function betBody(): string {
-  const cell = cells.next();
-  return JSON.stringify({
-    clientBetId: randomUUID(),
-    t0: cell.t0,
-    p0: cell.p0,
-    stakeMicros: config.stakeMicros,
-    minMultiplierBp: 10_500,
-  });
+  timeline.countAnswer(Math.floor((now() - scheduleStart) / 1_000), false);
+  countError(code);
 }
 
 function countError(code: string, body?: string): void {
@@ -226,6 +224,8 @@ function buildResult(): WorkerResult {
     noAnswer: counts.noAnswer,
     measuredSent: counts.measuredSent,
     measuredOk: counts.measuredOk,
+    cpuNs: cpu.end.cpuNs - cpu.start.cpuNs,
+    cpuWaitNs: cpu.end.waitNs - cpu.start.waitNs,
     lastAnswerAbsMs,
     latency: encodeHistogram(latency),
     accepted: encodeHistogram(accepted),
@@ -234,6 +234,10 @@ function buildResult(): WorkerResult {
     ackedBetIds,
     ws: tracker.report(),
   };
+}
+
+function threadSched() {
+  return readThreadSchedStat() ?? NO_SCHED;
 }
 
 async function waitFor(done: () => boolean, timeoutMs: number): Promise<void> {

@@ -47,6 +47,19 @@ export interface LoadRunResult {
   sendLag: LatencySummary;
   ws: WsReport | null;
   timeline: TimelinePoint[];
+  /**
+   * The load threads' own CPU over the measured requests (WebSocket threads excluded): µs per
+   * request sent, and % of one core. Absent in results recorded before it was measured.
+   */
+  generator?: GeneratorCpu;
+}
+
+export interface GeneratorCpu {
+  usPerRequest: number;
+  /** % of one core. */
+  cpuPct: number;
+  /** % of the window the load threads were runnable but waited for a CPU (a busy machine). */
+  waitPct: number;
 }
 
 export interface LoadRun {
@@ -148,7 +161,24 @@ function merge(options: OpenLoopOptions, results: WorkerResult[], startEpochMs: 
       sendLag: summarize(mergeEncoded(results.map((r) => r.sendLag))),
       ws: tracked ? mergeWsReports(wsReports) : null,
       timeline: mergeTimelines(results.map((r) => r.timeline)),
+      generator: generatorCpu(results, windowMs),
     },
+  };
+}
+
+/** The load threads' CPU over the measured requests: per request, as a share of one core, and waiting. */
+export function generatorCpu(
+  results: readonly Pick<WorkerResult, 'cpuNs' | 'cpuWaitNs' | 'measuredSent'>[],
+  windowMs: number,
+): GeneratorCpu {
+  const cpuUs = results.reduce((n, r) => n + r.cpuNs, 0) / 1_000;
+  const waitUs = results.reduce((n, r) => n + r.cpuWaitNs, 0) / 1_000;
+  const sent = results.reduce((n, r) => n + r.measuredSent, 0);
+  const pctOfWindow = (us: number) => (windowMs > 0 ? Math.round((us / 1_000 / windowMs) * 1_000) / 10 : 0);
+  return {
+    usPerRequest: sent > 0 ? Math.round((cpuUs / sent) * 10) / 10 : 0,
+    cpuPct: pctOfWindow(cpuUs),
+    waitPct: pctOfWindow(waitUs),
   };
 }
 

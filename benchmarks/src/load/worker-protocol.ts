@@ -78,6 +78,13 @@ export interface WorkerResult {
   /** Requests planned after the warm-up, and how many of them got their success answer. */
   measuredSent: number;
   measuredOk: number;
+  /**
+   * This thread's time on a CPU (/proc/thread-self/schedstat) from the first measured send until
+   * the last answer: what the generator spent on the measured requests, WebSocket thread excluded.
+   */
+  cpuNs: number;
+  /** Over the same span, the time this thread was runnable but waited for a CPU. */
+  cpuWaitNs: number;
   /** When the last measured success answer arrived (epoch ms). */
   lastAnswerAbsMs: number;
   latency: string;

@@ -17,6 +17,7 @@ export const LOAD_COLUMNS = [
   'max ms',
   'WS accepted p50 / p99 / max ms',
   'send lag p99 ms',
+  'generator µs/req',
 ];
 
 export function loadRow(run: LoadRunResult): (string | number | null)[] {
@@ -35,6 +36,7 @@ export function loadRow(run: LoadRunResult): (string | number | null)[] {
     l.maxMs,
     a ? `${a.p50Ms} / ${a.p99Ms} / ${a.maxMs}` : '—',
     run.sendLag.p99Ms,
+    run.generator ? run.generator.usPerRequest : '—',
   ];
 }
 
@@ -49,7 +51,8 @@ export function loadTable(title: string, runs: readonly LoadRunResult[], notes: 
     ? [
         `${runs[0].wallets} wallets, ${runs[0].wsWallets} with a WebSocket; ${runs[0].workers} load worker thread(s), ` +
           `${runs[0].connections} keep-alive connections (pipelining 1); ${runs[0].durationS} s per run, first ${runs[0].warmupS} s ` +
-          "warm-up excluded. Latency is measured from each request's planned send time (open loop).",
+          "warm-up excluded. Latency is measured from each request's planned send time (open loop). " +
+          "Generator µs/req: the load threads' own CPU (/proc/thread-self) per measured request, WebSocket threads excluded (SPEC §12: ≤ 30).",
       ]
     : [];
   return {

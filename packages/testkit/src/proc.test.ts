@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { liveChildPids, parseMachineTicks, parseProcMemory, parseProcStat, readProcStat } from './proc.js';
+import {
+  liveChildPids,
+  parseMachineTicks,
+  parseProcMemory,
+  parseProcStat,
+  parseSchedStat,
+  readProcStat,
+  readThreadSchedStat,
+} from './proc.js';
 import { startProcess } from './process.js';
 
 describe('/proc readings', () => {
@@ -21,6 +29,19 @@ describe('/proc readings', () => {
       busy: 158,
       total: 1_178,
     });
+  });
+
+  it('reads on-CPU and run-queue nanoseconds from a schedstat line', () => {
+    expect(parseSchedStat('95191328 205811624 1018\n')).toEqual({ cpuNs: 95_191_328, waitNs: 205_811_624 });
+  });
+
+  it("reads the calling thread's on-CPU time, which grows with its work and never beyond the wall time", () => {
+    const before = readThreadSchedStat()!;
+    const until = performance.now() + 20;
+    while (performance.now() < until); // 20 ms of wall time, on a CPU for part of it at least
+    const after = readThreadSchedStat()!;
+    expect(after.cpuNs).toBeGreaterThan(before.cpuNs);
+    expect(after.cpuNs - before.cpuNs).toBeLessThanOrEqual(25_000_000);
   });
 
   it('finds a started child under this process and reads nothing once it is gone', async () => {

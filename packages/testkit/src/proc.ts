@@ -52,6 +52,31 @@ export function readProcStat(pid: number): ProcStat | null {
   return text === null ? null : parseProcStat(text);
 }
 
+/** A thread's scheduler times (/proc/<…>/schedstat), in nanoseconds. */
+export interface SchedStat {
+  /** Time on a CPU. */
+  cpuNs: number;
+  /** Time runnable but waiting for a CPU (the machine was busy). */
+  waitNs: number;
+}
+
+/** `<on-cpu ns> <run-queue wait ns> <timeslices>`. */
+export function parseSchedStat(text: string): SchedStat {
+  const [cpuNs, waitNs] = text.trim().split(' ').map(Number);
+  return { cpuNs: cpuNs ?? 0, waitNs: waitNs ?? 0 };
+}
+
+/**
+ * The calling thread's own scheduler times (/proc/thread-self/schedstat): a worker thread's share
+ * of its process, e.g. a load generator's sending thread measuring what it costs per request.
+ * Nanoseconds, where utime/stime count 10 ms ticks charged to whoever runs when the tick fires —
+ * too coarse for a thread that wakes for a few µs hundreds of times a second.
+ */
+export function readThreadSchedStat(): SchedStat | null {
+  const text = readOrNull('/proc/thread-self/schedstat');
+  return text === null ? null : parseSchedStat(text);
+}
+
 export function readProcMemory(pid: number): ProcMemory | null {
   const text = readOrNull(`/proc/${pid}/status`);
   return text === null ? null : parseProcMemory(text);

@@ -29,9 +29,12 @@ export {
   parseMachineTicks,
   parseProcMemory,
   parseProcStat,
+  parseSchedStat,
   readMachineTicks,
   readProcMemory,
   readProcStat,
+  readThreadSchedStat,
+  type SchedStat,
 } from './proc.js';
 export { type ProcessOptions, type Started, startProcess } from './process.js';
 export {
