@@ -25,6 +25,8 @@ command -v sqlite3 >/dev/null 2>&1 || packages+=(sqlite3)
 command -v promtool >/dev/null 2>&1 || packages+=(prometheus)
 # faketime (libfaketime): the chaos suite steps one daemon's wall clock (bench chaos, chaos-clock).
 command -v faketime >/dev/null 2>&1 || packages+=(faketime)
+# wrk: the yardstick of the harness's load generator (bench run generator-check, issue 19).
+command -v wrk >/dev/null 2>&1 || packages+=(wrk)
 if ((${#packages[@]} > 0)); then
   log "apt-get install ${packages[*]}"
   if [ "$(id -u)" -ne 0 ]; then

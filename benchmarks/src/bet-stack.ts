@@ -86,7 +86,10 @@ export interface BetStack {
     profile: RateProfile,
     shape: { wsWallets: number; workers: number; connections: number; stakeMicros?: number },
   ): Promise<{ run: LoadRun; resources: ResourceReport }>;
-  audit(runs: readonly LoadRun[]): Promise<AuditReport>;
+  /** Audits every bet of `runs`: the harness's runs, or the bets of another generator found by clientBetId. */
+  audit(runs: readonly Pick<LoadRun, 'ackedBetIds'>[]): Promise<AuditReport>;
+  /** Counts requests that got no answer (their outcome is unknown) for the audit, e.g. wrk's. */
+  countUnanswered(requests: number): void;
   /** Waits until the batcher has applied and acknowledged everything admitted so far. */
   drain(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
@@ -177,6 +180,9 @@ export async function openBetStack(ctx: ScenarioContext, options: BetStackOption
               }
             : null,
         });
+      },
+      countUnanswered(requests) {
+        unanswered.count += requests;
       },
       drain: (timeoutMs) => waitForBatcherDrain(stack.redis, stack.channels, timeoutMs),
       close: () => stack.stop(),

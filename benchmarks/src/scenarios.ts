@@ -11,6 +11,7 @@ import { chaosHostileHttp } from '../scenarios/chaos-hostile-http.js';
 import { chaosKill } from '../scenarios/chaos-kill.js';
 import { chaosRedis } from '../scenarios/chaos-redis.js';
 import { chaosWsStorm } from '../scenarios/chaos-ws-storm.js';
+import { generatorCheck } from '../scenarios/generator-check.js';
 import { ingest } from '../scenarios/ingest.js';
 import { ingest3k } from '../scenarios/ingest-3k.js';
 import { ingestMax } from '../scenarios/ingest-max.js';
@@ -28,6 +29,7 @@ import type { Scenario } from './scenario.js';
 export const SCENARIOS: readonly Scenario[] = [
   ingest3k,
   ingestMax,
+  generatorCheck,
   profile,
   ceilingHttp,
   ceilingStream,

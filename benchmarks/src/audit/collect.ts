@@ -150,6 +150,29 @@ export async function readGroups(redis: Redis, channels: Channels): Promise<Grou
   return groups;
 }
 
+/**
+ * The ids of the stored bets whose clientBetId is in `clientBetIds`: the bets of a generator that
+ * does not read its answers' bodies (wrk), so their 202s can be audited like the harness's.
+ */
+export function readBetIdsByClientBetId(dataDir: string, clientBetIds: ReadonlySet<string>): string[] {
+  const ids = new Set<string>();
+  for (const file of listSegments(dataDir)) {
+    const db = openSegmentReadOnly(file.path);
+    try {
+      const rows = db
+        .prepare('SELECT id, client_bet_id AS clientBetId FROM bets')
+        .iterate() as IterableIterator<{
+        id: string;
+        clientBetId: string;
+      }>;
+      for (const row of rows) if (clientBetIds.has(row.clientBetId)) ids.add(row.id);
+    } finally {
+      db.close();
+    }
+  }
+  return [...ids];
+}
+
 /** Waits until the batcher group on tap:bets and tap:adjustments has nothing pending or undelivered. */
 export async function waitForBatcherDrain(
   redis: Redis,

@@ -1,13 +1,16 @@
 /**
  * The cells a load worker bets on, refreshed from `price:last` every PRICE_REFRESH_MS (or from a
- * fixed price for servers without a market), handed out in rotation.
+ * fixed price for servers without a market), handed out in rotation. Refreshing costs the load
+ * thread a pricing pass over 27 cells (1–3 ms on the dev machine), so not every print: a cell picked
+ * with a 4 s lead margin is still ≥ 3.5 s ahead (LEAD is 2 s) half a second later, and half a
+ * second of index movement keeps a 1.5×–5× cell offered.
  */
 import { createChannels } from '@tap/channels';
 import { Redis } from 'ioredis';
 import { type Cell, pickCells } from './cell-picker.js';
 import type { PriceSource } from './worker-protocol.js';
 
-const PRICE_REFRESH_MS = 100;
+const PRICE_REFRESH_MS = 500;
 
 /** Rotates over the cells picked from the latest print, refreshed every PRICE_REFRESH_MS. */
 export async function startCellFeed(source: PriceSource, enabled: boolean) {

@@ -4,7 +4,7 @@
  * progress line every second, and merges their histograms and timelines into one LoadRunResult.
  */
 import { Worker } from 'node:worker_threads';
-import { createHistogram, type LatencySummary, mergeEncoded, summarize } from '../stats/histogram.js';
+import { type LatencySummary, mergeEncoded, summarize } from '../stats/histogram.js';
 import { mergeTimelines, type TimelinePoint } from '../stats/timeline.js';
 import { checkProfile } from './schedule.js';
 import type { FromWorker, WorkerConfig, WorkerResult, WsReport } from './worker-protocol.js';
@@ -209,11 +209,12 @@ export function mergeWsReports(reports: readonly WsReport[]): WsReport {
   };
 }
 
-/** One line per second: offered and achieved rate, errors, p99 of the last second and so far. */
+/**
+ * One line per second: offered and achieved rate, errors, p99 of the last second and so far (with
+ * several workers, the worst worker's: workers send percentiles, not histograms, to stay cheap).
+ */
 class ProgressPrinter {
-  private latest = new Map<number, { sent: number; ok: number; errors: number }>();
-  private intervalParts: string[] = [];
-  private readonly overall = createHistogram();
+  private latest = new Map<number, Extract<FromWorker, { type: 'progress' }>>();
   private previous = { sent: 0, ok: 0, errors: 0 };
   private timer: NodeJS.Timeout | undefined;
   private startedAt = 0;
@@ -231,7 +232,6 @@ class ProgressPrinter {
 
   update(message: Extract<FromWorker, { type: 'progress' }>): void {
     this.latest.set(message.worker, message);
-    this.intervalParts.push(message.latency);
   }
 
   stop(): void {
@@ -239,15 +239,14 @@ class ProgressPrinter {
   }
 
   private print(): void {
-    const totals = { sent: 0, ok: 0, errors: 0 };
+    const totals = { sent: 0, ok: 0, errors: 0, p99IntervalUs: 0, p99SoFarUs: 0 };
     for (const w of this.latest.values()) {
       totals.sent += w.sent;
       totals.ok += w.ok;
       totals.errors += w.errors;
+      totals.p99IntervalUs = Math.max(totals.p99IntervalUs, w.p99IntervalUs);
+      totals.p99SoFarUs = Math.max(totals.p99SoFarUs, w.p99SoFarUs);
     }
-    const last = mergeEncoded(this.intervalParts);
-    this.intervalParts = [];
-    this.overall.add(last);
     const elapsedS = Math.max(
       0,
       Math.round((performance.timeOrigin + performance.now() - this.startedAt) / 1000),
@@ -255,10 +254,10 @@ class ProgressPrinter {
     const line =
       `[${this.label}] t=${elapsedS}s offered ${totals.sent - this.previous.sent}/s` +
       ` achieved ${totals.ok - this.previous.ok}/s errors ${totals.errors - this.previous.errors}` +
-      ` p99(1s) ${ms(last.getValueAtPercentile(99))} p99(so far) ${ms(this.overall.getValueAtPercentile(99))}` +
+      ` p99(1s) ${ms(totals.p99IntervalUs)} p99(so far) ${ms(totals.p99SoFarUs)}` +
       ` (${this.latest.size}/${this.workers} workers)`;
     process.stdout.write(`${line}\n`);
-    this.previous = totals;
+    this.previous = { sent: totals.sent, ok: totals.ok, errors: totals.errors };
   }
 }
 

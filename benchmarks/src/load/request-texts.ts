@@ -58,7 +58,7 @@ export class RequestTexts {
     return this.heads[walletIndex]! + text.lead + id + text.tail;
   }
 
-  /** A cell's lead and tail, made once per cell object (the cell feed renews them every 100 ms). */
+  /** A cell's lead and tail, made once per cell object (the cell feed renews them at each refresh). */
   private cellText(cell: Cell): CellText {
     let text = this.cellTexts.get(cell);
     if (text === undefined) {

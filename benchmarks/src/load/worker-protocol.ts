@@ -100,6 +100,15 @@ export type ToWorker = { type: 'start'; startEpochMs: number };
 
 export type FromWorker =
   | { type: 'ready'; sockets: number }
-  | { type: 'progress'; worker: number; sent: number; ok: number; errors: number; latency: string }
+  | {
+      type: 'progress';
+      worker: number;
+      sent: number;
+      ok: number;
+      errors: number;
+      /** p99 of this worker's answers in the last second, and since the measured window began (µs). */
+      p99IntervalUs: number;
+      p99SoFarUs: number;
+    }
   | { type: 'done'; result: WorkerResult }
   | { type: 'failed'; message: string };
