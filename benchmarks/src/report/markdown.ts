@@ -92,6 +92,14 @@ const TARGETS: {
     scenario: 'ingest-3k',
   },
   {
+    key: 'harness_us_per_request',
+    what: 'load generator CPU per request (the harness’s load thread; wrk beside it in the scenario)',
+    floor: '—',
+    target: '≤ 30 µs',
+    unit: 'µs',
+    scenario: 'generator-check',
+  },
+  {
     key: 'batcher_bets_per_s',
     what: 'bets applied by the batcher',
     floor: '—',
