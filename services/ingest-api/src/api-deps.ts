@@ -102,7 +102,10 @@ export function createApiDeps(parts: {
       market: parts.market,
       memory: parts.memory,
       rateLimit: createTokenBucket(redis, rateLimitRule),
-      admit: createAdmission(redis, channels, exposureLimitsOf(config), rateLimitRule),
+      admit: createAdmission(redis, channels, exposureLimitsOf(config), rateLimitRule, {
+        betsMax: config.ADMIT_BATCH_BETS_MAX,
+        callsInFlightMax: config.ADMIT_CALLS_IN_FLIGHT_MAX,
+      }),
       redis,
       channels,
       pricing: DEFAULT_PRICING_CONFIG,

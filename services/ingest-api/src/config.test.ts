@@ -24,6 +24,8 @@ describe('ingest-api loadConfig', () => {
         BATCHER_HEARTBEAT_AGE_MS_MAX: 5_000,
         BATCHER_LAG_MS_MAX: 20_000,
         READER_QUEUE_MAX: 32,
+        ADMIT_BATCH_BETS_MAX: 16,
+        ADMIT_CALLS_IN_FLIGHT_MAX: 4,
         READER_QUERY_TIMEOUT_MS: 5_000,
         LIST_RANGE_DAYS_MAX: 35,
       },

@@ -63,6 +63,14 @@ const shape = {
    */
   READER_QUEUE_MAX: env.intBetween(0, 10_000, 32),
   /**
+   * Bets in one admission script call at most (issue 19): bets arriving while calls are in flight
+   * go together in the next call, sharing its round trip and script start. 1 = one bet a call.
+   * Default 16.
+   */
+  ADMIT_BATCH_BETS_MAX: env.intBetween(1, 256, 16),
+  /** Admission calls in flight at once; further bets wait for one to return and go in a batch. Default 4. */
+  ADMIT_CALLS_IN_FLIGHT_MAX: env.intBetween(1, 1_000, 4),
+  /**
    * Longest a segment query may wait for the reader worker, and then longest it may run there, ms:
    * past the wait it is answered 503 service_busy; past the run the worker is deemed wedged,
    * replaced, and the query answered 503. Default 5000.

@@ -21,6 +21,10 @@
  * script touches against the user's rights, command by command; this is a single Redis, so
  * undeclared keys cost no cluster routing.
  *
+ * One call may hold several bets (admission-batch.ts, issue 19): the script admits them in order,
+ * each as if alone, and answers one verdict per bet; `createAdmission` without batching sends one
+ * bet a call.
+ *
  * The idempotency record (idempotency-record.ts) expires at `t0 + 60 s` (SPEC §6.2). The pending
  * marker is deleted by the batcher once the bet is applied; its 24 h expiry only bounds a leak if
  * the bet were never applied (admission refuses bets while the batcher lags, so they stay few).
@@ -28,6 +32,7 @@
 import type { Channels } from '@tap/channels';
 import type { Redis } from '@tap/runtime';
 import { TAKE_TOKEN_LUA, type TokenBucketRule } from '../rate-limit/token-bucket.js';
+import { type AdmissionBatching, batchCalls } from './admission-batch.js';
 
 /**
  * The script's KEYS and ARGV by name: each list is the order the values are passed in, and the Lua
@@ -78,56 +83,71 @@ const positions = <N extends string>(names: readonly N[]) =>
 const K = positions(KEY_NAMES);
 const A = positions(ARG_NAMES);
 
+/**
+ * The script admits the bets of one call in order, each exactly as if it were alone (its own token,
+ * checks and writes; one refused bet does not refuse the others), and answers a flat list of
+ * `verdict, detail` pairs, one pair per bet (`''` when a verdict has no detail: a Lua nil would
+ * end the list). Bet i's keys are `KEYS[i·KEY_COUNT + 1 …]`, its values `ARGV[i·ARG_COUNT + 1 …]`.
+ */
 const ADMIT_SCRIPT = `${TAKE_TOKEN_LUA}
-local waitMs = takeToken(KEYS[${K.rateLimit}], tonumber(ARGV[${A.receivedAtMs}]), tonumber(ARGV[${A.ratePerS}]), tonumber(ARGV[${A.burst}]))
-if waitMs > 0 then return {'rate_limited', tostring(waitMs)} end
--- Every value the checks need in one read; the checks then run in their documented order.
-local got = redis.call('MGET', ARGV[${A.cacheReadyKey}], KEYS[${K.idempotency}], KEYS[${K.balance}], KEYS[${K.exposureCell}],
-  KEYS[${K.exposureColumn}], KEYS[${K.exposureTotal}], KEYS[${K.exposureUser}], KEYS[${K.openBets}])
-if got[1] ~= '1' then return {'cache_not_ready'} end
-local prior = got[2]
-if prior then
-  local sep = string.find(prior, '|', 1, true)
-  if string.sub(prior, 1, sep - 1) == ARGV[${A.fingerprint}] then return {'duplicate', string.sub(prior, sep + 1)} end
-  return {'idempotency_conflict'}
+local function admitOne(k, a)
+  local waitMs = takeToken(KEYS[k + ${K.rateLimit}], tonumber(ARGV[a + ${A.receivedAtMs}]), tonumber(ARGV[a + ${A.ratePerS}]), tonumber(ARGV[a + ${A.burst}]))
+  if waitMs > 0 then return {'rate_limited', tostring(waitMs)} end
+  -- Every value the checks need in one read; the checks then run in their documented order.
+  local got = redis.call('MGET', ARGV[a + ${A.cacheReadyKey}], KEYS[k + ${K.idempotency}], KEYS[k + ${K.balance}], KEYS[k + ${K.exposureCell}],
+    KEYS[k + ${K.exposureColumn}], KEYS[k + ${K.exposureTotal}], KEYS[k + ${K.exposureUser}], KEYS[k + ${K.openBets}])
+  if got[1] ~= '1' then return {'cache_not_ready'} end
+  local prior = got[2]
+  if prior then
+    local sep = string.find(prior, '|', 1, true)
+    if string.sub(prior, 1, sep - 1) == ARGV[a + ${A.fingerprint}] then return {'duplicate', string.sub(prior, sep + 1)} end
+    return {'idempotency_conflict'}
+  end
+  -- An operator's freeze (tapctl freeze) refuses every new bet of the wallet (a retry of one admitted
+  -- before the freeze still gets its original answer above).
+  if redis.call('EXISTS', ARGV[a + ${A.frozenKey}]) == 1 then return {'wallet_frozen'} end
+  local clock = redis.call('TIME')
+  local redisNowMs = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+  if tonumber(ARGV[a + ${A.t0}]) - redisNowMs < tonumber(ARGV[a + ${A.leadMs}]) then return {'cell_not_placeable', 'starts_too_soon'} end
+  local stake = tonumber(ARGV[a + ${A.stakeMicros}])
+  local payout = tonumber(ARGV[a + ${A.payoutMicros}])
+  if tonumber(got[3] or '0') < stake then return {'insufficient_funds'} end
+  -- An operator's (or the edge monitor's) lowered limit for this wallet (tapctl limit) caps its open
+  -- potential payout below the per-trader one. A value that does not parse caps it at 0: fail closed.
+  local userPayoutMax = tonumber(ARGV[a + ${A.userPayoutMicrosMax}])
+  local lowered = redis.call('GET', ARGV[a + ${A.walletLimitKey}])
+  if lowered then
+    local parsed, limit = pcall(cjson.decode, lowered)
+    local cap = parsed and type(limit) == 'table' and tonumber(limit['openPayoutMicrosMax']) or 0
+    if cap < userPayoutMax then userPayoutMax = cap end
+  end
+  -- got[4..7] are the cell, column, total and user exposures, in the order of their maxima below.
+  local limits = {'cell', 'column', 'total', 'user_payout'}
+  local maxima = {ARGV[a + ${A.cellMicrosMax}], ARGV[a + ${A.columnMicrosMax}], ARGV[a + ${A.totalMicrosMax}], userPayoutMax}
+  for i, limit in ipairs(limits) do
+    if tonumber(got[3 + i] or '0') + payout > tonumber(maxima[i]) then return {'exposure_limit', limit} end
+  end
+  if tonumber(got[8] or '0') + 1 > tonumber(ARGV[a + ${A.userOpenBetsMax}]) then return {'exposure_limit', 'user_open_bets'} end
+  redis.call('DECRBY', KEYS[k + ${K.balance}], stake)
+  -- A cell or column key gets its expiry when this bet creates it; later bets only add to it.
+  for _, key in ipairs({KEYS[k + ${K.exposureCell}], KEYS[k + ${K.exposureColumn}]}) do
+    if redis.call('INCRBY', key, payout) == payout then redis.call('PEXPIREAT', key, ARGV[a + ${A.exposureExpireAtMs}]) end
+  end
+  redis.call('INCRBY', KEYS[k + ${K.exposureTotal}], payout)
+  redis.call('INCRBY', KEYS[k + ${K.exposureUser}], payout)
+  redis.call('INCR', KEYS[k + ${K.openBets}])
+  redis.call('XADD', KEYS[k + ${K.betsStream}], '*', 'd', ARGV[a + ${A.entryJson}])
+  redis.call('SET', KEYS[k + ${K.pendingBet}], ARGV[a + ${A.userId}], 'EX', ARGV[a + ${A.pendingTtlS}])
+  redis.call('SET', KEYS[k + ${K.idempotency}], ARGV[a + ${A.fingerprint}] .. '|' .. ARGV[a + ${A.answer}], 'PXAT', ARGV[a + ${A.idempotencyExpireAtMs}])
+  return {'ok'}
 end
--- An operator's freeze (tapctl freeze) refuses every new bet of the wallet (a retry of one admitted
--- before the freeze still gets its original answer above).
-if redis.call('EXISTS', ARGV[${A.frozenKey}]) == 1 then return {'wallet_frozen'} end
-local clock = redis.call('TIME')
-local redisNowMs = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-if tonumber(ARGV[${A.t0}]) - redisNowMs < tonumber(ARGV[${A.leadMs}]) then return {'cell_not_placeable', 'starts_too_soon'} end
-local stake = tonumber(ARGV[${A.stakeMicros}])
-local payout = tonumber(ARGV[${A.payoutMicros}])
-if tonumber(got[3] or '0') < stake then return {'insufficient_funds'} end
--- An operator's (or the edge monitor's) lowered limit for this wallet (tapctl limit) caps its open
--- potential payout below the per-trader one. A value that does not parse caps it at 0: fail closed.
-local userPayoutMax = tonumber(ARGV[${A.userPayoutMicrosMax}])
-local lowered = redis.call('GET', ARGV[${A.walletLimitKey}])
-if lowered then
-  local parsed, limit = pcall(cjson.decode, lowered)
-  local cap = parsed and type(limit) == 'table' and tonumber(limit['openPayoutMicrosMax']) or 0
-  if cap < userPayoutMax then userPayoutMax = cap end
+local answers = {}
+for i = 0, #KEYS / ${KEY_NAMES.length} - 1 do
+  local verdict = admitOne(i * ${KEY_NAMES.length}, i * ${ARG_NAMES.length})
+  answers[#answers + 1] = verdict[1]
+  answers[#answers + 1] = verdict[2] or ''
 end
--- got[4..7] are the cell, column, total and user exposures, in the order of their maxima below.
-local limits = {'cell', 'column', 'total', 'user_payout'}
-local maxima = {ARGV[${A.cellMicrosMax}], ARGV[${A.columnMicrosMax}], ARGV[${A.totalMicrosMax}], userPayoutMax}
-for i, limit in ipairs(limits) do
-  if tonumber(got[3 + i] or '0') + payout > tonumber(maxima[i]) then return {'exposure_limit', limit} end
-end
-if tonumber(got[8] or '0') + 1 > tonumber(ARGV[${A.userOpenBetsMax}]) then return {'exposure_limit', 'user_open_bets'} end
-redis.call('DECRBY', KEYS[${K.balance}], stake)
--- A cell or column key gets its expiry when this bet creates it; later bets only add to it.
-for _, key in ipairs({KEYS[${K.exposureCell}], KEYS[${K.exposureColumn}]}) do
-  if redis.call('INCRBY', key, payout) == payout then redis.call('PEXPIREAT', key, ARGV[${A.exposureExpireAtMs}]) end
-end
-redis.call('INCRBY', KEYS[${K.exposureTotal}], payout)
-redis.call('INCRBY', KEYS[${K.exposureUser}], payout)
-redis.call('INCR', KEYS[${K.openBets}])
-redis.call('XADD', KEYS[${K.betsStream}], '*', 'd', ARGV[${A.entryJson}])
-redis.call('SET', KEYS[${K.pendingBet}], ARGV[${A.userId}], 'EX', ARGV[${A.pendingTtlS}])
-redis.call('SET', KEYS[${K.idempotency}], ARGV[${A.fingerprint}] .. '|' .. ARGV[${A.answer}], 'PXAT', ARGV[${A.idempotencyExpireAtMs}])
-return {'ok'}
+return answers
 `;
 
 /** Lifetime of the pending marker, s: a bound on a leak only (the batcher deletes it on apply). */
@@ -176,45 +196,59 @@ export type AdmitResult =
   | { ok: false; code: 'cell_not_placeable'; reason: string };
 
 interface AdmitRedis extends Redis {
-  tapAdmitBet(...args: (string | number)[]): Promise<string[]>;
+  /** numkeys first (a call holds several bets' keys), then the keys, then the values. */
+  tapAdmitBets(numKeys: number, ...args: (string | number)[]): Promise<string[]>;
 }
+
+/** One bet a call: what admission did before batching (tests that count calls use it). */
+export const ONE_BET_A_CALL: AdmissionBatching = { betsMax: 1, callsInFlightMax: Number.MAX_SAFE_INTEGER };
 
 export function createAdmission(
   redis: Redis,
   channels: Channels,
   limits: ExposureLimits,
   rateLimit: TokenBucketRule,
-) {
-  redis.defineCommand('tapAdmitBet', { numberOfKeys: KEY_NAMES.length, lua: ADMIT_SCRIPT });
+  batching: AdmissionBatching = ONE_BET_A_CALL,
+): (a: Admission) => Promise<AdmitResult> {
+  redis.defineCommand('tapAdmitBets', { lua: ADMIT_SCRIPT });
   const scripted = redis as AdmitRedis;
-  return async function admit(a: Admission): Promise<AdmitResult> {
-    const keyValues = scriptKeys(channels, a);
-    const argValues = scriptArgs(channels, a, limits, rateLimit);
-    const [verdict, detail] = await scripted.tapAdmitBet(
-      ...KEY_NAMES.map((name) => keyValues[name]),
-      ...ARG_NAMES.map((name) => argValues[name]),
-    );
-    switch (verdict) {
-      case 'ok':
-        return { ok: true };
-      case 'rate_limited':
-        return { ok: false, code: 'rate_limited', retryAfterMs: Number(detail) };
-      case 'duplicate':
-        return { ok: true, duplicate: true, answer: detail ?? '' };
-      case 'cache_not_ready':
-        return { ok: false, code: 'service_unavailable' };
-      case 'exposure_limit':
-        return { ok: false, code: 'exposure_limit', limit: detail ?? 'unknown' };
-      case 'cell_not_placeable':
-        return { ok: false, code: 'cell_not_placeable', reason: detail ?? 'starts_too_soon' };
-      case 'idempotency_conflict':
-      case 'insufficient_funds':
-      case 'wallet_frozen':
-        return { ok: false, code: verdict };
-      default:
-        throw new Error(`admission script answered ${String(verdict)}`);
+  const admitAll = async (batch: Admission[]): Promise<AdmitResult[]> => {
+    const keys: string[] = [];
+    const args: (string | number)[] = [];
+    for (const a of batch) {
+      const keyValues = scriptKeys(channels, a);
+      const argValues = scriptArgs(channels, a, limits, rateLimit);
+      for (const name of KEY_NAMES) keys.push(keyValues[name]);
+      for (const name of ARG_NAMES) args.push(argValues[name]);
     }
+    const answers = await scripted.tapAdmitBets(keys.length, ...keys, ...args);
+    return batch.map((_, i) => verdictOf(answers[2 * i], answers[2 * i + 1] || undefined));
   };
+  if (batching.betsMax <= 1) return async (a) => (await admitAll([a]))[0]!;
+  return batchCalls(admitAll, batching);
+}
+
+function verdictOf(verdict: string | undefined, detail: string | undefined): AdmitResult {
+  switch (verdict) {
+    case 'ok':
+      return { ok: true };
+    case 'rate_limited':
+      return { ok: false, code: 'rate_limited', retryAfterMs: Number(detail) };
+    case 'duplicate':
+      return { ok: true, duplicate: true, answer: detail ?? '' };
+    case 'cache_not_ready':
+      return { ok: false, code: 'service_unavailable' };
+    case 'exposure_limit':
+      return { ok: false, code: 'exposure_limit', limit: detail ?? 'unknown' };
+    case 'cell_not_placeable':
+      return { ok: false, code: 'cell_not_placeable', reason: detail ?? 'starts_too_soon' };
+    case 'idempotency_conflict':
+    case 'insufficient_funds':
+    case 'wallet_frozen':
+      return { ok: false, code: verdict };
+    default:
+      throw new Error(`admission script answered ${String(verdict)}`);
+  }
 }
 
 export type Admit = ReturnType<typeof createAdmission>;

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { batchCalls } from './admission-batch.js';
+
+/** A send whose calls the test answers by hand, in any order. */
+function manualSend() {
+  const calls: { items: number[]; answer(): void; fail(err: Error): void }[] = [];
+  const send = (items: number[]) =>
+    new Promise<string[]>((resolve, reject) => {
+      calls.push({ items, answer: () => resolve(items.map((i) => `r${i}`)), fail: reject });
+    });
+  return { send, calls };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('batchCalls', () => {
+  it('sends a lone item at once, and items arriving meanwhile together in the next call', async () => {
+    const { send, calls } = manualSend();
+    const call = batchCalls(send, { betsMax: 16, callsInFlightMax: 1 });
+    const first = call(1);
+    expect(calls.map((c) => c.items)).toEqual([[1]]);
+    const later = [call(2), call(3), call(4)];
+    expect(calls).toHaveLength(1);
+    calls[0]!.answer();
+    await settle();
+    expect(calls.map((c) => c.items)).toEqual([[1], [2, 3, 4]]);
+    calls[1]!.answer();
+    expect(await first).toBe('r1');
+    expect(await Promise.all(later)).toEqual(['r2', 'r3', 'r4']);
+  });
+
+  it('puts at most betsMax items in a call and keeps callsInFlightMax calls going', async () => {
+    const { send, calls } = manualSend();
+    const call = batchCalls(send, { betsMax: 2, callsInFlightMax: 2 });
+    const results = [1, 2, 3, 4, 5, 6].map((i) => call(i));
+    expect(calls.map((c) => c.items)).toEqual([[1], [2]]);
+    calls[0]!.answer();
+    await settle();
+    expect(calls.map((c) => c.items)).toEqual([[1], [2], [3, 4]]);
+    calls[1]!.answer();
+    await settle();
+    calls[2]!.answer();
+    await settle();
+    expect(calls.map((c) => c.items)).toEqual([[1], [2], [3, 4], [5, 6]]);
+    calls[3]!.answer();
+    expect(await Promise.all(results)).toEqual(['r1', 'r2', 'r3', 'r4', 'r5', 'r6']);
+  });
+
+  it('fails every item of a failed call with its error, and later calls still go', async () => {
+    const { send, calls } = manualSend();
+    const call = batchCalls(send, { betsMax: 8, callsInFlightMax: 1 });
+    const first = call(1);
+    const [second, third] = [call(2), call(3)];
+    calls[0]!.answer();
+    await settle();
+    calls[1]!.fail(new Error('Command timed out'));
+    await expect(second).rejects.toThrow('Command timed out');
+    await expect(third).rejects.toThrow('Command timed out');
+    expect(await first).toBe('r1');
+    const fourth = call(4);
+    calls[2]!.answer();
+    expect(await fourth).toBe('r4');
+  });
+});
