@@ -9,18 +9,25 @@
  *
  * The harness runs without WebSocket wallets here: wrk has none, and the comparison is of the
  * HTTP generators (the WebSocket clients' cost is in every other bet-path scenario's resources).
+ *
+ * The file reads as the experiment: `planOf` (rate, rounds, how long), `measure` (a stack, a warm-up
+ * run, then the rounds: src/generator-runs.ts) and `report` (pure: tables, checks, headline).
  */
-import { readBetIdsByClientBetId } from '../src/audit/collect.js';
+import type { AuditReport } from '../src/audit/audit.js';
 import { benchLimits, openBetStack } from '../src/bet-stack.js';
+import { type GeneratorRun, harnessRun, type WrkCount, wrkRun } from '../src/generator-runs.js';
 import type { LoadRunResult } from '../src/load/open-loop.js';
-import { premadeBets, premadeCount, runWrk, type WrkResult } from '../src/load/wrk.js';
 import { auditTable, loadTable, resourceTable } from '../src/report/tables.js';
-import { emptyOutcome, fail, type ResultTable, type Scenario } from '../src/scenario.js';
-import { type ResourceReport, startResourceSampler } from '../src/stack/resource-sampler.js';
-import { type ServerLatency, startServerLatencyWindow } from '../src/stack/server-latency.js';
+import {
+  emptyOutcome,
+  fail,
+  type ResultTable,
+  type Scenario,
+  type ScenarioContext,
+  type ScenarioOutcome,
+} from '../src/scenario.js';
 
 const GENERATOR_US_MAX = 30;
-const BET_ROUTE = 'place_bet';
 const CONNECTIONS = 64;
 
 export interface Plan {
@@ -29,33 +36,15 @@ export interface Plan {
   warmupS: number;
   wallets: number;
   rounds: number;
+  connections: number;
 }
 
-export function planOf(options: { quick?: boolean; rate?: number; durationS?: number }): Plan {
-  const quick = options.quick === true;
-  return {
-    ratePerS: options.rate ?? (quick ? 1_000 : 3_000),
-    durationS: options.durationS ?? (quick ? 12 : 30),
-    warmupS: quick ? 6 : 15,
-    wallets: quick ? 200 : 1_000,
-    rounds: quick ? 1 : 3,
-  };
-}
-
-/** One run of one generator, as the comparison shows it. */
-export interface GeneratorRun {
-  generator: 'harness' | 'wrk';
-  round: number;
-  offeredPerS: number;
-  achievedPerS: number;
-  errors: number;
-  p50Ms: number;
-  p99Ms: number;
-  p999Ms: number;
-  generatorUsPerRequest: number | null;
-  generatorCpuPct: number;
-  server: ServerLatency;
-  resources: ResourceReport;
+export interface Measured {
+  notes: string[];
+  runs: GeneratorRun[];
+  harnessRuns: LoadRunResult[];
+  wrkCounts: WrkCount[];
+  audit: AuditReport;
 }
 
 export const generatorCheck: Scenario = {
@@ -69,158 +58,101 @@ export const generatorCheck: Scenario = {
     'own CPU per request (the harness’s load thread from /proc/thread-self/schedstat, wrk’s process from ' +
     '/proc/self/stat), and ingest-api’s own latency histogram of the bet route over each run. Every bet is audited.',
   async run(ctx) {
-    const plan = planOf(ctx.options);
-    const outcome = emptyOutcome();
-    const bets = await openBetStack(ctx, {
-      wallets: plan.wallets,
-      fundMicros: 10_000_000_000,
-      limits: benchLimits({ RATE_LIMIT_PER_S: 20, RATE_LIMIT_BURST: 40 }),
-    });
-    const shape = { wsWallets: 0, workers: 1, connections: CONNECTIONS };
-    const runs: GeneratorRun[] = [];
-    const harnessRuns: LoadRunResult[] = [];
-    const acked: { ackedBetIds: string[] }[] = [];
-    try {
-      outcome.notes.push(...bets.notes);
-      ctx.log(`warm-up: ${plan.warmupS} s at ${plan.ratePerS}/s (not measured)`);
-      const warm = await bets.load(
-        'warm-up',
-        { ratePerS: plan.ratePerS, durationMs: plan.warmupS * 1_000 },
-        shape,
-      );
-      acked.push(warm.run);
-      for (let round = 1; round <= plan.rounds; round += 1) {
-        await bets.drain(30_000);
-        const harness = await harnessRun(bets, plan, round, shape);
-        runs.push(harness.run);
-        harnessRuns.push(harness.load);
-        acked.push({ ackedBetIds: harness.ackedBetIds });
-        await bets.drain(30_000);
-        const wrk = await wrkRun(ctx.outDir, bets, plan, round);
-        runs.push(wrk.run);
-        acked.push({ ackedBetIds: wrk.ackedBetIds });
-        const stored = wrk.ackedBetIds.length;
-        const answered2xx = wrk.result.requests - wrk.result.non2xx;
-        const unanswered = wrk.result.socketErrors.timeout + wrk.result.socketErrors.read + CONNECTIONS;
-        if (stored < answered2xx)
-          fail(outcome, `round ${round}: wrk got ${answered2xx} 2xx but only ${stored} bets are stored`);
-        if (stored > answered2xx + unanswered)
-          fail(
-            outcome,
-            `round ${round}: ${stored} wrk bets stored, more than its ${answered2xx} 2xx + ${unanswered} unanswered`,
-          );
-        if (wrk.result.repeated > 0)
-          outcome.notes.push(
-            `round ${round}: wrk repeated ${wrk.result.repeated} pre-made bets (answered from their idempotency records).`,
-          );
-        bets.countUnanswered(unanswered);
-      }
-      const report = await bets.audit(acked);
-      if (!report.ok)
-        fail(
-          outcome,
-          `audit failed: ${report.checks
-            .filter((c) => !c.ok)
-            .map((c) => c.name)
-            .join(', ')}`,
-        );
-      outcome.audits.push({ label: 'generator-check', report });
-      outcome.loadRuns.push(...harnessRuns);
-      outcome.tables.push(
-        comparisonTable(runs),
-        serverBucketTable(runs),
-        loadTable('The harness generator’s runs', harnessRuns),
-        ...runs.map((r) =>
-          resourceTable(`Resources: ${r.generator}, round ${r.round}`, r.resources, r.achievedPerS),
-        ),
-        auditTable('Audit (both generators’ bets)', report),
-      );
-      outcome.headline = headline(runs);
-    } finally {
-      await bets.close();
-    }
-    return outcome;
+    return report(await measure(ctx, planOf(ctx.options)));
   },
 };
 
-type Bets = Awaited<ReturnType<typeof openBetStack>>;
-
-async function harnessRun(
-  bets: Bets,
-  plan: Plan,
-  round: number,
-  shape: { wsWallets: number; workers: number; connections: number },
-) {
-  const server = await startServerLatencyWindow(bets.stack.apiUrl, BET_ROUTE);
-  const { run, resources } = await bets.load(
-    `harness-${round}`,
-    { ratePerS: plan.ratePerS, durationMs: plan.durationS * 1_000 },
-    shape,
-  );
-  const r = run.result;
+export function planOf(options: { quick?: boolean; rate?: number; durationS?: number }): Plan {
+  const quick = options.quick === true;
   return {
-    load: r,
-    ackedBetIds: run.ackedBetIds,
-    run: {
-      generator: 'harness',
-      round,
-      offeredPerS: r.offeredPerS,
-      achievedPerS: r.achievedPerS,
-      errors: r.errorCount,
-      p50Ms: r.latency.p50Ms,
-      p99Ms: r.latency.p99Ms,
-      p999Ms: r.latency.p999Ms,
-      generatorUsPerRequest: r.generator?.usPerRequest ?? null,
-      generatorCpuPct: r.generator?.cpuPct ?? 0,
-      server: await server.end(),
-      resources,
-    } satisfies GeneratorRun,
+    ratePerS: options.rate ?? (quick ? 1_000 : 3_000),
+    durationS: options.durationS ?? (quick ? 12 : 30),
+    warmupS: quick ? 6 : 15,
+    wallets: quick ? 200 : 1_000,
+    rounds: quick ? 1 : 3,
+    connections: CONNECTIONS,
   };
 }
 
-async function wrkRun(outDir: string, bets: Bets, plan: Plan, round: number) {
-  const wrkPlan = {
-    apiUrl: bets.stack.apiUrl,
-    wallets: bets.sessions,
-    ratePerS: plan.ratePerS,
-    durationS: plan.durationS,
-    connections: CONNECTIONS,
-    stakeMicros: 1_000_000,
-    outDir,
-  };
-  const print = JSON.parse((await bets.stack.redis.get(bets.stack.channels.keys.priceLast)) ?? 'null');
-  if (!print) throw new Error('no price:last to pick wrk’s cells from');
-  const premade = premadeBets(wrkPlan, print, premadeCount(plan.ratePerS, plan.durationS));
-  const server = await startServerLatencyWindow(bets.stack.apiUrl, BET_ROUTE);
-  const sampler = startResourceSampler(bets.stack.pids(), bets.stack.redis);
-  const startedMs = Date.now();
-  const result: WrkResult = await runWrk(wrkPlan, premade);
-  const resources = await sampler.stop({ fromMs: startedMs, toMs: Date.now() });
-  const serverLatency = await server.end();
-  await bets.drain(30_000);
-  return {
-    result,
-    ackedBetIds: readBetIdsByClientBetId(bets.stack.dataDir, premade.clientBetIds),
-    run: {
-      generator: 'wrk',
-      round,
-      offeredPerS: result.offeredPerS,
-      achievedPerS: result.achievedPerS,
-      errors:
-        result.non2xx +
-        result.socketErrors.connect +
-        result.socketErrors.read +
-        result.socketErrors.write +
-        result.socketErrors.timeout,
-      p50Ms: result.latency.p50Ms,
-      p99Ms: result.latency.p99Ms,
-      p999Ms: result.latency.p999Ms,
-      generatorUsPerRequest: result.cpu.usPerRequest,
-      generatorCpuPct: result.cpu.cpuPct,
-      server: serverLatency,
-      resources,
-    } satisfies GeneratorRun,
-  };
+async function measure(ctx: ScenarioContext, plan: Plan): Promise<Measured> {
+  const bets = await openBetStack(ctx, {
+    wallets: plan.wallets,
+    fundMicros: 10_000_000_000,
+    limits: benchLimits({ RATE_LIMIT_PER_S: 20, RATE_LIMIT_BURST: 40 }),
+  });
+  try {
+    const measured: Omit<Measured, 'audit'> = {
+      notes: [...bets.notes],
+      runs: [],
+      harnessRuns: [],
+      wrkCounts: [],
+    };
+    ctx.log(`warm-up: ${plan.warmupS} s at ${plan.ratePerS}/s (not measured)`);
+    const shape = { wsWallets: 0, workers: 1, connections: plan.connections };
+    const warm = await bets.load(
+      'warm-up',
+      { ratePerS: plan.ratePerS, durationMs: plan.warmupS * 1_000 },
+      shape,
+    );
+    const acked: { ackedBetIds: string[] }[] = [warm.run];
+    for (let round = 1; round <= plan.rounds; round += 1) {
+      await bets.drain(30_000);
+      const harness = await harnessRun(bets, plan, round);
+      measured.runs.push(harness.run);
+      measured.harnessRuns.push(harness.load);
+      acked.push(harness);
+      await bets.drain(30_000);
+      const wrk = await wrkRun(ctx.outDir, bets, plan, round);
+      measured.runs.push(wrk.run);
+      measured.wrkCounts.push(wrk.count);
+      acked.push(wrk);
+      bets.countUnanswered(wrk.count.unanswered);
+    }
+    return { ...measured, audit: await bets.audit(acked) };
+  } finally {
+    await bets.close();
+  }
+}
+
+/** Pure: the side-by-side tables, the checks (audit, wrk's stored bets) and the headline. */
+export function report(m: Measured): ScenarioOutcome {
+  const outcome = emptyOutcome();
+  outcome.notes.push(...m.notes);
+  for (const c of m.wrkCounts) {
+    if (c.stored < c.answered2xx)
+      fail(outcome, `round ${c.round}: wrk got ${c.answered2xx} 2xx but only ${c.stored} bets are stored`);
+    if (c.stored > c.answered2xx + c.unanswered)
+      fail(
+        outcome,
+        `round ${c.round}: ${c.stored} wrk bets stored, more than its ${c.answered2xx} 2xx + ${c.unanswered} unanswered`,
+      );
+    if (c.repeated > 0)
+      outcome.notes.push(
+        `round ${c.round}: wrk repeated ${c.repeated} pre-made bets (answered from their idempotency records).`,
+      );
+  }
+  if (!m.audit.ok)
+    fail(
+      outcome,
+      `audit failed: ${m.audit.checks
+        .filter((c) => !c.ok)
+        .map((c) => c.name)
+        .join(', ')}`,
+    );
+  outcome.audits.push({ label: 'generator-check', report: m.audit });
+  outcome.loadRuns.push(...m.harnessRuns);
+  outcome.resources.push(...m.runs.map((r) => ({ label: `${r.generator}-${r.round}`, report: r.resources })));
+  outcome.tables.push(
+    comparisonTable(m.runs),
+    serverBucketTable(m.runs),
+    loadTable('The harness generator’s runs', m.harnessRuns),
+    ...m.runs.map((r) =>
+      resourceTable(`Resources: ${r.generator}, round ${r.round}`, r.resources, r.achievedPerS),
+    ),
+    auditTable('Audit (both generators’ bets)', m.audit),
+  );
+  outcome.headline = headline(m.runs);
+  return outcome;
 }
 
 export function comparisonTable(runs: readonly GeneratorRun[]): ResultTable {
