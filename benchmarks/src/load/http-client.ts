@@ -53,6 +53,8 @@ const CONNECT_FAILURES_MAX = 5;
 const RECONNECT_BACKOFF_MS = 20;
 const RECONNECT_BACKOFF_MS_MAX = 500;
 const SWEEP_MS_MAX = 250;
+/** Each connection's read buffer: an answer is a few hundred bytes; a longer one spans reads. */
+const READ_BUFFER_BYTES = 16 * 1024;
 
 export class HttpClient {
   private readonly host: string;
@@ -265,12 +267,25 @@ class Connection {
         if (!this.dead) events.broken(this, code);
       },
     });
-    this.socket = connect({ host, port, noDelay: true });
+    // `onread`: Node reads into this connection's own buffer and calls back, skipping the stream
+    // layer (a Buffer allocated, pushed and emitted as 'data' per read) — a third of the thread's
+    // busy time at 200 requests/s. The parser copies what it keeps across reads.
+    this.socket = connect({
+      host,
+      port,
+      noDelay: true,
+      onread: {
+        buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+        callback: (bytes: number, buffer: Uint8Array) => {
+          parser.push((buffer as Buffer).subarray(0, bytes));
+          return true; // keep reading (false would pause the socket)
+        },
+      },
+    });
     this.socket.on('connect', () => {
       this.connected = true;
       events.connected(this);
     });
-    this.socket.on('data', (chunk: Buffer) => parser.push(chunk));
     this.socket.on('error', (err: NodeJS.ErrnoException) => {
       this.errorCode = err.code ?? 'socket_error';
     });

@@ -6,7 +6,8 @@
  * an error, as is a malformed head or one over HEAD_BYTES_MAX, or a body over BODY_BYTES_MAX. After
  * an error the parser ignores further input: the connection's framing is lost, so close it.
  * A body is handed over as a byte range of the chunk it arrived in (copied only when it spans
- * chunks): the load generator decodes only what it needs (a bet id, an error's code).
+ * chunks): the load generator decodes only what it needs (a bet id, an error's code). A chunk may
+ * be a reused read buffer, so whatever is kept across chunks is copied.
  */
 
 export type ResponseErrorCode =
@@ -58,7 +59,7 @@ export class ResponseParser {
       const headEnd = buf.indexOf(HEAD_END, pos);
       if (headEnd === -1) {
         if (buf.length - pos > HEAD_BYTES_MAX) this.fail('response_head_too_large');
-        else this.partialHead = buf.subarray(pos);
+        else this.partialHead = Buffer.from(buf.subarray(pos)); // a copy: the caller reuses its buffer
         return;
       }
       const head =
@@ -87,7 +88,7 @@ export class ResponseParser {
 
   private readBody(buf: Buffer, pos: number): number {
     const take = Math.min(this.bodyRemaining, buf.length - pos);
-    this.bodyParts.push(buf.subarray(pos, pos + take));
+    this.bodyParts.push(Buffer.from(buf.subarray(pos, pos + take))); // a copy, as above
     this.bodyRemaining -= take;
     if (this.bodyRemaining === 0) {
       this.inBody = false;
