@@ -48,7 +48,7 @@ describe('searchSustainedRate', () => {
       'confirm-2000',
     ]);
     expect(result.sustainedPerS).toBe(2_000);
-    expect(searchRows(result)[2]![9]).toMatch(/^fail: /);
+    expect(searchRows(result)[2]![10]).toMatch(/^fail: /);
   });
 
   it('falls back to the step below when the confirmation fails', async () => {

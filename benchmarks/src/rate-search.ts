@@ -115,6 +115,7 @@ export function searchRows(result: SearchResult): (string | number | null)[][] {
     run.latency.maxMs,
     run.accepted ? run.accepted.p99Ms : '—',
     run.sendLag.p99Ms,
+    run.generator ? run.generator.usPerRequest : '—',
     verdict.ok ? 'pass' : `fail: ${verdict.reasons.join('; ')}`,
   ]);
 }
@@ -129,5 +130,6 @@ export const SEARCH_COLUMNS = [
   'max ms',
   'WS accepted p99 ms',
   'send lag p99 ms',
+  'generator µs/req',
   'verdict',
 ];
