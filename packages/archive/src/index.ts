@@ -16,6 +16,7 @@ export { type AnchorMerge, mergeAnchors } from './manifest-anchors.js';
 export {
   anchorSchema,
   archivedOverlapping,
+  archiverDir,
   emptyManifest,
   localManifestPath,
   type Manifest,

@@ -51,8 +51,18 @@ export type Manifest = z.infer<typeof manifestSchema>;
 
 export const emptyManifest = (): Manifest => ({ version: 1, segments: {}, anchors: [] });
 
-/** The archiver's local copy of the manifest (written after S3's by atomic rename). */
-export const localManifestPath = (dataDir: string) => join(dataDir, 'archive-manifest.json');
+/**
+ * The archiver's own directory in the data dir (issue 16): its manifest copy and lock. The archiver
+ * runs as its own user and may write here and in `staging/`, `restored/` — never in `segments/`,
+ * which only the batcher's user can write. Created by systemd/tap.tmpfiles.conf in production.
+ */
+export const archiverDir = (dataDir: string) => join(dataDir, 'archive');
+
+/**
+ * The archiver's local copy of the manifest (written after S3's by atomic rename). The batcher reads
+ * it to learn which closed segments are archived and verified, and deletes those past the kept ones.
+ */
+export const localManifestPath = (dataDir: string) => join(archiverDir(dataDir), 'manifest.json');
 
 /** The local copy, or null when none was written yet; a malformed one throws. */
 export function readLocalManifest(dataDir: string): Manifest | null {

@@ -2,13 +2,14 @@
  * The archive manifest: which segments are archived, where, with which hashes — and each segment's
  * closing ledger head, so a segment rewritten after archiving (even one whose chain was recomputed)
  * cannot verify against it. The copy in S3 (`segments/manifest.json`) is the truth; the archiver
- * keeps a local copy beside the data (`<DATA_DIR>/archive-manifest.json`) for operators and for a
+ * keeps a local copy beside the data (`<DATA_DIR>/archive/manifest.json`) for operators and for a
  * lost bucket listing. Entries are only ever added: an archived segment is immutable. Since
  * issue 18 it also holds the batcher's ledger anchors (manifest-anchors.ts). The archive and the
  * backup job both change it, so every change is a read-modify-write under the manifest lock
  * (`updateManifest`), never a write of a copy read earlier.
  */
-import { rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
 import { MANIFEST_KEY } from './keys.js';
 import { emptyManifest, type Manifest, manifestSchema } from './manifest-schema.js';
@@ -66,6 +67,7 @@ export async function writeManifest(
 
 /** The local copy (`localManifestPath`), by atomic rename: a reader never sees half a file. */
 export async function saveLocalManifest(manifest: Manifest, localPath: string): Promise<void> {
+  await mkdir(dirname(localPath), { recursive: true });
   const temp = `${localPath}.${process.pid}.tmp`;
   await writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`);
   await rename(temp, localPath);

@@ -92,8 +92,10 @@ export {
   partialSegmentPath,
   RESTORED_DIR,
   restoredSegmentPath,
+  SEALED_SEGMENT_MODE,
   SegmentDirError,
   type SegmentFile,
+  sealSegmentFiles,
   segmentPath,
   segmentsDir,
 } from './segment/segment-files.js';

@@ -9,7 +9,7 @@ import { type ProcessOptions, type Started, startProcess } from './process.js';
 import { serviceEntry } from './repo.js';
 
 /** How the process is run, beyond the daemon's environment (the benchmark harness sets these). */
-export interface DaemonOptions extends Pick<ProcessOptions, 'logPath' | 'linesMax' | 'stopGraceMs'> {
+export interface DaemonOptions extends Pick<ProcessOptions, 'logPath' | 'linesMax' | 'stopGraceMs' | 'user'> {
   /** Node's own flags, before the entry (e.g. `--cpu-prof`). */
   nodeArgs?: readonly string[];
 }

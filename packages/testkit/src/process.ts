@@ -28,6 +28,8 @@ export interface ProcessOptions {
   linesMax?: number;
   /** SIGTERM → SIGKILL grace when `stop()` is called without one. Default 5 s. */
   stopGraceMs?: number;
+  /** Runs it as this uid/gid (the test process must be root): see `readOnlySegments`. */
+  user?: { uid: number; gid: number };
 }
 
 export interface Started {
@@ -61,6 +63,7 @@ export function startProcess(
     env: options.env ?? process.env,
     cwd: options.cwd,
     stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
+    ...options.user,
   });
   if (child.pid === undefined) throw new Error(`could not start ${name} (${command})`);
   const lines: string[] = [];

@@ -37,6 +37,7 @@ export {
   type SchedStat,
 } from './proc.js';
 export { type ProcessOptions, type Started, startProcess } from './process.js';
+export { type ReadOnlySegments, readOnlySegments } from './read-only-segments.js';
 export {
   type RedisCredentials,
   type RedisDaemonCredentials,

@@ -2,16 +2,20 @@
  * The weekly archive (SPEC §8). For each closed segment not yet in the manifest: refuse one whose
  * WAL still holds frames (not cleanly closed), prove it (integrity_check, ledger chain, balance ==
  * SUM(ledger) per user), ship it (zstd, multipart STANDARD_IA upload with both hashes and sizes in
- * metadata, read back and compared), and record it in the manifest with its ledger head. Only when
- * every due segment is archived does it delete local segments — closed, archived, older than the
- * newest SEGMENTS_KEPT_LOCAL, and still ending at the manifest's head. Any failure: nothing is
- * deleted, the run throws (exit 1), and the success timestamp stays where it was.
+ * metadata, read back and compared), and record it in the manifest with its ledger head and the
+ * sha256 of the file's bytes. Any failure: the run throws (exit 1) and the success timestamp stays
+ * where it was.
+ *
+ * It never writes or deletes a segment (issue 16): it opens them read-only, runs as its own user
+ * with `segments/` read-only to it, and writes only S3, `staging/` and `archive/` (the manifest's
+ * local copy). Deleting archived segments past the newest SEGMENTS_KEPT_LOCAL is the batcher's
+ * (services/batcher/src/storage/segment-retention.ts), the segments' only writer, which does it
+ * only for a segment this manifest lists with the local file's own sha256 and ledger head.
  */
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   archiveKey,
-  type Manifest,
   type ManifestEntry,
   readManifest,
   shipFile,
@@ -21,12 +25,11 @@ import {
 import { isoWeekScheme, proveSegment, segmentsDir } from '@tap/domain';
 import type { Logger } from '@tap/runtime';
 import type { RunTotals } from './metrics.js';
-import { type LocalSegment, localSegments, markArchived, withReadOnly } from './segments.js';
+import { type LocalSegment, localSegments, withReadOnly } from './segments.js';
 
 export interface ArchiveOptions {
   ctx: TransferContext;
   dataDir: string;
-  keptLocal: number;
   log: Logger;
   totals: RunTotals;
 }
@@ -57,8 +60,6 @@ export async function runArchive(options: ArchiveOptions): Promise<void> {
         current.segments[segment.name] = entry;
       });
       manifest.segments[segment.name] = entry;
-      segment.state = 'archived';
-      markArchived(segment.path, manifest.segments[segment.name]!.archivedAtMs);
     } catch (err) {
       ctx.signal?.throwIfAborted();
       log.error({ err, segment: segment.name }, 'archive.segment_failed');
@@ -66,15 +67,8 @@ export async function runArchive(options: ArchiveOptions): Promise<void> {
     }
   }
   if (failed.length > 0) {
-    throw new Error(
-      `${failed.length} of ${due.length} segment(s) not archived, nothing deleted: ${failed.join('; ')}`,
-    );
+    throw new Error(`${failed.length} of ${due.length} segment(s) not archived: ${failed.join('; ')}`);
   }
-  // A run that died between the manifest and the meta update finishes the marking here.
-  for (const segment of segments.filter((s) => s.state === 'closed' && manifest.segments[s.name])) {
-    markArchived(segment.path, manifest.segments[segment.name]!.archivedAtMs);
-  }
-  options.totals.removed = await deleteOldLocal(options, manifest, segments);
 }
 
 async function archiveSegment(options: ArchiveOptions, segment: LocalSegment): Promise<ManifestEntry> {
@@ -128,27 +122,6 @@ async function refuseUncheckpointedWal(segment: LocalSegment): Promise<void> {
   if (wal && wal.size > 0) {
     throw new Error(`${segment.path}-wal holds ${wal.size} bytes: the segment was not checkpointed at close`);
   }
-}
-
-async function deleteOldLocal(options: ArchiveOptions, manifest: Manifest, segments: LocalSegment[]) {
-  const closed = segments.filter((s) => s.state === 'closed' || s.state === 'archived');
-  const old = closed.slice(0, Math.max(0, closed.length - options.keptLocal));
-  let deleted = 0;
-  for (const segment of old) {
-    const entry = manifest.segments[segment.name];
-    if (!entry) throw new Error(`${segment.name} is not in the manifest; not deleting it`);
-    // The local file must still be the archived one: same ledger head (an edit since would show).
-    const head = withReadOnly(segment.path, (db) => proveSegment(db, 'quick_check').head);
-    if (head.id !== entry.ledgerHead.id || head.hash !== entry.ledgerHead.hash) {
-      throw new Error(
-        `${segment.name}: local ledger head ${head.id} differs from the archived one; not deleting it`,
-      );
-    }
-    for (const suffix of ['', '-wal', '-shm']) await rm(`${segment.path}${suffix}`, { force: true });
-    options.log.info({ segment: segment.name }, 'archive.local_deleted');
-    deleted += 1;
-  }
-  return deleted;
 }
 
 function periodEndOf(segment: LocalSegment): number {

@@ -1,14 +1,16 @@
 /**
  * The weekly archive against a real S3 server (s3rver): round trip readable by the standard tools,
- * the manifest, local clean-up past the kept four — and what S3 failing mid-run must never do:
- * delete a local segment, exit 0, or advance the success timestamp.
+ * the manifest — and what S3 failing mid-run must never do: exit 0 or advance the success
+ * timestamp. Every run meets `segments/` read-only (testing.ts, issue 16): the archiver never writes
+ * or deletes a segment; the batcher deletes archived ones (its segment-retention tests).
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import { createS3, MANIFEST_KEY, manifestSchema } from '@tap/archive';
+import { createS3, localManifestPath, MANIFEST_KEY, manifestSchema } from '@tap/archive';
 import { isoWeekOf, segmentPath, segmentsDir } from '@tap/domain';
 import { type FaultProxy, startFaultProxy, startS3, type TestS3, writeSegmentFile } from '@tap/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -79,7 +81,7 @@ const localSegments = (dir: string) =>
     .sort();
 
 describe('archive run', () => {
-  it('archives every closed segment readably, records it in the manifest, then keeps only the newest four', async () => {
+  it('archives every closed segment readably and records it in the manifest, writing no segment', async () => {
     const { dir, heads } = dataDir();
     const bucket = await freshBucket();
     const run = await runArchiver('archive', env(dir, bucket));
@@ -87,18 +89,17 @@ describe('archive run', () => {
     expect(run.metric('last_successful_archive_timestamp')).toBeGreaterThan(Date.now() / 1000 - 120);
     expect(run.metric('tap_archiver_archive_objects')).toBe(6);
     expect(run.metric('tap_archiver_archive_compression_ratio')).toBeGreaterThan(1);
-    expect(run.metric('tap_archiver_archive_removed')).toBe(2);
-    expect(localSegments(dir)).toEqual([
-      ...CLOSED.slice(2).map((s) => `${s}.db`),
-      `${isoWeekOf(Date.now())}.db`,
-    ]);
-
-    for (const name of CLOSED.slice(2)) {
+    expect(run.metric('tap_archiver_archive_removed')).toBeUndefined();
+    // Nothing deleted or marked: the local files are the very bytes archived (the batcher's
+    // retention relies on it to delete them later).
+    expect(localSegments(dir)).toEqual([...CLOSED.map((s) => `${s}.db`), `${isoWeekOf(Date.now())}.db`]);
+    for (const name of CLOSED) {
       const state = execFileSync('sqlite3', [
+        '-readonly',
         segmentPath(dir, name),
         "SELECT value FROM meta WHERE key = 'state'",
       ]);
-      expect(state.toString().trim()).toBe('archived');
+      expect(state.toString().trim()).toBe('closed');
     }
     const s3c = client();
     const manifest = manifestSchema.parse(
@@ -109,8 +110,15 @@ describe('archive run', () => {
       ),
     );
     expect(Object.keys(manifest.segments)).toEqual(CLOSED);
-    for (const name of CLOSED) expect(manifest.segments[name]!.ledgerHead).toEqual(heads[name]);
-    expect(JSON.parse(readFileSync(join(dir, 'archive-manifest.json'), 'utf8'))).toEqual(manifest);
+    for (const name of CLOSED) {
+      expect(manifest.segments[name]!.ledgerHead).toEqual(heads[name]);
+      const local = readFileSync(segmentPath(dir, name));
+      expect(manifest.segments[name]!.plain).toEqual({
+        sha256: createHash('sha256').update(local).digest('hex'),
+        bytes: local.length,
+      });
+    }
+    expect(JSON.parse(readFileSync(localManifestPath(dir), 'utf8'))).toEqual(manifest);
 
     const head = await s3c.send(new HeadObjectCommand({ Bucket: bucket, Key: 'segments/2020-W01.db.zst' }));
     expect(head.Metadata).toMatchObject({
@@ -142,7 +150,7 @@ describe('archive run', () => {
     expect(again.metric('tap_archiver_archive_objects')).toBe(0);
   }, 60_000);
 
-  it('refuses a segment whose proof fails and deletes nothing', async () => {
+  it('refuses a segment whose proof fails', async () => {
     const { dir } = dataDir(4);
     const bucket = await freshBucket();
     execFileSync('sqlite3', [
@@ -163,7 +171,7 @@ describe('archive run', () => {
     { name: 'S3 stalls mid-upload', fault: { kind: 'stall', afterBytes: 60_000 } as const },
   ];
   for (const { name, fault } of faults) {
-    it(`${name}: deletes nothing, exits 1, keeps the success timestamp; the next run succeeds`, async () => {
+    it(`${name}: exits 1, keeps the success timestamp; the next run succeeds`, async () => {
       const { dir } = dataDir();
       const bucket = await freshBucket();
       proxy.setFault(fault);
@@ -179,7 +187,7 @@ describe('archive run', () => {
       proxy.setFault({ kind: 'none' });
       const next = await runArchiver('archive', env(dir, bucket, proxy.url));
       expect(next.code, next.log).toBe(0);
-      expect(localSegments(dir)).toHaveLength(5);
+      expect(localSegments(dir)).toHaveLength(7);
       expect(next.metric('last_successful_archive_timestamp')).toBeGreaterThan(0);
     }, 90_000);
   }
@@ -192,6 +200,6 @@ describe('archive run', () => {
     expect(run.code).toBe(1);
     expect(run.log).toContain('read back');
     expect(localSegments(dir)).toHaveLength(7);
-    expect(existsSync(join(dir, 'archive-manifest.json'))).toBe(true); // earlier segments may be in it
+    expect(existsSync(localManifestPath(dir))).toBe(true); // earlier segments may be in it
   }, 60_000);
 });

@@ -30,8 +30,6 @@ const shape = {
   S3_RETRY_ATTEMPTS: s3Env.S3_RETRY_ATTEMPTS,
   S3_RETRY_BASE_MS: s3Env.S3_RETRY_BASE_MS,
   S3_REQUEST_TIMEOUT_MS: s3Env.S3_REQUEST_TIMEOUT_MS,
-  /** Closed segments kept on local disk after they are archived (SPEC §8: the last 4). Default 4. */
-  SEGMENTS_KEPT_LOCAL: env.intBetween(1, 52, 4),
   /** Newest backups kept per segment (hourly). Default 48. */
   BACKUP_KEEP_HOURLY: env.intBetween(1, 10_000, 48),
   /** Days back for which the newest backup of each UTC day is kept too. Default 14. */

@@ -44,13 +44,7 @@ function runTimerJob(mode: 'archive' | 'backup'): void {
       const totals = new RunTotals();
       try {
         if (mode === 'archive') {
-          await runArchive({
-            ctx,
-            dataDir: config.DATA_DIR,
-            keptLocal: config.SEGMENTS_KEPT_LOCAL,
-            log,
-            totals,
-          });
+          await runArchive({ ctx, dataDir: config.DATA_DIR, log, totals });
         } else {
           const retention = { hourly: config.BACKUP_KEEP_HOURLY, daily: config.BACKUP_KEEP_DAILY };
           await runBackup({

@@ -14,8 +14,8 @@ export interface JobMetrics {
   ratio: Gauge;
   durationSeconds: Gauge;
   objects: Gauge;
-  /** archive: local segments deleted; backup: old backups pruned. */
-  removed: Gauge;
+  /** backup: old backups pruned. The archive mode deletes nothing: the batcher deletes archived segments (issue 16). */
+  removed: Gauge | null;
   anchors: Gauge;
 }
 
@@ -48,14 +48,14 @@ export function createJobMetrics(registry: Registry, mode: Mode): JobMetrics {
       help: 'Objects uploaded and verified by the last successful run',
       registers,
     }),
-    removed: new Gauge({
-      name: `tap_archiver_${mode}_removed`,
-      help:
-        mode === 'archive'
-          ? 'Local segments deleted by the last successful run (archived and older than the kept ones)'
-          : 'Old backups deleted by the retention of the last successful run',
-      registers,
-    }),
+    removed:
+      mode === 'backup'
+        ? new Gauge({
+            name: 'tap_archiver_backup_removed',
+            help: 'Old backups deleted by the retention of the last successful run',
+            registers,
+          })
+        : null,
     anchors: new Gauge({
       name: `tap_archiver_${mode}_anchors`,
       help: 'Ledger anchors the last successful run added to the S3 manifest',
@@ -96,7 +96,7 @@ export class RunTotals {
     metrics.ratio.set(this.compressedBytes > 0 ? this.plainBytes / this.compressedBytes : 0);
     metrics.durationSeconds.set((Date.now() - this.startedAt) / 1000);
     metrics.objects.set(this.objects);
-    metrics.removed.set(this.removed);
+    metrics.removed?.set(this.removed);
     metrics.anchors.set(this.anchors);
     metrics.lastSuccess.setToCurrentTime();
   }

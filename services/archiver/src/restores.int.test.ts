@@ -22,6 +22,7 @@ import {
   writeSegmentFile,
 } from '@tap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lockDownSegments, runArchiver } from './testing.js';
 
 let s3: TestS3;
 let redisServer: TestRedis;
@@ -59,17 +60,8 @@ describe('archiver restores', () => {
       OPS_PORT: '0',
       DATA_DIR: dataDir,
     };
-    const archive = startDaemon(
-      'archiver',
-      {
-        ...s3Env,
-        S3_ENDPOINT: s3.endpoint,
-        SEGMENTS_KEPT_LOCAL: '1',
-        TEXTFILE_DIR: mkdtempSync(join(tmpdir(), 'tap-textfile-')),
-      },
-      ['archive'],
-    );
-    expect((await archive.exited).code, archive.lines.join('\n')).toBe(0);
+    const archive = await runArchiver('archive', { ...s3Env, S3_ENDPOINT: s3.endpoint });
+    expect(archive.code, archive.log).toBe(0);
 
     const prefix = freshPrefix();
     const channels = createChannels(prefix);
@@ -84,12 +76,14 @@ describe('archiver restores', () => {
     });
     expect(asked).toEqual({ ok: true, jobId: '11111111-1111-4111-8111-111111111111', created: true });
     const workerEnv = { ...s3Env, REDIS_URL: redisServer.url, TAP_KEY_PREFIX: prefix };
+    // The workers too meet segments/ read-only (as in production, issue 16).
+    const user = lockDownSegments(workerEnv, mkdtempSync(join(tmpdir(), 'tap-textfile-')))?.user;
     const pending = async () =>
       ((await redis.xpending(channels.streams.restores, channels.groups.archiver)) as [number])[0];
 
     // S3 hangs: the first worker takes the request and is killed mid-job.
     proxy.setFault({ kind: 'stall', afterBytes: 0 });
-    const first = startDaemon('archiver', { ...workerEnv, S3_ENDPOINT: proxy.url }, ['restores']);
+    const first = startDaemon('archiver', { ...workerEnv, S3_ENDPOINT: proxy.url }, ['restores'], { user });
     try {
       await until(async () => (await pending().catch(() => 0)) === 1, 'the first worker to take the request');
     } finally {
@@ -98,7 +92,9 @@ describe('archiver restores', () => {
     }
     expect(existsSync(restoredSegmentPath(dataDir, '2020-W01'))).toBe(false);
 
-    const second = startDaemon('archiver', { ...workerEnv, S3_ENDPOINT: s3.endpoint }, ['restores']);
+    const second = startDaemon('archiver', { ...workerEnv, S3_ENDPOINT: s3.endpoint }, ['restores'], {
+      user,
+    });
     try {
       await until(
         async () => (await readRestoreJob(redis, channels, asked.ok ? asked.jobId : ''))?.state === 'done',

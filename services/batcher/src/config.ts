@@ -88,6 +88,13 @@ const shape = {
   HEARTBEAT_INTERVAL_MS: env.intBetween(50, 10_000, 500),
   /** How often the ledger head (hash, rows, time) is appended to the anchors file (ms). Default 60000. */
   ANCHOR_INTERVAL_MS: env.intBetween(1_000, 3_600_000, 60_000),
+  /** Closed segments kept on local disk after they are archived (SPEC §8: the last 4). Default 4. */
+  SEGMENTS_KEPT_LOCAL: env.intBetween(1, 52, 4),
+  /**
+   * How often the archiver's manifest copy is read to delete archived segments past the kept ones
+   * (segment-retention.ts), ms; also once at start. Default 600000.
+   */
+  SEGMENT_RETENTION_INTERVAL_MS: env.intBetween(100, 86_400_000, 600_000),
   /** The append-only anchors file (JSON lines). Default <DATA_DIR>/ledger-anchors.jsonl. */
   ANCHORS_FILE: z.string().startsWith('/', 'must be an absolute path').optional(),
   /** Passive WAL checkpoint after this many batches without an idle moment. Default 200. */

@@ -17,6 +17,7 @@ import { createBatcherMetrics } from './metrics.js';
 import { openWriterSegments } from './rollover/writer-segments.js';
 import { createAnchorWriter } from './storage/anchors.js';
 import { lockDataDir } from './storage/data-dir-lock.js';
+import { startSegmentRetention } from './storage/segment-retention.js';
 import { rebuildBalanceCache } from './streams/cache-rebuild.js';
 import { createConsumer } from './streams/consumer.js';
 import { writeHeartbeat } from './streams/heartbeat.js';
@@ -106,6 +107,12 @@ void runDaemon({
         if (anchor) metrics.anchored(anchor.at);
       },
     });
+    const retention = startSegmentRetention({
+      ...{ dataDir: config.DATA_DIR, keptLocal: config.SEGMENTS_KEPT_LOCAL, log },
+      intervalMs: config.SEGMENT_RETENTION_INTERVAL_MS,
+      onResult: (result) => metrics.retained(result),
+    });
+    stopper.add('segment-retention', () => retention.stop());
     stopper.add('consumer', () => consumer?.stop());
     stopper.add('redis-reader', () => closeRedis(reader));
     consumer.start().catch((err: unknown) => {

@@ -57,6 +57,17 @@ export function createBatcherMetrics(registry: Registry, log: Logger, summaryInt
     registers,
   });
 
+  const segmentsDeleted = new Counter({
+    name: 'tap_batcher_segments_deleted_total',
+    help: 'Local closed segments deleted because the archiver manifest lists them archived and verified',
+    registers,
+  });
+  const retentionRefused = new Counter({
+    name: 'tap_batcher_segment_retention_refused_total',
+    help: 'Deletions refused: the manifest lists the segment but the local file is not the archived one',
+    registers,
+  });
+
   const rollovers = new Counter({
     name: 'tap_batcher_rollovers_total',
     help: 'Segment roll-overs completed by this process',
@@ -105,6 +116,10 @@ export function createBatcherMetrics(registry: Registry, log: Logger, summaryInt
   return {
     anchored(atMs: number) {
       lastAnchor.set(atMs / 1_000);
+    },
+    retained(result: { deleted: readonly string[]; refused: readonly unknown[] }) {
+      segmentsDeleted.inc(result.deleted.length);
+      retentionRefused.inc(result.refused.length);
     },
     deadManVoided(bets: number) {
       deadManVoids.inc(bets);

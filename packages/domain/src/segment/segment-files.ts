@@ -7,7 +7,7 @@
  * Listing errors are errors: a missing or unreadable DATA_DIR throws `SegmentDirError` naming the
  * path. Only a DATA_DIR without `segments/` (no batcher has run yet) lists as empty.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isSegmentName } from './period.js';
 
@@ -45,6 +45,29 @@ export function segmentPath(dataDir: string, name: string): string {
 export function restoredSegmentPath(dataDir: string, name: string): string {
   if (!isSegmentName(name)) throw new RangeError(`"${name}" is not a segment name`);
   return join(dataDir, RESTORED_DIR, `${name}${DB_SUFFIX}`);
+}
+
+/** Mode of a closed segment's files: read-only for everyone; the directory (0750) decides who reads. */
+export const SEALED_SEGMENT_MODE = 0o444;
+
+/**
+ * Seals a closed segment (the batcher, after its last write): every reader opens it read-only from a
+ * directory it cannot write (issue 16: only the batcher's user writes `segments/`). SQLite (≥ 3.22)
+ * reads a WAL-mode file read-only only if its `-wal` and `-shm` exist, since it cannot create them;
+ * a checkpointed, closed segment's are empty, so the empty files are created when the last
+ * connection's close removed them. Then the three files are made read-only.
+ */
+export function sealSegmentFiles(path: string): void {
+  for (const suffix of ['-wal', '-shm']) {
+    try {
+      closeSync(openSync(`${path}${suffix}`, 'wx', SEALED_SEGMENT_MODE));
+    } catch (err) {
+      // Still there: a reader held the segment open when the writer closed it. Its content is the
+      // checkpointed (empty) WAL and a valid index; it stays as it is.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  for (const suffix of ['', '-wal', '-shm']) chmodSync(`${path}${suffix}`, SEALED_SEGMENT_MODE);
 }
 
 /** The file a roll-over builds the segment `name` in before it becomes `segmentPath`. */

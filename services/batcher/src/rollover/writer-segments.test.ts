@@ -47,7 +47,11 @@ describe('segment roll-over (real SQLite files, hand-driven clock)', () => {
     const [old, current] = listSegments(fixture.dataDir);
     expect(segments.current().name).toBe(current!.name);
     expect(stateOf(old!.path)).toBe('closed');
-    expect(statSync(old!.path).mode & 0o777).toBe(0o444);
+    // Sealed: read-only, with the empty -wal/-shm a reader that cannot write segments/ needs.
+    for (const suffix of ['', '-wal', '-shm']) {
+      expect(statSync(`${old!.path}${suffix}`).mode & 0o777).toBe(0o444);
+    }
+    expect(statSync(`${old!.path}-wal`).size).toBe(0);
     expect(stateOf(current!.path)).toBe('open');
     expect(parts().ledger.balanceOf(USERS[0]!)).toBe(9 * USD);
     expect(parts().bets.get(betIds[0]!)).toMatchObject({ status: 'accepted', userId: USERS[0] });

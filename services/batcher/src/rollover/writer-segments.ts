@@ -23,7 +23,7 @@
  * entry meets the segment it was applied in.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
   type ClosingCut,
@@ -37,6 +37,7 @@ import {
   readSegmentMeta,
   type SegmentFile,
   type SegmentPeriod,
+  sealSegmentFiles,
   segmentPath,
   segmentsDir,
   writeMeta,
@@ -354,11 +355,15 @@ function resume(
   return { current: segment, closing: { old, cut } };
 }
 
-/** Step 6: `closed` in meta, the WAL folded in, the file read-only on disk. */
+/**
+ * Step 6: `closed` in meta, the WAL folded in, the files read-only on disk and readable by readers
+ * that cannot write the segments directory (sealSegmentFiles). Never written again: the bytes the
+ * archiver uploads stay the local bytes, which is what lets the batcher delete it later.
+ */
 function closeOld(old: OpenSegment): void {
   writeMeta(old.db, { [META_KEYS.state]: 'closed', [META_KEYS.closedAtMs]: Date.now() });
   old.close();
-  chmodSync(old.path, 0o444);
+  sealSegmentFiles(old.path);
 }
 
 function createFirst(deps: WriterSegmentsDeps): OpenSegment {

@@ -4,7 +4,7 @@
  * local view no longer holds reads them from the archiver's restore cache (`DATA_DIR/restored/`);
  * a week not cached yet is named back, and the uWS thread starts or joins its restore job (Redis).
  * Which weeks are archived comes from the archiver's local manifest copy
- * (`DATA_DIR/archive-manifest.json`); without one nothing is archived and every query is local.
+ * (`DATA_DIR/archive/manifest.json`); without one nothing is archived and every query is local.
  * A query reaches at most `segmentsPerQueryMax` archived weeks (else 400 `invalid_query`).
  */
 import { existsSync, statSync } from 'node:fs';
