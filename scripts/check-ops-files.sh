@@ -147,12 +147,46 @@ unit_consistency() {
         grep -qx 'Environment=REDIS_PASSWORD_FILE=%d/redis-password' "$unit" ||
           echo "REDIS_USERNAME=$redis_user without Environment=REDIS_PASSWORD_FILE=%d/redis-password"
       fi
+      privilege_separation "$unit" "$folder"
       if grep -qx 'WantedBy=tap.target' "$unit" &&
         ! unit_values "$systemd_dir/tap.target" Wants | grep -qx "$name"; then
         echo "WantedBy=tap.target, but tap.target does not list it in Wants="
       fi
       ;;
   esac
+}
+
+# Issue 16, what verify cannot see: each unit runs as its program's own user, only the batcher
+# may write the segments, and a unit that signs in to Redis can reach its socket.
+segments_path=/var/lib/tap/segments
+privilege_separation() {
+  local unit=$1 folder=$2 name user group groups rw_path
+  name=$(basename "$unit")
+  user=$(unit_values "$unit" User)
+  group=$(unit_values "$unit" Group)
+  groups=$(unit_values "$unit" SupplementaryGroups)
+  # One user per program (the archiver's three units share tap-archiver: one binary, one S3
+  # credential): no two programs can share a user, and no unit runs as a shared one.
+  if [[ -n $folder && $user != "tap-$folder" ]]; then
+    echo "User=$user, but a unit of services/$folder runs as its own user tap-$folder"
+  fi
+  if [[ $name == tap-batcher.service ]]; then
+    [[ $group == tap ]] || echo "Group=$group: the batcher's files must be group tap (the readers' group)"
+  elif [[ $group != "$user" ]]; then
+    echo "Group=$group: only the batcher runs with group tap as its primary group; others as their own"
+  fi
+  # Only the batcher may write the segments: no other unit's ReadWritePaths= covers segments/.
+  for rw_path in $(unit_values "$unit" ReadWritePaths); do
+    rw_path=${rw_path#-}
+    rw_path=${rw_path%/}
+    if [[ $segments_path == "$rw_path" || $segments_path == "$rw_path"/* || $rw_path == "$segments_path"/* ]] &&
+      [[ $name != tap-batcher.service ]]; then
+      echo "ReadWritePaths=$rw_path covers $segments_path: only tap-batcher.service may write the segments"
+    fi
+  done
+  if [[ -n $(unit_values "$unit" Environment | sed -n 's/^REDIS_USERNAME=//p') ]] && ! grep -qx tap-redis <<<"$groups"; then
+    echo "signs in to Redis without SupplementaryGroups=tap-redis (the group of Redis's unix socket)"
+  fi
 }
 
 check_units() {
@@ -227,17 +261,23 @@ check_users_and_dirs() {
 
   status=0
   output=$(systemd-sysusers --root="$root" "$sysusers" 2>&1) || status=$?
-  for account in $(cat "$systemd_dir"/*.service | sed -n 's/^\(User\|Group\)=//p' | sort -u); do
+  # redis: the Redis package's own group (tap-backup reads Redis's dir through it), not ours.
+  for account in $(cat "$systemd_dir"/*.service | sed -n 's/^\(User\|Group\|SupplementaryGroups\)=//p' |
+    tr ' ' '\n' | sed '/^$/d; /^redis$/d' | sort -u); do
     grep -q "^$account:" "$root/etc/passwd" "$root/etc/group" 2>/dev/null ||
-      problems+="User=/Group=$account of a unit is not created"$'\n'
+      problems+="User=/Group=/SupplementaryGroups=$account of a unit is not created"$'\n'
   done
   if [[ $status -ne 0 || -n $problems ]]; then
     fail "systemd/tap.sysusers.conf" "$([[ $status -ne 0 ]] && echo "systemd-sysusers exit $status" || echo 'a unit user is not declared')" \
       "$output"$'\n'"$problems"
   else
-    pass "systemd/tap.sysusers.conf" "$(grep '^tap:' "$root/etc/passwd")"
+    pass "systemd/tap.sysusers.conf" "$(grep -c '^tap-' "$root/etc/passwd") users, groups $(grep -o '^tap[a-z-]*' "$root/etc/group" | paste -sd' ')"
   fi
 
+  # /run/tap-redis belongs to the user redis, which Debian's redis-server package creates before
+  # this runs on a VM (systemd/README.md); the empty temp root gets a stand-in for it.
+  grep -q '^redis:' "$root/etc/group" || echo 'redis:x:990:' >>"$root/etc/group"
+  grep -q '^redis:' "$root/etc/passwd" || echo 'redis:x:990:990::/var/lib/redis:/usr/sbin/nologin' >>"$root/etc/passwd"
   # Without root the chown to tap fails (exit 73); those lines alone are not a failure.
   status=0
   output=$(systemd-tmpfiles --create --root="$root" "$tmpfiles" 2>&1) || status=$?

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { localManifestPath, type Manifest, type ManifestEntry } from '@tap/archive/manifest-schema';
@@ -96,10 +96,14 @@ describe('pruneArchivedSegments', () => {
 
   it('deletes nothing without a manifest copy, or with keptLocal covering every closed segment', async () => {
     const { dir, heads } = dataDir();
+    // A segment closed before issue 16 has no -wal/-shm: the pass seals it for the readers.
+    rmSync(`${segmentPath(dir, '2020-W03')}-wal`);
+    rmSync(`${segmentPath(dir, '2020-W03')}-shm`);
     expect(await pruneArchivedSegments({ dataDir: dir, keptLocal: 4, log })).toEqual({
       deleted: [],
       refused: [],
     });
+    expect(statSync(`${segmentPath(dir, '2020-W03')}-shm`).mode & 0o777).toBe(0o444);
     writeManifest(
       dir,
       CLOSED.map((n) => entryFor(dir, n, heads[n]!)),

@@ -14,9 +14,13 @@
  * an error (the weekly archive has not reached it). In the manifest but different: kept, logged
  * `segments.retention_refused` and counted — a file edited after its archive, or a forged manifest
  * copy, deletes nothing. The current, `closing` and `opening` segments are never candidates.
+ *
+ * Each pass also seals a closed segment that lacks its empty `-wal`/`-shm` (`sealSegmentFiles`;
+ * one closed before issue 16, or whose files were removed by hand): the readers, which cannot
+ * write `segments/`, could not open it otherwise.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { type ManifestEntry, readLocalManifest } from '@tap/archive/manifest-schema';
 import {
@@ -25,6 +29,7 @@ import {
   proveSegment,
   readSegmentState,
   type SegmentFile,
+  sealSegmentFiles,
 } from '@tap/domain';
 import type { Logger } from '@tap/runtime';
 
@@ -41,11 +46,15 @@ export interface RetentionResult {
 
 export async function pruneArchivedSegments(options: RetentionOptions): Promise<RetentionResult> {
   const result: RetentionResult = { deleted: [], refused: [] };
-  const manifest = readLocalManifest(options.dataDir);
-  if (!manifest) return result;
   const closed = listSegments(options.dataDir)
     .map((file) => ({ ...file, state: stateOf(file) }))
     .filter((s) => s.state === 'closed' || s.state === 'archived');
+  for (const segment of closed) {
+    if (!existsSync(`${segment.path}-wal`) || !existsSync(`${segment.path}-shm`))
+      sealSegmentFiles(segment.path);
+  }
+  const manifest = readLocalManifest(options.dataDir);
+  if (!manifest) return result;
   for (const segment of closed.slice(0, Math.max(0, closed.length - options.keptLocal))) {
     const entry = manifest.segments[segment.name];
     if (!entry) continue;
