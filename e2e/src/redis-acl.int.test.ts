@@ -1,7 +1,8 @@
 /**
  * Issue 16, "Redis is one open door to all the money": every daemon runs as its own Redis ACL user
  * (infra/redis-users.acl.in), on a real redis-server started on the shipped infra/redis.conf as
- * scripts/install-redis.sh installs it (its own `aclfile` line loads the users).
+ * scripts/install-redis.sh installs it (its own `aclfile` line loads the users), and each daemon
+ * reaches it over its unix socket (REDIS_URL=unix:///…/redis.sock), as in production.
  * The whole bet path works under those users (a bet admitted, accepted and settled, a logout
  * closing the session's socket, no daemon refused a command), and each user is refused what it must not do: ws-gateway writes nothing,
  * ingest-api cannot forge adjustments, settlements, operator entries or prints, no application
@@ -30,6 +31,7 @@ const users = new Map<string, Redis>();
 beforeAll(async () => {
   stack = await startStack({
     acl: true,
+    redisSocket: true,
     daemons: DAEMONS,
     env: { 'ingest-api': LOGIN, 'health-monitor': BREAKER_ENV, resolver: BREAKER_ENV },
   });
@@ -89,6 +91,17 @@ describe('Redis ACL users per daemon', () => {
     await socket.waitFor((e) => e.type === 'error' && e.error === 'session_invalid', 5_000);
     for (const name of DAEMONS) {
       expect(stack.daemon(name).lines.filter((line) => /NOPERM|WRONGPASS|NOAUTH/.test(line))).toEqual([]);
+    }
+    // Every daemon came in over the unix socket as its own user; only this test's clients use TCP.
+    const socketPath = new URL(stack.redis.socketUrl!).pathname;
+    const clients = String(await admin.client('LIST'))
+      .trim()
+      .split('\n')
+      .map((line) => Object.fromEntries(line.split(' ').map((field) => field.split('=', 2))));
+    for (const name of DAEMONS) {
+      const own = clients.filter((c) => c.user === name);
+      expect(own.length, name).toBeGreaterThan(0);
+      for (const client of own) expect(client.addr, name).toBe(`${socketPath}:0`);
     }
   }, 90_000);
 
@@ -154,11 +167,14 @@ describe('Redis ACL users per daemon', () => {
       await expect(client.call('ACL', 'LIST'), user).rejects.toThrow(refused);
       await expect(client.call('DEBUG', 'SLEEP', '0'), user).rejects.toThrow(/NOPERM|not allowed/);
     }
-    const anonymous = new Redis({ port: stack.redis.port, lazyConnect: true, enableReadyCheck: false });
-    await anonymous.connect().catch(() => undefined);
-    await expect(anonymous.get(createChannels(stack.prefix).keys.priceLast)).rejects.toThrow(
-      /NOAUTH|WRONGPASS|NOPERM/,
-    );
-    anonymous.disconnect();
+    const socketPath = new URL(stack.redis.socketUrl!).pathname;
+    for (const address of [{ port: stack.redis.port }, { path: socketPath }]) {
+      const anonymous = new Redis({ ...address, lazyConnect: true, enableReadyCheck: false });
+      await anonymous.connect().catch(() => undefined);
+      await expect(anonymous.get(createChannels(stack.prefix).keys.priceLast)).rejects.toThrow(
+        /NOAUTH|WRONGPASS|NOPERM/,
+      );
+      anonymous.disconnect();
+    }
   });
 });

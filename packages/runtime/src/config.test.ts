@@ -48,6 +48,30 @@ describe('parseEnv', () => {
     expect(file.ok && file.config.REDIS_PASSWORD_FILE).toBe('/run/credentials/x');
   });
 
+  it('takes REDIS_URL as redis://, rediss:// or the unix:/// socket path production uses, and nothing else', () => {
+    for (const url of [
+      'redis://127.0.0.1:6379',
+      'rediss://redis.internal:6380/2',
+      'unix:///run/tap-redis/redis.sock',
+    ]) {
+      const result = parseEnv(shape, { REDIS_URL: url });
+      expect(result.ok && result.config.REDIS_URL).toBe(url);
+    }
+    for (const url of [
+      'unix://run/redis.sock',
+      'unix:///',
+      'unix:///run/redis.sock?db=1',
+      '/run/redis.sock',
+      'http://x',
+    ]) {
+      const result = parseEnv(shape, { REDIS_URL: url });
+      const problems = result.ok ? [] : result.problems;
+      expect(problems.length, url).toBeGreaterThan(0);
+      expect(problems.every((p) => p.startsWith('REDIS_URL: '))).toBe(true);
+      expect(problems.join('\n')).toContain('or unix:///<absolute path of the socket>');
+    }
+  });
+
   it('treats an empty assignment as unset', () => {
     const result = parseEnv(shape, { OPS_PORT: '' });
     expect(result.ok && result.config.OPS_PORT).toBe(9100);

@@ -63,6 +63,9 @@ export function withoutUrlCredentials(value: string): string {
   return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1***@');
 }
 
+/** Redis's unix socket (redis.ts `redisAddress`): `unix://` and an absolute path, nothing after it. */
+const UNIX_SOCKET_URL = /^unix:\/\/\/[^?#]+$/;
+
 /** Field builders so every daemon spells the common variables the same way. */
 export const env = {
   port: (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback),
@@ -74,7 +77,10 @@ export const env = {
     z
       .string()
       .url()
-      .refine((url) => url.startsWith('redis://') || url.startsWith('rediss://'), 'must be a redis:// URL')
+      .refine(
+        (url) => url.startsWith('redis://') || url.startsWith('rediss://') || UNIX_SOCKET_URL.test(url),
+        'must be a redis:// or rediss:// URL, or unix:///<absolute path of the socket>',
+      )
       .default('redis://127.0.0.1:6379'),
   keyPrefix: () =>
     z

@@ -20,9 +20,11 @@ export {
   closeRedis,
   createRedis,
   isRedisUnavailable,
+  newRedis,
   Redis,
   type RedisTarget,
   ReplyError,
+  redisAddress,
   redisCredentials,
   redisHealth,
 } from './redis.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { redisCredentials } from './redis.js';
+import { redisAddress, redisCredentials } from './redis.js';
 
 const URL = 'redis://127.0.0.1:6379';
 let dir: string;
@@ -44,5 +44,13 @@ describe('redisCredentials', () => {
       password: 'pw',
     });
     expect(redisCredentials({ REDIS_URL: URL })).toEqual({});
+  });
+});
+
+describe('redisAddress', () => {
+  it('turns a unix:/// URL into the socket path and leaves a redis:// URL to ioredis', () => {
+    expect(redisAddress('unix:///run/tap-redis/redis.sock')).toEqual({ path: '/run/tap-redis/redis.sock' });
+    expect(redisAddress('unix:///tmp/a%20b/redis.sock')).toEqual({ path: '/tmp/a b/redis.sock' });
+    expect(redisAddress(URL)).toEqual({ url: URL });
   });
 });

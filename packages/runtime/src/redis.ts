@@ -11,7 +11,7 @@
  * Daemons whose only long commands are blocking reads leave it unset.
  */
 import { readFileSync } from 'node:fs';
-import { Redis, ReplyError } from 'ioredis';
+import { Redis, type RedisOptions, ReplyError } from 'ioredis';
 import type { Logger } from 'pino';
 
 /** An error reply from Redis itself (`OOM …`, `NOPERM …`), as opposed to a lost connection. */
@@ -47,13 +47,30 @@ function passwordFrom(file: string): string {
   return password;
 }
 
+/**
+ * Where REDIS_URL points: `redis://host:port[/db]` or `rediss://…` as ioredis parses them, or
+ * `unix:///run/tap-redis/redis.sock` — Redis's unix socket, production's (its group decides which
+ * users may connect at all: systemd/README.md) — as ioredis's `path` option. loadConfig refuses any
+ * other form (`env.redisUrl`).
+ */
+export function redisAddress(url: string): { path: string } | { url: string } {
+  if (url.startsWith('unix://')) return { path: decodeURIComponent(new URL(url).pathname) };
+  return { url };
+}
+
+/** A client for REDIS_URL: the one place a URL becomes a connection (daemons, tapctl). */
+export function newRedis(url: string, options: RedisOptions): Redis {
+  const address = redisAddress(url);
+  return 'path' in address ? new Redis({ ...options, path: address.path }) : new Redis(address.url, options);
+}
+
 export function createRedis(
   target: RedisTarget,
   log: Logger,
   connectionName: string,
   options: { commandTimeoutMs?: number } = {},
 ): Redis {
-  const redis = new Redis(target.REDIS_URL, {
+  const redis = newRedis(target.REDIS_URL, {
     ...redisCredentials(target),
     connectionName,
     ...(options.commandTimeoutMs === undefined ? {} : { commandTimeout: options.commandTimeoutMs }),

@@ -35,6 +35,8 @@ export interface RedisDaemonCredentials {
 
 export interface TestRedis {
   url: string;
+  /** `unix:///<dir>/redis.sock` (REDIS_URL over the unix socket) when started with `unixSocket`. */
+  socketUrl: string | undefined;
   port: number;
   dir: string;
   readonly pid: number;
@@ -55,6 +57,11 @@ export interface RedisOptions extends Pick<ProcessOptions, 'logPath' | 'linesMax
   aclPrefix?: string;
   /** Start on an existing data dir (e.g. RDB/AOF files restored from a backup); default a fresh temp dir. */
   dir?: string;
+  /**
+   * Also listen on a unix socket in the data dir, mode 0770, as production does
+   * (infra/redis.conf `unixsocket`): `socketUrl` names it. TCP stays on for the test's own clients.
+   */
+  unixSocket?: boolean;
   /** How long a start or restart may take to be ready (replaying a long AOF takes a while). Default 15 s. */
   readyTimeoutMs?: number;
 }
@@ -93,6 +100,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<TestRedis>
     '--daemonize',
     'no',
     ...aclArgs,
+    ...(options.unixSocket ? ['--unixsocket', join(dir, 'redis.sock'), '--unixsocketperm', '770'] : []),
     ...(options.extraArgs ?? []),
   ];
   const launch = async () => {
@@ -110,6 +118,7 @@ export async function startRedis(options: RedisOptions = {}): Promise<TestRedis>
   let proc: Started = await launch();
   return {
     url: `redis://${admin}127.0.0.1:${port}`,
+    socketUrl: options.unixSocket ? `unix://${join(dir, 'redis.sock')}` : undefined,
     port,
     dir,
     credentials,

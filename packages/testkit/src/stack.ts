@@ -55,9 +55,14 @@ export async function startStack(options: {
   common?: Record<string, string>;
   /** Redis with the production ACL users, each daemon signed in as its own (infra/redis-users.acl.in). */
   acl?: boolean;
+  /** The daemons reach Redis over its unix socket, as in production (REDIS_URL=unix:///…). */
+  redisSocket?: boolean;
 }): Promise<TestStack> {
   const prefix = freshPrefix();
-  const redis = await startRedis(options.acl ? { aclPrefix: prefix } : {});
+  const redis = await startRedis({
+    ...(options.acl ? { aclPrefix: prefix } : {}),
+    ...(options.redisSocket ? { unixSocket: true } : {}),
+  });
   const dataDir = mkdtempSync(join(tmpdir(), 'tap-stack-'));
   const ports = new Map<StackDaemon, number>();
   const running = new Map<StackDaemon, Started>();
@@ -66,7 +71,7 @@ export async function startStack(options: {
     const port = ports.get(name) ?? (await freePort());
     ports.set(name, port);
     const env = {
-      REDIS_URL: `redis://127.0.0.1:${redis.port}`,
+      REDIS_URL: redis.socketUrl ?? `redis://127.0.0.1:${redis.port}`,
       ...(options.acl ? redis.daemonCredentials(name) : {}),
       TAP_KEY_PREFIX: prefix,
       DATA_DIR: dataDir,

@@ -1,5 +1,11 @@
 /** A short-lived Redis connection for one command: fails fast with a clear message instead of retrying. */
-import { Redis, type RedisTarget, redisCredentials, withoutUrlCredentials } from '@tap/runtime';
+import {
+  newRedis,
+  type Redis,
+  type RedisTarget,
+  redisCredentials,
+  withoutUrlCredentials,
+} from '@tap/runtime';
 import { failure } from '../cli-error.js';
 
 const CONNECT_TIMEOUT_MS = 3_000;
@@ -7,7 +13,7 @@ const CONNECT_TIMEOUT_MS = 3_000;
 /** `target`: REDIS_URL and tapctl's ACL user (REDIS_USERNAME/REDIS_PASSWORD, the `tapctl` user). */
 export async function connectRedis(target: RedisTarget): Promise<Redis> {
   const url = target.REDIS_URL;
-  const redis = new Redis(url, {
+  const redis = newRedis(url, {
     ...redisCredentials(target),
     lazyConnect: true,
     connectTimeout: CONNECT_TIMEOUT_MS,
