@@ -12,7 +12,11 @@
 # - /etc/redis/tap.conf — infra/redis.conf as shipped (root:redis 0640); its `aclfile` line names
 #   the file above, so this Redis has no user but the ones of the template (`default` is off).
 # - /etc/redis/redis.conf — what Debian's redis-server.service starts: `include /etc/redis/tap.conf`
-#   plus this host's paths (data dir, pid file). Debian's own file is kept once as redis.conf.debian.
+#   plus this host's paths (data dir, pid file) and how the daemons reach it: the unix socket
+#   /run/tap-redis/redis.sock (0770, group tap-redis from its setgid directory, systemd/tap.tmpfiles.conf)
+#   and no TCP at all (`port 0`; issue 16). Debian's own file is kept once as redis.conf.debian.
+# - /etc/systemd/system/redis-server.service.d/tap-socket.conf — lets Debian's hardened unit
+#   (ProtectSystem=strict) create that socket: ReadWritePaths=/run/tap-redis. `systemctl daemon-reload`.
 #
 # --root DIR installs under DIR instead of / (the test kit does this for every ACL test: the
 # `aclfile` line then names DIR's ACL file). Without root privileges owners cannot be set: only the
@@ -80,8 +84,23 @@ cat >"$tmp" <<EOF
 include $etc_redis/tap.conf
 dir /var/lib/redis
 pidfile /run/redis/redis-server.pid
+# The daemons connect over this socket (REDIS_URL=unix:///run/tap-redis/redis.sock); TCP is off.
+unixsocket /run/tap-redis/redis.sock
+unixsocketperm 770
+port 0
 EOF
 owned 0640 "$tmp"
 mv "$tmp" "$etc_redis/redis.conf"
 trap - EXIT
+
+dropin="$root/etc/systemd/system/redis-server.service.d"
+mkdir -p "$dropin"
+cat >"$dropin/tap-socket.conf" <<EOF
+# Written by BTC Tap's scripts/install-redis.sh: the unix socket of /etc/redis/redis.conf lives in
+# /run/tap-redis (systemd/tap.tmpfiles.conf: 2750 redis:tap-redis), which ProtectSystem=strict
+# would leave read-only to Redis.
+[Service]
+ReadWritePaths=/run/tap-redis
+EOF
+chmod 0644 "$dropin/tap-socket.conf"
 echo "install-redis.sh: $etc_redis/redis.conf includes tap.conf, which loads $acl_file (prefix $prefix; passwords in $secrets)"

@@ -68,14 +68,20 @@ describe('scripts/install-redis.sh', () => {
     expect(acl).not.toContain(before[0]);
   });
 
-  it("writes Debian's redis.conf so that redis-server loads tap.conf and its ACL users", async () => {
-    // The host's pid file and data dir overridden, as a test must; everything else as installed.
+  it("writes Debian's redis.conf so that redis-server loads tap.conf and its ACL users, on a 0770 unix socket with TCP off", async () => {
+    const conf = readFileSync(installed('etc/redis/redis.conf'), 'utf8');
+    expect(conf).toMatch(/^unixsocket \/run\/tap-redis\/redis\.sock$/m);
+    expect(conf).toMatch(/^port 0$/m);
+    expect(
+      readFileSync(installed('etc/systemd/system/redis-server.service.d/tap-socket.conf'), 'utf8'),
+    ).toMatch(/^ReadWritePaths=\/run\/tap-redis$/m);
+    // The host's pid file, data dir and socket directory overridden, as a test must; the rest as installed.
     const data = await mkdtemp(join(tmpdir(), 'tap-redis-debian-'));
-    const port = await freePort();
+    const socket = join(data, 'redis.sock');
     const redis = startProcess('redis-server', [
       installed('etc/redis/redis.conf'),
-      '--port',
-      String(port),
+      '--unixsocket',
+      socket,
       '--dir',
       data,
       '--pidfile',
@@ -84,12 +90,15 @@ describe('scripts/install-redis.sh', () => {
       'no',
     ]);
     try {
-      await redis.waitForLine((line) => line.includes('Ready to accept connections'), 15_000);
+      // Without TCP, Redis 7.0 says "ready to accept connections at <socket>".
+      await redis.waitForLine((line) => /ready to accept connections/i.test(line), 15_000);
+      expect(mode(socket)).toBe('770');
       const password = readFileSync(installed('etc/tap/redis/admin.password'), 'utf8');
-      const admin = new Redis({ port, username: 'admin', password });
+      const admin = new Redis({ path: socket, username: 'admin', password });
       try {
         expect(((await admin.call('ACL', 'USERS')) as string[]).sort()).toEqual([...redisAclUsers()].sort());
         expect(await admin.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction']);
+        expect(await admin.config('GET', 'port')).toEqual(['port', '0']);
       } finally {
         admin.disconnect();
       }
