@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { segmentPath, segmentsDir } from '@tap/domain';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { startProcess } from './process.js';
 import { readOnlySegments } from './read-only-segments.js';
@@ -52,5 +53,37 @@ describe('readOnlySegments', () => {
     expect(remove).toContain('refused EACCES');
     expect(remove).toContain('staged');
     expect(existsSync(path)).toBe(true);
+  });
+
+  it('lets the reader follow a segment the writer keeps committing to (SQLite read-only WAL mode)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tap-ro-live-'));
+    mkdirSync(segmentsDir(dataDir));
+    const path = segmentPath(dataDir, '2020-W02');
+    const writer = new Database(path);
+    writer.pragma('journal_mode = WAL');
+    writer.exec('CREATE TABLE t (n INTEGER)');
+    const insert = writer.prepare('INSERT INTO t (n) VALUES (?)');
+    insert.run(0);
+    const { user } = readOnlySegments(dataDir);
+    let n = 1;
+    const timer = setInterval(() => insert.run(n++), 5);
+    try {
+      const out = await asReader(
+        user,
+        `${sqlite} const db = new D(${JSON.stringify(path)}, { readonly: true, fileMustExist: true });
+         const seen = [];
+         const tick = () => { seen.push(db.prepare('SELECT COUNT(*) AS c FROM t').get().c);
+           if (seen.length < 20) setTimeout(tick, 25); else console.log('seen', JSON.stringify(seen)); };
+         tick();`,
+      );
+      const seen = JSON.parse(out.split('seen ')[1] ?? '[]') as number[];
+      expect(seen, out).toHaveLength(20);
+      // Never backwards, and it saw commits made after it opened the file.
+      expect(seen.every((c, i) => i === 0 || c >= seen[i - 1]!)).toBe(true);
+      expect(seen.at(-1)!).toBeGreaterThan(seen[0]!);
+    } finally {
+      clearInterval(timer);
+      writer.close();
+    }
   });
 });
