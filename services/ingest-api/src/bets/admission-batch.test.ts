@@ -61,4 +61,12 @@ describe('batchCalls', () => {
     calls[2]!.answer();
     expect(await fourth).toBe('r4');
   });
+
+  it('fails every item of a call answered with the wrong number of verdicts, and later calls still go', async () => {
+    const short = (items: number[]) => Promise.resolve(items.slice(1).map((i) => `r${i}`));
+    const call = batchCalls(short, { betsMax: 8, callsInFlightMax: 1 });
+    const [a, b] = [call(1), call(2)];
+    await expect(a).rejects.toThrow('admission answered 0 verdicts for 1 bets');
+    await expect(b).rejects.toThrow('admission answered 0 verdicts for 1 bets');
+  });
 });

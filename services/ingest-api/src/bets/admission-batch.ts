@@ -41,7 +41,13 @@ export function batchCalls<T, R>(
       send(batch.map((w) => w.item))
         .then(
           (results) => {
-            assert.equal(results.length, batch.length, 'one answer per bet');
+            // A miscounted answer cannot be matched to bets: fail them all (503, outcome unknown)
+            // rather than throw here, which would leave every bet of the batch unanswered.
+            if (results.length !== batch.length) {
+              const err = new Error(`admission answered ${results.length} verdicts for ${batch.length} bets`);
+              for (const w of batch) w.reject(err);
+              return;
+            }
             for (const [i, w] of batch.entries()) w.resolve(results[i]!);
           },
           (err: unknown) => {
