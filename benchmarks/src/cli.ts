@@ -181,6 +181,13 @@ const positiveNumber = (value: string) => {
   return n;
 };
 
+const oneOf =
+  (allowed: readonly string[]) =>
+  (v: string): string => {
+    if (!allowed.includes(v)) throw new InvalidArgumentError(`must be one of ${allowed.join(', ')}`);
+    return v;
+  };
+
 program
   .command('calibrate')
   .description('price and settle a dense grid of cells on a print source; per-bucket calibration report')
@@ -206,6 +213,18 @@ program
     3_600,
   )
   .option('--record-prints <file>', 'also write the prints as JSONL')
+  .option(
+    '--index <print|filtered>',
+    'S: the print itself or the filtered index (issue 22)',
+    oneOf(['print', 'filtered']),
+    'print',
+  )
+  .option(
+    '--entry <print|next_print>',
+    'the print that prices a bet: in effect at receipt, or the first after it (issue 22)',
+    oneOf(['print', 'next_print']),
+    'print',
+  )
   .option('--informed <ms,…>', '[sim] informed traders this many ms ahead of our prints (issue 22)', (v) =>
     v.split(',').map((x) => {
       const n = Number(x);

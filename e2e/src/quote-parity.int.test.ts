@@ -7,7 +7,7 @@
  * Before the fix the price depended on the receive time, so the server's multiplier sat a few bp
  * below the client's and near cells were refused quote_moved on nearly every tap.
  */
-import { DEFAULT_PRICING_CONFIG, quoteCell } from '@tap/pricing';
+import { DEFAULT_PRICING_CONFIG, pricingIndexOf, quoteCell } from '@tap/pricing';
 import { startStack, type TestStack } from '@tap/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,8 @@ interface Tick {
   p: number;
   sigma: number;
   noise: number;
+  filteredCents?: number;
+  filteredNoise?: number;
   id: number;
 }
 
@@ -60,7 +62,7 @@ function clientQuote(tick: Tick, cell: { t0: number; p0: number }, nowMs: number
   const quote = quoteCell({
     ...cell,
     nowMs,
-    indexPriceCents: tick.p,
+    ...pricingIndexOf({ ...tick, priceCents: tick.p }),
     printTMs: tick.t,
     sigma: tick.sigma,
     noise: tick.noise,

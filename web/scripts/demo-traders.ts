@@ -9,7 +9,7 @@
  * Logs one line per bet outcome; stops on SIGTERM/SIGINT.
  */
 import { createTapApi, openTapSocket, signIn, type TapApi, type TickMessage } from '@tap/client';
-import { DEFAULT_PRICING_CONFIG, quoteCell } from '@tap/pricing';
+import { DEFAULT_PRICING_CONFIG, pricingIndexOf, quoteCell } from '@tap/pricing';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import WebSocket from 'ws';
 
@@ -61,7 +61,7 @@ async function betOnce(api: TapApi, tick: TickMessage): Promise<void> {
     t0,
     p0,
     nowMs,
-    indexPriceCents: tick.p,
+    ...pricingIndexOf({ ...tick, priceCents: tick.p }),
     printTMs: tick.t,
     sigma: tick.sigma,
     noise: tick.noise,

@@ -5,10 +5,17 @@
  *   bench calibrate --source sim [--noise-scale 1] [--hours 3] [--seed 1] [--vol 0.6]
  *   bench calibrate --source file --path prints.jsonl
  *   bench calibrate --source segment --path /var/lib/tap/segments/2026-W49.db
+ *   bench calibrate --source sim --informed 0,150,500 [--index filtered] [--entry next_print]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildReport, type CalibrationReport, type GroupStats, runCalibration } from '@tap/calibration';
+import {
+  buildReport,
+  type CalibrationReport,
+  type GroupStats,
+  runCalibration,
+  withFilteredIndex,
+} from '@tap/calibration';
 import type { PrintEntry } from '@tap/domain';
 import { DEFAULT_PRICING_CONFIG } from '@tap/pricing';
 import { BENCH_ROOT } from '../stack/repo.js';
@@ -31,12 +38,19 @@ export interface CalibrateOptions {
   recordPrints?: string;
   /** [sim] informed traders L ms ahead (issue 22), e.g. [50, 100, 150, 250, 500]. */
   informedLeadsMs?: number[];
+  /** Which `S` prices (issue 22): the print itself (default) or the filtered index. */
+  index?: 'print' | 'filtered';
+  /** Which print prices a bet (issue 22): in effect at receipt (default) or the next one. */
+  entry?: 'print' | 'next_print';
   /** Where the JSON and SVG go; default results/calibration. */
   outDir?: string;
 }
 
 export function calibrate(options: CalibrateOptions): CalibrationReport {
-  const { prints, trueLogCentsAt } = loadPrints(options);
+  const loaded = loadPrints(options);
+  const { trueLogCentsAt } = loaded;
+  const prints = options.index === 'filtered' ? withFilteredIndex(loaded.prints) : loaded.prints;
+  if (trueLogCentsAt) process.stdout.write(`${indexErrorText(prints, trueLogCentsAt)}\n`);
   if (options.recordPrints) writeFileSync(options.recordPrints, printsToJsonl(prints));
   const spanMs = (prints.at(-1)?.t ?? 0) - (prints[0]?.t ?? 0);
   const leadsMs = options.informedLeadsMs ?? [];
@@ -44,12 +58,13 @@ export function calibrate(options: CalibrateOptions): CalibrationReport {
     throw new Error('informed traders need --source sim (the true price)');
   const informed =
     leadsMs.length > 0 && trueLogCentsAt
-      ? new InformedValues({ leadsMs, trueLogCentsAt }, DEFAULT_PRICING_CONFIG)
+      ? new InformedValues({ leadsMs, trueLogCentsAt, printAt: printAtOf(prints) }, DEFAULT_PRICING_CONFIG)
       : undefined;
   const run = runCalibration(prints, {
     decisionEveryMs: options.everyMs,
     bandsEachSide: options.bands,
     warmupMs: Math.min(options.warmupS * 1000, spanMs / 2),
+    entry: options.entry ?? 'print',
     ...(informed ? { informed } : {}),
   });
   const report = buildReport(run, DEFAULT_PRICING_CONFIG.houseEdge, informed);
@@ -77,6 +92,40 @@ function loadPrints(options: CalibrateOptions): {
   }
   if (!options.path) throw new Error(`--source ${options.source} needs --path`);
   return { prints: options.source === 'file' ? fileOfPrints(options.path) : segmentPrints(options.path) };
+}
+
+/**
+ * How far `S` sits from the simulator's true price at the print's time, root mean square in bp, for
+ * the print and (when present) the filtered index, next to the error the model assumes (η, or the
+ * filter's √v): the filter is worth what it removes, and the price is right only if its assumed
+ * error is the real one.
+ */
+function indexErrorText(prints: readonly PrintEntry[], trueLogCentsAt: (tMs: number) => number): string {
+  const sums = { print: 0, filtered: 0, noise: 0, filteredNoise: 0, n: 0 };
+  for (const p of prints.slice(Math.floor(prints.length / 4))) {
+    const truth = trueLogCentsAt(p.t);
+    sums.print += (Math.log(p.priceCents) - truth) ** 2;
+    sums.noise += (p.noise ?? 0) ** 2;
+    if (p.filteredCents !== undefined) sums.filtered += (Math.log(p.filteredCents) - truth) ** 2;
+    sums.filteredNoise += (p.filteredNoise ?? 0) ** 2;
+    sums.n += 1;
+  }
+  const bp = (x: number) => (1e4 * Math.sqrt(x / Math.max(1, sums.n))).toFixed(3);
+  return `S − true price (rms, last 3/4 of the prints): print ${bp(sums.print)} bp (η says ${bp(sums.noise)}), filtered ${bp(sums.filtered)} bp (filter says ${bp(sums.filteredNoise)})`;
+}
+
+/** The print in effect at a time: the last with t ≤ tMs (the first before any). */
+function printAtOf(prints: readonly PrintEntry[]): (tMs: number) => PrintEntry {
+  return (tMs) => {
+    let lo = 0;
+    let hi = prints.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (prints[mid]!.t <= tMs) lo = mid;
+      else hi = mid - 1;
+    }
+    return prints[lo]!;
+  };
 }
 
 function defaultName(o: CalibrateOptions): string {
@@ -114,7 +163,7 @@ export function summaryText(name: string, r: CalibrationReport): string {
     row(r.demo),
     ...(r.informed ?? []).map(
       (s) =>
-        `${s.strategy.padEnd(13)} ${s.leadMs === null ? '     ' : `${String(s.leadMs).padStart(3)} ms`} bets ${String(s.bets).padStart(9)} return ${pct(s.meanReturn).padStart(9)} ± ${pct(s.returnSe)}`,
+        `${s.strategy.padEnd(13)} ${(s.sees ?? '').padEnd(5)} ${s.leadMs === null ? '     ' : `${String(s.leadMs).padStart(3)} ms`} bets ${String(s.bets).padStart(9)} return ${pct(s.meanReturn).padStart(9)} ± ${pct(s.returnSe)}`,
     ),
     `checks: buckets within 3 SE ${r.checks.bucketsWithin3Se}, edge within 1 pp ${r.checks.edgeWithin1pp}, edge ≥ h − 1 % ${r.checks.edgeAboveFloor} → ${r.checks.pass ? 'PASS' : 'FAIL'}`,
   ].join('\n');

@@ -77,7 +77,7 @@ function informedRows(r: CalibrationReport): string[] {
     '|---|---|---|---|---|---|---|',
     ...r.informed.map(
       (s) =>
-        `| ${s.strategy.replace('_', ' ')} | ${s.leadMs === null ? '—' : `${s.leadMs} ms after our print`} | ${s.bets.toLocaleString('en-US')} | ${s.decisionsWithBet.toLocaleString('en-US')} | ${pct(s.meanReturn)} | ${pct(s.returnSe)} | ${s.housePnlPer1000.toFixed(0)} |`,
+        `| ${s.strategy.replace('_', ' ')}${s.sees ? ` (sees ${s.sees === 'truth' ? 'the true price' : 'our next prints'})` : ''} | ${s.leadMs === null ? '—' : `${s.leadMs} ms after our print`} | ${s.bets.toLocaleString('en-US')} | ${s.decisionsWithBet.toLocaleString('en-US')} | ${pct(s.meanReturn)} | ${pct(s.returnSe)} | ${s.housePnlPer1000.toFixed(0)} |`,
     ),
     '',
   ];

@@ -19,64 +19,126 @@ import {
   OUTCOME_WON,
   type StrategyStats,
 } from '@tap/calibration';
-import { noisyTouchProbability, type PricingConfig } from '@tap/pricing';
+import type { PrintEntry } from '@tap/domain';
+import { noisyTouchProbability, type PricingConfig, pricingIndexOf } from '@tap/pricing';
 
 export interface InformedOptions {
   leadsMs: readonly number[];
   /** ln of the true price (cents) at a time. */
   trueLogCentsAt(tMs: number): number;
+  /** The print in effect at a time (the last with t ≤ tMs), as priced (filtered index included). */
+  printAt(tMs: number): PrintEntry;
 }
 
-/** Trader's expected payout per unit stake, one column per lead, filled as cells are offered. */
+type Sees = 'truth' | 'index';
+const SEES: readonly Sees[] = ['truth', 'index'];
+
+/** Trader's expected payout per unit stake, one column per (what it sees, lead), filled as cells are offered. */
 export class InformedValues implements CellValuer {
+  /** At the multiplier it saw when deciding, and at the one the bet gets. */
   private readonly values: number[][];
+  private readonly filled: number[][];
   private readonly decision: number[] = [];
 
   constructor(
     readonly options: InformedOptions,
     private readonly config: PricingConfig,
   ) {
-    this.values = options.leadsMs.map(() => []);
+    const columns = SEES.length * options.leadsMs.length;
+    this.values = Array.from({ length: columns }, () => []);
+    this.filled = Array.from({ length: columns }, () => []);
   }
 
   /** The informed values of one offered cell at decision `decisionIndex` (its print at `printT`). */
   push(
     decisionIndex: number,
-    cell: { t0: number; p0: number; multiplierBp: number },
+    cell: { t0: number; p0: number; multiplierBp: number; displayMultiplierBp: number | null },
     printT: number,
     market: { sigma: number; noise: number },
   ): void {
     this.decision.push(decisionIndex);
-    this.options.leadsMs.forEach((leadMs, k) => {
-      const seenAt = printT + leadMs;
-      const logTrue = this.options.trueLogCentsAt(seenAt);
-      const p = noisyTouchProbability({
-        lowerLog: Math.log(cell.p0) - logTrue,
-        upperLog: Math.log(cell.p0 + this.config.bandCents) - logTrue,
-        tau1Ms: cell.t0 - seenAt,
-        sigma: market.sigma,
-        noise: market.noise,
-        printIntervalMs: this.config.printIntervalMs,
+    SEES.forEach((sees, s) => {
+      this.options.leadsMs.forEach((leadMs, k) => {
+        const p = this.probability(sees, cell, printT + leadMs, market);
+        const column = s * this.options.leadsMs.length + k;
+        this.values[column]!.push(
+          cell.displayMultiplierBp === null ? 0 : (p * cell.displayMultiplierBp) / 10_000,
+        );
+        this.filled[column]!.push((p * cell.multiplierBp) / 10_000);
       });
-      this.values[k]!.push((p * cell.multiplierBp) / 10_000);
     });
+  }
+
+  /**
+   * P of the cell as the trader sees it at `seenAt`: from the true price then (no error of its own
+   * S, only the window's print noise), or from our own price of the print we will have made by
+   * then (a trader watching the venues that make our index, L ms faster than us).
+   */
+  private probability(
+    sees: Sees,
+    cell: { t0: number; p0: number },
+    seenAt: number,
+    market: { sigma: number; noise: number },
+  ): number {
+    const band = { p0: cell.p0, bandCents: this.config.bandCents };
+    if (sees === 'truth') {
+      return touch(band, this.options.trueLogCentsAt(seenAt), cell.t0 - seenAt, market, 0, this.config);
+    }
+    const print = this.options.printAt(seenAt);
+    const index = pricingIndexOf(print);
+    const at = { sigma: print.sigma, noise: print.noise ?? 0 };
+    return touch(band, Math.log(index.indexPriceCents), cell.t0 - print.t, at, index.indexNoise, this.config);
   }
 
   /** Every strategy's results over the settled decisions (same row order as `push`). */
   evaluate(d: Decisions, windowOf: Int32Array, windowCount: number): StrategyStats[] {
     const all = Array.from({ length: d.count }, (_, i) => i);
-    const of = (strategy: StrategyStats['strategy'], leadMs: number | null, rows: readonly number[]) =>
-      strategyStats(strategy, leadMs, rows, d, { windowOf, windowCount, decisionOf: this.decision });
-    const stats: StrategyStats[] = [of('random', null, all)];
-    this.options.leadsMs.forEach((leadMs, k) => {
-      const ev = this.values[k]!;
-      const positive = all.filter((i) => ev[i]! > 1);
-      stats.push(of('all_positive', leadMs, positive));
-      stats.push(of('best_cell', leadMs, bestPerDecision(positive, ev, this.decision)));
+    const index = { windowOf, windowCount, decisionOf: this.decision };
+    const of = (
+      strategy: StrategyStats['strategy'],
+      sees: StrategyStats['sees'],
+      leadMs: number | null,
+      rows: readonly number[],
+    ) => strategyStats({ strategy, sees, leadMs }, rows, d, index);
+    const near = all.filter((i) => Math.abs(d.distanceBands[i]!) < NEAR_BANDS);
+    const stats: StrategyStats[] = [of('random', null, null, all), of('random_near', null, null, near)];
+    SEES.forEach((sees, s) => {
+      this.options.leadsMs.forEach((leadMs, k) => {
+        const column = s * this.options.leadsMs.length + k;
+        const ev = this.values[column]!;
+        const filled = this.filled[column]!;
+        // It bets what looked worth more than its price, with minMultiplierBp at its own break-even:
+        // under next-tick entry a fill it would value below 1 is refused quote_moved.
+        const positive = all.filter((i) => ev[i]! > 1 && filled[i]! >= 1);
+        stats.push(of('all_positive', sees, leadMs, positive));
+        stats.push(of('best_cell', sees, leadMs, bestPerDecision(positive, ev, this.decision)));
+      });
     });
     return stats;
   }
 }
+
+function touch(
+  band: { p0: number; bandCents: number },
+  logIndexCents: number,
+  tau1Ms: number,
+  market: { sigma: number; noise: number },
+  indexNoise: number,
+  config: PricingConfig,
+): number {
+  return noisyTouchProbability({
+    lowerLog: Math.log(band.p0) - logIndexCents,
+    upperLog: Math.log(band.p0 + band.bandCents) - logIndexCents,
+    tau1Ms,
+    sigma: market.sigma,
+    noise: market.noise,
+    indexNoise,
+    printIntervalMs: config.printIntervalMs,
+  });
+}
+
+/** Honest bettors on near cells: band centre within this many bands of the index. */
+const NEAR_BANDS = 2;
 
 function bestPerDecision(
   rows: readonly number[],
@@ -92,8 +154,7 @@ function bestPerDecision(
 }
 
 function strategyStats(
-  strategy: StrategyStats['strategy'],
-  leadMs: number | null,
+  who: Pick<StrategyStats, 'strategy' | 'sees' | 'leadMs'>,
   rows: readonly number[],
   d: Decisions,
   index: { windowOf: Int32Array; windowCount: number; decisionOf: readonly number[] },
@@ -115,8 +176,7 @@ function strategyStats(
   }
   const meanReturn = bets > 0 ? total / bets : 0;
   return {
-    strategy,
-    leadMs,
+    ...who,
     bets,
     decisionsWithBet: decisions.size,
     meanReturn,

@@ -7,7 +7,7 @@
  * cells, spreading the per-cell exposure.
  */
 import type { PrintEntry } from '@tap/domain';
-import { DEFAULT_PRICING_CONFIG, type PricingConfig, quoteCell } from '@tap/pricing';
+import { DEFAULT_PRICING_CONFIG, type PricingConfig, pricingIndexOf, quoteCell } from '@tap/pricing';
 
 export interface Cell {
   t0: number;
@@ -41,7 +41,7 @@ export const DEFAULT_CELL_PICKER: CellPickerOptions = {
  * falls back to the offered cell with the highest multiplier (then to the band above).
  */
 export function pickCells(
-  print: Pick<PrintEntry, 't' | 'priceCents' | 'sigma' | 'noise'>,
+  print: Pick<PrintEntry, 't' | 'priceCents' | 'sigma' | 'noise' | 'filteredCents' | 'filteredNoise'>,
   nowMs: number,
   options: CellPickerOptions = DEFAULT_CELL_PICKER,
 ): Cell[] {
@@ -58,7 +58,7 @@ export function pickCells(
         t0,
         p0,
         nowMs,
-        indexPriceCents: print.priceCents,
+        ...pricingIndexOf(print),
         printTMs: print.t,
         sigma: print.sigma,
         noise: print.noise ?? 0,

@@ -13,7 +13,14 @@
  */
 import { DEFAULT_BREAKER_RULES } from '@tap/breaker';
 import type { PrintEntry } from '@tap/domain';
-import { DEFAULT_PRICING_CONFIG, gridColumns, type PricingConfig, quoteCell } from '@tap/pricing';
+import {
+  type CellQuote,
+  DEFAULT_PRICING_CONFIG,
+  gridColumns,
+  type PricingConfig,
+  pricingIndexOf,
+  quoteCell,
+} from '@tap/pricing';
 import { BreakerLog, OpenBetIndex, PrintBreaker, PrintHistory, type Verdict } from '@tap/settlement';
 import type { CellValuer } from './cell-valuer.js';
 
@@ -30,6 +37,12 @@ export interface RunOptions {
   config?: PricingConfig;
   /** Informed traders' values of every offered cell (issue 22; simulated sources only). */
   informed?: CellValuer;
+  /**
+   * Which print prices a bet (issue 22): `print`, the one in effect at receipt (default, as
+   * ingest-api does); `next_print`, the first print after receipt (next-tick entry). Either way the
+   * print's filtered index is used when it carries one (`pricingIndexOf`).
+   */
+  entry?: 'print' | 'next_print';
 }
 
 /** One row per cell-decision (a unit bet on an offered cell). */
@@ -83,6 +96,9 @@ export function runCalibration(prints: readonly PrintEntry[], options: RunOption
     settle(index.onPrint(print, print.t).verdicts);
     settle(index.settleFinished(print.t));
     if (print.t < nextDecisionMs || index.breaker.openByPrints) continue;
+    // Next-tick entry prices at the first print after receipt; none yet at the end of the prints.
+    const fill = options.entry === 'next_print' ? prints[i + 1] : print;
+    if (fill === undefined) continue;
     nextDecisionMs = print.t + options.decisionEveryMs;
     // Receive time: somewhere before the next print (which would otherwise be the one in effect).
     const nextT = prints[i + 1]?.t ?? print.t + config.printIntervalMs;
@@ -93,18 +109,10 @@ export function runCalibration(prints: readonly PrintEntry[], options: RunOption
     for (const t0 of gridColumns(nowMs, config)) {
       for (let k = -options.bandsEachSide; k <= options.bandsEachSide; k++) {
         const p0 = center + k * config.bandCents;
-        const quote = quoteCell({
-          t0,
-          p0,
-          nowMs,
-          indexPriceCents: print.priceCents,
-          printTMs: print.t,
-          sigma: print.sigma,
-          noise: print.noise ?? 0,
-          config,
-        });
+        const quote = quoteAt(fill, t0, p0, nowMs, config);
         quotes += 1;
         if (!quote.ok) continue;
+        const shown = fill === print ? quote : quoteAt(print, t0, p0, nowMs, config);
         const key = `${t0}:${p0}`;
         let cell = cellIds.get(key);
         if (cell === undefined) {
@@ -117,9 +125,10 @@ export function runCalibration(prints: readonly PrintEntry[], options: RunOption
         }
         const distanceBands = (p0 + config.bandCents / 2 - print.priceCents) / config.bandCents;
         rows.push(t0, quote.probability, quote.multiplierBp, distanceBands, quote.tau1Ms, cell);
+        const displayMultiplierBp = shown.ok ? shown.multiplierBp : null;
         options.informed?.push(
           decisionTimes - 1,
-          { t0, p0, multiplierBp: quote.multiplierBp },
+          { t0, p0, multiplierBp: quote.multiplierBp, displayMultiplierBp },
           print.t,
           quote,
         );
@@ -135,6 +144,20 @@ export function runCalibration(prints: readonly PrintEntry[], options: RunOption
     firstT: prints[0]?.t ?? 0,
     lastT: prints.at(-1)?.t ?? 0,
   };
+}
+
+/** The quote ingest-api would give a bet received at `nowMs` and priced from `print`. */
+function quoteAt(print: PrintEntry, t0: number, p0: number, nowMs: number, config: PricingConfig): CellQuote {
+  return quoteCell({
+    t0,
+    p0,
+    nowMs,
+    ...pricingIndexOf(print),
+    printTMs: print.t,
+    sigma: print.sigma,
+    noise: print.noise ?? 0,
+    config,
+  });
 }
 
 /** Growable typed columns; a cell still open at the end of the prints counts as void. */

@@ -12,6 +12,7 @@ import {
   OUTCOME_WON,
   runCalibration,
   withEstimates,
+  withFilteredIndex,
 } from './index.js';
 
 const START_MS = Date.UTC(2026, 0, 5);
@@ -90,6 +91,23 @@ describe('calibration', () => {
     }
     const { bucketsWithin3Se, edgeWithin1pp, edgeAboveFloor, pass } = report.checks;
     expect(pass).toBe(bucketsWithin3Se && edgeWithin1pp && edgeAboveFloor);
+  });
+
+  it('prices from the filtered index the prints carry, and from the next print under next-tick entry', () => {
+    // With η > 0 on the prints (this walk has no noise of its own), the filter departs from them.
+    const noisy = prints.slice(0, 4_000).map((p) => ({ ...p, noise: 0.5e-4 }));
+    const filtered = withFilteredIndex(noisy);
+    expect(filtered.every((p) => p.filteredCents !== undefined && p.filteredNoise !== undefined)).toBe(true);
+    const options = { decisionEveryMs: 5_000, bandsEachSide: 2, warmupMs: 300_000 };
+    const atReceipt = runCalibration(filtered, options);
+    const fromNext = runCalibration(filtered, { ...options, entry: 'next_print' });
+    const unfiltered = runCalibration(noisy, options);
+    expect(fromNext.decisionTimes).toBe(atReceipt.decisionTimes);
+    const differs = (a: Float64Array, b: Float64Array) => a.some((x, i) => x !== b[i]);
+    expect(differs(atReceipt.decisions.probability, fromNext.decisions.probability)).toBe(true);
+    expect(differs(atReceipt.decisions.probability, unfiltered.decisions.probability)).toBe(true);
+    // Next-tick entry prices τ1 from the later print: never a longer τ1 than at receipt.
+    expect(fromNext.decisions.tau1Ms[0]!).toBeLessThan(atReceipt.decisions.tau1Ms[0]!);
   });
 
   it('does not flag an exact model: a walk priced with its true σ and no noise has every P bucket within 3 SE', () => {

@@ -7,7 +7,9 @@
 import type { Decisions } from './calibration-run.js';
 
 export interface StrategyStats {
-  strategy: 'all_positive' | 'best_cell' | 'random';
+  strategy: 'all_positive' | 'best_cell' | 'random' | 'random_near';
+  /** What the informed trader knows L ms ahead: the true price, or the print we will make then; null for random bettors. */
+  sees: 'truth' | 'index' | null;
   leadMs: number | null;
   bets: number;
   decisionsWithBet: number;
@@ -19,10 +21,14 @@ export interface StrategyStats {
 }
 
 export interface CellValuer {
-  /** The values of one offered cell at decision `decisionIndex` (its print at `printT`). */
+  /**
+   * The values of one offered cell at decision `decisionIndex` (the print in effect at receipt at
+   * `printT`): `multiplierBp` is what the bet gets, `displayMultiplierBp` what the trader saw when
+   * deciding (the same unless next-tick entry; null if that print did not offer the cell).
+   */
   push(
     decisionIndex: number,
-    cell: { t0: number; p0: number; multiplierBp: number },
+    cell: { t0: number; p0: number; multiplierBp: number; displayMultiplierBp: number | null },
     printT: number,
     market: { sigma: number; noise: number },
   ): void;

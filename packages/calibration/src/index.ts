@@ -17,7 +17,7 @@ export {
   runCalibration,
 } from './calibration-run.js';
 export type { CellValuer, StrategyStats } from './cell-valuer.js';
-export { withEstimates } from './estimated-prints.js';
+export { withEstimates, withFilteredIndex } from './estimated-prints.js';
 export {
   DEFAULT_EDGE_RULES,
   EDGE_RULE_BOUNDS,

@@ -23,6 +23,8 @@ export const termsSchema = z
     sigma: z.number().nonnegative(),
     /** η, the print micro-noise the two-part model priced with (pricing-v2; absent on pricing-v1 bets). */
     noise: z.number().nonnegative().optional(),
+    /** The error of `indexPriceCents` priced with: the filter's when S is the filtered index (issue 22); absent = η. */
+    indexNoise: z.number().nonnegative().optional(),
     tau1Ms: nonNegInt(),
     tau2Ms: nonNegInt(),
     probability: z.number().min(0).max(1),
@@ -121,6 +123,13 @@ export const printEntrySchema = z
     sigma: z.number().nonnegative(),
     /** η, the estimated micro-noise of one print (log units); absent on prints from before pricing-v2. */
     noise: z.number().nonnegative().optional(),
+    /**
+     * The filtered index (issue 22, price-ingest `INDEX_FILTER=on`): the true price's posterior mean
+     * given the prints so far, and its standard error (log units). When present, bets are priced
+     * from it (`@tap/pricing` pricingIndexOf); settlement always uses `priceCents`.
+     */
+    filteredCents: positiveInt().optional(),
+    filteredNoise: z.number().nonnegative().optional(),
     /** The print came from the price simulator (SPEC §9): ingest-api refuses real-money bets on it. */
     simulated: z.boolean(),
   })

@@ -38,6 +38,9 @@ export const tickMessageSchema = z
     sigma: z.number().nonnegative(),
     /** η, the print micro-noise: the display prices with quoteCell(σ, η) like the server. */
     noise: z.number().nonnegative(),
+    /** The print's filtered index and its error when price-ingest prints one (issue 22): the display prices from it. */
+    filteredCents: z.number().int().positive().optional(),
+    filteredNoise: z.number().nonnegative().optional(),
     id: z.number().int().nonnegative(),
   })
   .strict();

@@ -6,6 +6,16 @@ export {
   type NotPlaceableReason,
   type PlaceableCheck,
 } from './cell-rules.js';
+export {
+  createIndexFilter,
+  type FilteredIndex,
+  filteredIndexOf,
+  type IndexFilter,
+  type IndexFilterState,
+  nextIndexFilterState,
+  type PrintForPricing,
+  pricingIndexOf,
+} from './index-filter.js';
 export { type NoisyTouchInput, noisyTouchProbability } from './noisy-touch.js';
 export { normalCdf } from './normal.js';
 export {

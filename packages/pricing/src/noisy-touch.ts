@@ -15,7 +15,7 @@
  * (its law F is the Monte-Carlo table of window-max-table.ts, in units of one print step σ√δ and
  * for the noise ratio r = η/(σ√δ)), and X ~ N(0, σ²·(τ1 − δ/2) + η²) is how far that true price
  * lies from S: the diffusion until the first print of the window (the print in effect at t0 is on
- * average δ/2 before t0) plus the noise of S itself. G is the convolution of F with that normal,
+ * average δ/2 before t0) plus the error of S itself (η for a print, less for the filtered index). G is the convolution of F with that normal,
  * integrated by Simpson's rule over the range where F is neither 0 nor 1 (the integrand is smooth
  * at the step chosen, so the quadrature error is far below the table's Monte-Carlo error).
  *
@@ -37,6 +37,12 @@ export interface NoisyTouchInput {
   sigma: number;
   /** Standard deviation of one print's micro-noise, log units (η). */
   noise: number;
+  /**
+   * Standard deviation of the error of S itself, log units: η when S is the last print (the
+   * default), the filter's error when S is the filtered index (index-filter.ts), 0 for a trader
+   * who knows the true price.
+   */
+  indexNoise?: number;
   /** δ, ms between prints. */
   printIntervalMs: number;
 }
@@ -70,7 +76,9 @@ export function noisyTouchProbability(input: NoisyTouchInput): number {
   const ratio = Math.min(RATIO_MAX, Math.max(0, input.noise / step));
   const rows = rowPair(ratio);
   const stepsBefore = Math.max(0, input.tau1Ms / input.printIntervalMs - 0.5);
-  const spread = Math.sqrt(stepsBefore + ratio * ratio);
+  const indexRatio =
+    input.indexNoise === undefined ? ratio : Math.min(RATIO_MAX, Math.max(0, input.indexNoise / step));
+  const spread = Math.sqrt(stepsBefore + indexRatio * indexRatio);
   const p = 1 - belowProbability(lo / step, spread, rows) - belowProbability(-hi / step, spread, rows);
   return Math.min(1, Math.max(0, p));
 }

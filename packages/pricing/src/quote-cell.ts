@@ -41,6 +41,8 @@ export interface QuoteCellInput {
   sigma: number;
   /** η, the standard deviation of one print's micro-noise in log units (the print's `noise`). */
   noise: number;
+  /** The standard deviation of the error of S (log units); default η, the filter's error for a filtered S (`pricingIndexOf`). */
+  indexNoise?: number;
   config: PricingConfig;
 }
 
@@ -60,6 +62,8 @@ export interface PricedCell extends CellPrice {
   sigma: number;
   /** The η used, for the bet's terms snapshot. */
   noise: number;
+  /** The error of S used (η unless S is the filtered index), for the bet's terms snapshot. */
+  indexNoise: number;
 }
 
 export type CellQuote =
@@ -74,18 +78,21 @@ export function quoteCell(input: QuoteCellInput): CellQuote {
   const placeable = checkPlaceable({ t0, p0, nowMs }, config);
   if (!placeable.ok) return placeable;
   const tau1Ms = t0 - input.printTMs;
-  if (!isMarketDataValid(indexPriceCents, input.sigma, input.noise) || !(tau1Ms > 0)) {
+  const indexNoise = input.indexNoise ?? input.noise;
+  const valid = isMarketDataValid(indexPriceCents, input.sigma, input.noise) && isNoise(indexNoise);
+  if (!valid || !(tau1Ms > 0)) {
     return { ok: false, code: 'cell_not_offered', reason: 'market_data_invalid' };
   }
   const sigma = Math.max(input.sigma, config.sigmaFloor);
   const tau2Ms = tau1Ms + config.windowMs;
   const { noise } = input;
   const priced = {
-    ...priceCell({ p0, indexPriceCents, tau1Ms, tau2Ms, sigma, noise }, config),
+    ...priceCell({ p0, indexPriceCents, tau1Ms, tau2Ms, sigma, noise, indexNoise }, config),
     tau1Ms,
     tau2Ms,
     sigma,
     noise,
+    indexNoise,
   };
   const { multiplierBp } = priced;
   if (multiplierBp === null || multiplierBp > config.multiplierBpMax) {
@@ -107,10 +114,11 @@ function isMarketDataValid(indexPriceCents: number, sigma: number, noise: number
     Number.isFinite(indexPriceCents) &&
     sigma >= 0 &&
     Number.isFinite(sigma) &&
-    noise >= 0 &&
-    Number.isFinite(noise)
+    isNoise(noise)
   );
 }
+
+const isNoise = (noise: number): boolean => noise >= 0 && Number.isFinite(noise);
 
 export interface PriceCellInput {
   p0: number;
@@ -119,6 +127,8 @@ export interface PriceCellInput {
   tau2Ms: number;
   sigma: number;
   noise: number;
+  /** Error of S, log units; default `noise`. */
+  indexNoise?: number;
 }
 
 /** P, g and M for a band and window, without the placeable rules or the offered range. */
@@ -134,6 +144,7 @@ export function priceCell(input: PriceCellInput, config: PricingConfig): CellPri
       tau1Ms: input.tau1Ms,
       sigma: input.sigma,
       noise: input.noise,
+      ...(input.indexNoise === undefined ? {} : { indexNoise: input.indexNoise }),
       printIntervalMs: config.printIntervalMs,
     });
   const probability = probabilityAt(0);

@@ -17,7 +17,13 @@ import type { PrintEntry } from '@tap/domain';
 import { Redis } from 'ioredis';
 
 export interface FakeMarket {
-  set(update: { priceCents?: number; sigma?: number }): void;
+  /** Later prints carry these; `filtered` null drops the filtered index (issue 22) again. */
+  set(update: {
+    priceCents?: number;
+    sigma?: number;
+    noise?: number;
+    filtered?: { filteredCents: number; filteredNoise: number } | null;
+  }): void;
   halt(reason: string): void;
   resume(): void;
   freeze(): void;
@@ -44,6 +50,7 @@ export async function startFakeMarket(options: {
   const channels = createChannels(options.prefix);
   let priceCents = options.priceCents ?? 9_500_000;
   let sigma = options.sigma ?? 0.0001;
+  let extra: Partial<Pick<PrintEntry, 'noise' | 'filteredCents' | 'filteredNoise'>> = {};
   let breaker = { state: 'closed', reason: '' };
   let frozen = false;
   let id = Date.now();
@@ -59,7 +66,7 @@ export async function startFakeMarket(options: {
     }
     const t = Date.now();
     id = Math.max(id + 1, t);
-    last = { id, t, priceCents, venues: 3, sigma, simulated };
+    last = { id, t, priceCents, venues: 3, sigma, ...extra, simulated };
     const pipeline = redis.pipeline();
     pipeline.set(channels.keys.priceLast, JSON.stringify(last));
     if (options.publishPrints) pipeline.xadd(channels.streams.prices, '*', ...encodeEntry('prices', last));
@@ -74,6 +81,9 @@ export async function startFakeMarket(options: {
     set(update) {
       priceCents = update.priceCents ?? priceCents;
       sigma = update.sigma ?? sigma;
+      if (update.noise !== undefined) extra = { ...extra, noise: update.noise };
+      if (update.filtered === null) extra = { ...(extra.noise === undefined ? {} : { noise: extra.noise }) };
+      else if (update.filtered) extra = { ...extra, ...update.filtered };
     },
     halt(reason) {
       breaker = { state: 'open', reason };

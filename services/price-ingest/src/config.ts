@@ -75,6 +75,12 @@ const shape = {
   VENUE_SILENCE_MS: env.intBetween(100, 600_000, 10_000),
   /** WebSocket opening handshake timeout, ms. Default 10000. */
   VENUE_HANDSHAKE_TIMEOUT_MS: env.intBetween(100, 60_000, 10_000),
+  /**
+   * on: every print also carries the filtered index (`filteredCents`, `filteredNoise`) and every
+   * quoter prices from it (issue 22, docs/pricing.md "Informed traders"); off: priced from the last
+   * print. Default on.
+   */
+  INDEX_FILTER: z.enum(['on', 'off']).default('on'),
   /** Simulator PRNG seed (uint32). Default 1. */
   SIM_SEED: env.intBetween(0, 0xffff_ffff, 1),
   /** Simulator start price, cents. Default 9500000 ($95,000). */

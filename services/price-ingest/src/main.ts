@@ -9,7 +9,7 @@
  * print timer (waiting for the write in flight), close Redis and the ops endpoint.
  */
 import { createChannels } from '@tap/channels';
-import { createSigmaEstimator, DEFAULT_PRICING_CONFIG } from '@tap/pricing';
+import { createIndexFilter, createSigmaEstimator, DEFAULT_PRICING_CONFIG } from '@tap/pricing';
 import { bootService, runDaemon, startDaemonBase } from '@tap/runtime';
 import { isSimulator, loadConfig, SERVICE, venueNames } from './config.js';
 import { startPrintLoop } from './index-price/print-loop.js';
@@ -63,6 +63,7 @@ void runDaemon({
       rules,
       intervalMs: config.PRINT_INTERVAL_MS,
       sigma: createSigmaEstimator(DEFAULT_PRICING_CONFIG),
+      ...(config.INDEX_FILTER === 'on' ? { filter: createIndexFilter() } : {}),
       metrics,
       log,
       simulated,
@@ -70,7 +71,12 @@ void runDaemon({
     stopper.add('print-loop', () => prints.stop());
     lastPrintT = () => prints.lastPrint()?.t ?? null;
     log.info(
-      { venues: venueNames(config), simulated, printIntervalMs: config.PRINT_INTERVAL_MS },
+      {
+        venues: venueNames(config),
+        simulated,
+        printIntervalMs: config.PRINT_INTERVAL_MS,
+        indexFilter: config.INDEX_FILTER,
+      },
       'prices.started',
     );
   },

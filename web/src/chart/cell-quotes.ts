@@ -1,6 +1,7 @@
 /**
  * Multipliers for the cells on screen, from the shared pricing function (`@tap/pricing` quoteCell,
- * the one the server prices bets with) from the latest print: its price, time, σ and η. The price
+ * the one the server prices bets with) from the latest print: its index S (the filtered index when
+ * the print carries one, `pricingIndexOf`, as the server reads it), time, σ and η. The price
  * is taken at the print's time, so a cell shows exactly the multiplier the server gives a bet
  * priced from the same print; the estimated server time only decides which columns are placeable.
  * Re-quoted when a new print arrives or the placeable columns change, at most every
@@ -28,7 +29,9 @@ export function refreshQuotes(
   cache: QuoteCache,
   input: {
     nowMs: number;
-    priceCents: number;
+    /** S and its error as the server reads them from the print (`pricingIndexOf`). */
+    indexPriceCents: number;
+    indexNoise: number;
     printTMs: number;
     sigma: number;
     noise: number;
@@ -51,7 +54,8 @@ export function refreshQuotes(
         t0,
         p0,
         nowMs: input.nowMs,
-        indexPriceCents: input.priceCents,
+        indexPriceCents: input.indexPriceCents,
+        indexNoise: input.indexNoise,
         printTMs: input.printTMs,
         sigma: input.sigma,
         noise: input.noise,

@@ -64,7 +64,8 @@ export function ChartCanvas({ session, halted, onTap }: ChartCanvasProps) {
         state.quotes,
         {
           nowMs,
-          priceCents: snap.lastPriceCents,
+          indexPriceCents: snap.indexPriceCents,
+          indexNoise: snap.indexNoise,
           printTMs: snap.lastPrintT,
           sigma: snap.sigma,
           noise: snap.noise,

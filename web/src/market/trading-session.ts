@@ -12,6 +12,7 @@ import {
   type TapApi,
   type TapSocket,
 } from '@tap/client';
+import { type PrintForPricing, pricingIndexOf } from '@tap/pricing';
 import { applyToBook, type BetBook, type BookInput, emptyBook } from '../bets/bet-book.js';
 import { createServerClock } from './server-clock.js';
 
@@ -29,6 +30,9 @@ export interface UiSnapshot {
   sigma: number;
   /** η, the print micro-noise the pricing uses with σ. */
   noise: number;
+  /** S and its error for pricing (`pricingIndexOf` of the newest print: the filtered index when it carries one). */
+  indexPriceCents: number;
+  indexNoise: number;
   /** Server time of the newest print; 0 before the first. */
   lastPrintT: number;
   venues: number | null;
@@ -76,6 +80,8 @@ export class TradingSession {
       lastPriceCents: 0,
       sigma: 0,
       noise: 0,
+      indexPriceCents: 0,
+      indexNoise: 0,
       lastPrintT: 0,
       venues: null,
       reloads: 0,
@@ -89,7 +95,7 @@ export class TradingSession {
     const history = await this.api.indexPrints({ from: to - BACKFILL_MS, to, limit: BACKFILL_MS / 100 });
     if (history.ok && this.prints.count === 0) {
       for (const print of history.value.prints) {
-        this.addPrint(print.t, print.priceCents, print.sigma, print.noise ?? 0);
+        this.addPrint(print);
       }
     }
     if (this.stopped) return;
@@ -138,7 +144,7 @@ export class TradingSession {
         return;
       case 'tick':
         this.clock.observe(message.t, localMs);
-        this.addPrint(message.t, message.p, message.sigma, message.noise);
+        this.addPrint({ ...message, priceCents: message.p });
         return;
       case 'breaker':
         this.set({ breaker: { state: message.state, reason: message.reason, since: message.since } });
@@ -159,7 +165,9 @@ export class TradingSession {
     }
   }
 
-  private addPrint(t: number, p: number, sigma: number, noise: number): void {
+  private addPrint(print: PrintForPricing & { t: number; sigma: number }): void {
+    const { t, priceCents: p, sigma } = print;
+    const noise = print.noise ?? 0;
     const prints = this.prints;
     const newest = prints.t[(prints.start + prints.count - 1 + PRINTS_MAX) % PRINTS_MAX] ?? 0;
     // A replayed or backfilled print older than the newest drawn one would draw the line backwards.
@@ -170,7 +178,7 @@ export class TradingSession {
     if (prints.count < PRINTS_MAX) prints.count += 1;
     else prints.start = (prints.start + 1) % PRINTS_MAX;
     const wall = Date.now();
-    const patch = { lastPriceCents: p, sigma, noise, lastPrintT: t };
+    const patch = { lastPriceCents: p, sigma, noise, ...pricingIndexOf(print), lastPrintT: t };
     if (wall - this.lastTickNotifyMs >= SNAPSHOT_TICK_INTERVAL_MS) {
       this.lastTickNotifyMs = wall;
       this.set(patch);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createChannels } from '@tap/channels';
-import { payoutMicros } from '@tap/domain';
-import { DEFAULT_PRICING_CONFIG } from '@tap/pricing';
+import { type PrintEntry, payoutMicros } from '@tap/domain';
+import { DEFAULT_PRICING_CONFIG, pricingIndexOf, quoteCell } from '@tap/pricing';
 import { type FakeMarket, startFakeMarket, startRedis, type TestRedis } from '@tap/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -59,6 +59,15 @@ function aBetRequest(overrides: Record<string, unknown> = {}) {
 
 const streamLength = () => redis.xlen(`${api.prefix}bets`);
 
+/** Waits until the fake market has written a print that passes `check` (and admission can read it). */
+async function waitForPrint(check: (print: PrintEntry) => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!check(market.last())) {
+    if (Date.now() > deadline) throw new Error('the fake market wrote no such print within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe('POST /v1/bets admits a bet', () => {
   // A loaded CI machine can delay the fake market's writes; staleness is tested on its own below.
   beforeEach(() => setUp({ PRINT_AGE_MS_MAX: '5000', BREAKER_HEARTBEAT_AGE_MS_MAX: '10000' }));
@@ -79,6 +88,35 @@ describe('POST /v1/bets admits a bet', () => {
     expect(await redis.get(`${api.prefix}openbets:${userId}`)).toBe('1');
     const lookup = await getJson(api, `/v1/bets/${res.body.betId}`, token);
     expect(lookup.body).toEqual({ betId: res.body.betId, status: 'pending' });
+  });
+
+  it('prices from the filtered index when the print carries one, and stores it with its error in the terms', async () => {
+    const { token } = await trader();
+    const filtered = { filteredCents: 9_500_600, filteredNoise: 0.00003 };
+    market.set({ noise: 0.00006, filtered });
+    await waitForPrint((print) => print.filteredCents === filtered.filteredCents);
+    const request = aBetRequest({ minMultiplierBp: 10_000 });
+    const res = await postJson(api, '/v1/bets', request, token);
+    expect(res.status).toBe(202);
+    const terms = res.body.terms as { tau1Ms: number; sigma: number };
+    expect(terms).toMatchObject({ indexPriceCents: 9_500_600, indexNoise: 0.00003, noise: 0.00006 });
+    // The quote a client computes from the same print (pricingIndexOf), and the one from the raw print.
+    const print = { t: request.t0 - terms.tau1Ms, sigma: terms.sigma, noise: 0.00006 };
+    const quoteFrom = (index: { indexPriceCents: number; indexNoise: number }) =>
+      quoteCell({
+        t0: request.t0,
+        p0: request.p0,
+        nowMs: print.t,
+        ...index,
+        printTMs: print.t,
+        sigma: print.sigma,
+        noise: print.noise,
+        config: DEFAULT_PRICING_CONFIG,
+      });
+    const client = quoteFrom(pricingIndexOf({ priceCents: 9_500_000, noise: 0.00006, ...filtered }));
+    const raw = quoteFrom(pricingIndexOf({ priceCents: 9_500_000, noise: 0.00006 }));
+    expect(client.ok && client.multiplierBp).toBe(res.body.multiplierBp);
+    expect(raw.ok && raw.multiplierBp).not.toBe(res.body.multiplierBp);
   });
 
   it('books the payout on every exposure key; cell and column keys expire after their window', async () => {

@@ -14,7 +14,7 @@
  */
 import type { Channels } from '@tap/channels';
 import { type BetEntry, type ErrorCode, payoutMicros, type Terms } from '@tap/domain';
-import { type PricingConfig, quoteCell } from '@tap/pricing';
+import { type PricingConfig, pricingIndexOf, quoteCell } from '@tap/pricing';
 import type { Redis } from '@tap/runtime';
 import { describe } from '../auth/login.js';
 import { type BatcherRules, checkBatcher } from '../market/batcher-check.js';
@@ -106,11 +106,13 @@ function priceRequest(
     });
   }
   const { print } = trading;
+  // S is the filtered index when price-ingest prints one (INDEX_FILTER=on), as the web display reads it.
+  const index = pricingIndexOf(print);
   const quote = quoteCell({
     t0: request.t0,
     p0: request.p0,
     nowMs: receivedAtMs,
-    indexPriceCents: print.priceCents,
+    ...index,
     printTMs: print.t,
     sigma: print.sigma,
     noise: print.noise ?? 0,
@@ -123,10 +125,11 @@ function priceRequest(
     return refuse({ ok: false, code: 'quote_moved', details });
   }
   const terms: Terms = {
-    indexPriceCents: print.priceCents,
+    indexPriceCents: index.indexPriceCents,
     printId: print.id,
     sigma: quote.sigma,
     noise: quote.noise,
+    ...(print.filteredCents === undefined ? {} : { indexNoise: quote.indexNoise }),
     tau1Ms: quote.tau1Ms,
     tau2Ms: quote.tau2Ms,
     probability: quote.probability,

@@ -7,10 +7,11 @@
  *
  * Print ids: `id = t`, the print time in ms, made strictly increasing (t = max(now, last t + 1)),
  * seeded at start from the last print in Redis, so ids survive restarts and are unique at any
- * cadence ≥ 1 ms. σ is warmed from the last hour of prints so a restart does not reset it.
+ * cadence ≥ 1 ms. σ is warmed from the last hour of prints so a restart does not reset it; so is
+ * the filtered index when INDEX_FILTER is on (it would settle within a second anyway).
  */
 import type { PrintEntry } from '@tap/domain';
-import type { SigmaEstimator } from '@tap/pricing';
+import type { IndexFilter, SigmaEstimator } from '@tap/pricing';
 import type { Logger } from '@tap/runtime';
 import type { IngestMetrics } from '../ingest-metrics.js';
 import type { QuoteBook } from '../quotes/quote-book.js';
@@ -25,6 +26,8 @@ export interface PrintLoopOptions {
   rules: IndexRules;
   intervalMs: number;
   sigma: SigmaEstimator;
+  /** The filtered index (INDEX_FILTER=on, issue 22): every print carries it and bets are priced from it. */
+  filter?: IndexFilter;
   metrics: IngestMetrics;
   log: Logger;
   /** The quotes come from the simulator: every print says so (SPEC §9). */
@@ -32,12 +35,13 @@ export interface PrintLoopOptions {
 }
 
 export async function startPrintLoop(options: PrintLoopOptions): Promise<PrintLoop> {
-  const { store, sigma, log } = options;
+  const { store, sigma, filter, log } = options;
   const lastPrint = await store.lastPrint();
   const candle = (await store.lastCandle()) ?? undefined;
   let warmed = 0;
   await store.forEachPrintSince(Date.now() - PRINTS_RETENTION_MS, (print) => {
     sigma.update(print.t, print.priceCents);
+    filter?.update(print.t, print.priceCents, print.sigma, print.noise ?? 0);
     warmed += 1;
   });
   log.info(
@@ -58,11 +62,14 @@ export function nextPrint(
   rules: IndexRules,
   sigma: SigmaEstimator,
   simulated: boolean,
+  filter?: IndexFilter,
 ): { ok: true; print: PrintEntry } | { ok: false; reason: IndexFailure; freshVenues: number } {
   const index = computeIndex(book.quotes(), nowMs, rules);
   if (!index.ok) return index;
   const t = Math.max(nowMs, lastT + 1);
   const sigmaNow = sigma.update(t, index.priceCents);
+  const noise = sigma.noise();
+  const filtered = filter?.update(t, index.priceCents, sigmaNow, noise);
   return {
     ok: true,
     print: {
@@ -71,7 +78,8 @@ export function nextPrint(
       priceCents: index.priceCents,
       venues: index.venues,
       sigma: sigmaNow,
-      noise: sigma.noise(),
+      noise,
+      ...(filtered ? filtered : {}),
       simulated,
     },
   };
@@ -109,7 +117,15 @@ export class PrintLoop {
       metrics.printsSkipped.inc({ reason: 'publish_busy' });
       return;
     }
-    const next = nextPrint(book, nowMs, this.lastT, rules, sigma, this.options.simulated);
+    const next = nextPrint(
+      book,
+      nowMs,
+      this.lastT,
+      rules,
+      sigma,
+      this.options.simulated,
+      this.options.filter,
+    );
     if (!next.ok) {
       metrics.printsSkipped.inc({ reason: next.reason });
       if (this.limiter.admit(next.reason))

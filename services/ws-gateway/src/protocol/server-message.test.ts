@@ -90,6 +90,26 @@ describe('server messages', () => {
     });
   });
 
+  it('carries the filtered index and its error when the print has them', () => {
+    const tick = tickMessage({
+      id: 7,
+      t: 1_764_000_000_100,
+      priceCents: 9_512_345,
+      venues: 3,
+      sigma: 0.0004,
+      noise: 0.00006,
+      filteredCents: 9_512_301,
+      filteredNoise: 0.00004,
+      simulated: false,
+    });
+    expect(JSON.parse(tick)).toMatchObject({
+      p: 9_512_345,
+      filteredCents: 9_512_301,
+      filteredNoise: 0.00004,
+    });
+    expect(serverMessageSchema.safeParse(JSON.parse(tick)).success).toBe(true);
+  });
+
   it('sends η 0 for a print from before pricing-v2 (no noise field)', () => {
     const tick = tickMessage({
       id: 7,

@@ -33,6 +33,9 @@ export function tickMessage(print: PrintEntry): string {
     p: print.priceCents,
     sigma: print.sigma,
     noise: print.noise ?? 0,
+    ...(print.filteredCents === undefined || print.filteredNoise === undefined
+      ? {}
+      : { filteredCents: print.filteredCents, filteredNoise: print.filteredNoise }),
     id: print.id,
   } as const;
   return JSON.stringify(tick satisfies TickMessage);
