@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       INDEX_OUTLIER_BP: 100,
       MIN_VENUES: 2,
       SIM_START_PRICE_CENTS: 9_500_000,
+      INDEX_FILTER: 'off',
     });
     expect(venueNames(result.config)).toEqual(['sim-a', 'sim-b', 'sim-c']);
   });
@@ -32,13 +33,14 @@ describe('loadConfig', () => {
   it('names every bad variable', () => {
     const result = loadConfig({
       VENUES: 'coinbase,ftx',
+      INDEX_FILTER: 'yes',
       COINBASE_WS_URL: 'https://example.com',
       SIM_VOL_ANNUAL: '-1',
       PRINT_INTERVAL_MS: '0',
     });
     expect(result.ok).toBe(false);
     const text = result.ok ? '' : result.problems.join('\n');
-    for (const name of ['VENUES', 'COINBASE_WS_URL', 'SIM_VOL_ANNUAL', 'PRINT_INTERVAL_MS'])
+    for (const name of ['VENUES', 'INDEX_FILTER', 'COINBASE_WS_URL', 'SIM_VOL_ANNUAL', 'PRINT_INTERVAL_MS'])
       expect(text).toContain(name);
   });
 

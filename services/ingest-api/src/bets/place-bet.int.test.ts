@@ -94,10 +94,14 @@ describe('POST /v1/bets admits a bet', () => {
     const { token } = await trader();
     const filtered = { filteredCents: 9_500_600, filteredNoise: 0.00003 };
     market.set({ noise: 0.00006, filtered });
-    await waitForPrint((print) => print.filteredCents === filtered.filteredCents);
+    const isFiltered = (print: PrintEntry) => print.filteredCents === filtered.filteredCents;
+    await waitForPrint(isFiltered);
+    // Admission reads price:last every MARKET_REFRESH_MS: wait for prints written well after the first.
+    const firstId = market.last().id;
+    await waitForPrint((print) => isFiltered(print) && print.id > firstId + 300);
     const request = aBetRequest({ minMultiplierBp: 10_000 });
     const res = await postJson(api, '/v1/bets', request, token);
-    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ status: 'pending' });
     const terms = res.body.terms as { tau1Ms: number; sigma: number };
     expect(terms).toMatchObject({ indexPriceCents: 9_500_600, indexNoise: 0.00003, noise: 0.00006 });
     // The quote a client computes from the same print (pricingIndexOf), and the one from the raw print.
