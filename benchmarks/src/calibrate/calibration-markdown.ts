@@ -73,7 +73,7 @@ function groupRow(g: GroupStats): string {
 function informedRows(r: CalibrationReport): string[] {
   if (!r.informed) return [];
   return [
-    '| trader | sees the true price | bets | decisions with a bet | trader return per unit stake | ± SE | house P&L per 1,000 staked |',
+    '| trader | what it sees, when | bets | decisions with a bet | trader return per unit stake | ± SE | house P&L per 1,000 staked |',
     '|---|---|---|---|---|---|---|',
     ...r.informed.map(
       (s) =>
@@ -92,6 +92,8 @@ function commandOf(o: CalibrateOptions): string {
   parts.push(`--every-ms ${o.everyMs}`);
   if (o.warmupS !== 3600) parts.push(`--warmup-s ${o.warmupS}`);
   if (o.informedLeadsMs?.length) parts.push(`--informed ${o.informedLeadsMs.join(',')}`);
+  if (o.index && o.index !== 'print') parts.push(`--index ${o.index}`);
+  if (o.entry && o.entry !== 'print') parts.push(`--entry ${o.entry}`);
   if (o.name) parts.push(`--name ${o.name}`);
   return parts.join(' ');
 }
