@@ -70,6 +70,7 @@ describe('price-ingest with the simulator', () => {
       expect(print.id).toBe(print.t);
       expect(print.sigma).toBeGreaterThan(0);
       expect(print.simulated).toBe(true);
+      expect(print).not.toHaveProperty('filteredCents'); // INDEX_FILTER defaults off
     }
     // The slowest simulated venue quotes every 250 ms (+ latency): from then on all three are in.
     for (const print of all.filter((p) => p.t >= all[0]!.t + 500)) expect(print.venues).toBe(3);
@@ -94,6 +95,35 @@ describe('price-ingest with the simulator', () => {
         n: inSecond.length,
       });
     }
+  });
+
+  it('puts the filtered index on every print with INDEX_FILTER=on', async () => {
+    const port = await freePort();
+    const filteredPrefix = freshPrefix();
+    const daemon = startDaemon('price-ingest', {
+      REDIS_URL: redis.url,
+      TAP_KEY_PREFIX: filteredPrefix,
+      OPS_PORT: String(port),
+      VENUES: 'simulator',
+      SIM_OUTAGE_MEAN_INTERVAL_MS: '0',
+      INDEX_FILTER: 'on',
+    });
+    daemons.push(daemon);
+    await waitForHealthy(`http://127.0.0.1:${port}/healthz`);
+    const key = createChannels(filteredPrefix).keys.priceLast;
+    const deadline = Date.now() + 20_000;
+    let last: PrintEntry | null = null;
+    // η needs 5-s returns: until then the filtered index is the print itself, error 0.
+    while (!(last && (last.noise ?? 0) > 0) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      last = JSON.parse((await client.get(key)) ?? 'null') as PrintEntry | null;
+    }
+    await daemon.stop('SIGTERM');
+    expect(last?.noise).toBeGreaterThan(0);
+    expect(last?.filteredNoise).toBeGreaterThan(0);
+    expect(last?.filteredNoise).toBeLessThan(last?.noise ?? 0);
+    // Within a few η of the print it filters (η ≈ $6 at $95,000).
+    expect(Math.abs((last?.filteredCents ?? 0) - (last?.priceCents ?? 0))).toBeLessThan(5_000);
   });
 
   it('says loudly that it runs on the simulator: logs, /healthz and a metric', async () => {
