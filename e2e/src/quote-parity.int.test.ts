@@ -35,7 +35,8 @@ beforeAll(async () => {
     daemons: ['price-ingest', 'health-monitor', 'batcher', 'ingest-api', 'ws-gateway'],
     env: {
       'ingest-api': LOGIN,
-      'price-ingest': { SIM_OUTAGE_MEAN_INTERVAL_MS: '0' },
+      // The filtered index on (issue 22): the client's tick carries it and both sides price from it.
+      'price-ingest': { SIM_OUTAGE_MEAN_INTERVAL_MS: '0', INDEX_FILTER: 'on' },
       'health-monitor': { BREAKER_RECOVERY_MS: '1000' },
     },
   });
@@ -137,6 +138,8 @@ describe('client and server quotes after a price-ingest restart', () => {
       }
     }
     expect(results).toHaveLength(BETS);
+    // The prints carried the filtered index, so the parity above is the filtered path's.
+    expect(ticksOf(socket).some((tick) => tick.filteredCents !== undefined)).toBe(true);
     // Most bets reach the server before the next print: the path above is exercised, not skipped.
     expect(samePrint).toBeGreaterThanOrEqual(BETS / 4);
     await socket.close();
