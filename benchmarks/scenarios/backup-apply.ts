@@ -143,8 +143,9 @@ export function report(runs: readonly Run[]): ScenarioOutcome {
       notes: [
         `Median with a backup run as its unit runs it / median alone = ${ratio} (target ≥ 0.90: a backup slows bet ` +
           `application by at most 10 %); at the batcher's own priority: ${unnicedRatio}.`,
-        'Both daemons and s3rver share the two cores; the backup job is zstd level 3 (archives use 9) and its snapshot is ' +
-          'VACUUM INTO in one read transaction, so the batcher is never blocked by a lock, only by CPU and disk.',
+        'Both daemons and s3rver share the two cores; the backup job is zstd level 3 (archives use 9), paced at ' +
+          'BACKUP_RATE_MB_S (default 32 MB/s), and its snapshot is VACUUM INTO in one read transaction without fsync, so the ' +
+          'batcher is never blocked by a lock, only by CPU and disk.',
         'The ratio is of medians of the same run; the host is shared and loaded, so compare it, not the absolute rates, ' +
           'between results.',
       ],
