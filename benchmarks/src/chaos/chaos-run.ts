@@ -95,7 +95,7 @@ export async function openChaosStack(ctx: ScenarioContext, redisArgs: string[] =
 export async function runPhase(
   ctx: ScenarioContext,
   chaos: ChaosStack,
-  phase: { fault: string; ratePerS: number; durationMs: number },
+  phase: { fault: string; ratePerS: number; durationMs: number; faultsAfterMs?: number },
   inject: (untilMs: number) => Promise<Injected>,
   outcome: ScenarioOutcome,
 ): Promise<FaultRow> {
@@ -107,7 +107,7 @@ export async function runPhase(
       { ratePerS: phase.ratePerS, durationMs: phase.durationMs, warmupMs: 0 },
       { wsWallets: WALLETS, workers: 1, connections: 32 },
     ),
-    inject(untilMs),
+    sleep(phase.faultsAfterMs ?? 0).then(() => inject(untilMs)),
   ]);
   chaos.runs.push(run);
   const report = await auditPhase(ctx, chaos);
