@@ -257,3 +257,6 @@ program
   });
 
 await program.parseAsync(process.argv);
+// The command has answered. A scenario that crashed can leave a worker thread or socket holding
+// the event loop (a failed chaos-kill hung for minutes): exit within 10 s whatever still holds it.
+setTimeout(() => process.exit(), 10_000).unref();
