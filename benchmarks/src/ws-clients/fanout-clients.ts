@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
 import { createHistogram, encodeHistogram, recordMs } from '../stats/histogram.js';
+import { connectInBatches } from './connect-in-batches.js';
 
 const [url, tokensPath] = process.argv.slice(2);
 const tokens = JSON.parse(readFileSync(tokensPath!, 'utf8')) as string[];
@@ -56,15 +57,7 @@ function open(index: number): Promise<boolean> {
   });
 }
 
-let ok = 0;
-let failed = 0;
-for (let i = 0; i < tokens.length; i += CONNECT_BATCH) {
-  const batch = Array.from({ length: Math.min(CONNECT_BATCH, tokens.length - i) }, (_, j) => open(i + j));
-  for (const result of await Promise.all(batch)) {
-    if (result) ok += 1;
-    else failed += 1;
-  }
-}
+const { ok, failed } = await connectInBatches(tokens.length, CONNECT_BATCH, open);
 process.stdout.write(`fanout.connected ${ok} ${failed}\n`);
 
 createInterface({ input: process.stdin }).on('line', (line) => {

@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { openTapSocket, type TapSocket } from '@tap/client';
 import WebSocket from 'ws';
+import { connectInBatches } from './connect-in-batches.js';
 import { leanSocket } from './lean-socket.js';
 
 const [url, tokensPath, lastEventId] = process.argv.slice(2);
@@ -94,15 +95,7 @@ function openSlowReader(token: string): Promise<boolean> {
   });
 }
 
-let ok = 0;
-let failed = 0;
-for (let i = 0; i < tokens.length; i += CONNECT_BATCH) {
-  const batch = Array.from({ length: Math.min(CONNECT_BATCH, tokens.length - i) }, (_, j) => open(i + j));
-  for (const result of await Promise.all(batch)) {
-    if (result) ok += 1;
-    else failed += 1;
-  }
-}
+const { ok, failed } = await connectInBatches(tokens.length, CONNECT_BATCH, open);
 process.stdout.write(`storm.connected ${ok} ${failed}\n`);
 
 createInterface({ input: process.stdin }).on('line', (line) => {
