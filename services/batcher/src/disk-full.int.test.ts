@@ -17,8 +17,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { encodeEntry } from '@tap/channels';
+import { type Channels, encodeEntry } from '@tap/channels';
 import { segmentsDir } from '@tap/domain';
+import type { Redis } from '@tap/runtime';
 import {
   aBetPlacedNow,
   anAdjustment,
@@ -133,12 +134,15 @@ describe('batcher on a full disk', () => {
         (v) => v === 0,
         20_000,
       );
+      // Drained: nothing delivered and unacknowledged, and nothing not yet read (the bets admitted
+      // while the disk was full wait unread behind the failing batch; pending alone misses them).
       await eventually(
-        () => pendingTotal(suite.redis, setup),
+        async () => (await pendingTotal(suite.redis, setup)) + (await unreadBets(suite.redis, setup)),
         (n) => n === 0,
         20_000,
       );
       expect(await pendingTotal(suite.redis, setup)).toBe(0);
+      expect(await unreadBets(suite.redis, setup)).toBe(0);
       expect(await daemon.stop('SIGTERM', 10_000)).toEqual({ code: 0, signal: null });
 
       const [segment] = readdirSync(segmentsDir(copyDir)).filter((f) => f.endsWith('.db'));
@@ -180,4 +184,15 @@ function killRecordedBatcher(pidFile: string): void {
   }
   if (!cmdline.includes(serviceEntry('batcher'))) return;
   process.kill(pid, 'SIGKILL');
+}
+
+/** Entries of tap:bets the batcher's group has not read yet (XINFO GROUPS `lag`, Redis ≥ 7). */
+async function unreadBets(redis: Redis, setup: { channels: Channels }): Promise<number> {
+  const groups = (await redis.xinfo('GROUPS', setup.channels.streams.bets)) as unknown[][];
+  for (const raw of groups) {
+    const info: Record<string, unknown> = {};
+    for (let i = 0; i + 1 < raw.length; i += 2) info[String(raw[i])] = raw[i + 1];
+    if (info.name === setup.channels.groups.batcher) return Number(info.lag ?? 0);
+  }
+  throw new Error('the batcher has no consumer group on tap:bets');
 }
