@@ -6,7 +6,7 @@
  */
 import { defineConfig } from 'tsup';
 
-export const NATIVE_ADDONS = ['better-sqlite3', 'uWebSockets.js', 'zstd-napi'];
+export const NATIVE_ADDONS = ['better-sqlite3', 'uWebSockets.js', 'zstd-napi', 'secp256k1'];
 const bundledUnlessNative = new RegExp(
   `^(?!(${NATIVE_ADDONS.map((n) => n.replace('.', '\\.')).join('|')})(/|$))`,
 );

@@ -2,7 +2,7 @@
 # Builds the self-contained deployable folder of one daemon — what its systemd unit runs:
 #   scripts/deploy.sh <service> <out-dir>    e.g. scripts/deploy.sh batcher /opt/tap/batcher
 # The folder holds dist/main.js (the workspace packages and pure-JS dependencies are bundled in)
-# and node_modules with only the native addons (better-sqlite3, uWebSockets.js). Run it with
+# and node_modules with only the native addons (better-sqlite3, uWebSockets.js, zstd-napi, secp256k1). Run it with
 # `node <out-dir>/dist/main.js`. Expects `pnpm build` to have run (scripts/setup.sh does).
 set -euo pipefail
 cd "$(dirname "$0")/.."

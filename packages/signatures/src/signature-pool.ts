@@ -1,7 +1,8 @@
 /**
  * A bounded pool of worker threads that verifies SIWE logins off the event loop (SPEC §5: a login
  * storm never stalls bet ingestion). The cheap checks run on the calling thread, so junk is
- * refused without queueing; only signature recovery (≈ 2 ms of CPU) goes to a worker.
+ * refused without queueing; only signature recovery (≈ 90 µs of CPU with libsecp256k1) goes to a
+ * worker, so a login storm spends the worker cores, never the event loop's.
  *
  * Bounds: `size` workers, each with one request in flight; at most `queueMax` waiting requests,
  * beyond that `login_busy` at once (HTTP 503 + Retry-After); every request is answered within
@@ -194,7 +195,7 @@ export function createSignaturePool(options: SignaturePoolOptions): SignaturePoo
       queue.splice(at, 1);
       return;
     }
-    // 2 ms of work took seconds: the worker is wedged, so replace it.
+    // 0.1 ms of work took seconds: the worker is wedged, so replace it.
     job.slot.job = null;
     retire(job.slot);
   }

@@ -32,11 +32,10 @@ export function runSignatureWorkerIfWorker(): boolean {
   started = true;
   const port = parentPort;
   port.on('message', (request: RecoverRequest) => {
-    // recoverSigner never rejects, so every request gets exactly one reply.
-    void recoverSigner(request.message, request.signature).then((signer) => {
-      const reply: WorkerReply = { type: 'recovered', id: request.id, signer };
-      port.postMessage(reply);
-    });
+    // recoverSigner never throws, so every request gets exactly one reply.
+    const signer = recoverSigner(request.message, request.signature);
+    const reply: WorkerReply = { type: 'recovered', id: request.id, signer };
+    port.postMessage(reply);
   });
   const ready: WorkerReply = { type: 'ready' };
   port.postMessage(ready);

@@ -14,7 +14,7 @@ function codeOf(result: SiweLoginResult): string {
 describe('verifySiweLogin accepts', () => {
   it('accepts a fresh login and names the signer in EIP-55 and lower case', async () => {
     const { input, account, params } = await signedLogin({ chainId: 8453 });
-    const result = await verifySiweLogin(input, testPolicy());
+    const result = verifySiweLogin(input, testPolicy());
     expect(result).toEqual({
       ok: true,
       address: account.address,
@@ -28,7 +28,7 @@ describe('verifySiweLogin accepts', () => {
   it('accepts a message issued up to 30 s before or after now', async () => {
     for (const offsetMs of [-30, -29, 29, 30].map((s) => s * SECOND_MS)) {
       const { input } = await signedLogin({ issuedAt: new Date(NOW_MS + offsetMs) });
-      expect(codeOf(await verifySiweLogin(input, testPolicy())), `offset ${offsetMs}`).toBe('ok');
+      expect(codeOf(verifySiweLogin(input, testPolicy())), `offset ${offsetMs}`).toBe('ok');
     }
   });
 
@@ -37,14 +37,14 @@ describe('verifySiweLogin accepts', () => {
       expirationTime: new Date(NOW_MS + 1),
       notBefore: new Date(NOW_MS),
     });
-    expect(await verifySiweLogin(input, testPolicy())).toMatchObject({ ok: true, expirationMs: NOW_MS + 1 });
+    expect(verifySiweLogin(input, testPolicy())).toMatchObject({ ok: true, expirationMs: NOW_MS + 1 });
   });
 
   it('accepts a URI equal to or below an allowed path prefix', async () => {
     const policy = testPolicy({ uri: 'https://tap.example/app' });
     for (const uri of ['https://tap.example/app', 'https://tap.example/app/login?x=1']) {
       const { input } = await signedLogin({ uri });
-      expect(codeOf(await verifySiweLogin(input, policy)), uri).toBe('ok');
+      expect(codeOf(verifySiweLogin(input, policy)), uri).toBe('ok');
     }
   });
 
@@ -58,17 +58,14 @@ describe('verifySiweLogin accepts', () => {
       nonce: randomNonce(),
       issuedAt: new Date(NOW_MS),
     });
-    const result = await verifySiweLogin(
-      { message, signature: await wallet.signMessage(message) },
-      testPolicy(),
-    );
+    const result = verifySiweLogin({ message, signature: await wallet.signMessage(message) }, testPolicy());
     expect(result).toMatchObject({ ok: true, address: wallet.address, userId: wallet.address.toLowerCase() });
   });
 
   it('accepts a message of exactly 2 KiB', async () => {
     const { input } = await signedLogin({ statement: 'x', rewrite: padTo(SIWE_MESSAGE_BYTES_MAX) });
     expect(Buffer.byteLength(input.message)).toBe(SIWE_MESSAGE_BYTES_MAX);
-    expect(codeOf(await verifySiweLogin(input, testPolicy()))).toBe('ok');
+    expect(codeOf(verifySiweLogin(input, testPolicy()))).toBe('ok');
   });
 });
 
@@ -83,12 +80,10 @@ describe('verifySiweLogin refuses', () => {
     ];
     for (const rewrite of cases) {
       const { input } = await signedLogin({ rewrite });
-      expect(codeOf(await verifySiweLogin(input, testPolicy())), rewrite.toString()).toBe(
-        'malformed_message',
-      );
+      expect(codeOf(verifySiweLogin(input, testPolicy())), rewrite.toString()).toBe('malformed_message');
     }
     const notAString = { message: 42 as unknown as string, signature: '0x' };
-    expect(codeOf(await verifySiweLogin(notAString, testPolicy()))).toBe('malformed_message');
+    expect(codeOf(verifySiweLogin(notAString, testPolicy()))).toBe('malformed_message');
   });
 
   it('refuses a signed message with text around it or extra lines as malformed_message', async () => {
@@ -100,9 +95,7 @@ describe('verifySiweLogin refuses', () => {
     ];
     for (const rewrite of cases) {
       const { input } = await signedLogin({ rewrite });
-      expect(codeOf(await verifySiweLogin(input, testPolicy())), rewrite.toString()).toBe(
-        'malformed_message',
-      );
+      expect(codeOf(verifySiweLogin(input, testPolicy())), rewrite.toString()).toBe('malformed_message');
     }
   });
 
@@ -111,7 +104,7 @@ describe('verifySiweLogin refuses', () => {
       rewrite: (m) => m.replace(/0x[0-9a-fA-F]{40}/, (address) => address.toLowerCase()),
     });
     expect(input.message).toMatch(/\n0x[0-9a-f]{40}\n/);
-    const result = await verifySiweLogin(input, testPolicy());
+    const result = verifySiweLogin(input, testPolicy());
     expect(result).toMatchObject({
       ok: false,
       code: 'malformed_message',
@@ -121,15 +114,15 @@ describe('verifySiweLogin refuses', () => {
 
   it('refuses a message over 2 KiB, counted in UTF-8 bytes', async () => {
     const tooLong = await signedLogin({ statement: 'x', rewrite: padTo(SIWE_MESSAGE_BYTES_MAX + 1) });
-    expect(codeOf(await verifySiweLogin(tooLong.input, testPolicy()))).toBe('malformed_message');
+    expect(codeOf(verifySiweLogin(tooLong.input, testPolicy()))).toBe('malformed_message');
     const multiByte = await signedLogin({ statement: 'é'.repeat(1_000) });
     expect(multiByte.input.message.length).toBeLessThan(SIWE_MESSAGE_BYTES_MAX);
-    expect(codeOf(await verifySiweLogin(multiByte.input, testPolicy()))).toBe('malformed_message');
+    expect(codeOf(verifySiweLogin(multiByte.input, testPolicy()))).toBe('malformed_message');
   });
 
   it('refuses a message for another domain as domain_mismatch', async () => {
     const { input } = await signedLogin({ domain: 'evil.example' });
-    expect(codeOf(await verifySiweLogin(input, testPolicy()))).toBe('domain_mismatch');
+    expect(codeOf(verifySiweLogin(input, testPolicy()))).toBe('domain_mismatch');
   });
 
   it('refuses a URI outside the allowed origin or path as uri_mismatch', async () => {
@@ -145,13 +138,13 @@ describe('verifySiweLogin refuses', () => {
     ];
     for (const uri of uris) {
       const { input } = await signedLogin({ uri });
-      expect(codeOf(await verifySiweLogin(input, policy)), uri).toBe('uri_mismatch');
+      expect(codeOf(verifySiweLogin(input, policy)), uri).toBe('uri_mismatch');
     }
   });
 
   it('refuses a chain the policy does not list as chain_not_allowed', async () => {
     const { input } = await signedLogin({ chainId: 5 });
-    expect(codeOf(await verifySiweLogin(input, testPolicy()))).toBe('chain_not_allowed');
+    expect(codeOf(verifySiweLogin(input, testPolicy()))).toBe('chain_not_allowed');
   });
 
   it('refuses a message issued more than 30 s ago or past its expiration as message_expired', async () => {
@@ -159,7 +152,7 @@ describe('verifySiweLogin refuses', () => {
     const expiresNow = await signedLogin({ expirationTime: new Date(NOW_MS) });
     const expired = await signedLogin({ expirationTime: new Date(NOW_MS - 1) });
     for (const { input } of [old, expiresNow, expired]) {
-      expect(codeOf(await verifySiweLogin(input, testPolicy()))).toBe('message_expired');
+      expect(codeOf(verifySiweLogin(input, testPolicy()))).toBe('message_expired');
     }
   });
 
@@ -167,7 +160,7 @@ describe('verifySiweLogin refuses', () => {
     const ahead = await signedLogin({ issuedAt: new Date(NOW_MS + 31 * SECOND_MS) });
     const notYet = await signedLogin({ notBefore: new Date(NOW_MS + 1) });
     for (const { input } of [ahead, notYet]) {
-      expect(codeOf(await verifySiweLogin(input, testPolicy()))).toBe('message_from_future');
+      expect(codeOf(verifySiweLogin(input, testPolicy()))).toBe('message_from_future');
     }
   });
 
@@ -175,7 +168,7 @@ describe('verifySiweLogin refuses', () => {
     const short = await signedLogin({ rewrite: (m) => m.replace(/Nonce: .*/, 'Nonce: abc1234') });
     const long = await signedLogin({ nonce: 'a'.repeat(65) });
     for (const { input } of [short, long]) {
-      expect(codeOf(await verifySiweLogin(input, testPolicy()))).toBe('nonce_invalid');
+      expect(codeOf(verifySiweLogin(input, testPolicy()))).toBe('nonce_invalid');
     }
   });
 
@@ -192,7 +185,7 @@ describe('verifySiweLogin refuses', () => {
       `0x${'00'.repeat(32)}${body.slice(64)}1b`,
     ];
     for (const signature of signatures) {
-      expect(codeOf(await verifySiweLogin({ ...input, signature }, testPolicy())), signature).toBe(
+      expect(codeOf(verifySiweLogin({ ...input, signature }, testPolicy())), signature).toBe(
         'signature_invalid',
       );
     }
@@ -201,12 +194,12 @@ describe('verifySiweLogin refuses', () => {
   it('refuses a message signed by another key as address_mismatch', async () => {
     const claimed = privateKeyToAccount(generatePrivateKey());
     const { input } = await signedLogin({ address: claimed.address });
-    expect(codeOf(await verifySiweLogin(input, testPolicy()))).toBe('address_mismatch');
+    expect(codeOf(verifySiweLogin(input, testPolicy()))).toBe('address_mismatch');
   });
 
   it('reports the cheapest broken rule before recovering the signature', async () => {
     const { input } = await signedLogin({ domain: 'evil.example', chainId: 5 });
-    const result = await verifySiweLogin({ ...input, signature: 'garbage' }, testPolicy());
+    const result = verifySiweLogin({ ...input, signature: 'garbage' }, testPolicy());
     expect(codeOf(result)).toBe('domain_mismatch');
   });
 
@@ -214,7 +207,7 @@ describe('verifySiweLogin refuses', () => {
     const { input } = await signedLogin();
     for (let i = 0; i < input.message.length; i += 1) {
       const message = flipCharAt(input.message, i);
-      expect(codeOf(await verifySiweLogin({ ...input, message }, testPolicy())), `char ${i}`).not.toBe('ok');
+      expect(codeOf(verifySiweLogin({ ...input, message }, testPolicy())), `char ${i}`).not.toBe('ok');
     }
   });
 
@@ -226,9 +219,7 @@ describe('verifySiweLogin refuses', () => {
         input.signature.slice(0, at) +
         (input.signature[at] === '0' ? '1' : '0') +
         input.signature.slice(at + 1);
-      expect(codeOf(await verifySiweLogin({ ...input, signature }, testPolicy())), `byte ${byte}`).not.toBe(
-        'ok',
-      );
+      expect(codeOf(verifySiweLogin({ ...input, signature }, testPolicy())), `byte ${byte}`).not.toBe('ok');
     }
   });
 });
