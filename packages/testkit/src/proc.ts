@@ -6,7 +6,8 @@
  * the process is gone, which callers expect (a daemon may exit between two samples).
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 
 /** Clock ticks per second of the tick counts below (USER_HZ). */
 export const CLOCK_TICKS_PER_S = readClockTicks();
@@ -75,6 +76,19 @@ export function parseSchedStat(text: string): SchedStat {
 export function readThreadSchedStat(): SchedStat | null {
   const text = readOrNull('/proc/thread-self/schedstat');
   return text === null ? null : parseSchedStat(text);
+}
+
+/**
+ * Sets the calling thread's nice value and returns the one it had. Linux keeps nice per thread and
+ * setpriority(2) on a thread id changes that thread alone, so a harness thread that plays an
+ * attacker can run at nice 19 — taking only CPU the stack leaves idle, as an attacker on another
+ * machine would — while the measuring threads keep theirs. Raising it back needs CAP_SYS_NICE.
+ */
+export function setThreadNice(nice: number): number {
+  const tid = Number(readlinkSync('/proc/thread-self').split('/').at(-1));
+  const before = getPriority(tid);
+  setPriority(tid, nice);
+  return before;
 }
 
 export function readProcMemory(pid: number): ProcMemory | null {

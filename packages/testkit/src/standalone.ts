@@ -35,6 +35,7 @@ export {
   readProcStat,
   readThreadSchedStat,
   type SchedStat,
+  setThreadNice,
 } from './proc.js';
 export { type ProcessOptions, type Started, startProcess } from './process.js';
 export { type ReadOnlySegments, readOnlySegments } from './read-only-segments.js';
