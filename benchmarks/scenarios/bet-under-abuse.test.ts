@@ -19,7 +19,14 @@ function aRun(condition: Condition, round: number, p99Ms: number, overrides: Par
   };
 }
 
-const history = aLoadRun({ label: 'history flood', sent: 500, ok: 498, latency: aLatency({ p99Ms: 40 }) });
+const history = aLoadRun({
+  label: 'history flood',
+  offeredPerS: 50,
+  achievedPerS: 49,
+  sent: 500,
+  ok: 498,
+  latency: aLatency({ p99Ms: 40 }),
+});
 const hostile = (attemptsPerS: number) => ({
   clients: 100,
   attempts: attemptsPerS * 25,
@@ -73,7 +80,7 @@ describe('bet-under-abuse report', () => {
     ]);
     expect(outcome.tables[1]!.title).toBe('Every run (500 bets/s, 500 wallets)');
     expect(outcome.tables[1]!.rows).toHaveLength(9);
-    expect(outcome.tables[1]!.notes).toContain('history #1: history p99 40 ms, 498 of 500 answered 200');
+    expect(outcome.tables[1]!.notes).toContain('history #1: history 49/s of 50/s offered, p99 40 ms, 498 of 500 answered 200');
     expect(outcome.tables[1]!.notes).toContain(
       'hostile resumes #1: 2500 resumes (100/s): 30 × closed:4429 resume_rate, 10 × replayed',
     );
