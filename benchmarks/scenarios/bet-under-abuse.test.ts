@@ -80,7 +80,9 @@ describe('bet-under-abuse report', () => {
     ]);
     expect(outcome.tables[1]!.title).toBe('Every run (500 bets/s, 500 wallets)');
     expect(outcome.tables[1]!.rows).toHaveLength(9);
-    expect(outcome.tables[1]!.notes).toContain('history #1: history 49/s of 50/s offered, p99 40 ms, 498 of 500 answered 200');
+    expect(outcome.tables[1]!.notes).toContain(
+      'history #1: history 49/s of 50/s offered, p99 40 ms, 498 of 500 answered 200',
+    );
     expect(outcome.tables[1]!.notes).toContain(
       'hostile resumes #1: 2500 resumes (100/s): 30 × closed:4429 resume_rate, 10 × replayed',
     );
