@@ -97,12 +97,19 @@ export interface BetStack {
 
 export async function openBetStack(ctx: ScenarioContext, options: BetStackOptions): Promise<BetStack> {
   const limits = Object.fromEntries(Object.entries(options.limits).map(([k, v]) => [k, String(v)]));
+  const overrides = ctx.options.daemonEnv ?? {};
+  const env: NonNullable<BetStackOptions['env']> = { ...options.env };
+  env['ingest-api'] = { ...limits, ...env['ingest-api'] };
+  for (const [daemon, vars] of Object.entries(overrides)) {
+    const name = daemon as keyof typeof env;
+    env[name] = { ...env[name], ...vars };
+  }
   const stack = await startStack({
     outDir: ctx.outDir,
     daemons: ['batcher', 'ingest-api', 'ws-gateway', ...(options.resolver ? (['resolver'] as const) : [])],
     market: 'auto',
     redisArgs: options.redisArgs,
-    env: { ...options.env, 'ingest-api': { ...limits, ...options.env?.['ingest-api'] } },
+    env,
     cpuProfile: options.cpuProfile,
   });
   try {
@@ -137,6 +144,12 @@ export async function openBetStack(ctx: ScenarioContext, options: BetStackOption
         `Market source: ${stack.market}.`,
         describeLimits(options.limits, options.resolver === true),
         `Redis: infra/redis.conf${options.redisArgs?.length ? ` with ${options.redisArgs.join(' ')}` : ' (appendfsync everysec)'}.`,
+        ...Object.entries(overrides).map(
+          ([daemon, vars]) =>
+            `Environment set for this run (--env): ${daemon} ${Object.entries(vars)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(' ')}.`,
+        ),
       ],
       async load(label, profile, shape) {
         const sampler = startResourceSampler(

@@ -21,6 +21,7 @@ import { ALL_COMMAND, regenerateResults, runScenario } from './runner.js';
 import type { ScenarioOptions } from './scenario.js';
 import { ALL_ORDER, findScenario, SCENARIOS } from './scenarios.js';
 import { BENCH_ROOT } from './stack/repo.js';
+import { DAEMON_NAMES } from './stack/stack.js';
 
 const program = new Command('bench').description('BTC Tap load-test harness (see benchmarks/README.md)');
 
@@ -46,7 +47,25 @@ const withOptions = (command: Command) =>
     .option('--ramp <s>', '[ingest] linear ramp from 0 at the start', nonNegativeInt)
     .option('--wallets <n>', '[ingest] signed-in, funded wallets', positiveInt)
     .option('--ws-wallets <n>', '[ingest] wallets holding a WebSocket', nonNegativeInt)
-    .option('--rate-limit <per s>', '[ingest] RATE_LIMIT_PER_S (burst = 2×)', positiveInt);
+    .option('--rate-limit <per s>', '[ingest] RATE_LIMIT_PER_S (burst = 2×)', positiveInt)
+    .option(
+      '--env <daemon:KEY=value>',
+      '[bet-path scenarios] extra environment of one daemon, repeatable (an A/B of a setting)',
+      collectDaemonEnv,
+      {},
+    );
+
+/** `--env ingest-api:ADMIT_BATCH_BETS_MAX=1` → { 'ingest-api': { ADMIT_BATCH_BETS_MAX: '1' } }. */
+function collectDaemonEnv(text: string, into: Record<string, Record<string, string>>) {
+  const match = /^([a-z-]+):([A-Z][A-Z0-9_]*)=(.*)$/.exec(text);
+  if (!match)
+    throw new InvalidArgumentError('expected <daemon>:<KEY>=<value>, e.g. ingest-api:ADMIT_BATCH_BETS_MAX=1');
+  const [, daemon, key, value] = match as unknown as [string, string, string, string];
+  if (!(DAEMON_NAMES as readonly string[]).includes(daemon)) {
+    throw new InvalidArgumentError(`no daemon ${daemon} in the stack (${DAEMON_NAMES.join(', ')})`);
+  }
+  return { ...into, [daemon]: { ...into[daemon], [key]: value } };
+}
 
 /** Commander's option names → ScenarioOptions (units in the names). */
 interface RawOptions {
@@ -59,6 +78,7 @@ interface RawOptions {
   wallets?: number;
   wsWallets?: number;
   rateLimit?: number;
+  env?: Record<string, Record<string, string>>;
   record?: boolean;
 }
 
@@ -73,6 +93,7 @@ function scenarioOptions(raw: RawOptions): ScenarioOptions {
     wallets: raw.wallets,
     wsWallets: raw.wsWallets,
     rateLimitPerS: raw.rateLimit,
+    daemonEnv: raw.env && Object.keys(raw.env).length > 0 ? raw.env : undefined,
   };
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as ScenarioOptions;
 }

@@ -21,6 +21,8 @@ export interface ScenarioOptions {
   wallets?: number;
   wsWallets?: number;
   rateLimitPerS?: number;
+  /** Extra environment per daemon (`--env`), applied by the bet-path stack and named in its notes. */
+  daemonEnv?: Record<string, Record<string, string>>;
 }
 
 export interface ScenarioContext {

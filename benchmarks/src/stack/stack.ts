@@ -33,13 +33,15 @@ const LINES_KEPT = 40;
 /** Replaying a long AOF after a kill takes a while on a loaded machine. */
 const REDIS_READY_TIMEOUT_MS = 60_000;
 
-export type DaemonName =
-  | 'ingest-api'
-  | 'ws-gateway'
-  | 'batcher'
-  | 'price-ingest'
-  | 'health-monitor'
-  | 'resolver';
+export const DAEMON_NAMES = [
+  'ingest-api',
+  'ws-gateway',
+  'batcher',
+  'price-ingest',
+  'health-monitor',
+  'resolver',
+] as const;
+export type DaemonName = (typeof DAEMON_NAMES)[number];
 
 export interface StackOptions {
   outDir: string;
