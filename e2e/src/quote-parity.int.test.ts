@@ -1,13 +1,13 @@
 /**
  * The web client's multiplier equals the server's (issue 14): after price-ingest restarts, a
- * client that quotes a cell from the last `tick` ws-gateway sent — with `@tap/pricing` quoteCell,
+ * client that quotes a cell from the last `tick` ws-gateway sent — with `@tap/pricing` quoteCellFromPrint,
  * as web/ does — and bets with that multiplier as its minimum is accepted whenever the server priced
  * the bet from the same print, and every multiplier the server answers (202 terms, or 409
  * quote_moved details) is the one the client computes from the tick of the print the server names.
  * Before the fix the price depended on the receive time, so the server's multiplier sat a few bp
  * below the client's and near cells were refused quote_moved on nearly every tap.
  */
-import { DEFAULT_PRICING_CONFIG, pricingIndexOf, quoteCell } from '@tap/pricing';
+import { DEFAULT_PRICING_CONFIG, quoteCellFromPrint } from '@tap/pricing';
 import { startStack, type TestStack } from '@tap/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,15 +60,7 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
 
 /** The client's quote of a cell from a tick, exactly as web/src/chart/cell-quotes.ts computes it. */
 function clientQuote(tick: Tick, cell: { t0: number; p0: number }, nowMs: number): number | null {
-  const quote = quoteCell({
-    ...cell,
-    nowMs,
-    ...pricingIndexOf({ ...tick, priceCents: tick.p }),
-    printTMs: tick.t,
-    sigma: tick.sigma,
-    noise: tick.noise,
-    config,
-  });
+  const quote = quoteCellFromPrint({ ...tick, priceCents: tick.p }, { ...cell, nowMs }, config);
   return quote.ok ? quote.multiplierBp : null;
 }
 

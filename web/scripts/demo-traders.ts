@@ -9,7 +9,7 @@
  * Logs one line per bet outcome; stops on SIGTERM/SIGINT.
  */
 import { createTapApi, openTapSocket, signIn, type TapApi, type TickMessage } from '@tap/client';
-import { DEFAULT_PRICING_CONFIG, pricingIndexOf, quoteCell } from '@tap/pricing';
+import { DEFAULT_PRICING_CONFIG, quoteCellFromPrint } from '@tap/pricing';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import WebSocket from 'ws';
 
@@ -57,16 +57,7 @@ async function betOnce(api: TapApi, tick: TickMessage): Promise<void> {
   const t0 = first + Math.floor(Math.random() * 6) * config.windowMs;
   const band = Math.floor(tick.p / config.bandCents) * config.bandCents;
   const p0 = band + (Math.floor(Math.random() * 7) - 3) * config.bandCents;
-  const quote = quoteCell({
-    t0,
-    p0,
-    nowMs,
-    ...pricingIndexOf({ ...tick, priceCents: tick.p }),
-    printTMs: tick.t,
-    sigma: tick.sigma,
-    noise: tick.noise,
-    config,
-  });
+  const quote = quoteCellFromPrint({ ...tick, priceCents: tick.p }, { t0, p0, nowMs }, config);
   if (!quote.ok) return;
   const stakeMicros = STAKES_MICROS[Math.floor(Math.random() * STAKES_MICROS.length)] ?? 1_000_000;
   await api.placeBet({ t0, p0, stakeMicros, minMultiplierBp: quote.multiplierBp });

@@ -7,7 +7,7 @@
  * cells, spreading the per-cell exposure.
  */
 import type { PrintEntry } from '@tap/domain';
-import { DEFAULT_PRICING_CONFIG, type PricingConfig, pricingIndexOf, quoteCell } from '@tap/pricing';
+import { DEFAULT_PRICING_CONFIG, type PricingConfig, quoteCellFromPrint } from '@tap/pricing';
 
 export interface Cell {
   t0: number;
@@ -54,16 +54,7 @@ export function pickCells(
     const t0 = firstT0 + column * windowMs;
     for (let band = -options.bandsEachSide; band <= options.bandsEachSide; band += 1) {
       const p0 = baseP0 + band * bandCents;
-      const quote = quoteCell({
-        t0,
-        p0,
-        nowMs,
-        ...pricingIndexOf(print),
-        printTMs: print.t,
-        sigma: print.sigma,
-        noise: print.noise ?? 0,
-        config: options.config,
-      });
+      const quote = quoteCellFromPrint(print, { t0, p0, nowMs }, options.config);
       if (!quote.ok) continue;
       if (quote.multiplierBp >= options.multiplierBpMin && quote.multiplierBp <= options.multiplierBpMax) {
         cells.push({ t0, p0 });

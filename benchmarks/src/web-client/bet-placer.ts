@@ -4,7 +4,7 @@
  * what was refused (the price moved past the shown multiplier).
  */
 import { createTapApi } from '@tap/client';
-import { DEFAULT_PRICING_CONFIG as config, quoteCell } from '@tap/pricing';
+import { DEFAULT_PRICING_CONFIG as config, quoteCellFromPrint } from '@tap/pricing';
 
 export interface BetPlacer {
   placed(): number;
@@ -37,16 +37,8 @@ async function placeOne(api: ReturnType<typeof createTapApi>): Promise<string | 
     config.windowMs;
   const p0 = (Math.floor(last.c / config.bandCents) + Math.floor(Math.random() * 11) - 5) * config.bandCents;
   // The candle's close stands in for the print, priced now: only whether the cell is offered matters.
-  const quote = quoteCell({
-    t0,
-    p0,
-    nowMs,
-    indexPriceCents: last.c,
-    printTMs: nowMs,
-    sigma: 0,
-    noise: 0,
-    config,
-  });
+  const print = { t: nowMs, priceCents: last.c, sigma: 0, noise: 0 };
+  const quote = quoteCellFromPrint(print, { t0, p0, nowMs }, config);
   if (!quote.ok) return quote.code;
   const result = await api.placeBet({
     t0,

@@ -3,7 +3,7 @@
  * see it. Every `decisionEveryMs` it takes a bet receive time a little after the latest print
  * (spread over the print interval, as real bets arrive) and quotes a dense set of cells — every
  * placeable column × the bands within `bandsEachSide` of the index — with `@tap/pricing`'s
- * `quoteCell`, the σ and η of that print: exactly ingest-api's quote. Each offered cell is one
+ * `quoteCellFromPrint`, the σ and η of that print: exactly ingest-api's quote. Each offered cell is one
  * cell-decision (one unit bet). Every distinct cell becomes one open bet of the resolver's own
  * `OpenBetIndex` (print history, breaker judged from the prints, window columns), which settles it
  * from the same prints, so wins, losses and voids follow SPEC §4 as the resolver applies it.
@@ -13,14 +13,7 @@
  */
 import { DEFAULT_BREAKER_RULES } from '@tap/breaker';
 import type { PrintEntry } from '@tap/domain';
-import {
-  type CellQuote,
-  DEFAULT_PRICING_CONFIG,
-  gridColumns,
-  type PricingConfig,
-  pricingIndexOf,
-  quoteCell,
-} from '@tap/pricing';
+import { DEFAULT_PRICING_CONFIG, gridColumns, type PricingConfig, quoteCellFromPrint } from '@tap/pricing';
 import { BreakerLog, OpenBetIndex, PrintBreaker, PrintHistory, type Verdict } from '@tap/settlement';
 import type { CellValuer } from './cell-valuer.js';
 
@@ -109,10 +102,10 @@ export function runCalibration(prints: readonly PrintEntry[], options: RunOption
     for (const t0 of gridColumns(nowMs, config)) {
       for (let k = -options.bandsEachSide; k <= options.bandsEachSide; k++) {
         const p0 = center + k * config.bandCents;
-        const quote = quoteAt(fill, t0, p0, nowMs, config);
+        const quote = quoteCellFromPrint(fill, { t0, p0, nowMs }, config);
         quotes += 1;
         if (!quote.ok) continue;
-        const shown = fill === print ? quote : quoteAt(print, t0, p0, nowMs, config);
+        const shown = fill === print ? quote : quoteCellFromPrint(print, { t0, p0, nowMs }, config);
         const key = `${t0}:${p0}`;
         let cell = cellIds.get(key);
         if (cell === undefined) {
@@ -144,20 +137,6 @@ export function runCalibration(prints: readonly PrintEntry[], options: RunOption
     firstT: prints[0]?.t ?? 0,
     lastT: prints.at(-1)?.t ?? 0,
   };
-}
-
-/** The quote ingest-api would give a bet received at `nowMs` and priced from `print`. */
-function quoteAt(print: PrintEntry, t0: number, p0: number, nowMs: number, config: PricingConfig): CellQuote {
-  return quoteCell({
-    t0,
-    p0,
-    nowMs,
-    ...pricingIndexOf(print),
-    printTMs: print.t,
-    sigma: print.sigma,
-    noise: print.noise ?? 0,
-    config,
-  });
 }
 
 /** Growable typed columns; a cell still open at the end of the prints counts as void. */

@@ -47,6 +47,7 @@ export {
   type QuoteCellInput,
   quoteCell,
 } from './quote-cell.js';
+export { type QuotablePrint, quoteCellFromPrint } from './quote-from-print.js';
 export { createSeededRandom, type SeededRandom } from './seeded-random.js';
 export {
   createSigmaEstimator,

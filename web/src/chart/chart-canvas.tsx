@@ -64,11 +64,7 @@ export function ChartCanvas({ session, halted, onTap }: ChartCanvasProps) {
         state.quotes,
         {
           nowMs,
-          indexPriceCents: snap.indexPriceCents,
-          indexNoise: snap.indexNoise,
-          printTMs: snap.lastPrintT,
-          sigma: snap.sigma,
-          noise: snap.noise,
+          print: snap.print,
           columns,
           rows: visibleRows(layout, state.center),
         },

@@ -12,7 +12,7 @@ import {
   type TapApi,
   type TapSocket,
 } from '@tap/client';
-import { type PrintForPricing, pricingIndexOf } from '@tap/pricing';
+import type { QuotablePrint } from '@tap/pricing';
 import { applyToBook, type BetBook, type BookInput, emptyBook } from '../bets/bet-book.js';
 import { createServerClock } from './server-clock.js';
 
@@ -27,12 +27,8 @@ export interface UiSnapshot {
   socket: SocketState;
   breaker: Omit<BreakerMessage, 'type'> | null;
   lastPriceCents: number;
-  sigma: number;
-  /** η, the print micro-noise the pricing uses with σ. */
-  noise: number;
-  /** S and its error for pricing (`pricingIndexOf` of the newest print: the filtered index when it carries one). */
-  indexPriceCents: number;
-  indexNoise: number;
+  /** The newest print as pricing reads it (S or the filtered index, σ, η, its time); t = 0 before the first. */
+  print: QuotablePrint;
   /** Server time of the newest print; 0 before the first. */
   lastPrintT: number;
   venues: number | null;
@@ -78,10 +74,7 @@ export class TradingSession {
       socket: 'connecting',
       breaker: null,
       lastPriceCents: 0,
-      sigma: 0,
-      noise: 0,
-      indexPriceCents: 0,
-      indexNoise: 0,
+      print: { t: 0, priceCents: 0, sigma: 0, noise: 0 },
       lastPrintT: 0,
       venues: null,
       reloads: 0,
@@ -165,9 +158,8 @@ export class TradingSession {
     }
   }
 
-  private addPrint(print: PrintForPricing & { t: number; sigma: number }): void {
-    const { t, priceCents: p, sigma } = print;
-    const noise = print.noise ?? 0;
+  private addPrint(print: QuotablePrint): void {
+    const { t, priceCents: p } = print;
     const prints = this.prints;
     const newest = prints.t[(prints.start + prints.count - 1 + PRINTS_MAX) % PRINTS_MAX] ?? 0;
     // A replayed or backfilled print older than the newest drawn one would draw the line backwards.
@@ -178,7 +170,7 @@ export class TradingSession {
     if (prints.count < PRINTS_MAX) prints.count += 1;
     else prints.start = (prints.start + 1) % PRINTS_MAX;
     const wall = Date.now();
-    const patch = { lastPriceCents: p, sigma, noise, ...pricingIndexOf(print), lastPrintT: t };
+    const patch = { lastPriceCents: p, print, lastPrintT: t };
     if (wall - this.lastTickNotifyMs >= SNAPSHOT_TICK_INTERVAL_MS) {
       this.lastTickNotifyMs = wall;
       this.set(patch);

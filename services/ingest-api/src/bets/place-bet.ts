@@ -14,7 +14,7 @@
  */
 import type { Channels } from '@tap/channels';
 import { type BetEntry, type ErrorCode, payoutMicros, type Terms } from '@tap/domain';
-import { type PricingConfig, pricingIndexOf, quoteCell } from '@tap/pricing';
+import { type PricingConfig, pricingIndexOf, quoteCellFromPrint } from '@tap/pricing';
 import type { Redis } from '@tap/runtime';
 import { describe } from '../auth/login.js';
 import { type BatcherRules, checkBatcher } from '../market/batcher-check.js';
@@ -108,16 +108,11 @@ function priceRequest(
   const { print } = trading;
   // S is the filtered index when price-ingest prints one (INDEX_FILTER=on), as the web display reads it.
   const index = pricingIndexOf(print);
-  const quote = quoteCell({
-    t0: request.t0,
-    p0: request.p0,
-    nowMs: receivedAtMs,
-    ...index,
-    printTMs: print.t,
-    sigma: print.sigma,
-    noise: print.noise ?? 0,
-    config: deps.pricing,
-  });
+  const quote = quoteCellFromPrint(
+    print,
+    { t0: request.t0, p0: request.p0, nowMs: receivedAtMs },
+    deps.pricing,
+  );
   if (!quote.ok) return refuse({ ok: false, code: quote.code, details: { reason: quote.reason } });
   if (quote.multiplierBp < request.minMultiplierBp) {
     // The print that priced it: a client quoting from the same print gets exactly this multiplier.
