@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { localManifestPath, type Manifest, type ManifestEntry } from '@tap/archive/manifest-schema';
@@ -7,8 +16,19 @@ import { isoWeekScheme, META_KEYS, sealSegmentFiles, segmentPath, segmentsDir } 
 import { createLogger } from '@tap/runtime';
 import { writeSegmentFile } from '@tap/testkit';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
-import { pruneArchivedSegments } from './segment-retention.js';
+import { describe, expect, it, vi } from 'vitest';
+import { pruneArchivedSegments, type RefusalMemo } from './segment-retention.js';
+
+// Counts the files hashed: the retention streams a segment only to hash it.
+const hashed = vi.hoisted(() => [] as string[]);
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs')>();
+  const createReadStream = ((path: string, ...rest: unknown[]) => {
+    hashed.push(String(path));
+    return (fs.createReadStream as (...args: unknown[]) => unknown)(path, ...rest);
+  }) as typeof fs.createReadStream;
+  return { ...fs, createReadStream, default: { ...fs, createReadStream } };
+});
 
 const CLOSED = ['2020-W01', '2020-W02', '2020-W03', '2020-W04', '2020-W05', '2020-W06'];
 const HOT = '2020-W07';
@@ -128,5 +148,43 @@ describe('pruneArchivedSegments', () => {
     const result = await pruneArchivedSegments({ dataDir: dir, keptLocal: 4, log });
     expect(result.deleted).toEqual(['2020-W01']);
     expect(result.refused.map((r) => r.segment)).toEqual(['2020-W02']);
+  });
+
+  it('hashes a refused segment once while neither the file nor its manifest entry changes', async () => {
+    const { dir, heads } = dataDir();
+    const forged = entryFor(dir, '2020-W01', heads['2020-W01']!);
+    forged.plain = { ...forged.plain, sha256: 'f'.repeat(64) };
+    writeManifest(dir, [forged]);
+    const refusals: RefusalMemo = new Map();
+    const path = segmentPath(dir, '2020-W01');
+    const hashes = () => hashed.filter((p) => p === path).length;
+    const options = { dataDir: dir, keptLocal: 4, log, refusals };
+    for (let pass = 0; pass < 3; pass += 1) {
+      const result = await pruneArchivedSegments(options);
+      expect(result.refused.map((r) => r.segment)).toEqual(['2020-W01']);
+      expect(result.refused[0]!.reason).toContain('is not the archived one');
+    }
+    expect(hashes()).toBe(1);
+
+    // The manifest entry corrected: compared again, and deleted.
+    writeManifest(dir, [entryFor(dir, '2020-W01', heads['2020-W01']!)]);
+    expect(await pruneArchivedSegments(options)).toEqual({ deleted: ['2020-W01'], refused: [] });
+    expect(hashes()).toBe(2);
+    expect(refusals.size).toBe(0);
+  });
+
+  it('hashes a refused segment again when its size or mtime changes', async () => {
+    const { dir, heads } = dataDir();
+    const forged = entryFor(dir, '2020-W01', heads['2020-W01']!);
+    forged.plain = { ...forged.plain, sha256: 'f'.repeat(64) };
+    writeManifest(dir, [forged]);
+    const path = segmentPath(dir, '2020-W01');
+    const hashes = () => hashed.filter((p) => p === path).length;
+    const options = { dataDir: dir, keptLocal: 4, log, refusals: new Map() as RefusalMemo };
+    await pruneArchivedSegments(options);
+    const later = new Date(statSync(path).mtimeMs + 5_000);
+    utimesSync(path, later, later);
+    expect((await pruneArchivedSegments(options)).refused.map((r) => r.segment)).toEqual(['2020-W01']);
+    expect(hashes()).toBe(2);
   });
 });

@@ -15,6 +15,12 @@
  * `segments.retention_refused` and counted — a file edited after its archive, or a forged manifest
  * copy, deletes nothing. The current, `closing` and `opening` segments are never candidates.
  *
+ * A refusal is remembered per segment (`RefusalMemo`) with the file's size and mtime and the
+ * manifest entry it was compared with: the next passes report it again (log, metric) without
+ * re-hashing the file — a refused week is GBs, read in the batcher's process every interval for
+ * an answer that cannot change while neither side does. A new size or mtime, or a new manifest
+ * entry, and the file is compared again. The memo can only keep a file, never delete one.
+ *
  * Each pass also seals a closed segment that lacks its empty `-wal`/`-shm` (`sealSegmentFiles`;
  * one closed before issue 16, or whose files were removed by hand): the readers, which cannot
  * write `segments/`, could not open it otherwise.
@@ -37,7 +43,12 @@ export interface RetentionOptions {
   dataDir: string;
   keptLocal: number;
   log: Logger;
+  /** Refusals from earlier passes (kept across passes by `startSegmentRetention`); default: none. */
+  refusals?: RefusalMemo;
 }
+
+/** Per segment name: what the refusal was decided on (`refusalFingerprint`) and why. */
+export type RefusalMemo = Map<string, { fingerprint: string; reason: string }>;
 
 export interface RetentionResult {
   deleted: string[];
@@ -55,12 +66,23 @@ export async function pruneArchivedSegments(options: RetentionOptions): Promise<
   }
   const manifest = readLocalManifest(options.dataDir);
   if (!manifest) return result;
+  const memo: RefusalMemo = options.refusals ?? new Map();
+  const before = new Map(memo);
+  memo.clear(); // only this pass's refusals are kept: a deleted or re-archived segment drops out
   for (const segment of closed.slice(0, Math.max(0, closed.length - options.keptLocal))) {
     const entry = manifest.segments[segment.name];
     if (!entry) continue;
-    const problem = await differenceFrom(segment.path, entry, segment.state === 'archived');
+    const markedArchived = segment.state === 'archived';
+    const fingerprint = await refusalFingerprint(segment.path, entry, markedArchived);
+    const known = before.get(segment.name);
+    const problem =
+      known?.fingerprint === fingerprint
+        ? known.reason
+        : await differenceFrom(segment.path, entry, markedArchived);
     if (problem) {
-      options.log.error({ segment: segment.name, reason: problem }, 'segments.retention_refused');
+      memo.set(segment.name, { fingerprint, reason: problem });
+      const remembered = known?.fingerprint === fingerprint;
+      options.log.error({ segment: segment.name, reason: problem, remembered }, 'segments.retention_refused');
       result.refused.push({ segment: segment.name, reason: problem });
       continue;
     }
@@ -82,9 +104,10 @@ export function startSegmentRetention(
 ): { stop(): Promise<void> } {
   let busy: Promise<void> | null = null;
   let stopped = false;
+  const refusals: RefusalMemo = new Map();
   const tick = () => {
     if (stopped || busy) return;
-    busy = pruneArchivedSegments(options)
+    busy = pruneArchivedSegments({ ...options, refusals })
       .then(options.onResult, (err: unknown) => options.log.error({ err }, 'segments.retention_failed'))
       .finally(() => {
         busy = null;
@@ -109,6 +132,16 @@ function stateOf(file: SegmentFile): string {
   } finally {
     db.close();
   }
+}
+
+/** What a refusal depends on: the local file's size and mtime, its state, the manifest entry. */
+async function refusalFingerprint(
+  path: string,
+  entry: ManifestEntry,
+  markedArchived: boolean,
+): Promise<string> {
+  const { size, mtimeMs } = await stat(path);
+  return JSON.stringify([size, mtimeMs, markedArchived, entry.plain, entry.ledgerHead]);
 }
 
 /** Why the local file is not the archived one, or null when it is. */
