@@ -96,26 +96,20 @@ export function nextSigmaState(
   if (!(priceCents > 0 && Number.isFinite(priceCents) && Number.isFinite(tMs))) return state;
   const sample = { tMs, priceCents };
   if (state.short === null || state.long === null) return { ...state, short: sample, long: sample };
+  const last = { short: state.short, long: state.long };
+  const intervalMs = { short: config.sigmaSampleIntervalMs, long: config.sigmaLongSampleIntervalMs };
   let next = state;
-  const shortMs = tMs - state.short.tMs;
-  if (shortMs >= config.sigmaSampleIntervalMs && shortMs > 0) {
-    const r = Math.log(priceCents / state.short.priceCents);
+  for (const scale of ['short', 'long'] as const) {
+    const elapsedMs = tMs - last[scale].tMs;
+    if (!(elapsedMs >= intervalMs[scale] && elapsedMs > 0)) continue;
+    const r = Math.log(priceCents / last[scale].priceCents);
     next = {
       ...next,
-      short: sample,
-      fast: fold(next.fast, 'short', r, shortMs, config.sigmaFastHalfLifeMs),
-      slow: fold(next.slow, 'short', r, shortMs, config.sigmaSlowHalfLifeMs),
-      returnCount: next.returnCount + 1,
-    };
-  }
-  const longMs = tMs - state.long.tMs;
-  if (longMs >= config.sigmaLongSampleIntervalMs && longMs > 0) {
-    const r = Math.log(priceCents / state.long.priceCents);
-    next = {
-      ...next,
-      long: sample,
-      fast: fold(next.fast, 'long', r, longMs, config.sigmaFastHalfLifeMs),
-      slow: fold(next.slow, 'long', r, longMs, config.sigmaSlowHalfLifeMs),
+      [scale]: sample,
+      fast: fold(next.fast, scale, r, elapsedMs, config.sigmaFastHalfLifeMs),
+      slow: fold(next.slow, scale, r, elapsedMs, config.sigmaSlowHalfLifeMs),
+      // returnCount counts the 1 s returns (the short scale) only.
+      returnCount: next.returnCount + (scale === 'short' ? 1 : 0),
     };
   }
   return next;

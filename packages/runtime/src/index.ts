@@ -11,7 +11,7 @@ export {
   withoutUrlCredentials,
 } from './config.js';
 export { type DaemonBase, startDaemonBase } from './daemon-base.js';
-export { abortable, type JobOptions, runJob } from './job.js';
+export { abortable, type JobConfig, type JobOptions, jobOptionsOf, runJob } from './job.js';
 export { createStopper, type DaemonOptions, runDaemon, type Stopper } from './lifecycle.js';
 export { createLogger, type Logger } from './logger.js';
 export { Counter, createMetricsRegistry, Gauge, Histogram, Registry } from './metrics.js';

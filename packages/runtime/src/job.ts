@@ -32,6 +32,28 @@ export interface JobOptions {
   run(signal: AbortSignal): Promise<void>;
 }
 
+/** The config every timer job reads its ops endpoint and textfile directory from. */
+export interface JobConfig {
+  OPS_HOST: string;
+  OPS_PORT: number;
+  TEXTFILE_DIR: string;
+}
+
+/** The options every timer job passes, from its `bootService` result: the same in each main.ts. */
+export function jobOptionsOf(
+  service: string,
+  boot: { config: JobConfig; log: Logger; registry: Registry },
+): Omit<JobOptions, 'run'> {
+  const { config, log, registry } = boot;
+  return {
+    service,
+    log,
+    registry,
+    ops: { host: config.OPS_HOST, port: config.OPS_PORT },
+    textfileDir: config.TEXTFILE_DIR,
+  };
+}
+
 export async function runJob(options: JobOptions): Promise<void> {
   const { service, log } = options;
   const textfileName = options.textfileName ?? service;

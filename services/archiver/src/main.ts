@@ -9,7 +9,7 @@
  * batcher's newest ledger anchors into the S3 manifest (anchor-upload.ts).
  */
 import { anchorsPath } from '@tap/domain';
-import { bootService, runJob } from '@tap/runtime';
+import { bootService, jobOptionsOf, runJob } from '@tap/runtime';
 import { uploadAnchors } from './anchor-upload.js';
 import { runArchive } from './archive-job.js';
 import { runBackup } from './backup-job.js';
@@ -33,12 +33,8 @@ function runTimerJob(mode: 'archive' | 'backup'): void {
   const metrics = createJobMetrics(registry, mode);
 
   void runJob({
-    service: SERVICE,
+    ...jobOptionsOf(SERVICE, { config, log, registry }),
     textfileName: `${SERVICE}-${mode}`,
-    log,
-    registry,
-    ops: { host: config.OPS_HOST, port: config.OPS_PORT },
-    textfileDir: config.TEXTFILE_DIR,
     async run(signal) {
       const ctx = transferContext(config, log, signal, ttyProgress());
       const totals = new RunTotals();

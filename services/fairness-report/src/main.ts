@@ -18,7 +18,7 @@ import {
   withEstimates,
 } from '@tap/calibration';
 import { DEFAULT_PRICING_CONFIG } from '@tap/pricing';
-import { bootService, runJob } from '@tap/runtime';
+import { bootService, jobOptionsOf, runJob } from '@tap/runtime';
 import { loadConfig, SERVICE } from './config.js';
 import { fairnessGauges } from './fairness-gauges.js';
 import { createFairnessMetrics } from './metrics.js';
@@ -29,11 +29,7 @@ const { config, log, registry } = bootService(SERVICE, loadConfig(process.env), 
 const metrics = createFairnessMetrics(registry);
 
 void runJob({
-  service: SERVICE,
-  log,
-  registry,
-  ops: { host: config.OPS_HOST, port: config.OPS_PORT },
-  textfileDir: config.TEXTFILE_DIR,
+  ...jobOptionsOf(SERVICE, { config, log, registry }),
   async run(signal) {
     const toMs = Date.now();
     const walletEdges = judgeStoredWalletEdges(

@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import { createChannels } from '@tap/channels';
-import { bootService, closeRedis, createRedis, Gauge, runJob } from '@tap/runtime';
+import { bootService, closeRedis, createRedis, Gauge, jobOptionsOf, runJob } from '@tap/runtime';
 import { loadConfig, SERVICE } from './config.js';
 import { buildReport, writeReport } from './report/report.js';
 import { runChecks } from './run-checks.js';
@@ -33,11 +33,7 @@ const checkProblems = new Gauge({
 });
 
 void runJob({
-  service: SERVICE,
-  log,
-  registry,
-  ops: { host: config.OPS_HOST, port: config.OPS_PORT },
-  textfileDir: config.TEXTFILE_DIR,
+  ...jobOptionsOf(SERVICE, { config, log, registry }),
   async run(signal) {
     const startedAtMs = Date.now();
     const redis = createRedis(config, log, SERVICE);

@@ -3,6 +3,7 @@
  * WebSocket frame to a typed verdict. All socket handling (reconnects, staleness, sequence checks)
  * lives in venue-connection.ts and is shared; an adapter only knows its venue's documented format.
  */
+import { priceFieldToCents } from './decimal-cents.js';
 
 export const VENUE_NAMES = ['coinbase', 'binance', 'kraken'] as const;
 export type VenueName = (typeof VENUE_NAMES)[number];
@@ -51,7 +52,7 @@ export interface VenueAdapter {
 }
 
 /** A quote whose bid and ask both parsed and are not crossed, else the reason it is malformed. */
-export function checkedQuote(
+function checkedQuote(
   bidCents: number | null,
   askCents: number | null,
 ): { ok: true; bidCents: number; askCents: number } | { ok: false; reason: string } {
@@ -59,6 +60,26 @@ export function checkedQuote(
   if (askCents === null) return { ok: false, reason: 'bad_ask' };
   if (bidCents > askCents) return { ok: false, reason: 'crossed_quote' };
   return { ok: true, bidCents, askCents };
+}
+
+/**
+ * The quote frame for a venue's bid and ask price fields (decimal strings or numbers, converted by
+ * `priceFieldToCents`) and its optional timestamp, or `malformed` with the reason.
+ */
+export function quoteFrame(bidField: unknown, askField: unknown, venueTimeMs?: number): VenueFrame {
+  const quote = checkedQuote(priceFieldToCents(bidField), priceFieldToCents(askField));
+  if (!quote.ok) return { kind: 'malformed', reason: quote.reason };
+  const { bidCents, askCents } = quote;
+  return { kind: 'quote', bidCents, askCents, ...(venueTimeMs === undefined ? {} : { venueTimeMs }) };
+}
+
+/** A parsed frame as a JSON object, or the verdict on one that is not (`not_json`, `not_an_object`). */
+export function frameObject(
+  parsed: unknown,
+): { ok: true; message: Record<string, unknown> } | { ok: false; frame: VenueFrame } {
+  if (parsed === undefined) return { ok: false, frame: { kind: 'malformed', reason: 'not_json' } };
+  if (!isRecord(parsed)) return { ok: false, frame: { kind: 'unexpected', reason: 'not_an_object' } };
+  return { ok: true, message: parsed };
 }
 
 /** JSON.parse that returns undefined instead of throwing (a bad frame is a verdict, not a crash). */

@@ -16,8 +16,14 @@
  * USD on Coinbase and Kraken). No rate yet → no quote (`ignored`), so an unconverted USDT price
  * never reaches the index. A USDC or USD symbol is used as is.
  */
-import { priceFieldToCents } from '../decimal-cents.js';
-import { checkedQuote, isRecord, parseJson, type VenueAdapter, type VenueFrame } from '../venue-frame.js';
+import {
+  frameObject,
+  isRecord,
+  parseJson,
+  quoteFrame,
+  type VenueAdapter,
+  type VenueFrame,
+} from '../venue-frame.js';
 
 export const BINANCE_DEFAULT_URL = 'wss://stream.binance.com:9443/ws';
 const SUBSCRIBE_ID = 1;
@@ -78,9 +84,9 @@ function unwrap(message: unknown): unknown {
 }
 
 export function parseBinanceFrame(raw: string, symbol: string): VenueFrame {
-  const message = unwrap(parseJson(raw));
-  if (message === undefined) return { kind: 'malformed', reason: 'not_json' };
-  if (!isRecord(message)) return { kind: 'unexpected', reason: 'not_an_object' };
+  const parsed = frameObject(unwrap(parseJson(raw)));
+  if (!parsed.ok) return parsed.frame;
+  const { message } = parsed;
   if ('result' in message && 'id' in message) {
     return message.result === null && message.id === SUBSCRIBE_ID ? { kind: 'ack' } : { kind: 'ignored' };
   }
@@ -100,7 +106,5 @@ function parseBookTicker(message: Record<string, unknown>, symbol: string): Venu
   if (!Number.isSafeInteger(message.u)) return { kind: 'malformed', reason: 'bad_update_id' };
   const sequence = message.u as number;
   if (message.s !== symbol) return { kind: 'ignored', sequence };
-  const quote = checkedQuote(priceFieldToCents(message.b), priceFieldToCents(message.a));
-  if (!quote.ok) return { kind: 'malformed', reason: quote.reason, sequence };
-  return { kind: 'quote', bidCents: quote.bidCents, askCents: quote.askCents, sequence };
+  return { ...quoteFrame(message.b, message.a), sequence };
 }

@@ -7,11 +7,11 @@
  * Acks arrive on the `subscriptions` channel; errors as `{type:"error", message}`.
  * The ticker is trade-triggered: it carries `best_bid`/`best_ask` as of the last match.
  */
-import { priceFieldToCents } from '../decimal-cents.js';
 import {
-  checkedQuote,
+  frameObject,
   isRecord,
   parseJson,
+  quoteFrame,
   rfc3339ToMs,
   type VenueAdapter,
   type VenueFrame,
@@ -34,9 +34,9 @@ export function createCoinbaseAdapter(options: { url: string; productId: string 
 }
 
 export function parseCoinbaseFrame(raw: string, productId: string): VenueFrame {
-  const message = parseJson(raw);
-  if (message === undefined) return { kind: 'malformed', reason: 'not_json' };
-  if (!isRecord(message)) return { kind: 'unexpected', reason: 'not_an_object' };
+  const parsed = frameObject(parseJson(raw));
+  if (!parsed.ok) return parsed.frame;
+  const { message } = parsed;
   if (message.type === 'error') {
     return { kind: 'error', message: String(message.message ?? message.reason ?? 'unknown error') };
   }
@@ -74,14 +74,6 @@ function parseTicker(
     }
   }
   if (!latest) return { kind: 'ignored', ...withSequence };
-  const quote = checkedQuote(priceFieldToCents(latest.best_bid), priceFieldToCents(latest.best_ask));
-  if (!quote.ok) return { kind: 'malformed', reason: quote.reason, ...withSequence };
   const venueTimeMs = rfc3339ToMs(message.timestamp);
-  return {
-    kind: 'quote',
-    bidCents: quote.bidCents,
-    askCents: quote.askCents,
-    ...(venueTimeMs === undefined ? {} : { venueTimeMs }),
-    ...withSequence,
-  };
+  return { ...quoteFrame(latest.best_bid, latest.best_ask, venueTimeMs), ...withSequence };
 }

@@ -7,11 +7,11 @@
  * `{channel:"ticker", type:"snapshot"|"update", data:[{symbol, bid, bid_qty, ask, ask_qty, last, …}]}`
  * with prices as JSON numbers. v2 has no sequence numbers on this channel.
  */
-import { priceFieldToCents } from '../decimal-cents.js';
 import {
-  checkedQuote,
+  frameObject,
   isRecord,
   parseJson,
+  quoteFrame,
   rfc3339ToMs,
   type VenueAdapter,
   type VenueFrame,
@@ -37,9 +37,9 @@ export function createKrakenAdapter(options: { url: string; symbol: string }): V
 }
 
 export function parseKrakenFrame(raw: string, symbol: string): VenueFrame {
-  const message = parseJson(raw);
-  if (message === undefined) return { kind: 'malformed', reason: 'not_json' };
-  if (!isRecord(message)) return { kind: 'unexpected', reason: 'not_an_object' };
+  const parsed = frameObject(parseJson(raw));
+  if (!parsed.ok) return parsed.frame;
+  const { message } = parsed;
   if (message.success === false || (typeof message.error === 'string' && !('channel' in message))) {
     return { kind: 'error', message: String(message.error ?? 'request failed') };
   }
@@ -69,13 +69,5 @@ function parseTicker(message: Record<string, unknown>, symbol: string): VenueFra
     if (entry.symbol === symbol) latest = entry;
   }
   if (!latest) return { kind: 'ignored' };
-  const quote = checkedQuote(priceFieldToCents(latest.bid), priceFieldToCents(latest.ask));
-  if (!quote.ok) return { kind: 'malformed', reason: quote.reason };
-  const venueTimeMs = rfc3339ToMs(latest.timestamp);
-  return {
-    kind: 'quote',
-    bidCents: quote.bidCents,
-    askCents: quote.askCents,
-    ...(venueTimeMs === undefined ? {} : { venueTimeMs }),
-  };
+  return quoteFrame(latest.bid, latest.ask, rfc3339ToMs(latest.timestamp));
 }
