@@ -8,8 +8,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } fro
 import { dirname, join } from 'node:path';
 import { writeCalibrationSection } from './calibrate/calibration-markdown.js';
 import { cpuSpeedCheck, describeMachine, waitForQuietMachine } from './report/machine.js';
-import { plotFile, renderResults, renderScenario } from './report/markdown.js';
-import { renderLatencySvg } from './report/svg.js';
+import { renderResults, renderScenario } from './report/markdown.js';
 import type { Scenario, ScenarioOptions, ScenarioResult } from './scenario.js';
 import { BENCH_ROOT } from './stack/repo.js';
 
@@ -112,14 +111,7 @@ function recordFiles(outDir: string, files: readonly string[]): void {
 
 function writeRun(outDir: string, result: ScenarioResult): void {
   writeFileSync(join(outDir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
-  for (const run of result.loadRuns) {
-    const svg = renderLatencySvg(run.timeline, {
-      title: `${result.scenario} · ${run.label} · offered ${run.offeredPerS}/s`,
-      warmupS: run.warmupS,
-    });
-    writeFileSync(join(outDir, plotFile(run.label)), svg);
-  }
-  writeFileSync(join(outDir, 'summary.md'), `${renderScenario(result, 1, './')}\n`);
+  writeFileSync(join(outDir, 'summary.md'), `${renderScenario(result, 1)}\n`);
 }
 
 /** Rebuilds RESULTS.md from every recorded result, in the given scenario order. */

@@ -6,7 +6,6 @@
  */
 
 import type { CalibrationReport, GroupStats } from '@tap/calibration';
-import { escapeXml } from '../report/svg.js';
 
 const SIZE = 360;
 const MARGIN = { left: 60, top: 50, bottom: 60, gap: 90 };
@@ -102,4 +101,8 @@ function niceTicks(lo: number, hi: number): number[] {
   const ticks: number[] = [];
   for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9; t += step) ticks.push(t);
   return ticks;
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -20,7 +20,7 @@ export function renderTable(table: ResultTable, command?: string): string {
   return lines.join('\n');
 }
 
-export function renderScenario(result: ScenarioResult, headingLevel = 2, plotsDir?: string): string {
+export function renderScenario(result: ScenarioResult, headingLevel = 2): string {
   const hashes = '#'.repeat(headingLevel);
   const parts = [
     `${hashes} ${result.title} (\`${result.scenario}\`) — ${result.ok ? 'ok' : 'FAILED'}`,
@@ -41,14 +41,7 @@ export function renderScenario(result: ScenarioResult, headingLevel = 2, plotsDi
   if (result.failures.length) parts.push('', '**Failures:**', ...result.failures.map((f) => `- ${f}`));
   if (result.notes.length) parts.push('', ...result.notes.map((n) => `- ${n}`));
   for (const table of result.tables) parts.push('', renderTable(table, result.command));
-  if (plotsDir !== undefined) {
-    for (const run of result.loadRuns) parts.push('', `![${run.label}](${plotsDir}${plotFile(run.label)})`);
-  }
   return parts.join('\n');
-}
-
-export function plotFile(label: string): string {
-  return `latency-${label.replace(/[^A-Za-z0-9_-]+/g, '-')}.svg`;
 }
 
 export function renderMachine(machine: MachineInfo): string {

@@ -74,6 +74,9 @@ writeFileSync(
  * F(c; r) = P(highest of the window's ${STEPS + 1} prints − the true price at the first one < c), in
  * units of one print step σ·√δ, r = η/(σ·√δ); row i is NOISE_RATIOS[i], column j is
  * c/√(${STEPS} + r²) = ${X_MIN} + j·${X_STEP}. Monte-Carlo standard error ≤ ${(0.5 / Math.sqrt(paths)).toFixed(5)}.
+ * Committed, not built at build time on purpose: the table IS the price (every multiplier reads
+ * it), so a change must show in review and be calibrated (docs/pricing.md) — and 2,000,000 paths
+ * would add a minute to every build. Its repeated-looking rows are data, not logic.
  */
 export const WINDOW_MAX_TABLE = {
   steps: ${STEPS},

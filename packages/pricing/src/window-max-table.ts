@@ -3,6 +3,9 @@
  * F(c; r) = P(highest of the window's 51 prints − the true price at the first one < c), in
  * units of one print step σ·√δ, r = η/(σ·√δ); row i is NOISE_RATIOS[i], column j is
  * c/√(50 + r²) = -4 + j·0.025. Monte-Carlo standard error ≤ 0.00035.
+ * Committed, not built at build time on purpose: the table IS the price (every multiplier reads
+ * it), so a change must show in review and be calibrated (docs/pricing.md) — and 2,000,000 paths
+ * would add a minute to every build. Its repeated-looking rows are data, not logic.
  */
 export const WINDOW_MAX_TABLE = {
   steps: 50,
