@@ -7,7 +7,7 @@
  * rolls one back must put the head back with it (`head()` before, `resetHead()` after).
  */
 import type Database from 'better-sqlite3';
-import { GENESIS_HASH, type LedgerRow, ledgerHash } from './ledger-hash.js';
+import { GENESIS_HASH, type LedgerRow, ledgerHash, ledgerRowValues } from './ledger-hash.js';
 import type { LedgerHead } from './segment-meta.js';
 import { PREV_USER_LEDGER_SQL } from './user-chains.js';
 
@@ -38,18 +38,7 @@ export function createLedgerChain(
     append(fields) {
       const row: LedgerRow = { id: head.id + 1, ...fields };
       const hash = ledgerHash(head.hash, row);
-      insert.run(
-        row.id,
-        row.userId,
-        row.amount,
-        row.balanceAfter,
-        row.refType,
-        row.refId,
-        row.createdAt,
-        head.hash,
-        hash,
-        row.userId,
-      );
+      insert.run(...ledgerRowValues(row), head.hash, hash, row.userId);
       head = { id: row.id, hash };
       return head;
     },

@@ -18,16 +18,15 @@ export interface LedgerRow {
   createdAt: number;
 }
 
+/** The row's fields in the canonical order: what is hashed, and the ledger table's first seven columns. */
+export function ledgerRowValues(
+  row: LedgerRow,
+): [number, string, number, number, LedgerRefType, string, number] {
+  return [row.id, row.userId, row.amount, row.balanceAfter, row.refType, row.refId, row.createdAt];
+}
+
 export function canonicalLedgerRow(row: LedgerRow): string {
-  return JSON.stringify([
-    row.id,
-    row.userId,
-    row.amount,
-    row.balanceAfter,
-    row.refType,
-    row.refId,
-    row.createdAt,
-  ]);
+  return JSON.stringify(ledgerRowValues(row));
 }
 
 export function ledgerHash(prevHash: string, row: LedgerRow): string {
