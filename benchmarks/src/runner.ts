@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { writeCalibrationSection } from './calibrate/calibration-markdown.js';
 import { cpuSpeedCheck, describeMachine, waitForQuietMachine } from './report/machine.js';
 import { renderResults, renderScenario } from './report/markdown.js';
-import type { Scenario, ScenarioOptions, ScenarioResult } from './scenario.js';
+import { emptyOutcome, fail, type Scenario, type ScenarioOptions, type ScenarioResult } from './scenario.js';
 import { BENCH_ROOT } from './stack/repo.js';
 
 export const RESULTS_DIR = join(BENCH_ROOT, 'results');
@@ -57,16 +57,8 @@ export async function runScenario(
     outcome = await scenario.run({ runId, outDir, options, log });
   } catch (err) {
     const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    outcome = {
-      ok: false,
-      failures: [`scenario crashed: ${message.split('\n').slice(0, 6).join(' | ')}`],
-      notes: [],
-      tables: [],
-      loadRuns: [],
-      resources: [],
-      audits: [],
-      headline: {},
-    };
+    outcome = emptyOutcome();
+    fail(outcome, `scenario crashed: ${message.split('\n').slice(0, 6).join(' | ')}`);
   }
   const elapsedS = Math.round((Date.now() - began) / 100) / 10;
   const speedAfter = cpuSpeedCheck();

@@ -10,51 +10,33 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createChannels } from '@tap/channels';
-import { listen, loadUws } from '@tap/uws';
 import { Redis } from 'ioredis';
+import { betApp, serveUntilSigterm } from './bet-route.js';
 
 const [portArg, mode = 'http', redisUrl] = process.argv.slice(2);
-const uws = loadUws();
-const app = uws.App();
 const redis = mode === 'stream' ? new Redis(redisUrl!, { enableAutoPipelining: true }) : undefined;
 const stream = createChannels('tap:').streams.bets;
 
-app.post('/v1/bets', (res, req) => {
-  const auth = req.getHeader('authorization');
-  let aborted = false;
-  res.onAborted(() => {
-    aborted = true;
-  });
-  const chunks: Buffer[] = [];
-  res.onData((chunk, isLast) => {
-    chunks.push(Buffer.from(chunk.slice(0)));
-    if (!isLast) return;
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-    const answer = () => {
-      if (aborted) return;
-      const text = JSON.stringify({
-        betId: randomUUID(),
-        status: 'pending',
-        multiplierBp: 20_000,
-        auth: auth.length,
-        body,
-      });
-      res.cork(() => {
-        res.writeStatus('202 Accepted').writeHeader('content-type', 'application/json').end(text);
-      });
-    };
-    if (!redis) return answer();
-    redis.xadd(stream, '*', 'd', JSON.stringify(body)).then(answer, (err: unknown) => {
-      if (aborted) return;
-      res.cork(() => res.writeStatus('503 Service Unavailable').end(String(err)));
+const app = betApp(({ res, auth, body: raw, aborted }) => {
+  const body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+  const answer = () => {
+    if (aborted()) return;
+    const text = JSON.stringify({
+      betId: randomUUID(),
+      status: 'pending',
+      multiplierBp: 20_000,
+      auth: auth.length,
+      body,
     });
+    res.cork(() => {
+      res.writeStatus('202 Accepted').writeHeader('content-type', 'application/json').end(text);
+    });
+  };
+  if (!redis) return answer();
+  redis.xadd(stream, '*', 'd', JSON.stringify(body)).then(answer, (err: unknown) => {
+    if (aborted()) return;
+    res.cork(() => res.writeStatus('503 Service Unavailable').end(String(err)));
   });
 });
 
-const listening = await listen(uws, app, '127.0.0.1', Number(portArg));
-process.stdout.write(`ceiling.listening ${listening.port} ${mode}\n`);
-process.on('SIGTERM', () => {
-  listening.close();
-  redis?.disconnect();
-  process.exit(0);
-});
+await serveUntilSigterm(app, Number(portArg), 'ceiling', () => redis?.disconnect(), mode);

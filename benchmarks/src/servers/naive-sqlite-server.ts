@@ -10,8 +10,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { testUlid } from '@tap/testkit/standalone';
-import { listen, loadUws } from '@tap/uws';
 import { openBetWriter } from '../sqlite/bet-writer.js';
+import { betApp, serveUntilSigterm } from './bet-route.js';
 
 const [portArg, dbPath, walletsPath, fundArg] = process.argv.slice(2);
 const wallets = JSON.parse(readFileSync(walletsPath!, 'utf8')) as { userId: string; token: string }[];
@@ -22,49 +22,32 @@ writer.transaction(() => {
 const sessions = new Map(wallets.map((w) => [w.token, w.userId]));
 let sequence = 0;
 
-const uws = loadUws();
-const app = uws.App();
-app.post('/v1/bets', (res, req) => {
-  const userId = sessions.get(req.getHeader('authorization').slice('Bearer '.length));
-  let aborted = false;
-  res.onAborted(() => {
-    aborted = true;
-  });
-  const chunks: Buffer[] = [];
-  res.onData((chunk, isLast) => {
-    chunks.push(Buffer.from(chunk.slice(0)));
-    if (!isLast || aborted) return;
-    const reply = (status: string, body: unknown) =>
-      res.cork(() =>
-        res.writeStatus(status).writeHeader('content-type', 'application/json').end(JSON.stringify(body)),
-      );
-    if (!userId) return reply('401 Unauthorized', { error: 'session_invalid', message: 'unknown session' });
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, number | string>;
-    const { clientBetId, t0, p0, stakeMicros } = body;
-    if (typeof clientBetId !== 'string' || ![t0, p0, stakeMicros].every(Number.isSafeInteger)) {
-      return reply('400 Bad Request', { error: 'invalid_body', message: 'bad bet' });
-    }
-    sequence += 1;
-    const betId = testUlid(Date.now(), sequence);
-    const bet = {
-      betId,
-      userId,
-      clientBetId,
-      t0: Number(t0),
-      p0: Number(p0),
-      stakeMicros: Number(stakeMicros),
-      multiplierBp: 20_000,
-      placedAt: Date.now(),
-    };
-    const accepted = writer.transaction(() => writer.applyBet(bet));
-    reply('202 Accepted', { betId, status: accepted ? 'accepted' : 'rejected', multiplierBp: 20_000 });
-  });
+const app = betApp(({ res, auth, body: raw }) => {
+  const userId = sessions.get(auth.slice('Bearer '.length));
+  const reply = (status: string, body: unknown) =>
+    res.cork(() =>
+      res.writeStatus(status).writeHeader('content-type', 'application/json').end(JSON.stringify(body)),
+    );
+  if (!userId) return reply('401 Unauthorized', { error: 'session_invalid', message: 'unknown session' });
+  const body = JSON.parse(raw.toString('utf8')) as Record<string, number | string>;
+  const { clientBetId, t0, p0, stakeMicros } = body;
+  if (typeof clientBetId !== 'string' || ![t0, p0, stakeMicros].every(Number.isSafeInteger)) {
+    return reply('400 Bad Request', { error: 'invalid_body', message: 'bad bet' });
+  }
+  sequence += 1;
+  const betId = testUlid(Date.now(), sequence);
+  const bet = {
+    betId,
+    userId,
+    clientBetId,
+    t0: Number(t0),
+    p0: Number(p0),
+    stakeMicros: Number(stakeMicros),
+    multiplierBp: 20_000,
+    placedAt: Date.now(),
+  };
+  const accepted = writer.transaction(() => writer.applyBet(bet));
+  reply('202 Accepted', { betId, status: accepted ? 'accepted' : 'rejected', multiplierBp: 20_000 });
 });
 
-const listening = await listen(uws, app, '127.0.0.1', Number(portArg));
-process.stdout.write(`naive.listening ${listening.port}\n`);
-process.on('SIGTERM', () => {
-  listening.close();
-  writer.close();
-  process.exit(0);
-});
+await serveUntilSigterm(app, Number(portArg), 'naive', () => writer.close());

@@ -73,10 +73,15 @@ export function quoteFrame(bidField: unknown, askField: unknown, venueTimeMs?: n
   return { kind: 'quote', bidCents, askCents, ...(venueTimeMs === undefined ? {} : { venueTimeMs }) };
 }
 
-/** A parsed frame as a JSON object, or the verdict on one that is not (`not_json`, `not_an_object`). */
+/**
+ * A raw frame as a JSON object, or the verdict on one that is not (`not_json`, `not_an_object`).
+ * `unwrap` takes the payload out of a venue's envelope first (Binance's combined streams).
+ */
 export function frameObject(
-  parsed: unknown,
+  raw: string,
+  unwrap: (parsed: unknown) => unknown = (parsed) => parsed,
 ): { ok: true; message: Record<string, unknown> } | { ok: false; frame: VenueFrame } {
+  const parsed = unwrap(parseJson(raw));
   if (parsed === undefined) return { ok: false, frame: { kind: 'malformed', reason: 'not_json' } };
   if (!isRecord(parsed)) return { ok: false, frame: { kind: 'unexpected', reason: 'not_an_object' } };
   return { ok: true, message: parsed };

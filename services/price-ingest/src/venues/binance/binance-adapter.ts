@@ -84,7 +84,7 @@ function unwrap(message: unknown): unknown {
 }
 
 export function parseBinanceFrame(raw: string, symbol: string): VenueFrame {
-  const parsed = frameObject(unwrap(parseJson(raw)));
+  const parsed = frameObject(raw, unwrap);
   if (!parsed.ok) return parsed.frame;
   const { message } = parsed;
   if ('result' in message && 'id' in message) {

@@ -10,7 +10,6 @@
 import {
   frameObject,
   isRecord,
-  parseJson,
   quoteFrame,
   rfc3339ToMs,
   type VenueAdapter,
@@ -34,7 +33,7 @@ export function createCoinbaseAdapter(options: { url: string; productId: string 
 }
 
 export function parseCoinbaseFrame(raw: string, productId: string): VenueFrame {
-  const parsed = frameObject(parseJson(raw));
+  const parsed = frameObject(raw);
   if (!parsed.ok) return parsed.frame;
   const { message } = parsed;
   if (message.type === 'error') {

@@ -10,7 +10,6 @@
 import {
   frameObject,
   isRecord,
-  parseJson,
   quoteFrame,
   rfc3339ToMs,
   type VenueAdapter,
@@ -37,7 +36,7 @@ export function createKrakenAdapter(options: { url: string; symbol: string }): V
 }
 
 export function parseKrakenFrame(raw: string, symbol: string): VenueFrame {
-  const parsed = frameObject(parseJson(raw));
+  const parsed = frameObject(raw);
   if (!parsed.ok) return parsed.frame;
   const { message } = parsed;
   if (message.success === false || (typeof message.error === 'string' && !('channel' in message))) {
