@@ -70,17 +70,7 @@ export interface LedgerRowView {
 export type IndexPrint = Pick<PrintEntry, 'id' | 't' | 'priceCents' | 'venues' | 'sigma'> & {
   noise?: number;
 };
-export interface Candle1s {
-  /** Second since the epoch. */
-  t: number;
-  o: number;
-  h: number;
-  l: number;
-  c: number;
-  /** Fewest venues behind a print in that second; n prints. */
-  v: number;
-  n: number;
-}
+export type { Candle1s } from '@tap/domain';
 
 export interface FaucetAnswer {
   adjustmentId: string;

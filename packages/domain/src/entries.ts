@@ -136,6 +136,23 @@ export const printEntrySchema = z
   .strict();
 export type PrintEntry = z.infer<typeof printEntrySchema>;
 
+/**
+ * A 1-second candle of the index (SPEC §9, kept 7 days), as price-ingest stores it (the member JSON
+ * of `keys.candles1s`, scored by `t`) and `GET /v1/index/history?resolution=1s` returns it.
+ */
+export interface Candle1s {
+  /** Epoch second the candle covers, [t·1000, t·1000 + 1000). */
+  t: number;
+  o: number;
+  h: number;
+  l: number;
+  c: number;
+  /** The fewest venues in any print of the second. */
+  v: number;
+  /** Prints in the second. */
+  n: number;
+}
+
 export const OUTCOMES = ['won', 'lost', 'void'] as const;
 
 /** `tap:settlements`: the resolver's verdict on a bet, with the evidence that decided it (SPEC §4). */

@@ -12,6 +12,7 @@ export {
   betEntrySchema,
   betIdSchema,
   breakerEntrySchema,
+  type Candle1s,
   type DeadLetterEntry,
   deadLetterEntrySchema,
   type EventEntry,

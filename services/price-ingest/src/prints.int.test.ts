@@ -1,5 +1,5 @@
 import { createChannels, decodeEntry } from '@tap/channels';
-import type { PrintEntry } from '@tap/domain';
+import type { Candle1s, PrintEntry } from '@tap/domain';
 import { Redis } from '@tap/runtime';
 import {
   freePort,
@@ -11,7 +11,6 @@ import {
   waitForHealthy,
 } from '@tap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Candle } from './index-price/candle.js';
 
 describe('price-ingest with the simulator', () => {
   let redis: TestRedis;
@@ -77,9 +76,9 @@ describe('price-ingest with the simulator', () => {
     const last = JSON.parse((await client.get(channels.keys.priceLast)) ?? 'null') as PrintEntry;
     expect(last).toEqual(all.at(-1));
     const flat = await client.zrange(channels.keys.candles1s, 0, -1, 'WITHSCORES');
-    const candles: { candle: Candle; score: number }[] = [];
+    const candles: { candle: Candle1s; score: number }[] = [];
     for (let i = 0; i < flat.length; i += 2) {
-      candles.push({ candle: JSON.parse(flat[i]!) as Candle, score: Number(flat[i + 1]) });
+      candles.push({ candle: JSON.parse(flat[i]!) as Candle1s, score: Number(flat[i + 1]) });
     }
     expect(candles.length).toBeGreaterThanOrEqual(3);
     for (const { candle, score } of candles) {

@@ -10,7 +10,7 @@
  * an unauthenticated query must never make SQLite scan for prints that cannot exist yet.
  */
 import type { Channels } from '@tap/channels';
-import { printsBetween, type SegmentView } from '@tap/domain';
+import { type Candle1s, printsBetween, type SegmentView } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
 import { z } from 'zod';
 
@@ -42,7 +42,7 @@ export async function listCandles(
   const fromS = Math.max(Math.ceil(query.from / 1000), Number(query.cursor?.split('-')[0] ?? 0));
   const toS = Math.ceil(query.to / 1000) - 1;
   const members = await redis.zrangebyscore(channels.keys.candles1s, fromS, toS, 'LIMIT', 0, query.limit);
-  const candles = members.map((member) => JSON.parse(member) as { t: number });
+  const candles = members.map((member) => JSON.parse(member) as Candle1s);
   const last = candles.at(-1);
   return { candles, nextCursor: candles.length === query.limit && last ? last.t + 1 : null };
 }

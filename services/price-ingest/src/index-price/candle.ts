@@ -4,18 +4,7 @@
  * a sorted set scored by the second, so `t` (epoch seconds) is in the member too: two seconds with
  * the same prices stay two members.
  */
-export interface Candle {
-  /** Epoch second the candle covers, [t·1000, t·1000 + 1000). */
-  t: number;
-  o: number;
-  h: number;
-  l: number;
-  c: number;
-  /** The fewest venues in any print of the second. */
-  v: number;
-  /** Prints in the second. */
-  n: number;
-}
+import type { Candle1s } from '@tap/domain';
 
 export function secondOf(tMs: number): number {
   return Math.floor(tMs / 1_000);
@@ -23,9 +12,9 @@ export function secondOf(tMs: number): number {
 
 /** The candle after one more print: a new candle when the print starts a new second. */
 export function mergeCandle(
-  current: Candle | undefined,
+  current: Candle1s | undefined,
   print: { t: number; priceCents: number; venues: number },
-): Candle {
+): Candle1s {
   const t = secondOf(print.t);
   const p = print.priceCents;
   if (!current || current.t !== t) return { t, o: p, h: p, l: p, c: p, v: print.venues, n: 1 };

@@ -10,13 +10,13 @@
  * cadence ≥ 1 ms. σ is warmed from the last hour of prints so a restart does not reset it; so is
  * the filtered index when INDEX_FILTER is on (it would settle within a second anyway).
  */
-import type { PrintEntry } from '@tap/domain';
+import type { Candle1s, PrintEntry } from '@tap/domain';
 import type { IndexFilter, SigmaEstimator } from '@tap/pricing';
 import type { Logger } from '@tap/runtime';
 import type { IngestMetrics } from '../ingest-metrics.js';
 import type { QuoteBook } from '../quotes/quote-book.js';
 import { createRateLimiter } from '../venues/rate-limited-log.js';
-import { type Candle, mergeCandle } from './candle.js';
+import { mergeCandle } from './candle.js';
 import { computeIndex, type IndexFailure, type IndexRules } from './compute-index.js';
 import { PRINTS_RETENTION_MS, type PrintStore } from './print-store.js';
 
@@ -94,7 +94,7 @@ export class PrintLoop {
   constructor(
     private readonly options: PrintLoopOptions,
     private lastPublished: PrintEntry | null,
-    private candle: Candle | undefined,
+    private candle: Candle1s | undefined,
   ) {
     this.lastT = lastPublished?.t ?? 0;
     this.timer = setInterval(() => this.tick(), options.intervalMs);

@@ -7,16 +7,16 @@
  * that cannot be stored is reported on `pubsub.priceWriteFailures` for health-monitor's breaker.
  */
 import { type Channels, decodeEntry, encodeEntry } from '@tap/channels';
+import type { Candle1s } from '@tap/domain';
 import { type PrintEntry, printEntrySchema } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
-import type { Candle } from './candle.js';
 
 export const PRINTS_RETENTION_MS = 3_600_000;
 export const CANDLES_RETENTION_S = 7 * 86_400;
 const READ_PAGE = 1_000;
 
 export interface PrintStore {
-  publish(print: PrintEntry, candle: Candle, trimCandles: boolean): Promise<void>;
+  publish(print: PrintEntry, candle: Candle1s, trimCandles: boolean): Promise<void>;
   /**
    * Tells health-monitor that the print at `t` could not be stored, so the breaker opens (issue
    * 16: a refused write is a breaker event, not a silent gap). PUBLISH, because Redis still takes
@@ -24,7 +24,7 @@ export interface PrintStore {
    */
   reportWriteFailure(t: number, err: unknown): Promise<boolean>;
   lastPrint(): Promise<PrintEntry | null>;
-  lastCandle(): Promise<Candle | null>;
+  lastCandle(): Promise<Candle1s | null>;
   /** Prints with t ≥ sinceMs, oldest first, in pages (at most the stream's one hour). */
   forEachPrintSince(sinceMs: number, visit: (print: PrintEntry) => void): Promise<void>;
 }
@@ -78,7 +78,7 @@ export function createPrintStore(redis: Redis, channels: Channels): PrintStore {
     },
     async lastCandle() {
       const [member] = await redis.zrange(keys.candles1s, -1, -1);
-      return member ? (JSON.parse(member) as Candle) : null;
+      return member ? (JSON.parse(member) as Candle1s) : null;
     },
     async forEachPrintSince(sinceMs, visit) {
       let start = String(Math.max(0, sinceMs));
