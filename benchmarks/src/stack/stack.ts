@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import { type Channels, createChannels } from '@tap/channels';
 import {
   freePort,
+  STACK_DAEMONS,
+  type StackDaemon,
   type Started,
   startDaemon as startBuiltDaemon,
   startRedis as startTestRedis,
@@ -33,15 +35,8 @@ const LINES_KEPT = 40;
 /** Replaying a long AOF after a kill takes a while on a loaded machine. */
 const REDIS_READY_TIMEOUT_MS = 60_000;
 
-export const DAEMON_NAMES = [
-  'ingest-api',
-  'ws-gateway',
-  'batcher',
-  'price-ingest',
-  'health-monitor',
-  'resolver',
-] as const;
-export type DaemonName = (typeof DAEMON_NAMES)[number];
+export const DAEMON_NAMES = STACK_DAEMONS;
+export type DaemonName = StackDaemon;
 
 export interface StackOptions {
   outDir: string;

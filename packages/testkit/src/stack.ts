@@ -11,13 +11,16 @@ import { freePort } from './ports.js';
 import type { Started } from './process.js';
 import { startRedis, type TestRedis } from './redis-server.js';
 
-export type StackDaemon =
-  | 'ingest-api'
-  | 'ws-gateway'
-  | 'batcher'
-  | 'price-ingest'
-  | 'health-monitor'
-  | 'resolver';
+/** The daemons a stack can start (the harness's stack starts the same ones). */
+export const STACK_DAEMONS = [
+  'ingest-api',
+  'ws-gateway',
+  'batcher',
+  'price-ingest',
+  'health-monitor',
+  'resolver',
+] as const;
+export type StackDaemon = (typeof STACK_DAEMONS)[number];
 
 /**
  * What every test stack sets unless a test overrides it: the simulator by name (price-ingest has no

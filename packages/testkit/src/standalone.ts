@@ -50,5 +50,5 @@ export {
 export { REDIS_CONF, REDIS_NO_ACL_ARGS, REPO_ROOT, serviceEntry } from './repo.js';
 export { startS3, type TestS3 } from './s3rver.js';
 export { type SegmentFileOptions, writeSegmentFile } from './segment-file.js';
-export { type StackDaemon, startStack, type TestStack } from './stack.js';
+export { STACK_DAEMONS, type StackDaemon, startStack, type TestStack } from './stack.js';
 export { waitUntil } from './wait-until.js';
