@@ -167,15 +167,8 @@ export const settlementEntrySchema = z
 export type SettlementEntry = z.infer<typeof settlementEntrySchema>;
 
 /** The cell and money terms of an accepted bet, carried on its `accepted` event. */
-export const betCellSchema = z
-  .object({
-    t0: nonNegInt(),
-    p0: nonNegInt(),
-    windowMs: positiveInt(),
-    bandCents: positiveInt(),
-    stakeMicros: positiveInt(),
-    multiplierBp: positiveInt(),
-  })
+export const betCellSchema = betEntrySchema
+  .pick({ t0: true, p0: true, windowMs: true, bandCents: true, stakeMicros: true, multiplierBp: true })
   .strict();
 export type BetCell = z.infer<typeof betCellSchema>;
 
