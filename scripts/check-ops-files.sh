@@ -24,7 +24,8 @@
 #   On top, what verify cannot see: a timer's service exists, each EnvironmentFile= has its
 #   example in systemd/env/, ExecStart runs a service folder that exists in services/, tap.target
 #   lists every daemon, a unit's REDIS_USERNAME is a user of infra/redis-users.acl.in and comes with
-#   its LoadCredential= password (and every daemon user of that template has a unit).
+#   its LoadCredential= password (and every daemon user of that template has a unit), and no two
+#   units listen on one port (OPS_PORT / HTTP_PORT / WS_PORT from the unit and its env examples).
 # - tap.sysusers.conf / tap.tmpfiles.conf: applied with --root to an empty temp root (the user
 #   lands in the temp root's /etc/passwd, the directories under it), then the result is checked,
 #   including that every User=/Group= of the units is declared and every ReadWritePaths= is created.
@@ -447,7 +448,33 @@ check_redis_users() {
   fi
 }
 
+# No two units listen on the same port (OPS_PORT, HTTP_PORT, WS_PORT). A unit's value is the last
+# of its env files' examples that sets it (an EnvironmentFile= line overrides Environment=), else
+# its Environment=; a unit setting none runs on its code's default and is not compared. The boot
+# drill found fairness-report.env.example on the restore worker's 9108: every run died EADDRINUSE.
+check_ports() {
+  local unit key value env_file example owners='' clashes
+  for unit in "$systemd_dir"/*.service; do
+    for key in OPS_PORT HTTP_PORT WS_PORT; do
+      value=$(unit_values "$unit" Environment | sed -n "s/^$key=//p" | tail -1)
+      while read -r env_file; do
+        example=$systemd_dir/env/$(basename "${env_file#-}").example
+        [[ -f $example ]] || continue
+        value=$(sed -n "s/^$key=//p" "$example" | tail -1 | grep . || printf '%s' "$value")
+      done < <(unit_values "$unit" EnvironmentFile)
+      [[ -n $value && $value != 0 ]] && owners+="$value $(basename "$unit") $key"$'\n'
+    done
+  done
+  clashes=$(awk 'NF { n[$1]++; who[$1] = who[$1] " " $2 "(" $3 ")" } END { for (p in n) if (n[p] > 1) print p ":" who[p] }' <<<"$owners")
+  if [[ -n $clashes ]]; then
+    fail "systemd/*.service" "two units on one port" "$clashes"
+  else
+    pass "systemd/*.service" "every explicit port is one unit's ($(grep -c . <<<"$owners") ports)"
+  fi
+}
+
 ensure_tools
+check_ports
 check_alerting
 check_redis_users
 check_units
