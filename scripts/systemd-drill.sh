@@ -10,6 +10,7 @@
 #
 #   bash scripts/systemd-drill.sh            # as root; pnpm build first (scripts/setup.sh does)
 #   KEEP=1 bash scripts/systemd-drill.sh     # leave the container running to look around
+#   TAP_DRILL_CACHE=/some/dir bash scripts/systemd-drill.sh   # another cache (a fresh machine's first run)
 #
 # Not part of scripts/test.sh / CI: the first run builds the root filesystem with debootstrap
 # (minutes, network), later runs copy the cached one (systemd/README.md "Boot drill" has timings).
@@ -25,7 +26,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 here=$repo/scripts/systemd-drill
-cache=/var/cache/tap-drill
+cache=${TAP_DRILL_CACHE:-/var/cache/tap-drill}
 work=/var/lib/tap-drill
 root=$work/rootfs
 pidfile=/run/tap-drill.pid
