@@ -148,6 +148,7 @@ bet_path() {
   client login || die "login through nginx failed"
   # The demo faucet writes tap:adjustments, which the ingest-api ACL user may not: 503 here, by design.
   client faucet
+  client ws || die "WebSocket through nginx failed"
   local address
   address=$(node -p "require('$work/client.json').address")
   tapctl credit "$address" 50 --kind deposit --reason "boot drill" --wait || die "tapctl credit failed"

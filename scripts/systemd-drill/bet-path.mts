@@ -5,6 +5,7 @@
  *
  *   tsx bet-path.mts login STATE            → signs in, writes {token, address} to STATE
  *   tsx bet-path.mts faucet STATE           → POST /v1/demo/faucet, prints the status and code
+ *   tsx bet-path.mts ws STATE               → the WebSocket through nginx signs in (`ready`)
  *   tsx bet-path.mts bet STATE [N]          → N bets (default 1), each 202'd, applied and settled
  *   tsx bet-path.mts place STATE [N] / settle STATE   → the two halves of `bet`
  *   tsx bet-path.mts audit STATE            → every bet in STATE final, the balance adds up
@@ -25,6 +26,10 @@ type Hex = `0x${string}`;
 const { generatePrivateKey, privateKeyToAccount } = (await import(e2eRequire.resolve('viem/accounts'))) as {
   generatePrivateKey(): Hex;
   privateKeyToAccount(key: Hex): import('../../packages/client/src/index.js').TapSigner;
+};
+
+const { default: WebSocket } = (await import(e2eRequire.resolve('ws'))) as {
+  default: typeof globalThis.WebSocket;
 };
 
 const BASE_URL = process.env.DRILL_BASE_URL ?? 'http://127.0.0.1';
@@ -155,6 +160,27 @@ async function bet() {
   await settle();
 }
 
+/** The WebSocket through nginx's /v1/ws upgrade: signed in with the session, `ready` within 10 s. */
+async function ws() {
+  const state = load();
+  const socket = new WebSocket(`${BASE_URL.replace(/^http/, 'ws')}/v1/ws`);
+  const ready = await new Promise<string>((resolve) => {
+    const timer = setTimeout(() => resolve('no ready within 10 s'), 10_000);
+    socket.addEventListener('open', () => socket.send(JSON.stringify({ type: 'auth', token: state.token })));
+    socket.addEventListener('error', () => resolve('socket error'));
+    socket.addEventListener('message', (message) => {
+      const event = JSON.parse(String(message.data)) as { type: string };
+      if (event.type === 'ready') {
+        clearTimeout(timer);
+        resolve('ready');
+      }
+    });
+  });
+  socket.close();
+  if (ready !== 'ready') fail(`WebSocket through nginx: ${ready}`);
+  console.log('ws: ready through nginx');
+}
+
 /** Every placed bet final, and available = deposit − stakes + what the ledger paid back. */
 async function audit() {
   const state = load();
@@ -175,6 +201,6 @@ async function audit() {
     fail(`${state.bets.length} bets placed, ${stakes.length} stakes in the ledger`);
 }
 
-const commands: Record<string, () => Promise<void>> = { login, faucet, place, settle, bet, audit };
+const commands: Record<string, () => Promise<void>> = { login, faucet, ws, place, settle, bet, audit };
 const run = commands[command] ?? (() => fail(`unknown command ${command}`));
 await run();
