@@ -73,11 +73,18 @@ export async function runJob(options: JobOptions): Promise<void> {
 
   let ops: OpsServer | undefined;
   if (options.ops.port > 0) {
-    ops = await startOpsServer({
-      ...options.ops,
-      registry: options.registry,
-      health: () => ({ ok: true, service, phase: 'running', startedAt }),
-    });
+    try {
+      ops = await startOpsServer({
+        ...options.ops,
+        registry: options.registry,
+        health: () => ({ ok: true, service, phase: 'running', startedAt }),
+      });
+    } catch (err) {
+      // Another process holds the port (two units configured alike, or a run still going): the
+      // job did nothing, so it must say so in the journal as a line, not as an unhandled rejection.
+      log.fatal({ err, port: options.ops.port }, 'job.ops_listen_failed');
+      process.exit(1);
+    }
   }
   log.info({ pid: process.pid, opsPort: ops?.port }, 'job.started');
 

@@ -4,6 +4,7 @@
  * too few prints it fails instead of reporting a verdict on nothing.
  */
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isoWeekOf, segmentPath, segmentsDir } from '@tap/domain';
@@ -146,6 +147,21 @@ describe('fairness-report (built job, real segment)', () => {
     expect(run.output).toContain('too little to judge');
     expect(() => readFileSync(join(run.outDir, 'report.json'))).toThrow();
     expect(() => readFileSync(join(run.outDir, 'fairness-report.prom'))).toThrow();
+  }, 120_000);
+
+  it('fails with a JSON log line, not a stack trace, when its ops port is taken', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as { port: number };
+    try {
+      const run = await runJob(dataDirWithPrints(70), { HOURS: '1', OPS_PORT: String(port) });
+      expect(run.code, run.output).toBe(1);
+      const line = run.output.split('\n').find((l) => l.includes('job.ops_listen_failed'));
+      expect(JSON.parse(line ?? '{}')).toMatchObject({ msg: 'job.ops_listen_failed', port });
+      expect(() => readFileSync(join(run.outDir, 'report.json'))).toThrow();
+    } finally {
+      holder.close();
+    }
   }, 120_000);
 
   it('fails naming the path when there is no segment', async () => {
