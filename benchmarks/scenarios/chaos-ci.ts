@@ -1,7 +1,8 @@
 /**
  * chaos-ci (issue 20): the short chaos subset CI runs (scripts/test.sh) — on one stack, two kill -9s
  * of each daemon, one kill -9 of Redis, a WebSocket storm of 1,000 clients (chaos-ws-storm's
- * --quick, shorter), then the hostile HTTP catalogue; the full audit after each phase. About 2.5
+ * --quick, shorter), then the hostile HTTP catalogue; then, on a second stack whose data directory
+ * is a small tmpfs (chaos-disk), one disk full held 6 s; the full audit after each phase. About 3
  * minutes on the dev machine; exits 1 on any failure.
  */
 import { ALL_DAEMONS, type FaultRow, faultTable, openChaosStack, runPhase } from '../src/chaos/chaos-run.js';
@@ -9,6 +10,7 @@ import { runHostilePhase } from '../src/chaos/hostile-phase.js';
 import { killDaemonRepeatedly, killRedisRepeatedly } from '../src/chaos/injectors.js';
 import { runStormPhase } from '../src/chaos/ws-storm.js';
 import { emptyOutcome, type Scenario } from '../src/scenario.js';
+import { runDiskPhase } from './chaos-disk.js';
 import { headlineOf, restartNote } from './chaos-kill.js';
 import { STORM_QUICK, stormTable } from './chaos-ws-storm.js';
 
@@ -17,21 +19,24 @@ const KILLS_PER_DAEMON = 2;
 const PHASE_MS = 10_000;
 const SLOWLORIS_MS = 3_000;
 const STORM = { ...STORM_QUICK, ratePerS: RATE_PER_S, phaseMs: 15_000 };
+const DISK = { injections: 1, holdMs: 6_000, ratePerS: RATE_PER_S, phaseMs: 15_000, sizeMb: 64 };
 
 export const chaosCi: Scenario = {
   name: 'chaos-ci',
-  title: 'Chaos, CI subset: kills of each daemon, one Redis kill, a WebSocket storm, hostile HTTP',
+  title:
+    'Chaos, CI subset: kills of each daemon, one Redis kill, a WebSocket storm, hostile HTTP, a full disk',
   description:
     `One stack, ${RATE_PER_S} bets/s: ${KILLS_PER_DAEMON} kill -9s of each daemon (restarted 1 s later, as systemd), ` +
     `one kill -9 of Redis (appendfsync everysec), ${STORM.clients.toLocaleString('en-US')} WebSocket clients resuming at once ` +
     `after a kill -9 of ws-gateway with ${STORM.slowReaders} slow readers after, then hostile HTTP straight at uWS and through nginx ` +
-    `(slowloris ${SLOWLORIS_MS / 1000} s); the full audit after each phase.`,
+    `(slowloris ${SLOWLORIS_MS / 1000} s); then a second stack on a ${DISK.sizeMb} MB tmpfs whose disk is filled once for ` +
+    `${DISK.holdMs / 1000} s (chaos-disk); the full audit after each phase.`,
   async run(ctx) {
     const outcome = emptyOutcome();
     const chaos = await openChaosStack(ctx);
+    const rows: FaultRow[] = [];
     try {
       outcome.notes.push(...chaos.bets.notes);
-      const rows: FaultRow[] = [];
       const phase = (fault: string) => ({ fault, ratePerS: RATE_PER_S, durationMs: PHASE_MS });
       for (const daemon of ALL_DAEMONS) {
         rows.push(
@@ -60,10 +65,12 @@ export const chaosCi: Scenario = {
         faultTable('Faults', rows, restartNote(chaos.supervisor.restarts())),
         stormTable(storm.figures),
       );
-      outcome.headline = headlineOf(rows);
     } finally {
       await chaos.close();
     }
+    const disk = await runDiskPhase(ctx, DISK, outcome);
+    outcome.tables.splice(1, 0, faultTable('Disk full (a stack of its own)', [disk.row], disk.notes));
+    outcome.headline = headlineOf([...rows, disk.row]);
     return outcome;
   },
 };

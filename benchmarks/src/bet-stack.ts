@@ -74,6 +74,9 @@ export interface BetStackOptions {
   resolver?: boolean;
   /** Extra environment per daemon (merged over the limits). */
   env?: StackOptions['env'];
+  /** See StackOptions: a data directory of the caller's, and a command every daemon runs under. */
+  dataDir?: string;
+  daemonPrefix?: readonly string[];
 }
 
 export interface BetStack {
@@ -86,8 +89,11 @@ export interface BetStack {
     profile: RateProfile,
     shape: { wsWallets: number; workers: number; connections: number; stakeMicros?: number },
   ): Promise<{ run: LoadRun; resources: ResourceReport }>;
-  /** Audits every bet of `runs`: the harness's runs, or the bets of another generator found by clientBetId. */
-  audit(runs: readonly Pick<LoadRun, 'ackedBetIds'>[]): Promise<AuditReport>;
+  /**
+   * Audits every bet of `runs`: the harness's runs, or the bets of another generator found by
+   * clientBetId. `dataDir`: where to read the segments, if not the stack's (e.g. a copy).
+   */
+  audit(runs: readonly Pick<LoadRun, 'ackedBetIds'>[], dataDir?: string): Promise<AuditReport>;
   /** Counts requests that got no answer (their outcome is unknown) for the audit, e.g. wrk's. */
   countUnanswered(requests: number): void;
   /** Waits until the batcher has applied and acknowledged everything admitted so far. */
@@ -111,6 +117,8 @@ export async function openBetStack(ctx: ScenarioContext, options: BetStackOption
     redisArgs: options.redisArgs,
     env,
     cpuProfile: options.cpuProfile,
+    dataDir: options.dataDir,
+    daemonPrefix: options.daemonPrefix,
   });
   try {
     ctx.log(`stack up (${stack.market}); provisioning ${options.wallets} wallets`);
@@ -178,21 +186,24 @@ export async function openBetStack(ctx: ScenarioContext, options: BetStackOption
         if (run.result.ws) wsSeen.push(run.result.ws);
         return { run, resources };
       },
-      async audit(runs) {
+      async audit(runs, dataDir = stack.dataDir) {
         const drained = await waitForBatcherDrain(stack.redis, stack.channels, 30_000);
         if (!drained) ctx.log('the batcher did not drain within 30 s; auditing anyway');
-        return auditRun(stack, {
-          ackedBetIds: runs.flatMap((r) => r.ackedBetIds),
-          userIds: sessions.map((s) => s.userId),
-          unanswered: unanswered.count,
-          ws: wsSeen.length
-            ? {
-                tracked: wsSeen.reduce((n, w) => n + w.tracked, 0),
-                missing: wsSeen.reduce((n, w) => n + w.missing, 0),
-                missingSample: wsSeen.flatMap((w) => w.missingSample),
-              }
-            : null,
-        });
+        return auditRun(
+          { redis: stack.redis, channels: stack.channels, dataDir },
+          {
+            ackedBetIds: runs.flatMap((r) => r.ackedBetIds),
+            userIds: sessions.map((s) => s.userId),
+            unanswered: unanswered.count,
+            ws: wsSeen.length
+              ? {
+                  tracked: wsSeen.reduce((n, w) => n + w.tracked, 0),
+                  missing: wsSeen.reduce((n, w) => n + w.missing, 0),
+                  missingSample: wsSeen.flatMap((w) => w.missingSample),
+                }
+              : null,
+          },
+        );
       },
       countUnanswered(requests) {
         unanswered.count += requests;

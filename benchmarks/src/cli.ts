@@ -154,7 +154,7 @@ program
   .option('--record', 'record the results and regenerate CHAOS.md')
   .option(
     '--only <scenario>',
-    'one of chaos-kill, chaos-redis, chaos-hostile-http, chaos-clock, chaos-ws-storm',
+    'one of chaos-kill, chaos-redis, chaos-hostile-http, chaos-clock, chaos-ws-storm, chaos-disk',
   )
   .action(async (raw: { quick?: boolean; record?: boolean; only?: string }) => {
     let ok = true;

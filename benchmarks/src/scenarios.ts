@@ -7,6 +7,7 @@ import { ceilingHttp } from '../scenarios/ceiling-http.js';
 import { ceilingStream } from '../scenarios/ceiling-stream.js';
 import { chaosCi } from '../scenarios/chaos-ci.js';
 import { chaosClock } from '../scenarios/chaos-clock.js';
+import { chaosDisk } from '../scenarios/chaos-disk.js';
 import { chaosHostileHttp } from '../scenarios/chaos-hostile-http.js';
 import { chaosKill } from '../scenarios/chaos-kill.js';
 import { chaosRedis } from '../scenarios/chaos-redis.js';
@@ -51,6 +52,7 @@ export const SCENARIOS: readonly Scenario[] = [
   chaosHostileHttp,
   chaosClock,
   chaosWsStorm,
+  chaosDisk,
   chaosCi,
 ];
 
@@ -71,6 +73,7 @@ const NOT_IN_ALL = new Set([
   'chaos-hostile-http',
   'chaos-clock',
   'chaos-ws-storm',
+  'chaos-disk',
   'chaos-ci',
 ]);
 export const ALL_ORDER = SCENARIOS.filter((s) => !NOT_IN_ALL.has(s.name)).map((s) => s.name);

@@ -17,6 +17,7 @@ export const CHAOS_ORDER = [
   'chaos-hostile-http',
   'chaos-clock',
   'chaos-ws-storm',
+  'chaos-disk',
   'chaos-ci',
 ];
 export const CHAOS_COMMAND = 'pnpm --filter @tap/benchmarks bench chaos --record';

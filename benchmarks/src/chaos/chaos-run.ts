@@ -13,6 +13,7 @@ import type { LoadRun } from '../load/open-loop.js';
 import type { ResultTable, ScenarioContext, ScenarioOutcome } from '../scenario.js';
 import { fail } from '../scenario.js';
 import type { DaemonName } from '../stack/stack.js';
+import type { SmallDisk } from './disk-full.js';
 import { type Supervisor, superviseAsSystemd } from './supervisor.js';
 
 export const ALL_DAEMONS: readonly DaemonName[] = [
@@ -64,11 +65,20 @@ export interface ChaosStack {
   supervisor: Supervisor;
   runs: LoadRun[];
   lastAudit: AuditReport['figures'];
+  /** Where the audit reads the segments when the stack's own dataDir is not readable here. */
+  auditDataDir?: () => Promise<string>;
   close(): Promise<void>;
 }
 
-export async function openChaosStack(ctx: ScenarioContext, redisArgs: string[] = []): Promise<ChaosStack> {
+/** `disk`: the stack's data directory on a small disk of its own (disk-full.ts), every daemon in it. */
+export async function openChaosStack(
+  ctx: ScenarioContext,
+  redisArgs: string[] = [],
+  disk?: SmallDisk,
+): Promise<ChaosStack> {
   const bets = await openBetStack(ctx, {
+    dataDir: disk?.dataDir,
+    daemonPrefix: disk?.daemonPrefix,
     wallets: WALLETS,
     fundMicros: 100_000 * 1_000_000,
     limits: benchLimits({ RATE_LIMIT_PER_S: 50, RATE_LIMIT_BURST: 100 }),
@@ -81,6 +91,7 @@ export async function openChaosStack(ctx: ScenarioContext, redisArgs: string[] =
     supervisor,
     runs: [],
     lastAudit: { acked: 0, missing: 0, doubled: 0, unacked: 0 },
+    auditDataDir: disk && (() => disk.copyForAudit(bets.stack)),
     async close() {
       await supervisor.stop();
       await bets.close();
@@ -147,7 +158,7 @@ async function auditPhase(ctx: ScenarioContext, chaos: ChaosStack): Promise<Audi
   try {
     if (!(await drainAll(chaos, DRAIN_TIMEOUT_MS)))
       ctx.log('the batcher did not drain in time; auditing anyway');
-    return await chaos.bets.audit(chaos.runs);
+    return await chaos.bets.audit(chaos.runs, await chaos.auditDataDir?.());
   } finally {
     stack.signal('resolver', 'SIGCONT');
   }

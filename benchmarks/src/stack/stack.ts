@@ -47,6 +47,10 @@ export interface StackOptions {
   env?: Partial<Record<DaemonName, Record<string, string>>>;
   /** Daemons to run under `node --cpu-prof --cpu-prof-dir=<dir>/<name>`. */
   cpuProfile?: { dir: string; daemons: readonly DaemonName[] };
+  /** A data directory the caller made (and removes); default a fresh temp dir removed at stop. */
+  dataDir?: string;
+  /** A command every daemon runs under (testkit DaemonOptions.prefix), e.g. nsenter. */
+  daemonPrefix?: readonly string[];
 }
 
 export interface Stack {
@@ -78,12 +82,14 @@ export interface Stack {
   isRunning(name: DaemonName | 'redis'): boolean;
   /** Whether the daemon answers its health endpoint with 200 now. */
   healthy(name: DaemonName): Promise<boolean>;
+  /** The daemon's /metrics URL (beside its health endpoint), once it was started. */
+  metricsUrl(name: DaemonName): string | undefined;
   stop(): Promise<void>;
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   const channels = createChannels('tap:');
-  const dataDir = await mkdtemp(join(tmpdir(), 'tap-bench-'));
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'tap-bench-')));
   const ports = { api: await freePort(), ws: await freePort() };
   const daemons = new Map<DaemonName, Started>();
   let testRedis: TestRedis | undefined;
@@ -96,7 +102,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     for (const daemon of [...daemons.values()].reverse()) await daemon.stop();
     daemons.clear();
     await testRedis?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
   };
 
   try {
@@ -178,6 +184,7 @@ function daemonLauncher(
     const nodeArgs = profileArgs(options, name);
     const daemon = startBuiltDaemon(name, env, [], {
       nodeArgs,
+      prefix: options.daemonPrefix,
       logPath: join(options.outDir, 'logs', `${name}.log`),
       linesMax: LINES_KEPT,
       stopGraceMs: nodeArgs.length ? PROFILED_STOP_GRACE_MS : undefined,
@@ -201,6 +208,7 @@ function daemonLauncher(
       await daemon.stop('SIGKILL');
       if (daemons.get(name) === daemon) daemons.delete(name);
     },
+    metricsUrl: (name: DaemonName) => healthUrls.get(name)?.replace(/\/healthz$/, '/metrics'),
     async healthy(name: DaemonName) {
       const url = healthUrls.get(name);
       if (!url) return false;

@@ -12,6 +12,12 @@ import { serviceEntry } from './repo.js';
 export interface DaemonOptions extends Pick<ProcessOptions, 'logPath' | 'linesMax' | 'stopGraceMs' | 'user'> {
   /** Node's own flags, before the entry (e.g. `--cpu-prof`). */
   nodeArgs?: readonly string[];
+  /**
+   * A command that runs node, before it (e.g. `nsenter -t <pid> -U -m`: the daemon in another mount
+   * namespace). It must exec node, not fork it: the started PID is then the daemon's, which is what
+   * a stop or a kill signals.
+   */
+  prefix?: readonly string[];
 }
 
 export function startDaemon(
@@ -20,8 +26,9 @@ export function startDaemon(
   args: readonly string[] = [],
   options: DaemonOptions = {},
 ): Started {
-  const { nodeArgs = [], ...processOptions } = options;
-  return startProcess(process.execPath, [...nodeArgs, serviceEntry(service), ...args], {
+  const { nodeArgs = [], prefix = [], ...processOptions } = options;
+  const command = [...prefix, process.execPath, ...nodeArgs, serviceEntry(service), ...args];
+  return startProcess(command[0]!, command.slice(1), {
     ...processOptions,
     name: service,
     // Every test daemon holds the test operator key, so the batcher (which requires it) and tapctl
