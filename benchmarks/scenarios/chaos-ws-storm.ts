@@ -1,6 +1,7 @@
 /**
  * chaos-ws-storm (issue 20, SPEC §11): 10,000 WebSocket clients holding resume ids reconnect at
- * once after kill -9 of ws-gateway, under bet load; then slow readers while events flow. The
+ * once after kill -9 of ws-gateway, under bet load; then slow readers of one user whose feed is
+ * flooded with real deposits (src/chaos/slow-readers.ts), beside a normal reader of that user. The
  * gateway's memory must stay bounded, every client must come back, resumes must be answered, and
  * the bet path must go on (src/chaos/ws-storm.ts). `--quick`: 1,000 clients (what chaos-ci runs).
  */
@@ -30,8 +31,9 @@ export const chaosWsStorm: Scenario = {
     'written to Redis as ingest-api stores them — a real login costs a signature recovery each, login-storm measures ' +
     'those), every one holding a resume id; 3 s into the phase ws-gateway is killed with SIGKILL and restarted 1 s ' +
     'later (systemd RestartSec=1), so all reconnect at once with backoff and full jitter and resume; once all are back, ' +
-    `${STORM_FULL.slowReaders} slow readers (authenticated, then never read) join while bets and ticks flow until the ` +
-    `phase ends (${STORM_FULL.phaseMs / 1000} s); a drain and the full audit. --quick: ` +
+    `${STORM_FULL.slowReaders} slow readers of one user (authenticated, then never read) and a normal reader of that user ` +
+    "join, and the user's feed is flooded with real deposits (balance events) until every slow reader is dropped; bets and " +
+    `ticks flow until the phase ends (${STORM_FULL.phaseMs / 1000} s); a drain and the full audit. --quick: ` +
     `${STORM_QUICK.clients.toLocaleString('en-US')} clients, ${STORM_QUICK.slowReaders} slow readers, ` +
     `${STORM_QUICK.ratePerS} bets/s, ${STORM_QUICK.phaseMs / 1000} s.`,
   async run(ctx) {
@@ -68,7 +70,8 @@ export function stormTable(f: StormFigures): ResultTable {
       'resumes answered',
       'resumes → resync',
       'gateway RSS before / peak / after (MB)',
-      'slow readers dropped',
+      'slow readers dropped (flood → all dropped, ms)',
+      'flooded user’s normal reader: events got of sent',
       'bet p99 during the storm (ms)',
       'bet p99 / max, whole phase (ms)',
     ],
@@ -80,7 +83,8 @@ export function stormTable(f: StormFigures): ResultTable {
         replayed,
         resyncs.map(([reason, n]) => `${reason} × ${n}`).join(', ') || '0',
         `${f.rssBeforeMb} / ${f.rssPeakMb} / ${f.rssAfterMb}`,
-        `${f.slowDropped} of ${f.slowReaders}`,
+        `${f.slowDropped} of ${f.slowReaders} (${f.slowDroppedMs ?? '—'})`,
+        `${f.floodSeen} of ${f.floodEvents}`,
         f.stormP99Ms,
         `${f.betP99Ms} / ${f.betMaxMs}`,
       ],
@@ -92,10 +96,13 @@ export function stormTable(f: StormFigures): ResultTable {
         `WS_SEND_BUFFER_BYTES_MAX 1 MiB = ${sendBound.toFixed(1)} GiB (a loose bound: it is what a full gateway of slow readers may hold), ` +
         `plus the resume window ≤ WS_RESUME_EVENTS_MAX ${b.resumeEventsMax.toLocaleString('en-US')} × ~${b.resumeEventBytes} B ≈ ${windowBound.toFixed(0)} MB. ` +
         `The harness's ulimit -n (${f.clientFdLimit} in this run) caps each client process's sockets (≤ 5,000 each here); the unit gives the gateway LimitNOFILE=1048576.`,
-      "Slow readers: dropped counts the gateway's tap_ws_gateway_backpressure_drops_total. A paused reader is dropped only once the " +
-        "kernel's socket buffers (several MB on loopback) and then its 1 MiB send buffer are full; at the stack's ~10 ticks/s plus its own " +
-        'few events that takes far longer than a bounded phase, so 0 dropped here means "never over its limit", not a failed drop — ' +
-        "the drop itself is proven by ws-gateway's feeds.int.test.ts (a flooded slow client is closed, the others get every tick).",
+      "Slow readers: authenticated sockets of one user that stop reading (TCP paused); dropped counts the gateway's " +
+        'tap_ws_gateway_backpressure_drops_total. A paused reader is dropped only once the kernel holds what it can (~3.9 MB on ' +
+        "loopback: the gateway's send buffer grows to tcp_wmem's 4 MB, ~2.7 MB still with a 4 KB SO_RCVBUF on the reader) and then " +
+        "its 1 MiB send buffer is full — at ~10 ticks/s far longer than a phase — so that user's own feed is flooded: real " +
+        'deposits of 1 micro-dollar through tap:adjustments, applied by the batcher and published as balance events (~2,500/s, ' +
+        '≤ 5,000 waiting for the batcher). Time: the first deposits → the last slow reader dropped. A normal reader of the same ' +
+        'user must get every flood event (each deposit the batcher applied).',
       'Bet p99: time to 202 from the planned send time; during the storm = the worst per-second p99 from the kill to the second every client was back.',
     ],
   };

@@ -203,11 +203,15 @@ export async function auditRun(
     ws?: AuditInput['ws'];
   },
 ): Promise<AuditReport> {
+  const segments = readSegments(stack.dataDir);
+  // Every user SQLite holds, not only the run's wallets: a scenario may move money of others too
+  // (chaos-ws-storm's flooded user).
+  const userIds = [...new Set([...run.userIds, ...segments.users.map((u) => u.userId)])];
   return audit({
     ackedBetIds: run.ackedBetIds,
     unanswered: run.unanswered ?? 0,
-    ...readSegments(stack.dataDir),
-    cacheBalances: await readCacheBalances(stack.redis, stack.channels, run.userIds),
+    ...segments,
+    cacheBalances: await readCacheBalances(stack.redis, stack.channels, userIds),
     groups: await readGroups(stack.redis, stack.channels),
     drainedStreams: [stack.channels.streams.bets, stack.channels.streams.adjustments],
     ws: run.ws ?? null,

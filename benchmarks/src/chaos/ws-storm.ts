@@ -3,10 +3,11 @@
  * ws-clients/sessions.ts) connected with a resume id through `@tap/client`, in child processes;
  * under the chaos stack's bet load, ws-gateway is killed with SIGKILL and restarted 1 s later (the
  * systemd stand-in), so all of them reconnect at once with their resume ids; then slow readers
- * (sockets that stop reading) are opened while events flow. Measured: kill → every client
- * resubscribed, resumes answered vs `resync` (the gateway's own count), the gateway's RSS before,
- * at its peak and after, slow readers dropped, and the bet p99 of the phase. Bounded: the clients
- * must connect within 2 min and come back within 90 s; everything started here is stopped by PID.
+ * (sockets that stop reading) of one user whose feed is flooded (slow-readers.ts). Measured: kill →
+ * every client resubscribed, resumes answered vs `resync` (the gateway's own count), the gateway's
+ * RSS before, at its peak and after, slow readers dropped and how soon, a normal reader of the same
+ * user missing nothing, and the bet p99 of the phase. Bounded: the clients must connect within 2
+ * min and come back within 90 s; everything started here is stopped by PID.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import type { Stack } from '../stack/stack.js';
 import { createSessions } from '../ws-clients/sessions.js';
 import { ALL_DAEMONS, type ChaosStack, type FaultRow, type Injected, runPhase } from './chaos-run.js';
 import { gatewayCounter, sampleGatewayRss, waitGatewayClients } from './gateway-probes.js';
+import { slowReadersUnderFlood } from './slow-readers.js';
 import { waitAllHealthy } from './supervisor.js';
 
 const CLIENTS_PER_PROCESS = 5_000;
@@ -53,6 +55,11 @@ export interface StormFigures {
   rssAfterMb: number;
   slowReaders: number;
   slowDropped: number;
+  /** The flood's first deposits → every slow reader dropped (null: not within the bound). */
+  slowDroppedMs: number | null;
+  /** Flood events (deposits applied) and how many the same user's normal reader got. */
+  floodEvents: number;
+  floodSeen: number;
   /** Time to 202 over the whole phase. */
   betP99Ms: number;
   betMaxMs: number;
@@ -75,6 +82,8 @@ interface ClientStatus {
   lastReadyAtMs: number;
   losses: number;
   resyncs: number;
+  floodEvents: number;
+  floodReaderClosed: boolean;
 }
 
 export async function runStormPhase(
@@ -183,6 +192,8 @@ async function statusOf(children: readonly Started[]): Promise<ClientStatus> {
     lastReadyAtMs: Math.max(...all.map((s) => s.lastReadyAtMs)),
     losses: all.reduce((n, s) => n + s.losses, 0),
     resyncs: all.reduce((n, s) => n + s.resyncs, 0),
+    floodEvents: all.reduce((n, s) => n + s.floodEvents, 0),
+    floodReaderClosed: all.some((s) => s.floodReaderClosed),
   };
 }
 
@@ -212,9 +223,9 @@ async function injectStorm(
   const recovery = await waitAllHealthy(stack, ALL_DAEMONS, killedAt, RECOVERY_TIMEOUT_MS);
   const status = await statusOf(children);
   const replays = await gatewayCounter(stack, 'tap_ws_gateway_replays_total');
-  const slowReady = await openSlowReaders(children[0]!, shape.slowReaders);
+  const floodSeen = async () => (await statusOf(children)).floodEvents;
+  const slow = await slowReadersUnderFlood(ctx, stack, children[0]!, shape.slowReaders, floodSeen);
   while (performance.now() < untilMs) await sleep(POLL_MS);
-  const drops = await gatewayCounter(stack, 'tap_ws_gateway_backpressure_drops_total');
   const rssAfterMb = rss.current();
   const rssPeakMb = rss.stop();
   return {
@@ -228,8 +239,7 @@ async function injectStorm(
       rssBeforeMb,
       rssPeakMb,
       rssAfterMb,
-      slowReaders: slowReady,
-      slowDropped: Object.values(drops).reduce((a, b) => a + b, 0),
+      ...slow,
     },
   };
 }
@@ -257,13 +267,6 @@ async function waitResubscribed(children: readonly Started[], killedAtMs: number
   return null;
 }
 
-async function openSlowReaders(child: Started, count: number): Promise<number> {
-  if (count === 0) return 0;
-  const line = child.waitForLine((l) => l.startsWith('storm.slow '), 60_000);
-  child.child.stdin?.write(`slow ${count}\n`);
-  return Number((await line).split(' ')[1]);
-}
-
 function judge(figures: StormFigures, shape: StormShape, outcome: ScenarioOutcome): void {
   if (figures.connected < shape.clients)
     fail(outcome, `storm: ${shape.clients - figures.connected} clients could not connect`);
@@ -271,4 +274,14 @@ function judge(figures: StormFigures, shape: StormShape, outcome: ScenarioOutcom
     fail(outcome, `storm: not every client resubscribed within ${RESUBSCRIBE_TIMEOUT_MS / 1000} s`);
   if (figures.slowReaders < shape.slowReaders)
     fail(outcome, `storm: only ${figures.slowReaders} of ${shape.slowReaders} slow readers authenticated`);
+  if (figures.slowDropped < figures.slowReaders)
+    fail(
+      outcome,
+      `storm: ${figures.slowDropped} of ${figures.slowReaders} slow readers dropped under the flood`,
+    );
+  if (figures.floodSeen !== figures.floodEvents)
+    fail(
+      outcome,
+      `storm: the flooded user's normal reader got ${figures.floodSeen} of ${figures.floodEvents} events`,
+    );
 }

@@ -128,6 +128,29 @@ export async function loginAll(
 }
 
 /** Deposits `amountMicros` to each wallet via tap:adjustments and waits until the batcher applied them. */
+/** Operator-signed deposits into `tap:adjustments`, one pipeline (the batcher applies them). */
+export async function queueDeposits(
+  redis: Redis,
+  channels: Channels,
+  deposits: readonly { adjustmentId: string; userId: string }[],
+  amountMicros: number,
+  operatorKeyHex = TEST_OPERATOR_KEY,
+): Promise<void> {
+  const pipeline = redis.pipeline();
+  for (const { adjustmentId, userId } of deposits) {
+    const entry = signOperatorEntry<AdjustmentEntry>(
+      'adjustments',
+      {
+        ...{ adjustmentId, userId, kind: 'deposit', amountMicros },
+        ...{ reason: 'benchmark funding', operator: 'benchmark', requestedAt: Date.now() },
+      },
+      operatorKeyHex,
+    );
+    pipeline.xadd(channels.streams.adjustments, '*', ...encodeEntry('adjustments', entry));
+  }
+  await pipeline.exec();
+}
+
 export async function fundWallets(
   redis: Redis,
   channels: Channels,
@@ -140,24 +163,10 @@ export async function fundWallets(
   const began = Date.now();
   const tag = `bench-${began.toString(36)}`;
   for (let i = 0; i < userIds.length; i += 1_000) {
-    const pipeline = redis.pipeline();
-    userIds.slice(i, i + 1_000).forEach((userId, j) => {
-      const entry = signOperatorEntry<AdjustmentEntry>(
-        'adjustments',
-        {
-          adjustmentId: `${tag}-${i + j}`,
-          userId,
-          kind: 'deposit',
-          amountMicros,
-          reason: 'benchmark funding',
-          operator: 'benchmark',
-          requestedAt: Date.now(),
-        },
-        operatorKeyHex,
-      );
-      pipeline.xadd(channels.streams.adjustments, '*', ...encodeEntry('adjustments', entry));
-    });
-    await pipeline.exec();
+    const deposits = userIds
+      .slice(i, i + 1_000)
+      .map((userId, j) => ({ adjustmentId: `${tag}-${i + j}`, userId }));
+    await queueDeposits(redis, channels, deposits, amountMicros, operatorKeyHex);
   }
   let unfunded = [...userIds];
   while (unfunded.length > 0) {

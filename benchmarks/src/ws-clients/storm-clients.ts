@@ -2,15 +2,17 @@
  * WebSocket clients for the storm scenario (chaos-ws-storm; a child process, so they do not share
  * the harness's event loop): one `@tap/client` socket per token — backoff with full jitter, resume
  * from the last event id — every one started with `lastEventId` (a client that kept the id of a
- * page load), so each reconnect after a gateway restart is a resume. On request it also opens slow
- * readers: sockets that authenticate and then stop reading (their TCP socket paused), which the
- * gateway must drop rather than buffer for without bound.
+ * page load), so each reconnect after a gateway restart is a resume. On request it also opens, on
+ * the tokens of one user, a normal reader that counts that user's flood events (balance events of
+ * deposits whose id starts `flood-`) and slow readers: sockets that authenticate and then stop
+ * reading (their TCP socket paused), which the gateway must drop rather than buffer for without bound.
  *
  *   node --import tsx storm-clients.ts <ws url> <tokens.json> <lastEventId>
  *
  * stdout: `storm.connected <ok> <failed>` once connected; stdin: `status <seq>` → `storm.status <seq> <json>`
- * (sockets open, resumed, when the last came back), `slow <n>` → opens n slow readers on the first
- * n tokens → `storm.slow <ready>`, `stop` → closes everything and exits.
+ * (sockets open, resumed, when the last came back, flood events the normal reader got), `slow
+ * <tokens.json>` → the normal reader on the first token, slow readers on the rest → `storm.slow
+ * <slow ready>`, `stop` → closes everything and exits.
  */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -33,7 +35,7 @@ interface Client {
 }
 
 const clients: Client[] = [];
-const stats = { losses: 0, resyncs: 0, ticks: 0 };
+const stats = { losses: 0, resyncs: 0, ticks: 0, floodEvents: 0, floodReaderClosed: false };
 const slowReaders: WebSocket[] = [];
 
 function open(index: number): Promise<boolean> {
@@ -78,6 +80,28 @@ function open(index: number): Promise<boolean> {
   });
 }
 
+/** A socket that authenticates and reads on: it counts the flood's events of its user. */
+function openFloodReader(token: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url!, { perMessageDeflate: false });
+    const timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);
+    socket.on('open', () => socket.send(JSON.stringify({ type: 'auth', token })));
+    socket.on('message', (data) => {
+      const text = data.toString();
+      if (text.includes('"type":"ready"')) {
+        clearTimeout(timer);
+        resolve(true);
+      } else if (text.includes('"type":"balance"') && text.includes('"refId":"flood-'))
+        stats.floodEvents += 1;
+    });
+    socket.on('close', () => {
+      stats.floodReaderClosed = true;
+      resolve(false);
+    });
+    slowReaders.push(socket);
+  });
+}
+
 /** A socket that authenticates, then never reads again: the gateway's send buffer for it only grows. */
 function openSlowReader(token: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -110,9 +134,9 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     };
     process.stdout.write(`storm.status ${seq} ${JSON.stringify(status)}\n`);
   } else if (line.startsWith('slow ')) {
-    const count = Math.min(tokens.length, Number(line.slice('slow '.length)));
-    Promise.all(tokens.slice(0, count).map(openSlowReader)).then((ready) =>
-      process.stdout.write(`storm.slow ${ready.filter(Boolean).length}\n`),
+    const [normal, ...slow] = JSON.parse(readFileSync(line.slice('slow '.length), 'utf8')) as string[];
+    Promise.all([openFloodReader(normal!), ...slow.map(openSlowReader)]).then(([normalReady, ...ready]) =>
+      process.stdout.write(`storm.slow ${normalReady ? ready.filter(Boolean).length : -1}\n`),
     );
   } else if (line === 'stop') {
     for (const client of clients) client.socket.close();
