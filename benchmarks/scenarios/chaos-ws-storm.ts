@@ -11,7 +11,7 @@ import type { ResultTable } from '../src/scenario.js';
 import { emptyOutcome, type Scenario } from '../src/scenario.js';
 import { headlineOf, restartNote } from './chaos-kill.js';
 
-export const STORM_FULL: StormShape = { clients: 10_000, slowReaders: 100, ratePerS: 200, phaseMs: 45_000 };
+export const STORM_FULL: StormShape = { clients: 10_000, slowReaders: 20, ratePerS: 200, phaseMs: 45_000 };
 export const STORM_QUICK: StormShape = { clients: 1_000, slowReaders: 20, ratePerS: 100, phaseMs: 20_000 };
 
 /** ws-gateway's defaults (services/ws-gateway/README.md): what bounds its memory. */
@@ -98,10 +98,11 @@ export function stormTable(f: StormFigures): ResultTable {
         `The harness's ulimit -n (${f.clientFdLimit} in this run) caps each client process's sockets (≤ 5,000 each here); the unit gives the gateway LimitNOFILE=1048576.`,
       "Slow readers: authenticated sockets of one user that stop reading (TCP paused); dropped counts the gateway's " +
         'tap_ws_gateway_backpressure_drops_total. A paused reader is dropped only once the kernel holds what it can (~3.9 MB on ' +
-        "loopback: the gateway's send buffer grows to tcp_wmem's 4 MB, ~2.7 MB still with a 4 KB SO_RCVBUF on the reader) and then " +
+        "loopback: the gateway's send buffer grows to tcp_wmem's 4 MB; ~2.7 MB still with a 4 KB SO_RCVBUF on the reader, as " +
+        "loopback's 64 KB MSS sizes the sender's first buffer — 48 KB with a 1460 B MSS, which Node cannot set) and then " +
         "its 1 MiB send buffer is full — at ~10 ticks/s far longer than a phase — so that user's own feed is flooded: real " +
-        'deposits of 1 micro-dollar through tap:adjustments, applied by the batcher and published as balance events (~2,500/s, ' +
-        '≤ 5,000 waiting for the batcher). Time: the first deposits → the last slow reader dropped. A normal reader of the same ' +
+        'deposits of 1 micro-dollar through tap:adjustments, applied by the batcher and published as balance events (as fast as the ' +
+        'batcher applies them, ≤ 3,000 waiting). Time: the first deposits → the last slow reader dropped. A normal reader of the same ' +
         'user must get every flood event (each deposit the batcher applied).',
       'Bet p99: time to 202 from the planned send time; during the storm = the worst per-second p99 from the kill to the second every client was back.',
     ],

@@ -5,8 +5,8 @@
  * then its WS_SEND_BUFFER_BYTES_MAX (1 MiB) is full; at ~10 ticks/s that takes far longer than a
  * phase. So the slow readers all belong to one user whose own feed is flooded: real deposits of 1
  * micro-dollar through tap:adjustments (operator-signed, as tapctl), which the batcher applies and
- * publishes as balance events (~200 B each) — ~2,500 events/s, at most FLOOD_MAX, paced so no more
- * than BACKLOG_MAX wait for the batcher. One normal reader of the same user must get every one of
+ * publishes as balance events (~200 B each) — as fast as the batcher applies them, at most
+ * FLOOD_MAX, with no more than BACKLOG_MAX waiting for it. One normal reader of the same user must get every one of
  * them while the slow ones are dropped.
  */
 import { randomBytes } from 'node:crypto';
@@ -20,10 +20,10 @@ import type { Stack } from '../stack/stack.js';
 import { createSessions } from '../ws-clients/sessions.js';
 import { gatewayCounter } from './gateway-probes.js';
 
-const FLOOD_BATCH = 250;
+const FLOOD_BATCH = 500;
 const FLOOD_TICK_MS = 100;
 const FLOOD_MAX = 80_000;
-const BACKLOG_MAX = 5_000;
+const BACKLOG_MAX = 3_000;
 const FLOOD_TIMEOUT_MS = 40_000;
 const SEEN_TIMEOUT_MS = 30_000;
 
@@ -71,9 +71,11 @@ export async function slowReadersUnderFlood(
       slowDroppedMs = Math.round(performance.now() - began);
       break;
     }
-    if (queued < FLOOD_MAX && queued - (await applied()) < BACKLOG_MAX) {
-      const deposits = Array.from({ length: FLOOD_BATCH }, (_, i) => ({
-        adjustmentId: `flood-${String(queued + i).padStart(58, '0')}`,
+    // Top the backlog up to BACKLOG_MAX: the batcher's pace, not this loop's, sets the flood's rate.
+    const more = Math.min(BACKLOG_MAX - (queued - (await applied())), FLOOD_MAX - queued);
+    for (let i = 0; i + FLOOD_BATCH <= more; i += FLOOD_BATCH) {
+      const deposits = Array.from({ length: FLOOD_BATCH }, (_, j) => ({
+        adjustmentId: `flood-${String(queued + j).padStart(58, '0')}`,
         userId,
       }));
       await queueDeposits(stack.redis, stack.channels, deposits, 1);
