@@ -9,7 +9,6 @@ import { emptyOutcome, type Scenario } from '../src/scenario.js';
 
 const FULL = { killsPerDaemon: 9, ratePerS: 200, phaseMs: 70_000 };
 const QUICK = { killsPerDaemon: 2, ratePerS: 100, phaseMs: 14_000 };
-const WS_CONNECT_MS = 3_000;
 
 export const chaosKill: Scenario = {
   name: 'chaos-kill',
@@ -32,14 +31,7 @@ export const chaosKill: Scenario = {
           await runPhase(
             ctx,
             chaos,
-            {
-              fault: `kill -9 ${daemon}`,
-              ratePerS: shape.ratePerS,
-              durationMs: shape.phaseMs,
-              // The wallets' sockets connect as the load starts (all ready within 15 s, or the load
-              // fails): repeated kills of ws-gateway in those seconds kept them from ever being ready.
-              faultsAfterMs: daemon === 'ws-gateway' ? WS_CONNECT_MS : 0,
-            },
+            { fault: `kill -9 ${daemon}`, ratePerS: shape.ratePerS, durationMs: shape.phaseMs },
             (untilMs) => killDaemonRepeatedly(chaos.bets.stack, daemon, shape.killsPerDaemon, untilMs),
             outcome,
           ),

@@ -87,7 +87,14 @@ export interface BetStack {
   load(
     label: string,
     profile: RateProfile,
-    shape: { wsWallets: number; workers: number; connections: number; stakeMicros?: number },
+    shape: {
+      wsWallets: number;
+      workers: number;
+      connections: number;
+      stakeMicros?: number;
+      /** See OpenLoopOptions.onReady: the load's sockets are ready and its schedule starts. */
+      onReady?: () => void;
+    },
   ): Promise<{ run: LoadRun; resources: ResourceReport }>;
   /**
    * Audits every bet of `runs`: the harness's runs, or the bets of another generator found by
@@ -178,6 +185,7 @@ export async function openBetStack(ctx: ScenarioContext, options: BetStackOption
           price: { redisUrl: stack.redisUrl, prefix: stack.channels.prefix },
           stakeMicros: shape.stakeMicros ?? 1_000_000,
           drainTimeoutMs: 15_000,
+          onReady: shape.onReady,
         });
         const resources = await sampler.stop(measuredWindow(run.result));
         // 503 store_unavailable: Redis timed out under the admission script, which may still have

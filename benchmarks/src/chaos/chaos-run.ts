@@ -106,19 +106,21 @@ export async function openChaosStack(
 export async function runPhase(
   ctx: ScenarioContext,
   chaos: ChaosStack,
-  phase: { fault: string; ratePerS: number; durationMs: number; faultsAfterMs?: number },
+  phase: { fault: string; ratePerS: number; durationMs: number },
   inject: (untilMs: number) => Promise<Injected>,
   outcome: ScenarioOutcome,
 ): Promise<FaultRow> {
   ctx.log(`${phase.fault}: ${phase.ratePerS} bets/s for ${phase.durationMs / 1000} s with injections`);
-  const untilMs = performance.now() + phase.durationMs - 2_000;
+  // Faults start with the schedule, once the wallets' sockets are ready: a fault while they connect
+  // (a gateway killed over and over) could keep them from ever being ready, and the load fails then.
+  const { promise: ready, resolve: loadReady } = withResolvers();
   const [{ run }, injected] = await Promise.all([
     chaos.bets.load(
       phase.fault,
       { ratePerS: phase.ratePerS, durationMs: phase.durationMs, warmupMs: 0 },
-      { wsWallets: WALLETS, workers: 1, connections: 32 },
+      { wsWallets: WALLETS, workers: 1, connections: 32, onReady: loadReady },
     ),
-    sleep(phase.faultsAfterMs ?? 0).then(() => inject(untilMs)),
+    ready.then(() => inject(performance.now() + phase.durationMs - 2_000)),
   ]);
   chaos.runs.push(run);
   const report = await auditPhase(ctx, chaos);
@@ -255,6 +257,15 @@ const WS_NOTE =
   "missed: those never delivered and not covered by a resync, plus 202'd bets whose accepted/rejected event never " +
   'came; any missed event fails the scenario. ' +
   'Resyncs: resumes the gateway could not answer exactly (the client reloads over HTTP).';
+
+/** Promise.withResolvers (Node 22) for Node 20. */
+function withResolvers(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = () => {};
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
 
 /** A random delay in [minMs, maxMs). */
 export const jitter = (minMs: number, maxMs: number) => minMs + Math.random() * (maxMs - minMs);

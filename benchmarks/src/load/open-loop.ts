@@ -16,6 +16,8 @@ const START_DELAY_MS = 300;
 export type OpenLoopOptions = Omit<WorkerConfig, 'worker'> & {
   label: string;
   quiet?: boolean;
+  /** Called once every load thread is ready (its WebSockets authenticated), as the schedule starts. */
+  onReady?: () => void;
 };
 
 export interface LoadRunResult {
@@ -75,7 +77,7 @@ export function measuredWindow(run: LoadRunResult): { fromMs: number; toMs: numb
 
 export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadRun> {
   checkProfile(options.profile);
-  const { label, quiet, ...shared } = options;
+  const { label, quiet, onReady, ...shared } = options;
   const workers = Array.from(
     { length: options.workers },
     (_, worker) =>
@@ -85,7 +87,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadRun> {
   );
   const progress = new ProgressPrinter(label, options.workers, quiet === true);
   try {
-    const { results, startEpochMs } = await drive(workers, progress);
+    const { results, startEpochMs } = await drive(workers, progress, onReady);
     return merge(options, results, startEpochMs);
   } finally {
     progress.stop();
@@ -96,6 +98,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadRun> {
 function drive(
   workers: Worker[],
   progress: ProgressPrinter,
+  onReady: (() => void) | undefined,
 ): Promise<{ results: WorkerResult[]; startEpochMs: number }> {
   return new Promise((resolve, reject) => {
     const results: WorkerResult[] = [];
@@ -112,6 +115,7 @@ function drive(
           startEpochMs = performance.timeOrigin + performance.now() + START_DELAY_MS;
           for (const w of workers) w.postMessage({ type: 'start', startEpochMs });
           progress.start(startEpochMs);
+          onReady?.();
         } else {
           results.push(message.result);
           if (results.length === workers.length) resolve({ results, startEpochMs });
