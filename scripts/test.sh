@@ -29,6 +29,6 @@ step "web client in Chromium (sign in, bet, settle, breaker, reconnect, phone)"
 pnpm --silent --filter @tap/web test:browser
 step "benchmark harness smoke (low rate, with the audit)"
 pnpm --silent --filter @tap/benchmarks bench smoke
-step "chaos subset: 2 kill -9s of each daemon, one of Redis, a WebSocket storm of 1,000 clients, hostile HTTP; audited (~2.5 min)"
+step "chaos subset: 2 kill -9s of each daemon, one of Redis, a WebSocket storm of 1,000 clients, hostile HTTP, a full disk; audited (~3 min)"
 pnpm --silent --filter @tap/benchmarks bench chaos-ci
 step "all checks passed"

@@ -3,7 +3,7 @@
  * of each daemon, one kill -9 of Redis, a WebSocket storm of 1,000 clients (chaos-ws-storm's
  * --quick, shorter), then the hostile HTTP catalogue; then, on a second stack whose data directory
  * is a small tmpfs (chaos-disk), one disk full held 6 s; the full audit after each phase. About 3
- * minutes on the dev machine; exits 1 on any failure.
+ * minutes on the busy dev machine (180 s); exits 1 on any failure.
  */
 import { ALL_DAEMONS, type FaultRow, faultTable, openChaosStack, runPhase } from '../src/chaos/chaos-run.js';
 import { runHostilePhase } from '../src/chaos/hostile-phase.js';

@@ -182,7 +182,7 @@ program
 program
   .command('chaos-ci')
   .description(
-    'CI: two kills of each daemon, one Redis kill, a WebSocket storm of 1,000 clients and hostile HTTP, audited (~2.5 min)',
+    'CI: two kills of each daemon, one Redis kill, a WebSocket storm of 1,000 clients and hostile HTTP, then a full disk on a second stack, audited (~3 min)',
   )
   .action(async () => {
     const result = await runScenario(
