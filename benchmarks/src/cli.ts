@@ -234,6 +234,7 @@ program
     3_600,
   )
   .option('--record-prints <file>', 'also write the prints as JSONL')
+  .option('--record-segment <file>', "also store the prints as a new segment's index_prints (batcher rows)")
   .option(
     '--index <print|filtered>',
     'S: the print itself or the filtered index (issue 22)',

@@ -5,6 +5,7 @@
  *   bench calibrate --source sim [--noise-scale 1] [--hours 3] [--seed 1] [--vol 0.6]
  *   bench calibrate --source file --path prints.jsonl
  *   bench calibrate --source segment --path /var/lib/tap/segments/2026-W49.db
+ *   bench calibrate --source sim --hours 168 --record-segment week.db   (a stored week to replay)
  *   bench calibrate --source sim --informed 0,150,500 [--index filtered] [--entry next_print]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -21,7 +22,13 @@ import { DEFAULT_PRICING_CONFIG } from '@tap/pricing';
 import { BENCH_ROOT } from '../stack/repo.js';
 import { renderCalibrationSvg } from './calibration-svg.js';
 import { InformedValues } from './informed-traders.js';
-import { fileOfPrints, printsToJsonl, segmentPrints, simulatedPrints } from './print-sources.js';
+import {
+  fileOfPrints,
+  printsToJsonl,
+  segmentPrints,
+  simulatedPrints,
+  writeSegmentPrints,
+} from './print-sources.js';
 
 export interface CalibrateOptions {
   source: 'sim' | 'file' | 'segment';
@@ -36,6 +43,8 @@ export interface CalibrateOptions {
   bands: number;
   warmupS: number;
   recordPrints?: string;
+  /** Also store the prints as a new segment's `index_prints` (the batcher's rows), for `--source segment`. */
+  recordSegment?: string;
   /** [sim] informed traders L ms ahead (issue 22), e.g. [50, 100, 150, 250, 500]. */
   informedLeadsMs?: number[];
   /** Which `S` prices (issue 22): the print itself (default) or the filtered index. */
@@ -52,6 +61,7 @@ export function calibrate(options: CalibrateOptions): CalibrationReport {
   const prints = options.index === 'filtered' ? withFilteredIndex(loaded.prints) : loaded.prints;
   if (trueLogCentsAt) process.stdout.write(`${indexErrorText(prints, trueLogCentsAt)}\n`);
   if (options.recordPrints) writeFileSync(options.recordPrints, printsToJsonl(prints));
+  if (options.recordSegment) writeSegmentPrints(options.recordSegment, loaded.prints);
   const spanMs = (prints.at(-1)?.t ?? 0) - (prints[0]?.t ?? 0);
   const leadsMs = options.informedLeadsMs ?? [];
   if (leadsMs.length > 0 && !trueLogCentsAt)

@@ -13,7 +13,13 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { calibrate } from './calibrate-command.js';
 import { renderCalibrationSvg } from './calibration-svg.js';
-import { fileOfPrints, printsToJsonl, segmentPrints, simulatedPrints } from './print-sources.js';
+import {
+  fileOfPrints,
+  printsToJsonl,
+  segmentPrints,
+  simulatedPrints,
+  writeSegmentPrints,
+} from './print-sources.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'calibrate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -65,6 +71,19 @@ describe('calibrate', () => {
     expect(fromSegment.map((p) => [p.t, p.priceCents])).toEqual(head.map((p) => [p.t, p.priceCents]));
     // σ and η come from the same estimator run over the same prices.
     expect(fromSegment.at(-1)!.noise).toBe(fileOfPrints(file).at(-1)!.noise);
+  });
+
+  it('stores prints as a segment with the batcher rows, replayed like any segment, never overwritten', () => {
+    const head = prints.slice(0, 2_000);
+    const path = join(dir, 'stored.db');
+    writeSegmentPrints(path, head);
+    const replayed = segmentPrints(path);
+    expect(replayed.map((p) => [p.id, p.t, p.priceCents, p.venues, p.simulated])).toEqual(
+      head.map((p) => [p.id, p.t, p.priceCents, p.venues, p.simulated]),
+    );
+    // σ and η recomputed by the estimator from the stored prices: those price-ingest printed.
+    expect(replayed.at(-1)!.noise).toBe(head.at(-1)!.noise);
+    expect(() => writeSegmentPrints(path, head)).toThrow(/exists/);
   });
 
   it('refuses a malformed line of a prints file, naming it', () => {

@@ -8,9 +8,9 @@
  * them. Recorded prints are passed through the same estimator (`@tap/pricing`'s reducer, the one
  * price-ingest runs) in order, because stored prints predate η and their σ is the pricing-v1 one.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { withEstimates } from '@tap/calibration';
-import { type PrintEntry, printEntrySchema } from '@tap/domain';
+import { migrate, type PrintEntry, printEntrySchema, SEGMENT_MIGRATIONS, WRITER_PRAGMAS } from '@tap/domain';
 import {
   createQuoteBook,
   createSimulatedMarket,
@@ -102,9 +102,12 @@ export function segmentPrints(path: string): PrintEntry[] {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
     const rows = db
-      .prepare('SELECT id, t, price_cents AS priceCents, venues, sigma FROM index_prints ORDER BY id')
-      .all() as PrintEntry[];
-    return withEstimates(rows);
+      .prepare(
+        'SELECT id, t, price_cents AS priceCents, venues, sigma, simulated FROM index_prints ORDER BY id',
+      )
+      .all() as (Omit<PrintEntry, 'simulated'> & { simulated: number | null })[];
+    // Rows from before the column (schema v5) carry no flag: read as not simulated.
+    return withEstimates(rows.map((row) => ({ ...row, simulated: row.simulated === 1 })));
   } finally {
     db.close();
   }
@@ -112,4 +115,29 @@ export function segmentPrints(path: string): PrintEntry[] {
 
 export function printsToJsonl(prints: readonly PrintEntry[]): string {
   return `${prints.map((p) => JSON.stringify(p)).join('\n')}\n`;
+}
+
+/**
+ * Stores prints as a segment's `index_prints` (issue 14: a stored replay longer than the demo
+ * stack's 54 minutes): a new file with the production schema (`SEGMENT_MIGRATIONS`), the writer's
+ * pragmas and the batcher's own row (bet-store.ts `insertPrint`: id, t, price_cents, venues, sigma,
+ * simulated), so `--source segment` reads it exactly as it reads a week the batcher wrote. An
+ * existing file is refused, never appended to or overwritten.
+ */
+export function writeSegmentPrints(path: string, prints: readonly PrintEntry[]): void {
+  if (existsSync(path)) throw new Error(`${path} exists: a segment is written once, to a new file`);
+  const db = new Database(path);
+  try {
+    for (const pragma of WRITER_PRAGMAS) db.pragma(pragma);
+    migrate(db, SEGMENT_MIGRATIONS);
+    const insert = db.prepare(
+      'INSERT OR IGNORE INTO index_prints (id, t, price_cents, venues, sigma, simulated) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    db.transaction(() => {
+      for (const p of prints) insert.run(p.id, p.t, p.priceCents, p.venues, p.sigma, p.simulated ? 1 : 0);
+    })();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.close();
+  }
 }
