@@ -46,12 +46,18 @@ export interface PricingConfig {
   sigmaSampleIntervalMs: number;
   /** Spacing of the estimator's long scale (5-second log-returns): σ from the two scales' difference. */
   sigmaLongSampleIntervalMs: number;
-  /** The fast σ (60 s) prices only beyond this share above the slow one (its own noise, ~2 SE). */
+  /** The fast σ (60 s) prices only beyond this share above the slow one (0 since pricing-v2.3: sigmaFastZ measures its noise). */
   sigmaFastMargin: number;
+  /**
+   * The fast σ² counts only beyond this many of its own standard errors (pricing-v2.3). Its error
+   * grows with the print noise (1-s returns carry 2η²), so a fixed margin let it take over 18 % of
+   * the time at twice the default noise and overstated σ by 2 %; see sigma-estimator.ts.
+   */
+  sigmaFastZ: number;
 }
 
 export const DEFAULT_PRICING_CONFIG: Readonly<PricingConfig> = Object.freeze({
-  configVersion: 'pricing-v2.2',
+  configVersion: 'pricing-v2.3',
   windowMs: 5_000,
   bandCents: 1_000,
   leadMs: 2_000,
@@ -67,7 +73,8 @@ export const DEFAULT_PRICING_CONFIG: Readonly<PricingConfig> = Object.freeze({
   sigmaSlowHalfLifeMs: 1_800_000,
   sigmaSampleIntervalMs: 1_000,
   sigmaLongSampleIntervalMs: 5_000,
-  sigmaFastMargin: 0.2,
+  sigmaFastMargin: 0,
+  sigmaFastZ: 2.4,
 });
 
 const POSITIVE_INTEGERS = [
@@ -104,6 +111,8 @@ export function pricingConfigProblems(config: PricingConfig): string[] {
   if (!(config.sigmaFastMargin >= 0 && Number.isFinite(config.sigmaFastMargin))) {
     problems.push('sigmaFastMargin must be ≥ 0');
   }
+  if (!(config.sigmaFastZ >= 0 && Number.isFinite(config.sigmaFastZ)))
+    problems.push('sigmaFastZ must be ≥ 0');
   if (config.sigmaLongSampleIntervalMs <= config.sigmaSampleIntervalMs) {
     problems.push('sigmaLongSampleIntervalMs must be > sigmaSampleIntervalMs');
   }

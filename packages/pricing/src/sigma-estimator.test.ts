@@ -82,6 +82,30 @@ describe('sigma and noise estimator', () => {
     expect(sigmaOf(spike, CONFIG)).toBeGreaterThan(2 * before);
   });
 
+  it('keeps the fast σ out on a steady feed twice as noisy as the default (its error grows with η)', () => {
+    // 2η² ≈ 3× σ²·1 s, as at the simulator's ×2 venue noise: the fast 1-s average is mostly noise.
+    const sigma = sigmaFromAnnualized(0.6);
+    const noise = 1.3e-4;
+    const slowOnly = { ...CONFIG, sigmaFastZ: 1e9 };
+    const pricingV22 = { ...CONFIG, sigmaFastZ: 0, sigmaFastMargin: 0.2 };
+    let state = feedTwoPart(initialSigmaState(CONFIG), 1_800, sigma, noise, 11);
+    const random = createSeededRandom(12);
+    let logTrue = 0;
+    const taken = { now: 0, v22: 0, n: 0 };
+    for (let k = 1; k <= 36_000; k++) {
+      logTrue += sigma * Math.sqrt(0.1) * random.normal();
+      const price = PRICE_CENTS * Math.exp(logTrue + noise * random.normal());
+      state = nextSigmaState(state, START_MS + 1_800_000 + k * 100, price, CONFIG);
+      const slow = sigmaOf(state, slowOnly);
+      if (sigmaOf(state, CONFIG) > slow) taken.now += 1;
+      if (sigmaOf(state, pricingV22) > slow) taken.v22 += 1;
+      taken.n += 1;
+    }
+    expect(taken.now / taken.n).toBeLessThan(0.05);
+    // pricing-v2.2's fixed margin (σ_fast / 1.2) let the noise through far more often.
+    expect(taken.v22 / taken.n).toBeGreaterThan(2 * (taken.now / taken.n));
+  });
+
   it('takes one sample per scale interval, so it can be fed every print', () => {
     let state = initialSigmaState(CONFIG);
     for (let t = 0; t <= 10_000; t += 100) {

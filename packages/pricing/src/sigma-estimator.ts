@@ -14,9 +14,15 @@
  *
  * Two half-lives. The slow one (30 min) measures both, precisely (σ within ~3 %): σ_slow and η.
  * The fast one (60 s) only watches for a volatility spike, from 1-s returns less the slow noise:
- * σ_fast² = (R_1s,fast − 2η²) / T_1s,fast, too noisy (±9 %) to price with as is, so it takes over
- * only beyond its noise: σ = max(σ_slow, σ_fast / (1 + sigmaFastMargin), σ_floor). (max(σ_fast,
- * σ_slow) as in pricing-v1 overstates σ by ~5 % on a steady feed and fails the calibration.)
+ * σ_fast² = (R_1s,fast − 2η²) / T_1s,fast, too noisy to price with as is, so it takes over only
+ * beyond its own noise: σ² = max(σ_slow², (σ_fast² − z·SE) / (1 + sigmaFastMargin)², σ_floor²) with
+ * z = sigmaFastZ and SE = R_1s,fast / T_1s,fast · √(2w / (2 − w)), the standard error of an EWMA of
+ * squared normal returns with per-sample weight w (pricing-v2.3). The error is relative to all of
+ * R_1s, noise included, so it grows with η: pricing-v2.2's fixed margin (σ_fast / 1.2, ≈ 2.4 SE at
+ * the default noise) was 1 SE at twice the noise, where the fast σ took over 18 % of the time and
+ * overstated σ by 2 % (near cells underpriced); with z = 2.4 it takes over 2 % of the time there and
+ * the default and halved noise are unchanged. (max(σ_fast, σ_slow) as in pricing-v1 overstates σ by
+ * ~5 % on a steady feed and fails the calibration.)
  *
  * Averages start from the samples themselves (weight max(w, 1/n) for the n-th sample), not from a
  * guess; until the first 5-s return σ is taken from 1-s returns alone (noise included: cautious)
@@ -34,6 +40,7 @@ export type SigmaEstimatorConfig = Pick<
   | 'sigmaSampleIntervalMs'
   | 'sigmaLongSampleIntervalMs'
   | 'sigmaFastMargin'
+  | 'sigmaFastZ'
 >;
 
 /** Exponentially weighted means of squared log-returns and of their lengths (s), one half-life. */
@@ -115,13 +122,18 @@ export function nextSigmaState(
   return next;
 }
 
-/** σ = max(σ_slow, σ_fast / (1 + margin), σ_floor). */
+/** σ = max(σ_slow, √(σ_fast² − z·SE) / (1 + margin), σ_floor). */
 export function sigmaOf(state: SigmaState, config: SigmaEstimatorConfig): number {
   const slow = Math.sqrt(slowDiffusionVariance(state.slow));
-  const fastVariance =
-    state.fast.shortCount > 0
-      ? (state.fast.shortSquare - 2 * noiseVariance(state.slow)) / state.fast.shortSeconds
-      : 0;
+  let fastVariance = 0;
+  if (state.fast.shortCount > 0) {
+    const weight = 1 - 2 ** (-config.sigmaSampleIntervalMs / config.sigmaFastHalfLifeMs);
+    const standardError =
+      (state.fast.shortSquare / state.fast.shortSeconds) * Math.sqrt((2 * weight) / (2 - weight));
+    fastVariance =
+      (state.fast.shortSquare - 2 * noiseVariance(state.slow)) / state.fast.shortSeconds -
+      config.sigmaFastZ * standardError;
+  }
   const fast = Math.sqrt(Math.max(0, fastVariance)) / (1 + config.sigmaFastMargin);
   return Math.max(slow, fast, config.sigmaFloor);
 }

@@ -1,8 +1,9 @@
 /**
  * Checks the quoted P (the two-part model of noisy-touch.ts) against a Monte-Carlo simulation of
  * the process it prices: the true log price is Brownian with σ per √second; the index prints every
- * δ = 100 ms (integer cents), each print the true price times e^{η·Z} with its own noise; the index
- * S the bet is priced from is itself such a print, at `now`; a cell wins iff the window's low/high —
+ * δ = 100 ms (integer cents), each print the true price times e^{η·Z} with its own noise, Z of unit
+ * variance and heavy-tailed as the table assumes (a normal scale mixture, pricing-v2.3); the index
+ * S the bet is priced from is a print with normal noise of standard deviation η (the model's X), at `now`; a cell wins iff the window's low/high —
  * over the print in effect at t0 and every print with t0 < t < t0 + W — satisfy low ≤ p0 + H and
  * high ≥ p0 (SPEC §4). Seeded, so every run sees the same paths.
  *
@@ -18,12 +19,21 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_PRICING_CONFIG, type PricingConfig, sigmaFromAnnualized } from './pricing-config.js';
 import { priceCell } from './quote-cell.js';
 import { createSeededRandom, type SeededRandom } from './seeded-random.js';
+import { WINDOW_MAX_TABLE } from './window-max-table.js';
 
 const CONFIG: PricingConfig = DEFAULT_PRICING_CONFIG;
 const INDEX_CENTS = 10_000_450;
 const INDEX_BAND_P0 = 10_000_000;
 const PATHS = 12_000;
 const MODEL_TOLERANCE = 0.004;
+const { share: MIX_SHARE, varianceRatio: MIX_RATIO } = WINDOW_MAX_TABLE.noiseMixture;
+const MIX_LOW_SD = 1 / Math.sqrt(1 - MIX_SHARE + MIX_SHARE * MIX_RATIO);
+const MIX_HIGH_SD = MIX_LOW_SD * Math.sqrt(MIX_RATIO);
+
+/** One print's noise in units of η: the table's normal scale mixture. */
+function printNoise(random: SeededRandom): number {
+  return (random.uniform() < MIX_SHARE ? MIX_HIGH_SD : MIX_LOW_SD) * random.normal();
+}
 
 interface Cell {
   p0: number;
@@ -58,7 +68,7 @@ function pathTouches(cell: Cell, random: SeededRandom): boolean {
   let above = false;
   for (let t = firstPrintMs; t < cell.tau1Ms + windowMs; t += delta) {
     if (t > firstPrintMs) logPrice += stepSd * random.normal();
-    const priceCents = Math.round(INDEX_CENTS * Math.exp(logPrice + cell.noise * random.normal()));
+    const priceCents = Math.round(INDEX_CENTS * Math.exp(logPrice + cell.noise * printNoise(random)));
     if (priceCents < cell.p0) below = true;
     else if (priceCents > cell.p0 + bandCents) above = true;
     else return true;
