@@ -41,3 +41,4 @@ export type {
   Terms,
   TickMessage,
 } from './wire.js';
+export { placedMultiplierBp } from './wire.js';

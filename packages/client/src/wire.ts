@@ -43,11 +43,20 @@ export interface BetRequest {
   clientBetId?: string;
 }
 
-export interface PlacedBet {
-  betId: string;
-  status: 'pending';
-  multiplierBp: number;
-  terms: Terms;
+/**
+ * The 202 of `POST /v1/bets`. Priced at receipt (BET_ENTRY=receipt): the multiplier and terms.
+ * Next-tick entry (BET_ENTRY=next_print, docs/pricing.md "Informed traders"): no price yet — the
+ * bet is priced at the first print after it arrived and the multiplier comes with the `accepted`
+ * event (`bet.multiplierBp`) and in `GET /v1/bets/:id`; a fill below `minMultiplierBp` is
+ * `rejected` with reason `quote_moved` and moves no money.
+ */
+export type PlacedBet =
+  | { betId: string; status: 'pending'; multiplierBp: number; terms: Terms }
+  | { betId: string; status: 'pending'; entry: 'next_print' };
+
+/** The multiplier a 202 carries, or null when the bet waits for its price (next-tick entry). */
+export function placedMultiplierBp(placed: PlacedBet): number | null {
+  return 'multiplierBp' in placed ? placed.multiplierBp : null;
 }
 
 /** `GET /v1/bets/:id`: the settled view, or `{ betId, status: 'pending' }` before the batcher. */

@@ -31,11 +31,28 @@ export const termsSchema = z
     g: z.number().nonnegative(),
     multiplierBp: positiveInt(),
     configVersion: z.string().min(1),
+    /**
+     * `next_print` when the bet was priced at the first print after its receive time (issue 22,
+     * BET_ENTRY=next_print): `printId` is that print. Absent: priced from the latest print at receipt.
+     */
+    entry: z.literal('next_print').optional(),
   })
   .strict();
 export type Terms = z.infer<typeof termsSchema>;
 
-/** `tap:bets`: a bet admitted by ingest-api (stake reserved, exposure booked). */
+/**
+ * Next-tick entry (issue 22, docs/pricing.md "Informed traders"): the bet is priced by the batcher at
+ * the first print whose time is after `placedAt`, and filled only if that multiplier is at least
+ * `minMultiplierBp` (the trader's) and at most the entry's `multiplierBp` (the reservation).
+ */
+export const nextPrintSchema = z.object({ minMultiplierBp: positiveInt() }).strict();
+
+/**
+ * `tap:bets`: a bet admitted by ingest-api (stake reserved, exposure booked at
+ * `stake × multiplierBp`). With `nextPrint` the bet is not priced yet: `multiplierBp` is the
+ * multiplier its exposure was reserved at (the worst case admission allowed) and `terms` the quote
+ * at receipt that reservation derives from; the batcher stores the fill's multiplier and terms.
+ */
 export const betEntrySchema = z
   .object({
     betId: betIdSchema,
@@ -49,6 +66,7 @@ export const betEntrySchema = z
     multiplierBp: positiveInt(),
     placedAt: nonNegInt(),
     terms: termsSchema,
+    nextPrint: nextPrintSchema.optional(),
   })
   .strict();
 export type BetEntry = z.infer<typeof betEntrySchema>;

@@ -17,6 +17,7 @@ export {
   deadLetterEntrySchema,
   type EventEntry,
   eventEntrySchema,
+  nextPrintSchema,
   OPERATOR_ACTIONS,
   type OperatorAction,
   type OperatorEntry,

@@ -1,3 +1,4 @@
+export { type BetTerms, type BetTermsQuote, betTermsOf, type PrintToPrice } from './bet-terms.js';
 export { bivariateNormalCdf } from './bivariate-normal.js';
 export {
   type CellAt,

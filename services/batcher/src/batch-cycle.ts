@@ -14,8 +14,16 @@ import type { Publisher } from './streams/publisher.js';
 import type { CurrentParts } from './writer-parts.js';
 
 export interface BatchCycle {
-  /** `afterBetsId`: the read position on `tap:bets` when exact (live phase), enabling drift resyncs. */
-  run(entries: readonly StreamEntry[], afterBetsId?: string): Promise<void>;
+  /**
+   * `afterBetsId`: the read position on `tap:bets` when exact (live phase), enabling drift resyncs.
+   * Resolves to the next-tick bets held for their print (apply/fill.ts): not acknowledged, for the
+   * caller to apply again with a later batch.
+   */
+  run(
+    entries: readonly StreamEntry[],
+    afterBetsId?: string,
+    pricesReadAtMs?: number | null,
+  ): Promise<StreamEntry[]>;
   /** The dead-man sweep: voids overdue bets in a transaction of its own and publishes the result. */
   sweep(graceMs: number): Promise<number>;
 }
@@ -59,17 +67,22 @@ export function createBatchCycle(deps: {
       deps.log.warn({ bets: result.results.length }, 'dead_man.voided');
       return result.results.length;
     },
-    async run(entries, afterBetsId) {
+    async run(entries, afterBetsId, pricesReadAtMs = null) {
       const { applier, ledger, outbox } = deps.parts();
       const startedAt = performance.now();
-      const result = applier.apply(entries, Date.now());
+      const result = applier.apply(entries, Date.now(), pricesReadAtMs);
       const committedAt = performance.now();
       batches += 1;
       failPoint('after_commit_before_ack', batches);
-      await ackEntries(deps.redis, deps.channels.groups.batcher, entries);
+      const held = new Set(result.held);
+      const done = held.size === 0 ? entries : entries.filter((entry) => !held.has(entry));
+      await ackEntries(deps.redis, deps.channels.groups.batcher, done);
       const ackedAt = performance.now();
       failPoint('after_ack_before_events', batches);
-      const resync = afterBetsId === undefined ? undefined : { afterBetsId, balanceOf: ledger.balanceOf };
+      // A held bet's stake is reserved in the cache but neither in SQLite nor after the read position.
+      const balanceOf = (userId: string) =>
+        ledger.balanceOf(userId) - (result.heldStakeMicros.get(userId) ?? 0);
+      const resync = afterBetsId === undefined ? undefined : { afterBetsId, balanceOf };
       await publisher.publish(result.outbox, result.effects, resync);
       markPublished(outbox, result.outbox);
       const doneAt = performance.now();
@@ -83,6 +96,7 @@ export function createBatchCycle(deps: {
         },
         'batch.applied',
       );
+      return result.held;
     },
   };
 }

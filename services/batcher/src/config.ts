@@ -45,6 +45,12 @@ const shape = {
   BATCH_WAIT_MS: env.intBetween(0, 1_000, 5),
   /** XREADGROUP BLOCK while idle (ms); bounds how long SIGTERM waits for a read. Default 100. */
   BLOCK_MS: env.intBetween(1, 1_000, 100),
+  /**
+   * Next-tick entry (ingest-api BET_ENTRY=next_print, issue 22): the first print after a bet's
+   * receive time must come within this many ms, or the bet is refused `price_stale` and its stake
+   * released (apply/fill.ts). Default 1000 (10 print intervals; the breaker opens after 10 s).
+   */
+  BET_ENTRY_FILL_TIMEOUT_MS: env.intBetween(100, 60_000, 1_000),
   /** Consumer name in group `batcher`; keep it stable per data dir so a restart finds its pending entries. */
   CONSUMER_NAME: z
     .string()

@@ -13,7 +13,7 @@ export function createBatcherMetrics(registry: Registry, log: Logger, summaryInt
   const batches = new Counter({ name: 'tap_batcher_batches_total', help: 'Committed batches', registers });
   const entries = new Counter({
     name: 'tap_batcher_entries_total',
-    help: 'Stream entries processed, by stream and outcome (applied, rejected, duplicate, dead_letter)',
+    help: 'Stream entries processed, by stream and outcome (applied, rejected, duplicate, dead_letter, held: a next-tick bet waiting for its print)',
     labelNames: ['stream', 'outcome'],
     registers,
   });
@@ -176,6 +176,12 @@ export function createBatcherMetrics(registry: Registry, log: Logger, summaryInt
 }
 
 function emptyWindow(nowMs = Date.now()) {
-  const outcomes: Record<Outcome, number> = { applied: 0, rejected: 0, duplicate: 0, dead_letter: 0 };
+  const outcomes: Record<Outcome, number> = {
+    applied: 0,
+    rejected: 0,
+    duplicate: 0,
+    dead_letter: 0,
+    held: 0,
+  };
   return { startedAtMs: nowMs, batches: 0, entries: 0, maxBatch: 0, maxDurationMs: 0, outcomes };
 }

@@ -96,6 +96,20 @@ const shape = {
   /** Oldest acceptable index print for pricing, ms (SPEC §3). Default 500. */
   PRINT_AGE_MS_MAX: env.intBetween(50, 60_000, 500),
   /**
+   * Which print prices a bet (issue 22, docs/pricing.md "Informed traders"): `receipt` = the latest
+   * print at receive time, the multiplier is in the 202; `next_print` = the first print after the
+   * receive time, priced by the batcher, the 202 says pending and the multiplier comes with
+   * `accepted` (next-tick entry: stops a trader who sees our next print before we print it).
+   * Default receipt.
+   */
+  BET_ENTRY: z.enum(['receipt', 'next_print']).default('receipt'),
+  /**
+   * next_print: the exposure a pending bet reserves, as a percentage of the multiplier quoted at
+   * receipt (capped at the offered maximum, never below the trader's minimum); a fill above it is
+   * rejected `quote_moved`. 5000 reserves every bet at 50× (the offered maximum). Default 200.
+   */
+  BET_ENTRY_RESERVE_PCT: env.intBetween(100, 100_000, 200),
+  /**
    * Demo mode: accept bets priced on simulated prints (price-ingest with VENUES=simulator, SPEC §9)
    * and serve POST /v1/demo/faucet (play money). Off in production; the demo stack and tests turn
    * it on explicitly. Default false.

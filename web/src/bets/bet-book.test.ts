@@ -41,6 +41,30 @@ describe('bet book state machine', () => {
     expect(won.bets[0]).toMatchObject({ phase: 'won', payoutMicros: 11_800_000 });
   });
 
+  it('next-tick entry: pending awaiting its price until accepted brings the multiplier it got', () => {
+    const unpriced: BookInput = { ...admitted, multiplierBp: null } as BookInput;
+    const cell = {
+      t0: 1_765_000_010_000,
+      p0: 9_750_000,
+      windowMs: 5_000,
+      bandCents: 1_000,
+      stakeMicros: 5_000_000,
+    };
+    const pending = run(tap, unpriced).bets[0];
+    expect(pending).toMatchObject({ phase: 'pending', awaitingPrice: true, multiplierBp: 23_500 });
+    const filled = event('accepted', { bet: { ...cell, multiplierBp: 24_100 } });
+    expect(run(tap, unpriced, filled).bets[0]).toMatchObject({
+      phase: 'accepted',
+      awaitingPrice: false,
+      multiplierBp: 24_100,
+    });
+    // `accepted` before the 202: the bet keeps the priced multiplier.
+    expect(run(tap, filled, unpriced).bets[0]).toMatchObject({ phase: 'accepted', multiplierBp: 24_100 });
+    const moved = run(tap, unpriced, event('rejected', { reason: 'quote_moved' })).bets[0];
+    expect(moved).toMatchObject({ phase: 'rejected', awaitingPrice: false, reason: 'quote_moved' });
+    expect(availableMicros(run(tap, unpriced))).toBe(95_000_000);
+  });
+
   it('shows an HTTP refusal with its code', () => {
     const book = run(tap, { type: 'refused', clientBetId: 'c1', code: 'quote_moved' });
     expect(book.bets[0]).toMatchObject({ phase: 'refused', reason: 'quote_moved' });

@@ -5,6 +5,11 @@
  *   tap → sending ──202──→ pending ──WS──→ accepted ──WS──→ won | lost | void
  *              └──4xx/5xx──→ refused          └──WS──→ rejected
  *
+ * Under next-tick entry (BET_ENTRY=next_print, issue 22) the 202 carries no multiplier: the bet is
+ * pending with `awaitingPrice` (the multiplier shown is the trader's minimum, the one tapped) until
+ * `accepted` brings the multiplier it was priced at, or `rejected` says why (`quote_moved`: the
+ * next print priced it below the minimum; `price_stale`: no print came).
+ *
  * A bet never moves backwards: the WebSocket may say `accepted` before the 202 reaches us, an
  * event may arrive twice (the outbox re-publishes after a crash), a replay after a reconnect may
  * repeat what we saw. Events for bets this page did not place (another tab, a reload) create them.
@@ -20,7 +25,10 @@ export interface TrackedBet {
   t0: number;
   p0: number;
   stakeMicros: number;
+  /** The multiplier: the tapped one until the 202 or `accepted` says what the bet got. */
   multiplierBp: number;
+  /** Admitted for next-tick entry and not priced yet: `multiplierBp` is only the trader's minimum. */
+  awaitingPrice: boolean;
   phase: BetPhase;
   /** Refusal or rejection code (words via describeReason), or the void reason. */
   reason: string | null;
@@ -35,7 +43,8 @@ export interface BetBook {
 
 export type BookInput =
   | { type: 'tap'; clientBetId: string; t0: number; p0: number; stakeMicros: number; multiplierBp: number }
-  | { type: 'admitted'; clientBetId: string; betId: string; multiplierBp: number }
+  /** `multiplierBp` null: admitted for next-tick entry, priced later (the `accepted` event). */
+  | { type: 'admitted'; clientBetId: string; betId: string; multiplierBp: number | null }
   | { type: 'refused'; clientBetId: string; code: string }
   | { type: 'event'; event: BetEventMessage }
   | { type: 'balance'; balanceMicros: number }
@@ -62,7 +71,15 @@ export function applyToBook(book: BetBook, input: BookInput): BetBook {
     case 'tap':
       return withBets(book, [
         ...book.bets,
-        { ...input, key: input.clientBetId, betId: null, phase: 'sending', reason: null, payoutMicros: 0 },
+        {
+          ...input,
+          key: input.clientBetId,
+          betId: null,
+          phase: 'sending',
+          reason: null,
+          payoutMicros: 0,
+          awaitingPrice: false,
+        },
       ]);
     case 'admitted':
       return applyAdmitted(book, input);
@@ -80,17 +97,33 @@ export function applyToBook(book: BetBook, input: BookInput): BetBook {
 /** The 202: the bet becomes pending, or takes over what the WebSocket already said about it. */
 function applyAdmitted(
   book: BetBook,
-  input: { clientBetId: string; betId: string; multiplierBp: number },
+  input: { clientBetId: string; betId: string; multiplierBp: number | null },
 ): BetBook {
   const early = book.bets.find((b) => b.betId === input.betId && b.key !== input.clientBetId);
-  const changes = { betId: input.betId, multiplierBp: input.multiplierBp, phase: 'pending' as BetPhase };
+  const priced = input.multiplierBp === null ? { awaitingPrice: true } : { multiplierBp: input.multiplierBp };
+  const changes = { betId: input.betId, ...priced, phase: 'pending' as BetPhase };
   if (!early) return update(book, (b) => b.key === input.clientBetId, changes);
   const { phase, reason, payoutMicros } = early;
+  // The 202's, else what `accepted` said (next-tick entry), else the tapped one (a rejection).
+  const multiplierOf = (tapped: TrackedBet) =>
+    input.multiplierBp ?? (early.multiplierBp || tapped.multiplierBp);
   return withBets(
     book,
     book.bets
       .filter((b) => b !== early)
-      .map((b) => (b.key === input.clientBetId ? { ...b, ...changes, phase, reason, payoutMicros } : b)),
+      .map((b) =>
+        b.key === input.clientBetId
+          ? {
+              ...b,
+              ...changes,
+              phase,
+              reason,
+              payoutMicros,
+              awaitingPrice: false,
+              multiplierBp: multiplierOf(b),
+            }
+          : b,
+      ),
   );
 }
 
@@ -103,6 +136,8 @@ function applyEvent(book: BetBook, event: BetEventMessage): BetBook {
     reason: event.reason ?? null,
     ...(event.payoutMicros !== undefined ? { payoutMicros: event.payoutMicros } : {}),
     ...(event.bet ? { multiplierBp: event.bet.multiplierBp } : {}),
+    // Decided either way: a rejection's multiplier stays the trader's minimum, shown as such.
+    ...(phase === 'pending' ? {} : { awaitingPrice: false }),
   };
   if (book.bets.some((b) => b.betId === event.betId)) {
     return update(next, (b) => b.betId === event.betId, changes);
@@ -118,6 +153,7 @@ function applyEvent(book: BetBook, event: BetEventMessage): BetBook {
       payoutMicros: 0,
       ...changes,
       multiplierBp: cell.multiplierBp,
+      awaitingPrice: false,
     },
   ]);
 }
@@ -138,6 +174,7 @@ function applyLoaded(book: BetBook, bet: BetLookup): BetBook {
     p0: bet.p0,
     stakeMicros: bet.stakeMicros,
     multiplierBp: bet.multiplierBp,
+    awaitingPrice: false,
     ...changes,
   };
   return withBets(book, [...book.bets, loaded]);

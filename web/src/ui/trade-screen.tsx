@@ -3,6 +3,7 @@
  * banner, the chart with its grid, the stake selector and the trader's recent bets; History and
  * Ledger views; a receipt per bet.
  */
+import { placedMultiplierBp } from '@tap/client';
 import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import { availableMicros, isSettled, type TrackedBet } from '../bets/bet-book.js';
 import { describeReason } from '../bets/reasons.js';
@@ -62,7 +63,7 @@ export function TradeScreen(props: { session: TradingSession; address: string; o
           type: 'admitted',
           clientBetId,
           betId: result.value.betId,
-          multiplierBp: result.value.multiplierBp,
+          multiplierBp: placedMultiplierBp(result.value),
         });
         return;
       }
@@ -160,7 +161,9 @@ function BetList({ bets, onOpen }: { bets: TrackedBet[]; onOpen(betId: string): 
         <li key={bet.key} className={`bet ${bet.phase}`} data-phase={bet.phase} data-bet-id={bet.betId ?? ''}>
           <span className="phase">{bet.phase}</span>
           <span>
-            {formatUsd(bet.stakeMicros)} at {formatMultiplier(bet.multiplierBp)} on ${formatPrice(bet.p0)}
+            {formatUsd(bet.stakeMicros)} at {bet.awaitingPrice ? '≥ ' : ''}
+            {formatMultiplier(bet.multiplierBp)} on ${formatPrice(bet.p0)}
+            {bet.awaitingPrice && <span className="awaiting-price"> · pricing at the next print</span>}
           </span>
           {bet.phase === 'won' && <span>paid {formatUsd(bet.payoutMicros)}</span>}
           {bet.reason && <span className="reason">{describeReason(bet.reason)}</span>}

@@ -200,6 +200,19 @@ CREATE TRIGGER operator_actions_no_delete BEFORE DELETE ON operator_actions
   BEGIN SELECT RAISE(ABORT, 'operator_actions is append-only'); END;
 `;
 
+/**
+ * What pricing reads from a print besides its price and σ (issue 22, next-tick entry): η and the
+ * filtered index with its error. The batcher prices a `next_print` bet from the stored print that
+ * fills it, with the same `pricingIndexOf` as admission, so the print table must hold every input.
+ * NULL on prints stored before this version or printed without them (priced as η = 0 / unfiltered,
+ * as admission prices such a print).
+ */
+const V7_PRINT_PRICING = `
+ALTER TABLE index_prints ADD COLUMN noise REAL;
+ALTER TABLE index_prints ADD COLUMN filtered_cents INTEGER;
+ALTER TABLE index_prints ADD COLUMN filtered_noise REAL;
+`;
+
 export const SEGMENT_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: V1_INITIAL },
   { version: 2, name: 'event_outbox', sql: V2_EVENT_OUTBOX },
@@ -207,6 +220,7 @@ export const SEGMENT_MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'rollover', sql: V4_ROLLOVER },
   { version: 5, name: 'print_simulated', sql: V5_PRINT_SIMULATED },
   { version: 6, name: 'operator_actions', sql: V6_OPERATOR_ACTIONS },
+  { version: 7, name: 'print_pricing', sql: V7_PRINT_PRICING },
 ];
 
 /**

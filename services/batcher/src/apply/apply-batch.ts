@@ -45,6 +45,13 @@ export interface BatchResult {
   /** Outbox rows written by this batch, to publish after XACK. */
   outbox: OutboxRow[];
   effects: Effect[];
+  /**
+   * Next-tick bets waiting for their print (fill.ts): nothing of them was written; they must not be
+   * acknowledged, and are applied again with a later batch.
+   */
+  held: StreamEntry[];
+  /** The held bets' stakes per user: reserved in the cache, not yet in SQLite (a drift resync counts them). */
+  heldStakeMicros: Map<string, number>;
 }
 
 const RAW_CHARS_MAX = 16_384;
@@ -68,12 +75,13 @@ export function createBatchApplier(
   },
 ) {
   const { ledger, outbox } = parts;
-  const context = (nowMs: number): ApplyContext => ({
+  const context = (nowMs: number, pricesReadAtMs: number | null = null): ApplyContext => ({
     ledger,
     bets: parts.bets,
     operators: parts.operators,
     operatorKeyHex: parts.operatorKeyHex,
     nowMs,
+    pricesReadAtMs,
     betRules: parts.betRules,
   });
   const inSavepoint = db.transaction((ctx: ApplyContext, entry: StreamEntry, value: unknown): Verdict => {
@@ -110,43 +118,64 @@ export function createBatchApplier(
 
   /** The batch loop, the same for both strategies. */
   const applyWith = (strategy: EntryStrategy) =>
-    db.transaction((entries: readonly StreamEntry[], nowMs: number): BatchResult => {
-      outbox.deletePublished();
-      const ctx = context(nowMs);
-      const batch: BatchResult = { results: [], outbox: [], effects: [] };
-      const events: string[] = [];
-      const deadLetters: string[] = [];
-      const toDeadLetter = (entry: StreamEntry, reason: string) => {
-        deadLetters.push(JSON.stringify(deadLetter(entry, reason, nowMs)));
-        batch.results.push({ kind: entry.kind, outcome: 'dead_letter' });
-      };
-      const emit = (output: VerdictOutput) => {
-        for (const event of output.events) events.push(JSON.stringify(event));
-        for (const effect of output.effects) batch.effects.push(effect);
-      };
-      for (const entry of entries) {
-        const decoded = entry.fields === null ? undefined : decodeEntry(entry.kind, entry.fields);
-        if (decoded === undefined || !decoded.ok) {
-          toDeadLetter(entry, decoded === undefined ? 'entry_deleted' : `${decoded.code}: ${decoded.reason}`);
-          continue;
+    db.transaction(
+      (entries: readonly StreamEntry[], nowMs: number, pricesReadAtMs: number | null): BatchResult => {
+        outbox.deletePublished();
+        const ctx = context(nowMs, pricesReadAtMs);
+        const batch: BatchResult = {
+          results: [],
+          outbox: [],
+          effects: [],
+          held: [],
+          heldStakeMicros: new Map(),
+        };
+        const events: string[] = [];
+        const deadLetters: string[] = [];
+        const toDeadLetter = (entry: StreamEntry, reason: string) => {
+          deadLetters.push(JSON.stringify(deadLetter(entry, reason, nowMs)));
+          batch.results.push({ kind: entry.kind, outcome: 'dead_letter' });
+        };
+        const emit = (output: VerdictOutput) => {
+          for (const event of output.events) events.push(JSON.stringify(event));
+          for (const effect of output.effects) batch.effects.push(effect);
+        };
+        const applyOne = (entry: StreamEntry, value: unknown, retryIfHeld: Held[]) => {
+          const unwound: { events: EventEntry[]; effects: Effect[] } = { events: [], effects: [] };
+          const verdict = strategy(ctx, entry, value, unwound);
+          if (verdict.kind === 'failed') {
+            toDeadLetter(entry, verdict.reason);
+            emit(unwound);
+            return;
+          }
+          if (verdict.kind === 'held' && retryIfHeld !== NO_RETRY)
+            return void retryIfHeld.push({ entry, value });
+          if (verdict.kind === 'held') holdBet(batch, entry, value as EntryOf<'bets'>);
+          if (verdict.kind === 'out_of_bounds') toDeadLetter(entry, verdict.code);
+          else batch.results.push({ kind: entry.kind, outcome: outcomeOf(verdict) });
+          if (verdict.kind === 'applied' || verdict.kind === 'rejected' || verdict.kind === 'out_of_bounds') {
+            emit(verdict);
+          }
+        };
+        // Next-tick bets held in the first pass are tried once more at the end: a print later in this
+        // batch may be the one that fills them (fill.ts), which saves them a batch of waiting.
+        const heldOnce: Held[] = [];
+        for (const entry of entries) {
+          const decoded = entry.fields === null ? undefined : decodeEntry(entry.kind, entry.fields);
+          if (decoded === undefined || !decoded.ok) {
+            toDeadLetter(
+              entry,
+              decoded === undefined ? 'entry_deleted' : `${decoded.code}: ${decoded.reason}`,
+            );
+            continue;
+          }
+          applyOne(entry, decoded.value, heldOnce);
         }
-        const unwound: { events: EventEntry[]; effects: Effect[] } = { events: [], effects: [] };
-        const verdict = strategy(ctx, entry, decoded.value, unwound);
-        if (verdict.kind === 'failed') {
-          toDeadLetter(entry, verdict.reason);
-          emit(unwound);
-          continue;
-        }
-        if (verdict.kind === 'out_of_bounds') toDeadLetter(entry, verdict.code);
-        else batch.results.push({ kind: entry.kind, outcome: outcomeOf(verdict) });
-        if (verdict.kind === 'applied' || verdict.kind === 'rejected' || verdict.kind === 'out_of_bounds') {
-          emit(verdict);
-        }
-      }
-      batch.outbox.push(...outbox.addAll('events', events));
-      batch.outbox.push(...outbox.addAll('deadLetter', deadLetters));
-      return batch;
-    });
+        for (const { entry, value } of heldOnce) applyOne(entry, value, NO_RETRY);
+        batch.outbox.push(...outbox.addAll('events', events));
+        batch.outbox.push(...outbox.addAll('deadLetter', deadLetters));
+        return batch;
+      },
+    );
   const applyDirect = applyWith(direct);
   const applyIsolated = applyWith(isolated);
 
@@ -154,7 +183,7 @@ export function createBatchApplier(
   const sweepTx = db.transaction((nowMs: number, graceMs: number): BatchResult => {
     outbox.deletePublished();
     const verdicts = sweepOverdue(context(nowMs), graceMs);
-    const batch: BatchResult = { results: [], outbox: [], effects: [] };
+    const batch: BatchResult = { results: [], outbox: [], effects: [], held: [], heldStakeMicros: new Map() };
     const events: string[] = [];
     for (const verdict of verdicts) {
       if (verdict.kind !== 'applied') continue;
@@ -171,10 +200,15 @@ export function createBatchApplier(
     sweep(nowMs: number, graceMs: number): BatchResult {
       return sweepTx.immediate(nowMs, graceMs);
     },
-    apply(entries: readonly StreamEntry[], nowMs: number): BatchResult {
+    /**
+     * `pricesReadAtMs`: when the read of these entries started, if it drained `tap:prices` (every
+     * print published by then is among them or applied); a next-tick bet with no print after it is
+     * refused `price_stale` only once that is past its deadline (fill.ts). Null: held instead.
+     */
+    apply(entries: readonly StreamEntry[], nowMs: number, pricesReadAtMs: number | null = null): BatchResult {
       const head = ledger.head();
       try {
-        return applyDirect.immediate(entries, nowMs);
+        return applyDirect.immediate(entries, nowMs, pricesReadAtMs);
       } catch (err) {
         // Rolled back as a whole (a refusal or an apply error): redo it with one savepoint per
         // entry. Refusals and apply errors are rare, so nearly every batch commits directly. An
@@ -182,10 +216,24 @@ export function createBatchApplier(
         // a storage failure (full disk) fails the batch at once, for the consumer to retry.
         ledger.resetHead(head);
         if (storageFailureCode(err)) throw err;
-        return applyIsolated.immediate(entries, nowMs);
+        return applyIsolated.immediate(entries, nowMs, pricesReadAtMs);
       }
     },
   };
+}
+
+/** A next-tick bet held in a batch's first pass. */
+interface Held {
+  entry: StreamEntry;
+  value: unknown;
+}
+
+/** The second pass: a bet held again is held for a later batch. */
+const NO_RETRY: Held[] = [];
+
+function holdBet(batch: BatchResult, entry: StreamEntry, bet: EntryOf<'bets'>): void {
+  batch.held.push(entry);
+  batch.heldStakeMicros.set(bet.userId, (batch.heldStakeMicros.get(bet.userId) ?? 0) + bet.stakeMicros);
 }
 
 /** Thrown on the direct path to roll the whole batch back and redo it with savepoints. */

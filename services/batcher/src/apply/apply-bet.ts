@@ -7,10 +7,14 @@
  * the owner's cached balance is recomputed from SQLite (which releases a reservation if admission
  * made one and grants nothing if the entry was forged). Its exposure stays booked until its keys
  * expire: releasing exposure a forged entry never booked would hand out room.
+ *
+ * A next-tick bet (`nextPrint`, fill.ts) is priced first: held until its print is stored, stored
+ * `rejected` when its fill is refused, else debited and stored with the fill's terms.
  */
 import { type BetEntry, type EventEntry, payoutMicros } from '@tap/domain';
 import { brokenBetBound } from './bet-bounds.js';
-import { type ApplyContext, applied, DUPLICATE, type Effect, type Verdict } from './verdict.js';
+import { fillOf, isNextPrint, trueUp } from './fill.js';
+import { type ApplyContext, applied, DUPLICATE, type Effect, HELD, type Verdict } from './verdict.js';
 
 /** `appendedAtMs`: the Redis time the entry was appended (its stream id). */
 export function applyBet(ctx: ApplyContext, bet: BetEntry, appendedAtMs: number): Verdict {
@@ -28,6 +32,26 @@ export function applyBet(ctx: ApplyContext, bet: BetEntry, appendedAtMs: number)
       ],
     };
   }
+  if (!isNextPrint(bet)) return debitAndStore(ctx, bet, bet);
+  const fill = fillOf(ctx, bet);
+  if (fill.kind === 'held') return HELD;
+  if (fill.kind === 'filled') return debitAndStore(ctx, bet, fill.bet);
+  // Refused: stored with what priced it (when it was priced) and the code; the reservation made at
+  // admission (the entry's multiplier) is what is released.
+  ctx.bets.insert(fill.bet, 'rejected', fill.code);
+  return {
+    kind: 'rejected',
+    code: fill.code,
+    events: [{ ...betEvent(bet, 'rejected', ctx.ledger.balanceOf(bet.userId)), reason: fill.code }],
+    effects: releaseReservation(bet),
+  };
+}
+
+/**
+ * Debits the stake and stores `bet` accepted (`admitted` is the entry as admitted: its multiplier is
+ * the exposure reserved, which a next-tick fill trues up), or stores it rejected on drift.
+ */
+function debitAndStore(ctx: ApplyContext, admitted: BetEntry, bet: BetEntry): Verdict {
   const debit = ctx.ledger.debit(bet.userId, bet.stakeMicros, 'bet_stake', bet.betId, ctx.nowMs);
   if (debit.ok) {
     ctx.bets.insert(bet, 'accepted', null);
@@ -36,14 +60,16 @@ export function applyBet(ctx: ApplyContext, bet: BetEntry, appendedAtMs: number)
       ...betEvent(bet, 'accepted', debit.balanceAfter),
       bet: { t0, p0, windowMs, bandCents, stakeMicros, multiplierBp },
     };
-    return applied([event], [{ type: 'pending_cleared', betId: bet.betId }]);
+    const effects: Effect[] = [{ type: 'pending_cleared', betId: bet.betId }];
+    if (admitted !== bet) effects.push(trueUp(admitted, bet));
+    return applied([event], effects);
   }
   ctx.bets.insert(bet, 'rejected', debit.code);
   return {
     kind: 'rejected',
     code: debit.code,
     events: [{ ...betEvent(bet, 'rejected', debit.balance), reason: debit.code }],
-    effects: [...releaseReservation(bet), { type: 'balance_resync', userId: bet.userId }],
+    effects: [...releaseReservation(admitted), { type: 'balance_resync', userId: bet.userId }],
   };
 }
 

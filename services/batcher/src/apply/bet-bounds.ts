@@ -15,18 +15,23 @@ import { DEFAULT_PRICING_CONFIG, type PricingConfig } from '@tap/pricing';
 export interface BetRules {
   stakeMicrosMin: number;
   stakeMicrosMax: number;
-  pricing: Pick<
-    PricingConfig,
-    'windowMs' | 'bandCents' | 'leadMs' | 'horizonMs' | 'multiplierBpMin' | 'multiplierBpMax'
-  >;
+  /** The config ingest-api prices with: the grid's bounds, and next-tick fills (fill.ts). */
+  pricing: PricingConfig;
+  /** BET_ENTRY_FILL_TIMEOUT_MS: a next-tick bet's print must be at most this much after its receipt. */
+  fillTimeoutMs: number;
 }
 
 /** The rules from the batcher's stake limits (the same variables as ingest-api's) and the pricing config. */
-export function betRulesOf(config: { STAKE_MICROS_MIN: number; STAKE_MICROS_MAX: number }): BetRules {
+export function betRulesOf(config: {
+  STAKE_MICROS_MIN: number;
+  STAKE_MICROS_MAX: number;
+  BET_ENTRY_FILL_TIMEOUT_MS?: number;
+}): BetRules {
   return {
     stakeMicrosMin: config.STAKE_MICROS_MIN,
     stakeMicrosMax: config.STAKE_MICROS_MAX,
     pricing: DEFAULT_PRICING_CONFIG,
+    fillTimeoutMs: config.BET_ENTRY_FILL_TIMEOUT_MS ?? 1_000,
   };
 }
 
@@ -49,7 +54,14 @@ export function brokenBetBound(bet: BetEntry, appendedAtMs: number, rules: BetRu
   const multiplier = bet.multiplierBp;
   if (multiplier < pricing.multiplierBpMin || multiplier > pricing.multiplierBpMax)
     return 'multiplier_out_of_range';
-  if (bet.terms.multiplierBp !== multiplier) return 'multiplier_out_of_range';
+  // A next-tick entry's multiplier is its reservation, at least the trader's minimum; its terms are
+  // the quote at receipt (fill.ts prices it); any other entry's multiplier is its terms'.
+  if (
+    bet.nextPrint === undefined
+      ? bet.terms.multiplierBp !== multiplier
+      : bet.nextPrint.minMultiplierBp > multiplier
+  )
+    return 'multiplier_out_of_range';
   if (bet.windowMs !== pricing.windowMs || bet.bandCents !== pricing.bandCents) return 'off_grid';
   if (bet.t0 % pricing.windowMs !== 0 || bet.p0 % pricing.bandCents !== 0) return 'off_grid';
   if (bet.placedAt > appendedAtMs + PLACED_AT_SKEW_MS_MAX) return 'placed_after_append';

@@ -15,6 +15,11 @@ export type Effect =
   | { type: 'balance_delta'; userId: string; deltaMicros: number }
   /** Give back exposure booked at admission: the bet's potential payout and its open-bet slot. */
   | { type: 'exposure_release'; userId: string; t0: number; p0: number; payoutMicros: number }
+  /**
+   * Give back the part of a next-tick bet's reserved potential payout its fill did not need
+   * (reserved − filled, ≥ 0); the bet stays open, so its open-bet slot stays booked.
+   */
+  | { type: 'exposure_trueup'; userId: string; t0: number; p0: number; payoutMicros: number }
   /** The cache proved wrong (SQLite refused a stake it had reserved): recompute it for this user. */
   | { type: 'balance_resync'; userId: string }
   /** The bet is in SQLite now: drop its "pending" marker set at admission (`keys.pendingBet`). */
@@ -22,7 +27,12 @@ export type Effect =
 
 export type Verdict =
   | { kind: 'applied'; events: EventEntry[]; effects: Effect[] }
-  | { kind: 'rejected'; code: 'insufficient_funds'; events: EventEntry[]; effects: Effect[] }
+  | { kind: 'rejected'; code: RejectionCode; events: EventEntry[]; effects: Effect[] }
+  /**
+   * A next-tick bet whose filling print has not been applied yet (fill.ts): nothing is written, the
+   * entry is not acknowledged, and it is applied again with a later batch.
+   */
+  | { kind: 'held' }
   /** Already applied (a redelivery after a crash): nothing changes, nothing is emitted. */
   | { kind: 'duplicate' }
   /** Cannot be applied; dead-lettered with `code` as the reason. */
@@ -33,7 +43,10 @@ export type Verdict =
    */
   | { kind: 'out_of_bounds'; code: string; events: EventEntry[]; effects: Effect[] };
 
-export type Outcome = 'applied' | 'rejected' | 'duplicate' | 'dead_letter';
+/** Why a bet was stored `rejected`: the cache drifted, or its next-tick fill was refused (fill.ts). */
+export type RejectionCode = 'insufficient_funds' | 'quote_moved' | 'cell_not_offered' | 'price_stale';
+
+export type Outcome = 'applied' | 'rejected' | 'duplicate' | 'dead_letter' | 'held';
 
 /** What every apply function works with, inside the batch transaction. */
 export interface ApplyContext {
@@ -44,11 +57,18 @@ export interface ApplyContext {
   operatorKeyHex: string;
   /** The batch's clock: ledger rows' created_at. */
   nowMs: number;
-  /** The bounds every bet entry is checked against before money moves. */
+  /**
+   * A time by which every print published is stored by the end of this batch (the batch's read
+   * started then and drained `tap:prices`), or null when not known (start-up, a full read): "no
+   * print after a next-tick bet by its deadline" is only decided against it (fill.ts).
+   */
+  pricesReadAtMs: number | null;
+  /** The bounds every bet entry is checked against before money moves, and how next-tick bets are priced. */
   betRules: BetRules;
 }
 
 export const DUPLICATE: Verdict = { kind: 'duplicate' };
+export const HELD: Verdict = { kind: 'held' };
 
 export function applied(events: EventEntry[], effects: Effect[] = []): Verdict {
   return { kind: 'applied', events, effects };

@@ -40,6 +40,23 @@ export interface BetStore {
   overdue(nowMs: number, afterEndMs: number, limit: number): OverdueBet[];
   /** INSERT OR IGNORE; false when the print was already there. */
   insertPrint(print: PrintEntry): boolean;
+  /**
+   * The stored print with the smallest time after `afterMs` (ties: the smallest id), with what
+   * pricing reads from it: the print that fills a next-tick bet placed at `afterMs`.
+   */
+  firstPrintAfter(afterMs: number): PrintEntry | undefined;
+}
+
+interface PrintRow {
+  id: number;
+  t: number;
+  priceCents: number;
+  venues: number;
+  sigma: number;
+  simulated: number | null;
+  noise: number | null;
+  filteredCents: number | null;
+  filteredNoise: number | null;
 }
 
 export function createBetStore(db: Database.Database): BetStore {
@@ -64,7 +81,14 @@ export function createBetStore(db: Database.Database): BetStore {
      ORDER BY t0 LIMIT ?`,
   );
   const insertPrint = db.prepare(
-    'INSERT OR IGNORE INTO index_prints (id, t, price_cents, venues, sigma, simulated) VALUES (?, ?, ?, ?, ?, ?)',
+    `INSERT OR IGNORE INTO index_prints (id, t, price_cents, venues, sigma, simulated, noise, filtered_cents,
+       filtered_noise) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  // A range scan of index_prints_by_time: one index step, whatever the table's size.
+  const firstPrintAfter = db.prepare<[number], PrintRow>(
+    `SELECT id, t, price_cents AS priceCents, venues, sigma, simulated, noise, filtered_cents AS filteredCents,
+       filtered_noise AS filteredNoise
+     FROM index_prints WHERE t > ? ORDER BY t, id LIMIT 1`,
   );
   return {
     exists: (betId) => exists.get(betId) !== undefined,
@@ -101,7 +125,27 @@ export function createBetStore(db: Database.Database): BetStore {
     overdue: (nowMs, afterEndMs, limit) => overdue.all(nowMs - afterEndMs, afterEndMs, nowMs, limit),
     insertPrint(print) {
       const { id, t, priceCents, venues, sigma, simulated } = print;
-      return insertPrint.run(id, t, priceCents, venues, sigma, simulated ? 1 : 0).changes === 1;
+      const optional = [print.noise, print.filteredCents, print.filteredNoise].map((v) => v ?? null);
+      return insertPrint.run(id, t, priceCents, venues, sigma, simulated ? 1 : 0, ...optional).changes === 1;
     },
+    firstPrintAfter(afterMs) {
+      const row = firstPrintAfter.get(afterMs);
+      return row === undefined ? undefined : printOfRow(row);
+    },
+  };
+}
+
+function printOfRow(row: PrintRow): PrintEntry {
+  const { id, t, priceCents, venues, sigma } = row;
+  return {
+    id,
+    t,
+    priceCents,
+    venues,
+    sigma,
+    ...(row.noise === null ? {} : { noise: row.noise }),
+    ...(row.filteredCents === null ? {} : { filteredCents: row.filteredCents }),
+    ...(row.filteredNoise === null ? {} : { filteredNoise: row.filteredNoise }),
+    simulated: row.simulated === 1,
   };
 }

@@ -32,6 +32,7 @@ export function openTestSegment() {
   const ctx: ApplyContext = {
     ...{ ledger, bets, operators, operatorKeyHex: TEST_OPERATOR_KEY },
     nowMs: NOW_MS,
+    pricesReadAtMs: NOW_MS,
     betRules: TEST_BET_RULES,
   };
   return {

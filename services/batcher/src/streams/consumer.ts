@@ -18,6 +18,10 @@
  * `tap_batcher_storage_failing` is 1. A roll-over that fails on the disk still stops the process
  * (its restart recovery is the tested path for a half-done roll-over).
  *
+ * Next-tick bets held for their print (apply/fill.ts) are not acknowledged: they are kept here and
+ * put in front of every following batch until one decides them. They stay pending in the group, so
+ * a crash or a stop leaves them for the next start's pending read, which holds them again.
+ *
  * `stop()` lets the batch in progress and the one already read finish (applied, acknowledged,
  * published) and returns once the loop has ended; with a bounded BLOCK that is at most BLOCK_MS
  * plus two batches.
@@ -102,6 +106,8 @@ export function createConsumer(deps: ConsumerDeps) {
   let lastAnchorAtMs = 0;
   let lastHeartbeatAtMs = 0;
   let batchesSinceCheckpoint = 0;
+  /** Next-tick bets waiting for their print, in stream order. */
+  let held: StreamEntry[] = [];
 
   async function startUp(): Promise<string> {
     await ensureGroups(deps.redis, channels);
@@ -117,7 +123,7 @@ export function createConsumer(deps: ConsumerDeps) {
     while (!stopping) {
       const entries = await readOwnPending(readerGroup, cursors, config.BATCH_MAX);
       if (entries.length === 0) break;
-      await applyStored(entries);
+      await applyStored(withHeld(entries));
       applied += entries.length;
     }
     log.info({ claimed, entries: applied }, 'pending.applied');
@@ -167,10 +173,14 @@ export function createConsumer(deps: ConsumerDeps) {
    * admission answers 503 `batcher_behind` once it is older than its limit. Returns false when
    * stopped before the batch could commit (it stays pending in Redis for the next start).
    */
-  async function applyStored(entries: readonly StreamEntry[], afterBetsId?: string): Promise<boolean> {
+  async function applyStored(
+    entries: readonly StreamEntry[],
+    afterBetsId?: string,
+    pricesReadAtMs: number | null = null,
+  ): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await cycle.run(entries, afterBetsId);
+        held = await cycle.run(entries, afterBetsId, pricesReadAtMs);
         if (attempt > 0) {
           deps.metrics.storageRecovered();
           log.warn({ attempts: attempt + 1, entries: entries.length }, 'batch.storage_recovered');
@@ -203,9 +213,15 @@ export function createConsumer(deps: ConsumerDeps) {
     }
   }
 
+  /** The held bets first (older than anything read since), then `entries`. */
+  function withHeld(entries: StreamEntry[]): StreamEntry[] {
+    return held.length === 0 ? entries : [...held, ...entries];
+  }
+
   /** The next batch's read, started before the current batch is applied (see `run`). */
-  function prefetch(): Promise<StreamEntry[]> {
-    const read = readBatch();
+  function prefetch(): Promise<{ entries: StreamEntry[]; startedAtMs: number }> {
+    const startedAtMs = Date.now();
+    const read = readBatch().then((entries) => ({ entries, startedAtMs }));
     // Awaited by the next iteration, which reports a failure; this only keeps it from being
     // reported as unhandled while the current batch is still being applied.
     read.catch(() => undefined);
@@ -224,20 +240,23 @@ export function createConsumer(deps: ConsumerDeps) {
     lastHeartbeatAtMs = Date.now();
     await deps.heartbeat(lastHeartbeatAtMs);
     log.info({ consumer: config.CONSUMER_NAME }, 'consumer.running');
-    let next = stopping ? Promise.resolve([]) : prefetch();
+    let next = stopping ? Promise.resolve({ entries: [], startedAtMs: 0 }) : prefetch();
     for (;;) {
-      const entries = await next;
+      const { entries: read, startedAtMs } = await next;
+      // A read returns at most BATCH_MAX entries per stream: fewer prints means it drained tap:prices.
+      const drained = read.filter((entry) => entry.kind === 'prices').length < config.BATCH_MAX;
+      const entries = withHeld(read);
       const last = stopping;
       if (!last) next = prefetch();
       for (const entry of entries) {
         if (entry.kind === 'bets' && compareStreamIds(entry.id, afterBetsId) > 0) afterBetsId = entry.id;
       }
       if (entries.length > 0) {
-        if (!(await applyStored(entries, afterBetsId))) return;
+        if (!(await applyStored(entries, afterBetsId, drained ? startedAtMs : null))) return;
         batchesSinceCheckpoint += 1;
       }
       if (last) return;
-      await maintain(entries.length === 0, isBehind(entries, config.BATCH_MAX));
+      await maintain(read.length === 0, isBehind(read, config.BATCH_MAX));
     }
   }
 

@@ -17,7 +17,8 @@ import type { OutboxRow } from '../storage/outbox.js';
 /**
  * Releases one bet's exposure booked at admission. Cell and column keys expire after their window
  * is settled, so they are only decremented while they exist. KEYS: cell, column, total, user,
- * open bets; ARGV: potential payout.
+ * open bets; ARGV: potential payout, open-bet slots (1 for a bet that closes; 0 for a next-tick
+ * fill's true-up, which gives back unused payout of a bet that stays open).
  */
 const RELEASE_EXPOSURE = `
 local payout = tonumber(ARGV[1])
@@ -26,7 +27,7 @@ for i = 1, 2 do
 end
 redis.call('DECRBY', KEYS[3], payout)
 redis.call('DECRBY', KEYS[4], payout)
-redis.call('DECR', KEYS[5])
+if ARGV[2] ~= '0' then redis.call('DECRBY', KEYS[5], ARGV[2]) end
 return 1
 `;
 
@@ -166,6 +167,7 @@ function addEffects(
       pendingKeys.push(keys.pendingBet(effect.betId));
     } else {
       const { userId, t0, p0, payoutMicros } = effect;
+      if (effect.type === 'exposure_trueup' && payoutMicros === 0) continue;
       pipeline.releaseExposure(
         keys.exposureCell(t0, p0),
         keys.exposureColumn(t0),
@@ -173,6 +175,7 @@ function addEffects(
         keys.exposureUser(userId),
         keys.openBets(userId),
         payoutMicros,
+        effect.type === 'exposure_release' ? 1 : 0,
       );
     }
   }

@@ -6,7 +6,10 @@
  * Stored as one string `fingerprint|betId|termsJson`: the fingerprint tells a retry from a
  * different request under the same id (409 idempotency_conflict); the 202 body is rebuilt from the
  * bet id and the terms (its `status` is always `pending` and its `multiplierBp` is the terms'), so
- * the JSON envelope and the duplicated fields are not stored.
+ * the JSON envelope and the duplicated fields are not stored. A bet admitted for next-tick entry
+ * (BET_ENTRY=next_print, issue 22) has no price yet: its record is `fingerprint|betId|next_print`
+ * and its 202 body `{betId, status: 'pending', entry: 'next_print'}` — the multiplier comes with
+ * `accepted`.
  *
  * It lives until the cell can no longer be bet on plus 60 s (`PXAT t0 + 60 s`): a retry after that
  * targets a cell that has started and is refused `cell_not_placeable` before any record is looked
@@ -18,23 +21,26 @@ import type { Terms } from '@tap/domain';
 /** How long after the cell's start `t0` the record outlives it, ms (SPEC §6.2: t0 + 60 s). */
 export const IDEMPOTENCY_AFTER_T0_MS = 60_000;
 
-export interface AcceptedBet {
-  betId: string;
-  status: 'pending';
-  multiplierBp: number;
-  terms: Terms;
-}
+export type AcceptedBet =
+  | { betId: string; status: 'pending'; multiplierBp: number; terms: Terms }
+  /** Next-tick entry: admitted, priced by the batcher at the first print after its receive time. */
+  | { betId: string; status: 'pending'; entry: 'next_print' };
+
+const NEXT_PRINT = 'next_print';
 
 /** The part after the fingerprint: what the admission script stores next to it. */
 export function encodeAnswer(bet: AcceptedBet): string {
-  return `${bet.betId}|${JSON.stringify(bet.terms)}`;
+  return `${bet.betId}|${'terms' in bet ? JSON.stringify(bet.terms) : NEXT_PRINT}`;
 }
 
-/** The original 202 body from the stored answer (`betId|termsJson`). */
+/** The original 202 body from the stored answer (`betId|termsJson` or `betId|next_print`). */
 export function decodeAnswer(stored: string): AcceptedBet {
   const separator = stored.indexOf('|');
-  const terms = JSON.parse(stored.slice(separator + 1)) as Terms;
-  return { betId: stored.slice(0, separator), status: 'pending', multiplierBp: terms.multiplierBp, terms };
+  const betId = stored.slice(0, separator);
+  const rest = stored.slice(separator + 1);
+  if (rest === NEXT_PRINT) return { betId, status: 'pending', entry: NEXT_PRINT };
+  const terms = JSON.parse(rest) as Terms;
+  return { betId, status: 'pending', multiplierBp: terms.multiplierBp, terms };
 }
 
 /** A whole record `fingerprint|betId|termsJson`: its fingerprint and the original answer. */

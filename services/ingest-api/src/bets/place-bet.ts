@@ -11,10 +11,16 @@
  * token and reads its idempotency record in one round trip instead, so the order above holds either
  * way. Every refusal is a verdict named after the broken rule; apart from the rate limit's token
  * nothing is written to Redis before the script, and the script writes all or nothing.
+ *
+ * Next-tick entry (`BET_ENTRY=next_print`, issue 22): every check above still runs at receipt (a
+ * cell the latest print does not offer, or offers below the trader's minimum, is refused at once),
+ * but the bet is admitted unpriced: its exposure is reserved at `reserveMultiplierBp` (the worst
+ * case admission allows it), the entry carries `nextPrint` and the 202 says only pending. The
+ * batcher prices it at the first print after `receivedAtMs` (services/batcher/src/apply/fill.ts).
  */
 import type { Channels } from '@tap/channels';
 import { type BetEntry, type ErrorCode, payoutMicros, type Terms } from '@tap/domain';
-import { type PricingConfig, pricingIndexOf, quoteCellFromPrint } from '@tap/pricing';
+import { betTermsOf, type PricingConfig } from '@tap/pricing';
 import type { Redis } from '@tap/runtime';
 import { describe } from '../auth/login.js';
 import { type BatcherRules, checkBatcher } from '../market/batcher-check.js';
@@ -48,7 +54,14 @@ export interface PlaceBetDeps extends BatcherRules {
   printAgeMsMax: number;
   /** Accept bets on simulated prints (DEMO_MODE); otherwise they are refused `simulated_prices`. */
   demoMode: boolean;
+  /** BET_ENTRY and BET_ENTRY_RESERVE_PCT (config.ts). */
+  entry: BetEntryRule;
   newBetId: () => string;
+}
+
+export interface BetEntryRule {
+  mode: 'receipt' | 'next_print';
+  reservePct: number;
 }
 
 export type PlaceBetVerdict =
@@ -107,32 +120,32 @@ function priceRequest(
   }
   const { print } = trading;
   // S is the filtered index when price-ingest prints one (INDEX_FILTER=on), as the web display reads it.
-  const index = pricingIndexOf(print);
-  const quote = quoteCellFromPrint(
-    print,
-    { t0: request.t0, p0: request.p0, nowMs: receivedAtMs },
-    deps.pricing,
-  );
-  if (!quote.ok) return refuse({ ok: false, code: quote.code, details: { reason: quote.reason } });
-  if (quote.multiplierBp < request.minMultiplierBp) {
+  const quote = betTermsOf(request, print, receivedAtMs, deps.pricing);
+  if (!quote.ok) {
+    const { code, reason } = quote.refusal;
+    return refuse({ ok: false, code, details: { reason } });
+  }
+  if (quote.terms.multiplierBp < request.minMultiplierBp) {
     // The print that priced it: a client quoting from the same print gets exactly this multiplier.
-    const details = { multiplierBp: quote.multiplierBp, printId: print.id };
+    const details = { multiplierBp: quote.terms.multiplierBp, printId: print.id };
     return refuse({ ok: false, code: 'quote_moved', details });
   }
-  const terms: Terms = {
-    indexPriceCents: index.indexPriceCents,
-    printId: print.id,
-    sigma: quote.sigma,
-    noise: quote.noise,
-    ...(print.filteredCents === undefined ? {} : { indexNoise: quote.indexNoise }),
-    tau1Ms: quote.tau1Ms,
-    tau2Ms: quote.tau2Ms,
-    probability: quote.probability,
-    g: quote.g,
-    multiplierBp: quote.multiplierBp,
-    configVersion: deps.pricing.configVersion,
-  };
-  return { ok: true, terms };
+  return { ok: true, terms: quote.terms };
+}
+
+/**
+ * The multiplier a next-tick bet's exposure is reserved at: `reservePct` % of the quote at receipt,
+ * at most the offered maximum, at least the trader's minimum (the fill is refused outside
+ * [minimum, reservation], so the booked exposure is never exceeded).
+ */
+export function reserveMultiplierBp(
+  quotedBp: number,
+  minMultiplierBp: number,
+  rule: BetEntryRule,
+  maxBp: number,
+) {
+  const scaled = Math.ceil((quotedBp * rule.reservePct) / 100);
+  return Math.max(minMultiplierBp, Math.min(maxBp, scaled));
 }
 
 const rateLimited = (retryAfterMs: number): PlaceBetVerdict => ({
@@ -149,7 +162,14 @@ async function admit(
   receivedAtMs: number,
 ): Promise<PlaceBetVerdict> {
   const betId = deps.newBetId();
-  const accepted: AcceptedBet = { betId, status: 'pending', multiplierBp: terms.multiplierBp, terms };
+  const nextPrint = deps.entry.mode === 'next_print';
+  const accepted: AcceptedBet = nextPrint
+    ? { betId, status: 'pending', entry: 'next_print' }
+    : { betId, status: 'pending', multiplierBp: terms.multiplierBp, terms };
+  const { minMultiplierBp } = request;
+  const bookedBp = nextPrint
+    ? reserveMultiplierBp(terms.multiplierBp, minMultiplierBp, deps.entry, deps.pricing.multiplierBpMax)
+    : terms.multiplierBp;
   const entry: BetEntry = {
     betId,
     userId,
@@ -159,9 +179,10 @@ async function admit(
     windowMs: deps.pricing.windowMs,
     bandCents: deps.pricing.bandCents,
     stakeMicros: request.stakeMicros,
-    multiplierBp: terms.multiplierBp,
+    multiplierBp: bookedBp,
     placedAt: receivedAtMs,
     terms,
+    ...(nextPrint ? { nextPrint: { minMultiplierBp } } : {}),
   };
   const result = await deps.admit({
     userId,
@@ -170,7 +191,7 @@ async function admit(
     t0: request.t0,
     p0: request.p0,
     stakeMicros: request.stakeMicros,
-    payoutMicros: payoutMicros(request.stakeMicros, terms.multiplierBp),
+    payoutMicros: payoutMicros(request.stakeMicros, bookedBp),
     fingerprint: fingerprintOf(request),
     answer: encodeAnswer(accepted),
     idempotencyExpireAtMs: request.t0 + IDEMPOTENCY_AFTER_T0_MS,

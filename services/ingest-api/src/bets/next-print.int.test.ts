@@ -1,0 +1,101 @@
+/**
+ * Next-tick entry at admission (BET_ENTRY=next_print, issue 22): the 202 is immediate and says the
+ * bet is pending its price; the entry carries the trader's minimum and a reservation of
+ * BET_ENTRY_RESERVE_PCT % of the quote at receipt (capped at the offered maximum), booked on the
+ * exposure keys; a retry gets the same answer; the receipt checks still refuse at once.
+ */
+import { randomUUID } from 'node:crypto';
+import { type BetEntry, payoutMicros } from '@tap/domain';
+import { DEFAULT_PRICING_CONFIG } from '@tap/pricing';
+import { type FakeMarket, startFakeMarket, startRedis, type TestRedis } from '@tap/testkit';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  fundInCache,
+  loginAs,
+  newWallet,
+  nextCell,
+  postJson,
+  startTestApi,
+  type TestApi,
+} from '../testing.js';
+
+let redisServer: TestRedis;
+let redis: Redis;
+let api: TestApi;
+let market: FakeMarket;
+
+beforeAll(async () => {
+  redisServer = await startRedis();
+  redis = new Redis(redisServer.url);
+});
+afterAll(async () => {
+  redis.disconnect();
+  await redisServer.stop();
+});
+
+describe('POST /v1/bets with BET_ENTRY=next_print', () => {
+  beforeEach(async () => {
+    api = await startTestApi(redisServer, {
+      BET_ENTRY: 'next_print',
+      BET_ENTRY_RESERVE_PCT: '200',
+      PRINT_AGE_MS_MAX: '5000',
+      BREAKER_HEARTBEAT_AGE_MS_MAX: '10000',
+    });
+    market = await startFakeMarket({ redisUrl: redisServer.url, prefix: api.prefix });
+  });
+  afterEach(async () => {
+    await market.stop();
+    await api.stop();
+  });
+
+  const trader = async () => {
+    const wallet = newWallet();
+    const token = await loginAs(api, wallet);
+    const userId = wallet.address.toLowerCase();
+    await fundInCache(redis, api.prefix, userId, 10_000_000);
+    return { token, userId };
+  };
+  const aBetRequest = (overrides: Record<string, unknown> = {}) => ({
+    clientBetId: randomUUID(),
+    ...nextCell(9_500_000),
+    stakeMicros: 1_000_000,
+    minMultiplierBp: 10_500,
+    ...overrides,
+  });
+  const entries = async () =>
+    ((await redis.xrange(`${api.prefix}bets`, '-', '+')) as [string, string[]][]).map(
+      ([, fields]) => JSON.parse(fields[1]!) as BetEntry,
+    );
+
+  it('answers 202 pending without a multiplier and books the reservation; a retry gets the same answer', async () => {
+    const { token, userId } = await trader();
+    const request = aBetRequest();
+    const res = await postJson(api, '/v1/bets', request, token);
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({
+      betId: expect.stringMatching(/^[0-9A-Z]{26}$/),
+      status: 'pending',
+      entry: 'next_print',
+    });
+    const [entry] = await entries();
+    expect(entry).toMatchObject({ betId: res.body.betId, nextPrint: { minMultiplierBp: 10_500 } });
+    const quoted = entry!.terms.multiplierBp;
+    const reserved = Math.min(DEFAULT_PRICING_CONFIG.multiplierBpMax, Math.ceil(quoted * 2));
+    expect(entry!.multiplierBp).toBe(reserved);
+    expect(await redis.get(`${api.prefix}balance:${userId}`)).toBe('9000000');
+    expect(await redis.get(`${api.prefix}exposure:user:${userId}`)).toBe(
+      String(payoutMicros(1_000_000, reserved)),
+    );
+    const retry = await postJson(api, '/v1/bets', request, token);
+    expect([retry.status, retry.body]).toEqual([202, res.body]);
+    expect(await entries()).toHaveLength(1);
+  });
+
+  it('still refuses at once a bet the latest print quotes below the trader minimum, writing nothing', async () => {
+    const { token } = await trader();
+    const res = await postJson(api, '/v1/bets', aBetRequest({ minMultiplierBp: 500_000 }), token);
+    expect([res.status, res.body.error]).toEqual([409, 'quote_moved']);
+    expect(await entries()).toEqual([]);
+  });
+});
