@@ -1,0 +1,165 @@
+/**
+ * Next-tick entry end to end (issue 22, BET_ENTRY=next_print): the whole stack on the simulator.
+ * Every 202 is pending without a multiplier; the `accepted` event on the WebSocket carries the
+ * multiplier that `GET /v1/bets/:id` shows; every bet's terms name the first print after its
+ * receive time (from `GET /v1/index/history`), and the multiplier recomputes from the terms with
+ * the shared pricing function; every settlement recomputes from the public APIs (recompute.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_PRICING_CONFIG, quoteCell } from '@tap/pricing';
+import { startStack, type TestStack } from '@tap/testkit';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Print, recompute, warmUpMs } from './recompute.js';
+import { deposit, LOGIN, openSocket, signIn } from './trader.js';
+
+const BREAKER = { staleMs: 10_000, minVenues: 2, recoveryMs: 1_000 };
+const BREAKER_ENV = { BREAKER_RECOVERY_MS: String(BREAKER.recoveryMs) };
+const BETTING_MS = 8_000;
+
+let stack: TestStack;
+let redis: Redis;
+let stackStartedAt = 0;
+
+beforeAll(async () => {
+  stackStartedAt = Date.now();
+  stack = await startStack({
+    daemons: ['price-ingest', 'health-monitor', 'batcher', 'ingest-api', 'ws-gateway', 'resolver'],
+    env: {
+      'ingest-api': { ...LOGIN, BET_ENTRY: 'next_print' },
+      'price-ingest': { SIM_SEED: '11', SIM_VOL_ANNUAL: '1.5' },
+      'health-monitor': BREAKER_ENV,
+      resolver: BREAKER_ENV,
+    },
+  });
+  redis = new Redis(stack.redis.url);
+}, 60_000);
+afterAll(async () => {
+  redis?.disconnect();
+  await stack?.stop();
+});
+
+async function api(path: string, token: string, body?: unknown) {
+  const res = await fetch(`${stack.apiUrl}${path}`, {
+    method: body ? 'POST' : 'GET',
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** Taps the next two columns, ±2 bands around the index, every 300 ms; the 202 bodies. */
+async function trade(token: string, untilMs: number): Promise<Record<string, unknown>[]> {
+  const placed: Record<string, unknown>[] = [];
+  while (Date.now() < untilMs) {
+    const last = JSON.parse((await redis.get(`${stack.prefix}price:last`)) ?? '{}') as {
+      priceCents?: number;
+    };
+    if (last.priceCents) {
+      const t0 = Math.ceil((Date.now() + 2_500) / 5_000) * 5_000 + (Math.random() < 0.5 ? 0 : 5_000);
+      const p0 = Math.floor(last.priceCents / 1_000) * 1_000 + Math.floor(Math.random() * 5 - 2) * 1_000;
+      const request = { clientBetId: randomUUID(), t0, p0, stakeMicros: 100_000, minMultiplierBp: 10_500 };
+      const res = await api('/v1/bets', token, request);
+      if (res.status === 202) placed.push(res.body);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  return placed;
+}
+
+describe('next-tick entry on the whole stack', () => {
+  it('prices each bet at the first print after its receipt, and every settlement recomputes', async () => {
+    const trader = await signIn(stack);
+    await deposit(stack, redis, trader.userId, 100_000_000);
+    await waitFor(
+      async () => (await redis.hget(`${stack.prefix}breaker:state`, 'state')) === 'closed',
+      20_000,
+    );
+    // Every window then has the prints before it that the breaker judged from the prints needs.
+    await new Promise((resolve) => setTimeout(resolve, stackStartedAt + warmUpMs(BREAKER) - Date.now()));
+    const socket = await openSocket(stack, trader.token);
+    const placed = await trade(trader.token, Date.now() + BETTING_MS);
+    expect(placed.length).toBeGreaterThan(10);
+    for (const body of placed) {
+      expect(body).toEqual({ betId: expect.any(String), status: 'pending', entry: 'next_print' });
+    }
+    const betIds = placed.map((body) => String(body.betId));
+
+    const settled = new Map<string, Record<string, unknown>>();
+    await waitFor(async () => {
+      for (const betId of betIds) {
+        if (settled.has(betId)) continue;
+        const bet = (await api(`/v1/bets/${betId}`, trader.token)).body;
+        if (['won', 'lost', 'void', 'rejected'].includes(String(bet.status))) settled.set(betId, bet);
+      }
+      return settled.size === betIds.length;
+    }, 45_000);
+
+    let recomputed = 0;
+    for (const bet of settled.values()) {
+      const event = await socket.waitFor((e) => e.type === 'bet' && e.betId === bet.betId);
+      if (bet.status === 'rejected') {
+        // Only a fill the trader's minimum refuses (or no print in time) may reject here.
+        expect(['quote_moved', 'cell_not_offered', 'price_stale']).toContain(bet.reason);
+        continue;
+      }
+      expect(event).toMatchObject({ status: 'accepted', bet: { multiplierBp: bet.multiplierBp } });
+      const t0 = Number(bet.t0);
+      const placedAt = Number(bet.placedAt);
+      const terms = bet.terms as Record<string, number | string>;
+      expect(terms.entry).toBe('next_print');
+      const history = await api(
+        `/v1/index/history?from=${t0 - warmUpMs(BREAKER) - 5_000}&to=${t0 + Number(bet.windowMs) + 5_000}&limit=5000`,
+        trader.token,
+      );
+      const prints = history.body.prints as Print[];
+      const filling = prints.find((print) => print.t > placedAt);
+      expect(filling?.id).toBe(terms.printId);
+      expect(t0 - Number(terms.tau1Ms)).toBe(filling?.t);
+      const quote = quoteCell({
+        t0,
+        p0: Number(bet.p0),
+        nowMs: placedAt,
+        indexPriceCents: Number(terms.indexPriceCents),
+        printTMs: filling!.t,
+        sigma: Number(terms.sigma),
+        noise: Number(terms.noise),
+        config: DEFAULT_PRICING_CONFIG,
+      });
+      expect(quote.ok && quote.multiplierBp).toBe(bet.multiplierBp);
+      expect(Number(bet.multiplierBp)).toBeGreaterThanOrEqual(10_500);
+
+      const expected = recompute(
+        { t0, p0: Number(bet.p0), windowMs: Number(bet.windowMs), bandCents: Number(bet.bandCents) },
+        prints,
+        BREAKER,
+      );
+      const evidence = bet.evidence as Record<string, unknown>;
+      if (bet.status === 'void' && evidence.reason === 'breaker_open') continue;
+      if (!expected.breakerJudged) continue;
+      expect({ betId: bet.betId, outcome: bet.status }).toEqual({
+        betId: bet.betId,
+        outcome: expected.outcome,
+      });
+      if (expected.outcome === 'won') {
+        expect(evidence.printId).toBe(expected.printId);
+        expect(bet.payoutMicros).toBe(Math.floor((100_000 * Number(bet.multiplierBp)) / 10_000));
+      }
+      recomputed += 1;
+    }
+    await socket.close();
+    expect(recomputed).toBeGreaterThan(0);
+    const rejected = [...settled.values()].filter((bet) => bet.status === 'rejected').length;
+    console.log(
+      `next-tick e2e: ${betIds.length} bets, ${rejected} rejected at the fill, ${recomputed} recomputed`,
+    );
+  }, 120_000);
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
