@@ -1,6 +1,6 @@
 /**
  * ingest: an ad-hoc bet-path run shaped by the CLI (`--rate`, `--duration`, `--warmup`, `--ramp`,
- * `--wallets`, `--ws-wallets`, `--rate-limit`, `--workers`), with the same stack, measurements and
+ * `--wallets`, `--ws-wallets`, `--rate-limit`, `--workers`, `--env`), with the same stack, measurements and
  * audit as ingest-3k. Not part of `all`: for exploring, not for RESULTS.md.
  */
 import { benchLimits, openBetStack } from '../src/bet-stack.js';
@@ -46,7 +46,12 @@ export const ingest: Scenario = {
         resourceTable('Resources', resources, run.result.achievedPerS),
       );
       if (!report.ok) fail(outcome, 'audit failed');
-      outcome.headline = { p99_202_ms: run.result.latency.p99Ms, achieved_per_s: run.result.achievedPerS };
+      outcome.headline = {
+        p99_202_ms: run.result.latency.p99Ms,
+        p50_accepted_ms: run.result.accepted?.p50Ms ?? null,
+        p99_accepted_ms: run.result.accepted?.p99Ms ?? null,
+        achieved_per_s: run.result.achievedPerS,
+      };
     } finally {
       await bets.close();
     }

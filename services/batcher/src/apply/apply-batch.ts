@@ -75,6 +75,13 @@ export function createBatchApplier(
   },
 ) {
   const { ledger, outbox } = parts;
+  // A held bet is fed again with every batch until its print comes: decoded once, not per batch.
+  const heldValues = new WeakMap<StreamEntry, unknown>();
+  const decodeOnce = (entry: StreamEntry) => {
+    const known = heldValues.get(entry);
+    if (known !== undefined) return { ok: true as const, value: known };
+    return entry.fields === null ? undefined : decodeEntry(entry.kind, entry.fields);
+  };
   const context = (nowMs: number, pricesReadAtMs: number | null = null): ApplyContext => ({
     ledger,
     bets: parts.bets,
@@ -149,7 +156,10 @@ export function createBatchApplier(
           }
           if (verdict.kind === 'held' && retryIfHeld !== NO_RETRY)
             return void retryIfHeld.push({ entry, value });
-          if (verdict.kind === 'held') holdBet(batch, entry, value as EntryOf<'bets'>);
+          if (verdict.kind === 'held') {
+            holdBet(batch, entry, value as EntryOf<'bets'>);
+            heldValues.set(entry, value);
+          }
           if (verdict.kind === 'out_of_bounds') toDeadLetter(entry, verdict.code);
           else batch.results.push({ kind: entry.kind, outcome: outcomeOf(verdict) });
           if (verdict.kind === 'applied' || verdict.kind === 'rejected' || verdict.kind === 'out_of_bounds') {
@@ -160,7 +170,7 @@ export function createBatchApplier(
         // batch may be the one that fills them (fill.ts), which saves them a batch of waiting.
         const heldOnce: Held[] = [];
         for (const entry of entries) {
-          const decoded = entry.fields === null ? undefined : decodeEntry(entry.kind, entry.fields);
+          const decoded = decodeOnce(entry);
           if (decoded === undefined || !decoded.ok) {
             toDeadLetter(
               entry,
