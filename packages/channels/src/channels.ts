@@ -50,6 +50,11 @@ export function createChannels(prefix: string = DEFAULT_PREFIX) {
        */
       walletLimit: (userId: string) => key(`limits:${userId}`),
       /**
+       * A wallet's longer fill delay (JSON: prints, operator, reason, since, actionId; issue 22):
+       * admission prices its bets at the `prints`-th print after their receipt (next-tick entry).
+       */
+      fillDelay: (userId: string) => key(`delay:${userId}`),
+      /**
        * The edge monitor acted on this wallet (JSON: actionId, action, z, bets, at; expires after
        * EDGE_HOURS, when every bet that justified it has left the judged range): `tapctl edge
        * --apply` does not act twice on the same evidence, even after an operator lifted the action.

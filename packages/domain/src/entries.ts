@@ -40,12 +40,24 @@ export const termsSchema = z
   .strict();
 export type Terms = z.infer<typeof termsSchema>;
 
+/** The longest per-wallet fill delay, in prints (5 s at one print every 100 ms). */
+export const FILL_DELAY_PRINTS_MAX = 50;
+
 /**
  * Next-tick entry (issue 22, docs/pricing.md "Informed traders"): the bet is priced by the batcher at
  * the first print whose time is after `placedAt`, and filled only if that multiplier is at least
  * `minMultiplierBp` (the trader's) and at most the entry's `multiplierBp` (the reservation).
  */
-export const nextPrintSchema = z.object({ minMultiplierBp: positiveInt() }).strict();
+export const nextPrintSchema = z
+  .object({
+    minMultiplierBp: positiveInt(),
+    /**
+     * Filled at the n-th print after `placedAt` instead of the first: a wallet's longer fill delay,
+     * set by an operator or the edge monitor (`tapctl delay`, `keys.fillDelay`). Absent = 1.
+     */
+    delayPrints: int().min(2).max(FILL_DELAY_PRINTS_MAX).optional(),
+  })
+  .strict();
 
 /**
  * `tap:bets`: a bet admitted by ingest-api (stake reserved, exposure booked at
@@ -96,7 +108,8 @@ export type AdjustmentEntry = z.infer<typeof adjustmentEntrySchema>;
 
 /**
  * Operator actions that are not money movements of a wallet by amount. halt/resume,
- * freeze/unfreeze and limit/unlimit (a wallet's lowered open-payout limit) change Redis state (tapctl writes it in the same MULTI as the entry) and are
+ * freeze/unfreeze, limit/unlimit (a wallet's lowered open-payout limit) and delay/undelay (a wallet's
+ * longer next-tick fill delay) change Redis state (tapctl writes it in the same MULTI as the entry) and are
  * recorded here for the audit trail; `void` refunds a stuck bet through the batcher; the dlq actions
  * record a dead letter re-queued or discarded.
  */
@@ -107,6 +120,8 @@ export const OPERATOR_ACTIONS = [
   'unfreeze',
   'limit',
   'unlimit',
+  'delay',
+  'undelay',
   'void',
   'dlq_retry',
   'dlq_discard',

@@ -17,6 +17,7 @@ export {
   deadLetterEntrySchema,
   type EventEntry,
   eventEntrySchema,
+  FILL_DELAY_PRINTS_MAX,
   nextPrintSchema,
   OPERATOR_ACTIONS,
   type OperatorAction,

@@ -7,12 +7,12 @@
  */
 import { type S3Settings, s3Env, s3EnvProblems } from '@tap/archive';
 import { EDGE_RULE_BOUNDS as B, DEFAULT_EDGE_RULES } from '@tap/calibration';
-import { operatorKeySchema } from '@tap/domain';
+import { FILL_DELAY_PRINTS_MAX, operatorKeySchema } from '@tap/domain';
 import { type ConfigOf, type ConfigResult, type Env, env, parseEnv, redisAuthEnv } from '@tap/runtime';
 import { z } from 'zod';
 
 /** What `tapctl edge --apply` does to a flagged wallet (edge.ts). */
-export const EDGE_ACTIONS = ['none', 'freeze', 'limit'] as const;
+export const EDGE_ACTIONS = ['none', 'freeze', 'limit', 'delay'] as const;
 
 const shape = {
   /** Redis connection URL. Default redis://127.0.0.1:6379. Option --redis-url. */
@@ -42,6 +42,12 @@ const shape = {
   EDGE_ACTION: z.enum(EDGE_ACTIONS).default('none'),
   /** `edge --apply` with EDGE_ACTION=limit: the wallet's open potential payout cap, whole USD. Default 100. */
   EDGE_LIMIT_OPEN_PAYOUT_USD: z.coerce.number().int().min(0).max(1_000_000).default(100),
+  /**
+   * `edge --apply` with EDGE_ACTION=delay: the flagged wallet's bets are priced at this print after
+   * their receipt (next-tick entry's longer delay, issue 22). Default 5 (~500 ms: measured, a trader
+   * 500 ms ahead still earns +9 to +13 % against a one-print delay; docs/pricing.md).
+   */
+  EDGE_DELAY_PRINTS: env.intBetween(2, FILL_DELAY_PRINTS_MAX, 5),
   /** `edge --apply`: more flagged wallets than this is a pricing fault for a human, not N traders: act on none. Default 10. */
   EDGE_ACTIONS_MAX: env.intBetween(1, 1_000, 10),
 };

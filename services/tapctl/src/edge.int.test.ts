@@ -185,4 +185,24 @@ describe('tapctl edge (built CLI, real Redis and batcher, bets settled into the 
       { target: INFORMED_B, operator: 'edge-monitor', reason: limit.reason },
     ]);
   });
+
+  it("delays instead: the wallet's bets priced at a later print, audited with the delay", async () => {
+    await suite.redis.del(channels.keys.edgeActioned(INFORMED_B));
+    const run = await edge({ EDGE_ACTION: 'delay', EDGE_DELAY_PRINTS: '4' }, '--apply');
+    expect(run.code, run.stderr).toBe(0);
+    const flagged = run.json()['flagged'] as { wallet: string; status: string }[];
+    expect(flagged.find((f) => f.wallet === INFORMED_B)?.status).toBe('applied');
+    const delay = JSON.parse((await suite.redis.get(channels.keys.fillDelay(INFORMED_B)))!);
+    expect(delay).toMatchObject({ prints: 4, operator: 'edge-monitor' });
+    expect(delay.reason).toMatch(
+      /^edge monitor: z 4\.14 over 40 bets: .* \(filled at the 4th print after receipt\)$/,
+    );
+    await waitFor(
+      'the audit row',
+      () => query("SELECT 1 FROM operator_actions WHERE action = 'delay'").length === 1,
+    );
+    expect(query("SELECT target, operator, reason FROM operator_actions WHERE action = 'delay'")).toEqual([
+      { target: INFORMED_B, operator: 'edge-monitor', reason: delay.reason },
+    ]);
+  });
 });

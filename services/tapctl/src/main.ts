@@ -125,12 +125,23 @@ program
   .requiredOption('--reason <text>', 'why, for the audit trail')
   .action((address: string, options) => control(context(), 'unlimit', address, options));
 program
+  .command('delay <address>')
+  .description("price a wallet's bets at a later print after their receipt (next-tick entry, issue 22)")
+  .requiredOption('--prints <n>', 'the print after receipt that fills its bets, 2…50 (1 is the next print)')
+  .requiredOption('--reason <text>', 'why, for the audit trail')
+  .action((address: string, options) => control(context(), 'delay', address, options));
+program
+  .command('undelay <address>')
+  .description("lift a wallet's fill delay")
+  .requiredOption('--reason <text>', 'why, for the audit trail')
+  .action((address: string, options) => control(context(), 'undelay', address, options));
+program
   .command('edge')
   .description(
     "each wallet's realised edge against its prices (issue 22); --apply: EDGE_ACTION on the flagged",
   )
   .option('--apply', 'apply the configured action (EDGE_ACTION) to each flagged wallet, once per evidence')
-  .option('--action <none|freeze|limit>', 'the action, instead of EDGE_ACTION')
+  .option('--action <none|freeze|limit|delay>', 'the action, instead of EDGE_ACTION')
   .action((options) => edge(context(), options));
 program
   .command('void <betId>')

@@ -119,6 +119,29 @@ describe('applyBet, next-tick entry (fill.ts)', () => {
     expect(ledgerRows(s.db)).toHaveLength(1);
   });
 
+  it("prices a delayed wallet's bet at the delayPrints-th print after its receipt", () => {
+    const prints = [40, 140, 240].map((dt, i) =>
+      fillPrint({ t: PLACED_AT + dt, priceCents: 9_500_400 + i * 300 }),
+    );
+    store(prints[0]!);
+    store(prints[1]!);
+    const bet = aBet({
+      placedAt: PLACED_AT,
+      t0: T0,
+      multiplierBp: 500_000,
+      nextPrint: { minMultiplierBp: 10_500, delayPrints: 3 },
+    });
+    expect(apply(bet, PLACED_AT + 1_500)).toEqual({ kind: 'held' });
+    store(prints[2]!);
+    const terms = quoted(bet, prints[2]!);
+    expect(apply(bet, PLACED_AT + 1_500)).toMatchObject({
+      kind: 'applied',
+      events: [{ status: 'accepted', bet: { multiplierBp: terms.multiplierBp } }],
+    });
+    expect(betRow(bet.betId)).toMatchObject({ m: terms.multiplierBp, terms: JSON.stringify(terms) });
+    expect(terms.printId).toBe(prints[2]!.id);
+  });
+
   it('is applied once: a redelivered fill changes nothing', () => {
     store(fillPrint());
     const bet = nextTickBet(500_000, 10_500);

@@ -1,6 +1,7 @@
 /**
  * Next-tick entry (issue 22, docs/pricing.md "Informed traders"): a bet admitted with `nextPrint`
- * is priced here, at the first index print whose time is after its receive time (`placedAt`), with
+ * is priced here, at the first index print whose time is after its receive time (`placedAt`) — or
+ * the `delayPrints`-th, a flagged wallet's longer delay (`tapctl delay`) — with
  * `@tap/pricing`'s `betTermsOf` — the function and terms snapshot admission uses for a bet priced
  * at receipt — and filled only if that multiplier is within [the trader's minimum, the multiplier
  * its exposure was reserved at].
@@ -42,8 +43,10 @@ const WAIT: Fill = { kind: 'held' };
 
 export function fillOf(ctx: ApplyContext, bet: NextPrintBet): Fill {
   const { pricing, fillTimeoutMs: timeoutMs } = ctx.betRules;
-  const print = ctx.bets.firstPrintAfter(bet.placedAt);
-  const deadline = bet.placedAt + timeoutMs;
+  // A wallet's longer fill delay (tapctl delay): the n-th print, with n times the time to come.
+  const n = bet.nextPrint.delayPrints ?? 1;
+  const print = ctx.bets.printAfter(bet.placedAt, n);
+  const deadline = bet.placedAt + n * timeoutMs;
   if (print === undefined) {
     // Refused on the clock only when no unread print could still fill it (a backlog after a restart
     // is not a stalled feed).

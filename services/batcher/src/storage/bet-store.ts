@@ -41,10 +41,11 @@ export interface BetStore {
   /** INSERT OR IGNORE; false when the print was already there. */
   insertPrint(print: PrintEntry): boolean;
   /**
-   * The stored print with the smallest time after `afterMs` (ties: the smallest id), with what
-   * pricing reads from it: the print that fills a next-tick bet placed at `afterMs`.
+   * The `n`-th stored print (1 = the first) in time order after `afterMs` (ties: by id), with what
+   * pricing reads from it: the print that fills a next-tick bet placed at `afterMs` (n > 1: a
+   * wallet's longer fill delay).
    */
-  firstPrintAfter(afterMs: number): PrintEntry | undefined;
+  printAfter(afterMs: number, n: number): PrintEntry | undefined;
 }
 
 interface PrintRow {
@@ -85,10 +86,10 @@ export function createBetStore(db: Database.Database): BetStore {
        filtered_noise) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   // A range scan of index_prints_by_time: one index step, whatever the table's size.
-  const firstPrintAfter = db.prepare<[number], PrintRow>(
+  const printAfter = db.prepare<[number, number], PrintRow>(
     `SELECT id, t, price_cents AS priceCents, venues, sigma, simulated, noise, filtered_cents AS filteredCents,
        filtered_noise AS filteredNoise
-     FROM index_prints WHERE t > ? ORDER BY t, id LIMIT 1`,
+     FROM index_prints WHERE t > ? ORDER BY t, id LIMIT 1 OFFSET ?`,
   );
   return {
     exists: (betId) => exists.get(betId) !== undefined,
@@ -128,8 +129,8 @@ export function createBetStore(db: Database.Database): BetStore {
       const optional = [print.noise, print.filteredCents, print.filteredNoise].map((v) => v ?? null);
       return insertPrint.run(id, t, priceCents, venues, sigma, simulated ? 1 : 0, ...optional).changes === 1;
     },
-    firstPrintAfter(afterMs) {
-      const row = firstPrintAfter.get(afterMs);
+    printAfter(afterMs, n) {
+      const row = printAfter.get(afterMs, n - 1);
       return row === undefined ? undefined : printOfRow(row);
     },
   };

@@ -6,7 +6,9 @@
  * pending and stores the idempotent answer — all or nothing after the token (a refused bet spends
  * its token, as it did when the bucket was a separate step). A wallet an operator froze
  * (`keys.frozen`) is refused right after the duplicate check; a wallet's lowered limit
- * (`keys.walletLimit`, tapctl limit) caps its open potential payout (`user_payout`). When Redis is
+ * (`keys.walletLimit`, tapctl limit) caps its open potential payout (`user_payout`); a wallet's
+ * fill delay (`keys.fillDelay`, tapctl delay) is answered first, before the token, when the entry
+ * was not built for it (`fill_delay`: ingest-api rebuilds it as a delayed next-tick entry). When Redis is
  * full (`noeviction`), the script is refused as a whole and admission answers 503.
  *
  * The lead time is checked again here against Redis `TIME` (SPEC §5): whatever delayed the bet
@@ -30,6 +32,7 @@
  * the bet were never applied (admission refuses bets while the batcher lags, so they stay few).
  */
 import type { Channels } from '@tap/channels';
+import { FILL_DELAY_PRINTS_MAX } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
 import { TAKE_TOKEN_LUA, type TokenBucketRule } from '../rate-limit/token-bucket.js';
 import { type AdmissionBatching, batchCalls } from './admission-batch.js';
@@ -75,6 +78,9 @@ const ARG_NAMES = [
   'cacheReadyKey',
   'frozenKey',
   'walletLimitKey',
+  'fillDelayKey',
+  // The wallet's fill delay the entry was built for (0: none), checked against fillDelayKey.
+  'delayPrints',
 ] as const;
 type KeyName = (typeof KEY_NAMES)[number];
 type ArgName = (typeof ARG_NAMES)[number];
@@ -91,6 +97,16 @@ const A = positions(ARG_NAMES);
  */
 const ADMIT_SCRIPT = `${TAKE_TOKEN_LUA}
 local function admitOne(k, a)
+  -- A wallet an operator or the edge monitor delayed (tapctl delay) must be admitted with an entry
+  -- built for that delay: answer the delay before anything is taken, and ingest-api builds it
+  -- (place-bet.ts). A value that does not parse delays the most: fail closed.
+  local delayed = redis.call('GET', ARGV[a + ${A.fillDelayKey}])
+  local delay = 0
+  if delayed then
+    local parsed, value = pcall(cjson.decode, delayed)
+    delay = parsed and type(value) == 'table' and tonumber(value['prints']) or ${FILL_DELAY_PRINTS_MAX}
+  end
+  if delay ~= tonumber(ARGV[a + ${A.delayPrints}]) then return {'fill_delay', tostring(delay)} end
   local waitMs = takeToken(KEYS[k + ${K.rateLimit}], tonumber(ARGV[a + ${A.receivedAtMs}]), tonumber(ARGV[a + ${A.ratePerS}]), tonumber(ARGV[a + ${A.burst}]))
   if waitMs > 0 then return {'rate_limited', tostring(waitMs)} end
   -- Every value the checks need in one read; the checks then run in their documented order.
@@ -182,6 +198,8 @@ export interface Admission {
   receivedAtMs: number;
   /** SPEC §3 lead: the cell must start at least this long after Redis's own clock, ms. */
   leadMs: number;
+  /** The wallet's fill delay the entry was built for (`nextPrint.delayPrints`); 0 or absent: none. */
+  delayPrints?: number;
 }
 
 export type AdmitResult =
@@ -193,7 +211,9 @@ export type AdmitResult =
       code: 'service_unavailable' | 'idempotency_conflict' | 'insufficient_funds' | 'wallet_frozen';
     }
   | { ok: false; code: 'exposure_limit'; limit: string }
-  | { ok: false; code: 'cell_not_placeable'; reason: string };
+  | { ok: false; code: 'cell_not_placeable'; reason: string }
+  /** The wallet's fill delay differs from the entry's: rebuild the entry for `prints` and admit again. */
+  | { ok: false; code: 'fill_delay'; prints: number };
 
 interface AdmitRedis extends Redis {
   /** numkeys first (a call holds several bets' keys), then the keys, then the values. */
@@ -242,6 +262,8 @@ function verdictOf(verdict: string | undefined, detail: string | undefined): Adm
       return { ok: false, code: 'exposure_limit', limit: detail ?? 'unknown' };
     case 'cell_not_placeable':
       return { ok: false, code: 'cell_not_placeable', reason: detail ?? 'starts_too_soon' };
+    case 'fill_delay':
+      return { ok: false, code: 'fill_delay', prints: Number(detail) };
     case 'idempotency_conflict':
     case 'insufficient_funds':
     case 'wallet_frozen':
@@ -297,5 +319,7 @@ function scriptArgs(
     cacheReadyKey: keys.balanceCacheReady,
     frozenKey: keys.frozen(a.userId),
     walletLimitKey: keys.walletLimit(a.userId),
+    fillDelayKey: keys.fillDelay(a.userId),
+    delayPrints: a.delayPrints ?? 0,
   };
 }

@@ -5,7 +5,7 @@
  * exposure keys; a retry gets the same answer; the receipt checks still refuse at once.
  */
 import { randomUUID } from 'node:crypto';
-import { type BetEntry, payoutMicros } from '@tap/domain';
+import { type BetEntry, FILL_DELAY_PRINTS_MAX, payoutMicros } from '@tap/domain';
 import { DEFAULT_PRICING_CONFIG } from '@tap/pricing';
 import { type FakeMarket, startFakeMarket, startRedis, type TestRedis } from '@tap/testkit';
 import { Redis } from 'ioredis';
@@ -34,10 +34,10 @@ afterAll(async () => {
   await redisServer.stop();
 });
 
-describe('POST /v1/bets with BET_ENTRY=next_print', () => {
+const withApi = (entry: 'receipt' | 'next_print') => {
   beforeEach(async () => {
     api = await startTestApi(redisServer, {
-      BET_ENTRY: 'next_print',
+      BET_ENTRY: entry,
       BET_ENTRY_RESERVE_PCT: '200',
       PRINT_AGE_MS_MAX: '5000',
       BREAKER_HEARTBEAT_AGE_MS_MAX: '10000',
@@ -48,25 +48,29 @@ describe('POST /v1/bets with BET_ENTRY=next_print', () => {
     await market.stop();
     await api.stop();
   });
+};
 
-  const trader = async () => {
-    const wallet = newWallet();
-    const token = await loginAs(api, wallet);
-    const userId = wallet.address.toLowerCase();
-    await fundInCache(redis, api.prefix, userId, 10_000_000);
-    return { token, userId };
-  };
-  const aBetRequest = (overrides: Record<string, unknown> = {}) => ({
-    clientBetId: randomUUID(),
-    ...nextCell(9_500_000),
-    stakeMicros: 1_000_000,
-    minMultiplierBp: 10_500,
-    ...overrides,
-  });
-  const entries = async () =>
-    ((await redis.xrange(`${api.prefix}bets`, '-', '+')) as [string, string[]][]).map(
-      ([, fields]) => JSON.parse(fields[1]!) as BetEntry,
-    );
+const trader = async () => {
+  const wallet = newWallet();
+  const token = await loginAs(api, wallet);
+  const userId = wallet.address.toLowerCase();
+  await fundInCache(redis, api.prefix, userId, 10_000_000);
+  return { token, userId };
+};
+const aBetRequest = (overrides: Record<string, unknown> = {}) => ({
+  clientBetId: randomUUID(),
+  ...nextCell(9_500_000),
+  stakeMicros: 1_000_000,
+  minMultiplierBp: 10_500,
+  ...overrides,
+});
+const entries = async () =>
+  ((await redis.xrange(`${api.prefix}bets`, '-', '+')) as [string, string[]][]).map(
+    ([, fields]) => JSON.parse(fields[1]!) as BetEntry,
+  );
+
+describe('POST /v1/bets with BET_ENTRY=next_print', () => {
+  withApi('next_print');
 
   it('answers 202 pending without a multiplier and books the reservation; a retry gets the same answer', async () => {
     const { token, userId } = await trader();
@@ -97,5 +101,38 @@ describe('POST /v1/bets with BET_ENTRY=next_print', () => {
     const res = await postJson(api, '/v1/bets', aBetRequest({ minMultiplierBp: 500_000 }), token);
     expect([res.status, res.body.error]).toEqual([409, 'quote_moved']);
     expect(await entries()).toEqual([]);
+  });
+});
+
+describe("a wallet's fill delay (tapctl delay, keys.fillDelay)", () => {
+  withApi('receipt');
+
+  it('admits its bets as next-tick entries filled at the delayed print, even under BET_ENTRY=receipt', async () => {
+    const { token, userId } = await trader();
+    const plain = await postJson(api, '/v1/bets', aBetRequest(), token);
+    expect(plain.body).toMatchObject({ status: 'pending', multiplierBp: expect.any(Number) });
+    await redis.set(`${api.prefix}delay:${userId}`, JSON.stringify({ prints: 3, operator: 'edge-monitor' }));
+    const delayed = await postJson(api, '/v1/bets', aBetRequest(), token);
+    expect([delayed.status, delayed.body]).toEqual([
+      202,
+      { betId: expect.any(String), status: 'pending', entry: 'next_print' },
+    ]);
+    const [first, second] = await entries();
+    expect(first!.nextPrint).toBeUndefined();
+    expect(second).toMatchObject({
+      betId: delayed.body.betId,
+      nextPrint: { minMultiplierBp: 10_500, delayPrints: 3 },
+    });
+    // Two bets took two tokens: the rebuilt admission did not spend a second one.
+    expect(await redis.get(`${api.prefix}openbets:${userId}`)).toBe('2');
+  });
+
+  it('delays the most when the delay does not parse (fail closed)', async () => {
+    const { token, userId } = await trader();
+    await redis.set(`${api.prefix}delay:${userId}`, 'not json');
+    const res = await postJson(api, '/v1/bets', aBetRequest(), token);
+    expect(res.body).toMatchObject({ status: 'pending', entry: 'next_print' });
+    const [entry] = await entries();
+    expect(entry!.nextPrint).toEqual({ minMultiplierBp: 10_500, delayPrints: FILL_DELAY_PRINTS_MAX });
   });
 });

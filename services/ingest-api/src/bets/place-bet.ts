@@ -19,7 +19,7 @@
  * batcher prices it at the first print after `receivedAtMs` (services/batcher/src/apply/fill.ts).
  */
 import type { Channels } from '@tap/channels';
-import { type BetEntry, type ErrorCode, payoutMicros, type Terms } from '@tap/domain';
+import { type BetEntry, type ErrorCode, FILL_DELAY_PRINTS_MAX, payoutMicros, type Terms } from '@tap/domain';
 import { betTermsOf, type PricingConfig } from '@tap/pricing';
 import type { Redis } from '@tap/runtime';
 import { describe } from '../auth/login.js';
@@ -154,15 +154,66 @@ const rateLimited = (retryAfterMs: number): PlaceBetVerdict => ({
   details: { retryAfterMs },
 });
 
+/**
+ * `delayPrints`: the wallet's fill delay the entry is built for (0: none). A delayed wallet's bet is
+ * a next-tick entry filled at that print whatever BET_ENTRY says; the script answers `fill_delay`
+ * when the wallet's delay is not the one the entry was built for, and the bet is built and
+ * admitted again, once.
+ */
 async function admit(
   deps: PlaceBetDeps,
   userId: string,
   request: BetRequest,
   terms: Terms,
   receivedAtMs: number,
+  delayPrints = 0,
 ): Promise<PlaceBetVerdict> {
+  const { accepted, entry } = betToAdmit(deps, userId, request, terms, receivedAtMs, delayPrints);
+  const result = await deps.admit({
+    userId,
+    clientBetId: request.clientBetId,
+    betId: entry.betId,
+    t0: request.t0,
+    p0: request.p0,
+    stakeMicros: request.stakeMicros,
+    payoutMicros: payoutMicros(request.stakeMicros, entry.multiplierBp),
+    fingerprint: fingerprintOf(request),
+    answer: encodeAnswer(accepted),
+    idempotencyExpireAtMs: request.t0 + IDEMPOTENCY_AFTER_T0_MS,
+    entryJson: JSON.stringify(entry),
+    // Exposure on a cell matters until its window is settled; SPEC §4's dead-man sweep ends at +60 s.
+    exposureExpireAtMs: request.t0 + deps.pricing.windowMs + 120_000,
+    receivedAtMs,
+    leadMs: deps.pricing.leadMs,
+    delayPrints,
+  });
+  if (!result.ok && result.code === 'fill_delay' && delayPrints === 0 && isDelay(result.prints)) {
+    return admit(deps, userId, request, terms, receivedAtMs, result.prints);
+  }
+  // The delay changed between the two calls (an operator just set or lifted it), or the key holds
+  // no valid delay: retry later.
+  if (!result.ok && result.code === 'fill_delay') return { ok: false, code: 'service_unavailable' };
+  if (!result.ok && result.code === 'rate_limited') return rateLimited(result.retryAfterMs);
+  if (!result.ok) return { ok: false, code: result.code, details: refusalDetails(result) };
+  if ('duplicate' in result) return { ok: true, body: decodeAnswer(result.answer) };
+  return { ok: true, body: accepted };
+}
+
+/** A delay an entry can carry; any other value in the key refuses the bet (503): fail closed. */
+const isDelay = (prints: number) =>
+  Number.isInteger(prints) && prints >= 1 && prints <= FILL_DELAY_PRINTS_MAX;
+
+/** The 202 body and the `tap:bets` entry of a bet priced at receipt, or a next-tick one (delayed or not). */
+function betToAdmit(
+  deps: PlaceBetDeps,
+  userId: string,
+  request: BetRequest,
+  terms: Terms,
+  receivedAtMs: number,
+  delayPrints: number,
+): { accepted: AcceptedBet; entry: BetEntry } {
   const betId = deps.newBetId();
-  const nextPrint = deps.entry.mode === 'next_print';
+  const nextPrint = deps.entry.mode === 'next_print' || delayPrints > 0;
   const accepted: AcceptedBet = nextPrint
     ? { betId, status: 'pending', entry: 'next_print' }
     : { betId, status: 'pending', multiplierBp: terms.multiplierBp, terms };
@@ -170,6 +221,7 @@ async function admit(
   const bookedBp = nextPrint
     ? reserveMultiplierBp(terms.multiplierBp, minMultiplierBp, deps.entry, deps.pricing.multiplierBpMax)
     : terms.multiplierBp;
+  const delay = delayPrints >= 2 ? { delayPrints } : {};
   const entry: BetEntry = {
     betId,
     userId,
@@ -182,29 +234,9 @@ async function admit(
     multiplierBp: bookedBp,
     placedAt: receivedAtMs,
     terms,
-    ...(nextPrint ? { nextPrint: { minMultiplierBp } } : {}),
+    ...(nextPrint ? { nextPrint: { minMultiplierBp, ...delay } } : {}),
   };
-  const result = await deps.admit({
-    userId,
-    clientBetId: request.clientBetId,
-    betId,
-    t0: request.t0,
-    p0: request.p0,
-    stakeMicros: request.stakeMicros,
-    payoutMicros: payoutMicros(request.stakeMicros, bookedBp),
-    fingerprint: fingerprintOf(request),
-    answer: encodeAnswer(accepted),
-    idempotencyExpireAtMs: request.t0 + IDEMPOTENCY_AFTER_T0_MS,
-    entryJson: JSON.stringify(entry),
-    // Exposure on a cell matters until its window is settled; SPEC §4's dead-man sweep ends at +60 s.
-    exposureExpireAtMs: request.t0 + deps.pricing.windowMs + 120_000,
-    receivedAtMs,
-    leadMs: deps.pricing.leadMs,
-  });
-  if (!result.ok && result.code === 'rate_limited') return rateLimited(result.retryAfterMs);
-  if (!result.ok) return { ok: false, code: result.code, details: refusalDetails(result) };
-  if ('duplicate' in result) return { ok: true, body: decodeAnswer(result.answer) };
-  return { ok: true, body: accepted };
+  return { accepted, entry };
 }
 
 function refusalDetails(result: Exclude<AdmitResult, { ok: true }>): Record<string, unknown> | undefined {

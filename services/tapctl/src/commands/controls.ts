@@ -12,7 +12,7 @@
  * `unlimit` first.
  */
 import { type Channels, createChannels, encodeEntry } from '@tap/channels';
-import type { OperatorAction, OperatorEntry } from '@tap/domain';
+import { FILL_DELAY_PRINTS_MAX, type OperatorAction, type OperatorEntry } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
 import { ulid } from 'ulid';
 import { usageError } from '../cli-error.js';
@@ -44,7 +44,7 @@ return {'applied', redis.call('XADD', KEYS[2], '*', 'd', ARGV[2]), ''}
 
 export type Control = Extract<
   OperatorAction,
-  'halt' | 'resume' | 'freeze' | 'unfreeze' | 'limit' | 'unlimit'
+  'halt' | 'resume' | 'freeze' | 'unfreeze' | 'limit' | 'unlimit' | 'delay' | 'undelay'
 >;
 
 const CONTROLS: Record<Control, { mode: 'set' | 'del'; key: (c: Channels, target: string) => string }> = {
@@ -54,9 +54,11 @@ const CONTROLS: Record<Control, { mode: 'set' | 'del'; key: (c: Channels, target
   unfreeze: { mode: 'del', key: (c, user) => c.keys.frozen(user) },
   limit: { mode: 'set', key: (c, user) => c.keys.walletLimit(user) },
   unlimit: { mode: 'del', key: (c, user) => c.keys.walletLimit(user) },
+  delay: { mode: 'set', key: (c, user) => c.keys.fillDelay(user) },
+  undelay: { mode: 'del', key: (c, user) => c.keys.fillDelay(user) },
 };
 
-const WALLET_CONTROLS: readonly Control[] = ['freeze', 'unfreeze', 'limit', 'unlimit'];
+const WALLET_CONTROLS: readonly Control[] = ['freeze', 'unfreeze', 'limit', 'unlimit', 'delay', 'undelay'];
 
 export interface ControlMarker {
   key: string;
@@ -124,7 +126,7 @@ export async function control(
   ctx: CommandContext,
   action: Control,
   addressText: string | undefined,
-  options: { reason?: string; openPayoutUsd?: string },
+  options: { reason?: string; openPayoutUsd?: string; prints?: string },
 ): Promise<void> {
   let target = '';
   if (WALLET_CONTROLS.includes(action)) {
@@ -138,6 +140,11 @@ export async function control(
     const cap = parseLimit(options.openPayoutUsd);
     state = { openPayoutMicrosMax: cap.micros };
     reason = withLimit(reason, cap.micros);
+  }
+  if (action === 'delay') {
+    const prints = parseDelay(options.prints);
+    state = { prints };
+    reason = withDelay(reason, prints);
   }
   const operator = operatorOf(ctx.config);
   const channels = createChannels(ctx.config.TAP_KEY_PREFIX);
@@ -195,6 +202,21 @@ function parseLimit(text: string | undefined): { micros: number } {
   return { micros: parsed.micros };
 }
 
+/** `--prints`: the wallet's bets are priced at this print after their receipt (2…FILL_DELAY_PRINTS_MAX). */
+function parseDelay(text: string | undefined): number {
+  const prints = Number(text);
+  if (!Number.isInteger(prints) || prints < 2 || prints > FILL_DELAY_PRINTS_MAX) {
+    throw usageError(`--prints: an integer from 2 to ${FILL_DELAY_PRINTS_MAX}`);
+  }
+  return prints;
+}
+
+/** The reason with the delay appended, so the audit trail says what was set (≤ 200 characters). */
+export function withDelay(reason: string, prints: number): string {
+  const suffix = ` (filled at the ${prints}th print after receipt)`;
+  return reason.slice(0, 200 - suffix.length) + suffix;
+}
+
 /** The reason with the cap appended, so the audit trail says what was set (≤ 200 characters). */
 export function withLimit(reason: string, micros: number): string {
   const suffix = ` (open payout ≤ ${formatMicros(micros)} USD)`;
@@ -215,5 +237,9 @@ function describe(action: Control): string {
       return 'the wallet already has a lowered limit (unlimit it first to change it)';
     case 'unlimit':
       return 'the wallet has no lowered limit';
+    case 'delay':
+      return 'the wallet already has a fill delay (undelay it first to change it)';
+    case 'undelay':
+      return 'the wallet has no fill delay';
   }
 }

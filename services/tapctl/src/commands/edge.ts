@@ -10,6 +10,9 @@
  * operator key by `TAP_OPERATOR` (the unit `tap-edge-action.service` runs it as `edge-monitor`),
  * the reason carrying the numbers. `limit` caps the wallet's open potential payout at
  * EDGE_LIMIT_OPEN_PAYOUT_USD (admission: `exposure_limit` `user_payout`): it keeps trading, smaller.
+ * `delay` (`tapctl delay`, `delay:<user>`) has its bets priced at the EDGE_DELAY_PRINTS-th print
+ * after their receipt (next-tick entry with a longer delay, whatever BET_ENTRY says): it keeps
+ * trading at any size, but a trader who sees the market that much ahead no longer profits from it.
  *
  * Decisions (an operator of a real-money service):
  * - default action `none`: at 3 SE about 0.13 % of honest wallets are flagged by luck, so the
@@ -37,7 +40,7 @@ import { operatorOf } from '../operator.js';
 import { emit, fields } from '../output.js';
 import { connectRedis } from '../storage/redis.js';
 import type { CommandContext } from './context.js';
-import { applyControl, withLimit } from './controls.js';
+import { applyControl, withDelay, withLimit } from './controls.js';
 
 type EdgeAction = (typeof EDGE_ACTIONS)[number];
 
@@ -136,7 +139,7 @@ async function actOnFlagged(
     const outcomes: WalletOutcome[] = [];
     for (const flagged of judgement.flagged) {
       const verdict = `edge monitor: ${describeWalletEdge(flagged)}`;
-      const reason = action === 'limit' ? withLimit(verdict, capMicros) : verdict;
+      const reason = reasonFor(action, verdict, capMicros, ctx.config.EDGE_DELAY_PRINTS);
       const marker = {
         key: channels.keys.edgeActioned(flagged.userId),
         value: (actionId: string) =>
@@ -152,7 +155,7 @@ async function actOnFlagged(
           target: flagged.userId,
           reason,
           nowMs,
-          ...(action === 'limit' ? { state: { openPayoutMicrosMax: capMicros } } : {}),
+          ...stateFor(action, capMicros, ctx.config.EDGE_DELAY_PRINTS),
         },
         marker,
       );
@@ -166,4 +169,22 @@ async function actOnFlagged(
   } finally {
     redis.disconnect();
   }
+}
+
+/** The audit reason: the verdict, with the cap or the delay that is set. */
+function reasonFor(action: Exclude<EdgeAction, 'none'>, verdict: string, capMicros: number, prints: number) {
+  if (action === 'limit') return withLimit(verdict, capMicros);
+  if (action === 'delay') return withDelay(verdict, prints);
+  return verdict;
+}
+
+/** What the control's key holds besides who, why and when: the cap, or the delay in prints. */
+function stateFor(
+  action: Exclude<EdgeAction, 'none'>,
+  capMicros: number,
+  prints: number,
+): { state?: Record<string, number> } {
+  if (action === 'limit') return { state: { openPayoutMicrosMax: capMicros } };
+  if (action === 'delay') return { state: { prints } };
+  return {};
 }
