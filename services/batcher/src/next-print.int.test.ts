@@ -206,15 +206,25 @@ describe('batcher next-tick entry (real Redis, built daemon)', () => {
         .pluck()
         .get();
       expect(stakes).toBe(accepted);
-      // Prints flowed all along: every bet was priced at its print (none waited past the timeout).
-      expect(accepted).toBeGreaterThan(admitted * 0.9);
-      const unpriced = db
+      // Every verdict is the one the stored prints give (load on the host may stall the print
+      // producer past the timeout, so how many are refused is not asserted, only why).
+      const firstAfter = `(SELECT p.id FROM index_prints p WHERE p.t > b.placed_at ORDER BY p.t, p.id LIMIT 1)`;
+      const firstAfterT = `(SELECT p.t FROM index_prints p WHERE p.t > b.placed_at ORDER BY p.t, p.id LIMIT 1)`;
+      const misfilled = db
         .prepare(
-          "SELECT count(*) FROM bets WHERE status = 'accepted' AND json_extract(terms, '$.entry') IS NOT 'next_print'",
+          `SELECT b.id FROM bets b WHERE b.status = 'accepted'
+             AND (json_extract(b.terms, '$.entry') IS NOT 'next_print' OR json_extract(b.terms, '$.printId') != ${firstAfter})`,
         )
-        .pluck()
-        .get();
-      expect(unpriced).toBe(0);
+        .all();
+      expect(misfilled).toEqual([]);
+      const wronglyStale = db
+        .prepare(
+          `SELECT b.id, b.reason FROM bets b WHERE b.status = 'rejected'
+             AND NOT (b.reason = 'price_stale' AND coalesce(${firstAfterT}, 1e15) > b.placed_at + 1000)`,
+        )
+        .all();
+      expect(wronglyStale).toEqual([]);
+      expect(accepted).toBeGreaterThan(0);
       expect(ledgerProblems(db)).toEqual([]);
       const events = await streamJson<EventEntry>(suite.redis, setup.channels.streams.events);
       const announced = new Set(events.flatMap((e) => (e.type === 'bet' ? [e.betId] : [])));

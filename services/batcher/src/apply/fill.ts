@@ -14,8 +14,9 @@
  * Once decided, the verdict is committed with the bet row, so it is made exactly once.
  *
  * The verdict is a pure function of the entry and the stored prints, except when no print after
- * `placedAt` exists at all: when every print published by `placedAt + timeoutMs` has been read
- * (`pricesReadAtMs` past it), the bet is refused `price_stale` (a stalled feed, the breaker open). A filling print later than
+ * `placedAt` exists at all: when every print stamped by `placedAt + timeoutMs` has been read (a read
+ * that drained `tap:prices` started more than PUBLISH_LAG_MS_MAX after it), the bet is refused
+ * `price_stale` (a stalled feed, the breaker open). A filling print later than
  * `placedAt + timeoutMs` is refused the same way, whenever it is seen.
  *
  * A refused fill moves no money and stores the bet `rejected` with the code (like
@@ -41,6 +42,13 @@ export type Fill =
 
 const WAIT: Fill = { kind: 'held' };
 
+/**
+ * How long after its own time a print may still be appended to `tap:prices` (price-ingest stamps
+ * `t`, then XADDs): a read that drained the stream this long after the deadline has seen every
+ * print stamped before it. Admission refuses prints older than 500 ms anyway.
+ */
+const PUBLISH_LAG_MS_MAX = 1_000;
+
 export function fillOf(ctx: ApplyContext, bet: NextPrintBet): Fill {
   const { pricing, fillTimeoutMs: timeoutMs } = ctx.betRules;
   // A wallet's longer fill delay (tapctl delay): the n-th print, with n times the time to come.
@@ -51,7 +59,8 @@ export function fillOf(ctx: ApplyContext, bet: NextPrintBet): Fill {
     // Refused on the clock only when no unread print could still fill it (a backlog after a restart
     // is not a stalled feed).
     const readAtMs = ctx.pricesReadAtMs;
-    return readAtMs !== null && readAtMs > deadline ? { kind: 'refused', code: 'price_stale', bet } : WAIT;
+    const stalled = readAtMs !== null && readAtMs > deadline + PUBLISH_LAG_MS_MAX;
+    return stalled ? { kind: 'refused', code: 'price_stale', bet } : WAIT;
   }
   if (print.t > deadline) return { kind: 'refused', code: 'price_stale', bet };
   // Placeability was decided at receipt (SPEC §3); τ1 is taken at the filling print.
