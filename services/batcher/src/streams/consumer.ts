@@ -181,10 +181,11 @@ export function createConsumer(deps: ConsumerDeps) {
     for (let attempt = 0; ; attempt++) {
       try {
         held = await cycle.run(entries, afterBetsId, pricesReadAtMs);
-        if (attempt > 0) {
-          deps.metrics.storageRecovered();
+        // Every commit clears the gauge, not only a retried one: a failed checkpoint or outbox
+        // mark (maintenance) sets it too, and the disk that failed them has just taken a batch.
+        deps.metrics.storageRecovered();
+        if (attempt > 0)
           log.warn({ attempts: attempt + 1, entries: entries.length }, 'batch.storage_recovered');
-        }
         return true;
       } catch (err) {
         const code = storageFailureCode(err);
