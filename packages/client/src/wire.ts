@@ -3,7 +3,7 @@
  * imports: nothing of `@tap/domain` is bundled into a browser build). The WebSocket messages are
  * the schemas ws-gateway builds its messages against (`@tap/domain`, ws-messages.ts).
  */
-import type { BetStatus, BetView, PrintEntry, Terms } from '@tap/domain';
+import type { BetStatus, BetView, MeAnswer, PrintEntry, Terms } from '@tap/domain';
 import type { ErrorCode } from '@tap/domain/error-codes';
 
 export type { BetStatus, BetView, ErrorCode, Terms };
@@ -25,13 +25,8 @@ export interface LoginAnswer {
   address: string;
 }
 
-export interface Me {
-  address: string;
-  userId: string;
-  availableMicros: number;
-  openPayoutMicros: number;
-  openBets: number;
-}
+/** `GET /v1/me` (declared once in @tap/domain, which ingest-api answers with). */
+export type Me = MeAnswer;
 
 export interface BetRequest {
   t0: number;

@@ -1,3 +1,4 @@
+export type { MeAnswer } from './api-answers.js';
 export {
   ADJUSTMENT_KINDS,
   type AdjustmentEntry,

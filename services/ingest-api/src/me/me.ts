@@ -3,18 +3,11 @@
  * script reserves from: SQLite balance minus stakes still in flight) and the open exposure.
  */
 import type { Channels } from '@tap/channels';
+import type { MeAnswer } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
 import { getAddress } from 'viem';
 
-export interface Me {
-  address: string;
-  userId: string;
-  availableMicros: number;
-  openPayoutMicros: number;
-  openBets: number;
-}
-
-export async function readMe(redis: Redis, channels: Channels, userId: string): Promise<Me> {
+export async function readMe(redis: Redis, channels: Channels, userId: string): Promise<MeAnswer> {
   const [available, openPayout, openBets] = await redis.mget(
     channels.keys.balance(userId),
     channels.keys.exposureUser(userId),
