@@ -12,7 +12,7 @@ import { createSignaturePool, runSignatureWorkerIfWorker } from '@tap/signatures
 import { createApiDeps } from './api-deps.js';
 import { loadConfig, memoryRulesOf, SERVICE } from './config.js';
 import { startHttpServer } from './http/server.js';
-import { startMarketState } from './market/market-state.js';
+import { checkTrading, startMarketState, tradingOf } from './market/market-state.js';
 import { startRedisMemory } from './market/redis-memory.js';
 import { runReaderWorkerIfWorker } from './reader/reader-worker.js';
 
@@ -64,6 +64,14 @@ function startApi(): void {
           demoMode: config.DEMO_MODE,
           logins: signatures.stats(),
           reader: api.reader.stats(),
+          // Whether a bet would pass the market checks now (not part of ok: a halted market is a
+          // state of the feed, not of this process). Tests wait on it instead of racing the refresh.
+          trading: tradingOf(
+            checkTrading(market.snapshot(), Date.now(), {
+              heartbeatAgeMsMax: config.BREAKER_HEARTBEAT_AGE_MS_MAX,
+              printAgeMsMax: config.PRINT_AGE_MS_MAX,
+            }),
+          ),
         }),
       });
       stopper.add('http-listener', () => http.close());

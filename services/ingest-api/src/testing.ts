@@ -82,6 +82,22 @@ export async function signedLogin(
   return { message, signature: await wallet.signMessage({ message }) };
 }
 
+/**
+ * Waits until ingest-api's market view lets bets through (its health's `trading`): the market state
+ * is refreshed every MARKET_REFRESH_MS, so a bet sent right after a fake market starts could meet
+ * the snapshot from before it.
+ */
+export async function waitForTrading(api: TestApi, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const health = (await (await fetch(`${api.baseUrl}/healthz`)).json()) as { trading?: { ok: boolean } };
+    if (health.trading?.ok) return;
+    if (Date.now() > deadline)
+      throw new Error(`ingest-api not trading after ${timeoutMs} ms: ${JSON.stringify(health)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 export async function postJson(api: TestApi, path: string, body: unknown, token?: string) {
   const res = await fetch(`${api.baseUrl}${path}`, {
     method: 'POST',

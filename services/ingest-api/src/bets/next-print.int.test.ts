@@ -18,6 +18,7 @@ import {
   postJson,
   startTestApi,
   type TestApi,
+  waitForTrading,
 } from '../testing.js';
 
 let redisServer: TestRedis;
@@ -43,6 +44,7 @@ const withApi = (entry: 'receipt' | 'next_print') => {
       BREAKER_HEARTBEAT_AGE_MS_MAX: '10000',
     });
     market = await startFakeMarket({ redisUrl: redisServer.url, prefix: api.prefix });
+    await waitForTrading(api);
   });
   afterEach(async () => {
     await market.stop();
@@ -64,20 +66,6 @@ const aBetRequest = (overrides: Record<string, unknown> = {}) => ({
   minMultiplierBp: 10_500,
   ...overrides,
 });
-/**
- * POST /v1/bets once the market is warm: a refusal while the fake market's first print or the
- * breaker's heartbeat is not read yet writes nothing, so it is simply asked again.
- */
-async function placeWhenTrading(body: Record<string, unknown>, token: string) {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const res = await postJson(api, '/v1/bets', body, token);
-    const warming = ['trading_halted', 'price_stale'].includes(String(res.body.error));
-    if (!warming || Date.now() > deadline) return res;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 const entries = async () =>
   ((await redis.xrange(`${api.prefix}bets`, '-', '+')) as [string, string[]][]).map(
     ([, fields]) => JSON.parse(fields[1]!) as BetEntry,
@@ -89,7 +77,7 @@ describe('POST /v1/bets with BET_ENTRY=next_print', () => {
   it('answers 202 pending without a multiplier and books the reservation; a retry gets the same answer', async () => {
     const { token, userId } = await trader();
     const request = aBetRequest();
-    const res = await placeWhenTrading(request, token);
+    const res = await postJson(api, '/v1/bets', request, token);
     expect(res.status).toBe(202);
     expect(res.body).toEqual({
       betId: expect.stringMatching(/^[0-9A-Z]{26}$/),
@@ -105,14 +93,14 @@ describe('POST /v1/bets with BET_ENTRY=next_print', () => {
     expect(await redis.get(`${api.prefix}exposure:user:${userId}`)).toBe(
       String(payoutMicros(1_000_000, reserved)),
     );
-    const retry = await placeWhenTrading(request, token);
+    const retry = await postJson(api, '/v1/bets', request, token);
     expect([retry.status, retry.body]).toEqual([202, res.body]);
     expect(await entries()).toHaveLength(1);
   });
 
   it('still refuses at once a bet the latest print quotes below the trader minimum, writing nothing', async () => {
     const { token } = await trader();
-    const res = await placeWhenTrading(aBetRequest({ minMultiplierBp: 500_000 }), token);
+    const res = await postJson(api, '/v1/bets', aBetRequest({ minMultiplierBp: 500_000 }), token);
     expect([res.status, res.body.error]).toEqual([409, 'quote_moved']);
     expect(await entries()).toEqual([]);
   });
@@ -123,10 +111,10 @@ describe("a wallet's fill delay (tapctl delay, keys.fillDelay)", () => {
 
   it('admits its bets as next-tick entries filled at the delayed print, even under BET_ENTRY=receipt', async () => {
     const { token, userId } = await trader();
-    const plain = await placeWhenTrading(aBetRequest(), token);
+    const plain = await postJson(api, '/v1/bets', aBetRequest(), token);
     expect(plain.body).toMatchObject({ status: 'pending', multiplierBp: expect.any(Number) });
     await redis.set(`${api.prefix}delay:${userId}`, JSON.stringify({ prints: 3, operator: 'edge-monitor' }));
-    const delayed = await placeWhenTrading(aBetRequest(), token);
+    const delayed = await postJson(api, '/v1/bets', aBetRequest(), token);
     expect([delayed.status, delayed.body]).toEqual([
       202,
       { betId: expect.any(String), status: 'pending', entry: 'next_print' },
@@ -144,7 +132,7 @@ describe("a wallet's fill delay (tapctl delay, keys.fillDelay)", () => {
   it('delays the most when the delay does not parse (fail closed)', async () => {
     const { token, userId } = await trader();
     await redis.set(`${api.prefix}delay:${userId}`, 'not json');
-    const res = await placeWhenTrading(aBetRequest(), token);
+    const res = await postJson(api, '/v1/bets', aBetRequest(), token);
     expect(res.body).toMatchObject({ status: 'pending', entry: 'next_print' });
     const [entry] = await entries();
     expect(entry!.nextPrint).toEqual({ minMultiplierBp: 10_500, delayPrints: FILL_DELAY_PRINTS_MAX });

@@ -14,6 +14,7 @@ import {
   postJson,
   startTestApi,
   type TestApi,
+  waitForTrading,
 } from '../testing.js';
 
 let redisServer: TestRedis;
@@ -33,6 +34,7 @@ afterAll(async () => {
 async function setUp(env: Record<string, string> = {}) {
   api = await startTestApi(redisServer, { RATE_LIMIT_BURST: '10000', RATE_LIMIT_PER_S: '10000', ...env });
   market = await startFakeMarket({ redisUrl: redisServer.url, prefix: api.prefix });
+  await waitForTrading(api);
 }
 async function tearDown() {
   await market.stop();

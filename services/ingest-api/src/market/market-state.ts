@@ -47,6 +47,11 @@ export function checkTrading(
   return { ok: true, print };
 }
 
+/** A trading check as health shows it: the verdict without the print. */
+export function tradingOf(check: TradingCheck) {
+  return check.ok ? { ok: true } : { ok: false, code: check.code, reason: check.reason };
+}
+
 export function startMarketState(redis: Redis, channels: Channels, log: Logger, refreshMs: number) {
   let snapshot: MarketSnapshot = { breaker: null, print: null, batcher: null };
   let stopped = false;
