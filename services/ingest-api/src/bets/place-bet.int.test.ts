@@ -133,7 +133,7 @@ describe('POST /v1/bets admits a bet', () => {
       await postJson(api, '/v1/bets', { ...request, clientBetId: randomUUID() }, token),
     ];
     const payouts = bets.map((bet) => {
-      expect(bet.status).toBe(202);
+      expect(bet.status, JSON.stringify(bet.body)).toBe(202);
       return payoutMicros(1_000_000, bet.body.multiplierBp as number);
     });
     const booked = String(payouts[0]! + payouts[1]!);
