@@ -66,12 +66,8 @@ function startApi(): void {
           reader: api.reader.stats(),
           // Whether a bet would pass the market checks now (not part of ok: a halted market is a
           // state of the feed, not of this process). Tests wait on it instead of racing the refresh.
-          trading: tradingOf(
-            checkTrading(market.snapshot(), Date.now(), {
-              heartbeatAgeMsMax: config.BREAKER_HEARTBEAT_AGE_MS_MAX,
-              printAgeMsMax: config.PRINT_AGE_MS_MAX,
-            }),
-          ),
+          // The same market and rules admission checks (api.bets).
+          trading: tradingOf(checkTrading(api.bets.market.snapshot(), Date.now(), api.bets)),
         }),
       });
       stopper.add('http-listener', () => http.close());
