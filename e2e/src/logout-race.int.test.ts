@@ -97,7 +97,10 @@ describe('logout during a WebSocket auth', () => {
     expect(logout.status).toBe(200);
 
     const close = await closed;
-    expect(close).toMatchObject({ code: 4401, reason: 'session_revoked' });
+    expect(close, `ws-gateway's last lines:\n${gateway.tail()}`).toMatchObject({
+      code: 4401,
+      reason: 'session_revoked',
+    });
     // Closed by the notice, before the held lookup answer even arrived — not by the recheck.
     expect(close.atMs - loggedOutAtMs).toBeLessThan(REPLY_DELAY_MS);
     expect(messages.map((m) => m.type)).not.toContain('ready');

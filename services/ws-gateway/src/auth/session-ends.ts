@@ -45,7 +45,11 @@ export async function watchSessionEnds(options: {
 }): Promise<SessionEnds> {
   const { redis, subscriber, channels, admission, metrics, log } = options;
   const close = (sessionHash: string, reason: SessionEndReason) => {
-    for (const socket of admission.socketsOf(sessionHash)) {
+    const sockets = admission.socketsOf(sessionHash);
+    // One line per ended session with sockets (and per notice): how a logout reached its sockets.
+    if (sockets.length > 0 || reason === 'session_revoked')
+      log.info({ session: sessionHash.slice(0, 12), reason, sockets: sockets.length }, 'sessions.closed');
+    for (const socket of sockets) {
       metrics.sessionCloses.inc({ reason });
       socket.send(errorMessage('session_invalid', 'this session was logged out, revoked or expired'));
       socket.end(CLOSE_CODES.unauthorized, reason);
