@@ -4,7 +4,7 @@
  * RESULTS.md is regenerated.
  */
 
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeCalibrationSection } from './calibrate/calibration-markdown.js';
 import { cpuSpeedCheck, describeMachine, waitForQuietMachine } from './report/machine.js';
@@ -12,8 +12,8 @@ import { renderResults, renderScenario } from './report/markdown.js';
 import { emptyOutcome, fail, type Scenario, type ScenarioOptions, type ScenarioResult } from './scenario.js';
 import { BENCH_ROOT } from './stack/repo.js';
 
-export const RESULTS_DIR = join(BENCH_ROOT, 'results');
-export const RESULTS_MD = join(BENCH_ROOT, 'RESULTS.md');
+const RESULTS_DIR = join(BENCH_ROOT, 'results');
+const RESULTS_MD = join(BENCH_ROOT, 'RESULTS.md');
 export const ALL_COMMAND = 'pnpm --filter @tap/benchmarks bench all';
 
 const FLAGS: [keyof ScenarioOptions, string][] = [
@@ -106,20 +106,18 @@ function writeRun(outDir: string, result: ScenarioResult): void {
   writeFileSync(join(outDir, 'summary.md'), `${renderScenario(result, 1)}\n`);
 }
 
+/** Every result recorded in `dir` (none yet: empty), in the given scenario order. */
+export function readResults(dir: string, order: readonly string[]): ScenarioResult[] {
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
+  const results = files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as ScenarioResult);
+  const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
+  return results.sort((a, b) => rank(a.scenario) - rank(b.scenario));
+}
+
 /** Rebuilds RESULTS.md from every recorded result, in the given scenario order. */
 export function regenerateResults(order: readonly string[]): string {
-  const files = (() => {
-    try {
-      return readdirSync(RESULTS_DIR).filter((f) => f.endsWith('.json'));
-    } catch {
-      return [];
-    }
-  })();
-  const results = files.map((f) => JSON.parse(readFileSync(join(RESULTS_DIR, f), 'utf8')) as ScenarioResult);
-  const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
-  results.sort((a, b) => rank(a.scenario) - rank(b.scenario));
-  const markdown = renderResults(results, new Date().toISOString(), ALL_COMMAND);
-  writeFileSync(RESULTS_MD, markdown);
+  const results = readResults(RESULTS_DIR, order);
+  writeFileSync(RESULTS_MD, renderResults(results, new Date().toISOString(), ALL_COMMAND));
   writeCalibrationSection(RESULTS_MD, join(RESULTS_DIR, 'calibration'));
   return RESULTS_MD;
 }

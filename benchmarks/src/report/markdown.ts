@@ -6,15 +6,21 @@ import type { DaemonProfileSummary, ResultTable, ScenarioResult } from '../scena
 import type { MachineInfo } from './machine.js';
 import { profilesSideBySide } from './profile-tables.js';
 
+type Cell = string | number | null | undefined;
+
+/** A Markdown table's lines, the one table format of RESULTS.md and CHAOS.md: a missing cell reads —. */
+export function markdownTable(columns: readonly Cell[], rows: readonly (readonly Cell[])[]): string[] {
+  const line = (cells: readonly Cell[]) =>
+    `| ${cells.map((cell) => String(cell ?? '—').replace(/\|/g, '\\|')).join(' | ')} |`;
+  return [line(columns), `| ${columns.map(() => '---').join(' | ')} |`, ...rows.map(line)];
+}
+
 export function renderTable(table: ResultTable, command?: string): string {
-  const cellText = (cell: string | number | null) => String(cell ?? '—').replace(/\|/g, '\\|');
   const lines = [
     `### ${table.title}`,
     '',
     ...(command ? [`Command: \`${command}\``, ''] : []),
-    `| ${table.columns.map(cellText).join(' | ')} |`,
-    `| ${table.columns.map(() => '---').join(' | ')} |`,
-    ...table.rows.map((row) => `| ${row.map(cellText).join(' | ')} |`),
+    ...markdownTable(table.columns, table.rows),
   ];
   if (table.notes?.length) lines.push('', ...table.notes.map((note) => `- ${note}`));
   return lines.join('\n');
@@ -51,87 +57,76 @@ export function renderMachine(machine: MachineInfo): string {
   );
 }
 
-/** SPEC §12 rows: headline key → what, floor, target, unit. */
-const TARGETS: {
-  key: string;
-  what: string;
-  floor: string;
-  target: string;
-  unit: string;
-  scenario: string;
-}[] = [
-  {
-    key: 'sustained_bets_per_s',
-    what: 'sustained bet ingestion (open loop, p99 ≤ 100 ms)',
-    floor: '3,000 bets/s',
-    target: '≥ 20,000 bets/s',
-    unit: 'bets/s',
-    scenario: 'ingest-max',
-  },
-  {
-    key: 'p99_202_ms_at_3000',
-    what: 'time to 202, p99 at 3,000 bets/s offered',
-    floor: '—',
-    target: '≤ 5 ms',
-    unit: 'ms',
-    scenario: 'ingest-3k',
-  },
-  {
-    key: 'p99_accepted_ms_at_3000',
-    what: 'request → WebSocket accepted, p99 at 3,000 bets/s offered',
-    floor: '≤ 100 ms',
-    target: '≤ 25 ms',
-    unit: 'ms',
-    scenario: 'ingest-3k',
-  },
-  {
-    key: 'harness_us_per_request',
-    what: 'load generator CPU per request (the harness’s load thread; wrk beside it in the scenario)',
-    floor: '—',
-    target: '≤ 30 µs',
-    unit: 'µs',
-    scenario: 'generator-check',
-  },
-  {
-    key: 'batcher_bets_per_s',
-    what: 'bets applied by the batcher',
-    floor: '—',
-    target: '≥ 100,000 bets/s',
-    unit: 'bets/s',
-    scenario: 'batcher-apply',
-  },
-  {
-    key: 'win_settlement_p99_ms',
-    what: 'win settlement after the touching print, p99',
-    floor: '—',
-    target: '≤ 50 ms',
-    unit: 'ms',
-    scenario: 'resolver',
-  },
-  {
-    key: 'loss_settlement_p99_ms',
-    what: 'loss settlement after the window ends, p99',
-    floor: '—',
-    target: '≤ 1,000 ms',
-    unit: 'ms',
-    scenario: 'resolver',
-  },
-  {
-    key: 'ws_clients_every_tick',
-    what: 'concurrent WebSocket clients receiving every tick',
-    floor: '—',
-    target: '≥ 10,000',
-    unit: 'clients',
-    scenario: 'ws-fanout',
-  },
-  {
-    key: 'web_frame_p95_ms',
-    what: 'web client: frame time p95 at 10 prints/s, 50 open bets',
-    floor: '—',
-    target: '≤ 16.7 ms',
-    unit: 'ms',
-    scenario: 'web-client',
-  },
+/** The head of a generated results file: its title, where it came from and the machines it ran on. */
+export function documentHead(
+  results: readonly ScenarioResult[],
+  title: string,
+  generated: string,
+  machineNote: string,
+): string[] {
+  const machines = [...new Set(results.map((r) => renderMachine(r.machine)))];
+  return [
+    `# ${title}`,
+    '',
+    generated,
+    '',
+    `Machine: ${machines.join('; ') || 'no results yet'}. ${machineNote}`,
+  ];
+}
+
+/** SPEC §12 rows: headline key, what, floor, target, unit, the scenario that measures it. */
+const TARGETS: [string, string, string, string, string, string][] = [
+  [
+    'sustained_bets_per_s',
+    'sustained bet ingestion (open loop, p99 ≤ 100 ms)',
+    '3,000 bets/s',
+    '≥ 20,000 bets/s',
+    'bets/s',
+    'ingest-max',
+  ],
+  ['p99_202_ms_at_3000', 'time to 202, p99 at 3,000 bets/s offered', '—', '≤ 5 ms', 'ms', 'ingest-3k'],
+  [
+    'p99_accepted_ms_at_3000',
+    'request → WebSocket accepted, p99 at 3,000 bets/s offered',
+    '≤ 100 ms',
+    '≤ 25 ms',
+    'ms',
+    'ingest-3k',
+  ],
+  [
+    'harness_us_per_request',
+    'load generator CPU per request (the harness’s load thread; wrk beside it in the scenario)',
+    '—',
+    '≤ 30 µs',
+    'µs',
+    'generator-check',
+  ],
+  ['batcher_bets_per_s', 'bets applied by the batcher', '—', '≥ 100,000 bets/s', 'bets/s', 'batcher-apply'],
+  ['win_settlement_p99_ms', 'win settlement after the touching print, p99', '—', '≤ 50 ms', 'ms', 'resolver'],
+  [
+    'loss_settlement_p99_ms',
+    'loss settlement after the window ends, p99',
+    '—',
+    '≤ 1,000 ms',
+    'ms',
+    'resolver',
+  ],
+  [
+    'ws_clients_every_tick',
+    'concurrent WebSocket clients receiving every tick',
+    '—',
+    '≥ 10,000',
+    'clients',
+    'ws-fanout',
+  ],
+  [
+    'web_frame_p95_ms',
+    'web client: frame time p95 at 10 prints/s, 50 open bets',
+    '—',
+    '≤ 16.7 ms',
+    'ms',
+    'web-client',
+  ],
 ];
 
 /** A headline value with thousands separators and its unit; strings pass through. */
@@ -144,44 +139,40 @@ export function formatValue(value: number | string | null | undefined, unit: str
 
 /** The four admission designs next to each other: sustained rate and p99 at 3,000/s. */
 function sideBySide(byName: Map<string, ScenarioResult>): string[] {
-  const ours = byName.get('ingest-max')?.headline.sustained_bets_per_s;
   const share = shareOfOurs(byName.get('ingest-max'));
-  const rows: [string, string, number | string | null | undefined, number | string | null | undefined][] = [
+  const designs = [
+    ['ceiling-http', 'bare uWS answering 202 (HTTP ceiling)'],
+    ['ceiling-stream', 'bare uWS + one XADD (stream ceiling)'],
+    ['naive-sqlite', 'one synchronous SQLite transaction per request (naive)'],
+  ];
+  const headline = (name: string) => byName.get(name)?.headline ?? {};
+  const rows = [
     [
       'ingest-max / ingest-3k',
       'our bet path (Lua admission + stream + batcher), whole stack',
-      ours,
-      byName.get('ingest-3k')?.headline.p99_202_ms_at_3000,
+      formatValue(headline('ingest-max').sustained_bets_per_s, '/s'),
+      formatValue(headline('ingest-3k').p99_202_ms_at_3000, 'ms'),
+      '—',
     ],
-    [
-      'ceiling-http',
-      'bare uWS answering 202 (HTTP ceiling)',
-      byName.get('ceiling-http')?.headline.sustained_per_s,
-      byName.get('ceiling-http')?.headline.p99_ms_at_3000,
-    ],
-    [
-      'ceiling-stream',
-      'bare uWS + one XADD (stream ceiling)',
-      byName.get('ceiling-stream')?.headline.sustained_per_s,
-      byName.get('ceiling-stream')?.headline.p99_ms_at_3000,
-    ],
-    [
-      'naive-sqlite',
-      'one synchronous SQLite transaction per request (naive)',
-      byName.get('naive-sqlite')?.headline.sustained_per_s,
-      byName.get('naive-sqlite')?.headline.p99_ms_at_3000,
-    ],
+    ...designs.map(([name, design]) => {
+      const { sustained_per_s: rate, p99_ms_at_3000: p99 } = headline(name!);
+      return [name, design, formatValue(rate, '/s'), formatValue(p99, 'ms'), share(rate)];
+    }),
+  ].filter(([name]) => name!.split(' / ').some((n) => byName.has(n)));
+  if (rows.length === 0) return [];
+  const columns = [
+    'scenario',
+    'design',
+    'highest sustained rate (p99 ≤ 100 ms)',
+    'time to 202 p99 at 3,000/s offered',
+    'share of our rate',
   ];
-  const measured = rows.filter(([name]) => name.split(' / ').some((n) => byName.has(n)));
-  if (measured.length === 0) return [];
   return [
     '## Side by side',
     '',
-    '| scenario | design | highest sustained rate (p99 ≤ 100 ms) | time to 202 p99 at 3,000/s offered | share of our rate |',
-    '| --- | --- | --- | --- | --- |',
-    ...measured.map(
-      ([name, design, rate, p99]) =>
-        `| \`${name}\` | ${design} | ${formatValue(rate, '/s')} | ${formatValue(p99, 'ms')} | ${name.startsWith('ingest') ? '—' : share(rate)} |`,
+    ...markdownTable(
+      columns,
+      rows.map(([name, ...rest]) => [`\`${name}\``, ...rest]),
     ),
   ];
 }
@@ -254,28 +245,30 @@ export function renderResults(
   command: string,
 ): string {
   const byName = new Map(results.map((r) => [r.scenario, r]));
-  const machines = [...new Set(results.map((r) => renderMachine(r.machine)))];
+  const headline = TARGETS.map(([key, what, floor, target, unit, scenario]) => {
+    const measured = byName.get(scenario)?.headline;
+    return [
+      what,
+      floor,
+      target,
+      formatValue(measured?.[key], unit),
+      measured?.[`${key}_met`],
+      `\`${scenario}\``,
+    ];
+  });
   const parts = [
-    '# Benchmark results',
-    '',
-    `Generated ${generatedAt} by \`${command}\` from the JSON results in \`benchmarks/results/\`. ` +
-      'Every number below was measured by the harness; do not edit this file by hand — rerun the command.',
-    '',
-    `Machine: ${machines.join('; ') || 'no results yet'}. The load generator runs on the same machine as the stack.`,
+    ...documentHead(
+      results,
+      'Benchmark results',
+      `Generated ${generatedAt} by \`${command}\` from the JSON results in \`benchmarks/results/\`. ` +
+        'Every number below was measured by the harness; do not edit this file by hand — rerun the command.',
+      'The load generator runs on the same machine as the stack.',
+    ),
     '',
     '## Headline (SPEC §12)',
     '',
-    '| what | floor | target | measured | met | scenario |',
-    '| --- | --- | --- | --- | --- | --- |',
+    ...markdownTable(['what', 'floor', 'target', 'measured', 'met', 'scenario'], headline),
   ];
-  for (const t of TARGETS) {
-    const result = byName.get(t.scenario);
-    const value = result?.headline[t.key];
-    const met = result?.headline[`${t.key}_met`];
-    parts.push(
-      `| ${t.what} | ${t.floor} | ${t.target} | ${formatValue(value, t.unit)} | ${met === undefined || met === null ? '—' : met} | \`${t.scenario}\` |`,
-    );
-  }
   const table = sideBySide(byName);
   if (table.length) parts.push('', ...table);
   parts.push('', ...whatLimits(byName.get('profile')));
