@@ -9,7 +9,6 @@ import type { LoadRun } from '../src/load/open-loop.js';
 import { SEARCH_COLUMNS, searchRows, searchSustainedRate, sustainedHeadline } from '../src/rate-search.js';
 import { auditTable, resourceTable } from '../src/report/tables.js';
 import { emptyOutcome, fail, type Scenario } from '../src/scenario.js';
-import { loginNote } from './ingest-3k.js';
 
 const WALLETS = 1_000;
 const WS_WALLETS = 250;
@@ -34,7 +33,7 @@ export const ingestMax: Scenario = {
     const bets = await openBetStack(ctx, { wallets: WALLETS, fundMicros: 10_000_000_000, limits: LIMITS });
     const runs: LoadRun[] = [];
     try {
-      outcome.notes.push(...bets.notes, loginNote(bets.provisioning));
+      outcome.notes.push(...bets.notes, bets.provisioningNote);
       const resources: { label: string; report: Awaited<ReturnType<typeof bets.load>>['resources'] }[] = [];
       // Every daemon starts cold (JIT, connections, SQLite cache): one unjudged run warms the path.
       const warm = await bets.load(

@@ -40,7 +40,6 @@ import {
 import { REPO_ROOT } from '../src/stack/repo.js';
 import type { ResourceReport } from '../src/stack/resource-sampler.js';
 import { cpuProfileDir } from '../src/stack/stack.js';
-import { loginNote } from './ingest-3k.js';
 
 const DAEMONS = ['ingest-api', 'batcher', 'ws-gateway'] as const;
 const WALLETS = 1_000;
@@ -110,7 +109,7 @@ async function measure(ctx: ScenarioContext, plan: Plan): Promise<Measured> {
       { wsWallets: WALLETS, workers: ctx.options.workers ?? 1, connections: 64 },
     );
     const audit = await bets.audit([run]);
-    measured = { notes: [...bets.notes, loginNote(bets.provisioning)], result: run.result, resources, audit };
+    measured = { notes: [...bets.notes, bets.provisioningNote], result: run.result, resources, audit };
   } finally {
     // The daemons write their profiles while they exit: only after this are they complete.
     await bets.close();

@@ -8,7 +8,7 @@ import type { AuditReport } from './audit/audit.js';
 import { auditRun, waitForBatcherDrain } from './audit/collect.js';
 import { type LoadRun, measuredWindow, runOpenLoop } from './load/open-loop.js';
 import type { RateProfile } from './load/schedule.js';
-import { createWallets, fundWallets, type LoginStormResult, loginAll, signLogins } from './load/wallets.js';
+import { createWallets, fundWallets, loginAll, signLogins } from './load/wallets.js';
 import type { WalletSession } from './load/worker-protocol.js';
 import type { ScenarioContext } from './scenario.js';
 import { type ResourceReport, startResourceSampler } from './stack/resource-sampler.js';
@@ -82,8 +82,11 @@ export interface BetStackOptions {
 export interface BetStack {
   stack: Stack;
   sessions: WalletSession[];
-  provisioning: { wallets: number; keysMs: number; signMs: number; login: LoginStormResult; fundMs: number };
+  /** The login storm's rate while provisioning. */
+  loginsPerS: number;
   notes: string[];
+  /** How long provisioning took (keys, signatures, the login storm, funding), as a note. */
+  provisioningNote: string;
   load(
     label: string,
     profile: RateProfile,
@@ -154,7 +157,11 @@ export async function openBetStack(ctx: ScenarioContext, options: BetStackOption
     return {
       stack,
       sessions,
-      provisioning: { wallets: wallets.length, keysMs, signMs, login: storm, fundMs: funded.elapsedMs },
+      loginsPerS: storm.loginsPerS,
+      provisioningNote:
+        `Provisioning: ${wallets.length} keys in ${keysMs} ms, SIWE messages signed in ${signMs} ms (harness), ` +
+        `login storm ${storm.loginsPerS} logins/s at ${storm.concurrency} in flight (p99 ${storm.latency.p99Ms} ms), ` +
+        `funding applied by the batcher in ${funded.elapsedMs} ms.`,
       notes: [
         `Market source: ${stack.market}.`,
         describeLimits(options.limits, options.resolver === true),

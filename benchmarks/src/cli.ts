@@ -18,7 +18,7 @@ import { type CalibrateOptions, calibrate } from './calibrate/calibrate-command.
 import { writeCalibrationSection } from './calibrate/calibration-markdown.js';
 import { CHAOS_RESULTS_DIR, regenerateChaos } from './chaos/chaos-markdown.js';
 import { ALL_COMMAND, regenerateResults, runScenario } from './runner.js';
-import type { ScenarioOptions } from './scenario.js';
+import { type ScenarioOptions, SHAPE_FLAGS } from './scenario.js';
 import { ALL_ORDER, CHAOS_ORDER, findScenario, SCENARIOS } from './scenarios.js';
 import { BENCH_ROOT } from './stack/repo.js';
 import { DAEMON_NAMES } from './stack/stack.js';
@@ -38,16 +38,12 @@ const nonNegativeInt = (value: string) => {
 };
 
 const withOptions = (command: Command) =>
-  command
-    .option('--workers <n>', 'load generator worker threads', positiveInt)
+  SHAPE_FLAGS.reduce(
+    (c, [, flag, description, kind]) =>
+      c.option(flag, description, kind === 'positive' ? positiveInt : nonNegativeInt),
+    command,
+  )
     .option('--quick', 'shorter phases (a quick look, not a result)')
-    .option('--rate <bets/s>', '[ingest] offered open-loop rate', positiveInt)
-    .option('--duration <s>', '[ingest] schedule length, warm-up included', positiveInt)
-    .option('--warmup <s>', '[ingest] seconds excluded from the statistics', nonNegativeInt)
-    .option('--ramp <s>', '[ingest] linear ramp from 0 at the start', nonNegativeInt)
-    .option('--wallets <n>', '[ingest] signed-in, funded wallets', positiveInt)
-    .option('--ws-wallets <n>', '[ingest] wallets holding a WebSocket', nonNegativeInt)
-    .option('--rate-limit <per s>', '[ingest] RATE_LIMIT_PER_S (burst = 2×)', positiveInt)
     .option(
       '--env <daemon:KEY=value>',
       '[bet-path scenarios] extra environment of one daemon, repeatable (an A/B of a setting)',
@@ -67,32 +63,22 @@ function collectDaemonEnv(text: string, into: Record<string, Record<string, stri
   return { ...into, [daemon]: { ...into[daemon], [key]: value } };
 }
 
-/** Commander's option names → ScenarioOptions (units in the names). */
-interface RawOptions {
-  workers?: number;
+/** What commander parsed: the shape flags by their attribute name (`--ws-wallets` → wsWallets), and the rest. */
+type RawOptions = Record<string, number | undefined> & {
   quick?: boolean;
-  rate?: number;
-  duration?: number;
-  warmup?: number;
-  ramp?: number;
-  wallets?: number;
-  wsWallets?: number;
-  rateLimit?: number;
   env?: Record<string, Record<string, string>>;
   record?: boolean;
-}
+};
 
 function scenarioOptions(raw: RawOptions): ScenarioOptions {
+  const attribute = (flag: string) =>
+    flag
+      .split(' ')[0]!
+      .slice(2)
+      .replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
   const options: ScenarioOptions = {
-    workers: raw.workers,
+    ...Object.fromEntries(SHAPE_FLAGS.map(([key, flag]) => [key, raw[attribute(flag)]])),
     quick: raw.quick,
-    rate: raw.rate,
-    durationS: raw.duration,
-    warmupS: raw.warmup,
-    rampS: raw.ramp,
-    wallets: raw.wallets,
-    wsWallets: raw.wsWallets,
-    rateLimitPerS: raw.rateLimit,
     daemonEnv: raw.env && Object.keys(raw.env).length > 0 ? raw.env : undefined,
   };
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as ScenarioOptions;

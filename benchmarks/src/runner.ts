@@ -9,27 +9,25 @@ import { dirname, join } from 'node:path';
 import { writeCalibrationSection } from './calibrate/calibration-markdown.js';
 import { cpuSpeedCheck, describeMachine, waitForQuietMachine } from './report/machine.js';
 import { renderResults, renderScenario } from './report/markdown.js';
-import { emptyOutcome, fail, type Scenario, type ScenarioOptions, type ScenarioResult } from './scenario.js';
+import {
+  emptyOutcome,
+  fail,
+  type Scenario,
+  type ScenarioOptions,
+  type ScenarioResult,
+  SHAPE_FLAGS,
+} from './scenario.js';
 import { BENCH_ROOT } from './stack/repo.js';
 
 const RESULTS_DIR = join(BENCH_ROOT, 'results');
 const RESULTS_MD = join(BENCH_ROOT, 'RESULTS.md');
 export const ALL_COMMAND = 'pnpm --filter @tap/benchmarks bench all';
 
-const FLAGS: [keyof ScenarioOptions, string][] = [
-  ['workers', '--workers'],
-  ['rate', '--rate'],
-  ['durationS', '--duration'],
-  ['warmupS', '--warmup'],
-  ['rampS', '--ramp'],
-  ['wallets', '--wallets'],
-  ['wsWallets', '--ws-wallets'],
-  ['rateLimitPerS', '--rate-limit'],
-];
-
 export function commandFor(scenario: string, options: ScenarioOptions): string {
   const flags = [
-    ...FLAGS.filter(([key]) => options[key] !== undefined).map(([key, flag]) => `${flag} ${options[key]}`),
+    ...SHAPE_FLAGS.filter(([key]) => options[key] !== undefined).map(
+      ([key, flag]) => `${flag.split(' ')[0]} ${options[key]}`,
+    ),
     options.quick ? '--quick' : '',
   ]
     .filter(Boolean)

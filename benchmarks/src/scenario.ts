@@ -25,6 +25,22 @@ export interface ScenarioOptions {
   daemonEnv?: Record<string, Record<string, string>>;
 }
 
+/**
+ * The load-shape options as flags, one table for the CLI that parses them and the command a result
+ * records: the ScenarioOptions key, the flag (its unit in the value's name), what it sets, and
+ * whether 0 is allowed (every value is a whole number).
+ */
+export const SHAPE_FLAGS: readonly [keyof ScenarioOptions, string, string, 'positive' | 'nonNegative'][] = [
+  ['workers', '--workers <n>', 'load generator worker threads', 'positive'],
+  ['rate', '--rate <bets/s>', '[ingest] offered open-loop rate', 'positive'],
+  ['durationS', '--duration <s>', '[ingest] schedule length, warm-up included', 'positive'],
+  ['warmupS', '--warmup <s>', '[ingest] seconds excluded from the statistics', 'nonNegative'],
+  ['rampS', '--ramp <s>', '[ingest] linear ramp from 0 at the start', 'nonNegative'],
+  ['wallets', '--wallets <n>', '[ingest] signed-in, funded wallets', 'positive'],
+  ['wsWallets', '--ws-wallets <n>', '[ingest] wallets holding a WebSocket', 'nonNegative'],
+  ['rateLimitPerS', '--rate-limit <per s>', '[ingest] RATE_LIMIT_PER_S (burst = 2×)', 'positive'],
+];
+
 export interface ScenarioContext {
   runId: string;
   outDir: string;
