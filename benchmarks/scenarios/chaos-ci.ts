@@ -5,13 +5,20 @@
  * is a small tmpfs (chaos-disk), one disk full held 6 s; the full audit after each phase. About 3
  * minutes on the busy dev machine (180 s); exits 1 on any failure.
  */
-import { ALL_DAEMONS, type FaultRow, faultTable, openChaosStack, runPhase } from '../src/chaos/chaos-run.js';
+import {
+  ALL_DAEMONS,
+  type FaultRow,
+  faultTable,
+  headlineOf,
+  openChaosStack,
+  restartNote,
+  runPhase,
+} from '../src/chaos/chaos-run.js';
 import { runHostilePhase } from '../src/chaos/hostile-phase.js';
 import { killDaemonRepeatedly, killRedisRepeatedly } from '../src/chaos/injectors.js';
 import { runStormPhase } from '../src/chaos/ws-storm.js';
 import { emptyOutcome, type Scenario } from '../src/scenario.js';
 import { runDiskPhase } from './chaos-disk.js';
-import { headlineOf, restartNote } from './chaos-kill.js';
 import { STORM_QUICK, stormTable } from './chaos-ws-storm.js';
 
 const RATE_PER_S = 60;

@@ -4,12 +4,18 @@
  * end no bet settled against the wrong window (src/chaos/clock-steps.ts); while ingest-api's clock
  * is stepped, login's ±30 s is probed with real sign-ins (src/chaos/login-skew.ts).
  */
-import { type FaultRow, faultTable, openChaosStack, runPhase } from '../src/chaos/chaos-run.js';
+import {
+  type FaultRow,
+  faultTable,
+  headlineOf,
+  openChaosStack,
+  restartNote,
+  runPhase,
+} from '../src/chaos/chaos-run.js';
 import { fakeTimeAvailable, LIBFAKETIME, stepClock, windowProblems } from '../src/chaos/clock-steps.js';
 import { probeLoginSkew } from '../src/chaos/login-skew.js';
 import { emptyOutcome, fail, type Scenario } from '../src/scenario.js';
 import { type DaemonName, LOGIN_DOMAIN, LOGIN_URI } from '../src/stack/stack.js';
-import { headlineOf, restartNote } from './chaos-kill.js';
 
 const LOGIN_SITE = { domain: LOGIN_DOMAIN, uri: LOGIN_URI };
 const STEPPED: readonly DaemonName[] = ['ingest-api', 'resolver', 'batcher'];

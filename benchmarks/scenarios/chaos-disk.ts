@@ -11,7 +11,14 @@
  * phase's); the tmpfs leaves room for the run's segment and its WAL several times over, and the
  * filler takes the rest, so every injection fills it whatever the segment has grown to.
  */
-import { type FaultRow, faultTable, openChaosStack, runPhase } from '../src/chaos/chaos-run.js';
+import {
+  type FaultRow,
+  faultTable,
+  headlineOf,
+  openChaosStack,
+  restartNote,
+  runPhase,
+} from '../src/chaos/chaos-run.js';
 import {
   type DiskInjections,
   fillDiskRepeatedly,
@@ -25,7 +32,6 @@ import {
   type ScenarioContext,
   type ScenarioOutcome,
 } from '../src/scenario.js';
-import { headlineOf, restartNote } from './chaos-kill.js';
 
 export interface DiskShape {
   injections: number;

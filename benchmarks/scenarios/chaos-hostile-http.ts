@@ -3,10 +3,9 @@
  * through nginx on an otherwise idle stack: every one 4xx or closed, the daemon up, Redis and
  * SQLite unchanged (src/chaos/hostile-http.ts).
  */
-import { faultTable, openChaosStack } from '../src/chaos/chaos-run.js';
+import { faultTable, headlineOf, openChaosStack } from '../src/chaos/chaos-run.js';
 import { runHostilePhase } from '../src/chaos/hostile-phase.js';
 import { emptyOutcome, type Scenario } from '../src/scenario.js';
-import { headlineOf } from './chaos-kill.js';
 
 export const chaosHostileHttp: Scenario = {
   name: 'chaos-hostile-http',

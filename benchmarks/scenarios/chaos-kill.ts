@@ -3,7 +3,14 @@
  * daemon in turn is killed with SIGKILL repeatedly under steady load and restarted as systemd
  * would (RestartSec=1); after each daemon's phase the full audit. `--quick` is the CI subset.
  */
-import { ALL_DAEMONS, faultTable, openChaosStack, runPhase } from '../src/chaos/chaos-run.js';
+import {
+  ALL_DAEMONS,
+  faultTable,
+  headlineOf,
+  openChaosStack,
+  restartNote,
+  runPhase,
+} from '../src/chaos/chaos-run.js';
 import { killDaemonRepeatedly } from '../src/chaos/injectors.js';
 import { emptyOutcome, type Scenario } from '../src/scenario.js';
 
@@ -47,32 +54,3 @@ export const chaosKill: Scenario = {
     return outcome;
   },
 };
-
-export function restartNote(restarts: Record<string, number>): string[] {
-  return [
-    `Restarts by the systemd stand-in (kills plus any collateral exit): ${JSON.stringify(restarts)}.`,
-    "Audits are cumulative: each row's audit covers every bet 202'd since the stack started; lost and doubled are that phase's increase.",
-  ];
-}
-
-export function headlineOf(
-  rows: readonly {
-    injections: number;
-    offered: number;
-    accepted: number;
-    lost: number;
-    doubled: number;
-    maxRecoveryMs: number | null;
-    audit: string;
-  }[],
-) {
-  return {
-    injections: rows.reduce((n, r) => n + r.injections, 0),
-    offered: rows.reduce((n, r) => n + r.offered, 0),
-    accepted: rows.reduce((n, r) => n + r.accepted, 0),
-    lost: rows.reduce((n, r) => n + r.lost, 0),
-    doubled: rows.reduce((n, r) => n + r.doubled, 0),
-    max_recovery_ms: Math.max(0, ...rows.map((r) => r.maxRecoveryMs ?? 0)),
-    audit: rows.every((r) => r.audit === 'pass') ? 'pass' : 'FAIL',
-  };
-}

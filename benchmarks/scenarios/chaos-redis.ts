@@ -4,10 +4,16 @@
  * Redis stalled with SIGSTOP for 2–10 s. Counts 202'd bets lost (SPEC: 0 for a process crash) and
  * what the clients were answered meanwhile (admission: 503 within its timeout, never a hang).
  */
-import { type FaultRow, faultTable, openChaosStack, runPhase } from '../src/chaos/chaos-run.js';
+import {
+  type FaultRow,
+  faultTable,
+  headlineOf,
+  openChaosStack,
+  restartNote,
+  runPhase,
+} from '../src/chaos/chaos-run.js';
 import { killRedisRepeatedly, stallRedisRepeatedly } from '../src/chaos/injectors.js';
 import { emptyOutcome, type Scenario } from '../src/scenario.js';
-import { headlineOf, restartNote } from './chaos-kill.js';
 
 const FULL = { kills: 5, stalls: 6, ratePerS: 200, killPhaseMs: 45_000, stallPhaseMs: 75_000 };
 const QUICK = { kills: 1, stalls: 1, ratePerS: 100, killPhaseMs: 12_000, stallPhaseMs: 16_000 };

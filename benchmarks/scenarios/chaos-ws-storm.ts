@@ -5,11 +5,10 @@
  * gateway's memory must stay bounded, every client must come back, resumes must be answered, and
  * the bet path must go on (src/chaos/ws-storm.ts). `--quick`: 1,000 clients (what chaos-ci runs).
  */
-import { faultTable, openChaosStack } from '../src/chaos/chaos-run.js';
+import { faultTable, headlineOf, openChaosStack, restartNote } from '../src/chaos/chaos-run.js';
 import { runStormPhase, type StormFigures, type StormShape } from '../src/chaos/ws-storm.js';
 import type { ResultTable } from '../src/scenario.js';
 import { emptyOutcome, type Scenario } from '../src/scenario.js';
-import { headlineOf, restartNote } from './chaos-kill.js';
 
 export const STORM_FULL: StormShape = { clients: 10_000, slowReaders: 20, ratePerS: 200, phaseMs: 45_000 };
 export const STORM_QUICK: StormShape = { clients: 1_000, slowReaders: 20, ratePerS: 100, phaseMs: 20_000 };

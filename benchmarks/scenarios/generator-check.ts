@@ -26,6 +26,7 @@ import {
   type ScenarioContext,
   type ScenarioOutcome,
 } from '../src/scenario.js';
+import { medianBy } from '../src/stats/median.js';
 
 const GENERATOR_US_MAX = 30;
 const CONNECTIONS = 64;
@@ -224,8 +225,8 @@ export function serverBucketTable(runs: readonly GeneratorRun[]): ResultTable {
 
 export function headline(runs: readonly GeneratorRun[]): Record<string, number | string | null> {
   const median = (values: (number | null)[]) => {
-    const v = values.filter((x): x is number => x !== null).sort((a, b) => a - b);
-    return v.length ? v[Math.floor((v.length - 1) / 2)]! : null;
+    const known = values.filter((x): x is number => x !== null);
+    return known.length ? medianBy(known, (x) => x) : null;
   };
   const of = (g: GeneratorRun['generator'], pick: (r: GeneratorRun) => number | null) =>
     median(runs.filter((r) => r.generator === g).map(pick));

@@ -10,6 +10,7 @@ import type { AuditReport } from '../audit/audit.js';
 import { readGroups } from '../audit/collect.js';
 import { type BetStack, benchLimits, openBetStack } from '../bet-stack.js';
 import type { LoadRun } from '../load/open-loop.js';
+import { formatCounts } from '../report/tables.js';
 import type { ResultTable, ScenarioContext, ScenarioOutcome } from '../scenario.js';
 import { fail } from '../scenario.js';
 import type { DaemonName } from '../stack/stack.js';
@@ -134,7 +135,7 @@ export async function runPhase(
     doubled: figures.doubled - chaos.lastAudit.doubled,
     maxRecoveryMs: maxRecovery(injected.recoveriesMs),
     audit: report.ok ? 'pass' : 'FAIL',
-    answers: answersOf(run),
+    answers: formatCounts(run.result.errors) || '—',
     ws: wsFiguresOf(run),
   };
   chaos.lastAudit = figures;
@@ -208,13 +209,6 @@ function maxRecovery(recoveries: (number | null)[]): number | null {
   return known.length ? Math.max(...known) : null;
 }
 
-function answersOf(run: LoadRun): string {
-  const parts = Object.entries(run.result.errors)
-    .sort((a, b) => b[1] - a[1])
-    .map(([code, n]) => `${code} × ${n}`);
-  return parts.join(', ') || '—';
-}
-
 export function faultTable(title: string, rows: readonly FaultRow[], notes: string[] = []): ResultTable {
   return {
     title,
@@ -269,3 +263,24 @@ function withResolvers(): { promise: Promise<void>; resolve: () => void } {
 
 /** A random delay in [minMs, maxMs). */
 export const jitter = (minMs: number, maxMs: number) => minMs + Math.random() * (maxMs - minMs);
+
+export function restartNote(restarts: Record<string, number>): string[] {
+  return [
+    `Restarts by the systemd stand-in (kills plus any collateral exit): ${JSON.stringify(restarts)}.`,
+    "Audits are cumulative: each row's audit covers every bet 202'd since the stack started; lost and doubled are that phase's increase.",
+  ];
+}
+
+/** A chaos scenario's line in CHAOS.md's summary: its rows added up. */
+export function headlineOf(rows: readonly FaultRow[]) {
+  const total = (pick: (r: FaultRow) => number) => rows.reduce((n, r) => n + pick(r), 0);
+  return {
+    injections: total((r) => r.injections),
+    offered: total((r) => r.offered),
+    accepted: total((r) => r.accepted),
+    lost: total((r) => r.lost),
+    doubled: total((r) => r.doubled),
+    max_recovery_ms: Math.max(0, ...rows.map((r) => r.maxRecoveryMs ?? 0)),
+    audit: rows.every((r) => r.audit === 'pass') ? 'pass' : 'FAIL',
+  };
+}
