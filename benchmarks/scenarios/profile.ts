@@ -1,8 +1,8 @@
 /**
  * profile: where the bet path's time goes (issue 7: profile where a target is missed). The bet path
  * shaped like ingest-3k — 1,000 wallets, SPEC rate limits, every wallet with a WebSocket so
- * ws-gateway does its real work — at 3,000 bets/s, with ingest-api, batcher and ws-gateway under
- * `node --cpu-prof`. The daemons write their profiles as they exit, so they are read after the stack
+ * ws-gateway does its real work — at 2,000 bets/s (RATE_PER_S: below the floor on purpose), with
+ * ingest-api, batcher and ws-gateway under `node --cpu-prof`. The daemons write their profiles as they exit, so they are read after the stack
  * stops: each main-thread profile is cut to the measured window and written as
  * `profiles/<daemon>.cpuprofile` in the run's directory — open it in speedscope or Chrome DevTools for
  * the flame graph — and summarised as tables (self time by category, top functions) for RESULTS.md's
