@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ResourceReport } from '../stack/resource-sampler.js';
-import { redisCommandTable, redisGrowthNote } from './tables.js';
+import { redisCommandTable, redisGrowthNote, resourceTable } from './tables.js';
 
 function aReport(overrides: Partial<NonNullable<ResourceReport['redis']>> = {}): ResourceReport {
   return {
@@ -11,6 +11,7 @@ function aReport(overrides: Partial<NonNullable<ResourceReport['redis']>> = {}):
       usedMemoryStartMb: 20,
       usedMemoryEndMb: 120,
       usedMemoryPeakMb: 121,
+      afterFirstMinute: null,
       budgetMb: 512,
       stalls: [],
       aofDelayedFsyncs: 0,
@@ -42,5 +43,14 @@ describe('Redis tables', () => {
   it('says nothing when the run left nothing behind or there is no Redis', () => {
     expect(redisGrowthNote(aReport({ usedMemoryEndMb: 20 }), 100_000, 1_000)).toBeNull();
     expect(redisGrowthNote({ ...aReport(), redis: null }, 100_000, 1_000)).toBeNull();
+  });
+
+  it('shows whether memory levelled off after the first minute, only for runs that long', () => {
+    const notesOf = (report: ResourceReport) => (resourceTable('r', report).notes ?? []).join('\n');
+    expect(notesOf(aReport())).not.toContain('after the first minute');
+    const long = aReport({ afterFirstMinute: { atMinuteMb: 118.2, maxAfterMb: 121.5 } });
+    expect(notesOf(long)).toContain(
+      '118.2 MB at 1:00, at most 121.5 MB after it (+3.3 MB), 120 MB at the end',
+    );
   });
 });

@@ -102,6 +102,12 @@ export function resourceTable(
       `Redis used_memory max during the run ${report.redis.usedMemoryMaxMb} MB, used_memory_peak ` +
         `${report.redis.usedMemoryPeakMb} MB (since start, setup included), budget ${report.redis.budgetMb} MB.`,
     );
+    const { afterFirstMinute: later, usedMemoryEndMb } = report.redis;
+    if (later)
+      notes.push(
+        `Redis used_memory after the first minute: ${later.atMinuteMb} MB at 1:00, at most ${later.maxAfterMb} MB ` +
+          `after it (${signedMb(later.maxAfterMb - later.atMinuteMb)}), ${usedMemoryEndMb} MB at the end.`,
+      );
     const { stalls, aofDelayedFsyncs } = report.redis;
     notes.push(
       `Redis stalls over 20 ms since start (LATENCY LATEST, setup included): ${
@@ -185,4 +191,8 @@ export function formatCounts(counts: Record<string, number>): string {
     .sort((a, b) => b[1] - a[1])
     .map(([code, n]) => `${code} × ${n}`)
     .join(', ');
+}
+
+function signedMb(mb: number): string {
+  return `${mb >= 0 ? '+' : '−'}${Math.abs(Math.round(mb * 10) / 10)} MB`;
 }

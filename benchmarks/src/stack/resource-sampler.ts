@@ -31,6 +31,9 @@ export interface RedisMemory {
   /** used_memory at the sampler's start and stop: what the run left behind (e.g. idempotency records). */
   usedMemoryStartMb: number;
   usedMemoryEndMb: number;
+  /** used_memory at the first sample a minute in, and the most after it (null for shorter runs):
+   * whether a sustained run's memory levels off once records expire (issue 19's 10-minute run). */
+  afterFirstMinute: { atMinuteMb: number; maxAfterMb: number } | null;
   /** INFO used_memory_peak: since redis-server started (setup included). */
   usedMemoryPeakMb: number;
   budgetMb: number;
@@ -67,6 +70,8 @@ export interface SampleWindow {
   toMs: number;
 }
 
+const MINUTE_MS = 60_000;
+
 export function startResourceSampler(pids: Record<string, number>, redis?: Redis, everyMs = 1_000) {
   const state = Object.entries(pids).map(([name, pid]) => ({
     name,
@@ -76,6 +81,9 @@ export function startResourceSampler(pids: Record<string, number>, redis?: Redis
   }));
   let usedMemoryMax = 0;
   let usedMemoryStart: number | undefined;
+  let atMinute: number | undefined;
+  let maxAfterMinute = 0;
+  const startedAtMs = Date.now();
   const machine: Sample[] = [];
   const sample = () => {
     const atMs = performance.timeOrigin + performance.now();
@@ -94,6 +102,9 @@ export function startResourceSampler(pids: Record<string, number>, redis?: Redis
         const used = infoField(info, 'used_memory');
         usedMemoryStart ??= used;
         usedMemoryMax = Math.max(usedMemoryMax, used);
+        if (Date.now() - startedAtMs < MINUTE_MS) return;
+        atMinute ??= used;
+        maxAfterMinute = Math.max(maxAfterMinute, used);
       })
       .catch(() => undefined);
   };
@@ -133,6 +144,10 @@ export function startResourceSampler(pids: Record<string, number>, redis?: Redis
           usedMemoryMaxMb: toMb(usedMemoryMax),
           usedMemoryStartMb: toMb(usedMemoryStart ?? usedMemoryEnd),
           usedMemoryEndMb: toMb(usedMemoryEnd),
+          afterFirstMinute:
+            atMinute === undefined
+              ? null
+              : { atMinuteMb: toMb(atMinute), maxAfterMb: toMb(Math.max(maxAfterMinute, usedMemoryEnd)) },
           usedMemoryPeakMb: toMb(infoField(info, 'used_memory_peak')),
           budgetMb: REDIS_BUDGET_MB,
           stalls,
