@@ -157,8 +157,15 @@ function daemonLauncher(
     // (load/wallets.ts) that the batcher checks.
     'ingest-api': { HTTP_PORT: String(ports.api), LOGIN_DOMAIN, LOGIN_URI, DEMO_MODE: '1' },
     // Every harness socket comes from 127.0.0.1 straight to the gateway (no nginx, no X-Real-IP):
-    // the per-address cap (issue 16) would cap the load generator, so it is lifted here.
-    'ws-gateway': { WS_PORT: String(ports.ws), WS_CONNECTIONS_PER_IP_MAX: '1000000' },
+    // the per-address caps (issue 16) — open sockets and upgrades per second — would cap the load
+    // generator's own traders, so both are lifted here. A hostile scenario then measures the
+    // gateway's per-session defences alone, as against an attacker with many addresses.
+    'ws-gateway': {
+      WS_PORT: String(ports.ws),
+      WS_CONNECTIONS_PER_IP_MAX: '1000000',
+      WS_UPGRADES_PER_IP_PER_S: '1000000',
+      WS_UPGRADE_BURST: '1000000',
+    },
     batcher: {},
     'price-ingest': {},
     'health-monitor': {},

@@ -18,6 +18,8 @@ describe('ws-gateway loadConfig', () => {
         WS_REPLAY_EVENTS_MAX: 1_000,
         WS_RESUMES_PER_S: 1,
         WS_RESUME_BURST: 5,
+        WS_UPGRADES_PER_IP_PER_S: 10,
+        WS_UPGRADE_BURST: 40,
         WS_CONNECTIONS_MAX: 20_000,
         WS_CONNECTIONS_PER_IP_MAX: 100,
         WS_SOCKETS_PER_SESSION_MAX: 5,

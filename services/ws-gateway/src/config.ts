@@ -31,6 +31,13 @@ const shape = {
   WS_RESUMES_PER_S: env.intBetween(1, 1_000, 1),
   /** Resumes a session may make at once before WS_RESUMES_PER_S applies. Default 5. */
   WS_RESUME_BURST: env.intBetween(1, 10_000, 5),
+  /**
+   * WebSocket upgrades per client address and second, sustained; more → HTTP 429 rate_limited
+   * before a socket exists. Default 10 (nginx allows 5 with burst 20 in front, so it answers first).
+   */
+  WS_UPGRADES_PER_IP_PER_S: env.intBetween(1, 1_000_000, 10),
+  /** Upgrades a client address may make at once before WS_UPGRADES_PER_IP_PER_S applies. Default 40. */
+  WS_UPGRADE_BURST: env.intBetween(1, 1_000_000, 40),
   /** Open sockets in all; more → close 1013 connections_max. Default 20000. */
   WS_CONNECTIONS_MAX: env.intBetween(1, 1_000_000, 20_000),
   /** Open sockets per client address (X-Real-IP from a trusted proxy); more → 4429. Default 100. */

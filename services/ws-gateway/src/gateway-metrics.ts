@@ -41,7 +41,7 @@ export function createGatewayMetrics(registry: Registry) {
     }),
     limitRefusals: new Counter({
       name: 'tap_ws_gateway_limit_refusals_total',
-      help: 'Sockets closed for a limit, by reason (connections_max, connections_per_ip_max, sockets_per_session_max, resume_rate, message_rate)',
+      help: 'Sockets closed, or upgrades refused (upgrade_rate: HTTP 429), for a limit, by reason (upgrade_rate, connections_max, connections_per_ip_max, sockets_per_session_max, resume_rate, message_rate)',
       labelNames: ['reason'] as const,
       registers,
     }),

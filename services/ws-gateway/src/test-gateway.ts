@@ -52,6 +52,10 @@ export async function startTestGateway(
     TAP_KEY_PREFIX: prefix,
     WS_PORT: String(port),
     LOG_LEVEL: 'warn',
+    // Every test client comes from 127.0.0.1: the per-address upgrade rate is lifted unless a test
+    // sets it (the one that attacks it does).
+    WS_UPGRADES_PER_IP_PER_S: '1000000',
+    WS_UPGRADE_BURST: '1000000',
     ...env,
   });
   const base = `http://127.0.0.1:${port}`;

@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { BucketMap } from './bucket-map.js';
 import { clientAddress, parseTrustedProxies } from './client-address.js';
 import { SocketAdmission } from './socket-admission.js';
 
-const limits = { connectionsMax: 3, perIpMax: 2, perSessionMax: 2, resumesPerS: 1, resumeBurst: 2 };
+const limits = {
+  connectionsMax: 3,
+  perIpMax: 2,
+  perSessionMax: 2,
+  resumesPerS: 1,
+  resumeBurst: 2,
+  upgradesPerS: 2,
+  upgradeBurst: 3,
+};
 
 describe('SocketAdmission', () => {
   it('caps sockets per address and in all, and gives back what closes', () => {
@@ -58,6 +67,60 @@ describe('SocketAdmission', () => {
     expect(admission.resume('s', 1_000)).toEqual({ ok: true });
     admission.prune(10_000);
     expect(admission.resume('s', 10_000)).toEqual({ ok: true });
+  });
+
+  it('answers the per-session limits before a lookup without taking a resume', () => {
+    const admission = new SocketAdmission<string>(limits);
+    // An unknown session (no lookup passed yet) is never refused here.
+    expect(admission.beforeLookup('s', true, 0)).toEqual({ ok: true });
+    expect(admission.resume('s', 0)).toEqual({ ok: true });
+    expect(admission.beforeLookup('s', true, 0)).toEqual({ ok: true });
+    expect(admission.beforeLookup('s', true, 0)).toEqual({ ok: true });
+    expect(admission.resume('s', 0)).toEqual({ ok: true });
+    expect(admission.beforeLookup('s', true, 0)).toEqual({ ok: false, refusal: 'resume_rate' });
+    expect(admission.beforeLookup('s', false, 0)).toEqual({ ok: true });
+    expect(admission.beforeLookup('s', true, 1_000)).toEqual({ ok: true });
+    admission.attach('s', 'one');
+    admission.attach('s', 'two');
+    expect(admission.beforeLookup('s', false, 1_000)).toEqual({
+      ok: false,
+      refusal: 'sockets_per_session_max',
+    });
+    admission.detach('s', 'one');
+    expect(admission.beforeLookup('s', false, 1_000)).toEqual({ ok: true });
+  });
+
+  it('limits upgrades per address with its own bucket', () => {
+    const admission = new SocketAdmission<string>(limits);
+    for (let i = 0; i < 3; i++) expect(admission.upgrade('1.1.1.1', 0)).toEqual({ ok: true });
+    expect(admission.upgrade('1.1.1.1', 0)).toEqual({ ok: false, refusal: 'upgrade_rate' });
+    expect(admission.upgrade('2.2.2.2', 0)).toEqual({ ok: true });
+    expect(admission.upgrade('1.1.1.1', 499)).toEqual({ ok: false, refusal: 'upgrade_rate' });
+    expect(admission.upgrade('1.1.1.1', 500)).toEqual({ ok: true });
+  });
+});
+
+describe('BucketMap', () => {
+  it('holds at most keysMax buckets, forgetting the oldest first', () => {
+    const buckets = new BucketMap(1, 1, 2);
+    expect(buckets.take('a', 0)).toBe(true);
+    expect(buckets.take('b', 0)).toBe(true);
+    expect(buckets.take('c', 0)).toBe(true);
+    expect(buckets.size).toBe(2);
+    // 'a' was forgotten: it starts full again; 'c' is still empty.
+    expect(buckets.hasToken('a', 0)).toBe(true);
+    expect(buckets.take('c', 0)).toBe(false);
+  });
+
+  it('forgets refilled buckets on prune, and peeking creates nothing', () => {
+    const buckets = new BucketMap(1, 2, 10);
+    expect(buckets.hasToken('a', 0)).toBe(true);
+    expect(buckets.size).toBe(0);
+    buckets.take('a', 0);
+    buckets.prune(500);
+    expect(buckets.size).toBe(1);
+    buckets.prune(1_000);
+    expect(buckets.size).toBe(0);
   });
 });
 

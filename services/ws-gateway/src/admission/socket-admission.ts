@@ -2,6 +2,9 @@
  * Who may hold a socket, and how often a session may resume (issue 16, the WebSocket edge). Pure
  * bookkeeping with an injected clock; `src/ws/` asks and acts, tests ask directly.
  *
+ * - `upgradesPerS` (burst `upgradeBurst`) WebSocket upgrades per client address (→ HTTP 429
+ *   `rate_limited` before any socket exists: the cheapest refusal there is). nginx limits upgrades
+ *   per address in front; this is the daemon defending itself when reached another way.
  * - `connectionsMax` sockets in all (→ close 1013 `connections_max`: the gateway is full, retry
  *   later) and `perIpMax` per client address (→ 4429 `connections_per_ip_max`). The address is
  *   nginx's X-Real-IP when the peer is a trusted proxy, else the peer (client-address.ts).
@@ -10,11 +13,17 @@
  * - resumes per session: a token bucket (`resumesPerS`, `resumeBurst`) → 4429 `resume_rate`.
  *   Buckets outlive their sockets (else reconnecting would refill them) until they are full again;
  *   `prune` forgets those.
+ * `beforeLookup` asks the per-session limits before the session is looked up in Redis, keyed by the
+ * hash of the token the client presents: a session that already holds its sockets or has used up
+ * its resumes is refused without a Redis call (a hostile client resuming in a loop costs no
+ * lookup). It can only refuse — what it passes is still looked up and asked again — and it only
+ * knows sessions that passed a lookup before (an unknown token has no bucket and no sockets). A
+ * revoked session may so meet 4429 before it meets 4401: either way it is never admitted.
  * The same registry answers "which sockets belong to this session" for logout and expiry, including
  * sockets whose auth lookup for that session is still in flight (`authenticating`): a revocation
  * that arrives before the lookup's answer must close them, not miss them (session-ends.ts).
  */
-import { TokenBucket } from './token-bucket.js';
+import { BucketMap } from './bucket-map.js';
 
 export type AdmissionRefusal =
   | 'connections_max'
@@ -22,7 +31,9 @@ export type AdmissionRefusal =
   | 'sockets_per_session_max'
   | 'resume_rate';
 
-export type Admitted = { ok: true } | { ok: false; refusal: AdmissionRefusal };
+export type Admitted<Refusal extends string = AdmissionRefusal> =
+  | { ok: true }
+  | { ok: false; refusal: Refusal };
 
 export interface AdmissionLimits {
   connectionsMax: number;
@@ -30,7 +41,14 @@ export interface AdmissionLimits {
   perSessionMax: number;
   resumesPerS: number;
   resumeBurst: number;
+  upgradesPerS: number;
+  upgradeBurst: number;
 }
+
+/** Client addresses whose upgrade buckets are remembered (~200 B each); the oldest go first. */
+const UPGRADE_ADDRESSES_MAX = 100_000;
+/** Sessions whose resume buckets are remembered; only sessions that passed a lookup get one. */
+const RESUME_SESSIONS_MAX = 1_000_000;
 
 const OK: Admitted = { ok: true };
 
@@ -39,9 +57,18 @@ export class SocketAdmission<Socket> {
   readonly #perIp = new Map<string, number>();
   readonly #bySession = new Map<string, Set<Socket>>();
   readonly #authenticating = new Map<string, Set<Socket>>();
-  readonly #resumes = new Map<string, TokenBucket>();
+  readonly #resumes: BucketMap;
+  readonly #upgrades: BucketMap;
 
-  constructor(private readonly limits: AdmissionLimits) {}
+  constructor(private readonly limits: AdmissionLimits) {
+    this.#resumes = new BucketMap(limits.resumesPerS, limits.resumeBurst, RESUME_SESSIONS_MAX);
+    this.#upgrades = new BucketMap(limits.upgradesPerS, limits.upgradeBurst, UPGRADE_ADDRESSES_MAX);
+  }
+
+  /** A WebSocket upgrade request from `ip`, before any socket exists. */
+  upgrade(ip: string, nowMs: number): Admitted<'upgrade_rate'> {
+    return this.#upgrades.take(ip, nowMs) ? { ok: true } : { ok: false, refusal: 'upgrade_rate' };
+  }
 
   /** A new socket from `ip`; when ok, `leave(ip)` must follow once it closes. */
   enter(ip: string): Admitted {
@@ -84,19 +111,28 @@ export class SocketAdmission<Socket> {
     removeFrom(this.#bySession, sessionHash, socket);
   }
 
-  /** One resume of a session, if its bucket has a token. */
-  resume(sessionHash: string, nowMs: number): Admitted {
-    let bucket = this.#resumes.get(sessionHash);
-    if (!bucket) {
-      bucket = new TokenBucket(this.limits.resumesPerS, this.limits.resumeBurst, nowMs);
-      this.#resumes.set(sessionHash, bucket);
+  /**
+   * The per-session limits asked before the session lookup, taking nothing: would `attach` (and,
+   * for a resume, `resume`) refuse this session now? Only sessions seen by an earlier lookup can be
+   * refused here.
+   */
+  beforeLookup(sessionHash: string, resuming: boolean, nowMs: number): Admitted {
+    if ((this.#bySession.get(sessionHash)?.size ?? 0) >= this.limits.perSessionMax) {
+      return { ok: false, refusal: 'sockets_per_session_max' };
     }
-    return bucket.take(nowMs) ? OK : { ok: false, refusal: 'resume_rate' };
+    if (resuming && !this.#resumes.hasToken(sessionHash, nowMs)) return { ok: false, refusal: 'resume_rate' };
+    return OK;
   }
 
-  /** Forgets resume buckets that have refilled: bounded by the sessions that resumed lately. */
+  /** One resume of a session, if its bucket has a token. */
+  resume(sessionHash: string, nowMs: number): Admitted {
+    return this.#resumes.take(sessionHash, nowMs) ? OK : { ok: false, refusal: 'resume_rate' };
+  }
+
+  /** Forgets buckets that have refilled: bounded by the sessions and addresses seen lately. */
   prune(nowMs: number): void {
-    for (const [hash, bucket] of this.#resumes) if (bucket.isFull(nowMs)) this.#resumes.delete(hash);
+    this.#resumes.prune(nowMs);
+    this.#upgrades.prune(nowMs);
   }
 
   /** Its authenticated sockets and those whose auth is in flight. */

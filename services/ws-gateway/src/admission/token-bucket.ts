@@ -20,6 +20,12 @@ export class TokenBucket {
     return true;
   }
 
+  /** Whether `take` would succeed now; takes nothing. */
+  hasToken(nowMs: number): boolean {
+    this.#refill(nowMs);
+    return this.#tokens >= 1;
+  }
+
   /** A full bucket says nothing a fresh one would not: it can be forgotten. */
   isFull(nowMs: number): boolean {
     this.#refill(nowMs);

@@ -37,6 +37,8 @@ function setup(overrides: Partial<SessionDeps> = {}) {
       perSessionMax: 2,
       resumesPerS: 1,
       resumeBurst: 2,
+      upgradesPerS: 1,
+      upgradeBurst: 1,
     }),
     messagesPerS: 5,
     metrics,
@@ -136,6 +138,32 @@ describe('client session', () => {
     expect(await resume()).toEqual({ code: 4429, reason: 'resume_rate' });
     await vi.advanceTimersByTimeAsync(1_000);
     expect(await resume()).toBeUndefined();
+  });
+
+  it('refuses a session known to be over its resume rate or socket cap without looking it up', async () => {
+    let lookups = 0;
+    const lookupSession = async (sessionHash: string): Promise<SessionVerdict> => {
+      lookups += 1;
+      return { ok: true, userId: USER, sessionHash };
+    };
+    const first = setup({ lookupSession });
+    const { admission } = first.deps;
+    const attempt = async (message: Record<string, unknown>) => {
+      const s = setup({ admission, lookupSession });
+      s.send({ type: 'auth', token: 'good', ...message });
+      await vi.advanceTimersByTimeAsync(0);
+      return s.socket;
+    };
+    // Two resumes use up the burst (2); both sockets stay open and fill the session's cap (2).
+    const held = [await attempt({ lastEventId: '1-0' }), await attempt({ lastEventId: '1-0' })];
+    expect(lookups).toBe(2);
+    expect((await attempt({})).closed).toEqual({ code: 4429, reason: 'sockets_per_session_max' });
+    for (const socket of held) socket.end(1000, 'bye');
+    expect((await attempt({ lastEventId: '1-0' })).closed).toEqual({ code: 4429, reason: 'resume_rate' });
+    expect(lookups).toBe(2);
+    // A plain auth is not a resume: it is looked up and admitted.
+    expect((await attempt({})).closed).toBeUndefined();
+    expect(lookups).toBe(3);
   });
 
   it('closes with 4429 message_rate when a socket sends faster than its message rate', async () => {

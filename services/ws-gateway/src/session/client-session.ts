@@ -13,7 +13,9 @@
  *   from a client must not cost the trader the price feed. `ping` is answered with `pong`.
  * - Limits (admission/): more than `messagesPerS` (burst 2×) messages → 4429 `message_rate`; a
  *   session already holding its sockets → 4429 `sockets_per_session_max`; a resume beyond the
- *   session's resume rate → 4429 `resume_rate`. Both are checked before `ready`.
+ *   session's resume rate → 4429 `resume_rate`. Both are checked before `ready`, and both first
+ *   before the session lookup (without taking anything): a session known to be over either limit
+ *   is refused without a Redis call.
  * - Logout wins over an auth in flight: the socket is registered under its session (sha256 of the
  *   token) before the lookup is sent, so a revocation notice from then on closes it like an
  *   authenticated one (session-ends.ts), and it is never `ready`. A notice that arrived earlier was
@@ -106,6 +108,10 @@ export function openClientSession(socket: ClientSocket, deps: SessionDeps): Clie
   const authenticate = async (message: AuthMessage) => {
     phase = 'authenticating';
     const sessionHash = sha256hex(message.token);
+    // A session that already holds its sockets or used up its resumes: refused before the lookup,
+    // so a client retrying in a loop costs no Redis call (admission/socket-admission.ts).
+    const early = deps.admission.beforeLookup(sessionHash, message.lastEventId !== undefined, deps.now());
+    if (!early.ok) return refuseForLimit(socket, early.refusal, metrics);
     registeredAs = sessionHash;
     deps.admission.authenticating(sessionHash, socket);
     let verdict: Awaited<ReturnType<SessionLookup>>;

@@ -11,6 +11,7 @@ import { apiError } from '@tap/domain';
 import type { Registry } from '@tap/runtime';
 import {
   addOpsRoutes,
+  type HttpResponse,
   type Listening,
   listen,
   loadUws,
@@ -110,6 +111,10 @@ function addClientRoute(
     upgrade(res, req, context) {
       const peer = Buffer.from(res.getRemoteAddressAsText()).toString();
       const ip = clientAddress(peer, req.getHeader('x-real-ip'), options.trustedProxies);
+      if (!options.session.admission.upgrade(ip, options.session.now()).ok) {
+        metrics.limitRefusals.inc({ reason: 'upgrade_rate' });
+        return refuseUpgrade(res);
+      }
       res.upgrade<SocketData>(
         { ip },
         req.getHeader('sec-websocket-key'),
@@ -147,6 +152,25 @@ function addClientRoute(
   app.any('/*', (res, req) => {
     const body = JSON.stringify(apiError('not_found', `no route ${req.getUrl()}`));
     send(res, '404 Not Found', 'application/json', body);
+  });
+}
+
+const UPGRADE_REFUSAL = JSON.stringify(
+  apiError('rate_limited', 'too many WebSocket upgrades from this address; reconnect with backoff'),
+);
+
+/**
+ * An upgrade over the address's rate: 429 before any socket exists (no WebSocket, no session
+ * lookup), and the connection closed so the client cannot keep it for the next attempt.
+ */
+function refuseUpgrade(res: HttpResponse): void {
+  res.cork(() => {
+    res
+      .writeStatus('429 Too Many Requests')
+      .writeHeader('content-type', 'application/json')
+      .writeHeader('retry-after', '1')
+      .writeHeader('cache-control', 'no-store')
+      .end(UPGRADE_REFUSAL, true);
   });
 }
 
