@@ -20,6 +20,9 @@
  * stack and from the thread that measures the bets, which an attacker on another machine cannot.
  * What the daemons spend answering the attack stays at their own priority and is what is measured;
  * the achieved attack rates are reported beside it, so a starved attacker would show.
+ * Where the attack's cost lands is reported beside the latencies: per condition, the CPU of each
+ * daemon, Redis and the harness over the bets' measured window, and the commands Redis ran (its own
+ * INFO commandstats) — the hostile resumes' session lookups show there as GETs.
  * Timing targets are reported, not enforced (the machine is shared); the audit is.
  *
  * The file reads as the experiment: `planOf` (size and rounds), `measure` (one stack; per round the
@@ -31,6 +34,7 @@ import { setThreadNice } from '@tap/testkit/standalone';
 import type { AuditReport } from '../src/audit/audit.js';
 import { benchLimits, openBetStack } from '../src/bet-stack.js';
 import { type LoadRunResult, runOpenLoop } from '../src/load/open-loop.js';
+import { conditionCostTable } from '../src/report/condition-costs.js';
 import { auditTable, loadTable } from '../src/report/tables.js';
 import {
   emptyOutcome,
@@ -42,6 +46,7 @@ import {
   type ScenarioOutcome,
 } from '../src/scenario.js';
 import { type EventLoopDelay, startEventLoopWindow } from '../src/stack/event-loop-delay.js';
+import type { ResourceReport } from '../src/stack/resource-sampler.js';
 import type { Stack } from '../src/stack/stack.js';
 import { medianOf } from '../src/stats/median.js';
 import { type HostileReport, startHostileResumers } from '../src/ws-clients/hostile-resumers.js';
@@ -72,6 +77,8 @@ export interface Run {
   hostile?: HostileReport;
   /** ingest-api's main-thread event-loop delay over the run (its /metrics). */
   loopDelay: EventLoopDelay;
+  /** CPU of every process over the bets' measured window, and Redis's commands over the run. */
+  resources?: ResourceReport;
 }
 
 export interface Measured {
@@ -137,10 +144,10 @@ async function measure(ctx: ScenarioContext, plan: Plan): Promise<Measured> {
           setThreadNice(niceBefore);
           ctx.log(`hostile clients stopped: ${side.hostile.attempts} resumes`);
         }
-        const { run } = await betRun;
+        const { run, resources } = await betRun;
         const loopDelay = await loop.end();
         allRuns.push(run);
-        runs.push({ condition, round, bets: run.result, ...side, loopDelay });
+        runs.push({ condition, round, bets: run.result, ...side, loopDelay, resources });
       }
     }
     return { notes: bets.notes, runs, audit: await bets.audit(allRuns) };
@@ -167,6 +174,10 @@ export function report(measured: Measured, plan: Plan): ScenarioOutcome {
         const side = sideNote(r);
         return side ? [`${r.bets.label}: ${side}`] : [];
       }),
+    ),
+    ...conditionCostTable(
+      CONDITIONS,
+      runs.map((r) => ({ condition: r.condition, sent: r.bets.sent, resources: r.resources })),
     ),
     auditTable('Audit (every bet of every run)', audit),
   );

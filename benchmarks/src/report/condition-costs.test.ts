@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { aResourceReport } from '../testing/fixtures.js';
+import { conditionCostTable } from './condition-costs.js';
+
+const resources = (gatewayPct: number, gets: number) =>
+  aResourceReport(
+    { 'ingest-api': { cpuAvgPct: 40 }, 'ws-gateway': { cpuAvgPct: gatewayPct }, redis: { cpuAvgPct: 20 } },
+    {
+      redisCommands: [
+        { command: 'evalsha', calls: 1_000, usec: 9_000 },
+        { command: 'get', calls: gets, usec: 100 },
+      ],
+    },
+  );
+
+describe('conditionCostTable', () => {
+  it('shows each condition’s median CPU by process and Redis commands per bet sent', () => {
+    const [table] = conditionCostTable(
+      ['baseline', 'hostile'],
+      [
+        { condition: 'baseline', sent: 1_000, resources: resources(5, 100) },
+        { condition: 'hostile', sent: 1_000, resources: resources(30, 2_000) },
+        { condition: 'hostile', sent: 1_000, resources: resources(50, 4_000) },
+      ],
+    );
+    expect(table?.rows).toEqual([
+      // ingest-api, ws-gateway, redis, batcher (absent: 0), harness (absent: 0), machine, commands, GETs
+      ['baseline', 40, 5, 20, 0, 0, 90, 1.1, 0.1],
+      ['hostile', 40, 40, 20, 0, 0, 90, 4, 3],
+    ]);
+  });
+
+  it('is left out for runs recorded without their resources', () => {
+    expect(conditionCostTable(['baseline'], [{ condition: 'baseline', sent: 10 }])).toEqual([]);
+  });
+});

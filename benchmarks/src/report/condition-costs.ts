@@ -1,0 +1,71 @@
+/**
+ * Where a scenario's CPU went under each of its conditions (bet-under-abuse: baseline, history
+ * flood, hostile resumes): the median over rounds of every daemon's, Redis's and the harness's CPU
+ * over the bets' measured window, the whole machine's, and the commands Redis ran per bet sent
+ * (its own INFO commandstats) — so a condition's extra latency can be traced to the process, and
+ * the Redis commands, that paid for it.
+ */
+
+import type { ResultTable } from '../scenario.js';
+import type { ResourceReport } from '../stack/resource-sampler.js';
+import { medianOf } from '../stats/median.js';
+
+/** The processes shown, in this order (the resource sampler's names). */
+const PROCESSES = ['ingest-api', 'ws-gateway', 'redis', 'batcher', 'load generator (harness)'] as const;
+
+export interface ConditionRun {
+  condition: string;
+  /** Bets sent in the run (Redis's commands are divided by them). */
+  sent: number;
+  resources?: ResourceReport;
+}
+
+/** One table, or none when no run carries its resources (results recorded before they were kept). */
+export function conditionCostTable(
+  conditions: readonly string[],
+  runs: readonly ConditionRun[],
+): ResultTable[] {
+  if (!runs.some((r) => r.resources)) return [];
+  const rows = conditions.map((condition) => {
+    const mine = runs.filter((r) => r.condition === condition && r.resources);
+    const cpu = (name: string) =>
+      medianOf(mine.map((r) => r.resources?.processes.find((p) => p.name === name)?.cpuAvgPct ?? 0));
+    const perBet = (command?: string) =>
+      round2(medianOf(mine.map((r) => redisCalls(r.resources, command) / Math.max(1, r.sent))));
+    return [
+      condition,
+      ...PROCESSES.map(cpu),
+      medianOf(mine.map((r) => r.resources?.machine.cpuAvgPct ?? 0)),
+      perBet(),
+      perBet('get'),
+    ];
+  });
+  return [
+    {
+      title: 'Where the CPU went, by condition (median over rounds)',
+      columns: [
+        'condition',
+        ...PROCESSES.map((name) => `${name} CPU %`),
+        'whole machine CPU %',
+        'Redis commands per bet sent',
+        'of them GET',
+      ],
+      rows,
+      notes: [
+        'CPU: 100 % = one core, averaged over the bets’ measured window (/proc/<pid>/stat); the harness’s main thread ' +
+          'also runs the hostile sockets (at nice 19). Redis commands: INFO commandstats over the whole run (warm-up and ' +
+          'drain included) divided by the bets sent. GET: ws-gateway’s session lookups, plus ingest-api’s own (its market ' +
+          'refresh and session-cache misses), which every condition shares.',
+      ],
+    },
+  ];
+}
+
+/** Calls of one command (all commands without one) in a run's Redis accounting. */
+function redisCalls(resources: ResourceReport | undefined, command?: string): number {
+  return (resources?.redisCommands ?? [])
+    .filter((c) => command === undefined || c.command === command)
+    .reduce((sum, c) => sum + c.calls, 0);
+}
+
+const round2 = (value: number) => Math.round(value * 100) / 100;
