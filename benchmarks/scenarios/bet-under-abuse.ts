@@ -46,6 +46,7 @@ import {
   type ScenarioOutcome,
 } from '../src/scenario.js';
 import { type EventLoopDelay, startEventLoopWindow } from '../src/stack/event-loop-delay.js';
+import { startMainThreadWindow, type ThreadShare } from '../src/stack/main-thread-share.js';
 import type { ResourceReport } from '../src/stack/resource-sampler.js';
 import type { Stack } from '../src/stack/stack.js';
 import { medianOf } from '../src/stats/median.js';
@@ -58,6 +59,8 @@ const HOSTILE_PAUSE_MS = 50;
 /** The attackers' client threads' nice value (setThreadNice): they take only CPU nobody else wants. */
 const ATTACKER_NICE = 19;
 const CONDITIONS = ['baseline', 'history', 'hostile resumes'] as const;
+/** The processes whose main thread's CPU and run-queue wait are reported per condition. */
+const BET_PATH_THREADS = ['ingest-api', 'redis', 'ws-gateway'];
 export type Condition = (typeof CONDITIONS)[number];
 
 export interface Plan {
@@ -79,6 +82,8 @@ export interface Run {
   loopDelay: EventLoopDelay;
   /** CPU of every process over the bets' measured window, and Redis's commands over the run. */
   resources?: ResourceReport;
+  /** The bet path's main threads (ingest-api, Redis, ws-gateway) over the run: on a CPU, waiting for one. */
+  threads?: ThreadShare[];
 }
 
 export interface Measured {
@@ -127,6 +132,7 @@ async function measure(ctx: ScenarioContext, plan: Plan): Promise<Measured> {
         const label = `${condition} #${round}`;
         ctx.log(`${label}: ${ratePerS} bets/s`);
         const loop = await startEventLoopWindow(bets.stack.apiUrl);
+        const threads = startMainThreadWindow(pick(bets.stack.pids(), BET_PATH_THREADS));
         const betRun = bets.load(label, profile, { wsWallets: wallets, workers: 1, connections: 32 });
         const side: Pick<Run, 'history' | 'hostile'> = {};
         if (condition === 'history') {
@@ -146,8 +152,9 @@ async function measure(ctx: ScenarioContext, plan: Plan): Promise<Measured> {
         }
         const { run, resources } = await betRun;
         const loopDelay = await loop.end();
+        const shares = threads.end();
         allRuns.push(run);
-        runs.push({ condition, round, bets: run.result, ...side, loopDelay, resources });
+        runs.push({ condition, round, bets: run.result, ...side, loopDelay, resources, threads: shares });
       }
     }
     return { notes: bets.notes, runs, audit: await bets.audit(allRuns) };
@@ -177,7 +184,12 @@ export function report(measured: Measured, plan: Plan): ScenarioOutcome {
     ),
     ...conditionCostTable(
       CONDITIONS,
-      runs.map((r) => ({ condition: r.condition, sent: r.bets.sent, resources: r.resources })),
+      runs.map((r) => ({
+        condition: r.condition,
+        sent: r.bets.sent,
+        resources: r.resources,
+        threads: r.threads,
+      })),
     ),
     auditTable('Audit (every bet of every run)', audit),
   );
@@ -332,6 +344,8 @@ function summaryTable(summary: ConditionSummary[], rounds: number): ResultTable 
 }
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
+const pick = (pids: Record<string, number>, names: readonly string[]) =>
+  Object.fromEntries(Object.entries(pids).filter(([name]) => names.includes(name)));
 /** "count × outcome", most frequent first (the recorded results read this way; tables.ts's formatCounts is "code × count"). */
 const formatCounts = (counts: Record<string, number>) =>
   Object.entries(counts)

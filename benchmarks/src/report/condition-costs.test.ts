@@ -30,6 +30,19 @@ describe('conditionCostTable', () => {
     ]);
   });
 
+  it('adds each main thread’s time on a CPU and waiting for one, when the runs carry them', () => {
+    const threads = (waitPct: number) => [{ name: 'ingest-api', cpuPct: 20, waitPct }];
+    const [table] = conditionCostTable(
+      ['baseline', 'history'],
+      [
+        { condition: 'baseline', sent: 1_000, resources: resources(5, 100), threads: threads(1) },
+        { condition: 'history', sent: 1_000, resources: resources(5, 100), threads: threads(4) },
+      ],
+    );
+    expect(table?.columns).toContain('ingest-api main thread on CPU / waiting for one %');
+    expect(table?.rows.map((row) => row[7])).toEqual(['20 / 1', '20 / 4']);
+  });
+
   it('is left out for runs recorded without their resources', () => {
     expect(conditionCostTable(['baseline'], [{ condition: 'baseline', sent: 10 }])).toEqual([]);
   });

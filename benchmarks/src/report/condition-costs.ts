@@ -7,6 +7,7 @@
  */
 
 import type { ResultTable } from '../scenario.js';
+import type { ThreadShare } from '../stack/main-thread-share.js';
 import type { ResourceReport } from '../stack/resource-sampler.js';
 import { medianOf } from '../stats/median.js';
 
@@ -18,6 +19,8 @@ export interface ConditionRun {
   /** Bets sent in the run (Redis's commands are divided by them). */
   sent: number;
   resources?: ResourceReport;
+  /** Main threads of the bet path over the run (main-thread-share.ts). */
+  threads?: ThreadShare[];
 }
 
 /** One table, or none when no run carries its resources (results recorded before they were kept). */
@@ -26,16 +29,22 @@ export function conditionCostTable(
   runs: readonly ConditionRun[],
 ): ResultTable[] {
   if (!runs.some((r) => r.resources)) return [];
+  const threadNames = [...new Set(runs.flatMap((r) => (r.threads ?? []).map((t) => t.name)))];
   const rows = conditions.map((condition) => {
     const mine = runs.filter((r) => r.condition === condition && r.resources);
     const cpu = (name: string) =>
       medianOf(mine.map((r) => r.resources?.processes.find((p) => p.name === name)?.cpuAvgPct ?? 0));
     const perBet = (command?: string) =>
       round2(medianOf(mine.map((r) => redisCalls(r.resources, command) / Math.max(1, r.sent))));
+    const thread = (name: string) => {
+      const shares = mine.map((r) => r.threads?.find((t) => t.name === name) ?? { cpuPct: 0, waitPct: 0 });
+      return `${medianOf(shares.map((t) => t.cpuPct))} / ${medianOf(shares.map((t) => t.waitPct))}`;
+    };
     return [
       condition,
       ...PROCESSES.map(cpu),
       medianOf(mine.map((r) => r.resources?.machine.cpuAvgPct ?? 0)),
+      ...threadNames.map(thread),
       perBet(),
       perBet('get'),
     ];
@@ -47,6 +56,7 @@ export function conditionCostTable(
         'condition',
         ...PROCESSES.map((name) => `${name} CPU %`),
         'whole machine CPU %',
+        ...threadNames.map((name) => `${name} main thread on CPU / waiting for one %`),
         'Redis commands per bet sent',
         'of them GET',
       ],
@@ -56,6 +66,13 @@ export function conditionCostTable(
           'also runs the hostile sockets (at nice 19). Redis commands: INFO commandstats over the whole run (warm-up and ' +
           'drain included) divided by the bets sent. GET: ws-gateway’s session lookups, plus ingest-api’s own (its market ' +
           'refresh and session-cache misses), which every condition shares.',
+        ...(threadNames.length
+          ? [
+              'Main thread on CPU / waiting for one: /proc/<pid>/task/<pid>/schedstat over the whole run, % of it — the ' +
+                'wait is time the thread was runnable while other threads held both cores, which a bet arriving then pays ' +
+                'before it is even read (the attack’s CPU contention on the bet path, apart from the generator’s).',
+            ]
+          : []),
       ],
     },
   ];

@@ -79,6 +79,16 @@ export function readThreadSchedStat(): SchedStat | null {
 }
 
 /**
+ * Another process's main thread's scheduler times (/proc/<pid>/task/<pid>/schedstat: the main
+ * thread's id is the pid): e.g. the event loop that admits bets — how long it ran, and how long it
+ * was runnable but waited for a CPU while something else held the cores. Null once it exited.
+ */
+export function readMainThreadSchedStat(pid: number): SchedStat | null {
+  const text = readOrNull(`/proc/${pid}/task/${pid}/schedstat`);
+  return text === null ? null : parseSchedStat(text);
+}
+
+/**
  * Sets the calling thread's nice value and returns the one it had. Linux keeps nice per thread and
  * setpriority(2) on a thread id changes that thread alone, so a harness thread that plays an
  * attacker can run at nice 19 — taking only CPU the stack leaves idle, as an attacker on another

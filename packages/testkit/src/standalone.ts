@@ -31,6 +31,7 @@ export {
   parseProcStat,
   parseSchedStat,
   readMachineTicks,
+  readMainThreadSchedStat,
   readProcMemory,
   readProcStat,
   readThreadSchedStat,

@@ -1,0 +1,10 @@
+import { describe, expect, it } from 'vitest';
+import { shareOf } from './main-thread-share.js';
+
+describe('shareOf', () => {
+  it('gives time on a CPU and time waiting for one as % of the window', () => {
+    const before = { cpuNs: 1_000_000_000, waitNs: 50_000_000 };
+    const after = { cpuNs: 1_250_000_000, waitNs: 80_000_000 };
+    expect(shareOf(before, after, 1_000_000_000)).toEqual({ cpuPct: 25, waitPct: 3 });
+  });
+});
