@@ -344,8 +344,9 @@ function summaryTable(summary: ConditionSummary[], rounds: number): ResultTable 
 }
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
+/** The named processes' pids, in the order of `names` (the cost table's column order). */
 const pick = (pids: Record<string, number>, names: readonly string[]) =>
-  Object.fromEntries(Object.entries(pids).filter(([name]) => names.includes(name)));
+  Object.fromEntries(names.flatMap((name) => (pids[name] === undefined ? [] : [[name, pids[name]]])));
 /** "count × outcome", most frequent first (the recorded results read this way; tables.ts's formatCounts is "code × count"). */
 const formatCounts = (counts: Record<string, number>) =>
   Object.entries(counts)
