@@ -23,7 +23,7 @@ command -v zstd >/dev/null 2>&1 || packages+=(zstd)
 command -v sqlite3 >/dev/null 2>&1 || packages+=(sqlite3)
 # promtool checks and unit-tests the alert rules in infra/prometheus/ (scripts/check-ops-files.sh).
 command -v promtool >/dev/null 2>&1 || packages+=(prometheus)
-# faketime (libfaketime): the chaos suite steps one daemon's wall clock (bench chaos, chaos-clock).
+# faketime (libfaketime): the chaos suite steps one daemon's wall clock (chaos/, chaos-clock).
 command -v faketime >/dev/null 2>&1 || packages+=(faketime)
 # wrk: the yardstick of the harness's load generator (bench run generator-check, issue 19).
 command -v wrk >/dev/null 2>&1 || packages+=(wrk)

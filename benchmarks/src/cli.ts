@@ -16,10 +16,9 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { type CalibrateOptions, calibrate } from './calibrate/calibrate-command.js';
 import { writeCalibrationSection } from './calibrate/calibration-markdown.js';
-import { CHAOS_RESULTS_DIR, regenerateChaos } from './chaos/chaos-markdown.js';
 import { ALL_COMMAND, regenerateResults, runScenario } from './runner.js';
 import { type ScenarioOptions, SHAPE_FLAGS } from './scenario.js';
-import { ALL_ORDER, CHAOS_ORDER, findScenario, SCENARIOS } from './scenarios.js';
+import { ALL_ORDER, findScenario, SCENARIOS } from './scenarios.js';
 import { BENCH_ROOT } from './stack/repo.js';
 import { DAEMON_NAMES } from './stack/stack.js';
 
@@ -118,55 +117,15 @@ withOptions(program.command('all').description('run every scenario and regenerat
   },
 );
 
+// CI's check: not recorded, exit 1 on failure (the chaos suite's is `pnpm --filter @tap/chaos chaos ci`).
 program
-  .command('chaos')
-  .description('the chaos scenarios (issue 20); --record writes results/chaos/ and regenerates CHAOS.md')
-  .option('--quick', 'fewer injections (a quick look, not a result)')
-  .option('--record', 'record the results and regenerate CHAOS.md')
-  .option(
-    '--only <scenario>',
-    'one of chaos-kill, chaos-redis, chaos-hostile-http, chaos-clock, chaos-ws-storm, chaos-disk',
-  )
-  .action(async (raw: { quick?: boolean; record?: boolean; only?: string }) => {
-    let ok = true;
-    const names = raw.only ? [raw.only] : CHAOS_ORDER.filter((name) => name !== 'chaos-ci');
-    for (const name of names) {
-      const scenario = findScenario(name);
-      if (!scenario || !CHAOS_ORDER.includes(name))
-        throw new InvalidArgumentError(`no chaos scenario ${name}`);
-      const command = `pnpm --filter @tap/benchmarks bench chaos --only ${name}${raw.quick ? ' --quick' : ''}`;
-      const result = await runScenario(
-        scenario,
-        { quick: raw.quick },
-        {
-          record: raw.record === true,
-          command,
-          resultsDir: CHAOS_RESULTS_DIR,
-        },
-      );
-      ok &&= result.ok;
-      if (raw.record) regenerateChaos();
-    }
-    process.exitCode = ok ? 0 : 1;
+  .command('smoke')
+  .description('CI: the bet path at a low rate for a few seconds, audited')
+  .action(async () => {
+    const command = 'pnpm --filter @tap/benchmarks bench smoke';
+    const result = await runScenario(findScenario('smoke')!, {}, { record: false, command });
+    process.exitCode = result.ok ? 0 : 1;
   });
-
-// CI's two checks: one scenario each, not recorded, exit 1 on failure.
-for (const [name, description] of [
-  ['smoke', 'CI: the bet path at a low rate for a few seconds, audited'],
-  [
-    'chaos-ci',
-    'CI: two kills of each daemon, one Redis kill, a WebSocket storm of 1,000 clients and hostile HTTP, then a full disk on a second stack, audited (~3 min)',
-  ],
-] as const) {
-  program
-    .command(name)
-    .description(description)
-    .action(async () => {
-      const command = `pnpm --filter @tap/benchmarks bench ${name}`;
-      const result = await runScenario(findScenario(name)!, {}, { record: false, command });
-      process.exitCode = result.ok ? 0 : 1;
-    });
-}
 
 const positiveNumber = (value: string) => {
   const n = Number(value);

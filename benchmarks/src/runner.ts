@@ -38,11 +38,12 @@ export function commandFor(scenario: string, options: ScenarioOptions): string {
 export async function runScenario(
   scenario: Scenario,
   options: ScenarioOptions,
-  settings: { record: boolean; command?: string; resultsDir?: string },
+  // resultsDir and outRoot: where another package's scenarios keep their runs (the chaos suite's chaos/).
+  settings: { record: boolean; command?: string; resultsDir?: string; outRoot?: string },
 ): Promise<ScenarioResult> {
   const startedAt = new Date();
   const runId = `${startedAt.toISOString().replace(/[:.]/g, '-')}-${scenario.name}`;
-  const outDir = join(BENCH_ROOT, 'out', runId);
+  const outDir = join(settings.outRoot ?? BENCH_ROOT, 'out', runId);
   mkdirSync(outDir, { recursive: true });
   const log = (message: string) => process.stdout.write(`[${scenario.name}] ${message}\n`);
   log(`run ${runId} → ${outDir}`);
@@ -83,7 +84,7 @@ export async function runScenario(
     const resultsDir = settings.resultsDir ?? RESULTS_DIR;
     mkdirSync(resultsDir, { recursive: true });
     writeFileSync(join(resultsDir, `${scenario.name}.json`), `${JSON.stringify(result, null, 2)}\n`);
-    recordFiles(outDir, result.recordedFiles ?? []);
+    recordFiles(outDir, resultsDir, result.recordedFiles ?? []);
   }
   log(`${result.ok ? 'ok' : 'FAILED'} in ${result.elapsedS} s — ${join(outDir, 'summary.md')}`);
   for (const failure of result.failures) log(`failure: ${failure}`);
@@ -91,9 +92,9 @@ export async function runScenario(
 }
 
 /** Copies a run's files that RESULTS.md links (flame graphs) next to the recorded JSON. */
-function recordFiles(outDir: string, files: readonly string[]): void {
+function recordFiles(outDir: string, resultsDir: string, files: readonly string[]): void {
   for (const file of files) {
-    const target = join(RESULTS_DIR, file);
+    const target = join(resultsDir, file);
     mkdirSync(dirname(target), { recursive: true });
     copyFileSync(join(outDir, file), target);
   }

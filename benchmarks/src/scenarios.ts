@@ -5,13 +5,6 @@ import { batcherApply } from '../scenarios/batcher-apply.js';
 import { betUnderAbuse } from '../scenarios/bet-under-abuse.js';
 import { ceilingHttp } from '../scenarios/ceiling-http.js';
 import { ceilingStream } from '../scenarios/ceiling-stream.js';
-import { chaosCi } from '../scenarios/chaos-ci.js';
-import { chaosClock } from '../scenarios/chaos-clock.js';
-import { chaosDisk } from '../scenarios/chaos-disk.js';
-import { chaosHostileHttp } from '../scenarios/chaos-hostile-http.js';
-import { chaosKill } from '../scenarios/chaos-kill.js';
-import { chaosRedis } from '../scenarios/chaos-redis.js';
-import { chaosWsStorm } from '../scenarios/chaos-ws-storm.js';
 import { generatorCheck } from '../scenarios/generator-check.js';
 import { ingest, ingest3k, smoke } from '../scenarios/ingest.js';
 import { ingestMax } from '../scenarios/ingest-max.js';
@@ -45,24 +38,14 @@ export const SCENARIOS: readonly Scenario[] = [
   rollover,
   smoke,
   ingest,
-  chaosKill,
-  chaosRedis,
-  chaosHostileHttp,
-  chaosClock,
-  chaosWsStorm,
-  chaosDisk,
-  chaosCi,
 ];
-
-/** The chaos scenarios: `bench chaos` runs them (chaos-ci is CI's) and CHAOS.md lists them, not RESULTS.md. */
-export const CHAOS_ORDER = SCENARIOS.filter((s) => s.name.startsWith('chaos-')).map((s) => s.name);
 
 /**
  * Scenarios `all` runs (smoke is CI's and ingest is ad hoc: neither is a result; archive-throughput
  * builds and ships a 1 GB segment, ~10 minutes on the dev machine, and backup-apply runs six batcher
  * applies on 300 MB segments with backups beside them, ~8 minutes: both run on demand).
  */
-const NOT_IN_ALL = new Set(['smoke', 'ingest', 'archive-throughput', 'backup-apply', ...CHAOS_ORDER]);
+const NOT_IN_ALL = new Set(['smoke', 'ingest', 'archive-throughput', 'backup-apply']);
 export const ALL_ORDER = SCENARIOS.filter((s) => !NOT_IN_ALL.has(s.name)).map((s) => s.name);
 
 export function findScenario(name: string): Scenario | undefined {
