@@ -173,10 +173,13 @@ program
     'print',
   )
   .option(
-    '--entry <print|next_print>',
-    'the print that prices a bet: in effect at receipt, or the first after it (issue 22)',
-    oneOf(['print', 'next_print']),
-    'print',
+    '--fill-prints <k>',
+    'the print that prices a bet: 0 in effect at receipt, k the k-th after it (next-tick entry: 1; issue 22)',
+    nonNegativeInt,
+    0,
+  )
+  .option('--sees <truth,venue,index>', '[sim] which informed traders (issue 22)', (v) =>
+    v.split(',').map((x) => oneOf(['truth', 'venue', 'index'])(x)),
   )
   .option('--informed <ms,…>', '[sim] informed traders this many ms ahead of our prints (issue 22)', (v) =>
     v.split(',').map((x) => {

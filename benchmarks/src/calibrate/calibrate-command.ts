@@ -6,7 +6,7 @@
  *   bench calibrate --source file --path prints.jsonl
  *   bench calibrate --source segment --path /var/lib/tap/segments/2026-W49.db
  *   bench calibrate --source sim --hours 168 --record-segment week.db   (a stored week to replay)
- *   bench calibrate --source sim --informed 0,150,500 [--index filtered] [--entry next_print]
+ *   bench calibrate --source sim --informed 0,150,500 [--sees truth,venue] [--index filtered] [--fill-prints 1]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ import type { PrintEntry } from '@tap/domain';
 import { DEFAULT_PRICING_CONFIG } from '@tap/pricing';
 import { BENCH_ROOT } from '../stack/repo.js';
 import { renderCalibrationSvg } from './calibration-svg.js';
-import { InformedValues } from './informed-traders.js';
+import { InformedValues, type Sees } from './informed-traders.js';
 import {
   fileOfPrints,
   printsToJsonl,
@@ -49,15 +49,17 @@ export interface CalibrateOptions {
   informedLeadsMs?: number[];
   /** Which `S` prices (issue 22): the print itself (default) or the filtered index. */
   index?: 'print' | 'filtered';
-  /** Which print prices a bet (issue 22): in effect at receipt (default) or the next one. */
-  entry?: 'print' | 'next_print';
+  /** Which print prices a bet (issue 22): 0, in effect at receipt (default); k, the k-th after receipt. */
+  fillPrints?: number;
+  /** [sim] which informed traders (default truth and venue; `index` is the latency arbitrageur). */
+  sees?: Sees[];
   /** Where the JSON and SVG go; default results/calibration. */
   outDir?: string;
 }
 
 export function calibrate(options: CalibrateOptions): CalibrationReport {
   const loaded = loadPrints(options);
-  const { trueLogCentsAt } = loaded;
+  const { trueLogCentsAt, venueAt } = loaded;
   const prints = options.index === 'filtered' ? withFilteredIndex(loaded.prints) : loaded.prints;
   if (trueLogCentsAt) process.stdout.write(`${indexErrorText(prints, trueLogCentsAt)}\n`);
   if (options.recordPrints) writeFileSync(options.recordPrints, printsToJsonl(prints));
@@ -66,15 +68,19 @@ export function calibrate(options: CalibrateOptions): CalibrationReport {
   const leadsMs = options.informedLeadsMs ?? [];
   if (leadsMs.length > 0 && !trueLogCentsAt)
     throw new Error('informed traders need --source sim (the true price)');
+  const sees = options.sees ?? ['truth', 'venue'];
   const informed =
-    leadsMs.length > 0 && trueLogCentsAt
-      ? new InformedValues({ leadsMs, trueLogCentsAt, printAt: printAtOf(prints) }, DEFAULT_PRICING_CONFIG)
+    leadsMs.length > 0 && trueLogCentsAt && venueAt
+      ? new InformedValues(
+          { leadsMs, trueLogCentsAt, venueAt, printAt: printAtOf(prints), sees },
+          DEFAULT_PRICING_CONFIG,
+        )
       : undefined;
   const run = runCalibration(prints, {
     decisionEveryMs: options.everyMs,
     bandsEachSide: options.bands,
     warmupMs: Math.min(options.warmupS * 1000, spanMs / 2),
-    entry: options.entry ?? 'print',
+    fillPrints: options.fillPrints ?? 0,
     ...(informed ? { informed } : {}),
   });
   const report = buildReport(run, DEFAULT_PRICING_CONFIG.houseEdge, informed);
@@ -90,6 +96,7 @@ export function calibrate(options: CalibrateOptions): CalibrationReport {
 function loadPrints(options: CalibrateOptions): {
   prints: PrintEntry[];
   trueLogCentsAt?: (tMs: number) => number;
+  venueAt?: (tMs: number) => { logCents: number; t: number; noise: number };
 } {
   if (options.source === 'sim') {
     return simulatedPrints({

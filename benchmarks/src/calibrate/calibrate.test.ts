@@ -52,6 +52,54 @@ describe('calibrate', () => {
     expect(renderCalibrationSvg(report, 'smoke')).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
   });
 
+  it("shows the fastest venue's quotes as a co-located trader sees them: near the true price, never from the future", () => {
+    const { venueAt, trueLogCentsAt } = simulatedPrints({ ...SIM, durationS: 600 });
+    const start = prints[0]!.t;
+    let squares = 0;
+    let n = 0;
+    for (let t = start + 60_000; t < start + 590_000; t += 1_000) {
+      const quote = venueAt(t);
+      expect(quote.t).toBeLessThanOrEqual(t);
+      expect(quote.noise).toBe(0.5e-4);
+      squares += (quote.logCents - trueLogCentsAt(quote.t)) ** 2;
+      n += 1;
+    }
+    // sim-a's mid sits 0.5 bp from the true price (its noise), plus rounding and outages.
+    expect(Math.sqrt(squares / n)).toBeLessThan(1.5e-4);
+  });
+
+  it('values cells for informed traders at a k-print fill', () => {
+    const report = calibrate({
+      source: 'sim',
+      seed: 5,
+      hours: 0.3,
+      noiseScale: 1,
+      vol: 0.6,
+      outageMeanMs: 120_000,
+      everyMs: 10_000,
+      bands: 4,
+      warmupS: 300,
+      name: 'smoke-informed',
+      outDir: dir,
+      informedLeadsMs: [0, 150],
+      fillPrints: 3,
+    });
+    const informed = report.informed ?? [];
+    expect(informed.map((s) => [s.strategy, s.sees, s.leadMs])).toEqual([
+      ['random', null, null],
+      ['random_near', null, null],
+      ...['truth', 'venue'].flatMap((sees) =>
+        [0, 150].flatMap((lead) => [
+          ['all_positive', sees, lead],
+          ['best_cell', sees, lead],
+        ]),
+      ),
+    ]);
+    const random = informed[0]!;
+    expect(random.bets).toBeGreaterThan(1_000);
+    expect(Number.isFinite(random.meanReturn) && random.returnSe > 0).toBe(true);
+  });
+
   it('reads the same prints back from a JSONL file and from a segment', () => {
     const head = prints.slice(0, 500);
     const file = join(dir, 'prints.jsonl');

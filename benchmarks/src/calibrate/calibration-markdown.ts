@@ -13,6 +13,11 @@ import type { CalibrateOptions } from './calibrate-command.js';
 const START = '<!-- calibration:start -->';
 const END = '<!-- calibration:end -->';
 const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
+const SEES_TEXT = {
+  truth: 'the true price',
+  index: 'our next prints',
+  venue: "the fastest venue's quote",
+} as const;
 
 export function calibrationSection(dir: string): string {
   const files = existsSync(dir)
@@ -77,7 +82,7 @@ function informedRows(r: CalibrationReport): string[] {
     '|---|---|---|---|---|---|---|',
     ...r.informed.map(
       (s) =>
-        `| ${s.strategy.replace('_', ' ')}${s.sees ? ` (sees ${s.sees === 'truth' ? 'the true price' : 'our next prints'})` : ''} | ${s.leadMs === null ? '—' : `${s.leadMs} ms after our print`} | ${s.bets.toLocaleString('en-US')} | ${s.decisionsWithBet.toLocaleString('en-US')} | ${pct(s.meanReturn)} | ${pct(s.returnSe)} | ${s.housePnlPer1000.toFixed(0)} |`,
+        `| ${s.strategy.replace('_', ' ')}${s.sees ? ` (sees ${SEES_TEXT[s.sees]})` : ''} | ${s.leadMs === null ? '—' : `${s.leadMs} ms after our print`} | ${s.bets.toLocaleString('en-US')} | ${s.decisionsWithBet.toLocaleString('en-US')} | ${pct(s.meanReturn)} | ${pct(s.returnSe)} | ${s.housePnlPer1000.toFixed(0)} |`,
     ),
     '',
   ];
@@ -93,7 +98,11 @@ function commandOf(o: CalibrateOptions): string {
   if (o.warmupS !== 3600) parts.push(`--warmup-s ${o.warmupS}`);
   if (o.informedLeadsMs?.length) parts.push(`--informed ${o.informedLeadsMs.join(',')}`);
   if (o.index && o.index !== 'print') parts.push(`--index ${o.index}`);
-  if (o.entry && o.entry !== 'print') parts.push(`--entry ${o.entry}`);
+  // Reports written before --fill-prints said `entry: 'next_print'` (one print after receipt).
+  const legacyEntry = (o as { entry?: string }).entry === 'next_print' ? 1 : 0;
+  const fillPrints = o.fillPrints ?? legacyEntry;
+  if (fillPrints) parts.push(`--fill-prints ${fillPrints}`);
+  if (o.sees) parts.push(`--sees ${o.sees.join(',')}`);
   if (o.name) parts.push(`--name ${o.name}`);
   return parts.join(' ');
 }

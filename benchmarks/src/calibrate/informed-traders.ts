@@ -9,6 +9,12 @@
  * the calibration. Per strategy and L: bets, the trader's realised return per unit stake with a
  * standard error from resampling windows, and the house's P&L. Only the simulated source knows the
  * true price, so only it measures this.
+ *
+ * Three things a trader can see L ms after our print (`sees`): the true price itself (no error of
+ * its own); our own next print (the latency arbitrageur); or the fastest venue's latest quote
+ * (sim-a, the Coinbase-like venue: updates every 50 ms, mid within 0.5 bp of the true price), as
+ * a trader co-located with that venue sees it — valued from that mid with the venue's own noise as
+ * the error of S and τ1 from the quote's time.
  */
 
 import {
@@ -28,10 +34,13 @@ export interface InformedOptions {
   trueLogCentsAt(tMs: number): number;
   /** The print in effect at a time (the last with t ≤ tMs), as priced (filtered index included). */
   printAt(tMs: number): PrintEntry;
+  /** The fastest venue's latest quote at a time: ln of its mid (cents), its time, its noise (log units). */
+  venueAt(tMs: number): { logCents: number; t: number; noise: number };
+  /** Which traders to value (each costs one touch probability per cell and lead). */
+  sees: readonly Sees[];
 }
 
-type Sees = 'truth' | 'index';
-const SEES: readonly Sees[] = ['truth', 'index'];
+export type Sees = 'truth' | 'index' | 'venue';
 
 /** Trader's expected payout per unit stake, one column per (what it sees, lead), filled as cells are offered. */
 export class InformedValues implements CellValuer {
@@ -44,7 +53,7 @@ export class InformedValues implements CellValuer {
     readonly options: InformedOptions,
     private readonly config: PricingConfig,
   ) {
-    const columns = SEES.length * options.leadsMs.length;
+    const columns = options.sees.length * options.leadsMs.length;
     this.values = Array.from({ length: columns }, () => []);
     this.filled = Array.from({ length: columns }, () => []);
   }
@@ -57,7 +66,7 @@ export class InformedValues implements CellValuer {
     market: { sigma: number; noise: number },
   ): void {
     this.decision.push(decisionIndex);
-    SEES.forEach((sees, s) => {
+    this.options.sees.forEach((sees, s) => {
       this.options.leadsMs.forEach((leadMs, k) => {
         const p = this.probability(sees, cell, printT + leadMs, market);
         const column = s * this.options.leadsMs.length + k;
@@ -84,6 +93,10 @@ export class InformedValues implements CellValuer {
     if (sees === 'truth') {
       return touch(band, this.options.trueLogCentsAt(seenAt), cell.t0 - seenAt, market, 0, this.config);
     }
+    if (sees === 'venue') {
+      const quote = this.options.venueAt(seenAt);
+      return touch(band, quote.logCents, cell.t0 - quote.t, market, quote.noise, this.config);
+    }
     const print = this.options.printAt(seenAt);
     const index = pricingIndexOf(print);
     const at = { sigma: print.sigma, noise: print.noise ?? 0 };
@@ -102,7 +115,7 @@ export class InformedValues implements CellValuer {
     ) => strategyStats({ strategy, sees, leadMs }, rows, d, index);
     const near = all.filter((i) => Math.abs(d.distanceBands[i]!) < NEAR_BANDS);
     const stats: StrategyStats[] = [of('random', null, null, all), of('random_near', null, null, near)];
-    SEES.forEach((sees, s) => {
+    this.options.sees.forEach((sees, s) => {
       this.options.leadsMs.forEach((leadMs, k) => {
         const column = s * this.options.leadsMs.length + k;
         const ev = this.values[column]!;

@@ -45,6 +45,12 @@ export interface SimulatedPrints {
   truePriceCents: Float64Array;
   /** ln of the true price (cents) at any time of the run (held between 50 ms steps): what an informed trader sees. */
   trueLogCentsAt(tMs: number): number;
+  /**
+   * The fastest venue's latest quote as a trader co-located with it sees it at `tMs`: the last quote
+   * that reached us by `tMs` + the venue's base latency, its mid (ln cents), its time (arrival −
+   * base latency) and the venue's noise (log units).
+   */
+  venueAt(tMs: number): { logCents: number; t: number; noise: number };
 }
 
 const TRUTH_STEP_MS = 50;
@@ -60,7 +66,17 @@ export function simulatedPrints(options: SimSourceOptions): SimulatedPrints {
     venues: DEFAULT_SIM_VENUES.map((v): SimVenueSpec => ({ ...v, noiseBp: v.noiseBp * options.noiseScale })),
   };
   const market = createSimulatedMarket(config, options.seed, SIM_START_MS);
-  const book = createQuoteBook(config.venues.map((v) => v.name));
+  const quoteBook = createQuoteBook(config.venues.map((v) => v.name));
+  const fastest = fastestVenue(config.venues);
+  const venueQuotes = { t: [] as number[], logMid: [] as number[] };
+  const book: Parameters<typeof market.advanceTo>[1] = {
+    record(venue, quote, atMs) {
+      quoteBook.record(venue, quote, atMs);
+      if (venue !== fastest.name) return;
+      venueQuotes.t.push(atMs);
+      venueQuotes.logMid.push(Math.log((quote.bidCents + quote.askCents) / 2));
+    },
+  };
   const sigma = createSigmaEstimator(DEFAULT_PRICING_CONFIG);
   const prints: PrintEntry[] = [];
   const truth: number[] = [];
@@ -72,7 +88,7 @@ export function simulatedPrints(options: SimSourceOptions): SimulatedPrints {
     market.advanceTo(now, book);
     grid.push(Math.log(market.truePriceCents()));
     if ((now - firstMs) % PRINT_INTERVAL_MS !== 0) continue;
-    const next = nextPrint(book, now, lastT, INDEX_RULES, sigma, true);
+    const next = nextPrint(quoteBook, now, lastT, INDEX_RULES, sigma, true);
     if (!next.ok) continue;
     lastT = next.print.t;
     prints.push(next.print);
@@ -81,7 +97,32 @@ export function simulatedPrints(options: SimSourceOptions): SimulatedPrints {
   const logGrid = Float64Array.from(grid);
   const trueLogCentsAt = (tMs: number) =>
     logGrid[Math.min(logGrid.length - 1, Math.max(0, Math.floor((tMs - firstMs) / TRUTH_STEP_MS)))]!;
-  return { prints, truePriceCents: Float64Array.from(truth), trueLogCentsAt };
+  const venueAt = (tMs: number) => {
+    const i = Math.max(0, lastAtOrBefore(venueQuotes.t, tMs + fastest.latencyMs));
+    return {
+      logCents: venueQuotes.logMid[i]!,
+      t: venueQuotes.t[i]! - fastest.latencyMs,
+      noise: fastest.noiseBp / 10_000,
+    };
+  };
+  return { prints, truePriceCents: Float64Array.from(truth), trueLogCentsAt, venueAt };
+}
+
+/** The venue with the lowest base latency (sim-a by default): the one a fast trader watches. */
+function fastestVenue(venues: readonly SimVenueSpec[]): SimVenueSpec {
+  return venues.reduce((best, v) => (v.latencyMs < best.latencyMs ? v : best));
+}
+
+/** Index of the last element ≤ x in an ascending array, −1 if none. */
+function lastAtOrBefore(sorted: readonly number[], x: number): number {
+  let lo = -1;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (sorted[mid]! <= x) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /** A JSONL file of prints (blank lines skipped); a malformed line stops the run naming it. */

@@ -31,11 +31,12 @@ export interface RunOptions {
   /** Informed traders' values of every offered cell (issue 22; simulated sources only). */
   informed?: CellValuer;
   /**
-   * Which print prices a bet (issue 22): `print`, the one in effect at receipt (default, as
-   * ingest-api does); `next_print`, the first print after receipt (next-tick entry). Either way the
-   * print's filtered index is used when it carries one (`pricingIndexOf`).
+   * Which print prices a bet (issue 22): 0, the one in effect at receipt (default, as ingest-api
+   * does with `BET_ENTRY=receipt`); 1, the first print after receipt (next-tick entry); k, the k-th
+   * print after receipt (a k-print fill delay, as the batcher fills `nextPrint.delayPrints`). Either
+   * way the print's filtered index is used when it carries one (`pricingIndexOf`).
    */
-  entry?: 'print' | 'next_print';
+  fillPrints?: number;
 }
 
 /** One row per cell-decision (a unit bet on an offered cell). */
@@ -89,8 +90,8 @@ export function runCalibration(prints: readonly PrintEntry[], options: RunOption
     settle(index.onPrint(print, print.t).verdicts);
     settle(index.settleFinished(print.t));
     if (print.t < nextDecisionMs || index.breaker.openByPrints) continue;
-    // Next-tick entry prices at the first print after receipt; none yet at the end of the prints.
-    const fill = options.entry === 'next_print' ? prints[i + 1] : print;
+    // A k-print fill prices at the k-th print after receipt; none yet at the end of the prints.
+    const fill = prints[i + (options.fillPrints ?? 0)];
     if (fill === undefined) continue;
     nextDecisionMs = print.t + options.decisionEveryMs;
     // Receive time: somewhere before the next print (which would otherwise be the one in effect).

@@ -93,14 +93,15 @@ describe('calibration', () => {
     expect(pass).toBe(bucketsWithin3Se && edgeWithin1pp && edgeAboveFloor);
   });
 
-  it('prices from the filtered index the prints carry, and from the next print under next-tick entry', () => {
+  it('prices from the filtered index the prints carry, and from the k-th print after receipt under a fill delay', () => {
     // With η > 0 on the prints (this walk has no noise of its own), the filter departs from them.
     const noisy = prints.slice(0, 4_000).map((p) => ({ ...p, noise: 0.5e-4 }));
     const filtered = withFilteredIndex(noisy);
     expect(filtered.every((p) => p.filteredCents !== undefined && p.filteredNoise !== undefined)).toBe(true);
     const options = { decisionEveryMs: 5_000, bandsEachSide: 2, warmupMs: 300_000 };
     const atReceipt = runCalibration(filtered, options);
-    const fromNext = runCalibration(filtered, { ...options, entry: 'next_print' });
+    const fromNext = runCalibration(filtered, { ...options, fillPrints: 1 });
+    const fromThird = runCalibration(filtered, { ...options, fillPrints: 3 });
     const unfiltered = runCalibration(noisy, options);
     expect(fromNext.decisionTimes).toBe(atReceipt.decisionTimes);
     const differs = (a: Float64Array, b: Float64Array) => a.some((x, i) => x !== b[i]);
@@ -108,6 +109,10 @@ describe('calibration', () => {
     expect(differs(atReceipt.decisions.probability, unfiltered.decisions.probability)).toBe(true);
     // Next-tick entry prices τ1 from the later print: never a longer τ1 than at receipt.
     expect(fromNext.decisions.tau1Ms[0]!).toBeLessThan(atReceipt.decisions.tau1Ms[0]!);
+    // The third print after receipt is two print steps after the first.
+    expect(fromNext.decisions.tau1Ms[0]! - fromThird.decisions.tau1Ms[0]!).toBe(
+      filtered[1]!.t - filtered[0]!.t + (filtered[2]!.t - filtered[1]!.t),
+    );
   });
 
   it('does not flag an exact model: a walk priced with its true σ and no noise has every P bucket within 3 SE', () => {

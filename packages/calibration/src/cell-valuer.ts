@@ -8,8 +8,11 @@ import type { Decisions } from './calibration-run.js';
 
 export interface StrategyStats {
   strategy: 'all_positive' | 'best_cell' | 'random' | 'random_near';
-  /** What the informed trader knows L ms ahead: the true price, or the print we will make then; null for random bettors. */
-  sees: 'truth' | 'index' | null;
+  /**
+   * What the informed trader knows L ms ahead: the true price, the print we will make then, or the
+   * fastest venue's quote then; null for random bettors.
+   */
+  sees: 'truth' | 'index' | 'venue' | null;
   leadMs: number | null;
   bets: number;
   decisionsWithBet: number;

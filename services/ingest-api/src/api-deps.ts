@@ -115,7 +115,11 @@ export function createApiDeps(parts: {
       batcherHeartbeatAgeMsMax: config.BATCHER_HEARTBEAT_AGE_MS_MAX,
       batcherLagMsMax: config.BATCHER_LAG_MS_MAX,
       printAgeMsMax: config.PRINT_AGE_MS_MAX,
-      entry: { mode: config.BET_ENTRY, reservePct: config.BET_ENTRY_RESERVE_PCT },
+      entry: {
+        mode: config.BET_ENTRY,
+        reservePct: config.BET_ENTRY_RESERVE_PCT,
+        delayPrints: config.BET_ENTRY_DELAY_PRINTS,
+      },
       demoMode: config.DEMO_MODE,
       newBetId: createBetIdFactory(),
     },

@@ -82,6 +82,19 @@ describe('ingest-api loadConfig', () => {
     expect(loadConfig({ DEMO_MODE: '1', OPERATOR_MAC_KEY: 'abc' }).ok).toBe(false);
   });
 
+  it('takes a fill delay above one print only with next-tick entry, and not beyond the longest delay', () => {
+    expect(loadConfig({ BET_ENTRY_DELAY_PRINTS: '3' })).toEqual({
+      ok: false,
+      problems: [expect.stringContaining('BET_ENTRY_DELAY_PRINTS')],
+    });
+    expect(loadConfig({ BET_ENTRY: 'next_print', BET_ENTRY_DELAY_PRINTS: '3' })).toMatchObject({
+      ok: true,
+      config: { BET_ENTRY: 'next_print', BET_ENTRY_DELAY_PRINTS: 3 },
+    });
+    expect(loadConfig({ BET_ENTRY: 'next_print', BET_ENTRY_DELAY_PRINTS: '51' }).ok).toBe(false);
+    expect(loadConfig({})).toMatchObject({ ok: true, config: { BET_ENTRY_DELAY_PRINTS: 1 } });
+  });
+
   it('derives the SPEC §3 exposure limits from the bankroll', () => {
     const result = loadConfig({ BANKROLL_MICROS: '1000000000000' });
     if (!result.ok) throw new Error(result.problems.join('\n'));

@@ -1,7 +1,7 @@
 /** ingest-api configuration, read once from the environment by main.ts. */
 
 import { availableParallelism } from 'node:os';
-import { operatorKeySchema } from '@tap/domain';
+import { FILL_DELAY_PRINTS_MAX, operatorKeySchema } from '@tap/domain';
 import { type ConfigOf, commonEnv, type Env, env, parseEnv } from '@tap/runtime';
 import { z } from 'zod';
 
@@ -110,6 +110,13 @@ const shape = {
    */
   BET_ENTRY_RESERVE_PCT: env.intBetween(100, 100_000, 200),
   /**
+   * next_print: fill every bet at this print after its receive time (1 = the next print; k = the
+   * k-th, a fill delay of about k × 100 ms: docs/pricing.md "Fill delay"). A wallet an operator or
+   * the edge monitor delayed longer (tapctl delay) gets the longer of the two. Needs
+   * BET_ENTRY=next_print when above 1. Default 1.
+   */
+  BET_ENTRY_DELAY_PRINTS: env.intBetween(1, FILL_DELAY_PRINTS_MAX, 1),
+  /**
    * Demo mode: accept bets priced on simulated prints (price-ingest with VENUES=simulator, SPEC §9)
    * and serve POST /v1/demo/faucet (play money). Off in production; the demo stack and tests turn
    * it on explicitly. Default false.
@@ -163,6 +170,12 @@ export function loadConfig(vars: Env) {
       problems: [
         'REDIS_MEMORY_LOGINS_MAX_PCT: must not exceed REDIS_MEMORY_BETS_MAX_PCT (logins stop first)',
       ],
+    };
+  }
+  if (parsed.ok && parsed.config.BET_ENTRY_DELAY_PRINTS > 1 && parsed.config.BET_ENTRY !== 'next_print') {
+    return {
+      ok: false as const,
+      problems: ['BET_ENTRY_DELAY_PRINTS: above 1 needs BET_ENTRY=next_print (a receipt bet has no fill)'],
     };
   }
   if (parsed.ok && parsed.config.DEMO_MODE && parsed.config.OPERATOR_MAC_KEY === undefined) {

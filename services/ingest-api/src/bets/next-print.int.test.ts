@@ -35,10 +35,11 @@ afterAll(async () => {
   await redisServer.stop();
 });
 
-const withApi = (entry: 'receipt' | 'next_print') => {
+const withApi = (entry: 'receipt' | 'next_print', delayPrints = 1) => {
   beforeEach(async () => {
     api = await startTestApi(redisServer, {
       BET_ENTRY: entry,
+      BET_ENTRY_DELAY_PRINTS: String(delayPrints),
       BET_ENTRY_RESERVE_PCT: '200',
       PRINT_AGE_MS_MAX: '5000',
       BREAKER_HEARTBEAT_AGE_MS_MAX: '10000',
@@ -136,5 +137,30 @@ describe("a wallet's fill delay (tapctl delay, keys.fillDelay)", () => {
     expect(res.body).toMatchObject({ status: 'pending', entry: 'next_print' });
     const [entry] = await entries();
     expect(entry!.nextPrint).toEqual({ minMultiplierBp: 10_500, delayPrints: FILL_DELAY_PRINTS_MAX });
+  });
+});
+
+describe('a fill delay for every bet (BET_ENTRY=next_print, BET_ENTRY_DELAY_PRINTS=3)', () => {
+  withApi('next_print', 3);
+
+  it("fills every bet at the third print, and a wallet's longer delay wins over it", async () => {
+    const { token, userId } = await trader();
+    const plain = await postJson(api, '/v1/bets', aBetRequest(), token);
+    expect([plain.status, plain.body]).toEqual([
+      202,
+      { betId: expect.any(String), status: 'pending', entry: 'next_print' },
+    ]);
+    await redis.set(`${api.prefix}delay:${userId}`, JSON.stringify({ prints: 5, operator: 'edge-monitor' }));
+    const longer = await postJson(api, '/v1/bets', aBetRequest(), token);
+    await redis.set(`${api.prefix}delay:${userId}`, JSON.stringify({ prints: 2, operator: 'edge-monitor' }));
+    const shorter = await postJson(api, '/v1/bets', aBetRequest(), token);
+    expect([longer.status, shorter.status]).toEqual([202, 202]);
+    expect((await entries()).map((e) => [e.betId, e.nextPrint])).toEqual([
+      [plain.body.betId, { minMultiplierBp: 10_500, delayPrints: 3 }],
+      [longer.body.betId, { minMultiplierBp: 10_500, delayPrints: 5 }],
+      [shorter.body.betId, { minMultiplierBp: 10_500, delayPrints: 3 }],
+    ]);
+    // One token each: the wallet's delay was answered before the token, the bet rebuilt once.
+    expect(await redis.get(`${api.prefix}openbets:${userId}`)).toBe('3');
   });
 });

@@ -62,6 +62,8 @@ export interface PlaceBetDeps extends BatcherRules {
 export interface BetEntryRule {
   mode: 'receipt' | 'next_print';
   reservePct: number;
+  /** next_print: the print after receipt that fills every bet (BET_ENTRY_DELAY_PRINTS; 1 = the next). */
+  delayPrints: number;
 }
 
 export type PlaceBetVerdict =
@@ -221,7 +223,10 @@ function betToAdmit(
   const bookedBp = nextPrint
     ? reserveMultiplierBp(terms.multiplierBp, minMultiplierBp, deps.entry, deps.pricing.multiplierBpMax)
     : terms.multiplierBp;
-  const delay = delayPrints >= 2 ? { delayPrints } : {};
+  // The wallet's delay (the admission script checks the entry was built for it) or the service's
+  // fill delay, whichever is longer.
+  const fillAt = Math.max(delayPrints, deps.entry.mode === 'next_print' ? deps.entry.delayPrints : 0);
+  const delay = fillAt >= 2 ? { delayPrints: fillAt } : {};
   const entry: BetEntry = {
     betId,
     userId,
