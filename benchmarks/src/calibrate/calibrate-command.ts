@@ -53,6 +53,8 @@ export interface CalibrateOptions {
   fillPrints?: number;
   /** [sim] which informed traders (default truth and venue; `index` is the latency arbitrageur). */
   sees?: Sees[];
+  /** [sim] the informed trader's minimum may be at most the quote it saw × (1 − pct/100); default 0. */
+  minSlippagePct?: number;
   /** Where the JSON and SVG go; default results/calibration. */
   outDir?: string;
 }
@@ -72,7 +74,14 @@ export function calibrate(options: CalibrateOptions): CalibrationReport {
   const informed =
     leadsMs.length > 0 && trueLogCentsAt && venueAt
       ? new InformedValues(
-          { leadsMs, trueLogCentsAt, venueAt, printAt: printAtOf(prints), sees },
+          {
+            leadsMs,
+            trueLogCentsAt,
+            venueAt,
+            printAt: printAtOf(prints),
+            sees,
+            minSlippage: (options.minSlippagePct ?? 0) / 100,
+          },
           DEFAULT_PRICING_CONFIG,
         )
       : undefined;

@@ -48,6 +48,7 @@ export function calibrationSection(dir: string): string {
     }),
     '',
   ];
+  lines.push(...informedSummary(runs));
   for (const run of runs) lines.push(...runSection(run.file.replace('.json', ''), run.options, run.report));
   lines.push(END);
   return lines.join('\n');
@@ -67,6 +68,38 @@ function runSection(name: string, o: CalibrateOptions, r: CalibrationReport): st
     '',
     ...informedRows(r),
     `![${name}](results/calibration/${name}.svg)`,
+    '',
+  ];
+}
+
+type Run = { file: string; options: CalibrateOptions; report: CalibrationReport };
+
+/**
+ * Issue 22 at a glance: every run that valued informed traders, one row — which S and which fill
+ * print priced the bets, what honest bettors got, and each informed trader 150 ms ahead.
+ */
+function informedSummary(runs: readonly Run[]): string[] {
+  const measured = runs.filter((r) => r.report.informed?.length);
+  if (measured.length === 0) return [];
+  const at = (r: Run, strategy: string, sees: string | null, leadMs: number | null) => {
+    const s = r.report.informed!.find(
+      (x) => x.strategy === strategy && x.sees === sees && x.leadMs === leadMs,
+    );
+    return s ? `${(100 * s.meanReturn).toFixed(1)} ± ${(100 * s.returnSe).toFixed(1)}` : '—';
+  };
+  const pair = (r: Run, sees: string) =>
+    `${at(r, 'all_positive', sees, 150)} / ${at(r, 'best_cell', sees, 150)}`;
+  const fillOf = (o: CalibrateOptions) =>
+    o.fillPrints ?? ((o as { entry?: string }).entry === 'next_print' ? 1 : 0);
+  return [
+    '### Informed traders 150 ms ahead, every run (issue 22; % return per unit stake ± SE, every cell / best cell)',
+    '',
+    '| run | S | fill print after receipt | random | random near | sees the true price | sees the fastest venue | sees our next prints |',
+    '|---|---|---|---|---|---|---|---|',
+    ...measured.map(
+      (r) =>
+        `| ${r.file.replace('.json', '')} | ${r.options.index ?? 'print'} | ${fillOf(r.options) || 'receipt'} | ${at(r, 'random', null, null)} | ${at(r, 'random_near', null, null)} | ${pair(r, 'truth')} | ${pair(r, 'venue')} | ${pair(r, 'index')} |`,
+    ),
     '',
   ];
 }
@@ -103,6 +136,7 @@ function commandOf(o: CalibrateOptions): string {
   const fillPrints = o.fillPrints ?? legacyEntry;
   if (fillPrints) parts.push(`--fill-prints ${fillPrints}`);
   if (o.sees) parts.push(`--sees ${o.sees.join(',')}`);
+  if (o.minSlippagePct) parts.push(`--min-slippage-pct ${o.minSlippagePct}`);
   if (o.name) parts.push(`--name ${o.name}`);
   return parts.join(' ');
 }
