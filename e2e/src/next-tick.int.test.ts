@@ -2,8 +2,11 @@
  * Next-tick entry end to end (issue 22, BET_ENTRY=next_print): the whole stack on the simulator.
  * Every 202 is pending without a multiplier; the `accepted` event on the WebSocket carries the
  * multiplier that `GET /v1/bets/:id` shows; every bet's terms name the first print after its
- * receive time (from `GET /v1/index/history`), and the multiplier recomputes from the terms with
- * the shared pricing function; every settlement recomputes from the public APIs (recompute.ts).
+ * receive time (from `GET /v1/index/history`) — the k-th with BET_ENTRY_DELAY_PRINTS=k — and the
+ * multiplier recomputes from the terms with the shared pricing function; every settlement
+ * recomputes from the public APIs (recompute.ts). Run twice: next-tick entry as it is, and the
+ * informed-trader defense (docs/pricing.md "Fill delay and the filtered index": the filtered
+ * index, filled at the 5th print).
  */
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_PRICING_CONFIG, quoteCell } from '@tap/pricing';
@@ -21,23 +24,26 @@ let stack: TestStack;
 let redis: Redis;
 let stackStartedAt = 0;
 
-beforeAll(async () => {
-  stackStartedAt = Date.now();
-  stack = await startStack({
-    daemons: ['price-ingest', 'health-monitor', 'batcher', 'ingest-api', 'ws-gateway', 'resolver'],
-    env: {
-      'ingest-api': { ...LOGIN, BET_ENTRY: 'next_print' },
-      'price-ingest': { SIM_SEED: '11', SIM_VOL_ANNUAL: '1.5' },
-      'health-monitor': BREAKER_ENV,
-      resolver: BREAKER_ENV,
-    },
+/** Starts the stack for one configuration of the describe below; stopped after it. */
+function withStack(fillAt: number, indexFilter: 'on' | 'off') {
+  beforeAll(async () => {
+    stackStartedAt = Date.now();
+    stack = await startStack({
+      daemons: ['price-ingest', 'health-monitor', 'batcher', 'ingest-api', 'ws-gateway', 'resolver'],
+      env: {
+        'ingest-api': { ...LOGIN, BET_ENTRY: 'next_print', BET_ENTRY_DELAY_PRINTS: String(fillAt) },
+        'price-ingest': { SIM_SEED: '11', SIM_VOL_ANNUAL: '1.5', INDEX_FILTER: indexFilter },
+        'health-monitor': BREAKER_ENV,
+        resolver: BREAKER_ENV,
+      },
+    });
+    redis = new Redis(stack.redis.url);
+  }, 60_000);
+  afterAll(async () => {
+    redis?.disconnect();
+    await stack?.stop();
   });
-  redis = new Redis(stack.redis.url);
-}, 60_000);
-afterAll(async () => {
-  redis?.disconnect();
-  await stack?.stop();
-});
+}
 
 async function api(path: string, token: string, body?: unknown) {
   const res = await fetch(`${stack.apiUrl}${path}`, {
@@ -48,8 +54,12 @@ async function api(path: string, token: string, body?: unknown) {
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-/** Taps the next two columns, ±2 bands around the index, every 300 ms; the 202 bodies. */
-async function trade(token: string, untilMs: number): Promise<Record<string, unknown>[]> {
+/** Taps the next two columns, ±2 bands around the index, every 300 ms; the 202 bodies (refusals counted by code). */
+async function trade(
+  token: string,
+  untilMs: number,
+  refused: Map<string, number>,
+): Promise<Record<string, unknown>[]> {
   const placed: Record<string, unknown>[] = [];
   while (Date.now() < untilMs) {
     const last = JSON.parse((await redis.get(`${stack.prefix}price:last`)) ?? '{}') as {
@@ -61,14 +71,23 @@ async function trade(token: string, untilMs: number): Promise<Record<string, unk
       const request = { clientBetId: randomUUID(), t0, p0, stakeMicros: 100_000, minMultiplierBp: 10_500 };
       const res = await api('/v1/bets', token, request);
       if (res.status === 202) placed.push(res.body);
+      else refused.set(String(res.body.error), (refused.get(String(res.body.error)) ?? 0) + 1);
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
   return placed;
 }
 
-describe('next-tick entry on the whole stack', () => {
-  it('prices each bet at the first print after its receipt, and every settlement recomputes', async () => {
+describe.each([
+  { fillAt: 1, indexFilter: 'off' as const },
+  { fillAt: 5, indexFilter: 'on' as const },
+])('next-tick entry on the whole stack, filled at print $fillAt after receipt, INDEX_FILTER=$indexFilter', ({
+  fillAt,
+  indexFilter,
+}) => {
+  withStack(fillAt, indexFilter);
+
+  it('prices each bet at the k-th print after its receipt, and every settlement recomputes', async () => {
     const trader = await signIn(stack);
     await deposit(stack, redis, trader.userId, 100_000_000);
     await waitFor(
@@ -78,8 +97,11 @@ describe('next-tick entry on the whole stack', () => {
     // Every window then has the prints before it that the breaker judged from the prints needs.
     await new Promise((resolve) => setTimeout(resolve, stackStartedAt + warmUpMs(BREAKER) - Date.now()));
     const socket = await openSocket(stack, trader.token);
-    const placed = await trade(trader.token, Date.now() + BETTING_MS);
-    expect(placed.length).toBeGreaterThan(10);
+    const refused = new Map<string, number>();
+    const placed = await trade(trader.token, Date.now() + BETTING_MS, refused);
+    expect({ placed: placed.length > 10, refused: Object.fromEntries(refused) }).toMatchObject({
+      placed: true,
+    });
     for (const body of placed) {
       expect(body).toEqual({ betId: expect.any(String), status: 'pending', entry: 'next_print' });
     }
@@ -113,8 +135,10 @@ describe('next-tick entry on the whole stack', () => {
         trader.token,
       );
       const prints = history.body.prints as Print[];
-      const filling = prints.find((print) => print.t > placedAt);
+      const filling = prints.filter((print) => print.t > placedAt)[fillAt - 1];
       expect(filling?.id).toBe(terms.printId);
+      // The terms carry the filter's error exactly when S was the print's filtered index.
+      expect(terms.indexNoise !== undefined).toBe(indexFilter === 'on');
       expect(t0 - Number(terms.tau1Ms)).toBe(filling?.t);
       const quote = quoteCell({
         t0,
@@ -124,6 +148,7 @@ describe('next-tick entry on the whole stack', () => {
         printTMs: filling!.t,
         sigma: Number(terms.sigma),
         noise: Number(terms.noise),
+        ...(terms.indexNoise === undefined ? {} : { indexNoise: Number(terms.indexNoise) }),
         config: DEFAULT_PRICING_CONFIG,
       });
       expect(quote.ok && quote.multiplierBp).toBe(bet.multiplierBp);
@@ -151,7 +176,7 @@ describe('next-tick entry on the whole stack', () => {
     expect(recomputed).toBeGreaterThan(0);
     const rejected = [...settled.values()].filter((bet) => bet.status === 'rejected').length;
     console.log(
-      `next-tick e2e: ${betIds.length} bets, ${rejected} rejected at the fill, ${recomputed} recomputed`,
+      `next-tick e2e (fill at print ${fillAt}, filter ${indexFilter}): ${betIds.length} bets, ${rejected} rejected at the fill, ${recomputed} recomputed`,
     );
   }, 120_000);
 });
