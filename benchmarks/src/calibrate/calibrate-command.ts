@@ -96,7 +96,8 @@ export function calibrate(options: CalibrateOptions): CalibrationReport {
   const name = options.name ?? defaultName(options);
   const dir = options.outDir ?? join(BENCH_ROOT, 'results/calibration');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify({ options, report }, null, 2)}\n`);
+  const pricing = DEFAULT_PRICING_CONFIG.configVersion;
+  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify({ options, pricing, report }, null, 2)}\n`);
   writeFileSync(join(dir, `${name}.svg`), renderCalibrationSvg(report, `Calibration: ${name}`));
   process.stdout.write(`${summaryText(name, report)}\n`);
   return report;

@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CalibrationReport, GroupStats } from '@tap/calibration';
+import type { CalibrationReport, GroupStats, StrategyStats } from '@tap/calibration';
 import type { CalibrateOptions } from './calibrate-command.js';
 
 const START = '<!-- calibration:start -->';
@@ -25,12 +25,9 @@ export function calibrationSection(dir: string): string {
         .filter((f) => f.endsWith('.json'))
         .sort()
     : [];
-  const runs = files.map((f) => ({
+  const runs: Run[] = files.map((f) => ({
     file: f,
-    ...(JSON.parse(readFileSync(join(dir, f), 'utf8')) as {
-      options: CalibrateOptions;
-      report: CalibrationReport;
-    }),
+    ...(JSON.parse(readFileSync(join(dir, f), 'utf8')) as Omit<Run, 'file'>),
   }));
   const lines = [
     START,
@@ -72,7 +69,8 @@ function runSection(name: string, o: CalibrateOptions, r: CalibrationReport): st
   ];
 }
 
-type Run = { file: string; options: CalibrateOptions; report: CalibrationReport };
+/** `pricing`: the config version the run priced with (absent in reports written before it was recorded). */
+type Run = { file: string; options: CalibrateOptions; pricing?: string; report: CalibrationReport };
 
 /**
  * Issue 22 at a glance: every run that valued informed traders, one row — which S and which fill
@@ -82,10 +80,13 @@ function informedSummary(runs: readonly Run[]): string[] {
   const measured = runs.filter((r) => r.report.informed?.length);
   if (measured.length === 0) return [];
   const at = (r: Run, strategy: string, sees: string | null, leadMs: number | null) => {
+    // The first reports (before `sees`) valued the true-price trader only.
+    const seesOf = (x: StrategyStats) => x.sees ?? (x.strategy.startsWith('random') ? null : 'truth');
     const s = r.report.informed!.find(
-      (x) => x.strategy === strategy && x.sees === sees && x.leadMs === leadMs,
+      (x) => x.strategy === strategy && seesOf(x) === sees && x.leadMs === leadMs,
     );
-    return s ? `${(100 * s.meanReturn).toFixed(1)} ± ${(100 * s.returnSe).toFixed(1)}` : '—';
+    if (!s) return '—';
+    return s.bets === 0 ? 'no bet' : `${(100 * s.meanReturn).toFixed(1)} ± ${(100 * s.returnSe).toFixed(1)}`;
   };
   const pair = (r: Run, sees: string) =>
     `${at(r, 'all_positive', sees, 150)} / ${at(r, 'best_cell', sees, 150)}`;
@@ -94,11 +95,11 @@ function informedSummary(runs: readonly Run[]): string[] {
   return [
     '### Informed traders 150 ms ahead, every run (issue 22; % return per unit stake ± SE, every cell / best cell)',
     '',
-    '| run | S | fill print after receipt | random | random near | sees the true price | sees the fastest venue | sees our next prints |',
-    '|---|---|---|---|---|---|---|---|',
+    '| run | pricing | S | fill print after receipt | random | random near | sees the true price | sees the fastest venue | sees our next prints |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...measured.map(
       (r) =>
-        `| ${r.file.replace('.json', '')} | ${r.options.index ?? 'print'} | ${fillOf(r.options) || 'receipt'} | ${at(r, 'random', null, null)} | ${at(r, 'random_near', null, null)} | ${pair(r, 'truth')} | ${pair(r, 'venue')} | ${pair(r, 'index')} |`,
+        `| ${r.file.replace('.json', '')} | ${r.pricing ?? 'not recorded'} | ${r.options.index ?? 'print'} | ${fillOf(r.options) || 'receipt'} | ${at(r, 'random', null, null)} | ${at(r, 'random_near', null, null)} | ${pair(r, 'truth')} | ${pair(r, 'venue')} | ${pair(r, 'index')} |`,
     ),
     '',
   ];
