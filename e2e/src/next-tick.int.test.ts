@@ -5,8 +5,8 @@
  * receive time (from `GET /v1/index/history`) — the k-th with BET_ENTRY_DELAY_PRINTS=k — and the
  * multiplier recomputes from the terms with the shared pricing function; every settlement
  * recomputes from the public APIs (recompute.ts). Run twice: next-tick entry as it is, and the
- * informed-trader defense (docs/pricing.md "Fill delay and the filtered index": the filtered
- * index, filled at the 5th print).
+ * path of the informed-trader defense (docs/pricing.md "Fill delay and the filtered index": the
+ * filtered index and a multi-print fill; 5 prints here, 7 recommended — the same code path).
  */
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_PRICING_CONFIG, quoteCell } from '@tap/pricing';
