@@ -178,11 +178,6 @@ program
     nonNegativeInt,
     0,
   )
-  .option(
-    '--min-slippage-pct <pct>',
-    "[sim] informed traders' minMultiplierBp at most the quote seen × (1 − pct/100) (a fill-delay rule)",
-    (v) => Number(v),
-  )
   .option('--sees <truth,venue,index>', '[sim] which informed traders (issue 22)', (v) =>
     v.split(',').map((x) => oneOf(['truth', 'venue', 'index'])(x)),
   )

@@ -53,8 +53,6 @@ export interface CalibrateOptions {
   fillPrints?: number;
   /** [sim] which informed traders (default truth and venue; `index` is the latency arbitrageur). */
   sees?: Sees[];
-  /** [sim] the informed trader's minimum may be at most the quote it saw × (1 − pct/100); default 0. */
-  minSlippagePct?: number;
   /** Where the JSON and SVG go; default results/calibration. */
   outDir?: string;
 }
@@ -80,7 +78,6 @@ export function calibrate(options: CalibrateOptions): CalibrationReport {
             venueAt,
             printAt: printAtOf(prints),
             sees,
-            minSlippage: (options.minSlippagePct ?? 0) / 100,
           },
           DEFAULT_PRICING_CONFIG,
         )

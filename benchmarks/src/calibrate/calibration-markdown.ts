@@ -137,7 +137,6 @@ function commandOf(o: CalibrateOptions): string {
   const fillPrints = o.fillPrints ?? legacyEntry;
   if (fillPrints) parts.push(`--fill-prints ${fillPrints}`);
   if (o.sees) parts.push(`--sees ${o.sees.join(',')}`);
-  if (o.minSlippagePct) parts.push(`--min-slippage-pct ${o.minSlippagePct}`);
   if (o.name) parts.push(`--name ${o.name}`);
   return parts.join(' ');
 }

@@ -38,12 +38,6 @@ export interface InformedOptions {
   venueAt(tMs: number): { logCents: number; t: number; noise: number };
   /** Which traders to value (each costs one touch probability per cell and lead). */
   sees: readonly Sees[];
-  /**
-   * A fill delay's rule on the trader's minimum (0 = none): `minMultiplierBp` may be at most the
-   * quote it saw × (1 − this), so it cannot refuse every fill below its own break-even — only those
-   * more than this share below what it saw. 1: it cannot refuse any fill.
-   */
-  minSlippage?: number;
 }
 
 export type Sees = 'truth' | 'index' | 'venue';
@@ -126,11 +120,9 @@ export class InformedValues implements CellValuer {
         const column = s * this.options.leadsMs.length + k;
         const ev = this.values[column]!;
         const filled = this.filled[column]!;
-        // It bets what looked worth more than its price, with minMultiplierBp at its own break-even
-        // (or as close to it as the slippage rule allows): a later fill it would value below that
-        // is refused quote_moved.
-        const slip = this.options.minSlippage ?? 0;
-        const positive = all.filter((i) => ev[i]! > 1 && filled[i]! >= Math.min(1, ev[i]! * (1 - slip)));
+        // It bets what looked worth more than its price, with minMultiplierBp at its own break-even:
+        // under a k-print fill a fill it would value below 1 is refused quote_moved.
+        const positive = all.filter((i) => ev[i]! > 1 && filled[i]! >= 1);
         stats.push(of('all_positive', sees, leadMs, positive));
         stats.push(of('best_cell', sees, leadMs, bestPerDecision(positive, ev, this.decision)));
       });
