@@ -5,7 +5,7 @@
  * Model, in units of one print step u = σ·√δ: the true log price is a random walk with N(0, 1)
  * steps; the window's prints are the print in effect at t0 and the W/δ prints after it (51 for the
  * defaults: prints rarely fall exactly on t0), each the true price plus its own micro-noise of
- * standard deviation r = η/u, heavy-tailed (MIX_SHARE below). The table holds F(c; r) = P(max_k (X_k + r·Z_k) < c) with X_0 = 0, for every r of
+ * standard deviation r = η/u, persistent and heavy-tailed (NOISE_LAG1, MIX_SHARE below). The table holds F(c; r) = P(max_k (X_k + r·Z_k) < c) with X_0 = 0, for every r of
  * NOISE_RATIOS and c on a uniform grid of c/L, L = √(steps + r²) (the spread of the maximum).
  * Common random numbers across r keep F smooth in r, so linear interpolation between rows is
  * accurate. Seeded: the same command always writes the same file.
@@ -27,42 +27,56 @@ const X_STEP = 0.025;
 const SEED = 20_261_206;
 
 /**
- * The print noise's shape (pricing-v2.3): a normal scale mixture of unit variance — with probability
- * MIX_SHARE a print's noise has MIX_VARIANCE_RATIO times the variance of the others. The index is
- * the median of venues whose noises differ, and the median switches between them and loses one
- * when a venue is out, so its noise is heavy-tailed: kurtosis 4.0–4.6 measured at the simulator's
- * ×0.5, ×1 and ×2 venue noise (docs/pricing.md, "×2"). With Gaussian noise of the same variance the
- * window's extremes were too rare and far cells underpriced at every setting (calibration with
- * the true σ: −4.4 to −6.6 pp in the ≥ 5 bands). This mixture (kurtosis 3.46, below the measured
- * one because consecutive prints share venue quotes: fewer independent extremes) is the one the
- * calibration accepted at all three settings (ratio 3, kurtosis 3.75, overcharged far cells at ×1;
- * docs/pricing.md).
+ * The print noise's shape (pricing-v2.4). Two measured facts and one fitted one:
+ * - Persistent: consecutive prints share venue quotes (a venue updates every 50–250 ms, prints
+ *   every 100 ms), so the noise is AR(1) from print to print with NOISE_LAG1 = 0.25 — the lag-1
+ *   autocorrelation of (print − true price) measured on the simulator at ×0.5, ×1 and ×2 venue
+ *   noise and on seeds 1–7 alike (0.24–0.26). Fewer independent extremes per window than 51.
+ * - Heavy-tailed: the median of venues with unequal noise, switching between them and losing one
+ *   when a venue is out, has kurtosis 4.3–4.7 (same settings). Modelled as a normal scale mixture
+ *   of unit variance: MIX_SHARE of prints have a variance ratio V to the rest.
+ * - V depends on the noise ratio r (fitted, docs/pricing.md "pricing-v2.4"): the window maxima
+ *   measured against the simulator's true price match V = 2.5 where r ≤ 2.5 (the default and
+ *   halved noise) and V = 3.25 where r ≥ 3.5 (twice the noise: there the venues' own noise, not
+ *   the median switching between their latencies, dominates the print), linear between. Kurtosis
+ *   and lag-1 autocorrelation measured on the prints are the same at every setting, so neither can
+ *   be the dimension that tells these apart; r, already in the terms, does.
+ * pricing-v2.3 had iid noise with V = 2.5 everywhere: at the default noise its window maxima were
+ * 1–4 % (relative) too frequent at 2–5 bands, and traders were overcharged up to 1.06 pp (seed 7).
  */
+const NOISE_LAG1 = 0.25;
 const MIX_SHARE = 0.1;
-const MIX_VARIANCE_RATIO = 2.5;
+const mixVarianceRatio = (r: number) => 2.5 + 0.75 * Math.min(1, Math.max(0, r - 2.5));
 const paths = Number(process.argv[2] ?? 2_000_000);
-const MIX_LOW_SD = 1 / Math.sqrt(1 - MIX_SHARE + MIX_SHARE * MIX_VARIANCE_RATIO);
-const MIX_HIGH_SD = MIX_LOW_SD * Math.sqrt(MIX_VARIANCE_RATIO);
+const VARIANCE_RATIOS = NOISE_RATIOS.map(mixVarianceRatio);
+const MIX_LOW_SD = VARIANCE_RATIOS.map((v) => 1 / Math.sqrt(1 - MIX_SHARE + MIX_SHARE * v));
+const MIX_HIGH_SD = VARIANCE_RATIOS.map((v, i) => MIX_LOW_SD[i]! * Math.sqrt(v));
+const INNOVATION_SD = Math.sqrt(1 - NOISE_LAG1 * NOISE_LAG1);
 const cells = Math.round((X_MAX - X_MIN) / X_STEP) + 1;
 const counts = NOISE_RATIOS.map(() => new Float64Array(cells + 1));
 const scales = NOISE_RATIOS.map((r) => Math.sqrt(STEPS + r * r));
 const random = createSeededRandom(SEED);
 const walk = new Float64Array(STEPS + 1);
 const noise = new Float64Array(STEPS + 1);
-const noiseDraw = () => (random.uniform() < MIX_SHARE ? MIX_HIGH_SD : MIX_LOW_SD) * random.normal();
+const high = new Uint8Array(STEPS + 1);
 
 for (let path = 0; path < paths; path++) {
+  // The first print's noise is drawn from the stationary law: a window starts anywhere in the feed.
   walk[0] = 0;
-  noise[0] = noiseDraw();
+  noise[0] = random.normal();
+  high[0] = random.uniform() < MIX_SHARE ? 1 : 0;
   for (let k = 1; k <= STEPS; k++) {
     walk[k] = walk[k - 1]! + random.normal();
-    noise[k] = noiseDraw();
+    noise[k] = NOISE_LAG1 * noise[k - 1]! + INNOVATION_SD * random.normal();
+    high[k] = random.uniform() < MIX_SHARE ? 1 : 0;
   }
   for (let i = 0; i < NOISE_RATIOS.length; i++) {
     const r = NOISE_RATIOS[i]!;
+    const low = r * MIX_LOW_SD[i]!;
+    const highSd = r * MIX_HIGH_SD[i]!;
     let max = Number.NEGATIVE_INFINITY;
     for (let k = 0; k <= STEPS; k++) {
-      const y = walk[k]! + r * noise[k]!;
+      const y = walk[k]! + (high[k] ? highSd : low) * noise[k]!;
       if (y > max) max = y;
     }
     // F(x) counts maxima strictly below grid point x: bin j holds maxima in [x_{j-1}, x_j).
@@ -89,8 +103,9 @@ writeFileSync(
   `/**
  * GENERATED by scripts/build-window-max-table.ts (${paths.toLocaleString('en-US')} paths, seed ${SEED}) — do not edit.
  * F(c; r) = P(highest of the window's ${STEPS + 1} prints − the true price at the first one < c), in
- * units of one print step σ·√δ, r = η/(σ·√δ), the noise a normal scale mixture (${MIX_SHARE} of prints
- * with ${MIX_VARIANCE_RATIO}× the variance of the rest); row i is NOISE_RATIOS[i], column j is
+ * units of one print step σ·√δ, r = η/(σ·√δ), the noise AR(1) from print to print (lag-1
+ * autocorrelation ${NOISE_LAG1}) and a normal scale mixture (${MIX_SHARE} of prints with noiseShape.varianceRatios[i]×
+ * the variance of the rest); row i is NOISE_RATIOS[i], column j is
  * c/√(${STEPS} + r²) = ${X_MIN} + j·${X_STEP}. Monte-Carlo standard error ≤ ${(0.5 / Math.sqrt(paths)).toFixed(5)}.
  * Committed, not built at build time on purpose: the table IS the price (every multiplier reads
  * it), so a change must show in review and be calibrated (docs/pricing.md) — and 2,000,000 paths
@@ -98,8 +113,11 @@ writeFileSync(
  */
 export const WINDOW_MAX_TABLE = {
   steps: ${STEPS},
-  /** The print noise's shape: a share of prints has this variance ratio to the rest (unit variance overall). */
-  noiseMixture: { share: ${MIX_SHARE}, varianceRatio: ${MIX_VARIANCE_RATIO} },
+  /**
+   * The print noise's shape: AR(1) with this lag-1 autocorrelation; a share of prints has row i's
+   * variance ratio to the rest (unit variance overall).
+   */
+  noiseShape: { lag1: ${NOISE_LAG1}, share: ${MIX_SHARE}, varianceRatios: [${VARIANCE_RATIOS.join(', ')}] },
   xMin: ${X_MIN},
   xStep: ${X_STEP},
   noiseRatios: [${NOISE_RATIOS.join(', ')}],

@@ -2,7 +2,8 @@
  * Checks the quoted P (the two-part model of noisy-touch.ts) against a Monte-Carlo simulation of
  * the process it prices: the true log price is Brownian with σ per √second; the index prints every
  * δ = 100 ms (integer cents), each print the true price times e^{η·Z} with its own noise, Z of unit
- * variance and heavy-tailed as the table assumes (a normal scale mixture, pricing-v2.3); the index
+ * variance, persistent and heavy-tailed as the table assumes (AR(1) from print to print, a normal scale
+ * mixture whose variance ratio depends on the noise ratio; pricing-v2.4); the index
  * S the bet is priced from is a print with normal noise of standard deviation η (the model's X), at `now`; a cell wins iff the window's low/high —
  * over the print in effect at t0 and every print with t0 < t < t0 + W — satisfy low ≤ p0 + H and
  * high ≥ p0 (SPEC §4). Seeded, so every run sees the same paths.
@@ -26,13 +27,28 @@ const INDEX_CENTS = 10_000_450;
 const INDEX_BAND_P0 = 10_000_000;
 const PATHS = 12_000;
 const MODEL_TOLERANCE = 0.004;
-const { share: MIX_SHARE, varianceRatio: MIX_RATIO } = WINDOW_MAX_TABLE.noiseMixture;
-const MIX_LOW_SD = 1 / Math.sqrt(1 - MIX_SHARE + MIX_SHARE * MIX_RATIO);
-const MIX_HIGH_SD = MIX_LOW_SD * Math.sqrt(MIX_RATIO);
+const { lag1: LAG1, share: MIX_SHARE, varianceRatios } = WINDOW_MAX_TABLE.noiseShape;
+const RATIOS: readonly number[] = WINDOW_MAX_TABLE.noiseRatios;
 
-/** One print's noise in units of η: the table's normal scale mixture. */
-function printNoise(random: SeededRandom): number {
-  return (random.uniform() < MIX_SHARE ? MIX_HIGH_SD : MIX_LOW_SD) * random.normal();
+/** The table's mixture variance ratio at noise ratio r (linear between its rows). */
+function varianceRatioAt(r: number): number {
+  let i = 0;
+  while (i < RATIOS.length - 2 && RATIOS[i + 1]! <= r) i++;
+  const w = Math.min(1, Math.max(0, (r - RATIOS[i]!) / (RATIOS[i + 1]! - RATIOS[i]!)));
+  return varianceRatios[i]! + w * (varianceRatios[i + 1]! - varianceRatios[i]!);
+}
+
+/** Successive prints' noise in units of η: AR(1) with the table's lag-1 autocorrelation, scale-mixed. */
+function createPrintNoise(random: SeededRandom, ratio: number): () => number {
+  const lowSd = 1 / Math.sqrt(1 - MIX_SHARE + MIX_SHARE * ratio);
+  const highSd = lowSd * Math.sqrt(ratio);
+  let z = random.normal();
+  let first = true;
+  return () => {
+    if (!first) z = LAG1 * z + Math.sqrt(1 - LAG1 * LAG1) * random.normal();
+    first = false;
+    return (random.uniform() < MIX_SHARE ? highSd : lowSd) * z;
+  };
 }
 
 interface Cell {
@@ -64,11 +80,12 @@ function pathTouches(cell: Cell, random: SeededRandom): boolean {
   // S is a print too: the true price now is S without that print's noise.
   let logPrice =
     -cell.noise * random.normal() + cell.sigma * Math.sqrt(firstPrintMs / 1000) * random.normal();
+  const printNoise = createPrintNoise(random, varianceRatioAt(cell.noise / (stepSd > 0 ? stepSd : 1)));
   let below = false;
   let above = false;
   for (let t = firstPrintMs; t < cell.tau1Ms + windowMs; t += delta) {
     if (t > firstPrintMs) logPrice += stepSd * random.normal();
-    const priceCents = Math.round(INDEX_CENTS * Math.exp(logPrice + cell.noise * printNoise(random)));
+    const priceCents = Math.round(INDEX_CENTS * Math.exp(logPrice + cell.noise * printNoise()));
     if (priceCents < cell.p0) below = true;
     else if (priceCents > cell.p0 + bandCents) above = true;
     else return true;
