@@ -65,7 +65,8 @@ export interface BetEntryRule {
 }
 
 export type PlaceBetVerdict =
-  | { ok: true; body: AcceptedBet }
+  /** `json`: the body as sent (`JSON.stringify(body)`, built around the terms' JSON written once). */
+  | { ok: true; body: AcceptedBet; json: string }
   | { ok: false; code: ErrorCode; message?: string; details?: Record<string, unknown> };
 
 /** `receivedAtMs` is the server receive time: the instant the bet is priced at (SPEC §3). */
@@ -169,6 +170,8 @@ async function admit(
   delayPrints = 0,
 ): Promise<PlaceBetVerdict> {
   const { accepted, entry } = betToAdmit(deps, userId, request, terms, receivedAtMs, delayPrints);
+  const termsJson = JSON.stringify(entry.terms);
+  const { answer, json } = encodeAnswer(accepted, termsJson);
   const result = await deps.admit({
     userId,
     clientBetId: request.clientBetId,
@@ -178,9 +181,9 @@ async function admit(
     stakeMicros: request.stakeMicros,
     payoutMicros: payoutMicros(request.stakeMicros, entry.multiplierBp),
     fingerprint: fingerprintOf(request),
-    answer: encodeAnswer(accepted),
+    answer,
     idempotencyExpireAtMs: request.t0 + IDEMPOTENCY_AFTER_T0_MS,
-    entryJson: JSON.stringify(entry),
+    entryJson: betEntryJson(entry, termsJson),
     // Exposure on a cell matters until its window is settled; SPEC §4's dead-man sweep ends at +60 s.
     exposureExpireAtMs: request.t0 + deps.pricing.windowMs + 120_000,
     receivedAtMs,
@@ -195,8 +198,16 @@ async function admit(
   if (!result.ok && result.code === 'fill_delay') return { ok: false, code: 'service_unavailable' };
   if (!result.ok && result.code === 'rate_limited') return rateLimited(result.retryAfterMs);
   if (!result.ok) return { ok: false, code: result.code, details: refusalDetails(result) };
-  if ('duplicate' in result) return { ok: true, body: decodeAnswer(result.answer) };
-  return { ok: true, body: accepted };
+  if ('duplicate' in result) return { ok: true, ...decodeAnswer(result.answer) };
+  return { ok: true, body: accepted, json };
+}
+
+/** `JSON.stringify(entry)` around its terms already encoded (`termsJson`), keys in the entry's order. */
+export function betEntryJson(entry: BetEntry, termsJson: string): string {
+  const { terms: _, nextPrint, ...head } = entry;
+  const start = JSON.stringify(head).slice(0, -1);
+  const next = nextPrint === undefined ? '' : `,"nextPrint":${JSON.stringify(nextPrint)}`;
+  return `${start},"terms":${termsJson}${next}}`;
 }
 
 /** A delay an entry can carry; any other value in the key refuses the bet (503): fail closed. */
@@ -248,5 +259,5 @@ function refusalDetails(result: Exclude<AdmitResult, { ok: true }>): Record<stri
 function answerRetry(prior: string, request: BetRequest): PlaceBetVerdict {
   const record = decodeRecord(prior);
   if (record.fingerprint !== fingerprintOf(request)) return { ok: false, code: 'idempotency_conflict' };
-  return { ok: true, body: record.answer };
+  return { ok: true, ...record.answer };
 }
