@@ -28,7 +28,7 @@ import { checkTrading, type MarketSnapshot } from '../market/market-state.js';
 import type { RedisMemory } from '../market/redis-memory.js';
 import type { TokenBucket } from '../rate-limit/token-bucket.js';
 import type { Admit, AdmitResult } from './admission-script.js';
-import { type BetRequest, betRequestSchema, fingerprintOf } from './bet-request.js';
+import { type BetRequest, fingerprintOf, parseBetRequest } from './bet-request.js';
 import {
   type AcceptedBet,
   decodeAnswer,
@@ -76,7 +76,7 @@ export async function placeBet(
   body: unknown,
   receivedAtMs: number,
 ): Promise<PlaceBetVerdict> {
-  const parsed = betRequestSchema.safeParse(body);
+  const parsed = parseBetRequest(body);
   if (!parsed.success) return { ok: false, code: 'invalid_body', message: describe(parsed.error) };
   const full = deps.memory.refusal('bet');
   if (full) return { ok: false, code: full };
