@@ -33,6 +33,9 @@ export async function prefillBets(stack: Stack, users: string[], count: number):
           indexPriceCents: 9_500_000,
           printId: 1,
           sigma: 0.0001,
+          // What pricing-v2.3 writes (η and the index's error): the entries the batcher really decodes.
+          noise: 0.000021,
+          indexNoise: 0.000012,
           tau1Ms: 60_000,
           tau2Ms: 65_000,
           probability: 0.45,

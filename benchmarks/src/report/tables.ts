@@ -173,7 +173,7 @@ export function redisGrowthNote(report: ResourceReport, requests: number, ratePe
   const minutesLeft = ((budgetMb - usedMemoryEndMb) * 1024 * 1024) / bytesPerBet / ratePerS / 60;
   return (
     `Redis used_memory went from ${usedMemoryStartMb} to ${usedMemoryEndMb} MB during the run: ${bytesPerBet} bytes per 202'd bet ` +
-    '(its idempotency record, kept 24 h, and its tap:events entry, kept until the stream holds EVENTS_MAXLEN). ' +
+    "(its idempotency record, kept until its cell's t0 + 60 s, and its tap:events entry, kept until the stream holds EVENTS_MAXLEN). " +
     `Growing like that at ${ratePerS} bets/s, the rest of the ${budgetMb} MB budget would last ${minutesLeft.toFixed(1)} more minutes.`
   );
 }

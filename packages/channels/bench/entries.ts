@@ -1,6 +1,7 @@
 /**
  * Realistic stream entries for the decode benchmarks, written the way the daemons write them
- * (`encodeEntry`, i.e. JSON.stringify of a typed value): ingest-api's bets, the batcher's events,
+ * (`encodeEntry`, i.e. JSON.stringify of a typed value) with the optional keys pricing-v2 and the
+ * filtered index write (η, the index's error, the filtered print): ingest-api's bets, the batcher's events,
  * price-ingest's prints and the resolver's settlements. Deterministic, so runs compare.
  */
 import type { BetEntry, EventEntry, PrintEntry, SettlementEntry } from '@tap/domain';
@@ -29,6 +30,8 @@ function bet(i: number): BetEntry {
       indexPriceCents: priceCents(i),
       printId: 1_000_000 + i,
       sigma: 0.000412 + (i % 13) * 1e-6,
+      noise: 0.0000213 + (i % 7) * 1e-7,
+      indexNoise: 0.0000119 + (i % 5) * 1e-7,
       tau1Ms: 1_000,
       tau2Ms: 6_000,
       probability: 0.3137 + (i % 17) * 0.001,
@@ -69,6 +72,9 @@ function print(i: number): PrintEntry {
     priceCents: priceCents(i),
     venues: 3,
     sigma: 0.000412,
+    noise: 0.0000213 + (i % 7) * 1e-7,
+    filteredCents: priceCents(i) - 3,
+    filteredNoise: 0.0000119,
     simulated: false,
   };
 }

@@ -67,6 +67,7 @@ export function createChannels(prefix: string = DEFAULT_PREFIX) {
       /** A wallet's live sessions: sorted set of token hashes scored by creation ms (SPEC §5: ≤ 10). */
       userSessions: (userId: string) => key(`sessions:${userId}`),
       nonce: (userId: string, nonce: string) => key(`nonce:${userId}:${nonce}`),
+      /** A wallet's bet token bucket (string `tokens:ts`, ingest-api's token-bucket.ts). */
       rateLimit: (userId: string) => key(`ratelimit:${userId}`),
       idempotency: (userId: string, clientBetId: string) => key(`idem:${userId}:${clientBetId}`),
       exposureCell: (t0: number, p0: number) => key(`exposure:cell:${t0}:${p0}`),
@@ -87,7 +88,7 @@ export function createChannels(prefix: string = DEFAULT_PREFIX) {
       restoreOfSegment: (segment: string) => key(`restore:segment:${segment}`),
       /** Restored segments by last use (sorted set, ms): the restore worker evicts the least recently used. */
       restoreCacheUse: key('restore:used'),
-      /** Restore jobs a wallet may start (token bucket hash), and all wallets together. */
+      /** Restore jobs a wallet may start (token bucket string `tokens:ts`), and all wallets together. */
       restoreRateLimit: (userId: string) => key(`ratelimit:restore:${userId}`),
       restoreRateLimitGlobal: key('ratelimit:restore'),
       /** SCAN pattern of every pendingBet key (the batcher's start-up clears those of committed bets). */

@@ -42,18 +42,31 @@ const anyInt = (r: Rng, min: 0 | 1) =>
   r.pick([min, min + 1, r.int(min, 1_000), r.int(min, 2 ** 40), Number.MAX_SAFE_INTEGER]);
 const unit = (r: Rng) => r.pick([0, 1, r.next(), 1e-9]);
 
+/** Keys in schema order, each optional one present about half the time. */
 function terms(r: Rng): Json {
-  return {
+  const t: Json = {
     indexPriceCents: anyInt(r, 1),
     printId: anyInt(r, 0),
     sigma: r.pick([0, r.next() / 100, 3]),
+  };
+  if (r.chance(0.5)) t.noise = r.pick([0, r.next() / 1_000]);
+  if (r.chance(0.5)) t.indexNoise = r.pick([0, r.next() / 1_000]);
+  Object.assign(t, {
     tau1Ms: anyInt(r, 0),
     tau2Ms: anyInt(r, 0),
     probability: unit(r),
     g: r.pick([0, r.next(), 1.5]),
     multiplierBp: anyInt(r, 1),
     configVersion: r.pick(['v1', 'x', `cfg-${r.int(0, 99)}`]),
-  };
+  });
+  if (r.chance(0.3)) t.entry = 'next_print';
+  return t;
+}
+
+function nextPrint(r: Rng): Json {
+  const next: Json = { minMultiplierBp: anyInt(r, 1) };
+  if (r.chance(0.5)) next.delayPrints = r.pick([2, r.int(2, 50), 50]);
+  return next;
 }
 
 function bet(r: Rng): Json {
@@ -69,18 +82,23 @@ function bet(r: Rng): Json {
     multiplierBp: anyInt(r, 1),
     placedAt: anyInt(r, 0),
     terms: terms(r),
+    ...(r.chance(0.4) ? { nextPrint: nextPrint(r) } : {}),
   };
 }
 
 function print(r: Rng): Json {
-  return {
+  const p: Json = {
     id: anyInt(r, 0),
     t: anyInt(r, 0),
     priceCents: anyInt(r, 1),
     venues: anyInt(r, 0),
     sigma: unit(r),
-    simulated: r.chance(0.5),
   };
+  if (r.chance(0.5)) p.noise = r.pick([0, r.next() / 1_000]);
+  if (r.chance(0.5)) p.filteredCents = anyInt(r, 1);
+  if (r.chance(0.5)) p.filteredNoise = r.pick([0, r.next() / 1_000]);
+  p.simulated = r.chance(0.5);
+  return p;
 }
 
 function evidence(r: Rng): Json {

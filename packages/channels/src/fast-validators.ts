@@ -8,6 +8,10 @@
  * `undefined`, and `decodeEntry` then hands the entry to the zod schema, which decides and words
  * the reason. fast-validators.test.ts proves both agree on generated valid and mutated entries.
  * The input is a `JSON.parse` result: no `undefined` values, functions or class instances.
+ *
+ * Every optional key of a schema must be known here too (issue 19): a key the fast path does not
+ * know sends every entry carrying it to zod — pricing-v2's η and the filtered index once did that
+ * silently for every bet and print, at ~5 µs an entry in the batcher.
  */
 import assert from 'node:assert/strict';
 import {
@@ -17,6 +21,7 @@ import {
   betEntrySchema,
   betIdSchema,
   type EventEntry,
+  FILL_DELAY_PRINTS_MAX,
   OUTCOMES,
   type PrintEntry,
   type SettlementEntry,
@@ -28,6 +33,7 @@ import type { z } from 'zod';
 type JsonObject = Record<string, unknown>;
 type BetEvent = Extract<EventEntry, { type: 'bet' }>;
 type BalanceEvent = Extract<EventEntry, { type: 'balance' }>;
+type NextPrint = NonNullable<BetEntry['nextPrint']>;
 
 /** The pattern of a `z.string().regex(…)` schema, taken from it so the two cannot drift apart. */
 function patternOf(schema: z.ZodString): RegExp {
@@ -63,13 +69,20 @@ function keyCount(o: JsonObject): number {
   return count;
 }
 
+/** An optional key: absent, or present with a value `valid` accepts (a `null` is not absent). */
+const isAbsentOr = <T>(v: unknown, valid: (v: unknown) => v is T): v is T | undefined =>
+  v === undefined || valid(v);
+
 function terms(o: unknown): Terms | undefined {
-  if (!isObject(o) || keyCount(o) !== 9) return undefined;
-  const { indexPriceCents, printId, sigma, tau1Ms, tau2Ms, probability, g, multiplierBp, configVersion } = o;
+  if (!isObject(o)) return undefined;
+  const { indexPriceCents, printId, sigma, noise, indexNoise, tau1Ms, tau2Ms, probability, g } = o;
+  const { multiplierBp, configVersion, entry } = o;
   if (
     !isPositiveInt(indexPriceCents) ||
     !isNonNegInt(printId) ||
     !isNonNegNumber(sigma) ||
+    !isAbsentOr(noise, isNonNegNumber) ||
+    !isAbsentOr(indexNoise, isNonNegNumber) ||
     !isNonNegInt(tau1Ms) ||
     !isNonNegInt(tau2Ms) ||
     !isNonNegNumber(probability) ||
@@ -77,14 +90,34 @@ function terms(o: unknown): Terms | undefined {
     !isNonNegNumber(g) ||
     !isPositiveInt(multiplierBp) ||
     typeof configVersion !== 'string' ||
-    configVersion.length < 1
+    configVersion.length < 1 ||
+    (entry !== undefined && entry !== 'next_print')
   )
     return undefined;
-  return { indexPriceCents, printId, sigma, tau1Ms, tau2Ms, probability, g, multiplierBp, configVersion };
+  const optional =
+    Number(noise !== undefined) + Number(indexNoise !== undefined) + Number(entry !== undefined);
+  if (keyCount(o) !== 9 + optional) return undefined;
+  // Built key by key so the optional keys sit where zod puts them (schema order).
+  const value = { indexPriceCents, printId, sigma } as Terms;
+  if (noise !== undefined) value.noise = noise;
+  if (indexNoise !== undefined) value.indexNoise = indexNoise;
+  Object.assign(value, { tau1Ms, tau2Ms, probability, g, multiplierBp, configVersion });
+  if (entry !== undefined) value.entry = entry;
+  return value;
+}
+
+const isDelayPrints = (v: unknown): v is number => isInt(v) && v >= 2 && v <= FILL_DELAY_PRINTS_MAX;
+
+function nextPrint(o: unknown): NextPrint | undefined {
+  if (!isObject(o)) return undefined;
+  const { minMultiplierBp, delayPrints } = o;
+  if (!isPositiveInt(minMultiplierBp) || !isAbsentOr(delayPrints, isDelayPrints)) return undefined;
+  if (keyCount(o) !== 1 + Number(delayPrints !== undefined)) return undefined;
+  return delayPrints === undefined ? { minMultiplierBp } : { minMultiplierBp, delayPrints };
 }
 
 function betEntry(o: unknown): BetEntry | undefined {
-  if (!isObject(o) || keyCount(o) !== 11) return undefined;
+  if (!isObject(o)) return undefined;
   const { betId, userId, clientBetId, t0, p0, windowMs, bandCents, stakeMicros, multiplierBp, placedAt } = o;
   if (
     !isBetId(betId) ||
@@ -100,9 +133,12 @@ function betEntry(o: unknown): BetEntry | undefined {
     !isNonNegInt(placedAt)
   )
     return undefined;
+  if (keyCount(o) !== 11 + Number(o.nextPrint !== undefined)) return undefined;
   const betTerms = terms(o.terms);
   if (betTerms === undefined) return undefined;
-  return {
+  const next = o.nextPrint === undefined ? undefined : nextPrint(o.nextPrint);
+  if (o.nextPrint !== undefined && next === undefined) return undefined;
+  const bet: BetEntry = {
     betId,
     userId,
     clientBetId,
@@ -115,15 +151,31 @@ function betEntry(o: unknown): BetEntry | undefined {
     placedAt,
     terms: betTerms,
   };
+  if (next !== undefined) bet.nextPrint = next;
+  return bet;
 }
 
 function printEntry(o: unknown): PrintEntry | undefined {
-  if (!isObject(o) || keyCount(o) !== 6) return undefined;
-  const { id, t, priceCents, venues, sigma, simulated } = o;
+  if (!isObject(o)) return undefined;
+  const { id, t, priceCents, venues, sigma, noise, filteredCents, filteredNoise, simulated } = o;
   if (!isNonNegInt(id) || !isNonNegInt(t) || !isPositiveInt(priceCents) || !isNonNegInt(venues))
     return undefined;
   if (!isNonNegNumber(sigma) || typeof simulated !== 'boolean') return undefined;
-  return { id, t, priceCents, venues, sigma, simulated };
+  if (
+    !isAbsentOr(noise, isNonNegNumber) ||
+    !isAbsentOr(filteredCents, isPositiveInt) ||
+    !isAbsentOr(filteredNoise, isNonNegNumber)
+  )
+    return undefined;
+  const optional =
+    Number(noise !== undefined) + Number(filteredCents !== undefined) + Number(filteredNoise !== undefined);
+  if (keyCount(o) !== 6 + optional) return undefined;
+  const print = { id, t, priceCents, venues, sigma } as PrintEntry;
+  if (noise !== undefined) print.noise = noise;
+  if (filteredCents !== undefined) print.filteredCents = filteredCents;
+  if (filteredNoise !== undefined) print.filteredNoise = filteredNoise;
+  print.simulated = simulated;
+  return print;
 }
 
 /** `z.record(z.unknown())`: a shallow copy, as zod makes (which also drops a `__proto__` key). */

@@ -41,7 +41,7 @@ const shape = {
   BATCHER_TEST_CLOCK_OFFSET_MS: z.coerce.number().int().default(0),
   /** Entries taken from each stream per read (XREADGROUP COUNT). Default 1000. */
   BATCH_MAX: env.intBetween(1, 100_000, 1_000),
-  /** After the first entry of a batch arrives, wait this long for more (ms, 0 = none). Default 5. */
+  /** While entries keep coming, wait this long before the next read so a batch gathers (ms, 0 = none). Default 5. */
   BATCH_WAIT_MS: env.intBetween(0, 1_000, 5),
   /** XREADGROUP BLOCK while idle (ms); bounds how long SIGTERM waits for a read. Default 100. */
   BLOCK_MS: env.intBetween(1, 1_000, 100),

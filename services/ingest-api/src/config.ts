@@ -63,9 +63,9 @@ const shape = {
    */
   READER_QUEUE_MAX: env.intBetween(0, 10_000, 32),
   /**
-   * Bets in one admission script call at most (issue 19): bets arriving while calls are in flight
-   * go together in the next call, sharing its round trip and script start. 1 = one bet a call.
-   * Default 16.
+   * Bets in one admission script call at most (issue 19): the bets of one event-loop turn (and
+   * those waiting while every call is in flight) go together in one call, sharing its command, its
+   * round trip and its script start. 1 = one bet a call, sent at once. Default 16.
    */
   ADMIT_BATCH_BETS_MAX: env.intBetween(1, 256, 16),
   /** Admission calls in flight at once; further bets wait for one to return and go in a batch. Default 4. */

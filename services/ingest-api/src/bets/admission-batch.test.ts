@@ -14,12 +14,29 @@ function manualSend() {
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('batchCalls', () => {
-  it('sends a lone item at once, and items arriving meanwhile together in the next call', async () => {
+  it('sends the items of one event-loop turn together, once the turn ends', async () => {
+    const { send, calls } = manualSend();
+    const call = batchCalls(send, { betsMax: 16, callsInFlightMax: 4 });
+    const results = [call(1), call(2), call(3)];
+    expect(calls).toHaveLength(0);
+    await settle();
+    expect(calls.map((c) => c.items)).toEqual([[1, 2, 3]]);
+    const next = call(4);
+    await settle();
+    expect(calls.map((c) => c.items)).toEqual([[1, 2, 3], [4]]);
+    calls[1]!.answer();
+    calls[0]!.answer();
+    expect(await Promise.all([...results, next])).toEqual(['r1', 'r2', 'r3', 'r4']);
+  });
+
+  it('sends a lone item in its own turn, and items arriving while calls are full in the next call', async () => {
     const { send, calls } = manualSend();
     const call = batchCalls(send, { betsMax: 16, callsInFlightMax: 1 });
     const first = call(1);
+    await settle();
     expect(calls.map((c) => c.items)).toEqual([[1]]);
     const later = [call(2), call(3), call(4)];
+    await settle();
     expect(calls).toHaveLength(1);
     calls[0]!.answer();
     await settle();
@@ -33,16 +50,20 @@ describe('batchCalls', () => {
     const { send, calls } = manualSend();
     const call = batchCalls(send, { betsMax: 2, callsInFlightMax: 2 });
     const results = [1, 2, 3, 4, 5, 6].map((i) => call(i));
-    expect(calls.map((c) => c.items)).toEqual([[1], [2]]);
+    await settle();
+    expect(calls.map((c) => c.items)).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     calls[0]!.answer();
     await settle();
-    expect(calls.map((c) => c.items)).toEqual([[1], [2], [3, 4]]);
+    expect(calls.map((c) => c.items)).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     calls[1]!.answer();
-    await settle();
     calls[2]!.answer();
-    await settle();
-    expect(calls.map((c) => c.items)).toEqual([[1], [2], [3, 4], [5, 6]]);
-    calls[3]!.answer();
     expect(await Promise.all(results)).toEqual(['r1', 'r2', 'r3', 'r4', 'r5', 'r6']);
   });
 
@@ -50,6 +71,7 @@ describe('batchCalls', () => {
     const { send, calls } = manualSend();
     const call = batchCalls(send, { betsMax: 8, callsInFlightMax: 1 });
     const first = call(1);
+    await settle();
     const [second, third] = [call(2), call(3)];
     calls[0]!.answer();
     await settle();
@@ -58,6 +80,7 @@ describe('batchCalls', () => {
     await expect(third).rejects.toThrow('Command timed out');
     expect(await first).toBe('r1');
     const fourth = call(4);
+    await settle();
     calls[2]!.answer();
     expect(await fourth).toBe('r4');
   });
@@ -66,7 +89,7 @@ describe('batchCalls', () => {
     const short = (items: number[]) => Promise.resolve(items.slice(1).map((i) => `r${i}`));
     const call = batchCalls(short, { betsMax: 8, callsInFlightMax: 1 });
     const [a, b] = [call(1), call(2)];
-    await expect(a).rejects.toThrow('admission answered 0 verdicts for 1 bets');
-    await expect(b).rejects.toThrow('admission answered 0 verdicts for 1 bets');
+    await expect(a).rejects.toThrow('admission answered 1 verdicts for 2 bets');
+    await expect(b).rejects.toThrow('admission answered 1 verdicts for 2 bets');
   });
 });

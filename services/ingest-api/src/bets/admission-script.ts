@@ -16,8 +16,8 @@
  * starts in less than `leadMs` is refused `cell_not_placeable`. A retry of an admitted bet still
  * gets its original answer: the duplicate check comes first.
  *
- * The keys the script only reads (the balance cache's ready flag, the wallet's freeze and its
- * lowered limit) are passed as ARGV, not KEYS: Redis ACLs treat a script's declared KEYS as
+ * The keys the script only reads (the balance cache's ready flag — a constant of the script's text,
+ * below — and the wallet's freeze, lowered limit and fill delay, passed as ARGV) are not KEYS: Redis ACLs treat a script's declared KEYS as
  * written, and ingest-api's ACL user may only read them (infra/redis-users.acl.in) — ingest-api must
  * not be able to mark the cache ready or lift a freeze or a limit. Redis still checks every key the
  * script touches against the user's rights, command by command; this is a single Redis, so
@@ -31,6 +31,7 @@
  * marker is deleted by the batcher once the bet is applied; its 24 h expiry only bounds a leak if
  * the bet were never applied (admission refuses bets while the batcher lags, so they stay few).
  */
+import assert from 'node:assert/strict';
 import type { Channels } from '@tap/channels';
 import { FILL_DELAY_PRINTS_MAX } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
@@ -59,29 +60,55 @@ const ARG_NAMES = [
   'answer',
   'stakeMicros',
   'payoutMicros',
-  'cellMicrosMax',
-  'columnMicrosMax',
-  'totalMicrosMax',
-  'userPayoutMicrosMax',
-  'userOpenBetsMax',
   'exposureExpireAtMs',
   'entryJson',
-  'pendingTtlS',
   'userId',
   'receivedAtMs',
-  'ratePerS',
-  'burst',
   't0',
   'leadMs',
   'idempotencyExpireAtMs',
   // Keys the script only reads (see the header).
-  'cacheReadyKey',
   'frozenKey',
   'walletLimitKey',
   'fillDelayKey',
   // The wallet's fill delay the entry was built for (0: none), checked against fillDelayKey.
   'delayPrints',
 ] as const;
+/**
+ * What is the same for every bet of this process (the limits, the rate rule, the pending marker's
+ * life, the cache's ready flag) is written into the script's text as Lua locals instead of being
+ * sent with every bet (issue 19: 9 of 33 values a bet, encoded by the client and parsed by Redis
+ * each time). The script's SHA therefore depends on the configuration; each process loads its own.
+ */
+export interface ScriptConstants {
+  cellMicrosMax: number;
+  columnMicrosMax: number;
+  totalMicrosMax: number;
+  userPayoutMicrosMax: number;
+  userOpenBetsMax: number;
+  pendingTtlS: number;
+  ratePerS: number;
+  burst: number;
+  cacheReadyKey: string;
+}
+
+function luaConstants(c: ScriptConstants): string {
+  return Object.entries(c)
+    .map(([name, value]) => `local ${name} = ${luaLiteral(value)}`)
+    .join('\n');
+}
+
+function luaLiteral(value: number | string): string {
+  if (typeof value === 'number') {
+    assert.ok(Number.isFinite(value), `admission script constant ${value}`);
+    return String(value);
+  }
+  // Key names from @tap/channels: no quote, backslash or control character to escape in Lua.
+  assert.match(value, /^[\x21-\x7e]+$/);
+  assert.ok(!value.includes("'") && !value.includes('\\'), `admission script key ${value}`);
+  return `'${value}'`;
+}
+
 type KeyName = (typeof KEY_NAMES)[number];
 type ArgName = (typeof ARG_NAMES)[number];
 const positions = <N extends string>(names: readonly N[]) =>
@@ -95,25 +122,29 @@ const A = positions(ARG_NAMES);
  * `verdict, detail` pairs, one pair per bet (`''` when a verdict has no detail: a Lua nil would
  * end the list). Bet i's keys are `KEYS[i·KEY_COUNT + 1 …]`, its values `ARGV[i·ARG_COUNT + 1 …]`.
  */
-const ADMIT_SCRIPT = `${TAKE_TOKEN_LUA}
+const admitScript = (constants: ScriptConstants) => `${TAKE_TOKEN_LUA}
+${luaConstants(constants)}
 local function admitOne(k, a)
+  -- Every value the checks need in one read (a redis.call costs more than a key); the checks then
+  -- run in their documented order. The script is atomic, so reading before the token is taken
+  -- decides nothing differently. The operator's keys are strings (tapctl SETs them).
+  local got = redis.call('MGET', ARGV[a + ${A.fillDelayKey}], KEYS[k + ${K.rateLimit}], cacheReadyKey,
+    KEYS[k + ${K.idempotency}], KEYS[k + ${K.balance}], KEYS[k + ${K.exposureCell}], KEYS[k + ${K.exposureColumn}],
+    KEYS[k + ${K.exposureTotal}], KEYS[k + ${K.exposureUser}], KEYS[k + ${K.openBets}], ARGV[a + ${A.frozenKey}],
+    ARGV[a + ${A.walletLimitKey}])
   -- A wallet an operator or the edge monitor delayed (tapctl delay) must be admitted with an entry
   -- built for that delay: answer the delay before anything is taken, and ingest-api builds it
   -- (place-bet.ts). A value that does not parse delays the most: fail closed.
-  local delayed = redis.call('GET', ARGV[a + ${A.fillDelayKey}])
   local delay = 0
-  if delayed then
-    local parsed, value = pcall(cjson.decode, delayed)
+  if got[1] then
+    local parsed, value = pcall(cjson.decode, got[1])
     delay = parsed and type(value) == 'table' and tonumber(value['prints']) or ${FILL_DELAY_PRINTS_MAX}
   end
   if delay ~= tonumber(ARGV[a + ${A.delayPrints}]) then return {'fill_delay', tostring(delay)} end
-  local waitMs = takeToken(KEYS[k + ${K.rateLimit}], tonumber(ARGV[a + ${A.receivedAtMs}]), tonumber(ARGV[a + ${A.ratePerS}]), tonumber(ARGV[a + ${A.burst}]))
+  local waitMs = takeToken(KEYS[k + ${K.rateLimit}], got[2], tonumber(ARGV[a + ${A.receivedAtMs}]), ratePerS, burst)
   if waitMs > 0 then return {'rate_limited', tostring(waitMs)} end
-  -- Every value the checks need in one read; the checks then run in their documented order.
-  local got = redis.call('MGET', ARGV[a + ${A.cacheReadyKey}], KEYS[k + ${K.idempotency}], KEYS[k + ${K.balance}], KEYS[k + ${K.exposureCell}],
-    KEYS[k + ${K.exposureColumn}], KEYS[k + ${K.exposureTotal}], KEYS[k + ${K.exposureUser}], KEYS[k + ${K.openBets}])
-  if got[1] ~= '1' then return {'cache_not_ready'} end
-  local prior = got[2]
+  if got[3] ~= '1' then return {'cache_not_ready'} end
+  local prior = got[4]
   if prior then
     local sep = string.find(prior, '|', 1, true)
     if string.sub(prior, 1, sep - 1) == ARGV[a + ${A.fingerprint}] then return {'duplicate', string.sub(prior, sep + 1)} end
@@ -121,39 +152,37 @@ local function admitOne(k, a)
   end
   -- An operator's freeze (tapctl freeze) refuses every new bet of the wallet (a retry of one admitted
   -- before the freeze still gets its original answer above).
-  if redis.call('EXISTS', ARGV[a + ${A.frozenKey}]) == 1 then return {'wallet_frozen'} end
+  if got[11] then return {'wallet_frozen'} end
   local clock = redis.call('TIME')
   local redisNowMs = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
   if tonumber(ARGV[a + ${A.t0}]) - redisNowMs < tonumber(ARGV[a + ${A.leadMs}]) then return {'cell_not_placeable', 'starts_too_soon'} end
   local stake = tonumber(ARGV[a + ${A.stakeMicros}])
   local payout = tonumber(ARGV[a + ${A.payoutMicros}])
-  if tonumber(got[3] or '0') < stake then return {'insufficient_funds'} end
+  if tonumber(got[5] or '0') < stake then return {'insufficient_funds'} end
   -- An operator's (or the edge monitor's) lowered limit for this wallet (tapctl limit) caps its open
   -- potential payout below the per-trader one. A value that does not parse caps it at 0: fail closed.
-  local userPayoutMax = tonumber(ARGV[a + ${A.userPayoutMicrosMax}])
-  local lowered = redis.call('GET', ARGV[a + ${A.walletLimitKey}])
-  if lowered then
-    local parsed, limit = pcall(cjson.decode, lowered)
+  local userPayoutMax = userPayoutMicrosMax
+  if got[12] then
+    local parsed, limit = pcall(cjson.decode, got[12])
     local cap = parsed and type(limit) == 'table' and tonumber(limit['openPayoutMicrosMax']) or 0
     if cap < userPayoutMax then userPayoutMax = cap end
   end
-  -- got[4..7] are the cell, column, total and user exposures, in the order of their maxima below.
-  local limits = {'cell', 'column', 'total', 'user_payout'}
-  local maxima = {ARGV[a + ${A.cellMicrosMax}], ARGV[a + ${A.columnMicrosMax}], ARGV[a + ${A.totalMicrosMax}], userPayoutMax}
-  for i, limit in ipairs(limits) do
-    if tonumber(got[3 + i] or '0') + payout > tonumber(maxima[i]) then return {'exposure_limit', limit} end
-  end
-  if tonumber(got[8] or '0') + 1 > tonumber(ARGV[a + ${A.userOpenBetsMax}]) then return {'exposure_limit', 'user_open_bets'} end
+  -- got[6..9] are the cell, column, total and user exposures, in the order of their maxima.
+  if tonumber(got[6] or '0') + payout > cellMicrosMax then return {'exposure_limit', 'cell'} end
+  if tonumber(got[7] or '0') + payout > columnMicrosMax then return {'exposure_limit', 'column'} end
+  if tonumber(got[8] or '0') + payout > totalMicrosMax then return {'exposure_limit', 'total'} end
+  if tonumber(got[9] or '0') + payout > userPayoutMax then return {'exposure_limit', 'user_payout'} end
+  if tonumber(got[10] or '0') + 1 > userOpenBetsMax then return {'exposure_limit', 'user_open_bets'} end
   redis.call('DECRBY', KEYS[k + ${K.balance}], stake)
   -- A cell or column key gets its expiry when this bet creates it; later bets only add to it.
-  for _, key in ipairs({KEYS[k + ${K.exposureCell}], KEYS[k + ${K.exposureColumn}]}) do
-    if redis.call('INCRBY', key, payout) == payout then redis.call('PEXPIREAT', key, ARGV[a + ${A.exposureExpireAtMs}]) end
-  end
+  local cellKey, columnKey = KEYS[k + ${K.exposureCell}], KEYS[k + ${K.exposureColumn}]
+  if redis.call('INCRBY', cellKey, payout) == payout then redis.call('PEXPIREAT', cellKey, ARGV[a + ${A.exposureExpireAtMs}]) end
+  if redis.call('INCRBY', columnKey, payout) == payout then redis.call('PEXPIREAT', columnKey, ARGV[a + ${A.exposureExpireAtMs}]) end
   redis.call('INCRBY', KEYS[k + ${K.exposureTotal}], payout)
   redis.call('INCRBY', KEYS[k + ${K.exposureUser}], payout)
   redis.call('INCR', KEYS[k + ${K.openBets}])
   redis.call('XADD', KEYS[k + ${K.betsStream}], '*', 'd', ARGV[a + ${A.entryJson}])
-  redis.call('SET', KEYS[k + ${K.pendingBet}], ARGV[a + ${A.userId}], 'EX', ARGV[a + ${A.pendingTtlS}])
+  redis.call('SET', KEYS[k + ${K.pendingBet}], ARGV[a + ${A.userId}], 'EX', pendingTtlS)
   redis.call('SET', KEYS[k + ${K.idempotency}], ARGV[a + ${A.fingerprint}] .. '|' .. ARGV[a + ${A.answer}], 'PXAT', ARGV[a + ${A.idempotencyExpireAtMs}])
   return {'ok'}
 end
@@ -230,14 +259,25 @@ export function createAdmission(
   rateLimit: TokenBucketRule,
   batching: AdmissionBatching = ONE_BET_A_CALL,
 ): (a: Admission) => Promise<AdmitResult> {
-  redis.defineCommand('tapAdmitBets', { lua: ADMIT_SCRIPT });
+  const constants: ScriptConstants = {
+    cellMicrosMax: limits.cellMicros,
+    columnMicrosMax: limits.columnMicros,
+    totalMicrosMax: limits.totalMicros,
+    userPayoutMicrosMax: limits.userPayoutMicros,
+    userOpenBetsMax: limits.userOpenBets,
+    pendingTtlS: PENDING_TTL_S,
+    ratePerS: rateLimit.ratePerS,
+    burst: rateLimit.burst,
+    cacheReadyKey: channels.keys.balanceCacheReady,
+  };
+  redis.defineCommand('tapAdmitBets', { lua: admitScript(constants) });
   const scripted = redis as AdmitRedis;
   const admitAll = async (batch: Admission[]): Promise<AdmitResult[]> => {
     const keys: string[] = [];
     const args: (string | number)[] = [];
     for (const a of batch) {
       const keyValues = scriptKeys(channels, a);
-      const argValues = scriptArgs(channels, a, limits, rateLimit);
+      const argValues = scriptArgs(channels, a);
       for (const name of KEY_NAMES) keys.push(keyValues[name]);
       for (const name of ARG_NAMES) args.push(argValues[name]);
     }
@@ -290,33 +330,19 @@ function scriptKeys({ keys, streams }: Channels, a: Admission): Record<KeyName, 
   };
 }
 
-function scriptArgs(
-  { keys }: Channels,
-  a: Admission,
-  limits: ExposureLimits,
-  rateLimit: TokenBucketRule,
-): Record<ArgName, string | number> {
+function scriptArgs({ keys }: Channels, a: Admission): Record<ArgName, string | number> {
   return {
     fingerprint: a.fingerprint,
     answer: a.answer,
     stakeMicros: a.stakeMicros,
     payoutMicros: a.payoutMicros,
-    cellMicrosMax: limits.cellMicros,
-    columnMicrosMax: limits.columnMicros,
-    totalMicrosMax: limits.totalMicros,
-    userPayoutMicrosMax: limits.userPayoutMicros,
-    userOpenBetsMax: limits.userOpenBets,
     exposureExpireAtMs: a.exposureExpireAtMs,
     entryJson: a.entryJson,
-    pendingTtlS: PENDING_TTL_S,
     userId: a.userId,
     receivedAtMs: a.receivedAtMs,
-    ratePerS: rateLimit.ratePerS,
-    burst: rateLimit.burst,
     t0: a.t0,
     leadMs: a.leadMs,
     idempotencyExpireAtMs: a.idempotencyExpireAtMs,
-    cacheReadyKey: keys.balanceCacheReady,
     frozenKey: keys.frozen(a.userId),
     walletLimitKey: keys.walletLimit(a.userId),
     fillDelayKey: keys.fillDelay(a.userId),

@@ -28,23 +28,42 @@ export type AcceptedBet =
 
 const NEXT_PRINT = 'next_print';
 
-/** The part after the fingerprint: what the admission script stores next to it. */
-export function encodeAnswer(bet: AcceptedBet): string {
-  return `${bet.betId}|${'terms' in bet ? JSON.stringify(bet.terms) : NEXT_PRINT}`;
+/**
+ * The part after the fingerprint (what the admission script stores next to it) and the 202 body's
+ * JSON, from the terms' JSON written once for the bet (issue 19: the terms were stringified for the
+ * entry, the record and the body, three times a bet). `json` is exactly `JSON.stringify(bet)`.
+ */
+export function encodeAnswer(bet: AcceptedBet, termsJson: string): { answer: string; json: string } {
+  if (!('terms' in bet)) return { answer: `${bet.betId}|${NEXT_PRINT}`, json: JSON.stringify(bet) };
+  return { answer: `${bet.betId}|${termsJson}`, json: acceptedJson(bet.betId, bet.multiplierBp, termsJson) };
 }
 
-/** The original 202 body from the stored answer (`betId|termsJson` or `betId|next_print`). */
-export function decodeAnswer(stored: string): AcceptedBet {
+/** `JSON.stringify` of a bet priced at receipt, around terms already encoded. */
+const acceptedJson = (betId: string, multiplierBp: number, termsJson: string) =>
+  `{"betId":${JSON.stringify(betId)},"status":"pending","multiplierBp":${multiplierBp},"terms":${termsJson}}`;
+
+/**
+ * The original 202 body and its JSON from the stored answer (`betId|termsJson` or
+ * `betId|next_print`): the same text as the first answer, the stored terms written as they are.
+ */
+export function decodeAnswer(stored: string): { body: AcceptedBet; json: string } {
   const separator = stored.indexOf('|');
   const betId = stored.slice(0, separator);
   const rest = stored.slice(separator + 1);
-  if (rest === NEXT_PRINT) return { betId, status: 'pending', entry: NEXT_PRINT };
+  if (rest === NEXT_PRINT) {
+    const body: AcceptedBet = { betId, status: 'pending', entry: NEXT_PRINT };
+    return { body, json: JSON.stringify(body) };
+  }
   const terms = JSON.parse(rest) as Terms;
-  return { betId, status: 'pending', multiplierBp: terms.multiplierBp, terms };
+  const body: AcceptedBet = { betId, status: 'pending', multiplierBp: terms.multiplierBp, terms };
+  return { body, json: acceptedJson(betId, terms.multiplierBp, rest) };
 }
 
 /** A whole record `fingerprint|betId|termsJson`: its fingerprint and the original answer. */
-export function decodeRecord(record: string): { fingerprint: string; answer: AcceptedBet } {
+export function decodeRecord(record: string): {
+  fingerprint: string;
+  answer: ReturnType<typeof decodeAnswer>;
+} {
   const separator = record.indexOf('|');
   return { fingerprint: record.slice(0, separator), answer: decodeAnswer(record.slice(separator + 1)) };
 }

@@ -28,7 +28,7 @@ import { checkTrading, type MarketSnapshot } from '../market/market-state.js';
 import type { RedisMemory } from '../market/redis-memory.js';
 import type { TokenBucket } from '../rate-limit/token-bucket.js';
 import type { Admit, AdmitResult } from './admission-script.js';
-import { type BetRequest, betRequestSchema, fingerprintOf } from './bet-request.js';
+import { type BetRequest, fingerprintOf, parseBetRequest } from './bet-request.js';
 import {
   type AcceptedBet,
   decodeAnswer,
@@ -67,7 +67,8 @@ export interface BetEntryRule {
 }
 
 export type PlaceBetVerdict =
-  | { ok: true; body: AcceptedBet }
+  /** `json`: the body as sent (`JSON.stringify(body)`, built around the terms' JSON written once). */
+  | { ok: true; body: AcceptedBet; json: string }
   | { ok: false; code: ErrorCode; message?: string; details?: Record<string, unknown> };
 
 /** `receivedAtMs` is the server receive time: the instant the bet is priced at (SPEC §3). */
@@ -77,7 +78,7 @@ export async function placeBet(
   body: unknown,
   receivedAtMs: number,
 ): Promise<PlaceBetVerdict> {
-  const parsed = betRequestSchema.safeParse(body);
+  const parsed = parseBetRequest(body);
   if (!parsed.success) return { ok: false, code: 'invalid_body', message: describe(parsed.error) };
   const full = deps.memory.refusal('bet');
   if (full) return { ok: false, code: full };
@@ -171,6 +172,8 @@ async function admit(
   delayPrints = 0,
 ): Promise<PlaceBetVerdict> {
   const { accepted, entry } = betToAdmit(deps, userId, request, terms, receivedAtMs, delayPrints);
+  const termsJson = JSON.stringify(entry.terms);
+  const { answer, json } = encodeAnswer(accepted, termsJson);
   const result = await deps.admit({
     userId,
     clientBetId: request.clientBetId,
@@ -180,9 +183,9 @@ async function admit(
     stakeMicros: request.stakeMicros,
     payoutMicros: payoutMicros(request.stakeMicros, entry.multiplierBp),
     fingerprint: fingerprintOf(request),
-    answer: encodeAnswer(accepted),
+    answer,
     idempotencyExpireAtMs: request.t0 + IDEMPOTENCY_AFTER_T0_MS,
-    entryJson: JSON.stringify(entry),
+    entryJson: betEntryJson(entry, termsJson),
     // Exposure on a cell matters until its window is settled; SPEC §4's dead-man sweep ends at +60 s.
     exposureExpireAtMs: request.t0 + deps.pricing.windowMs + 120_000,
     receivedAtMs,
@@ -197,8 +200,16 @@ async function admit(
   if (!result.ok && result.code === 'fill_delay') return { ok: false, code: 'service_unavailable' };
   if (!result.ok && result.code === 'rate_limited') return rateLimited(result.retryAfterMs);
   if (!result.ok) return { ok: false, code: result.code, details: refusalDetails(result) };
-  if ('duplicate' in result) return { ok: true, body: decodeAnswer(result.answer) };
-  return { ok: true, body: accepted };
+  if ('duplicate' in result) return { ok: true, ...decodeAnswer(result.answer) };
+  return { ok: true, body: accepted, json };
+}
+
+/** `JSON.stringify(entry)` around its terms already encoded (`termsJson`), keys in the entry's order. */
+export function betEntryJson(entry: BetEntry, termsJson: string): string {
+  const { terms: _, nextPrint, ...head } = entry;
+  const start = JSON.stringify(head).slice(0, -1);
+  const next = nextPrint === undefined ? '' : `,"nextPrint":${JSON.stringify(nextPrint)}`;
+  return `${start},"terms":${termsJson}${next}}`;
 }
 
 /** A delay an entry can carry; any other value in the key refuses the bet (503): fail closed. */
@@ -253,5 +264,5 @@ function refusalDetails(result: Exclude<AdmitResult, { ok: true }>): Record<stri
 function answerRetry(prior: string, request: BetRequest): PlaceBetVerdict {
   const record = decodeRecord(prior);
   if (record.fingerprint !== fingerprintOf(request)) return { ok: false, code: 'idempotency_conflict' };
-  return { ok: true, body: record.answer };
+  return { ok: true, ...record.answer };
 }

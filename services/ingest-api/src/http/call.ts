@@ -116,12 +116,15 @@ function readJsonBody(call: HttpCall, bytesMax: number): Promise<BodyResult> {
         resolve({ ok: false, code: 'body_too_large' });
         return;
       }
-      // uWS reuses the chunk's memory after this callback returns: copy it.
-      chunks.push(Buffer.from(chunk.slice(0)));
+      // A body in one chunk (nearly every bet) is decoded from uWS's memory while it is valid, in
+      // this callback; a body in several is copied, since uWS reuses a chunk's memory afterwards.
+      const whole = isLast && chunks.length === 0;
+      if (!whole) chunks.push(Buffer.from(chunk.slice(0)));
       if (!isLast) return;
       done = true;
       try {
-        resolve({ ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+        const text = whole ? Buffer.from(chunk).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+        resolve({ ok: true, value: JSON.parse(text) });
       } catch {
         resolve({ ok: false, code: 'invalid_body' });
       }

@@ -1,8 +1,12 @@
 /**
  * Per-wallet token bucket in one Redis Lua script (SPEC §5: defaults 5 bets/s, burst 10). The
- * bucket is a hash {tokens, ts}; refill and take happen atomically, so concurrent requests from
- * one wallet on any number of connections share one budget. An idle bucket expires once it would
- * be full again, so Redis holds buckets only for active wallets.
+ * bucket is one string `tokens:ts`, read with the caller's other keys in one MGET and written with
+ * one `SET … PX` (issue 19: it was a hash, three commands a bet — HMGET, HSET, PEXPIRE); refill and
+ * take happen atomically, so concurrent requests from one wallet on any number of connections share
+ * one budget. An idle bucket expires once it would be full again, so Redis holds buckets only for
+ * active wallets. A bucket still in the old hash form (written before the change) reads as nil
+ * through MGET, i.e. full, once, and the next SET replaces it: at most one extra burst per wallet
+ * across the deploy, which the rate limit tolerates (it guards load, not money).
  *
  * The same round trip also reads one more key for the caller (a bet refused before admission
  * reads its idempotency record, so a retry still gets its original answer). A bet that reaches
@@ -12,27 +16,34 @@ import type { Redis } from '@tap/runtime';
 
 /**
  * The bucket as a Lua function, shared with the admission script (which takes the token in the
- * same round trip as the bet): returns 0 when a token was taken, else the wait in ms.
+ * same round trip as the bet): `state` is the key's value as read by the caller's MGET (nil: a
+ * full bucket); returns 0 when a token was taken, else the wait in ms.
  */
 export const TAKE_TOKEN_LUA = `
-local function takeToken(key, now, rate, burst)
-  local state = redis.call('HMGET', key, 'tokens', 'ts')
-  local tokens = tonumber(state[1]) or burst
-  local ts = tonumber(state[2]) or now
+local function takeToken(key, state, now, rate, burst)
+  local tokens, ts = burst, now
+  if state then
+    local sep = string.find(state, ':', 1, true)
+    if sep then
+      tokens = tonumber(string.sub(state, 1, sep - 1)) or burst
+      ts = tonumber(string.sub(state, sep + 1)) or now
+    end
+  end
   if now > ts then tokens = math.min(burst, tokens + (now - ts) * rate / 1000) end
   local ttl = math.ceil(burst * 1000 / rate) + 1000
   local waitMs = 0
   if tokens < 1 then waitMs = math.ceil((1 - tokens) * 1000 / rate) else tokens = tokens - 1 end
-  redis.call('HSET', key, 'tokens', tostring(tokens), 'ts', math.max(now, ts))
-  redis.call('PEXPIRE', key, ttl)
+  redis.call('SET', key, tostring(tokens) .. ':' .. string.format('%d', math.max(now, ts)), 'PX', ttl)
   return waitMs
 end
 `;
 
+// MGET answers nil for a missing key and for one of another type (an old hash bucket, see above).
 const TAKE_SCRIPT = `${TAKE_TOKEN_LUA}
-local waitMs = takeToken(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))
+local got = redis.call('MGET', KEYS[1], KEYS[2] or KEYS[1])
+local waitMs = takeToken(KEYS[1], got[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))
 local extra = false
-if KEYS[2] then extra = redis.call('GET', KEYS[2]) end
+if KEYS[2] then extra = got[2] end
 return {waitMs, extra}
 `;
 
