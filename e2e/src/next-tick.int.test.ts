@@ -54,7 +54,7 @@ async function api(path: string, token: string, body?: unknown) {
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-/** Taps the next two columns, ±2 bands around the index, every 300 ms; the 202 bodies (refusals counted by code). */
+/** Taps the next two columns, 2–5 bands above or below the index, every 300 ms; the 202 bodies (refusals counted by code). */
 async function trade(
   token: string,
   untilMs: number,
@@ -67,7 +67,10 @@ async function trade(
     };
     if (last.priceCents) {
       const t0 = Math.ceil((Date.now() + 2_500) / 5_000) * 5_000 + (Math.random() < 0.5 ? 0 : 5_000);
-      const p0 = Math.floor(last.priceCents / 1_000) * 1_000 + Math.floor(Math.random() * 5 - 2) * 1_000;
+      // 2–5 bands away: at this stack's 150 %/yr the nearer bands are touched almost surely, so they
+      // price under 1.05× and are not offered (a CI run met 12 of 27 taps refused that way).
+      const bandsAway = (2 + Math.floor(Math.random() * 4)) * (Math.random() < 0.5 ? -1 : 1);
+      const p0 = Math.floor(last.priceCents / 1_000) * 1_000 + bandsAway * 1_000;
       const request = { clientBetId: randomUUID(), t0, p0, stakeMicros: 100_000, minMultiplierBp: 10_500 };
       const res = await api('/v1/bets', token, request);
       if (res.status === 202) placed.push(res.body);
@@ -99,9 +102,7 @@ describe.each([
     const socket = await openSocket(stack, trader.token);
     const refused = new Map<string, number>();
     const placed = await trade(trader.token, Date.now() + BETTING_MS, refused);
-    expect({ placed: placed.length > 10, refused: Object.fromEntries(refused) }).toMatchObject({
-      placed: true,
-    });
+    expect(placed.length, `refused: ${JSON.stringify(Object.fromEntries(refused))}`).toBeGreaterThan(10);
     for (const body of placed) {
       expect(body).toEqual({ betId: expect.any(String), status: 'pending', entry: 'next_print' });
     }
@@ -176,7 +177,7 @@ describe.each([
     expect(recomputed).toBeGreaterThan(0);
     const rejected = [...settled.values()].filter((bet) => bet.status === 'rejected').length;
     console.log(
-      `next-tick e2e (fill at print ${fillAt}, filter ${indexFilter}): ${betIds.length} bets, ${rejected} rejected at the fill, ${recomputed} recomputed`,
+      `next-tick e2e (fill at print ${fillAt}, filter ${indexFilter}): ${betIds.length} bets, ${rejected} rejected at the fill, ${recomputed} recomputed; refused at admission: ${JSON.stringify(Object.fromEntries(refused))}`,
     );
   }, 120_000);
 });
