@@ -147,6 +147,8 @@ function blockIndexOf(d: Decisions): { of: Int32Array; count: number } {
   return { of, count: ids.size };
 }
 
+const SE_FLOOR = 1e-9;
+
 /** Per-block sums of one group, then the bootstrap over blocks. */
 function groupStats(
   label: string,
@@ -197,7 +199,8 @@ function groupStats(
     hitRate,
     predicted,
     hitSe,
-    z: hitSe > 0 ? (hitRate - predicted) / hitSe : 0,
+    // A group inside one block has no spread to resample: its SE is rounding (~1e-17), not a z of 1e14.
+    z: hitSe > SE_FLOOR ? (hitRate - predicted) / hitSe : 0,
     promisedEdge: bets > 0 ? 1 - sumPromise / bets : 0,
     realisedEdge: bets > 0 ? 1 - sumPayout / bets : 0,
     edgeSe,
