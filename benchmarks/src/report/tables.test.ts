@@ -12,6 +12,7 @@ function aReport(overrides: Partial<NonNullable<ResourceReport['redis']>> = {}):
       usedMemoryEndMb: 120,
       usedMemoryPeakMb: 121,
       afterFirstMinute: null,
+      byMinuteMb: [],
       budgetMb: 512,
       stalls: [],
       aofDelayedFsyncs: 0,
@@ -49,6 +50,12 @@ describe('Redis tables', () => {
     const notesOf = (report: ResourceReport) => (resourceTable('r', report).notes ?? []).join('\n');
     expect(notesOf(aReport())).not.toContain('after the first minute');
     const long = aReport({ afterFirstMinute: { atMinuteMb: 118.2, maxAfterMb: 121.5 } });
+    expect(notesOf(long)).not.toContain('at each minute');
+    const minutes = aReport({
+      afterFirstMinute: { atMinuteMb: 118.2, maxAfterMb: 121.5 },
+      byMinuteMb: [118.2, 121.5],
+    });
+    expect(notesOf(minutes)).toContain('Redis used_memory at each minute: 1:00 118.2 MB, 2:00 121.5 MB.');
     expect(notesOf(long)).toContain(
       '118.2 MB at 1:00, at most 121.5 MB after it (+3.3 MB), 120 MB at the end',
     );

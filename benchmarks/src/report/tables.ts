@@ -108,6 +108,11 @@ export function resourceTable(
         `Redis used_memory after the first minute: ${later.atMinuteMb} MB at 1:00, at most ${later.maxAfterMb} MB ` +
           `after it (${signedMb(later.maxAfterMb - later.atMinuteMb)}), ${usedMemoryEndMb} MB at the end.`,
       );
+    const byMinute = report.redis.byMinuteMb ?? [];
+    if (byMinute.length >= 2)
+      notes.push(
+        `Redis used_memory at each minute: ${byMinute.map((mb, i) => `${i + 1}:00 ${mb} MB`).join(', ')}.`,
+      );
     const { stalls, aofDelayedFsyncs } = report.redis;
     notes.push(
       `Redis stalls over 20 ms since start (LATENCY LATEST, setup included): ${

@@ -34,6 +34,8 @@ export interface RedisMemory {
   /** used_memory at the first sample a minute in, and the most after it (null for shorter runs):
    * whether a sustained run's memory levels off once records expire (issue 19's 10-minute run). */
   afterFirstMinute: { atMinuteMb: number; maxAfterMb: number } | null;
+  /** used_memory at the first sample of each whole minute (1:00, 2:00, …): where it levels off. */
+  byMinuteMb: number[];
   /** INFO used_memory_peak: since redis-server started (setup included). */
   usedMemoryPeakMb: number;
   budgetMb: number;
@@ -83,6 +85,7 @@ export function startResourceSampler(pids: Record<string, number>, redis?: Redis
   let usedMemoryStart: number | undefined;
   let atMinute: number | undefined;
   let maxAfterMinute = 0;
+  const byMinute: number[] = [];
   const startedAtMs = Date.now();
   const machine: Sample[] = [];
   const sample = () => {
@@ -102,7 +105,9 @@ export function startResourceSampler(pids: Record<string, number>, redis?: Redis
         const used = infoField(info, 'used_memory');
         usedMemoryStart ??= used;
         usedMemoryMax = Math.max(usedMemoryMax, used);
-        if (Date.now() - startedAtMs < MINUTE_MS) return;
+        const minute = Math.floor((Date.now() - startedAtMs) / MINUTE_MS);
+        while (byMinute.length < minute) byMinute.push(used);
+        if (minute < 1) return;
         atMinute ??= used;
         maxAfterMinute = Math.max(maxAfterMinute, used);
       })
@@ -148,6 +153,7 @@ export function startResourceSampler(pids: Record<string, number>, redis?: Redis
             atMinute === undefined
               ? null
               : { atMinuteMb: toMb(atMinute), maxAfterMb: toMb(Math.max(maxAfterMinute, usedMemoryEnd)) },
+          byMinuteMb: byMinute.map(toMb),
           usedMemoryPeakMb: toMb(infoField(info, 'used_memory_peak')),
           budgetMb: REDIS_BUDGET_MB,
           stalls,
