@@ -83,7 +83,6 @@ export function startResourceSampler(pids: Record<string, number>, redis?: Redis
   }));
   let usedMemoryMax = 0;
   let usedMemoryStart: number | undefined;
-  let atMinute: number | undefined;
   let maxAfterMinute = 0;
   const byMinute: number[] = [];
   const startedAtMs = Date.now();
@@ -108,7 +107,6 @@ export function startResourceSampler(pids: Record<string, number>, redis?: Redis
         const minute = Math.floor((Date.now() - startedAtMs) / MINUTE_MS);
         while (byMinute.length < minute) byMinute.push(used);
         if (minute < 1) return;
-        atMinute ??= used;
         maxAfterMinute = Math.max(maxAfterMinute, used);
       })
       .catch(() => undefined);
@@ -150,9 +148,9 @@ export function startResourceSampler(pids: Record<string, number>, redis?: Redis
           usedMemoryStartMb: toMb(usedMemoryStart ?? usedMemoryEnd),
           usedMemoryEndMb: toMb(usedMemoryEnd),
           afterFirstMinute:
-            atMinute === undefined
+            byMinute[0] === undefined
               ? null
-              : { atMinuteMb: toMb(atMinute), maxAfterMb: toMb(Math.max(maxAfterMinute, usedMemoryEnd)) },
+              : { atMinuteMb: toMb(byMinute[0]), maxAfterMb: toMb(Math.max(maxAfterMinute, usedMemoryEnd)) },
           byMinuteMb: byMinute.map(toMb),
           usedMemoryPeakMb: toMb(infoField(info, 'used_memory_peak')),
           budgetMb: REDIS_BUDGET_MB,
