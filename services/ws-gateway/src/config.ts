@@ -23,7 +23,7 @@ const shape = {
   WS_READ_COUNT_MAX: env.intBetween(1, 100_000, 1_000),
   /** How long published user events stay resumable, in ms (in memory, per user). Default 120000. */
   WS_RESUME_WINDOW_MS: env.intBetween(1_000, 3_600_000, 120_000),
-  /** User events held for resumes, all users together; the oldest go first. Default 200000 (~80 MB). */
+  /** User events held for resumes, all users together; the oldest go first. Default 200000 (~120 MB of heap). */
   WS_RESUME_EVENTS_MAX: env.intBetween(1, 5_000_000, 200_000),
   /** Events one resume may send; more missed → resync replay_overflow. Default 1000. */
   WS_REPLAY_EVENTS_MAX: env.intBetween(1, 100_000, 1_000),

@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { RecentEvents } from './recent-events.js';
 
@@ -78,5 +81,21 @@ describe('RecentEvents (the resume window)', () => {
       ok: true,
       messages: ['b@5992-0', 'b@5994-0', 'b@5996-0', 'b@5998-0', 'b@6000-0'],
     });
+  });
+
+  it('lets go of the events it forgot: memory follows what it holds, not what passed through', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const recent = new RecentEvents({ windowMs: 3_600_000, eventsMax: 1_000, replayMax: 10 }, '1000-0');
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    // 10 users × 1,000 events of 10 kB pass through: 100 MB, of which the window holds 1,000 (10 MB).
+    // Forgotten events kept alive in the users' queues until they compact would hold ~100 MB.
+    for (let i = 1; i <= 10_000; i++)
+      recent.append(`${1000 + i}-0`, `u${i % 10}`, randomBytes(5_000).toString('hex'));
+    gc();
+    const grownMb = (process.memoryUsage().heapUsed - before) / 1e6;
+    expect(recent.size).toBe(1_000);
+    expect(grownMb).toBeLessThan(40);
   });
 });
