@@ -235,7 +235,7 @@ async function measureRound(ctx: ScenarioContext, plan: Plan, label: string): Pr
     const flowApplied = await waitForBatcherDrain(stack.redis, stack.channels, 60_000);
 
     const delays = await acceptedDelays(stack, flowed);
-    const audit = await auditRun(stack, { ackedBetIds: [...open, ...flowed.keys()], userIds: users });
+    const audit = await auditRun(stack, { ackedBetIds: [...open, ...flowed.keys()] });
     const segments = listSegments(stack.dataDir).map((s) => s.name);
     const round: Round = {
       label,

@@ -208,7 +208,6 @@ export async function openBetStack(ctx: ScenarioContext, options: BetStackOption
           { redis: stack.redis, channels: stack.channels, dataDir },
           {
             ackedBetIds: runs.flatMap((r) => r.ackedBetIds),
-            userIds: sessions.map((s) => s.userId),
             unanswered: unanswered.count,
             ws: wsSeen.length
               ? {

@@ -57,7 +57,7 @@ export async function prefilledApply<P = undefined, A = undefined>(
     const timing = await timeApply(stack, options.bets, startedAt, options.timeoutMs);
     const alongside = await beside?.stop(timing);
     await waitForBatcherDrain(stack.redis, stack.channels, 30_000);
-    const audit = await auditRun(stack, { ackedBetIds: betIds, userIds: users });
+    const audit = await auditRun(stack, { ackedBetIds: betIds });
     return { speedBefore, timing, prepared, alongside, audit };
   } finally {
     await stack.stop();

@@ -14,12 +14,16 @@ import {
   type AuditInput,
   type AuditReport,
   audit,
+  type CacheComparison,
   type GroupPending,
   type SqliteBet,
   type UserBalance,
 } from './audit.js';
 
 const IDLE_LIMIT_MS = 5_000;
+/** Reads of a wallet whose cache differed from SQLite, and the pause between them (compareCache). */
+const CACHE_READS_MAX = 10;
+const CACHE_REREAD_MS = 500;
 
 export interface SegmentFacts {
   sqliteBets: SqliteBet[];
@@ -96,7 +100,7 @@ function readUsers(db: Database.Database): UserBalance[] {
     .all() as UserBalance[];
 }
 
-export async function readCacheBalances(
+async function readCacheBalances(
   redis: Redis,
   channels: Channels,
   userIds: readonly string[],
@@ -111,6 +115,61 @@ export async function readCacheBalances(
     });
   }
   return balances;
+}
+
+/** The SQLite balances of `userIds` in the current (newest) segment. */
+function readSqliteBalances(dataDir: string, userIds: readonly string[]): Map<string, number> {
+  const current = listSegments(dataDir).at(-1);
+  const balances = new Map<string, number>();
+  if (!current) return balances;
+  const db = openSegmentReadOnly(current.path);
+  try {
+    const rows = db
+      .prepare('SELECT id, balance FROM users WHERE id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(userIds)) as { id: string; balance: number }[];
+    for (const row of rows) balances.set(row.id, row.balance);
+  } finally {
+    db.close();
+  }
+  return balances;
+}
+
+/**
+ * The cache against SQLite (see CacheComparison): the first round compares the snapshot's balances
+ * with the cache read after it; each later round reads both sides again for the wallets that still
+ * differ, SQLite first, until none differ or CACHE_READS_MAX rounds were read.
+ */
+async function compareCache(
+  stack: { redis: Redis; channels: Channels; dataDir: string },
+  users: readonly UserBalance[],
+): Promise<CacheComparison> {
+  const sqlite = new Map(users.map((u) => [u.userId, u.balance]));
+  const balances = await readCacheBalances(stack.redis, stack.channels, [...sqlite.keys()]);
+  const differing = () => [...sqlite.keys()].filter((id) => balances.get(id) !== sqlite.get(id));
+  let rounds = 1;
+  for (let off = differing(); off.length > 0 && rounds < CACHE_READS_MAX; off = differing()) {
+    await new Promise((resolve) => setTimeout(resolve, CACHE_REREAD_MS));
+    for (const [id, balance] of readSqliteBalances(stack.dataDir, off)) sqlite.set(id, balance);
+    for (const [id, balance] of await readCacheBalances(stack.redis, stack.channels, off))
+      balances.set(id, balance);
+    rounds += 1;
+  }
+  return { balances, sqlite, rounds };
+}
+
+/** Bet id → reason of every `tap:bets` entry in `tap:dead-letter` (its raw entry names the bet). */
+async function readDeadLetteredBets(redis: Redis, channels: Channels): Promise<Map<string, string>> {
+  const entries = (await redis.xrange(channels.streams.deadLetter, '-', '+', 'COUNT', 10_000)) as [
+    string,
+    string[],
+  ][];
+  const bets = new Map<string, string>();
+  for (const [, fields] of entries) {
+    const letter = JSON.parse(fields[1] ?? '{}') as { stream?: string; reason?: string; raw?: string };
+    const betId = letter.raw?.match(/"betId":"([^"]+)"/)?.[1];
+    if (letter.stream === channels.streams.bets && betId) bets.set(betId, letter.reason ?? '?');
+  }
+  return bets;
 }
 
 /** Every consumer group of the streams the batcher and friends read. */
@@ -191,27 +250,26 @@ export async function waitForBatcherDrain(
 
 /**
  * Audits a run on a stack: the bets the run was acknowledged (202'd or pre-filled), every segment,
- * the cache balances of `userIds` and the consumer groups, with tap:bets and tap:adjustments drained.
+ * the cache balance of every wallet SQLite holds (not only the run's: a scenario may move money of
+ * others too, e.g. chaos-ws-storm's flooded user) and the consumer groups, with tap:bets and
+ * tap:adjustments drained.
  * `unanswered` and `ws` come from an open-loop run with WebSocket trackers (none elsewhere).
  */
 export async function auditRun(
   stack: { redis: Redis; channels: Channels; dataDir: string },
   run: {
     ackedBetIds: readonly string[];
-    userIds: readonly string[];
     unanswered?: number;
     ws?: AuditInput['ws'];
   },
 ): Promise<AuditReport> {
   const segments = readSegments(stack.dataDir);
-  // Every user SQLite holds, not only the run's wallets: a scenario may move money of others too
-  // (chaos-ws-storm's flooded user).
-  const userIds = [...new Set([...run.userIds, ...segments.users.map((u) => u.userId)])];
   return audit({
     ackedBetIds: run.ackedBetIds,
     unanswered: run.unanswered ?? 0,
     ...segments,
-    cacheBalances: await readCacheBalances(stack.redis, stack.channels, userIds),
+    cache: await compareCache(stack, segments.users),
+    deadLetteredBets: await readDeadLetteredBets(stack.redis, stack.channels),
     groups: await readGroups(stack.redis, stack.channels),
     drainedStreams: [stack.channels.streams.bets, stack.channels.streams.adjustments],
     ws: run.ws ?? null,

@@ -76,7 +76,7 @@ export function anAuditInput(overrides: Partial<AuditInput> = {}): AuditInput {
       ['B2', 1],
     ]),
     users: [{ userId: '0xa', balance: 8, ledgerSum: 8 }],
-    cacheBalances: new Map([['0xa', 8]]),
+    cache: { balances: new Map([['0xa', 8]]), sqlite: new Map([['0xa', 8]]), rounds: 1 },
     groups: [
       { stream: 'tap:bets', group: 'batcher', pending: 0, idlePending: 0, lag: 0 },
       { stream: 'tap:prices', group: 'resolver', pending: 3, idlePending: 0, lag: 1 },

@@ -4,11 +4,12 @@
  * once its effects are durable in SQLite, and its events are durable in the outbox before the ack.
  */
 import { ackEntries, type Channels } from '@tap/channels';
+import type { DeadLetterEntry } from '@tap/domain';
 import type { Logger, Redis } from '@tap/runtime';
 import type { StreamEntry } from './apply/apply-batch.js';
 import type { FailPointCheck } from './fail-point.js';
 import type { BatcherMetrics } from './metrics.js';
-import type { Outbox } from './storage/outbox.js';
+import type { Outbox, OutboxRow } from './storage/outbox.js';
 import { storageFailureCode } from './storage/storage-failure.js';
 import type { Publisher } from './streams/publisher.js';
 import type { CurrentParts } from './writer-parts.js';
@@ -86,6 +87,7 @@ export function createBatchCycle(deps: {
       await publisher.publish(result.outbox, result.effects, resync);
       markPublished(outbox, result.outbox);
       const doneAt = performance.now();
+      logDeadLetters(deps.log, result.outbox);
       metrics.observeBatch(entries, result.results, doneAt - startedAt);
       deps.log.debug(
         {
@@ -99,4 +101,16 @@ export function createBatchCycle(deps: {
       return result.held;
     },
   };
+}
+
+/**
+ * One warning per dead letter, with what an operator needs to find it (`tapctl dlq`): they are
+ * rare, and the counter alone cannot say which entry or why.
+ */
+function logDeadLetters(log: Logger, rows: readonly OutboxRow[]): void {
+  for (const row of rows) {
+    if (row.stream !== 'deadLetter') continue;
+    const { stream, entryId, reason } = JSON.parse(row.payload) as DeadLetterEntry;
+    log.warn({ stream, entryId, reason }, 'entry.dead_lettered');
+  }
 }

@@ -205,6 +205,11 @@ describe('batcher bet path (real Redis, built daemon)', () => {
         'bet_out_of_bounds: starts_too_soon',
         'bet_out_of_bounds: stake_out_of_range',
       ]);
+      // An operator sees each one in the log, with its entry id and reason.
+      await daemon.waitForLine(
+        (line) => line.includes('"entry.dead_lettered"') && line.includes(dead[1]!.entryId),
+        10_000,
+      );
       expect(count(setup, 'SELECT count(*) FROM bets')).toBe(0);
       expect(count(setup, 'SELECT balance FROM users WHERE id = ?', user)).toBe(10 * USD);
       expect(count(setup, "SELECT count(*) FROM transaction_ledger WHERE ref_type != 'deposit'")).toBe(0);
