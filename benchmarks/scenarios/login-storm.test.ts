@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LoginStormResult } from '../src/load/wallets.js';
 import { aLatency, aLoadRun, aResourceReport } from '../src/testing/fixtures.js';
-import { type Measured, planOf, report } from './login-storm.js';
+import { type Measured, planOf, type Round, report } from './login-storm.js';
 
 function aStorm(overrides: Partial<LoginStormResult> = {}): LoginStormResult {
   return {
@@ -17,19 +17,24 @@ function aStorm(overrides: Partial<LoginStormResult> = {}): LoginStormResult {
   };
 }
 
-const measured: Measured = {
-  stormOneWorker: aStorm({ loginsPerS: 700, errors: { '503 login_busy': 2 } }),
-  stormTwoWorkers: aStorm({ loginsPerS: 1_300 }),
+const aRound = (oneWorkerPerS: number, twoWorkersPerS: number, meStormP99Ms: number): Round => ({
+  stormOneWorker: aStorm({ loginsPerS: oneWorkerPerS, errors: { '503 login_busy': 2 } }),
+  stormTwoWorkers: aStorm({ loginsPerS: twoWorkersPerS }),
   meQuiet: aLoadRun({ label: 'me-quiet', kind: 'me', latency: aLatency({ p99Ms: 3 }) }),
-  meDuringStorm: aLoadRun({ label: 'me-during-storm', kind: 'me', latency: aLatency({ p99Ms: 9 }) }),
+  meDuringStorm: aLoadRun({
+    label: 'me-during-storm',
+    kind: 'me',
+    latency: aLatency({ p99Ms: meStormP99Ms }),
+  }),
   resources: aResourceReport({ 'ingest-api': { cpuAvgPct: 180 }, redis: {} }),
-  inProcess: { count: 2_000, perS: 800, msEach: 1.25 },
-};
+});
+const inProcess = { count: 2_000, perS: 800, msEach: 1.25 };
+const measured: Measured = { rounds: [aRound(700, 1_300, 9)], inProcess };
 
 describe('login-storm report', () => {
   it('plans 20,000 logins a storm, 1,500 with --quick, at most 2,000 verified in-process', () => {
-    expect(planOf({})).toEqual({ logins: 20_000, inProcessLogins: 2_000 });
-    expect(planOf({ quick: true })).toEqual({ logins: 1_500, inProcessLogins: 1_500 });
+    expect(planOf({})).toEqual({ logins: 20_000, rounds: 3, inProcessLogins: 2_000 });
+    expect(planOf({ quick: true })).toEqual({ logins: 1_500, rounds: 1, inProcessLogins: 1_500 });
   });
 
   it('puts both pools and the in-process verifier in one table, then /v1/me and the resources', () => {
@@ -38,7 +43,7 @@ describe('login-storm report', () => {
     expect(outcome.tables.map((t) => t.title)).toEqual([
       'Logins per second',
       'GET /v1/me at 500/s without and during a login storm (LOGIN_WORKERS=2)',
-      'Resources during the storm (LOGIN_WORKERS=2)',
+      'Resources during the storm (LOGIN_WORKERS=2, the median round)',
     ]);
     expect(outcome.tables[0]!.rows).toEqual([
       ['ingest-api, LOGIN_WORKERS=1', 5_000, 700, 60, 140, '2 / 12'],
@@ -60,5 +65,28 @@ describe('login-storm report', () => {
     });
     expect(outcome.loadRuns.map((r) => r.label)).toEqual(['me-quiet', 'me-during-storm']);
     expect(outcome.resources.map((r) => r.label)).toEqual(['storm']);
+  });
+
+  it('lists every round and takes the headline from the round with the median two-worker rate', () => {
+    const outcome = report({
+      rounds: [aRound(700, 3_100, 9), aRound(650, 2_900, 12), aRound(720, 3_300, 7)],
+      inProcess,
+    });
+    const rows = outcome.tables[0]!.rows;
+    expect(rows.map((r) => r[0])).toEqual([
+      'ingest-api, LOGIN_WORKERS=1, round 1',
+      'ingest-api, LOGIN_WORKERS=1, round 2',
+      'ingest-api, LOGIN_WORKERS=1, round 3',
+      'ingest-api, LOGIN_WORKERS=2 (during the /v1/me run), round 1',
+      'ingest-api, LOGIN_WORKERS=2 (during the /v1/me run), round 2',
+      'ingest-api, LOGIN_WORKERS=2 (during the /v1/me run), round 3',
+      '**median** LOGIN_WORKERS=1',
+      '**median** LOGIN_WORKERS=2',
+      'verifySiweLogin in-process, one thread, sequential (no HTTP, no Redis)',
+    ]);
+    expect(rows[6]![2]).toBe(700);
+    expect(rows[7]![2]).toBe(3_100);
+    expect(outcome.headline).toMatchObject({ logins_per_s_2_workers: 3_100, me_p99_ms_storm: 9 });
+    expect(outcome.loadRuns).toHaveLength(6);
   });
 });
