@@ -175,4 +175,48 @@ describe('batcher operator entries (real Redis, built daemon)', () => {
       await daemon.stop();
     }
   });
+
+  it('drains a backlog of overdue bets sweep after sweep, not one sweep per interval', async () => {
+    const setup = newSetup(suite.url);
+    const user = wallet(4);
+    const backlog = 2_500;
+    const intervalMs = 15_000;
+    await suite.redis.xadd(
+      setup.channels.streams.adjustments,
+      '*',
+      ...encodeEntry('adjustments', anAdjustment({ userId: user, amountMicros: backlog * USD })),
+    );
+    const placedAt = Date.now() - 80_000;
+    const t0 = Math.ceil((placedAt + 10_000) / 5_000) * 5_000;
+    const daemon = await startHealthyBatcher(setup, {
+      DEAD_MAN_GRACE_MS: '0',
+      DEAD_MAN_SWEEP_INTERVAL_MS: String(intervalMs),
+    });
+    try {
+      // Admitted after the start-up sweep: the next one is due an interval later.
+      await eventually(
+        () => suite.redis.get(setup.channels.keys.balance(user)),
+        (v) => v === String(backlog * USD),
+      );
+      for (let i = 0; i < backlog; i += 1) {
+        const bet = aBet({ userId: user, placedAt, t0, stakeMicros: USD });
+        await admitBet(suite.redis, setup.channels, bet, `${placedAt}-${i}`);
+      }
+      const voided = () => query(setup.dataDir, "SELECT count(*) FROM bets WHERE status = 'void'");
+      expect(await eventually(voided, (n) => n === backlog, 2 * intervalMs)).toBe(backlog);
+      expect(query(setup.dataDir, 'SELECT balance FROM users WHERE id = ?', user)).toBe(backlog * USD);
+      // SWEEP_BETS_MAX (1,000) a sweep: three sweeps, back to back rather than an interval apart.
+      const sweepLines = () =>
+        daemon.lines
+          .filter((line) => line.includes('"dead_man.voided"'))
+          .map((line) => JSON.parse(line) as { time: string; bets: number });
+      // The log line follows the commit the count above saw.
+      const sweeps = await eventually(sweepLines, (lines) => lines.length === 3);
+      expect(sweeps.map((sweep) => sweep.bets)).toEqual([1_000, 1_000, 500]);
+      const spanMs = Date.parse(sweeps[2]!.time) - Date.parse(sweeps[0]!.time);
+      expect(spanMs).toBeLessThan(intervalMs / 2);
+    } finally {
+      await daemon.stop();
+    }
+  });
 });

@@ -11,7 +11,7 @@ import type { ApplyContext, Verdict } from './verdict.js';
 
 /** SPEC §4: a bet not settled by t0 + W + 60 s is void. */
 export const SETTLEMENT_DEADLINE_MS = 60_000;
-/** Bets voided per sweep transaction; the next sweep takes the rest. */
+/** Bets voided per sweep transaction; after a full one the next runs after the next batch (consumer.ts). */
 export const SWEEP_BETS_MAX = 1_000;
 
 export function sweepOverdue(ctx: ApplyContext, graceMs: number): Verdict[] {
