@@ -63,6 +63,8 @@ export class TradingSession {
   /** Bet and balance events received: an HTTP answer requested before the last one is older. */
   eventsSeen = 0;
   private stopped = false;
+  /** Bets whose refused fill price was asked for (a replayed event does not ask again). */
+  private readonly refusalsPriced = new Set<string>();
 
   constructor(
     readonly api: TapApi,
@@ -145,6 +147,8 @@ export class TradingSession {
       case 'bet':
         this.eventsSeen += 1;
         this.dispatch({ type: 'event', event: message });
+        if (message.status === 'rejected' && message.reason === 'quote_moved')
+          void this.priceRefusal(message.betId);
         return;
       case 'balance':
         this.eventsSeen += 1;
@@ -156,6 +160,21 @@ export class TradingSession {
       default:
         return;
     }
+  }
+
+  /**
+   * A fill refused `quote_moved` is stored with the multiplier its print gave (services/batcher
+   * "Next-tick fills"); the event does not carry it, so the bet list asks once, to say by how much.
+   */
+  private async priceRefusal(betId: string): Promise<void> {
+    if (this.refusalsPriced.has(betId)) return;
+    this.refusalsPriced.add(betId);
+    const bet = await this.api.getBet(betId);
+    if (!bet.ok || !('terms' in bet.value) || this.stopped) return;
+    const terms = bet.value.terms as { entry?: string; multiplierBp?: number } | null;
+    // Only a fill's terms price the refusal; without them the stored multiplier is the reservation.
+    if (terms?.entry !== 'next_print' || terms.multiplierBp !== bet.value.multiplierBp) return;
+    this.dispatch({ type: 'refusal_priced', betId, multiplierBp: bet.value.multiplierBp });
   }
 
   private addPrint(print: QuotablePrint): void {
