@@ -1,6 +1,6 @@
 /**
  * How numbers are shown. A multiplier is truncated, never rounded up: the cell never promises more
- * than the bet is sent with (`minMultiplierBp` = the exact quoted bp, SPEC §3).
+ * than the quote the bet's minimum is computed from (bets/slippage.ts, SPEC §3).
  */
 const BP_PER_UNIT = 10_000;
 const MICROS_PER_USD = 1_000_000;

@@ -26,6 +26,7 @@ function BetItem({ bet, onOpen }: { bet: TrackedBet; onOpen(betId: string): void
       className={`bet ${bet.phase}`}
       data-phase={bet.phase}
       data-bet-id={bet.betId ?? ''}
+      data-key={bet.key}
       data-reason={bet.reason ?? ''}
       data-quoted-bp={bet.quotedBp ?? ''}
       data-min-bp={bet.minMultiplierBp ?? ''}
