@@ -1,6 +1,6 @@
-import type { BetEventMessage } from '@tap/client';
+import type { BetEventMessage, BetLookup } from '@tap/client';
 import { describe, expect, it } from 'vitest';
-import { applyToBook, availableMicros, type BookInput, emptyBook } from './bet-book.js';
+import { applyToBook, availableMicros, type BookInput, emptyBook, refusedFillBp } from './bet-book.js';
 import { describeReason } from './reasons.js';
 
 const USER = `0x${'b'.repeat(40)}`;
@@ -93,6 +93,37 @@ describe('bet book state machine', () => {
     const stale = run(tap, unpriced, event('rejected', { reason: 'price_stale' }));
     const ignored = applyToBook(stale, { type: 'refusal_priced', betId: BET_ID, multiplierBp: 47_000 });
     expect(ignored.bets[0]?.movedToBp).toBeNull();
+  });
+
+  it('reads a refused fill price only from a next-tick fill’s stored terms', () => {
+    const stored = {
+      betId: BET_ID,
+      status: 'rejected',
+      reason: 'quote_moved',
+      t0: tap.t0,
+      p0: tap.p0,
+      windowMs: 5_000,
+      bandCents: 1_000,
+      stakeMicros: 5_000_000,
+      multiplierBp: 22_700,
+      payoutMicros: 0,
+      terms: { entry: 'next_print', multiplierBp: 22_700 },
+      evidence: null,
+      placedAt: tap.t0 - 3_000,
+      settledAt: null,
+    } as BetLookup;
+    expect(refusedFillBp(stored)).toBe(22_700);
+    const unpriced: BookInput = { ...admitted, multiplierBp: null } as BookInput;
+    expect(run(tap, unpriced, { type: 'loaded', bets: [stored] }).bets[0]).toMatchObject({
+      phase: 'rejected',
+      movedToBp: 22_700,
+    });
+    // The receipt quote's terms (no entry) come with the reservation as the multiplier: no price.
+    expect(
+      refusedFillBp({ ...stored, multiplierBp: 47_000, terms: { multiplierBp: 23_500 } } as BetLookup),
+    ).toBeNull();
+    expect(refusedFillBp({ ...stored, reason: 'price_stale' } as BetLookup)).toBeNull();
+    expect(refusedFillBp({ betId: BET_ID, status: 'pending' })).toBeNull();
   });
 
   it('bets learnt from events or a reload have no quote of their own', () => {

@@ -203,6 +203,7 @@ function applyLoaded(book: BetBook, bet: BetLookup): BetBook {
     phase: bet.status as BetPhase,
     reason: bet.reason,
     payoutMicros: bet.payoutMicros,
+    ...(refusedFillBp(bet) === null ? {} : { movedToBp: refusedFillBp(bet) }),
   };
   if (book.bets.some((b) => b.betId === bet.betId))
     return update(book, (b) => b.betId === bet.betId, changes);
@@ -217,6 +218,17 @@ function applyLoaded(book: BetBook, bet: BetLookup): BetBook {
     ...changes,
   };
   return withBets(book, [...book.bets, loaded]);
+}
+
+/**
+ * The multiplier a next-tick fill was refused `quote_moved` at, from the stored bet: its terms are
+ * the fill's then (services/batcher "Next-tick fills"); any other stored multiplier of a rejected
+ * bet is the reservation, not a price.
+ */
+export function refusedFillBp(bet: BetLookup): number | null {
+  if (!('terms' in bet) || bet.status !== 'rejected' || bet.reason !== 'quote_moved') return null;
+  const terms = bet.terms as { entry?: string; multiplierBp?: number } | null;
+  return terms?.entry === 'next_print' && terms.multiplierBp === bet.multiplierBp ? bet.multiplierBp : null;
 }
 
 /** A bet learnt from an event or a reload: what it was quoted and the minimum sent are not known here. */

@@ -13,7 +13,7 @@ import {
   type TapSocket,
 } from '@tap/client';
 import type { QuotablePrint } from '@tap/pricing';
-import { applyToBook, type BetBook, type BookInput, emptyBook } from '../bets/bet-book.js';
+import { applyToBook, type BetBook, type BookInput, emptyBook, refusedFillBp } from '../bets/bet-book.js';
 import { createServerClock } from './server-clock.js';
 
 /** Prints kept for the chart: 3 minutes at 10 prints/s. */
@@ -170,11 +170,9 @@ export class TradingSession {
     if (this.refusalsPriced.has(betId)) return;
     this.refusalsPriced.add(betId);
     const bet = await this.api.getBet(betId);
-    if (!bet.ok || !('terms' in bet.value) || this.stopped) return;
-    const terms = bet.value.terms as { entry?: string; multiplierBp?: number } | null;
-    // Only a fill's terms price the refusal; without them the stored multiplier is the reservation.
-    if (terms?.entry !== 'next_print' || terms.multiplierBp !== bet.value.multiplierBp) return;
-    this.dispatch({ type: 'refusal_priced', betId, multiplierBp: bet.value.multiplierBp });
+    const multiplierBp = bet.ok ? refusedFillBp(bet.value) : null;
+    if (multiplierBp === null || this.stopped) return;
+    this.dispatch({ type: 'refusal_priced', betId, multiplierBp });
   }
 
   private addPrint(print: QuotablePrint): void {
