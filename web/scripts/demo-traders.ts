@@ -12,6 +12,7 @@ import { createTapApi, openTapSocket, signIn, type TapApi, type TickMessage } fr
 import { DEFAULT_PRICING_CONFIG, quoteCellFromPrint } from '@tap/pricing';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import WebSocket from 'ws';
+import { DEFAULT_TOLERANCE_BP, minMultiplierBp } from '../src/bets/slippage.js';
 
 const baseUrl = process.argv[2] ?? 'http://127.0.0.1:8088';
 const count = Number(process.argv[3] ?? 3);
@@ -60,7 +61,9 @@ async function betOnce(api: TapApi, tick: TickMessage): Promise<void> {
   const quote = quoteCellFromPrint({ ...tick, priceCents: tick.p }, { t0, p0, nowMs }, config);
   if (!quote.ok) return;
   const stakeMicros = STAKES_MICROS[Math.floor(Math.random() * STAKES_MICROS.length)] ?? 1_000_000;
-  await api.placeBet({ t0, p0, stakeMicros, minMultiplierBp: quote.multiplierBp });
+  // The page's default slippage tolerance, so the demo's bets fill under next-tick entry as a visitor's do.
+  const minimum = minMultiplierBp(quote.multiplierBp, DEFAULT_TOLERANCE_BP);
+  await api.placeBet({ t0, p0, stakeMicros, minMultiplierBp: minimum });
 }
 
 const stop = () => {

@@ -1,6 +1,6 @@
-import type { BetEventMessage } from '@tap/client';
+import type { BetEventMessage, BetLookup } from '@tap/client';
 import { describe, expect, it } from 'vitest';
-import { applyToBook, availableMicros, type BookInput, emptyBook } from './bet-book.js';
+import { applyToBook, availableMicros, type BookInput, emptyBook, refusedFillBp } from './bet-book.js';
 import { describeReason } from './reasons.js';
 
 const USER = `0x${'b'.repeat(40)}`;
@@ -12,6 +12,8 @@ const tap: BookInput = {
   p0: 9_750_000,
   stakeMicros: 5_000_000,
   multiplierBp: 23_500,
+  minMultiplierBp: 23_030,
+  toleranceBp: 200,
 };
 const admitted: BookInput = { type: 'admitted', clientBetId: 'c1', betId: BET_ID, multiplierBp: 23_600 };
 const event = (status: BetEventMessage['status'], extra: Partial<BetEventMessage> = {}): BookInput => ({
@@ -63,6 +65,71 @@ describe('bet book state machine', () => {
     const moved = run(tap, unpriced, event('rejected', { reason: 'quote_moved' })).bets[0];
     expect(moved).toMatchObject({ phase: 'rejected', awaitingPrice: false, reason: 'quote_moved' });
     expect(availableMicros(run(tap, unpriced))).toBe(95_000_000);
+  });
+
+  it('keeps the quote, the minimum sent and the tolerance beside the multiplier the bet gets', () => {
+    const unpriced: BookInput = { ...admitted, multiplierBp: null } as BookInput;
+    expect(run(tap, unpriced).bets[0]).toMatchObject({
+      quotedBp: 23_500,
+      minMultiplierBp: 23_030,
+      toleranceBp: 200,
+      multiplierBp: 23_500,
+      awaitingPrice: true,
+    });
+    const cell = { t0: tap.t0, p0: tap.p0, windowMs: 5_000, bandCents: 1_000, stakeMicros: 5_000_000 };
+    const filled = run(tap, unpriced, event('accepted', { bet: { ...cell, multiplierBp: 23_100 } })).bets[0];
+    expect(filled).toMatchObject({ quotedBp: 23_500, minMultiplierBp: 23_030, multiplierBp: 23_100 });
+  });
+
+  it('a quote_moved refusal keeps the price it was refused at: the 409 body or the fill lookup', () => {
+    const http = run(tap, { type: 'refused', clientBetId: 'c1', code: 'quote_moved', multiplierBp: 22_900 });
+    expect(http.bets[0]).toMatchObject({ phase: 'refused', reason: 'quote_moved', movedToBp: 22_900 });
+    const unpriced: BookInput = { ...admitted, multiplierBp: null } as BookInput;
+    const rejected = run(tap, unpriced, event('rejected', { reason: 'quote_moved' }));
+    expect(rejected.bets[0]?.movedToBp).toBeNull();
+    const priced = applyToBook(rejected, { type: 'refusal_priced', betId: BET_ID, multiplierBp: 22_800 });
+    expect(priced.bets[0]).toMatchObject({ phase: 'rejected', movedToBp: 22_800 });
+    // Only a quote_moved rejection takes it: another reason's stored multiplier is the reservation.
+    const stale = run(tap, unpriced, event('rejected', { reason: 'price_stale' }));
+    const ignored = applyToBook(stale, { type: 'refusal_priced', betId: BET_ID, multiplierBp: 47_000 });
+    expect(ignored.bets[0]?.movedToBp).toBeNull();
+  });
+
+  it('reads a refused fill price only from a next-tick fill’s stored terms', () => {
+    const stored = {
+      betId: BET_ID,
+      status: 'rejected',
+      reason: 'quote_moved',
+      t0: tap.t0,
+      p0: tap.p0,
+      windowMs: 5_000,
+      bandCents: 1_000,
+      stakeMicros: 5_000_000,
+      multiplierBp: 22_700,
+      payoutMicros: 0,
+      terms: { entry: 'next_print', multiplierBp: 22_700 },
+      evidence: null,
+      placedAt: tap.t0 - 3_000,
+      settledAt: null,
+    } as BetLookup;
+    expect(refusedFillBp(stored)).toBe(22_700);
+    const unpriced: BookInput = { ...admitted, multiplierBp: null } as BookInput;
+    expect(run(tap, unpriced, { type: 'loaded', bets: [stored] }).bets[0]).toMatchObject({
+      phase: 'rejected',
+      movedToBp: 22_700,
+    });
+    // The receipt quote's terms (no entry) come with the reservation as the multiplier: no price.
+    expect(
+      refusedFillBp({ ...stored, multiplierBp: 47_000, terms: { multiplierBp: 23_500 } } as BetLookup),
+    ).toBeNull();
+    expect(refusedFillBp({ ...stored, reason: 'price_stale' } as BetLookup)).toBeNull();
+    expect(refusedFillBp({ betId: BET_ID, status: 'pending' })).toBeNull();
+  });
+
+  it('bets learnt from events or a reload have no quote of their own', () => {
+    const cell = { t0: 5_000, p0: 1_000, windowMs: 5_000, bandCents: 1_000, stakeMicros: 2_000_000 };
+    const book = run(event('accepted', { bet: { ...cell, multiplierBp: 30_000 } }));
+    expect(book.bets[0]).toMatchObject({ quotedBp: null, minMultiplierBp: null, movedToBp: null });
   });
 
   it('shows an HTTP refusal with its code', () => {

@@ -6,9 +6,11 @@
  *              └──4xx/5xx──→ refused          └──WS──→ rejected
  *
  * Under next-tick entry (BET_ENTRY=next_print, issue 22) the 202 carries no multiplier: the bet is
- * pending with `awaitingPrice` (the multiplier shown is the trader's minimum, the one tapped) until
- * `accepted` brings the multiplier it was priced at, or `rejected` says why (`quote_moved`: the
- * next print priced it below the minimum; `price_stale`: no print came).
+ * pending with `awaitingPrice` (the multiplier shown is the quote tapped, the minimum sent beside
+ * it: quote less the trader's slippage tolerance, slippage.ts) until `accepted` brings the
+ * multiplier it was priced at, or `rejected` says why (`quote_moved`: the next print priced it
+ * below the minimum, or above the exposure reserved; `price_stale`: no print came). The event does
+ * not carry the refused price: `refusal_priced` adds it from `GET /v1/bets/:id` (trading-session).
  *
  * A bet never moves backwards: the WebSocket may say `accepted` before the 202 reaches us, an
  * event may arrive twice (the outbox re-publishes after a crash), a replay after a reconnect may
@@ -27,6 +29,14 @@ export interface TrackedBet {
   stakeMicros: number;
   /** The multiplier: the tapped one until the 202 or `accepted` says what the bet got. */
   multiplierBp: number;
+  /** The multiplier on the cell when it was tapped; null for bets this page did not place. */
+  quotedBp: number | null;
+  /** The `minMultiplierBp` sent (the quote less the slippage tolerance); null as above. */
+  minMultiplierBp: number | null;
+  /** The slippage tolerance the minimum came from, bp of the multiplier; null as above. */
+  toleranceBp: number | null;
+  /** A `quote_moved` refusal's price: the multiplier the server would have given; null if unknown. */
+  movedToBp: number | null;
   /** Admitted for next-tick entry and not priced yet: `multiplierBp` is only the trader's minimum. */
   awaitingPrice: boolean;
   phase: BetPhase;
@@ -42,10 +52,23 @@ export interface BetBook {
 }
 
 export type BookInput =
-  | { type: 'tap'; clientBetId: string; t0: number; p0: number; stakeMicros: number; multiplierBp: number }
+  | {
+      type: 'tap';
+      clientBetId: string;
+      t0: number;
+      p0: number;
+      stakeMicros: number;
+      /** The quote on the cell. */
+      multiplierBp: number;
+      minMultiplierBp: number;
+      toleranceBp: number;
+    }
   /** `multiplierBp` null: admitted for next-tick entry, priced later (the `accepted` event). */
   | { type: 'admitted'; clientBetId: string; betId: string; multiplierBp: number | null }
-  | { type: 'refused'; clientBetId: string; code: string }
+  /** An HTTP refusal; `multiplierBp`: the server's price when the code is `quote_moved`. */
+  | { type: 'refused'; clientBetId: string; code: string; multiplierBp?: number }
+  /** What the fill print priced a bet rejected `quote_moved` at (`GET /v1/bets/:id`). */
+  | { type: 'refusal_priced'; betId: string; multiplierBp: number }
   | { type: 'event'; event: BetEventMessage }
   | { type: 'balance'; balanceMicros: number }
   | { type: 'loaded'; bets: BetLookup[] };
@@ -73,6 +96,8 @@ export function applyToBook(book: BetBook, input: BookInput): BetBook {
         ...book.bets,
         {
           ...input,
+          quotedBp: input.multiplierBp,
+          movedToBp: null,
           key: input.clientBetId,
           betId: null,
           phase: 'sending',
@@ -84,7 +109,18 @@ export function applyToBook(book: BetBook, input: BookInput): BetBook {
     case 'admitted':
       return applyAdmitted(book, input);
     case 'refused':
-      return update(book, (b) => b.key === input.clientBetId, { phase: 'refused', reason: input.code });
+      return update(book, (b) => b.key === input.clientBetId, {
+        phase: 'refused',
+        reason: input.code,
+        movedToBp: input.multiplierBp ?? null,
+      });
+    case 'refusal_priced':
+      return withBets(
+        book,
+        book.bets.map((b) =>
+          b.betId === input.betId && b.reason === 'quote_moved' ? { ...b, movedToBp: input.multiplierBp } : b,
+        ),
+      );
     case 'event':
       return applyEvent(book, input.event);
     case 'balance':
@@ -121,6 +157,7 @@ function applyAdmitted(
               payoutMicros,
               awaitingPrice: false,
               multiplierBp: multiplierOf(b),
+              movedToBp: early.movedToBp ?? b.movedToBp,
             }
           : b,
       ),
@@ -154,6 +191,7 @@ function applyEvent(book: BetBook, event: BetEventMessage): BetBook {
       ...changes,
       multiplierBp: cell.multiplierBp,
       awaitingPrice: false,
+      ...NOT_PLACED_HERE,
     },
   ]);
 }
@@ -165,6 +203,7 @@ function applyLoaded(book: BetBook, bet: BetLookup): BetBook {
     phase: bet.status as BetPhase,
     reason: bet.reason,
     payoutMicros: bet.payoutMicros,
+    ...(refusedFillBp(bet) === null ? {} : { movedToBp: refusedFillBp(bet) }),
   };
   if (book.bets.some((b) => b.betId === bet.betId))
     return update(book, (b) => b.betId === bet.betId, changes);
@@ -175,10 +214,25 @@ function applyLoaded(book: BetBook, bet: BetLookup): BetBook {
     stakeMicros: bet.stakeMicros,
     multiplierBp: bet.multiplierBp,
     awaitingPrice: false,
+    ...NOT_PLACED_HERE,
     ...changes,
   };
   return withBets(book, [...book.bets, loaded]);
 }
+
+/**
+ * The multiplier a next-tick fill was refused `quote_moved` at, from the stored bet: its terms are
+ * the fill's then (services/batcher "Next-tick fills"); any other stored multiplier of a rejected
+ * bet is the reservation, not a price.
+ */
+export function refusedFillBp(bet: BetLookup): number | null {
+  if (!('terms' in bet) || bet.status !== 'rejected' || bet.reason !== 'quote_moved') return null;
+  const terms = bet.terms as { entry?: string; multiplierBp?: number } | null;
+  return terms?.entry === 'next_print' && terms.multiplierBp === bet.multiplierBp ? bet.multiplierBp : null;
+}
+
+/** A bet learnt from an event or a reload: what it was quoted and the minimum sent are not known here. */
+const NOT_PLACED_HERE = { quotedBp: null, minMultiplierBp: null, toleranceBp: null, movedToBp: null };
 
 /** Applies `changes` to the matching bets unless that would move them backwards. */
 function update(book: BetBook, match: (b: TrackedBet) => boolean, changes: Partial<TrackedBet>): BetBook {

@@ -1,6 +1,6 @@
 /**
  * How numbers are shown. A multiplier is truncated, never rounded up: the cell never promises more
- * than the bet is sent with (`minMultiplierBp` = the exact quoted bp, SPEC §3).
+ * than the quote the bet's minimum is computed from (bets/slippage.ts, SPEC §3).
  */
 const BP_PER_UNIT = 10_000;
 const MICROS_PER_USD = 1_000_000;
@@ -9,8 +9,9 @@ const MICROS_PER_USD = 1_000_000;
 export function formatMultiplier(multiplierBp: number): string {
   const x = multiplierBp / BP_PER_UNIT;
   if (x >= 100 || (x >= 10 && multiplierBp % BP_PER_UNIT === 0)) return `${Math.floor(x)}×`;
-  if (x >= 10) return `${(Math.floor(x * 10) / 10).toFixed(1)}×`;
-  return `${(Math.floor(x * 100) / 100).toFixed(2)}×`;
+  // Truncated on the integer bp, not on x: 22_800 / 10_000 × 100 is 227.99… in floating point.
+  if (x >= 10) return `${(Math.floor(multiplierBp / 1_000) / 10).toFixed(1)}×`;
+  return `${(Math.floor(multiplierBp / 100) / 100).toFixed(2)}×`;
 }
 
 /** Micro-dollars → "$1,234.56" (truncated to the cent; negative amounts get a minus sign). */

@@ -13,7 +13,7 @@ import {
   type TapSocket,
 } from '@tap/client';
 import type { QuotablePrint } from '@tap/pricing';
-import { applyToBook, type BetBook, type BookInput, emptyBook } from '../bets/bet-book.js';
+import { applyToBook, type BetBook, type BookInput, emptyBook, refusedFillBp } from '../bets/bet-book.js';
 import { createServerClock } from './server-clock.js';
 
 /** Prints kept for the chart: 3 minutes at 10 prints/s. */
@@ -63,6 +63,8 @@ export class TradingSession {
   /** Bet and balance events received: an HTTP answer requested before the last one is older. */
   eventsSeen = 0;
   private stopped = false;
+  /** Bets whose refused fill price was asked for (a replayed event does not ask again). */
+  private readonly refusalsPriced = new Set<string>();
 
   constructor(
     readonly api: TapApi,
@@ -145,6 +147,8 @@ export class TradingSession {
       case 'bet':
         this.eventsSeen += 1;
         this.dispatch({ type: 'event', event: message });
+        if (message.status === 'rejected' && message.reason === 'quote_moved')
+          void this.priceRefusal(message.betId);
         return;
       case 'balance':
         this.eventsSeen += 1;
@@ -156,6 +160,19 @@ export class TradingSession {
       default:
         return;
     }
+  }
+
+  /**
+   * A fill refused `quote_moved` is stored with the multiplier its print gave (services/batcher
+   * "Next-tick fills"); the event does not carry it, so the bet list asks once, to say by how much.
+   */
+  private async priceRefusal(betId: string): Promise<void> {
+    if (this.refusalsPriced.has(betId)) return;
+    this.refusalsPriced.add(betId);
+    const bet = await this.api.getBet(betId);
+    const multiplierBp = bet.ok ? refusedFillBp(bet.value) : null;
+    if (multiplierBp === null || this.stopped) return;
+    this.dispatch({ type: 'refusal_priced', betId, multiplierBp });
   }
 
   private addPrint(print: QuotablePrint): void {

@@ -1,18 +1,21 @@
 /**
  * The signed-in page: header (balance, feed and connection status, faucet, logout), the breaker
- * banner, the chart with its grid, the stake selector and the trader's recent bets; History and
- * Ledger views; a receipt per bet.
+ * banner, the chart with its grid, the stake and slippage selectors and the trader's recent bets;
+ * History and Ledger views; a receipt per bet.
  */
 import { placedMultiplierBp } from '@tap/client';
 import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
-import { availableMicros, isSettled, type TrackedBet } from '../bets/bet-book.js';
+import { availableMicros } from '../bets/bet-book.js';
 import { describeReason } from '../bets/reasons.js';
+import { loadTolerance, minMultiplierBp } from '../bets/slippage.js';
 import { ChartCanvas } from '../chart/chart-canvas.js';
 import type { Cell } from '../grid/grid-geometry.js';
-import { formatMultiplier, formatPrice, formatUsd, usdToMicros } from '../grid/multiplier-format.js';
+import { formatPrice, formatUsd, usdToMicros } from '../grid/multiplier-format.js';
 import type { TradingSession } from '../market/trading-session.js';
+import { BetList } from './bet-list.js';
 import { BetsView, LedgerView } from './history-views.js';
 import { Receipt } from './receipt.js';
+import { SlippageControl } from './slippage-control.js';
 import { StatusBar } from './status-bar.js';
 
 const STAKES_USD = [1, 5, 10, 25, 100];
@@ -25,6 +28,9 @@ export function TradeScreen(props: { session: TradingSession; address: string; o
   const { session } = props;
   const snap = useSyncExternalStore(session.subscribe, session.snapshot);
   const [stakeUsd, setStakeUsd] = useState(1);
+  const [toleranceBp, setToleranceBp] = useState(() => loadTolerance(globalThis.localStorage));
+  /** How this server prices bets, as its last 202 said (null before the first bet). */
+  const [nextPrintEntry, setNextPrintEntry] = useState<boolean | null>(null);
   const [view, setView] = useState<View>('trade');
   const [receiptOf, setReceiptOf] = useState<string | null>(null);
   const [faucetNote, setFaucetNote] = useState('');
@@ -50,28 +56,41 @@ export function TradeScreen(props: { session: TradingSession; address: string; o
   const onTap = async (cell: Cell, multiplierBp: number) => {
     const clientBetId = crypto.randomUUID();
     const stakeMicros = usdToMicros(stakeUsd);
-    session.dispatch({ type: 'tap', clientBetId, ...cell, stakeMicros, multiplierBp });
+    // A retry must send the same minimum (same fingerprint), so it is fixed here, once.
+    const minimum = minMultiplierBp(multiplierBp, toleranceBp);
+    session.dispatch({
+      type: 'tap',
+      clientBetId,
+      ...cell,
+      stakeMicros,
+      multiplierBp,
+      minMultiplierBp: minimum,
+      toleranceBp,
+    });
     for (let attempt = 0; ; attempt++) {
       const result = await session.api.placeBet({
         clientBetId,
         ...cell,
         stakeMicros,
-        minMultiplierBp: multiplierBp,
+        minMultiplierBp: minimum,
       });
       if (result.ok) {
-        session.dispatch({
-          type: 'admitted',
-          clientBetId,
-          betId: result.value.betId,
-          multiplierBp: placedMultiplierBp(result.value),
-        });
+        const priced = placedMultiplierBp(result.value);
+        setNextPrintEntry(priced === null);
+        session.dispatch({ type: 'admitted', clientBetId, betId: result.value.betId, multiplierBp: priced });
         return;
       }
       if (attempt < 2 && RETRY_STATUSES.has(result.status)) {
         await new Promise((resolve) => setTimeout(resolve, 500 * (attempt + 1)));
         continue;
       }
-      session.dispatch({ type: 'refused', clientBetId, code: result.error });
+      const moved = result.details.multiplierBp;
+      session.dispatch({
+        type: 'refused',
+        clientBetId,
+        code: result.error,
+        ...(result.error === 'quote_moved' && typeof moved === 'number' ? { multiplierBp: moved } : {}),
+      });
       return;
     }
   };
@@ -126,7 +145,7 @@ export function TradeScreen(props: { session: TradingSession; address: string; o
       {view === 'trade' && (
         <>
           <ChartCanvas session={session} halted={halted} onTap={onTap} />
-          <section className="controls" aria-label="Stake">
+          <section className="controls" aria-label="Stake and slippage">
             <span id="stake-label">Stake</span>
             <div role="radiogroup" aria-labelledby="stake-label" className="stakes">
               {STAKES_USD.map((usd) => (
@@ -142,6 +161,11 @@ export function TradeScreen(props: { session: TradingSession; address: string; o
                 </button>
               ))}
             </div>
+            <SlippageControl
+              toleranceBp={toleranceBp}
+              onChange={setToleranceBp}
+              nextPrintEntry={nextPrintEntry}
+            />
           </section>
           <BetList bets={bets} onOpen={setReceiptOf} />
         </>
@@ -150,30 +174,5 @@ export function TradeScreen(props: { session: TradingSession; address: string; o
       {view === 'ledger' && <LedgerView session={session} />}
       {receiptOf && <Receipt session={session} betId={receiptOf} onClose={() => setReceiptOf(null)} />}
     </div>
-  );
-}
-
-function BetList({ bets, onOpen }: { bets: TrackedBet[]; onOpen(betId: string): void }) {
-  if (bets.length === 0) return <p className="empty">Tap a cell to place a bet.</p>;
-  return (
-    <ul className="bets" aria-label="Your recent bets" data-testid="bets">
-      {bets.map((bet) => (
-        <li key={bet.key} className={`bet ${bet.phase}`} data-phase={bet.phase} data-bet-id={bet.betId ?? ''}>
-          <span className="phase">{bet.phase}</span>
-          <span>
-            {formatUsd(bet.stakeMicros)} at {bet.awaitingPrice ? '≥ ' : ''}
-            {formatMultiplier(bet.multiplierBp)} on ${formatPrice(bet.p0)}
-            {bet.awaitingPrice && <span className="awaiting-price"> · pricing at the next print</span>}
-          </span>
-          {bet.phase === 'won' && <span>paid {formatUsd(bet.payoutMicros)}</span>}
-          {bet.reason && <span className="reason">{describeReason(bet.reason)}</span>}
-          {bet.betId && isSettled(bet.phase) && (
-            <button type="button" onClick={() => onOpen(bet.betId ?? '')}>
-              Receipt
-            </button>
-          )}
-        </li>
-      ))}
-    </ul>
   );
 }
