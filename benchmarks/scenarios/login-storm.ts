@@ -20,7 +20,6 @@ import {
 } from '../src/load/wallets.js';
 import type { WalletSession } from '../src/load/worker-protocol.js';
 import { loadTable, resourceTable } from '../src/report/tables.js';
-import { medianBy } from '../src/stats/median.js';
 import {
   emptyOutcome,
   type Scenario,
@@ -30,6 +29,7 @@ import {
 } from '../src/scenario.js';
 import { type ResourceReport, startResourceSampler } from '../src/stack/resource-sampler.js';
 import { LOGIN_DOMAIN, LOGIN_URI, type Stack, startStack } from '../src/stack/stack.js';
+import { medianBy } from '../src/stats/median.js';
 
 /**
  * 20,000: with native recovery a storm of 5,000 lasted ~2 s, most of it the daemon's JIT warming up

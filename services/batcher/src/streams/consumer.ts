@@ -31,6 +31,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Channels, compareStreamIds } from '@tap/channels';
 import type { Logger, Redis } from '@tap/runtime';
 import type { StreamEntry } from '../apply/apply-batch.js';
+import { SWEEP_BETS_MAX } from '../apply/dead-man-sweep.js';
 import type { BatchCycle } from '../batch-cycle.js';
 import type { Config } from '../config.js';
 import type { BatcherMetrics } from '../metrics.js';
@@ -40,7 +41,6 @@ import type { RebuildResult } from './cache-rebuild.js';
 import type { Publisher } from './publisher.js';
 import { claimAbandoned, ensureGroups, readNew, readOwnPending, type StreamGroup } from './stream-reader.js';
 import { trimConsumed } from './trim.js';
-import { SWEEP_BETS_MAX } from '../apply/dead-man-sweep.js';
 
 export type Phase = 'starting' | 'running' | 'stopped';
 
