@@ -102,25 +102,60 @@ function drawCells(ctx: CanvasRenderingContext2D, frame: Frame, columns: number[
   }
 }
 
+const LABEL_LINE_PX = 12;
+
 function drawBets(ctx: CanvasRenderingContext2D, frame: Frame): void {
   ctx.font = 'bold 11px system-ui, sans-serif';
   ctx.lineWidth = 2;
-  for (const bet of frame.bets) {
-    // Refused bets never existed on the server; the list below the chart says why.
-    if (bet.t0 === 0 || bet.phase === 'refused') continue;
-    const { x, y, w, h } = cellRect(frame, bet.t0, bet.p0);
+  for (const bets of betsByCell(frame.bets).values()) {
+    const { t0, p0 } = bets[0]!;
+    const { x, y, w, h } = cellRect(frame, t0, p0);
     if (x + w < 0 || x > frame.layout.widthPx || y + h < 0 || y > frame.layout.heightPx) continue;
-    const color =
-      COLORS[bet.phase === 'sending' ? 'pending' : bet.phase === 'rejected' ? 'refused' : bet.phase];
+    // The newest bet's phase colours the cell; the labels name every phase on it.
+    const phase = bets[bets.length - 1]!.phase;
+    const color = COLORS[phase === 'sending' ? 'pending' : phase === 'rejected' ? 'refused' : phase];
     ctx.strokeStyle = color;
     ctx.strokeRect(x + 2, y + 2, w - 4, h - 4);
     ctx.fillStyle = color;
-    ctx.globalAlpha = bet.phase === 'won' ? 0.45 : 0.2;
+    ctx.globalAlpha = phase === 'won' ? 0.45 : 0.2;
     ctx.fillRect(x + 2, y + 2, w - 4, h - 4);
     ctx.globalAlpha = 1;
     ctx.fillStyle = COLORS.focus;
-    ctx.fillText(bet.phase, x + w / 2, y + h - 9);
+    const lines = cellBetLabels(bets, Math.max(1, Math.floor((h - 12) / LABEL_LINE_PX)));
+    lines.forEach((line, i) => {
+      ctx.fillText(line, x + w / 2, y + h - 9 - (lines.length - 1 - i) * LABEL_LINE_PX);
+    });
   }
+}
+
+/** The trader's drawn bets grouped by cell, oldest first in each (refused ones never existed). */
+function betsByCell(bets: readonly TrackedBet[]): Map<string, TrackedBet[]> {
+  const cells = new Map<string, TrackedBet[]>();
+  for (const bet of bets) {
+    // Refused bets never existed on the server; the list below the chart says why.
+    if (bet.t0 === 0 || bet.phase === 'refused') continue;
+    const key = cellKey(bet.t0, bet.p0);
+    const list = cells.get(key);
+    if (list) list.push(bet);
+    else cells.set(key, [bet]);
+  }
+  return cells;
+}
+
+/**
+ * One label line per phase of the bets on one cell ("accepted ×2", "rejected"), in the order the
+ * phases first appear, at most `linesMax` (the last then says how many more, or one line counts
+ * them all). Several bets on a cell used to draw their labels on top of each other.
+ */
+export function cellBetLabels(bets: readonly Pick<TrackedBet, 'phase'>[], linesMax: number): string[] {
+  const counts = new Map<string, number>();
+  for (const { phase } of bets) counts.set(phase, (counts.get(phase) ?? 0) + 1);
+  const lines = [...counts].map(([phase, n]) => (n > 1 ? `${phase} ×${n}` : phase));
+  if (lines.length <= linesMax) return lines;
+  if (linesMax === 1) return [`${bets.length} bets`];
+  const shown = lines.slice(0, linesMax - 1);
+  const hidden = bets.length - [...counts.values()].slice(0, linesMax - 1).reduce((a, b) => a + b, 0);
+  return [...shown, `+${hidden} more`];
 }
 
 function drawPriceLine(ctx: CanvasRenderingContext2D, frame: Frame): void {
