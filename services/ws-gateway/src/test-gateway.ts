@@ -13,9 +13,12 @@ import {
   type Started,
   scrapeMetric,
   startDaemon,
+  startRedis,
+  TEST_USER,
   type TestRedis,
   waitForHealthy,
 } from '@tap/testkit';
+import { afterAll, beforeAll } from 'vitest';
 import WebSocket from 'ws';
 import { sha256hex } from './auth/session-lookup.js';
 
@@ -94,6 +97,42 @@ export async function startTestGateway(
       await daemon.stop('SIGTERM');
       redis.disconnect();
     },
+  };
+}
+
+let eventCount = 0;
+/** A balance event of `userId`; each one its own amount and deposit id. */
+export function aBalanceEvent(userId = TEST_USER): EventEntry {
+  eventCount += 1;
+  return {
+    type: 'balance',
+    userId,
+    balanceMicros: eventCount,
+    refType: 'deposit',
+    refId: `dep-${eventCount}`,
+  };
+}
+
+/**
+ * One redis-server for a test file and a gateway per call on it (each test its own limits, under its
+ * own key prefix): registers the file's `beforeAll`/`afterAll`, which start the server and stop
+ * every gateway and then the server.
+ */
+export function gatewaysOnOneRedis(): (env: Record<string, string>) => Promise<TestGateway> {
+  let redis: TestRedis | undefined;
+  const gateways: TestGateway[] = [];
+  beforeAll(async () => {
+    redis = await startRedis();
+  }, 30_000);
+  afterAll(async () => {
+    for (const g of gateways) await g.stop();
+    await redis?.stop();
+  });
+  return async (env) => {
+    if (!redis) throw new Error('gatewaysOnOneRedis: call it in a describe block, use it in a test');
+    const started = await startTestGateway(redis, env);
+    gateways.push(started);
+    return started;
   };
 }
 

@@ -2,18 +2,11 @@
  * The WebSocket edge limits attacked against the built daemon (issue 16): each test makes the
  * hostile move as a client would and checks the coded close, and that honest sockets are unharmed.
  */
-import type { EventEntry } from '@tap/domain';
-import { startRedis, TEST_USER, type TestRedis } from '@tap/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_USER } from '@tap/testkit';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { sha256hex } from '../auth/session-lookup.js';
-import { startTestGateway, TestClient, type TestGateway } from '../test-gateway.js';
-
-let counter = 0;
-const anEvent = (userId = TEST_USER): EventEntry => {
-  counter += 1;
-  return { type: 'balance', userId, balanceMicros: counter, refType: 'deposit', refId: `dep-${counter}` };
-};
+import { aBalanceEvent, gatewaysOnOneRedis, TestClient } from '../test-gateway.js';
 
 /** A raw socket (optionally with an X-Real-IP header) that records its messages and close. */
 function rawSocket(url: string, realIp?: string) {
@@ -35,30 +28,16 @@ const closedWithin = (socket: { closed: Promise<{ code: number; reason: string }
   Promise.race([socket.closed, new Promise<'open'>((resolve) => setTimeout(() => resolve('open'), ms))]);
 
 describe('ws-gateway edge limits', () => {
-  let redis: TestRedis;
-  const gateways: TestGateway[] = [];
-  const gateway = async (env: Record<string, string>) => {
-    const started = await startTestGateway(redis, env);
-    gateways.push(started);
-    return started;
-  };
-
-  beforeAll(async () => {
-    redis = await startRedis();
-  }, 30_000);
-  afterAll(async () => {
-    for (const g of gateways) await g.stop();
-    await redis?.stop();
-  });
+  const gateway = gatewaysOnOneRedis();
 
   it('answers a resume older than the resume window with resync events_trimmed, then goes live', async () => {
     const g = await gateway({ WS_RESUME_EVENTS_MAX: '5' });
     const token = await g.session(TEST_USER);
     const watcher = await TestClient.ready(g.url, token);
-    const first = await g.appendEvent(anEvent());
+    const first = await g.appendEvent(aBalanceEvent());
     let last = first;
     for (let i = 0; i < 10; i++)
-      last = await g.appendEvent(anEvent('0x00000000000000000000000000000000000000bb'));
+      last = await g.appendEvent(aBalanceEvent('0x00000000000000000000000000000000000000bb'));
     await watcher.until(() => (watcher.messages.some((m) => m.id === first) ? true : undefined));
     await new Promise((resolve) => setTimeout(resolve, 200)); // let the reader pass `last`
     await watcher.close();
@@ -67,7 +46,7 @@ describe('ws-gateway edge limits', () => {
       type: 'resync',
       reason: 'events_trimmed',
     });
-    const live = await g.appendEvent(anEvent());
+    const live = await g.appendEvent(aBalanceEvent());
     await client.waitFor((m) => m.id === live);
     expect(last).not.toBe(live);
     await client.close();
@@ -77,9 +56,9 @@ describe('ws-gateway edge limits', () => {
     const g = await gateway({ WS_REPLAY_EVENTS_MAX: '3' });
     const token = await g.session(TEST_USER);
     const watcher = await TestClient.ready(g.url, token);
-    const seen = await g.appendEvent(anEvent());
+    const seen = await g.appendEvent(aBalanceEvent());
     let last = seen;
-    for (let i = 0; i < 5; i++) last = await g.appendEvent(anEvent());
+    for (let i = 0; i < 5; i++) last = await g.appendEvent(aBalanceEvent());
     await watcher.waitFor((m) => m.id === last);
     await watcher.close();
     const client = await TestClient.ready(g.url, token, seen);
@@ -94,7 +73,7 @@ describe('ws-gateway edge limits', () => {
   it('closes a resume beyond the session’s resume rate with 4429 resume_rate', async () => {
     const g = await gateway({ WS_RESUME_BURST: '3', WS_RESUMES_PER_S: '1' });
     const token = await g.session(TEST_USER);
-    const id = await g.appendEvent(anEvent());
+    const id = await g.appendEvent(aBalanceEvent());
     await new Promise((resolve) => setTimeout(resolve, 200));
     for (let i = 0; i < 3; i++) await (await TestClient.ready(g.url, token, id)).close();
     const hostile = await TestClient.connect(g.url);

@@ -4,21 +4,12 @@
  * INFO commandstats — a revoked session is still never admitted, and upgrades beyond an address's
  * rate are answered 429 before any socket exists. Against the built daemon and a real redis-server.
  */
-import type { EventEntry } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
-import { startRedis, TEST_USER, type TestRedis } from '@tap/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_USER } from '@tap/testkit';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { sha256hex } from '../auth/session-lookup.js';
-import { startTestGateway, TestClient, type TestGateway } from '../test-gateway.js';
-
-const anEvent = (n: number): EventEntry => ({
-  type: 'balance',
-  userId: TEST_USER,
-  balanceMicros: n,
-  refType: 'deposit',
-  refId: `dep-${n}`,
-});
+import { aBalanceEvent, gatewaysOnOneRedis, TestClient, type TestGateway } from '../test-gateway.js';
 
 /** GETs Redis has run so far (the session lookup is the gateway's only GET after its start). */
 async function getCalls(redis: Redis): Promise<number> {
@@ -79,26 +70,12 @@ function upgradeAnswer(url: string, realIp: string) {
 }
 
 describe('ws-gateway refusals that cost no Redis call', () => {
-  let redis: TestRedis;
-  const gateways: TestGateway[] = [];
-  const gateway = async (env: Record<string, string>) => {
-    const started = await startTestGateway(redis, env);
-    gateways.push(started);
-    return started;
-  };
-
-  beforeAll(async () => {
-    redis = await startRedis();
-  }, 30_000);
-  afterAll(async () => {
-    for (const g of gateways) await g.stop();
-    await redis?.stop();
-  });
+  const gateway = gatewaysOnOneRedis();
 
   it('refuses resumes beyond the session’s rate and sockets beyond its cap without looking it up', async () => {
     const g = await gateway({ WS_RESUME_BURST: '2', WS_RESUMES_PER_S: '1', WS_SOCKETS_PER_SESSION_MAX: '2' });
     const token = await g.session(TEST_USER);
-    const lastEventId = await g.appendEvent(anEvent(1));
+    const lastEventId = await g.appendEvent(aBalanceEvent());
     const held = [
       await TestClient.ready(g.url, token, lastEventId),
       await TestClient.ready(g.url, token, lastEventId),
@@ -126,7 +103,7 @@ describe('ws-gateway refusals that cost no Redis call', () => {
     const g = await gateway({ WS_RESUME_BURST: '1', WS_RESUMES_PER_S: '1' });
     const token = await g.session(TEST_USER);
     const hash = sha256hex(token);
-    const lastEventId = await g.appendEvent(anEvent(2));
+    const lastEventId = await g.appendEvent(aBalanceEvent());
     const open = await TestClient.ready(g.url, token, lastEventId);
     // Logout as ingest-api does it: delete the session, then publish its hash.
     await g.redis.del(g.channels.keys.session(hash));

@@ -2,15 +2,17 @@ import { compareStreamIds, encodeEntry } from '@tap/channels';
 import type { EventEntry } from '@tap/domain';
 import { startRedis, type TestRedis } from '@tap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Message, startTestGateway, TestClient, type TestGateway } from '../test-gateway.js';
+import {
+  aBalanceEvent,
+  type Message,
+  startTestGateway,
+  TestClient,
+  type TestGateway,
+} from '../test-gateway.js';
 
 const A = '0x00000000000000000000000000000000000000aa';
 const B = '0x00000000000000000000000000000000000000bb';
 let counter = 0;
-const aBalanceEvent = (userId: string): EventEntry => {
-  counter += 1;
-  return { type: 'balance', userId, balanceMicros: counter, refType: 'deposit', refId: `dep-${counter}` };
-};
 const aBetEvent = (userId: string): EventEntry => {
   counter += 1;
   const betId = `01JAB${String(counter).padStart(21, '0')}`;
