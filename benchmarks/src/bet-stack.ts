@@ -205,7 +205,7 @@ export async function openBetStack(ctx: ScenarioContext, options: BetStackOption
         const drained = await waitForBatcherDrain(stack.redis, stack.channels, 30_000);
         if (!drained) ctx.log('the batcher did not drain within 30 s; auditing anyway');
         return auditRun(
-          { redis: stack.redis, channels: stack.channels, dataDir },
+          { ...stack, dataDir },
           {
             ackedBetIds: runs.flatMap((r) => r.ackedBetIds),
             unanswered: unanswered.count,

@@ -230,7 +230,7 @@ export async function snapshotState(stack: Stack): Promise<StateSnapshot> {
       'tap:adjustments last id': await lastId(stack, channels.streams.adjustments),
       'Redis balance total': balances.reduce((sum, v) => sum + Number(v ?? 0), 0),
       'SQLite bets': sqlite.sqliteBets.length,
-      'SQLite balance total': sqlite.users.reduce((sum, u) => sum + u.balance, 0),
+      'SQLite balance total': sqlite.balances.reduce((sum, u) => sum + u.balance, 0),
     },
   };
 }

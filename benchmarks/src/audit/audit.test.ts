@@ -16,25 +16,38 @@ describe('audit', () => {
       'acked_bets_have_final_status',
       'no_duplicates',
       'no_unacknowledged_bets',
-      'balance_equals_ledger_sum',
-      'balance_cache_equals_sqlite',
+      'integrity_cron',
       'consumer_groups_drained',
       'ws_events_delivered',
     ]);
   });
 
-  it('fails when a closed segment or a roll-over link breaks, and passes when all verify', () => {
-    const broken = anAuditInput({
-      segmentProblems: ['2026-W48 → 2026-W49: 0xa closed at 8, opened with [7]'],
-    });
-    expect(failed(broken)).toEqual(['closed_segments_and_rollovers_verify']);
-    expect(failed(anAuditInput({ segmentProblems: [] }))).toEqual([]);
+  it('fails when integrity-cron fails, naming its first problems', () => {
+    const problems = [
+      'segment_links: 2026-W48 → 2026-W49: 0xa closed at 8, opened with [7]',
+      'redis_cache: x',
+      'a',
+      'b',
+    ];
+    const broken = audit(
+      anAuditInput({ integrity: { ok: false, summary: 'FAILED: 2 of 9 checks failed', problems } }),
+    );
+    expect(broken.ok).toBe(false);
+    const row = broken.checks.find((c) => c.name === 'integrity_cron')!;
+    expect(row.ok).toBe(false);
+    expect(row.detail).toBe(`FAILED: 2 of 9 checks failed: ${problems.slice(0, 3).join('; ')}`);
   });
 
   it("fails when a 202'd bet is missing from SQLite", () => {
     const input = anAuditInput({ ackedBetIds: ['B1', 'B2', 'B3', 'B4'] });
     expect(failed(input)).toContain('acked_bets_in_sqlite_once');
     expect(audit(input).checks[0]!.detail).toContain('1 missing');
+  });
+
+  it("names the dead letter's reason of a missing 202'd bet", () => {
+    const deadLetteredBets = new Map([['B4', 'invalid_entry']]);
+    const input = anAuditInput({ ackedBetIds: ['B1', 'B2', 'B3', 'B4'], deadLetteredBets });
+    expect(audit(input).checks[0]!.detail).toContain('B4, dead-lettered: invalid_entry');
   });
 
   it('fails when a bet is stored twice (e.g. in two segments)', () => {
@@ -78,28 +91,8 @@ describe('audit', () => {
     expect(failed({ ...input, sqliteBets: bets, stakeRowsByBet: stakes, unanswered: 1 })).toEqual([]);
   });
 
-  it('fails when a balance differs from its ledger sum or from the cache', () => {
-    expect(failed(anAuditInput({ users: [{ userId: '0xa', balance: 8, ledgerSum: 9 }] }))).toContain(
-      'balance_equals_ledger_sum',
-    );
-    const sqlite = new Map([['0xa', 8]]);
-    expect(failed(anAuditInput({ cache: { balances: new Map([['0xa', 7]]), sqlite, rounds: 3 } }))).toEqual([
-      'balance_cache_equals_sqlite',
-    ]);
-    expect(failed(anAuditInput({ cache: { balances: new Map(), sqlite, rounds: 1 } }))).toEqual([
-      'balance_cache_equals_sqlite',
-    ]);
-  });
-
-  it('compares the cache with the SQLite balance of the same read round, not the first snapshot', () => {
-    // The sweep refunded 0xa after the snapshot: the re-read saw 9 on both sides.
-    const cache = { balances: new Map([['0xa', 9]]), sqlite: new Map([['0xa', 9]]), rounds: 2 };
-    expect(failed(anAuditInput({ cache }))).toEqual([]);
-  });
-
-  it('skips the cache and WebSocket checks when they were not measured', () => {
-    const report = audit(anAuditInput({ cache: undefined, ws: null }));
-    expect(report.checks.map((c) => c.name)).not.toContain('balance_cache_equals_sqlite');
+  it('skips the WebSocket check when it was not measured', () => {
+    const report = audit(anAuditInput({ ws: null }));
     expect(report.checks.map((c) => c.name)).not.toContain('ws_events_delivered');
   });
 

@@ -1,68 +1,48 @@
 /**
  * Gathers what the audit compares, after the batcher has drained: the bets of every segment in the
  * data directory (each bet once: a bet carried over a roll-over counts in the newest segment
- * holding it), the balances and ledger sums of the current segment, what breaks in the closed
- * segments and the roll-over links between them (read-only connections, as every reader does),
- * the Redis balance cache, and each consumer group's pending list. `auditRun` gathers all of it and
+ * holding it; read-only connections, as every reader does), each consumer group's pending list,
+ * and integrity-cron's verdict — the built job run once on the same data directory and Redis
+ * (`runIntegrityCron` of the test kit), so segments, links, anchors, the ledger and Redis' cache
+ * are judged by the production checker, not by a copy of it here. `auditRun` gathers all of it and
  * audits it, the one way every scenario audits a run.
  */
 import type { Channels } from '@tap/channels';
-import { listSegments, openSegmentReadOnly, segmentLinkProblems } from '@tap/domain';
+import { listSegments, openSegmentReadOnly } from '@tap/domain';
+import { integrityProblems, runIntegrityCron } from '@tap/testkit/standalone';
 import type Database from 'better-sqlite3';
 import type { Redis } from 'ioredis';
-import {
-  type AuditInput,
-  type AuditReport,
-  audit,
-  type CacheComparison,
-  type GroupPending,
-  type SqliteBet,
-  type UserBalance,
-} from './audit.js';
+import { type AuditInput, type AuditReport, audit, type GroupPending, type SqliteBet } from './audit.js';
 
 const IDLE_LIMIT_MS = 5_000;
-/** Reads of a wallet whose cache differed from SQLite, and the pause between them (compareCache). */
-const CACHE_READS_MAX = 10;
-const CACHE_REREAD_MS = 500;
 
 export interface SegmentFacts {
   sqliteBets: SqliteBet[];
   duplicateClientBetIds: number;
   stakeRowsByBet: Map<string, number>;
-  users: UserBalance[];
-  segmentProblems: string[];
+  /** The current segment's balances (chaos compares their total before and after an attack). */
+  balances: { userId: string; balance: number }[];
 }
 
 export function readSegments(dataDir: string): SegmentFacts {
-  const files = listSegments(dataDir);
   const facts: SegmentFacts = {
     sqliteBets: [],
     duplicateClientBetIds: 0,
     stakeRowsByBet: new Map(),
-    users: [],
-    segmentProblems: [],
+    balances: [],
   };
   const homeRows = new Map<string, SqliteBet>();
-  let older: { name: string; db: Database.Database } | undefined;
-  for (const [i, file] of files.entries()) {
+  for (const file of listSegments(dataDir)) {
     const db = openSegmentReadOnly(file.path);
     try {
       readBets(db, homeRows, facts);
-      const users = readUsers(db);
-      if (i === files.length - 1) facts.users = users;
-      else {
-        for (const u of users.filter((user) => user.balance !== user.ledgerSum))
-          facts.segmentProblems.push(
-            `${file.name}: ${u.userId} balance ${u.balance} ≠ ledger ${u.ledgerSum}`,
-          );
-      }
-      if (older) facts.segmentProblems.push(...segmentLinkProblems(older, { name: file.name, db }));
+      facts.balances = db
+        .prepare('SELECT id AS userId, balance FROM users')
+        .all() as SegmentFacts['balances'];
     } finally {
-      older?.db.close();
-      older = { name: file.name, db };
+      db.close();
     }
   }
-  older?.db.close();
   // Row by row: a spread of hundreds of thousands of rows would overflow the call stack.
   for (const bet of homeRows.values()) facts.sqliteBets.push(bet);
   return facts;
@@ -87,74 +67,6 @@ function readBets(db: Database.Database, homeRows: Map<string, SqliteBet>, facts
     )
     .all() as { id: string; n: number }[];
   for (const row of stakes) facts.stakeRowsByBet.set(row.id, (facts.stakeRowsByBet.get(row.id) ?? 0) + row.n);
-}
-
-function readUsers(db: Database.Database): UserBalance[] {
-  return db
-    .prepare(
-      `SELECT u.id AS userId, u.balance AS balance, COALESCE(l.total, 0) AS ledgerSum
-         FROM users u
-         LEFT JOIN (SELECT user_id, SUM(amount) AS total FROM transaction_ledger GROUP BY user_id) l
-           ON l.user_id = u.id`,
-    )
-    .all() as UserBalance[];
-}
-
-async function readCacheBalances(
-  redis: Redis,
-  channels: Channels,
-  userIds: readonly string[],
-): Promise<Map<string, number | null>> {
-  const balances = new Map<string, number | null>();
-  for (let i = 0; i < userIds.length; i += 1_000) {
-    const chunk = userIds.slice(i, i + 1_000);
-    const values = await redis.mget(chunk.map((id) => channels.keys.balance(id)));
-    chunk.forEach((id, j) => {
-      const value = values[j];
-      balances.set(id, value === null || value === undefined ? null : Number(value));
-    });
-  }
-  return balances;
-}
-
-/** The SQLite balances of `userIds` in the current (newest) segment. */
-function readSqliteBalances(dataDir: string, userIds: readonly string[]): Map<string, number> {
-  const current = listSegments(dataDir).at(-1);
-  const balances = new Map<string, number>();
-  if (!current) return balances;
-  const db = openSegmentReadOnly(current.path);
-  try {
-    const rows = db
-      .prepare('SELECT id, balance FROM users WHERE id IN (SELECT value FROM json_each(?))')
-      .all(JSON.stringify(userIds)) as { id: string; balance: number }[];
-    for (const row of rows) balances.set(row.id, row.balance);
-  } finally {
-    db.close();
-  }
-  return balances;
-}
-
-/**
- * The cache against SQLite (see CacheComparison): the first round compares the snapshot's balances
- * with the cache read after it; each later round reads both sides again for the wallets that still
- * differ, SQLite first, until none differ or CACHE_READS_MAX rounds were read.
- */
-async function compareCache(
-  stack: { redis: Redis; channels: Channels; dataDir: string },
-  users: readonly UserBalance[],
-): Promise<CacheComparison> {
-  const sqlite = new Map(users.map((u) => [u.userId, u.balance]));
-  const balances = await readCacheBalances(stack.redis, stack.channels, [...sqlite.keys()]);
-  const differing = () => [...sqlite.keys()].filter((id) => balances.get(id) !== sqlite.get(id));
-  let rounds = 1;
-  for (let off = differing(); off.length > 0 && rounds < CACHE_READS_MAX; off = differing()) {
-    await new Promise((resolve) => setTimeout(resolve, CACHE_REREAD_MS));
-    for (const [id, balance] of readSqliteBalances(stack.dataDir, off)) sqlite.set(id, balance);
-    for (const [id, balance] of await readCacheBalances(stack.redis, stack.channels, off))
-      balances.set(id, balance);
-    rounds += 1;
-  }
-  return { balances, sqlite, rounds };
 }
 
 /** Bet id → reason of every `tap:bets` entry in `tap:dead-letter` (its raw entry names the bet). */
@@ -250,25 +162,33 @@ export async function waitForBatcherDrain(
 
 /**
  * Audits a run on a stack: the bets the run was acknowledged (202'd or pre-filled), every segment,
- * the cache balance of every wallet SQLite holds (not only the run's: a scenario may move money of
- * others too, e.g. chaos-ws-storm's flooded user) and the consumer groups, with tap:bets and
- * tap:adjustments drained.
+ * the consumer groups, with tap:bets and tap:adjustments drained, and integrity-cron's run.
  * `unanswered` and `ws` come from an open-loop run with WebSocket trackers (none elsewhere).
  */
 export async function auditRun(
-  stack: { redis: Redis; channels: Channels; dataDir: string },
-  run: {
-    ackedBetIds: readonly string[];
-    unanswered?: number;
-    ws?: AuditInput['ws'];
-  },
+  stack: { redis: Redis; redisUrl: string; channels: Channels; dataDir: string },
+  run: { ackedBetIds: readonly string[]; unanswered?: number; ws?: AuditInput['ws'] },
 ): Promise<AuditReport> {
-  const segments = readSegments(stack.dataDir);
+  const { sqliteBets, duplicateClientBetIds, stakeRowsByBet } = readSegments(stack.dataDir);
+  // Money may still move after a run (the batcher's dead-man sweep refunds overdue bets, SQLite a
+  // few ms before the cache): integrity-cron tells such a race from a drift by reading a differing
+  // key again; up to 10 reads 500 ms apart here, as long as the sweep of a long run can take.
+  const cron = await runIntegrityCron(
+    { ...stack, prefix: stack.channels.prefix },
+    { CACHE_SETTLE_MS: '500', CACHE_ROUNDS_MAX: '10' },
+  );
+  const checked = cron.report.checks.map((c) => (c.scope ? `${c.check} ${c.scope}` : c.check));
   return audit({
     ackedBetIds: run.ackedBetIds,
     unanswered: run.unanswered ?? 0,
-    ...segments,
-    cache: await compareCache(stack, segments.users),
+    sqliteBets,
+    duplicateClientBetIds,
+    stakeRowsByBet,
+    integrity: {
+      ok: cron.code === 0 && cron.report.ok,
+      summary: `${cron.report.summary} (${checked.join(', ')})`,
+      problems: integrityProblems(cron.report),
+    },
     deadLetteredBets: await readDeadLetteredBets(stack.redis, stack.channels),
     groups: await readGroups(stack.redis, stack.channels),
     drainedStreams: [stack.channels.streams.bets, stack.channels.streams.adjustments],

@@ -166,7 +166,10 @@ function daemonLauncher(
       WS_UPGRADES_PER_IP_PER_S: '1000000',
       WS_UPGRADE_BURST: '1000000',
     },
-    batcher: {},
+    // The audit runs integrity-cron, whose anchors check needs the batcher's anchors file: anchored
+    // every second (production: every minute), so a run of a few seconds has one. One small append
+    // a second, next to thousands of bets.
+    batcher: { ANCHOR_INTERVAL_MS: '1000' },
     'price-ingest': {},
     'health-monitor': {},
     resolver: {},

@@ -75,8 +75,11 @@ export function anAuditInput(overrides: Partial<AuditInput> = {}): AuditInput {
       ['B1', 1],
       ['B2', 1],
     ]),
-    users: [{ userId: '0xa', balance: 8, ledgerSum: 8 }],
-    cache: { balances: new Map([['0xa', 8]]), sqlite: new Map([['0xa', 8]]), rounds: 1 },
+    integrity: {
+      ok: true,
+      summary: 'OK: 3 checks passed (segment 2026-W49, bets_ledger, redis_cache)',
+      problems: [],
+    },
     groups: [
       { stream: 'tap:bets', group: 'batcher', pending: 0, idlePending: 0, lag: 0 },
       { stream: 'tap:prices', group: 'resolver', pending: 3, idlePending: 0, lag: 1 },

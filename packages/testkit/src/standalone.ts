@@ -19,6 +19,12 @@ export {
   testUlid,
 } from './fixtures.js';
 export { type HangServer, startHangServer } from './hang-server.js';
+export {
+  type IntegrityCronReport,
+  type IntegrityCronRun,
+  integrityProblems,
+  runIntegrityCron,
+} from './integrity-cron.js';
 export { startNginx, type TestNginx } from './nginx.js';
 export { freePort } from './ports.js';
 export {

@@ -3,7 +3,7 @@
  * bet state (won, lost, void, still open, rejected), and a runner for the built integrity-cron
  * that returns its exit code and JSON report.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Channels, createChannels, encodeEntry } from '@tap/channels';
@@ -16,6 +16,8 @@ import {
   aSettlement,
   freePort,
   freshPrefix,
+  type IntegrityCronRun,
+  runIntegrityCron,
   type Started,
   startDaemon,
   waitForHealthy,
@@ -139,36 +141,14 @@ export async function seedTraffic(stack: Stack): Promise<{ won: string[]; open: 
   return { won, open };
 }
 
-export interface CronRun {
-  code: number | null;
-  report: IntegrityReport;
-  output: string;
-}
+export type CronRun = IntegrityCronRun<IntegrityReport>;
 
-export async function runIntegrity(
+export function runIntegrity(
   stack: Pick<Stack, 'redisUrl' | 'prefix'>,
   dataDir: string,
   env: Record<string, string> = {},
 ): Promise<CronRun> {
-  const outDir = mkdtempSync(join(tmpdir(), 'tap-integrity-out-'));
-  const reportFile = join(outDir, 'report.json');
-  const job = startDaemon('integrity-cron', {
-    REDIS_URL: stack.redisUrl,
-    TAP_KEY_PREFIX: stack.prefix,
-    DATA_DIR: dataDir,
-    OPS_PORT: '0',
-    TEXTFILE_DIR: outDir,
-    REPORT_FILE: reportFile,
-    CACHE_SETTLE_MS: '200',
-    // No archive bucket here: checks/archive-anchor-check.int.test.ts runs that check on s3rver.
-    ARCHIVE_ANCHORS_CHECK: '0',
-    ...env,
-  });
-  const { code } = await job.exited;
-  const output = [...job.lines, ...job.stderr].join('\n');
-  if (!existsSync(reportFile)) throw new Error(`integrity-cron exited ${code} without a report:\n${output}`);
-  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as IntegrityReport;
-  return { code, report, output };
+  return runIntegrityCron<IntegrityReport>({ ...stack, dataDir }, env);
 }
 
 /** A copy of the data directory (segments and anchors) to corrupt; the batcher must be stopped. */
