@@ -19,6 +19,7 @@
 import {
   closeSync,
   copyFileSync,
+  existsSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -32,6 +33,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Stack } from '@tap/benchmarks/stack/stack';
+import { ANCHORS_FILE_NAME } from '@tap/domain';
 import { type Started, startProcess } from '@tap/testkit/standalone';
 import Database from 'better-sqlite3';
 import { ALL_DAEMONS, type Injected, jitter } from './chaos-run.js';
@@ -52,7 +54,10 @@ export interface SmallDisk {
   fill(): number;
   free(): void;
   usedMb(): number;
-  /** Copies the segments out (db and WAL, the batcher stopped meanwhile); the copy's data dir. */
+  /**
+   * Copies the segments (db and WAL) and the ledger anchors out, the batcher stopped meanwhile (the
+   * audit's integrity-cron checks both); the copy's data dir.
+   */
   copyForAudit(stack: Stack): Promise<string>;
   close(): Promise<void>;
 }
@@ -99,6 +104,8 @@ export async function openSmallDisk(sizeMb: number): Promise<SmallDisk> {
           if (file.endsWith('.db') || file.endsWith('.db-wal'))
             copyFileSync(join(view, 'segments', file), join(copyDir, 'segments', file));
         }
+        const anchors = join(view, ANCHORS_FILE_NAME);
+        if (existsSync(anchors)) copyFileSync(anchors, join(copyDir, ANCHORS_FILE_NAME));
       } finally {
         stack.signal('batcher', 'SIGCONT');
       }
