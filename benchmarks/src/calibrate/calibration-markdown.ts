@@ -33,7 +33,7 @@ export function calibrationSection(dir: string): string {
     START,
     '## Calibration: fair prices on the prints that settle (`bench calibrate`, issue 14)',
     '',
-    "Each run prices a dense grid (every placeable column × 21 bands, every 5 s of prints) with `quoteCell` exactly as ingest-api would, settles it with the resolver's `OpenBetIndex`, and checks: every P bucket with ≥ 500 bets within 3 standard errors (resampled by window), every distance band's realised house edge within 1 pp of the promised one (h plus the latency loading) and never below h − 1 %. Method and model: docs/pricing.md. Runs named `*-v2.4-*` price with the current model (pricing-v2.4); the others are the history docs/pricing.md tells (pricing-v2 without a version in the name, v2.2, v2.3), kept as measured.",
+    "Each run prices a dense grid (every placeable column × 21 bands, every 5 s of prints) with `quoteCell` exactly as ingest-api would, settles it with the resolver's `OpenBetIndex`, and checks: every P bucket with ≥ 500 bets within 3 standard errors (resampled by window), every distance band's realised house edge within 1 pp of the promised one (h plus the latency loading) and never below h − 1 %. Method and model: docs/pricing.md. Runs named `*-v2.5-*` price with the current model (pricing-v2.5); the others are the history docs/pricing.md tells (pricing-v2 without a version in the name, v2.2, v2.3, v2.4 — v2.4 prices the same terms the same way and estimated η over 30 min instead of 4 h), kept as measured.",
     '',
     '| run | cell-decisions | windows | decisions / CPU-min | worst bucket z | edge within 1 pp | edge ≥ h − 1 % | checks |',
     '|---|---|---|---|---|---|---|---|',

@@ -54,10 +54,15 @@ export interface PricingConfig {
    * the time at twice the default noise and overstated σ by 2 %; see sigma-estimator.ts.
    */
   sigmaFastZ: number;
+  /**
+   * Half-life of the averages η is read from (pricing-v2.5; v2.4 read η from the slow σ averages,
+   * i.e. this equal to sigmaSlowHalfLifeMs). See sigma-estimator.ts.
+   */
+  noiseHalfLifeMs: number;
 }
 
 export const DEFAULT_PRICING_CONFIG: Readonly<PricingConfig> = Object.freeze({
-  configVersion: 'pricing-v2.4',
+  configVersion: 'pricing-v2.5',
   windowMs: 5_000,
   bandCents: 1_000,
   leadMs: 2_000,
@@ -75,6 +80,7 @@ export const DEFAULT_PRICING_CONFIG: Readonly<PricingConfig> = Object.freeze({
   sigmaLongSampleIntervalMs: 5_000,
   sigmaFastMargin: 0,
   sigmaFastZ: 2.4,
+  noiseHalfLifeMs: 14_400_000,
 });
 
 const POSITIVE_INTEGERS = [
@@ -87,6 +93,7 @@ const POSITIVE_INTEGERS = [
   'multiplierBpMax',
   'sigmaFastHalfLifeMs',
   'sigmaSlowHalfLifeMs',
+  'noiseHalfLifeMs',
   'sigmaSampleIntervalMs',
   'sigmaLongSampleIntervalMs',
 ] as const satisfies ReadonlyArray<keyof PricingConfig>;
