@@ -1,5 +1,5 @@
 /**
- * How much the σ/η estimates' own wobble bends the P buckets (docs/pricing.md "pricing-v2.5").
+ * How much the σ/η estimates' own wobble bends the P buckets (docs/pricing.md "η from 4-hour averages").
  * On price-ingest's simulator σ and the venue noise are constant, so the price a cell deserves is
  * the model's P at constant σ* and η* (the run's mean estimates); the price it gets is P at the
  * estimates of that moment. Bucketed by the price it gets (as the calibration buckets), the mean of
@@ -19,7 +19,7 @@ import {
 import { simulatedPrints } from './print-sources.js';
 
 /** pricing-v2.4's estimator settings (η from the same 30-min averages as σ). */
-const V24: Partial<PricingConfig> = { noiseHalfLifeMs: DEFAULT_PRICING_CONFIG.sigmaSlowHalfLifeMs };
+const V24: Partial<PricingConfig> = { noiseHalfLifeMs: 1_800_000, sigmaSlowHalfLifeMs: 1_800_000 };
 const WARMUP_MS = 3_600_000;
 const EVERY_MS = 10_000;
 const BANDS = 10;
@@ -27,7 +27,7 @@ const BUCKET = 0.05;
 
 const variants: { name: string; config: PricingConfig }[] = [
   { name: 'pricing-v2.4 (η, σ: 30 min)', config: { ...DEFAULT_PRICING_CONFIG, ...V24 } },
-  { name: 'this build (defaults)', config: { ...DEFAULT_PRICING_CONFIG } },
+  { name: 'η over 4 h', config: { ...DEFAULT_PRICING_CONFIG, noiseHalfLifeMs: 14_400_000 } },
   // NOISE_HALF_LIVES_H=1,12: more η half-lives to compare, in hours.
   ...(process.env.NOISE_HALF_LIVES_H ?? '')
     .split(',')
@@ -36,13 +36,17 @@ const variants: { name: string; config: PricingConfig }[] = [
       name: `η half-life ${h} h`,
       config: { ...DEFAULT_PRICING_CONFIG, noiseHalfLifeMs: Number(h) * 3_600_000 },
     })),
-  // SIGMA_HALF_LIVES_H=2: the slow σ's half-life too (with this build's η), in hours.
+  // SIGMA_HALF_LIVES_H=2: the slow σ's half-life too (with η over 4 h), in hours.
   ...(process.env.SIGMA_HALF_LIVES_H ?? '')
     .split(',')
     .filter((h) => h !== '')
     .map((h) => ({
       name: `σ half-life ${h} h`,
-      config: { ...DEFAULT_PRICING_CONFIG, sigmaSlowHalfLifeMs: Number(h) * 3_600_000 },
+      config: {
+        ...DEFAULT_PRICING_CONFIG,
+        noiseHalfLifeMs: 14_400_000,
+        sigmaSlowHalfLifeMs: Number(h) * 3_600_000,
+      },
     })),
 ];
 

@@ -55,14 +55,15 @@ export interface PricingConfig {
    */
   sigmaFastZ: number;
   /**
-   * Half-life of the averages η is read from (pricing-v2.5; v2.4 read η from the slow σ averages,
-   * i.e. this equal to sigmaSlowHalfLifeMs). See sigma-estimator.ts.
+   * Half-life of the averages η is read from: 30 min, as σ's slow one (pricing-v2.4). 4 h was
+   * measured as a candidate (docs/pricing.md "η from 4-hour averages") and not adopted: a steadier
+   * η̂, but the calibration did not improve. See sigma-estimator.ts.
    */
   noiseHalfLifeMs: number;
 }
 
 export const DEFAULT_PRICING_CONFIG: Readonly<PricingConfig> = Object.freeze({
-  configVersion: 'pricing-v2.5',
+  configVersion: 'pricing-v2.4',
   windowMs: 5_000,
   bandCents: 1_000,
   leadMs: 2_000,
@@ -80,7 +81,7 @@ export const DEFAULT_PRICING_CONFIG: Readonly<PricingConfig> = Object.freeze({
   sigmaLongSampleIntervalMs: 5_000,
   sigmaFastMargin: 0,
   sigmaFastZ: 2.4,
-  noiseHalfLifeMs: 14_400_000,
+  noiseHalfLifeMs: 1_800_000,
 });
 
 const POSITIVE_INTEGERS = [

@@ -106,8 +106,8 @@ describe('sigma and noise estimator', () => {
     expect(taken.v22 / taken.n).toBeGreaterThan(2 * (taken.now / taken.n));
   });
 
-  it('reads η from its own averages: with their half-life equal to the slow one it is pricing-v2.4', () => {
-    const v24 = { ...CONFIG, noiseHalfLifeMs: CONFIG.sigmaSlowHalfLifeMs };
+  it('reads η from its own averages: by default they are the slow ones (pricing-v2.4)', () => {
+    const v24 = CONFIG;
     const random = createSeededRandom(13);
     let state = initialSigmaState(v24);
     let logTrue = 0;
@@ -124,23 +124,24 @@ describe('sigma and noise estimator', () => {
     expect(noiseOf(state)).toBeGreaterThan(0);
   });
 
-  it('estimates η with about half the 30-min spread at half the default noise (pricing-v2.5, 4 h half-life)', () => {
+  it('estimates η with about half the 30-min spread at half the default noise with a 4 h half-life', () => {
     // η ≈ 0.3 bp, as at the simulator's ×0.5 venue noise, where η² is the small difference of two
-    // return variances: the same 6 h feeds read by pricing-v2.4's averages and by this config's
+    // return variances: the same 6 h feeds read by the default 30-min averages and by 4-h ones
     // (over 6 h the 4 h average holds ~4× the data of the 30-min one, so ~½ its error).
     const sigma = sigmaFromAnnualized(0.6);
     const noise = 0.3e-4;
-    const v24 = { ...CONFIG, noiseHalfLifeMs: CONFIG.sigmaSlowHalfLifeMs };
+    const v24 = CONFIG;
+    const fourHours = { ...CONFIG, noiseHalfLifeMs: 14_400_000 };
     const errors = { now: [] as number[], v24: [] as number[] };
     for (let seed = 21; seed < 27; seed++) {
       const random = createSeededRandom(seed);
-      let now = initialSigmaState(CONFIG);
+      let now = initialSigmaState(fourHours);
       let old = initialSigmaState(v24);
       let logTrue = 0;
       for (let k = 0; k <= 6 * 36_000; k++) {
         if (k > 0) logTrue += sigma * Math.sqrt(0.1) * random.normal();
         const price = PRICE_CENTS * Math.exp(logTrue + noise * random.normal());
-        now = nextSigmaState(now, START_MS + k * 100, price, CONFIG);
+        now = nextSigmaState(now, START_MS + k * 100, price, fourHours);
         old = nextSigmaState(old, START_MS + k * 100, price, v24);
       }
       errors.now.push(noiseOf(now) / noise - 1);

@@ -12,14 +12,12 @@
  * correlated and the 100 ms scale understates η (measured on the simulator: η from 100 ms returns
  * 0.57 bp, from ≥ 300 ms returns 0.65 bp, and the calibration passes only with the latter).
  *
- * Three half-lives. The slow one (30 min) measures σ_slow (within ~3 %). η is read from the same
- * two scales averaged over `noiseHalfLifeMs` (4 h, pricing-v2.5): η² is the small difference of
- * two return variances (5·R_1s − R_5s)/8, so over 30 min it wobbled ±15 % at half the default venue
- * noise (±3–4 % at the default), and a cell lands in a high P bucket partly because η̂ happened to be
- * high — the buckets near the top of P realised below their prediction. The print noise is a
- * property of the venues and the index rule, not of the hour's volatility, so it is averaged over
- * hours; σ keeps its 30 min (it clusters) and its fast guard. pricing-v2.4 read η from the 30-min
- * averages (`noiseHalfLifeMs` = `sigmaSlowHalfLifeMs` reproduces it exactly).
+ * Two half-lives, and η's own. The slow one (30 min) measures σ_slow (within ~3 %). η is read from
+ * the same two scales averaged over `noiseHalfLifeMs` (30 min by default, so the same averages as
+ * σ_slow, as in pricing-v2.4). η² is the small difference of two return variances (5·R_1s − R_5s)/8,
+ * so over 30 min it wobbles ±15 % at half the default venue noise (±3–4 % at the default); 4 h
+ * makes it ±3 % and was measured as a candidate (docs/pricing.md "η from 4-hour averages"): the P
+ * buckets of the 120 h calibration did not improve, so it is not the default.
  * The fast one (60 s) only watches for a volatility spike, from 1-s returns less the noise:
  * σ_fast² = (R_1s,fast − 2η²) / T_1s,fast, too noisy to price with as is, so it takes over only
  * beyond its own noise: σ² = max(σ_slow², (σ_fast² − z·SE) / (1 + sigmaFastMargin)², σ_floor²) with
@@ -72,7 +70,7 @@ export interface SigmaState {
   long: ScaleSample | null;
   fast: ReturnMoments;
   slow: ReturnMoments;
-  /** The same averages over `noiseHalfLifeMs`, which η is read from (pricing-v2.5). */
+  /** The same averages over `noiseHalfLifeMs`, which η is read from (`noiseHalfLifeMs`). */
   noise: ReturnMoments;
   /** 1-second returns folded in so far (how much data σ is based on). */
   returnCount: number;
