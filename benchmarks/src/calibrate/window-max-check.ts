@@ -14,7 +14,10 @@ import { simulatedPrints } from './print-sources.js';
 
 const VOL_ANNUAL = 0.6;
 const STEPS = 50;
-const LEVELS = [4, 8, 12, 16, 20];
+// LEVELS=0,2,4: other levels c (print steps); TRUTH_LAG_MS=80: measure M from the true price that
+// long before the window's first print (the prints lag the true price by the venues' latency).
+const LEVELS = (process.env.LEVELS ?? '4,8,12,16,20').split(',').map(Number);
+const TRUTH_LAG_MS = Number(process.env.TRUTH_LAG_MS ?? 0);
 const MODEL_PATHS = 200_000;
 
 interface NoiseShape {
@@ -37,7 +40,7 @@ const SHAPES: NoiseShape[] = [
 
 const [seed, noiseScale, hours] = process.argv.slice(2).map(Number);
 if (!(seed! >= 0 && noiseScale! > 0 && hours! > 0)) throw new Error('usage: <seed> <noiseScale> <hours>');
-const { prints, truePriceCents } = simulatedPrints({
+const { prints, truePriceCents, trueLogCentsAt } = simulatedPrints({
   seed: seed!,
   durationS: hours! * 3_600,
   noiseScale: noiseScale!,
@@ -100,7 +103,8 @@ function empiricalExceedance(): number[] {
   let windows = 0;
   for (let i = from; i + STEPS < prints.length; i += 3) {
     if (prints[i + STEPS]!.t - prints[i]!.t > STEPS * 100 + 100) continue;
-    const base = Math.log(truePriceCents[i]!);
+    const base =
+      TRUTH_LAG_MS === 0 ? Math.log(truePriceCents[i]!) : trueLogCentsAt(prints[i]!.t - TRUTH_LAG_MS);
     let max = Number.NEGATIVE_INFINITY;
     for (let j = i; j <= i + STEPS; j++) max = Math.max(max, Math.log(prints[j]!.priceCents) - base);
     windows++;

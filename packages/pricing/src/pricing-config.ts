@@ -54,6 +54,12 @@ export interface PricingConfig {
    * the time at twice the default noise and overstated σ by 2 %; see sigma-estimator.ts.
    */
   sigmaFastZ: number;
+  /**
+   * Half-life of the averages η is read from: 30 min, as σ's slow one (pricing-v2.4). 4 h was
+   * measured as a candidate (docs/pricing.md "η from 4-hour averages") and not adopted: a steadier
+   * η̂, but the calibration did not improve. See sigma-estimator.ts.
+   */
+  noiseHalfLifeMs: number;
 }
 
 export const DEFAULT_PRICING_CONFIG: Readonly<PricingConfig> = Object.freeze({
@@ -75,6 +81,7 @@ export const DEFAULT_PRICING_CONFIG: Readonly<PricingConfig> = Object.freeze({
   sigmaLongSampleIntervalMs: 5_000,
   sigmaFastMargin: 0,
   sigmaFastZ: 2.4,
+  noiseHalfLifeMs: 1_800_000,
 });
 
 const POSITIVE_INTEGERS = [
@@ -87,6 +94,7 @@ const POSITIVE_INTEGERS = [
   'multiplierBpMax',
   'sigmaFastHalfLifeMs',
   'sigmaSlowHalfLifeMs',
+  'noiseHalfLifeMs',
   'sigmaSampleIntervalMs',
   'sigmaLongSampleIntervalMs',
 ] as const satisfies ReadonlyArray<keyof PricingConfig>;

@@ -106,6 +106,52 @@ describe('sigma and noise estimator', () => {
     expect(taken.v22 / taken.n).toBeGreaterThan(2 * (taken.now / taken.n));
   });
 
+  it('reads η from its own averages: by default they are the slow ones (pricing-v2.4)', () => {
+    const v24 = CONFIG;
+    const random = createSeededRandom(13);
+    let state = initialSigmaState(v24);
+    let logTrue = 0;
+    for (let k = 0; k <= 6_000; k++) {
+      logTrue += sigmaFromAnnualized(0.6) * Math.sqrt(0.1) * random.normal();
+      state = nextSigmaState(
+        state,
+        START_MS + k * 100,
+        PRICE_CENTS * Math.exp(logTrue + 0.5e-4 * random.normal()),
+        v24,
+      );
+    }
+    expect(state.noise).toEqual(state.slow);
+    expect(noiseOf(state)).toBeGreaterThan(0);
+  });
+
+  it('estimates η with about half the 30-min spread at half the default noise with a 4 h half-life', () => {
+    // η ≈ 0.3 bp, as at the simulator's ×0.5 venue noise, where η² is the small difference of two
+    // return variances: the same 6 h feeds read by the default 30-min averages and by 4-h ones
+    // (over 6 h the 4 h average holds ~4× the data of the 30-min one, so ~½ its error).
+    const sigma = sigmaFromAnnualized(0.6);
+    const noise = 0.3e-4;
+    const v24 = CONFIG;
+    const fourHours = { ...CONFIG, noiseHalfLifeMs: 14_400_000 };
+    const errors = { now: [] as number[], v24: [] as number[] };
+    for (let seed = 21; seed < 27; seed++) {
+      const random = createSeededRandom(seed);
+      let now = initialSigmaState(fourHours);
+      let old = initialSigmaState(v24);
+      let logTrue = 0;
+      for (let k = 0; k <= 6 * 36_000; k++) {
+        if (k > 0) logTrue += sigma * Math.sqrt(0.1) * random.normal();
+        const price = PRICE_CENTS * Math.exp(logTrue + noise * random.normal());
+        now = nextSigmaState(now, START_MS + k * 100, price, fourHours);
+        old = nextSigmaState(old, START_MS + k * 100, price, v24);
+      }
+      errors.now.push(noiseOf(now) / noise - 1);
+      errors.v24.push(noiseOf(old) / noise - 1);
+    }
+    const rms = (xs: number[]) => Math.sqrt(xs.reduce((s, x) => s + x * x, 0) / xs.length);
+    expect(rms(errors.now)).toBeLessThan(0.1);
+    expect(rms(errors.now)).toBeLessThan(0.7 * rms(errors.v24));
+  }, 120_000);
+
   it('takes one sample per scale interval, so it can be fed every print', () => {
     let state = initialSigmaState(CONFIG);
     for (let t = 0; t <= 10_000; t += 100) {

@@ -12,8 +12,13 @@
  * correlated and the 100 ms scale understates η (measured on the simulator: η from 100 ms returns
  * 0.57 bp, from ≥ 300 ms returns 0.65 bp, and the calibration passes only with the latter).
  *
- * Two half-lives. The slow one (30 min) measures both, precisely (σ within ~3 %): σ_slow and η.
- * The fast one (60 s) only watches for a volatility spike, from 1-s returns less the slow noise:
+ * Two half-lives, and η's own. The slow one (30 min) measures σ_slow (within ~3 %). η is read from
+ * the same two scales averaged over `noiseHalfLifeMs` (30 min by default, so the same averages as
+ * σ_slow, as in pricing-v2.4). η² is the small difference of two return variances (5·R_1s − R_5s)/8,
+ * so over 30 min it wobbles ±15 % at half the default venue noise (±3–4 % at the default); 4 h
+ * makes it ±3 % and was measured as a candidate (docs/pricing.md "η from 4-hour averages"): the P
+ * buckets of the 120 h calibration did not improve, so it is not the default.
+ * The fast one (60 s) only watches for a volatility spike, from 1-s returns less the noise:
  * σ_fast² = (R_1s,fast − 2η²) / T_1s,fast, too noisy to price with as is, so it takes over only
  * beyond its own noise: σ² = max(σ_slow², (σ_fast² − z·SE) / (1 + sigmaFastMargin)², σ_floor²) with
  * z = sigmaFastZ and SE = R_1s,fast / T_1s,fast · √(2w / (2 − w)), the standard error of an EWMA of
@@ -41,6 +46,7 @@ export type SigmaEstimatorConfig = Pick<
   | 'sigmaLongSampleIntervalMs'
   | 'sigmaFastMargin'
   | 'sigmaFastZ'
+  | 'noiseHalfLifeMs'
 >;
 
 /** Exponentially weighted means of squared log-returns and of their lengths (s), one half-life. */
@@ -64,6 +70,8 @@ export interface SigmaState {
   long: ScaleSample | null;
   fast: ReturnMoments;
   slow: ReturnMoments;
+  /** The same averages over `noiseHalfLifeMs`, which η is read from (`noiseHalfLifeMs`). */
+  noise: ReturnMoments;
   /** 1-second returns folded in so far (how much data σ is based on). */
   returnCount: number;
 }
@@ -87,7 +95,7 @@ const EMPTY: ReturnMoments = {
 };
 
 export function initialSigmaState(_config: SigmaEstimatorConfig): SigmaState {
-  return { short: null, long: null, fast: EMPTY, slow: EMPTY, returnCount: 0 };
+  return { short: null, long: null, fast: EMPTY, slow: EMPTY, noise: EMPTY, returnCount: 0 };
 }
 
 /**
@@ -115,6 +123,7 @@ export function nextSigmaState(
       [scale]: sample,
       fast: fold(next.fast, scale, r, elapsedMs, config.sigmaFastHalfLifeMs),
       slow: fold(next.slow, scale, r, elapsedMs, config.sigmaSlowHalfLifeMs),
+      noise: fold(next.noise, scale, r, elapsedMs, config.noiseHalfLifeMs),
       // returnCount counts the 1 s returns (the short scale) only.
       returnCount: next.returnCount + (scale === 'short' ? 1 : 0),
     };
@@ -131,16 +140,16 @@ export function sigmaOf(state: SigmaState, config: SigmaEstimatorConfig): number
     const standardError =
       (state.fast.shortSquare / state.fast.shortSeconds) * Math.sqrt((2 * weight) / (2 - weight));
     fastVariance =
-      (state.fast.shortSquare - 2 * noiseVariance(state.slow)) / state.fast.shortSeconds -
+      (state.fast.shortSquare - 2 * noiseVariance(state.noise)) / state.fast.shortSeconds -
       config.sigmaFastZ * standardError;
   }
   const fast = Math.sqrt(Math.max(0, fastVariance)) / (1 + config.sigmaFastMargin);
   return Math.max(slow, fast, config.sigmaFloor);
 }
 
-/** η (log units), from the slow averages. */
+/** η (log units), from the noise averages (half-life `noiseHalfLifeMs`). */
 export function noiseOf(state: SigmaState): number {
-  return Math.sqrt(noiseVariance(state.slow));
+  return Math.sqrt(noiseVariance(state.noise));
 }
 
 export function createSigmaEstimator(
