@@ -8,6 +8,13 @@ export {
   type PlaceableCheck,
 } from './cell-rules.js';
 export {
+  ADAPTIVE_FILL_DELAY_DEFAULTS,
+  type AdaptiveFillDelayRule,
+  adaptiveFillDelay,
+  type FillDelayPrint,
+  fillDelayRuleProblems,
+} from './fill-delay.js';
+export {
   createIndexFilter,
   type FilteredIndex,
   filteredIndexOf,
