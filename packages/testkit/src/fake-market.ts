@@ -37,6 +37,9 @@ export async function startFakeMarket(options: {
   prefix: string;
   priceCents?: number;
   sigma?: number;
+  /** η and the filtered index (issue 22) of every print from the first; later changed by `set`. */
+  noise?: number;
+  filtered?: { filteredCents: number; filteredNoise: number };
   intervalMs?: number;
   publishPrints?: boolean;
   /** Mark every print as simulated (as price-ingest's simulator does). Default false. */
@@ -50,7 +53,10 @@ export async function startFakeMarket(options: {
   const channels = createChannels(options.prefix);
   let priceCents = options.priceCents ?? 9_500_000;
   let sigma = options.sigma ?? 0.0001;
-  let extra: Partial<Pick<PrintEntry, 'noise' | 'filteredCents' | 'filteredNoise'>> = {};
+  let extra: Partial<Pick<PrintEntry, 'noise' | 'filteredCents' | 'filteredNoise'>> = {
+    ...(options.noise === undefined ? {} : { noise: options.noise }),
+    ...options.filtered,
+  };
   let breaker = { state: 'closed', reason: '' };
   let frozen = false;
   let id = Date.now();

@@ -12,7 +12,7 @@ import type { SignaturePool } from '@tap/signatures';
 import { SessionStore } from './auth/sessions.js';
 import { createAdmission } from './bets/admission-script.js';
 import { createBetIdFactory } from './bets/bet-id.js';
-import { type Config, exposureLimitsOf } from './config.js';
+import { type Config, exposureLimitsOf, fillDelayOf } from './config.js';
 import { createFaucet } from './demo/faucet.js';
 import { createHttpMetrics } from './http/metrics.js';
 import type { ApiDeps } from './http/routes.js';
@@ -118,7 +118,7 @@ export function createApiDeps(parts: {
       entry: {
         mode: config.BET_ENTRY,
         reservePct: config.BET_ENTRY_RESERVE_PCT,
-        delayPrints: config.BET_ENTRY_DELAY_PRINTS,
+        delay: fillDelayOf(config),
       },
       demoMode: config.DEMO_MODE,
       newBetId: createBetIdFactory(),

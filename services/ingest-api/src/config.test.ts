@@ -1,6 +1,7 @@
+import { ADAPTIVE_FILL_DELAY_DEFAULTS } from '@tap/pricing';
 import { TEST_OPERATOR_KEY } from '@tap/testkit';
 import { describe, expect, it } from 'vitest';
-import { exposureLimitsOf, loadConfig } from './config.js';
+import { exposureLimitsOf, fillDelayOf, loadConfig } from './config.js';
 
 describe('ingest-api loadConfig', () => {
   it('has the SPEC defaults for everything, demo mode off', () => {
@@ -93,6 +94,38 @@ describe('ingest-api loadConfig', () => {
     });
     expect(loadConfig({ BET_ENTRY: 'next_print', BET_ENTRY_DELAY_PRINTS: '51' }).ok).toBe(false);
     expect(loadConfig({})).toMatchObject({ ok: true, config: { BET_ENTRY_DELAY_PRINTS: 1 } });
+  });
+
+  it('takes the adaptive fill delay only with next-tick entry and bounds in order, naming each problem', () => {
+    expect(loadConfig({})).toMatchObject({ ok: true, config: { BET_ENTRY_DELAY: 'fixed' } });
+    const adaptive = loadConfig({
+      BET_ENTRY: 'next_print',
+      BET_ENTRY_DELAY: 'adaptive',
+      BET_ENTRY_DELAY_ERROR_FACTOR: '1.75',
+    });
+    if (!adaptive.ok) throw new Error(adaptive.problems.join('\n'));
+    expect(fillDelayOf(adaptive.config)).toEqual({
+      kind: 'adaptive',
+      rule: { ...ADAPTIVE_FILL_DELAY_DEFAULTS, errorFactor: 1.75 },
+    });
+    expect(
+      loadConfig({
+        BET_ENTRY_DELAY: 'adaptive',
+        BET_ENTRY_DELAY_PRINTS_MIN: '9',
+        BET_ENTRY_DELAY_PRINTS_MAX: '4',
+      }),
+    ).toEqual({
+      ok: false,
+      problems: [
+        expect.stringContaining('BET_ENTRY_DELAY: adaptive needs BET_ENTRY=next_print'),
+        expect.stringContaining('BET_ENTRY_DELAY_PRINTS_MIN'),
+      ],
+    });
+    expect(loadConfig({ BET_ENTRY: 'next_print', BET_ENTRY_DELAY: 'sometimes' }).ok).toBe(false);
+    expect(loadConfig({ BET_ENTRY: 'next_print', BET_ENTRY_DELAY_ERROR_FACTOR: '-1' }).ok).toBe(false);
+    const fixed = loadConfig({ BET_ENTRY: 'next_print', BET_ENTRY_DELAY_PRINTS: '7' });
+    if (!fixed.ok) throw new Error(fixed.problems.join('\n'));
+    expect(fillDelayOf(fixed.config)).toEqual({ kind: 'fixed', prints: 7 });
   });
 
   it('derives the SPEC §3 exposure limits from the bankroll', () => {

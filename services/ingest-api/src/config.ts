@@ -2,8 +2,10 @@
 
 import { availableParallelism } from 'node:os';
 import { FILL_DELAY_PRINTS_MAX, operatorKeySchema } from '@tap/domain';
+import { ADAPTIVE_FILL_DELAY_DEFAULTS } from '@tap/pricing';
 import { type ConfigOf, commonEnv, type Env, env, parseEnv } from '@tap/runtime';
 import { z } from 'zod';
+import type { FillDelay } from './bets/place-bet.js';
 
 export const SERVICE = 'ingest-api';
 
@@ -117,6 +119,38 @@ const shape = {
    */
   BET_ENTRY_DELAY_PRINTS: env.intBetween(1, FILL_DELAY_PRINTS_MAX, 1),
   /**
+   * next_print: `fixed` fills every bet at BET_ENTRY_DELAY_PRINTS; `adaptive` fills each at the
+   * first print that comes BET_ENTRY_DELAY_LEAD_MS + BET_ENTRY_DELAY_ERROR_FACTOR · err_S²/σ² after
+   * its receipt (σ and the index's error from the print in effect at receipt), within
+   * [BET_ENTRY_DELAY_PRINTS_MIN, BET_ENTRY_DELAY_PRINTS_MAX]: short when the index is tight against
+   * the market's moves, long in a calm market (docs/pricing.md "Adaptive fill delay"). A wallet's
+   * longer delay still wins. Needs BET_ENTRY=next_print when adaptive. Default fixed.
+   */
+  BET_ENTRY_DELAY: z.enum(['fixed', 'adaptive']).default('fixed'),
+  /** adaptive: the trader lead defended against, ms. Default 150. */
+  BET_ENTRY_DELAY_LEAD_MS: env.intBetween(0, 2_000, ADAPTIVE_FILL_DELAY_DEFAULTS.leadMs),
+  /** adaptive: c, the fill waits c · err_S²/σ² beyond the lead (measured: docs/pricing.md). Default 2.5. */
+  BET_ENTRY_DELAY_ERROR_FACTOR: z.coerce
+    .number()
+    .min(0)
+    .max(100)
+    .default(ADAPTIVE_FILL_DELAY_DEFAULTS.errorFactor),
+  /** adaptive: fewest prints after receipt (1 = the next print). Default 1. */
+  BET_ENTRY_DELAY_PRINTS_MIN: env.intBetween(
+    1,
+    FILL_DELAY_PRINTS_MAX,
+    ADAPTIVE_FILL_DELAY_DEFAULTS.printsMin,
+  ),
+  /**
+   * adaptive: most prints after receipt (the wait at the σ floor is ≈ 1.2 s; 2 s is the lead to
+   * the nearest window). Default 20.
+   */
+  BET_ENTRY_DELAY_PRINTS_MAX: env.intBetween(
+    1,
+    FILL_DELAY_PRINTS_MAX,
+    ADAPTIVE_FILL_DELAY_DEFAULTS.printsMax,
+  ),
+  /**
    * Demo mode: accept bets priced on simulated prints (price-ingest with VENUES=simulator, SPEC §9)
    * and serve POST /v1/demo/faucet (play money). Off in production; the demo stack and tests turn
    * it on explicitly. Default false.
@@ -178,6 +212,10 @@ export function loadConfig(vars: Env) {
       problems: ['BET_ENTRY_DELAY_PRINTS: above 1 needs BET_ENTRY=next_print (a receipt bet has no fill)'],
     };
   }
+  if (parsed.ok) {
+    const delayProblems = fillDelayProblems(parsed.config);
+    if (delayProblems.length > 0) return { ok: false as const, problems: delayProblems };
+  }
   if (parsed.ok && parsed.config.DEMO_MODE && parsed.config.OPERATOR_MAC_KEY === undefined) {
     return {
       ok: false as const,
@@ -185,6 +223,32 @@ export function loadConfig(vars: Env) {
     };
   }
   return parsed;
+}
+
+function fillDelayProblems(config: Config): string[] {
+  if (config.BET_ENTRY_DELAY !== 'adaptive') return [];
+  const problems: string[] = [];
+  if (config.BET_ENTRY !== 'next_print') {
+    problems.push('BET_ENTRY_DELAY: adaptive needs BET_ENTRY=next_print (a receipt bet has no fill)');
+  }
+  if (config.BET_ENTRY_DELAY_PRINTS_MIN > config.BET_ENTRY_DELAY_PRINTS_MAX) {
+    problems.push('BET_ENTRY_DELAY_PRINTS_MIN: must not exceed BET_ENTRY_DELAY_PRINTS_MAX');
+  }
+  return problems;
+}
+
+/** next_print's fill delay: one print count for every bet, or the adaptive rule's per bet. */
+export function fillDelayOf(config: Config): FillDelay {
+  if (config.BET_ENTRY_DELAY === 'fixed') return { kind: 'fixed', prints: config.BET_ENTRY_DELAY_PRINTS };
+  return {
+    kind: 'adaptive',
+    rule: {
+      leadMs: config.BET_ENTRY_DELAY_LEAD_MS,
+      errorFactor: config.BET_ENTRY_DELAY_ERROR_FACTOR,
+      printsMin: config.BET_ENTRY_DELAY_PRINTS_MIN,
+      printsMax: config.BET_ENTRY_DELAY_PRINTS_MAX,
+    },
+  };
 }
 
 /** The memory gate's thresholds; a reading older than 8 refreshes (at least 2 s) fails closed. */

@@ -6,7 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type BetEntry, FILL_DELAY_PRINTS_MAX, payoutMicros } from '@tap/domain';
-import { DEFAULT_PRICING_CONFIG } from '@tap/pricing';
+import {
+  ADAPTIVE_FILL_DELAY_DEFAULTS,
+  adaptiveFillDelay,
+  DEFAULT_PRICING_CONFIG,
+  sigmaFromAnnualized,
+} from '@tap/pricing';
 import { type FakeMarket, startFakeMarket, startRedis, type TestRedis } from '@tap/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -35,7 +40,14 @@ afterAll(async () => {
   await redisServer.stop();
 });
 
-const withApi = (entry: 'receipt' | 'next_print', delayPrints = 1) => {
+type MarketState = Pick<Parameters<typeof startFakeMarket>[0], 'sigma' | 'noise' | 'filtered'>;
+
+const withApi = (
+  entry: 'receipt' | 'next_print',
+  delayPrints = 1,
+  extraEnv: Record<string, string> = {},
+  state: () => MarketState = () => ({}),
+) => {
   beforeEach(async () => {
     api = await startTestApi(redisServer, {
       BET_ENTRY: entry,
@@ -43,8 +55,10 @@ const withApi = (entry: 'receipt' | 'next_print', delayPrints = 1) => {
       BET_ENTRY_RESERVE_PCT: '200',
       PRINT_AGE_MS_MAX: '5000',
       BREAKER_HEARTBEAT_AGE_MS_MAX: '10000',
+      ...extraEnv,
     });
-    market = await startFakeMarket({ redisUrl: redisServer.url, prefix: api.prefix });
+    // Every print carries the state from the first, so whichever print prices a bet has it.
+    market = await startFakeMarket({ redisUrl: redisServer.url, prefix: api.prefix, ...state() });
     await waitForTrading(api);
   });
   afterEach(async () => {
@@ -162,5 +176,102 @@ describe('a fill delay for every bet (BET_ENTRY=next_print, BET_ENTRY_DELAY_PRIN
     ]);
     // One token each: the wallet's delay was answered before the token, the bet rebuilt once.
     expect(await redis.get(`${api.prefix}openbets:${userId}`)).toBe('3');
+  });
+});
+
+describe('the adaptive fill delay (BET_ENTRY_DELAY=adaptive)', () => {
+  withApi('next_print', 1, { BET_ENTRY_DELAY: 'adaptive' });
+  const bp = 1e-4;
+
+  /**
+   * The print the rule reads is the one that priced the bet at receipt: its σ, η and filtered index
+   * are in the entry's terms, its time is t0 − τ1, and `placedAt` is the receive time.
+   */
+  const computed = (entry: BetEntry) =>
+    adaptiveFillDelay(
+      {
+        t: entry.t0 - entry.terms.tau1Ms,
+        priceCents: entry.terms.indexPriceCents,
+        sigma: entry.terms.sigma,
+        noise: entry.terms.noise,
+        ...(entry.terms.indexNoise === undefined
+          ? {}
+          : { filteredCents: entry.terms.indexPriceCents, filteredNoise: entry.terms.indexNoise }),
+      },
+      entry.placedAt,
+      ADAPTIVE_FILL_DELAY_DEFAULTS,
+      DEFAULT_PRICING_CONFIG.printIntervalMs,
+    );
+
+  /**
+   * Replaces the market by one printing `state` from its first print, then bets until a bet was
+   * priced from such a print (ingest-api re-reads the print every 20 ms; a bet placed before that
+   * is priced from the old one and only counts as a try, at most 20).
+   */
+  const betAt = async (state: { sigma: number; noise: number; filteredNoise?: number }) => {
+    await market.stop();
+    const filtered =
+      state.filteredNoise === undefined
+        ? {}
+        : { filtered: { filteredCents: 9_500_040, filteredNoise: state.filteredNoise } };
+    market = await startFakeMarket({
+      redisUrl: redisServer.url,
+      prefix: api.prefix,
+      sigma: state.sigma,
+      noise: state.noise,
+      ...filtered,
+    });
+    const { token } = await trader();
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const res = await postJson(api, '/v1/bets', aBetRequest({ stakeMicros: 100_000 }), token);
+      expect([res.status, res.body]).toEqual([
+        202,
+        { betId: expect.any(String), status: 'pending', entry: 'next_print' },
+      ]);
+      const entry = (await entries()).find((e) => e.betId === res.body.betId)!;
+      if (entry.terms.sigma === state.sigma)
+        return { entry, prints: entry.nextPrint?.delayPrints ?? 1, token };
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('ingest-api never priced from the new market');
+  };
+
+  it('fills each bet at the print the rule computes from its receipt: ≈ 540 ms at 60 %/yr with the filter at 0.42 bp', async () => {
+    const { entry, prints } = await betAt({
+      sigma: sigmaFromAnnualized(0.6),
+      noise: 0.67 * bp,
+      filteredNoise: 0.42 * bp,
+    });
+    expect(entry.terms.indexNoise).toBe(0.42 * bp);
+    // The wait is ≈ 537 ms: the 6th print after one seen 0–63 ms before the receipt, later after an older one.
+    expect(computed(entry).waitMs).toBeCloseTo(536.6, 0);
+    expect(prints).toBe(computed(entry).prints);
+    expect(prints).toBeGreaterThanOrEqual(6);
+  });
+
+  it('waits longer in a calm market: ≈ 1.05 s at the σ floor, 30 %/yr', async () => {
+    const { entry, prints } = await betAt({
+      sigma: sigmaFromAnnualized(0.3),
+      noise: 0.67 * bp,
+      filteredNoise: 0.32 * bp,
+    });
+    expect(computed(entry).waitMs).toBeCloseTo(1_047.6, 0);
+    expect(prints).toBe(computed(entry).prints);
+    expect(prints).toBeGreaterThanOrEqual(11);
+  });
+
+  it("waits only the lead while η is still 0, and a wallet's longer delay wins", async () => {
+    const cold = await betAt({ sigma: sigmaFromAnnualized(0.6), noise: 0 });
+    expect(computed(cold.entry).waitMs).toBe(150);
+    expect(cold.prints).toBe(computed(cold.entry).prints);
+    expect(cold.prints).toBeGreaterThanOrEqual(2);
+    await redis.set(
+      `${api.prefix}delay:${cold.entry.userId}`,
+      JSON.stringify({ prints: 9, operator: 'edge-monitor' }),
+    );
+    const delayed = await postJson(api, '/v1/bets', aBetRequest({ stakeMicros: 100_000 }), cold.token);
+    expect(delayed.status).toBe(202);
+    const entry = (await entries()).find((e) => e.betId === delayed.body.betId)!;
+    expect(entry.nextPrint).toEqual({ minMultiplierBp: 10_500, delayPrints: 9 });
   });
 });

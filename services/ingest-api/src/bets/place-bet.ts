@@ -19,8 +19,15 @@
  * batcher prices it at the first print after `receivedAtMs` (services/batcher/src/apply/fill.ts).
  */
 import type { Channels } from '@tap/channels';
-import { type BetEntry, type ErrorCode, FILL_DELAY_PRINTS_MAX, payoutMicros, type Terms } from '@tap/domain';
-import { betTermsOf, type PricingConfig } from '@tap/pricing';
+import {
+  type BetEntry,
+  type ErrorCode,
+  FILL_DELAY_PRINTS_MAX,
+  type PrintEntry,
+  payoutMicros,
+  type Terms,
+} from '@tap/domain';
+import { type AdaptiveFillDelayRule, adaptiveFillDelay, betTermsOf, type PricingConfig } from '@tap/pricing';
 import type { Redis } from '@tap/runtime';
 import { describe } from '../auth/login.js';
 import { type BatcherRules, checkBatcher } from '../market/batcher-check.js';
@@ -62,13 +69,26 @@ export interface PlaceBetDeps extends BatcherRules {
 export interface BetEntryRule {
   mode: 'receipt' | 'next_print';
   reservePct: number;
-  /** next_print: the print after receipt that fills every bet (BET_ENTRY_DELAY_PRINTS; 1 = the next). */
-  delayPrints: number;
+  /** next_print: which print after receipt fills a bet (BET_ENTRY_DELAY and its variables). */
+  delay: FillDelay;
 }
+
+/**
+ * `fixed`: every bet at `prints` (BET_ENTRY_DELAY_PRINTS; 1 = the next print); `adaptive`: each at
+ * the print `adaptiveFillDelay` gives from the print in effect at receipt (docs/pricing.md
+ * "Adaptive fill delay").
+ */
+export type FillDelay = { kind: 'fixed'; prints: number } | { kind: 'adaptive'; rule: AdaptiveFillDelayRule };
 
 export type PlaceBetVerdict =
   /** `json`: the body as sent (`JSON.stringify(body)`, built around the terms' JSON written once). */
-  | { ok: true; body: AcceptedBet; json: string }
+  | {
+      ok: true;
+      body: AcceptedBet;
+      json: string;
+      /** next_print: the print after receipt that fills it (for the metric; absent for a retry). */
+      fillPrints?: number;
+    }
   | { ok: false; code: ErrorCode; message?: string; details?: Record<string, unknown> };
 
 /** `receivedAtMs` is the server receive time: the instant the bet is priced at (SPEC §3). */
@@ -84,7 +104,7 @@ export async function placeBet(
   if (full) return { ok: false, code: full };
   const request = parsed.data;
   const priced = priceRequest(deps, request, receivedAtMs);
-  if (priced.ok) return admit(deps, userId, request, priced.terms, receivedAtMs);
+  if (priced.ok) return admit(deps, userId, request, priced, receivedAtMs);
 
   // Refused before admission: the rate limit and a retry's original answer still come first.
   const { keys } = deps.channels;
@@ -107,7 +127,7 @@ function priceRequest(
   deps: PlaceBetDeps,
   request: BetRequest,
   receivedAtMs: number,
-): { ok: true; terms: Terms } | { ok: false; refusal: Extract<PlaceBetVerdict, { ok: false }> } {
+): Priced | { ok: false; refusal: Extract<PlaceBetVerdict, { ok: false }> } {
   const refuse = (refusal: Extract<PlaceBetVerdict, { ok: false }>) => ({ ok: false as const, refusal });
   const trading = checkTrading(deps.market.snapshot(), receivedAtMs, deps);
   if (!trading.ok) return refuse({ ok: false, code: trading.code, message: trading.reason });
@@ -133,7 +153,14 @@ function priceRequest(
     const details = { multiplierBp: quote.terms.multiplierBp, printId: print.id };
     return refuse({ ok: false, code: 'quote_moved', details });
   }
-  return { ok: true, terms: quote.terms };
+  return { ok: true, terms: quote.terms, print };
+}
+
+/** A bet priced at receipt: its terms and the print they came from (the adaptive delay reads it). */
+interface Priced {
+  ok: true;
+  terms: Terms;
+  print: PrintEntry;
 }
 
 /**
@@ -167,11 +194,11 @@ async function admit(
   deps: PlaceBetDeps,
   userId: string,
   request: BetRequest,
-  terms: Terms,
+  priced: Priced,
   receivedAtMs: number,
   delayPrints = 0,
 ): Promise<PlaceBetVerdict> {
-  const { accepted, entry } = betToAdmit(deps, userId, request, terms, receivedAtMs, delayPrints);
+  const { accepted, entry } = betToAdmit(deps, userId, request, priced, receivedAtMs, delayPrints);
   const termsJson = JSON.stringify(entry.terms);
   const { answer, json } = encodeAnswer(accepted, termsJson);
   const result = await deps.admit({
@@ -193,7 +220,7 @@ async function admit(
     delayPrints,
   });
   if (!result.ok && result.code === 'fill_delay' && delayPrints === 0 && isDelay(result.prints)) {
-    return admit(deps, userId, request, terms, receivedAtMs, result.prints);
+    return admit(deps, userId, request, priced, receivedAtMs, result.prints);
   }
   // The delay changed between the two calls (an operator just set or lifted it), or the key holds
   // no valid delay: retry later.
@@ -201,7 +228,8 @@ async function admit(
   if (!result.ok && result.code === 'rate_limited') return rateLimited(result.retryAfterMs);
   if (!result.ok) return { ok: false, code: result.code, details: refusalDetails(result) };
   if ('duplicate' in result) return { ok: true, ...decodeAnswer(result.answer) };
-  return { ok: true, body: accepted, json };
+  const fillPrints = entry.nextPrint ? (entry.nextPrint.delayPrints ?? 1) : undefined;
+  return { ok: true, body: accepted, json, ...(fillPrints === undefined ? {} : { fillPrints }) };
 }
 
 /** `JSON.stringify(entry)` around its terms already encoded (`termsJson`), keys in the entry's order. */
@@ -221,10 +249,11 @@ function betToAdmit(
   deps: PlaceBetDeps,
   userId: string,
   request: BetRequest,
-  terms: Terms,
+  priced: Priced,
   receivedAtMs: number,
   delayPrints: number,
 ): { accepted: AcceptedBet; entry: BetEntry } {
+  const { terms } = priced;
   const betId = deps.newBetId();
   const nextPrint = deps.entry.mode === 'next_print' || delayPrints > 0;
   const accepted: AcceptedBet = nextPrint
@@ -236,7 +265,7 @@ function betToAdmit(
     : terms.multiplierBp;
   // The wallet's delay (the admission script checks the entry was built for it) or the service's
   // fill delay, whichever is longer.
-  const fillAt = Math.max(delayPrints, deps.entry.mode === 'next_print' ? deps.entry.delayPrints : 0);
+  const fillAt = Math.max(delayPrints, serviceFillPrints(deps, priced.print, receivedAtMs));
   const delay = fillAt >= 2 ? { delayPrints: fillAt } : {};
   const entry: BetEntry = {
     betId,
@@ -253,6 +282,14 @@ function betToAdmit(
     ...(nextPrint ? { nextPrint: { minMultiplierBp, ...delay } } : {}),
   };
   return { accepted, entry };
+}
+
+/** The service's fill delay for a bet received at `receivedAtMs` (0 under receipt entry). */
+function serviceFillPrints(deps: PlaceBetDeps, print: PrintEntry, receivedAtMs: number): number {
+  if (deps.entry.mode !== 'next_print') return 0;
+  const { delay } = deps.entry;
+  if (delay.kind === 'fixed') return delay.prints;
+  return adaptiveFillDelay(print, receivedAtMs, delay.rule, deps.pricing.printIntervalMs).prints;
 }
 
 function refusalDetails(result: Exclude<AdmitResult, { ok: true }>): Record<string, unknown> | undefined {

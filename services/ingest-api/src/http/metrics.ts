@@ -1,7 +1,7 @@
 /**
  * ingest-api's HTTP metrics: latency per route, requests in flight, outcomes by error code,
  * requests Redis failed (unreachable or over REDIS_COMMAND_TIMEOUT_MS), whether the batcher
- * check lets bets in, and the reader worker's queue and replacements.
+ * check lets bets in, the fill delay of next-tick bets, and the reader worker's queue and replacements.
  */
 import { Counter, Gauge, Histogram, type Registry } from '@tap/runtime';
 
@@ -55,6 +55,13 @@ export function createHttpMetrics(
       collect() {
         this.set(readerQueued());
       },
+    }),
+    /** BET_ENTRY=next_print: which print after receipt each admitted bet is filled at (the adaptive delay's choice). */
+    fillDelay: new Histogram({
+      name: 'tap_ingest_api_bet_fill_delay_prints',
+      help: 'Next-tick bets admitted, by the print after receipt that fills them (1 = the next print)',
+      buckets: [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 15, 20, 30, 50],
+      registers: [registry],
     }),
     readerRestarts: new Counter({
       name: 'tap_ingest_api_reader_restarts_total',

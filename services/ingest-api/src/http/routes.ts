@@ -107,6 +107,7 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
       if (!body.ok) return replyError(call, body.code);
       const verdict = await placeBet(deps.bets, userId, body.value, receivedAtMs);
       deps.metrics.outcomes.inc({ route: 'place_bet', outcome: verdict.ok ? 'accepted' : verdict.code });
+      if (verdict.ok && verdict.fillPrints !== undefined) deps.metrics.fillDelay.observe(verdict.fillPrints);
       if (verdict.ok) return replyEncoded(call, 202, verdict.json);
       const headers = retryAfter(verdict);
       replyError(call, verdict.code, { message: verdict.message, details: verdict.details, headers });
