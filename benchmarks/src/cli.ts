@@ -178,6 +178,20 @@ program
     nonNegativeInt,
     0,
   )
+  .option(
+    '--fill-delay <fixed|adaptive>',
+    'fixed: every bet at --fill-prints; adaptive: per bet, as BET_ENTRY_DELAY=adaptive (issue 22)',
+    oneOf(['fixed', 'adaptive']),
+    'fixed',
+  )
+  .option(
+    '--delay-lead-ms <ms>',
+    '[adaptive] the trader lead defended against (default as ingest-api)',
+    nonNegativeInt,
+  )
+  .option('--delay-error-factor <c>', '[adaptive] the fill waits c·err_S²/σ² beyond the lead', positiveNumber)
+  .option('--delay-prints-min <k>', '[adaptive] fewest prints after receipt', positiveInt)
+  .option('--delay-prints-max <k>', '[adaptive] most prints after receipt', positiveInt)
   .option('--sees <truth,venue,index>', '[sim] which informed traders (issue 22)', (v) =>
     v.split(',').map((x) => oneOf(['truth', 'venue', 'index'])(x)),
   )

@@ -7,6 +7,7 @@
  *   bench calibrate --source segment --path /var/lib/tap/segments/2026-W49.db
  *   bench calibrate --source sim --hours 168 --record-segment week.db   (a stored week to replay)
  *   bench calibrate --source sim --informed 0,150,500 [--sees truth,venue] [--index filtered] [--fill-prints 1]
+ *   bench calibrate --source sim --informed 50,150 --index filtered --fill-delay adaptive [--delay-error-factor 2.5]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,9 +19,16 @@ import {
   withFilteredIndex,
 } from '@tap/calibration';
 import type { PrintEntry } from '@tap/domain';
-import { DEFAULT_PRICING_CONFIG } from '@tap/pricing';
+import {
+  ADAPTIVE_FILL_DELAY_DEFAULTS,
+  type AdaptiveFillDelayRule,
+  adaptiveFillDelay,
+  DEFAULT_PRICING_CONFIG,
+  fillDelayRuleProblems,
+} from '@tap/pricing';
 import { BENCH_ROOT } from '../stack/repo.js';
 import { renderCalibrationSvg } from './calibration-svg.js';
+import { renderInformedSvg } from './informed-svg.js';
 import { InformedValues, type Sees } from './informed-traders.js';
 import {
   fileOfPrints,
@@ -51,6 +59,16 @@ export interface CalibrateOptions {
   index?: 'print' | 'filtered';
   /** Which print prices a bet (issue 22): 0, in effect at receipt (default); k, the k-th after receipt. */
   fillPrints?: number;
+  /**
+   * `fixed`: every bet filled at `fillPrints`; `adaptive`: each at the print `adaptiveFillDelay`
+   * gives (ingest-api's BET_ENTRY_DELAY=adaptive) with the `delay*` rule below. Default fixed.
+   */
+  fillDelay?: 'fixed' | 'adaptive';
+  /** The adaptive rule (defaults: `ADAPTIVE_FILL_DELAY_DEFAULTS`, as ingest-api's). */
+  delayLeadMs?: number;
+  delayErrorFactor?: number;
+  delayPrintsMin?: number;
+  delayPrintsMax?: number;
   /** [sim] which informed traders (default truth and venue; `index` is the latency arbitrageur). */
   sees?: Sees[];
   /** Where the JSON and SVG go; default results/calibration. */
@@ -87,6 +105,9 @@ export function calibrate(options: CalibrateOptions): CalibrationReport {
     bandsEachSide: options.bands,
     warmupMs: Math.min(options.warmupS * 1000, spanMs / 2),
     fillPrints: options.fillPrints ?? 0,
+    ...(options.fillDelay === 'adaptive'
+      ? { fillDelayOf: adaptiveFillDelayOf(fillDelayRuleOf(options)) }
+      : {}),
     ...(informed ? { informed } : {}),
   });
   const report = buildReport(run, DEFAULT_PRICING_CONFIG.houseEdge, informed);
@@ -96,8 +117,30 @@ export function calibrate(options: CalibrateOptions): CalibrationReport {
   const pricing = DEFAULT_PRICING_CONFIG.configVersion;
   writeFileSync(join(dir, `${name}.json`), `${JSON.stringify({ options, pricing, report }, null, 2)}\n`);
   writeFileSync(join(dir, `${name}.svg`), renderCalibrationSvg(report, `Calibration: ${name}`));
+  if (report.informed?.length) {
+    writeFileSync(join(dir, `${name}-informed.svg`), renderInformedSvg(report, `Informed traders: ${name}`));
+  }
   process.stdout.write(`${summaryText(name, report)}\n`);
   return report;
+}
+
+/** The adaptive rule of a run: its options over ingest-api's defaults. */
+export function fillDelayRuleOf(o: CalibrateOptions): AdaptiveFillDelayRule {
+  const rule = {
+    leadMs: o.delayLeadMs ?? ADAPTIVE_FILL_DELAY_DEFAULTS.leadMs,
+    errorFactor: o.delayErrorFactor ?? ADAPTIVE_FILL_DELAY_DEFAULTS.errorFactor,
+    printsMin: o.delayPrintsMin ?? ADAPTIVE_FILL_DELAY_DEFAULTS.printsMin,
+    printsMax: o.delayPrintsMax ?? ADAPTIVE_FILL_DELAY_DEFAULTS.printsMax,
+  };
+  const problems = fillDelayRuleProblems(rule);
+  if (problems.length > 0) throw new Error(`adaptive fill delay: ${problems.join('; ')}`);
+  return rule;
+}
+
+/** The same function ingest-api calls at admission, on the print in effect at receipt. */
+function adaptiveFillDelayOf(rule: AdaptiveFillDelayRule) {
+  return (print: PrintEntry, nowMs: number) =>
+    adaptiveFillDelay(print, nowMs, rule, DEFAULT_PRICING_CONFIG.printIntervalMs).prints;
 }
 
 function loadPrints(options: CalibrateOptions): {
@@ -187,8 +230,13 @@ export function summaryText(name: string, r: CalibrationReport): string {
     row(r.demo),
     ...(r.informed ?? []).map(
       (s) =>
-        `${s.strategy.padEnd(13)} ${(s.sees ?? '').padEnd(5)} ${s.leadMs === null ? '     ' : `${String(s.leadMs).padStart(3)} ms`} bets ${String(s.bets).padStart(9)} return ${pct(s.meanReturn).padStart(9)} ± ${pct(s.returnSe)}`,
+        `${s.strategy.padEnd(13)} ${(s.sees ?? '').padEnd(5)} ${s.leadMs === null ? '     ' : `${String(s.leadMs).padStart(3)} ms`} bets ${String(s.bets).padStart(9)} return ${pct(s.meanReturn).padStart(9)} ± ${pct(s.returnSe)} refused ${s.sent ? pct((s.refusedFills ?? 0) / s.sent) : '—'}`,
     ),
+    ...(r.fill
+      ? [
+          `fill: receipt → fill print p50 ${r.fill.waitMsP50} ms, p99 ${r.fill.waitMsP99} ms (mean ${r.fill.waitMsMean.toFixed(0)}); prints p50 ${r.fill.printsP50}, p99 ${r.fill.printsP99}, max ${r.fill.printsMax}`,
+        ]
+      : []),
     `checks: buckets within 3 SE ${r.checks.bucketsWithin3Se}, edge within 1 pp ${r.checks.edgeWithin1pp}, edge ≥ h − 1 % ${r.checks.edgeAboveFloor} → ${r.checks.pass ? 'PASS' : 'FAIL'}`,
   ].join('\n');
 }

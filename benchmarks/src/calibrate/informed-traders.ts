@@ -48,6 +48,8 @@ export class InformedValues implements CellValuer {
   private readonly values: number[][];
   private readonly filled: number[][];
   private readonly decision: number[] = [];
+  /** The fill's multiplier over the one displayed at receipt (1 at receipt; 0 if not offered then). */
+  private readonly fillRatio: number[] = [];
 
   constructor(
     readonly options: InformedOptions,
@@ -66,6 +68,7 @@ export class InformedValues implements CellValuer {
     market: { sigma: number; noise: number },
   ): void {
     this.decision.push(decisionIndex);
+    this.fillRatio.push(cell.displayMultiplierBp === null ? 0 : cell.multiplierBp / cell.displayMultiplierBp);
     this.options.sees.forEach((sees, s) => {
       this.options.leadsMs.forEach((leadMs, k) => {
         const p = this.probability(sees, cell, printT + leadMs, market);
@@ -111,20 +114,29 @@ export class InformedValues implements CellValuer {
       strategy: StrategyStats['strategy'],
       sees: StrategyStats['sees'],
       leadMs: number | null,
-      rows: readonly number[],
-    ) => strategyStats({ strategy, sees, leadMs }, rows, d, index);
+      sent: readonly number[],
+      refused: (i: number) => boolean,
+    ) => strategyStats({ strategy, sees, leadMs }, sent, refused, d, index);
     const near = all.filter((i) => Math.abs(d.distanceBands[i]!) < NEAR_BANDS);
-    const stats: StrategyStats[] = [of('random', null, null, all), of('random_near', null, null, near)];
+    // Honest bettors take any fill; their refused count is what a 5 % tolerance would refuse.
+    const beyondTolerance = (i: number) => this.fillRatio[i]! > 0 && this.fillRatio[i]! < HONEST_TOLERANCE;
+    const stats: StrategyStats[] = [
+      of('random', null, null, all, beyondTolerance),
+      of('random_near', null, null, near, beyondTolerance),
+    ];
     this.options.sees.forEach((sees, s) => {
       this.options.leadsMs.forEach((leadMs, k) => {
         const column = s * this.options.leadsMs.length + k;
         const ev = this.values[column]!;
         const filled = this.filled[column]!;
-        // It bets what looked worth more than its price, with minMultiplierBp at its own break-even:
-        // under a k-print fill a fill it would value below 1 is refused quote_moved.
-        const positive = all.filter((i) => ev[i]! > 1 && filled[i]! >= 1);
-        stats.push(of('all_positive', sees, leadMs, positive));
-        stats.push(of('best_cell', sees, leadMs, bestPerDecision(positive, ev, this.decision)));
+        // It sends what looked worth more than its price, with minMultiplierBp at its own
+        // break-even: under a fill delay a fill it would value below 1 is refused quote_moved. The
+        // best cell is chosen before the fill is known (a refused best cell is no bet, not the
+        // next best).
+        const wanted = all.filter((i) => ev[i]! > 1);
+        const refused = (i: number) => filled[i]! < 1;
+        stats.push(of('all_positive', sees, leadMs, wanted, refused));
+        stats.push(of('best_cell', sees, leadMs, bestPerDecision(wanted, ev, this.decision), refused));
       });
     });
     return stats;
@@ -166,13 +178,24 @@ function bestPerDecision(
   return [...best.values()];
 }
 
+/** An honest bettor's tolerance for the refused-fill count: the fill at ≥ 95 % of the displayed multiplier. */
+const HONEST_TOLERANCE = 0.95;
+
+/**
+ * `sent`: the bets the strategy sends; `refused`: which of them its minimum refuses at the fill
+ * (informed traders: not settled, no money moves; honest bettors: counted only).
+ */
 function strategyStats(
   who: Pick<StrategyStats, 'strategy' | 'sees' | 'leadMs'>,
-  rows: readonly number[],
+  sent: readonly number[],
+  refused: (i: number) => boolean,
   d: Decisions,
   index: { windowOf: Int32Array; windowCount: number; decisionOf: readonly number[] },
 ): StrategyStats {
   const { windowOf, windowCount } = index;
+  const honest = who.sees === null;
+  const refusedFills = sent.reduce((n, i) => n + (refused(i) ? 1 : 0), 0);
+  const rows = honest ? sent : sent.filter((i) => !refused(i));
   const stake = new Float64Array(windowCount);
   const gain = new Float64Array(windowCount);
   let bets = 0;
@@ -191,6 +214,8 @@ function strategyStats(
   return {
     ...who,
     bets,
+    sent: sent.length,
+    refusedFills,
     decisionsWithBet: decisions.size,
     meanReturn,
     returnSe: bootstrapRatioSe(stake, gain, { seed: 22 }),

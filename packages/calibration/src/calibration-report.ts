@@ -74,7 +74,44 @@ export interface CalibrationReport {
   demo: GroupStats;
   /** Informed and random traders (issue 22), when the run valued cells for them. */
   informed?: StrategyStats[];
+  /**
+   * Under a fill delay (issue 22): from receipt to the print that filled, over the decision times —
+   * the wait a bet's `accepted` cannot come before (the batcher adds its own few ms) — and the
+   * print counts (1 = the next print).
+   */
+  fill?: FillDelayStats;
   checks: { bucketsWithin3Se: boolean; edgeWithin1pp: boolean; edgeAboveFloor: boolean; pass: boolean };
+}
+
+export interface FillDelayStats {
+  decisionTimes: number;
+  waitMsMean: number;
+  waitMsP50: number;
+  waitMsP99: number;
+  printsP50: number;
+  printsP99: number;
+  printsMax: number;
+}
+
+/** Quantile by the nearest rank of sorted values (0 for none). */
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+function fillDelayStats(fills: RunResult['fills']): FillDelayStats | undefined {
+  if (fills.waitMs.length === 0) return undefined;
+  const waits = [...fills.waitMs].sort((a, b) => a - b);
+  const prints = [...fills.prints].sort((a, b) => a - b);
+  return {
+    decisionTimes: waits.length,
+    waitMsMean: waits.reduce((a, b) => a + b, 0) / waits.length,
+    waitMsP50: quantile(waits, 0.5),
+    waitMsP99: quantile(waits, 0.99),
+    printsP50: quantile(prints, 0.5),
+    printsP99: quantile(prints, 0.99),
+    printsMax: prints.at(-1)!,
+  };
 }
 
 export function buildReport(run: RunResult, houseEdge: number, informed?: CellValuer): CalibrationReport {
@@ -108,6 +145,7 @@ export function buildReport(run: RunResult, houseEdge: number, informed?: CellVa
   const edgeWithin1pp = distance.every((g) => Math.abs(g.realisedEdge - g.promisedEdge) <= EDGE_TOLERANCE);
   const edgeAboveFloor = distance.every((g) => g.realisedEdge >= houseEdge - EDGE_TOLERANCE);
   const cpuS = run.cpuMs / 1000;
+  const fill = fillDelayStats(run.fills);
   return {
     decisions: d.count,
     quotes: run.quotes,
@@ -122,6 +160,7 @@ export function buildReport(run: RunResult, houseEdge: number, informed?: CellVa
     horizon,
     demo,
     ...(informed ? { informed: informed.evaluate(d, blocks.of, blocks.count) } : {}),
+    ...(fill ? { fill } : {}),
     checks: {
       bucketsWithin3Se,
       edgeWithin1pp,

@@ -37,6 +37,12 @@ export interface RunOptions {
    * way the print's filtered index is used when it carries one (`pricingIndexOf`).
    */
   fillPrints?: number;
+  /**
+   * A per-bet fill delay (the adaptive rule, `@tap/pricing` `adaptiveFillDelay`, as ingest-api's
+   * `BET_ENTRY_DELAY=adaptive` applies it): the fill's print after receipt from the print in effect
+   * at receipt and the receive time. Replaces `fillPrints` when given.
+   */
+  fillDelayOf?: (print: PrintEntry, nowMs: number) => number;
 }
 
 /** One row per cell-decision (a unit bet on an offered cell). */
@@ -60,6 +66,8 @@ export interface RunResult {
   cpuMs: number;
   firstT: number;
   lastT: number;
+  /** Per decision time under a fill delay: the print after receipt that filled (k) and its time after the receipt, ms. */
+  fills: { prints: number[]; waitMs: number[] };
 }
 
 const RESOLVER_RULES = { gapMsMax: 1_000, deadlineMs: 60_000, settledMemoryMs: 300_000 };
@@ -85,20 +93,26 @@ export function runCalibration(prints: readonly PrintEntry[], options: RunOption
   let quotes = 0;
   let decisionTimes = 0;
   let nextDecisionMs = (prints[0]?.t ?? 0) + options.warmupMs;
+  const fills = { prints: [] as number[], waitMs: [] as number[] };
   for (let i = 0; i < prints.length; i++) {
     const print = prints[i]!;
     settle(index.onPrint(print, print.t).verdicts);
     settle(index.settleFinished(print.t));
     if (print.t < nextDecisionMs || index.breaker.openByPrints) continue;
-    // A k-print fill prices at the k-th print after receipt; none yet at the end of the prints.
-    const fill = prints[i + (options.fillPrints ?? 0)];
-    if (fill === undefined) continue;
-    nextDecisionMs = print.t + options.decisionEveryMs;
     // Receive time: somewhere before the next print (which would otherwise be the one in effect).
     const nextT = prints[i + 1]?.t ?? print.t + config.printIntervalMs;
     const nowMs =
       print.t + ((decisionTimes * 37) % Math.max(1, Math.min(config.printIntervalMs, nextT - print.t)));
+    // A k-print fill prices at the k-th print after receipt; none yet at the end of the prints.
+    const k = options.fillDelayOf ? options.fillDelayOf(print, nowMs) : (options.fillPrints ?? 0);
+    const fill = prints[i + k];
+    if (fill === undefined) continue;
+    nextDecisionMs = print.t + options.decisionEveryMs;
     decisionTimes += 1;
+    if (k > 0) {
+      fills.prints.push(k);
+      fills.waitMs.push(fill.t - nowMs);
+    }
     const center = Math.floor(print.priceCents / config.bandCents) * config.bandCents;
     for (const t0 of gridColumns(nowMs, config)) {
       for (let k = -options.bandsEachSide; k <= options.bandsEachSide; k++) {
@@ -137,6 +151,7 @@ export function runCalibration(prints: readonly PrintEntry[], options: RunOption
     cpuMs: (cpu.user + cpu.system) / 1_000,
     firstT: prints[0]?.t ?? 0,
     lastT: prints.at(-1)?.t ?? 0,
+    fills,
   };
 }
 

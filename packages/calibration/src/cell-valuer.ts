@@ -15,6 +15,14 @@ export interface StrategyStats {
   sees: 'truth' | 'index' | 'venue' | null;
   leadMs: number | null;
   bets: number;
+  /**
+   * Bets the strategy sent, and of them how many its own `minMultiplierBp` refused at the fill
+   * (`quote_moved`: the fill's multiplier below its minimum; informed traders set it at their
+   * break-even). For honest bettors, who take any fill, what a 5 % tolerance below the displayed
+   * multiplier would refuse. Absent in reports written before it was measured.
+   */
+  sent?: number;
+  refusedFills?: number;
   decisionsWithBet: number;
   /** Trader's mean (payout − stake) per unit stake. */
   meanReturn: number;

@@ -4,6 +4,7 @@ export {
   buildReport,
   type CalibrationReport,
   DISTANCE_BANDS,
+  type FillDelayStats,
   type GroupStats,
   HORIZON_BANDS_MS,
 } from './calibration-report.js';
