@@ -46,12 +46,13 @@ export function calibrationSection(dir: string): string {
     '',
   ];
   lines.push(...informedSummary(runs));
-  for (const run of runs) lines.push(...runSection(run.file.replace('.json', ''), run.options, run.report));
+  for (const run of runs)
+    lines.push(...runSection(run.file.replace('.json', ''), run.options, run.report, dir));
   lines.push(END);
   return lines.join('\n');
 }
 
-function runSection(name: string, o: CalibrateOptions, r: CalibrationReport): string[] {
+function runSection(name: string, o: CalibrateOptions, r: CalibrationReport, dir: string): string[] {
   return [
     `### ${name}`,
     '',
@@ -64,8 +65,12 @@ function runSection(name: string, o: CalibrateOptions, r: CalibrationReport): st
     `P buckets (≥ 500 bets): z from ${Math.min(...r.buckets.filter((b) => b.bets >= 500).map((b) => b.z)).toFixed(2)} to ${Math.max(...r.buckets.filter((b) => b.bets >= 500).map((b) => b.z)).toFixed(2)}.`,
     '',
     ...informedRows(r),
+    ...fillLine(r),
     `![${name}](results/calibration/${name}.svg)`,
     '',
+    ...(r.informed?.length && existsSync(join(dir, `${name}-informed.svg`))
+      ? [`![${name}: informed traders](results/calibration/${name}-informed.svg)`, '']
+      : []),
   ];
 }
 
@@ -91,15 +96,24 @@ function informedSummary(runs: readonly Run[]): string[] {
   const pair = (r: Run, sees: string) =>
     `${at(r, 'all_positive', sees, 150)} / ${at(r, 'best_cell', sees, 150)}`;
   const fillOf = (o: CalibrateOptions) =>
-    o.fillPrints ?? ((o as { entry?: string }).entry === 'next_print' ? 1 : 0);
+    o.fillDelay === 'adaptive'
+      ? 'adaptive'
+      : (o.fillPrints ?? ((o as { entry?: string }).entry === 'next_print' ? 1 : 0));
+  const wait = (r: Run) => (r.report.fill ? `${r.report.fill.waitMsP50} / ${r.report.fill.waitMsP99}` : '—');
+  const refused = (r: Run, sees: string) => {
+    const s = r.report.informed!.find(
+      (x) => x.strategy === 'all_positive' && x.sees === sees && x.leadMs === 150,
+    );
+    return s?.sent ? `${((100 * (s.refusedFills ?? 0)) / s.sent).toFixed(0)} %` : '—';
+  };
   return [
     '### Informed traders 150 ms ahead, every run (issue 22; % return per unit stake ± SE, every cell / best cell)',
     '',
-    '| run | pricing | S | fill print after receipt | random | random near | sees the true price | sees the fastest venue | sees our next prints |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| run | pricing | σ %/yr | S | fill print after receipt | receipt → fill ms p50 / p99 | random | random near | sees the true price | sees the fastest venue | sees our next prints | refused fills, true price / venue (every cell) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...measured.map(
       (r) =>
-        `| ${r.file.replace('.json', '')} | ${r.pricing ?? 'not recorded'} | ${r.options.index ?? 'print'} | ${fillOf(r.options) || 'receipt'} | ${at(r, 'random', null, null)} | ${at(r, 'random_near', null, null)} | ${pair(r, 'truth')} | ${pair(r, 'venue')} | ${pair(r, 'index')} |`,
+        `| ${r.file.replace('.json', '')} | ${r.pricing ?? 'not recorded'} | ${Math.round(100 * (r.options.vol ?? 0.6))} | ${r.options.index ?? 'print'} | ${fillOf(r.options) || 'receipt'} | ${wait(r)} | ${at(r, 'random', null, null)} | ${at(r, 'random_near', null, null)} | ${pair(r, 'truth')} | ${pair(r, 'venue')} | ${pair(r, 'index')} | ${refused(r, 'truth')} / ${refused(r, 'venue')} |`,
     ),
     '',
   ];
@@ -112,12 +126,28 @@ function groupRow(g: GroupStats): string {
 function informedRows(r: CalibrationReport): string[] {
   if (!r.informed) return [];
   return [
-    '| trader | what it sees, when | bets | decisions with a bet | trader return per unit stake | ± SE | house P&L per 1,000 staked |',
-    '|---|---|---|---|---|---|---|',
+    '| trader | what it sees, when | bets | decisions with a bet | trader return per unit stake | ± SE | house P&L per 1,000 staked | refused fills |',
+    '|---|---|---|---|---|---|---|---|',
     ...r.informed.map(
       (s) =>
-        `| ${s.strategy.replace('_', ' ')}${s.sees ? ` (sees ${SEES_TEXT[s.sees]})` : ''} | ${s.leadMs === null ? '—' : `${s.leadMs} ms after our print`} | ${s.bets.toLocaleString('en-US')} | ${s.decisionsWithBet.toLocaleString('en-US')} | ${pct(s.meanReturn)} | ${pct(s.returnSe)} | ${s.housePnlPer1000.toFixed(0)} |`,
+        `| ${s.strategy.replace('_', ' ')}${s.sees ? ` (sees ${SEES_TEXT[s.sees]})` : ''} | ${s.leadMs === null ? '—' : `${s.leadMs} ms after our print`} | ${s.bets.toLocaleString('en-US')} | ${s.decisionsWithBet.toLocaleString('en-US')} | ${pct(s.meanReturn)} | ${pct(s.returnSe)} | ${s.housePnlPer1000.toFixed(0)} | ${refusedText(s)} |`,
     ),
+    '',
+  ];
+}
+
+/** Of the bets sent, refused by the trader's minimum at the fill (honest bettors: by a 5 % tolerance). */
+function refusedText(s: StrategyStats): string {
+  if (!s.sent) return '—';
+  const share = `${((100 * (s.refusedFills ?? 0)) / s.sent).toFixed(1)} %`;
+  return s.sees === null ? `${share} at a 5 % tolerance` : share;
+}
+
+function fillLine(r: CalibrationReport): string[] {
+  const f = r.fill;
+  if (!f) return [];
+  return [
+    `Receipt → fill print over ${f.decisionTimes.toLocaleString('en-US')} decision times: p50 ${f.waitMsP50} ms, p99 ${f.waitMsP99} ms, mean ${f.waitMsMean.toFixed(0)} ms; the fill's print after receipt p50 ${f.printsP50}, p99 ${f.printsP99}, at most ${f.printsMax}.`,
     '',
   ];
 }
@@ -135,7 +165,13 @@ function commandOf(o: CalibrateOptions): string {
   // Reports written before --fill-prints said `entry: 'next_print'` (one print after receipt).
   const legacyEntry = (o as { entry?: string }).entry === 'next_print' ? 1 : 0;
   const fillPrints = o.fillPrints ?? legacyEntry;
-  if (fillPrints) parts.push(`--fill-prints ${fillPrints}`);
+  if (o.fillDelay === 'adaptive') {
+    parts.push('--fill-delay adaptive');
+    if (o.delayLeadMs !== undefined) parts.push(`--delay-lead-ms ${o.delayLeadMs}`);
+    if (o.delayErrorFactor !== undefined) parts.push(`--delay-error-factor ${o.delayErrorFactor}`);
+    if (o.delayPrintsMin !== undefined) parts.push(`--delay-prints-min ${o.delayPrintsMin}`);
+    if (o.delayPrintsMax !== undefined) parts.push(`--delay-prints-max ${o.delayPrintsMax}`);
+  } else if (fillPrints) parts.push(`--fill-prints ${fillPrints}`);
   if (o.sees) parts.push(`--sees ${o.sees.join(',')}`);
   if (o.name) parts.push(`--name ${o.name}`);
   return parts.join(' ');

@@ -10,7 +10,7 @@ import type { CalibrationReport, StrategyStats } from '@tap/calibration';
 
 const PLOT = { left: 70, top: 56, width: 520, height: 320 };
 const WIDTH = PLOT.left + PLOT.width + 230;
-const HEIGHT = PLOT.top + PLOT.height + 90;
+const HEIGHT = PLOT.top + PLOT.height + 128;
 const COLORS = { truth: '#1f77b4', venue: '#ff7f0e', index: '#2ca02c' } as const;
 const SEES_TEXT = { truth: 'true price', venue: 'fastest venue', index: 'our next prints' } as const;
 
@@ -74,10 +74,12 @@ export function renderInformedSvg(report: CalibrationReport, title: string): str
       `<text x="${legendX + 30}" y="${legendY + 4}">${escapeXml(`random (honest): ${pct(random.meanReturn)}`)}</text>`,
     );
   }
-  parts.push(
-    `<text x="${PLOT.left}" y="${HEIGHT - 24}" fill="#555">${escapeXml(refusedLine(informed))}</text>`,
-    '</svg>',
-  );
+  refusedLines(informed).forEach((line, i) => {
+    parts.push(
+      `<text x="${PLOT.left}" y="${PLOT.top + PLOT.height + 60 + 16 * i}" fill="#555">${escapeXml(line)}</text>`,
+    );
+  });
+  parts.push('</svg>');
   return `${parts.join('\n')}\n`;
 }
 
@@ -96,14 +98,18 @@ function subtitle(r: CalibrationReport): string {
   return `${r.hoursOfPrints.toFixed(1)} h of prints, ${r.decisions.toLocaleString('en-US')} cell-decisions; ${fill}`;
 }
 
-function refusedLine(informed: readonly StrategyStats[]): string {
+/** One line per trader: the share of its bets its own minimum refused at the fill, at L = 150 ms. */
+function refusedLines(informed: readonly StrategyStats[]): string[] {
   const at150 = informed.filter((s) => s.leadMs === 150 && s.sent);
-  if (at150.length === 0) return '';
-  const parts = at150.map(
-    (s) =>
-      `${SEES_TEXT[s.sees!]} ${s.strategy === 'best_cell' ? 'best' : 'every'} ${pct((s.refusedFills ?? 0) / s.sent!)}`,
-  );
-  return `refused fills at 150 ms (its minMultiplierBp at break-even): ${parts.join(', ')}`;
+  const lines = (['truth', 'venue', 'index'] as const).flatMap((sees) => {
+    const of = (strategy: string) => at150.find((s) => s.sees === sees && s.strategy === strategy);
+    const share = (s: StrategyStats | undefined) => (s ? pct((s.refusedFills ?? 0) / s.sent!) : '—');
+    const every = of('all_positive');
+    return every
+      ? [`${SEES_TEXT[sees]}: every cell ${share(every)}, best cell ${share(of('best_cell'))}`]
+      : [];
+  });
+  return lines.length ? ['refused fills at 150 ms (minMultiplierBp at its break-even):', ...lines] : [];
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
