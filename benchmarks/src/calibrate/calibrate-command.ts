@@ -115,7 +115,13 @@ export function calibrate(options: CalibrateOptions): CalibrationReport {
   const dir = options.outDir ?? join(BENCH_ROOT, 'results/calibration');
   mkdirSync(dir, { recursive: true });
   const pricing = DEFAULT_PRICING_CONFIG.configVersion;
-  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify({ options, pricing, report }, null, 2)}\n`);
+  // The adaptive rule as it ran (defaults filled in): the report's command reproduces it even after a default changes.
+  const recorded =
+    options.fillDelay === 'adaptive' ? { ...options, ...delayOptionsOf(fillDelayRuleOf(options)) } : options;
+  writeFileSync(
+    join(dir, `${name}.json`),
+    `${JSON.stringify({ options: recorded, pricing, report }, null, 2)}\n`,
+  );
   writeFileSync(join(dir, `${name}.svg`), renderCalibrationSvg(report, `Calibration: ${name}`));
   if (report.informed?.length) {
     writeFileSync(join(dir, `${name}-informed.svg`), renderInformedSvg(report, `Informed traders: ${name}`));
@@ -135,6 +141,15 @@ export function fillDelayRuleOf(o: CalibrateOptions): AdaptiveFillDelayRule {
   const problems = fillDelayRuleProblems(rule);
   if (problems.length > 0) throw new Error(`adaptive fill delay: ${problems.join('; ')}`);
   return rule;
+}
+
+function delayOptionsOf(rule: AdaptiveFillDelayRule) {
+  return {
+    delayLeadMs: rule.leadMs,
+    delayErrorFactor: rule.errorFactor,
+    delayPrintsMin: rule.printsMin,
+    delayPrintsMax: rule.printsMax,
+  };
 }
 
 /** The same function ingest-api calls at admission, on the print in effect at receipt. */

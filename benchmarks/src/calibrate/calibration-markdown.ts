@@ -8,7 +8,9 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CalibrationReport, GroupStats, StrategyStats } from '@tap/calibration';
+import { DEFAULT_PRICING_CONFIG } from '@tap/pricing';
 import type { CalibrateOptions } from './calibrate-command.js';
+import { type ComparedRun, renderInformedComparisonSvg } from './informed-comparison-svg.js';
 
 const START = '<!-- calibration:start -->';
 const END = '<!-- calibration:end -->';
@@ -19,16 +21,29 @@ const SEES_TEXT = {
   venue: "the fastest venue's quote",
 } as const;
 
-export function calibrationSection(dir: string): string {
+function loadRuns(dir: string): Run[] {
   const files = existsSync(dir)
     ? readdirSync(dir)
         .filter((f) => f.endsWith('.json'))
         .sort()
     : [];
-  const runs: Run[] = files.map((f) => ({
+  return files.map((f) => ({
     file: f,
     ...(JSON.parse(readFileSync(join(dir, f), 'utf8')) as Omit<Run, 'file'>),
   }));
+}
+
+/** The comparison plot's runs: informed traders valued on the current pricing. */
+function comparedRuns(runs: readonly Run[]): ComparedRun[] {
+  return runs
+    .filter((r) => r.pricing === DEFAULT_PRICING_CONFIG.configVersion && r.report.informed?.length)
+    .map((r) => ({ name: r.file.replace('.json', ''), vol: r.options.vol ?? 0.6, report: r.report }));
+}
+
+const COMPARISON_SVG = 'informed-defenses.svg';
+
+export function calibrationSection(dir: string): string {
+  const runs = loadRuns(dir);
   const lines = [
     START,
     '## Calibration: fair prices on the prints that settle (`bench calibrate`, issue 14)',
@@ -46,6 +61,14 @@ export function calibrationSection(dir: string): string {
     '',
   ];
   lines.push(...informedSummary(runs));
+  if (comparedRuns(runs).length > 0) {
+    lines.push(
+      `The informed traders on ${DEFAULT_PRICING_CONFIG.configVersion}, every run side by side (every-cell traders; the per-run plots below add the best-cell traders and the refused fills):`,
+      '',
+      `![informed traders, every defense on ${DEFAULT_PRICING_CONFIG.configVersion}](results/calibration/${COMPARISON_SVG})`,
+      '',
+    );
+  }
   for (const run of runs)
     lines.push(...runSection(run.file.replace('.json', ''), run.options, run.report, dir));
   lines.push(END);
@@ -179,6 +202,11 @@ function commandOf(o: CalibrateOptions): string {
 
 /** Replaces the calibration section of `markdownPath` (or appends it), leaving the rest as it is. */
 export function writeCalibrationSection(markdownPath: string, dir: string): void {
+  const compared = comparedRuns(loadRuns(dir));
+  if (compared.length > 0) {
+    const title = `Informed traders on ${DEFAULT_PRICING_CONFIG.configVersion}: every defense measured`;
+    writeFileSync(join(dir, COMPARISON_SVG), renderInformedComparisonSvg(compared, title));
+  }
   const current = existsSync(markdownPath) ? readFileSync(markdownPath, 'utf8') : '';
   const section = calibrationSection(dir);
   const start = current.indexOf(START);

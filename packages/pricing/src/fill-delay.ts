@@ -79,12 +79,13 @@ export function fillDelayRuleProblems(rule: AdaptiveFillDelayRule): string[] {
 
 /**
  * The measured defaults (docs/pricing.md "Adaptive fill delay"): the issue's 150 ms trader, the
- * factor the calibration tool found to hold it at or below 0 at 30 and 60 %/yr, and bounds of the
- * next print up to 2 s (the lead to the nearest window: a later fill could start after the window).
+ * factor the calibration tool found to hold it at or below 0 at 60 %/yr (2.5 held it at 30 %/yr and
+ * left +1.9 ± 3.5 % at 60), and bounds of the next print up to 2 s (LEAD, the lead to the nearest
+ * window: a later fill could come after the window started).
  */
 export const ADAPTIVE_FILL_DELAY_DEFAULTS: Readonly<AdaptiveFillDelayRule> = Object.freeze({
   leadMs: 150,
-  errorFactor: 2.5,
+  errorFactor: 3,
   printsMin: 1,
   printsMax: 20,
 });

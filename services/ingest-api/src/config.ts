@@ -129,7 +129,7 @@ const shape = {
   BET_ENTRY_DELAY: z.enum(['fixed', 'adaptive']).default('fixed'),
   /** adaptive: the trader lead defended against, ms. Default 150. */
   BET_ENTRY_DELAY_LEAD_MS: env.intBetween(0, 2_000, ADAPTIVE_FILL_DELAY_DEFAULTS.leadMs),
-  /** adaptive: c, the fill waits c · err_S²/σ² beyond the lead (measured: docs/pricing.md). Default 2.5. */
+  /** adaptive: c, the fill waits c · err_S²/σ² beyond the lead (measured: docs/pricing.md). Default 3. */
   BET_ENTRY_DELAY_ERROR_FACTOR: z.coerce
     .number()
     .min(0)

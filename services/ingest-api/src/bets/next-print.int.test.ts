@@ -236,28 +236,28 @@ describe('the adaptive fill delay (BET_ENTRY_DELAY=adaptive)', () => {
     throw new Error('ingest-api never priced from the new market');
   };
 
-  it('fills each bet at the print the rule computes from its receipt: ≈ 540 ms at 60 %/yr with the filter at 0.42 bp', async () => {
+  it('fills each bet at the print the rule computes from its receipt: ≈ 610 ms at 60 %/yr with the filter at 0.42 bp', async () => {
     const { entry, prints } = await betAt({
       sigma: sigmaFromAnnualized(0.6),
       noise: 0.67 * bp,
       filteredNoise: 0.42 * bp,
     });
     expect(entry.terms.indexNoise).toBe(0.42 * bp);
-    // The wait is ≈ 537 ms: the 6th print after one seen 0–63 ms before the receipt, later after an older one.
-    expect(computed(entry).waitMs).toBeCloseTo(536.6, 0);
+    // The wait is ≈ 614 ms: the 7th print after one seen up to 86 ms before the receipt, later after an older one.
+    expect(computed(entry).waitMs).toBeCloseTo(613.9, 0);
     expect(prints).toBe(computed(entry).prints);
-    expect(prints).toBeGreaterThanOrEqual(6);
+    expect(prints).toBeGreaterThanOrEqual(7);
   });
 
-  it('waits longer in a calm market: ≈ 1.05 s at the σ floor, 30 %/yr', async () => {
+  it('waits longer in a calm market: ≈ 1.2 s at the σ floor, 30 %/yr', async () => {
     const { entry, prints } = await betAt({
       sigma: sigmaFromAnnualized(0.3),
       noise: 0.67 * bp,
       filteredNoise: 0.32 * bp,
     });
-    expect(computed(entry).waitMs).toBeCloseTo(1_047.6, 0);
+    expect(computed(entry).waitMs).toBeCloseTo(1_227.2, 0);
     expect(prints).toBe(computed(entry).prints);
-    expect(prints).toBeGreaterThanOrEqual(11);
+    expect(prints).toBeGreaterThanOrEqual(13);
   });
 
   it("waits only the lead while η is still 0, and a wallet's longer delay wins", async () => {
