@@ -18,7 +18,7 @@
  * case admission allows it), the entry carries `nextPrint` and the 202 says only pending. The
  * batcher prices it at the first print after `receivedAtMs` (services/batcher/src/apply/fill.ts).
  */
-import type { Channels } from '@tap/channels';
+import { type Channels, WALLET_FIELDS } from '@tap/channels';
 import { type BetEntry, type ErrorCode, FILL_DELAY_PRINTS_MAX, payoutMicros, type Terms } from '@tap/domain';
 import { betTermsOf, type PricingConfig } from '@tap/pricing';
 import type { Redis } from '@tap/runtime';
@@ -89,7 +89,7 @@ export async function placeBet(
   // Refused before admission: the rate limit and a retry's original answer still come first.
   const { keys } = deps.channels;
   const taken = await deps.rateLimit.take(
-    keys.rateLimit(userId),
+    { key: keys.wallet(userId), field: WALLET_FIELDS.rate },
     receivedAtMs,
     keys.idempotency(userId, request.clientBetId),
   );
