@@ -195,7 +195,7 @@ describe('batcher operator entries (real Redis, built daemon)', () => {
     try {
       // Admitted after the start-up sweep: the next one is due an interval later.
       await eventually(
-        () => suite.redis.get(setup.channels.keys.balance(user)),
+        () => suite.redis.hget(setup.channels.keys.wallet(user), 'balance'),
         (v) => v === String(backlog * USD),
       );
       for (let i = 0; i < backlog; i += 1) {
