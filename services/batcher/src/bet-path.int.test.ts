@@ -277,7 +277,12 @@ describe('batcher bet path (real Redis, built daemon)', () => {
     await suite.redis.hset(keys.wallet(user), 'balance', String(999 * USD));
     await suite.redis.hset(keys.wallet(wallet(6)), 'exposure', '5');
     // The layout before the wallet hash is dropped; an operator's freeze and the rate bucket stay.
-    const legacy = [`${setup.channels.prefix}balance:${user}`, `${setup.channels.prefix}openbets:${user}`];
+    // A wallet key that is not a hash (written by hand) goes too.
+    const legacy = [
+      `${setup.channels.prefix}balance:${user}`,
+      `${setup.channels.prefix}openbets:${user}`,
+      keys.wallet(wallet(8)),
+    ];
     for (const key of legacy) await suite.redis.set(key, '7');
     await suite.redis.set(keys.frozen(wallet(7)), '{"operator":"test"}');
     await suite.redis.hset(keys.wallet(user), 'rate', '3:1');

@@ -219,7 +219,11 @@ describe('restore drill (real batcher, Redis, S3)', () => {
 
     // The batcher starts on the restored directory and rebuilds the cache the first one had.
     await redis.del(channels.keys.balanceCacheReady);
-    for (const key of Object.keys(cache)) await redis.set(key, 'stale');
+    for (const name of Object.keys(cache)) {
+      const [key, field] = name.split('#') as [string, string | undefined];
+      if (field) await redis.hset(key, field, 'stale');
+      else await redis.set(key, 'stale');
+    }
     const second = await startBatcher(dataDir, prefix);
     try {
       expect(await cacheOf(redis, channels)).toEqual(cache);

@@ -72,12 +72,22 @@ async function dropStaleKeys(redis: Redis, channels: Channels, plan: CachePlan):
     const pipeline = redis.pipeline();
     for (const key of found) {
       const stale = CACHE_FIELDS.filter((field) => !plan.has(slotName({ key, field })));
+      // HLEN only to learn the key's type (a string here would fail the plan's HSET).
       if (stale.length > 0) pipeline.hdel(key, ...stale);
+      else pipeline.hlen(key);
     }
-    for (const [err, removed] of (await pipeline.exec()) ?? []) {
-      if (err) throw err;
-      dropped += Number(removed);
-    }
+    const results = (await pipeline.exec()) ?? [];
+    // A key of the wallet family that is not a hash (written by hand) holds no cache value the
+    // plan can keep: it goes whole, and the plan writes the hash.
+    const wrongType: string[] = [];
+    results.forEach(([err, removed], i) => {
+      if (err && /WRONGTYPE/.test(err.message)) wrongType.push(found[i]!);
+      else if (err) throw err;
+      else if (CACHE_FIELDS.some((field) => !plan.has(slotName({ key: found[i]!, field })))) {
+        dropped += Number(removed);
+      }
+    });
+    if (wrongType.length > 0) dropped += await redis.unlink(...wrongType);
   });
   for (const pattern of Object.values(legacyPatterns)) {
     await scanEach(redis, pattern, async (found) => {
