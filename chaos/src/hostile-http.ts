@@ -212,7 +212,7 @@ export async function snapshotState(stack: Stack): Promise<StateSnapshot> {
   const { redis, channels } = stack;
   const p = channels.prefix;
   const keys = new Set<string>();
-  for (const family of ['idem:', 'session:', 'nonce:', 'pending:', 'ratelimit:', 'balance:']) {
+  for (const family of ['idem:', 'session:', 'nonce:', 'pending:', 'ratelimit:', 'wallet:']) {
     let cursor = '0';
     do {
       const [next, found] = await redis.scan(cursor, 'MATCH', `${p}${family}*`, 'COUNT', 1_000);
@@ -220,8 +220,8 @@ export async function snapshotState(stack: Stack): Promise<StateSnapshot> {
       cursor = next;
     } while (cursor !== '0');
   }
-  const balanceKeys = [...keys].filter((k) => k.startsWith(`${p}balance:0x`));
-  const balances = balanceKeys.length ? await redis.mget(...balanceKeys) : [];
+  const walletKeys = [...keys].filter((k) => k.startsWith(`${p}wallet:0x`));
+  const balances = await Promise.all(walletKeys.map((key) => redis.hget(key, 'balance')));
   const sqlite = readSegments(stack.dataDir);
   return {
     keys,

@@ -60,7 +60,8 @@ export async function slowReadersUnderFlood(
       0,
     );
   const dropsBefore = await drops();
-  const applied = async () => Number((await stack.redis.get(stack.channels.keys.balance(userId))) ?? 0);
+  const applied = async () =>
+    Number((await stack.redis.hget(stack.channels.keys.wallet(userId), 'balance')) ?? 0);
   const began = performance.now();
   let queued = 0;
   let slowDropped = 0;

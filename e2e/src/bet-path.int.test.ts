@@ -72,7 +72,7 @@ describe('the bet path end to end', () => {
     const trader = await signIn(stack);
     await deposit(stack, redis, trader.userId, 1_000_000);
     const channels = createChannels(stack.prefix);
-    await redis.incrby(channels.keys.balance(trader.userId), 5_000_000);
+    await redis.hincrby(channels.keys.wallet(trader.userId), 'balance', 5_000_000);
     const socket = await openSocket(stack, trader.token);
     const bets: Awaited<ReturnType<typeof placeBet>>[] = [];
     for (let i = 0; i < 2; i += 1)

@@ -129,7 +129,7 @@ describe('Redis ACL users per daemon', () => {
     await expect(xadd('health-monitor', streams.prices)).rejects.toThrow(refused);
     await expect(xadd('resolver', streams.adjustments)).rejects.toThrow(refused);
     await expect(xadd('resolver', streams.bets)).rejects.toThrow(refused);
-    await expect(as('integrity-cron').set(keys.balance('0xabc'), '1')).rejects.toThrow(refused);
+    await expect(as('integrity-cron').hset(keys.wallet('0xabc'), 'balance', '1')).rejects.toThrow(refused);
     // Forged money entries never landed.
     const adjustment = encodeEntry(
       'adjustments',

@@ -39,7 +39,7 @@ export async function deposit(
   amountMicros: number,
 ): Promise<void> {
   const channels = createChannels(stack.prefix);
-  const before = Number((await redis.get(channels.keys.balance(userId))) ?? 0);
+  const before = Number((await redis.hget(channels.keys.wallet(userId), 'balance')) ?? 0);
   const entry = anAdjustment({
     adjustmentId: randomUUID(),
     userId,
@@ -50,7 +50,7 @@ export async function deposit(
   });
   await redis.xadd(channels.streams.adjustments, '*', ...encodeEntry('adjustments', entry));
   const deadline = Date.now() + 10_000;
-  while (Number((await redis.get(channels.keys.balance(userId))) ?? 0) < before + amountMicros) {
+  while (Number((await redis.hget(channels.keys.wallet(userId), 'balance')) ?? 0) < before + amountMicros) {
     if (Date.now() > deadline) throw new Error('deposit was not applied within 10 s');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

@@ -137,7 +137,7 @@ check_acl() {
   refused health-monitor "XADD tap:adjustments" XADD tap:adjustments '*' a b
   refused resolver "XADD tap:adjustments" XADD tap:adjustments '*' a b
   refused archiver "XADD tap:bets" XADD tap:bets '*' a b
-  refused integrity-cron "SET tap:balance:0x0" SET tap:balance:0x0 1
+  refused integrity-cron "HSET tap:wallet:0x0" HSET tap:wallet:0x0 balance 1
   refused batcher "FLUSHALL" FLUSHALL
   refused tapctl "KEYS" KEYS '*'
 }

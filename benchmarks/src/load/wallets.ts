@@ -4,7 +4,7 @@
  * batcher applies the deposits; a wallet is funded once its balance cache key shows the amount.
  */
 import type { Channels } from '@tap/channels';
-import { encodeEntry } from '@tap/channels';
+import { encodeEntry, readSlots, slotName, WALLET_FIELDS } from '@tap/channels';
 import { type AdjustmentEntry, signOperatorEntry } from '@tap/domain';
 import { buildSiweMessage, randomNonce } from '@tap/signatures';
 import { TEST_OPERATOR_KEY } from '@tap/testkit/standalone';
@@ -176,10 +176,16 @@ export async function fundWallets(
     const still: string[] = [];
     for (let i = 0; i < unfunded.length; i += 1_000) {
       const chunk = unfunded.slice(i, i + 1_000);
-      const balances = await redis.mget(chunk.map((id) => channels.keys.balance(id)));
-      chunk.forEach((id, j) => {
-        if (Number(balances[j] ?? 0) < amountMicros) still.push(id);
-      });
+      const balances = await readSlots(
+        redis,
+        chunk.map((id) => ({ key: channels.keys.wallet(id), field: WALLET_FIELDS.balance })),
+      );
+      for (const id of chunk) {
+        const balance = balances.get(
+          slotName({ key: channels.keys.wallet(id), field: WALLET_FIELDS.balance }),
+        );
+        if (Number(balance ?? 0) < amountMicros) still.push(id);
+      }
     }
     unfunded = still;
     if (unfunded.length > 0) await new Promise((resolve) => setTimeout(resolve, 100));

@@ -7,6 +7,19 @@ export type Channels = ReturnType<typeof createChannels>;
 
 export const DEFAULT_PREFIX = 'tap:';
 
+/**
+ * The fields of a wallet's hash (`keys.wallet`) that the balance cache consists of, in the order
+ * the admission script's HMGET reads them; `rate` is the bet rate bucket, not part of the cache
+ * (the rebuild leaves it alone).
+ */
+export const WALLET_FIELDS = {
+  balance: 'balance',
+  exposure: 'exposure',
+  openBets: 'openbets',
+  rate: 'rate',
+} as const;
+export type WalletCacheField = 'balance' | 'exposure' | 'openbets';
+
 export function createChannels(prefix: string = DEFAULT_PREFIX) {
   const key = (name: string) => `${prefix}${name}`;
   return {
@@ -62,19 +75,22 @@ export function createChannels(prefix: string = DEFAULT_PREFIX) {
       edgeActioned: (userId: string) => key(`edge:actioned:${userId}`),
       /** Set by the batcher once the balance cache is rebuilt; admission refuses bets until then. */
       balanceCacheReady: key('balance:ready'),
-      balance: (userId: string) => key(`balance:${userId}`),
+      /**
+       * A wallet's admission state (issue 19), one hash read with one HMGET and written with one
+       * HSET by the admission script: the cached available balance, open potential payout and
+       * open-bet count (`WALLET_FIELDS`; what the batcher's rebuild and resyncs write) and the bet
+       * rate bucket (`tokens:ts`, ingest-api's token-bucket.ts). Was four string keys
+       * (`balance:`, `exposure:user:`, `openbets:`, `ratelimit:`), dropped by the rebuild.
+       */
+      wallet: (userId: string) => key(`wallet:${userId}`),
       session: (tokenSha256: string) => key(`session:${tokenSha256}`),
       /** A wallet's live sessions: sorted set of token hashes scored by creation ms (SPEC §5: ≤ 10). */
       userSessions: (userId: string) => key(`sessions:${userId}`),
       nonce: (userId: string, nonce: string) => key(`nonce:${userId}:${nonce}`),
-      /** A wallet's bet token bucket (string `tokens:ts`, ingest-api's token-bucket.ts). */
-      rateLimit: (userId: string) => key(`ratelimit:${userId}`),
       idempotency: (userId: string, clientBetId: string) => key(`idem:${userId}:${clientBetId}`),
       exposureCell: (t0: number, p0: number) => key(`exposure:cell:${t0}:${p0}`),
       exposureColumn: (t0: number) => key(`exposure:column:${t0}`),
       exposureTotal: key('exposure:total'),
-      exposureUser: (userId: string) => key(`exposure:user:${userId}`),
-      openBets: (userId: string) => key(`openbets:${userId}`),
       /**
        * The batcher's heartbeat (hash: at, lagMs — its clock when written and the age of the oldest
        * unapplied bet); ingest-api refuses bets `batcher_behind` when it is stale or lagMs too large.
@@ -108,12 +124,24 @@ export function createChannels(prefix: string = DEFAULT_PREFIX) {
        */
       priceWriteFailures: key('prices:write-failed'),
     },
-    /** SCAN patterns matching one key family each (the batcher's cache rebuild drops stale keys). */
-    patterns: {
-      balances: key('balance:0x*'),
+    /**
+     * SCAN patterns of the cache's key families: the batcher's rebuild drops the keys (and wallet
+     * fields) its plan does not hold, integrity-cron compares them. Only cache families belong
+     * here: a pattern listed here is deleted by every batcher start.
+     */
+    cachePatterns: {
+      wallets: key('wallet:0x*'),
       exposure: key('exposure:*'),
+    },
+    /**
+     * Key families of the layout before the wallet hash (issue 19): the batcher's rebuild deletes
+     * whatever is left of them (`balance:`, `openbets:`, and the bet rate buckets `ratelimit:0x…`;
+     * the old `exposure:user:` keys match `cachePatterns.exposure` and are dropped with it).
+     */
+    legacyPatterns: {
+      balances: key('balance:0x*'),
       openBets: key('openbets:*'),
-      frozen: key('frozen:0x*'),
+      betRateLimits: key('ratelimit:0x*'),
     },
   };
 }

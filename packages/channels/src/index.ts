@@ -1,12 +1,22 @@
 export {
   type CachePlan,
+  type CacheSlot,
   type CacheSourceDb,
   type CacheValue,
   CELL_TTL_AFTER_WINDOW_MS,
   planCache,
+  slotName,
+  slotOfName,
 } from './balance-cache/cache-plan.js';
+export { readSlots } from './balance-cache/cache-slots.js';
 export { readInFlightBets } from './balance-cache/in-flight.js';
-export { type Channels, createChannels, DEFAULT_PREFIX } from './channels.js';
+export {
+  type Channels,
+  createChannels,
+  DEFAULT_PREFIX,
+  WALLET_FIELDS,
+  type WalletCacheField,
+} from './channels.js';
 export {
   type Decoded,
   decodeEntry,

@@ -1,5 +1,5 @@
 /** What ingest-api's admission script does for a bet, without its checks: reserve, book, XADD. */
-import { type Channels, encodeEntry } from '@tap/channels';
+import { type Channels, encodeEntry, WALLET_FIELDS } from '@tap/channels';
 import { type BetEntry, payoutMicros } from '@tap/domain';
 import type { ChainableCommander, Redis } from 'ioredis';
 
@@ -14,13 +14,14 @@ export function queueAdmission<C extends ChainableCommander>(
   entryId = '*',
 ): C {
   const payout = payoutMicros(bet.stakeMicros, bet.multiplierBp);
+  const wallet = keys.wallet(bet.userId);
   chain
-    .decrby(keys.balance(bet.userId), bet.stakeMicros)
+    .hincrby(wallet, WALLET_FIELDS.balance, -bet.stakeMicros)
     .incrby(keys.exposureCell(bet.t0, bet.p0), payout)
     .incrby(keys.exposureColumn(bet.t0), payout)
     .incrby(keys.exposureTotal, payout)
-    .incrby(keys.exposureUser(bet.userId), payout)
-    .incr(keys.openBets(bet.userId))
+    .hincrby(wallet, WALLET_FIELDS.exposure, payout)
+    .hincrby(wallet, WALLET_FIELDS.openBets, 1)
     .set(keys.pendingBet(bet.betId), bet.userId)
     .xadd(streams.bets, entryId, ...encodeEntry('bets', bet));
   return chain;
@@ -32,12 +33,13 @@ export function admitBet(redis: Redis, channels: Channels, bet: BetEntry, entryI
 }
 
 const ADMIT_WHEN_READY = `
-if redis.call('EXISTS', KEYS[8]) == 0 then return 0 end
-redis.call('DECRBY', KEYS[1], ARGV[1])
-for i = 2, 5 do redis.call('INCRBY', KEYS[i], ARGV[2]) end
-redis.call('INCR', KEYS[6])
-redis.call('SET', KEYS[7], ARGV[3])
-redis.call('XADD', KEYS[9], '*', unpack(ARGV, 4))
+if redis.call('EXISTS', KEYS[6]) == 0 then return 0 end
+redis.call('HINCRBY', KEYS[1], 'balance', -tonumber(ARGV[1]))
+redis.call('HINCRBY', KEYS[1], 'exposure', ARGV[2])
+redis.call('HINCRBY', KEYS[1], 'openbets', 1)
+for i = 2, 4 do redis.call('INCRBY', KEYS[i], ARGV[2]) end
+redis.call('SET', KEYS[5], ARGV[3])
+redis.call('XADD', KEYS[7], '*', unpack(ARGV, 4))
 return 1`;
 
 /**
@@ -48,12 +50,10 @@ return 1`;
 export async function admitBetWhenReady(redis: Redis, { keys, streams }: Channels, bet: BetEntry) {
   const payout = payoutMicros(bet.stakeMicros, bet.multiplierBp);
   const keyList = [
-    keys.balance(bet.userId),
+    keys.wallet(bet.userId),
     keys.exposureCell(bet.t0, bet.p0),
     keys.exposureColumn(bet.t0),
     keys.exposureTotal,
-    keys.exposureUser(bet.userId),
-    keys.openBets(bet.userId),
     keys.pendingBet(bet.betId),
     keys.balanceCacheReady,
     streams.bets,

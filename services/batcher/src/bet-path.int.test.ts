@@ -48,10 +48,10 @@ describe('batcher bet path (real Redis, built daemon)', () => {
     try {
       await deposit(setup, user, 10 * USD);
       await eventually(
-        () => suite.redis.get(keys.balance(user)),
+        () => suite.redis.hget(keys.wallet(user), 'balance'),
         (v) => v === String(10 * USD),
       );
-      await suite.redis.set(keys.balance(user), String(1_000 * USD)); // drift: admission lets all through
+      await suite.redis.hset(keys.wallet(user), 'balance', String(1_000 * USD)); // drift: admission lets all through
       const bets = Array.from({ length: 1_000 }, () => aBetPlacedNow({ userId: user, stakeMicros: USD }));
       for (const bet of bets) await admitBet(suite.redis, setup.channels, bet);
       await eventually(
@@ -73,13 +73,13 @@ describe('batcher bet path (real Redis, built daemon)', () => {
       db.close();
       expect(
         await eventually(
-          () => suite.redis.get(keys.balance(user)),
+          () => suite.redis.hget(keys.wallet(user), 'balance'),
           (v) => v === '0',
         ),
       ).toBe('0');
       const payout = payoutMicros(USD, bets[0]!.multiplierBp);
-      expect(await suite.redis.get(keys.exposureUser(user))).toBe(String(10 * payout));
-      expect(await suite.redis.get(keys.openBets(user))).toBe('10');
+      expect(await suite.redis.hget(keys.wallet(user), 'exposure')).toBe(String(10 * payout));
+      expect(await suite.redis.hget(keys.wallet(user), 'openbets')).toBe('10');
       expect(await suite.redis.exists(keys.pendingBet(bets[0]!.betId))).toBe(0);
       const events = await eventually(
         () => streamJson<EventEntry>(suite.redis, streams.events),
@@ -181,7 +181,7 @@ describe('batcher bet path (real Redis, built daemon)', () => {
     try {
       await deposit(setup, user, 10 * USD);
       await eventually(
-        () => suite.redis.get(keys.balance(user)),
+        () => suite.redis.hget(keys.wallet(user), 'balance'),
         (v) => v === String(10 * USD),
       );
       // The attacker writes to Redis directly: 50× on the window that started 5 s ago, claiming it
@@ -214,7 +214,7 @@ describe('batcher bet path (real Redis, built daemon)', () => {
       expect(count(setup, 'SELECT balance FROM users WHERE id = ?', user)).toBe(10 * USD);
       expect(count(setup, "SELECT count(*) FROM transaction_ledger WHERE ref_type != 'deposit'")).toBe(0);
       await eventually(
-        () => suite.redis.get(keys.balance(user)),
+        () => suite.redis.hget(keys.wallet(user), 'balance'),
         (v) => v === String(10 * USD),
       );
     } finally {
@@ -230,7 +230,7 @@ describe('batcher bet path (real Redis, built daemon)', () => {
     try {
       await deposit(setup, user, 10 * USD);
       await eventually(
-        () => suite.redis.get(keys.balance(user)),
+        () => suite.redis.hget(keys.wallet(user), 'balance'),
         (v) => v === String(10 * USD),
       );
       const bet = aBetPlacedNow({ userId: user, stakeMicros: 2 * USD, multiplierBp: 23_500 });
@@ -246,13 +246,12 @@ describe('batcher bet path (real Redis, built daemon)', () => {
         ...encodeEntry('settlements', aSettlement({ betId: bet.betId })),
       );
       await eventually(
-        () => suite.redis.get(keys.balance(user)),
+        () => suite.redis.hget(keys.wallet(user), 'balance'),
         (v) => v === String(12_700_000),
       );
       expect(count(setup, 'SELECT payout FROM bets WHERE id = ?', bet.betId)).toBe(4_700_000);
-      for (const key of [keys.exposureCell(bet.t0, bet.p0), keys.exposureUser(user), keys.openBets(user)]) {
-        expect(await suite.redis.get(key)).toBe('0');
-      }
+      expect(await suite.redis.get(keys.exposureCell(bet.t0, bet.p0))).toBe('0');
+      expect(await suite.redis.hmget(keys.wallet(user), 'exposure', 'openbets')).toEqual(['0', '0']);
       const events = await streamJson<EventEntry>(suite.redis, streams.events);
       expect(events.map((e) => (e.type === 'bet' ? e.status : e.type))).toEqual([
         'balance',
@@ -271,12 +270,22 @@ describe('batcher bet path (real Redis, built daemon)', () => {
     await deposit(setup, user, 10 * USD);
     const first = await startHealthyBatcher(setup);
     await eventually(
-      () => suite.redis.get(keys.balance(user)),
+      () => suite.redis.hget(keys.wallet(user), 'balance'),
       (v) => v === String(10 * USD),
     );
     await first.stop();
-    await suite.redis.set(keys.balance(user), String(999 * USD));
-    await suite.redis.set(keys.exposureUser(wallet(6)), '5');
+    await suite.redis.hset(keys.wallet(user), 'balance', String(999 * USD));
+    await suite.redis.hset(keys.wallet(wallet(6)), 'exposure', '5');
+    // The layout before the wallet hash is dropped; an operator's freeze and the rate bucket stay.
+    // A wallet key that is not a hash (written by hand) goes too.
+    const legacy = [
+      `${setup.channels.prefix}balance:${user}`,
+      `${setup.channels.prefix}openbets:${user}`,
+      keys.wallet(wallet(8)),
+    ];
+    for (const key of legacy) await suite.redis.set(key, '7');
+    await suite.redis.set(keys.frozen(wallet(7)), '{"operator":"test"}');
+    await suite.redis.hset(keys.wallet(user), 'rate', '3:1');
     const inFlight = [1, 2, 3].map((usd) => aBetPlacedNow({ userId: user, stakeMicros: usd * USD }));
     for (const bet of inFlight) await admitBet(suite.redis, setup.channels, bet);
 
@@ -292,15 +301,18 @@ describe('batcher bet path (real Redis, built daemon)', () => {
       const at = (cmd: string, key: string) =>
         commands.findIndex((c) => c[0]?.toUpperCase() === cmd && c[1] === key);
       const delReady = at('DEL', keys.balanceCacheReady);
-      const setBalance = at('SET', keys.balance(user));
+      const setBalance = at('HSET', keys.wallet(user));
       const setReady = at('SET', keys.balanceCacheReady);
       expect(delReady).toBeGreaterThanOrEqual(0);
       expect(delReady).toBeLessThan(setBalance);
       expect(setBalance).toBeLessThan(setReady);
-      expect(commands[setBalance]![2]).toBe(String(4 * USD));
-      expect(await suite.redis.get(keys.balance(user))).toBe(String(4 * USD));
-      expect(await suite.redis.exists(keys.exposureUser(wallet(6)))).toBe(0);
-      expect(await suite.redis.get(keys.openBets(user))).toBe('3');
+      expect(commands[setBalance]!.slice(2)).toEqual(['balance', String(4 * USD)]);
+      expect(await suite.redis.hget(keys.wallet(user), 'balance')).toBe(String(4 * USD));
+      expect(await suite.redis.hexists(keys.wallet(wallet(6)), 'exposure')).toBe(0);
+      expect(await suite.redis.hget(keys.wallet(user), 'openbets')).toBe('3');
+      expect(await suite.redis.exists(...legacy)).toBe(0);
+      expect(await suite.redis.get(keys.frozen(wallet(7)))).toBe('{"operator":"test"}');
+      expect(await suite.redis.hget(keys.wallet(user), 'rate')).toBe('3:1');
       expect(await suite.redis.get(keys.balanceCacheReady)).toBe('1');
     } finally {
       monitor.disconnect();

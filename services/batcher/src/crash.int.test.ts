@@ -64,7 +64,7 @@ describe('batcher crash safety', () => {
     }
     const first = await startHealthyBatcher(setup);
     await eventually(
-      () => suite.redis.get(setup.channels.keys.balance(WALLETS.at(-1)!)),
+      () => suite.redis.hget(setup.channels.keys.wallet(WALLETS.at(-1)!), 'balance'),
       (v) => v !== null,
     );
     await first.stop();
@@ -130,14 +130,14 @@ describe('batcher crash safety', () => {
 
       const balances = db.prepare('SELECT id, balance FROM users').all() as { id: string; balance: number }[];
       for (const { id, balance } of balances) {
-        expect(await suite.redis.get(setup.channels.keys.balance(id))).toBe(String(balance));
+        expect(await suite.redis.hget(setup.channels.keys.wallet(id), 'balance')).toBe(String(balance));
       }
       const openBets = db.prepare('SELECT user_id AS id, count(*) AS n FROM bets GROUP BY 1').all() as {
         id: string;
         n: number;
       }[];
       for (const { id, n } of openBets)
-        expect(await suite.redis.get(setup.channels.keys.openBets(id))).toBe(String(n));
+        expect(await suite.redis.hget(setup.channels.keys.wallet(id), 'openbets')).toBe(String(n));
       db.close();
       console.log(
         `crash test: ${admitted} bets, ${killedWhileConsuming} kills while consuming, ${events.length} events`,

@@ -53,7 +53,7 @@ describe('batcher next-tick entry (real Redis, built daemon)', () => {
       ...encodeEntry('adjustments', adjustment),
     );
     await eventually(
-      () => suite.redis.get(setup.channels.keys.balance(userId)),
+      () => suite.redis.hget(setup.channels.keys.wallet(userId), 'balance'),
       (v) => v !== null,
     );
   };
@@ -91,8 +91,8 @@ describe('batcher next-tick entry (real Redis, built daemon)', () => {
       expect((await first.stop('SIGKILL')).signal).toBe('SIGKILL');
 
       daemon = await startHealthyBatcher(setup, env);
-      expect(await suite.redis.get(keys.balance(user))).toBe(String(99 * USD));
-      expect(await suite.redis.get(keys.exposureUser(user))).toBe(String(payoutMicros(USD, MAX_BP)));
+      expect(await suite.redis.hget(keys.wallet(user), 'balance')).toBe(String(99 * USD));
+      expect(await suite.redis.hget(keys.wallet(user), 'exposure')).toBe(String(payoutMicros(USD, MAX_BP)));
       expect(betRow(setup, bet.betId)).toBeUndefined();
 
       const filling = printAt(bet.placedAt + 30);
@@ -113,11 +113,11 @@ describe('batcher next-tick entry (real Redis, built daemon)', () => {
       expect((JSON.parse(row!.terms) as Terms).printId).toBe(filling.id);
       const filled = payoutMicros(USD, expected.terms.multiplierBp);
       await eventually(
-        () => suite.redis.get(keys.exposureUser(user)),
+        () => suite.redis.hget(keys.wallet(user), 'exposure'),
         (v) => v === String(filled),
       );
-      expect(await suite.redis.get(keys.openBets(user))).toBe('1');
-      expect(await suite.redis.get(keys.balance(user))).toBe(String(99 * USD));
+      expect(await suite.redis.hget(keys.wallet(user), 'openbets')).toBe('1');
+      expect(await suite.redis.hget(keys.wallet(user), 'balance')).toBe(String(99 * USD));
       expect(await pendingTotal(suite.redis, setup)).toBe(0);
       const events = await streamJson<EventEntry>(suite.redis, setup.channels.streams.events);
       const mine = events.filter((e) => e.type === 'bet' && e.betId === bet.betId);
@@ -148,11 +148,11 @@ describe('batcher next-tick entry (real Redis, built daemon)', () => {
       );
       expect(row).toMatchObject({ status: 'rejected', reason: 'price_stale' });
       await eventually(
-        () => suite.redis.get(keys.balance(user)),
+        () => suite.redis.hget(keys.wallet(user), 'balance'),
         (v) => v === String(10 * USD),
       );
-      expect(await suite.redis.get(keys.exposureUser(user))).toBe('0');
-      expect(await suite.redis.get(keys.openBets(user))).toBe('0');
+      expect(await suite.redis.hget(keys.wallet(user), 'exposure')).toBe('0');
+      expect(await suite.redis.hget(keys.wallet(user), 'openbets')).toBe('0');
       const db = openSegmentReadonly(setup.dataDir);
       expect(
         db.prepare("SELECT count(*) FROM transaction_ledger WHERE ref_type = 'bet_stake'").pluck().get(),
@@ -231,14 +231,14 @@ describe('batcher next-tick entry (real Redis, built daemon)', () => {
       expect(flow.betIds.filter((id) => !announced.has(id))).toEqual([]);
       for (const userId of wallets) {
         const balance = db.prepare('SELECT balance FROM users WHERE id = ?').pluck().get(userId);
-        expect(await suite.redis.get(setup.channels.keys.balance(userId))).toBe(String(balance));
+        expect(await suite.redis.hget(setup.channels.keys.wallet(userId), 'balance')).toBe(String(balance));
         const open = db
           .prepare(
             "SELECT coalesce(sum(stake * multiplier_bp / 10000), 0) FROM bets WHERE user_id = ? AND status = 'accepted'",
           )
           .pluck()
           .get(userId);
-        expect(await suite.redis.get(setup.channels.keys.exposureUser(userId))).toBe(String(open));
+        expect(await suite.redis.hget(setup.channels.keys.wallet(userId), 'exposure')).toBe(String(open));
       }
       db.close();
       console.log(`next-tick crash test: ${admitted} bets, ${accepted} accepted, ${events.length} events`);

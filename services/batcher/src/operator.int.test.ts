@@ -64,7 +64,7 @@ describe('batcher operator entries (real Redis, built daemon)', () => {
           genuine.adjustmentId,
         ),
       ).toBe('test-operator');
-      expect(await suite.redis.get(setup.channels.keys.balance(user))).toBe(String(USD));
+      expect(await suite.redis.hget(setup.channels.keys.wallet(user), 'balance')).toBe(String(USD));
     } finally {
       await daemon.stop();
     }
@@ -87,7 +87,7 @@ describe('batcher operator entries (real Redis, built daemon)', () => {
     const daemon = await startHealthyBatcher(setup, { ANCHOR_INTERVAL_MS: '1000' });
     try {
       await eventually(
-        () => suite.redis.get(setup.channels.keys.balance(user)),
+        () => suite.redis.hget(setup.channels.keys.wallet(user), 'balance'),
         (v) => v === String(5 * USD),
       );
       for (const bet of [kept, voided]) await admitBet(suite.redis, setup.channels, bet);
@@ -153,7 +153,7 @@ describe('batcher operator entries (real Redis, built daemon)', () => {
     });
     try {
       await eventually(
-        () => suite.redis.get(setup.channels.keys.balance(user)),
+        () => suite.redis.hget(setup.channels.keys.wallet(user), 'balance'),
         (v) => v === String(5 * USD),
       );
       await admitBet(suite.redis, setup.channels, bet, `${placedAt}-0`);
@@ -167,10 +167,10 @@ describe('batcher operator entries (real Redis, built daemon)', () => {
       ]);
       expect(query(setup.dataDir, 'SELECT balance FROM users WHERE id = ?', user)).toBe(5 * USD);
       await eventually(
-        () => suite.redis.get(setup.channels.keys.openBets(user)),
+        () => suite.redis.hget(setup.channels.keys.wallet(user), 'openbets'),
         (v) => v === '0',
       );
-      expect(await suite.redis.get(setup.channels.keys.balance(user))).toBe(String(5 * USD));
+      expect(await suite.redis.hget(setup.channels.keys.wallet(user), 'balance')).toBe(String(5 * USD));
     } finally {
       await daemon.stop();
     }
@@ -195,7 +195,7 @@ describe('batcher operator entries (real Redis, built daemon)', () => {
     try {
       // Admitted after the start-up sweep: the next one is due an interval later.
       await eventually(
-        () => suite.redis.get(setup.channels.keys.balance(user)),
+        () => suite.redis.hget(setup.channels.keys.wallet(user), 'balance'),
         (v) => v === String(backlog * USD),
       );
       for (let i = 0; i < backlog; i += 1) {

@@ -194,8 +194,8 @@ describe('segment roll-over under load (real Redis, built daemon)', () => {
       for (const userId of WALLETS) {
         const balance = current.prepare('SELECT balance FROM users WHERE id = ?').pluck().get(userId);
         expect({ userId, balance }).toEqual({ userId, balance: flow.expected.get(userId) });
-        expect(await suite.redis.get(setup.channels.keys.balance(userId))).toBe(String(balance));
-        expect(Number((await suite.redis.get(setup.channels.keys.openBets(userId))) ?? 0)).toBe(0);
+        expect(await suite.redis.hget(setup.channels.keys.wallet(userId), 'balance')).toBe(String(balance));
+        expect(Number((await suite.redis.hget(setup.channels.keys.wallet(userId), 'openbets')) ?? 0)).toBe(0);
       }
     } finally {
       current.close();
@@ -215,7 +215,7 @@ describe('segment roll-over under load (real Redis, built daemon)', () => {
       const deposit = anAdjustment({ userId, amountMicros: 10 * USD });
       await suite.redis.xadd(setup.channels.streams.adjustments, '*', ...encodeEntry('adjustments', deposit));
       await eventually(
-        () => suite.redis.get(setup.channels.keys.balance(userId)),
+        () => suite.redis.hget(setup.channels.keys.wallet(userId), 'balance'),
         (v) => v === String(10 * USD),
       );
       await admitBet(suite.redis, setup.channels, bet);
@@ -235,7 +235,7 @@ describe('segment roll-over under load (real Redis, built daemon)', () => {
         (names) => names.length === 2,
       );
       expect(listSegments(setup.dataDir).map((s) => s.name)).toEqual(['2026-W49', '2026-W50']);
-      expect(await suite.redis.get(setup.channels.keys.balance(userId))).toBe(String(7 * USD));
+      expect(await suite.redis.hget(setup.channels.keys.wallet(userId), 'balance')).toBe(String(7 * USD));
       const settlement = aSettlement({ betId: bet.betId, outcome: 'void', evidence: { reason: 'test' } });
       await suite.redis.xadd(
         setup.channels.streams.settlements,
@@ -243,7 +243,7 @@ describe('segment roll-over under load (real Redis, built daemon)', () => {
         ...encodeEntry('settlements', settlement),
       );
       await eventually(
-        () => suite.redis.get(setup.channels.keys.balance(userId)),
+        () => suite.redis.hget(setup.channels.keys.wallet(userId), 'balance'),
         (v) => v === String(10 * USD),
       );
       // The carry runs between batches after the switch; the old segment closes when it is done.
@@ -254,7 +254,7 @@ describe('segment roll-over under load (real Redis, built daemon)', () => {
     } finally {
       await monday.stop();
     }
-    expect(await suite.redis.get(setup.channels.keys.balance(userId))).toBe(String(10 * USD));
+    expect(await suite.redis.hget(setup.channels.keys.wallet(userId), 'balance')).toBe(String(10 * USD));
     expect(await streamJson(suite.redis, setup.channels.streams.deadLetter)).toEqual([]);
     expect(segmentsProblems(setup.dataDir)).toEqual([]);
     const w50 = openSegmentReadOnly(listSegments(setup.dataDir)[1]!.path);

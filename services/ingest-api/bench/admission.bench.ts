@@ -71,7 +71,9 @@ async function redisCpuS(redis: Redis): Promise<number> {
 async function once(redis: Redis, batching: AdmissionBatching, perTurn: number) {
   const channels = createChannels(`bench-${randomUUID().slice(0, 8)}:`);
   await redis.set(channels.keys.balanceCacheReady, '1');
-  await redis.mset(...users.flatMap((u) => [channels.keys.balance(u), '1000000000000']));
+  const seed = redis.pipeline();
+  for (const u of users) seed.hset(channels.keys.wallet(u), 'balance', '1000000000000');
+  await seed.exec();
   const admit = createAdmission(redis, channels, LIMITS, RATE, batching);
   const bets = Array.from({ length: BETS }, (_, i) => aBet(i));
   const redisBefore = await redisCpuS(redis);

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createChannels } from '@tap/channels';
+import { createChannels, WALLET_FIELDS } from '@tap/channels';
 import { buildSiweMessage, randomNonce } from '@tap/signatures';
 import {
   freePort,
@@ -153,7 +153,7 @@ export async function fundInCache(
   userId: string,
   micros: number,
 ) {
-  await redis.set(`${prefix}balance:${userId}`, String(micros));
+  await redis.hset(createChannels(prefix).keys.wallet(userId), WALLET_FIELDS.balance, String(micros));
   await redis.set(`${prefix}balance:ready`, '1');
   await writeBatcherHeartbeat(redis, prefix);
 }

@@ -79,10 +79,15 @@ describe('integrity-cron on a real batcher and Redis', () => {
   it('names a desynced balance cache, open-bet count and exposure key', async () => {
     const { keys } = stack.channels;
     const [a, b, c] = USERS as [string, string, string];
-    const before = await stack.redis.mget(keys.balance(a), keys.openBets(b), keys.exposureUser(c));
-    await stack.redis.incrby(keys.balance(a), 5);
-    await stack.redis.incr(keys.openBets(b));
-    await stack.redis.decrby(keys.exposureUser(c), 7);
+    const read = async () => [
+      await stack.redis.hget(keys.wallet(a), 'balance'),
+      await stack.redis.hget(keys.wallet(b), 'openbets'),
+      await stack.redis.hget(keys.wallet(c), 'exposure'),
+    ];
+    const before = await read();
+    await stack.redis.hincrby(keys.wallet(a), 'balance', 5);
+    await stack.redis.hincrby(keys.wallet(b), 'openbets', 1);
+    await stack.redis.hincrby(keys.wallet(c), 'exposure', -7);
     try {
       const run = await runIntegrity(stack, stack.dataDir);
       expect(run.code).toBe(1);
@@ -90,16 +95,16 @@ describe('integrity-cron on a real batcher and Redis', () => {
       expect(statusOf(run.report.checks, 'redis_cache')).toEqual(['failed']);
       const problems = problemsOf(run.report.checks, 'redis_cache');
       expect(problems).toHaveLength(3);
-      expect(problems.join('\n')).toContain(`${keys.balance(a)}: Redis is +5 off`);
-      expect(problems.join('\n')).toContain(`${keys.openBets(b)}: Redis is +1 off`);
-      expect(problems.join('\n')).toContain(`${keys.exposureUser(c)}: Redis is -7 off`);
+      expect(problems.join('\n')).toContain(`${keys.wallet(a)}#balance: Redis is +5 off`);
+      expect(problems.join('\n')).toContain(`${keys.wallet(b)}#openbets: Redis is +1 off`);
+      expect(problems.join('\n')).toContain(`${keys.wallet(c)}#exposure: Redis is -7 off`);
       expect(statusOf(run.report.checks, 'bets_ledger')).toEqual(['ok']);
     } finally {
-      await stack.redis.incrby(keys.balance(a), -5);
-      await stack.redis.decr(keys.openBets(b));
-      await stack.redis.incrby(keys.exposureUser(c), 7);
+      await stack.redis.hincrby(keys.wallet(a), 'balance', -5);
+      await stack.redis.hincrby(keys.wallet(b), 'openbets', -1);
+      await stack.redis.hincrby(keys.wallet(c), 'exposure', 7);
     }
-    expect(await stack.redis.mget(keys.balance(a), keys.openBets(b), keys.exposureUser(c))).toEqual(before);
+    expect(await read()).toEqual(before);
   }, 60_000);
 
   it('does not pass when the cache check cannot run (cache not ready, Redis unreachable)', async () => {
@@ -182,7 +187,7 @@ describe('integrity-cron on a real batcher and Redis', () => {
       expect(run.code).toBe(1);
       expect(statusOf(run.report.checks, 'segment')).toContain('failed');
       expect(problemsOf(run.report.checks, 'redis_cache').join('\n')).toContain(
-        `${stack.channels.keys.balance(user)}: Redis is -3 off`,
+        `${stack.channels.keys.wallet(user)}#balance: Redis is -3 off`,
       );
     }, 60_000);
   });

@@ -5,7 +5,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Channels } from '@tap/channels';
+import { type Channels, WALLET_FIELDS } from '@tap/channels';
 import { segmentsDir } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
 import Database from 'better-sqlite3';
@@ -35,12 +35,23 @@ export function rowsIn(dataDir: string): Rows {
   );
 }
 
-/** The balance cache and exposure keys the batcher maintains, with their values; a 0 counts as absent. */
+/**
+ * The balance cache and exposure keys the batcher maintains, with their values (a wallet hash's
+ * cache fields as `key#field`; its rate bucket is not cache); a 0 counts as absent.
+ */
 export async function cacheOf(redis: Redis, channels: Channels): Promise<Record<string, string | null>> {
   const out: Record<string, string | null> = {};
-  for (const pattern of Object.values(channels.patterns)) {
+  const cacheFields = [WALLET_FIELDS.balance, WALLET_FIELDS.exposure, WALLET_FIELDS.openBets] as const;
+  for (const pattern of Object.values(channels.cachePatterns)) {
     for (const key of (await redis.keys(pattern)).sort()) {
       const type = await redis.type(key);
+      if (type === 'hash') {
+        const values = await redis.hmget(key, ...cacheFields);
+        cacheFields.forEach((field, i) => {
+          if (values[i] !== null && values[i] !== '0') out[`${key}#${field}`] = values[i]!;
+        });
+        continue;
+      }
       const value = type === 'string' ? await redis.get(key) : `(${type})`;
       if (value !== '0') out[key] = value;
     }

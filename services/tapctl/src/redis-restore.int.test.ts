@@ -139,7 +139,7 @@ describe('Redis restored from the backed-up RDB/AOF files', () => {
         const deposit = anAdjustment({ userId: wallet(u), amountMicros: 40 * USD });
         await redis.xadd(channels.streams.adjustments, '*', ...encodeEntry('adjustments', deposit));
       }
-      await until(async () => Number(await redis.get(channels.keys.balance(wallet(3)))), 40 * USD);
+      await until(async () => Number(await redis.hget(channels.keys.wallet(wallet(3)), 'balance')), 40 * USD);
       const t0 = Math.ceil((Date.now() + 50_000) / 5_000) * 5_000;
       for (let i = 0; i < 8; i += 1) {
         bets.push(
@@ -190,7 +190,7 @@ describe('Redis restored from the backed-up RDB/AOF files', () => {
       // It goes on: a new deposit and the settlement of a bet open at the backup, each applied once.
       const lastEvent = (before.positions as Record<string, { lastId: string }>)[channels.streams.events]!
         .lastId;
-      const balance = Number(await restored.get(channels.keys.balance(wallet(0))));
+      const balance = Number(await restored.hget(channels.keys.wallet(wallet(0)), 'balance'));
       await restored.xadd(
         channels.streams.adjustments,
         '*',
@@ -201,7 +201,7 @@ describe('Redis restored from the backed-up RDB/AOF files', () => {
       await until(() => (statusOf(restoredDir, bets[4]!.betId) === 'won' ? 1 : 0), 1);
       const payout = Math.floor((bets[4]!.stakeMicros * bets[4]!.multiplierBp) / 10_000);
       await until(
-        async () => Number(await restored.get(channels.keys.balance(wallet(0)))),
+        async () => Number(await restored.hget(channels.keys.wallet(wallet(0)), 'balance')),
         balance + 5 * USD + payout,
       );
       const events = (await restored.xrange(channels.streams.events, `(${lastEvent}`, '+')) as unknown[];

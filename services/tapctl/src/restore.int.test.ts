@@ -130,7 +130,7 @@ async function traffic(channels: Channels, hotPath: string): Promise<void> {
     );
   }
   await until(() => count('SELECT COUNT(*) FROM users'), USERS);
-  for (let u = 0; u < USERS; u += 1) await redis.incrby(channels.keys.balance(wallet(u)), 0);
+  for (let u = 0; u < USERS; u += 1) await redis.hincrby(channels.keys.wallet(wallet(u)), 'balance', 0);
   // Cells still open for a while (inside the 60 s horizon the batcher re-checks), so the rebuilt
   // cache must carry their exposure keys too.
   const t0 = Math.ceil((Date.now() + 50_000) / 5_000) * 5_000;
@@ -219,7 +219,11 @@ describe('restore drill (real batcher, Redis, S3)', () => {
 
     // The batcher starts on the restored directory and rebuilds the cache the first one had.
     await redis.del(channels.keys.balanceCacheReady);
-    for (const key of Object.keys(cache)) await redis.set(key, 'stale');
+    for (const name of Object.keys(cache)) {
+      const [key, field] = name.split('#') as [string, string | undefined];
+      if (field) await redis.hset(key, field, 'stale');
+      else await redis.set(key, 'stale');
+    }
     const second = await startBatcher(dataDir, prefix);
     try {
       expect(await cacheOf(redis, channels)).toEqual(cache);
@@ -253,7 +257,7 @@ describe('restore drill (real batcher, Redis, S3)', () => {
           await admitBet(redis, channels, aBet({ userId, stakeMicros: USD, t0, placedAt: Date.now() }));
         }
         await untilAsync(
-          async () => Number(await redis.get(channels.keys.balance(wallet(2)))),
+          async () => Number(await redis.hget(channels.keys.wallet(wallet(2)), 'balance')),
           round * 9 * USD,
         );
         await sleep(2_100);

@@ -31,12 +31,13 @@ describe('planCache', () => {
     ];
     const plan = planCache(s.db, inFlight, createChannels('t:'), NOW_MS);
     const value = (key: string) => plan.get(key)?.value;
-    expect(value(keys.balance(TEST_USER))).toBe(9_000_000 - 3_000_000);
-    expect(value(keys.balance(OTHER))).toBe(-500_000);
-    expect(value(keys.exposureUser(TEST_USER))).toBe(2_000_000 + 9_000_000);
-    expect(value(keys.openBets(TEST_USER))).toBe(2);
+    expect(value(`${keys.wallet(TEST_USER)}#balance`)).toBe(9_000_000 - 3_000_000);
+    expect(value(`${keys.wallet(OTHER)}#balance`)).toBe(-500_000);
+    expect(value(`${keys.wallet(TEST_USER)}#exposure`)).toBe(2_000_000 + 9_000_000);
+    expect(value(`${keys.wallet(TEST_USER)}#openbets`)).toBe(2);
     expect(value(keys.exposureTotal)).toBe(2_000_000 + 9_000_000 + 1_000_000);
     expect(plan.get(keys.exposureCell(open.t0, open.p0))).toEqual({
+      key: keys.exposureCell(open.t0, open.p0),
       value: 11_000_000,
       expireAtMs: open.t0 + open.windowMs + CELL_TTL_AFTER_WINDOW_MS,
     });
@@ -45,7 +46,7 @@ describe('planCache', () => {
 
   it('plans a zero total exposure for an empty segment', () => {
     expect([...planCache(s.db, [], createChannels('t:'), NOW_MS)]).toEqual([
-      [keys.exposureTotal, { value: 0 }],
+      [keys.exposureTotal, { key: keys.exposureTotal, value: 0 }],
     ]);
   });
 });

@@ -2,9 +2,18 @@
  * Rebuilds the Redis balance cache and exposure keys at start, before any entry is consumed
  * (SPEC §6.4, docs/bet-path.md): DEL the ready flag (admission refuses bets while it is missing),
  * compute the cache from the segment and the in-flight bets, drop the keys of those families that
- * should not exist, write the rest, SET the flag. Runs once; the key families are SCANned.
+ * should not exist (for a wallet hash: its cache fields; its bet rate bucket stays), write the
+ * rest, SET the flag. Runs once; the key families are SCANned. The families of the layout before
+ * the wallet hash (`legacyPatterns`) are deleted whole.
  */
-import { type CachePlan, type Channels, planCache, readInFlightBets } from '@tap/channels';
+import {
+  type CachePlan,
+  type Channels,
+  planCache,
+  readInFlightBets,
+  slotName,
+  WALLET_FIELDS,
+} from '@tap/channels';
 import type { BetEntry } from '@tap/domain';
 import type { Logger, Redis } from '@tap/runtime';
 import type Database from 'better-sqlite3';
@@ -49,26 +58,61 @@ export async function rebuildBalanceCache(options: {
   return result;
 }
 
+const CACHE_FIELDS = [WALLET_FIELDS.balance, WALLET_FIELDS.exposure, WALLET_FIELDS.openBets] as const;
+
+/** Keys, or a wallet's cache fields, that the plan does not hold: a key or field dropped counts 1. */
 async function dropStaleKeys(redis: Redis, channels: Channels, plan: CachePlan): Promise<number> {
   let dropped = 0;
-  for (const pattern of Object.values(channels.patterns)) {
-    let cursor = '0';
-    do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT);
-      const stale = found.filter((key) => !plan.has(key));
-      if (stale.length > 0) dropped += await redis.unlink(...stale);
-      cursor = next;
-    } while (cursor !== '0');
+  const { cachePatterns, legacyPatterns } = channels;
+  await scanEach(redis, cachePatterns.exposure, async (found) => {
+    const stale = found.filter((key) => !plan.has(key));
+    if (stale.length > 0) dropped += await redis.unlink(...stale);
+  });
+  await scanEach(redis, cachePatterns.wallets, async (found) => {
+    const pipeline = redis.pipeline();
+    for (const key of found) {
+      const stale = CACHE_FIELDS.filter((field) => !plan.has(slotName({ key, field })));
+      // HLEN only to learn the key's type (a string here would fail the plan's HSET).
+      if (stale.length > 0) pipeline.hdel(key, ...stale);
+      else pipeline.hlen(key);
+    }
+    const results = (await pipeline.exec()) ?? [];
+    // A key of the wallet family that is not a hash (written by hand) holds no cache value the
+    // plan can keep: it goes whole, and the plan writes the hash.
+    const wrongType: string[] = [];
+    results.forEach(([err, removed], i) => {
+      if (err && /WRONGTYPE/.test(err.message)) wrongType.push(found[i]!);
+      else if (err) throw err;
+      else if (CACHE_FIELDS.some((field) => !plan.has(slotName({ key: found[i]!, field })))) {
+        dropped += Number(removed);
+      }
+    });
+    if (wrongType.length > 0) dropped += await redis.unlink(...wrongType);
+  });
+  for (const pattern of Object.values(legacyPatterns)) {
+    await scanEach(redis, pattern, async (found) => {
+      if (found.length > 0) dropped += await redis.unlink(...found);
+    });
   }
   return dropped;
+}
+
+async function scanEach(redis: Redis, pattern: string, each: (keys: string[]) => Promise<void>) {
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT);
+    await each(found);
+    cursor = next;
+  } while (cursor !== '0');
 }
 
 async function writePlan(redis: Redis, plan: CachePlan): Promise<void> {
   const entries = [...plan];
   for (let i = 0; i < entries.length; i += WRITE_CHUNK) {
     const pipeline = redis.pipeline();
-    for (const [key, { value, expireAtMs }] of entries.slice(i, i + WRITE_CHUNK)) {
-      if (expireAtMs === undefined) pipeline.set(key, value);
+    for (const [, { key, field, value, expireAtMs }] of entries.slice(i, i + WRITE_CHUNK)) {
+      if (field) pipeline.hset(key, field, value);
+      else if (expireAtMs === undefined) pipeline.set(key, value);
       else pipeline.set(key, value, 'PXAT', expireAtMs);
     }
     const results = (await pipeline.exec()) ?? [];

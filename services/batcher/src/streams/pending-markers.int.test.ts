@@ -28,7 +28,7 @@ describe('start-up reconciliation of pending markers', () => {
     await suite.redis.xadd(streams.adjustments, '*', ...encodeEntry('adjustments', deposit));
     const first = await startHealthyBatcher(setup);
     await eventually(
-      () => suite.redis.get(keys.balance(USER)),
+      () => suite.redis.hget(keys.wallet(USER), 'balance'),
       (v) => v !== null,
     );
     await first.stop();

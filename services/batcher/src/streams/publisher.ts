@@ -9,16 +9,17 @@
  * cache rebuild at start, which computes the cache from SQLite and the stream, so replaying them
  * would count them twice.
  */
-import type { Channels } from '@tap/channels';
+import { type Channels, WALLET_FIELDS } from '@tap/channels';
 import type { Redis } from '@tap/runtime';
 import type { Effect } from '../apply/verdict.js';
 import type { OutboxRow } from '../storage/outbox.js';
 
 /**
  * Releases one bet's exposure booked at admission. Cell and column keys expire after their window
- * is settled, so they are only decremented while they exist. KEYS: cell, column, total, user,
- * open bets; ARGV: potential payout, open-bet slots (1 for a bet that closes; 0 for a next-tick
- * fill's true-up, which gives back unused payout of a bet that stays open).
+ * is settled, so they are only decremented while they exist. KEYS: cell, column, total, the
+ * user's wallet hash (its `exposure` and `openbets` fields, WALLET_FIELDS); ARGV: potential payout,
+ * open-bet slots (1 for a bet that closes; 0 for a next-tick fill's true-up, which gives back
+ * unused payout of a bet that stays open).
  */
 const RELEASE_EXPOSURE = `
 local payout = tonumber(ARGV[1])
@@ -26,8 +27,8 @@ for i = 1, 2 do
   if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('DECRBY', KEYS[i], payout) end
 end
 redis.call('DECRBY', KEYS[3], payout)
-redis.call('DECRBY', KEYS[4], payout)
-if ARGV[2] ~= '0' then redis.call('DECRBY', KEYS[5], ARGV[2]) end
+redis.call('HINCRBY', KEYS[4], 'exposure', -payout)
+if ARGV[2] ~= '0' then redis.call('HINCRBY', KEYS[4], 'openbets', -tonumber(ARGV[2])) end
 return 1
 `;
 
@@ -35,7 +36,8 @@ return 1
  * Sets one user's cached available balance to the SQLite balance minus the stakes of that user's
  * bets in the stream after the batcher's read position — atomically with respect to admission.
  * Gives up (returns nil, the cache is left as it is) when more than ARGV[4] entries are unread.
- * KEYS: balance key, bets stream; ARGV: SQLite balance, last delivered id, user id, scan limit.
+ * KEYS: the user's wallet hash (field `balance`), bets stream; ARGV: SQLite balance, last
+ * delivered id, user id, scan limit.
  */
 const RESYNC_BALANCE = `
 local limit = tonumber(ARGV[4])
@@ -54,7 +56,7 @@ for _, entry in ipairs(entries) do
   end
 end
 local available = string.format('%.0f', tonumber(ARGV[1]) - inflight)
-redis.call('SET', KEYS[1], available)
+redis.call('HSET', KEYS[1], 'balance', available)
 return available
 `;
 
@@ -113,7 +115,7 @@ export function createPublisher(
   limits: { eventsMaxLen: number },
 ): Publisher {
   redis.defineCommand('xaddAll', { numberOfKeys: 1, lua: XADD_ALL });
-  redis.defineCommand('releaseExposure', { numberOfKeys: 5, lua: RELEASE_EXPOSURE });
+  redis.defineCommand('releaseExposure', { numberOfKeys: 4, lua: RELEASE_EXPOSURE });
   redis.defineCommand('resyncBalance', { numberOfKeys: 2, lua: RESYNC_BALANCE });
   const { streams } = channels;
 
@@ -172,8 +174,7 @@ function addEffects(
         keys.exposureCell(t0, p0),
         keys.exposureColumn(t0),
         keys.exposureTotal,
-        keys.exposureUser(userId),
-        keys.openBets(userId),
+        keys.wallet(userId),
         payoutMicros,
         effect.type === 'exposure_release' ? 1 : 0,
       );
@@ -184,11 +185,13 @@ function addEffects(
   for (let i = 0; i < pendingKeys.length; i += PENDING_KEYS_PER_DEL) {
     pipeline.del(...pendingKeys.slice(i, i + PENDING_KEYS_PER_DEL));
   }
-  for (const [userId, delta] of deltas) if (delta !== 0) pipeline.incrby(keys.balance(userId), delta);
+  for (const [userId, delta] of deltas) {
+    if (delta !== 0) pipeline.hincrby(keys.wallet(userId), WALLET_FIELDS.balance, delta);
+  }
   if (!resync) return;
   for (const userId of resyncUsers) {
     pipeline.resyncBalance(
-      keys.balance(userId),
+      keys.wallet(userId),
       streams.bets,
       resync.balanceOf(userId),
       resync.afterBetsId,

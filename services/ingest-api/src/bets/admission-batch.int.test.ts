@@ -61,8 +61,8 @@ function aBet(userId: string, overrides: Partial<Admission> = {}): Admission {
 async function freshStore(): Promise<Channels> {
   const channels = createChannels(`batch-${randomUUID().slice(0, 8)}:`);
   await redis.set(channels.keys.balanceCacheReady, '1');
-  await redis.set(channels.keys.balance(RICH), '100000000');
-  await redis.set(channels.keys.balance(POOR), '1500000');
+  await redis.hset(channels.keys.wallet(RICH), 'balance', '100000000');
+  await redis.hset(channels.keys.wallet(POOR), 'balance', '1500000');
   return channels;
 }
 
@@ -70,8 +70,14 @@ async function freshStore(): Promise<Channels> {
 async function effects(channels: Channels) {
   const { keys, streams } = channels;
   return {
-    balances: await redis.mget(keys.balance(RICH), keys.balance(POOR)),
-    openBets: await redis.mget(keys.openBets(RICH), keys.openBets(POOR)),
+    balances: [
+      await redis.hget(keys.wallet(RICH), 'balance'),
+      await redis.hget(keys.wallet(POOR), 'balance'),
+    ],
+    openBets: [
+      await redis.hget(keys.wallet(RICH), 'openbets'),
+      await redis.hget(keys.wallet(POOR), 'openbets'),
+    ],
     stream: await redis.xlen(streams.bets),
     total: await redis.get(keys.exposureTotal),
   };
@@ -115,7 +121,7 @@ describe('several bets in one admission call', () => {
 
   it('admits exactly 10 of 1,000 concurrent $1 bets from a $10 wallet, in batches', async () => {
     const channels = await freshStore();
-    await redis.set(channels.keys.balance(POOR), '10000000');
+    await redis.hset(channels.keys.wallet(POOR), 'balance', '10000000');
     let calls = 0;
     const counting = new Proxy(redis, {
       get(target, name, receiver) {
@@ -135,7 +141,7 @@ describe('several bets in one admission call', () => {
     );
     const results = await Promise.all(Array.from({ length: 1_000 }, () => admit(aBet(POOR))));
     expect(results.filter((r) => r.ok)).toHaveLength(10);
-    expect(await redis.get(channels.keys.balance(POOR))).toBe('0');
+    expect(await redis.hget(channels.keys.wallet(POOR), 'balance')).toBe('0');
     expect(await redis.xlen(channels.streams.bets)).toBe(10);
     expect(calls).toBeGreaterThan(0);
     expect(calls).toBeLessThanOrEqual(Math.ceil(1_000 / 16) + 4);

@@ -45,14 +45,11 @@ import { type AdmissionBatching, batchCalls } from './admission-batch.js';
  */
 const KEY_NAMES = [
   'idempotency',
-  'balance',
+  'wallet',
   'exposureCell',
   'exposureColumn',
   'exposureTotal',
-  'exposureUser',
-  'openBets',
   'betsStream',
-  'rateLimit',
   'pendingBet',
 ] as const;
 const ARG_NAMES = [
@@ -124,14 +121,63 @@ const A = positions(ARG_NAMES);
  */
 const admitScript = (constants: ScriptConstants) => `${TAKE_TOKEN_LUA}
 ${luaConstants(constants)}
+-- The checks after the token, in their documented order, and the bet's writes: a refusal, or nil
+-- once the bet is booked. \`got\` is the MGET below, \`w\` the wallet's HMGET (WALLET_FIELDS' order),
+-- \`rate\` the bucket after this bet's token: the wallet hash is written once, here or by the caller.
+local function checkAndBook(k, a, got, w, rate)
+  if got[2] ~= '1' then return {'cache_not_ready'} end
+  local prior = got[3]
+  if prior then
+    local sep = string.find(prior, '|', 1, true)
+    if string.sub(prior, 1, sep - 1) == ARGV[a + ${A.fingerprint}] then return {'duplicate', string.sub(prior, sep + 1)} end
+    return {'idempotency_conflict'}
+  end
+  -- An operator's freeze (tapctl freeze) refuses every new bet of the wallet (a retry of one admitted
+  -- before the freeze still gets its original answer above).
+  if got[7] then return {'wallet_frozen'} end
+  local clock = redis.call('TIME')
+  local redisNowMs = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+  if tonumber(ARGV[a + ${A.t0}]) - redisNowMs < tonumber(ARGV[a + ${A.leadMs}]) then return {'cell_not_placeable', 'starts_too_soon'} end
+  local stake = tonumber(ARGV[a + ${A.stakeMicros}])
+  local payout = tonumber(ARGV[a + ${A.payoutMicros}])
+  local balance, exposure, openBets = tonumber(w[1] or '0'), tonumber(w[2] or '0'), tonumber(w[3] or '0')
+  if balance < stake then return {'insufficient_funds'} end
+  -- An operator's (or the edge monitor's) lowered limit for this wallet (tapctl limit) caps its open
+  -- potential payout below the per-trader one. A value that does not parse caps it at 0: fail closed.
+  local userPayoutMax = userPayoutMicrosMax
+  if got[8] then
+    local parsed, limit = pcall(cjson.decode, got[8])
+    local cap = parsed and type(limit) == 'table' and tonumber(limit['openPayoutMicrosMax']) or 0
+    if cap < userPayoutMax then userPayoutMax = cap end
+  end
+  -- got[4..6] are the cell, column and total exposures, in the order of their maxima.
+  if tonumber(got[4] or '0') + payout > cellMicrosMax then return {'exposure_limit', 'cell'} end
+  if tonumber(got[5] or '0') + payout > columnMicrosMax then return {'exposure_limit', 'column'} end
+  if tonumber(got[6] or '0') + payout > totalMicrosMax then return {'exposure_limit', 'total'} end
+  if exposure + payout > userPayoutMax then return {'exposure_limit', 'user_payout'} end
+  if openBets + 1 > userOpenBetsMax then return {'exposure_limit', 'user_open_bets'} end
+  -- The wallet's four values in one write. Integers well below 2^53 (micro-dollars), so the Lua
+  -- doubles are exact; '%d' writes them as the integers HINCRBY (the batcher) reads.
+  redis.call('HSET', KEYS[k + ${K.wallet}], 'balance', string.format('%d', balance - stake),
+    'exposure', string.format('%d', exposure + payout), 'openbets', string.format('%d', openBets + 1), 'rate', rate)
+  -- A cell or column key gets its expiry when this bet creates it; later bets only add to it.
+  local cellKey, columnKey = KEYS[k + ${K.exposureCell}], KEYS[k + ${K.exposureColumn}]
+  if redis.call('INCRBY', cellKey, payout) == payout then redis.call('PEXPIREAT', cellKey, ARGV[a + ${A.exposureExpireAtMs}]) end
+  if redis.call('INCRBY', columnKey, payout) == payout then redis.call('PEXPIREAT', columnKey, ARGV[a + ${A.exposureExpireAtMs}]) end
+  redis.call('INCRBY', KEYS[k + ${K.exposureTotal}], payout)
+  redis.call('XADD', KEYS[k + ${K.betsStream}], '*', 'd', ARGV[a + ${A.entryJson}])
+  redis.call('SET', KEYS[k + ${K.pendingBet}], ARGV[a + ${A.userId}], 'EX', pendingTtlS)
+  redis.call('SET', KEYS[k + ${K.idempotency}], ARGV[a + ${A.fingerprint}] .. '|' .. ARGV[a + ${A.answer}], 'PXAT', ARGV[a + ${A.idempotencyExpireAtMs}])
+  return nil
+end
 local function admitOne(k, a)
-  -- Every value the checks need in one read (a redis.call costs more than a key); the checks then
-  -- run in their documented order. The script is atomic, so reading before the token is taken
-  -- decides nothing differently. The operator's keys are strings (tapctl SETs them).
-  local got = redis.call('MGET', ARGV[a + ${A.fillDelayKey}], KEYS[k + ${K.rateLimit}], cacheReadyKey,
-    KEYS[k + ${K.idempotency}], KEYS[k + ${K.balance}], KEYS[k + ${K.exposureCell}], KEYS[k + ${K.exposureColumn}],
-    KEYS[k + ${K.exposureTotal}], KEYS[k + ${K.exposureUser}], KEYS[k + ${K.openBets}], ARGV[a + ${A.frozenKey}],
-    ARGV[a + ${A.walletLimitKey}])
+  -- Every value the checks need in two reads (a redis.call costs more than a key): the strings in
+  -- one MGET, the wallet's hash in one HMGET. The script is atomic, so reading before the token is
+  -- taken decides nothing differently. The operator's keys are strings (tapctl SETs them).
+  local got = redis.call('MGET', ARGV[a + ${A.fillDelayKey}], cacheReadyKey, KEYS[k + ${K.idempotency}],
+    KEYS[k + ${K.exposureCell}], KEYS[k + ${K.exposureColumn}], KEYS[k + ${K.exposureTotal}],
+    ARGV[a + ${A.frozenKey}], ARGV[a + ${A.walletLimitKey}])
+  local w = redis.call('HMGET', KEYS[k + ${K.wallet}], 'balance', 'exposure', 'openbets', 'rate')
   -- A wallet an operator or the edge monitor delayed (tapctl delay) must be admitted with an entry
   -- built for that delay: answer the delay before anything is taken, and ingest-api builds it
   -- (place-bet.ts). A value that does not parse delays the most: fail closed.
@@ -141,50 +187,13 @@ local function admitOne(k, a)
     delay = parsed and type(value) == 'table' and tonumber(value['prints']) or ${FILL_DELAY_PRINTS_MAX}
   end
   if delay ~= tonumber(ARGV[a + ${A.delayPrints}]) then return {'fill_delay', tostring(delay)} end
-  local waitMs = takeToken(KEYS[k + ${K.rateLimit}], got[2], tonumber(ARGV[a + ${A.receivedAtMs}]), ratePerS, burst)
-  if waitMs > 0 then return {'rate_limited', tostring(waitMs)} end
-  if got[3] ~= '1' then return {'cache_not_ready'} end
-  local prior = got[4]
-  if prior then
-    local sep = string.find(prior, '|', 1, true)
-    if string.sub(prior, 1, sep - 1) == ARGV[a + ${A.fingerprint}] then return {'duplicate', string.sub(prior, sep + 1)} end
-    return {'idempotency_conflict'}
-  end
-  -- An operator's freeze (tapctl freeze) refuses every new bet of the wallet (a retry of one admitted
-  -- before the freeze still gets its original answer above).
-  if got[11] then return {'wallet_frozen'} end
-  local clock = redis.call('TIME')
-  local redisNowMs = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-  if tonumber(ARGV[a + ${A.t0}]) - redisNowMs < tonumber(ARGV[a + ${A.leadMs}]) then return {'cell_not_placeable', 'starts_too_soon'} end
-  local stake = tonumber(ARGV[a + ${A.stakeMicros}])
-  local payout = tonumber(ARGV[a + ${A.payoutMicros}])
-  if tonumber(got[5] or '0') < stake then return {'insufficient_funds'} end
-  -- An operator's (or the edge monitor's) lowered limit for this wallet (tapctl limit) caps its open
-  -- potential payout below the per-trader one. A value that does not parse caps it at 0: fail closed.
-  local userPayoutMax = userPayoutMicrosMax
-  if got[12] then
-    local parsed, limit = pcall(cjson.decode, got[12])
-    local cap = parsed and type(limit) == 'table' and tonumber(limit['openPayoutMicrosMax']) or 0
-    if cap < userPayoutMax then userPayoutMax = cap end
-  end
-  -- got[6..9] are the cell, column, total and user exposures, in the order of their maxima.
-  if tonumber(got[6] or '0') + payout > cellMicrosMax then return {'exposure_limit', 'cell'} end
-  if tonumber(got[7] or '0') + payout > columnMicrosMax then return {'exposure_limit', 'column'} end
-  if tonumber(got[8] or '0') + payout > totalMicrosMax then return {'exposure_limit', 'total'} end
-  if tonumber(got[9] or '0') + payout > userPayoutMax then return {'exposure_limit', 'user_payout'} end
-  if tonumber(got[10] or '0') + 1 > userOpenBetsMax then return {'exposure_limit', 'user_open_bets'} end
-  redis.call('DECRBY', KEYS[k + ${K.balance}], stake)
-  -- A cell or column key gets its expiry when this bet creates it; later bets only add to it.
-  local cellKey, columnKey = KEYS[k + ${K.exposureCell}], KEYS[k + ${K.exposureColumn}]
-  if redis.call('INCRBY', cellKey, payout) == payout then redis.call('PEXPIREAT', cellKey, ARGV[a + ${A.exposureExpireAtMs}]) end
-  if redis.call('INCRBY', columnKey, payout) == payout then redis.call('PEXPIREAT', columnKey, ARGV[a + ${A.exposureExpireAtMs}]) end
-  redis.call('INCRBY', KEYS[k + ${K.exposureTotal}], payout)
-  redis.call('INCRBY', KEYS[k + ${K.exposureUser}], payout)
-  redis.call('INCR', KEYS[k + ${K.openBets}])
-  redis.call('XADD', KEYS[k + ${K.betsStream}], '*', 'd', ARGV[a + ${A.entryJson}])
-  redis.call('SET', KEYS[k + ${K.pendingBet}], ARGV[a + ${A.userId}], 'EX', pendingTtlS)
-  redis.call('SET', KEYS[k + ${K.idempotency}], ARGV[a + ${A.fingerprint}] .. '|' .. ARGV[a + ${A.answer}], 'PXAT', ARGV[a + ${A.idempotencyExpireAtMs}])
-  return {'ok'}
+  local waitMs, rate = takeToken(w[4], tonumber(ARGV[a + ${A.receivedAtMs}]), ratePerS, burst)
+  local refusal = {'rate_limited', tostring(waitMs)}
+  if waitMs == 0 then refusal = checkAndBook(k, a, got, w, rate) end
+  if refusal == nil then return {'ok'} end
+  -- Refused: only the token is spent (a refused bet takes its token, as an admitted one does).
+  redis.call('HSET', KEYS[k + ${K.wallet}], 'rate', rate)
+  return refusal
 end
 local answers = {}
 for i = 0, #KEYS / ${KEY_NAMES.length} - 1 do
@@ -318,14 +327,11 @@ export type Admit = ReturnType<typeof createAdmission>;
 function scriptKeys({ keys, streams }: Channels, a: Admission): Record<KeyName, string> {
   return {
     idempotency: keys.idempotency(a.userId, a.clientBetId),
-    balance: keys.balance(a.userId),
+    wallet: keys.wallet(a.userId),
     exposureCell: keys.exposureCell(a.t0, a.p0),
     exposureColumn: keys.exposureColumn(a.t0),
     exposureTotal: keys.exposureTotal,
-    exposureUser: keys.exposureUser(a.userId),
-    openBets: keys.openBets(a.userId),
     betsStream: streams.bets,
-    rateLimit: keys.rateLimit(a.userId),
     pendingBet: keys.pendingBet(a.betId),
   };
 }

@@ -119,7 +119,11 @@ describe('the admission script', () => {
     const prefix = 'late-script:';
     const channels = createChannels(prefix);
     await redis.set(channels.keys.balanceCacheReady, '1');
-    await redis.set(channels.keys.balance('0x00000000000000000000000000000000000000bb'), '100000000');
+    await redis.hset(
+      channels.keys.wallet('0x00000000000000000000000000000000000000bb'),
+      'balance',
+      '100000000',
+    );
     const admit = createAdmission(
       redis,
       channels,
@@ -146,8 +150,8 @@ describe('the admission script', () => {
     });
     expect(result).toEqual({ ok: false, code: 'cell_not_placeable', reason: 'starts_too_soon' });
     expect(await redis.xlen(channels.streams.bets)).toBe(0);
-    expect(await redis.get(channels.keys.balance('0x00000000000000000000000000000000000000bb'))).toBe(
-      '100000000',
-    );
+    expect(
+      await redis.hget(channels.keys.wallet('0x00000000000000000000000000000000000000bb'), 'balance'),
+    ).toBe('100000000');
   });
 });

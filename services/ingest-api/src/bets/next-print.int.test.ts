@@ -104,8 +104,8 @@ describe('POST /v1/bets with BET_ENTRY=next_print', () => {
     const quoted = entry!.terms.multiplierBp;
     const reserved = Math.min(DEFAULT_PRICING_CONFIG.multiplierBpMax, Math.ceil(quoted * 2));
     expect(entry!.multiplierBp).toBe(reserved);
-    expect(await redis.get(`${api.prefix}balance:${userId}`)).toBe('9000000');
-    expect(await redis.get(`${api.prefix}exposure:user:${userId}`)).toBe(
+    expect(await redis.hget(`${api.prefix}wallet:${userId}`, 'balance')).toBe('9000000');
+    expect(await redis.hget(`${api.prefix}wallet:${userId}`, 'exposure')).toBe(
       String(payoutMicros(1_000_000, reserved)),
     );
     const retry = await postJson(api, '/v1/bets', request, token);
@@ -141,7 +141,7 @@ describe("a wallet's fill delay (tapctl delay, keys.fillDelay)", () => {
       nextPrint: { minMultiplierBp: 10_500, delayPrints: 3 },
     });
     // Two bets took two tokens: the rebuilt admission did not spend a second one.
-    expect(await redis.get(`${api.prefix}openbets:${userId}`)).toBe('2');
+    expect(await redis.hget(`${api.prefix}wallet:${userId}`, 'openbets')).toBe('2');
   });
 
   it('delays the most when the delay does not parse (fail closed)', async () => {
@@ -175,7 +175,7 @@ describe('a fill delay for every bet (BET_ENTRY=next_print, BET_ENTRY_DELAY_PRIN
       [shorter.body.betId, { minMultiplierBp: 10_500, delayPrints: 3 }],
     ]);
     // One token each: the wallet's delay was answered before the token, the bet rebuilt once.
-    expect(await redis.get(`${api.prefix}openbets:${userId}`)).toBe('3');
+    expect(await redis.hget(`${api.prefix}wallet:${userId}`, 'openbets')).toBe('3');
   });
 });
 

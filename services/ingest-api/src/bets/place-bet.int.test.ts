@@ -86,8 +86,8 @@ describe('POST /v1/bets admits a bet', () => {
       configVersion: DEFAULT_PRICING_CONFIG.configVersion,
     });
     expect(await streamLength()).toBe(1);
-    expect(await redis.get(`${api.prefix}balance:${userId}`)).toBe('9000000');
-    expect(await redis.get(`${api.prefix}openbets:${userId}`)).toBe('1');
+    expect(await redis.hget(`${api.prefix}wallet:${userId}`, 'balance')).toBe('9000000');
+    expect(await redis.hget(`${api.prefix}wallet:${userId}`, 'openbets')).toBe('1');
     const lookup = await getJson(api, `/v1/bets/${res.body.betId}`, token);
     expect(lookup.body).toEqual({ betId: res.body.betId, status: 'pending' });
   });
@@ -140,9 +140,8 @@ describe('POST /v1/bets admits a bet', () => {
     const { keys } = createChannels(api.prefix);
     const cell = keys.exposureCell(request.t0, request.p0);
     const column = keys.exposureColumn(request.t0);
-    for (const key of [cell, column, keys.exposureTotal, keys.exposureUser(userId)]) {
-      expect(await redis.get(key)).toBe(booked);
-    }
+    for (const key of [cell, column, keys.exposureTotal]) expect(await redis.get(key)).toBe(booked);
+    expect(await redis.hget(keys.wallet(userId), 'exposure')).toBe(booked);
     for (const key of [cell, column]) {
       const expiresInMs = (await redis.pttl(key)) + Date.now();
       expect(expiresInMs).toBeGreaterThan(request.t0 + 5_000);
@@ -191,7 +190,7 @@ describe('POST /v1/bets admits a bet', () => {
     for (const refused of results.filter((r) => r.status !== 202)) {
       expect(refused.body.error).toBe('insufficient_funds');
     }
-    expect(await redis.get(`${api.prefix}balance:${userId}`)).toBe('0');
+    expect(await redis.hget(`${api.prefix}wallet:${userId}`, 'balance')).toBe('0');
     expect(await streamLength()).toBe(10);
   }, 30_000);
 });
@@ -262,7 +261,7 @@ describe('POST /v1/bets refuses', () => {
     expect(res.status).toBe(status);
     expect(await res.json()).toMatchObject({ error: code, message: expect.any(String) });
     expect(await streamLength()).toBe(0);
-    expect(await redis.get(`${api.prefix}balance:${userId}`)).toBe('10000000');
+    expect(await redis.hget(`${api.prefix}wallet:${userId}`, 'balance')).toBe('10000000');
     const keysAfter = (await redis.keys(`${api.prefix}*`)).filter((k) => !k.includes('ratelimit:')).sort();
     expect(keysAfter).toEqual(keysBefore);
   });
@@ -324,7 +323,7 @@ describe('POST /v1/bets refuses', () => {
     const res = await postJson(api, '/v1/bets', aBetRequest(), token);
     expect([res.status, res.body.error]).toEqual([403, 'wallet_frozen']);
     expect(await streamLength()).toBe(0);
-    expect(await redis.get(keys.balance(userId))).toBe('10000000');
+    expect(await redis.hget(keys.wallet(userId), 'balance')).toBe('10000000');
     await redis.del(keys.frozen(userId));
     expect((await postJson(api, '/v1/bets', aBetRequest(), token)).status).toBe(202);
   });
@@ -351,7 +350,7 @@ describe('POST /v1/bets refuses', () => {
       { error: 'exposure_limit', limit: 'user_payout' },
     ]);
     expect(await streamLength()).toBe(0);
-    expect(await redis.get(keys.balance(userId))).toBe('10000000');
+    expect(await redis.hget(keys.wallet(userId), 'balance')).toBe('10000000');
     await limitTo(200_000_000);
     expect((await postJson(api, '/v1/bets', aBetRequest(), token)).status).toBe(202);
     await redis.set(keys.walletLimit(userId), 'not json');

@@ -18,7 +18,7 @@
  * case admission allows it), the entry carries `nextPrint` and the 202 says only pending. The
  * batcher prices it at the first print after `receivedAtMs` (services/batcher/src/apply/fill.ts).
  */
-import type { Channels } from '@tap/channels';
+import { type Channels, WALLET_FIELDS } from '@tap/channels';
 import {
   type BetEntry,
   type ErrorCode,
@@ -109,7 +109,7 @@ export async function placeBet(
   // Refused before admission: the rate limit and a retry's original answer still come first.
   const { keys } = deps.channels;
   const taken = await deps.rateLimit.take(
-    keys.rateLimit(userId),
+    { key: keys.wallet(userId), field: WALLET_FIELDS.rate },
     receivedAtMs,
     keys.idempotency(userId, request.clientBetId),
   );

@@ -145,7 +145,7 @@ describe('Redis memory admission control', () => {
     const login = await postJson(api, '/v1/auth/login', await signedLogin(newWallet()));
     expect([login.status, login.body.error]).toEqual([503, 'service_busy']);
     expect(await redis.xlen(streams.bets)).toBe(0);
-    expect(await redis.get(keys.balance(userId))).toBe('100000000');
+    expect(await redis.hget(keys.wallet(userId), 'balance')).toBe('100000000');
 
     await redis.config('SET', 'maxmemory', '512mb');
     expect((await until(() => postJson(api, '/v1/bets', aBetRequest(), token), 202)).status).toBe(202);

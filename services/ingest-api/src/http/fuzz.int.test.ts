@@ -129,7 +129,7 @@ describe('fuzzed request bodies (fast-check)', () => {
     const channels = createChannels(api.prefix);
     expect(await redis.xlen(channels.streams.bets)).toBe(admitted.length);
     const stakes = admitted.length * 1_000_000;
-    expect(Number(await redis.get(channels.keys.balance(userId)))).toBe(FUND_MICROS - stakes);
+    expect(Number(await redis.hget(channels.keys.wallet(userId), 'balance'))).toBe(FUND_MICROS - stakes);
   }, 120_000);
 
   it(`POST /v1/auth/login answers ${RUNS} fuzzed bodies with a coded error and creates no nonce or session`, async () => {

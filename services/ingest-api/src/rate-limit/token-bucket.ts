@@ -1,12 +1,15 @@
 /**
  * Per-wallet token bucket in one Redis Lua script (SPEC §5: defaults 5 bets/s, burst 10). The
- * bucket is one string `tokens:ts`, read with the caller's other keys in one MGET and written with
- * one `SET … PX` (issue 19: it was a hash, three commands a bet — HMGET, HSET, PEXPIRE); refill and
- * take happen atomically, so concurrent requests from one wallet on any number of connections share
- * one budget. An idle bucket expires once it would be full again, so Redis holds buckets only for
- * active wallets. A bucket still in the old hash form (written before the change) reads as nil
- * through MGET, i.e. full, once, and the next SET replaces it: at most one extra burst per wallet
- * across the deploy, which the rate limit tolerates (it guards load, not money).
+ * bucket is one string `tokens:ts`; refill and take happen atomically, so concurrent requests from
+ * one wallet on any number of connections share one budget.
+ *
+ * Where it is stored: a wallet's **bet** bucket is the `rate` field of its hash (`keys.wallet`,
+ * issue 19), read with the rest of the wallet by the admission script's one HMGET and written with
+ * its one HSET; a field does not expire, so it stays as long as the wallet's hash. Other buckets
+ * (restore jobs) are string keys written with `SET … PX`, expiring once they would be full again.
+ * A bet bucket left in an older form (the `ratelimit:0x…` string) is not read: the wallet starts
+ * with a full bucket once, at most one extra burst across the deploy, which the rate limit
+ * tolerates (it guards load, not money); the batcher's rebuild deletes the old keys.
  *
  * The same round trip also reads one more key for the caller (a bet refused before admission
  * reads its idempotency record, so a retry still gets its original answer). A bet that reaches
@@ -16,11 +19,12 @@ import type { Redis } from '@tap/runtime';
 
 /**
  * The bucket as a Lua function, shared with the admission script (which takes the token in the
- * same round trip as the bet): `state` is the key's value as read by the caller's MGET (nil: a
- * full bucket); returns 0 when a token was taken, else the wait in ms.
+ * same round trip as the bet): `state` is the stored value as the caller read it (nil: a full
+ * bucket); returns the wait in ms (0: a token was taken) and the state to store — the caller
+ * writes it, with the wallet's other fields or alone.
  */
 export const TAKE_TOKEN_LUA = `
-local function takeToken(key, state, now, rate, burst)
+local function takeToken(state, now, rate, burst)
   local tokens, ts = burst, now
   if state then
     local sep = string.find(state, ':', 1, true)
@@ -30,22 +34,28 @@ local function takeToken(key, state, now, rate, burst)
     end
   end
   if now > ts then tokens = math.min(burst, tokens + (now - ts) * rate / 1000) end
-  local ttl = math.ceil(burst * 1000 / rate) + 1000
   local waitMs = 0
   if tokens < 1 then waitMs = math.ceil((1 - tokens) * 1000 / rate) else tokens = tokens - 1 end
-  redis.call('SET', key, tostring(tokens) .. ':' .. string.format('%d', math.max(now, ts)), 'PX', ttl)
-  return waitMs
+  return waitMs, tostring(tokens) .. ':' .. string.format('%d', math.max(now, ts))
 end
 `;
 
-// MGET answers nil for a missing key and for one of another type (an old hash bucket, see above).
+// ARGV[4]: the hash field holding the bucket ('' : KEYS[1] is a string key, expiring when full).
+// GET answers an error for a key of another type; MGET answers nil, hence MGET for one key.
 const TAKE_SCRIPT = `${TAKE_TOKEN_LUA}
-local got = redis.call('MGET', KEYS[1], KEYS[2] or KEYS[1])
-local waitMs = takeToken(KEYS[1], got[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))
+local now, rate, burst, field = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+local state
+if field ~= '' then state = redis.call('HMGET', KEYS[1], field)[1] else state = redis.call('MGET', KEYS[1])[1] end
+local waitMs, nextState = takeToken(state, now, rate, burst)
+if field ~= '' then redis.call('HSET', KEYS[1], field, nextState)
+else redis.call('SET', KEYS[1], nextState, 'PX', math.ceil(burst * 1000 / rate) + 1000) end
 local extra = false
-if KEYS[2] then extra = got[2] end
+if KEYS[2] then extra = redis.call('MGET', KEYS[2])[1] end
 return {waitMs, extra}
 `;
+
+/** Where a bucket lives: a string key, or a field of a hash (a wallet's bet bucket). */
+export type BucketAt = string | { key: string; field: string };
 
 export interface TokenBucketRule {
   ratePerS: number;
@@ -65,9 +75,10 @@ export function createTokenBucket(redis: Redis, rule: TokenBucketRule) {
   redis.defineCommand('tapTakeToken', { lua: TAKE_SCRIPT });
   const scripted = redis as BucketRedis;
   return {
-    async take(key: string, nowMs: number, alsoRead?: string): Promise<TakeResult> {
+    async take(at: BucketAt, nowMs: number, alsoRead?: string): Promise<TakeResult> {
+      const [key, field] = typeof at === 'string' ? [at, ''] : [at.key, at.field];
       const keys = alsoRead ? [2, key, alsoRead] : [1, key];
-      const [waitMs, read] = await scripted.tapTakeToken(...keys, nowMs, rule.ratePerS, rule.burst);
+      const [waitMs, read] = await scripted.tapTakeToken(...keys, nowMs, rule.ratePerS, rule.burst, field);
       if (waitMs === 0) return { ok: true, read: read ?? null };
       return { ok: false, code: 'rate_limited', retryAfterMs: waitMs, read: read ?? null };
     },

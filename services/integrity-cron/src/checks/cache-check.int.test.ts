@@ -32,22 +32,23 @@ describe('checkCache rounds (real Redis)', () => {
     migrate(db, SEGMENT_MIGRATIONS);
     db.prepare('INSERT INTO users (id, balance, created_at, updated_at) VALUES (?, 7000000, 0, 0)').run(USER);
     await ensureGroup(redis, channels.streams.bets, channels.groups.batcher, '0');
-    await redis.set(channels.keys.balance(USER), '7000000');
+    await redis.hset(channels.keys.wallet(USER), 'balance', '7000000');
     await redis.set(channels.keys.exposureTotal, '0');
     await redis.set(channels.keys.balanceCacheReady, '1');
     const signal = new AbortController().signal;
     options = { redis, channels, db, settleMs: 300, roundsMax: 5, stableRounds: 3, signal };
   });
 
-  const balanceKey = () => options.channels.keys.balance(USER);
+  const wallet = () => options.channels.keys.wallet(USER);
 
   it('passes a consistent cache in one round', async () => {
-    expect(await checkCache(options)).toMatchObject({ problems: [], rounds: 1, keysCompared: 2 });
+    // The wallet's three cache fields (two absent: 0 as planned) and the total exposure.
+    expect(await checkCache(options)).toMatchObject({ problems: [], rounds: 1, keysCompared: 4 });
   });
 
   it('does not report a difference that is gone at the next read', async () => {
-    await redis.incrby(balanceKey(), -250_000);
-    const healed = setTimeout(() => void redis.incrby(balanceKey(), 250_000), 100);
+    await redis.hincrby(wallet(), 'balance', -250_000);
+    const healed = setTimeout(() => void redis.hincrby(wallet(), 'balance', 250_000), 100);
     const report = await checkCache(options);
     clearTimeout(healed);
     expect(report.problems).toEqual([]);
@@ -55,17 +56,17 @@ describe('checkCache rounds (real Redis)', () => {
   });
 
   it('reports a difference that stays, after stableRounds reads', async () => {
-    await redis.incrby(balanceKey(), 5);
+    await redis.hincrby(wallet(), 'balance', 5);
     const report = await checkCache(options);
     expect(report.rounds).toBe(3);
     expect(report.problems).toEqual([
-      `${balanceKey()}: Redis is +5 off what SQLite and the stream imply (the same in 3 reads 300 ms apart)`,
+      `${wallet()}#balance: Redis is +5 off what SQLite and the stream imply (the same in 3 reads 300 ms apart)`,
     ]);
   });
 
   it('reports a difference that keeps moving as unsettled, never as passed', async () => {
-    await redis.incrby(balanceKey(), 1);
-    const moving = setInterval(() => void redis.incrby(balanceKey(), 1), 60);
+    await redis.hincrby(wallet(), 'balance', 1);
+    const moving = setInterval(() => void redis.hincrby(wallet(), 'balance', 1), 60);
     try {
       const report = await checkCache(options);
       expect(report.rounds).toBe(5);
@@ -77,12 +78,12 @@ describe('checkCache rounds (real Redis)', () => {
   });
 
   it('counts in-flight stakes: a bet in the stream not in SQLite is subtracted', async () => {
-    await redis.incrby(balanceKey(), -1_000_000);
+    await redis.hincrby(wallet(), 'balance', -1_000_000);
     const bet = { betId: '01JAB00000000000000000000A', userId: USER, stakeMicros: 1_000_000 };
     await redis.xadd(options.channels.streams.bets, '*', ...encodeEntry('bets', aBet(bet)));
     const report = await checkCache(options);
     expect(report.inFlightBets).toBe(1);
-    expect(report.problems.some((p) => p.startsWith(balanceKey()))).toBe(false);
+    expect(report.problems.some((p) => p.startsWith(`${wallet()}#balance`))).toBe(false);
   });
 
   it('refuses to run while the cache is not marked ready', async () => {

@@ -19,13 +19,22 @@
  * planCache) are not compared. The cache must be marked ready (`balance:ready`): while the batcher
  * rebuilds it, the check cannot run and fails.
  */
-import { type CachePlan, type Channels, planCache, readInFlightBets } from '@tap/channels';
+import {
+  type CachePlan,
+  type CacheSlot,
+  type Channels,
+  planCache,
+  readInFlightBets,
+  readSlots,
+  slotName,
+  slotOfName,
+  WALLET_FIELDS,
+} from '@tap/channels';
 import type { BetEntry } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
 import type Database from 'better-sqlite3';
 
 const SCAN_COUNT = 1_000;
-const MGET_CHUNK = 1_000;
 const PROBLEMS_MAX = 50;
 
 export interface CacheCheckOptions {
@@ -93,7 +102,8 @@ async function roundOffsets(
   only: string[] | undefined,
 ): Promise<Map<string, number>> {
   const { redis, channels, db } = options;
-  const actual = await readValues(redis, only ?? (await scanFamilies(redis, channels)));
+  const slots = only ? only.map(slotOfName) : await scanFamilies(redis, channels);
+  const actual = await readValues(redis, slots);
   const inFlight = await readInFlightBets(redis, channels, (candidates) => candidates);
   // One read transaction: the stored-bet lookups and the plan see one SQLite snapshot.
   const plan = db.transaction((bets: BetEntry[]) => {
@@ -102,13 +112,13 @@ async function roundOffsets(
     return { plan: planCache(db, unstored, channels, Date.now()), inFlight: unstored.length };
   })(inFlight.bets);
   report.inFlightBets = plan.inFlight;
-  const keys = only ?? [...new Set([...actual.keys(), ...plan.plan.keys()])];
+  const names = only ?? [...new Set([...slots.map(slotName), ...plan.plan.keys()])];
   const offsets = new Map<string, number>();
-  for (const key of keys) {
-    const expected = expectedValue(plan.plan, key, channels);
+  for (const name of names) {
+    const expected = expectedValue(plan.plan, name, channels);
     if (expected === undefined) continue;
-    const value = actual.get(key) ?? 0;
-    offsets.set(key, Number.isNaN(value) ? Number.POSITIVE_INFINITY : value - expected);
+    const value = actual.get(name) ?? 0;
+    offsets.set(name, Number.isNaN(value) ? Number.POSITIVE_INFINITY : value - expected);
   }
   if (!only) report.keysCompared = offsets.size;
   return offsets;
@@ -124,35 +134,32 @@ function expectedValue(plan: CachePlan, key: string, channels: Channels): number
   return windowed ? undefined : 0;
 }
 
-async function scanFamilies(redis: Redis, channels: Channels): Promise<string[]> {
-  const keys: string[] = [];
-  for (const pattern of [
-    channels.patterns.balances,
-    channels.patterns.exposure,
-    channels.patterns.openBets,
-  ]) {
+/** Every cache slot in Redis: the exposure keys, and the cache fields of every wallet hash. */
+async function scanFamilies(redis: Redis, channels: Channels): Promise<CacheSlot[]> {
+  const slots: CacheSlot[] = [];
+  const fields = [WALLET_FIELDS.balance, WALLET_FIELDS.exposure, WALLET_FIELDS.openBets] as const;
+  for (const [pattern, wallet] of [
+    [channels.cachePatterns.wallets, true],
+    [channels.cachePatterns.exposure, false],
+  ] as const) {
     let cursor = '0';
     do {
       const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT);
-      keys.push(...found);
+      for (const key of found) {
+        if (wallet) for (const field of fields) slots.push({ key, field });
+        else slots.push({ key });
+      }
       cursor = next;
     } while (cursor !== '0');
   }
-  return keys;
+  return slots;
 }
 
-/** Integer values (NaN for a value that is not one: always a problem). */
-async function readValues(redis: Redis, keys: string[]): Promise<Map<string, number>> {
+/** Integer values by slot name (NaN for a value that is not one: always a problem). */
+async function readValues(redis: Redis, slots: CacheSlot[]): Promise<Map<string, number>> {
   const values = new Map<string, number>();
-  for (let i = 0; i < keys.length; i += MGET_CHUNK) {
-    const chunk = keys.slice(i, i + MGET_CHUNK);
-    if (chunk.length === 0) continue;
-    const read = await redis.mget(...chunk);
-    chunk.forEach((key, j) => {
-      const text = read[j];
-      if (text === null || text === undefined) return;
-      values.set(key, /^-?\d+$/.test(text) ? Number(text) : Number.NaN);
-    });
+  for (const [name, text] of await readSlots(redis, slots)) {
+    values.set(name, /^-?\d+$/.test(text) ? Number(text) : Number.NaN);
   }
   return values;
 }

@@ -9,7 +9,7 @@
  *   "summary": "FAILED: 1 of 9 checks failed, 0 not run, 1 problem",
  *   "checks": [
  *     { "check": "segment", "scope": "2026-W49", "status": "ok", "problems": [], "facts": { "ledgerRows": 812 } },
- *     { "check": "redis_cache", "status": "failed", "problems": ["tap:balance:0xab…: Redis is +5 off …"], "facts": { … } },
+ *     { "check": "redis_cache", "status": "failed", "problems": ["tap:wallet:0xab…#balance: Redis is +5 off …"], "facts": { … } },
  *     { "check": "archive_anchors", "status": "not_run", "problems": ["S3 is not configured"], "facts": {} } ] }
  * ```
  *

@@ -5,7 +5,7 @@
  * available balance (SQLite minus stakes admitted but not yet applied). Redis being down does not
  * hide the SQLite balance.
  */
-import { createChannels } from '@tap/channels';
+import { createChannels, WALLET_FIELDS } from '@tap/channels';
 import { usageError } from '../cli-error.js';
 import { parseAddress } from '../input/address.js';
 import { formatMicros } from '../input/usd.js';
@@ -63,7 +63,7 @@ async function readCache(ctx: CommandContext, userId: string) {
     const redis = await connectRedis(ctx.config);
     try {
       const [available, ready] = await Promise.all([
-        redis.get(keys.balance(userId)),
+        redis.hget(keys.wallet(userId), WALLET_FIELDS.balance),
         redis.get(keys.balanceCacheReady),
       ]);
       return { availableMicros: Number(available ?? 0), cacheReady: ready === '1' };
