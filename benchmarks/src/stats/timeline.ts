@@ -71,6 +71,16 @@ export class TimelineRecorder {
   }
 }
 
+/** The workers' encoded histograms of each second merged into one ('' for a second without any). */
+export function mergeSeconds(parts: readonly string[][]): string[] {
+  const seconds = Math.max(0, ...parts.map((p) => p.length));
+  return Array.from({ length: seconds }, (_, second) => {
+    const present = parts.map((p) => p[second] ?? '').filter(Boolean);
+    if (present.length <= 1) return present[0] ?? '';
+    return encodeHistogram(mergeEncoded(present));
+  });
+}
+
 /** Sums the workers' timelines second by second into plot points. */
 export function mergeTimelines(parts: readonly SerializedTimeline[]): TimelinePoint[] {
   const seconds = Math.max(
