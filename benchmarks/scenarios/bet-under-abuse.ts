@@ -142,6 +142,7 @@ async function measure(ctx: ScenarioContext, plan: Plan): Promise<Measured> {
         connections: 32,
         onReady: (startEpochMs) => {
           sides = driveBlocks(targets, blocks, startEpochMs);
+          sides.catch(() => undefined); // awaited below, after the run: not an unhandled rejection meanwhile
         },
       });
       if (!sides) throw new Error('the bet run never started its schedule');

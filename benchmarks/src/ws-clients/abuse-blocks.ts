@@ -55,7 +55,10 @@ export async function driveBlocks(
   const sides: Promise<BlockSide>[] = [];
   for (const block of blocks) {
     await untilEpoch(startEpochMs + block.startS * 1000);
-    sides.push(runBlock(targets, block, startEpochMs));
+    const side = runBlock(targets, block, startEpochMs);
+    // Failures surface in Promise.all below, not as unhandled rejections while later blocks run.
+    side.catch(() => undefined);
+    sides.push(side);
     // The next block starts on the clock, whatever this one's side load still does.
     await untilEpoch(startEpochMs + block.endS * 1000);
   }
