@@ -41,7 +41,7 @@ const ways = {
   'listPrints + JSON.stringify': () => encoder.encode(JSON.stringify(listPrints(view, query))).byteLength,
   'pre-encoded closed blocks': () => cache.page(view, query).byteLength,
 };
-const samples: Record<string, number[]> = {};
+const samples: Record<string, number[]> = Object.fromEntries(Object.keys(ways).map((name) => [name, []]));
 for (let round = 0; round < ROUNDS; round += 1) {
   const order = Object.entries(ways);
   if (round % 2 === 1) order.reverse();
@@ -50,7 +50,7 @@ for (let round = 0; round < ROUNDS; round += 1) {
     const before = process.cpuUsage();
     for (let i = 0; i < PAGES; i += 1) run();
     const used = process.cpuUsage(before);
-    (samples[name] ??= []).push((used.user + used.system) / PAGES);
+    samples[name]?.push((used.user + used.system) / PAGES);
   }
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
