@@ -115,13 +115,26 @@ describe('bet-under-abuse report', () => {
     expect(outcome.loadRuns).toHaveLength(2);
   });
 
-  it('fails the target when the pooled Δ is not under 1 ms, and fails the outcome only on the audit', () => {
+  it('fails the target when the pooled Δ is not under 1 ms, gives no verdict on a saturated host or noise, and fails the outcome only on the audit', () => {
     const blocks = measured().blocks.map((b) =>
       b.condition === 'history' ? { ...b, latency: latencies(12) } : b,
     );
     const slow = report(measured({ blocks }), planOf({}));
     expect(slow.tables[0]!.rows[1]!.slice(4, 9)).toEqual([1.2, 2, '2 / 2', 'Δ < 1 ms', 'no']);
     expect(slow.ok).toBe(true);
+    const saturated = measured().blocks.map((b) => ({
+      ...b,
+      latency: latencies(b.condition === 'history' ? 60 : 55),
+    }));
+    expect(report(measured({ blocks: saturated }), planOf({})).tables[0]!.rows[1]![8]).toBe(
+      'inconclusive (host saturated: baseline p99 > 50 ms)',
+    );
+    const faster = measured().blocks.map((b) =>
+      b.condition === 'history' ? { ...b, latency: latencies(8) } : b,
+    );
+    expect(report(measured({ blocks: faster }), planOf({})).tables[0]!.rows[1]![8]).toBe(
+      'inconclusive (faster than its baseline by > 10 %: noise)',
+    );
     const failed = report(measured({ audit: { ...passed, ok: false } }), planOf({}));
     expect(failed.failures).toEqual(['audit failed']);
   });
