@@ -16,6 +16,7 @@ function latencies(p99Ms: number): string {
 
 const flood = aLoadRun({
   label: 'history flood',
+  achievedPerS: 50,
   offeredPerS: 50,
   sent: 200,
   ok: 199,
@@ -36,7 +37,10 @@ function aBlock(round: number, index: number, condition: Condition, p99Ms: numbe
     latency: latencies(p99Ms),
     accepted: latencies(p99Ms + 10),
     loopDelay: { p99Ms: 11, maxMs: 20 + index },
-    resources: aResourceReport({ 'ingest-api': { cpuAvgPct: condition === 'history' ? 40 : 20 } }),
+    resources: aResourceReport({
+      'ingest-api': { cpuAvgPct: condition === 'history' ? 40 : 20 },
+      'ws-gateway': { cpuAvgPct: condition === 'hostile resumes' ? 17 : 7 },
+    }),
     threads: [{ name: 'ingest-api', cpuPct: 20, waitPct: 10 }],
     ...(condition === 'history' ? { history: flood } : {}),
     ...(condition === 'hostile resumes' ? { hostile } : {}),
@@ -112,6 +116,18 @@ describe('bet-under-abuse report', () => {
     const costs = outcome.tables[2]!;
     expect(costs.title).toBe('Where the CPU went, by condition (median over blocks)');
     expect(costs.rows.map((row) => row[1])).toEqual([20, 40, 20]);
+    // 20 % of a core more at 50 pages/s: 4,000 µs a page; 10 % more at 1,000 attempts/s: 100 µs each.
+    const units = outcome.tables[3]!;
+    expect(units.columns.slice(0, 4)).toEqual([
+      'attack',
+      'ingest-api',
+      'ingest-api main thread',
+      'Redis main thread',
+    ]);
+    expect(units.rows.map((row) => [row[0], row[1], row[2], row[4]])).toEqual([
+      ['history (µs per page)', 4000, 0, 0],
+      ['hostile resumes (µs per resume attempt)', 0, 0, 100],
+    ]);
     expect(outcome.loadRuns).toHaveLength(2);
   });
 

@@ -30,6 +30,7 @@
 import type { AuditReport } from '../src/audit/audit.js';
 import { benchLimits, openBetStack } from '../src/bet-stack.js';
 import type { LoadRunResult } from '../src/load/open-loop.js';
+import { attackCostTable } from '../src/report/attack-costs.js';
 import { conditionCostTable } from '../src/report/condition-costs.js';
 import { auditTable, loadTable } from '../src/report/tables.js';
 import {
@@ -201,6 +202,13 @@ export function report(measured: Measured, plan: Plan): ScenarioOutcome {
         threads: b.threads,
       })),
       'blocks',
+    ),
+    attackCostTable(
+      [
+        { condition: 'history', unit: 'page' },
+        { condition: 'hostile resumes', unit: 'resume attempt' },
+      ],
+      blocks.map((b) => ({ ...b, attackPerS: b.history?.achievedPerS ?? b.hostile?.attemptsPerS })),
     ),
     auditTable('Audit (every bet of every run)', audit),
   );
