@@ -128,6 +128,12 @@ describe('bet-under-abuse report', () => {
       ['history (µs per page)', 4000, 0, 0],
       ['hostile resumes (µs per resume attempt)', 0, 0, 100],
     ]);
+    // A round whose blocks kept the machine saturated says nothing: “—”.
+    const busy = measured().blocks.map((b) => ({
+      ...b,
+      resources: { ...b.resources, machine: { ...b.resources.machine, cpuAvgPct: 199 } },
+    }));
+    expect(report(measured({ blocks: busy }), planOf({})).tables[3]!.rows[0]![1]).toBeNull();
     expect(outcome.loadRuns).toHaveLength(2);
   });
 

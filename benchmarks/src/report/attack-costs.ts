@@ -21,6 +21,8 @@ export interface AttackBlock {
 }
 
 /** Columns: [label, process name or `<name> main thread`]. */
+/** Whole-machine CPU (100 = one core) from which a round's blocks count as saturated. */
+const SATURATED_MACHINE_PCT = 190;
 const MEASURES = [
   ['ingest-api', 'ingest-api'],
   ['ingest-api main thread', 'ingest-api main'],
@@ -36,11 +38,14 @@ export function attackCostTable(
   const rows = attacks.map(({ condition, unit }) => {
     const rounds = [...new Set(blocks.filter((b) => b.condition === condition).map((b) => b.round))];
     const perUnit = (source: string) =>
-      round1(
+      nullIfNaN(
         medianOf(
           rounds.map((round) => {
             const mine = blocks.filter((b) => b.round === round && b.condition === condition);
             const base = blocks.filter((b) => b.round === round && b.condition === 'baseline');
+            // A saturated machine gives every process less than it asks: differences then read noise.
+            if (mean([...mine, ...base].map((b) => b.resources.machine.cpuAvgPct)) >= SATURATED_MACHINE_PCT)
+              return Number.NaN;
             const rate = mean(mine.map((b) => b.attackPerS ?? 0));
             const extraPct =
               mean(mine.map((b) => cpuPct(b, source))) - mean(base.map((b) => cpuPct(b, source)));
@@ -60,7 +65,9 @@ export function attackCostTable(
       'Extra CPU of the process (or its main thread: /proc/<pid>/task/<pid>/schedstat) in the attack’s blocks over the ' +
         'baseline blocks of the same round, as µs per second, divided by the attack’s achieved rate in those blocks. CPU ' +
         'time, not latency: a busy host distorts it least. Small values are within the noise of a block’s CPU reading ' +
-        '(±1 % of a core is ±200 µs a page at 50 pages/s, ±10 µs an attempt at ~1,000/s).',
+        '(±1 % of a core is ±200 µs a page at 50 pages/s, ±10 µs an attempt at ~1,000/s). A round whose blocks kept the ' +
+        `whole machine at ≥ ${SATURATED_MACHINE_PCT / 100} cores is left out (every process then gets less than it asks, ` +
+        'and the differences read noise); “—” when every round was.',
     ],
   };
 }
@@ -74,4 +81,5 @@ function cpuPct(block: AttackBlock, source: string): number {
 }
 
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
-const round1 = (value: number) => Math.round(value * 10) / 10;
+/** One decimal; null (“—”) when no round could be read. */
+const nullIfNaN = (value: number) => (Number.isNaN(value) ? null : Math.round(value * 10) / 10);
