@@ -36,6 +36,7 @@ function aBlock(round: number, index: number, condition: Condition, p99Ms: numbe
     condition,
     latency: latencies(p99Ms),
     accepted: latencies(p99Ms + 10),
+    sendLag: latencies(condition === 'hostile resumes' ? 3 : 1),
     loopDelay: { p99Ms: 11, maxMs: 20 + index },
     resources: aResourceReport({
       'ingest-api': { cpuAvgPct: condition === 'history' ? 40 : 20 },
@@ -93,7 +94,9 @@ describe('bet-under-abuse report', () => {
       [10.5, 20.5],
       [11, 21],
     ]);
-    expect(summary!.rows.map((row) => [row[0], row[1], ...row.slice(4)])).toEqual([
+    // The generator's send lag, pooled like the latencies: the hostile blocks sent their bets later.
+    expect(summary!.rows.map((row) => Math.round(Number(row[10])))).toEqual([1, 1, 3]);
+    expect(summary!.rows.map((row) => [row[0], row[1], ...row.slice(4, 10)])).toEqual([
       ['baseline', 4000, null, null, '—', '—', '—', '11 / 21'],
       ['history', 2000, 1.05, 0.5, '0.5 / 1.5', 'Δ < 1 ms', 'yes', '11 / 21'],
       ['hostile resumes', 2000, 1.1, 1, '1 / 1', 'ratio ≤ 1.10', 'yes', '11 / 23'],

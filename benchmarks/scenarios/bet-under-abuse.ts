@@ -85,6 +85,8 @@ export interface BlockResult extends BlockSide {
   /** Encoded histograms over the block's measured seconds: planned send → 202, → WebSocket event. */
   latency: string;
   accepted: string;
+  /** How late the bet generator sent those seconds' bets (its own starvation, apart from the stack's). */
+  sendLag: string;
 }
 
 export interface Measured {
@@ -162,6 +164,7 @@ async function measure(ctx: ScenarioContext, plan: Plan): Promise<Measured> {
           condition: block.condition,
           latency: blockHistogram(run.seconds.latency, block),
           accepted: blockHistogram(run.seconds.accepted, block),
+          sendLag: blockHistogram(run.seconds.sendLag, block),
           ...side,
         });
       }
@@ -261,6 +264,7 @@ export interface ConditionSummary {
   bets: number;
   p99Ms: number;
   acceptedP99Ms: number | null;
+  sendLagP99Ms: number | null;
   loopP99Ms: number;
   loopMaxMs: number;
   /** Pooled p99 over the pooled baseline's (same runs, interleaved). */
@@ -285,6 +289,7 @@ export function summarize(blocks: readonly BlockResult[]): ConditionSummary[] {
       bets: latency?.count ?? 0,
       p99Ms,
       acceptedP99Ms: pooled(mine.map((b) => b.accepted))?.p99Ms ?? null,
+      sendLagP99Ms: pooled(mine.map((b) => b.sendLag))?.p99Ms ?? null,
       loopP99Ms: round2(medianOf(mine.map((b) => b.loopDelay.p99Ms))),
       loopMaxMs: round2(medianOf(mine.map((b) => b.loopDelay.maxMs))),
       ratio: isBase ? null : round2(p99Ms / base),
@@ -326,6 +331,7 @@ function summaryTable(summary: ConditionSummary[], plan: Plan): ResultTable {
       'target',
       'met',
       'ingest-api event-loop delay p99 / max ms',
+      'generator send lag p99 ms',
     ],
     rows: summary.map((s) => [
       s.condition,
@@ -338,6 +344,7 @@ function summaryTable(summary: ConditionSummary[], plan: Plan): ResultTable {
       target[s.condition],
       met(s),
       `${s.loopP99Ms} / ${s.loopMaxMs}`,
+      s.sendLagP99Ms,
     ]),
     notes: [
       `Paired by interleaving: each round is one bet run whose ${plan.blockS} s blocks cycle ${cycle} ` +
@@ -352,6 +359,8 @@ function summaryTable(summary: ConditionSummary[], plan: Plan): ResultTable {
       'Event-loop delay: ingest-api’s own main thread over each block’s measured seconds (prom-client’s ' +
         'monitorEventLoopDelay, reset by a /metrics scrape, read at the block’s end; it samples every 10 ms, so an idle ' +
         'loop reads ~10 ms), the median over blocks. Unlike the p99s, the generator’s own starvation does not inflate it.',
+      'Generator send lag: how late the bet generator sent the condition’s bets, pooled (already inside the p99s). A ' +
+        'condition that raises it is delaying the generator — the attacker shares the host — not (only) the stack.',
     ],
   };
 }

@@ -76,7 +76,7 @@ export interface LoadRun {
    * WebSocket event): a scenario that changes conditions during one run pools the seconds of each
    * (bet-under-abuse). Not written to JSON.
    */
-  seconds: { latency: string[]; accepted: string[] };
+  seconds: { latency: string[]; accepted: string[]; sendLag: string[] };
 }
 
 /** The part of a run the statistics cover: after the warm-up, until the schedule ends. */
@@ -153,6 +153,7 @@ function merge(options: OpenLoopOptions, results: WorkerResult[], startEpochMs: 
     seconds: {
       latency: mergeSeconds(results.map((r) => r.timeline.latency)),
       accepted: mergeSeconds(results.map((r) => r.timeline.accepted)),
+      sendLag: mergeSeconds(results.map((r) => r.timeline.sendLag ?? [])),
     },
     result: {
       label: options.label,

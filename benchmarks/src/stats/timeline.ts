@@ -18,6 +18,8 @@ export interface SerializedTimeline {
   errors: number[];
   latency: string[];
   accepted: string[];
+  /** How late the generator sent each second's requests (scenarios that pool seconds read it). */
+  sendLag: string[];
 }
 
 export interface TimelinePoint {
@@ -38,6 +40,7 @@ export class TimelineRecorder {
   readonly errors: number[] = [];
   readonly latency: (Histogram | undefined)[] = [];
   readonly accepted: (Histogram | undefined)[] = [];
+  readonly sendLag: (Histogram | undefined)[] = [];
 
   countPlanned(second: number): void {
     this.planned[second] = (this.planned[second] ?? 0) + 1;
@@ -51,6 +54,11 @@ export class TimelineRecorder {
   recordLatency(plannedSecond: number, ms: number): void {
     this.latency[plannedSecond] ??= createHistogram();
     recordMs(this.latency[plannedSecond], ms);
+  }
+
+  recordSendLag(plannedSecond: number, ms: number): void {
+    this.sendLag[plannedSecond] ??= createHistogram();
+    recordMs(this.sendLag[plannedSecond], ms);
   }
 
   recordAccepted(plannedSecond: number, ms: number): void {
@@ -67,6 +75,7 @@ export class TimelineRecorder {
       errors: Array.from(this.errors, (n) => n ?? 0),
       latency: encode(this.latency),
       accepted: encode(this.accepted),
+      sendLag: encode(this.sendLag),
     };
   }
 }
