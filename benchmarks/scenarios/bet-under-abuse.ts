@@ -1,39 +1,36 @@
 /**
  * bet-under-abuse (issue 16): does abuse of the public edges move other traders' bet latency? The
- * bet path at a steady open-loop rate, in rounds of three conditions on one stack, each round
- * measuring its own baseline so the machine's drift cancels out:
+ * bet path at a steady open-loop rate on one stack, and inside each bet run the conditions
+ * alternate every few seconds (stats/interleaved.ts, a paired design):
+ *   baseline, history, baseline, hostile resumes, baseline, history, …
  *   - baseline: bets alone;
  *   - history: bets while GET /v1/index/history (unauthenticated, the heaviest page: every print
  *     since the stack started, up to 5,000 rows) is hammered at 50 queries/s, open loop;
  *   - hostile resumes: bets while 100 hostile WebSocket clients with free sessions resume over and
  *     over (ws-clients/hostile-resumers.ts), ignoring backoff.
- * Reported: bet p99 to 202 (and to the WebSocket `accepted`) per condition, the median over rounds,
- * and its ratio to — and difference from — the same round's baseline; and ingest-api's own
- * event-loop delay (p99, max) per condition, which the generator's starvation on a busy host does
- * not inflate (issue 19 moved the history queries to a worker thread: this shows whether they
- * still block the loop that admits bets). The issue's targets: history
- * moves the bet p99 by < 1 ms, hostile resumes "do not move it" (read here as ≤ 10 %). The load
- * goes straight to the daemons, not through nginx: this measures the daemons' own isolation; nginx's
- * per-address limits (5 history queries/s, 5 upgrades/s) would cut a single attacker further.
- * The attackers' own client side (the flood's load thread, the hostile sockets on the harness's main
- * thread) runs at nice 19 (ATTACKER_NICE): on this two-core box it would otherwise take CPU from the
- * stack and from the thread that measures the bets, which an attacker on another machine cannot.
- * What the daemons spend answering the attack stays at their own priority and is what is measured;
- * the achieved attack rates are reported beside it, so a starved attacker would show.
- * Where the attack's cost lands is reported beside the latencies: per condition, the CPU of each
- * daemon, Redis and the harness over the bets' measured window, and the commands Redis ran (its own
- * INFO commandstats) — the hostile resumes' session lookups show there as GETs.
- * Timing targets are reported, not enforced (the machine is shared); the audit is.
+ * Why interleaved: the earlier design ran each condition as its own 25 s run, and compared a run's
+ * p99 with a baseline run minutes earlier; the host's own drift between those minutes (baselines
+ * alone spread 8.8–13 ms) was as large as the effects measured. Now every condition's seconds sit
+ * between baseline seconds of the same minute, and each condition's p99 comes from the pool of all
+ * its blocks (tens of thousands of bets, not 10,000 a run), so the ratio and Δ compare like with
+ * like. Each block's first second is left out (the previous condition's tail, the side load's start).
+ * Reported: bet p99 to 202 (and to the WebSocket `accepted`) per condition over the pooled blocks,
+ * its ratio to — and difference from — the pooled baseline, each round's Δ for the spread, and
+ * ingest-api's own event-loop delay per block. The issue's targets: history moves the bet p99 by
+ * < 1 ms, hostile resumes "do not move it" (read here as ≤ 10 %). The load goes straight to the
+ * daemons, not through nginx: this measures the daemons' own isolation; nginx's per-address limits
+ * (5 history queries/s, 5 upgrades/s) would cut a single attacker further. The attackers' client
+ * side runs at nice 19 (ws-clients/abuse-blocks.ts). Where the attack's cost lands is reported per
+ * condition: CPU of each daemon, Redis and the harness, the main threads' run-queue wait, Redis's
+ * commands. Timing targets are reported, not enforced (the machine is shared); the audit is.
  *
- * The file reads as the experiment: `planOf` (size and rounds), `measure` (one stack; per round the
- * three conditions, each with its side load and ingest-api's event-loop window; the audit) and
- * `report` (pure: the per-condition medians against each round's baseline, the tables and headline).
+ * The file reads as the experiment: `planOf` (size, rounds, blocks), `measure` (one stack; per
+ * round one bet run with its blocks driven beside it; the audit) and `report` (pure).
  */
-
-import { setThreadNice } from '@tap/testkit/standalone';
 import type { AuditReport } from '../src/audit/audit.js';
 import { benchLimits, openBetStack } from '../src/bet-stack.js';
-import { type LoadRunResult, runOpenLoop } from '../src/load/open-loop.js';
+import type { LoadRunResult } from '../src/load/open-loop.js';
+import { attackCostTable } from '../src/report/attack-costs.js';
 import { conditionCostTable } from '../src/report/condition-costs.js';
 import { auditTable, loadTable } from '../src/report/tables.js';
 import {
@@ -45,51 +42,59 @@ import {
   type ScenarioOptions,
   type ScenarioOutcome,
 } from '../src/scenario.js';
-import { type EventLoopDelay, startEventLoopWindow } from '../src/stack/event-loop-delay.js';
-import { startMainThreadWindow, type ThreadShare } from '../src/stack/main-thread-share.js';
-import type { ResourceReport } from '../src/stack/resource-sampler.js';
-import type { Stack } from '../src/stack/stack.js';
+import { blockHistogram, blockSchedule, pooled, scheduleSeconds } from '../src/stats/interleaved.js';
 import { medianOf } from '../src/stats/median.js';
-import { type HostileReport, startHostileResumers } from '../src/ws-clients/hostile-resumers.js';
+import {
+  type AbuseCondition,
+  ATTACKER_NICE,
+  type BlockSide,
+  driveBlocks,
+  HISTORY_PER_S,
+  HOSTILE_CLIENTS,
+  HOSTILE_PAUSE_MS,
+} from '../src/ws-clients/abuse-blocks.js';
 import { createSessions } from '../src/ws-clients/sessions.js';
 
-const HISTORY_PER_S = 50;
-const HOSTILE_CLIENTS = 100;
-const HOSTILE_PAUSE_MS = 50;
-/** The attackers' client threads' nice value (setThreadNice): they take only CPU nobody else wants. */
-const ATTACKER_NICE = 19;
-const CONDITIONS = ['baseline', 'history', 'hostile resumes'] as const;
-/** The processes whose main thread's CPU and run-queue wait are reported per condition. */
-const BET_PATH_THREADS = ['ingest-api', 'redis', 'ws-gateway'];
-export type Condition = (typeof CONDITIONS)[number];
+const CONDITIONS = ['baseline', 'history', 'hostile resumes'] as const satisfies readonly AbuseCondition[];
+/**
+ * A baseline p99 above this says the host itself is saturated (the SPEC's target at 3,000 bets/s is
+ * 10 ms; this runs 500/s): no 1 ms difference can be read off such a run, so no verdict is given.
+ */
+const SATURATED_BASELINE_P99_MS = 50;
+/** One cycle of blocks: every attack sits between two baselines. */
+const SEQUENCE: readonly AbuseCondition[] = ['baseline', 'history', 'baseline', 'hostile resumes'];
+export type Condition = AbuseCondition;
 
 export interface Plan {
   wallets: number;
   ratePerS: number;
   rounds: number;
-  profile: { ratePerS: number; durationMs: number; warmupMs: number };
+  /** Cycles of SEQUENCE a round. */
+  repeats: number;
+  warmupS: number;
+  blockS: number;
+  /** Left out at the start of every block. */
+  settleS: number;
 }
 
-export interface Run {
-  condition: Condition;
+/** One block of one round: its bets' latency (encoded histograms) and what ran and was measured beside. */
+export interface BlockResult extends BlockSide {
   round: number;
-  bets: LoadRunResult;
-  /** The history flood beside the bets (condition `history`). */
-  history?: LoadRunResult;
-  /** The hostile clients' outcomes (condition `hostile resumes`). */
-  hostile?: HostileReport;
-  /** ingest-api's main-thread event-loop delay over the run (its /metrics). */
-  loopDelay: EventLoopDelay;
-  /** CPU of every process over the bets' measured window, and Redis's commands over the run. */
-  resources?: ResourceReport;
-  /** The bet path's main threads (ingest-api, Redis, ws-gateway) over the run: on a CPU, waiting for one. */
-  threads?: ThreadShare[];
+  index: number;
+  condition: Condition;
+  /** Encoded histograms over the block's measured seconds: planned send → 202, → WebSocket event. */
+  latency: string;
+  accepted: string;
+  /** How late the bet generator sent those seconds' bets (its own starvation, apart from the stack's). */
+  sendLag: string;
 }
 
 export interface Measured {
   /** The bet stack's notes (market source, limits). */
   notes: string[];
-  runs: Run[];
+  /** One bet run a round. */
+  runs: LoadRunResult[];
+  blocks: BlockResult[];
   /** Over every bet of every run. */
   audit: AuditReport;
 }
@@ -98,10 +103,11 @@ export const betUnderAbuse: Scenario = {
   name: 'bet-under-abuse',
   title: 'Bet latency under history floods and hostile WebSocket resumes',
   description:
-    'The bet path at a steady open-loop rate in rounds of three conditions on one stack — bets alone, bets while GET ' +
-    `/v1/index/history is hammered at ${HISTORY_PER_S}/s, bets while ${HOSTILE_CLIENTS} hostile WebSocket clients with free ` +
-    `sessions resume over and over (${HOSTILE_PAUSE_MS} ms between attempts, no backoff) — straight to the daemons. Bet p99 ` +
-    'per condition, median over rounds, as a ratio to and difference from the baseline of the same run; then the audit.',
+    'The bet path at a steady open-loop rate on one stack; inside each bet run the conditions alternate in blocks of a few ' +
+    `seconds — bets alone, bets while GET /v1/index/history is hammered at ${HISTORY_PER_S}/s, bets alone, bets while ` +
+    `${HOSTILE_CLIENTS} hostile WebSocket clients with free sessions resume over and over (${HOSTILE_PAUSE_MS} ms between ` +
+    'attempts, no backoff) — straight to the daemons. Bet p99 per condition over its pooled blocks, as a ratio to and ' +
+    'difference from the pooled baseline blocks of the same runs; then the audit.',
   async run(ctx) {
     const plan = planOf(ctx.options);
     return report(await measure(ctx, plan), plan);
@@ -110,243 +116,256 @@ export const betUnderAbuse: Scenario = {
 
 export function planOf(options: ScenarioOptions): Plan {
   const quick = options.quick === true;
-  const ratePerS = quick ? 200 : 500;
   return {
     wallets: quick ? 100 : 500,
-    ratePerS,
+    ratePerS: quick ? 200 : 500,
     rounds: quick ? 1 : 3,
-    profile: { ratePerS, durationMs: quick ? 10_000 : 25_000, warmupMs: quick ? 3_000 : 5_000 },
+    repeats: quick ? 2 : 3,
+    warmupS: quick ? 3 : 5,
+    blockS: quick ? 4 : 5,
+    settleS: 1,
   };
 }
 
-/** One stack; every round runs the three conditions in order, then one audit over every bet. */
+/** One stack; every round one bet run with its blocks driven beside it; then one audit over every bet. */
 async function measure(ctx: ScenarioContext, plan: Plan): Promise<Measured> {
-  const { wallets, ratePerS, profile } = plan;
+  const { wallets, ratePerS } = plan;
+  const blocks = blockSchedule({ sequence: SEQUENCE, ...plan });
+  const profile = { ratePerS, durationMs: scheduleSeconds(blocks) * 1000, warmupMs: plan.warmupS * 1000 };
   const bets = await openBetStack(ctx, { wallets, fundMicros: 1_000_000_000, limits: benchLimits() });
   try {
-    const hostileTokens = await createSessions(bets.stack, HOSTILE_CLIENTS);
-    const runs: Run[] = [];
-    const allRuns = [];
+    const targets = {
+      stack: bets.stack,
+      sessions: bets.sessions,
+      hostileTokens: await createSessions(bets.stack, HOSTILE_CLIENTS),
+    };
+    const runs = [];
+    const results: BlockResult[] = [];
     for (let round = 1; round <= plan.rounds; round += 1) {
-      for (const condition of CONDITIONS) {
-        const label = `${condition} #${round}`;
-        ctx.log(`${label}: ${ratePerS} bets/s`);
-        const loop = await startEventLoopWindow(bets.stack.apiUrl);
-        const threads = startMainThreadWindow(pick(bets.stack.pids(), BET_PATH_THREADS));
-        const betRun = bets.load(label, profile, { wsWallets: wallets, workers: 1, connections: 32 });
-        const side: Pick<Run, 'history' | 'hostile'> = {};
-        if (condition === 'history') {
-          side.history = await historyFlood(bets.stack, bets.sessions, profile);
-        } else if (condition === 'hostile resumes') {
-          const niceBefore = setThreadNice(ATTACKER_NICE);
-          const hostile = startHostileResumers({
-            wsUrl: bets.stack.wsUrl,
-            tokens: hostileTokens,
-            recentEventId: await newestEventId(bets.stack),
-            pauseMs: HOSTILE_PAUSE_MS,
-          });
-          await new Promise((resolve) => setTimeout(resolve, profile.durationMs));
-          side.hostile = await hostile.stop();
-          setThreadNice(niceBefore);
-          ctx.log(`hostile clients stopped: ${side.hostile.attempts} resumes`);
-        }
-        const { run, resources } = await betRun;
-        const loopDelay = await loop.end();
-        const shares = threads.end();
-        allRuns.push(run);
-        runs.push({ condition, round, bets: run.result, ...side, loopDelay, resources, threads: shares });
+      ctx.log(`round ${round}: ${ratePerS} bets/s, ${blocks.length} blocks of ${plan.blockS} s`);
+      let sides: Promise<BlockSide[]> | undefined;
+      const { run } = await bets.load(`round #${round}`, profile, {
+        wsWallets: wallets,
+        workers: 1,
+        connections: 32,
+        onReady: (startEpochMs) => {
+          sides = driveBlocks(targets, blocks, startEpochMs);
+          sides.catch(() => undefined); // awaited below, after the run: not an unhandled rejection meanwhile
+        },
+      });
+      if (!sides) throw new Error('the bet run never started its schedule');
+      const measuredSides = await sides;
+      runs.push(run);
+      for (const block of blocks) {
+        const side = measuredSides[block.index] as BlockSide;
+        results.push({
+          round,
+          index: block.index,
+          condition: block.condition,
+          latency: blockHistogram(run.seconds.latency, block),
+          accepted: blockHistogram(run.seconds.accepted, block),
+          sendLag: blockHistogram(run.seconds.sendLag, block),
+          ...side,
+        });
       }
     }
-    return { notes: bets.notes, runs, audit: await bets.audit(allRuns) };
+    return {
+      notes: bets.notes,
+      runs: runs.map((r) => r.result),
+      blocks: results,
+      audit: await bets.audit(runs),
+    };
   } finally {
     await bets.close();
   }
 }
 
-/** The tables, checks and headline from the measured runs (pure). */
+/** The tables, checks and headline from the measured blocks (pure). */
 export function report(measured: Measured, plan: Plan): ScenarioOutcome {
   const outcome = emptyOutcome();
-  const { runs, audit } = measured;
+  const { runs, blocks, audit } = measured;
   outcome.notes.push(...measured.notes);
-  outcome.loadRuns.push(...runs.map((r) => r.bets));
+  outcome.loadRuns.push(...runs);
   outcome.audits.push({ label: 'bet-under-abuse', report: audit });
   if (!audit.ok) fail(outcome, 'audit failed');
-  const summary = summarize(runs);
+  const summary = summarize(blocks);
   outcome.tables.push(
-    summaryTable(summary, plan.rounds),
+    summaryTable(summary, plan),
     loadTable(
-      `Every run (${plan.ratePerS} bets/s, ${plan.wallets} wallets)`,
-      runs.map((r) => r.bets),
-      runs.flatMap((r) => {
-        const side = sideNote(r);
-        return side ? [`${r.bets.label}: ${side}`] : [];
-      }),
+      `Every bet run (${plan.ratePerS} bets/s, ${plan.wallets} wallets; all its blocks)`,
+      runs,
+      roundNotes(blocks),
     ),
     ...conditionCostTable(
       CONDITIONS,
-      runs.map((r) => ({
-        condition: r.condition,
-        sent: r.bets.sent,
-        resources: r.resources,
-        threads: r.threads,
+      blocks.map((b) => ({
+        condition: b.condition,
+        sent: pooled([b.latency])?.count ?? 0,
+        resources: b.resources,
+        threads: b.threads,
       })),
+      'blocks',
+    ),
+    attackCostTable(
+      [
+        { condition: 'history', unit: 'page' },
+        { condition: 'hostile resumes', unit: 'resume attempt' },
+      ],
+      blocks.map((b) => ({ ...b, attackPerS: b.history?.achievedPerS ?? b.hostile?.attemptsPerS })),
     ),
     auditTable('Audit (every bet of every run)', audit),
   );
-  const history = summary.find((s) => s.condition === 'history');
-  const hostile = summary.find((s) => s.condition === 'hostile resumes');
-  const hostileReports = runs.flatMap((r) => (r.hostile ? [r.hostile] : []));
+  const of = (condition: Condition) => summary.find((s) => s.condition === condition);
+  const hostileReports = blocks.flatMap((b) => (b.hostile ? [b.hostile] : []));
   outcome.headline = {
-    baseline_p99_ms: summary[0]?.p99Ms ?? null,
-    history_p99_delta_ms: history?.deltaMs ?? null,
-    history_p99_ratio: history?.ratio ?? null,
-    hostile_p99_ratio: hostile?.ratio ?? null,
+    baseline_p99_ms: of('baseline')?.p99Ms ?? null,
+    history_p99_delta_ms: of('history')?.deltaMs ?? null,
+    history_p99_ratio: of('history')?.ratio ?? null,
+    hostile_p99_ratio: of('hostile resumes')?.ratio ?? null,
     hostile_resumes_per_s: hostileReports.length
-      ? Math.round(hostileReports.reduce((n, r) => n + r.attemptsPerS, 0) / hostileReports.length)
+      ? Math.round(medianOf(hostileReports.map((r) => r.attemptsPerS)))
       : null,
   };
   return outcome;
 }
 
-/** What ran beside the bets, for the load table's notes. */
-function sideNote(run: Run): string | undefined {
-  if (run.history)
-    return `history ${run.history.achievedPerS}/s of ${run.history.offeredPerS}/s offered, p99 ${run.history.latency.p99Ms} ms, ${run.history.ok} of ${run.history.sent} answered 200`;
-  if (run.hostile)
-    return `${run.hostile.attempts} resumes (${run.hostile.attemptsPerS}/s): ${formatCounts(run.hostile.outcomes)}`;
-  return undefined;
-}
-
-/** GET /v1/index/history at HISTORY_PER_S for the same schedule as the bets (its own worker). */
-async function historyFlood(
-  stack: Stack,
-  sessions: Parameters<typeof runOpenLoop>[0]['wallets'],
-  profile: { durationMs: number; warmupMs: number },
-) {
-  const now = Date.now();
-  // From 55 min ago to 5 min ahead: every print since the stack started, the biggest page (5,000).
-  const historyPath = `/v1/index/history?from=${now - 3_300_000}&to=${now + 300_000}&limit=5000`;
-  const run = await runOpenLoop({
-    label: 'history flood',
-    quiet: true,
-    nice: ATTACKER_NICE,
-    workers: 1,
-    baseUrl: stack.apiUrl,
-    kind: 'history',
-    historyPath,
-    // The rate last: the bets' profile carries its own ratePerS, which must not win.
-    profile: { ...profile, ratePerS: HISTORY_PER_S },
-    wallets: sessions,
-    wsWallets: 0,
-    connections: 16,
-    requestTimeoutMs: 10_000,
-    price: { fixedCents: 1 },
-    stakeMicros: 0,
-    drainTimeoutMs: 0,
+/** Per round: the side loads its blocks ran (achieved rates, outcomes). */
+function roundNotes(blocks: readonly BlockResult[]): string[] {
+  const rounds = [...new Set(blocks.map((b) => b.round))];
+  return rounds.flatMap((round) => {
+    const mine = blocks.filter((b) => b.round === round);
+    const floods = mine.flatMap((b) => (b.history ? [b.history] : []));
+    const hostile = mine.flatMap((b) => (b.hostile ? [b.hostile] : []));
+    const notes: string[] = [];
+    if (floods.length) {
+      const sent = floods.reduce((n, f) => n + f.sent, 0);
+      const ok = floods.reduce((n, f) => n + f.ok, 0);
+      notes.push(
+        `round #${round} history blocks: ${ok} of ${sent} pages answered 200 (offered ${HISTORY_PER_S}/s), ` +
+          `page p99 ${medianOf(floods.map((f) => f.latency.p99Ms))} ms (median over blocks)`,
+      );
+    }
+    if (hostile.length) {
+      const counts: Record<string, number> = {};
+      for (const h of hostile)
+        for (const [k, v] of Object.entries(h.outcomes)) counts[k] = (counts[k] ?? 0) + v;
+      const attempts = hostile.reduce((n, h) => n + h.attempts, 0);
+      notes.push(
+        `round #${round} hostile blocks: ${attempts} resumes (${Math.round(medianOf(hostile.map((h) => h.attemptsPerS)))}/s ` +
+          `while on): ${formatCounts(counts)}`,
+      );
+    }
+    return notes;
   });
-  return run.result;
-}
-
-async function newestEventId(stack: Stack): Promise<string> {
-  const [newest] = (await stack.redis.xrevrange(stack.channels.streams.events, '+', '-', 'COUNT', 1)) as [
-    string,
-    string[],
-  ][];
-  return newest?.[0] ?? '0-0';
 }
 
 export interface ConditionSummary {
   condition: Condition;
+  bets: number;
   p99Ms: number;
   acceptedP99Ms: number | null;
+  sendLagP99Ms: number | null;
   loopP99Ms: number;
   loopMaxMs: number;
-  /** Median over rounds of (this round's p99 / its baseline's p99). */
+  /** Pooled p99 over the pooled baseline's (same runs, interleaved). */
   ratio: number | null;
-  /** Median over rounds of (this round's p99 − its baseline's p99), ms. */
   deltaMs: number | null;
+  /** Each round's own Δ (its blocks against its baseline blocks), for the spread. */
+  roundDeltasMs: number[];
 }
 
-export function summarize(runs: readonly Run[]): ConditionSummary[] {
-  const baseline = new Map(runs.filter((r) => r.condition === 'baseline').map((r) => [r.round, r.bets]));
+export function summarize(blocks: readonly BlockResult[]): ConditionSummary[] {
+  const p99 = (list: readonly BlockResult[]) => pooled(list.map((b) => b.latency))?.p99Ms ?? Number.NaN;
+  const baseline = blocks.filter((b) => b.condition === 'baseline');
+  const rounds = [...new Set(blocks.map((b) => b.round))];
   return CONDITIONS.map((condition) => {
-    const mine = runs.filter((r) => r.condition === condition);
-    const paired = mine.map((r) => ({ run: r.bets, base: baseline.get(r.round) }));
-    const accepted = mine.map((r) => r.bets.accepted?.p99Ms).filter((v): v is number => v !== undefined);
+    const mine = blocks.filter((b) => b.condition === condition);
+    const latency = pooled(mine.map((b) => b.latency));
+    const p99Ms = latency?.p99Ms ?? Number.NaN;
+    const isBase = condition === 'baseline';
+    const base = p99(baseline);
     return {
       condition,
-      p99Ms: medianOf(mine.map((r) => r.bets.latency.p99Ms)),
-      acceptedP99Ms: accepted.length ? medianOf(accepted) : null,
-      loopP99Ms: medianOf(mine.map((r) => r.loopDelay.p99Ms)),
-      loopMaxMs: medianOf(mine.map((r) => r.loopDelay.maxMs)),
-      ratio:
-        condition === 'baseline'
-          ? null
-          : round2(
-              medianOf(
-                paired.map(({ run, base }) => run.latency.p99Ms / (base?.latency.p99Ms || Number.NaN)),
-              ),
+      bets: latency?.count ?? 0,
+      p99Ms,
+      acceptedP99Ms: pooled(mine.map((b) => b.accepted))?.p99Ms ?? null,
+      sendLagP99Ms: pooled(mine.map((b) => b.sendLag))?.p99Ms ?? null,
+      loopP99Ms: round2(medianOf(mine.map((b) => b.loopDelay.p99Ms))),
+      loopMaxMs: round2(medianOf(mine.map((b) => b.loopDelay.maxMs))),
+      ratio: isBase ? null : round2(p99Ms / base),
+      deltaMs: isBase ? null : round2(p99Ms - base),
+      roundDeltasMs: isBase
+        ? []
+        : rounds.map((round) =>
+            round2(
+              p99(mine.filter((b) => b.round === round)) - p99(baseline.filter((b) => b.round === round)),
             ),
-      deltaMs:
-        condition === 'baseline'
-          ? null
-          : round2(
-              medianOf(
-                paired.map(({ run, base }) => run.latency.p99Ms - (base?.latency.p99Ms ?? Number.NaN)),
-              ),
-            ),
+          ),
     };
   });
 }
 
-function summaryTable(summary: ConditionSummary[], rounds: number): ResultTable {
+function summaryTable(summary: ConditionSummary[], plan: Plan): ResultTable {
   const target = { baseline: '—', history: 'Δ < 1 ms', 'hostile resumes': 'ratio ≤ 1.10' } as const;
-  // A condition far faster than its own baseline is the host's drift between the two (the baseline
-  // ran on a busier machine), not a result: it cannot show that the target is met.
+  const baseline = summary.find((s) => s.condition === 'baseline');
   const met = (s: ConditionSummary) => {
     if (s.condition === 'baseline' || s.ratio === null || s.deltaMs === null) return '—';
-    if (s.ratio < 0.9) return 'inconclusive (baseline slower: host drift)';
+    if (!baseline || !(baseline.p99Ms <= SATURATED_BASELINE_P99_MS))
+      return `inconclusive (host saturated: baseline p99 > ${SATURATED_BASELINE_P99_MS} ms)`;
+    // Far faster than the baseline it is interleaved with: noise larger than any effect sought.
+    if (s.ratio < 0.9) return 'inconclusive (faster than its baseline by > 10 %: noise)';
     if (s.condition === 'history') return s.deltaMs < 1 ? 'yes' : 'no';
     return s.ratio <= 1.1 ? 'yes' : 'no';
   };
+  const cycle = SEQUENCE.join(', ');
   return {
-    title: `Bet p99 to 202 by condition (median of ${rounds} round${rounds === 1 ? '' : 's'}, each against its own baseline)`,
+    title: `Bet p99 to 202 by condition (interleaved blocks of ${plan.blockS} s, pooled over ${plan.rounds} round${plan.rounds === 1 ? '' : 's'})`,
     columns: [
       'condition',
+      'bets measured',
       'p99 to 202 ms',
       'p99 to accepted ms',
       'ratio to baseline',
       'Δ p99 ms',
+      'Δ p99 per round ms',
       'target',
       'met',
       'ingest-api event-loop delay p99 / max ms',
+      'generator send lag p99 ms',
     ],
     rows: summary.map((s) => [
       s.condition,
+      s.bets,
       s.p99Ms,
       s.acceptedP99Ms,
       s.ratio,
       s.deltaMs,
+      s.roundDeltasMs.length ? s.roundDeltasMs.join(' / ') : '—',
       target[s.condition],
       met(s),
       `${s.loopP99Ms} / ${s.loopMaxMs}`,
+      s.sendLagP99Ms,
     ]),
     notes: [
-      'Ratio and Δ are per round (that round’s baseline ran minutes earlier on the same stack), then the median. ' +
-        `The attackers' client side (the history flood's load thread, the hostile sockets) runs at nice ${ATTACKER_NICE}, so ` +
+      `Paired by interleaving: each round is one bet run whose ${plan.blockS} s blocks cycle ${cycle} ` +
+        `(${plan.repeats} cycles after ${plan.warmupS} s of warm-up); each block's first ${plan.settleS} s is left out. A ` +
+        "condition's p99 is over all its blocks' bets pooled, the ratio and Δ against the pooled baseline blocks of the " +
+        'same runs — the host’s drift falls on both alike. Δ per round: the same within each round, for the spread. ' +
+        `No verdict when the baseline p99 exceeds ${SATURATED_BASELINE_P99_MS} ms (the host itself saturated) or a condition ` +
+        'reads more than 10 % faster than its baseline (noise).',
+      `The attackers' client side (the history flood's load thread, the hostile sockets) runs at nice ${ATTACKER_NICE}, so ` +
         'it takes only CPU the stack and the bet generator leave idle, as an attacker on another machine would; the ' +
         'daemons answer it at their own priority. The achieved attack rates are in the notes of every run.',
-      'Event-loop delay: ingest-api’s own main thread over the whole run (prom-client’s monitorEventLoopDelay, reset by ' +
-        'a /metrics scrape at the start of the run, read at its end; it samples every 10 ms, so an idle loop reads ~10 ms). ' +
-        'Unlike the p99s, the generator’s own starvation does not inflate it.',
+      'Event-loop delay: ingest-api’s own main thread over each block’s measured seconds (prom-client’s ' +
+        'monitorEventLoopDelay, reset by a /metrics scrape, read at the block’s end; it samples every 10 ms, so an idle ' +
+        'loop reads ~10 ms), the median over blocks. Unlike the p99s, the generator’s own starvation does not inflate it.',
+      'Generator send lag: how late the bet generator sent the condition’s bets, pooled (already inside the p99s). A ' +
+        'condition that raises it is delaying the generator — the attacker shares the host — not (only) the stack.',
     ],
   };
 }
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
-/** The named processes' pids, in the order of `names` (the cost table's column order). */
-const pick = (pids: Record<string, number>, names: readonly string[]) =>
-  Object.fromEntries(names.flatMap((name) => (pids[name] === undefined ? [] : [[name, pids[name]]])));
 /** "count × outcome", most frequent first (the recorded results read this way; tables.ts's formatCounts is "code × count"). */
 const formatCounts = (counts: Record<string, number>) =>
   Object.entries(counts)

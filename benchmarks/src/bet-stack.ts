@@ -96,7 +96,7 @@ export interface BetStack {
       connections: number;
       stakeMicros?: number;
       /** See OpenLoopOptions.onReady: the load's sockets are ready and its schedule starts. */
-      onReady?: () => void;
+      onReady?: (startEpochMs: number) => void;
     },
   ): Promise<{ run: LoadRun; resources: ResourceReport }>;
   /**

@@ -133,7 +133,9 @@ function fire(i: number, plannedOffset: number): void {
   const walletIndex = i % config.wallets.length;
   const plannedSecond = Math.floor(plannedOffset / 1_000);
   if (plannedOffset >= warmupMs) {
-    recordMs(sendLag, now() - scheduleStart - plannedOffset);
+    const lag = now() - scheduleStart - plannedOffset;
+    recordMs(sendLag, lag);
+    timeline.recordSendLag(plannedSecond, lag);
     if (counts.measuredSent === 0) cpu.start = threadSched();
     counts.measuredSent += 1;
   }

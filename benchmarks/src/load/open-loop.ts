@@ -5,7 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { type LatencySummary, mergeEncoded, summarize } from '../stats/histogram.js';
-import { mergeTimelines, type TimelinePoint } from '../stats/timeline.js';
+import { mergeSeconds, mergeTimelines, type TimelinePoint } from '../stats/timeline.js';
 import { checkProfile } from './schedule.js';
 import type { FromWorker, WorkerConfig, WorkerResult, WsReport } from './worker-protocol.js';
 
@@ -16,8 +16,11 @@ const START_DELAY_MS = 300;
 export type OpenLoopOptions = Omit<WorkerConfig, 'worker'> & {
   label: string;
   quiet?: boolean;
-  /** Called once every load thread is ready (its WebSockets authenticated), as the schedule starts. */
-  onReady?: () => void;
+  /**
+   * Called once every load thread is ready (its WebSockets authenticated), as the schedule starts,
+   * with the schedule's planned start (epoch ms, a little ahead: the threads start then).
+   */
+  onReady?: (startEpochMs: number) => void;
 };
 
 export interface LoadRunResult {
@@ -68,6 +71,12 @@ export interface LoadRun {
   result: LoadRunResult;
   /** Every 202'd bet id, for the audit (not written to JSON). */
   ackedBetIds: string[];
+  /**
+   * Encoded latency histograms by the second the request was planned in (to 202, and to the
+   * WebSocket event): a scenario that changes conditions during one run pools the seconds of each
+   * (bet-under-abuse). Not written to JSON.
+   */
+  seconds: { latency: string[]; accepted: string[]; sendLag: string[] };
 }
 
 /** The part of a run the statistics cover: after the warm-up, until the schedule ends. */
@@ -98,7 +107,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadRun> {
 function drive(
   workers: Worker[],
   progress: ProgressPrinter,
-  onReady: (() => void) | undefined,
+  onReady: ((startEpochMs: number) => void) | undefined,
 ): Promise<{ results: WorkerResult[]; startEpochMs: number }> {
   return new Promise((resolve, reject) => {
     const results: WorkerResult[] = [];
@@ -115,7 +124,7 @@ function drive(
           startEpochMs = performance.timeOrigin + performance.now() + START_DELAY_MS;
           for (const w of workers) w.postMessage({ type: 'start', startEpochMs });
           progress.start(startEpochMs);
-          onReady?.();
+          onReady?.(startEpochMs);
         } else {
           results.push(message.result);
           if (results.length === workers.length) resolve({ results, startEpochMs });
@@ -141,6 +150,11 @@ function merge(options: OpenLoopOptions, results: WorkerResult[], startEpochMs: 
   const tracked = options.wsUrl !== undefined && options.wsWallets > 0;
   return {
     ackedBetIds: results.flatMap((r) => r.ackedBetIds),
+    seconds: {
+      latency: mergeSeconds(results.map((r) => r.timeline.latency)),
+      accepted: mergeSeconds(results.map((r) => r.timeline.accepted)),
+      sendLag: mergeSeconds(results.map((r) => r.timeline.sendLag ?? [])),
+    },
     result: {
       label: options.label,
       kind: options.kind,

@@ -27,23 +27,25 @@ export interface ConditionRun {
 export function conditionCostTable(
   conditions: readonly string[],
   runs: readonly ConditionRun[],
+  /** What one entry of `runs` is, for the title: a run of its own per round, or a block of one run. */
+  over: 'rounds' | 'blocks' = 'rounds',
 ): ResultTable[] {
   if (!runs.some((r) => r.resources)) return [];
   const threadNames = [...new Set(runs.flatMap((r) => (r.threads ?? []).map((t) => t.name)))];
   const rows = conditions.map((condition) => {
     const mine = runs.filter((r) => r.condition === condition && r.resources);
     const cpu = (name: string) =>
-      medianOf(mine.map((r) => r.resources?.processes.find((p) => p.name === name)?.cpuAvgPct ?? 0));
+      round1(medianOf(mine.map((r) => r.resources?.processes.find((p) => p.name === name)?.cpuAvgPct ?? 0)));
     const perBet = (command?: string) =>
       round2(medianOf(mine.map((r) => redisCalls(r.resources, command) / Math.max(1, r.sent))));
     const thread = (name: string) => {
       const shares = mine.map((r) => r.threads?.find((t) => t.name === name) ?? { cpuPct: 0, waitPct: 0 });
-      return `${medianOf(shares.map((t) => t.cpuPct))} / ${medianOf(shares.map((t) => t.waitPct))}`;
+      return `${round1(medianOf(shares.map((t) => t.cpuPct)))} / ${round1(medianOf(shares.map((t) => t.waitPct)))}`;
     };
     return [
       condition,
       ...PROCESSES.map(cpu),
-      medianOf(mine.map((r) => r.resources?.machine.cpuAvgPct ?? 0)),
+      round1(medianOf(mine.map((r) => r.resources?.machine.cpuAvgPct ?? 0))),
       ...threadNames.map(thread),
       perBet(),
       perBet('get'),
@@ -51,7 +53,7 @@ export function conditionCostTable(
   });
   return [
     {
-      title: 'Where the CPU went, by condition (median over rounds)',
+      title: `Where the CPU went, by condition (median over ${over})`,
       columns: [
         'condition',
         ...PROCESSES.map((name) => `${name} CPU %`),
@@ -64,11 +66,11 @@ export function conditionCostTable(
       notes: [
         'CPU: 100 % = one core, averaged over the bets’ measured window (/proc/<pid>/stat); the harness’s main thread ' +
           'also runs the hostile sockets (at nice 19). Redis commands: INFO commandstats over the whole run (warm-up and ' +
-          'drain included) divided by the bets sent. GET: ws-gateway’s session lookups, plus ingest-api’s own (its market ' +
+          'drain included; over the block’s measured seconds for blocks) divided by the bets sent. GET: ws-gateway’s session lookups, plus ingest-api’s own (its market ' +
           'refresh and session-cache misses), which every condition shares.',
         ...(threadNames.length
           ? [
-              'Main thread on CPU / waiting for one: /proc/<pid>/task/<pid>/schedstat over the whole run, % of it — the ' +
+              'Main thread on CPU / waiting for one: /proc/<pid>/task/<pid>/schedstat over the whole run (block), % of it — the ' +
                 'wait is time the thread was runnable while other threads held both cores, which a bet arriving then pays ' +
                 'before it is even read (the attack’s CPU contention on the bet path, apart from the generator’s).',
             ]
@@ -86,3 +88,5 @@ function redisCalls(resources: ResourceReport | undefined, command?: string): nu
 }
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
+/** A median of an even count averages two one-decimal figures: shown to one decimal again. */
+const round1 = (value: number) => Math.round(value * 10) / 10;

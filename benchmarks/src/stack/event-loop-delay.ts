@@ -26,7 +26,9 @@ export async function startEventLoopWindow(baseUrl: string): Promise<{ end(): Pr
 }
 
 async function scrape(baseUrl: string): Promise<string> {
-  const res = await fetch(`${baseUrl}/metrics`);
+  // A kept-alive connection the daemon closed while idle fails the request that picks it up
+  // ("other side closed"): one retry, on a new connection.
+  const res = await fetch(`${baseUrl}/metrics`).catch(() => fetch(`${baseUrl}/metrics`));
   if (!res.ok) throw new Error(`GET ${baseUrl}/metrics answered ${res.status}`);
   return res.text();
 }

@@ -18,6 +18,8 @@ export interface SerializedTimeline {
   errors: number[];
   latency: string[];
   accepted: string[];
+  /** How late the generator sent each second's requests (scenarios that pool seconds read it). */
+  sendLag: string[];
 }
 
 export interface TimelinePoint {
@@ -38,6 +40,7 @@ export class TimelineRecorder {
   readonly errors: number[] = [];
   readonly latency: (Histogram | undefined)[] = [];
   readonly accepted: (Histogram | undefined)[] = [];
+  readonly sendLag: (Histogram | undefined)[] = [];
 
   countPlanned(second: number): void {
     this.planned[second] = (this.planned[second] ?? 0) + 1;
@@ -51,6 +54,11 @@ export class TimelineRecorder {
   recordLatency(plannedSecond: number, ms: number): void {
     this.latency[plannedSecond] ??= createHistogram();
     recordMs(this.latency[plannedSecond], ms);
+  }
+
+  recordSendLag(plannedSecond: number, ms: number): void {
+    this.sendLag[plannedSecond] ??= createHistogram();
+    recordMs(this.sendLag[plannedSecond], ms);
   }
 
   recordAccepted(plannedSecond: number, ms: number): void {
@@ -67,8 +75,19 @@ export class TimelineRecorder {
       errors: Array.from(this.errors, (n) => n ?? 0),
       latency: encode(this.latency),
       accepted: encode(this.accepted),
+      sendLag: encode(this.sendLag),
     };
   }
+}
+
+/** The workers' encoded histograms of each second merged into one ('' for a second without any). */
+export function mergeSeconds(parts: readonly string[][]): string[] {
+  const seconds = Math.max(0, ...parts.map((p) => p.length));
+  return Array.from({ length: seconds }, (_, second) => {
+    const present = parts.map((p) => p[second] ?? '').filter(Boolean);
+    if (present.length <= 1) return present[0] ?? '';
+    return encodeHistogram(mergeEncoded(present));
+  });
 }
 
 /** Sums the workers' timelines second by second into plot points. */

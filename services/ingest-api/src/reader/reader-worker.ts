@@ -25,6 +25,7 @@ import { type ArchivePlanner, createArchivePlanner } from '../queries/archive-pl
 import { findOwnBet, listBets } from '../queries/bet-queries.js';
 import { listPrints } from '../queries/index-history.js';
 import { listLedger } from '../queries/ledger-queries.js';
+import { createPrintPageCache, type PrintPageCache } from '../queries/print-pages.js';
 import {
   READER_WORKER_ROLE,
   type ReadAnswer,
@@ -49,10 +50,11 @@ export function runReaderWorkerIfWorker(): boolean {
     segments,
     segmentsPerQueryMax: data.segmentsPerQueryMax,
   });
+  const printPages = createPrintPageCache();
   port.on('message', (request: ReadRequest) => {
     let reply: ReaderReply;
     try {
-      reply = { type: 'answer', id: request.id, answer: execute(planner, request.query) };
+      reply = { type: 'answer', id: request.id, answer: execute(planner, request.query, printPages) };
     } catch (err) {
       reply = {
         type: 'failed',
@@ -69,8 +71,11 @@ export function runReaderWorkerIfWorker(): boolean {
   return true;
 }
 
-/** Runs one query against the view its range needs (local, or with restored archived weeks). */
-export function execute(planner: ArchivePlanner, query: ReadQuery): ReadAnswer {
+/**
+ * Runs one query against the view its range needs (local, or with restored archived weeks). Index
+ * prints over the local segments come from the pre-encoded closed minutes (queries/print-pages.ts).
+ */
+export function execute(planner: ArchivePlanner, query: ReadQuery, printPages: PrintPageCache): ReadAnswer {
   const plan = planner.viewFor(query.range);
   if (!plan.ok) {
     return plan.code === 'restore'
@@ -96,6 +101,10 @@ export function execute(planner: ArchivePlanner, query: ReadQuery): ReadAnswer {
       case 'ledger':
         return ok(listLedger(plan.view, query.userId, query.query));
       case 'prints':
+        if (plan.local) {
+          const body = printPages.page(plan.view, query.query);
+          return { kind: 'ok', body, stored: true, restored: plan.restored };
+        }
         return ok(listPrints(plan.view, query.query));
     }
   } finally {

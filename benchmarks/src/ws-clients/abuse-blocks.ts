@@ -1,0 +1,152 @@
+/**
+ * The side loads of bet-under-abuse, switched on and off block by block during one bet run
+ * (stats/interleaved.ts): the history flood (its own load thread, one per block) and the hostile
+ * resumers (the harness's main thread). Both run at the attacker's nice value, so they take only
+ * CPU the stack and the bet generator leave idle, as an attacker on another machine would; what
+ * the daemons spend answering them stays at the daemons' own priority and is what is measured.
+ *
+ * Every block also gets its measuring windows over its measured seconds (after settling): CPU of
+ * every process and Redis's commands (resource sampler), the bet path's main threads' CPU and
+ * run-queue wait, ingest-api's event-loop delay.
+ */
+import { setThreadNice } from '@tap/testkit/standalone';
+import { type LoadRunResult, runOpenLoop } from '../load/open-loop.js';
+import type { WalletSession } from '../load/worker-protocol.js';
+import { type EventLoopDelay, startEventLoopWindow } from '../stack/event-loop-delay.js';
+import { startMainThreadWindow, type ThreadShare } from '../stack/main-thread-share.js';
+import { type ResourceReport, startResourceSampler } from '../stack/resource-sampler.js';
+import type { Stack } from '../stack/stack.js';
+import type { Block } from '../stats/interleaved.js';
+import { type HostileReport, startHostileResumers } from './hostile-resumers.js';
+
+export const HISTORY_PER_S = 50;
+export const HOSTILE_CLIENTS = 100;
+export const HOSTILE_PAUSE_MS = 50;
+/** The attackers' client threads' nice value (setThreadNice): they take only CPU nobody else wants. */
+export const ATTACKER_NICE = 19;
+/** The processes whose main thread's CPU and run-queue wait are reported per condition. */
+const BET_PATH_THREADS = ['ingest-api', 'redis', 'ws-gateway'];
+/** The history flood's thread needs ~0.5 s to start (its schedule begins 300 ms after it is ready). */
+const FLOOD_START_MS = 700;
+
+export type AbuseCondition = 'baseline' | 'history' | 'hostile resumes';
+
+/** What one block measured, beside its bets' latency. */
+export interface BlockSide {
+  history?: LoadRunResult;
+  hostile?: HostileReport;
+  loopDelay: EventLoopDelay;
+  resources: ResourceReport;
+  threads: ThreadShare[];
+}
+
+export interface AbuseTargets {
+  stack: Stack;
+  sessions: WalletSession[];
+  hostileTokens: readonly string[];
+}
+
+/** Runs every block's side load and measuring windows against the bet run that started at startEpochMs. */
+export async function driveBlocks(
+  targets: AbuseTargets,
+  blocks: readonly Block<AbuseCondition>[],
+  startEpochMs: number,
+): Promise<BlockSide[]> {
+  const sides: Promise<BlockSide>[] = [];
+  for (const block of blocks) {
+    await untilEpoch(startEpochMs + block.startS * 1000);
+    const side = runBlock(targets, block, startEpochMs);
+    // Failures surface in Promise.all below, not as unhandled rejections while later blocks run.
+    side.catch(() => undefined);
+    sides.push(side);
+    // The next block starts on the clock, whatever this one's side load still does.
+    await untilEpoch(startEpochMs + block.endS * 1000);
+  }
+  return Promise.all(sides);
+}
+
+async function runBlock(
+  targets: AbuseTargets,
+  block: Block<AbuseCondition>,
+  startEpochMs: number,
+): Promise<BlockSide> {
+  const { stack } = targets;
+  const blockMs = (block.endS - block.startS) * 1000;
+  const flood =
+    block.condition === 'history'
+      ? historyFlood(stack, targets.sessions, blockMs - FLOOD_START_MS)
+      : undefined;
+  const hostile = block.condition === 'hostile resumes' ? await startHostile(targets) : undefined;
+  await untilEpoch(startEpochMs + block.measuredFromS * 1000);
+  const pids = stack.pids();
+  const sampler = startResourceSampler({ ...pids, 'load generator (harness)': process.pid }, stack.redis);
+  const threads = startMainThreadWindow(pick(pids, BET_PATH_THREADS));
+  const loop = await startEventLoopWindow(stack.apiUrl);
+  await untilEpoch(startEpochMs + block.endS * 1000);
+  const shares = threads.end();
+  const [loopDelay, resources] = await Promise.all([loop.end(), sampler.stop()]);
+  const side: BlockSide = { loopDelay, resources, threads: shares };
+  if (hostile) side.hostile = await hostile.stop();
+  if (flood) side.history = await flood;
+  return side;
+}
+
+/** The hostile clients on this thread at the attacker's nice value, restored when they stop. */
+async function startHostile(targets: AbuseTargets): Promise<{ stop(): Promise<HostileReport> }> {
+  const niceBefore = setThreadNice(ATTACKER_NICE);
+  const clients = startHostileResumers({
+    wsUrl: targets.stack.wsUrl,
+    tokens: targets.hostileTokens,
+    recentEventId: await newestEventId(targets.stack),
+    pauseMs: HOSTILE_PAUSE_MS,
+  });
+  return {
+    async stop() {
+      const report = await clients.stop();
+      setThreadNice(niceBefore);
+      return report;
+    },
+  };
+}
+
+/** GET /v1/index/history at HISTORY_PER_S for `durationMs` (its own load thread). */
+async function historyFlood(stack: Stack, sessions: WalletSession[], durationMs: number) {
+  const now = Date.now();
+  // From 55 min ago to 5 min ahead: every print since the stack started, the biggest page (5,000).
+  const historyPath = `/v1/index/history?from=${now - 3_300_000}&to=${now + 300_000}&limit=5000`;
+  const run = await runOpenLoop({
+    label: 'history flood',
+    quiet: true,
+    nice: ATTACKER_NICE,
+    workers: 1,
+    baseUrl: stack.apiUrl,
+    kind: 'history',
+    historyPath,
+    profile: { ratePerS: HISTORY_PER_S, durationMs, warmupMs: 0 },
+    wallets: sessions,
+    wsWallets: 0,
+    connections: 16,
+    requestTimeoutMs: 10_000,
+    price: { fixedCents: 1 },
+    stakeMicros: 0,
+    drainTimeoutMs: 0,
+  });
+  return run.result;
+}
+
+async function newestEventId(stack: Stack): Promise<string> {
+  const [newest] = (await stack.redis.xrevrange(stack.channels.streams.events, '+', '-', 'COUNT', 1)) as [
+    string,
+    string[],
+  ][];
+  return newest?.[0] ?? '0-0';
+}
+
+const untilEpoch = (epochMs: number) =>
+  new Promise((resolve) =>
+    setTimeout(resolve, Math.max(0, epochMs - (performance.timeOrigin + performance.now()))),
+  );
+
+/** The named processes' pids, in the order of `names` (the cost table's column order). */
+const pick = (pids: Record<string, number>, names: readonly string[]) =>
+  Object.fromEntries(names.flatMap((name) => (pids[name] === undefined ? [] : [[name, pids[name]]])));
