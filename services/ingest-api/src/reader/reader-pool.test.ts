@@ -94,6 +94,8 @@ describe('createReaderPool', { timeout: 30_000 }, () => {
     const { reader, restarts } = pool({ queryTimeoutMs: 300 });
     const wedged = await reader.read(q('hang'));
     expect(wedged).toMatchObject({ ok: false, code: 'service_busy' });
+    // The replacement must start first: on a loaded host a thread's start alone can take 300 ms.
+    await until(() => reader.stats().ready);
     expect(echoOf(await reader.read(q('next')))).toEqual({ echo: 'next' });
     expect(restarts).toEqual(['wedged']);
   });
