@@ -10,7 +10,7 @@
  * Rounds, because this host's speed swings between periods: the headline is the median round.
  */
 import { verifySiweLogin } from '@tap/signatures';
-import { type LoadRunResult, measuredWindow, runOpenLoop } from '../src/load/open-loop.js';
+import { type LoadRunResult, measuredWindow, READ_LOAD, runOpenLoop } from '../src/load/open-loop.js';
 import {
   createWallets,
   type LoginStormResult,
@@ -188,18 +188,12 @@ async function withLoginStack<T>(ctx: ScenarioContext, workers: number, use: (st
 
 function meLoad(stack: Stack, sessions: WalletSession[], label: string) {
   return runOpenLoop({
+    ...READ_LOAD,
     label,
-    workers: 1,
     baseUrl: stack.apiUrl,
     kind: 'me',
     profile: { ratePerS: ME_RATE_PER_S, durationMs: 10_000, warmupMs: 2_000 },
     wallets: sessions,
-    wsWallets: 0,
-    connections: 16,
-    requestTimeoutMs: 10_000,
-    price: { fixedCents: 1 },
-    stakeMicros: 0,
-    drainTimeoutMs: 0,
   });
 }
 

@@ -84,6 +84,20 @@ export function measuredWindow(run: LoadRunResult): { fromMs: number; toMs: numb
   return { fromMs: run.startedAtMs + run.warmupS * 1000, toMs: run.startedAtMs + run.durationS * 1000 };
 }
 
+/**
+ * The options of a run of GETs (`me`, `history`) by wallets without WebSockets: one thread, 16
+ * connections, no stake or price, nothing to drain. Spread first, then the run's own.
+ */
+export const READ_LOAD = {
+  workers: 1,
+  wsWallets: 0,
+  connections: 16,
+  requestTimeoutMs: 10_000,
+  price: { fixedCents: 1 },
+  stakeMicros: 0,
+  drainTimeoutMs: 0,
+} satisfies Partial<OpenLoopOptions>;
+
 export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadRun> {
   checkProfile(options.profile);
   const { label, quiet, onReady, ...shared } = options;

@@ -10,7 +10,7 @@
  * run-queue wait, ingest-api's event-loop delay.
  */
 import { setThreadNice } from '@tap/testkit/standalone';
-import { type LoadRunResult, runOpenLoop } from '../load/open-loop.js';
+import { type LoadRunResult, READ_LOAD, runOpenLoop } from '../load/open-loop.js';
 import type { WalletSession } from '../load/worker-protocol.js';
 import { type EventLoopDelay, startEventLoopWindow } from '../stack/event-loop-delay.js';
 import { startMainThreadWindow, type ThreadShare } from '../stack/main-thread-share.js';
@@ -115,21 +115,15 @@ async function historyFlood(stack: Stack, sessions: WalletSession[], durationMs:
   // From 55 min ago to 5 min ahead: every print since the stack started, the biggest page (5,000).
   const historyPath = `/v1/index/history?from=${now - 3_300_000}&to=${now + 300_000}&limit=5000`;
   const run = await runOpenLoop({
+    ...READ_LOAD,
     label: 'history flood',
     quiet: true,
     nice: ATTACKER_NICE,
-    workers: 1,
     baseUrl: stack.apiUrl,
     kind: 'history',
     historyPath,
     profile: { ratePerS: HISTORY_PER_S, durationMs, warmupMs: 0 },
     wallets: sessions,
-    wsWallets: 0,
-    connections: 16,
-    requestTimeoutMs: 10_000,
-    price: { fixedCents: 1 },
-    stakeMicros: 0,
-    drainTimeoutMs: 0,
   });
   return run.result;
 }

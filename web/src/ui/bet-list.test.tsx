@@ -74,15 +74,7 @@ describe('the bet list', () => {
   });
 
   it("shows a fill refused for slippage with the server's code, the price and the minimum", () => {
-    const rejected = wsEvent({
-      type: 'bet',
-      id: '1765000007100-0',
-      userId: USER,
-      betId: BET_ID,
-      status: 'rejected',
-      balanceMicros: 100_000_000,
-      reason: 'quote_moved',
-    });
+    const rejected = rejectedEvent('1765000007100-0', 'quote_moved');
     const unknownPrice = render(tap(0), admittedUnpriced, rejected);
     expect(unknownPrice).toContain('data-reason="quote_moved"');
     expect(unknownPrice).toContain('data-phase="rejected"');
@@ -112,17 +104,22 @@ describe('the bet list', () => {
   });
 
   it('keeps other reasons in the server’s words', () => {
-    const stale = wsEvent({
-      type: 'bet',
-      id: '1765000008000-0',
-      userId: USER,
-      betId: BET_ID,
-      status: 'rejected',
-      balanceMicros: 100_000_000,
-      reason: 'price_stale',
-    });
+    const stale = rejectedEvent('1765000008000-0', 'price_stale');
     const html = render(tap(200), admittedUnpriced, stale);
     expect(html).toContain('data-reason="price_stale"');
     expect(html).not.toContain('slippage');
   });
 });
+
+/** The server's `rejected` event for the test's bet, as ws-gateway sends it. */
+function rejectedEvent(id: string, reason: string) {
+  return wsEvent({
+    type: 'bet',
+    id,
+    userId: USER,
+    betId: BET_ID,
+    status: 'rejected',
+    balanceMicros: 100_000_000,
+    reason,
+  });
+}
