@@ -114,9 +114,14 @@ function fillDelayStats(fills: RunResult['fills']): FillDelayStats | undefined {
   };
 }
 
-export function buildReport(run: RunResult, houseEdge: number, informed?: CellValuer): CalibrationReport {
+export function buildReport(
+  run: RunResult,
+  houseEdge: number,
+  informed?: CellValuer,
+  options: { blockMs?: number } = {},
+): CalibrationReport {
   const d = run.decisions;
-  const blocks = blockIndexOf(d);
+  const blocks = blockIndexOf(d, options.blockMs ?? RESAMPLE_BLOCK_MS);
   const groupOf = (label: string, keep: (i: number) => boolean) => groupStats(label, d, blocks, keep);
   const buckets: GroupStats[] = [];
   for (let b = 0; b < 1 / BUCKET_WIDTH; b++) {
@@ -170,12 +175,12 @@ export function buildReport(run: RunResult, houseEdge: number, informed?: CellVa
   };
 }
 
-/** Each decision's resampling block (its window's t0 in RESAMPLE_BLOCK_MS units), numbered from 0. */
-function blockIndexOf(d: Decisions): { of: Int32Array; count: number } {
+/** Each decision's resampling block (its window's t0 in `blockMs` units), numbered from 0. */
+function blockIndexOf(d: Decisions, blockMs: number): { of: Int32Array; count: number } {
   const ids = new Map<number, number>();
   const of = new Int32Array(d.count);
   for (let i = 0; i < d.count; i++) {
-    const block = Math.floor(d.windowT0[i]! / RESAMPLE_BLOCK_MS);
+    const block = Math.floor(d.windowT0[i]! / blockMs);
     let id = ids.get(block);
     if (id === undefined) {
       id = ids.size;

@@ -10,6 +10,7 @@ import {
   OUTCOME_LOST,
   OUTCOME_VOID,
   OUTCOME_WON,
+  RESAMPLE_BLOCK_MS,
   runCalibration,
   withEstimates,
   withFilteredIndex,
@@ -129,5 +130,12 @@ describe('calibration', () => {
     expect(judged.map((b) => ({ bucket: b.label, within3Se: Math.abs(b.z) <= 3 }))).toEqual(
       judged.map((b) => ({ bucket: b.label, within3Se: true })),
     );
+    // The block length is the report's RESAMPLE_BLOCK_MS unless a measurement asks for another
+    // (benchmarks/src/calibrate/se-spread-check.ts); resampling single windows (5 s) understates the
+    // error of the same run — the neighbouring windows' correlation the 2-minute blocks keep.
+    expect(buildReport(run, 0.05, undefined, { blockMs: RESAMPLE_BLOCK_MS }).buckets).toEqual(report.buckets);
+    const single = buildReport(run, 0.05, undefined, { blockMs: 5_000 }).buckets.filter((b) => b.bets >= 500);
+    const meanSe = (bs: typeof judged) => bs.reduce((s, b) => s + b.hitSe, 0) / bs.length;
+    expect(meanSe(single)).toBeLessThan(0.9 * meanSe(judged));
   }, 180_000);
 });

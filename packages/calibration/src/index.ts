@@ -7,6 +7,7 @@ export {
   type FillDelayStats,
   type GroupStats,
   HORIZON_BANDS_MS,
+  RESAMPLE_BLOCK_MS,
 } from './calibration-report.js';
 export {
   type Decisions,
