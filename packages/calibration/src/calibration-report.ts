@@ -15,9 +15,9 @@
  * On the real pricing path too (σ̂ and η̂ estimated on every print, whose 30-minute errors might
  * have needed longer blocks; 32 simulator seeds × 24 h at noise ×1, se-spread-check.ts): the same
  * run's SE is the same within 2 % with blocks of 2, 10, 30, 60 or 120 minutes, and the z spread
- * across seeds is 1.12 pooled (1.24 in P 0.20–0.65, most of it seeds 2 and 7) at 2 minutes and no
- * smaller with longer blocks, which only leave fewer blocks and a noisier SE (docs/pricing.md "Is
- * the standard error honest?"). So the block stays 2 minutes.
+ * across seeds is 1.12 pooled (1.24 in P 0.20–0.65, most of it seeds 2 and 7; 12 other seeds ×
+ * 48 h: 1.15) at 2 minutes and no smaller with longer blocks, which only leave fewer blocks and a
+ * noisier SE (docs/pricing.md "Is the standard error honest?"). So the block stays 2 minutes.
  *
  * The checks: every P bucket with ≥ `bucketBetsMin` bets has its realised rate within 3 standard
  * errors of the prediction; in every distance band the realised edge is within 1 percentage point
