@@ -16,7 +16,7 @@ import {
   noisyTouchProbability,
   type PricingConfig,
 } from '@tap/pricing';
-import { simulatedPrints } from './print-sources.js';
+import { checkToolPrints } from './print-sources.js';
 
 /** pricing-v2.4's estimator settings (η from the same 30-min averages as σ). */
 const V24: Partial<PricingConfig> = { noiseHalfLifeMs: 1_800_000, sigmaSlowHalfLifeMs: 1_800_000 };
@@ -50,15 +50,7 @@ const variants: { name: string; config: PricingConfig }[] = [
     })),
 ];
 
-const [seed, noiseScale, hours] = process.argv.slice(2).map(Number);
-if (!(seed! >= 0 && noiseScale! > 0 && hours! > 0)) throw new Error('usage: <seed> <noiseScale> <hours>');
-const { prints } = simulatedPrints({
-  seed: seed!,
-  durationS: hours! * 3_600,
-  noiseScale: noiseScale!,
-  volAnnual: 0.6,
-  outageMeanIntervalMs: 120_000,
-});
+const { prints } = checkToolPrints(process.argv.slice(2));
 
 for (const variant of variants) {
   const c = variant.config;

@@ -55,6 +55,24 @@ export interface SimulatedPrints {
 
 const TRUTH_STEP_MS = 50;
 
+/**
+ * The prints a check tool (estimate-noise-check, se-spread-check) runs on: `<seed> <noiseScale>
+ * <hours>` from its command line (more than `hoursMin` hours), at 60 %/yr with outages.
+ */
+export function checkToolPrints(argv: readonly string[], hoursMin = 0) {
+  const [seed, noiseScale, hours] = argv.map(Number);
+  if (!(seed! >= 0 && noiseScale! > 0 && hours! > hoursMin))
+    throw new Error('usage: <seed> <noiseScale> <hours>');
+  const { prints } = simulatedPrints({
+    seed: seed!,
+    durationS: hours! * 3_600,
+    noiseScale: noiseScale!,
+    volAnnual: 0.6,
+    outageMeanIntervalMs: 120_000,
+  });
+  return { seed: seed!, noiseScale: noiseScale!, hours: hours!, prints };
+}
+
 /** price-ingest's simulator and print step over a simulated clock: `durationS` of prints in memory. */
 export function simulatedPrints(options: SimSourceOptions): SimulatedPrints {
   const config: SimConfig = {

@@ -13,23 +13,14 @@
  */
 import { buildReport, OUTCOME_VOID, OUTCOME_WON, runCalibration } from '@tap/calibration';
 import { DEFAULT_PRICING_CONFIG } from '@tap/pricing';
-import { simulatedPrints } from './print-sources.js';
+import { checkToolPrints } from './print-sources.js';
 
 const WARMUP_MS = 3_600_000;
 const BANDS = 10;
 
-const [seed, noiseScale, hours] = process.argv.slice(2).map(Number);
-if (!(seed! >= 0 && noiseScale! > 0 && hours! > 1)) throw new Error('usage: <seed> <noiseScale> <hours>');
+const { seed, noiseScale, hours, prints } = checkToolPrints(process.argv.slice(2), 1);
 const blocksMin = (process.env.BLOCKS_MIN ?? '2,10,30,60,120').split(',').map(Number);
 const everyMs = Number(process.env.EVERY_MS ?? 10_000);
-
-const { prints } = simulatedPrints({
-  seed: seed!,
-  durationS: hours! * 3_600,
-  noiseScale: noiseScale!,
-  volAnnual: 0.6,
-  outageMeanIntervalMs: 120_000,
-});
 const run = runCalibration(prints, { decisionEveryMs: everyMs, bandsEachSide: BANDS, warmupMs: WARMUP_MS });
 for (const minutes of blocksMin) {
   const report = buildReport(run, DEFAULT_PRICING_CONFIG.houseEdge, undefined, { blockMs: minutes * 60_000 });
