@@ -138,4 +138,31 @@ describe('pre-encoded print pages', () => {
     expect(cache.size()).toBe(3);
     expect(cache.page(view, query)).toBe(expected(query));
   });
+
+  it('keeps a print at exactly a block start whose id is lower than the block before (a restarted feed)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tap-print-pages-edge-'));
+    mkdirSync(join(dir, 'segments'));
+    const db = new Database(join(dir, 'segments', '2025-W47.db'));
+    migrate(db, SEGMENT_MIGRATIONS);
+    const insert = db.prepare(
+      'INSERT INTO index_prints (id, t, price_cents, venues, sigma, simulated) VALUES (?, ?, 9500000, 3, 0.0001, 0)',
+    );
+    const start = T0 - (T0 % BLOCK_MS);
+    // A closed block ending in id 900, then a print at exactly the next block's start with id 5,
+    // then later prints so the first block is closed and the second is still filling.
+    insert.run(900, start + BLOCK_MS - 100);
+    insert.run(5, start + BLOCK_MS);
+    for (let i = 1; i <= 80; i += 1) insert.run(1_000 + i, start + BLOCK_MS + i * 100);
+    const edgeView = openSegmentView(dir);
+    try {
+      const query = queryOf({ from: `${start}`, to: `${start + 3_600_000}`, limit: '5000' });
+      const page = JSON.parse(createPrintPageCache().page(edgeView, query)) as { prints: { id: number }[] };
+      expect(page.prints.map((p) => p.id).slice(0, 3)).toEqual([900, 5, 1_001]);
+      expect(JSON.stringify(listPrints(edgeView, query))).toBe(JSON.stringify(page));
+    } finally {
+      edgeView.close();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -118,7 +118,10 @@ function page(
   }
   // The block still filling (and anything after it) from SQLite, as listPrints reads it.
   if (start < query.to && body.count < query.limit) {
-    const from = last ?? (after.t >= start ? after : undefined);
+    // Every row of the closed blocks came before `start`, so the tail's keyset is the cursor only
+    // when it lies in the tail's own range. Passing the last closed row instead made printsBetween
+    // read it as (start, its id) and skip a print at exactly `start` with a lower id.
+    const from = after.t >= start ? after : undefined;
     const rows = printsBetween(view, {
       fromMs: Math.max(start, query.from),
       toMs: query.to,
