@@ -3,8 +3,8 @@
  * (SPEC §6.4, docs/bet-path.md): DEL the ready flag (admission refuses bets while it is missing),
  * compute the cache from the segment and the in-flight bets, drop the keys of those families that
  * should not exist (for a wallet hash: its cache fields; its bet rate bucket stays), write the
- * rest, SET the flag. Runs once; the key families are SCANned. The families of the layout before
- * the wallet hash (`legacyPatterns`) are deleted whole.
+ * rest, SET the flag. Runs once; the keys are SCANned once. The families of the layout before the
+ * wallet hash (`legacyPatterns`) are deleted whole.
  */
 import {
   type CachePlan,
@@ -60,50 +60,65 @@ export async function rebuildBalanceCache(options: {
 
 const CACHE_FIELDS = [WALLET_FIELDS.balance, WALLET_FIELDS.exposure, WALLET_FIELDS.openBets] as const;
 
-/** Keys, or a wallet's cache fields, that the plan does not hold: a key or field dropped counts 1. */
+/**
+ * Keys, or a wallet's cache fields, that the plan does not hold: a key or field dropped counts 1.
+ * One SCAN over the prefix, each key sorted into its family by the families' patterns (each a
+ * prefix and `*`): a SCAN with MATCH still walks the whole keyspace, so one walk per family cost a
+ * restart five walks — with admission closed.
+ */
 async function dropStaleKeys(redis: Redis, channels: Channels, plan: CachePlan): Promise<number> {
-  let dropped = 0;
   const { cachePatterns, legacyPatterns } = channels;
-  await scanEach(redis, cachePatterns.exposure, async (found) => {
-    const stale = found.filter((key) => !plan.has(key));
-    if (stale.length > 0) dropped += await redis.unlink(...stale);
-  });
-  await scanEach(redis, cachePatterns.wallets, async (found) => {
-    const pipeline = redis.pipeline();
-    for (const key of found) {
-      const stale = CACHE_FIELDS.filter((field) => !plan.has(slotName({ key, field })));
-      // HLEN only to learn the key's type (a string here would fail the plan's HSET).
-      if (stale.length > 0) pipeline.hdel(key, ...stale);
-      else pipeline.hlen(key);
-    }
-    const results = (await pipeline.exec()) ?? [];
-    // A key of the wallet family that is not a hash (written by hand) holds no cache value the
-    // plan can keep: it goes whole, and the plan writes the hash.
-    const wrongType: string[] = [];
-    results.forEach(([err, removed], i) => {
-      if (err && /WRONGTYPE/.test(err.message)) wrongType.push(found[i]!);
-      else if (err) throw err;
-      else if (CACHE_FIELDS.some((field) => !plan.has(slotName({ key: found[i]!, field })))) {
-        dropped += Number(removed);
-      }
-    });
-    if (wrongType.length > 0) dropped += await redis.unlink(...wrongType);
-  });
-  for (const pattern of Object.values(legacyPatterns)) {
-    await scanEach(redis, pattern, async (found) => {
-      if (found.length > 0) dropped += await redis.unlink(...found);
-    });
-  }
+  const exposure = prefixOf(cachePatterns.exposure);
+  const wallets = prefixOf(cachePatterns.wallets);
+  const legacy = Object.values(legacyPatterns).map(prefixOf);
+  let dropped = 0;
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${channels.prefix}*`, 'COUNT', SCAN_COUNT);
+    const unlink = found.filter(
+      (key) =>
+        (key.startsWith(exposure) && !plan.has(key)) || legacy.some((family) => key.startsWith(family)),
+    );
+    if (unlink.length > 0) dropped += await redis.unlink(...unlink);
+    dropped += await dropStaleWalletFields(
+      redis,
+      plan,
+      found.filter((key) => key.startsWith(wallets)),
+    );
+    cursor = next;
+  } while (cursor !== '0');
   return dropped;
 }
 
-async function scanEach(redis: Redis, pattern: string, each: (keys: string[]) => Promise<void>) {
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT);
-    await each(found);
-    cursor = next;
-  } while (cursor !== '0');
+/** The wallet hashes' cache fields the plan does not hold (the bet rate bucket always stays). */
+async function dropStaleWalletFields(redis: Redis, plan: CachePlan, keys: string[]): Promise<number> {
+  if (keys.length === 0) return 0;
+  const stale = keys.map((key) => CACHE_FIELDS.filter((field) => !plan.has(slotName({ key, field }))));
+  const pipeline = redis.pipeline();
+  // HLEN only to learn the key's type (a string here would fail the plan's HSET).
+  keys.forEach((key, i) => {
+    if (stale[i]!.length > 0) pipeline.hdel(key, ...stale[i]!);
+    else pipeline.hlen(key);
+  });
+  const results = (await pipeline.exec()) ?? [];
+  // A key of the wallet family that is not a hash (written by hand) holds no cache value the plan
+  // can keep: it goes whole, and the plan writes the hash.
+  const wrongType: string[] = [];
+  let dropped = 0;
+  results.forEach(([err, removed], i) => {
+    if (err && /WRONGTYPE/.test(err.message)) wrongType.push(keys[i]!);
+    else if (err) throw err;
+    else if (stale[i]!.length > 0) dropped += Number(removed);
+  });
+  if (wrongType.length > 0) dropped += await redis.unlink(...wrongType);
+  return dropped;
+}
+
+/** `tap:wallet:0x*` → `tap:wallet:0x`: the families' patterns are a prefix and one trailing `*`. */
+function prefixOf(pattern: string): string {
+  const prefix = pattern.slice(0, -1);
+  if (!pattern.endsWith('*') || /[*?[]/.test(prefix)) throw new Error(`not a prefix pattern: ${pattern}`);
+  return prefix;
 }
 
 async function writePlan(redis: Redis, plan: CachePlan): Promise<void> {
