@@ -146,6 +146,7 @@ export {
   openBetRows,
   PRINTS_PAGE_SQL,
   type PrintRow,
+  printKeyset,
   printsBetween,
   userBetsAcross,
   userLedgerAcross,

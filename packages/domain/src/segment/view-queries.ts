@@ -172,14 +172,21 @@ export const PRINTS_PAGE_SQL = `SELECT id, t, price_cents, venues, sigma FROM in
 /** A row of PRINTS_PAGE_SQL as better-sqlite3's raw mode returns it. */
 type PrintTuple = [id: number, t: number, price_cents: number, venues: number, sigma: number];
 
+/**
+ * Where a page of prints starts: after the cursor `after`, but never before `fromMs` — a cursor
+ * before `fromMs` starts the page at `fromMs` itself, every id included (keeping the cursor's id
+ * there skipped a print at exactly `fromMs` with a lower id: a restarted feed's).
+ */
+export function printKeyset(fromMs: number, after?: { t: number; id: number }): { t: number; id: number } {
+  return after && after.t >= fromMs ? after : { t: fromMs, id: -1 };
+}
+
 /** Index prints with `fromMs ≤ t < toMs` after the keyset `after`, in (t, id) order, from every segment. */
 export function printsBetween(
   view: SegmentView,
   range: { fromMs: number; toMs: number; after?: { t: number; id: number }; limit: number },
 ): PrintRow[] {
-  const [afterT, afterId] = range.after
-    ? [Math.max(range.after.t, range.fromMs), range.after.id]
-    : [range.fromMs, -1];
+  const { t: afterT, id: afterId } = printKeyset(range.fromMs, range.after);
   const pages: PrintRow[][] = [];
   for (const segment of view.segments()) {
     // Raw rows made into objects here: better-sqlite3's named-column rows cost about twice as much,

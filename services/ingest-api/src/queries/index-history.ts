@@ -48,12 +48,14 @@ export async function listCandles(
 }
 
 /** Prints of a range that spans a roll-over come from both segments (the view merges them). */
+/** The query's cursor `t-id` as a keyset, or undefined without one. */
+export function cursorOf(query: z.infer<typeof historyQuerySchema>): { t: number; id: number } | undefined {
+  const [t, id] = (query.cursor ?? '').split('-').map(Number);
+  return query.cursor && t !== undefined && id !== undefined ? { t, id } : undefined;
+}
+
 export function listPrints(view: SegmentView, query: z.infer<typeof historyQuerySchema>) {
-  const [cursorT, cursorId] = (query.cursor ?? '').split('-').map(Number);
-  const after =
-    cursorT !== undefined && cursorId !== undefined && query.cursor
-      ? { t: cursorT, id: cursorId }
-      : undefined;
+  const after = cursorOf(query);
   const rows = printsBetween(view, {
     fromMs: query.from,
     toMs: query.to,

@@ -159,6 +159,18 @@ describe('pre-encoded print pages', () => {
       const page = JSON.parse(createPrintPageCache().page(edgeView, query)) as { prints: { id: number }[] };
       expect(page.prints.map((p) => p.id).slice(0, 3)).toEqual([900, 5, 1_001]);
       expect(JSON.stringify(listPrints(edgeView, query))).toBe(JSON.stringify(page));
+      // A cursor before `from` starts the page at `from`, every id there included.
+      const early = queryOf({
+        from: `${start + BLOCK_MS}`,
+        to: `${start + 3_600_000}`,
+        limit: '5000',
+        cursor: `${start + BLOCK_MS - 100}-900`,
+      });
+      const fromCache = JSON.parse(createPrintPageCache().page(edgeView, early)) as {
+        prints: { id: number }[];
+      };
+      expect(fromCache.prints[0]?.id).toBe(5);
+      expect(JSON.stringify(listPrints(edgeView, early))).toBe(JSON.stringify(fromCache));
     } finally {
       edgeView.close();
       db.close();

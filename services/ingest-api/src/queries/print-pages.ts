@@ -18,9 +18,9 @@
  * most an hour, so an hour's flood is served from memory). Only the local segment view is cached:
  * a query that needs restored archived weeks is rare, rate-limited and answered by `listPrints`.
  */
-import { type PrintRow, printsBetween, type SegmentView } from '@tap/domain';
+import { type PrintRow, printKeyset, printsBetween, type SegmentView } from '@tap/domain';
 import type { z } from 'zod';
-import type { historyQuerySchema } from './index-history.js';
+import { cursorOf, type historyQuerySchema } from './index-history.js';
 
 /** The unit kept: ten seconds of prints (short, so the part still filling — read from SQLite each time — stays small). */
 export const BLOCK_MS = 10_000;
@@ -83,7 +83,8 @@ function page(
   query: HistoryQuery,
   block: (view: SegmentView, start: number) => Block,
 ): Uint8Array {
-  const after = keysetOf(query);
+  // Where the page starts: after the cursor, never before `from`.
+  const after = printKeyset(query.from, cursorOf(query));
   const closedBefore = newestPrintT(view) - CLOSED_AFTER_MS;
   const body = new PageBody();
   let last: { t: number; id: number } | undefined;
@@ -118,14 +119,12 @@ function page(
   }
   // The block still filling (and anything after it) from SQLite, as listPrints reads it.
   if (start < query.to && body.count < query.limit) {
-    // Every row of the closed blocks came before `start`, so the tail's keyset is the cursor only
-    // when it lies in the tail's own range. Passing the last closed row instead made printsBetween
-    // read it as (start, its id) and skip a print at exactly `start` with a lower id.
-    const from = after.t >= start ? after : undefined;
+    // Every row of the closed blocks lies before `start`: the page goes on after the cursor, from
+    // `start` on (printKeyset).
     const rows = printsBetween(view, {
       fromMs: Math.max(start, query.from),
       toMs: query.to,
-      ...(from ? { after: from } : {}),
+      after,
       limit: query.limit - body.count,
     });
     for (const row of rows) {
@@ -177,13 +176,6 @@ class PageBody {
     if (this.pending.length) this.chunks.push(encoder.encode(this.pending.join(',')));
     this.pending = [];
   }
-}
-
-/** Where the page starts: after the cursor's (t, id), never before `from` (printsBetween's keyset). */
-function keysetOf(query: HistoryQuery): { t: number; id: number } {
-  const [t, id] = (query.cursor ?? '').split('-').map(Number);
-  if (!query.cursor || t === undefined || id === undefined) return { t: query.from, id: -1 };
-  return { t: Math.max(t, query.from), id };
 }
 
 const isAfter = (row: { t: number; id: number }, key: { t: number; id: number }) =>
