@@ -102,13 +102,25 @@ const jobs = [
 const say = (message) => process.stdout.write(`[stack] ${message}\n`);
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
+/** Children still running: killed if this script exits without stopping them (a crash). */
+const children = new Set();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
 function start(name, command, args, options = {}) {
   const log = createWriteStream(join(demo, 'logs', `${name}.log`), { flags: 'a' });
   const child = spawn(command, args, {
     cwd: options.cwd ?? root,
     env: options.env ?? common,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: a terminal's Ctrl-C (SIGINT to the whole foreground group) reaches
+    // only this script, which stops the daemons first and Redis last — Redis quitting on the same
+    // SIGINT as the batcher made the batcher's last flush fail (exit 1).
+    detached: true,
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const exited = new Promise((done) => child.once('exit', (code, signal) => done({ code, signal })));
