@@ -5,7 +5,7 @@
  * Every second it reports progress; at the end it drains the WebSocket events and reports totals.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { readThreadSchedStat, setThreadNice } from '@tap/testkit/standalone';
+import { readThreadSchedStat } from '@tap/testkit/standalone';
 import { createHistogram, encodeHistogram, recordMs } from '../stats/histogram.js';
 import { TimelineRecorder } from '../stats/timeline.js';
 import { startCellFeed } from './cell-feed.js';
@@ -19,7 +19,6 @@ const SENDS_PER_TURN_MAX = 2_000;
 const NO_SCHED = { cpuNs: 0, waitNs: 0 };
 
 const config = workerData as WorkerConfig;
-if (config.nice !== undefined) setThreadNice(config.nice);
 const port = parentPort!;
 const post = (message: FromWorker) => port.postMessage(message);
 const timeOrigin = performance.timeOrigin;

@@ -33,8 +33,6 @@ export interface WorkerConfig {
   stakeMicros: number;
   /** After the last answer, how long to wait for missing WebSocket events. */
   drainTimeoutMs: number;
-  /** The load threads' nice value (setThreadNice): 19 for an attacker's load beside a measured one. */
-  nice?: number;
 }
 
 export interface WsReport {

@@ -43,6 +43,33 @@ describe('conditionCostTable', () => {
     expect(table?.rows.map((row) => row[7])).toEqual(['20 / 1', '20 / 4']);
   });
 
+  it('adds the attacker’s own process as a column of its own when the runs measured it, and a named thread by its name', () => {
+    const withAttacker = (pct: number) =>
+      aResourceReport({ 'ingest-api': { cpuAvgPct: 40 }, 'attacker (client side)': { cpuAvgPct: pct } });
+    const [table] = conditionCostTable(
+      ['baseline', 'hostile'],
+      [
+        { condition: 'baseline', sent: 1_000, resources: withAttacker(0.5), threads: [] },
+        {
+          condition: 'hostile',
+          sent: 1_000,
+          resources: withAttacker(30),
+          threads: [{ name: 'ingest-api reader thread', cpuPct: 3, waitPct: 1 }],
+        },
+      ],
+    );
+    expect(table?.columns.slice(1, 7)).toEqual([
+      'ingest-api CPU %',
+      'ws-gateway CPU %',
+      'redis CPU %',
+      'batcher CPU %',
+      'load generator (harness) CPU %',
+      'attacker (client side) CPU %',
+    ]);
+    expect(table?.columns).toContain('ingest-api reader thread on CPU / waiting for one %');
+    expect(table?.rows.map((row) => row[6])).toEqual([0.5, 30]);
+  });
+
   it('is left out for runs recorded without their resources', () => {
     expect(conditionCostTable(['baseline'], [{ condition: 'baseline', sent: 10 }])).toEqual([]);
   });

@@ -7,12 +7,14 @@
  */
 
 import type { ResultTable } from '../scenario.js';
-import type { ThreadShare } from '../stack/main-thread-share.js';
+import { type ThreadShare, threadLabel } from '../stack/main-thread-share.js';
 import type { ResourceReport } from '../stack/resource-sampler.js';
 import { medianOf } from '../stats/median.js';
 
 /** The processes shown, in this order (the resource sampler's names). */
 const PROCESSES = ['ingest-api', 'ws-gateway', 'redis', 'batcher', 'load generator (harness)'] as const;
+/** Shown after them when a run measured it: an attacker's own client process (bet-under-abuse). */
+const ATTACKER = 'attacker (client side)';
 
 export interface ConditionRun {
   condition: string;
@@ -32,6 +34,8 @@ export function conditionCostTable(
 ): ResultTable[] {
   if (!runs.some((r) => r.resources)) return [];
   const threadNames = [...new Set(runs.flatMap((r) => (r.threads ?? []).map((t) => t.name)))];
+  const attacked = runs.some((r) => r.resources?.processes.some((p) => p.name === ATTACKER));
+  const processes: string[] = [...PROCESSES, ...(attacked ? [ATTACKER] : [])];
   const rows = conditions.map((condition) => {
     const mine = runs.filter((r) => r.condition === condition && r.resources);
     const cpu = (name: string) =>
@@ -44,7 +48,7 @@ export function conditionCostTable(
     };
     return [
       condition,
-      ...PROCESSES.map(cpu),
+      ...processes.map(cpu),
       round1(medianOf(mine.map((r) => r.resources?.machine.cpuAvgPct ?? 0))),
       ...threadNames.map(thread),
       perBet(),
@@ -56,21 +60,22 @@ export function conditionCostTable(
       title: `Where the CPU went, by condition (median over ${over})`,
       columns: [
         'condition',
-        ...PROCESSES.map((name) => `${name} CPU %`),
+        ...processes.map((name) => `${name} CPU %`),
         'whole machine CPU %',
-        ...threadNames.map((name) => `${name} main thread on CPU / waiting for one %`),
+        ...threadNames.map((name) => `${threadLabel(name)} on CPU / waiting for one %`),
         'Redis commands per bet sent',
         'of them GET',
       ],
       rows,
       notes: [
-        'CPU: 100 % = one core, averaged over the bets’ measured window (/proc/<pid>/stat); the harness’s main thread ' +
-          'also runs the hostile sockets (at nice 19). Redis commands: INFO commandstats over the whole run (warm-up and ' +
+        'CPU: 100 % = one core, averaged over the bets’ measured window (/proc/<pid>/stat). The attacker’s client side, ' +
+          'where a scenario has one, is its own process at idle priority (SCHED_IDLE): what it spent is its column, not ' +
+          'the harness’s, and what the daemons spent answering it stays in theirs. Redis commands: INFO commandstats over the whole run (warm-up and ' +
           'drain included; over the block’s measured seconds for blocks) divided by the bets sent. GET: ws-gateway’s session lookups, plus ingest-api’s own (its market ' +
           'refresh and session-cache misses), which every condition shares.',
         ...(threadNames.length
           ? [
-              'Main thread on CPU / waiting for one: /proc/<pid>/task/<pid>/schedstat over the whole run (block), % of it — the ' +
+              'Thread on CPU / waiting for one: /proc/<pid>/task/<tid>/schedstat over the whole run (block), % of it — the ' +
                 'wait is time the thread was runnable while other threads held both cores, which a bet arriving then pays ' +
                 'before it is even read (the attack’s CPU contention on the bet path, apart from the generator’s).',
             ]

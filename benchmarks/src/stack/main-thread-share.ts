@@ -7,7 +7,7 @@
  * direct measure of an attack's CPU contention on the bet path, which no latency percentile of a
  * generator on the same cores can separate from the generator's own starvation.
  */
-import { readMainThreadSchedStat, type SchedStat } from '@tap/testkit/standalone';
+import { readTaskSchedStat, type SchedStat } from '@tap/testkit/standalone';
 
 export interface ThreadShare {
   name: string;
@@ -18,17 +18,33 @@ export interface ThreadShare {
 }
 
 export function startMainThreadWindow(pids: Record<string, number>): { end(): ThreadShare[] } {
+  return startThreadWindow(
+    Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, { pid, tid: pid }])),
+  );
+}
+
+/**
+ * The same for any threads, e.g. ingest-api's reader (found by its name, `tap-reader`): keyed by
+ * the name shown; a main thread is named after its process, another by `threadLabel`'s rule.
+ */
+export function startThreadWindow(threads: Record<string, { pid: number; tid: number }>): {
+  end(): ThreadShare[];
+} {
   const began = performance.now();
   const start = new Map<string, SchedStat>();
-  for (const [name, pid] of Object.entries(pids)) {
-    const stat = readMainThreadSchedStat(pid);
+  const read = (name: string) => {
+    const thread = threads[name];
+    return thread ? readTaskSchedStat(thread.pid, thread.tid) : null;
+  };
+  for (const name of Object.keys(threads)) {
+    const stat = read(name);
     if (stat) start.set(name, stat);
   }
   return {
     end() {
       const windowNs = (performance.now() - began) * 1e6;
       return [...start].flatMap(([name, before]) => {
-        const after = readMainThreadSchedStat(pids[name] ?? 0);
+        const after = read(name);
         if (!after || windowNs <= 0) return [];
         return [{ name, ...shareOf(before, after, windowNs) }];
       });
@@ -41,3 +57,6 @@ export function shareOf(before: SchedStat, after: SchedStat, windowNs: number) {
   const pct = (ns: number) => Math.round((ns / windowNs) * 1_000) / 10;
   return { cpuPct: pct(after.cpuNs - before.cpuNs), waitPct: pct(after.waitNs - before.waitNs) };
 }
+
+/** A ThreadShare's name as a column: `ingest-api` → `ingest-api main thread`; `… thread` names stay. */
+export const threadLabel = (name: string) => (name.endsWith(' thread') ? name : `${name} main thread`);

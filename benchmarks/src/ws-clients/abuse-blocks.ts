@@ -1,31 +1,38 @@
 /**
  * The side loads of bet-under-abuse, switched on and off block by block during one bet run
- * (stats/interleaved.ts): the history flood (its own load thread, one per block) and the hostile
- * resumers (the harness's main thread). Both run at the attacker's nice value, so they take only
- * CPU the stack and the bet generator leave idle, as an attacker on another machine would; what
- * the daemons spend answering them stays at the daemons' own priority and is what is measured.
+ * (stats/interleaved.ts): the history flood (a load thread, one per block) and the hostile
+ * resumers, both in the attacker's own process at idle CPU priority (attacker.ts: SCHED_IDLE), so
+ * they take only CPU the stack and the bet generator leave idle, as an attacker on another machine
+ * would; what the daemons spend answering them stays at the daemons' own priority and is what is
+ * measured — per process, per main thread and for ingest-api's reader thread.
  *
  * Every block also gets its measuring windows over its measured seconds (after settling): CPU of
- * every process and Redis's commands (resource sampler), the bet path's main threads' CPU and
- * run-queue wait, ingest-api's event-loop delay.
+ * every process (the attacker's client side apart) and Redis's commands (resource sampler), the
+ * bet path's main threads' and the reader thread's CPU and run-queue wait, ingest-api's event-loop
+ * delay.
  */
-import { setThreadNice } from '@tap/testkit/standalone';
-import { type LoadRunResult, READ_LOAD, runOpenLoop } from '../load/open-loop.js';
+import { findThreadByName } from '@tap/testkit/standalone';
+import type { LoadRunResult } from '../load/open-loop.js';
+import { READ_LOAD } from '../load/open-loop.js';
 import type { WalletSession } from '../load/worker-protocol.js';
 import { type EventLoopDelay, startEventLoopWindow } from '../stack/event-loop-delay.js';
-import { startMainThreadWindow, type ThreadShare } from '../stack/main-thread-share.js';
+import { startThreadWindow, type ThreadShare } from '../stack/main-thread-share.js';
 import { type ResourceReport, startResourceSampler } from '../stack/resource-sampler.js';
 import type { Stack } from '../stack/stack.js';
 import type { Block } from '../stats/interleaved.js';
-import { type HostileReport, startHostileResumers } from './hostile-resumers.js';
+import type { Attacker } from './attacker.js';
+import type { HostileReport } from './hostile-resumers.js';
 
 export const HISTORY_PER_S = 50;
 export const HOSTILE_CLIENTS = 100;
 export const HOSTILE_PAUSE_MS = 50;
-/** The attackers' client threads' nice value (setThreadNice): they take only CPU nobody else wants. */
-export const ATTACKER_NICE = 19;
 /** The processes whose main thread's CPU and run-queue wait are reported per condition. */
 const BET_PATH_THREADS = ['ingest-api', 'redis', 'ws-gateway'];
+/** The resource sampler's name for the attacker's process (its client side: not the stack). */
+export const ATTACKER_PROCESS = 'attacker (client side)';
+/** ingest-api's reader worker thread, which serves the history pages (named by ingest-api itself). */
+export const READER_THREAD = 'ingest-api reader thread';
+const READER_THREAD_COMM = 'tap-reader';
 /** The history flood's thread needs ~0.5 s to start (its schedule begins 300 ms after it is ready). */
 const FLOOD_START_MS = 700;
 
@@ -44,6 +51,7 @@ export interface AbuseTargets {
   stack: Stack;
   sessions: WalletSession[];
   hostileTokens: readonly string[];
+  attacker: Attacker;
 }
 
 /** Runs every block's side load and measuring windows against the bet run that started at startEpochMs. */
@@ -70,17 +78,17 @@ async function runBlock(
   block: Block<AbuseCondition>,
   startEpochMs: number,
 ): Promise<BlockSide> {
-  const { stack } = targets;
+  const { stack, attacker } = targets;
   const blockMs = (block.endS - block.startS) * 1000;
-  const flood =
-    block.condition === 'history'
-      ? historyFlood(stack, targets.sessions, blockMs - FLOOD_START_MS)
-      : undefined;
+  const flood = block.condition === 'history' ? historyFlood(targets, blockMs - FLOOD_START_MS) : undefined;
   const hostile = block.condition === 'hostile resumes' ? await startHostile(targets) : undefined;
   await untilEpoch(startEpochMs + block.measuredFromS * 1000);
   const pids = stack.pids();
-  const sampler = startResourceSampler({ ...pids, 'load generator (harness)': process.pid }, stack.redis);
-  const threads = startMainThreadWindow(pick(pids, BET_PATH_THREADS));
+  const sampler = startResourceSampler(
+    { ...pids, 'load generator (harness)': process.pid, [ATTACKER_PROCESS]: attacker.pid },
+    stack.redis,
+  );
+  const threads = startThreadWindow(betPathThreads(pids));
   const loop = await startEventLoopWindow(stack.apiUrl);
   await untilEpoch(startEpochMs + block.endS * 1000);
   const shares = threads.end();
@@ -91,41 +99,31 @@ async function runBlock(
   return side;
 }
 
-/** The hostile clients on this thread at the attacker's nice value, restored when they stop. */
+/** The hostile clients, in the attacker's process. */
 async function startHostile(targets: AbuseTargets): Promise<{ stop(): Promise<HostileReport> }> {
-  const niceBefore = setThreadNice(ATTACKER_NICE);
-  const clients = startHostileResumers({
+  return targets.attacker.hostile({
     wsUrl: targets.stack.wsUrl,
     tokens: targets.hostileTokens,
     recentEventId: await newestEventId(targets.stack),
     pauseMs: HOSTILE_PAUSE_MS,
   });
-  return {
-    async stop() {
-      const report = await clients.stop();
-      setThreadNice(niceBefore);
-      return report;
-    },
-  };
 }
 
-/** GET /v1/index/history at HISTORY_PER_S for `durationMs` (its own load thread). */
-async function historyFlood(stack: Stack, sessions: WalletSession[], durationMs: number) {
+/** GET /v1/index/history at HISTORY_PER_S for `durationMs` (a load thread of the attacker's process). */
+async function historyFlood({ stack, sessions, attacker }: AbuseTargets, durationMs: number) {
   const now = Date.now();
   // From 55 min ago to 5 min ahead: every print since the stack started, the biggest page (5,000).
   const historyPath = `/v1/index/history?from=${now - 3_300_000}&to=${now + 300_000}&limit=5000`;
-  const run = await runOpenLoop({
+  return attacker.history({
     ...READ_LOAD,
     label: 'history flood',
     quiet: true,
-    nice: ATTACKER_NICE,
     baseUrl: stack.apiUrl,
     kind: 'history',
     historyPath,
     profile: { ratePerS: HISTORY_PER_S, durationMs, warmupMs: 0 },
     wallets: sessions,
   });
-  return run.result;
 }
 
 async function newestEventId(stack: Stack): Promise<string> {
@@ -141,6 +139,15 @@ const untilEpoch = (epochMs: number) =>
     setTimeout(resolve, Math.max(0, epochMs - (performance.timeOrigin + performance.now()))),
   );
 
-/** The named processes' pids, in the order of `names` (the cost table's column order). */
-const pick = (pids: Record<string, number>, names: readonly string[]) =>
-  Object.fromEntries(names.flatMap((name) => (pids[name] === undefined ? [] : [[name, pids[name]]])));
+/** The bet path's main threads (in BET_PATH_THREADS' order: the cost table's) and ingest-api's reader thread. */
+function betPathThreads(pids: Record<string, number>): Record<string, { pid: number; tid: number }> {
+  const threads: Record<string, { pid: number; tid: number }> = {};
+  for (const name of BET_PATH_THREADS) {
+    const pid = pids[name];
+    if (pid !== undefined) threads[name] = { pid, tid: pid };
+  }
+  const api = pids['ingest-api'];
+  const reader = api === undefined ? null : findThreadByName(api, READER_THREAD_COMM);
+  if (api !== undefined && reader !== null) threads[READER_THREAD] = { pid: api, tid: reader };
+  return threads;
+}

@@ -5,8 +5,8 @@
  * a limit) disconnect and do it again after `pauseMs`, ignoring the backoff an honest client keeps.
  * Half the clients resume from a recent id, half from `0-0` (everything the window still holds for
  * them, or a resync once the window no longer reaches back to the gateway's start).
- * Runs on the harness's main thread, which is idle while the load workers run; its CPU is counted
- * as the harness's.
+ * Runs in the attacker's own process at idle priority (attacker.ts), whose CPU is reported apart
+ * from the harness's and the daemons'.
  */
 import WebSocket from 'ws';
 
@@ -21,12 +21,14 @@ export interface HostileReport {
   outcomes: Record<string, number>;
 }
 
-export function startHostileResumers(options: {
+export interface HostileOptions {
   wsUrl: string;
   tokens: readonly string[];
   recentEventId: string;
   pauseMs: number;
-}): { stop(): Promise<HostileReport> } {
+}
+
+export function startHostileResumers(options: HostileOptions): { stop(): Promise<HostileReport> } {
   const outcomes: Record<string, number> = {};
   const count = (outcome: string) => {
     outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;

@@ -1,12 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import {
+  findThreadByName,
   liveChildPids,
   parseMachineTicks,
   parseProcMemory,
   parseProcStat,
   parseSchedStat,
+  parseScheduling,
   readProcStat,
+  readScheduling,
+  readTaskSchedStat,
   readThreadSchedStat,
+  SCHED_IDLE,
 } from './proc.js';
 import { startProcess } from './process.js';
 
@@ -44,6 +51,42 @@ describe('/proc readings', () => {
     expect(after.cpuNs - before.cpuNs).toBeLessThanOrEqual(25_000_000);
   });
 
+  it('reads nice (field 19) and the scheduling policy (field 41) from a stat line', () => {
+    const fields = Array.from({ length: 50 }, (_, i) => String(i + 1));
+    fields[18] = '-5';
+    fields[40] = String(SCHED_IDLE);
+    const stat = `4242 (a (b) c) ${fields.slice(2).join(' ')}`;
+    expect(parseScheduling(stat)).toEqual({ nice: -5, policy: SCHED_IDLE });
+  });
+
+  it('finds a thread by the name it gave itself and reads its times; a child started under chrt --idle reads SCHED_IDLE', async () => {
+    // A worker thread names itself (as ingest-api's reader does) and stays alive until told.
+    const worker = new Worker(
+      `const { writeFileSync } = require('node:fs'); const { parentPort } = require('node:worker_threads');
+       writeFileSync('/proc/thread-self/comm', 'tap-test-thread'); parentPort.postMessage('named');
+       parentPort.on('message', () => process.exit(0));`,
+      { eval: true },
+    );
+    await new Promise((resolve) => worker.once('message', resolve));
+    const tid = findThreadByName(process.pid, 'tap-test-thread');
+    expect(tid).not.toBeNull();
+    expect(tid).not.toBe(process.pid);
+    expect(readTaskSchedStat(process.pid, tid!)?.cpuNs).toBeGreaterThan(0);
+    expect(findThreadByName(process.pid, 'no-such-thread')).toBeNull();
+    worker.postMessage('exit');
+    await new Promise((resolve) => worker.once('exit', resolve));
+
+    expect(readScheduling(process.pid)?.policy).not.toBe(SCHED_IDLE);
+    const idle = startProcess('chrt', ['--idle', '0', 'sleep', '30']);
+    try {
+      // chrt sets the policy, then execs sleep: wait for the exec (the comm changes).
+      while (readOrNull(`/proc/${idle.pid}/comm`) !== 'sleep\n') await new Promise((r) => setTimeout(r, 10));
+      expect(readScheduling(idle.pid)?.policy).toBe(SCHED_IDLE);
+    } finally {
+      await idle.stop();
+    }
+  });
+
   it('finds a started child under this process and reads nothing once it is gone', async () => {
     const child = startProcess('sleep', ['30']);
     expect(liveChildPids(process.pid)).toContain(child.pid);
@@ -53,3 +96,11 @@ describe('/proc readings', () => {
     expect(readProcStat(child.pid)).toBeNull();
   });
 });
+
+function readOrNull(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}

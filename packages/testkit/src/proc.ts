@@ -6,8 +6,7 @@
  * the process is gone, which callers expect (a daemon may exit between two samples).
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { getPriority, setPriority } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second of the tick counts below (USER_HZ). */
 export const CLOCK_TICKS_PER_S = readClockTicks();
@@ -84,21 +83,49 @@ export function readThreadSchedStat(): SchedStat | null {
  * was runnable but waited for a CPU while something else held the cores. Null once it exited.
  */
 export function readMainThreadSchedStat(pid: number): SchedStat | null {
-  const text = readOrNull(`/proc/${pid}/task/${pid}/schedstat`);
+  return readTaskSchedStat(pid, pid);
+}
+
+/** One thread's scheduler times (/proc/<pid>/task/<tid>/schedstat); null once it exited. */
+export function readTaskSchedStat(pid: number, tid: number): SchedStat | null {
+  const text = readOrNull(`/proc/${pid}/task/${tid}/schedstat`);
   return text === null ? null : parseSchedStat(text);
 }
 
 /**
- * Sets the calling thread's nice value and returns the one it had. Linux keeps nice per thread and
- * setpriority(2) on a thread id changes that thread alone, so a harness thread that plays an
- * attacker can run at nice 19 — taking only CPU the stack leaves idle, as an attacker on another
- * machine would — while the measuring threads keep theirs. Raising it back needs CAP_SYS_NICE.
+ * The id of a process's first thread named `name` (/proc/<pid>/task/<tid>/comm, which a thread can
+ * set for itself: e.g. ingest-api's reader worker, `tap-reader`), or null.
  */
-export function setThreadNice(nice: number): number {
-  const tid = Number(readlinkSync('/proc/thread-self').split('/').at(-1));
-  const before = getPriority(tid);
-  setPriority(tid, nice);
-  return before;
+export function findThreadByName(pid: number, name: string): number | null {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return null; // the process exited
+  }
+  const found = tids.find((tid) => readOrNull(`/proc/${pid}/task/${tid}/comm`)?.trim() === name);
+  return found === undefined ? null : Number(found);
+}
+
+/** The scheduling policy of /proc/<pid>/stat's `policy` field for idle-priority threads (sched(7)). */
+export const SCHED_IDLE = 5;
+
+/** A thread's scheduling: its nice value and policy (0 SCHED_OTHER, 3 SCHED_BATCH, 5 SCHED_IDLE, …). */
+export interface Scheduling {
+  nice: number;
+  policy: number;
+}
+
+/** Fields 19 (nice) and 41 (policy) of a stat line, counted like parseProcStat's from after the comm. */
+export function parseScheduling(statLine: string): Scheduling {
+  const fields = statLine.slice(statLine.lastIndexOf(')') + 2).split(' ');
+  return { nice: Number(fields[16]), policy: Number(fields[38]) };
+}
+
+/** A process's main thread's (or thread `tid`'s) scheduling; null once it exited. */
+export function readScheduling(pid: number, tid = pid): Scheduling | null {
+  const text = readOrNull(`/proc/${pid}/task/${tid}/stat`);
+  return text === null ? null : parseScheduling(text);
 }
 
 export function readProcMemory(pid: number): ProcMemory | null {

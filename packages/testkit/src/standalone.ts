@@ -29,6 +29,7 @@ export { startNginx, type TestNginx } from './nginx.js';
 export { freePort } from './ports.js';
 export {
   CLOCK_TICKS_PER_S,
+  findThreadByName,
   liveChildPids,
   type ProcMemory,
   type ProcStat,
@@ -36,13 +37,17 @@ export {
   parseProcMemory,
   parseProcStat,
   parseSchedStat,
+  parseScheduling,
   readMachineTicks,
   readMainThreadSchedStat,
   readProcMemory,
   readProcStat,
+  readScheduling,
+  readTaskSchedStat,
   readThreadSchedStat,
+  SCHED_IDLE,
   type SchedStat,
-  setThreadNice,
+  type Scheduling,
 } from './proc.js';
 export { type ProcessOptions, type Started, startProcess } from './process.js';
 export { type ReadOnlySegments, readOnlySegments } from './read-only-segments.js';

@@ -17,7 +17,7 @@
  * `workerData.role = READER_WORKER_ROLE`: main.ts calls `runReaderWorkerIfWorker()` before anything
  * else and, when it answers true, does nothing more (no config, no sockets, no Redis).
  */
-import { readlinkSync } from 'node:fs';
+import { readlinkSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { openSegmentView } from '@tap/domain';
@@ -66,6 +66,7 @@ export function runReaderWorkerIfWorker(): boolean {
     const body = reply.type === 'answer' && reply.answer.kind === 'ok' ? reply.answer.body : null;
     port.postMessage(reply, body ? [body.buffer as ArrayBuffer] : []);
   });
+  nameThread();
   const ready: ReaderReply = { type: 'ready', nice: lowerThreadPriority() };
   port.postMessage(ready);
   return true;
@@ -130,6 +131,22 @@ function lowerThreadPriority(): number | null {
     return READER_THREAD_NICE;
   } catch {
     return null; // not Linux: the thread runs at the process's priority
+  }
+}
+
+/** The reader thread's name in /proc/<pid>/task/<tid>/comm (`top -H`, `ps -L`; ≤ 15 bytes). */
+export const READER_THREAD_NAME = 'tap-reader';
+
+/**
+ * Names this thread, so an operator (`top -H -p <pid>`) and the bet-under-abuse benchmark can find
+ * it among ingest-api's threads — all called `node` otherwise — and see what a history flood costs
+ * the reader itself. Linux only; elsewhere the thread keeps its name.
+ */
+function nameThread(): void {
+  try {
+    writeFileSync('/proc/thread-self/comm', READER_THREAD_NAME);
+  } catch {
+    // not Linux: nothing to name
   }
 }
 

@@ -3,17 +3,18 @@
  * it runs (a roll-over) and still reads the one before; its queue is bounded (`READER_QUEUE_MAX=0`
  * here: a query finds the worker idle or is refused 503 service_busy, never a 500 and never an
  * unbounded wait); list ranges wider than LIST_RANGE_DAYS_MAX are refused 400 before any SQLite
- * work; its metrics and health are exported, and its thread runs at a lower CPU priority.
+ * work; its metrics and health are exported, and its thread runs at a lower CPU priority under its own name.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isoWeekOf, migrate, SEGMENT_MIGRATIONS } from '@tap/domain';
-import { startRedis, type TestRedis } from '@tap/testkit';
+import { findThreadByName, readScheduling, startRedis, type TestRedis } from '@tap/testkit';
 import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fundedTrader, getJson, startTestApi, type TestApi } from '../testing.js';
+import { READER_THREAD_NAME } from './reader-worker.js';
 
 const NOW = Date.now();
 const PRINTS = 6_000;
@@ -107,5 +108,10 @@ describe('the reader worker', () => {
     const health = await getJson(api, '/healthz');
     // Linux: the reader thread runs at nice 10, below the bet thread (reader-worker.ts).
     expect(health.body.reader).toMatchObject({ ready: true, restarts: 0, nice: 10 });
+    // …and is named, so `top -H` and the bet-under-abuse benchmark can find it among the `node` threads.
+    const tid = findThreadByName(api.daemon.pid, READER_THREAD_NAME);
+    expect(tid).not.toBeNull();
+    expect(tid).not.toBe(api.daemon.pid);
+    expect(readScheduling(api.daemon.pid, tid ?? 0)?.nice).toBe(10);
   });
 });
