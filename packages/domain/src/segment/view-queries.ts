@@ -169,6 +169,23 @@ export interface PrintRow {
 export const PRINTS_PAGE_SQL = `SELECT id, t, price_cents, venues, sigma FROM index_prints
   WHERE (t, id) > (?, ?) AND t < ? ORDER BY t, id LIMIT ?`;
 
+/**
+ * PRINTS_PAGE_SQL prepared once per connection, in raw mode: better-sqlite3 compiles the SQL on every
+ * `prepare`, which was ~8 % of the CPU of a pre-encoded history page (ingest-api's print-pages.ts,
+ * whose tail reads here on every page). Keyed weakly: a connection that leaves the view takes its
+ * statement with it.
+ */
+const printsPageStatements = new WeakMap<Database.Database, Database.Statement>();
+
+function printsPageStatement(db: Database.Database): Database.Statement {
+  let statement = printsPageStatements.get(db);
+  if (!statement) {
+    statement = db.prepare(PRINTS_PAGE_SQL).raw(true);
+    printsPageStatements.set(db, statement);
+  }
+  return statement;
+}
+
 /** A row of PRINTS_PAGE_SQL as better-sqlite3's raw mode returns it. */
 type PrintTuple = [id: number, t: number, price_cents: number, venues: number, sigma: number];
 
@@ -191,10 +208,12 @@ export function printsBetween(
   for (const segment of view.segments()) {
     // Raw rows made into objects here: better-sqlite3's named-column rows cost about twice as much,
     // and a 5,000-print page is what the public, unauthenticated history query may ask for.
-    const tuples = segment.db
-      .prepare(PRINTS_PAGE_SQL)
-      .raw(true)
-      .all(afterT, afterId, range.toMs, range.limit) as PrintTuple[];
+    const tuples = printsPageStatement(segment.db).all(
+      afterT,
+      afterId,
+      range.toMs,
+      range.limit,
+    ) as PrintTuple[];
     if (tuples.length > 0) {
       pages.push(
         tuples.map(([id, t, price_cents, venues, sigma]) => ({ id, t, price_cents, venues, sigma })),

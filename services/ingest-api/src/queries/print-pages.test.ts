@@ -139,6 +139,24 @@ describe('pre-encoded print pages', () => {
     expect(cache.page(view, query)).toBe(expected(query));
   });
 
+  it('lists the segments once a page, whatever the page reads (closed blocks, the newest print, the tail)', () => {
+    let listings = 0;
+    const counting: SegmentView = {
+      segments: () => {
+        listings += 1;
+        return view.segments();
+      },
+      close: () => undefined,
+    };
+    const cache = createPrintPageCache();
+    const query = queryOf({ from: `${T0}`, to: `${END}`, limit: '5000' });
+    // The first page reads every block from SQLite; the second copies them: one listing each.
+    expect(cache.page(counting, query)).toBe(expected(query));
+    expect(listings).toBe(1);
+    expect(cache.page(counting, query)).toBe(expected(query));
+    expect(listings).toBe(2);
+  });
+
   it('keeps a print at exactly a block start whose id is lower than the block before (a restarted feed)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tap-print-pages-edge-'));
     mkdirSync(join(dir, 'segments'));

@@ -19,6 +19,7 @@
  * a query that needs restored archived weeks is rare, rate-limited and answered by `listPrints`.
  */
 import { type PrintRow, printKeyset, printsBetween, type SegmentView } from '@tap/domain';
+import type Database from 'better-sqlite3';
 import type { z } from 'zod';
 import { cursorOf, type historyQuerySchema } from './index-history.js';
 
@@ -73,9 +74,21 @@ export function createPrintPageCache(blocksMax = BLOCKS_MAX): PrintPageCache {
     return read;
   };
   return {
-    page: (view, query) => page(view, query, block),
+    page: (view, query) => page(listedOnce(view), query, block),
     size: () => blocks.size,
   };
+}
+
+/**
+ * The view as one listing of its segments, for one page: `segments()` lists the directory and
+ * reads each segment's state again (segment-view.ts), and a page asked for it up to three times
+ * (the newest print, a block read, the tail) — with the statements prepared anew, about a third of
+ * a cached page's CPU on the reader thread. One listing also reads the whole page from the same
+ * segments, whatever a roll-over does meanwhile.
+ */
+function listedOnce(view: SegmentView): SegmentView {
+  const segments = view.segments();
+  return { segments: () => segments, close: () => undefined };
 }
 
 function page(
@@ -197,8 +210,20 @@ function encodeRow(r: PrintRow): Encoded {
 function newestPrintT(view: SegmentView): number {
   let newest = Number.NEGATIVE_INFINITY;
   for (const segment of view.segments()) {
-    const row = segment.db.prepare('SELECT MAX(t) AS t FROM index_prints').get() as { t: number | null };
-    if (row.t !== null) newest = Math.max(newest, row.t);
+    const t = newestStatement(segment.db).get() as number | null;
+    if (t !== null) newest = Math.max(newest, t);
   }
   return newest;
+}
+
+/** Prepared once per connection (weakly keyed: it goes with its connection), as printsBetween's. */
+const newestStatements = new WeakMap<Database.Database, Database.Statement>();
+
+function newestStatement(db: Database.Database): Database.Statement {
+  let statement = newestStatements.get(db);
+  if (!statement) {
+    statement = db.prepare('SELECT MAX(t) FROM index_prints').pluck();
+    newestStatements.set(db, statement);
+  }
+  return statement;
 }
