@@ -4,7 +4,8 @@
  * the bytes, the reader thread (`tap-reader`) that builds them, and the rest (V8's GC workers,
  * libuv). A real redis-server and a segment with 10 prints/s over the last hour; `concurrency`
  * clients ask for the bet-under-abuse flood's page back to back. CPU from
- * /proc/<pid>/task/<tid>/schedstat (nanoseconds), µs per page; a loaded host inflates it.
+ * /proc/<pid>/task/<tid>/schedstat (nanoseconds), µs per page; a loaded host inflates it. Set
+ * PROFILE_DIR to also write the daemon's V8 CPU profiles there (--cpu-prof: one per thread).
  *
  *   npx tsx services/ingest-api/bench/history-flood-cost.bench.ts [pages] [concurrency]
  */
@@ -33,16 +34,22 @@ db.close();
 
 const redis = await startRedis();
 const port = await freePort();
-const daemon = startDaemon('ingest-api', {
-  REDIS_URL: redis.url,
-  TAP_KEY_PREFIX: freshPrefix(),
-  HTTP_PORT: String(port),
-  LOGIN_DOMAIN: 'tap.test',
-  LOGIN_URI: 'https://tap.test',
-  LOGIN_CHAIN_IDS: '1',
-  DATA_DIR: dataDir,
-  LOG_LEVEL: 'warn',
-});
+const profileDir = process.env.PROFILE_DIR;
+const daemon = startDaemon(
+  'ingest-api',
+  {
+    REDIS_URL: redis.url,
+    TAP_KEY_PREFIX: freshPrefix(),
+    HTTP_PORT: String(port),
+    LOGIN_DOMAIN: 'tap.test',
+    LOGIN_URI: 'https://tap.test',
+    LOGIN_CHAIN_IDS: '1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+  },
+  [],
+  profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {},
+);
 const baseUrl = `http://127.0.0.1:${port}`;
 // No batcher heartbeat here: /healthz may say degraded, the history route answers anyway.
 await waitForHealthy(`${baseUrl}/healthz`).catch(() => undefined);

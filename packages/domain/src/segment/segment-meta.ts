@@ -119,7 +119,12 @@ export function writeMeta(db: MetaDatabase, values: Record<string, string | numb
 }
 
 export function readSegmentState(db: MetaDatabase): SegmentState {
-  const state = readMeta(db).get(META_KEYS.state);
+  return segmentStateFrom(readMeta(db));
+}
+
+/** The state a segment's meta rows name (`open` when none is written yet). */
+export function segmentStateFrom(meta: ReadonlyMap<string, string>): SegmentState {
+  const state = meta.get(META_KEYS.state);
   if (state === undefined) return 'open';
   if (!(SEGMENT_STATES as readonly string[]).includes(state)) {
     throw new Error(`segment meta has an unknown state "${state}"`);

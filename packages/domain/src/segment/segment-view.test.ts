@@ -114,6 +114,14 @@ describe('the segment view (real SQLite files)', () => {
     expect(view.segments().map((s) => s.name)).toEqual(['2026-W48', '2026-W47', '2026-W46']);
   });
 
+  it('reads a kept connection’s state afresh at every call (its meta statement is prepared once)', () => {
+    expect(view.segments()[0]).toMatchObject({ name: '2026-W48', state: 'open' });
+    const db = new Database(segmentPath(dataDir, '2026-W48'));
+    writeMeta(db, { [META_KEYS.state]: 'closing' });
+    db.close();
+    expect(view.segments()[0]).toMatchObject({ name: '2026-W48', state: 'closing' });
+  });
+
   it('shows the newest segment at the next call after a roll-over switches', () => {
     const db = new Database(segmentPath(dataDir, '2026-W49'));
     writeMeta(db, { [META_KEYS.state]: 'open' });

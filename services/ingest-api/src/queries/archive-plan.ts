@@ -77,13 +77,10 @@ function localManifestReader(dataDir: string): () => Manifest | null {
   let seen = { mtimeMs: -1, size: -1 };
   let cached: Manifest | null = null;
   return () => {
-    let stat: { mtimeMs: number; size: number };
-    try {
-      stat = statSync(localManifestPath(dataDir));
-    } catch {
-      // No manifest copy (nothing archived on this machine yet): every query is local.
-      return null;
-    }
+    // No manifest copy (nothing archived on this machine yet): every query is local. Asked without
+    // a throw: an ENOENT error, stack and all, on every history page was ~5 % of the reader's CPU.
+    const stat = statSync(localManifestPath(dataDir), { throwIfNoEntry: false });
+    if (stat === undefined) return null;
     if (stat.mtimeMs !== seen.mtimeMs || stat.size !== seen.size) {
       cached = readLocalManifest(dataDir);
       seen = { mtimeMs: stat.mtimeMs, size: stat.size };
