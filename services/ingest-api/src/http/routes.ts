@@ -149,7 +149,7 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
       const range = listRange(call, query, deps);
       if (range === undefined) return;
       const answer = await read(call, deps, { op: 'bets', userId, query, range });
-      replyList(call, answer);
+      replyList(call, answer, deps.reader);
     }),
   );
 
@@ -164,7 +164,7 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
       const range = listRange(call, query, deps);
       if (range === undefined) return;
       const answer = await read(call, deps, { op: 'ledger', userId, query, range });
-      replyList(call, answer);
+      replyList(call, answer, deps.reader);
     }),
   );
 
@@ -197,7 +197,7 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
       return reply(call, 200, await listCandles(deps.redis, deps.channels, query));
     const range = { fromMs: query.from, toMs: query.to };
     const answer = await read(call, deps, { op: 'prints', query, range });
-    replyList(call, answer);
+    replyList(call, answer, deps.reader);
   });
 
   on('get', '/v1/restores/:id', 'restore_status', 1, async (call) => {
@@ -240,10 +240,12 @@ function listRange(
 }
 
 /** A list query's page; only a bet lookup may find nothing, so a missing body is a bug (500, logged). */
-function replyList(call: HttpCall, answer: ReadOk | null): void {
+function replyList(call: HttpCall, answer: ReadOk | null, reader: ReaderPool): void {
   if (!answer) return; // answered already (busy, invalid, restore pending)
   if (!answer.body) throw new Error('the reader answered a list query without a body');
   replyEncoded(call, 200, answer.body);
+  // Written (uWS copied what it could not send yet): the buffer goes back to build a later page.
+  reader.recycle(answer.body);
 }
 
 function notFound(call: HttpCall): void {

@@ -45,8 +45,11 @@ interface Block {
 }
 
 export interface PrintPageCache {
-  /** The page's JSON as UTF-8: `{"prints":[…],"nextCursor":…}`, as JSON.stringify(listPrints(…)) writes it. */
-  page(view: SegmentView, query: HistoryQuery): Uint8Array;
+  /**
+   * The page's JSON as UTF-8: `{"prints":[…],"nextCursor":…}`, as JSON.stringify(listPrints(…)) writes
+   * it, in a buffer from `allocate` (default: a fresh one; the reader's given-back spares).
+   */
+  page(view: SegmentView, query: HistoryQuery, allocate?: (bytes: number) => Uint8Array): Uint8Array;
   /** Blocks held now (for tests). */
   size(): number;
 }
@@ -74,7 +77,8 @@ export function createPrintPageCache(blocksMax = BLOCKS_MAX): PrintPageCache {
     return read;
   };
   return {
-    page: (view, query) => page(listedOnce(view), query, block),
+    page: (view, query, allocate = (bytes) => new Uint8Array(bytes)) =>
+      page(listedOnce(view), query, block, allocate),
     size: () => blocks.size,
   };
 }
@@ -95,6 +99,7 @@ function page(
   view: SegmentView,
   query: HistoryQuery,
   block: (view: SegmentView, start: number) => Block,
+  allocate: (bytes: number) => Uint8Array,
 ): Uint8Array {
   // Where the page starts: after the cursor, never before `from`.
   const after = printKeyset(query.from, cursorOf(query));
@@ -147,7 +152,7 @@ function page(
     }
   }
   const nextCursor = body.count === query.limit && last ? JSON.stringify(`${last.t}-${last.id}`) : 'null';
-  return body.finish(`],"nextCursor":${nextCursor}}`);
+  return body.finish(`],"nextCursor":${nextCursor}}`, allocate);
 }
 
 /** `{"prints":[` + the rows, comma-separated, + the tail, into one buffer of its own (transferable). */
@@ -167,14 +172,14 @@ class PageBody {
     this.count += rows;
   }
 
-  finish(tail: string): Uint8Array {
+  finish(tail: string, allocate: (bytes: number) => Uint8Array): Uint8Array {
     this.flush();
     const comma = 0x2c;
     const rows = this.chunks.slice(1);
     const end = encoder.encode(tail);
     const total =
       this.chunks.reduce((n, c) => n + c.byteLength, 0) + Math.max(0, rows.length - 1) + end.byteLength;
-    const out = new Uint8Array(total);
+    const out = allocate(total);
     let at = 0;
     this.chunks.forEach((chunk, i) => {
       if (i > 1) out[at++] = comma;

@@ -18,7 +18,14 @@
  */
 import assert from 'node:assert/strict';
 import type { Worker } from 'node:worker_threads';
-import type { ReadAnswer, ReaderReply, ReadQuery, ReadRequest } from './reader-protocol.js';
+import {
+  RECYCLE_BYTES_MIN,
+  type ReadAnswer,
+  type ReaderReply,
+  type ReadQuery,
+  type ReadRequest,
+  type RecycleMessage,
+} from './reader-protocol.js';
 
 export type RestartReason = 'crash' | 'wedged' | 'start_timeout';
 
@@ -52,6 +59,8 @@ export interface ReaderStats {
 export interface ReaderPool {
   /** `gone()` is asked before the query is sent: a client that went away costs no SQLite work. */
   read(query: ReadQuery, gone?: () => boolean): Promise<ReadResult>;
+  /** A body this thread has written out: its buffer goes back to the reader (reader-protocol.ts). */
+  recycle(body: Uint8Array): void;
   stats(): ReaderStats;
   /** Answers every waiting query service_busy and stops the worker. Idempotent. */
   close(): Promise<void>;
@@ -209,8 +218,18 @@ export function createReaderPool(options: ReaderPoolOptions): ReaderPool {
 
   spawn();
 
+  /** Only a big body's whole buffer, to a running reader; anything else is left to the GC. */
+  function recycle(body: Uint8Array): void {
+    const { buffer } = body;
+    if (slot?.ready !== true || !(buffer instanceof ArrayBuffer) || buffer.byteLength < RECYCLE_BYTES_MIN)
+      return;
+    const message: RecycleMessage = { type: 'recycle', buffer };
+    slot.worker.postMessage(message, [buffer]);
+  }
+
   return {
     read,
+    recycle,
     stats: () => ({
       ready: slot?.ready ?? false,
       nice,

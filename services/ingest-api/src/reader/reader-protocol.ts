@@ -33,6 +33,24 @@ export interface ReadRequest {
   query: ReadQuery;
 }
 
+/**
+ * A page's buffer given back once the uWS thread has written it (uWS copies what it cannot send at
+ * once): the reader builds a later page in it instead of a fresh allocation. Why: every transferred
+ * body counts as external memory of the uWS thread's heap, and a history flood's ~385 KB pages made
+ * V8 run a full mark-compact on the thread that admits bets every ~60 pages (a 10 MB heap, pauses of
+ * several ms); given back, the buffer leaves that heap's accounting at once.
+ */
+export interface RecycleMessage {
+  type: 'recycle';
+  buffer: ArrayBuffer;
+}
+
+/** What the uWS thread sends the reader. */
+export type ToReader = ReadRequest | RecycleMessage;
+
+/** Bodies at least this big are given back (a bet or a short list is not worth the message). */
+export const RECYCLE_BYTES_MIN = 64 * 1024;
+
 export type ReadAnswer =
   /**
    * `body`: the 200 body as UTF-8 JSON; null = no such bet for this trader (`stored` says whether

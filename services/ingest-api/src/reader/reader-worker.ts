@@ -33,6 +33,7 @@ import {
   type ReaderWorkerData,
   type ReadQuery,
   type ReadRequest,
+  type ToReader,
 } from './reader-protocol.js';
 
 let started = false;
@@ -51,10 +52,17 @@ export function runReaderWorkerIfWorker(): boolean {
     segmentsPerQueryMax: data.segmentsPerQueryMax,
   });
   const printPages = createPrintPageCache();
-  port.on('message', (request: ReadRequest) => {
+  const spares = createSpareBuffers();
+  port.on('message', (message: ToReader) => {
+    if ('type' in message) return spares.keep(message.buffer);
+    const request: ReadRequest = message;
     let reply: ReaderReply;
     try {
-      reply = { type: 'answer', id: request.id, answer: execute(planner, request.query, printPages) };
+      reply = {
+        type: 'answer',
+        id: request.id,
+        answer: execute(planner, request.query, printPages, spares.allocate),
+      };
     } catch (err) {
       reply = {
         type: 'failed',
@@ -76,7 +84,12 @@ export function runReaderWorkerIfWorker(): boolean {
  * Runs one query against the view its range needs (local, or with restored archived weeks). Index
  * prints over the local segments come from the pre-encoded closed minutes (queries/print-pages.ts).
  */
-export function execute(planner: ArchivePlanner, query: ReadQuery, printPages: PrintPageCache): ReadAnswer {
+export function execute(
+  planner: ArchivePlanner,
+  query: ReadQuery,
+  printPages: PrintPageCache,
+  allocate?: (bytes: number) => Uint8Array,
+): ReadAnswer {
   const plan = planner.viewFor(query.range);
   if (!plan.ok) {
     return plan.code === 'restore'
@@ -103,7 +116,7 @@ export function execute(planner: ArchivePlanner, query: ReadQuery, printPages: P
         return ok(listLedger(plan.view, query.userId, query.query));
       case 'prints':
         if (plan.local) {
-          const body = printPages.page(plan.view, query.query);
+          const body = printPages.page(plan.view, query.query, allocate);
           return { kind: 'ok', body, stored: true, restored: plan.restored };
         }
         return ok(listPrints(plan.view, query.query));
@@ -111,6 +124,34 @@ export function execute(planner: ArchivePlanner, query: ReadQuery, printPages: P
   } finally {
     plan.release();
   }
+}
+
+/** Buffers the uWS thread gave back (reader-protocol.ts, RecycleMessage): at most this many kept. */
+const SPARES_MAX = 4;
+
+/**
+ * The given-back buffers: a page is built in the smallest that fits (a view of its exact length on
+ * it, transferred whole), else in a fresh one. A buffer is handed out once; it returns only if the
+ * uWS thread gives it back again.
+ */
+export function createSpareBuffers(sparesMax = SPARES_MAX) {
+  const spares: ArrayBuffer[] = [];
+  return {
+    keep(buffer: ArrayBuffer): void {
+      if (spares.length < sparesMax) spares.push(buffer);
+    },
+    allocate: (bytes: number): Uint8Array => {
+      let best = -1;
+      spares.forEach((buffer, i) => {
+        if (buffer.byteLength >= bytes && (best < 0 || buffer.byteLength < (spares[best]?.byteLength ?? 0)))
+          best = i;
+      });
+      if (best < 0) return new Uint8Array(bytes);
+      const [buffer] = spares.splice(best, 1);
+      return new Uint8Array(buffer as ArrayBuffer, 0, bytes);
+    },
+    size: () => spares.length,
+  };
 }
 
 /** A fresh buffer of its own (TextEncoder never hands out a pooled slice), so it can be transferred. */

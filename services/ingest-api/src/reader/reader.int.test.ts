@@ -67,6 +67,29 @@ describe('the reader worker', () => {
     expect((after.body.prints as unknown[]).length).toBe(seen + 1);
   });
 
+  it('builds later pages in the buffers the uWS thread gives back: each body exactly its own bytes', async () => {
+    const text = async (from: number, limit: number) => {
+      const res = await fetch(`${api.baseUrl}/v1/index/history?from=${from}&to=${NOW}&limit=${limit}`);
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    // Big pages (~380 KB) are given back after the write; the smaller ones after them are built in
+    // those buffers, as views of their own length — stale bytes past the end would break the JSON.
+    const big = await text(NOW - 60_000, 5_000);
+    expect(await text(NOW - 60_000, 5_000)).toBe(big);
+    for (const [from, limit] of [
+      [NOW - 20_000, 1_500],
+      [NOW - 1_000, 5_000],
+      [NOW - 60_000, 3],
+    ] as const) {
+      const body = JSON.parse(await text(from, limit)) as { prints: { t: number }[] };
+      expect(body.prints.length).toBeGreaterThan(0);
+      expect(body.prints.length).toBeLessThanOrEqual(limit);
+      expect(body.prints.every((p) => p.t >= from && p.t < NOW)).toBe(true);
+    }
+    expect(await text(NOW - 60_000, 5_000)).toBe(big);
+  });
+
   it('refuses with 503 service_busy, never queues or fails, when queries arrive faster than it reads', async () => {
     const answers = await Promise.all(
       Array.from({ length: 40 }, () =>
