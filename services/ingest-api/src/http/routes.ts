@@ -149,7 +149,7 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
       const range = listRange(call, query, deps);
       if (range === undefined) return;
       const answer = await read(call, deps, { op: 'bets', userId, query, range });
-      replyList(call, answer, deps.reader);
+      replyList(call, answer);
     }),
   );
 
@@ -164,7 +164,7 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
       const range = listRange(call, query, deps);
       if (range === undefined) return;
       const answer = await read(call, deps, { op: 'ledger', userId, query, range });
-      replyList(call, answer, deps.reader);
+      replyList(call, answer);
     }),
   );
 
@@ -240,12 +240,13 @@ function listRange(
 }
 
 /** A list query's page; only a bet lookup may find nothing, so a missing body is a bug (500, logged). */
-function replyList(call: HttpCall, answer: ReadOk | null, reader: ReaderPool): void {
+function replyList(call: HttpCall, answer: ReadOk | null, recycleTo?: ReaderPool): void {
   if (!answer) return; // answered already (busy, invalid, restore pending)
   if (!answer.body) throw new Error('the reader answered a list query without a body');
   replyEncoded(call, 200, answer.body);
   // Written (uWS copied what it could not send yet): the buffer goes back to build a later page.
-  reader.recycle(answer.body);
+  // Only public pages (the index history): a trader's bets or ledger never sit in a spare buffer.
+  recycleTo?.recycle(answer.body);
 }
 
 function notFound(call: HttpCall): void {

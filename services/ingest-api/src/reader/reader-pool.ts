@@ -59,7 +59,7 @@ export interface ReaderStats {
 export interface ReaderPool {
   /** `gone()` is asked before the query is sent: a client that went away costs no SQLite work. */
   read(query: ReadQuery, gone?: () => boolean): Promise<ReadResult>;
-  /** A body this thread has written out: its buffer goes back to the reader (reader-protocol.ts). */
+  /** A public body this thread has written out (a history page): its buffer goes back to the reader (reader-protocol.ts). */
   recycle(body: Uint8Array): void;
   stats(): ReaderStats;
   /** Answers every waiting query service_busy and stops the worker. Idempotent. */
