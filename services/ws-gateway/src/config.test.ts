@@ -24,6 +24,7 @@ describe('ws-gateway loadConfig', () => {
         WS_CONNECTIONS_PER_IP_MAX: 100,
         WS_SOCKETS_PER_SESSION_MAX: 5,
         WS_MESSAGES_PER_S: 10,
+        WS_AUTH_LOOKUPS_MAX: 1_000,
         WS_TRUSTED_PROXIES: '127.0.0.1,::1',
         WS_SESSION_RECHECK_MS: 30_000,
         WS_BREAKER_STALE_MS: 5_000,

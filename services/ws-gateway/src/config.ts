@@ -44,6 +44,8 @@ const shape = {
   WS_CONNECTIONS_PER_IP_MAX: env.intBetween(1, 1_000_000, 100),
   /** Authenticated sockets per session token; more → 4429 sockets_per_session_max. Default 5. */
   WS_SOCKETS_PER_SESSION_MAX: env.intBetween(1, 1_000, 5),
+  /** Session lookups (auths, resumes) in flight in all; more → close 1013 lookups_max before any Redis call. Default 1000. */
+  WS_AUTH_LOOKUPS_MAX: env.intBetween(1, 1_000_000, 1_000),
   /** Client messages per socket and second, sustained (burst 2×); more → 4429 message_rate. Default 10. */
   WS_MESSAGES_PER_S: env.intBetween(1, 10_000, 10),
   /** Peers whose X-Real-IP header is believed (nginx), comma-separated. Default 127.0.0.1,::1. */

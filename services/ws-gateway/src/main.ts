@@ -28,6 +28,7 @@ const admission = new SocketAdmission<ClientSocket>({
   resumeBurst: config.WS_RESUME_BURST,
   upgradesPerS: config.WS_UPGRADES_PER_IP_PER_S,
   upgradeBurst: config.WS_UPGRADE_BURST,
+  lookupsMax: config.WS_AUTH_LOOKUPS_MAX,
 });
 
 void runDaemon({

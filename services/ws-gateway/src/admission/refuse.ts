@@ -22,11 +22,16 @@ const REFUSALS: Record<LimitRefusal, { message: string; close: number }> = {
     close: CLOSE_CODES.limited,
   },
   message_rate: { message: 'too many messages on this socket', close: CLOSE_CODES.limited },
+  lookups_max: {
+    message: 'the gateway is checking too many sessions at once; retry later',
+    close: CLOSE_CODES.tryAgainLater,
+  },
 };
 
 export function refuseForLimit(socket: ClientSocket, refusal: LimitRefusal, metrics: GatewayMetrics): void {
   const { message, close } = REFUSALS[refusal];
   metrics.limitRefusals.inc({ reason: refusal });
-  socket.send(errorMessage(refusal === 'connections_max' ? 'service_unavailable' : 'rate_limited', message));
+  const busy = refusal === 'connections_max' || refusal === 'lookups_max';
+  socket.send(errorMessage(busy ? 'service_unavailable' : 'rate_limited', message));
   socket.end(close, refusal);
 }

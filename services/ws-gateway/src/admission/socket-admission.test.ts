@@ -90,6 +90,20 @@ describe('SocketAdmission', () => {
     expect(admission.beforeLookup('s', false, 1_000)).toEqual({ ok: true });
   });
 
+  it('bounds the session lookups in flight in all, and gives back what settles', () => {
+    const admission = new SocketAdmission<string>({ ...limits, lookupsMax: 2 });
+    expect(admission.lookupStarted()).toEqual({ ok: true });
+    expect(admission.lookupStarted()).toEqual({ ok: true });
+    expect(admission.lookupStarted()).toEqual({ ok: false, refusal: 'lookups_max' });
+    expect(admission.lookupsInFlight).toBe(2);
+    admission.lookupEnded();
+    expect(admission.lookupStarted()).toEqual({ ok: true });
+    // Without the limit set: the default, far above a healthy Redis's lookups in flight.
+    const defaults = new SocketAdmission<string>(limits);
+    for (let i = 0; i < 1_000; i += 1) expect(defaults.lookupStarted().ok).toBe(true);
+    expect(defaults.lookupStarted()).toEqual({ ok: false, refusal: 'lookups_max' });
+  });
+
   it('limits upgrades per address with its own bucket', () => {
     const admission = new SocketAdmission<string>(limits);
     for (let i = 0; i < 3; i++) expect(admission.upgrade('1.1.1.1', 0)).toEqual({ ok: true });

@@ -13,6 +13,11 @@
  * - resumes per session: a token bucket (`resumesPerS`, `resumeBurst`) → 4429 `resume_rate`.
  *   Buckets outlive their sockets (else reconnecting would refill them) until they are full again;
  *   `prune` forgets those.
+ * - session lookups in flight, all sessions together: at most `lookupsMax` (→ close 1013
+ *   `lookups_max`, retry later). Every auth and resume costs one Redis GET; many free sessions each
+ *   within their own rate (or a slow Redis) would otherwise pile them up without bound. Sized far
+ *   above what a healthy Redis keeps in flight (a reconnect herd of WS_CONNECTIONS_MAX clients
+ *   passes at Redis's pace), so it bites only when Redis falls behind or an attack multiplies sessions.
  * `beforeLookup` asks the per-session limits before the session is looked up in Redis, keyed by the
  * hash of the token the client presents: a session that already holds its sockets or has used up
  * its resumes is refused without a Redis call (a hostile client resuming in a loop costs no
@@ -29,7 +34,8 @@ export type AdmissionRefusal =
   | 'connections_max'
   | 'connections_per_ip_max'
   | 'sockets_per_session_max'
-  | 'resume_rate';
+  | 'resume_rate'
+  | 'lookups_max';
 
 export type Admitted<Refusal extends string = AdmissionRefusal> =
   | { ok: true }
@@ -43,7 +49,11 @@ export interface AdmissionLimits {
   resumeBurst: number;
   upgradesPerS: number;
   upgradeBurst: number;
+  /** Session lookups in flight in all (WS_AUTH_LOOKUPS_MAX). Default LOOKUPS_MAX_DEFAULT. */
+  lookupsMax?: number;
 }
+
+export const LOOKUPS_MAX_DEFAULT = 1_000;
 
 /** Client addresses whose upgrade buckets are remembered (~200 B each); the oldest go first. */
 const UPGRADE_ADDRESSES_MAX = 100_000;
@@ -54,6 +64,7 @@ const OK: Admitted = { ok: true };
 
 export class SocketAdmission<Socket> {
   #total = 0;
+  #lookups = 0;
   readonly #perIp = new Map<string, number>();
   readonly #bySession = new Map<string, Set<Socket>>();
   readonly #authenticating = new Map<string, Set<Socket>>();
@@ -122,6 +133,22 @@ export class SocketAdmission<Socket> {
     }
     if (resuming && !this.#resumes.hasToken(sessionHash, nowMs)) return { ok: false, refusal: 'resume_rate' };
     return OK;
+  }
+
+  /** A session lookup about to be sent; when ok, `lookupEnded` must follow once it settles. */
+  lookupStarted(): Admitted {
+    if (this.#lookups >= (this.limits.lookupsMax ?? LOOKUPS_MAX_DEFAULT))
+      return { ok: false, refusal: 'lookups_max' };
+    this.#lookups += 1;
+    return OK;
+  }
+
+  lookupEnded(): void {
+    this.#lookups = Math.max(0, this.#lookups - 1);
+  }
+
+  get lookupsInFlight(): number {
+    return this.#lookups;
   }
 
   /** One resume of a session, if its bucket has a token. */

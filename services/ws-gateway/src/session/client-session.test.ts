@@ -17,6 +17,17 @@ const text = (value: unknown) => new TextEncoder().encode(JSON.stringify(value))
 const BREAKER = JSON.stringify({ type: 'breaker', state: 'closed', reason: 'healthy', since: 1 });
 const TICK = JSON.stringify({ type: 'tick', t: 1, p: 2, sigma: 0.1, id: 3 });
 
+/** The admission limits of `setup`'s sessions. */
+const LIMITS = {
+  connectionsMax: 100,
+  perIpMax: 100,
+  perSessionMax: 2,
+  resumesPerS: 1,
+  resumeBurst: 2,
+  upgradesPerS: 1,
+  upgradeBurst: 1,
+};
+
 function setup(overrides: Partial<SessionDeps> = {}) {
   const metrics = createGatewayMetrics(createMetricsRegistry('test', { processMetrics: false }));
   const replays: { userId: string; lastEventId: string }[] = [];
@@ -31,15 +42,7 @@ function setup(overrides: Partial<SessionDeps> = {}) {
     snapshots: () => [BREAKER, TICK],
     eventsPosition: () => '5-0',
     replay,
-    admission: new SocketAdmission<ClientSocket>({
-      connectionsMax: 100,
-      perIpMax: 100,
-      perSessionMax: 2,
-      resumesPerS: 1,
-      resumeBurst: 2,
-      upgradesPerS: 1,
-      upgradeBurst: 1,
-    }),
+    admission: new SocketAdmission<ClientSocket>(LIMITS),
     messagesPerS: 5,
     metrics,
     log: createLogger('test', 'silent'),
@@ -211,6 +214,44 @@ describe('client session', () => {
       { type: 'pong', serverTime: NOW },
     ]);
     expect(socket.closed).toBeUndefined();
+  });
+
+  it('refuses an auth with 1013 lookups_max, before any lookup, while the gateway’s lookups in flight are at their bound', async () => {
+    const answers: ((verdict: SessionVerdict) => void)[] = [];
+    let lookups = 0;
+    const lookupSession = (sessionHash: string) => {
+      lookups += 1;
+      return new Promise<SessionVerdict>((resolve) => answers.push(resolve)).then(() => ({
+        ok: true as const,
+        userId: USER,
+        sessionHash,
+      }));
+    };
+    const admission = new SocketAdmission<ClientSocket>({ ...LIMITS, lookupsMax: 1 });
+    const pending = setup({ admission, lookupSession });
+    pending.send({ type: 'auth', token: 'good' });
+    const refused = setup({ admission, lookupSession });
+    refused.send({ type: 'auth', token: 'other', lastEventId: '1-0' });
+    expect(refused.socket.closed).toEqual({ code: 1013, reason: 'lookups_max' });
+    expect(refused.socket.messages()).toMatchObject([{ type: 'error', error: 'service_unavailable' }]);
+    expect(lookups).toBe(1);
+    // The lookup in flight settles (here: the session is valid): its slot is free again.
+    answers[0]?.({ ok: true, userId: USER, sessionHash: GOOD });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(pending.socket.messages()[0]).toMatchObject({ type: 'ready' });
+    expect(admission.lookupsInFlight).toBe(0);
+    const later = setup({ admission, lookupSession });
+    later.send({ type: 'auth', token: 'good' });
+    expect(later.socket.closed).toBeUndefined();
+    expect(lookups).toBe(2);
+  });
+
+  it('frees its lookup slot when the lookup fails', async () => {
+    const { send, deps } = setup({ lookupSession: () => Promise.reject(new Error('down')) });
+    send({ type: 'auth', token: 'good' });
+    expect(deps.admission.lookupsInFlight).toBe(1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(deps.admission.lookupsInFlight).toBe(0);
   });
 
   it('ignores a session lookup that finishes after the socket closed', async () => {

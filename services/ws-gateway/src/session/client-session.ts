@@ -13,7 +13,8 @@
  *   from a client must not cost the trader the price feed. `ping` is answered with `pong`.
  * - Limits (admission/): more than `messagesPerS` (burst 2×) messages → 4429 `message_rate`; a
  *   session already holding its sockets → 4429 `sockets_per_session_max`; a resume beyond the
- *   session's resume rate → 4429 `resume_rate`. Both are checked before `ready`, and both first
+ *   session's resume rate → 4429 `resume_rate`; the gateway's session lookups in flight at their
+ *   bound → 1013 `lookups_max` (before the lookup). Both are checked before `ready`, and both first
  *   before the session lookup (without taking anything): a session known to be over either limit
  *   is refused without a Redis call.
  * - Logout wins over an auth in flight: the socket is registered under its session (sha256 of the
@@ -112,6 +113,9 @@ export function openClientSession(socket: ClientSocket, deps: SessionDeps): Clie
     // so a client retrying in a loop costs no Redis call (admission/socket-admission.ts).
     const early = deps.admission.beforeLookup(sessionHash, message.lastEventId !== undefined, deps.now());
     if (!early.ok) return refuseForLimit(socket, early.refusal, metrics);
+    // Lookups in flight, all sessions together: bounded, so many sessions cannot pile up Redis GETs.
+    const slot = deps.admission.lookupStarted();
+    if (!slot.ok) return refuseForLimit(socket, slot.refusal, metrics);
     registeredAs = sessionHash;
     deps.admission.authenticating(sessionHash, socket);
     let verdict: Awaited<ReturnType<SessionLookup>>;
@@ -122,6 +126,8 @@ export function openClientSession(socket: ClientSocket, deps: SessionDeps): Clie
       deps.log.warn({ err }, 'auth.lookup_failed');
       refuse('service_unavailable', 'cannot check the session now; reconnect');
       return;
+    } finally {
+      deps.admission.lookupEnded();
     }
     // Closed meanwhile: by the auth timeout, the client, or a revocation notice for this session.
     if (closed() || !socket.isOpen()) return;
