@@ -6,7 +6,6 @@
 
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { writeCalibrationSection } from './calibrate/calibration-markdown.js';
 import { cpuSpeedCheck, describeMachine, waitForQuietMachine } from './report/machine.js';
 import { renderResults, renderScenario } from './report/markdown.js';
 import {
@@ -117,6 +116,5 @@ export function readResults(dir: string, order: readonly string[]): ScenarioResu
 export function regenerateResults(order: readonly string[]): string {
   const results = readResults(RESULTS_DIR, order);
   writeFileSync(RESULTS_MD, renderResults(results, new Date().toISOString(), ALL_COMMAND));
-  writeCalibrationSection(RESULTS_MD, join(RESULTS_DIR, 'calibration'));
   return RESULTS_MD;
 }

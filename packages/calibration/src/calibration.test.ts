@@ -1,7 +1,7 @@
 /**
  * The calibration run and report on a feed we know: a seeded random walk of prints every 100 ms
  * (no venue noise), priced with quoteCell and settled with the resolver's rule. The full runs on
- * price-ingest's simulator are `bench calibrate` (benchmarks/src/calibrate, its smoke in CI).
+ * price-ingest's simulator are `calibrate run` (calibrate/src, its smoke in CI).
  */
 import type { PrintEntry } from '@tap/domain';
 import { describe, expect, it } from 'vitest';
@@ -131,7 +131,7 @@ describe('calibration', () => {
       judged.map((b) => ({ bucket: b.label, within3Se: true })),
     );
     // The block length is the report's RESAMPLE_BLOCK_MS unless a measurement asks for another
-    // (benchmarks/src/calibrate/se-spread-check.ts); resampling single windows (5 s) understates the
+    // (calibrate/src/se-spread-check.ts); resampling single windows (5 s) understates the
     // error of the same run — the neighbouring windows' correlation the 2-minute blocks keep.
     expect(buildReport(run, 0.05, undefined, { blockMs: RESAMPLE_BLOCK_MS }).buckets).toEqual(report.buckets);
     const single = buildReport(run, 0.05, undefined, { blockMs: 5_000 }).buckets.filter((b) => b.bets >= 500);

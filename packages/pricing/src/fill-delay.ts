@@ -13,7 +13,7 @@
  * `c` (`errorFactor`) is measured, not derived: the model's err_S is below the real one (the
  * filter says 0.42 bp where it is 0.55 at 60 %/yr: the print noise is persistent) and the trader's
  * refusal option (its `minMultiplierBp`) makes break-even need more than err equality; the
- * calibration tool (`bench calibrate --fill-delay adaptive`) measures the informed traders under
+ * calibration tool (`calibrate run --fill-delay adaptive`) measures the informed traders under
  * this very function. The k-th print after a receipt at `t_S + φ` (t_S the print in effect) is
  * expected at `t_S + k·δ`, so
  *

@@ -14,7 +14,7 @@
  * the 0.004 is the model error we accept (the table's own Monte-Carlo error is ≤ 0.0004; the rest is
  * where the print in effect at t0 falls, which the model averages over δ). Pooled over the cells, P
  * must not be below the simulation by more than 0.002 on average. The calibration tool checks the
- * same on the simulated venues' prints (benchmarks, `bench calibrate`).
+ * same on the simulated venues' prints (benchmarks, `calibrate run`).
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PRICING_CONFIG, type PricingConfig, sigmaFromAnnualized } from './pricing-config.js';

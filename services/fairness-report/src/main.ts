@@ -2,7 +2,7 @@
  * fairness-report (daily timer job, never modifies data): the calibration of SPEC §3 over the
  * index prints that settled the last HOURS (the segments, read-only) — every cell near the index
  * quoted every DECISION_EVERY_MS with ingest-api's pricing and settled by the resolver's rule
- * (@tap/calibration, the same code as `bench calibrate`) — written to REPORT_FILE, with its verdict
+ * (@tap/calibration, the same code as `calibrate run`) — written to REPORT_FILE, with its verdict
  * and edge gaps as textfile metrics for the alert rule; and each wallet's realised edge over the
  * bets settled the last EDGE_HOURS (issue 22: flagged above EDGE_Z_MIN standard errors, alert
  * TapWalletEdge; `tapctl edge` applies the configured action). Exit 0 when the report was computed

@@ -1,6 +1,6 @@
 /**
  * The report of a run, atomically (temp file + rename) at REPORT_FILE: the range and settings it
- * covered and `bench calibrate`'s report (`CalibrationReport` of @tap/calibration: per P bucket, per
+ * covered and `calibrate run`'s report (`CalibrationReport` of @tap/calibration: per P bucket, per
  * distance band and per horizon the bets, hit rate against prediction, promised and realised edge
  * with standard errors, and `checks`), so the numbers behind an alert can be read and compared with
  * docs/pricing.md; and the per-wallet edge judgement (issue 22) with every flagged wallet.

@@ -23,8 +23,8 @@
  * - Outages: real venues drop their sockets every few hours for seconds to minutes; the default
  *   (`SIM_OUTAGE_MEAN_INTERVAL_MS`, one per venue every ~2 min, 3–8 s) is a deliberate stress that
  *   keeps the two-venue median and the breaker busy.
- * The calibration runs with these noises as they are, halved and doubled (`bench calibrate
- * --noise-scale`; results in benchmarks/RESULTS.md and docs/pricing.md).
+ * The calibration runs with these noises as they are, halved and doubled (`calibrate run
+ * --noise-scale`; results in calibrate/CALIBRATION.md and docs/pricing.md).
  */
 import type { SeededRandom } from '@tap/pricing';
 

@@ -2,7 +2,7 @@
  * The calibration smoke (CI): a short simulated feed through the whole tool — price-ingest's
  * simulator on a simulated clock, quoteCell, the resolver's settlement, the report — plus the two
  * recorded sources (a JSONL file and a segment's index_prints) giving the same prints back. Bounded:
- * 40 simulated minutes, a few seconds of CPU. The full runs are in RESULTS.md.
+ * 40 simulated minutes, a few seconds of CPU. The full runs are in CALIBRATION.md.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +24,18 @@ import {
 const dir = mkdtempSync(join(tmpdir(), 'calibrate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const SIM = { seed: 3, durationS: 2_400, noiseScale: 1, volAnnual: 0.6, outageMeanIntervalMs: 120_000 };
+/** `calibrate run --source sim --hours 0.3 …` into the temporary directory: a few seconds of CPU. */
+const SHORT_RUN = {
+  source: 'sim',
+  hours: 0.3,
+  noiseScale: 1,
+  vol: 0.6,
+  outageMeanMs: 120_000,
+  everyMs: 10_000,
+  bands: 4,
+  warmupS: 300,
+  outDir: dir,
+} as const;
 
 describe('calibrate', () => {
   const { prints } = simulatedPrints(SIM);
@@ -70,17 +82,9 @@ describe('calibrate', () => {
 
   it('values cells for informed traders at a k-print fill', () => {
     const report = calibrate({
-      source: 'sim',
+      ...SHORT_RUN,
       seed: 5,
-      hours: 0.3,
-      noiseScale: 1,
-      vol: 0.6,
-      outageMeanMs: 120_000,
-      everyMs: 10_000,
-      bands: 4,
-      warmupS: 300,
       name: 'smoke-informed',
-      outDir: dir,
       informedLeadsMs: [0, 150],
       fillPrints: 3,
     });
@@ -141,19 +145,7 @@ describe('calibrate', () => {
   });
 
   it('writes the report as JSON and SVG and says whether it passes', () => {
-    const report = calibrate({
-      source: 'sim',
-      seed: 4,
-      hours: 0.3,
-      noiseScale: 1,
-      vol: 0.6,
-      outageMeanMs: 120_000,
-      everyMs: 10_000,
-      bands: 4,
-      warmupS: 300,
-      name: 'smoke',
-      outDir: dir,
-    });
+    const report = calibrate({ ...SHORT_RUN, seed: 4, name: 'smoke' });
     expect(report.decisions).toBeGreaterThan(1_000);
     expect(typeof report.checks.pass).toBe('boolean');
   });

@@ -7,7 +7,7 @@
  * buckets: √(mean of the buckets' variances), and the share of |z| > 3. Same for the distance
  * bands' edge (realised − promised).
  *
- *   npx tsx benchmarks/src/calibrate/se-spread-summary.ts lines.jsonl [more.jsonl …]
+ *   npx tsx calibrate/src/se-spread-summary.ts lines.jsonl [more.jsonl …]
  */
 import { readFileSync } from 'node:fs';
 

@@ -6,6 +6,7 @@
  */
 
 import type { CalibrationReport, GroupStats } from '@tap/calibration';
+import { errorBar, escapeXml, svgHead, ticks } from './svg.js';
 
 const SIZE = 360;
 const MARGIN = { left: 60, top: 50, bottom: 60, gap: 90 };
@@ -14,10 +15,7 @@ const HEIGHT = MARGIN.top + SIZE + MARGIN.bottom;
 
 export function renderCalibrationSvg(report: CalibrationReport, title: string): string {
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
-    `<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`,
-    `<text x="${MARGIN.left}" y="22" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
-    `<text x="${MARGIN.left}" y="38" fill="#555">${escapeXml(summary(report))}</text>`,
+    ...svgHead({ width: WIDTH, height: HEIGHT }, MARGIN.left, title, summary(report), 38),
     ...bucketPanel(report.buckets, MARGIN.left),
     ...edgePanel(report, MARGIN.left + SIZE + MARGIN.gap),
     '</svg>',
@@ -47,11 +45,8 @@ function bucketPanel(buckets: readonly GroupStats[], left: number): string[] {
   // Buckets too thin to check (< 500 bets) would only draw noise.
   for (const b of buckets.filter((x) => x.bets >= 500)) {
     const color = Math.abs(b.z) <= 3 ? '#1f77b4' : '#d62728';
-    const cx = x(b.predicted);
-    out.push(
-      `<line x1="${cx}" y1="${y(b.hitRate - 3 * b.hitSe)}" x2="${cx}" y2="${y(b.hitRate + 3 * b.hitSe)}" stroke="${color}"/>`,
-      `<circle cx="${cx}" cy="${y(b.hitRate)}" r="3" fill="${color}"><title>${escapeXml(`${b.label}: ${b.bets} bets, hit ${b.hitRate.toFixed(4)} vs ${b.predicted.toFixed(4)}, z ${b.z.toFixed(2)}`)}</title></circle>`,
-    );
+    const label = `${b.label}: ${b.bets} bets, hit ${b.hitRate.toFixed(4)} vs ${b.predicted.toFixed(4)}, z ${b.z.toFixed(2)}`;
+    out.push(...errorBar(x(b.predicted), y, { value: b.hitRate, half: 3 * b.hitSe, color, label }));
   }
   return out;
 }
@@ -76,7 +71,7 @@ function edgePanel(report: CalibrationReport, left: number): string[] {
     `<text x="${left + SIZE / 2}" y="${top + SIZE + 40}" text-anchor="middle">distance from the index (bands)</text>`,
     `<text x="${left - 48}" y="${top + SIZE / 2}" text-anchor="middle" transform="rotate(-90 ${left - 48} ${top + SIZE / 2})">house edge: promised ■, realised ● ±3 SE</text>`,
   ];
-  for (const tick of niceTicks(lo, hi)) {
+  for (const tick of ticks(lo, hi, hi - lo > 0.3 ? 0.1 : hi - lo > 0.12 ? 0.05 : 0.02)) {
     out.push(
       `<text x="${left - 6}" y="${y(tick) + 4}" text-anchor="end">${(tick * 100).toFixed(0)} %</text>`,
     );
@@ -88,21 +83,9 @@ function edgePanel(report: CalibrationReport, left: number): string[] {
     out.push(
       `<rect x="${cx - slot / 3}" y="${y(g.promisedEdge + 0.01)}" width="${(2 * slot) / 3}" height="${y(g.promisedEdge - 0.01) - y(g.promisedEdge + 0.01)}" fill="#eee"/>`,
       `<rect x="${cx - 4}" y="${y(g.promisedEdge) - 4}" width="8" height="8" fill="#555"/>`,
-      `<line x1="${cx + 10}" y1="${y(g.realisedEdge - 3 * g.edgeSe)}" x2="${cx + 10}" y2="${y(g.realisedEdge + 3 * g.edgeSe)}" stroke="${color}"/>`,
-      `<circle cx="${cx + 10}" cy="${y(g.realisedEdge)}" r="4" fill="${color}"/>`,
+      ...errorBar(cx + 10, y, { value: g.realisedEdge, half: 3 * g.edgeSe, color, r: 4 }),
       `<text x="${cx}" y="${top + SIZE + 16}" text-anchor="middle">${escapeXml(g.label.replace(' bands', ''))}</text>`,
     );
   });
   return out;
-}
-
-function niceTicks(lo: number, hi: number): number[] {
-  const step = hi - lo > 0.3 ? 0.1 : hi - lo > 0.12 ? 0.05 : 0.02;
-  const ticks: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9; t += step) ticks.push(t);
-  return ticks;
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

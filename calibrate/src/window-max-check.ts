@@ -7,7 +7,7 @@
  * kurtosis, its lag-1 autocorrelation, and the kurtosis a 1-s-return fourth moment would estimate.
  * A measurement tool, not a test: the figures in docs/pricing.md are its output.
  *
- *   npx tsx benchmarks/src/calibrate/window-max-check.ts <seed> <noiseScale> <hours>   (~20 s per 8 h)
+ *   npx tsx calibrate/src/window-max-check.ts <seed> <noiseScale> <hours>   (~20 s per 8 h)
  */
 import { createSeededRandom } from '@tap/pricing';
 import { simulatedPrints } from './print-sources.js';

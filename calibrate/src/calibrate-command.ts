@@ -1,16 +1,17 @@
 /**
- * `bench calibrate`: one calibration run (issue 14) from a print source, its report as JSON and an
- * SVG plot under results/calibration/, a summary table on stdout; exit status 1 when a check fails.
+ * `calibrate run`: one calibration run (issue 14) from a print source, its report as JSON and an
+ * SVG plot under calibrate/results/, a summary table on stdout; exit status 1 when a check fails.
  *
- *   bench calibrate --source sim [--noise-scale 1] [--hours 3] [--seed 1] [--vol 0.6]
- *   bench calibrate --source file --path prints.jsonl
- *   bench calibrate --source segment --path /var/lib/tap/segments/2026-W49.db
- *   bench calibrate --source sim --hours 168 --record-segment week.db   (a stored week to replay)
- *   bench calibrate --source sim --informed 0,150,500 [--sees truth,venue] [--index filtered] [--fill-prints 1]
- *   bench calibrate --source sim --informed 50,150 --index filtered --fill-delay adaptive [--delay-error-factor 2.5]
+ *   calibrate run --source sim [--noise-scale 1] [--hours 3] [--seed 1] [--vol 0.6]
+ *   calibrate run --source file --path prints.jsonl
+ *   calibrate run --source segment --path /var/lib/tap/segments/2026-W49.db
+ *   calibrate run --source sim --hours 168 --record-segment week.db   (a stored week to replay)
+ *   calibrate run --source sim --informed 0,150,500 [--sees truth,venue] [--index filtered] [--fill-prints 1]
+ *   calibrate run --source sim --informed 50,150 --index filtered --fill-delay adaptive [--delay-error-factor 2.5]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   buildReport,
   type CalibrationReport,
@@ -26,7 +27,6 @@ import {
   DEFAULT_PRICING_CONFIG,
   fillDelayRuleProblems,
 } from '@tap/pricing';
-import { BENCH_ROOT } from '../stack/repo.js';
 import { renderCalibrationSvg } from './calibration-svg.js';
 import { renderInformedSvg } from './informed-svg.js';
 import { InformedValues, type Sees } from './informed-traders.js';
@@ -37,6 +37,10 @@ import {
   simulatedPrints,
   writeSegmentPrints,
 } from './print-sources.js';
+
+/** This package's folder (calibrate/): its results/ and CALIBRATION.md. */
+export const CALIBRATE_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const CALIBRATE_RESULTS_DIR = join(CALIBRATE_ROOT, 'results');
 
 export interface CalibrateOptions {
   source: 'sim' | 'file' | 'segment';
@@ -71,7 +75,7 @@ export interface CalibrateOptions {
   delayPrintsMax?: number;
   /** [sim] which informed traders (default truth and venue; `index` is the latency arbitrageur). */
   sees?: Sees[];
-  /** Where the JSON and SVG go; default results/calibration. */
+  /** Where the JSON and SVG go; default calibrate/results. */
   outDir?: string;
 }
 
@@ -112,7 +116,7 @@ export function calibrate(options: CalibrateOptions): CalibrationReport {
   });
   const report = buildReport(run, DEFAULT_PRICING_CONFIG.houseEdge, informed);
   const name = options.name ?? defaultName(options);
-  const dir = options.outDir ?? join(BENCH_ROOT, 'results/calibration');
+  const dir = options.outDir ?? CALIBRATE_RESULTS_DIR;
   mkdirSync(dir, { recursive: true });
   const pricing = DEFAULT_PRICING_CONFIG.configVersion;
   // The adaptive rule as it ran (defaults filled in): the report's command reproduces it even after a default changes.

@@ -8,7 +8,7 @@
  * 8 h says what a 120 h calibration would. Estimators compared: what each `configs` entry gives.
  * A measurement tool, not a test.
  *
- *   npx tsx benchmarks/src/calibrate/estimate-noise-check.ts <seed> <noiseScale> <hours>
+ *   npx tsx calibrate/src/estimate-noise-check.ts <seed> <noiseScale> <hours>
  */
 import {
   createSigmaEstimator,

@@ -8,7 +8,7 @@
  * fill's slippage quantiles (1 − filled/quoted; positive: the fill is lower). A measurement tool,
  * not a test: the figures in web/README.md "Slippage tolerance" are its output.
  *
- *   npx tsx benchmarks/src/calibrate/fill-slippage.ts <seed> <hours> <bands>   (~30 s per hour)
+ *   npx tsx calibrate/src/fill-slippage.ts <seed> <hours> <bands>   (~30 s per hour)
  */
 import { withFilteredIndex } from '@tap/calibration';
 import type { PrintEntry } from '@tap/domain';

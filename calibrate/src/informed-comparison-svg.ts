@@ -7,6 +7,7 @@
  */
 
 import type { CalibrationReport, StrategyStats } from '@tap/calibration';
+import { errorBar, escapeXml, svgHead, ticks } from './svg.js';
 
 const PANEL = { width: 380, height: 300, top: 76, left: 70, gap: 80 };
 const LEGEND_ROW = 16;
@@ -21,6 +22,9 @@ const PALETTE = [
   '#bcbd22',
   '#17becf',
 ];
+
+const SUBTITLE =
+  'every cell worth more than its price; return per unit stake ±1 SE against how far ahead of our print the trader sees';
 
 export interface ComparedRun {
   name: string;
@@ -41,12 +45,7 @@ export function renderInformedComparisonSvg(runs: readonly ComparedRun[], title:
   const width = PANEL.left + 2 * PANEL.width + PANEL.gap + 30;
   const legendTop = PANEL.top + PANEL.height + 50;
   const height = legendTop + runs.length * LEGEND_ROW + 10;
-  const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
-    `<rect width="${width}" height="${height}" fill="white"/>`,
-    `<text x="${PANEL.left}" y="22" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
-    `<text x="${PANEL.left}" y="40" fill="#555">every cell worth more than its price; return per unit stake ±1 SE against how far ahead of our print the trader sees</text>`,
-  ];
+  const parts = [...svgHead({ width, height }, PANEL.left, title, SUBTITLE, 40)];
   (['truth', 'venue'] as const).forEach((sees, p) => {
     const left = PANEL.left + p * (PANEL.width + PANEL.gap);
     const x = (leadMs: number) => left + (leadMs / leadMax) * PANEL.width;
@@ -62,7 +61,7 @@ export function renderInformedComparisonSvg(runs: readonly ComparedRun[], title:
         `<text x="${x(lead)}" y="${PANEL.top + PANEL.height + 16}" text-anchor="middle">${lead}</text>`,
       );
     }
-    for (let t = Math.ceil(lo * 20) / 20; t <= hi + 1e-9; t += 0.05) {
+    for (const t of ticks(lo, hi, 0.05)) {
       parts.push(`<text x="${left - 6}" y="${y(t) + 4}" text-anchor="end">${Math.round(t * 100)} %</text>`);
     }
     runs.forEach((run, i) => {
@@ -98,12 +97,5 @@ function legendText(run: ComparedRun): string {
 
 function point(run: string, s: StrategyStats, cx: number, y: (r: number) => number, color: string): string[] {
   const label = `${run}, ${s.sees} ${s.leadMs} ms: ${(100 * s.meanReturn).toFixed(1)} ± ${(100 * s.returnSe).toFixed(1)} %`;
-  return [
-    `<line x1="${cx}" y1="${y(s.meanReturn - s.returnSe)}" x2="${cx}" y2="${y(s.meanReturn + s.returnSe)}" stroke="${color}"/>`,
-    `<circle cx="${cx}" cy="${y(s.meanReturn)}" r="3" fill="${color}"><title>${escapeXml(label)}</title></circle>`,
-  ];
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return errorBar(cx, y, { value: s.meanReturn, half: s.returnSe, color, label });
 }

@@ -7,6 +7,7 @@
  */
 
 import type { CalibrationReport, StrategyStats } from '@tap/calibration';
+import { errorBar, escapeXml, svgHead, ticks } from './svg.js';
 
 const PLOT = { left: 70, top: 56, width: 520, height: 320 };
 const WIDTH = PLOT.left + PLOT.width + 230;
@@ -26,10 +27,7 @@ export function renderInformedSvg(report: CalibrationReport, title: string): str
   const x = (leadMs: number) => PLOT.left + (leadMs / leadMax) * PLOT.width;
   const y = (r: number) => PLOT.top + PLOT.height * (1 - (r - lo) / (hi - lo));
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
-    `<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`,
-    `<text x="${PLOT.left}" y="22" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
-    `<text x="${PLOT.left}" y="40" fill="#555">${escapeXml(subtitle(report))}</text>`,
+    ...svgHead({ width: WIDTH, height: HEIGHT }, PLOT.left, title, subtitle(report), 40),
     `<rect x="${PLOT.left}" y="${PLOT.top}" width="${PLOT.width}" height="${PLOT.height}" fill="none" stroke="#999"/>`,
     `<line x1="${PLOT.left}" y1="${y(0)}" x2="${PLOT.left + PLOT.width}" y2="${y(0)}" stroke="#d62728"/>`,
     `<text x="${PLOT.left + PLOT.width / 2}" y="${PLOT.top + PLOT.height + 38}" text-anchor="middle">trader sees L ms after our print</text>`,
@@ -38,7 +36,7 @@ export function renderInformedSvg(report: CalibrationReport, title: string): str
   for (const lead of leads) {
     parts.push(`<text x="${x(lead)}" y="${PLOT.top + PLOT.height + 16}" text-anchor="middle">${lead}</text>`);
   }
-  for (const tick of ticks(lo, hi)) {
+  for (const tick of ticks(lo, hi, hi - lo > 0.8 ? 0.2 : hi - lo > 0.3 ? 0.1 : 0.05)) {
     parts.push(
       `<text x="${PLOT.left - 6}" y="${y(tick) + 4}" text-anchor="end">${Math.round(tick * 100)} %</text>`,
     );
@@ -85,10 +83,7 @@ export function renderInformedSvg(report: CalibrationReport, title: string): str
 
 function point(s: StrategyStats, cx: number, y: (r: number) => number, color: string): string[] {
   const label = `${s.strategy} ${s.sees} ${s.leadMs} ms: ${pct(s.meanReturn)} ± ${pct(s.returnSe)}, ${s.bets} bets`;
-  return [
-    `<line x1="${cx}" y1="${y(s.meanReturn - s.returnSe)}" x2="${cx}" y2="${y(s.meanReturn + s.returnSe)}" stroke="${color}"/>`,
-    `<circle cx="${cx}" cy="${y(s.meanReturn)}" r="3" fill="${color}"><title>${escapeXml(label)}</title></circle>`,
-  ];
+  return errorBar(cx, y, { value: s.meanReturn, half: s.returnSe, color, label });
 }
 
 function subtitle(r: CalibrationReport): string {
@@ -113,14 +108,3 @@ function refusedLines(informed: readonly StrategyStats[]): string[] {
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
-
-function ticks(lo: number, hi: number): number[] {
-  const step = hi - lo > 0.8 ? 0.2 : hi - lo > 0.3 ? 0.1 : 0.05;
-  const out: number[] = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9; t += step) out.push(t);
-  return out;
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}

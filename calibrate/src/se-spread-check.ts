@@ -1,6 +1,6 @@
 /**
  * Is the calibration's standard error honest (docs/pricing.md "How long the resampling blocks must
- * be")? One seed of price-ingest's simulator, calibrated exactly as `bench calibrate --source sim`
+ * be")? One seed of price-ingest's simulator, calibrated exactly as `calibrate run --source sim`
  * does (estimated σ̂ and η̂ on every print, the resolver settling), then the P-bucket and
  * distance-band statistics with the bootstrap resampling blocks of each length in `BLOCKS_MIN`.
  * One JSON line per seed × block length × group on stdout; `se-spread-summary.ts` reads many
@@ -8,7 +8,7 @@
  * the SE is honest) and the seeds' own spread of (realised − predicted) against the mean SE.
  * A measurement tool, not a test.
  *
- *   npx tsx benchmarks/src/calibrate/se-spread-check.ts <seed> <noiseScale> <hours> >> lines.jsonl
+ *   npx tsx calibrate/src/se-spread-check.ts <seed> <noiseScale> <hours> >> lines.jsonl
  *   env BLOCKS_MIN=2,10,30,60,120 (default), EVERY_MS=10000 (default, as the 120 h runs)
  */
 import { buildReport, OUTCOME_VOID, OUTCOME_WON, runCalibration } from '@tap/calibration';
