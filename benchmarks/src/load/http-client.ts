@@ -6,12 +6,15 @@
  * opened on demand. A request that finds no free socket waits in a FIFO queue (≤ QUEUE_MAX); the
  * caller measures from its planned time, so that wait is in its latency.
  *
- * Per request it allocates as little as it can: the caller hands over the whole request text
- * (built from pre-encoded parts, `encodeRequest`) and a numeric tag, and gets the tag back with the
- * status and the answer's bytes (`answer(tag, status, bytes, start, end)`, no string unless the
- * caller makes one): no closures, promises or header objects per request. A request is one socket
- * write; answers are parsed by ResponseParser (Content-Length framing only: uWS, the server under
- * test, always sends it). Failures reach `failure(tag, code)`: the socket's error code (or
+ * Per request it allocates as little as it can: the caller hands over the whole request (the load
+ * worker's are bytes built from pre-encoded parts; `encodeRequest` makes a text) and a numeric tag,
+ * and gets the tag back with the status and the answer's bytes (`answer(tag, status, bytes, start,
+ * end)`, no string unless the caller makes one): no closures, promises or header objects per
+ * request. A request is one socket write; answers are parsed by ResponseParser (Content-Length
+ * framing only: uWS, the server under test, always sends it). Not done, though it would save a
+ * write and a read per request: sending a tick's requests pipelined on one socket in one write. It
+ * changes the server's work — several bets per read on one connection, which nginx (one request at
+ * a time per upstream connection) never sends, nor `wrk` in generator-check. Failures reach `failure(tag, code)`: the socket's error code (or
  * `socket_closed`) when it dies with the request in flight, `timeout` when there is no answer
  * `requestTimeoutMs` after `send()` (checked every SWEEP_MS_MAX at most; the socket is
  * destroyed), `queue_full`, `client_closed`, or the parser's `response_*` code. A dead socket is
@@ -43,7 +46,7 @@ export interface HttpClientHandlers {
 }
 
 interface Pending {
-  data: string;
+  data: string | Uint8Array;
   deadlineMs: number;
   tag: number;
 }
@@ -92,8 +95,11 @@ export class HttpClient {
     return { head };
   }
 
-  /** Sends a whole request text (see `encodeRequest`); its answer or failure comes with `tag`. */
-  send(data: string, tag: number): void {
+  /**
+   * Sends a whole request (see `encodeRequest`; the load worker's are pre-encoded bytes, which must
+   * not change until the answer); its answer or failure comes with `tag`.
+   */
+  send(data: string | Uint8Array, tag: number): void {
     const pending: Pending = { data, deadlineMs: performance.now() + this.options.requestTimeoutMs, tag };
     const free = this.closing === undefined ? this.idle.pop() : undefined;
     if (free !== undefined) free.write(pending);

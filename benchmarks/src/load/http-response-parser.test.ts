@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { parseHead, type ResponseErrorCode, ResponseParser } from './http-response-parser.js';
+import {
+  parseHead as parseHeadBytes,
+  type ResponseErrorCode,
+  ResponseParser,
+} from './http-response-parser.js';
+
+/** The head's text at an offset inside a larger buffer, as the parser meets it. */
+const parseHead = (head: string) => {
+  const bytes = Buffer.from(`junk${head}\r\n\r\nbody`);
+  return parseHeadBytes(bytes, 4, 4 + Buffer.byteLength(head));
+};
 
 function aResponse(overrides: { status?: string; headers?: string[]; body?: string } = {}): string {
   const body = overrides.body ?? '{"betId":"b-1"}';
@@ -83,6 +93,20 @@ describe('parseHead', () => {
       length: 12,
       close: true,
     });
+  });
+
+  it('reads only the head it is given, and Connection: close only as that token', () => {
+    expect(parseHead('HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Length: 3')).toEqual({
+      status: 200,
+      length: 3,
+      close: false,
+    });
+    expect(parseHead('HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: keep-alive, CLOSE')).toEqual({
+      status: 200,
+      length: 3,
+      close: true,
+    });
+    expect(parseHead('HTTP/1.1 200 OK')).toEqual({ error: 'response_without_length' });
   });
 
   it('accepts a status line without a reason phrase', () => {

@@ -7,7 +7,8 @@
  * an error the parser ignores further input: the connection's framing is lost, so close it.
  * A body is handed over as a byte range of the chunk it arrived in (copied only when it spans
  * chunks): the load generator decodes only what it needs (a bet id, an error's code). A chunk may
- * be a reused read buffer, so whatever is kept across chunks is copied.
+ * be a reused read buffer, so whatever is kept across chunks is copied. The head is read from the
+ * bytes too, never made into a string: this runs once per request the generator sends.
  */
 
 export type ResponseErrorCode =
@@ -29,6 +30,16 @@ export interface ResponseEvents {
 const HEAD_BYTES_MAX = 16 * 1024;
 const BODY_BYTES_MAX = 16 * 1024 * 1024;
 const HEAD_END = Buffer.from('\r\n\r\n');
+const HTTP_1 = Buffer.from('http/1.');
+const CR = 13;
+const SPACE = 32;
+const TAB = 9;
+const COLON = 58;
+/** The three headers read, lower case, by their length (the only lengths compared). */
+const CONTENT_LENGTH = Buffer.from('content-length');
+const TRANSFER_ENCODING = Buffer.from('transfer-encoding');
+const CONNECTION = Buffer.from('connection');
+const CLOSE = Buffer.from('close');
 
 type Head = { status: number; length: number; close: boolean } | { error: ResponseErrorCode };
 
@@ -65,7 +76,7 @@ export class ResponseParser {
       const head =
         headEnd - pos > HEAD_BYTES_MAX
           ? { error: 'response_head_too_large' as const }
-          : parseHead(buf.toString('latin1', pos, headEnd));
+          : parseHead(buf, pos, headEnd);
       if ('error' in head) {
         this.fail(head.error);
         return;
@@ -107,36 +118,40 @@ export class ResponseParser {
   }
 }
 
-/** Status line and the three headers that decide framing and reuse; every other header is skipped. */
-export function parseHead(head: string): Head {
+/**
+ * The head in `bytes[start, end)` (without its blank line): the status line and the three headers
+ * that decide framing and reuse; every other header is skipped after finding its colon.
+ */
+export function parseHead(bytes: Buffer, start: number, end: number): Head {
   // `HTTP/1.x NNN reason`, where the reason may be empty or missing.
-  const afterStatus = head.charCodeAt(12);
-  const statusEnds = Number.isNaN(afterStatus) || afterStatus === 32 || afterStatus === 13;
-  const status = parseLength(head.slice(9, 12));
-  if (!head.startsWith('HTTP/1.') || head.charCodeAt(8) !== 32 || !statusEnds || status < 100) {
+  const status = digitsOf(bytes, start + 9, Math.min(start + 12, end));
+  const afterStatus = start + 12 < end ? bytes[start + 12] : SPACE;
+  if (
+    end - start < 12 ||
+    !isName(bytes, start, start + HTTP_1.length, HTTP_1) ||
+    bytes[start + 8] !== SPACE ||
+    (afterStatus !== SPACE && afterStatus !== CR) ||
+    status < 100
+  ) {
     return { error: 'response_malformed' };
   }
   let length = -1;
   let close = false;
-  let line = head.indexOf('\r\n');
-  while (line !== -1) {
-    const start = line + 2;
-    const next = head.indexOf('\r\n', start);
-    const end = next === -1 ? head.length : next;
-    const colon = head.indexOf(':', start);
-    if (colon === -1 || colon > end) return { error: 'response_malformed' };
-    const nameLength = colon - start;
-    if (nameLength === 14 || nameLength === 17 || nameLength === 10) {
-      const name = head.slice(start, colon).toLowerCase();
-      const value = head.slice(colon + 1, end).trim();
-      if (name === 'content-length') {
-        const parsed = parseLength(value);
-        if (parsed === -1 || (length !== -1 && parsed !== length)) return { error: 'response_malformed' };
-        length = parsed;
-      } else if (name === 'transfer-encoding') return { error: 'response_chunked' };
-      else if (name === 'connection') close = value.toLowerCase().includes('close');
-    }
-    line = next;
+  for (let cr = bytes.indexOf(CR, start); cr !== -1 && cr < end; ) {
+    const lineStart = cr + 2;
+    const next = bytes.indexOf(CR, lineStart);
+    const lineEnd = next === -1 || next > end ? end : next;
+    let colon = lineStart;
+    while (colon < lineEnd && bytes[colon] !== COLON) colon += 1;
+    if (colon === lineEnd) return { error: 'response_malformed' };
+    const [from, to] = trimmed(bytes, colon + 1, lineEnd);
+    if (isName(bytes, lineStart, colon, CONTENT_LENGTH)) {
+      const parsed = digitsOf(bytes, from, to);
+      if (parsed === -1 || (length !== -1 && parsed !== length)) return { error: 'response_malformed' };
+      length = parsed;
+    } else if (isName(bytes, lineStart, colon, TRANSFER_ENCODING)) return { error: 'response_chunked' };
+    else if (isName(bytes, lineStart, colon, CONNECTION)) close = holdsClose(bytes, from, to);
+    cr = next;
   }
   // 204 and 304 answers never have a body (RFC 9112 §6.3); no request here asks for a 1xx.
   if (status === 204 || status === 304) return { status, length: 0, close };
@@ -145,12 +160,42 @@ export function parseHead(head: string): Head {
   return { status, length, close };
 }
 
+/**
+ * Whether `bytes[from, to)` is `expected` with letters in any case (`expected` is lower case; its
+ * other bytes must match exactly).
+ */
+function isName(bytes: Buffer, from: number, to: number, expected: Buffer): boolean {
+  if (to - from !== expected.length) return false;
+  for (let i = 0; i < expected.length; i += 1) {
+    const want = expected[i]!;
+    const got = bytes[from + i]!;
+    if (got !== want && !(want >= 97 && want <= 122 && got === want - 32)) return false;
+  }
+  return true;
+}
+
+/** `[from, to)` without the spaces and tabs around it. */
+function trimmed(bytes: Buffer, from: number, to: number): [number, number] {
+  let a = from;
+  let b = to;
+  while (a < b && (bytes[a] === SPACE || bytes[a] === TAB)) a += 1;
+  while (b > a && (bytes[b - 1] === SPACE || bytes[b - 1] === TAB)) b -= 1;
+  return [a, b];
+}
+
+/** Whether a Connection value holds the token `close`, in any case. */
+function holdsClose(bytes: Buffer, from: number, to: number): boolean {
+  for (let at = from; at + CLOSE.length <= to; at += 1)
+    if (isName(bytes, at, at + CLOSE.length, CLOSE)) return true;
+  return false;
+}
+
 /** Decimal digits only (no sign, exponent or blanks inside); -1 when it is not one. */
-function parseLength(value: string): number {
-  if (value.length === 0 || value.length > 15) return -1;
+function digitsOf(bytes: Buffer, from: number, to: number): number {
+  if (to <= from || to - from > 15) return -1;
   let n = 0;
-  for (let i = 0; i < value.length; i += 1) {
-    const digit = value.charCodeAt(i) - 48;
+  for (let i = from; i < to; i += 1) {
+    const digit = bytes[i]! - 48;
     if (digit < 0 || digit > 9) return -1;
     n = n * 10 + digit;
   }

@@ -26,10 +26,8 @@ const now = () => timeOrigin + performance.now();
 
 const total = totalRequests(config.profile);
 const warmupMs = config.profile.warmupMs ?? 0;
+/** The whole run's latencies (the progress line's p99 so far); the rest is recorded per second only. */
 const latency = createHistogram();
-const accepted = createHistogram();
-const sendLag = createHistogram();
-const interval = createHistogram();
 const timeline = new TimelineRecorder();
 const errors: Record<string, number> = {};
 const errorSamples: Record<string, string> = {};
@@ -51,7 +49,6 @@ const cpu = { start: NO_SCHED, end: NO_SCHED };
 const tracker = new WsTracker({
   onMatched(awaiting, eventAtMs) {
     if (!awaiting.measured) return;
-    recordMs(accepted, eventAtMs - awaiting.plannedAbsMs);
     timeline.recordAccepted(awaiting.plannedSecond, eventAtMs - awaiting.plannedAbsMs);
   },
 });
@@ -132,9 +129,7 @@ function fire(i: number, plannedOffset: number): void {
   const walletIndex = i % config.wallets.length;
   const plannedSecond = Math.floor(plannedOffset / 1_000);
   if (plannedOffset >= warmupMs) {
-    const lag = now() - scheduleStart - plannedOffset;
-    recordMs(sendLag, lag);
-    timeline.recordSendLag(plannedSecond, lag);
+    timeline.recordSendLag(plannedSecond, now() - scheduleStart - plannedOffset);
     if (counts.measuredSent === 0) cpu.start = threadSched();
     counts.measuredSent += 1;
   }
@@ -156,7 +151,6 @@ function onAnswer(i: number, status: number, bytes: Buffer, start: number, end: 
   timeline.countAnswer(Math.floor((doneAt - scheduleStart) / 1_000), ok);
   if (measured) {
     recordMs(latency, doneAt - plannedAbs);
-    recordMs(interval, doneAt - plannedAbs);
     timeline.recordLatency(plannedSecond, doneAt - plannedAbs);
   }
   if (!ok) {
@@ -210,11 +204,11 @@ function reportProgress(): void {
     sent: counts.sent,
     ok: counts.ok,
     errors: counts.errors,
-    // Percentiles, not the histogram: encoding one every second cost this thread 1–5 ms.
-    p99IntervalUs: interval.totalCount > 0 ? interval.getValueAtPercentile(99) : 0,
+    // Percentiles, not the histogram: encoding one every second cost this thread 1–5 ms. The last
+    // second is the last whole planned second, as far as it is answered.
+    p99IntervalUs: timeline.latencyP99Us(Math.floor((now() - scheduleStart) / 1_000) - 1),
     p99SoFarUs: latency.totalCount > 0 ? latency.getValueAtPercentile(99) : 0,
   });
-  interval.reset();
 }
 
 function buildResult(): WorkerResult {
@@ -232,8 +226,8 @@ function buildResult(): WorkerResult {
     cpuWaitNs: cpu.end.waitNs - cpu.start.waitNs,
     lastAnswerAbsMs,
     latency: encodeHistogram(latency),
-    accepted: encodeHistogram(accepted),
-    sendLag: encodeHistogram(sendLag),
+    accepted: encodeHistogram(timeline.total('accepted')),
+    sendLag: encodeHistogram(timeline.total('sendLag')),
     timeline: timeline.serialize(),
     ackedBetIds,
     ws: tracker.report(),

@@ -21,7 +21,7 @@ function split(request: string) {
 describe('RequestTexts', () => {
   it('encodes a bet with its wallet’s session, a UUID clientBetId and the exact Content-Length', () => {
     const texts = new RequestTexts('bet', route, wallets, 1_000_000);
-    const { lines, body, length } = split(texts.bet(1, { t0: 1_700_000_010_000, p0: 9_000_000 }));
+    const { lines, body, length } = split(texts.bet(1, { t0: 1_700_000_010_000, p0: 9_000_000 }).toString());
     expect(lines).toContain('authorization: Bearer tok-b');
     expect(length).toBe(Buffer.byteLength(body));
     const parsed = JSON.parse(body) as Record<string, unknown>;
@@ -41,15 +41,28 @@ describe('RequestTexts', () => {
     const a = new RequestTexts('bet', route, wallets, 1);
     const b = new RequestTexts('bet', route, wallets, 1);
     const ids = [a, a, a, b, b].map(
-      (texts) => (JSON.parse(split(texts.bet(0, cell)).body) as { clientBetId: string }).clientBetId,
+      (texts) =>
+        (JSON.parse(split(texts.bet(0, cell).toString()).body) as { clientBetId: string }).clientBetId,
     );
     expect(new Set(ids).size).toBe(5);
+  });
+
+  it('numbers the bets of one worker in the UUID’s last 12 hex digits', () => {
+    const texts = new RequestTexts('bet', route, wallets, 1);
+    const idOf = () =>
+      (JSON.parse(split(texts.bet(0, { t0: 1, p0: 2 }).toString()).body) as { clientBetId: string })
+        .clientBetId;
+    const ids = Array.from({ length: 300 }, idOf);
+    expect(ids[0]!.slice(-12)).toBe('000000000001');
+    expect(ids[16]!.slice(-12)).toBe('000000000011');
+    expect(ids[299]!.slice(-12)).toBe('00000000012c');
+    expect(new Set(ids.map((id) => id.slice(0, 24))).size).toBe(1);
   });
 
   it('encodes a GET once per wallet, ending with the blank line', () => {
     const get = { head: 'GET /v1/me HTTP/1.1\r\nHost: h\r\nConnection: keep-alive\r\n' };
     const texts = new RequestTexts('me', get, wallets, 0);
-    expect(texts.get(0)).toBe(
+    expect(texts.get(0).toString()).toBe(
       'GET /v1/me HTTP/1.1\r\nHost: h\r\nConnection: keep-alive\r\nauthorization: Bearer tok-a\r\n\r\n',
     );
   });

@@ -87,7 +87,7 @@ export function premadeBets(
   const requests: string[] = [];
   const clientBetIds = new Set<string>();
   for (let i = 0; i < count; i += 1) {
-    const request = texts.bet(i % plan.wallets.length, cells[i % cells.length]!);
+    const request = texts.bet(i % plan.wallets.length, cells[i % cells.length]!).toString();
     requests.push(request);
     clientBetIds.add(/"clientBetId":"([^"]+)"/.exec(request)![1]!);
   }

@@ -29,6 +29,20 @@ describe('timeline', () => {
     expect(points[1]!.p50Ms).toBeCloseTo(50, 1);
   });
 
+  it('adds its seconds into the run’s histogram, each value once, and gives one second’s p99', () => {
+    const recorder = new TimelineRecorder();
+    for (let ms = 1; ms <= 100; ms += 1) recorder.recordLatency(ms <= 50 ? 0 : 2, ms);
+    recorder.recordSendLag(1, 3);
+    const total = recorder.total('latency');
+    expect(total.totalCount).toBe(100);
+    expect(total.maxValue).toBeGreaterThanOrEqual(99_900);
+    expect(recorder.total('sendLag').totalCount).toBe(1);
+    expect(recorder.total('accepted').totalCount).toBe(0);
+    expect(recorder.latencyP99Us(2)).toBeGreaterThanOrEqual(98_900);
+    expect(recorder.latencyP99Us(1)).toBe(0);
+    expect(recorder.latencyP99Us(-1)).toBe(0);
+  });
+
   it('fills seconds without data with zeros', () => {
     const a = new TimelineRecorder();
     a.countPlanned(2);

@@ -66,6 +66,19 @@ export class TimelineRecorder {
     recordMs(this.accepted[plannedSecond], ms);
   }
 
+  /** Every second's histogram of one kind added up: the run's whole histogram, recorded once per value. */
+  total(kind: 'latency' | 'accepted' | 'sendLag'): Histogram {
+    const sum = createHistogram();
+    for (const histogram of this[kind]) if (histogram) sum.add(histogram);
+    return sum;
+  }
+
+  /** p99 of one planned second's latencies so far, µs (0 when none). */
+  latencyP99Us(plannedSecond: number): number {
+    const histogram = this.latency[plannedSecond];
+    return histogram && histogram.totalCount > 0 ? histogram.getValueAtPercentile(99) : 0;
+  }
+
   serialize(): SerializedTimeline {
     const encode = (list: (Histogram | undefined)[]) =>
       Array.from(list, (histogram) => (histogram ? encodeHistogram(histogram) : ''));
