@@ -104,7 +104,6 @@ const A = Object.fromEntries(ARG_NAMES.map((name, i) => [name, i + 1])) as Recor
 const admitScript = (constants: ScriptConstants, channels: Channels) => `${TAKE_TOKEN_LUA}
 ${luaConstants(constants)}
 ${luaKeyFunctions(channels)}
-local redisNowMs
 -- The checks after the token, in their documented order, and the bet's writes: a refusal, or nil
 -- once the bet is booked. \`got\` is the MGET below, \`w\` the wallet's HMGET (WALLET_FIELDS' order),
 -- \`rate\` the bucket after this bet's token: the wallet hash is written once, here or by the caller.
@@ -120,6 +119,11 @@ local function checkAndBook(k, a, got, w, rate)
   -- An operator's freeze (tapctl freeze) refuses every new bet of the wallet (a retry of one admitted
   -- before the freeze still gets its original answer above).
   if got[7] then return {'wallet_frozen'} end
+  -- Redis' clock once a bet, not once a call: the batcher checks the lead against the entry's
+  -- stream id (batcher bet-bounds.ts), and a later bet of a long call (a preempted Redis) would be
+  -- appended past a clock read at the call's start, and dead-lettered after its 202.
+  local clock = redis.call('TIME')
+  local redisNowMs = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
   local t0 = tonumber(ARGV[a + ${A.t0}])
   if t0 - redisNowMs < tonumber(ARGV[a + ${A.leadMs}]) then return {'cell_not_placeable', 'starts_too_soon'} end
   local stake = tonumber(ARGV[a + ${A.stakeMicros}])
@@ -187,10 +191,6 @@ local function admitOne(a)
   redis.call('HSET', k.wallet, 'rate', rate)
   return refusal
 end
--- Redis' clock for the lead check, read once a call: the bets of one call are admitted within the
--- same atomic script, microseconds apart (one TIME a bet was a tenth of its commands).
-local clock = redis.call('TIME')
-redisNowMs = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local answers = {}
 for i = 0, #ARGV / ${ARG_NAMES.length} - 1 do
   local verdict = admitOne(i * ${ARG_NAMES.length})
