@@ -16,12 +16,14 @@
  * starts in less than `leadMs` is refused `cell_not_placeable`. A retry of an admitted bet still
  * gets its original answer: the duplicate check comes first.
  *
- * The keys the script only reads (the balance cache's ready flag — a constant of the script's text,
- * below — and the wallet's freeze, lowered limit and fill delay, passed as ARGV) are not KEYS: Redis ACLs treat a script's declared KEYS as
- * written, and ingest-api's ACL user may only read them (infra/redis-users.acl.in) — ingest-api must
- * not be able to mark the cache ready or lift a freeze or a limit. Redis still checks every key the
- * script touches against the user's rights, command by command; this is a single Redis, so
- * undeclared keys cost no cluster routing.
+ * The call declares no KEYS (issue 19): the script builds every key from the bet's values and the
+ * key texts of @tap/channels (admission-keys.ts), instead of getting ten keys a bet. That changes no
+ * right: Redis checks every command a script runs against its caller's ACL user, declared keys or
+ * not, so ingest-api (infra/redis-users.acl.in) can still only read the cache's ready flag and a
+ * wallet's freeze, lowered limit and fill delay — it cannot mark the cache ready or lift a freeze or
+ * a limit — and writes only its own admission keys. (Declared KEYS would be checked as written,
+ * which is why the read-only keys were never declared.) This is a single Redis: undeclared keys
+ * cost no cluster routing.
  *
  * One call may hold several bets (admission-batch.ts, issue 19): the script admits them in order,
  * each as if alone, and answers one verdict per bet; `createAdmission` without batching sends one
@@ -31,44 +33,38 @@
  * marker is deleted by the batcher once the bet is applied; its 24 h expiry only bounds a leak if
  * the bet were never applied (admission refuses bets while the batcher lags, so they stay few).
  */
-import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import type { Channels } from '@tap/channels';
 import { FILL_DELAY_PRINTS_MAX } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
 import { TAKE_TOKEN_LUA, type TokenBucketRule } from '../rate-limit/token-bucket.js';
 import { type AdmissionBatching, batchCalls } from './admission-batch.js';
+import { luaKeyFunctions, luaLiteral } from './admission-keys.js';
+import { IDEMPOTENCY_AFTER_T0_MS } from './idempotency-record.js';
 
 /**
- * The script's KEYS and ARGV by name: each list is the order the values are passed in, and the Lua
- * text below reads `KEYS[${K.name}]` / `ARGV[${A.name}]`, so adding a check (a new key or argument,
- * anywhere in a list) cannot shift another one silently (issue 21).
+ * The script's ARGV by name: the order the values of one bet are passed in, and the Lua text below
+ * reads `ARGV[a + ${A.name}]`, so adding a value (anywhere in the list) cannot shift another one
+ * silently (issue 21). A call holds no KEYS: every key is derived in the script from these values
+ * (see `keyTemplates` and the header).
  */
-const KEY_NAMES = [
-  'idempotency',
-  'wallet',
-  'exposureCell',
-  'exposureColumn',
-  'exposureTotal',
-  'betsStream',
-  'pendingBet',
-] as const;
 const ARG_NAMES = [
+  'userId',
+  'clientBetId',
+  'betId',
   'fingerprint',
-  'answer',
+  'entryJson',
+  // The byte length of the terms JSON that ends `entryJson` (0: a next-tick bet): the idempotency
+  // answer's tail is cut from the entry instead of being sent twice.
+  'termsBytes',
   'stakeMicros',
   'payoutMicros',
-  'exposureExpireAtMs',
-  'entryJson',
-  'userId',
-  'receivedAtMs',
   't0',
+  'p0',
+  'receivedAtMs',
   'leadMs',
-  'idempotencyExpireAtMs',
-  // Keys the script only reads (see the header).
-  'frozenKey',
-  'walletLimitKey',
-  'fillDelayKey',
-  // The wallet's fill delay the entry was built for (0: none), checked against fillDelayKey.
+  'exposureExpireAtMs',
+  // The wallet's fill delay the entry was built for (0: none), checked against its delay key.
   'delayPrints',
 ] as const;
 /**
@@ -86,7 +82,8 @@ export interface ScriptConstants {
   pendingTtlS: number;
   ratePerS: number;
   burst: number;
-  cacheReadyKey: string;
+  /** The idempotency record's life after the cell's t0 (idempotency-record.ts). */
+  idempotencyAfterT0Ms: number;
 }
 
 function luaConstants(c: ScriptConstants): string {
@@ -95,35 +92,22 @@ function luaConstants(c: ScriptConstants): string {
     .join('\n');
 }
 
-function luaLiteral(value: number | string): string {
-  if (typeof value === 'number') {
-    assert.ok(Number.isFinite(value), `admission script constant ${value}`);
-    return String(value);
-  }
-  // Key names from @tap/channels: no quote, backslash or control character to escape in Lua.
-  assert.match(value, /^[\x21-\x7e]+$/);
-  assert.ok(!value.includes("'") && !value.includes('\\'), `admission script key ${value}`);
-  return `'${value}'`;
-}
-
-type KeyName = (typeof KEY_NAMES)[number];
 type ArgName = (typeof ARG_NAMES)[number];
-const positions = <N extends string>(names: readonly N[]) =>
-  Object.fromEntries(names.map((name, i) => [name, i + 1])) as Record<N, number>;
-const K = positions(KEY_NAMES);
-const A = positions(ARG_NAMES);
+const A = Object.fromEntries(ARG_NAMES.map((name, i) => [name, i + 1])) as Record<ArgName, number>;
 
 /**
  * The script admits the bets of one call in order, each exactly as if it were alone (its own token,
  * checks and writes; one refused bet does not refuse the others), and answers a flat list of
  * `verdict, detail` pairs, one pair per bet (`''` when a verdict has no detail: a Lua nil would
- * end the list). Bet i's keys are `KEYS[i·KEY_COUNT + 1 …]`, its values `ARGV[i·ARG_COUNT + 1 …]`.
+ * end the list). Bet i's values are `ARGV[i·ARG_COUNT + 1 …]`; its keys are built from them.
  */
-const admitScript = (constants: ScriptConstants) => `${TAKE_TOKEN_LUA}
+const admitScript = (constants: ScriptConstants, channels: Channels) => `${TAKE_TOKEN_LUA}
 ${luaConstants(constants)}
+${luaKeyFunctions(channels)}
 -- The checks after the token, in their documented order, and the bet's writes: a refusal, or nil
 -- once the bet is booked. \`got\` is the MGET below, \`w\` the wallet's HMGET (WALLET_FIELDS' order),
 -- \`rate\` the bucket after this bet's token: the wallet hash is written once, here or by the caller.
+-- \`k\` holds the bet's keys the MGET read.
 local function checkAndBook(k, a, got, w, rate)
   if got[2] ~= '1' then return {'cache_not_ready'} end
   local prior = got[3]
@@ -135,9 +119,13 @@ local function checkAndBook(k, a, got, w, rate)
   -- An operator's freeze (tapctl freeze) refuses every new bet of the wallet (a retry of one admitted
   -- before the freeze still gets its original answer above).
   if got[7] then return {'wallet_frozen'} end
+  -- Redis' clock once a bet, not once a call: the batcher checks the lead against the entry's
+  -- stream id (batcher bet-bounds.ts), and a later bet of a long call (a preempted Redis) would be
+  -- appended past a clock read at the call's start, and dead-lettered after its 202.
   local clock = redis.call('TIME')
   local redisNowMs = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
-  if tonumber(ARGV[a + ${A.t0}]) - redisNowMs < tonumber(ARGV[a + ${A.leadMs}]) then return {'cell_not_placeable', 'starts_too_soon'} end
+  local t0 = tonumber(ARGV[a + ${A.t0}])
+  if t0 - redisNowMs < tonumber(ARGV[a + ${A.leadMs}]) then return {'cell_not_placeable', 'starts_too_soon'} end
   local stake = tonumber(ARGV[a + ${A.stakeMicros}])
   local payout = tonumber(ARGV[a + ${A.payoutMicros}])
   local balance, exposure, openBets = tonumber(w[1] or '0'), tonumber(w[2] or '0'), tonumber(w[3] or '0')
@@ -158,26 +146,34 @@ local function checkAndBook(k, a, got, w, rate)
   if openBets + 1 > userOpenBetsMax then return {'exposure_limit', 'user_open_bets'} end
   -- The wallet's four values in one write. Integers well below 2^53 (micro-dollars), so the Lua
   -- doubles are exact; '%d' writes them as the integers HINCRBY (the batcher) reads.
-  redis.call('HSET', KEYS[k + ${K.wallet}], 'balance', string.format('%d', balance - stake),
+  redis.call('HSET', k.wallet, 'balance', string.format('%d', balance - stake),
     'exposure', string.format('%d', exposure + payout), 'openbets', string.format('%d', openBets + 1), 'rate', rate)
   -- A cell or column key gets its expiry when this bet creates it; later bets only add to it.
-  local cellKey, columnKey = KEYS[k + ${K.exposureCell}], KEYS[k + ${K.exposureColumn}]
-  if redis.call('INCRBY', cellKey, payout) == payout then redis.call('PEXPIREAT', cellKey, ARGV[a + ${A.exposureExpireAtMs}]) end
-  if redis.call('INCRBY', columnKey, payout) == payout then redis.call('PEXPIREAT', columnKey, ARGV[a + ${A.exposureExpireAtMs}]) end
-  redis.call('INCRBY', KEYS[k + ${K.exposureTotal}], payout)
-  redis.call('XADD', KEYS[k + ${K.betsStream}], '*', 'd', ARGV[a + ${A.entryJson}])
-  redis.call('SET', KEYS[k + ${K.pendingBet}], ARGV[a + ${A.userId}], 'EX', pendingTtlS)
-  redis.call('SET', KEYS[k + ${K.idempotency}], ARGV[a + ${A.fingerprint}] .. '|' .. ARGV[a + ${A.answer}], 'PXAT', ARGV[a + ${A.idempotencyExpireAtMs}])
+  if redis.call('INCRBY', k.cell, payout) == payout then redis.call('PEXPIREAT', k.cell, ARGV[a + ${A.exposureExpireAtMs}]) end
+  if redis.call('INCRBY', k.column, payout) == payout then redis.call('PEXPIREAT', k.column, ARGV[a + ${A.exposureExpireAtMs}]) end
+  redis.call('INCRBY', exposureTotalKey, payout)
+  local entry, betId = ARGV[a + ${A.entryJson}], ARGV[a + ${A.betId}]
+  redis.call('XADD', betsStreamKey, '*', 'd', entry)
+  redis.call('SET', pendingKey(betId), ARGV[a + ${A.userId}], 'EX', pendingTtlS)
+  -- The record (idempotency-record.ts): fingerprint|betId|termsJson, the terms cut from the end of
+  -- the entry (\`{…,"terms":<terms>}\`, betEntryJson), or fingerprint|betId|next_print.
+  local termsBytes = tonumber(ARGV[a + ${A.termsBytes}])
+  local tail = 'next_print'
+  if termsBytes > 0 then tail = string.sub(entry, -termsBytes - 1, -2) end
+  redis.call('SET', k.idempotency, ARGV[a + ${A.fingerprint}] .. '|' .. betId .. '|' .. tail,
+    'PXAT', string.format('%d', t0 + idempotencyAfterT0Ms))
   return nil
 end
-local function admitOne(k, a)
+local function admitOne(a)
+  local user, t0 = ARGV[a + ${A.userId}], ARGV[a + ${A.t0}]
+  local k = { idempotency = idempotencyKey(user, ARGV[a + ${A.clientBetId}]), wallet = walletKey(user),
+    cell = cellKey(t0, ARGV[a + ${A.p0}]), column = columnKey(t0) }
   -- Every value the checks need in two reads (a redis.call costs more than a key): the strings in
   -- one MGET, the wallet's hash in one HMGET. The script is atomic, so reading before the token is
   -- taken decides nothing differently. The operator's keys are strings (tapctl SETs them).
-  local got = redis.call('MGET', ARGV[a + ${A.fillDelayKey}], cacheReadyKey, KEYS[k + ${K.idempotency}],
-    KEYS[k + ${K.exposureCell}], KEYS[k + ${K.exposureColumn}], KEYS[k + ${K.exposureTotal}],
-    ARGV[a + ${A.frozenKey}], ARGV[a + ${A.walletLimitKey}])
-  local w = redis.call('HMGET', KEYS[k + ${K.wallet}], 'balance', 'exposure', 'openbets', 'rate')
+  local got = redis.call('MGET', fillDelayKey(user), cacheReadyKey, k.idempotency, k.cell, k.column,
+    exposureTotalKey, frozenKey(user), walletLimitKey(user))
+  local w = redis.call('HMGET', k.wallet, 'balance', 'exposure', 'openbets', 'rate')
   -- A wallet an operator or the edge monitor delayed (tapctl delay) must be admitted with an entry
   -- built for that delay: answer the delay before anything is taken, and ingest-api builds it
   -- (place-bet.ts). A value that does not parse delays the most: fail closed.
@@ -192,12 +188,12 @@ local function admitOne(k, a)
   if waitMs == 0 then refusal = checkAndBook(k, a, got, w, rate) end
   if refusal == nil then return {'ok'} end
   -- Refused: only the token is spent (a refused bet takes its token, as an admitted one does).
-  redis.call('HSET', KEYS[k + ${K.wallet}], 'rate', rate)
+  redis.call('HSET', k.wallet, 'rate', rate)
   return refusal
 end
 local answers = {}
-for i = 0, #KEYS / ${KEY_NAMES.length} - 1 do
-  local verdict = admitOne(i * ${KEY_NAMES.length}, i * ${ARG_NAMES.length})
+for i = 0, #ARGV / ${ARG_NAMES.length} - 1 do
+  local verdict = admitOne(i * ${ARG_NAMES.length})
   answers[#answers + 1] = verdict[1]
   answers[#answers + 1] = verdict[2] or ''
 end
@@ -224,12 +220,15 @@ export interface Admission {
   stakeMicros: number;
   payoutMicros: number;
   fingerprint: string;
-  /** What a retry's answer needs, stored after the fingerprint (`encodeAnswer`). */
-  answer: string;
-  /** When the idempotency record expires: `t0 + IDEMPOTENCY_AFTER_T0_MS`. */
-  idempotencyExpireAtMs: number;
-  /** The BetEntry JSON appended to tap:bets. */
+  /** The BetEntry JSON appended to tap:bets (`betEntryJson`: a receipt bet's terms come last). */
   entryJson: string;
+  /**
+   * The UTF-8 byte length of the terms JSON that ends `entryJson` (before its closing brace) when the
+   * 202 carries the terms; 0 for a next-tick bet. The idempotency record (`encodeAnswer`) is
+   * `fingerprint|betId|` + those bytes, or `fingerprint|betId|next_print`: the script cuts them from
+   * the entry instead of getting the terms twice. The record expires at `t0 + IDEMPOTENCY_AFTER_T0_MS`.
+   */
+  termsBytes: number;
   /** When the cell and column exposure keys may expire (after the window is settled). */
   exposureExpireAtMs: number;
   /** The server receive time: the rate-limit bucket's clock. */
@@ -253,10 +252,8 @@ export type AdmitResult =
   /** The wallet's fill delay differs from the entry's: rebuild the entry for `prints` and admit again. */
   | { ok: false; code: 'fill_delay'; prints: number };
 
-interface AdmitRedis extends Redis {
-  /** numkeys first (a call holds several bets' keys), then the keys, then the values. */
-  tapAdmitBets(numKeys: number, ...args: (string | number)[]): Promise<string[]>;
-}
+/** No keys (the script builds them), then every bet's values in ARG_NAMES' order. */
+type AdmitCall = (values: (string | number)[]) => Promise<string[]>;
 
 /** One bet a call: what admission did before batching (tests that count calls use it). */
 export const ONE_BET_A_CALL: AdmissionBatching = { betsMax: 1, callsInFlightMax: Number.MAX_SAFE_INTEGER };
@@ -277,20 +274,18 @@ export function createAdmission(
     pendingTtlS: PENDING_TTL_S,
     ratePerS: rateLimit.ratePerS,
     burst: rateLimit.burst,
-    cacheReadyKey: channels.keys.balanceCacheReady,
+    idempotencyAfterT0Ms: IDEMPOTENCY_AFTER_T0_MS,
   };
-  redis.defineCommand('tapAdmitBets', { lua: admitScript(constants) });
-  const scripted = redis as AdmitRedis;
+  // The script's text holds the configuration and the key prefix, so the command is named after
+  // it: two admissions on one client (tests: two prefixes) must not replace each other's script.
+  const lua = admitScript(constants, channels);
+  const name = `tapAdmitBets${createHash('sha1').update(lua).digest('hex').slice(0, 16)}`;
+  redis.defineCommand(name, { lua, numberOfKeys: 0 });
+  const scripted = redis as unknown as Record<string, AdmitCall>;
   const admitAll = async (batch: Admission[]): Promise<AdmitResult[]> => {
-    const keys: string[] = [];
-    const args: (string | number)[] = [];
-    for (const a of batch) {
-      const keyValues = scriptKeys(channels, a);
-      const argValues = scriptArgs(channels, a);
-      for (const name of KEY_NAMES) keys.push(keyValues[name]);
-      for (const name of ARG_NAMES) args.push(argValues[name]);
-    }
-    const answers = await scripted.tapAdmitBets(keys.length, ...keys, ...args);
+    const values: (string | number)[] = [];
+    for (const a of batch) for (const argOf of ARG_VALUES) values.push(argOf(a));
+    const answers = await scripted[name]!(values);
     return batch.map((_, i) => verdictOf(answers[2 * i], answers[2 * i + 1] || undefined));
   };
   if (batching.betsMax <= 1) return async (a) => (await admitAll([a]))[0]!;
@@ -324,34 +319,21 @@ function verdictOf(verdict: string | undefined, detail: string | undefined): Adm
 
 export type Admit = ReturnType<typeof createAdmission>;
 
-function scriptKeys({ keys, streams }: Channels, a: Admission): Record<KeyName, string> {
-  return {
-    idempotency: keys.idempotency(a.userId, a.clientBetId),
-    wallet: keys.wallet(a.userId),
-    exposureCell: keys.exposureCell(a.t0, a.p0),
-    exposureColumn: keys.exposureColumn(a.t0),
-    exposureTotal: keys.exposureTotal,
-    betsStream: streams.bets,
-    pendingBet: keys.pendingBet(a.betId),
-  };
-}
-
-function scriptArgs({ keys }: Channels, a: Admission): Record<ArgName, string | number> {
-  return {
-    fingerprint: a.fingerprint,
-    answer: a.answer,
-    stakeMicros: a.stakeMicros,
-    payoutMicros: a.payoutMicros,
-    exposureExpireAtMs: a.exposureExpireAtMs,
-    entryJson: a.entryJson,
-    userId: a.userId,
-    receivedAtMs: a.receivedAtMs,
-    t0: a.t0,
-    leadMs: a.leadMs,
-    idempotencyExpireAtMs: a.idempotencyExpireAtMs,
-    frozenKey: keys.frozen(a.userId),
-    walletLimitKey: keys.walletLimit(a.userId),
-    fillDelayKey: keys.fillDelay(a.userId),
-    delayPrints: a.delayPrints ?? 0,
-  };
-}
+/** Each script value of a bet, by name (`ARG_NAMES`), without an object a bet. */
+const ARG_OF: Record<ArgName, (a: Admission) => string | number> = {
+  userId: (a) => a.userId,
+  clientBetId: (a) => a.clientBetId,
+  betId: (a) => a.betId,
+  fingerprint: (a) => a.fingerprint,
+  entryJson: (a) => a.entryJson,
+  termsBytes: (a) => a.termsBytes,
+  stakeMicros: (a) => a.stakeMicros,
+  payoutMicros: (a) => a.payoutMicros,
+  t0: (a) => a.t0,
+  p0: (a) => a.p0,
+  receivedAtMs: (a) => a.receivedAtMs,
+  leadMs: (a) => a.leadMs,
+  exposureExpireAtMs: (a) => a.exposureExpireAtMs,
+  delayPrints: (a) => a.delayPrints ?? 0,
+};
+const ARG_VALUES = ARG_NAMES.map((name) => ARG_OF[name]);

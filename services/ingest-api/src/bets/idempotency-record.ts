@@ -9,7 +9,9 @@
  * the JSON envelope and the duplicated fields are not stored. A bet admitted for next-tick entry
  * (BET_ENTRY=next_print, issue 22) has no price yet: its record is `fingerprint|betId|next_print`
  * and its 202 body `{betId, status: 'pending', entry: 'next_print'}` — the multiplier comes with
- * `accepted`.
+ * `accepted`. The admission script writes it: it gets the entry once and cuts the terms from its
+ * end (`Admission.termsBytes`), so the terms are not sent twice; `encodeAnswer` is what it must
+ * equal.
  *
  * It lives until the cell can no longer be bet on plus 60 s (`PXAT t0 + 60 s`): a retry after that
  * targets a cell that has started and is refused `cell_not_placeable` before any record is looked

@@ -36,13 +36,7 @@ import type { RedisMemory } from '../market/redis-memory.js';
 import type { TokenBucket } from '../rate-limit/token-bucket.js';
 import type { Admit, AdmitResult } from './admission-script.js';
 import { type BetRequest, fingerprintOf, parseBetRequest } from './bet-request.js';
-import {
-  type AcceptedBet,
-  decodeAnswer,
-  decodeRecord,
-  encodeAnswer,
-  IDEMPOTENCY_AFTER_T0_MS,
-} from './idempotency-record.js';
+import { type AcceptedBet, decodeAnswer, decodeRecord, encodeAnswer } from './idempotency-record.js';
 
 export type { AcceptedBet };
 
@@ -200,7 +194,7 @@ async function admit(
 ): Promise<PlaceBetVerdict> {
   const { accepted, entry } = betToAdmit(deps, userId, request, priced, receivedAtMs, delayPrints);
   const termsJson = JSON.stringify(entry.terms);
-  const { answer, json } = encodeAnswer(accepted, termsJson);
+  const { json } = encodeAnswer(accepted, termsJson);
   const result = await deps.admit({
     userId,
     clientBetId: request.clientBetId,
@@ -210,9 +204,9 @@ async function admit(
     stakeMicros: request.stakeMicros,
     payoutMicros: payoutMicros(request.stakeMicros, entry.multiplierBp),
     fingerprint: fingerprintOf(request),
-    answer,
-    idempotencyExpireAtMs: request.t0 + IDEMPOTENCY_AFTER_T0_MS,
     entryJson: betEntryJson(entry, termsJson),
+    // The record's answer is `betId|termsJson` (cut from the entry's end) or `betId|next_print`.
+    termsBytes: 'terms' in accepted ? Buffer.byteLength(termsJson) : 0,
     // Exposure on a cell matters until its window is settled; SPEC §4's dead-man sweep ends at +60 s.
     exposureExpireAtMs: request.t0 + deps.pricing.windowMs + 120_000,
     receivedAtMs,
@@ -232,7 +226,11 @@ async function admit(
   return { ok: true, body: accepted, json, ...(fillPrints === undefined ? {} : { fillPrints }) };
 }
 
-/** `JSON.stringify(entry)` around its terms already encoded (`termsJson`), keys in the entry's order. */
+/**
+ * `JSON.stringify(entry)` around its terms already encoded (`termsJson`), keys in the entry's order.
+ * Without `nextPrint` the terms end the entry (`…,"terms":{…}}`): the admission script cuts the
+ * idempotency answer's terms from there (`Admission.termsBytes`).
+ */
 export function betEntryJson(entry: BetEntry, termsJson: string): string {
   const { terms: _, nextPrint, ...head } = entry;
   const start = JSON.stringify(head).slice(0, -1);
