@@ -17,6 +17,9 @@ interface Bucket {
 }
 interface Line {
   seed: number;
+  estimator?: string;
+  sigmaRsd?: number;
+  etaRsd?: number;
   sigma?: { path: number; hatMean: number; batch: number };
   etaBp: { hatMean: number; batch: number; givenTrueSigma: number };
   noiseAutocorrelation: { lags: number[]; values: number[] };
@@ -30,7 +33,9 @@ const lines: Line[] = process.argv
   .slice(2)
   .flatMap((f) => readFileSync(f, 'utf8').split('\n'))
   .filter((l) => l.trim() !== '')
-  .map((l) => JSON.parse(l) as Line);
+  .map((l) => JSON.parse(l) as Line)
+  // ESTIMATOR=…: one estimator's lines of estimator-wobble-check.ts.
+  .filter((l) => !process.env.ESTIMATOR || l.estimator === process.env.ESTIMATOR);
 const meanSd = (xs: number[]) => {
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
   const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length - 1));
@@ -42,9 +47,17 @@ const out = (s: string) => process.stdout.write(`${s}\n`);
 out(`seeds: ${lines.map((l) => l.seed).join(' ')}`);
 const first = lines[0]!;
 if (first.sigma !== undefined) estimatesAndWindowLaw();
+if (first.sigmaRsd !== undefined) {
+  out(
+    `σ̂ rsd ${fmt(meanSd(lines.map((l) => 100 * l.sigmaRsd!)), 2)} %, η̂ rsd ${fmt(meanSd(lines.map((l) => 100 * l.etaRsd!)), 2)} %`,
+  );
+}
 const variants = Object.keys(first.buckets[0]!).filter((k) => !['bucket', 'n', 'p', 'won'].includes(k));
+const withOutcomes = first.buckets[0]!.won !== undefined;
 out(`per P bucket, ‰ (mean over seeds of the seed's bucket mean; ± the seeds' spread):`);
-out(`bucket | cells | realised − P̂ | ${variants.map((v) => `${v} − P̂`).join(' | ')}`);
+out(
+  `bucket | cells |${withOutcomes ? ' realised − P̂ |' : ''} ${variants.map((v) => `${v} − P̂`).join(' | ')}`,
+);
 for (let k = 0; k < 20; k++) {
   const rows = lines
     .map((l) => l.buckets.find((b) => Math.abs(b.bucket - k * 0.05) < 1e-9))
@@ -53,7 +66,7 @@ for (let k = 0; k < 20; k++) {
   const n = rows.reduce((a, b) => a + b.n, 0);
   const per = (f: (b: Bucket) => number) => fmt(meanSd(rows.map((b) => (1000 * f(b)) / b.n)), 2);
   out(
-    `${(k * 0.05).toFixed(2)} | ${n} | ${per((b) => b.won - b.p)} | ${variants.map((v) => per((b) => b[v]!)).join(' | ')}`,
+    `${(k * 0.05).toFixed(2)} | ${n} |${withOutcomes ? ` ${per((b) => b.won - b.p)} |` : ''} ${variants.map((v) => per((b) => b[v]!)).join(' | ')}`,
   );
 }
 
