@@ -11,16 +11,29 @@
  * accurate. Seeded: the same command always writes the same file.
  *
  *   npx tsx packages/pricing/scripts/build-window-max-table.ts [paths]   (default 2,000,000; ~1 min)
+ *
+ * Measurements (docs/pricing.md "The mid-P lean"), with OUT=<file>.json: `RATIOS='[…]'` other rows
+ * (finer ones measure the linear interpolation in r); `SAMPLING_LAG=sim` (measured, not adopted) builds
+ * the same table with each print sampling the walk a lag earlier (SAMPLING_LAG_HALF_STEPS below),
+ * as JSON for `benchmarks/src/calibrate/table-shift-check.ts`; the main stream is drawn exactly as
+ * without it (the lag's draws come from a stream of their own), so the two tables differ by the
+ * lag alone, not by two builds' Monte-Carlo error (±0.35 ‰ per level, the size of the effect).
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSeededRandom } from '../src/seeded-random.js';
 
+if ((process.env.RATIOS || process.env.SAMPLING_LAG) && !process.env.OUT) {
+  // A measurement's table is never written over the shipped one.
+  throw new Error('RATIOS and SAMPLING_LAG build candidates: give OUT=<file>.json');
+}
 const STEPS = 50;
-const NOISE_RATIOS = [
-  0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75, 3, 3.5, 4, 4.5, 5, 6, 7, 8, 10, 12, 14, 16,
-];
+// RATIOS='[…]' (with OUT=…json only): other rows, e.g. finer ones to measure the interpolation in r;
+// the rows both have are the same to the digit (common random numbers).
+const NOISE_RATIOS: readonly number[] = process.env.RATIOS
+  ? JSON.parse(process.env.RATIOS)
+  : [0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75, 3, 3.5, 4, 4.5, 5, 6, 7, 8, 10, 12, 14, 16];
 const X_MIN = -4;
 const X_MAX = 6;
 const X_STEP = 0.025;
@@ -45,6 +58,26 @@ const SEED = 20_261_206;
  * 1–4 % (relative) too frequent at 2–5 bands, and traders were overcharged up to 1.06 pp (seed 7).
  */
 const NOISE_LAG1 = 0.25;
+/**
+ * The index's sampling lag as measured on the simulator (benchmarks/src/calibrate/print-lag-check.ts,
+ * the survival function of the lag from the print's deviation regressed on the true price's 50-ms
+ * increments; seeds 1–3 at ×1, seed 1 at ×0.5 and ×2, averaged): in 50-ms half-steps with their
+ * probabilities — 0 (the fastest venue is the median), 100 ms (the second), 150–500 ms (the
+ * slowest); mean 78 ms. Off by default: it moved no P bucket by more than 0.2 ‰.
+ */
+const SAMPLING_LAG_HALF_STEPS: readonly (readonly [number, number])[] = [
+  [0, 0.436],
+  [2, 0.4025],
+  [3, 0.0355],
+  [4, 0.0466],
+  [5, 0.0222],
+  [6, 0.0327],
+  [7, 0.003],
+  [8, 0.013],
+  [9, 0.008],
+  [10, 0.004],
+];
+const LAG_SEED = 20_261_207;
 const MIX_SHARE = 0.1;
 const mixVarianceRatio = (r: number) => 2.5 + 0.75 * Math.min(1, Math.max(0, r - 2.5));
 const paths = Number(process.argv[2] ?? 2_000_000);
@@ -59,6 +92,7 @@ const random = createSeededRandom(SEED);
 const walk = new Float64Array(STEPS + 1);
 const noise = new Float64Array(STEPS + 1);
 const high = new Uint8Array(STEPS + 1);
+const lagged = process.env.SAMPLING_LAG === 'sim' ? createLaggedSampler() : null;
 
 for (let path = 0; path < paths; path++) {
   // The first print's noise is drawn from the stationary law: a window starts anywhere in the feed.
@@ -70,13 +104,14 @@ for (let path = 0; path < paths; path++) {
     noise[k] = NOISE_LAG1 * noise[k - 1]! + INNOVATION_SD * random.normal();
     high[k] = random.uniform() < MIX_SHARE ? 1 : 0;
   }
+  const sample = lagged ? lagged(walk) : walk;
   for (let i = 0; i < NOISE_RATIOS.length; i++) {
     const r = NOISE_RATIOS[i]!;
     const low = r * MIX_LOW_SD[i]!;
     const highSd = r * MIX_HIGH_SD[i]!;
     let max = Number.NEGATIVE_INFINITY;
     for (let k = 0; k <= STEPS; k++) {
-      const y = walk[k]! + (high[k] ? highSd : low) * noise[k]!;
+      const y = sample[k]! + (high[k] ? highSd : low) * noise[k]!;
       if (y > max) max = y;
     }
     // F(x) counts maxima strictly below grid point x: bin j holds maxima in [x_{j-1}, x_j).
@@ -96,6 +131,55 @@ const rows = counts.map((bins) => {
   return row;
 });
 
+/**
+ * The prints when each samples the walk a lag earlier, against the walk the mean lag before the
+ * first print (the level they follow): the walk's half-steps between the prints are Brownian-bridge
+ * midpoints, those before the first print a walk back, the reference a bridge point.
+ */
+function createLaggedSampler(): (steps: Float64Array) => Float64Array {
+  const lagRandom = createSeededRandom(LAG_SEED);
+  const total = SAMPLING_LAG_HALF_STEPS.reduce((sum, [, p]) => sum + p, 0);
+  const lagMax = Math.max(...SAMPLING_LAG_HALF_STEPS.map(([a]) => a));
+  const mean = SAMPLING_LAG_HALF_STEPS.reduce((sum, [a, p]) => sum + a * p, 0) / total;
+  const half = new Float64Array(2 * STEPS + lagMax + 1);
+  const out = new Float64Array(STEPS + 1);
+  const refAt = lagMax - mean;
+  const refFloor = Math.floor(refAt);
+  const w = refAt - refFloor;
+  const lagAt = (u: number): number => {
+    let v = u * total;
+    for (const [a, p] of SAMPLING_LAG_HALF_STEPS) {
+      v -= p;
+      if (v < 0) return a;
+    }
+    return lagMax;
+  };
+  return (steps) => {
+    for (let k = 0; k <= STEPS; k++) half[lagMax + 2 * k] = steps[k]!;
+    for (let k = 1; k <= STEPS; k++) {
+      const h = lagMax + 2 * k - 1;
+      half[h] = 0.5 * (half[h - 1]! + half[h + 1]!) + 0.5 * lagRandom.normal();
+    }
+    for (let h = lagMax - 1; h >= 0; h--) half[h] = half[h + 1]! - Math.sqrt(0.5) * lagRandom.normal();
+    const reference =
+      half[refFloor]! +
+      w * (half[refFloor + 1]! - half[refFloor]!) +
+      Math.sqrt(0.5 * w * (1 - w)) * lagRandom.normal();
+    for (let k = 0; k <= STEPS; k++) out[k] = half[lagMax + 2 * k - lagAt(lagRandom.uniform())]! - reference;
+    return out;
+  };
+}
+
+if (process.env.OUT) {
+  writeFileSync(
+    process.env.OUT,
+    JSON.stringify({ steps: STEPS, xMin: X_MIN, xStep: X_STEP, noiseRatios: NOISE_RATIOS, cdf: rows }),
+  );
+  process.stdout.write(
+    `wrote ${process.env.OUT} (JSON, SAMPLING_LAG=${process.env.SAMPLING_LAG ?? 'none'})\n`,
+  );
+  process.exit(0);
+}
 const out = join(dirname(fileURLToPath(import.meta.url)), '../src/window-max-table.ts');
 const body = rows.map((row) => `    [${row.join(',')}],`).join('\n');
 writeFileSync(

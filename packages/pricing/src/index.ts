@@ -24,7 +24,12 @@ export {
   type PrintForPricing,
   pricingIndexOf,
 } from './index-filter.js';
-export { type NoisyTouchInput, noisyTouchProbability } from './noisy-touch.js';
+export {
+  createNoisyTouch,
+  type NoisyTouchInput,
+  noisyTouchProbability,
+  type WindowMaxTable,
+} from './noisy-touch.js';
 export { normalCdf } from './normal.js';
 export {
   GRID_BANDS_EACH_SIDE_DEFAULT,

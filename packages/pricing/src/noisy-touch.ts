@@ -47,17 +47,45 @@ export interface NoisyTouchInput {
   printIntervalMs: number;
 }
 
-const TABLE = WINDOW_MAX_TABLE;
-const RATIOS: readonly number[] = TABLE.noiseRatios;
-const RATIO_MAX = RATIOS[RATIOS.length - 1]!;
-const COLUMNS = TABLE.cdf[0]!.length;
-const X_MAX = TABLE.xMin + (COLUMNS - 1) * TABLE.xStep;
+/** The shape of a window-maximum table (window-max-table.ts): rows of F(c; r) per noise ratio. */
+export interface WindowMaxTable {
+  steps: number;
+  xMin: number;
+  xStep: number;
+  noiseRatios: readonly number[];
+  cdf: readonly (readonly number[])[];
+}
+
 /** Integration range in standard deviations of X; beyond ±8 the normal has mass < 1e-15. */
 const Z_LIMIT = 8;
 /** Simpson step in z: at most this, and at most this share of the maximum's spread L/s. */
 const Z_STEP_MAX = 0.25;
 const Z_STEP_SPREAD_SHARE = 0.3;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+/** P under the shipped table (window-max-table.ts): the price. */
+export const noisyTouchProbability = createNoisyTouch(WINDOW_MAX_TABLE);
+
+/**
+ * P under any window-maximum table of the same layout: the price's function for the shipped table,
+ * and for a candidate table the calibration tools compare against it before one is shipped.
+ */
+export function createNoisyTouch(table: WindowMaxTable): (input: NoisyTouchInput) => number {
+  const grid: TableGrid = {
+    table,
+    ratioMax: table.noiseRatios[table.noiseRatios.length - 1]!,
+    columns: table.cdf[0]!.length,
+    xMax: table.xMin + (table.cdf[0]!.length - 1) * table.xStep,
+  };
+  return (input) => touchProbabilityOn(grid, input);
+}
+
+interface TableGrid {
+  table: WindowMaxTable;
+  ratioMax: number;
+  columns: number;
+  xMax: number;
+}
 
 /** The noise ratio's two neighbouring table rows and the weight of the upper one. */
 interface RowPair {
@@ -68,48 +96,50 @@ interface RowPair {
   weight: number;
 }
 
-export function noisyTouchProbability(input: NoisyTouchInput): number {
+function touchProbabilityOn(grid: TableGrid, input: NoisyTouchInput): number {
   const lo = Math.min(input.lowerLog, input.upperLog);
   const hi = Math.max(input.lowerLog, input.upperLog);
   const step = input.sigma * Math.sqrt(Math.max(0, input.printIntervalMs) / 1000);
   if (!(step > 0)) return lo <= 0 && hi >= 0 ? 1 : 0;
-  const ratio = Math.min(RATIO_MAX, Math.max(0, input.noise / step));
-  const rows = rowPair(ratio);
+  const ratio = Math.min(grid.ratioMax, Math.max(0, input.noise / step));
+  const rows = rowPair(grid, ratio);
   const stepsBefore = Math.max(0, input.tau1Ms / input.printIntervalMs - 0.5);
   const indexRatio =
-    input.indexNoise === undefined ? ratio : Math.min(RATIO_MAX, Math.max(0, input.indexNoise / step));
+    input.indexNoise === undefined ? ratio : Math.min(grid.ratioMax, Math.max(0, input.indexNoise / step));
   const spread = Math.sqrt(stepsBefore + indexRatio * indexRatio);
-  const p = 1 - belowProbability(lo / step, spread, rows) - belowProbability(-hi / step, spread, rows);
+  const p =
+    1 - belowProbability(grid, lo / step, spread, rows) - belowProbability(grid, -hi / step, spread, rows);
   return Math.min(1, Math.max(0, p));
 }
 
-function rowPair(ratio: number): RowPair {
+function rowPair({ table }: TableGrid, ratio: number): RowPair {
+  const ratios = table.noiseRatios;
   let i = 0;
-  while (i < RATIOS.length - 2 && RATIOS[i + 1]! <= ratio) i++;
-  const r0 = RATIOS[i]!;
-  const r1 = RATIOS[i + 1]!;
+  while (i < ratios.length - 2 && ratios[i + 1]! <= ratio) i++;
+  const r0 = ratios[i]!;
+  const r1 = ratios[i + 1]!;
   return {
-    lower: TABLE.cdf[i]!,
-    upper: TABLE.cdf[i + 1]!,
-    lowerScale: Math.sqrt(TABLE.steps + r0 * r0),
-    upperScale: Math.sqrt(TABLE.steps + r1 * r1),
+    lower: table.cdf[i]!,
+    upper: table.cdf[i + 1]!,
+    lowerScale: Math.sqrt(table.steps + r0 * r0),
+    upperScale: Math.sqrt(table.steps + r1 * r1),
     weight: Math.min(1, (ratio - r0) / (r1 - r0)),
   };
 }
 
 /** F(c; r): the table's rows interpolated linearly in c/L and then in r. */
-function maxCdf(c: number, rows: RowPair): number {
-  const f0 = rowAt(rows.lower, c / rows.lowerScale);
-  const f1 = rowAt(rows.upper, c / rows.upperScale);
+function maxCdf(grid: TableGrid, c: number, rows: RowPair): number {
+  const f0 = rowAt(grid, rows.lower, c / rows.lowerScale);
+  const f1 = rowAt(grid, rows.upper, c / rows.upperScale);
   return f0 + rows.weight * (f1 - f0);
 }
 
-function rowAt(row: readonly number[], x: number): number {
-  if (x <= TABLE.xMin) return 0;
-  if (x >= X_MAX) return 1;
-  const position = (x - TABLE.xMin) / TABLE.xStep;
-  // x just below X_MAX can round to the last column: interpolate in the last interval instead.
-  const j = Math.min(COLUMNS - 2, Math.floor(position));
+function rowAt({ table, xMax, columns }: TableGrid, row: readonly number[], x: number): number {
+  if (x <= table.xMin) return 0;
+  if (x >= xMax) return 1;
+  const position = (x - table.xMin) / table.xStep;
+  // x just below the last column can round to it: interpolate in the last interval instead.
+  const j = Math.min(columns - 2, Math.floor(position));
   const f = row[j]!;
   return f + (position - j) * (row[j + 1]! - f);
 }
@@ -118,11 +148,11 @@ function rowAt(row: readonly number[], x: number): number {
  * G(c) = ∫ F(c − s·z) φ(z) dz: the probability that every print of the window stays below c
  * (units of one print step), the true price at the window's start being N(0, s²) away.
  */
-function belowProbability(c: number, spread: number, rows: RowPair): number {
+function belowProbability(grid: TableGrid, c: number, spread: number, rows: RowPair): number {
   const widest = Math.max(rows.lowerScale, rows.upperScale);
-  // F = 1 where c − s·z ≥ X_MAX·L (z ≤ zOne), F = 0 where c − s·z ≤ xMin·L (z ≥ zZero).
-  const zOne = (c - X_MAX * widest) / spread;
-  const zZero = (c - TABLE.xMin * widest) / spread;
+  // F = 1 where c − s·z ≥ xMax·L (z ≤ zOne), F = 0 where c − s·z ≤ xMin·L (z ≥ zZero).
+  const zOne = (c - grid.xMax * widest) / spread;
+  const zZero = (c - grid.table.xMin * widest) / spread;
   if (zZero <= -Z_LIMIT) return 0;
   if (zOne >= Z_LIMIT) return 1;
   const from = Math.max(-Z_LIMIT, zOne);
@@ -134,7 +164,7 @@ function belowProbability(c: number, spread: number, rows: RowPair): number {
   for (let k = 0; k <= intervals; k++) {
     const z = from + k * h;
     const weight = k === 0 || k === intervals ? 1 : k % 2 === 1 ? 4 : 2;
-    sum += weight * maxCdf(c - spread * z, rows) * Math.exp(-0.5 * z * z);
+    sum += weight * maxCdf(grid, c - spread * z, rows) * Math.exp(-0.5 * z * z);
   }
   return normalCdf(from) + (sum * h * INV_SQRT_2PI) / 3;
 }
