@@ -10,6 +10,7 @@ import type { CalibrationReport, GroupStats, StrategyStats } from '@tap/calibrat
 import { DEFAULT_PRICING_CONFIG } from '@tap/pricing';
 import { CALIBRATE_RESULTS_DIR, CALIBRATE_ROOT, type CalibrateOptions } from './calibrate-command.js';
 import { type ComparedRun, renderInformedComparisonSvg } from './informed-comparison-svg.js';
+import { pooledSection, poolSeeds } from './seed-pooling.js';
 
 export const CALIBRATION_MD = join(CALIBRATE_ROOT, 'CALIBRATION.md');
 export const RUN_COMMAND = 'pnpm --filter @tap/calibrate calibrate run';
@@ -61,7 +62,7 @@ export function renderCalibration(dir: string): string {
     }),
     '',
   ];
-  lines.push(...informedSummary(runs));
+  lines.push(...informedSummary(runs), ...pooledSection(poolSeeds(runs, commandOf)));
   if (comparedRuns(runs).length > 0) {
     lines.push(
       `The informed traders on ${DEFAULT_PRICING_CONFIG.configVersion}, every run side by side (every-cell traders; the per-run plots below add the best-cell traders and the refused fills):`,

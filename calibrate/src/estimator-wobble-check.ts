@@ -10,7 +10,7 @@
  * `ESTIMATOR=overlapping npx tsx …/mid-p-lean-summary.ts lines.jsonl` pools one. A measurement tool,
  * not a test.
  *
- *   npx tsx benchmarks/src/calibrate/estimator-wobble-check.ts <seed> <noiseScale> <hours>
+ *   npx tsx calibrate/src/estimator-wobble-check.ts <seed> <noiseScale> <hours>
  */
 import { DEFAULT_PRICING_CONFIG, gridColumns, noisyTouchProbability } from '@tap/pricing';
 import { checkToolPrints } from './print-sources.js';

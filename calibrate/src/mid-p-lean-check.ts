@@ -14,7 +14,7 @@
  * P̂) are printed too, with the bucket's cell count, to be pooled across seeds. One JSON line per
  * seed on stdout. A measurement tool, not a test.
  *
- *   npx tsx benchmarks/src/calibrate/mid-p-lean-check.ts <seed> <noiseScale> <hours>
+ *   npx tsx calibrate/src/mid-p-lean-check.ts <seed> <noiseScale> <hours>
  *   env EVERY_MS=10000 (decisions), TRUTH_LAG_MS=100 (the window law from the true price that long
  *   before the first print), SKIP_P=1 (no P buckets: the estimates and the window law only)
  */

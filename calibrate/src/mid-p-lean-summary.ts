@@ -3,7 +3,7 @@
  * variance of returns, the window law against the table's noise shape, and per P bucket the mean
  * P effect of each variant (‰, with the seeds' spread as its error) and realised − predicted.
  *
- *   npx tsx benchmarks/src/calibrate/mid-p-lean-summary.ts lines.jsonl...
+ *   npx tsx calibrate/src/mid-p-lean-summary.ts lines.jsonl...
  */
 import { readFileSync } from 'node:fs';
 import { createSeededRandom } from '@tap/pricing';

@@ -7,7 +7,7 @@
  * coefficient is a separate covariance. Also the rms of (print − true price L ms earlier).
  * A measurement tool, not a test.
  *
- *   npx tsx benchmarks/src/calibrate/print-lag-check.ts <seed> <noiseScale> <hours>
+ *   npx tsx calibrate/src/print-lag-check.ts <seed> <noiseScale> <hours>
  */
 import { simulatedPrints } from './print-sources.js';
 

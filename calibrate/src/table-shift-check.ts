@@ -6,7 +6,7 @@
  * of each (noise-free: no outcomes needed) and the outcomes. One JSON line; mid-p-lean-summary.ts
  * pools them. A measurement tool, not a test.
  *
- *   npx tsx benchmarks/src/calibrate/table-shift-check.ts <seed> <noiseScale> <hours> <table.json>...
+ *   npx tsx calibrate/src/table-shift-check.ts <seed> <noiseScale> <hours> <table.json>...
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
