@@ -13,7 +13,7 @@
  * the time from each bet's planned start to its verdict; and B/A as the median over adjacent chunk
  * pairs. Prints one JSON line.
  *
- *   node --import tsx benchmarks/src/micro/admission-bench.ts [--src DIR]… [--rate N] [--seconds S]
+ *   node --import tsx services/ingest-api/bench/admission-ab.bench.ts [--src DIR]… [--rate N] [--seconds S]
  *     [--chunk S] [--bets-max N]
  *
  * `--src` is an ingest-api `src` directory (default this checkout's); another commit's copy must sit
@@ -52,7 +52,7 @@ const WARMUP_CHUNKS = Math.ceil(Number(values.warmup) / CHUNK_S);
 const CHUNKS = Math.ceil(Number(values.seconds) / CHUNK_S);
 const WALLETS = Number(values.wallets);
 const BETS_MAX = Number(values['bets-max']);
-const SRCS = (values.src ?? [resolve(import.meta.dirname, '../../../services/ingest-api/src')]).map((s) =>
+const SRCS = (values.src ?? [resolve(import.meta.dirname, '../src')]).map((s) =>
   resolve(s),
 );
 const PREFIX = 'tap:';
