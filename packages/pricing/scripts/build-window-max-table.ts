@@ -15,7 +15,7 @@
  * Measurements (docs/pricing.md "The mid-P lean"), with OUT=<file>.json: `RATIOS='[…]'` other rows
  * (finer ones measure the linear interpolation in r); `SAMPLING_LAG=sim` (measured, not adopted) builds
  * the same table with each print sampling the walk a lag earlier (SAMPLING_LAG_HALF_STEPS below),
- * as JSON for `benchmarks/src/calibrate/table-shift-check.ts`; the main stream is drawn exactly as
+ * as JSON for `calibrate/src/table-shift-check.ts`; the main stream is drawn exactly as
  * without it (the lag's draws come from a stream of their own), so the two tables differ by the
  * lag alone, not by two builds' Monte-Carlo error (±0.35 ‰ per level, the size of the effect).
  */
@@ -59,7 +59,7 @@ const SEED = 20_261_206;
  */
 const NOISE_LAG1 = 0.25;
 /**
- * The index's sampling lag as measured on the simulator (benchmarks/src/calibrate/print-lag-check.ts,
+ * The index's sampling lag as measured on the simulator (calibrate/src/print-lag-check.ts,
  * the survival function of the lag from the print's deviation regressed on the true price's 50-ms
  * increments; seeds 1–3 at ×1, seed 1 at ×0.5 and ×2, averaged): in 50-ms half-steps with their
  * probabilities — 0 (the fastest venue is the median), 100 ms (the second), 150–500 ms (the

@@ -52,9 +52,7 @@ const WARMUP_CHUNKS = Math.ceil(Number(values.warmup) / CHUNK_S);
 const CHUNKS = Math.ceil(Number(values.seconds) / CHUNK_S);
 const WALLETS = Number(values.wallets);
 const BETS_MAX = Number(values['bets-max']);
-const SRCS = (values.src ?? [resolve(import.meta.dirname, '../src')]).map((s) =>
-  resolve(s),
-);
+const SRCS = (values.src ?? [resolve(import.meta.dirname, '../src')]).map((s) => resolve(s));
 const PREFIX = 'tap:';
 const PRICE_CENTS = 9_500_000;
 
