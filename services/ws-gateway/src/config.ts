@@ -31,6 +31,10 @@ const shape = {
   WS_RESUMES_PER_S: env.intBetween(1, 1_000, 1),
   /** Resumes a session may make at once before WS_RESUMES_PER_S applies. Default 5. */
   WS_RESUME_BURST: env.intBetween(1, 10_000, 5),
+  /** Resumes per user and second, all their sessions together (≤ 10 sessions a wallet). Default 2. */
+  WS_USER_RESUMES_PER_S: env.intBetween(1, 1_000, 2),
+  /** Resumes a user may make at once before WS_USER_RESUMES_PER_S applies. Default 10. */
+  WS_USER_RESUME_BURST: env.intBetween(1, 10_000, 10),
   /**
    * WebSocket upgrades per client address and second, sustained; more → HTTP 429 rate_limited
    * before a socket exists. Default 10 (nginx allows 5 with burst 20 in front, so it answers first).

@@ -26,6 +26,8 @@ const admission = new SocketAdmission<ClientSocket>({
   perSessionMax: config.WS_SOCKETS_PER_SESSION_MAX,
   resumesPerS: config.WS_RESUMES_PER_S,
   resumeBurst: config.WS_RESUME_BURST,
+  userResumesPerS: config.WS_USER_RESUMES_PER_S,
+  userResumeBurst: config.WS_USER_RESUME_BURST,
   upgradesPerS: config.WS_UPGRADES_PER_IP_PER_S,
   upgradeBurst: config.WS_UPGRADE_BURST,
   lookupsMax: config.WS_AUTH_LOOKUPS_MAX,

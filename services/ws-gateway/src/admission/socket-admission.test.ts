@@ -9,6 +9,8 @@ const limits = {
   perSessionMax: 2,
   resumesPerS: 1,
   resumeBurst: 2,
+  userResumesPerS: 1,
+  userResumeBurst: 3,
   upgradesPerS: 2,
   upgradeBurst: 3,
 };
@@ -59,24 +61,37 @@ describe('SocketAdmission', () => {
 
   it('limits resumes per session with a bucket that survives reconnects until it refills', () => {
     const admission = new SocketAdmission<string>(limits);
-    expect(admission.resume('s', 0)).toEqual({ ok: true });
-    expect(admission.resume('s', 0)).toEqual({ ok: true });
-    expect(admission.resume('s', 10)).toEqual({ ok: false, refusal: 'resume_rate' });
-    expect(admission.resume('other', 10)).toEqual({ ok: true });
+    expect(admission.resume('s', 'u1', 0)).toEqual({ ok: true });
+    expect(admission.resume('s', 'u1', 0)).toEqual({ ok: true });
+    expect(admission.resume('s', 'u1', 10)).toEqual({ ok: false, refusal: 'resume_rate' });
+    expect(admission.resume('other', 'u2', 10)).toEqual({ ok: true });
     admission.prune(500);
-    expect(admission.resume('s', 1_000)).toEqual({ ok: true });
+    expect(admission.resume('s', 'u1', 1_000)).toEqual({ ok: true });
     admission.prune(10_000);
-    expect(admission.resume('s', 10_000)).toEqual({ ok: true });
+    expect(admission.resume('s', 'u1', 10_000)).toEqual({ ok: true });
+  });
+
+  it("limits a user's resumes over all their sessions; a session looping on that refusal meets the early one", () => {
+    const admission = new SocketAdmission<string>(limits);
+    // Burst 3 per user: three sessions of one wallet resume once each, the fourth is refused…
+    for (const session of ['a', 'b', 'c']) expect(admission.resume(session, 'u', 0)).toEqual({ ok: true });
+    expect(admission.resume('d', 'u', 0)).toEqual({ ok: false, refusal: 'resume_rate' });
+    // …and each refusal spends session d's own token (burst 2), so its next try is refused before
+    // any session lookup.
+    expect(admission.resume('d', 'u', 0)).toEqual({ ok: false, refusal: 'resume_rate' });
+    expect(admission.beforeLookup('d', true, 0)).toEqual({ ok: false, refusal: 'resume_rate' });
+    // Another wallet is not affected.
+    expect(admission.resume('e', 'v', 0)).toEqual({ ok: true });
   });
 
   it('answers the per-session limits before a lookup without taking a resume', () => {
     const admission = new SocketAdmission<string>(limits);
     // An unknown session (no lookup passed yet) is never refused here.
     expect(admission.beforeLookup('s', true, 0)).toEqual({ ok: true });
-    expect(admission.resume('s', 0)).toEqual({ ok: true });
+    expect(admission.resume('s', 'u', 0)).toEqual({ ok: true });
     expect(admission.beforeLookup('s', true, 0)).toEqual({ ok: true });
     expect(admission.beforeLookup('s', true, 0)).toEqual({ ok: true });
-    expect(admission.resume('s', 0)).toEqual({ ok: true });
+    expect(admission.resume('s', 'u', 0)).toEqual({ ok: true });
     expect(admission.beforeLookup('s', true, 0)).toEqual({ ok: false, refusal: 'resume_rate' });
     expect(admission.beforeLookup('s', false, 0)).toEqual({ ok: true });
     expect(admission.beforeLookup('s', true, 1_000)).toEqual({ ok: true });

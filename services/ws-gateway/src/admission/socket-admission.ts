@@ -10,7 +10,9 @@
  *   nginx's X-Real-IP when the peer is a trusted proxy, else the peer (client-address.ts).
  * - `perSessionMax` authenticated sockets per session token (→ 4429 `sockets_per_session_max`):
  *   the web client opens one per tab; a free session cannot hold thousands.
- * - resumes per session: a token bucket (`resumesPerS`, `resumeBurst`) → 4429 `resume_rate`.
+ * - resumes per session: a token bucket (`resumesPerS`, `resumeBurst`) → 4429 `resume_rate`; and
+ *   per user, all their sessions together (`userResumesPerS`, `userResumeBurst`; a wallet may hold
+ *   10 sessions, so without it one wallet resumes at 10× a session's rate) → the same refusal.
  *   Buckets outlive their sockets (else reconnecting would refill them) until they are full again;
  *   `prune` forgets those.
  * - session lookups in flight, all sessions together: at most `lookupsMax` (→ close 1013
@@ -51,13 +53,16 @@ export interface AdmissionLimits {
   upgradeBurst: number;
   /** Session lookups in flight in all (WS_AUTH_LOOKUPS_MAX). Default LOOKUPS_MAX_DEFAULT. */
   lookupsMax?: number;
+  /** Resumes per user, all sessions together (WS_USER_RESUMES_PER_S, WS_USER_RESUME_BURST). */
+  userResumesPerS: number;
+  userResumeBurst: number;
 }
 
 export const LOOKUPS_MAX_DEFAULT = 1_000;
 
 /** Client addresses whose upgrade buckets are remembered (~200 B each); the oldest go first. */
 const UPGRADE_ADDRESSES_MAX = 100_000;
-/** Sessions whose resume buckets are remembered; only sessions that passed a lookup get one. */
+/** Sessions (and users) whose resume buckets are remembered; only a passed lookup makes one. */
 const RESUME_SESSIONS_MAX = 1_000_000;
 
 const OK: Admitted = { ok: true };
@@ -69,10 +74,12 @@ export class SocketAdmission<Socket> {
   readonly #bySession = new Map<string, Set<Socket>>();
   readonly #authenticating = new Map<string, Set<Socket>>();
   readonly #resumes: BucketMap;
+  readonly #userResumes: BucketMap;
   readonly #upgrades: BucketMap;
 
   constructor(private readonly limits: AdmissionLimits) {
     this.#resumes = new BucketMap(limits.resumesPerS, limits.resumeBurst, RESUME_SESSIONS_MAX);
+    this.#userResumes = new BucketMap(limits.userResumesPerS, limits.userResumeBurst, RESUME_SESSIONS_MAX);
     this.#upgrades = new BucketMap(limits.upgradesPerS, limits.upgradeBurst, UPGRADE_ADDRESSES_MAX);
   }
 
@@ -151,14 +158,19 @@ export class SocketAdmission<Socket> {
     return this.#lookups;
   }
 
-  /** One resume of a session, if its bucket has a token. */
-  resume(sessionHash: string, nowMs: number): Admitted {
-    return this.#resumes.take(sessionHash, nowMs) ? OK : { ok: false, refusal: 'resume_rate' };
+  /** One resume of a user's session, if both the session's and the user's bucket have a token. */
+  resume(sessionHash: string, userId: string, nowMs: number): Admitted {
+    // The session's token is spent even when the user's bucket then refuses: a session looping on
+    // that refusal empties its own bucket and meets `beforeLookup`'s refusal, which costs no Redis
+    // lookup (the user is only known after one).
+    if (!this.#resumes.take(sessionHash, nowMs)) return { ok: false, refusal: 'resume_rate' };
+    return this.#userResumes.take(userId, nowMs) ? OK : { ok: false, refusal: 'resume_rate' };
   }
 
   /** Forgets buckets that have refilled: bounded by the sessions and addresses seen lately. */
   prune(nowMs: number): void {
     this.#resumes.prune(nowMs);
+    this.#userResumes.prune(nowMs);
     this.#upgrades.prune(nowMs);
   }
 

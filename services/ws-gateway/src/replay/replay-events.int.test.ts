@@ -31,7 +31,7 @@ describe('ws-gateway user events and resume', () => {
   beforeAll(async () => {
     redis = await startRedis();
     // Resumes are rate-limited per session (limits.int.test.ts attacks that); these tests resume a lot.
-    gateway = await startTestGateway(redis, { WS_RESUME_BURST: '1000' });
+    gateway = await startTestGateway(redis, { WS_RESUME_BURST: '1000', WS_USER_RESUME_BURST: '1000' });
     tokenA = await gateway.session(A);
     tokenB = await gateway.session(B);
   }, 30_000);

@@ -24,6 +24,8 @@ const LIMITS = {
   perSessionMax: 2,
   resumesPerS: 1,
   resumeBurst: 2,
+  userResumesPerS: 1,
+  userResumeBurst: 10,
   upgradesPerS: 1,
   upgradeBurst: 1,
 };

@@ -13,7 +13,7 @@
  *   from a client must not cost the trader the price feed. `ping` is answered with `pong`.
  * - Limits (admission/): more than `messagesPerS` (burst 2×) messages → 4429 `message_rate`; a
  *   session already holding its sockets → 4429 `sockets_per_session_max`; a resume beyond the
- *   session's resume rate → 4429 `resume_rate`; the gateway's session lookups in flight at their
+ *   session's or the user's resume rate → 4429 `resume_rate`; the gateway's session lookups in flight at their
  *   bound → 1013 `lookups_max` (before the lookup). Both are checked before `ready`, and both first
  *   before the session lookup (without taking anything): a session known to be over either limit
  *   is refused without a Redis call.
@@ -93,7 +93,7 @@ export function openClientSession(socket: ClientSocket, deps: SessionDeps): Clie
     const attached = deps.admission.attach(sessionHash, socket);
     if (!attached.ok) return refuseForLimit(socket, attached.refusal, metrics);
     if (lastEventId !== undefined) {
-      const resumed = deps.admission.resume(sessionHash, deps.now());
+      const resumed = deps.admission.resume(sessionHash, userId, deps.now());
       if (!resumed.ok) return refuseForLimit(socket, resumed.refusal, metrics);
     }
     phase = 'authenticated';
