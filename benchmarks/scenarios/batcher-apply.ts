@@ -62,7 +62,8 @@ export const batcherApply: Scenario = {
     'the real batcher (BATCH_MAX 1000) is started and timed from its first to its last acknowledged bet ' +
     '(XINFO GROUPS, polled every 25 ms), then audited — with synchronous=FULL (production) and with synchronous=NORMAL ' +
     `(the benchmark hook BENCH_SYNCHRONOUS_NORMAL), ${ROUNDS} rounds, each run on a fresh stack. A direct better-sqlite3 ` +
-    'micro-benchmark of the same per-bet SQLite work, without Redis, shows the floor SQLite sets.',
+    'micro-benchmark without Redis shows the floor SQLite sets: the three statements of a bet alone, and everything ' +
+    'the batcher writes for a bet.',
   async run(ctx) {
     const plan = planOf(ctx.options);
     return report(await measure(ctx, plan), plan);
