@@ -132,7 +132,8 @@ unit_consistency() {
         example=$systemd_dir/env/$(basename "${env_file#-}").example
         [[ -f $example ]] || echo "EnvironmentFile=$env_file has no example $(rel "$example")"
       done < <(unit_values "$unit" EnvironmentFile)
-      folder=$(sed -n 's#^ExecStart=[^ ]* /opt/tap/\([^/]*\)/dist/main.js.*#\1#p' "$unit")
+      # Node's own flags may sit between node and the entry (e.g. --max-semi-space-size=32).
+      folder=$(sed -n 's#^ExecStart=[^ ]*\( --[^ ]*\)* /opt/tap/\([^/]*\)/dist/main.js.*#\2#p' "$unit")
       if [[ -z $folder ]]; then
         echo "ExecStart does not run /opt/tap/<service>/dist/main.js"
       elif [[ ! -d $repo_dir/services/$folder ]]; then

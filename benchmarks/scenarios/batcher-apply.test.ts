@@ -18,14 +18,17 @@ function aRun(round: number, synchronous: SyncMode, betsPerS: number): AppliedRu
   };
 }
 
-const micro = (['FULL', 'NORMAL'] as const).map((sync, i) => ({
-  sync,
-  bets: 200_000,
-  batch: 1_000,
-  elapsedMs: 1_000 + i * 500,
-  betsPerS: 200_000 - i * 50_000,
-  commitP99Ms: 4,
-}));
+const micro = (['FULL', 'NORMAL'] as const).flatMap((sync, i) =>
+  (['statements', 'batcher'] as const).map((work, j) => ({
+    work,
+    sync,
+    bets: 200_000,
+    batch: 1_000,
+    elapsedMs: 1_000 + i * 500,
+    betsPerS: 200_000 - i * 50_000 - j * 75_000,
+    commitP99Ms: 4,
+  })),
+);
 
 function measured(): Measured {
   const full = [90_000, 100_000, 110_000];
@@ -64,7 +67,16 @@ describe('batcher-apply report', () => {
       batcher_normal_bets_per_s: 125_000,
       micro_full_bets_per_s: 200_000,
       micro_normal_bets_per_s: 150_000,
+      micro_full_batcher_work_bets_per_s: 125_000,
+      batcher_pct_of_floor: 50,
+      batcher_pct_of_batcher_work_floor: 80,
     });
+    expect(outcome.tables[2]!.rows.map((row) => [row[0], row[5], row[7]])).toEqual([
+      ['FULL', 200_000, '50 %'],
+      ['FULL', 125_000, '80 %'],
+      ['NORMAL', 150_000, '83 %'],
+      ['NORMAL', 75_000, '167 %'],
+    ]);
     expect(outcome.audits.map((a) => a.label)).toContain('batcher-apply-NORMAL-3');
   });
 

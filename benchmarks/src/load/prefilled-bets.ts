@@ -9,6 +9,24 @@ import type { BetEntry } from '@tap/domain';
 import { testUlid } from '@tap/testkit/standalone';
 import type { Stack } from '../stack/stack.js';
 
+/** A bet's terms as pricing-v2.3 writes them: what the batcher really decodes and stores. */
+export function benchTerms(): BetEntry['terms'] {
+  return {
+    indexPriceCents: 9_500_000,
+    printId: 1,
+    sigma: 0.0001,
+    // η and the index's error (pricing-v2.3).
+    noise: 0.000021,
+    indexNoise: 0.000012,
+    tau1Ms: 60_000,
+    tau2Ms: 65_000,
+    probability: 0.45,
+    g: 0.01,
+    multiplierBp: 20_000,
+    configVersion: 'bench',
+  };
+}
+
 /** Appends `count` valid $1 bets of `users` (round robin) to tap:bets; returns their ids. */
 export async function prefillBets(stack: Stack, users: string[], count: number): Promise<string[]> {
   const now = Date.now();
@@ -29,20 +47,7 @@ export async function prefillBets(stack: Stack, users: string[], count: number):
         stakeMicros: 1_000_000,
         multiplierBp: 20_000,
         placedAt: now,
-        terms: {
-          indexPriceCents: 9_500_000,
-          printId: 1,
-          sigma: 0.0001,
-          // What pricing-v2.3 writes (η and the index's error): the entries the batcher really decodes.
-          noise: 0.000021,
-          indexNoise: 0.000012,
-          tau1Ms: 60_000,
-          tau2Ms: 65_000,
-          probability: 0.45,
-          g: 0.01,
-          multiplierBp: 20_000,
-          configVersion: 'bench',
-        },
+        terms: benchTerms(),
       };
       betIds.push(bet.betId);
       pipeline.xadd(stack.channels.streams.bets, '*', ...encodeEntry('bets', bet));

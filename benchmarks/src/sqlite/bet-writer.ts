@@ -11,6 +11,7 @@ import {
   migrate,
   PREV_USER_BET_SQL,
   SEGMENT_MIGRATIONS,
+  WRITER_PRAGMAS,
 } from '@tap/domain';
 import Database from 'better-sqlite3';
 
@@ -25,6 +26,8 @@ export interface BetRow {
   stakeMicros: number;
   multiplierBp: number;
   placedAt: number;
+  /** The bet's terms as stored (JSON text); `{}` when absent. */
+  terms?: string;
 }
 
 export interface BetWriter {
@@ -37,11 +40,24 @@ export interface BetWriter {
   close(): void;
 }
 
-export function openBetWriter(path: string, sync: SyncMode): BetWriter {
+/**
+ * `pragmas: 'writer'`: the batcher's own connection settings (WRITER_PRAGMAS: no automatic
+ * checkpoint, 64 MiB page cache; in-memory temp store) instead of SQLite's defaults with WAL.
+ */
+export function openBetWriter(
+  path: string,
+  sync: SyncMode,
+  options: { pragmas?: 'default' | 'writer' } = {},
+): BetWriter {
   const db = new Database(path);
-  db.pragma('journal_mode = WAL');
+  if (options.pragmas === 'writer') {
+    for (const pragma of WRITER_PRAGMAS) db.pragma(pragma);
+    db.pragma('temp_store = MEMORY');
+  } else {
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+  }
   db.pragma(`synchronous = ${sync}`);
-  db.pragma('foreign_keys = ON');
   const migrated = migrate(db, SEGMENT_MIGRATIONS);
   if (!migrated.ok) throw new Error(`${path}: unexpected schema version ${migrated.found}`);
   const debit = db.prepare(
@@ -54,7 +70,7 @@ export function openBetWriter(path: string, sync: SyncMode): BetWriter {
   const insertBet = db.prepare(
     `INSERT INTO bets (id, user_id, client_bet_id, t0, p0, window_ms, band_cents, stake, multiplier_bp, status, reason, terms,
        placed_at, prev_user_bet_id)
-     VALUES (?, ?, ?, ?, ?, 5000, 1000, ?, ?, ?, ?, '{}', ?, ${PREV_USER_BET_SQL})`,
+     VALUES (?, ?, ?, ?, ?, 5000, 1000, ?, ?, ?, ?, ?, ?, ${PREV_USER_BET_SQL})`,
   );
   const chain = createLedgerChain(db, lastLedgerRow(db));
   return {
@@ -74,6 +90,7 @@ export function openBetWriter(path: string, sync: SyncMode): BetWriter {
         bet.multiplierBp,
         status,
         debited ? null : 'insufficient_funds',
+        bet.terms ?? '{}',
         bet.placedAt,
         bet.userId,
       );

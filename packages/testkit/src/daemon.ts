@@ -6,11 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { TEST_OPERATOR_KEY } from './fixtures.js';
 import { type ProcessOptions, type Started, startProcess } from './process.js';
-import { serviceEntry } from './repo.js';
+import { serviceEntry, unitNodeArgs } from './repo.js';
 
 /** How the process is run, beyond the daemon's environment (the benchmark harness sets these). */
 export interface DaemonOptions extends Pick<ProcessOptions, 'logPath' | 'linesMax' | 'stopGraceMs' | 'user'> {
-  /** Node's own flags, before the entry (e.g. `--cpu-prof`). */
+  /** Node's own flags, before the entry (e.g. `--cpu-prof`), after those of the service's unit. */
   nodeArgs?: readonly string[];
   /**
    * A command that runs node, before it (e.g. `nsenter -t <pid> -U -m`: the daemon in another mount
@@ -27,7 +27,8 @@ export function startDaemon(
   options: DaemonOptions = {},
 ): Started {
   const { nodeArgs = [], prefix = [], ...processOptions } = options;
-  const command = [...prefix, process.execPath, ...nodeArgs, serviceEntry(service), ...args];
+  const node = [process.execPath, ...unitNodeArgs(service), ...nodeArgs];
+  const command = [...prefix, ...node, serviceEntry(service), ...args];
   return startProcess(command[0]!, command.slice(1), {
     ...processOptions,
     name: service,

@@ -1,4 +1,5 @@
 /** Paths inside the repository, found from this file so tests work from any package. */
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,4 +16,22 @@ export const REDIS_ACL_TEMPLATE = join(REPO_ROOT, 'infra', 'redis-users.acl.in')
 
 export function serviceEntry(service: string): string {
   return join(REPO_ROOT, 'services', service, 'dist', 'main.js');
+}
+
+/**
+ * Node's own flags in the service's systemd unit (`ExecStart=/usr/bin/node <flags> …/main.js`), so
+ * a daemon started by the test kit runs as it ships (the batcher's young-generation size); none for
+ * a service without a unit.
+ */
+export function unitNodeArgs(service: string): string[] {
+  const unit = join(REPO_ROOT, 'systemd', `tap-${service}.service`);
+  if (!existsSync(unit)) return [];
+  const execStart = /^ExecStart=(.*)$/m.exec(readFileSync(unit, 'utf8'))?.[1] ?? '';
+  const [, ...words] = execStart.trim().split(/\s+/);
+  const flags: string[] = [];
+  for (const word of words) {
+    if (!word.startsWith('--')) break;
+    flags.push(word);
+  }
+  return flags;
 }

@@ -38,10 +38,11 @@ void runDaemon({
     const synchronous = config.BENCH_SYNCHRONOUS_NORMAL ? 'NORMAL' : 'FULL';
     const failPoint = createFailPoint(config.BATCHER_FAIL_POINT, config.BATCHER_FAIL_AFTER_BATCHES, log);
     const metrics = createBatcherMetrics(registry, log);
+    const clock = () => Date.now() + config.BATCHER_TEST_CLOCK_OFFSET_MS;
     const segments = await openWriterSegments({
       ...{ dataDir: config.DATA_DIR, synchronous, failPoint, log },
       scheme: parseSegmentPeriod(config.SEGMENT_PERIOD)!,
-      clock: () => Date.now() + config.BATCHER_TEST_CLOCK_OFFSET_MS,
+      clock,
       onRollover: (report) => metrics.rolledOver(report),
     });
     stopper.addFinal('segment', () => segments.close());
@@ -100,7 +101,11 @@ void runDaemon({
           log,
         }),
       checkpoint: () => parts().segment.checkpointPassive(),
-      rollOverIfDue: (behind) => segments.rollOverIfDue({ behind }),
+      rollOverIfDue: async (behind) => {
+        // The cut empties the old segment's outbox: the publication in flight must land first.
+        if (clock() >= segments.periodEndMs()) await cycle.flush();
+        return segments.rollOverIfDue({ behind });
+      },
       heartbeat: async (nowMs) => metrics.setUnappliedAge(await writeHeartbeat(redis, channels, nowMs)),
       anchor: (nowMs) => {
         const anchor = anchors.anchor(nowMs);

@@ -21,7 +21,7 @@ export interface Outbox {
    * so the outbox costs one insert per batch, not one per event.
    */
   addAll(stream: OutboxStream, payloads: readonly string[]): OutboxRow[];
-  /** In the batch transaction: drops the rows published so far. */
+  /** In the batch transaction: drops the rows marked published so far (and only those). */
   deletePublished(): void;
   /** Every row not yet deleted, in publication order (start-up re-publication). */
   unpublished(): OutboxRow[];
@@ -30,26 +30,33 @@ export interface Outbox {
 }
 
 /**
- * The batcher publishes a batch's rows before it starts the next batch (and everything left over
- * at start before the first), so every row in the table when a batch begins has been published:
- * deleting them all is exact. The id is a rowid and may be reused once the table is empty.
+ * A batch's publication may still be in flight while the next batch is applied (batch-cycle.ts), so
+ * a batch deletes exactly the rows whose publication Redis confirmed — never "everything in the
+ * table". Publications are confirmed in id order (each waits for the one before), so that is every
+ * row up to the highest confirmed id. Ids are assigned here, increasing for the life of this
+ * writer: SQLite's own rowid restarts at 1 once the table is empty, which would put a new row under
+ * the mark. A delete that rolls back with its transaction is simply repeated by the next batch.
  */
 export function createOutbox(db: Database.Database): Outbox {
-  const insert = db.prepare<[string, string]>('INSERT INTO event_outbox (stream, payload) VALUES (?, ?)');
-  const removeAll = db.prepare('DELETE FROM event_outbox');
+  const insert = db.prepare<[number, string, string]>(
+    'INSERT INTO event_outbox (id, stream, payload) VALUES (?, ?, ?)',
+  );
+  const removeUpTo = db.prepare<[number]>('DELETE FROM event_outbox WHERE id <= ?');
   const all = db.prepare<[], OutboxRow>('SELECT id, stream, payload FROM event_outbox ORDER BY id');
-  let publishedSinceDelete = false;
+  const highest = db.prepare<[], number | null>('SELECT MAX(id) FROM event_outbox').pluck();
+  let lastId = highest.get() ?? 0;
+  let publishedUpTo = 0;
   return {
     addAll(stream, payloads) {
       if (payloads.length === 0) return [];
       // Each payload is JSON text already, so joining them is the array's JSON.
-      const id = Number(insert.run(stream, `[${payloads.join(',')}]`).lastInsertRowid);
+      const id = ++lastId;
+      insert.run(id, stream, `[${payloads.join(',')}]`);
       return payloads.map((payload) => ({ id, stream, payload }));
     },
+    // One index seek a batch on a table of a few rows; repeated harmlessly when nothing is new.
     deletePublished() {
-      if (!publishedSinceDelete) return;
-      removeAll.run();
-      publishedSinceDelete = false;
+      if (publishedUpTo > 0) removeUpTo.run(publishedUpTo);
     },
     unpublished: () =>
       all
@@ -58,7 +65,7 @@ export function createOutbox(db: Database.Database): Outbox {
           (JSON.parse(row.payload) as unknown[]).map((entry) => ({ ...row, payload: JSON.stringify(entry) })),
         ),
     markPublished(rows) {
-      if (rows.length > 0) publishedSinceDelete = true;
+      for (const row of rows) publishedUpTo = Math.max(publishedUpTo, row.id);
     },
   };
 }

@@ -28,7 +28,7 @@
  * plus two batches.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Channels, compareStreamIds } from '@tap/channels';
+import { type Channels, compareStreamIds, streamIdTimeMs } from '@tap/channels';
 import type { Logger, Redis } from '@tap/runtime';
 import type { StreamEntry } from '../apply/apply-batch.js';
 import { SWEEP_BETS_MAX } from '../apply/dead-man-sweep.js';
@@ -103,7 +103,7 @@ const BEHIND_AGE_MS = 50;
 function isBehind(entries: readonly StreamEntry[], batchMax: number): boolean {
   if (entries.length === 0) return false;
   if (entries.length >= batchMax) return true;
-  return Date.now() - Number(entries[0]!.id.split('-')[0]) > BEHIND_AGE_MS;
+  return Date.now() - streamIdTimeMs(entries[0]!.id) > BEHIND_AGE_MS;
 }
 
 export function createConsumer(deps: ConsumerDeps) {
@@ -255,9 +255,11 @@ export function createConsumer(deps: ConsumerDeps) {
 
   /**
    * The next batch is read while the current one is applied: Redis answers during the synchronous
-   * SQLite work instead of after it. Only reads overlap — a batch is applied, acknowledged and
-   * published before the next one is applied (the outbox relies on that). On stop, a batch already
-   * read is applied too, so nothing read is left pending.
+   * SQLite work instead of after it; and a batch's publication runs while the next one is applied
+   * (batch-cycle.ts: it waits for it after its own ack, so Redis sees every batch's ack and
+   * publication in batch order). The outbox deletes only rows Redis confirmed (outbox.ts). On stop,
+   * a batch already read is applied too, so nothing read is left pending, and the last publication
+   * is awaited; on an idle read it is awaited too, so a failed one is reported within BLOCK_MS.
    */
   async function run(): Promise<void> {
     let afterBetsId = await startUp();
@@ -277,12 +279,14 @@ export function createConsumer(deps: ConsumerDeps) {
         if (entry.kind === 'bets' && compareStreamIds(entry.id, afterBetsId) > 0) afterBetsId = entry.id;
       }
       if (entries.length > 0) {
-        if (!(await applyStored(entries, afterBetsId, drained ? startedAtMs : null))) return;
+        if (!(await applyStored(entries, afterBetsId, drained ? startedAtMs : null))) break;
         batchesSinceCheckpoint += 1;
       }
-      if (last) return;
+      if (last) break;
+      if (read.length === 0) await cycle.flush();
       await maintain(read.length === 0, isBehind(read, config.BATCH_MAX));
     }
+    await cycle.flush();
   }
 
   return {

@@ -101,7 +101,11 @@ type Pipeline = ReturnType<Redis['pipeline']> & ScriptCommands;
 
 export interface Publisher {
   publishOutbox(rows: readonly OutboxRow[]): Promise<void>;
-  /** `resync` is absent while the read position is not exact (start-up), which skips drift resyncs. */
+  /**
+   * `resync` is absent while the read position is not exact (start-up), which skips drift resyncs.
+   * Everything is read (`balanceOf` included) and sent before the returned promise is created: the
+   * caller may change SQLite while it is in flight (batch-cycle.ts).
+   */
   publish(
     rows: readonly OutboxRow[],
     effects: readonly Effect[],

@@ -80,11 +80,15 @@ export async function claimAbandoned(g: StreamGroup, count: number): Promise<num
 
 function withKinds(channels: Channels, entries: RawStreamEntry[]): StreamEntry[] {
   const kindOf = new Map(consumedStreams(channels).map((s) => [s.stream, s.kind]));
-  const typed = entries.map((entry) => {
-    const kind = kindOf.get(entry.stream);
-    if (!kind) throw new Error(`XREADGROUP answered for unknown stream ${entry.stream}`);
-    return { ...entry, kind };
+  let mixed = false;
+  const typed = entries.map(({ stream, id, fields }): StreamEntry => {
+    const kind = kindOf.get(stream);
+    if (!kind) throw new Error(`XREADGROUP answered for unknown stream ${stream}`);
+    mixed ||= stream !== entries[0]!.stream;
+    return { kind, stream, id, fields };
   });
+  // One stream's entries come in id order already (a full batch from a backlog is usually all bets).
+  if (!mixed) return typed;
   // Stable: entries of different streams with equal ids keep the STREAMS order (adjustments,
   // bets, settlements, prices), so a deposit admitted in the same millisecond as a bet goes first.
   return typed.sort((a, b) => compareStreamIds(a.id, b.id));
