@@ -20,6 +20,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   fundInCache,
+  getJson,
   loginAs,
   newWallet,
   nextCell,
@@ -169,6 +170,12 @@ describe("a wallet's fill delay (tapctl delay, keys.fillDelay)", () => {
     expect(await redis.hget(`${api.prefix}wallet:${userId}`, 'openbets')).toBe('2');
   });
 
+  it("GET /v1/me says the service prices at receipt (a wallet's own delay is not told)", async () => {
+    const { token, userId } = await trader();
+    await redis.set(`${api.prefix}delay:${userId}`, JSON.stringify({ prints: 3, operator: 'edge-monitor' }));
+    expect((await getJson(api, '/v1/me', token)).body).toMatchObject({ fill: { entry: 'receipt' } });
+  });
+
   it('delays the most when the delay does not parse (fail closed)', async () => {
     const { token, userId } = await trader();
     await redis.set(`${api.prefix}delay:${userId}`, 'not json');
@@ -206,6 +213,14 @@ describe('a fill delay for every bet (BET_ENTRY=next_print, BET_ENTRY_DELAY_PRIN
 
 describe('the quote at the expected fill (BET_ENTRY_DELAY_PRINTS=3, a raw print with η)', () => {
   withApi('next_print', 3, {}, () => ({ sigma: sigmaFromAnnualized(0.6), noise: 0.67e-4 }));
+
+  it('GET /v1/me says the fill rule, so the web quotes the same way', async () => {
+    const { token } = await trader();
+    expect((await getJson(api, '/v1/me', token)).body.fill).toEqual({
+      entry: 'next_print',
+      delay: { kind: 'fixed', prints: 3 },
+    });
+  });
 
   it('quotes at the expected fill: the minimum is checked against it, quote_moved says it, the reservation scales it', async () => {
     const { token } = await trader();
@@ -332,6 +347,14 @@ describe('the adaptive fill delay (BET_ENTRY_DELAY=adaptive)', () => {
     expect(computed(entry).waitMs).toBeCloseTo(1_227.2, 0);
     expect(prints).toBe(computed(entry).prints);
     expect(prints).toBeGreaterThanOrEqual(13);
+  });
+
+  it('GET /v1/me says the adaptive rule with its values', async () => {
+    const { token } = await trader();
+    expect((await getJson(api, '/v1/me', token)).body.fill).toEqual({
+      entry: 'next_print',
+      delay: { kind: 'adaptive', rule: { ...ADAPTIVE_FILL_DELAY_DEFAULTS } },
+    });
   });
 
   it("waits only the lead while η is still 0, and a wallet's longer delay wins", async () => {
