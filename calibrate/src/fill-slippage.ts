@@ -15,7 +15,9 @@
  * pay), and the refused share per tolerance. A measurement tool, not a test: docs/pricing.md
  * "Quote at the expected fill" and web/README.md "Slippage tolerance" quote its output.
  *
- *   npx tsx calibrate/src/fill-slippage.ts <seed> <hours> <bands> [columns]   (~1 min per hour)
+ *   npx tsx calibrate/src/fill-slippage.ts <seed> <hours> <bands> [columns] [case]   (~1 min per hour)
+ *
+ * `case` (optional) runs only the cases whose `<index> <fill>` contains it, e.g. `print adaptive`.
  */
 import { withFilteredIndex } from '@tap/calibration';
 import type { PrintEntry } from '@tap/domain';
@@ -38,6 +40,7 @@ const RESERVE_PCT = 200;
 const ADAPTIVE: FillDelay = { kind: 'adaptive', rule: ADAPTIVE_FILL_DELAY_DEFAULTS };
 const CASES: { index: 'print' | 'filtered'; name: string; delay: FillDelay }[] = [
   { index: 'print', name: 'k=1', delay: { kind: 'fixed', prints: 1 } },
+  { index: 'print', name: 'adaptive c=3', delay: ADAPTIVE },
   { index: 'filtered', name: 'k=1', delay: { kind: 'fixed', prints: 1 } },
   { index: 'filtered', name: 'k=7', delay: { kind: 'fixed', prints: 7 } },
   { index: 'filtered', name: 'adaptive c=3', delay: ADAPTIVE },
@@ -56,7 +59,8 @@ const sim = simulatedPrints({
   outageMeanIntervalMs: 0,
 });
 const filtered = withFilteredIndex(sim.prints);
-for (const { index, name, delay } of CASES) {
+const only = process.argv[6];
+for (const { index, name, delay } of CASES.filter((c) => !only || `${c.index} ${c.name}`.includes(only))) {
   for (const quote of ['receipt', 'expected_fill'] as const) {
     const prints = index === 'filtered' ? filtered : sim.prints;
     const row = { seed, hours, bands, columns, index, fill: name, quote, ...measure(prints, delay, quote) };

@@ -22,7 +22,7 @@
  * linear in the law of the index, so E[P_f] is P with that variance added to the error of S (exact
  * within the model, one evaluation); g holds absolute values, so E[g_f] is integrated over the
  * move (7 nodes, the middle one the quote at the fill's time: 3 + 1 + 18 evaluations of P against
- * quoteCell's 3 — ≈ 7× a plain quote's CPU, only when a fill delay is on).
+ * quoteCell's 3 — measured ≈ 3.5× a plain quote's CPU, only when a fill delay is on).
  *
  * Pure: a function of the print (S, σ, η, the filter's error), the cell, the fill's delay in
  * prints and the config — the terms snapshot plus the entry's `delayPrints`, so a receipt explains

@@ -10,7 +10,7 @@
  * what the bet is worth when the batcher prices it k prints later (docs/pricing.md "Quote at the
  * expected fill") — and the slippage minimum derives from that. The server quotes the same way at
  * its receive time; the page's estimate of it may put the adaptive fill one print apart, a few bp on
- * the nearest cells. Such a quote costs ≈ 7 plain ones (only with a delay on).
+ * the nearest cells. Such a quote costs ≈ 3.5 plain ones (only with a delay on): ≈ 15 ms a grid.
  *
  * Re-quoted when a new print arrives, the placeable columns or the fill's print change, at most every
  * QUOTE_INTERVAL_MS otherwise (quoting every frame would cost ~240 quotes × 60/s for nothing).
