@@ -7,7 +7,7 @@
  *   calibrate run --source segment --path /var/lib/tap/segments/2026-W49.db
  *   calibrate run --source sim --hours 168 --record-segment week.db   (a stored week to replay)
  *   calibrate run --source sim --informed 0,150,500 [--sees truth,venue] [--index filtered] [--fill-prints 1]
- *   calibrate run --source sim --informed 50,150 --index filtered --fill-delay adaptive [--delay-error-factor 2.5]
+ *   calibrate run --source sim --informed 50,150 --index filtered --fill-delay adaptive [--delay-error-factor 2.5] [--quote receipt]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -73,6 +73,12 @@ export interface CalibrateOptions {
   delayErrorFactor?: number;
   delayPrintsMin?: number;
   delayPrintsMax?: number;
+  /**
+   * Under a fill delay, what the trader is shown (its break-even and the honest bettors' refused
+   * share are measured against it): `expected_fill` as ingest-api and the web quote (the CLI's
+   * default), `receipt` the print's own quote (every run before "quote at the expected fill").
+   */
+  quote?: 'receipt' | 'expected_fill';
   /** [sim] which informed traders (default truth and venue; `index` is the latency arbitrageur). */
   sees?: Sees[];
   /** Where the JSON and SVG go; default calibrate/results. */
@@ -113,6 +119,7 @@ export function calibrate(options: CalibrateOptions): CalibrationReport {
       ? { fillDelayOf: adaptiveFillDelayOf(fillDelayRuleOf(options)) }
       : {}),
     ...(informed ? { informed } : {}),
+    ...(options.quote ? { quote: options.quote } : {}),
   });
   const report = buildReport(run, DEFAULT_PRICING_CONFIG.houseEdge, informed);
   const name = options.name ?? defaultName(options);

@@ -196,6 +196,9 @@ function commandOf(o: CalibrateOptions): string {
     if (o.delayPrintsMin !== undefined) parts.push(`--delay-prints-min ${o.delayPrintsMin}`);
     if (o.delayPrintsMax !== undefined) parts.push(`--delay-prints-max ${o.delayPrintsMax}`);
   } else if (fillPrints) parts.push(`--fill-prints ${fillPrints}`);
+  // Reports written before --quote showed the print's own quote.
+  if ((o.fillDelay === 'adaptive' || fillPrints) && (o.quote ?? 'receipt') === 'receipt')
+    parts.push('--quote receipt');
   if (o.sees) parts.push(`--sees ${o.sees.join(',')}`);
   if (o.name) parts.push(`--name ${o.name}`);
   return parts.join(' ');

@@ -88,6 +88,12 @@ program
   .option('--delay-error-factor <c>', '[adaptive] the fill waits c·err_S²/σ² beyond the lead', positiveNumber)
   .option('--delay-prints-min <k>', '[adaptive] fewest prints after receipt', positiveInt)
   .option('--delay-prints-max <k>', '[adaptive] most prints after receipt', positiveInt)
+  .option(
+    '--quote <receipt|expected_fill>',
+    "what a delayed bet's trader is shown: the print's quote, or the quote at the expected fill (as ingest-api and the web)",
+    oneOf(['receipt', 'expected_fill']),
+    'expected_fill',
+  )
   .option('--sees <truth,venue,index>', '[sim] which informed traders (issue 22)', (v) =>
     v.split(',').map((x) => oneOf(['truth', 'venue', 'index'])(x)),
   )

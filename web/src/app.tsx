@@ -26,7 +26,9 @@ export function App() {
       saveSession(null);
       return false;
     }
-    const trading = new TradingSession(api, wsUrl(), me.value.availableMicros);
+    const { fill } = me.value;
+    const delay = fill?.entry === 'next_print' ? fill.delay : null;
+    const trading = new TradingSession(api, wsUrl(), me.value.availableMicros, delay);
     void trading.start();
     saveSession({ token, address: who });
     setAddress(me.value.address);

@@ -13,7 +13,13 @@
  */
 import { DEFAULT_BREAKER_RULES } from '@tap/breaker';
 import type { PrintEntry } from '@tap/domain';
-import { DEFAULT_PRICING_CONFIG, gridColumns, type PricingConfig, quoteCellFromPrint } from '@tap/pricing';
+import {
+  DEFAULT_PRICING_CONFIG,
+  gridColumns,
+  type PricingConfig,
+  quoteCellFromPrint,
+  quoteExpectedFill,
+} from '@tap/pricing';
 import { BreakerLog, OpenBetIndex, PrintBreaker, PrintHistory, type Verdict } from '@tap/settlement';
 import type { CellValuer } from './cell-valuer.js';
 
@@ -43,6 +49,12 @@ export interface RunOptions {
    * at receipt and the receive time. Replaces `fillPrints` when given.
    */
   fillDelayOf?: (print: PrintEntry, nowMs: number) => number;
+  /**
+   * What the trader is shown under a fill delay: the print's own quote (`receipt`, default) or the
+   * quote at the expected fill (`expected_fill`, `quoteExpectedFill` at the fill's print count, as
+   * ingest-api and the web quote with a delay on; docs/pricing.md "Quote at the expected fill").
+   */
+  quote?: 'receipt' | 'expected_fill';
 }
 
 /** One row per cell-decision (a unit bet on an offered cell). */
@@ -114,13 +126,14 @@ export function runCalibration(prints: readonly PrintEntry[], options: RunOption
       fills.waitMs.push(fill.t - nowMs);
     }
     const center = Math.floor(print.priceCents / config.bandCents) * config.bandCents;
+    const shownAt = options.quote === 'expected_fill' ? k : 0;
     for (const t0 of gridColumns(nowMs, config)) {
-      for (let k = -options.bandsEachSide; k <= options.bandsEachSide; k++) {
-        const p0 = center + k * config.bandCents;
+      for (let band = -options.bandsEachSide; band <= options.bandsEachSide; band++) {
+        const p0 = center + band * config.bandCents;
         const quote = quoteCellFromPrint(fill, { t0, p0, nowMs }, config);
         quotes += 1;
         if (!quote.ok) continue;
-        const shown = fill === print ? quote : quoteCellFromPrint(print, { t0, p0, nowMs }, config);
+        const shown = fill === print ? quote : quoteExpectedFill(print, { t0, p0, nowMs }, shownAt, config);
         const key = `${t0}:${p0}`;
         let cell = cellIds.get(key);
         if (cell === undefined) {

@@ -1,4 +1,4 @@
-export type { MeAnswer } from './api-answers.js';
+export type { FillAnswer, MeAnswer } from './api-answers.js';
 export {
   ADJUSTMENT_KINDS,
   type AdjustmentEntry,

@@ -89,3 +89,20 @@ export const ADAPTIVE_FILL_DELAY_DEFAULTS: Readonly<AdaptiveFillDelayRule> = Obj
   printsMin: 1,
   printsMax: 20,
 });
+
+/**
+ * How a service fills next-tick bets (ingest-api `BET_ENTRY_DELAY`): every bet at the `prints`-th
+ * print after receipt, or each at the print `adaptiveFillDelay` gives.
+ */
+export type FillDelay = { kind: 'fixed'; prints: number } | { kind: 'adaptive'; rule: AdaptiveFillDelayRule };
+
+/** The print after receipt (1 = the next) that fills a bet received at `receivedAtMs` under `delay`. */
+export function fillPrintsOf(
+  delay: FillDelay,
+  print: FillDelayPrint,
+  receivedAtMs: number,
+  printIntervalMs: number,
+): number {
+  if (delay.kind === 'fixed') return delay.prints;
+  return adaptiveFillDelay(print, receivedAtMs, delay.rule, printIntervalMs).prints;
+}

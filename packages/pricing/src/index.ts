@@ -7,12 +7,15 @@ export {
   type NotPlaceableReason,
   type PlaceableCheck,
 } from './cell-rules.js';
+export { quoteExpectedFill } from './expected-fill.js';
 export {
   ADAPTIVE_FILL_DELAY_DEFAULTS,
   type AdaptiveFillDelayRule,
   adaptiveFillDelay,
+  type FillDelay,
   type FillDelayPrint,
   fillDelayRuleProblems,
+  fillPrintsOf,
 } from './fill-delay.js';
 export {
   createIndexFilter,

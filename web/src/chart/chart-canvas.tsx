@@ -67,6 +67,7 @@ export function ChartCanvas({ session, halted, onTap }: ChartCanvasProps) {
           print: snap.print,
           columns,
           rows: visibleRows(layout, state.center),
+          fill: session.fill,
         },
         config,
       );

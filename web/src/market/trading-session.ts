@@ -12,7 +12,7 @@ import {
   type TapApi,
   type TapSocket,
 } from '@tap/client';
-import type { QuotablePrint } from '@tap/pricing';
+import type { FillDelay, QuotablePrint } from '@tap/pricing';
 import { applyToBook, type BetBook, type BookInput, emptyBook, refusedFillBp } from '../bets/bet-book.js';
 import { createServerClock } from './server-clock.js';
 
@@ -70,6 +70,8 @@ export class TradingSession {
     readonly api: TapApi,
     private readonly wsUrl: string,
     availableMicros: number,
+    /** How the server fills bets (`GET /v1/me`'s `fill`): the grid quotes at the expected fill with it. */
+    readonly fill: FillDelay | null = null,
   ) {
     this.state = {
       book: emptyBook(availableMicros),

@@ -1,8 +1,10 @@
 /**
  * Next-tick entry at admission (BET_ENTRY=next_print, issue 22): the 202 is immediate and says the
  * bet is pending its price; the entry carries the trader's minimum and a reservation of
- * BET_ENTRY_RESERVE_PCT % of the quote at receipt (capped at the offered maximum), booked on the
- * exposure keys; a retry gets the same answer; the receipt checks still refuse at once.
+ * BET_ENTRY_RESERVE_PCT % of the quote (capped at the offered maximum), booked on the exposure keys;
+ * a retry gets the same answer; the receipt checks still refuse at once. The quote is the one at the
+ * expected fill (`quoteExpectedFill`, a pure function of the receipt's print and the fill's print
+ * count): the minimum is checked against it and `quote_moved` reports it.
  */
 import { randomUUID } from 'node:crypto';
 import { type BetEntry, FILL_DELAY_PRINTS_MAX, payoutMicros } from '@tap/domain';
@@ -10,6 +12,7 @@ import {
   ADAPTIVE_FILL_DELAY_DEFAULTS,
   adaptiveFillDelay,
   DEFAULT_PRICING_CONFIG,
+  quoteExpectedFill,
   sigmaFromAnnualized,
 } from '@tap/pricing';
 import { type FakeMarket, startFakeMarket, startRedis, type TestRedis } from '@tap/testkit';
@@ -17,6 +20,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   fundInCache,
+  getJson,
   loginAs,
   newWallet,
   nextCell,
@@ -81,6 +85,28 @@ const aBetRequest = (overrides: Record<string, unknown> = {}) => ({
   minMultiplierBp: 10_500,
   ...overrides,
 });
+/** The print that priced an entry at receipt, from its terms (its time is t0 − τ1). */
+const printOf = (entry: BetEntry) => ({
+  t: entry.t0 - entry.terms.tau1Ms,
+  priceCents: entry.terms.indexPriceCents,
+  sigma: entry.terms.sigma,
+  noise: entry.terms.noise,
+  ...(entry.terms.indexNoise === undefined
+    ? {}
+    : { filteredCents: entry.terms.indexPriceCents, filteredNoise: entry.terms.indexNoise }),
+});
+/** The quote at the expected fill of an entry, from its terms and its fill's print count. */
+const quotedAtFill = (entry: BetEntry) => {
+  const cell = { t0: entry.t0, p0: entry.p0, nowMs: entry.placedAt };
+  const quote = quoteExpectedFill(
+    printOf(entry),
+    cell,
+    entry.nextPrint?.delayPrints ?? 1,
+    DEFAULT_PRICING_CONFIG,
+  );
+  if (!quote.ok) throw new Error(`not offered at the fill: ${quote.code}`);
+  return quote.multiplierBp;
+};
 const entries = async () =>
   ((await redis.xrange(`${api.prefix}bets`, '-', '+')) as [string, string[]][]).map(
     ([, fields]) => JSON.parse(fields[1]!) as BetEntry,
@@ -101,8 +127,8 @@ describe('POST /v1/bets with BET_ENTRY=next_print', () => {
     });
     const [entry] = await entries();
     expect(entry).toMatchObject({ betId: res.body.betId, nextPrint: { minMultiplierBp: 10_500 } });
-    const quoted = entry!.terms.multiplierBp;
-    const reserved = Math.min(DEFAULT_PRICING_CONFIG.multiplierBpMax, Math.ceil(quoted * 2));
+    // 200 % of the quote at the expected fill (the next print), recomputed from the terms.
+    const reserved = Math.min(DEFAULT_PRICING_CONFIG.multiplierBpMax, Math.ceil(quotedAtFill(entry!) * 2));
     expect(entry!.multiplierBp).toBe(reserved);
     expect(await redis.hget(`${api.prefix}wallet:${userId}`, 'balance')).toBe('9000000');
     expect(await redis.hget(`${api.prefix}wallet:${userId}`, 'exposure')).toBe(
@@ -144,6 +170,12 @@ describe("a wallet's fill delay (tapctl delay, keys.fillDelay)", () => {
     expect(await redis.hget(`${api.prefix}wallet:${userId}`, 'openbets')).toBe('2');
   });
 
+  it("GET /v1/me says the service prices at receipt (a wallet's own delay is not told)", async () => {
+    const { token, userId } = await trader();
+    await redis.set(`${api.prefix}delay:${userId}`, JSON.stringify({ prints: 3, operator: 'edge-monitor' }));
+    expect((await getJson(api, '/v1/me', token)).body).toMatchObject({ fill: { entry: 'receipt' } });
+  });
+
   it('delays the most when the delay does not parse (fail closed)', async () => {
     const { token, userId } = await trader();
     await redis.set(`${api.prefix}delay:${userId}`, 'not json');
@@ -176,6 +208,63 @@ describe('a fill delay for every bet (BET_ENTRY=next_print, BET_ENTRY_DELAY_PRIN
     ]);
     // One token each: the wallet's delay was answered before the token, the bet rebuilt once.
     expect(await redis.hget(`${api.prefix}wallet:${userId}`, 'openbets')).toBe('3');
+  });
+});
+
+describe('the quote at the expected fill (BET_ENTRY_DELAY_PRINTS=3, a raw print with η)', () => {
+  withApi('next_print', 3, {}, () => ({ sigma: sigmaFromAnnualized(0.6), noise: 0.67e-4 }));
+
+  it('GET /v1/me says the fill rule, so the web quotes the same way', async () => {
+    const { token } = await trader();
+    expect((await getJson(api, '/v1/me', token)).body.fill).toEqual({
+      entry: 'next_print',
+      delay: { kind: 'fixed', prints: 3 },
+    });
+  });
+
+  it('quotes at the expected fill: the minimum is checked against it, quote_moved says it, the reservation scales it', async () => {
+    const { token } = await trader();
+    market.freeze();
+    const print = market.last();
+    const cell = nextCell(print.priceCents, Date.now(), 0);
+    const expected = quoteExpectedFill(print, { ...cell, nowMs: Date.now() }, 3, DEFAULT_PRICING_CONFIG);
+    if (!expected.ok) throw new Error('the cell is not offered');
+    // ingest-api re-reads the print every 20 ms: until it has the frozen one, its answer names another.
+    let refused = await postJson(
+      api,
+      '/v1/bets',
+      aBetRequest({ ...cell, minMultiplierBp: expected.multiplierBp + 1 }),
+      token,
+    );
+    for (let i = 0; i < 20 && refused.body.printId !== print.id; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      refused = await postJson(
+        api,
+        '/v1/bets',
+        aBetRequest({ ...cell, minMultiplierBp: expected.multiplierBp + 1 }),
+        token,
+      );
+    }
+    expect([refused.status, refused.body]).toMatchObject([
+      409,
+      { error: 'quote_moved', multiplierBp: expected.multiplierBp, printId: print.id },
+    ]);
+    const admitted = await postJson(
+      api,
+      '/v1/bets',
+      aBetRequest({ ...cell, minMultiplierBp: expected.multiplierBp }),
+      token,
+    );
+    expect(admitted.status).toBe(202);
+    const entry = (await entries()).find((e) => e.betId === admitted.body.betId);
+    expect(entry!.terms.printId).toBe(print.id);
+    // The receipt's terms still price at the print; the quote is the fill's (a raw print's next
+    // prints redraw its noise) and what the exposure is reserved at.
+    expect(expected.multiplierBp).not.toBe(entry!.terms.multiplierBp);
+    expect(quotedAtFill(entry!)).toBe(expected.multiplierBp);
+    expect(entry!.multiplierBp).toBe(
+      Math.min(DEFAULT_PRICING_CONFIG.multiplierBpMax, Math.ceil(expected.multiplierBp * 2)),
+    );
   });
 });
 
@@ -258,6 +347,14 @@ describe('the adaptive fill delay (BET_ENTRY_DELAY=adaptive)', () => {
     expect(computed(entry).waitMs).toBeCloseTo(1_227.2, 0);
     expect(prints).toBe(computed(entry).prints);
     expect(prints).toBeGreaterThanOrEqual(13);
+  });
+
+  it('GET /v1/me says the adaptive rule with its values', async () => {
+    const { token } = await trader();
+    expect((await getJson(api, '/v1/me', token)).body.fill).toEqual({
+      entry: 'next_print',
+      delay: { kind: 'adaptive', rule: { ...ADAPTIVE_FILL_DELAY_DEFAULTS } },
+    });
   });
 
   it("waits only the lead while η is still 0, and a wallet's longer delay wins", async () => {

@@ -17,6 +17,9 @@
  * but the bet is admitted unpriced: its exposure is reserved at `reserveMultiplierBp` (the worst
  * case admission allows it), the entry carries `nextPrint` and the 202 says only pending. The
  * batcher prices it at the first print after `receivedAtMs` (services/batcher/src/apply/fill.ts).
+ * Its quote — what `minMultiplierBp` is checked against, what `quote_moved` reports and what the
+ * reservation scales — is the quote at the expected fill (`quoteExpectedFill` at the fill's print
+ * count, docs/pricing.md "Quote at the expected fill"), as the web grid shows it.
  */
 import { type Channels, WALLET_FIELDS } from '@tap/channels';
 import {
@@ -27,7 +30,13 @@ import {
   payoutMicros,
   type Terms,
 } from '@tap/domain';
-import { type AdaptiveFillDelayRule, adaptiveFillDelay, betTermsOf, type PricingConfig } from '@tap/pricing';
+import {
+  betTermsOf,
+  type FillDelay,
+  fillPrintsOf,
+  type PricingConfig,
+  quoteExpectedFill,
+} from '@tap/pricing';
 import type { Redis } from '@tap/runtime';
 import { describe } from '../auth/login.js';
 import { type BatcherRules, checkBatcher } from '../market/batcher-check.js';
@@ -70,9 +79,9 @@ export interface BetEntryRule {
 /**
  * `fixed`: every bet at `prints` (BET_ENTRY_DELAY_PRINTS; 1 = the next print); `adaptive`: each at
  * the print `adaptiveFillDelay` gives from the print in effect at receipt (docs/pricing.md
- * "Adaptive fill delay").
+ * "Adaptive fill delay"). `@tap/pricing`'s, so the web quotes under the same rule.
  */
-export type FillDelay = { kind: 'fixed'; prints: number } | { kind: 'adaptive'; rule: AdaptiveFillDelayRule };
+export type { FillDelay };
 
 export type PlaceBetVerdict =
   /** `json`: the body as sent (`JSON.stringify(body)`, built around the terms' JSON written once). */
@@ -142,19 +151,46 @@ function priceRequest(
     const { code, reason } = quote.refusal;
     return refuse({ ok: false, code, details: { reason } });
   }
-  if (quote.terms.multiplierBp < request.minMultiplierBp) {
+  const fillPrints = serviceFillPrints(deps, print, receivedAtMs);
+  const shown =
+    fillPrints === 0
+      ? { ok: true as const, multiplierBp: quote.terms.multiplierBp }
+      : quotedAtFill(deps, request, print, receivedAtMs, fillPrints);
+  if (!shown.ok) return refuse({ ok: false, code: shown.code, details: { reason: shown.reason } });
+  if (shown.multiplierBp < request.minMultiplierBp) {
     // The print that priced it: a client quoting from the same print gets exactly this multiplier.
-    const details = { multiplierBp: quote.terms.multiplierBp, printId: print.id };
+    const details = { multiplierBp: shown.multiplierBp, printId: print.id };
     return refuse({ ok: false, code: 'quote_moved', details });
   }
-  return { ok: true, terms: quote.terms, print };
+  return { ok: true, terms: quote.terms, print, quotedBp: shown.multiplierBp, fillPrints };
 }
 
-/** A bet priced at receipt: its terms and the print they came from (the adaptive delay reads it). */
+/**
+ * The quote at the bet's expected fill print (under receipt entry the terms' own multiplier is the
+ * quote: no second evaluation). A wallet's own delay (`tapctl delay`) is not in it: it is learnt from
+ * the admission script, after this check; such a wallet's fills land further below its quote.
+ */
+function quotedAtFill(
+  deps: PlaceBetDeps,
+  request: BetRequest,
+  print: PrintEntry,
+  receivedAtMs: number,
+  fillPrints: number,
+) {
+  const cell = { t0: request.t0, p0: request.p0, nowMs: receivedAtMs };
+  return quoteExpectedFill(print, cell, fillPrints, deps.pricing);
+}
+
+/**
+ * A bet priced at receipt: its terms and the print they came from; the multiplier it was quoted
+ * (at the expected fill under next-tick entry) and the service's fill print count (0: receipt).
+ */
 interface Priced {
   ok: true;
   terms: Terms;
   print: PrintEntry;
+  quotedBp: number;
+  fillPrints: number;
 }
 
 /**
@@ -259,11 +295,11 @@ function betToAdmit(
     : { betId, status: 'pending', multiplierBp: terms.multiplierBp, terms };
   const { minMultiplierBp } = request;
   const bookedBp = nextPrint
-    ? reserveMultiplierBp(terms.multiplierBp, minMultiplierBp, deps.entry, deps.pricing.multiplierBpMax)
+    ? reserveMultiplierBp(priced.quotedBp, minMultiplierBp, deps.entry, deps.pricing.multiplierBpMax)
     : terms.multiplierBp;
   // The wallet's delay (the admission script checks the entry was built for it) or the service's
   // fill delay, whichever is longer.
-  const fillAt = Math.max(delayPrints, serviceFillPrints(deps, priced.print, receivedAtMs));
+  const fillAt = Math.max(delayPrints, priced.fillPrints);
   const delay = fillAt >= 2 ? { delayPrints: fillAt } : {};
   const entry: BetEntry = {
     betId,
@@ -285,9 +321,7 @@ function betToAdmit(
 /** The service's fill delay for a bet received at `receivedAtMs` (0 under receipt entry). */
 function serviceFillPrints(deps: PlaceBetDeps, print: PrintEntry, receivedAtMs: number): number {
   if (deps.entry.mode !== 'next_print') return 0;
-  const { delay } = deps.entry;
-  if (delay.kind === 'fixed') return delay.prints;
-  return adaptiveFillDelay(print, receivedAtMs, delay.rule, deps.pricing.printIntervalMs).prints;
+  return fillPrintsOf(deps.entry.delay, print, receivedAtMs, deps.pricing.printIntervalMs);
 }
 
 function refusalDetails(result: Exclude<AdmitResult, { ok: true }>): Record<string, unknown> | undefined {

@@ -90,7 +90,7 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
     'me',
     0,
     authed(async (call, userId) => {
-      reply(call, 200, await readMe(deps.redis, deps.channels, userId));
+      reply(call, 200, await readMe(deps.redis, deps.channels, userId, deps.bets.entry));
     }),
   );
 
