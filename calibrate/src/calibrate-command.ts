@@ -32,6 +32,7 @@ import { renderInformedSvg } from './informed-svg.js';
 import { InformedValues, type Sees } from './informed-traders.js';
 import {
   fileOfPrints,
+  printIndexAt,
   printsToJsonl,
   segmentPrints,
   simulatedPrints,
@@ -209,16 +210,7 @@ function indexErrorText(prints: readonly PrintEntry[], trueLogCentsAt: (tMs: num
 
 /** The print in effect at a time: the last with t ≤ tMs (the first before any). */
 function printAtOf(prints: readonly PrintEntry[]): (tMs: number) => PrintEntry {
-  return (tMs) => {
-    let lo = 0;
-    let hi = prints.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (prints[mid]!.t <= tMs) lo = mid;
-      else hi = mid - 1;
-    }
-    return prints[lo]!;
-  };
+  return (tMs) => prints[printIndexAt(prints, tMs)]!;
 }
 
 function defaultName(o: CalibrateOptions): string {

@@ -26,7 +26,7 @@ import {
   type PricingConfig,
   sigmaFromAnnualized,
 } from '@tap/pricing';
-import { simulatedPrints } from './print-sources.js';
+import { simulatedPrints, windowRange } from './print-sources.js';
 
 const VOL = 0.6;
 const SIGMA_TRUE = sigmaFromAnnualized(VOL);
@@ -231,7 +231,7 @@ for (let i = from; i < prints.length; i++) {
   const s = print.priceCents;
   const centre = Math.floor(s / c.bandCents) * c.bandCents;
   for (const t0 of gridColumns(print.t + 1, c)) {
-    const window = windowRange(t0);
+    const window = windowRange(prints, t0, c.windowMs);
     if (window === null) continue;
     const tau1Ms = t0 - print.t;
     for (let k = -BANDS; k <= BANDS; k++) {
@@ -246,25 +246,6 @@ for (let i = from; i < prints.length; i++) {
       for (const v of VARIANTS) b[v.name]! += v.price(i, lo, hi, tau1Ms, p) - p;
     }
   }
-}
-
-/** The lowest and highest print of the window starting at t0 (in effect at t0, then [t0, t0 + W)), null if unsettled. */
-function windowRange(t0: number): { low: number; high: number } | null {
-  let lo = 0;
-  let hi = prints.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (prints[mid]!.t <= t0) lo = mid;
-    else hi = mid - 1;
-  }
-  if (lo + 1 >= prints.length || prints[prints.length - 1]!.t < t0 + c.windowMs) return null;
-  let low = prints[lo]!.priceCents;
-  let high = low;
-  for (let j = lo + 1; j < prints.length && prints[j]!.t < t0 + c.windowMs; j++) {
-    low = Math.min(low, prints[j]!.priceCents);
-    high = Math.max(high, prints[j]!.priceCents);
-  }
-  return { low, high };
 }
 
 const line = {

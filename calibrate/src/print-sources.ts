@@ -200,3 +200,35 @@ export function writeSegmentPrints(path: string, prints: readonly PrintEntry[]):
     db.close();
   }
 }
+
+/** Index of the print in effect at `tMs`: the last with t ≤ tMs (0 before any). */
+export function printIndexAt(prints: readonly PrintEntry[], tMs: number): number {
+  let lo = 0;
+  let hi = prints.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (prints[mid]!.t <= tMs) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
+ * The lowest and highest print of the window [t0, t0 + windowMs) counting the print in effect at
+ * t0 (the resolver's rule); null when the prints end before the window does (unsettled).
+ */
+export function windowRange(
+  prints: readonly PrintEntry[],
+  t0: number,
+  windowMs: number,
+): { low: number; high: number } | null {
+  const first = printIndexAt(prints, t0);
+  if (first + 1 >= prints.length || prints[prints.length - 1]!.t < t0 + windowMs) return null;
+  let low = prints[first]!.priceCents;
+  let high = low;
+  for (let j = first + 1; j < prints.length && prints[j]!.t < t0 + windowMs; j++) {
+    low = Math.min(low, prints[j]!.priceCents);
+    high = Math.max(high, prints[j]!.priceCents);
+  }
+  return { low, high };
+}

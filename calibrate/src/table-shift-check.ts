@@ -17,7 +17,7 @@ import {
   noisyTouchProbability,
   type WindowMaxTable,
 } from '@tap/pricing';
-import { checkToolPrints } from './print-sources.js';
+import { checkToolPrints, windowRange } from './print-sources.js';
 
 const WARMUP_MS = 3_600_000;
 const EVERY_MS = Number(process.env.EVERY_MS ?? 10_000);
@@ -48,7 +48,7 @@ for (let i = from; i < prints.length; i++) {
     printIntervalMs: c.printIntervalMs,
   };
   for (const t0 of gridColumns(print.t + 1, c)) {
-    const window = windowRange(t0);
+    const window = windowRange(prints, t0, c.windowMs);
     if (window === null) continue;
     for (let k = -BANDS; k <= BANDS; k++) {
       const p0 = centre + k * c.bandCents;
@@ -66,25 +66,6 @@ for (let i = from; i < prints.length; i++) {
       for (const t of candidates) b[t.name]! += t.touch(cell) - p;
     }
   }
-}
-
-/** The lowest and highest print of the window at t0 (in effect at t0, then [t0, t0 + W)); null if unsettled. */
-function windowRange(t0: number): { low: number; high: number } | null {
-  let lo = 0;
-  let hi = prints.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (prints[mid]!.t <= t0) lo = mid;
-    else hi = mid - 1;
-  }
-  if (prints[prints.length - 1]!.t < t0 + c.windowMs) return null;
-  let low = prints[lo]!.priceCents;
-  let high = low;
-  for (let j = lo + 1; prints[j]!.t < t0 + c.windowMs; j++) {
-    low = Math.min(low, prints[j]!.priceCents);
-    high = Math.max(high, prints[j]!.priceCents);
-  }
-  return { low, high };
 }
 
 process.stdout.write(
