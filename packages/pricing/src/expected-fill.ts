@@ -32,7 +32,7 @@
 import type { CellAt } from './cell-rules.js';
 import { pricingIndexOf } from './index-filter.js';
 import type { PricingConfig } from './pricing-config.js';
-import { type CellQuote, multiplierBpOf, priceCell } from './quote-cell.js';
+import { type CellQuote, multiplierBpOf, offeredQuote, priceCell } from './quote-cell.js';
 import { type QuotablePrint, quoteCellFromPrint } from './quote-from-print.js';
 import { WINDOW_MAX_TABLE } from './window-max-table.js';
 
@@ -91,13 +91,5 @@ export function quoteExpectedFill(
     if (i !== MIDDLE) g += WEIGHTS[i]! * at(z * Math.sqrt(moveVar), indexNoise).g;
   });
   const priced = { probability, g, multiplierBp: multiplierBpOf(probability, g, config) };
-  const snapshot = { ...priced, tau1Ms, tau2Ms, sigma, noise, indexNoise };
-  const { multiplierBp } = priced;
-  if (multiplierBp === null || multiplierBp > config.multiplierBpMax) {
-    return { ok: false, code: 'cell_not_offered', reason: 'multiplier_above_maximum', ...snapshot };
-  }
-  if (multiplierBp < config.multiplierBpMin) {
-    return { ok: false, code: 'cell_not_offered', reason: 'multiplier_below_minimum', ...snapshot };
-  }
-  return { ok: true, ...snapshot, multiplierBp };
+  return offeredQuote({ ...priced, tau1Ms, tau2Ms, sigma, noise, indexNoise }, config);
 }

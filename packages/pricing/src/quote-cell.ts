@@ -94,6 +94,11 @@ export function quoteCell(input: QuoteCellInput): CellQuote {
     noise,
     indexNoise,
   };
+  return offeredQuote(priced, config);
+}
+
+/** A priced cell within the multiplier bounds is offered; outside them it is refused, priced. */
+export function offeredQuote(priced: PricedCell, config: PricingConfig): CellQuote {
   const { multiplierBp } = priced;
   if (multiplierBp === null || multiplierBp > config.multiplierBpMax) {
     return { ok: false, code: 'cell_not_offered', reason: 'multiplier_above_maximum', ...priced };
