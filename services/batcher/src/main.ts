@@ -101,11 +101,7 @@ void runDaemon({
           log,
         }),
       checkpoint: () => parts().segment.checkpointPassive(),
-      rollOverIfDue: async (behind) => {
-        // The cut empties the old segment's outbox: the publication in flight must land first.
-        if (clock() >= segments.periodEndMs()) await cycle.flush();
-        return segments.rollOverIfDue({ behind });
-      },
+      rollOverIfDue: (behind) => segments.rollOverIfDue({ behind, beforeCut: () => cycle.flush() }),
       heartbeat: async (nowMs) => metrics.setUnappliedAge(await writeHeartbeat(redis, channels, nowMs)),
       anchor: (nowMs) => {
         const anchor = anchors.anchor(nowMs);

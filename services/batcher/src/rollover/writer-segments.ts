@@ -86,14 +86,14 @@ export interface WriterSegments {
   ledger(): LedgerWriter;
   /** While a roll-over carries: what the bet store must carry first; null otherwise. */
   carrier(): Carrier | null;
-  /** End of the current segment's period (ms): the roll-over is due from then on. */
-  periodEndMs(): number;
   /**
    * Between batches: carries a slice while a roll-over is in progress (resolving with its report
    * when it completes), else starts one when the clock has left the current period. `behind`: the
    * last batch waited in the stream — the slice yields to the batches then (at most YIELD_MAX_MS).
+   * `beforeCut` runs just before a cut: the cut empties the old segment's outbox, so the batcher's
+   * publication in flight must land first.
    */
-  rollOverIfDue(options?: { behind?: boolean }): Promise<RolloverReport | null>;
+  rollOverIfDue(options?: { behind?: boolean; beforeCut?: () => Promise<void> }): Promise<RolloverReport | null>;
   close(): void;
 }
 
@@ -235,7 +235,6 @@ export async function openWriterSegments(deps: WriterSegmentsDeps): Promise<Writ
     current: () => current,
     ledger: () => ledger,
     carrier: () => carrying?.carrier ?? null,
-    periodEndMs: () => periodEndMs,
     async rollOverIfDue(options = {}) {
       const nowMs = deps.clock();
       if (carrying) {
@@ -258,6 +257,7 @@ export async function openWriterSegments(deps: WriterSegmentsDeps): Promise<Writ
       if (nowMs < periodEndMs) return null;
       const next = scheme.of(nowMs);
       if (next.name <= current.name) return null;
+      await options.beforeCut?.();
       cutOver(next, nowMs);
       return null;
     },
