@@ -93,7 +93,10 @@ export interface WriterSegments {
    * `beforeCut` runs just before a cut: the cut empties the old segment's outbox, so the batcher's
    * publication in flight must land first.
    */
-  rollOverIfDue(options?: { behind?: boolean; beforeCut?: () => Promise<void> }): Promise<RolloverReport | null>;
+  rollOverIfDue(options?: {
+    behind?: boolean;
+    beforeCut?: () => Promise<void>;
+  }): Promise<RolloverReport | null>;
   close(): void;
 }
 
