@@ -124,23 +124,64 @@ describe('checkSegment', () => {
     );
   });
 
-  it('reports a broken bet link, one to the wrong bet, and a stale bet head', () => {
+  it('reports a broken bet link, a stale bet head, a fork, a cycle and a link to another user', () => {
     const db = writeSegment(path);
     const [first, second] = BET_IDS as [string, string];
-    db.prepare('UPDATE bets SET prev_user_bet_id = NULL WHERE id = ?').run(second);
-    db.close();
+    const setLink = db.prepare('UPDATE bets SET prev_user_bet_id = ? WHERE id = ?');
+    const outside = (id: string) =>
+      `bet row ${id} of ${USER} is outside the user's chain (only bets refused before the wallet had funds may be)`;
+    setLink.run(null, second);
+    expect(checkSegment(path).problems).toEqual([outside(first)]);
+
+    setLink.run(first, second);
+    db.prepare('UPDATE users SET last_bet_id = ?').run(first);
     expect(checkSegment(path).problems).toEqual([
-      `bet row ${first} of ${USER} is outside the user's chain (only bets refused before the wallet had funds may be)`,
+      outside(second),
+      `user ${USER}: bet head ${first} is not the newest, bet ${second} links to it`,
     ]);
 
-    const again = new Database(path);
-    again.prepare('UPDATE bets SET prev_user_bet_id = ? WHERE id = ?').run(second, second);
-    again.prepare('UPDATE users SET last_bet_id = ?').run(first);
-    again.close();
+    db.prepare('UPDATE users SET last_bet_id = ?').run(second);
+    const third = '01JAB00000000000000000000C';
+    db.prepare(
+      `INSERT INTO bets (id, user_id, client_bet_id, t0, p0, window_ms, band_cents, stake, multiplier_bp, status,
+         terms, placed_at, prev_user_bet_id)
+       VALUES (?, ?, 'c', 0, 0, 5000, 1000, 1000000, 20000, 'accepted', '{}', 3, ?)`,
+    ).run(third, USER, first);
+    db.prepare('UPDATE users SET last_bet_id = ?').run(second);
     expect(checkSegment(path).problems).toEqual([
-      `bet row ${second} of ${USER} links to ${second}, expected ${first}`,
-      `user ${USER}: bet head ${first}, newest bet ${second}`,
+      `bet row ${first} is the previous bet of 2 bets (the chain forks)`,
+      outside(third),
     ]);
+    db.prepare('DELETE FROM bets WHERE id = ?').run(third);
+
+    setLink.run(second, first);
+    expect(checkSegment(path).problems).toEqual([
+      `user ${USER}: the bet chain never reaches a first bet (a cycle)`,
+      `user ${USER}: bet head ${second} is not the newest, bet ${first} links to it`,
+    ]);
+
+    setLink.run(null, first);
+    db.prepare('UPDATE bets SET user_id = ? WHERE id = ?').run(
+      '0x00000000000000000000000000000000000000bb',
+      first,
+    );
+    expect(checkSegment(path).problems).toEqual(
+      expect.arrayContaining([
+        `bet row ${second} of ${USER} links to ${first}, which is not a bet of that user`,
+      ]),
+    );
+    db.close();
+  });
+
+  it('accepts bets stored out of id order (a later bet filled first under the adaptive fill delay)', () => {
+    const db = writeSegment(path);
+    const [first, second] = BET_IDS as [string, string];
+    // Relink as if `second` had been stored first: second ← first, head first.
+    db.prepare('UPDATE bets SET prev_user_bet_id = NULL WHERE id = ?').run(second);
+    db.prepare('UPDATE bets SET prev_user_bet_id = ? WHERE id = ?').run(second, first);
+    db.prepare('UPDATE users SET last_bet_id = ?').run(first);
+    db.close();
+    expect(checkSegment(path).problems).toEqual([]);
   });
 
   it("accepts a user's oldest bets outside the chain (placed before the wallet had a row)", () => {

@@ -6,12 +6,13 @@
  * - ledger: every row links to the same user's previous row (the first to none), every head is the
  *   user's newest row, and every row belongs to a user the segment knows (else its balance check
  *   could not see it);
- * - bets: the same, except that a user's oldest bets may be unlinked — a bet of a wallet that had
- *   no `users` row yet (so refused as `insufficient_funds`) is stored outside the chain. The bets
- *   without a link must therefore be the user's first ones, all of them such refusals except the
- *   last (the chain's own first bet); and a user with linked bets must have a head.
+ * - bets: every link is to a bet of the same user, no bet is the previous one of two, the head is
+ *   the user's and no bet links to it, the walk from the head ends at a first bet (no cycle), and
+ *   every bet is on it — except a bet of a wallet that had no `users` row yet (so refused as
+ *   `insufficient_funds`), stored outside the chain. Bets are checked by walking the links, not in
+ *   id order: the batcher stores them in fill order (see CHAINS).
  *
- * Window functions sort each table by (user, id): fine for a daily job, linear in the segment.
+ * Window functions and walks are linear in the segment: fine for a daily job.
  * At most PROBLEMS_MAX findings per rule are reported.
  */
 import type Database from 'better-sqlite3';
@@ -67,38 +68,82 @@ function ledgerOrphans(db: Database.Database): string[] {
   return rows.map((o) => `ledger rows of unknown user ${o.user_id}: ${o.rows}`);
 }
 
+/**
+ * Every bet reachable from its user's head by the links (a walk per user; UNION stops at a cycle).
+ * The chain is in the order the batcher stored the bets, which is not always id order: under
+ * next-tick entry with the adaptive fill delay a wallet's later bet can fill — and be stored —
+ * before an earlier one. So the checks follow the links rather than sort by id.
+ */
+const CHAINS = `WITH RECURSIVE chain(user_id, id) AS (
+    SELECT id, last_bet_id FROM users WHERE last_bet_id IS NOT NULL
+    UNION
+    SELECT c.user_id, b.prev_user_bet_id FROM chain c JOIN bets b ON b.id = c.id
+    WHERE b.prev_user_bet_id IS NOT NULL)`;
+
 function betLinks(db: Database.Database): string[] {
-  const rows = db
-    .prepare<[number], Link & { outside: number }>(
-      `SELECT id, user_id, prev, expected,
-         prev IS NULL AND n < unlinked AND NOT (status = 'rejected' AND reason IS 'insufficient_funds') AS outside
-       FROM (
-         SELECT id, user_id, status, reason, prev_user_bet_id AS prev,
-           LAG(id) OVER byUser AS expected,
-           ROW_NUMBER() OVER byUser AS n,
-           SUM(prev_user_bet_id IS NULL) OVER (PARTITION BY user_id) AS unlinked
-         FROM bets WINDOW byUser AS (PARTITION BY user_id ORDER BY id))
-       WHERE (prev IS NOT NULL AND prev IS NOT expected) OR (prev IS NULL AND n > unlinked) OR outside
-       ORDER BY id LIMIT ?`,
+  const wrongTarget = db
+    .prepare<[number], { id: string; user_id: string; prev: string }>(
+      `SELECT b.id, b.user_id, b.prev_user_bet_id AS prev FROM bets b
+       LEFT JOIN bets p ON p.id = b.prev_user_bet_id
+       WHERE b.prev_user_bet_id IS NOT NULL AND (p.id IS NULL OR p.user_id IS NOT b.user_id)
+       ORDER BY b.id LIMIT ?`,
     )
-    .all(PROBLEMS_MAX);
-  return rows.map((row) =>
-    row.outside
-      ? `bet row ${row.id} of ${row.user_id} is outside the user's chain (only bets refused before the wallet had funds may be)`
-      : linkProblem('bet')(row),
-  );
+    .all(PROBLEMS_MAX)
+    .map(
+      (row) => `bet row ${row.id} of ${row.user_id} links to ${row.prev}, which is not a bet of that user`,
+    );
+  const forks = db
+    .prepare<[number], { id: string; links: number }>(
+      `SELECT prev_user_bet_id AS id, COUNT(*) AS links FROM bets WHERE prev_user_bet_id IS NOT NULL
+       GROUP BY prev_user_bet_id HAVING links > 1 ORDER BY id LIMIT ?`,
+    )
+    .all(PROBLEMS_MAX)
+    .map((row) => `bet row ${row.id} is the previous bet of ${row.links} bets (the chain forks)`);
+  // Outside the chain only a refusal stored before the wallet had a `users` row (so it never had a
+  // head to link to): unlinked, insufficient_funds, placed no later than the row was created.
+  const outside = db
+    .prepare<[number], { id: string; user_id: string }>(
+      `${CHAINS}
+       SELECT b.id, b.user_id FROM bets b LEFT JOIN users u ON u.id = b.user_id
+       WHERE b.id NOT IN (SELECT id FROM chain)
+         AND NOT (b.prev_user_bet_id IS NULL AND b.status = 'rejected' AND b.reason IS 'insufficient_funds'
+                  AND (u.id IS NULL OR b.placed_at <= u.created_at))
+       ORDER BY b.id LIMIT ?`,
+    )
+    .all(PROBLEMS_MAX)
+    .map(
+      (row) =>
+        `bet row ${row.id} of ${row.user_id} is outside the user's chain (only bets refused before the wallet had funds may be)`,
+    );
+  // A walk that never meets a first bet (one without a link) went round a cycle; a walk that ran
+  // into a missing bet is reported above.
+  const cycles = db
+    .prepare<[number], { user_id: string }>(
+      `${CHAINS}
+       SELECT c.user_id FROM chain c LEFT JOIN bets b ON b.id = c.id
+       GROUP BY c.user_id HAVING SUM(b.id IS NULL OR b.prev_user_bet_id IS NULL) = 0
+       ORDER BY c.user_id LIMIT ?`,
+    )
+    .all(PROBLEMS_MAX)
+    .map((row) => `user ${row.user_id}: the bet chain never reaches a first bet (a cycle)`);
+  return [...wrongTarget, ...forks, ...outside, ...cycles];
 }
 
+/** A user's head is one of the user's bets, and no bet links to it (it is the newest stored). */
 function betHeads(db: Database.Database): string[] {
-  const rows = db
-    .prepare<[number], { id: string; head: string | null; newest: string | null }>(
-      `SELECT u.id, u.last_bet_id AS head, b.newest FROM users u
-       JOIN (SELECT user_id, MAX(id) AS newest, MAX(prev_user_bet_id IS NOT NULL) AS linked
-             FROM bets GROUP BY user_id) b ON b.user_id = u.id
-       WHERE (u.last_bet_id IS NOT NULL AND u.last_bet_id IS NOT b.newest)
-          OR (u.last_bet_id IS NULL AND b.linked)
+  const notTheirs = db
+    .prepare<[number], { id: string; head: string }>(
+      `SELECT u.id, u.last_bet_id AS head FROM users u LEFT JOIN bets h ON h.id = u.last_bet_id
+       WHERE u.last_bet_id IS NOT NULL AND (h.id IS NULL OR h.user_id IS NOT u.id) ORDER BY u.id LIMIT ?`,
+    )
+    .all(PROBLEMS_MAX)
+    .map((u) => `user ${u.id}: bet head ${u.head} is not a bet of that user`);
+  const notNewest = db
+    .prepare<[number], { id: string; head: string; later: string }>(
+      `SELECT u.id, u.last_bet_id AS head, b.id AS later FROM users u JOIN bets b ON b.prev_user_bet_id = u.last_bet_id
        ORDER BY u.id LIMIT ?`,
     )
-    .all(PROBLEMS_MAX);
-  return rows.map((u) => `user ${u.id}: bet head ${u.head ?? 'none'}, newest bet ${u.newest ?? 'none'}`);
+    .all(PROBLEMS_MAX)
+    .map((u) => `user ${u.id}: bet head ${u.head} is not the newest, bet ${u.later} links to it`);
+  return [...notTheirs, ...notNewest];
 }
