@@ -36,6 +36,15 @@ const EVENTS: EventEntry[] = [
     balanceMicros: 1_000,
     bet: { t0: 1, p0: 2, windowMs: 3, bandCents: 4, stakeMicros: 5, multiplierBp: 6 },
   },
+  {
+    type: 'bet',
+    userId: USER,
+    betId: BET_ID,
+    status: 'accepted',
+    balanceMicros: 1_000,
+    bet: { t0: 1, p0: 2, windowMs: 3, bandCents: 4, stakeMicros: 5, multiplierBp: 6 },
+    fillPrint: { id: 7, t: 1_764_000_000_100 },
+  },
   { type: 'balance', userId: USER, balanceMicros: 0, refType: 'adjustment', refId: 'quote " and \\ and ü' },
 ];
 /** An entry's JSON as the batcher writes it, and as other writers might: spaced out, keys reversed. */
