@@ -107,7 +107,7 @@ export function nextTickSplitTable(
       'With next-tick entry the bet waits on purpose for its fill print (BET_ENTRY_DELAY), so SPEC §12’s “request → accepted” target is timed from the fill print: ' +
         'fill print → accepted is each `accepted` event’s read time at the WebSocket client minus its `fillPrint.t` (the index time price-ingest stamps), ' +
         'over the WebSocket wallets’ measured bets (request → accepted also counts `rejected` events; this only `accepted` ones).',
-      'Receipt → fill print is the deliberate delay, not held to the target: for every bet accepted in the measured window, its fill print’s t ' +
+      'Receipt → fill print is the deliberate delay, not held to the target: for every bet received in the measured window and accepted at its fill (voided since included), its fill print’s t ' +
         '(t0 − τ1 of its terms) minus its placedAt, from SQLite. Print t → published: each print’s `tap:prices` id (the XADD’s Redis time) minus its t; ' +
         'it is inside fill print → accepted.',
       'All clocks are this machine’s (the harness, the daemons and Redis share it).',

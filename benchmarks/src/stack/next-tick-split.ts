@@ -58,7 +58,11 @@ export function fillDelaysOf(bets: Iterable<Pick<StoredBet, 't0' | 'placedAt' | 
   return delays;
 }
 
-/** The deliberate delays of the accepted bets received in `window`, from every segment of `dataDir`. */
+/**
+ * The deliberate delays of the bets received in `window` and accepted at their fill, from every
+ * segment of `dataDir`: any status but `rejected` — without a resolver, the batcher's dead-man sweep
+ * voids an accepted bet a minute after its window, which on a slow host falls before this read.
+ */
 export function readFillDelays(dataDir: string, window: Window): number[] {
   // By id: a bet carried over a roll-over is in two segments.
   const bets = new Map<string, StoredBet>();
@@ -68,7 +72,7 @@ export function readFillDelays(dataDir: string, window: Window): number[] {
       const rows = db
         .prepare(
           `SELECT id, t0, placed_at AS placedAt, terms FROM bets
-           WHERE status = 'accepted' AND placed_at >= ? AND placed_at < ?`,
+           WHERE status != 'rejected' AND placed_at >= ? AND placed_at < ?`,
         )
         .iterate(window.fromMs, window.toMs) as IterableIterator<StoredBet>;
       for (const row of rows) bets.set(row.id, row);
