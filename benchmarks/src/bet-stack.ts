@@ -62,6 +62,20 @@ export function describeLimits(limits: IngestLimits, settling = false): string {
   );
 }
 
+/** `<label>: ingest-api A=1 B=2; price-ingest C=3.` — daemon environment named in a report. */
+export function envNote(label: string, env: Record<string, Record<string, string> | undefined>): string {
+  const daemons = Object.entries(env).flatMap(([daemon, vars]) =>
+    vars
+      ? [
+          `${daemon} ${Object.entries(vars)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}`,
+        ]
+      : [],
+  );
+  return `${label}: ${daemons.join('; ')}.`;
+}
+
 export interface BetStackOptions {
   wallets: number;
   fundMicros: number;
@@ -166,12 +180,9 @@ export async function openBetStack(ctx: ScenarioContext, options: BetStackOption
         `Market source: ${stack.market}.`,
         describeLimits(options.limits, options.resolver === true),
         `Redis: infra/redis.conf${options.redisArgs?.length ? ` with ${options.redisArgs.join(' ')}` : ' (appendfsync everysec)'}.`,
-        ...Object.entries(overrides).map(
-          ([daemon, vars]) =>
-            `Environment set for this run (--env): ${daemon} ${Object.entries(vars)
-              .map(([k, v]) => `${k}=${v}`)
-              .join(' ')}.`,
-        ),
+        ...(Object.keys(overrides).length
+          ? [envNote('Environment set for this run (--env)', overrides)]
+          : []),
       ],
       async load(label, profile, shape) {
         const sampler = startResourceSampler(

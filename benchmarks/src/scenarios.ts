@@ -4,7 +4,7 @@ import { backupApply } from '../scenarios/backup-apply.js';
 import { batcherApply } from '../scenarios/batcher-apply.js';
 import { betUnderAbuse } from '../scenarios/bet-under-abuse.js';
 import { generatorCheck } from '../scenarios/generator-check.js';
-import { ingest, ingest3k, smoke } from '../scenarios/ingest.js';
+import { ingest, ingest3k, ingest3kDefended, smoke } from '../scenarios/ingest.js';
 import { ingestMax } from '../scenarios/ingest-max.js';
 import { loginStorm } from '../scenarios/login-storm.js';
 import { profile } from '../scenarios/profile.js';
@@ -18,6 +18,7 @@ import type { Scenario } from './scenario.js';
 
 export const SCENARIOS: readonly Scenario[] = [
   ingest3k,
+  ingest3kDefended,
   ingestMax,
   generatorCheck,
   profile,

@@ -141,6 +141,9 @@ describe.each([
       // The terms carry the filter's error exactly when S was the print's filtered index.
       expect(terms.indexNoise !== undefined).toBe(indexFilter === 'on');
       expect(t0 - Number(terms.tau1Ms)).toBe(filling?.t);
+      // The event and the bet's view name that print: SPEC §12 with the defence on is timed from it.
+      expect(event).toMatchObject({ fillPrint: { id: filling?.id, t: filling?.t } });
+      expect(bet.fillPrint).toEqual({ id: filling?.id, t: filling?.t });
       const quote = quoteCell({
         t0,
         p0: Number(bet.p0),

@@ -28,6 +28,8 @@ const total = totalRequests(config.profile);
 const warmupMs = config.profile.warmupMs ?? 0;
 /** The whole run's latencies (the progress line's p99 so far); the rest is recorded per second only. */
 const latency = createHistogram();
+/** Next-tick bets: fill print → `accepted` (SPEC §12's target with the defence on), the whole run. */
+const fillToAccepted = createHistogram();
 const timeline = new TimelineRecorder();
 const errors: Record<string, number> = {};
 const errorSamples: Record<string, string> = {};
@@ -47,9 +49,10 @@ let lastAnswerAbsMs = 0;
 const cpu = { start: NO_SCHED, end: NO_SCHED };
 
 const tracker = new WsTracker({
-  onMatched(awaiting, eventAtMs) {
+  onMatched(awaiting, eventAtMs, fillToAcceptedMs) {
     if (!awaiting.measured) return;
     timeline.recordAccepted(awaiting.plannedSecond, eventAtMs - awaiting.plannedAbsMs);
+    if (fillToAcceptedMs !== null) recordMs(fillToAccepted, fillToAcceptedMs);
   },
 });
 
@@ -227,6 +230,7 @@ function buildResult(): WorkerResult {
     lastAnswerAbsMs,
     latency: encodeHistogram(latency),
     accepted: encodeHistogram(timeline.total('accepted')),
+    fillToAccepted: encodeHistogram(fillToAccepted),
     sendLag: encodeHistogram(timeline.total('sendLag')),
     timeline: timeline.serialize(),
     ackedBetIds,

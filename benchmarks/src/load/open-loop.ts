@@ -48,6 +48,12 @@ export interface LoadRunResult {
   latency: LatencySummary;
   /** Planned time → WebSocket accepted/rejected event; null when no WebSocket was tracked. */
   accepted: LatencySummary | null;
+  /**
+   * Next-tick entry: each `accepted` event's time since its fill print (`fillPrint.t`, the index
+   * time price-ingest stamps) — SPEC §12's "to accepted" with the defence on. Null when no event
+   * named a fill print (bets priced at receipt); absent in results recorded before it was measured.
+   */
+  fillToAccepted?: LatencySummary | null;
   /** How late the generator itself sent requests (already included in `latency`). */
   sendLag: LatencySummary;
   ws: WsReport | null;
@@ -190,6 +196,7 @@ function merge(options: OpenLoopOptions, results: WorkerResult[], startEpochMs: 
       errorCount: Object.values(errors).reduce((a, b) => a + b, 0),
       latency: summarize(mergeEncoded(results.map((r) => r.latency))),
       accepted: tracked ? summarize(accepted) : null,
+      fillToAccepted: nullIfEmpty(summarize(mergeEncoded(results.map((r) => r.fillToAccepted)))),
       sendLag: summarize(mergeEncoded(results.map((r) => r.sendLag))),
       ws: tracked ? mergeWsReports(wsReports) : null,
       timeline: mergeTimelines(results.map((r) => r.timeline)),
@@ -197,6 +204,8 @@ function merge(options: OpenLoopOptions, results: WorkerResult[], startEpochMs: 
     },
   };
 }
+
+const nullIfEmpty = (summary: LatencySummary) => (summary.count > 0 ? summary : null);
 
 /** The load threads' CPU over the measured requests: per request, as a share of one core, and waiting. */
 export function generatorCpu(

@@ -89,6 +89,8 @@ export interface WorkerResult {
   lastAnswerAbsMs: number;
   latency: string;
   accepted: string;
+  /** Next-tick bets' fill print → `accepted` (empty when every bet was priced at receipt). */
+  fillToAccepted: string;
   sendLag: string;
   timeline: SerializedTimeline;
   /** Every 202'd bet id (warm-up included), for the audit. */

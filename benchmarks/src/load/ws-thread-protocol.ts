@@ -24,10 +24,15 @@ export interface WsThreadTotals {
   coveredByResync: number;
 }
 
+/**
+ * A bet event as read: bet id, status, absolute time in ms (performance.timeOrigin + now), and for
+ * a next-tick bet's `accepted` the ms since its fill print's `t` (the event's `fillPrint`), else null.
+ */
+export type BetEventRead = [betId: string, status: string, atMs: number, fillToAcceptedMs: number | null];
+
 export type FromWsThread =
   | { type: 'ready'; sockets: number }
   | { type: 'failed'; message: string }
-  /** Bet events as read: bet id, status, absolute time in ms (performance.timeOrigin + now). */
-  | { type: 'events'; events: [betId: string, status: string, atMs: number][] }
+  | { type: 'events'; events: BetEventRead[] }
   /** The final counts, sent once when asked to close (every event was posted before it). */
   | ({ type: 'closed' } & WsThreadTotals);

@@ -8,18 +8,24 @@
  * ~13 ms at 300 bets/s with 1,000 sockets, ~3 ms without), which the open-loop measurement then
  * charged to the server. Here they only delay this thread.
  *
- * Each bet event is stamped with the absolute time it was read and sent to the load worker,
- * batched per event-loop turn; the load worker matches it with its 202. At close, the sockets that
+ * Each bet event is stamped with the absolute time it was read (and, for a next-tick bet's
+ * `accepted`, the time since its fill print) and sent to the load worker, batched per event-loop turn; the load worker matches it with its 202. At close, the sockets that
  * reconnected are checked against `tap:events` (resume-check.ts): every event of their user after
  * the last one seen before the first loss must have arrived, or a `resync` must have covered it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createChannels, entryJson } from '@tap/channels';
-import { openTapSocket, type ServerMessage, type TapSocket } from '@tap/client';
+import { fillToAcceptedMs, openTapSocket, type ServerMessage, type TapSocket } from '@tap/client';
 import { Redis } from 'ioredis';
 import { leanSocket } from '../ws-clients/lean-socket.js';
 import { checkResumes, earliestCheckFrom, type ResumeTrace, type StreamEvent } from './resume-check.js';
-import type { FromWsThread, ToWsThread, WsThreadConfig, WsThreadTotals } from './ws-thread-protocol.js';
+import type {
+  BetEventRead,
+  FromWsThread,
+  ToWsThread,
+  WsThreadConfig,
+  WsThreadTotals,
+} from './ws-thread-protocol.js';
 
 const CONNECT_BATCH = 100;
 const READY_TIMEOUT_MS = 15_000;
@@ -43,7 +49,7 @@ interface Client {
 const clients: Client[] = [];
 const stats = { ticks: 0, closedEarly: 0, reconnects: 0, resyncs: 0 };
 let closing = false;
-let batch: [betId: string, status: string, atMs: number][] = [];
+let batch: BetEventRead[] = [];
 
 function flush(): void {
   if (batch.length === 0) return;
@@ -61,7 +67,8 @@ function onMessage(client: Client, message: ServerMessage): void {
     client.trace?.seen.add(message.id);
     if (message.type !== 'bet') return;
     if (batch.length === 0) setImmediate(flush);
-    batch.push([message.betId, message.status, now()]);
+    const at = now();
+    batch.push([message.betId, message.status, at, fillToAcceptedMs(message, at)]);
   }
 }
 

@@ -21,13 +21,19 @@ interface Awaiting {
 }
 
 export interface WsTrackerHooks {
-  onMatched(awaiting: Awaiting, eventAtMs: number): void;
+  /** `fillToAcceptedMs`: a next-tick bet's fill print → its `accepted` event; null otherwise. */
+  onMatched(awaiting: Awaiting, eventAtMs: number, fillToAcceptedMs: number | null): void;
+}
+
+interface Read {
+  atMs: number;
+  fillToAcceptedMs: number | null;
 }
 
 export class WsTracker {
   private thread: Worker | undefined;
   private readonly awaiting = new Map<string, Awaiting>();
-  private readonly early = new Map<string, number>();
+  private readonly early = new Map<string, Read>();
   private readonly statuses: Record<string, number> = {};
   private tracked = 0;
   private matched = 0;
@@ -60,7 +66,8 @@ export class WsTracker {
       thread.on('error', reject);
       thread.on('message', (message: FromWsThread) => {
         if (message.type === 'events')
-          for (const [betId, status, at] of message.events) this.onEvent(betId, status, at);
+          for (const [betId, status, atMs, fillToAcceptedMs] of message.events)
+            this.onEvent(betId, status, { atMs, fillToAcceptedMs });
         else if (message.type === 'ready') resolve();
         else if (message.type === 'closed') this.final = message;
         else if (message.type === 'failed') {
@@ -75,14 +82,14 @@ export class WsTracker {
   /** A 202 for a bet of a tracked wallet. */
   expect(betId: string, awaiting: Awaiting): void {
     this.tracked += 1;
-    const eventAt = this.early.get(betId);
-    if (eventAt === undefined) {
+    const read = this.early.get(betId);
+    if (read === undefined) {
       this.awaiting.set(betId, awaiting);
       return;
     }
     this.early.delete(betId);
     this.matched += 1;
-    this.hooks.onMatched(awaiting, eventAt);
+    this.hooks.onMatched(awaiting, read.atMs, read.fillToAcceptedMs);
   }
 
   pending(): number {
@@ -140,16 +147,16 @@ export class WsTracker {
     return this.final.missed.length + unseen;
   }
 
-  private onEvent(betId: string, status: string, at: number): void {
+  private onEvent(betId: string, status: string, read: Read): void {
     this.statuses[status] = (this.statuses[status] ?? 0) + 1;
     if (status !== 'accepted' && status !== 'rejected') return;
     const awaiting = this.awaiting.get(betId);
     if (!awaiting) {
-      this.early.set(betId, at);
+      this.early.set(betId, read);
       return;
     }
     this.awaiting.delete(betId);
     this.matched += 1;
-    this.hooks.onMatched(awaiting, at);
+    this.hooks.onMatched(awaiting, read.atMs, read.fillToAcceptedMs);
   }
 }

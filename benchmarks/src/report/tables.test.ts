@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { LoadRunResult } from '../load/open-loop.js';
 import type { ResourceReport } from '../stack/resource-sampler.js';
-import { redisCommandTable, redisGrowthNote, resourceTable } from './tables.js';
+import { nextTickSplitTable, redisCommandTable, redisGrowthNote, resourceTable } from './tables.js';
 
 function aReport(overrides: Partial<NonNullable<ResourceReport['redis']>> = {}): ResourceReport {
   return {
@@ -59,5 +60,41 @@ describe('Redis tables', () => {
     expect(notesOf(long)).toContain(
       '118.2 MB at 1:00, at most 121.5 MB after it (+3.3 MB), 120 MB at the end',
     );
+  });
+});
+
+describe('next-tick split table', () => {
+  const summary = (p50Ms: number, p99Ms: number, count = 1_000) => ({
+    count,
+    meanMs: p50Ms,
+    p50Ms,
+    p90Ms: p99Ms,
+    p99Ms,
+    p999Ms: p99Ms,
+    maxMs: p99Ms,
+  });
+  const run = (fillToAccepted: LoadRunResult['fillToAccepted']) =>
+    ({
+      label: '3000-per-s #1',
+      latency: summary(2.5, 20),
+      accepted: summary(700, 900),
+      fillToAccepted,
+    }) as LoadRunResult;
+
+  it('sets request → 202, request → accepted and fill print → accepted beside the deliberate delay', () => {
+    const table = nextTickSplitTable('split', [
+      {
+        result: run(summary(12, 41, 88_000)),
+        split: {
+          fillDelay: { count: 90_000, p50Ms: 660, p99Ms: 790, maxMs: 1_010 },
+          publishLag: { count: 300, p50Ms: 1, p99Ms: 4, maxMs: 9 },
+        },
+      },
+      { result: run(null), split: { fillDelay: null, publishLag: null } },
+    ]);
+    expect(table.rows).toEqual([
+      ['3000-per-s #1', '2.5 / 20', '700 / 900', '12 / 41', 88_000, '660 / 790 / 1010', '1 / 4'],
+      ['3000-per-s #1', '2.5 / 20', '700 / 900', '—', 0, '—', '—'],
+    ]);
   });
 });

@@ -141,6 +141,7 @@ function event(r: Rng): Json {
     const { t0, p0, windowMs, bandCents, stakeMicros, multiplierBp } = bet(r);
     e.bet = { t0, p0, windowMs, bandCents, stakeMicros, multiplierBp };
   }
+  if (r.chance(0.3)) e.fillPrint = { id: anyInt(r, 0), t: anyInt(r, 0) };
   return e;
 }
 

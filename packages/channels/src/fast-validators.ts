@@ -22,6 +22,7 @@ import {
   betIdSchema,
   type EventEntry,
   FILL_DELAY_PRINTS_MAX,
+  type FillPrint,
   OUTCOMES,
   type PrintEntry,
   type SettlementEntry,
@@ -213,6 +214,12 @@ function betCell(o: unknown): BetCell | undefined {
   return { t0, p0, windowMs, bandCents, stakeMicros, multiplierBp };
 }
 
+function fillPrint(o: unknown): FillPrint | undefined {
+  if (!isObject(o) || keyCount(o) !== 2) return undefined;
+  const { id, t } = o;
+  return isNonNegInt(id) && isNonNegInt(t) ? { id, t } : undefined;
+}
+
 function betEvent(o: JsonObject): BetEvent | undefined {
   const { userId, betId, status, reason, payoutMicros, balanceMicros } = o;
   if (!isUserId(userId) || !isBetId(betId) || !isOneOf(BET_STATUSES, status) || !isNonNegInt(balanceMicros))
@@ -221,7 +228,10 @@ function betEvent(o: JsonObject): BetEvent | undefined {
   if (payoutMicros !== undefined && !isNonNegInt(payoutMicros)) return undefined;
   const cell = o.bet === undefined ? undefined : betCell(o.bet);
   if (o.bet !== undefined && cell === undefined) return undefined;
-  const expectedKeys = 5 + Number(reason !== undefined) + Number(payoutMicros !== undefined) + Number(!!cell);
+  const fill = o.fillPrint === undefined ? undefined : fillPrint(o.fillPrint);
+  if (o.fillPrint !== undefined && fill === undefined) return undefined;
+  const expectedKeys =
+    5 + Number(reason !== undefined) + Number(payoutMicros !== undefined) + Number(!!cell) + Number(!!fill);
   if (keyCount(o) !== expectedKeys) return undefined;
   // Built key by key so the optional keys sit where zod puts them (schema order).
   const event = { type: 'bet', userId, betId, status } as BetEvent;
@@ -229,6 +239,7 @@ function betEvent(o: JsonObject): BetEvent | undefined {
   if (payoutMicros !== undefined) event.payoutMicros = payoutMicros;
   event.balanceMicros = balanceMicros;
   if (cell !== undefined) event.bet = cell;
+  if (fill !== undefined) event.fillPrint = fill;
   return event;
 }
 

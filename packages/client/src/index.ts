@@ -29,6 +29,7 @@ export type {
   ErrorMessage,
   EventMessage,
   FaucetAnswer,
+  FillPrint,
   IndexPrint,
   LedgerRowView,
   LoginAnswer,
@@ -41,4 +42,4 @@ export type {
   Terms,
   TickMessage,
 } from './wire.js';
-export { placedMultiplierBp } from './wire.js';
+export { fillToAcceptedMs, placedMultiplierBp } from './wire.js';

@@ -3,10 +3,18 @@
  * imports: nothing of `@tap/domain` is bundled into a browser build). The WebSocket messages are
  * the schemas ws-gateway builds its messages against (`@tap/domain`, ws-messages.ts).
  */
-import type { BetStatus, BetView, MeAnswer, PrintEntry, Terms } from '@tap/domain';
+import type {
+  BetEventMessage,
+  BetStatus,
+  BetView,
+  FillPrint,
+  MeAnswer,
+  PrintEntry,
+  Terms,
+} from '@tap/domain';
 import type { ErrorCode } from '@tap/domain/error-codes';
 
-export type { BetStatus, BetView, ErrorCode, Terms };
+export type { BetStatus, BetView, ErrorCode, FillPrint, Terms };
 
 /** Every error body: `{ error, message }` plus details such as `multiplierBp` or `limit`. */
 export interface ApiFailure {
@@ -48,6 +56,19 @@ export interface BetRequest {
 export type PlacedBet =
   | { betId: string; status: 'pending'; multiplierBp: number; terms: Terms }
   | { betId: string; status: 'pending'; entry: 'next_print' };
+
+/**
+ * Under next-tick entry the `accepted` event (and `GET /v1/bets/:id`) names the print that filled
+ * the bet: `fillPrint: { id, t }` (`t` the print's index time, epoch ms). Receipt → fill print is
+ * the deliberate delay; fill print → `accepted` is what the stack took (SPEC §12's target with the
+ * defence on). This is the second, on the client's clock: null for a bet priced at receipt.
+ */
+export function fillToAcceptedMs(
+  event: Pick<BetEventMessage, 'fillPrint'>,
+  receivedAtMs: number,
+): number | null {
+  return event.fillPrint === undefined ? null : receivedAtMs - event.fillPrint.t;
+}
 
 /** The multiplier a 202 carries, or null when the bet waits for its price (next-tick entry). */
 export function placedMultiplierBp(placed: PlacedBet): number | null {

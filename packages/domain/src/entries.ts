@@ -205,6 +205,23 @@ export const betCellSchema = betEntrySchema
   .strict();
 export type BetCell = z.infer<typeof betCellSchema>;
 
+/**
+ * The print a next-tick bet was filled at (issue 22): its id (the terms' `printId`) and its time `t`
+ * (price-ingest stamps `t` and XADDs the print in the same turn). With it a client tells the
+ * deliberate delay (receipt → fill print) from what the stack itself takes (fill print → `accepted`,
+ * SPEC §12's target with the defence on; docs/pricing.md "Informed traders").
+ */
+export const fillPrintSchema = z.object({ id: nonNegInt(), t: nonNegInt() }).strict();
+export type FillPrint = z.infer<typeof fillPrintSchema>;
+
+/** The fill print a bet's terms name: under next-tick entry `τ1 = t0 − t` of that print; none at receipt. */
+export function fillPrintOf(
+  t0: number,
+  terms: Pick<Terms, 'printId' | 'tau1Ms' | 'entry'>,
+): FillPrint | undefined {
+  return terms.entry === 'next_print' ? { id: terms.printId, t: t0 - terms.tau1Ms } : undefined;
+}
+
 export const BET_STATUSES = ['pending', 'accepted', 'rejected', 'won', 'lost', 'void'] as const;
 export type BetStatus = (typeof BET_STATUSES)[number];
 
@@ -221,6 +238,8 @@ export const eventEntrySchema = z.discriminatedUnion('type', [
       balanceMicros: nonNegInt(),
       /** On `accepted` events: the cell and money terms, so the resolver can index the bet. */
       bet: betCellSchema.optional(),
+      /** On `accepted` events of next-tick bets: the print that filled it. */
+      fillPrint: fillPrintSchema.optional(),
     })
     .strict(),
   z

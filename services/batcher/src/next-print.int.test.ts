@@ -131,6 +131,8 @@ describe('batcher next-tick entry (real Redis, built daemon)', () => {
         expect.objectContaining({
           status: 'accepted',
           bet: expect.objectContaining({ multiplierBp: expected.terms.multiplierBp }),
+          // What SPEC §12 is timed from with the defence on: the fill print, not the receipt.
+          fillPrint: { id: filling.id, t: filling.t },
         }),
       ]);
     } finally {

@@ -2,6 +2,8 @@
  * A row of the segment's `bets` table as SQLite returns it, and its JSON view — the shape
  * `GET /v1/bets/:id` and `tapctl bet` show (SPEC §4: the bet with its terms and evidence).
  */
+import { fillPrintOf, type Terms } from '../entries.js';
+
 export interface BetDbRow {
   id: string;
   user_id: string;
@@ -23,7 +25,10 @@ export interface BetDbRow {
   carried_to?: string | null;
 }
 
+/** `fillPrint` (next-tick bets only): the print its terms were priced at, as on its `accepted` event. */
 export function betView(row: BetDbRow) {
+  const terms = JSON.parse(row.terms) as unknown;
+  const fillPrint = fillPrintOf(row.t0, terms as Terms);
   return {
     betId: row.id,
     status: row.status,
@@ -35,10 +40,11 @@ export function betView(row: BetDbRow) {
     stakeMicros: row.stake,
     multiplierBp: row.multiplier_bp,
     payoutMicros: row.payout,
-    terms: JSON.parse(row.terms) as unknown,
+    terms,
     evidence: row.evidence === null ? null : (JSON.parse(row.evidence) as unknown),
     placedAt: row.placed_at,
     settledAt: row.settled_at,
+    ...(fillPrint === undefined ? {} : { fillPrint }),
   };
 }
 

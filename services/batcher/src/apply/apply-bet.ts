@@ -9,9 +9,10 @@
  * expire: releasing exposure a forged entry never booked would hand out room.
  *
  * A next-tick bet (`nextPrint`, fill.ts) is priced first: held until its print is stored, stored
- * `rejected` when its fill is refused, else debited and stored with the fill's terms.
+ * `rejected` when its fill is refused, else debited and stored with the fill's terms; its `accepted`
+ * event names the fill print (`fillPrint`), so clients can time fill print → accepted.
  */
-import { type BetEntry, type EventEntry, payoutMicros } from '@tap/domain';
+import { type BetEntry, type EventEntry, fillPrintOf, payoutMicros } from '@tap/domain';
 import { brokenBetBound } from './bet-bounds.js';
 import { fillOf, isNextPrint, trueUp } from './fill.js';
 import { type ApplyContext, applied, DUPLICATE, type Effect, HELD, type Verdict } from './verdict.js';
@@ -56,10 +57,12 @@ function debitAndStore(ctx: ApplyContext, admitted: BetEntry, bet: BetEntry): Ve
   if (debit.ok) {
     ctx.bets.insert(bet, 'accepted', null);
     const { t0, p0, windowMs, bandCents, stakeMicros, multiplierBp } = bet;
-    const event = {
+    const fillPrint = fillPrintOf(t0, bet.terms);
+    const event: BetEvent = {
       ...betEvent(bet, 'accepted', debit.balanceAfter),
       bet: { t0, p0, windowMs, bandCents, stakeMicros, multiplierBp },
     };
+    if (fillPrint !== undefined) event.fillPrint = fillPrint;
     const effects: Effect[] = [{ type: 'pending_cleared', betId: bet.betId }];
     if (admitted !== bet) effects.push(trueUp(admitted, bet));
     return applied([event], effects);

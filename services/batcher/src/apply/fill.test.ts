@@ -55,7 +55,14 @@ describe('applyBet, next-tick entry (fill.ts)', () => {
     const verdict = apply(bet);
     expect(verdict).toMatchObject({
       kind: 'applied',
-      events: [{ status: 'accepted', bet: { multiplierBp: terms.multiplierBp } }],
+      // The event names the fill print, so a client can time fill print → accepted (SPEC §12).
+      events: [
+        {
+          status: 'accepted',
+          bet: { multiplierBp: terms.multiplierBp },
+          fillPrint: { id: first.id, t: first.t },
+        },
+      ],
     });
     expect(terms).toMatchObject({ printId: first.id, entry: 'next_print', tau1Ms: T0 - first.t });
     const reserved = 1_000_000 * 50;
@@ -138,7 +145,13 @@ describe('applyBet, next-tick entry (fill.ts)', () => {
     const terms = quoted(bet, prints[2]!);
     expect(apply(bet, PLACED_AT + 1_500)).toMatchObject({
       kind: 'applied',
-      events: [{ status: 'accepted', bet: { multiplierBp: terms.multiplierBp } }],
+      events: [
+        {
+          status: 'accepted',
+          bet: { multiplierBp: terms.multiplierBp },
+          fillPrint: { id: prints[2]!.id, t: prints[2]!.t },
+        },
+      ],
     });
     expect(betRow(bet.betId)).toMatchObject({ m: terms.multiplierBp, terms: JSON.stringify(terms) });
     expect(terms.printId).toBe(prints[2]!.id);

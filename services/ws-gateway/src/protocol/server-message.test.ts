@@ -15,6 +15,14 @@ const USER = '0x00000000000000000000000000000000000000aa';
 const BET_ID = '01JAB00000000000000000000A';
 const STREAM_ID = '1764000000000-4';
 
+const ACCEPTED: EventEntry = {
+  type: 'bet',
+  userId: USER,
+  betId: BET_ID,
+  status: 'accepted',
+  balanceMicros: 1_000,
+  bet: { t0: 1, p0: 2, windowMs: 3, bandCents: 4, stakeMicros: 5, multiplierBp: 6 },
+};
 /** The event kinds and optional fields the batcher writes, in its key orders. */
 const EVENTS: EventEntry[] = [
   { type: 'balance', userId: USER, balanceMicros: 5, refType: 'deposit', refId: 'a' },
@@ -28,14 +36,9 @@ const EVENTS: EventEntry[] = [
     payoutMicros: 2_150_000,
   },
   { type: 'bet', userId: USER, betId: BET_ID, status: 'void', balanceMicros: 1, reason: 'breaker_open' },
-  {
-    type: 'bet',
-    userId: USER,
-    betId: BET_ID,
-    status: 'accepted',
-    balanceMicros: 1_000,
-    bet: { t0: 1, p0: 2, windowMs: 3, bandCents: 4, stakeMicros: 5, multiplierBp: 6 },
-  },
+  ACCEPTED,
+  // A next-tick bet's: it names its fill print.
+  { ...ACCEPTED, fillPrint: { id: 7, t: 1_764_000_000_100 } },
   { type: 'balance', userId: USER, balanceMicros: 0, refType: 'adjustment', refId: 'quote " and \\ and ü' },
 ];
 /** An entry's JSON as the batcher writes it, and as other writers might: spaced out, keys reversed. */
