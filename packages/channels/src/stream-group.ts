@@ -130,7 +130,9 @@ export async function ackEntries(
   group: string,
   entries: readonly { stream: string; id: string }[],
 ): Promise<void> {
-  await Promise.all([...idsByStream(entries)].map(([stream, ids]) => redis.call('XACK', stream, group, ...ids)));
+  await Promise.all(
+    [...idsByStream(entries)].map(([stream, ids]) => redis.call('XACK', stream, group, ...ids)),
+  );
 }
 
 /** Entries' ids per stream, in order: one XACK each (`ackEntries`, or queued on a pipeline). */
