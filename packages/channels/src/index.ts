@@ -34,6 +34,7 @@ export {
   type GroupPosition,
   type GroupRead,
   groupPosition,
+  idsByStream,
   isBusyGroupError,
   type RawReadReply,
   type RawStreamEntry,

@@ -130,13 +130,20 @@ export async function ackEntries(
   group: string,
   entries: readonly { stream: string; id: string }[],
 ): Promise<void> {
+  await Promise.all(
+    [...idsByStream(entries)].map(([stream, ids]) => redis.call('XACK', stream, group, ...ids)),
+  );
+}
+
+/** Entries' ids per stream, in order: one XACK each (`ackEntries`, or queued on a pipeline). */
+export function idsByStream(entries: readonly { stream: string; id: string }[]): Map<string, string[]> {
   const byStream = new Map<string, string[]>();
   for (const entry of entries) {
-    const ids = byStream.get(entry.stream) ?? [];
-    ids.push(entry.id);
-    byStream.set(entry.stream, ids);
+    const ids = byStream.get(entry.stream);
+    if (ids) ids.push(entry.id);
+    else byStream.set(entry.stream, [entry.id]);
   }
-  await Promise.all([...byStream].map(([stream, ids]) => redis.call('XACK', stream, group, ...ids)));
+  return byStream;
 }
 
 export interface GroupPosition {

@@ -59,7 +59,7 @@ export {
   startRedis,
   type TestRedis,
 } from './redis-server.js';
-export { REDIS_CONF, REDIS_NO_ACL_ARGS, REPO_ROOT, serviceEntry } from './repo.js';
+export { REDIS_CONF, REDIS_NO_ACL_ARGS, REPO_ROOT, serviceEntry, unitNodeArgs } from './repo.js';
 export { startS3, type TestS3 } from './s3rver.js';
 export { type SegmentFileOptions, writeSegmentFile } from './segment-file.js';
 export { STACK_DAEMONS, type StackDaemon, startStack, type TestStack } from './stack.js';

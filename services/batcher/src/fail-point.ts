@@ -6,7 +6,10 @@
 import type { Logger } from '@tap/runtime';
 import type { FailPoint } from './config.js';
 
-export type FailPointCheck = (at: FailPoint, batch: number) => void;
+export type FailPointCheck = ((at: FailPoint, batch: number) => void) & {
+  /** Whether the check at `at` of batch `batch` kills: for a point a path reaches only when armed. */
+  fires?(at: FailPoint, batch: number): boolean;
+};
 
 export function createFailPoint(
   point: FailPoint | undefined,
@@ -15,9 +18,11 @@ export function createFailPoint(
 ): FailPointCheck {
   if (point === undefined) return () => {};
   log.warn({ failPoint: point, afterBatches }, 'fail_point.armed');
-  return (at, batch) => {
-    if (at !== point || batch !== afterBatches) return;
+  const fires = (at: FailPoint, batch: number) => at === point && batch === afterBatches;
+  const check = (at: FailPoint, batch: number) => {
+    if (!fires(at, batch)) return;
     log.warn({ failPoint: point, batch }, 'fail_point.kill');
     process.kill(process.pid, 'SIGKILL');
   };
+  return Object.assign(check, { fires });
 }

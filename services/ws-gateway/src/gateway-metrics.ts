@@ -10,7 +10,17 @@ export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;
 
 export function createGatewayMetrics(registry: Registry) {
   const registers = [registry];
+  /**
+   * Messages published since the last scrape, per topic label: a labelled `inc` per message hashed
+   * its labels every time (8 % of the gateway's busy time at 2,000 bets/s, issue 19); the counter
+   * takes the tally when scraped.
+   */
+  const unscraped = new Map<string, number>();
   return {
+    /** One message published to a topic with this label (`user`, `ticks`, `breaker`). */
+    countPublished(topic: string): void {
+      unscraped.set(topic, (unscraped.get(topic) ?? 0) + 1);
+    },
     connections: new Gauge({
       name: 'tap_ws_gateway_connections',
       help: 'Open WebSocket connections, authenticated or not',
@@ -26,6 +36,10 @@ export function createGatewayMetrics(registry: Registry) {
       help: 'Messages published to a uWS topic (one serialization each, however many subscribers)',
       labelNames: ['topic'] as const,
       registers,
+      collect() {
+        for (const [topic, count] of unscraped) this.inc({ topic }, count);
+        unscraped.clear();
+      },
     }),
     backpressureDrops: new Counter({
       name: 'tap_ws_gateway_backpressure_drops_total',

@@ -1,6 +1,6 @@
 /**
- * What the batcher tells Redis after a batch is committed and acknowledged (docs/bet-path.md):
- * the outbox rows (events → `tap:events` with MAXLEN ~, dead letters → `tap:dead-letter`, in
+ * What the batcher tells Redis after a batch is committed (docs/bet-path.md): the XACK of its
+ * entries, then the outbox rows (events → `tap:events` with MAXLEN ~, dead letters → `tap:dead-letter`, in
  * order, up to XADD_CHUNK of them per script call), then
  * the cache effects — pending-bet markers dropped (one DEL for many), exposure released per bet, balance deltas
  * summed per user, and last the drift resyncs, which overwrite a balance — in one pipeline.
@@ -9,7 +9,7 @@
  * cache rebuild at start, which computes the cache from SQLite and the stream, so replaying them
  * would count them twice.
  */
-import { type Channels, WALLET_FIELDS } from '@tap/channels';
+import { type Channels, idsByStream, WALLET_FIELDS } from '@tap/channels';
 import type { Redis } from '@tap/runtime';
 import type { Effect } from '../apply/verdict.js';
 import type { OutboxRow } from '../storage/outbox.js';
@@ -110,6 +110,7 @@ export interface Publisher {
     rows: readonly OutboxRow[],
     effects: readonly Effect[],
     resync?: { afterBetsId: string; balanceOf(userId: string): number },
+    acks?: readonly { stream: string; id: string }[],
   ): Promise<void>;
 }
 
@@ -145,8 +146,11 @@ export function createPublisher(
       addOutbox(pipeline, rows);
       await execChecked(pipeline);
     },
-    async publish(rows, effects, resync) {
+    async publish(rows, effects, resync, acks = []) {
       const pipeline = redis.pipeline() as Pipeline;
+      // First in the pipeline: Redis runs it before the events and cache effects, as when the ack
+      // was a round trip of its own, and a batch costs one write to Redis instead of two (issue 19).
+      for (const [stream, ids] of idsByStream(acks)) pipeline.xack(stream, channels.groups.batcher, ...ids);
       addOutbox(pipeline, rows);
       addEffects(pipeline, channels, effects, resync);
       await execChecked(pipeline);

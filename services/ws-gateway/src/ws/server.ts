@@ -72,7 +72,7 @@ export function createWsServer(options: {
     publish(topic, message) {
       if (!routed) return;
       app.publish(topic, message, false);
-      metrics.messagesPublished.inc({ topic: topic.startsWith('user:') ? 'user' : topic });
+      metrics.countPublished(topic.startsWith('user:') ? 'user' : topic);
       guard.afterPublish(topic);
     },
     listen(host, port, session) {
