@@ -65,7 +65,9 @@ const common = {
 const daemons = [
   // The demo runs on the simulator, by name (price-ingest has no venue default), and the API accepts
   // bets on simulated prints only because DEMO_MODE says so (SPEC §9); DEMO_MODE also opens the
-  // faucet. The SIWE domain is the one URL the demo prints.
+  // faucet. The SIWE domain is the one URL the demo prints. BET_ENTRY, BET_ENTRY_DELAY and
+  // INDEX_FILTER are left to their defaults: the demo prices as production does (next-tick entry,
+  // the adaptive fill delay, the filtered index), and its traders use the page's default tolerance.
   {
     name: 'ingest-api',
     env: {

@@ -2,7 +2,7 @@
  * How far a next-tick fill (ingest-api `BET_ENTRY=next_print`, issue 22) lands from the quote the
  * trader was shown, and how often it is refused `quote_moved` for each slippage tolerance the web
  * client offers (web/src/bets/slippage.ts: minMultiplierBp = floor(quote × (1 − tolerance)), at
- * least 1.05×): on price-ingest's simulator, a tap 50 ms after a print is quoted from that print
+ * least 1.05×) and for wider ones (15–25 %, to show what a wider default would buy): on price-ingest's simulator, a tap 50 ms after a print is quoted from that print
  * (what the page shows) and filled at the k-th print after it, as the batcher does (`betTermsOf` at
  * the filling print, refused below the minimum or above the 200 % reservation). Cells: the next
  * `columns` placeable columns, ±`bands` bands around the index.
@@ -33,7 +33,7 @@ import { simulatedPrints } from './print-sources.js';
 
 const VOL_ANNUAL = 0.6;
 const RECEIPT_AFTER_PRINT_MS = 50;
-const TOLERANCES_BP = [0, 50, 100, 200, 500, 1_000];
+const TOLERANCES_BP = [0, 50, 100, 200, 500, 1_000, 1_500, 2_000, 2_500];
 const BELOW_BP = [50, 100, 200];
 /** ingest-api's BET_ENTRY_RESERVE_PCT default: a fill above 200 % of the quote is refused too. */
 const RESERVE_PCT = 200;

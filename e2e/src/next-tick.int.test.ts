@@ -1,15 +1,25 @@
 /**
  * Next-tick entry end to end (issue 22, BET_ENTRY=next_print): the whole stack on the simulator.
  * Every 202 is pending without a multiplier; the `accepted` event on the WebSocket carries the
- * multiplier that `GET /v1/bets/:id` shows; every bet's terms name the first print after its
- * receive time (from `GET /v1/index/history`) — the k-th with BET_ENTRY_DELAY_PRINTS=k — and the
- * multiplier recomputes from the terms with the shared pricing function; every settlement
- * recomputes from the public APIs (recompute.ts). Run twice: next-tick entry as it is, and the
- * path of the informed-trader defense (docs/pricing.md "Fill delay and the filtered index": the
- * filtered index and a multi-print fill; 5 prints here, 7 recommended — the same code path).
+ * multiplier that `GET /v1/bets/:id` shows; every bet's terms name the print after its receive
+ * time (from `GET /v1/index/history`) its fill rule chose — the k-th with a fixed
+ * BET_ENTRY_DELAY_PRINTS=k, under the adaptive delay the one `fillPrintsOf` computes from the print
+ * in effect at receipt — and the multiplier recomputes from the terms with the shared pricing
+ * function; every settlement recomputes from the public APIs (recompute.ts). Run twice: next-tick
+ * entry at the next print on the raw print, and the production defaults with nothing set — the
+ * measured informed-trader defense (ingest-api BET_ENTRY=next_print + BET_ENTRY_DELAY=adaptive,
+ * price-ingest INDEX_FILTER=on; docs/pricing.md "Adaptive fill delay").
  */
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_PRICING_CONFIG, quoteCell } from '@tap/pricing';
+import { decodeEntry } from '@tap/channels';
+import type { PrintEntry } from '@tap/domain';
+import {
+  ADAPTIVE_FILL_DELAY_DEFAULTS,
+  DEFAULT_PRICING_CONFIG,
+  type FillDelay,
+  fillPrintsOf,
+  quoteCell,
+} from '@tap/pricing';
 import { startStack, type TestStack } from '@tap/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,15 +34,26 @@ let stack: TestStack;
 let redis: Redis;
 let stackStartedAt = 0;
 
+/**
+ * One configuration of the describe below: a fixed fill delay set by name, or the production
+ * defaults (no entry variable, no INDEX_FILTER: the adaptive delay on the filtered index).
+ */
+interface Setup {
+  fill: FillDelay;
+  indexFilter: 'on' | 'off';
+  ingestEnv: Record<string, string>;
+  priceEnv: Record<string, string>;
+}
+
 /** Starts the stack for one configuration of the describe below; stopped after it. */
-function withStack(fillAt: number, indexFilter: 'on' | 'off') {
+function withStack(setup: Setup) {
   beforeAll(async () => {
     stackStartedAt = Date.now();
     stack = await startStack({
       daemons: ['price-ingest', 'health-monitor', 'batcher', 'ingest-api', 'ws-gateway', 'resolver'],
       env: {
-        'ingest-api': { ...LOGIN, BET_ENTRY: 'next_print', BET_ENTRY_DELAY_PRINTS: String(fillAt) },
-        'price-ingest': { SIM_SEED: '11', SIM_VOL_ANNUAL: '1.5', INDEX_FILTER: indexFilter },
+        'ingest-api': { ...LOGIN, ...setup.ingestEnv },
+        'price-ingest': { SIM_SEED: '11', SIM_VOL_ANNUAL: '1.5', ...setup.priceEnv },
         'health-monitor': BREAKER_ENV,
         resolver: BREAKER_ENV,
       },
@@ -81,16 +102,40 @@ async function trade(
   return placed;
 }
 
-describe.each([
-  { fillAt: 1, indexFilter: 'off' as const },
-  { fillAt: 5, indexFilter: 'on' as const },
-])('next-tick entry on the whole stack, filled at print $fillAt after receipt, INDEX_FILTER=$indexFilter', ({
-  fillAt,
-  indexFilter,
-}) => {
-  withStack(fillAt, indexFilter);
+/** What `GET /v1/me` says about how this ingest-api fills, and the prints as price-ingest wrote them (with σ, η and the filter). */
+async function fillRuleAndPrints(token: string) {
+  const me = (await api('/v1/me', token)).body as { fill?: { entry: string; delay?: FillDelay } };
+  const entries = (await redis.xrange(`${stack.prefix}prices`, '-', '+')) as [string, string[]][];
+  const prints = entries.map(([, fields]) => {
+    const decoded = decodeEntry('prices', fields);
+    if (!decoded.ok) throw new Error(decoded.reason);
+    return decoded.value as PrintEntry;
+  });
+  return { fill: me.fill, prints };
+}
 
-  it('prices each bet at the k-th print after its receipt, and every settlement recomputes', async () => {
+const ADAPTIVE: FillDelay = { kind: 'adaptive', rule: ADAPTIVE_FILL_DELAY_DEFAULTS };
+
+describe.each<Setup & { name: string }>([
+  {
+    name: 'next print, raw print',
+    fill: { kind: 'fixed', prints: 1 },
+    indexFilter: 'off',
+    ingestEnv: { BET_ENTRY: 'next_print', BET_ENTRY_DELAY: 'fixed', BET_ENTRY_DELAY_PRINTS: '1' },
+    priceEnv: { INDEX_FILTER: 'off' },
+  },
+  {
+    name: 'the production defaults (adaptive delay, filtered index)',
+    fill: ADAPTIVE,
+    indexFilter: 'on',
+    ingestEnv: {},
+    priceEnv: {},
+  },
+])('next-tick entry on the whole stack: $name', (setup) => {
+  const { fill, indexFilter } = setup;
+  withStack(setup);
+
+  it('prices each bet at the print its fill rule chose after its receipt, and every settlement recomputes', async () => {
     const trader = await signIn(stack);
     await deposit(stack, redis, trader.userId, 100_000_000);
     await waitFor(
@@ -118,6 +163,8 @@ describe.each([
       return settled.size === betIds.length;
     }, 45_000);
 
+    const rule = await fillRuleAndPrints(trader.token);
+    expect(rule.fill).toEqual({ entry: 'next_print', delay: fill });
     let recomputed = 0;
     for (const bet of settled.values()) {
       const event = await socket.waitFor((e) => e.type === 'bet' && e.betId === bet.betId);
@@ -136,8 +183,15 @@ describe.each([
         trader.token,
       );
       const prints = history.body.prints as Print[];
-      const filling = prints.filter((print) => print.t > placedAt)[fillAt - 1];
-      expect(filling?.id).toBe(terms.printId);
+      const after = prints.filter((print) => print.t > placedAt);
+      const filling = after.find((print) => print.id === terms.printId);
+      // The fill rule on the print in effect at receipt: the last one printed by then, or the one
+      // before it when ingest-api had not re-read the newest yet (it does every 20 ms).
+      const inEffect = rule.prints.filter((print) => print.t <= placedAt).slice(-2);
+      const chosen = inEffect.map((print) =>
+        fillPrintsOf(fill, print, placedAt, DEFAULT_PRICING_CONFIG.printIntervalMs),
+      );
+      expect(chosen).toContain(filling ? after.indexOf(filling) + 1 : -1);
       // The terms carry the filter's error exactly when S was the print's filtered index.
       expect(terms.indexNoise !== undefined).toBe(indexFilter === 'on');
       expect(t0 - Number(terms.tau1Ms)).toBe(filling?.t);
@@ -178,9 +232,12 @@ describe.each([
     }
     await socket.close();
     expect(recomputed).toBeGreaterThan(0);
-    const rejected = [...settled.values()].filter((bet) => bet.status === 'rejected').length;
+    const rejected = new Map<string, number>();
+    for (const bet of settled.values())
+      if (bet.status === 'rejected')
+        rejected.set(String(bet.reason), (rejected.get(String(bet.reason)) ?? 0) + 1);
     console.log(
-      `next-tick e2e (fill at print ${fillAt}, filter ${indexFilter}): ${betIds.length} bets, ${rejected} rejected at the fill, ${recomputed} recomputed; refused at admission: ${JSON.stringify(Object.fromEntries(refused))}`,
+      `next-tick e2e (${setup.name}): ${betIds.length} bets, rejected at the fill ${JSON.stringify(Object.fromEntries(rejected))}, ${recomputed} recomputed; refused at admission: ${JSON.stringify(Object.fromEntries(refused))}`,
     );
   }, 120_000);
 });

@@ -21,6 +21,9 @@ beforeAll(async () => {
     env: {
       'ingest-api': {
         ...LOGIN,
+        // Priced at receipt, the opt-out from next-tick entry: these tests count and list bets that
+        // the 202 priced (the fake market's prints would fill next-tick ones just the same).
+        BET_ENTRY: 'receipt',
         RATE_LIMIT_PER_S: '10000',
         RATE_LIMIT_BURST: '10000',
         PRINT_AGE_MS_MAX: '5000',

@@ -34,8 +34,11 @@ beforeAll(async () => {
   stack = await startStack({
     daemons: ['price-ingest', 'health-monitor', 'batcher', 'ingest-api', 'ws-gateway'],
     env: {
-      'ingest-api': LOGIN,
-      // The filtered index on (issue 22): the client's tick carries it and both sides price from it.
+      // Priced at receipt (the opt-out from the default next-tick entry): the 202 names the print
+      // that priced each bet, so the parity is checked print by print. The expected-fill quote of
+      // next-tick entry is the same pricing function with the fill's print count (web cell-quotes tests).
+      'ingest-api': { ...LOGIN, BET_ENTRY: 'receipt' },
+      // The filtered index on (issue 22, the default): the client's tick carries it and both sides price from it.
       'price-ingest': { SIM_OUTAGE_MEAN_INTERVAL_MS: '0', INDEX_FILTER: 'on' },
       'health-monitor': { BREAKER_RECOVERY_MS: '1000' },
     },

@@ -26,8 +26,9 @@ export interface WebStack {
 }
 
 /**
- * Starts the daemons, nginx and Chromium and waits for the breaker to close. `ingestEnv` adds to
- * ingest-api's environment (e.g. `BET_ENTRY=next_print`).
+ * Starts the daemons, nginx and Chromium and waits for the breaker to close. The daemons run their
+ * production defaults — next-tick entry with the adaptive fill delay on the filtered index — unless
+ * `ingestEnv` adds to ingest-api's environment (e.g. `BET_ENTRY=receipt`).
  */
 export async function startWebStack(ingestEnv: Record<string, string> = {}): Promise<WebStack> {
   mkdirSync(artifacts, { recursive: true });
@@ -108,13 +109,19 @@ export async function signedInPage(url: string, context: BrowserContext): Promis
 
 /**
  * Taps cells around the price line a few columns ahead until one takes the bet, and returns the
- * bet's list item once the API answered. A cell whose multiplier is not offered ignores the tap;
+ * bet's list item once the API answered (`until: 'admitted'`) or once the bet is priced and
+ * accepted (`'accepted'`, the default). A cell whose multiplier is not offered ignores the tap;
  * a refused bet is tapped again elsewhere: every refusal the market causes is expected now and
- * then (`quote_moved`: the price moved between the quote shown and the server's by more than the
- * trader's slippage tolerance, SPEC §3; `cell_not_offered`, `price_stale` while the feed warms
- * up). The refusals are kept for the failure message.
+ * then (`quote_moved`: the price moved between the quote shown and the server's or the fill's by
+ * more than the trader's slippage tolerance, SPEC §3 — under next-tick entry about a tenth of
+ * near-cell fills at the default 10 %; `cell_not_offered`, `price_stale` while the feed warms up).
+ * The refusals are kept for the failure message.
  */
-export async function tapACell(page: Page, tap: (x: number, y: number) => Promise<void>) {
+export async function tapACell(
+  page: Page,
+  tap: (x: number, y: number) => Promise<void>,
+  until: 'admitted' | 'accepted' = 'accepted',
+) {
   const box = await page.getByTestId('chart').boundingBox();
   if (!box) throw new Error('no chart on the page');
   const nowX = Math.min(Math.max(box.width * 0.3, 90), 360);
@@ -136,7 +143,10 @@ export async function tapACell(page: Page, tap: (x: number, y: number) => Promis
     if (!placed) continue;
     const item = page.locator('[data-testid=bets] li').first();
     await expect.poll(() => phaseOf(item), { timeout: 10_000 }).not.toBe('sending');
-    if ((await phaseOf(item)) !== 'refused') return item;
+    // Under next-tick entry the 202 is pending and the fill decides; at receipt it is accepted next.
+    if (until === 'accepted')
+      await expect.poll(() => phaseOf(item), { timeout: 10_000 }).not.toMatch(/^(sending|pending)$/);
+    if (!['refused', 'rejected'].includes((await phaseOf(item)) ?? '')) return item;
     refusals.push(await item.innerText());
   }
   throw new Error(`no cell took the bet; refusals: ${JSON.stringify(refusals)}`);

@@ -1,8 +1,9 @@
 /**
  * The web client end to end in real Chromium (Debian's `chromium`, driven by playwright-core):
- * the whole stack on the simulated feed, nginx serving the build (run `pnpm build` first), a trader
+ * the whole stack on the simulated feed with its production defaults (next-tick entry, the adaptive
+ * fill delay, the filtered index), nginx serving the build (run `pnpm build` first), a trader
  * who signs in with the demo wallet, takes faucet funds, taps a cell and watches the bet go
- * pending → accepted → settled while the balance follows; the breaker banner and the locked grid
+ * pending → accepted (filled at a print after the tap) → settled while the balance follows; the breaker banner and the locked grid
  * while the feed is stopped; "reconnecting" while ws-gateway is down and the missed events after it
  * is back; a phone-sized viewport. Screenshots go to web/e2e/artifacts/ (gitignored).
  */

@@ -155,7 +155,15 @@ function daemonLauncher(
     // demo mode serves the faucet, which signs its deposits with the operator key — the test kit
     // gives every daemon the test key, which also signs the harness's funding deposits
     // (load/wallets.ts) that the batcher checks.
-    'ingest-api': { HTTP_PORT: String(ports.api), LOGIN_DOMAIN, LOGIN_URI, DEMO_MODE: '1' },
+    // BET_ENTRY=receipt: the recorded bet-path runs (SPEC §12's request → accepted) price at receipt;
+    // `--env ingest-api:BET_ENTRY=next_print` measures the production default, the fill delay.
+    'ingest-api': {
+      HTTP_PORT: String(ports.api),
+      LOGIN_DOMAIN,
+      LOGIN_URI,
+      DEMO_MODE: '1',
+      BET_ENTRY: 'receipt',
+    },
     // Every harness socket comes from 127.0.0.1 straight to the gateway (no nginx, no X-Real-IP):
     // the per-address caps (issue 16) — open sockets and upgrades per second — would cap the load
     // generator's own traders, so both are lifted here. A hostile scenario then measures the

@@ -83,26 +83,38 @@ describe('ingest-api loadConfig', () => {
     expect(loadConfig({ DEMO_MODE: '1', OPERATOR_MAC_KEY: 'abc' }).ok).toBe(false);
   });
 
-  it('takes a fill delay above one print only with next-tick entry, and not beyond the longest delay', () => {
-    expect(loadConfig({ BET_ENTRY_DELAY_PRINTS: '3' })).toEqual({
-      ok: false,
-      problems: [expect.stringContaining('BET_ENTRY_DELAY_PRINTS')],
+  it('defaults to the measured defense: next-tick entry with the adaptive delay; receipt is the opt-out', () => {
+    const defaults = loadConfig({});
+    if (!defaults.ok) throw new Error(defaults.problems.join('\n'));
+    expect(defaults.config).toMatchObject({ BET_ENTRY: 'next_print', BET_ENTRY_DELAY: 'adaptive' });
+    expect(fillDelayOf(defaults.config)).toEqual({ kind: 'adaptive', rule: ADAPTIVE_FILL_DELAY_DEFAULTS });
+    // Receipt entry alone: the default adaptive delay is unused, not a contradiction.
+    expect(loadConfig({ BET_ENTRY: 'receipt' })).toMatchObject({
+      ok: true,
+      config: { BET_ENTRY: 'receipt' },
     });
-    expect(loadConfig({ BET_ENTRY: 'next_print', BET_ENTRY_DELAY_PRINTS: '3' })).toMatchObject({
+  });
+
+  it('takes a fixed fill delay only with BET_ENTRY_DELAY=fixed, above one print only with next-tick entry', () => {
+    expect(loadConfig({ BET_ENTRY: 'receipt', BET_ENTRY_DELAY_PRINTS: '3' })).toEqual({
+      ok: false,
+      problems: [expect.stringContaining('BET_ENTRY_DELAY_PRINTS: above 1 needs BET_ENTRY=next_print')],
+    });
+    // The defense before the adaptive default: refused by name rather than silently ignored.
+    expect(loadConfig({ BET_ENTRY_DELAY_PRINTS: '7' })).toEqual({
+      ok: false,
+      problems: [expect.stringContaining('set BET_ENTRY_DELAY=fixed with it')],
+    });
+    expect(loadConfig({ BET_ENTRY_DELAY: 'fixed', BET_ENTRY_DELAY_PRINTS: '3' })).toMatchObject({
       ok: true,
       config: { BET_ENTRY: 'next_print', BET_ENTRY_DELAY_PRINTS: 3 },
     });
-    expect(loadConfig({ BET_ENTRY: 'next_print', BET_ENTRY_DELAY_PRINTS: '51' }).ok).toBe(false);
+    expect(loadConfig({ BET_ENTRY_DELAY: 'fixed', BET_ENTRY_DELAY_PRINTS: '51' }).ok).toBe(false);
     expect(loadConfig({})).toMatchObject({ ok: true, config: { BET_ENTRY_DELAY_PRINTS: 1 } });
   });
 
   it('takes the adaptive fill delay only with next-tick entry and bounds in order, naming each problem', () => {
-    expect(loadConfig({})).toMatchObject({ ok: true, config: { BET_ENTRY_DELAY: 'fixed' } });
-    const adaptive = loadConfig({
-      BET_ENTRY: 'next_print',
-      BET_ENTRY_DELAY: 'adaptive',
-      BET_ENTRY_DELAY_ERROR_FACTOR: '1.75',
-    });
+    const adaptive = loadConfig({ BET_ENTRY_DELAY: 'adaptive', BET_ENTRY_DELAY_ERROR_FACTOR: '1.75' });
     if (!adaptive.ok) throw new Error(adaptive.problems.join('\n'));
     expect(fillDelayOf(adaptive.config)).toEqual({
       kind: 'adaptive',
@@ -110,6 +122,7 @@ describe('ingest-api loadConfig', () => {
     });
     expect(
       loadConfig({
+        BET_ENTRY: 'receipt',
         BET_ENTRY_DELAY: 'adaptive',
         BET_ENTRY_DELAY_PRINTS_MIN: '9',
         BET_ENTRY_DELAY_PRINTS_MAX: '4',
@@ -121,9 +134,9 @@ describe('ingest-api loadConfig', () => {
         expect.stringContaining('BET_ENTRY_DELAY_PRINTS_MIN'),
       ],
     });
-    expect(loadConfig({ BET_ENTRY: 'next_print', BET_ENTRY_DELAY: 'sometimes' }).ok).toBe(false);
-    expect(loadConfig({ BET_ENTRY: 'next_print', BET_ENTRY_DELAY_ERROR_FACTOR: '-1' }).ok).toBe(false);
-    const fixed = loadConfig({ BET_ENTRY: 'next_print', BET_ENTRY_DELAY_PRINTS: '7' });
+    expect(loadConfig({ BET_ENTRY_DELAY: 'sometimes' }).ok).toBe(false);
+    expect(loadConfig({ BET_ENTRY_DELAY_ERROR_FACTOR: '-1' }).ok).toBe(false);
+    const fixed = loadConfig({ BET_ENTRY_DELAY: 'fixed', BET_ENTRY_DELAY_PRINTS: '7' });
     if (!fixed.ok) throw new Error(fixed.problems.join('\n'));
     expect(fillDelayOf(fixed.config)).toEqual({ kind: 'fixed', prints: 7 });
   });

@@ -102,9 +102,10 @@ const shape = {
    * print at receive time, the multiplier is in the 202; `next_print` = the first print after the
    * receive time, priced by the batcher, the 202 says pending and the multiplier comes with
    * `accepted` (next-tick entry: stops a trader who sees our next print before we print it).
-   * Default receipt.
+   * Default next_print, the measured defense with BET_ENTRY_DELAY=adaptive and price-ingest's
+   * INDEX_FILTER=on (docs/pricing.md "Adaptive fill delay"); receipt is the explicit opt-out.
    */
-  BET_ENTRY: z.enum(['receipt', 'next_print']).default('receipt'),
+  BET_ENTRY: z.enum(['receipt', 'next_print']).default('next_print'),
   /**
    * next_print: the exposure a pending bet reserves, as a percentage of the multiplier quoted at
    * receipt (capped at the offered maximum, never below the trader's minimum); a fill above it is
@@ -115,7 +116,8 @@ const shape = {
    * next_print: fill every bet at this print after its receive time (1 = the next print; k = the
    * k-th, a fill delay of about k × 100 ms: docs/pricing.md "Fill delay"). A wallet an operator or
    * the edge monitor delayed longer (tapctl delay) gets the longer of the two. Needs
-   * BET_ENTRY=next_print when above 1. Default 1.
+   * BET_ENTRY=next_print when above 1, and BET_ENTRY_DELAY=fixed when set (under the default
+   * adaptive delay it would be unused). Default 1.
    */
   BET_ENTRY_DELAY_PRINTS: env.intBetween(1, FILL_DELAY_PRINTS_MAX, 1),
   /**
@@ -124,9 +126,10 @@ const shape = {
    * its receipt (σ and the index's error from the print in effect at receipt), within
    * [BET_ENTRY_DELAY_PRINTS_MIN, BET_ENTRY_DELAY_PRINTS_MAX]: short when the index is tight against
    * the market's moves, long in a calm market (docs/pricing.md "Adaptive fill delay"). A wallet's
-   * longer delay still wins. Needs BET_ENTRY=next_print when adaptive. Default fixed.
+   * longer delay still wins. Default adaptive (unused under BET_ENTRY=receipt; set explicitly, it
+   * needs next_print).
    */
-  BET_ENTRY_DELAY: z.enum(['fixed', 'adaptive']).default('fixed'),
+  BET_ENTRY_DELAY: z.enum(['fixed', 'adaptive']).default('adaptive'),
   /** adaptive: the trader lead defended against, ms. Default 150. */
   BET_ENTRY_DELAY_LEAD_MS: env.intBetween(0, 2_000, ADAPTIVE_FILL_DELAY_DEFAULTS.leadMs),
   /** adaptive: c, the fill waits c · err_S²/σ² beyond the lead (measured: docs/pricing.md). Default 3. */
@@ -213,7 +216,7 @@ export function loadConfig(vars: Env) {
     };
   }
   if (parsed.ok) {
-    const delayProblems = fillDelayProblems(parsed.config);
+    const delayProblems = fillDelayProblems(parsed.config, vars);
     if (delayProblems.length > 0) return { ok: false as const, problems: delayProblems };
   }
   if (parsed.ok && parsed.config.DEMO_MODE && parsed.config.OPERATOR_MAC_KEY === undefined) {
@@ -225,14 +228,24 @@ export function loadConfig(vars: Env) {
   return parsed;
 }
 
-function fillDelayProblems(config: Config): string[] {
+/** Set in the environment, not defaulted (parseEnv reads an empty assignment as unset). */
+const isSet = (value: string | undefined) => value !== undefined && value !== '';
+
+function fillDelayProblems(config: Config, vars: Env): string[] {
   if (config.BET_ENTRY_DELAY !== 'adaptive') return [];
   const problems: string[] = [];
-  if (config.BET_ENTRY !== 'next_print') {
+  // The default adaptive delay is simply unused under receipt entry; asked for by name, it is a mistake.
+  if (config.BET_ENTRY !== 'next_print' && isSet(vars.BET_ENTRY_DELAY)) {
     problems.push('BET_ENTRY_DELAY: adaptive needs BET_ENTRY=next_print (a receipt bet has no fill)');
   }
   if (config.BET_ENTRY_DELAY_PRINTS_MIN > config.BET_ENTRY_DELAY_PRINTS_MAX) {
     problems.push('BET_ENTRY_DELAY_PRINTS_MIN: must not exceed BET_ENTRY_DELAY_PRINTS_MAX');
+  }
+  // A fixed print count (the defense before the adaptive default) would be silently ignored.
+  if (config.BET_ENTRY === 'next_print' && isSet(vars.BET_ENTRY_DELAY_PRINTS)) {
+    problems.push(
+      'BET_ENTRY_DELAY_PRINTS: a fixed delay, unused under BET_ENTRY_DELAY=adaptive (the default): set BET_ENTRY_DELAY=fixed with it',
+    );
   }
   return problems;
 }

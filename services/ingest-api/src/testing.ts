@@ -48,6 +48,9 @@ export async function startTestApi(redis: TestRedis, env: Record<string, string>
     // A fresh data directory (no segment yet): a missing DATA_DIR makes the query routes fail.
     DATA_DIR: mkdtempSync(join(tmpdir(), 'tap-ingest-api-')),
     BATCHER_HEARTBEAT_AGE_MS_MAX: '600000',
+    // Priced at receipt (the 202 carries the multiplier): no batcher fills bets here. The default,
+    // next-tick entry, is tested by bets/next-print.int.test.ts.
+    BET_ENTRY: 'receipt',
     ...env,
   });
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -20,7 +20,7 @@ describe('loadConfig', () => {
       INDEX_OUTLIER_BP: 100,
       MIN_VENUES: 2,
       SIM_START_PRICE_CENTS: 9_500_000,
-      INDEX_FILTER: 'off',
+      INDEX_FILTER: 'on',
     });
     expect(venueNames(result.config)).toEqual(['sim-a', 'sim-b', 'sim-c']);
   });

@@ -78,10 +78,11 @@ const shape = {
   /**
    * on: every print also carries the filtered index (`filteredCents`, `filteredNoise`) and every
    * quoter prices from it (issue 22, docs/pricing.md "Informed traders"); off: priced from the last
-   * print (pricing-v2.2). Default off: measured alone it did not reduce informed traders' edge
-   * beyond noise; it is meant to go on with next-tick entry.
+   * print (pricing-v2.2). Default on: with ingest-api's next-tick entry and adaptive fill delay
+   * (their defaults) it is the measured defense (docs/pricing.md "Adaptive fill delay"; alone it did
+   * not reduce informed traders' edge beyond noise).
    */
-  INDEX_FILTER: z.enum(['on', 'off']).default('off'),
+  INDEX_FILTER: z.enum(['on', 'off']).default('on'),
   /** Simulator PRNG seed (uint32). Default 1. */
   SIM_SEED: env.intBetween(0, 0xffff_ffff, 1),
   /** Simulator start price, cents. Default 9500000 ($95,000). */

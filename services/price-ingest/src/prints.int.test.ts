@@ -37,6 +37,7 @@ describe('price-ingest with the simulator', () => {
       OPS_PORT: String(port),
       VENUES: 'simulator',
       SIM_OUTAGE_MEAN_INTERVAL_MS: '0',
+      INDEX_FILTER: 'off',
     });
     daemons.push(daemon);
     await waitForHealthy(`http://127.0.0.1:${port}/healthz`);
@@ -69,7 +70,7 @@ describe('price-ingest with the simulator', () => {
       expect(print.id).toBe(print.t);
       expect(print.sigma).toBeGreaterThan(0);
       expect(print.simulated).toBe(true);
-      expect(print).not.toHaveProperty('filteredCents'); // INDEX_FILTER defaults off
+      expect(print).not.toHaveProperty('filteredCents'); // INDEX_FILTER=off: the print itself prices
     }
     // The slowest simulated venue quotes every 250 ms (+ latency): from then on all three are in.
     for (const print of all.filter((p) => p.t >= all[0]!.t + 500)) expect(print.venues).toBe(3);
@@ -96,7 +97,7 @@ describe('price-ingest with the simulator', () => {
     }
   });
 
-  it('puts the filtered index on every print with INDEX_FILTER=on', async () => {
+  it('puts the filtered index on every print by default (INDEX_FILTER=on)', async () => {
     const port = await freePort();
     const filteredPrefix = freshPrefix();
     const daemon = startDaemon('price-ingest', {
@@ -105,7 +106,6 @@ describe('price-ingest with the simulator', () => {
       OPS_PORT: String(port),
       VENUES: 'simulator',
       SIM_OUTAGE_MEAN_INTERVAL_MS: '0',
-      INDEX_FILTER: 'on',
     });
     daemons.push(daemon);
     await waitForHealthy(`http://127.0.0.1:${port}/healthz`);

@@ -54,12 +54,12 @@ describe('slippageRefusalText', () => {
         phase: 'refused',
         reason: 'quote_moved',
         movedToBp: 22_000,
-        toleranceBp: 500,
+        toleranceBp: 1_000,
         minMultiplierBp: 22_325,
       }),
     );
     expect(text).toBe(
-      'Refused for slippage: the price at receipt was 2.20×, below your minimum 2.23× (slippage tolerance 5 %). No money moved.',
+      'Refused for slippage: the price at receipt was 2.20×, below your minimum 2.23× (slippage tolerance 10 %). No money moved.',
     );
   });
 

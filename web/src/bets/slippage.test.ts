@@ -1,10 +1,12 @@
-import { DEFAULT_PRICING_CONFIG } from '@tap/pricing';
+import { ADAPTIVE_FILL_DELAY_DEFAULTS, DEFAULT_PRICING_CONFIG, type FillDelay } from '@tap/pricing';
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_TOLERANCE_BP,
+  defaultToleranceBp,
   formatTolerance,
   loadTolerance,
   minMultiplierBp,
+  NEXT_PRINT_TOLERANCE_BP,
+  RECEIPT_TOLERANCE_BP,
   STORAGE_KEY,
   saveTolerance,
   TOLERANCES_BP,
@@ -56,6 +58,28 @@ describe('minMultiplierBp', () => {
   });
 });
 
+/** The fill rules `GET /v1/me` can name (null: priced at receipt). */
+const ADAPTIVE: FillDelay = { kind: 'adaptive', rule: ADAPTIVE_FILL_DELAY_DEFAULTS };
+const FILLS: (FillDelay | null)[] = [
+  null,
+  { kind: 'fixed', prints: 1 },
+  { kind: 'fixed', prints: 7 },
+  ADAPTIVE,
+];
+
+describe('the default tolerance', () => {
+  it('is 2 % when the server prices at receipt and 10 % when a later print fills the bet', () => {
+    expect(defaultToleranceBp(null)).toBe(200);
+    expect(defaultToleranceBp(ADAPTIVE)).toBe(1_000);
+    expect(defaultToleranceBp({ kind: 'fixed', prints: 1 })).toBe(1_000);
+    expect(defaultToleranceBp({ kind: 'fixed', prints: 7 })).toBe(1_000);
+  });
+
+  it('is one of the options offered, so the selector shows it chosen', () => {
+    for (const fill of FILLS) expect(TOLERANCES_BP).toContain(defaultToleranceBp(fill));
+  });
+});
+
 describe('the stored tolerance', () => {
   const memory = () => {
     const items = new Map<string, string>();
@@ -66,21 +90,24 @@ describe('the stored tolerance', () => {
     };
   };
 
-  it('round-trips every option and defaults when nothing is stored', () => {
+  it('round-trips every option and defaults by the fill rule when nothing is stored', () => {
     const storage = memory();
-    expect(loadTolerance(storage)).toBe(DEFAULT_TOLERANCE_BP);
+    expect(loadTolerance(storage, null)).toBe(RECEIPT_TOLERANCE_BP);
+    expect(loadTolerance(storage, ADAPTIVE)).toBe(NEXT_PRINT_TOLERANCE_BP);
     for (const tol of TOLERANCES_BP) {
       saveTolerance(storage, tol);
       expect(storage.items.get(STORAGE_KEY)).toBe(String(tol));
-      expect(loadTolerance(storage)).toBe(tol);
+      // The trader's own choice wins over either default.
+      for (const fill of FILLS) expect(loadTolerance(storage, fill)).toBe(tol);
     }
   });
 
   it('ignores a stored value that is not an option', () => {
-    for (const bad of ['', ' ', 'abc', '0x0', '00.0', '300', '-50', '1e9', '0.5', 'null']) {
+    for (const bad of ['', ' ', 'abc', '0x0', '00.0', '300', '-50', '1e9', '0.5', 'null', '1500']) {
       const storage = memory();
       storage.setItem(STORAGE_KEY, bad);
-      expect(loadTolerance(storage)).toBe(DEFAULT_TOLERANCE_BP);
+      expect(loadTolerance(storage, null)).toBe(RECEIPT_TOLERANCE_BP);
+      expect(loadTolerance(storage, ADAPTIVE)).toBe(NEXT_PRINT_TOLERANCE_BP);
     }
   });
 
@@ -93,12 +120,14 @@ describe('the stored tolerance', () => {
         throw new Error('QuotaExceededError');
       },
     };
-    expect(loadTolerance(broken)).toBe(DEFAULT_TOLERANCE_BP);
+    expect(loadTolerance(broken, null)).toBe(RECEIPT_TOLERANCE_BP);
+    expect(loadTolerance(broken, ADAPTIVE)).toBe(NEXT_PRINT_TOLERANCE_BP);
     expect(() => saveTolerance(broken, 100)).not.toThrow();
-    expect(loadTolerance(undefined)).toBe(DEFAULT_TOLERANCE_BP);
+    expect(loadTolerance(undefined, null)).toBe(RECEIPT_TOLERANCE_BP);
+    expect(loadTolerance(undefined, ADAPTIVE)).toBe(NEXT_PRINT_TOLERANCE_BP);
   });
 
   it('formats as a percentage', () => {
-    expect(TOLERANCES_BP.map(formatTolerance)).toEqual(['0 %', '0.5 %', '1 %', '2 %', '5 %']);
+    expect(TOLERANCES_BP.map(formatTolerance)).toEqual(['0 %', '0.5 %', '1 %', '2 %', '5 %', '10 %']);
   });
 });

@@ -1,15 +1,15 @@
 /**
  * The slippage tolerance selector beside the stake (bets/slippage.ts): how far below the cell's
- * multiplier a bet may still fill. The choice is kept in localStorage. The hint says how this
- * server prices once a 202 has told (`entry: "next_print"` or a multiplier): the client has no
- * other way to learn the server's BET_ENTRY.
+ * multiplier a bet may still fill. The choice is kept in localStorage; until the trader makes one,
+ * the default follows how the server fills (bets/slippage.ts). The hint says how this server prices
+ * (`GET /v1/me`'s `fill`, then each 202: `entry: "next_print"` or a multiplier).
  */
 import { formatTolerance, saveTolerance, TOLERANCES_BP, type ToleranceBp } from '../bets/slippage.js';
 
 export function SlippageControl(props: {
   toleranceBp: ToleranceBp;
   onChange(toleranceBp: ToleranceBp): void;
-  /** From the last 202: true when bets are priced at a later print, null before the first bet. */
+  /** True when bets are priced at a later print (`GET /v1/me`'s `fill`, then each 202), null while unknown. */
   nextPrintEntry: boolean | null;
 }) {
   const choose = (toleranceBp: ToleranceBp) => {

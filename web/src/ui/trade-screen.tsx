@@ -28,9 +28,13 @@ export function TradeScreen(props: { session: TradingSession; address: string; o
   const { session } = props;
   const snap = useSyncExternalStore(session.subscribe, session.snapshot);
   const [stakeUsd, setStakeUsd] = useState(1);
-  const [toleranceBp, setToleranceBp] = useState(() => loadTolerance(globalThis.localStorage));
-  /** How this server prices bets, as its last 202 said (null before the first bet). */
-  const [nextPrintEntry, setNextPrintEntry] = useState<boolean | null>(null);
+  // The trader's stored choice, else the default for how this server fills (GET /v1/me's `fill`).
+  const [toleranceBp, setToleranceBp] = useState(() => loadTolerance(globalThis.localStorage, session.fill));
+  /**
+   * How this server prices bets: at a later print when `GET /v1/me` named a fill delay, then as its
+   * last 202 said (null: not known yet — an ingest-api older than `fill`, before the first bet).
+   */
+  const [nextPrintEntry, setNextPrintEntry] = useState<boolean | null>(session.fill ? true : null);
   const [view, setView] = useState<View>('trade');
   const [receiptOf, setReceiptOf] = useState<string | null>(null);
   const [faucetNote, setFaucetNote] = useState('');

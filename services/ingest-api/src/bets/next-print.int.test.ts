@@ -46,20 +46,21 @@ afterAll(async () => {
 
 type MarketState = Pick<Parameters<typeof startFakeMarket>[0], 'sigma' | 'noise' | 'filtered'>;
 
+/** `delay`: a fixed fill at that print after receipt, or the adaptive rule (ingest-api's default). */
 const withApi = (
   entry: 'receipt' | 'next_print',
-  delayPrints = 1,
-  extraEnv: Record<string, string> = {},
+  delay: number | 'adaptive' = 1,
   state: () => MarketState = () => ({}),
 ) => {
   beforeEach(async () => {
     api = await startTestApi(redisServer, {
       BET_ENTRY: entry,
-      BET_ENTRY_DELAY_PRINTS: String(delayPrints),
+      ...(delay === 'adaptive'
+        ? { BET_ENTRY_DELAY: 'adaptive' }
+        : { BET_ENTRY_DELAY: 'fixed', BET_ENTRY_DELAY_PRINTS: String(delay) }),
       BET_ENTRY_RESERVE_PCT: '200',
       PRINT_AGE_MS_MAX: '5000',
       BREAKER_HEARTBEAT_AGE_MS_MAX: '10000',
-      ...extraEnv,
     });
     // Every print carries the state from the first, so whichever print prices a bet has it.
     market = await startFakeMarket({ redisUrl: redisServer.url, prefix: api.prefix, ...state() });
@@ -212,7 +213,7 @@ describe('a fill delay for every bet (BET_ENTRY=next_print, BET_ENTRY_DELAY_PRIN
 });
 
 describe('the quote at the expected fill (BET_ENTRY_DELAY_PRINTS=3, a raw print with η)', () => {
-  withApi('next_print', 3, {}, () => ({ sigma: sigmaFromAnnualized(0.6), noise: 0.67e-4 }));
+  withApi('next_print', 3, () => ({ sigma: sigmaFromAnnualized(0.6), noise: 0.67e-4 }));
 
   it('GET /v1/me says the fill rule, so the web quotes the same way', async () => {
     const { token } = await trader();
@@ -269,7 +270,7 @@ describe('the quote at the expected fill (BET_ENTRY_DELAY_PRINTS=3, a raw print 
 });
 
 describe('the adaptive fill delay (BET_ENTRY_DELAY=adaptive)', () => {
-  withApi('next_print', 1, { BET_ENTRY_DELAY: 'adaptive' });
+  withApi('next_print', 'adaptive');
   const bp = 1e-4;
 
   /**
