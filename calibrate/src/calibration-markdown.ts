@@ -6,15 +6,16 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CalibrationReport, GroupStats, StrategyStats } from '@tap/calibration';
+import type { CalibrationReport, StrategyStats } from '@tap/calibration';
 import { DEFAULT_PRICING_CONFIG } from '@tap/pricing';
 import { CALIBRATE_RESULTS_DIR, CALIBRATE_ROOT, type CalibrateOptions } from './calibrate-command.js';
+import { groupRow, groupTableHeader, pct } from './group-row.js';
 import { type ComparedRun, renderInformedComparisonSvg } from './informed-comparison-svg.js';
+import { pooledCalibrationSection } from './pooled-calibration-section.js';
 import { pooledSection, poolSeeds } from './seed-pooling.js';
 
 export const CALIBRATION_MD = join(CALIBRATE_ROOT, 'CALIBRATION.md');
 export const RUN_COMMAND = 'pnpm --filter @tap/calibrate calibrate run';
-const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
 const SEES_TEXT = {
   truth: 'the true price',
   index: 'our next prints',
@@ -62,7 +63,11 @@ export function renderCalibration(dir: string): string {
     }),
     '',
   ];
-  lines.push(...informedSummary(runs), ...pooledSection(poolSeeds(runs, commandOf)));
+  lines.push(
+    ...pooledCalibrationSection(runs, commandOf),
+    ...informedSummary(runs),
+    ...pooledSection(poolSeeds(runs, commandOf)),
+  );
   if (comparedRuns(runs).length > 0) {
     lines.push(
       `The informed traders on ${DEFAULT_PRICING_CONFIG.configVersion}, every run side by side (every-cell traders; the per-run plots below add the best-cell traders and the refused fills):`,
@@ -82,8 +87,7 @@ function runSection(name: string, o: CalibrateOptions, r: CalibrationReport, dir
     '',
     `\`${commandOf(o)}\` — ${r.hoursOfPrints.toFixed(1)} h of prints, ${r.decisions.toLocaleString('en-US')} cell-decisions, ${r.cpuS.toFixed(0)} s CPU.`,
     '',
-    '| distance | bets | hit rate | predicted | z | promised edge | realised edge | ± SE | realised − promised |',
-    '|---|---|---|---|---|---|---|---|---|',
+    ...groupTableHeader('distance'),
     ...[...r.distance, r.demo].map(groupRow),
     '',
     `P buckets (≥ 500 bets): z from ${Math.min(...r.buckets.filter((b) => b.bets >= 500).map((b) => b.z)).toFixed(2)} to ${Math.max(...r.buckets.filter((b) => b.bets >= 500).map((b) => b.z)).toFixed(2)}.`,
@@ -141,10 +145,6 @@ function informedSummary(runs: readonly Run[]): string[] {
     ),
     '',
   ];
-}
-
-function groupRow(g: GroupStats): string {
-  return `| ${g.label} | ${g.bets.toLocaleString('en-US')} | ${g.hitRate.toFixed(4)} | ${g.predicted.toFixed(4)} | ${g.z.toFixed(2)} | ${pct(g.promisedEdge)} | ${pct(g.realisedEdge)} | ${pct(g.edgeSe)} | ${((g.realisedEdge - g.promisedEdge) * 100).toFixed(2)} pp |`;
 }
 
 function informedRows(r: CalibrationReport): string[] {

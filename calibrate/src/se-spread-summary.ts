@@ -10,6 +10,7 @@
  *   npx tsx calibrate/src/se-spread-summary.ts lines.jsonl [more.jsonl …]
  */
 import { readFileSync } from 'node:fs';
+import { zSpread } from '@tap/calibration';
 
 interface Line {
   seed: number;
@@ -65,7 +66,7 @@ function seedInterval(zs: number[][]): string {
   for (let r = 0; r < 2_000; r++) {
     const picks = Array.from({ length: k }, () => Math.floor(uniform() * k));
     if (new Set(picks).size < 2) continue;
-    pooled.push(Math.sqrt(mean(zs.map((g) => variance(picks.map((j) => g[j]!))))));
+    pooled.push(zSpread(zs.map((g) => picks.map((j) => g[j]!)))!);
   }
   pooled.sort((a, b) => a - b);
   const at = (q: number) => pooled[Math.floor(q * (pooled.length - 1))]!.toFixed(2);
@@ -89,7 +90,6 @@ for (const kind of ['bucket', 'edge'] as const) {
       (g) => g.length === seeds && g.every((l) => l.bets >= BETS_MIN),
     );
     if (judged.length === 0) continue;
-    const zVar = judged.map((g) => variance(g.map((l) => l.z)));
     const interval = seedInterval(judged.map((g) => g.map((l) => l.z)));
     const ratios = judged
       .map((g) => Math.sqrt(variance(g.map((l) => l.diff))) / Math.sqrt(mean(g.map((l) => l.se ** 2))))
@@ -98,7 +98,7 @@ for (const kind of ['bucket', 'edge'] as const) {
     // How the same run's SE grows with the block length: mean over seeds × groups of SE(L) / SE(2 min).
     const growth = mean(judged.flatMap((g) => g.map((l) => l.se / (seOf(l, 2) ?? l.se))));
     process.stdout.write(
-      `${String(blockMin).padStart(4)} min | ${String(judged.length).padStart(2)} | ${Math.sqrt(mean(zVar)).toFixed(2)} [${interval}] | ` +
+      `${String(blockMin).padStart(4)} min | ${String(judged.length).padStart(2)} | ${zSpread(judged.map((g) => g.map((l) => l.z)))!.toFixed(2)} [${interval}] | ` +
         `${ratios[Math.floor(ratios.length / 2)]!.toFixed(2)} [${ratios[0]!.toFixed(2)} … ${ratios.at(-1)!.toFixed(2)}] | ` +
         `${((100 * zs.filter((z) => Math.abs(z) > 3).length) / zs.length).toFixed(1)} % | ${mean(zs.map(Math.abs)).toFixed(2)} | ${growth.toFixed(2)}\n`,
     );

@@ -1,10 +1,11 @@
 /**
- * Issue 22 asks that an informed trader 150 ms ahead earn ≤ 0 *on average*. One 12-hour run's
- * return carries a standard error of 3–10 % and two seeds of one setting have differed by 10 %, so
- * a setting is judged over all the seeds it was run on: runs whose command differs only in
- * `--seed` and `--name` (and which priced with the same model) form one setting; its return per
- * trader is the mean of the seeds' returns with SE = √(Σ SEᵢ²) / n (the seeds' paths are
- * independent; each seed weighs the same, as each is one equally long path).
+ * Runs that differ only in `--seed` (and `--name`) on one model are one setting, judged over all
+ * the seeds it was run on (`settingsOverSeeds`; the calibration's pooled judging,
+ * pooled-calibration-section.ts, groups the same way). Issue 22 asks that an informed trader 150 ms
+ * ahead earn ≤ 0 *on average*. One 12-hour run's return carries a standard error of 3–10 % and two
+ * seeds of one setting have differed by 10 %, so its return per trader is the mean of the seeds'
+ * returns with SE = √(Σ SEᵢ²) / n (the seeds' paths are independent; each seed weighs the same, as
+ * each is one equally long path).
  */
 import type { CalibrationReport, StrategyStats } from '@tap/calibration';
 import type { CalibrateOptions } from './calibrate-command.js';
@@ -35,21 +36,44 @@ export interface PooledSetting {
 const strategyKey = (s: { strategy: string; sees: string | null; leadMs: number | null }) =>
   `${s.strategy}|${s.sees}|${s.leadMs}`;
 
+/** Runs of one setting: the same command but for the seed, on the same model. */
+export interface SeedSetting {
+  /** The command without seed and name, and the model. */
+  key: string;
+  runs: PooledRun[];
+}
+
+/**
+ * The simulator's runs grouped into settings run on at least two seeds: runs whose command differs
+ * only in `--seed` and `--name` (and the informed traders' leads, which value cells without
+ * changing the grid) and which priced with the same model.
+ */
+export function settingsOverSeeds(
+  runs: readonly PooledRun[],
+  settingOf: (o: CalibrateOptions) => string,
+): SeedSetting[] {
+  const groups = new Map<string, PooledRun[]>();
+  for (const run of runs) {
+    if (run.options.source !== 'sim') continue;
+    const command = settingOf({ ...run.options, seed: 0, name: undefined, informedLeadsMs: [] });
+    const key = `${command.replace(' --seed 0', '')} · ${run.pricing ?? 'model not recorded'}`;
+    groups.set(key, [...(groups.get(key) ?? []), run]);
+  }
+  return [...groups]
+    .filter(([, group]) => new Set(group.map((r) => r.options.seed)).size >= 2)
+    .map(([key, group]) => ({ key, runs: group }));
+}
+
+const seedsOf = (group: readonly PooledRun[]) => group.map((r) => r.options.seed ?? 0).sort((a, b) => a - b);
+
 /** Settings run on at least two seeds, each trader pooled over the seeds that valued it in all runs. */
 export function poolSeeds(
   runs: readonly PooledRun[],
   settingOf: (o: CalibrateOptions) => string,
 ): PooledSetting[] {
-  const groups = new Map<string, PooledRun[]>();
-  for (const run of runs) {
-    if (!run.report.informed?.length || run.options.source !== 'sim') continue;
-    const command = settingOf({ ...run.options, seed: 0, name: undefined, informedLeadsMs: [] });
-    const key = `${command.replace(' --seed 0', '')} · ${run.pricing ?? 'model not recorded'}`;
-    groups.set(key, [...(groups.get(key) ?? []), run]);
-  }
+  const valued = runs.filter((r) => r.report.informed?.length);
   const settings: PooledSetting[] = [];
-  for (const [key, group] of groups) {
-    if (new Set(group.map((r) => r.options.seed)).size < 2) continue;
+  for (const { key, runs: group } of settingsOverSeeds(valued, settingOf)) {
     const first = group[0]!.report.informed!;
     const strategies = first.flatMap((s): PooledStrategy[] => {
       const all = group.map((r) => r.report.informed!.find((x) => strategyKey(x) === strategyKey(s)));
@@ -69,7 +93,7 @@ export function poolSeeds(
     settings.push({
       key,
       runs: group.map((r) => r.file.replace('.json', '')),
-      seeds: group.map((r) => r.options.seed ?? 0).sort((a, b) => a - b),
+      seeds: seedsOf(group),
       strategies,
     });
   }

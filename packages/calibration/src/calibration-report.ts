@@ -33,7 +33,10 @@ export const RESAMPLE_BLOCK_MS = 120_000;
 const BOOTSTRAP_SEED = 14;
 const BUCKET_WIDTH = 0.05;
 export const BUCKET_BETS_MIN = 500;
-const EDGE_TOLERANCE = 0.01;
+/** A bucket's realised rate may sit this many standard errors from its prediction. */
+export const BUCKET_Z_MAX = 3;
+/** A band's realised edge may sit this far from the promised one, and this far below h at most. */
+export const EDGE_TOLERANCE = 0.01;
 export const DISTANCE_BANDS: readonly [number, number][] = [
   [0, 1],
   [1, 2],
@@ -88,7 +91,14 @@ export interface CalibrationReport {
    * print counts (1 = the next print).
    */
   fill?: FillDelayStats;
-  checks: { bucketsWithin3Se: boolean; edgeWithin1pp: boolean; edgeAboveFloor: boolean; pass: boolean };
+  checks: CalibrationChecks;
+}
+
+export interface CalibrationChecks {
+  bucketsWithin3Se: boolean;
+  edgeWithin1pp: boolean;
+  edgeAboveFloor: boolean;
+  pass: boolean;
 }
 
 export interface FillDelayStats {
@@ -154,9 +164,6 @@ export function buildReport(
     const m = d.multiplierBp[i]!;
     return Math.abs(d.distanceBands[i]!) <= 6.5 && m >= 14_000 && m <= 52_000;
   });
-  const bucketsWithin3Se = buckets.every((g) => g.bets < BUCKET_BETS_MIN || Math.abs(g.z) <= 3);
-  const edgeWithin1pp = distance.every((g) => Math.abs(g.realisedEdge - g.promisedEdge) <= EDGE_TOLERANCE);
-  const edgeAboveFloor = distance.every((g) => g.realisedEdge >= houseEdge - EDGE_TOLERANCE);
   const cpuS = run.cpuMs / 1000;
   const fill = fillDelayStats(run.fills);
   return {
@@ -174,12 +181,34 @@ export function buildReport(
     demo,
     ...(informed ? { informed: informed.evaluate(d, blocks.of, blocks.count) } : {}),
     ...(fill ? { fill } : {}),
-    checks: {
-      bucketsWithin3Se,
-      edgeWithin1pp,
-      edgeAboveFloor,
-      pass: bucketsWithin3Se && edgeWithin1pp && edgeAboveFloor,
-    },
+    checks: calibrationChecks(buckets, distance, houseEdge),
+  };
+}
+
+/** A bucket the rule judges: enough bets for its standard error to mean something. */
+export const isJudgedBucket = (g: GroupStats): boolean => g.bets >= BUCKET_BETS_MIN;
+/** A bucket fails when it is judged and its realised rate lies beyond 3 standard errors. */
+export const bucketFails = (g: GroupStats): boolean => isJudgedBucket(g) && Math.abs(g.z) > BUCKET_Z_MAX;
+const edgeWithinTolerance = (g: GroupStats) => Math.abs(g.realisedEdge - g.promisedEdge) <= EDGE_TOLERANCE;
+const edgeAboveFloor = (g: GroupStats, houseEdge: number) => g.realisedEdge >= houseEdge - EDGE_TOLERANCE;
+/** A distance band fails when its edge is off the promise by more than 1 pp or below h − 1 %. */
+export const edgeBandFails = (g: GroupStats, houseEdge: number): boolean =>
+  !edgeWithinTolerance(g) || !edgeAboveFloor(g, houseEdge);
+
+/** The rule of SPEC §3 on one run's groups, or on a setting's groups pooled over seeds. */
+export function calibrationChecks(
+  buckets: readonly GroupStats[],
+  distance: readonly GroupStats[],
+  houseEdge: number,
+): CalibrationChecks {
+  const bucketsWithin3Se = !buckets.some(bucketFails);
+  const edgeWithin1pp = distance.every(edgeWithinTolerance);
+  const bandsAboveFloor = distance.every((g) => edgeAboveFloor(g, houseEdge));
+  return {
+    bucketsWithin3Se,
+    edgeWithin1pp,
+    edgeAboveFloor: bandsAboveFloor,
+    pass: bucketsWithin3Se && edgeWithin1pp && bandsAboveFloor,
   };
 }
 
@@ -200,6 +229,11 @@ function blockIndexOf(d: Decisions, blockMs: number): { of: Int32Array; count: n
 }
 
 const SE_FLOOR = 1e-9;
+/**
+ * A difference in standard errors. A group inside one block has no spread to resample: its SE is
+ * rounding (~1e-17), not a z of 1e14.
+ */
+export const zOf = (difference: number, se: number): number => (se > SE_FLOOR ? difference / se : 0);
 
 /** Per-block sums of one group, then the bootstrap over blocks. */
 function groupStats(
@@ -251,8 +285,7 @@ function groupStats(
     hitRate,
     predicted,
     hitSe,
-    // A group inside one block has no spread to resample: its SE is rounding (~1e-17), not a z of 1e14.
-    z: hitSe > SE_FLOOR ? (hitRate - predicted) / hitSe : 0,
+    z: zOf(hitRate - predicted, hitSe),
     promisedEdge: bets > 0 ? 1 - sumPromise / bets : 0,
     realisedEdge: bets > 0 ? 1 - sumPayout / bets : 0,
     edgeSe,

@@ -21,6 +21,11 @@ export {
 export type { CellValuer, StrategyStats } from './cell-valuer.js';
 export { withEstimates, withFilteredIndex } from './estimated-prints.js';
 export {
+  type PooledCalibration,
+  poolReports,
+  zSpread,
+} from './seed-pooled-report.js';
+export {
   DEFAULT_EDGE_RULES,
   EDGE_RULE_BOUNDS,
   judgeStoredWalletEdges,
