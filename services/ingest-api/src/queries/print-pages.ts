@@ -44,12 +44,21 @@ interface Block {
   bytes: Uint8Array;
 }
 
+/**
+ * A page's bytes, and whether they are final: every print its range can hold is stored (the range
+ * ends before the closed blocks do), so the same query answers the same bytes for ever.
+ */
+export interface PrintPage {
+  body: Uint8Array;
+  final: boolean;
+}
+
 export interface PrintPageCache {
   /**
    * The page's JSON as UTF-8: `{"prints":[…],"nextCursor":…}`, as JSON.stringify(listPrints(…)) writes
    * it, in a buffer from `allocate` (default: a fresh one; the reader's given-back spares).
    */
-  page(view: SegmentView, query: HistoryQuery, allocate?: (bytes: number) => Uint8Array): Uint8Array;
+  page(view: SegmentView, query: HistoryQuery, allocate?: (bytes: number) => Uint8Array): PrintPage;
   /** Blocks held now (for tests). */
   size(): number;
 }
@@ -100,7 +109,7 @@ function page(
   query: HistoryQuery,
   block: (view: SegmentView, start: number) => Block,
   allocate: (bytes: number) => Uint8Array,
-): Uint8Array {
+): PrintPage {
   // Where the page starts: after the cursor, never before `from`.
   const after = printKeyset(query.from, cursorOf(query));
   const closedBefore = newestPrintT(view) - CLOSED_AFTER_MS;
@@ -152,7 +161,7 @@ function page(
     }
   }
   const nextCursor = body.count === query.limit && last ? JSON.stringify(`${last.t}-${last.id}`) : 'null';
-  return body.finish(`],"nextCursor":${nextCursor}}`, allocate);
+  return { body: body.finish(`],"nextCursor":${nextCursor}}`, allocate), final: query.to <= closedBefore };
 }
 
 /** `{"prints":[` + the rows, comma-separated, + the tail, into one buffer of its own (transferable). */
