@@ -9,12 +9,17 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isoWeekOf, migrate, SEGMENT_MIGRATIONS } from '@tap/domain';
+import {
+  isoWeekOf,
+  migrate,
+  PRINT_PAGE_MS,
+  printPageQuery as pageQuery,
+  SEGMENT_MIGRATIONS,
+} from '@tap/domain';
 import { startNginx, startRedis, type TestNginx, type TestRedis } from '@tap/testkit';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../testing.js';
-import { PRINT_PAGE_MS, pageQuery } from './index-history.js';
 
 /** Prints every 100 ms over the last 10 minutes, up to now (the newest page is still filling). */
 const NOW = Date.now();
@@ -59,14 +64,16 @@ afterAll(async () => {
 });
 
 /** History queries ingest-api answered itself, by kind (grid_page, range, ranges_busy). */
-async function upstreamQueries(): Promise<Record<string, number>> {
+async function upstreamQueries() {
   const text = await (await fetch(`${api.baseUrl}/metrics`)).text();
-  const counts: Record<string, number> = { grid_page: 0, range: 0, ranges_busy: 0 };
-  for (const m of text.matchAll(/^tap_ingest_api_outcomes_total\{([^}]*)\} (\d+)/gm)) {
-    const outcome = /outcome="([^"]+)"/.exec(m[1] ?? '')?.[1];
-    if (/route="index_history"/.test(m[1] ?? '') && outcome) counts[outcome] = Number(m[2]);
-  }
-  return counts;
+  const count = (outcome: string) =>
+    Number(
+      new RegExp(
+        `^tap_ingest_api_outcomes_total\\{route="index_history",outcome="${outcome}"\\} (\\d+)`,
+        'm',
+      ).exec(text)?.[1] ?? 0,
+    );
+  return { grid_page: count('grid_page'), range: count('range'), ranges_busy: count('ranges_busy') };
 }
 
 const pageStart = (t: number) => t - (t % PRINT_PAGE_MS);

@@ -11,9 +11,8 @@
  *
  * Grid pages (issue 16: a public flood must cost the daemon a bounded number of queries, whatever
  * range it names). `from=<P>&to=<P + 10000>` with P a multiple of PRINT_PAGE_MS, written exactly so
- * (pageQuery: no other parameter, order or spelling — a cache keys on the text), is a **grid page**:
- * ten seconds of prints, ≤ 1,000 even at the fastest print interval (10 ms), so one page without a
- * limit (a `cursor` only if a clock step crowded more in). Once its range is closed
+ * (@tap/domain printPageQuery: no other parameter, order or spelling — a cache keys on the text),
+ * is a **grid page**: ten seconds of prints, one page without a limit. Once its range is closed
  * (print-pages.ts) it never changes: answered `Cache-Control: public, max-age=31536000, immutable`,
  * the page still filling `public, max-age=1`, and nginx keeps both (nginx/tap.conf), so a flood of
  * one page is one query a second, and of every page of the week one query per page. Any other
@@ -21,7 +20,7 @@
  * (`no-store`) and takes a token from a global budget (HISTORY_RANGES_PER_S, 503 `service_busy`).
  */
 import type { Channels } from '@tap/channels';
-import { type Candle1s, printsBetween, type SegmentView } from '@tap/domain';
+import { type Candle1s, PRINT_PAGE_MS, printPageQuery, printsBetween, type SegmentView } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
 import { z } from 'zod';
 
@@ -86,21 +85,12 @@ export function listPrints(view: SegmentView, query: z.infer<typeof historyQuery
   };
 }
 
-/** A grid page's span: the reader's pre-encoded closed block (print-pages.ts BLOCK_MS). */
-export const PRINT_PAGE_MS = 10_000;
-
-/** The query string of the grid page that starts at `pageStartMs` (a multiple of PRINT_PAGE_MS). */
-export function pageQuery(pageStartMs: number, cursor?: string): string {
-  const page = `from=${pageStartMs}&to=${pageStartMs + PRINT_PAGE_MS}`;
-  return cursor === undefined ? page : `${page}&cursor=${cursor}`;
-}
-
 /** Whether the query, as sent, is a grid page (so its answer may be cached). */
 export function isGridPage(rawQuery: string, query: z.infer<typeof historyQuerySchema>): boolean {
   return (
     query.resolution === 'print' &&
     query.from % PRINT_PAGE_MS === 0 &&
-    rawQuery === pageQuery(query.from, query.cursor)
+    rawQuery === printPageQuery(query.from, query.cursor)
   );
 }
 

@@ -18,13 +18,16 @@
  * most an hour, so an hour's flood is served from memory). Only the local segment view is cached:
  * a query that needs restored archived weeks is rare, rate-limited and answered by `listPrints`.
  */
-import { type PrintRow, printKeyset, printsBetween, type SegmentView } from '@tap/domain';
+import { PRINT_PAGE_MS, type PrintRow, printKeyset, printsBetween, type SegmentView } from '@tap/domain';
 import type Database from 'better-sqlite3';
 import type { z } from 'zod';
 import { cursorOf, type historyQuerySchema } from './index-history.js';
 
-/** The unit kept: ten seconds of prints (short, so the part still filling — read from SQLite each time — stays small). */
-export const BLOCK_MS = 10_000;
+/**
+ * The unit kept: ten seconds of prints (short, so the part still filling — read from SQLite each
+ * time — stays small), and the span of the public grid pages, so a closed grid page is one block.
+ */
+export const BLOCK_MS = PRINT_PAGE_MS;
 /** Kept blocks: two hours of prints (~100 a block at 10 prints/s, ~8 KB each: ~6 MB). */
 export const BLOCKS_MAX = 720;
 /** A block is closed once the view holds a print this long after its end. */
