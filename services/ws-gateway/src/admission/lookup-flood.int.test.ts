@@ -7,20 +7,13 @@
  * replies of the lookups' connection.
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from '@tap/runtime';
 import { aPrint, startFaultProxy, startRedis, TEST_USER, type TestRedis } from '@tap/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, TestClient } from '../test-gateway.js';
+import { getCalls, startTestGateway, TestClient } from '../test-gateway.js';
 
 const LOOKUPS_MAX = 5;
 const FLOOD = 100;
 const HELD_MS = 2_000;
-
-/** GETs Redis has run so far (the session lookup is the gateway's only GET). */
-async function getCalls(redis: Redis): Promise<number> {
-  const info = await redis.info('commandstats');
-  return Number(/^cmdstat_get:calls=(\d+)/m.exec(info)?.[1] ?? 0);
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
