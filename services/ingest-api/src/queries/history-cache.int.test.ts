@@ -66,12 +66,13 @@ afterAll(async () => {
 /** History queries ingest-api answered itself, by kind (grid_page, range, ranges_busy). */
 async function upstreamQueries() {
   const text = await (await fetch(`${api.baseUrl}/metrics`)).text();
+  const lines = text.split('\n').filter((line) => line.startsWith('tap_ingest_api_outcomes_total{'));
   const count = (outcome: string) =>
     Number(
-      new RegExp(
-        `^tap_ingest_api_outcomes_total\\{route="index_history",outcome="${outcome}"\\} (\\d+)`,
-        'm',
-      ).exec(text)?.[1] ?? 0,
+      lines
+        .find((line) => line.includes('route="index_history"') && line.includes(`outcome="${outcome}"`))
+        ?.split(' ')
+        .at(-1) ?? 0,
     );
   return { grid_page: count('grid_page'), range: count('range'), ranges_busy: count('ranges_busy') };
 }
