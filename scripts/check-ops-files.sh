@@ -378,11 +378,13 @@ http {
 EOF
   # nginx -t binds the listen sockets (a port in use is tolerated, a forbidden one is not): without
   # root, port 80 is checked as an unprivileged port, exactly the rewrite the tests make.
-  local note=''
+  # The history cache directory goes to the temp dir too: nginx -t creates it, and this check must
+  # leave nothing on the machine.
+  local note='' cache_dir="s#proxy_cache_path /var/cache/nginx/tap-history #proxy_cache_path $nginx_dir/history-cache #"
   if [[ $EUID -eq 0 ]]; then
-    cp "$nginx_conf" "$nginx_dir/tap.conf"
+    sed "$cache_dir" "$nginx_conf" >"$nginx_dir/tap.conf"
   else
-    sed 's/^\([[:space:]]*listen\) 80;/\1 18080;/' "$nginx_conf" >"$nginx_dir/tap.conf"
+    sed -e 's/^\([[:space:]]*listen\) 80;/\1 18080;/' -e "$cache_dir" "$nginx_conf" >"$nginx_dir/tap.conf"
     note='not root: listen 80 checked as 18080; '
   fi
   # The optional realip part (nginx/tap-realip.conf) is checked in place, as installed.

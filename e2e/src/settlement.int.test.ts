@@ -7,6 +7,7 @@
  * a fill the trader's minimum or the reservation refuses is `rejected`, not settled.
  */
 import { randomUUID } from 'node:crypto';
+import { createTapApi } from '@tap/client';
 import { startStack, type TestStack } from '@tap/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,11 +114,13 @@ describe('settlement reproducibility', () => {
       expect(bet.terms).toMatchObject({ entry: 'next_print' });
       const t0 = Number(bet.t0);
       const from = t0 - warmUpMs(BREAKER) - 5_000;
-      const history = await api(
-        `/v1/index/history?from=${from}&to=${t0 + Number(bet.windowMs) + 5_000}&limit=5000`,
-        bets[0]!.token,
-      );
-      const prints = history.body.prints as Print[];
+      // As a client reads them: the grid pages that cover the range (the form nginx caches).
+      const history = await createTapApi({ baseUrl: stack.apiUrl }).indexPrints({
+        from,
+        to: t0 + Number(bet.windowMs) + 5_000,
+      });
+      if (!history.ok) throw new Error(`history: ${history.error} ${history.message}`);
+      const prints = history.value.prints as Print[];
       const expected = recompute(
         { t0, p0: Number(bet.p0), windowMs: Number(bet.windowMs), bandCents: Number(bet.bandCents) },
         prints,

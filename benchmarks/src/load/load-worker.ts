@@ -9,7 +9,7 @@ import { readThreadSchedStat } from '@tap/testkit/standalone';
 import { createHistogram, encodeHistogram, recordMs } from '../stats/histogram.js';
 import { TimelineRecorder } from '../stats/timeline.js';
 import { startCellFeed } from './cell-feed.js';
-import { HttpClient } from './http-client.js';
+import { encodeRequest, HttpClient } from './http-client.js';
 import { RequestTexts, readBetId } from './request-texts.js';
 import { plannedOffsetMs, totalRequests } from './schedule.js';
 import type { FromWorker, ToWorker, WorkerConfig, WorkerResult } from './worker-protocol.js';
@@ -65,10 +65,21 @@ const requests = new RequestTexts(
   config.kind,
   config.kind === 'bet'
     ? client.route('POST', '/v1/bets', { 'content-type': 'application/json' })
-    : client.route('GET', config.kind === 'history' ? (config.historyPath ?? '/v1/index/history') : '/v1/me'),
+    : client.route('GET', '/v1/me'),
   config.wallets,
   config.stakeMicros,
 );
+/** The history requests, whole (public: no session header), encoded once. */
+const historyRequests = (config.historyPaths ?? []).map((path) =>
+  Buffer.from(encodeRequest(client.route('GET', path))),
+);
+if (config.kind === 'history' && historyRequests.length === 0)
+  throw new Error('a history load needs historyPaths');
+const nextRequest = (i: number, walletIndex: number): Buffer => {
+  if (config.kind === 'bet') return requests.bet(walletIndex, cells.next());
+  if (config.kind === 'history') return historyRequests[i % historyRequests.length]!;
+  return requests.get(walletIndex);
+};
 
 const cells = await startCellFeed(config.price, config.kind === 'bet');
 let scheduleStart = 0;
@@ -139,7 +150,7 @@ function fire(i: number, plannedOffset: number): void {
   timeline.countPlanned(plannedSecond);
   counts.sent += 1;
   counts.inFlight += 1;
-  client.send(config.kind === 'bet' ? requests.bet(walletIndex, cells.next()) : requests.get(walletIndex), i);
+  client.send(nextRequest(i, walletIndex), i);
 }
 
 function onAnswer(i: number, status: number, bytes: Buffer, start: number, end: number): void {

@@ -8,7 +8,7 @@ export interface WalletSession {
   token: string;
 }
 
-/** `bet`: POST /v1/bets with a placeable cell; `me`: GET /v1/me; `history`: GET `historyPath`. */
+/** `bet`: POST /v1/bets with a placeable cell; `me`: GET /v1/me; `history`: GET `historyPaths`. */
 export type RequestKind = 'bet' | 'me' | 'history';
 
 /** Where bet requests get the index print their cells are chosen from. */
@@ -19,8 +19,8 @@ export interface WorkerConfig {
   workers: number;
   baseUrl: string;
   kind: RequestKind;
-  /** For `history`: the `/v1/index/history?…` path every request asks for. */
-  historyPath?: string;
+  /** For `history`: the `/v1/index/history?…` paths; request i asks for path i mod their number. */
+  historyPaths?: string[];
   profile: RateProfile;
   /** All wallets; request i uses wallet i mod wallets.length (round robin: smooth per-wallet rate). */
   wallets: WalletSession[];

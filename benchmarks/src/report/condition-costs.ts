@@ -34,8 +34,9 @@ export function conditionCostTable(
 ): ResultTable[] {
   if (!runs.some((r) => r.resources)) return [];
   const threadNames = [...new Set(runs.flatMap((r) => (r.threads ?? []).map((t) => t.name)))];
-  const attacked = runs.some((r) => r.resources?.processes.some((p) => p.name === ATTACKER));
-  const processes: string[] = [...PROCESSES, ...(attacked ? [ATTACKER] : [])];
+  // Shown where a scenario samples them: nginx (the edge some attacks go through), the attacker.
+  const sampled = (name: string) => runs.some((r) => r.resources?.processes.some((p) => p.name === name));
+  const processes: string[] = [...PROCESSES, ...['nginx', ATTACKER].filter(sampled)];
   const rows = conditions.map((condition) => {
     const mine = runs.filter((r) => r.condition === condition && r.resources);
     const cpu = (name: string) =>

@@ -11,6 +11,7 @@
  * bet path's main threads' and the reader thread's CPU and run-queue wait, ingest-api's event-loop
  * delay.
  */
+import { printPageQuery, printPageStarts } from '@tap/domain/print-pages';
 import { findThreadByName } from '@tap/testkit/standalone';
 import type { LoadRunResult } from '../load/open-loop.js';
 import { READ_LOAD } from '../load/open-loop.js';
@@ -49,6 +50,10 @@ export interface BlockSide {
 
 export interface AbuseTargets {
   stack: Stack;
+  /** nginx in front of the stack (the production edge, per-IP limits lifted): the history flood's way in. */
+  historyUrl: string;
+  /** nginx's worker process (its CPU is the edge's cost of the flood). */
+  nginxWorkerPid: number;
   sessions: WalletSession[];
   hostileTokens: readonly string[];
   attacker: Attacker;
@@ -85,7 +90,12 @@ async function runBlock(
   await untilEpoch(startEpochMs + block.measuredFromS * 1000);
   const pids = stack.pids();
   const sampler = startResourceSampler(
-    { ...pids, 'load generator (harness)': process.pid, [ATTACKER_PROCESS]: attacker.pid },
+    {
+      ...pids,
+      nginx: targets.nginxWorkerPid,
+      'load generator (harness)': process.pid,
+      [ATTACKER_PROCESS]: attacker.pid,
+    },
     stack.redis,
   );
   const threads = startThreadWindow(betPathThreads(pids));
@@ -109,21 +119,38 @@ async function startHostile(targets: AbuseTargets): Promise<{ stop(): Promise<Ho
   });
 }
 
-/** GET /v1/index/history at HISTORY_PER_S for `durationMs` (a load thread of the attacker's process). */
-async function historyFlood({ stack, sessions, attacker }: AbuseTargets, durationMs: number) {
+/**
+ * GET /v1/index/history at HISTORY_PER_S for `durationMs` (a load thread of the attacker's
+ * process), through nginx as every public client comes (nginx/tap.conf caches the grid pages).
+ * Each request a different grid page of the last 55 minutes, in a random order, the page still
+ * filling among them: the flood a cache helps least — a fresh page, never the same one twice,
+ * until it has asked for every page (330), where the design before asked for one page (the
+ * heaviest, 5,000 prints) over and over.
+ */
+async function historyFlood({ historyUrl, sessions, attacker }: AbuseTargets, durationMs: number) {
   const now = Date.now();
-  // From 55 min ago to 5 min ahead: every print since the stack started, the biggest page (5,000).
-  const historyPath = `/v1/index/history?from=${now - 3_300_000}&to=${now + 300_000}&limit=5000`;
+  const historyPaths = shuffled(printPageStarts(now - 3_300_000, now)).map(
+    (start) => `/v1/index/history?${printPageQuery(start)}`,
+  );
   return attacker.history({
     ...READ_LOAD,
     label: 'history flood',
     quiet: true,
-    baseUrl: stack.apiUrl,
+    baseUrl: historyUrl,
     kind: 'history',
-    historyPath,
+    historyPaths,
     profile: { ratePerS: HISTORY_PER_S, durationMs, warmupMs: 0 },
     wallets: sessions,
   });
+}
+
+function shuffled<T>(items: T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
 }
 
 async function newestEventId(stack: Stack): Promise<string> {

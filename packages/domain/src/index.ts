@@ -45,6 +45,7 @@ export {
   signOperatorEntry,
   verifyOperatorEntry,
 } from './operator/operator-mac.js';
+export { PRINT_PAGE_MS, printPageQuery, printPageStarts } from './print-pages.js';
 export { type BetDbRow, type BetView, betView } from './segment/bet-row.js';
 export { isoWeekOf, segmentFileName } from './segment/iso-week.js';
 export {

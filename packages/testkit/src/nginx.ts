@@ -1,7 +1,7 @@
 /**
  * A real nginx running the project's `nginx/tap.conf` for a test: the `# sed:` lines are rewritten
  * to a random loopback listen port, the test's upstream ports, a temp web root (or the given one,
- * e.g. the web client's build) and (optionally) a per-IP rate; a minimal nginx.conf around it
+ * e.g. the web client's build) and (optionally) the per-IP rates, the history cache in the temp dir; a minimal nginx.conf around it
  * keeps pid, logs and temp files in a temp dir. With `tls`, the production `nginx/tap-tls.conf` is
  * rendered into `tap-tls.d/` next to it with the given certificate and a second random port. With
  * `realIpFrom`, the production `nginx/tap-realip.conf` is rendered into `tap-realip.d/` trusting that
@@ -29,6 +29,11 @@ export async function startNginx(options: {
   apiPort: number;
   wsPort: number;
   ratePerS?: number;
+  /**
+   * The index history's per-IP rate (tap_query_per_ip), requests/s. Its burst stays 20: nginx counts
+   * requests of one event-loop turn as simultaneous, so more than ~20 sent at once are refused anyway.
+   */
+  historyRatePerS?: number;
   /** Serve this directory instead of a one-line index.html. */
   webRoot?: string;
   /** Listen on this port (the demo's fixed URL) instead of a random one. */
@@ -56,6 +61,11 @@ export async function startNginx(options: {
     .replace(/server 127\.0\.0\.1:8080;(\s*# sed:)/, `server 127.0.0.1:${options.apiPort};$1`)
     .replace(/server 127\.0\.0\.1:8081;(\s*# sed:)/, `server 127.0.0.1:${options.wsPort};$1`)
     .replace(/rate=50r\/s;(\s*# sed:)/, `rate=${options.ratePerS ?? 50}r/s;$1`)
+    .replace(/rate=5r\/s;(\s*# sed: per-IP history)/, `rate=${options.historyRatePerS ?? 5}r/s;$1`)
+    .replace(
+      /proxy_cache_path \/var\/cache\/nginx\/tap-history (.*# sed:)/,
+      `proxy_cache_path ${dir}/history-cache $1`,
+    )
     .replace(
       /limit_conn tap_conn_server 20000;(\s*# sed:)/,
       `limit_conn tap_conn_server ${options.serverConnectionsMax ?? 20_000};$1`,

@@ -39,7 +39,7 @@ const encoder = new TextEncoder();
 
 const ways = {
   'listPrints + JSON.stringify': () => encoder.encode(JSON.stringify(listPrints(view, query))).byteLength,
-  'pre-encoded closed blocks': () => cache.page(view, query).byteLength,
+  'pre-encoded closed blocks': () => cache.page(view, query).body.byteLength,
 };
 const samples: Record<string, number[]> = Object.fromEntries(Object.keys(ways).map((name) => [name, []]));
 for (let round = 0; round < ROUNDS; round += 1) {
@@ -56,7 +56,7 @@ for (let round = 0; round < ROUNDS; round += 1) {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const bytes = ways['pre-encoded closed blocks']();
 console.log(
-  `one page: ${bytes} bytes, ${JSON.parse(new TextDecoder().decode(cache.page(view, query))).prints.length} prints`,
+  `one page: ${bytes} bytes, ${JSON.parse(new TextDecoder().decode(cache.page(view, query).body)).prints.length} prints`,
 );
 for (const [name, xs] of Object.entries(samples))
   console.log(`${name}: ${Math.round(median(xs))} µs CPU a page (median of ${ROUNDS})`);

@@ -62,6 +62,10 @@ export function createApiDeps(parts: {
     now: Date.now,
     reader,
     listRangeMsMax: config.LIST_RANGE_DAYS_MAX * 86_400_000,
+    historyRanges: createLocalTokenBucket({
+      ratePerS: config.HISTORY_RANGES_PER_S,
+      burst: config.HISTORY_RANGES_BURST,
+    }),
     history: createHistory({
       redis,
       channels,

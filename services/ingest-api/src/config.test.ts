@@ -29,6 +29,8 @@ describe('ingest-api loadConfig', () => {
         ADMIT_CALLS_IN_FLIGHT_MAX: 4,
         READER_QUERY_TIMEOUT_MS: 5_000,
         LIST_RANGE_DAYS_MAX: 35,
+        HISTORY_RANGES_PER_S: 10,
+        HISTORY_RANGES_BURST: 40,
       },
     });
   });

@@ -83,6 +83,14 @@ const shape = {
    * 400 invalid_query). Default 35: the local segments (current + 4 closed weeks) with a margin.
    */
   LIST_RANGE_DAYS_MAX: env.intBetween(1, 366, 35),
+  /**
+   * Global budget of index history queries that are not a grid page (any from..to, cursor or limit),
+   * per second: only grid pages can be cached (queries/index-history.ts); past it 503 service_busy.
+   * Default 10.
+   */
+  HISTORY_RANGES_PER_S: env.intBetween(1, 100_000, 10),
+  /** Their burst. Default 40. */
+  HISTORY_RANGES_BURST: env.intBetween(1, 100_000, 40),
   /** Smallest stake, micro-dollars (SPEC §3: $0.10). Default 100000. */
   STAKE_MICROS_MIN: env.intAtLeast(1, 100_000),
   /** Largest stake, micro-dollars (SPEC §3: $100). Default 100000000. */

@@ -100,6 +100,12 @@ export async function startTestGateway(
   };
 }
 
+/** GETs Redis has run so far (INFO commandstats): the gateway's session lookups are its only GETs. */
+export async function getCalls(redis: Redis): Promise<number> {
+  const info = await redis.info('commandstats');
+  return Number(/^cmdstat_get:calls=(\d+)/m.exec(info)?.[1] ?? 0);
+}
+
 let eventCount = 0;
 /** A balance event of `userId`; each one its own amount and deposit id. */
 export function aBalanceEvent(userId = TEST_USER): EventEntry {

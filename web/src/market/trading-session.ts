@@ -89,7 +89,7 @@ export class TradingSession {
   async start(): Promise<void> {
     if (!this.api.token || this.socket) return;
     const to = Date.now();
-    const history = await this.api.indexPrints({ from: to - BACKFILL_MS, to, limit: BACKFILL_MS / 100 });
+    const history = await this.api.indexPrints({ from: to - BACKFILL_MS, to });
     if (history.ok && this.prints.count === 0) {
       for (const print of history.value.prints) {
         this.addPrint(print);

@@ -15,6 +15,8 @@ export interface HttpCall {
   method: string;
   path: string;
   query: URLSearchParams;
+  /** The query string as sent (undecoded): what a cache keys on. */
+  rawQuery: string;
   contentType: string;
   authorization: string;
   aborted: boolean;
@@ -35,6 +37,7 @@ export function beginCall(res: HttpResponse, req: HttpRequest, paramCount = 0, b
     res,
     method: req.getMethod().toUpperCase(),
     path: req.getUrl(),
+    rawQuery: req.getQuery() ?? '',
     query: new URLSearchParams(req.getQuery() ?? ''),
     contentType: req.getHeader('content-type'),
     authorization: req.getHeader('authorization'),
@@ -74,7 +77,7 @@ export function replyEncoded(
   call.res.cork(() => {
     call.res.writeStatus(`${status} ${STATUS_CODES[status] ?? ''}`);
     call.res.writeHeader('content-type', 'application/json');
-    call.res.writeHeader('cache-control', 'no-store');
+    if (!('cache-control' in headers)) call.res.writeHeader('cache-control', 'no-store');
     for (const [name, value] of Object.entries(headers)) call.res.writeHeader(name, value);
     call.res.end(text);
   });

@@ -18,9 +18,10 @@ import { readMe } from '../me/me.js';
 import { betListQuerySchema } from '../queries/bet-queries.js';
 import { breakerHistoryQuerySchema, listBreakerIntervals } from '../queries/breaker-history.js';
 import type { History } from '../queries/history.js';
-import { historyQuerySchema, isFutureRange, listCandles } from '../queries/index-history.js';
+import { historyQuerySchema, isFutureRange, isGridPage, listCandles } from '../queries/index-history.js';
 import { ledgerQuerySchema } from '../queries/ledger-queries.js';
 import { restoreStatus } from '../queries/restore-status.js';
+import type { LocalTokenBucket } from '../rate-limit/local-token-bucket.js';
 import type { ReaderPool } from '../reader/reader-pool.js';
 import { bearerToken, beginCall, type HttpCall, reply, replyEncoded, replyError } from './call.js';
 import type { HttpMetrics } from './metrics.js';
@@ -41,6 +42,8 @@ export interface ApiDeps {
   history: History;
   /** Widest from..to of /v1/bets and /v1/ledger (LIST_RANGE_DAYS_MAX), ms. */
   listRangeMsMax: number;
+  /** Index history queries that are not grid pages (uncacheable): a global budget. */
+  historyRanges: LocalTokenBucket;
   bodyBytesMax: number;
   metrics: HttpMetrics;
   now: () => number;
@@ -195,9 +198,19 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
     }
     if (query.resolution === '1s')
       return reply(call, 200, await listCandles(deps.redis, deps.channels, query));
+    const gridPage = isGridPage(call.rawQuery, query);
+    if (!gridPage && !deps.historyRanges.take(deps.now())) {
+      deps.metrics.outcomes.inc({ route: 'index_history', outcome: 'ranges_busy' });
+      return replyError(call, 'service_busy', {
+        message:
+          'too many history ranges right now; grid pages (from=<multiple of 10000>&to=from+10000) are not limited',
+        headers: { 'retry-after': '1' },
+      });
+    }
     const range = { fromMs: query.from, toMs: query.to };
     const answer = await read(call, deps, { op: 'prints', query, range });
-    replyList(call, answer, deps.reader);
+    deps.metrics.outcomes.inc({ route: 'index_history', outcome: gridPage ? 'grid_page' : 'range' });
+    replyList(call, answer, deps.reader, gridPage ? pageCaching(answer) : {});
   });
 
   on('get', '/v1/restores/:id', 'restore_status', 1, async (call) => {
@@ -240,13 +253,28 @@ function listRange(
 }
 
 /** A list query's page; only a bet lookup may find nothing, so a missing body is a bug (500, logged). */
-function replyList(call: HttpCall, answer: ReadOk | null, recycleTo?: ReaderPool): void {
+function replyList(
+  call: HttpCall,
+  answer: ReadOk | null,
+  recycleTo?: ReaderPool,
+  headers: Record<string, string> = {},
+): void {
   if (!answer) return; // answered already (busy, invalid, restore pending)
   if (!answer.body) throw new Error('the reader answered a list query without a body');
-  replyEncoded(call, 200, answer.body);
+  replyEncoded(call, 200, answer.body, headers);
   // Written (uWS copied what it could not send yet): the buffer goes back to build a later page.
   // Only public pages (the index history): a trader's bets or ledger never sit in a spare buffer.
   recycleTo?.recycle(answer.body);
+}
+
+/**
+ * A grid page's caching (queries/index-history.ts): a closed page never changes, kept a year; the
+ * page still filling for a second (nginx's micro-cache: a flood of it is one query a second).
+ */
+function pageCaching(answer: ReadOk | null): Record<string, string> {
+  return {
+    'cache-control': answer?.final ? 'public, max-age=31536000, immutable' : 'public, max-age=1',
+  };
 }
 
 function notFound(call: HttpCall): void {

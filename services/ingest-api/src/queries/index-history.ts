@@ -8,9 +8,19 @@
  * on `(t, id)`, which the `index_prints_by_time` index serves: every page is an index range scan,
  * never a walk of the week by rowid), or a second for candles. No range may start in the future:
  * an unauthenticated query must never make SQLite scan for prints that cannot exist yet.
+ *
+ * Grid pages (issue 16: a public flood must cost the daemon a bounded number of queries, whatever
+ * range it names). `from=<P>&to=<P + 10000>` with P a multiple of PRINT_PAGE_MS, written exactly so
+ * (@tap/domain printPageQuery: no other parameter, order or spelling — a cache keys on the text),
+ * is a **grid page**: ten seconds of prints, one page without a limit. Once its range is closed
+ * (print-pages.ts) it never changes: answered `Cache-Control: public, max-age=31536000, immutable`,
+ * the page still filling `public, max-age=1`, and nginx keeps both (nginx/tap.conf), so a flood of
+ * one page is one query a second, and of every page of the week one query per page. Any other
+ * query (any from..to, cursor, limit: the original form, still answered as before) cannot be cached
+ * (`no-store`) and takes a token from a global budget (HISTORY_RANGES_PER_S, 503 `service_busy`).
  */
 import type { Channels } from '@tap/channels';
-import { type Candle1s, printsBetween, type SegmentView } from '@tap/domain';
+import { type Candle1s, PRINT_PAGE_MS, printPageQuery, printsBetween, type SegmentView } from '@tap/domain';
 import type { Redis } from '@tap/runtime';
 import { z } from 'zod';
 
@@ -73,6 +83,15 @@ export function listPrints(view: SegmentView, query: z.infer<typeof historyQuery
     })),
     nextCursor: rows.length === query.limit && last ? `${last.t}-${last.id}` : null,
   };
+}
+
+/** Whether the query, as sent, is a grid page (so its answer may be cached). */
+export function isGridPage(rawQuery: string, query: z.infer<typeof historyQuerySchema>): boolean {
+  return (
+    query.resolution === 'print' &&
+    query.from % PRINT_PAGE_MS === 0 &&
+    rawQuery === printPageQuery(query.from, query.cursor)
+  );
 }
 
 /** A range that starts in the future is refused (nothing can be there yet). */

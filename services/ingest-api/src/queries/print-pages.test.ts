@@ -18,7 +18,7 @@ function createPrintPageCache(blocksMax?: number) {
   const cache = createCache(blocksMax);
   const decoder = new TextDecoder();
   return {
-    page: (v: SegmentView, q: ReturnType<typeof queryOf>) => decoder.decode(cache.page(v, q)),
+    page: (v: SegmentView, q: ReturnType<typeof queryOf>) => decoder.decode(cache.page(v, q).body),
     size: () => cache.size(),
   };
 }

@@ -18,13 +18,16 @@
  * most an hour, so an hour's flood is served from memory). Only the local segment view is cached:
  * a query that needs restored archived weeks is rare, rate-limited and answered by `listPrints`.
  */
-import { type PrintRow, printKeyset, printsBetween, type SegmentView } from '@tap/domain';
+import { PRINT_PAGE_MS, type PrintRow, printKeyset, printsBetween, type SegmentView } from '@tap/domain';
 import type Database from 'better-sqlite3';
 import type { z } from 'zod';
 import { cursorOf, type historyQuerySchema } from './index-history.js';
 
-/** The unit kept: ten seconds of prints (short, so the part still filling — read from SQLite each time — stays small). */
-export const BLOCK_MS = 10_000;
+/**
+ * The unit kept: ten seconds of prints (short, so the part still filling — read from SQLite each
+ * time — stays small), and the span of the public grid pages, so a closed grid page is one block.
+ */
+export const BLOCK_MS = PRINT_PAGE_MS;
 /** Kept blocks: two hours of prints (~100 a block at 10 prints/s, ~8 KB each: ~6 MB). */
 export const BLOCKS_MAX = 720;
 /** A block is closed once the view holds a print this long after its end. */
@@ -44,12 +47,21 @@ interface Block {
   bytes: Uint8Array;
 }
 
+/**
+ * A page's bytes, and whether they are final: every print its range can hold is stored (the range
+ * ends before the closed blocks do), so the same query answers the same bytes for ever.
+ */
+export interface PrintPage {
+  body: Uint8Array;
+  final: boolean;
+}
+
 export interface PrintPageCache {
   /**
    * The page's JSON as UTF-8: `{"prints":[…],"nextCursor":…}`, as JSON.stringify(listPrints(…)) writes
    * it, in a buffer from `allocate` (default: a fresh one; the reader's given-back spares).
    */
-  page(view: SegmentView, query: HistoryQuery, allocate?: (bytes: number) => Uint8Array): Uint8Array;
+  page(view: SegmentView, query: HistoryQuery, allocate?: (bytes: number) => Uint8Array): PrintPage;
   /** Blocks held now (for tests). */
   size(): number;
 }
@@ -100,7 +112,7 @@ function page(
   query: HistoryQuery,
   block: (view: SegmentView, start: number) => Block,
   allocate: (bytes: number) => Uint8Array,
-): Uint8Array {
+): PrintPage {
   // Where the page starts: after the cursor, never before `from`.
   const after = printKeyset(query.from, cursorOf(query));
   const closedBefore = newestPrintT(view) - CLOSED_AFTER_MS;
@@ -152,7 +164,7 @@ function page(
     }
   }
   const nextCursor = body.count === query.limit && last ? JSON.stringify(`${last.t}-${last.id}`) : 'null';
-  return body.finish(`],"nextCursor":${nextCursor}}`, allocate);
+  return { body: body.finish(`],"nextCursor":${nextCursor}}`, allocate), final: query.to <= closedBefore };
 }
 
 /** `{"prints":[` + the rows, comma-separated, + the tail, into one buffer of its own (transferable). */

@@ -56,8 +56,10 @@ export type ReadAnswer =
    * `body`: the 200 body as UTF-8 JSON; null = no such bet for this trader (`stored` says whether
    * the id is in a segment at all: another trader's bet is stored, a pending one is not).
    * `restored`: archived segments read from the restore cache (their use is recorded for its LRU).
+   * `final`: the body can never change (an index history page whose whole range is closed, print-pages.ts):
+   * the route lets caches keep it.
    */
-  | { kind: 'ok'; body: Uint8Array | null; stored: boolean; restored: string[] }
+  | { kind: 'ok'; body: Uint8Array | null; stored: boolean; restored: string[]; final?: boolean }
   /** An archived segment the query needs is not in the restore cache: start or join its job. */
   | { kind: 'restore'; segment: string; bytesTotal: number }
   | { kind: 'invalid_query'; message: string };

@@ -116,8 +116,8 @@ export function execute(
         return ok(listLedger(plan.view, query.userId, query.query));
       case 'prints':
         if (plan.local) {
-          const body = printPages.page(plan.view, query.query, allocate);
-          return { kind: 'ok', body, stored: true, restored: plan.restored };
+          const { body, final } = printPages.page(plan.view, query.query, allocate);
+          return { kind: 'ok', body, stored: true, restored: plan.restored, final };
         }
         return ok(listPrints(plan.view, query.query));
     }

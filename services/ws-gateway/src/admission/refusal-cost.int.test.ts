@@ -4,18 +4,17 @@
  * INFO commandstats — a revoked session is still never admitted, and upgrades beyond an address's
  * rate are answered 429 before any socket exists. Against the built daemon and a real redis-server.
  */
-import type { Redis } from '@tap/runtime';
 import { TEST_USER } from '@tap/testkit';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { sha256hex } from '../auth/session-lookup.js';
-import { aBalanceEvent, gatewaysOnOneRedis, TestClient, type TestGateway } from '../test-gateway.js';
-
-/** GETs Redis has run so far (the session lookup is the gateway's only GET after its start). */
-async function getCalls(redis: Redis): Promise<number> {
-  const info = await redis.info('commandstats');
-  return Number(/^cmdstat_get:calls=(\d+)/m.exec(info)?.[1] ?? 0);
-}
+import {
+  aBalanceEvent,
+  gatewaysOnOneRedis,
+  getCalls,
+  TestClient,
+  type TestGateway,
+} from '../test-gateway.js';
 
 /** One auth attempt on a fresh socket; resolves with its close, or 'ready' once admitted. */
 async function attempt(url: string, auth: Record<string, unknown>) {
