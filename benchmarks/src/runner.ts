@@ -28,6 +28,10 @@ export function commandFor(scenario: string, options: ScenarioOptions): string {
       ([key, flag]) => `${flag.split(' ')[0]} ${options[key]}`,
     ),
     options.quick ? '--quick' : '',
+    // An A/B's setting is part of what reproduces the run.
+    ...Object.entries(options.daemonEnv ?? {}).flatMap(([daemon, env]) =>
+      Object.entries(env).map(([key, value]) => `--env ${daemon}:${key}=${value}`),
+    ),
   ]
     .filter(Boolean)
     .join(' ');
