@@ -63,6 +63,53 @@ describe('createBatchApplier', () => {
     expect(s.outbox.unpublished()).toEqual(result.outbox);
   });
 
+  it('re-checks held next-tick bets only in a batch with a print, or HELD_RECHECK_MS after the last check', () => {
+    let lookups = 0;
+    const counted = createBatchApplier(s.db, {
+      ...s,
+      bets: {
+        ...s.bets,
+        printAfter: (afterMs, n) => {
+          lookups += 1;
+          return s.bets.printAfter(afterMs, n);
+        },
+      },
+    });
+    const bet = aBet({ multiplierBp: 500_000, nextPrint: { minMultiplierBp: 10_500 } });
+    const first = counted.apply(
+      [
+        entry('adjustments', [...encodeEntry('adjustments', anAdjustment({ amountMicros: 10_000_000 }))]),
+        entry('bets', [...encodeEntry('bets', bet)]),
+      ],
+      NOW_MS,
+    );
+    expect(first.results.map((r) => r.outcome)).toEqual(['applied', 'held']);
+    const checked = lookups;
+    expect(checked).toBeGreaterThan(0);
+
+    // No print and within 100 ms of the last check: carried as held without a lookup.
+    const quiet = counted.apply(first.held, NOW_MS + 50);
+    expect(quiet.results.map((r) => r.outcome)).toEqual(['held']);
+    expect(quiet.held).toEqual(first.held);
+    expect(quiet.heldStakeMicros).toEqual(new Map([[TEST_USER, bet.stakeMicros]]));
+    expect(lookups).toBe(checked);
+
+    // 100 ms after the last check it is looked at again (a stalled feed's refusal needs the clock).
+    const later = counted.apply(quiet.held, NOW_MS + 100);
+    expect(later.results.map((r) => r.outcome)).toEqual(['held']);
+    expect(lookups).toBeGreaterThan(checked);
+
+    // A batch with its print fills it.
+    const print = aPrint({ t: bet.placedAt + 40, priceCents: 9_500_400, sigma: 0.0005, noise: 0.00006 });
+    const filled = counted.apply(
+      [...later.held, entry('prices', [...encodeEntry('prices', print)])],
+      NOW_MS + 110,
+    );
+    expect(filled.results.map((r) => r.outcome)).toEqual(['applied', 'applied']);
+    expect(filled.held).toEqual([]);
+    expect(ledgerProblems(s.db)).toEqual([]);
+  });
+
   it('dead-letters a bet outside the admission bounds and moves no money for it', () => {
     const forged = aBet({ stakeMicros: 1_000_000_000, multiplierBp: 500_000 });
     const result = applier.apply(
