@@ -23,19 +23,17 @@ export function userChainProblems(db: Database.Database): string[] {
   return [...ledgerLinks(db), ...ledgerHeads(db), ...ledgerOrphans(db), ...betLinks(db), ...betHeads(db)];
 }
 
-interface Link {
-  id: string | number;
+/** A ledger row whose link is not the same user's previous row (ledger rows are stored in id order). */
+interface LedgerLink {
+  id: number;
   user_id: string;
-  prev: string | number | null;
-  expected: string | number | null;
+  prev: number | null;
+  expected: number | null;
 }
-
-const linkProblem = (table: string) => (row: Link) =>
-  `${table} row ${row.id} of ${row.user_id} links to ${row.prev ?? 'nothing'}, expected ${row.expected ?? 'nothing'}`;
 
 function ledgerLinks(db: Database.Database): string[] {
   const rows = db
-    .prepare<[number], Link>(
+    .prepare<[number], LedgerLink>(
       `SELECT id, user_id, prev, expected FROM (
          SELECT id, user_id, prev_user_ledger_id AS prev,
            LAG(id) OVER (PARTITION BY user_id ORDER BY id) AS expected
@@ -43,7 +41,10 @@ function ledgerLinks(db: Database.Database): string[] {
        WHERE prev IS NOT expected ORDER BY id LIMIT ?`,
     )
     .all(PROBLEMS_MAX);
-  return rows.map(linkProblem('ledger'));
+  return rows.map(
+    (row) =>
+      `ledger row ${row.id} of ${row.user_id} links to ${row.prev ?? 'nothing'}, expected ${row.expected ?? 'nothing'}`,
+  );
 }
 
 function ledgerHeads(db: Database.Database): string[] {
