@@ -27,5 +27,6 @@ export {
   redisAddress,
   redisCredentials,
   redisHealth,
+  subscribeWhenReady,
 } from './redis.js';
 export { bootService, type ServiceBoot } from './service-boot.js';

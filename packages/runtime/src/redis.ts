@@ -91,6 +91,31 @@ export function createRedis(
   return redis;
 }
 
+/**
+ * SUBSCRIBE on a connection once it is ready — the one way daemons subscribe. Once connected but
+ * before ready, ioredis writes a SUBSCRIBE (a command Redis allows while loading) at once, in the
+ * middle of its handshake; the handshake's next command (CLIENT SETINFO, the INFO ready check) is
+ * then refused in subscriber mode, the connection is dropped and remade, and messages published
+ * meanwhile are lost (a logout notice missed at ws-gateway's start, found in CI).
+ */
+export async function subscribeWhenReady(redis: Redis, channel: string): Promise<void> {
+  if (redis.status !== 'ready') {
+    await new Promise<void>((resolve, reject) => {
+      const ready = () => {
+        redis.off('end', ended);
+        resolve();
+      };
+      const ended = () => {
+        redis.off('ready', ready);
+        reject(new Error(`redis connection ended before it was ready to subscribe to ${channel}`));
+      };
+      redis.once('ready', ready);
+      redis.once('end', ended);
+    });
+  }
+  await redis.subscribe(channel);
+}
+
 /** QUIT politely, and disconnect hard if Redis does not answer within the timeout. */
 export async function closeRedis(redis: Redis, timeoutMs = 1_000): Promise<void> {
   if (redis.status === 'end') return;

@@ -9,7 +9,7 @@
  * caught by the staleness rule anyway; a single lost notice leaves at most a one-print hole.
  */
 import type { Channels } from '@tap/channels';
-import { closeRedis, type Logger, type Redis } from '@tap/runtime';
+import { closeRedis, type Logger, type Redis, subscribeWhenReady } from '@tap/runtime';
 
 const QUEUED_MAX = 1_000;
 
@@ -32,7 +32,7 @@ export async function listenForWriteFailures(
     if (t === null) return log.warn({ message: message.slice(0, 200) }, 'write_failures.malformed_notice');
     if (queued.length < QUEUED_MAX) queued.push(t);
   });
-  await subscriber.subscribe(channels.pubsub.priceWriteFailures);
+  await subscribeWhenReady(subscriber, channels.pubsub.priceWriteFailures);
   return {
     take() {
       const taken = queued;

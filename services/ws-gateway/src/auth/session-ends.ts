@@ -14,7 +14,7 @@
  * The same timer forgets refilled resume buckets (socket-admission.ts).
  */
 import type { Channels } from '@tap/channels';
-import type { Logger, Redis } from '@tap/runtime';
+import { type Logger, type Redis, subscribeWhenReady } from '@tap/runtime';
 import type { SocketAdmission } from '../admission/socket-admission.js';
 import type { GatewayMetrics } from '../gateway-metrics.js';
 import { errorMessage } from '../protocol/server-message.js';
@@ -90,7 +90,7 @@ export async function watchSessionEnds(options: {
     if (subscribedOnce) void recheck();
     subscribedOnce = true;
   });
-  await subscriber.subscribe(channels.pubsub.sessionsRevoked);
+  await subscribeWhenReady(subscriber, channels.pubsub.sessionsRevoked);
   subscribedOnce = true;
   const timer = setInterval(() => void recheck(), options.recheckMs);
   return {
