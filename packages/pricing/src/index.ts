@@ -52,6 +52,7 @@ export {
   SECONDS_PER_YEAR,
   sigmaFromAnnualized,
 } from './pricing-config.js';
+export { createPrintQuoteMemo, type PrintQuoteMemo } from './print-quote-memo.js';
 export {
   type CellPrice,
   type CellQuote,

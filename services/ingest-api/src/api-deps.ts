@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Channels } from '@tap/channels';
-import { DEFAULT_PRICING_CONFIG } from '@tap/pricing';
+import { createPrintQuoteMemo, DEFAULT_PRICING_CONFIG } from '@tap/pricing';
 import type { Logger, Redis, Registry } from '@tap/runtime';
 import type { SignaturePool } from '@tap/signatures';
 import { SessionStore } from './auth/sessions.js';
@@ -113,6 +113,7 @@ export function createApiDeps(parts: {
       redis,
       channels,
       pricing: DEFAULT_PRICING_CONFIG,
+      quotes: createPrintQuoteMemo(),
       stakeMicrosMin: config.STAKE_MICROS_MIN,
       stakeMicrosMax: config.STAKE_MICROS_MAX,
       heartbeatAgeMsMax: config.BREAKER_HEARTBEAT_AGE_MS_MAX,

@@ -32,9 +32,11 @@ import {
 } from '@tap/domain';
 import {
   betTermsOf,
+  checkPlaceable,
   type FillDelay,
   fillPrintsOf,
   type PricingConfig,
+  type PrintQuoteMemo,
   quoteExpectedFill,
 } from '@tap/pricing';
 import type { Redis } from '@tap/runtime';
@@ -58,6 +60,8 @@ export interface PlaceBetDeps extends BatcherRules {
   redis: Redis;
   channels: Channels;
   pricing: PricingConfig;
+  /** The quotes of the newest prints' cells, each computed once (`createPrintQuoteMemo`). */
+  quotes: PrintQuoteMemo<BetQuote>;
   stakeMicrosMin: number;
   stakeMicrosMax: number;
   heartbeatAgeMsMax: number;
@@ -145,40 +149,50 @@ function priceRequest(
     });
   }
   const { print } = trading;
-  // S is the filtered index when price-ingest prints one (INDEX_FILTER=on), as the web display reads it.
-  const quote = betTermsOf(request, print, receivedAtMs, deps.pricing);
-  if (!quote.ok) {
-    const { code, reason } = quote.refusal;
-    return refuse({ ok: false, code, details: { reason } });
-  }
+  // Placeability reads the receive time; the rest of the quote is the print's and the cell's alone,
+  // so the bets of one print on one cell share it (print-quote-memo.ts).
+  const placeable = checkPlaceable({ t0: request.t0, p0: request.p0, nowMs: receivedAtMs }, deps.pricing);
+  if (!placeable.ok)
+    return refuse({ ok: false, code: placeable.code, details: { reason: placeable.reason } });
   const fillPrints = serviceFillPrints(deps, print, receivedAtMs);
-  const shown =
-    fillPrints === 0
-      ? { ok: true as const, multiplierBp: quote.terms.multiplierBp }
-      : quotedAtFill(deps, request, print, receivedAtMs, fillPrints);
-  if (!shown.ok) return refuse({ ok: false, code: shown.code, details: { reason: shown.reason } });
-  if (shown.multiplierBp < request.minMultiplierBp) {
+  const quote = deps.quotes.get(print, `${request.t0}|${request.p0}|${fillPrints}`, () =>
+    quoteBet(deps, request, print, receivedAtMs, fillPrints),
+  );
+  if (!quote.ok) return refuse({ ok: false, code: quote.code, details: { reason: quote.reason } });
+  if (quote.shownBp < request.minMultiplierBp) {
     // The print that priced it: a client quoting from the same print gets exactly this multiplier.
-    const details = { multiplierBp: shown.multiplierBp, printId: print.id };
+    const details = { multiplierBp: quote.shownBp, printId: print.id };
     return refuse({ ok: false, code: 'quote_moved', details });
   }
-  return { ok: true, terms: quote.terms, print, quotedBp: shown.multiplierBp, fillPrints };
+  return { ok: true, terms: quote.terms, print, quotedBp: quote.shownBp, fillPrints };
 }
 
+/** A cell's quote from a print: the terms a bet is priced at, and the multiplier it is shown. */
+export type BetQuote =
+  | { ok: true; terms: Terms; shownBp: number }
+  | { ok: false; code: 'cell_not_placeable' | 'cell_not_offered'; reason: string };
+
 /**
- * The quote at the bet's expected fill print (under receipt entry the terms' own multiplier is the
- * quote: no second evaluation). A wallet's own delay (`tapctl delay`) is not in it: it is learnt from
- * the admission script, after this check; such a wallet's fills land further below its quote.
+ * The terms from S (`betTermsOf`; S is the filtered index when price-ingest prints one,
+ * INDEX_FILTER=on, as the web display reads it) and the multiplier shown: the terms' own at receipt
+ * entry, else the quote at the bet's expected fill print. A wallet's own delay (`tapctl delay`) is
+ * not in it: it is learnt from the admission script, after this check; such a wallet's fills land
+ * further below its quote.
  */
-function quotedAtFill(
+function quoteBet(
   deps: PlaceBetDeps,
   request: BetRequest,
   print: PrintEntry,
   receivedAtMs: number,
   fillPrints: number,
-) {
+): BetQuote {
+  const priced = betTermsOf(request, print, receivedAtMs, deps.pricing);
+  if (!priced.ok) return { ok: false, code: priced.refusal.code, reason: priced.refusal.reason };
+  if (fillPrints === 0) return { ok: true, terms: priced.terms, shownBp: priced.terms.multiplierBp };
   const cell = { t0: request.t0, p0: request.p0, nowMs: receivedAtMs };
-  return quoteExpectedFill(print, cell, fillPrints, deps.pricing);
+  const shown = quoteExpectedFill(print, cell, fillPrints, deps.pricing);
+  if (!shown.ok) return { ok: false, code: shown.code, reason: shown.reason };
+  return { ok: true, terms: priced.terms, shownBp: shown.multiplierBp };
 }
 
 /**

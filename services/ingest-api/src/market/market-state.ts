@@ -54,6 +54,17 @@ export function tradingOf(check: TradingCheck) {
 
 export function startMarketState(redis: Redis, channels: Channels, log: Logger, refreshMs: number) {
   let snapshot: MarketSnapshot = { breaker: null, print: null, batcher: null };
+  // The same print read again is the same object: the quotes of its cells are remembered by it
+  // (print-quote-memo.ts), and a refresh every few ms between prints parses nothing new.
+  let lastRaw: string | null = null;
+  let lastParsed: PrintEntry | null = null;
+  const printOf = (raw: string | null) => {
+    if (raw !== lastRaw) {
+      lastRaw = raw;
+      lastParsed = parsePrint(raw);
+    }
+    return lastParsed;
+  };
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
 
@@ -65,7 +76,7 @@ export function startMarketState(redis: Redis, channels: Channels, log: Logger, 
     ]);
     snapshot = {
       breaker: parseBreaker(breakerFields),
-      print: parsePrint(lastPrint),
+      print: printOf(lastPrint),
       batcher: parseBatcherHeartbeat(batcherFields),
     };
   };
