@@ -9,6 +9,7 @@
  */
 import { decodeEntry, type EntryOf, entryJson, streamIdTimeMs } from '@tap/channels';
 import type { DeadLetterEntry, EventEntry } from '@tap/domain';
+import { type BetTermsQuote, createPrintQuoteMemo } from '@tap/pricing';
 import type Database from 'better-sqlite3';
 import type { BetStore } from '../storage/bet-store.js';
 import type { LedgerWriter } from '../storage/ledger-writer.js';
@@ -78,6 +79,7 @@ export function createBatchApplier(
   // A held bet is fed again with later batches until its print comes: decoded once, not per batch.
   const heldValues = new WeakMap<StreamEntry, unknown>();
   let heldCheckedAtMs = Number.NEGATIVE_INFINITY;
+  const fillQuotes = createPrintQuoteMemo<BetTermsQuote>();
   const decodeOnce = (entry: StreamEntry) => {
     const known = heldValues.get(entry);
     if (known !== undefined) return { ok: true as const, value: known };
@@ -91,6 +93,7 @@ export function createBatchApplier(
     nowMs,
     pricesReadAtMs,
     betRules: parts.betRules,
+    fillQuotes,
   });
   const inSavepoint = db.transaction((ctx: ApplyContext, entry: StreamEntry, value: unknown): Verdict => {
     const verdict = dispatch(ctx, entry, value);
@@ -175,12 +178,15 @@ export function createBatchApplier(
           batch.results.push({ kind: entry.kind, outcome: 'held' });
         };
         // Next-tick bets held in the first pass are tried once more at the end: a print later in this
-        // batch may be the one that fills them (fill.ts), which saves them a batch of waiting.
+        // batch may be the one that fills them (fill.ts), which saves them a batch of waiting. Bets
+        // held by earlier batches are re-checked only there, after this batch's prints are stored:
+        // checked in both passes, each cost two lookups for one verdict.
         const heldOnce: Held[] = [];
         for (const entry of entries) {
           const waiting = heldValues.get(entry);
-          if (waiting !== undefined && !recheckHeld) {
-            hold(entry, waiting);
+          if (waiting !== undefined) {
+            if (recheckHeld) heldOnce.push({ entry, value: waiting });
+            else hold(entry, waiting);
             continue;
           }
           const decoded = decodeOnce(entry);

@@ -157,6 +157,31 @@ describe('applyBet, next-tick entry (fill.ts)', () => {
     expect(terms.printId).toBe(prints[2]!.id);
   });
 
+  it('gives the bets one print fills on one cell the same quote, and still checks each one placeable', () => {
+    const { leadMs, windowMs } = DEFAULT_PRICING_CONFIG;
+    const t0 = Math.ceil((PLACED_AT + leadMs + 1_000) / windowMs) * windowMs;
+    const print = fillPrint({ t: t0 - leadMs + 60 });
+    store(print);
+    const onCell = (placedAt: number) =>
+      aBet({ placedAt, t0, multiplierBp: 500_000, nextPrint: { minMultiplierBp: 10_500 } });
+    const early = onCell(t0 - leadMs - 100);
+    const alsoEarly = onCell(t0 - leadMs - 10);
+    // Received inside the lead: not placeable at its receipt, whatever the cell's quote (refused by
+    // the bounds every bet entry is checked against, before it is priced).
+    const late = onCell(t0 - leadMs + 10);
+    const terms = quoted(early, print);
+    expect(terms.printId).toBe(print.id);
+    for (const bet of [early, alsoEarly]) {
+      expect(apply(bet, print.t + 10)).toMatchObject({ kind: 'applied' });
+      expect(betRow(bet.betId)).toMatchObject({ status: 'accepted', terms: JSON.stringify(terms) });
+    }
+    expect(apply(late, print.t + 10)).toMatchObject({
+      kind: 'out_of_bounds',
+      code: 'bet_out_of_bounds: starts_too_soon',
+    });
+    expect(betRow(late.betId)).toBeUndefined();
+  });
+
   it('is applied once: a redelivered fill changes nothing', () => {
     store(fillPrint());
     const bet = nextTickBet(500_000, 10_500);

@@ -25,7 +25,7 @@
  * the reserved exposure it did not need.
  */
 import { type BetEntry, payoutMicros, type Terms } from '@tap/domain';
-import { betTermsOf } from '@tap/pricing';
+import { betTermsOf, checkPlaceable } from '@tap/pricing';
 import type { ApplyContext, RejectionCode } from './verdict.js';
 
 type NextPrintBet = BetEntry & { nextPrint: NonNullable<BetEntry['nextPrint']> };
@@ -63,8 +63,14 @@ export function fillOf(ctx: ApplyContext, bet: NextPrintBet): Fill {
     return stalled ? { kind: 'refused', code: 'price_stale', bet } : WAIT;
   }
   if (print.t > deadline) return { kind: 'refused', code: 'price_stale', bet };
-  // Placeability was decided at receipt (SPEC §3); τ1 is taken at the filling print.
-  const quote = betTermsOf(bet, print, bet.placedAt, pricing, 'next_print');
+  // Placeability was decided at receipt (SPEC §3; bet-bounds.ts refuses a bet not placeable then);
+  // τ1 is taken at the filling print. The rest of the quote is the print's and the cell's alone:
+  // the bets one print fills share it per cell (print-quote-memo.ts).
+  if (!checkPlaceable({ t0: bet.t0, p0: bet.p0, nowMs: bet.placedAt }, pricing).ok)
+    return { kind: 'refused', code: 'cell_not_offered', bet };
+  const quote = ctx.fillQuotes.get(print.id, `${bet.t0}|${bet.p0}`, () =>
+    betTermsOf(bet, print, bet.placedAt, pricing, 'next_print'),
+  );
   if (!quote.ok) return { kind: 'refused', code: 'cell_not_offered', bet };
   const terms = quote.terms as Terms;
   const priced: BetEntry = { ...bet, multiplierBp: terms.multiplierBp, terms };

@@ -5,6 +5,7 @@
  * acknowledged (docs/bet-path.md "Balance cache").
  */
 import type { EventEntry } from '@tap/domain';
+import type { BetTermsQuote, PrintQuoteMemo } from '@tap/pricing';
 import type { BetStore } from '../storage/bet-store.js';
 import type { LedgerWriter } from '../storage/ledger-writer.js';
 import type { OperatorLog } from '../storage/operator-log.js';
@@ -65,6 +66,8 @@ export interface ApplyContext {
   pricesReadAtMs: number | null;
   /** The bounds every bet entry is checked against before money moves, and how next-tick bets are priced. */
   betRules: BetRules;
+  /** Next-tick fills' quotes by (stored print id, cell), each computed once (fill.ts). */
+  fillQuotes: PrintQuoteMemo<BetTermsQuote>;
 }
 
 export const DUPLICATE: Verdict = { kind: 'duplicate' };

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LedgerRow, verifyLedgerChain } from '@tap/domain';
-import { TEST_OPERATOR_KEY } from '@tap/testkit';
+import { createPrintQuoteMemo } from '@tap/pricing';
+import { TEST_OPERATOR_KEY } from '@tap/testkit/standalone';
 import type Database from 'better-sqlite3';
 import { betRulesOf } from '../apply/bet-bounds.js';
 import type { ApplyContext } from '../apply/verdict.js';
@@ -34,6 +35,7 @@ export function openTestSegment() {
     nowMs: NOW_MS,
     pricesReadAtMs: NOW_MS,
     betRules: TEST_BET_RULES,
+    fillQuotes: createPrintQuoteMemo(),
   };
   return {
     db: segment.db,
