@@ -15,20 +15,28 @@ import type { Effect } from '../apply/verdict.js';
 import type { OutboxRow } from '../storage/outbox.js';
 
 /**
- * Releases one bet's exposure booked at admission. Cell and column keys expire after their window
- * is settled, so they are only decremented while they exist. KEYS: cell, column, total, the
- * user's wallet hash (its `exposure` and `openbets` fields, WALLET_FIELDS); ARGV: potential payout,
- * open-bet slots (1 for a bet that closes; 0 for a next-tick fill's true-up, which gives back
- * unused payout of a bet that stays open).
+ * Releases the exposure booked at admission, for many bets at once: the batch's releases summed per
+ * key first (addEffects), so a print that fills 300 bets on a few cells is one script call of a few
+ * hundred increments, not 300 calls of four (issue 19/22: the calls cost Redis ~60 µs each, and ran
+ * between a fill's `accepted` events and ws-gateway's read of them). Cell and column keys expire
+ * after their window is settled, so they are only decremented while they exist.
+ * KEYS: the total, then `ARGV[1]` cell and column keys, then wallet hashes (their `exposure` and
+ * `openbets` fields, WALLET_FIELDS). ARGV: that count, the total's decrement, one decrement per cell
+ * or column key, then per wallet its exposure decrement and the open-bet slots it frees (bets that
+ * closed; a next-tick fill's true-up gives back unused payout of a bet that stays open).
  */
-const RELEASE_EXPOSURE = `
-local payout = tonumber(ARGV[1])
-for i = 1, 2 do
-  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('DECRBY', KEYS[i], payout) end
+const RELEASE_EXPOSURES = `
+local booked = tonumber(ARGV[1])
+redis.call('DECRBY', KEYS[1], ARGV[2])
+for i = 2, booked + 1 do
+  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('DECRBY', KEYS[i], ARGV[i + 1]) end
 end
-redis.call('DECRBY', KEYS[3], payout)
-redis.call('HINCRBY', KEYS[4], 'exposure', -payout)
-if ARGV[2] ~= '0' then redis.call('HINCRBY', KEYS[4], 'openbets', -tonumber(ARGV[2])) end
+local arg = booked + 3
+for i = booked + 2, #KEYS do
+  redis.call('HINCRBY', KEYS[i], 'exposure', -tonumber(ARGV[arg]))
+  if ARGV[arg + 1] ~= '0' then redis.call('HINCRBY', KEYS[i], 'openbets', -tonumber(ARGV[arg + 1])) end
+  arg = arg + 2
+end
 return 1
 `;
 
@@ -91,10 +99,12 @@ const XADD_CHUNK = 200;
 
 const RESYNC_SCAN_MAX = 20_000;
 const PENDING_KEYS_PER_DEL = 1_000;
+/** Releases summed into one script call: bounds how long one call holds Redis, like XADD_CHUNK. */
+const RELEASES_PER_CALL = 500;
 
 interface ScriptCommands {
   xaddAll(stream: string, maxLen: number, ...payloads: string[]): unknown;
-  releaseExposure(...keysAndArgs: (string | number)[]): unknown;
+  releaseExposures(numberOfKeys: number, ...keysAndArgs: (string | number)[]): unknown;
   resyncBalance(...keysAndArgs: (string | number)[]): unknown;
 }
 type Pipeline = ReturnType<Redis['pipeline']> & ScriptCommands;
@@ -120,7 +130,8 @@ export function createPublisher(
   limits: { eventsMaxLen: number },
 ): Publisher {
   redis.defineCommand('xaddAll', { numberOfKeys: 1, lua: XADD_ALL });
-  redis.defineCommand('releaseExposure', { numberOfKeys: 4, lua: RELEASE_EXPOSURE });
+  // Its number of keys varies per call: given as the first argument.
+  redis.defineCommand('releaseExposures', { lua: RELEASE_EXPOSURES });
   redis.defineCommand('resyncBalance', { numberOfKeys: 2, lua: RESYNC_BALANCE });
   const { streams } = channels;
 
@@ -158,7 +169,7 @@ export function createPublisher(
   };
 }
 
-/** Markers and exposure releases per bet, then deltas summed per user, then resyncs (they overwrite). */
+/** Markers, exposure releases summed per key, then deltas summed per user, then resyncs (they overwrite). */
 function addEffects(
   pipeline: Pipeline,
   { keys, streams }: Channels,
@@ -168,6 +179,7 @@ function addEffects(
   const deltas = new Map<string, number>();
   const resyncUsers = new Set<string>();
   const pendingKeys: string[] = [];
+  let releases = new ExposureReleases();
   for (const effect of effects) {
     if (effect.type === 'balance_delta') {
       deltas.set(effect.userId, (deltas.get(effect.userId) ?? 0) + effect.deltaMicros);
@@ -178,16 +190,21 @@ function addEffects(
     } else {
       const { userId, t0, p0, payoutMicros } = effect;
       if (effect.type === 'exposure_trueup' && payoutMicros === 0) continue;
-      pipeline.releaseExposure(
+      const slots = effect.type === 'exposure_release' ? 1 : 0;
+      releases.add(
         keys.exposureCell(t0, p0),
         keys.exposureColumn(t0),
-        keys.exposureTotal,
         keys.wallet(userId),
         payoutMicros,
-        effect.type === 'exposure_release' ? 1 : 0,
+        slots,
       );
+      if (releases.count >= RELEASES_PER_CALL) {
+        releases.send(pipeline, keys.exposureTotal);
+        releases = new ExposureReleases();
+      }
     }
   }
+  releases.send(pipeline, keys.exposureTotal);
   // One DEL per chunk of markers, not one per bet: a batch's worth of commands costs Redis and the
   // client far more than one command with many keys.
   for (let i = 0; i < pendingKeys.length; i += PENDING_KEYS_PER_DEL) {
@@ -205,6 +222,40 @@ function addEffects(
       resync.afterBetsId,
       userId,
       RESYNC_SCAN_MAX,
+    );
+  }
+}
+
+/** Exposure releases summed per cell or column key and per wallet, for one RELEASE_EXPOSURES call. */
+class ExposureReleases {
+  count = 0;
+  private total = 0;
+  private readonly booked = new Map<string, number>();
+  private readonly wallets = new Map<string, { payout: number; slots: number }>();
+
+  add(cell: string, column: string, wallet: string, payoutMicros: number, slots: number): void {
+    this.count += 1;
+    this.total += payoutMicros;
+    for (const key of [cell, column]) this.booked.set(key, (this.booked.get(key) ?? 0) + payoutMicros);
+    const held = this.wallets.get(wallet);
+    if (held) {
+      held.payout += payoutMicros;
+      held.slots += slots;
+    } else this.wallets.set(wallet, { payout: payoutMicros, slots });
+  }
+
+  send(pipeline: Pipeline, totalKey: string): void {
+    if (this.count === 0) return;
+    const walletArgs = [...this.wallets.values()].flatMap(({ payout, slots }) => [payout, slots]);
+    pipeline.releaseExposures(
+      1 + this.booked.size + this.wallets.size,
+      totalKey,
+      ...this.booked.keys(),
+      ...this.wallets.keys(),
+      this.booked.size,
+      this.total,
+      ...this.booked.values(),
+      ...walletArgs,
     );
   }
 }
