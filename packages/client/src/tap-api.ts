@@ -4,7 +4,7 @@
  * error (`network_error`, status 0). A session token, once set, goes out as `Authorization: Bearer`.
  */
 // A module of its own with no imports: nothing else of @tap/domain reaches a browser build (wire.ts).
-import { printPageQuery, printPageStarts } from '@tap/domain/print-pages';
+import { FUTURE_RANGE_REASON, printPageQuery, printPageStarts } from '@tap/domain/print-pages';
 import type {
   ApiFailure,
   ApiResult,
@@ -106,7 +106,8 @@ export function createTapApi(options: TapApiOptions): TapApi {
           `/v1/index/history?${printPageQuery(start, cursor)}`,
         );
         // A page the server's clock has not begun yet (ours runs ahead): what came before is all.
-        if (!page.ok) return page.error === 'invalid_query' && start !== starts[0] ? done(prints) : page;
+        // Any other refusal is the caller's to see.
+        if (!page.ok) return start !== starts[0] && isFuturePage(page) ? done(prints) : page;
         prints.push(...page.value.prints.filter((print) => print.t >= from && print.t < to));
         cursor = page.value.nextCursor ?? undefined;
       } while (cursor !== undefined);
@@ -175,4 +176,8 @@ function failureOf(status: number, body: Record<string, unknown> | null): ApiFai
 function networkError(err: unknown): ApiFailure {
   const message = err instanceof Error ? err.message : String(err);
   return { ok: false, status: 0, error: 'network_error', message, details: {} };
+}
+
+function isFuturePage(failure: ApiFailure): boolean {
+  return failure.error === 'invalid_query' && failure.details.reason === FUTURE_RANGE_REASON;
 }

@@ -8,6 +8,12 @@
  */
 export const PRINT_PAGE_MS = 10_000;
 
+/**
+ * The `reason` of a history range refused `invalid_query` because it starts after the server's
+ * clock: a page a client running ahead asks too early — "nothing yet", unlike any other refusal.
+ */
+export const FUTURE_RANGE_REASON = 'from_in_future';
+
 /** The query string of the grid page that starts at `pageStartMs`. */
 export function printPageQuery(pageStartMs: number, cursor?: string): string {
   const page = `from=${pageStartMs}&to=${pageStartMs + PRINT_PAGE_MS}`;

@@ -5,6 +5,7 @@
  */
 import type { Channels } from '@tap/channels';
 import { betIdSchema } from '@tap/domain';
+import { FUTURE_RANGE_REASON } from '@tap/domain/print-pages';
 import { isRedisUnavailable, type Logger, type Redis } from '@tap/runtime';
 import type { TemplatedApp } from '@tap/uws';
 import type { z } from 'zod';
@@ -194,7 +195,7 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
     const query = parseQuery(call, historyQuerySchema);
     if (!query) return;
     if (isFutureRange(query, deps.now())) {
-      return replyError(call, 'invalid_query', { message: 'from must not be in the future' });
+      return refuseFutureRange(call);
     }
     if (query.resolution === '1s')
       return reply(call, 200, await listCandles(deps.redis, deps.channels, query));
@@ -223,7 +224,7 @@ export function registerRoutes(app: TemplatedApp, deps: ApiDeps): void {
     const query = parseQuery(call, breakerHistoryQuerySchema);
     if (!query) return;
     if (isFutureRange(query, deps.now())) {
-      return replyError(call, 'invalid_query', { message: 'from must not be in the future' });
+      return refuseFutureRange(call);
     }
     reply(call, 200, await listBreakerIntervals(deps.redis, deps.channels, query));
   });
@@ -317,6 +318,14 @@ function retryAfter(verdict: { code: string; details?: Record<string, unknown> }
   }
   const busy = ['service_unavailable', 'service_busy', 'login_busy', 'batcher_behind'].includes(verdict.code);
   return busy ? { 'retry-after': '1' } : {};
+}
+
+/** A history range that starts after our clock: "nothing yet" to a client (FUTURE_RANGE_REASON). */
+function refuseFutureRange(call: HttpCall): void {
+  replyError(call, 'invalid_query', {
+    message: 'from must not be in the future',
+    details: { reason: FUTURE_RANGE_REASON },
+  });
 }
 
 /** Parses the query string, or answers 400 invalid_query and returns null. */

@@ -63,7 +63,7 @@ describe('GET /v1/index/history', () => {
   it('refuses a range that starts in the future before touching SQLite', async () => {
     const from = Date.now() + 60_000;
     const res = await getJson(api, `/v1/index/history?from=${from}&to=${from + 3_600_000}`);
-    expect([res.status, res.body.error]).toEqual([400, 'invalid_query']);
+    expect([res.status, res.body.error, res.body.reason]).toEqual([400, 'invalid_query', 'from_in_future']);
   });
 
   it('refuses pages over 5,000 and ranges over an hour', async () => {
