@@ -12,9 +12,11 @@
  * end)`, no string unless the caller makes one): no closures, promises or header objects per
  * request. A request is one socket write; answers are parsed by ResponseParser (Content-Length
  * framing only: uWS, the server under test, always sends it). Not done, though it would save a
- * write and a read per request: sending a tick's requests pipelined on one socket in one write. It
- * changes the server's work — several bets per read on one connection, which nginx (one request at
- * a time per upstream connection) never sends, nor `wrk` in generator-check. Failures reach `failure(tag, code)`: the socket's error code (or
+ * write and a read per request: sending a turn's requests pipelined on one socket in one write.
+ * uWS closes a connection that pipelines a request behind one answered asynchronously (ingest-api
+ * answers after Redis), and it would change the server's work — several bets per read on one
+ * connection, which nginx (one request at a time per upstream connection) never sends, nor `wrk`
+ * in generator-check. Failures reach `failure(tag, code)`: the socket's error code (or
  * `socket_closed`) when it dies with the request in flight, `timeout` when there is no answer
  * `requestTimeoutMs` after `send()` (checked every SWEEP_MS_MAX at most; the socket is
  * destroyed), `queue_full`, `client_closed`, or the parser's `response_*` code. A dead socket is

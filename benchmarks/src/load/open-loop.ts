@@ -6,8 +6,10 @@
 import { Worker } from 'node:worker_threads';
 import { type LatencySummary, mergeEncoded, summarize } from '../stats/histogram.js';
 import { mergeSeconds, mergeTimelines, type TimelinePoint } from '../stats/timeline.js';
+import { startCellFeed } from './cell-feed.js';
+import type { Cell } from './cell-picker.js';
 import { checkProfile } from './schedule.js';
-import type { FromWorker, WorkerConfig, WorkerResult, WsReport } from './worker-protocol.js';
+import type { FromWorker, ToWorker, WorkerConfig, WorkerResult, WsReport } from './worker-protocol.js';
 
 const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
 const WORKER_MAIN = new URL('./load-worker.ts', import.meta.url).href;
@@ -107,18 +109,25 @@ export const READ_LOAD = {
 export async function runOpenLoop(options: OpenLoopOptions): Promise<LoadRun> {
   checkProfile(options.profile);
   const { label, quiet, onReady, ...shared } = options;
-  const workers = Array.from(
-    { length: options.workers },
-    (_, worker) =>
+  const workers: Worker[] = [];
+  const postCells = (cells: Cell[]) => {
+    for (const worker of workers) worker.postMessage({ type: 'cells', cells } satisfies ToWorker);
+  };
+  // Cells first (a failed first read of the price ends the run before any thread starts).
+  const feed = options.kind === 'bet' ? await startCellFeed(options.price, postCells) : undefined;
+  for (let worker = 0; worker < options.workers; worker += 1)
+    workers.push(
       new Worker(WORKER_ENTRY, {
         workerData: { ...shared, worker, entry: WORKER_MAIN } satisfies WorkerConfig & { entry: string },
       }),
-  );
+    );
+  if (feed) postCells(feed.latest());
   const progress = new ProgressPrinter(label, options.workers, quiet === true);
   try {
     const { results, startEpochMs } = await drive(workers, progress, onReady);
     return merge(options, results, startEpochMs);
   } finally {
+    feed?.stop();
     progress.stop();
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
@@ -142,7 +151,7 @@ function drive(
           ready += 1;
           if (ready < workers.length) return;
           startEpochMs = performance.timeOrigin + performance.now() + START_DELAY_MS;
-          for (const w of workers) w.postMessage({ type: 'start', startEpochMs });
+          for (const w of workers) w.postMessage({ type: 'start', startEpochMs } satisfies ToWorker);
           progress.start(startEpochMs);
           onReady?.(startEpochMs);
         } else {

@@ -1,5 +1,6 @@
 /** Messages between the open-loop driver (main thread) and its load workers (worker_threads). */
 import type { SerializedTimeline } from '../stats/timeline.js';
+import type { Cell } from './cell-picker.js';
 import type { RateProfile } from './schedule.js';
 
 /** A signed-in trader: `userId` is the lower-cased address, `token` the session token. */
@@ -98,7 +99,8 @@ export interface WorkerResult {
   ws: WsReport;
 }
 
-export type ToWorker = { type: 'start'; startEpochMs: number };
+/** `cells`: the latest cells to bet on (bet runs), before `start` and after every refresh. */
+export type ToWorker = { type: 'start'; startEpochMs: number } | { type: 'cells'; cells: Cell[] };
 
 export type FromWorker =
   | { type: 'ready'; sockets: number }
