@@ -120,15 +120,18 @@ async function main(): Promise<void> {
 
 /**
  * Every request due by now is sent in one turn (≤ SENDS_PER_TURN_MAX). While the next one is due
- * within TURN_MS the thread then sleeps off the event loop (a futex, not epoll) for TURN_MS and
- * reads every answer that came meanwhile in one poll: one wake-up per turn instead of one per
- * answer — the wake-ups were the largest part of this thread's CPU per request (SPEC §12). An answer is stamped when
- * it is read, up to a turn after it arrived — latency is overstated by up to TURN_MS, never
- * understated. With longer gaps (low rates) a timer waits in epoll and answers are read as they come.
+ * within TURN_MS the thread then sleeps off the event loop (a futex, not epoll) for the rest of the
+ * turn's TURN_MS and reads every answer that came meanwhile in one poll: one wake-up per turn
+ * instead of one per answer — the wake-ups were the largest part of this thread's CPU per request
+ * (SPEC §12). An answer is stamped when it is read, up to a turn after it arrived: latency is
+ * overstated by up to TURN_MS, never understated. With longer gaps (low rates) a timer waits in
+ * epoll and answers are read as they come.
  */
 function runSchedule(start: number): Promise<void> {
   return new Promise((resolve) => {
     let next = config.worker;
+    /** When the current turn began: its reading and sending come out of its TURN_MS. */
+    let turnStart = 0;
     const turn = () => {
       const offset = now() - start;
       let budget = SENDS_PER_TURN_MAX;
@@ -145,7 +148,9 @@ function runSchedule(start: number): Promise<void> {
         setTimeout(turn, Math.floor(dueInMs));
         return;
       }
-      if (budget > 0 && dueInMs > 0) Atomics.wait(turnSleep, 0, 0, TURN_MS);
+      const sleepMs = TURN_MS - (now() - turnStart);
+      if (budget > 0 && dueInMs > 0 && sleepMs > 0) Atomics.wait(turnSleep, 0, 0, sleepMs);
+      turnStart = now();
       setImmediate(turn); // after the poll that reads what arrived during the sleep
     };
     setTimeout(turn, Math.max(0, start - now()));
