@@ -19,6 +19,14 @@ const STEPS = 50;
 const LEVELS = (process.env.LEVELS ?? '4,8,12,16,20').split(',').map(Number);
 const TRUTH_LAG_MS = Number(process.env.TRUTH_LAG_MS ?? 0);
 const MODEL_PATHS = 200_000;
+// SHAPES='0.25:2.5,0.4' (lag1:V pairs, mixture share 0.1; a lag1 alone takes the tables' V(r)):
+// candidate shapes, printed after the built-in ones at the same r and with the same random numbers,
+// to fit the shape to the measured maxima (docs/pricing.md "pricing-v2.5").
+const CANDIDATES = (process.env.SHAPES ?? '')
+  .split(',')
+  .filter(Boolean)
+  .map((pair) => pair.split(':').map(Number) as [number, number?]);
+const tableVarianceRatio = (r: number) => 2.5 + 0.75 * Math.min(1, Math.max(0, r - 2.5));
 
 interface NoiseShape {
   name: string;
@@ -34,8 +42,14 @@ const SHAPES: NoiseShape[] = [
     name: 'pricing-v2.4 (AR 0.25, V(r))',
     lag1: 0.25,
     share: 0.1,
-    varianceRatio: (r) => 2.5 + 0.75 * Math.min(1, Math.max(0, r - 2.5)),
+    varianceRatio: tableVarianceRatio,
   },
+  ...CANDIDATES.map(([lag1, v]) => ({
+    name: `AR ${lag1}, V ${v ?? '(r)'}`,
+    lag1,
+    share: 0.1,
+    varianceRatio: v === undefined ? tableVarianceRatio : () => v,
+  })),
 ];
 
 const [seed, noiseScale, hours] = process.argv.slice(2).map(Number);
@@ -67,6 +81,8 @@ const measured = {
   noiseRmsBp: Math.sqrt(m2) * 1e4,
   noiseKurtosis: mean((i) => noise[i]! ** 4) / m2 ** 2,
   noiseLag1: mean((i) => (i > from ? noise[i]! * noise[i - 1]! : 0)) / m2,
+  noiseLag2: mean((i) => (i > from + 1 ? noise[i]! * noise[i - 2]! : 0)) / m2,
+  noiseLag5: mean((i) => (i > from + 4 ? noise[i]! * noise[i - 5]! : 0)) / m2,
   kurtosisFrom1sReturns: kurtosisFromReturns(),
   r,
 };

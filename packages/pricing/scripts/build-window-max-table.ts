@@ -5,7 +5,7 @@
  * Model, in units of one print step u = σ·√δ: the true log price is a random walk with N(0, 1)
  * steps; the window's prints are the print in effect at t0 and the W/δ prints after it (51 for the
  * defaults: prints rarely fall exactly on t0), each the true price plus its own micro-noise of
- * standard deviation r = η/u, persistent and heavy-tailed (NOISE_LAG1, MIX_SHARE below). The table holds F(c; r) = P(max_k (X_k + r·Z_k) < c) with X_0 = 0, for every r of
+ * standard deviation r = η/u, persistent and heavy-tailed (noiseLag1, MIX_SHARE below). The table holds F(c; r) = P(max_k (X_k + r·Z_k) < c) with X_0 = 0, for every r of
  * NOISE_RATIOS and c on a uniform grid of c/L, L = √(steps + r²) (the spread of the maximum).
  * Common random numbers across r keep F smooth in r, so linear interpolation between rows is
  * accurate. Seeded: the same command always writes the same file.
@@ -40,24 +40,27 @@ const X_STEP = 0.025;
 const SEED = 20_261_206;
 
 /**
- * The print noise's shape (pricing-v2.4). Two measured facts and one fitted one:
+ * The print noise's shape (pricing-v2.5). Measured and fitted facts:
  * - Persistent: consecutive prints share venue quotes (a venue updates every 50–250 ms, prints
- *   every 100 ms), so the noise is AR(1) from print to print with NOISE_LAG1 = 0.25 — the lag-1
- *   autocorrelation of (print − true price) measured on the simulator at ×0.5, ×1 and ×2 venue
- *   noise and on seeds 1–7 alike (0.24–0.26). Fewer independent extremes per window than 51.
+ *   every 100 ms), so the noise is AR(1) from print to print. Its lag-1 autocorrelation measured on
+ *   (print − true price) is 0.25 at every noise setting and seed (0.24–0.26), and pricing-v2.4 used
+ *   that everywhere. But part of that "noise" is latency — the index is the median venue's quote of
+ *   the true price 0–500 ms ago, a part that does not scale with the venues' noise and that η̂ (from
+ *   1-s and 5-s returns) mostly does not see — and a lagged walk makes fewer window extremes than
+ *   its measured deviation says. Its weight grows as the noise ratio r falls, so the persistence
+ *   that reproduces the window maxima measured against the simulator's true price at the run's own
+ *   r = η̂/(σ√δ) rises as r falls (calibrate/src/window-max-check.ts, docs/pricing.md "pricing-v2.5"):
+ *   noiseLag1(r) below — 0.25 from r = 2 (the default noise and above), rising linearly to 0.6 at
+ *   r = 1 (halved noise) and held below it. An effective persistence, fitted, not the measured lag-1.
  * - Heavy-tailed: the median of venues with unequal noise, switching between them and losing one
  *   when a venue is out, has kurtosis 4.3–4.7 (same settings). Modelled as a normal scale mixture
  *   of unit variance: MIX_SHARE of prints have a variance ratio V to the rest.
- * - V depends on the noise ratio r (fitted, docs/pricing.md "pricing-v2.4"): the window maxima
- *   measured against the simulator's true price match V = 2.5 where r ≤ 2.5 (the default and
- *   halved noise) and V = 3.25 where r ≥ 3.5 (twice the noise: there the venues' own noise, not
- *   the median switching between their latencies, dominates the print), linear between. Kurtosis
- *   and lag-1 autocorrelation measured on the prints are the same at every setting, so neither can
- *   be the dimension that tells these apart; r, already in the terms, does.
+ * - V depends on r (fitted, docs/pricing.md "pricing-v2.4"): 2.5 where r ≤ 2.5, 3.25 where r ≥ 3.5
+ *   (twice the noise: there the venues' own noise dominates the print), linear between.
  * pricing-v2.3 had iid noise with V = 2.5 everywhere: at the default noise its window maxima were
  * 1–4 % (relative) too frequent at 2–5 bands, and traders were overcharged up to 1.06 pp (seed 7).
  */
-const NOISE_LAG1 = 0.25;
+const noiseLag1 = (r: number) => 0.25 + 0.35 * Math.min(1, Math.max(0, 2 - r));
 /**
  * The index's sampling lag as measured on the simulator (calibrate/src/print-lag-check.ts,
  * the survival function of the lag from the print's deviation regressed on the true price's 50-ms
@@ -82,14 +85,19 @@ const MIX_SHARE = 0.1;
 const mixVarianceRatio = (r: number) => 2.5 + 0.75 * Math.min(1, Math.max(0, r - 2.5));
 const paths = Number(process.argv[2] ?? 2_000_000);
 const VARIANCE_RATIOS = NOISE_RATIOS.map(mixVarianceRatio);
+const LAG1S = NOISE_RATIOS.map(noiseLag1);
 const MIX_LOW_SD = VARIANCE_RATIOS.map((v) => 1 / Math.sqrt(1 - MIX_SHARE + MIX_SHARE * v));
 const MIX_HIGH_SD = VARIANCE_RATIOS.map((v, i) => MIX_LOW_SD[i]! * Math.sqrt(v));
-const INNOVATION_SD = Math.sqrt(1 - NOISE_LAG1 * NOISE_LAG1);
+const INNOVATION_SDS = LAG1S.map((lag1) => Math.sqrt(1 - lag1 * lag1));
 const cells = Math.round((X_MAX - X_MIN) / X_STEP) + 1;
 const counts = NOISE_RATIOS.map(() => new Float64Array(cells + 1));
 const scales = NOISE_RATIOS.map((r) => Math.sqrt(STEPS + r * r));
 const random = createSeededRandom(SEED);
 const walk = new Float64Array(STEPS + 1);
+// One path's standard normal draws for the noise (the first print's, then the innovations):
+// every row's AR(1) noise is made from the same draws, in the order pricing-v2.4 drew them, so rows
+// of the same shape are the shipped table's to the digit and the others differ by the shape alone.
+const draws = new Float64Array(STEPS + 1);
 const noise = new Float64Array(STEPS + 1);
 const high = new Uint8Array(STEPS + 1);
 const lagged = process.env.SAMPLING_LAG === 'sim' ? createLaggedSampler() : null;
@@ -97,15 +105,19 @@ const lagged = process.env.SAMPLING_LAG === 'sim' ? createLaggedSampler() : null
 for (let path = 0; path < paths; path++) {
   // The first print's noise is drawn from the stationary law: a window starts anywhere in the feed.
   walk[0] = 0;
-  noise[0] = random.normal();
+  draws[0] = random.normal();
   high[0] = random.uniform() < MIX_SHARE ? 1 : 0;
   for (let k = 1; k <= STEPS; k++) {
     walk[k] = walk[k - 1]! + random.normal();
-    noise[k] = NOISE_LAG1 * noise[k - 1]! + INNOVATION_SD * random.normal();
+    draws[k] = random.normal();
     high[k] = random.uniform() < MIX_SHARE ? 1 : 0;
   }
   const sample = lagged ? lagged(walk) : walk;
   for (let i = 0; i < NOISE_RATIOS.length; i++) {
+    if (i === 0 || LAG1S[i] !== LAG1S[i - 1]) {
+      noise[0] = draws[0]!;
+      for (let k = 1; k <= STEPS; k++) noise[k] = LAG1S[i]! * noise[k - 1]! + INNOVATION_SDS[i]! * draws[k]!;
+    }
     const r = NOISE_RATIOS[i]!;
     const low = r * MIX_LOW_SD[i]!;
     const highSd = r * MIX_HIGH_SD[i]!;
@@ -187,8 +199,8 @@ writeFileSync(
   `/**
  * GENERATED by scripts/build-window-max-table.ts (${paths.toLocaleString('en-US')} paths, seed ${SEED}) — do not edit.
  * F(c; r) = P(highest of the window's ${STEPS + 1} prints − the true price at the first one < c), in
- * units of one print step σ·√δ, r = η/(σ·√δ), the noise AR(1) from print to print (lag-1
- * autocorrelation ${NOISE_LAG1}) and a normal scale mixture (${MIX_SHARE} of prints with noiseShape.varianceRatios[i]×
+ * units of one print step σ·√δ, r = η/(σ·√δ), the noise AR(1) from print to print (row i's lag-1
+ * autocorrelation noiseShape.lag1s[i]) and a normal scale mixture (${MIX_SHARE} of prints with noiseShape.varianceRatios[i]×
  * the variance of the rest); row i is NOISE_RATIOS[i], column j is
  * c/√(${STEPS} + r²) = ${X_MIN} + j·${X_STEP}. Monte-Carlo standard error ≤ ${(0.5 / Math.sqrt(paths)).toFixed(5)}.
  * Committed, not built at build time on purpose: the table IS the price (every multiplier reads
@@ -198,10 +210,10 @@ writeFileSync(
 export const WINDOW_MAX_TABLE = {
   steps: ${STEPS},
   /**
-   * The print noise's shape: AR(1) with this lag-1 autocorrelation; a share of prints has row i's
-   * variance ratio to the rest (unit variance overall).
+   * The print noise's shape at row i's noise ratio: AR(1) with lag-1 autocorrelation lag1s[i]; a
+   * share of prints has variance ratio varianceRatios[i] to the rest (unit variance overall).
    */
-  noiseShape: { lag1: ${NOISE_LAG1}, share: ${MIX_SHARE}, varianceRatios: [${VARIANCE_RATIOS.join(', ')}] },
+  noiseShape: { lag1s: [${LAG1S.join(', ')}], share: ${MIX_SHARE}, varianceRatios: [${VARIANCE_RATIOS.join(', ')}] },
   xMin: ${X_MIN},
   xStep: ${X_STEP},
   noiseRatios: [${NOISE_RATIOS.join(', ')}],

@@ -34,7 +34,7 @@ import { pricingIndexOf } from './index-filter.js';
 import type { PricingConfig } from './pricing-config.js';
 import { type CellQuote, multiplierBpOf, offeredQuote, priceCell } from './quote-cell.js';
 import { type QuotablePrint, quoteCellFromPrint } from './quote-from-print.js';
-import { WINDOW_MAX_TABLE } from './window-max-table.js';
+import { noiseShapeAt } from './noisy-touch.js';
 
 /**
  * E[g_f] by the trapezoid rule over the move, nodes at −3 … +3 standard deviations, 1 apart,
@@ -68,7 +68,8 @@ export function quoteExpectedFill(
   if (!(delayMs > 0) || !('tau1Ms' in atFill)) return atFill;
   const { sigma, noise, indexNoise, tau1Ms, tau2Ms } = atFill;
   const filtered = print.filteredCents !== undefined;
-  const redrawn = filtered ? 0 : 2 * noise * noise * (1 - WINDOW_MAX_TABLE.noiseShape.lag1 ** fillPrints);
+  const { lag1 } = noiseShapeAt(noise / (sigma * Math.sqrt(config.printIntervalMs / 1_000)));
+  const redrawn = filtered ? 0 : 2 * noise * noise * (1 - lag1 ** fillPrints);
   const moveVar = sigma * sigma * (delayMs / 1_000) + redrawn;
   const { indexPriceCents } = pricingIndexOf(print);
   const at = (logMove: number, errorOfS: number) =>

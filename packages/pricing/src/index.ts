@@ -30,6 +30,7 @@ export {
 export {
   createNoisyTouch,
   type NoisyTouchInput,
+  noiseShapeAt,
   noisyTouchProbability,
   type WindowMaxTable,
 } from './noisy-touch.js';

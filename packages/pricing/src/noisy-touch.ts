@@ -63,6 +63,27 @@ const Z_STEP_MAX = 0.25;
 const Z_STEP_SPREAD_SHARE = 0.3;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
+/** The print noise's shape the shipped table assumes at noise ratio r (AR(1) lag-1, mixture V). */
+export interface NoiseShape {
+  lag1: number;
+  varianceRatio: number;
+}
+
+/**
+ * The shipped table's noise shape at noise ratio `ratio` (linear between its rows, clamped to its
+ * range): the fill-delay quote's redrawn noise and the Monte-Carlo test read the same shape the
+ * table was built with (pricing-v2.6: the persistence depends on r).
+ */
+export function noiseShapeAt(ratio: number): NoiseShape {
+  const { noiseRatios, noiseShape } = WINDOW_MAX_TABLE;
+  const r = ratio > 0 ? ratio : 0; // NaN (σ = η = 0) reads the first row
+  let i = 0;
+  while (i < noiseRatios.length - 2 && noiseRatios[i + 1]! <= r) i++;
+  const w = Math.min(1, Math.max(0, (r - noiseRatios[i]!) / (noiseRatios[i + 1]! - noiseRatios[i]!)));
+  const at = (xs: readonly number[]) => xs[i]! + w * (xs[i + 1]! - xs[i]!);
+  return { lag1: at(noiseShape.lag1s), varianceRatio: at(noiseShape.varianceRatios) };
+}
+
 /** P under the shipped table (window-max-table.ts): the price. */
 export const noisyTouchProbability = createNoisyTouch(WINDOW_MAX_TABLE);
 

@@ -3,7 +3,7 @@
  * the process it prices: the true log price is Brownian with σ per √second; the index prints every
  * δ = 100 ms (integer cents), each print the true price times e^{η·Z} with its own noise, Z of unit
  * variance, persistent and heavy-tailed as the table assumes (AR(1) from print to print, a normal scale
- * mixture whose variance ratio depends on the noise ratio; pricing-v2.4); the index
+ * mixture, both depending on the noise ratio; pricing-v2.6); the index
  * S the bet is priced from is a print with normal noise of standard deviation η (the model's X), at `now`; a cell wins iff the window's low/high —
  * over the print in effect at t0 and every print with t0 < t < t0 + W — satisfy low ≤ p0 + H and
  * high ≥ p0 (SPEC §4). Seeded, so every run sees the same paths.
@@ -17,6 +17,7 @@
  * same on the simulated venues' prints (benchmarks, `calibrate run`).
  */
 import { describe, expect, it } from 'vitest';
+import { type NoiseShape, noiseShapeAt } from './noisy-touch.js';
 import { DEFAULT_PRICING_CONFIG, type PricingConfig, sigmaFromAnnualized } from './pricing-config.js';
 import { priceCell } from './quote-cell.js';
 import { createSeededRandom, type SeededRandom } from './seeded-random.js';
@@ -27,25 +28,16 @@ const INDEX_CENTS = 10_000_450;
 const INDEX_BAND_P0 = 10_000_000;
 const PATHS = 12_000;
 const MODEL_TOLERANCE = 0.004;
-const { lag1: LAG1, share: MIX_SHARE, varianceRatios } = WINDOW_MAX_TABLE.noiseShape;
-const RATIOS: readonly number[] = WINDOW_MAX_TABLE.noiseRatios;
+const MIX_SHARE = WINDOW_MAX_TABLE.noiseShape.share;
 
-/** The table's mixture variance ratio at noise ratio r (linear between its rows). */
-function varianceRatioAt(r: number): number {
-  let i = 0;
-  while (i < RATIOS.length - 2 && RATIOS[i + 1]! <= r) i++;
-  const w = Math.min(1, Math.max(0, (r - RATIOS[i]!) / (RATIOS[i + 1]! - RATIOS[i]!)));
-  return varianceRatios[i]! + w * (varianceRatios[i + 1]! - varianceRatios[i]!);
-}
-
-/** Successive prints' noise in units of η: AR(1) with the table's lag-1 autocorrelation, scale-mixed. */
-function createPrintNoise(random: SeededRandom, ratio: number): () => number {
-  const lowSd = 1 / Math.sqrt(1 - MIX_SHARE + MIX_SHARE * ratio);
-  const highSd = lowSd * Math.sqrt(ratio);
+/** Successive prints' noise in units of η: AR(1) and scale-mixed, the table's shape at this r. */
+function createPrintNoise(random: SeededRandom, { lag1, varianceRatio }: NoiseShape): () => number {
+  const lowSd = 1 / Math.sqrt(1 - MIX_SHARE + MIX_SHARE * varianceRatio);
+  const highSd = lowSd * Math.sqrt(varianceRatio);
   let z = random.normal();
   let first = true;
   return () => {
-    if (!first) z = LAG1 * z + Math.sqrt(1 - LAG1 * LAG1) * random.normal();
+    if (!first) z = lag1 * z + Math.sqrt(1 - lag1 * lag1) * random.normal();
     first = false;
     return (random.uniform() < MIX_SHARE ? highSd : lowSd) * z;
   };
@@ -80,7 +72,7 @@ function pathTouches(cell: Cell, random: SeededRandom): boolean {
   // S is a print too: the true price now is S without that print's noise.
   let logPrice =
     -cell.noise * random.normal() + cell.sigma * Math.sqrt(firstPrintMs / 1000) * random.normal();
-  const printNoise = createPrintNoise(random, varianceRatioAt(cell.noise / (stepSd > 0 ? stepSd : 1)));
+  const printNoise = createPrintNoise(random, noiseShapeAt(cell.noise / (stepSd > 0 ? stepSd : 1)));
   let below = false;
   let above = false;
   for (let t = firstPrintMs; t < cell.tau1Ms + windowMs; t += delta) {
