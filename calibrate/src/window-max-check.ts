@@ -1,5 +1,5 @@
 /**
- * The window-maximum check behind pricing-v2.4 (docs/pricing.md "pricing-v2.4"): on price-ingest's
+ * The window-maximum check behind pricing-v2.4 and v2.6 (docs/pricing.md "pricing-v2.4", "pricing-v2.6"): on price-ingest's
  * simulator, where the true price is known, how often the highest print of a window rises more
  * than c print steps above the true price at its first print — P(M > c), the law the pricing table
  * holds — against the same probability under a table's noise shape at the run's own noise ratio
@@ -9,7 +9,7 @@
  *
  *   npx tsx calibrate/src/window-max-check.ts <seed> <noiseScale> <hours>   (~20 s per 8 h)
  */
-import { createSeededRandom } from '@tap/pricing';
+import { createSeededRandom, noiseShapeAt } from '@tap/pricing';
 import { simulatedPrints } from './print-sources.js';
 
 const VOL_ANNUAL = 0.6;
@@ -30,7 +30,7 @@ const tableVarianceRatio = (r: number) => 2.5 + 0.75 * Math.min(1, Math.max(0, r
 
 interface NoiseShape {
   name: string;
-  lag1: number;
+  lag1: number | ((r: number) => number);
   share: number;
   varianceRatio: (r: number) => number;
 }
@@ -43,6 +43,12 @@ const SHAPES: NoiseShape[] = [
     lag1: 0.25,
     share: 0.1,
     varianceRatio: tableVarianceRatio,
+  },
+  {
+    name: 'shipped table (pricing-v2.6)',
+    lag1: (r) => noiseShapeAt(r).lag1,
+    share: 0.1,
+    varianceRatio: (r) => noiseShapeAt(r).varianceRatio,
   },
   ...CANDIDATES.map(([lag1, v]) => ({
     name: `AR ${lag1}, V ${v ?? '(r)'}`,
@@ -134,9 +140,10 @@ function empiricalExceedance(): number[] {
 function modelExceedance(shape: NoiseShape): number[] {
   const random = createSeededRandom(11);
   const ratio = shape.varianceRatio(r);
+  const lag1 = typeof shape.lag1 === 'number' ? shape.lag1 : shape.lag1(r);
   const lowSd = 1 / Math.sqrt(1 - shape.share + shape.share * ratio);
   const highSd = lowSd * Math.sqrt(ratio);
-  const innovation = Math.sqrt(1 - shape.lag1 ** 2);
+  const innovation = Math.sqrt(1 - lag1 ** 2);
   const above = LEVELS.map(() => 0);
   for (let path = 0; path < MODEL_PATHS; path++) {
     let walk = 0;
@@ -145,7 +152,7 @@ function modelExceedance(shape: NoiseShape): number[] {
     for (let k = 0; k <= STEPS; k++) {
       if (k > 0) {
         walk += random.normal();
-        z = shape.lag1 * z + innovation * random.normal();
+        z = lag1 * z + innovation * random.normal();
       }
       max = Math.max(max, walk + r * (random.uniform() < shape.share ? highSd : lowSd) * z);
     }

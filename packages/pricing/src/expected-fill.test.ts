@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { quoteExpectedFill } from './expected-fill.js';
 import { ADAPTIVE_FILL_DELAY_DEFAULTS, adaptiveFillDelay, fillPrintsOf } from './fill-delay.js';
+import { noiseShapeAt } from './noisy-touch.js';
 import { DEFAULT_PRICING_CONFIG as config, sigmaFromAnnualized } from './pricing-config.js';
 import { multiplierBpOf, priceCell } from './quote-cell.js';
 import { quoteCellFromPrint } from './quote-from-print.js';
@@ -53,12 +54,17 @@ describe('quoteExpectedFill', () => {
     expect(atFill.multiplierBp).toBe(multiplierBpOf(atFill.probability, atFill.g, config));
   });
 
-  it('adds the redrawn print noise to a raw index (AR(1), lag-1 0.25) and the diffusion', () => {
+  it("adds the redrawn print noise to a raw index (AR(1), the table's lag-1 at its r) and the diffusion", () => {
     const k = 3;
     const atFill = quoteExpectedFill(raw, cellAt(1, 1), k, config);
     if (!('probability' in atFill)) throw new Error('not priced');
+    // r = 0.67 bp / (σ√δ) = 1.98 print steps: the table's persistence there is 0.257 (pricing-v2.6,
+    // 0.25 from r = 2 up; v2.4 had 0.25 at every r).
+    const r = raw.noise / (raw.sigma * Math.sqrt(config.printIntervalMs / 1_000));
+    const { lag1 } = noiseShapeAt(r);
+    expect(lag1).toBeCloseTo(0.25 + 0.35 * (2 - r), 12);
     const moveVar =
-      raw.sigma ** 2 * ((k * config.printIntervalMs) / 1_000) + 2 * raw.noise ** 2 * (1 - 0.25 ** k);
+      raw.sigma ** 2 * ((k * config.printIntervalMs) / 1_000) + 2 * raw.noise ** 2 * (1 - lag1 ** k);
     const expected = priceCell(
       {
         p0: cellAt(1, 1).p0,

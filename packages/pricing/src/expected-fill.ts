@@ -31,10 +31,10 @@
  */
 import type { CellAt } from './cell-rules.js';
 import { pricingIndexOf } from './index-filter.js';
+import { noiseShapeAt } from './noisy-touch.js';
 import type { PricingConfig } from './pricing-config.js';
 import { type CellQuote, multiplierBpOf, offeredQuote, priceCell } from './quote-cell.js';
 import { type QuotablePrint, quoteCellFromPrint } from './quote-from-print.js';
-import { noiseShapeAt } from './noisy-touch.js';
 
 /**
  * E[g_f] by the trapezoid rule over the move, nodes at −3 … +3 standard deviations, 1 apart,

@@ -4,7 +4,7 @@
  * with another table it prices from that table, not the shipped one.
  */
 import { describe, expect, it } from 'vitest';
-import { createNoisyTouch, noisyTouchProbability, type WindowMaxTable } from './noisy-touch.js';
+import { createNoisyTouch, noiseShapeAt, noisyTouchProbability, type WindowMaxTable } from './noisy-touch.js';
 import { WINDOW_MAX_TABLE } from './window-max-table.js';
 
 const CELLS = [-3e-4, -5e-5, 0, 2e-4].flatMap((lowerLog) =>
@@ -34,5 +34,18 @@ describe('createNoisyTouch', () => {
     const touch = createNoisyTouch(higher);
     const above = { ...CELLS[9]!, tau1Ms: 2_000 };
     expect(touch(above)).toBeGreaterThan(noisyTouchProbability(above) + 0.005);
+  });
+});
+
+describe('noiseShapeAt', () => {
+  it("reads the shipped table's noise shape at a noise ratio, linear between its rows (pricing-v2.6)", () => {
+    // Persistence 0.6 up to r = 1, 0.25 from r = 2, linear between; V 2.5 up to r = 2.5, 3.25 from 3.5.
+    expect(noiseShapeAt(0.5)).toEqual({ lag1: 0.6, varianceRatio: 2.5 });
+    expect(noiseShapeAt(1.5).lag1).toBeCloseTo(0.425, 12);
+    expect(noiseShapeAt(1.375).lag1).toBeCloseTo(0.46875, 12);
+    expect(noiseShapeAt(2).lag1).toBe(0.25);
+    expect(noiseShapeAt(3)).toEqual({ lag1: 0.25, varianceRatio: 2.875 });
+    expect(noiseShapeAt(40)).toEqual({ lag1: 0.25, varianceRatio: 3.25 });
+    expect(noiseShapeAt(Number.NaN)).toEqual({ lag1: 0.6, varianceRatio: 2.5 });
   });
 });
