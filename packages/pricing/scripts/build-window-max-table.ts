@@ -60,7 +60,7 @@ const SEED = 20_261_206;
  * pricing-v2.3 had iid noise with V = 2.5 everywhere: at the default noise its window maxima were
  * 1–4 % (relative) too frequent at 2–5 bands, and traders were overcharged up to 1.06 pp (seed 7).
  */
-const noiseLag1 = (r: number) => 0.25 + 0.35 * Math.min(1, Math.max(0, 2 - r));
+const noiseLag1 = (r: number) => 0.3 + 0.15 * Math.min(1, Math.max(0, (1.5 - r) / 0.5));
 /**
  * The index's sampling lag as measured on the simulator (calibrate/src/print-lag-check.ts,
  * the survival function of the lag from the print's deviation regressed on the true price's 50-ms
@@ -85,7 +85,8 @@ const MIX_SHARE = 0.1;
 const mixVarianceRatio = (r: number) => 2.5 + 0.75 * Math.min(1, Math.max(0, r - 2.5));
 const paths = Number(process.argv[2] ?? 2_000_000);
 const VARIANCE_RATIOS = NOISE_RATIOS.map(mixVarianceRatio);
-const LAG1S = NOISE_RATIOS.map(noiseLag1);
+// Rounded so the rows carry the decimal values the rule names (0.3 + 0.15 is 0.44999999999999996).
+const LAG1S = NOISE_RATIOS.map((r) => Math.round(noiseLag1(r) * 1e6) / 1e6);
 const MIX_LOW_SD = VARIANCE_RATIOS.map((v) => 1 / Math.sqrt(1 - MIX_SHARE + MIX_SHARE * v));
 const MIX_HIGH_SD = VARIANCE_RATIOS.map((v, i) => MIX_LOW_SD[i]! * Math.sqrt(v));
 const INNOVATION_SDS = LAG1S.map((lag1) => Math.sqrt(1 - lag1 * lag1));

@@ -63,7 +63,7 @@ export interface PricingConfig {
 }
 
 export const DEFAULT_PRICING_CONFIG: Readonly<PricingConfig> = Object.freeze({
-  configVersion: 'pricing-v2.6',
+  configVersion: 'pricing-v2.7',
   windowMs: 5_000,
   bandCents: 1_000,
   leadMs: 2_000,
