@@ -1,5 +1,5 @@
 /**
- * The window-maximum check behind pricing-v2.4 and v2.6 (docs/pricing.md "pricing-v2.4", "pricing-v2.6"): on price-ingest's
+ * The window-maximum check behind pricing-v2.4 and v2.7 (docs/pricing.md "pricing-v2.4", "pricing-v2.7"): on price-ingest's
  * simulator, where the true price is known, how often the highest print of a window rises more
  * than c print steps above the true price at its first print — P(M > c), the law the pricing table
  * holds — against the same probability under a table's noise shape at the run's own noise ratio
@@ -45,7 +45,7 @@ const SHAPES: NoiseShape[] = [
     varianceRatio: tableVarianceRatio,
   },
   {
-    name: 'shipped table (pricing-v2.6)',
+    name: 'shipped table',
     lag1: (r) => noiseShapeAt(r).lag1,
     share: 0.1,
     varianceRatio: (r) => noiseShapeAt(r).varianceRatio,

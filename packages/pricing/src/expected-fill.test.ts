@@ -58,11 +58,10 @@ describe('quoteExpectedFill', () => {
     const k = 3;
     const atFill = quoteExpectedFill(raw, cellAt(1, 1), k, config);
     if (!('probability' in atFill)) throw new Error('not priced');
-    // r = 0.67 bp / (σ√δ) = 1.98 print steps: the table's persistence there is 0.257 (pricing-v2.6,
-    // 0.25 from r = 2 up; v2.4 had 0.25 at every r).
-    const r = raw.noise / (raw.sigma * Math.sqrt(config.printIntervalMs / 1_000));
-    const { lag1 } = noiseShapeAt(r);
-    expect(lag1).toBeCloseTo(0.25 + 0.35 * (2 - r), 12);
+    // r = 0.67 bp / (σ√δ) = 1.98 print steps: the table's persistence there is 0.3 (pricing-v2.7,
+    // 0.3 from r = 1.5 up; v2.4 had 0.25 at every r).
+    const { lag1 } = noiseShapeAt(raw.noise / (raw.sigma * Math.sqrt(config.printIntervalMs / 1_000)));
+    expect(lag1).toBe(0.3);
     const moveVar =
       raw.sigma ** 2 * ((k * config.printIntervalMs) / 1_000) + 2 * raw.noise ** 2 * (1 - lag1 ** k);
     const expected = priceCell(

@@ -38,14 +38,14 @@ describe('createNoisyTouch', () => {
 });
 
 describe('noiseShapeAt', () => {
-  it("reads the shipped table's noise shape at a noise ratio, linear between its rows (pricing-v2.6)", () => {
-    // Persistence 0.6 up to r = 1, 0.25 from r = 2, linear between; V 2.5 up to r = 2.5, 3.25 from 3.5.
-    expect(noiseShapeAt(0.5)).toEqual({ lag1: 0.6, varianceRatio: 2.5 });
-    expect(noiseShapeAt(1.5).lag1).toBeCloseTo(0.425, 12);
-    expect(noiseShapeAt(1.375).lag1).toBeCloseTo(0.46875, 12);
-    expect(noiseShapeAt(2).lag1).toBe(0.25);
-    expect(noiseShapeAt(3)).toEqual({ lag1: 0.25, varianceRatio: 2.875 });
-    expect(noiseShapeAt(40)).toEqual({ lag1: 0.25, varianceRatio: 3.25 });
-    expect(noiseShapeAt(Number.NaN)).toEqual({ lag1: 0.6, varianceRatio: 2.5 });
+  it("reads the shipped table's noise shape at a noise ratio, linear between its rows (pricing-v2.7)", () => {
+    // Persistence 0.45 up to r = 1, 0.3 from r = 1.5, linear between; V 2.5 up to r = 2.5, 3.25 from 3.5.
+    expect(noiseShapeAt(0.5)).toEqual({ lag1: 0.45, varianceRatio: 2.5 });
+    expect(noiseShapeAt(1.25).lag1).toBe(0.375);
+    expect(noiseShapeAt(1.125).lag1).toBeCloseTo(0.4125, 12);
+    expect(noiseShapeAt(2).lag1).toBe(0.3);
+    expect(noiseShapeAt(3)).toEqual({ lag1: 0.3, varianceRatio: 2.875 });
+    expect(noiseShapeAt(40)).toEqual({ lag1: 0.3, varianceRatio: 3.25 });
+    expect(noiseShapeAt(Number.NaN)).toEqual({ lag1: 0.45, varianceRatio: 2.5 });
   });
 });
