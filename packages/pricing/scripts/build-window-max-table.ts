@@ -40,18 +40,19 @@ const X_STEP = 0.025;
 const SEED = 20_261_206;
 
 /**
- * The print noise's shape (pricing-v2.5). Measured and fitted facts:
+ * The print noise's shape (pricing-v2.7). Measured and fitted facts:
  * - Persistent: consecutive prints share venue quotes (a venue updates every 50–250 ms, prints
  *   every 100 ms), so the noise is AR(1) from print to print. Its lag-1 autocorrelation measured on
  *   (print − true price) is 0.25 at every noise setting and seed (0.24–0.26), and pricing-v2.4 used
- *   that everywhere. But part of that "noise" is latency — the index is the median venue's quote of
- *   the true price 0–500 ms ago, a part that does not scale with the venues' noise and that η̂ (from
- *   1-s and 5-s returns) mostly does not see — and a lagged walk makes fewer window extremes than
- *   its measured deviation says. Its weight grows as the noise ratio r falls, so the persistence
- *   that reproduces the window maxima measured against the simulator's true price at the run's own
- *   r = η̂/(σ√δ) rises as r falls (calibrate/src/window-max-check.ts, docs/pricing.md "pricing-v2.5"):
- *   noiseLag1(r) below — 0.25 from r = 2 (the default noise and above), rising linearly to 0.6 at
- *   r = 1 (halved noise) and held below it. An effective persistence, fitted, not the measured lag-1.
+ *   that at every r. But part of the print's deviation is latency — the index is the median
+ *   venue's quote of the true price 0–500 ms ago, ≈ 0.6 print steps² that do not scale with the
+ *   venues' noise and that η̂ does not see — so its share, and the persistence that reproduces the
+ *   window maxima at the run's own r = η̂/(σ√δ), grow as r falls (calibrate/src/window-max-check.ts
+ *   with the true price one mean lag, 78 ms, before the window; docs/pricing.md "pricing-v2.6 and
+ *   v2.7"): noiseLag1(r) below — 0.45 up to r = 1 (halved noise), linearly down to 0.3 at r = 1.5
+ *   and above. An effective persistence, fitted (and checked by the pooled calibration at ×0.5, ×1,
+ *   ×2), not the measured lag-1. pricing-v2.6 had 0.6 at r ≤ 1 to 0.25 at r ≥ 2 (fitted against the
+ *   true price at the window's first print): it overcorrected ×0.5.
  * - Heavy-tailed: the median of venues with unequal noise, switching between them and losing one
  *   when a venue is out, has kurtosis 4.3–4.7 (same settings). Modelled as a normal scale mixture
  *   of unit variance: MIX_SHARE of prints have a variance ratio V to the rest.
