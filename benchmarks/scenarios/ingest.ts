@@ -6,8 +6,8 @@
  * - `ingest-3k`: the SPEC §12 floor, 3,000 bets/s for 30 s (after a 20 s warm-up: from a cold start
  *   the JIT falls behind during a short ramp, and with little CPU to spare at this rate the backlog
  *   took 20 s to drain) with per-wallet SPEC rate limits (1,000 wallets → 3 bets/s each), every
- *   wallet holding a WebSocket. Targets: p99 time to 202 ≤ 5 ms, p99 request → accepted ≤ 25 ms
- *   (floor ≤ 100 ms).
+ *   wallet holding a WebSocket. Targets (SPEC §12's "target now"): p99 time to 202 ≤ 10 ms, p99
+ *   request → accepted ≤ 50 ms (floor ≤ 100 ms; the moonshot 5 and 25 ms).
  *   Pricing named here, not left to the code defaults: bets priced at receipt (`BET_ENTRY=receipt`,
  *   the raw index), so it keeps measuring what it always measured.
  * - `ingest-3k-defended`: the same with the informed-trader defence on (SPEC §3, issue 22): next-tick
@@ -290,10 +290,10 @@ function report(name: string, shape: Shape, m: Awaited<ReturnType<typeof measure
     : shape.headline === 'receipt'
       ? {
           p99_202_ms_at_3000: p99,
-          p99_202_ms_at_3000_met: p99 <= 5 ? 'yes' : 'no',
+          p99_202_ms_at_3000_met: p99 <= 10 ? 'yes' : 'no',
           p99_accepted_ms_at_3000: accepted,
           p99_accepted_ms_at_3000_met:
-            accepted === null ? null : accepted <= 25 ? 'yes' : accepted <= 100 ? 'floor only' : 'no',
+            accepted === null ? null : accepted <= 50 ? 'yes' : accepted <= 100 ? 'floor only' : 'no',
           achieved_per_s: result.achievedPerS,
           logins_per_s: m.loginsPerS,
         }

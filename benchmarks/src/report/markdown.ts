@@ -74,22 +74,25 @@ export function documentHead(
   ];
 }
 
-/** SPEC §12 rows: headline key, what, floor, target, unit, the scenario that measures it. */
+/**
+ * SPEC §12 rows: headline key, what, floor, target (SPEC's "target now"; where that is a ratio to a
+ * ceiling of the same run, the absolute moonshot, said so), unit, the scenario that measures it.
+ */
 const TARGETS: [string, string, string, string, string, string][] = [
   [
     'sustained_bets_per_s',
     'sustained bet ingestion (open loop, p99 ≤ 100 ms)',
     '3,000 bets/s',
-    '≥ 20,000 bets/s',
+    '≥ 20,000 bets/s (the moonshot; target now ≥ 40 % of the uWS + XADD ceiling: side by side below)',
     'bets/s',
     'ingest-max',
   ],
-  ['p99_202_ms_at_3000', 'time to 202, p99 at 3,000 bets/s offered', '—', '≤ 5 ms', 'ms', 'ingest-3k'],
+  ['p99_202_ms_at_3000', 'time to 202, p99 at 3,000 bets/s offered', '—', '≤ 10 ms', 'ms', 'ingest-3k'],
   [
     'p99_accepted_ms_at_3000',
     'request → WebSocket accepted, p99 at 3,000 bets/s offered',
     '≤ 100 ms',
-    '≤ 25 ms',
+    '≤ 50 ms',
     'ms',
     'ingest-3k',
   ],
@@ -109,7 +112,14 @@ const TARGETS: [string, string, string, string, string, string][] = [
     'µs',
     'generator-check',
   ],
-  ['batcher_bets_per_s', 'bets applied by the batcher', '—', '≥ 100,000 bets/s', 'bets/s', 'batcher-apply'],
+  [
+    'batcher_bets_per_s',
+    'bets applied by the batcher',
+    '—',
+    '≥ 100,000 bets/s (the moonshot; target now ≥ 80 % of the SQLite-only floor of the same run)',
+    'bets/s',
+    'batcher-apply',
+  ],
   ['win_settlement_p99_ms', 'win settlement after the touching print, p99', '—', '≤ 50 ms', 'ms', 'resolver'],
   [
     'loss_settlement_p99_ms',
