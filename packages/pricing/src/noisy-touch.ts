@@ -76,12 +76,21 @@ export interface NoiseShape {
  */
 export function noiseShapeAt(ratio: number): NoiseShape {
   const { noiseRatios, noiseShape } = WINDOW_MAX_TABLE;
-  const r = ratio > 0 ? ratio : 0; // NaN (σ = η = 0) reads the first row
-  let i = 0;
-  while (i < noiseRatios.length - 2 && noiseRatios[i + 1]! <= r) i++;
-  const w = Math.min(1, Math.max(0, (r - noiseRatios[i]!) / (noiseRatios[i + 1]! - noiseRatios[i]!)));
+  // NaN (σ = η = 0) reads the first row; beyond the last row, the last row.
+  const { i, weight } = rowPosition(noiseRatios, ratio > 0 ? ratio : 0);
+  const w = Math.max(0, weight);
   const at = (xs: readonly number[]) => xs[i]! + w * (xs[i + 1]! - xs[i]!);
   return { lag1: at(noiseShape.lag1s), varianceRatio: at(noiseShape.varianceRatios) };
+}
+
+/**
+ * Where a noise ratio falls among the table's rows: row `i` and the weight (≤ 1) of row `i + 1` —
+ * the one lookup of the price (rowPair) and of the noise shape (noiseShapeAt).
+ */
+function rowPosition(ratios: readonly number[], ratio: number): { i: number; weight: number } {
+  let i = 0;
+  while (i < ratios.length - 2 && ratios[i + 1]! <= ratio) i++;
+  return { i, weight: Math.min(1, (ratio - ratios[i]!) / (ratios[i + 1]! - ratios[i]!)) };
 }
 
 /** P under the shipped table (window-max-table.ts): the price. */
@@ -134,17 +143,15 @@ function touchProbabilityOn(grid: TableGrid, input: NoisyTouchInput): number {
 }
 
 function rowPair({ table }: TableGrid, ratio: number): RowPair {
-  const ratios = table.noiseRatios;
-  let i = 0;
-  while (i < ratios.length - 2 && ratios[i + 1]! <= ratio) i++;
-  const r0 = ratios[i]!;
-  const r1 = ratios[i + 1]!;
+  const { i, weight } = rowPosition(table.noiseRatios, ratio);
+  const r0 = table.noiseRatios[i]!;
+  const r1 = table.noiseRatios[i + 1]!;
   return {
     lower: table.cdf[i]!,
     upper: table.cdf[i + 1]!,
     lowerScale: Math.sqrt(table.steps + r0 * r0),
     upperScale: Math.sqrt(table.steps + r1 * r1),
-    weight: Math.min(1, (ratio - r0) / (r1 - r0)),
+    weight,
   };
 }
 
