@@ -23,7 +23,8 @@ const edgeGap = (g: GroupStats) =>
   `${(100 * (g.realisedEdge - g.promisedEdge)).toFixed(2)} ± ${(100 * g.edgeSe).toFixed(2)}`;
 const spread = (x: number | null) => (x === null ? '—' : x.toFixed(2));
 
-function verdict(p: PooledCalibration): string {
+/** A pooled setting's verdict: `pass`, or which checks failed. */
+export function pooledVerdict(p: PooledCalibration): string {
   if (p.checks.pass) return 'pass';
   const failed = [
     p.checks.bucketsWithin3Se ? [] : ['buckets'],
@@ -37,7 +38,7 @@ function summaryRow(s: Judged): string {
   const p = s.pooled;
   const worst = judgedBuckets(p).reduce((m, g) => (Math.abs(g.z) > Math.abs(m.z) ? g : m));
   const t = p.singleRuns;
-  return `| ${settingText(s.key)} | ${seedsText(s)} | ${p.decisions.toLocaleString('en-US')} | ${worst.z.toFixed(2)} (${worst.label}) | ${p.distance.map(edgeGap).join(' / ')} | ${verdict(p)} | ${t.bucketFails} of ${t.bucketTests} (${t.bucketFailsByChance.toFixed(2)}) | ${t.bandFails} of ${t.bandTests} (${t.bandFailsByChance.toFixed(2)}) | ${spread(p.zSpread.buckets)} / ${spread(p.zSpread.bands)} |`;
+  return `| ${settingText(s.key)} | ${seedsText(s)} | ${p.decisions.toLocaleString('en-US')} | ${worst.z.toFixed(2)} (${worst.label}) | ${p.distance.map(edgeGap).join(' / ')} | ${pooledVerdict(p)} | ${t.bucketFails} of ${t.bucketTests} (${t.bucketFailsByChance.toFixed(2)}) | ${t.bandFails} of ${t.bandTests} (${t.bandFailsByChance.toFixed(2)}) | ${spread(p.zSpread.buckets)} / ${spread(p.zSpread.bands)} |`;
 }
 
 function detail(s: Judged): string[] {
@@ -45,12 +46,16 @@ function detail(s: Judged): string[] {
   return [
     `### Pooled: ${settingText(s.key)}`,
     '',
-    `Seeds ${seedsText(s)} (${s.runs.map((r) => r.file.replace('.json', '')).join(', ')}): ${p.decisions.toLocaleString('en-US')} cell-decisions — ${verdict(p)}.`,
+    `Seeds ${seedsText(s)} (${s.runs.map((r) => r.file.replace('.json', '')).join(', ')}): ${p.decisions.toLocaleString('en-US')} cell-decisions — ${pooledVerdict(p)}.`,
     '',
-    ...groupTableHeader('pooled group'),
-    ...[...judgedBuckets(p), ...p.distance, p.demo].map(groupRow),
+    ...pooledGroupTable(p),
     '',
   ];
+}
+
+/** A pooled setting's judged P buckets, distance bands and demo-like bettors, as a table. */
+export function pooledGroupTable(p: PooledCalibration): string[] {
+  return [...groupTableHeader('pooled group'), ...[...judgedBuckets(p), ...p.distance, p.demo].map(groupRow)];
 }
 
 /** The section: one summary row per setting run on ≥ 2 seeds, then each setting's pooled groups. */
