@@ -4,7 +4,8 @@
  * multiplier that `GET /v1/bets/:id` shows; every bet's terms name the print after its receive
  * time (from `GET /v1/index/history`) its fill rule chose — the k-th with a fixed
  * BET_ENTRY_DELAY_PRINTS=k, under the adaptive delay the one `fillPrintsOf` computes from the print
- * in effect at receipt — and the multiplier recomputes from the terms with the shared pricing
+ * in effect at receipt or, its decreases eased, a later one no later than the rule on a recent print
+ * asks — and the multiplier recomputes from the terms with the shared pricing
  * function; every settlement recomputes from the public APIs (recompute.ts). Run twice: next-tick
  * entry at the next print on the raw print, and the production defaults with nothing set — the
  * measured informed-trader defense (ingest-api BET_ENTRY=next_print + BET_ENTRY_DELAY=adaptive,
@@ -187,11 +188,20 @@ describe.each<Setup & { name: string }>([
       const filling = after.find((print) => print.id === terms.printId);
       // The fill rule on the print in effect at receipt: the last one printed by then, or the one
       // before it when ingest-api had not re-read the newest yet (it does every 20 ms).
-      const inEffect = rule.prints.filter((print) => print.t <= placedAt).slice(-2);
-      const chosen = inEffect.map((print) =>
-        fillPrintsOf(fill, print, placedAt, DEFAULT_PRICING_CONFIG.printIntervalMs),
-      );
-      expect(chosen).toContain(filling ? after.indexOf(filling) + 1 : -1);
+      const ruleAt = (print: PrintEntry) =>
+        fillPrintsOf(fill, print, placedAt, DEFAULT_PRICING_CONFIG.printIntervalMs);
+      const before = rule.prints.filter((print) => print.t <= placedAt);
+      const chosen = before.slice(-2).map(ruleAt);
+      const k = filling ? after.indexOf(filling) + 1 : -1;
+      if (fill.kind === 'fixed') expect(chosen).toContain(k);
+      else {
+        // Eased (BET_ENTRY_DELAY_EASE_PCT, 10 %): never before the rule's print, and no later than
+        // the rule on a print of the last 21 s gives (a wait ≤ 2 s shrinks to nothing in 20 s).
+        expect(k).toBeGreaterThanOrEqual(Math.min(...chosen));
+        expect(k).toBeLessThanOrEqual(
+          Math.max(...before.filter((print) => print.t > placedAt - 21_000).map(ruleAt)),
+        );
+      }
       // The terms carry the filter's error exactly when S was the print's filtered index.
       expect(terms.indexNoise !== undefined).toBe(indexFilter === 'on');
       expect(t0 - Number(terms.tau1Ms)).toBe(filling?.t);

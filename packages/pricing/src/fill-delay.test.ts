@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ADAPTIVE_FILL_DELAY_DEFAULTS, adaptiveFillDelay, fillDelayRuleProblems } from './fill-delay.js';
+import {
+  ADAPTIVE_FILL_DELAY_DEFAULTS,
+  adaptiveFillDelay,
+  createServiceFillDelay,
+  FILL_DELAY_EASE_SPAN_MS,
+  fillDelayRuleProblems,
+} from './fill-delay.js';
 import { sigmaFromAnnualized } from './pricing-config.js';
 
 const deltaMs = 100;
@@ -90,5 +96,84 @@ describe('fillDelayRuleProblems', () => {
       'printsMin: must be an integer ≥ 1',
       'printsMax: must be an integer ≥ printsMin',
     ]);
+  });
+});
+
+describe('createServiceFillDelay', () => {
+  const adaptive = { kind: 'adaptive' as const, rule };
+  const rulePrints = (p: typeof print, atMs: number) => adaptiveFillDelay(p, atMs, rule, deltaMs).prints;
+  /** A print whose rule wait is `waitMs` (the filter's error solved for it). */
+  const printWaiting = (waitMs: number, t: number) => ({
+    ...print,
+    t,
+    filteredNoise: Math.sqrt(((waitMs - rule.leadMs) * print.sigma ** 2) / (rule.errorFactor * 1_000)),
+  });
+
+  it('is the rule while the wait does not shrink, and the fixed count under a fixed delay', () => {
+    const fill = createServiceFillDelay(adaptive, deltaMs, 10);
+    for (let i = 0; i < 20; i++) {
+      const p = printWaiting(400 + i * 10, print.t + i * deltaMs);
+      expect(fill(p, p.t + 37)).toBe(rulePrints(p, p.t + 37));
+    }
+    expect(createServiceFillDelay({ kind: 'fixed', prints: 7 }, deltaMs, 10)(print, print.t)).toBe(7);
+  });
+
+  it('shrinks the wait by at most easePct % of the time between bets, never below the rule', () => {
+    const fill = createServiceFillDelay(adaptive, deltaMs, 10);
+    const long = printWaiting(800, print.t);
+    expect(fill(long, long.t + 10)).toBe(rulePrints(long, long.t + 10)); // 9 prints
+    const shorter = printWaiting(650, print.t + deltaMs);
+    // 100 ms later the wait may be 790 ms at the least: 8 prints, where the rule says 7.
+    expect(rulePrints(shorter, shorter.t + 10)).toBe(7);
+    expect(fill(shorter, shorter.t + 10)).toBe(8);
+    // 2 s later (200 ms shrunk) it is the rule again; the wait only ever grows at once.
+    expect(fill(shorter, shorter.t + 2_000)).toBe(rulePrints(shorter, shorter.t + 2_000));
+    const longAgain = printWaiting(800, shorter.t + 2_100);
+    expect(fill(longAgain, longAgain.t)).toBe(rulePrints(longAgain, longAgain.t));
+  });
+
+  it(`stays at most FILL_DELAY_EASE_SPAN_MS (${FILL_DELAY_EASE_SPAN_MS}) above the rule after a lasting fall`, () => {
+    const fill = createServiceFillDelay(adaptive, deltaMs, 10);
+    const long = printWaiting(1_500, print.t);
+    fill(long, long.t);
+    const short = printWaiting(300, print.t + deltaMs);
+    // The rule: 3 prints; eased from 1.5 s it would be 15; capped at 300 + 300 ms: 6.
+    expect(rulePrints(short, short.t)).toBe(3);
+    expect(fill(short, short.t)).toBe(6);
+  });
+
+  it('follows the rule at once with easePct 100', () => {
+    const fill = createServiceFillDelay(adaptive, deltaMs, 100);
+    const long = printWaiting(800, print.t);
+    fill(long, long.t);
+    const short = printWaiting(300, print.t + deltaMs);
+    expect(fill(short, short.t)).toBe(rulePrints(short, short.t));
+  });
+
+  it('delays the most on an unusable σ without easing down from it afterwards', () => {
+    const fill = createServiceFillDelay(adaptive, deltaMs, 10);
+    expect(fill({ ...print, sigma: Number.NaN }, print.t)).toBe(rule.printsMax);
+    const ok = printWaiting(300, print.t + deltaMs);
+    expect(fill(ok, ok.t)).toBe(rulePrints(ok, ok.t));
+  });
+
+  it('keeps a print’s share of the bets near the usual when the wait drops (why it eases)', () => {
+    // 3,000 bets/s for 3 s; prints every 100 ms; the wait drops 550 → 300 ms at the 10th print.
+    // Each bet fills at the print `prints` after the one in effect (expected at t_S + k·δ).
+    const burstMax = (easePct: number) => {
+      const fill = createServiceFillDelay(adaptive, deltaMs, easePct);
+      const perPrint = new Map<number, number>();
+      for (let i = 0; i < 9_000; i++) {
+        const atMs = print.t + i / 3;
+        const index = Math.floor(i / 300);
+        const p = printWaiting(index < 10 ? 550 : 300, print.t + index * deltaMs);
+        const fillIndex = index + fill(p, atMs);
+        perPrint.set(fillIndex, (perPrint.get(fillIndex) ?? 0) + 1);
+      }
+      return Math.max(...perPrint.values());
+    };
+    // At once: for 2–3 prints, the bets received 250 ms apart fill together (twice the usual).
+    expect(burstMax(100)).toBeGreaterThanOrEqual(600);
+    expect(burstMax(10)).toBeLessThanOrEqual(Math.ceil(300 / 0.9) + 1);
   });
 });

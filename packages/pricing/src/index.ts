@@ -12,6 +12,8 @@ export {
   ADAPTIVE_FILL_DELAY_DEFAULTS,
   type AdaptiveFillDelayRule,
   adaptiveFillDelay,
+  createServiceFillDelay,
+  FILL_DELAY_EASE_SPAN_MS,
   type FillDelay,
   type FillDelayPrint,
   fillDelayRuleProblems,

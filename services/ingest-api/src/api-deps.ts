@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Channels } from '@tap/channels';
-import { createPrintQuoteMemo, DEFAULT_PRICING_CONFIG } from '@tap/pricing';
+import { createPrintQuoteMemo, createServiceFillDelay, DEFAULT_PRICING_CONFIG } from '@tap/pricing';
 import type { Logger, Redis, Registry } from '@tap/runtime';
 import type { SignaturePool } from '@tap/signatures';
 import { SessionStore } from './auth/sessions.js';
@@ -124,6 +124,11 @@ export function createApiDeps(parts: {
         mode: config.BET_ENTRY,
         reservePct: config.BET_ENTRY_RESERVE_PCT,
         delay: fillDelayOf(config),
+        fillPrints: createServiceFillDelay(
+          fillDelayOf(config),
+          DEFAULT_PRICING_CONFIG.printIntervalMs,
+          config.BET_ENTRY_DELAY_EASE_PCT,
+        ),
       },
       demoMode: config.DEMO_MODE,
       newBetId: createBetIdFactory(),

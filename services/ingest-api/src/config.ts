@@ -146,6 +146,14 @@ const shape = {
     .min(0)
     .max(100)
     .default(ADAPTIVE_FILL_DELAY_DEFAULTS.errorFactor),
+  /**
+   * adaptive: how fast the wait may shrink, % of the time since the previous bet (it grows at
+   * once): a shrinking wait piles the bets of two prints onto one, and a print's fills are one
+   * burst for the batcher (SPEC §12 fill print → accepted). 10 bounds a burst at ×1.11 the usual;
+   * 100 follows the rule at once. Waits are never shorter than the rule's, nor more than 300 ms
+   * longer (`@tap/pricing` createServiceFillDelay, FILL_DELAY_EASE_SPAN_MS). Default 10.
+   */
+  BET_ENTRY_DELAY_EASE_PCT: env.intBetween(1, 100, 10),
   /** adaptive: fewest prints after receipt (1 = the next print). Default 1. */
   BET_ENTRY_DELAY_PRINTS_MIN: env.intBetween(
     1,

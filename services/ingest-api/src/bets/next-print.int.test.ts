@@ -12,6 +12,7 @@ import {
   ADAPTIVE_FILL_DELAY_DEFAULTS,
   adaptiveFillDelay,
   DEFAULT_PRICING_CONFIG,
+  FILL_DELAY_EASE_SPAN_MS,
   quoteExpectedFill,
   sigmaFromAnnualized,
 } from '@tap/pricing';
@@ -348,6 +349,22 @@ describe('the adaptive fill delay (BET_ENTRY_DELAY=adaptive)', () => {
     expect(computed(entry).waitMs).toBeCloseTo(1_227.2, 0);
     expect(prints).toBe(computed(entry).prints);
     expect(prints).toBeGreaterThanOrEqual(13);
+  });
+
+  it('shrinks the wait by at most BET_ENTRY_DELAY_EASE_PCT (10) % of the time between bets within the ease span, never below the rule', async () => {
+    const calm = await betAt({ sigma: sigmaFromAnnualized(0.3), noise: 0.67 * bp, filteredNoise: 0.32 * bp });
+    expect(calm.prints).toBe(computed(calm.entry).prints);
+    // The market turns volatile and the index tight: the rule's wait falls from 1.2 s to the lead.
+    const cold = await betAt({ sigma: sigmaFromAnnualized(0.6), noise: 0 });
+    expect(computed(cold.entry).waitMs).toBe(150);
+    const easedWaitMs = Math.min(
+      computed(calm.entry).waitMs - 0.1 * (cold.entry.placedAt - calm.entry.placedAt),
+      150 + FILL_DELAY_EASE_SPAN_MS,
+    );
+    expect(easedWaitMs).toBeGreaterThan(150);
+    // The k-th print after the one in effect is expected k · 100 ms after it: late enough for the eased wait.
+    expect(cold.prints * 100).toBeGreaterThanOrEqual(easedWaitMs);
+    expect(cold.prints).toBeGreaterThan(computed(cold.entry).prints);
   });
 
   it('GET /v1/me says the adaptive rule with its values', async () => {

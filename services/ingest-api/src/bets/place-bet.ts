@@ -34,7 +34,6 @@ import {
   betTermsOf,
   checkPlaceable,
   type FillDelay,
-  fillPrintsOf,
   type PricingConfig,
   type PrintQuoteMemo,
   quoteExpectedFill,
@@ -78,6 +77,11 @@ export interface BetEntryRule {
   reservePct: number;
   /** next_print: which print after receipt fills a bet (BET_ENTRY_DELAY and its variables). */
   delay: FillDelay;
+  /**
+   * next_print: `delay` applied to the bets as they come, its decreases eased
+   * (BET_ENTRY_DELAY_EASE_PCT, `@tap/pricing` createServiceFillDelay).
+   */
+  fillPrints: (print: PrintEntry, receivedAtMs: number) => number;
 }
 
 /**
@@ -335,7 +339,7 @@ function betToAdmit(
 /** The service's fill delay for a bet received at `receivedAtMs` (0 under receipt entry). */
 function serviceFillPrints(deps: PlaceBetDeps, print: PrintEntry, receivedAtMs: number): number {
   if (deps.entry.mode !== 'next_print') return 0;
-  return fillPrintsOf(deps.entry.delay, print, receivedAtMs, deps.pricing.printIntervalMs);
+  return deps.entry.fillPrints(print, receivedAtMs);
 }
 
 function refusalDetails(result: Exclude<AdmitResult, { ok: true }>): Record<string, unknown> | undefined {
