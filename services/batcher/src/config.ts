@@ -103,7 +103,10 @@ const shape = {
   SEGMENT_RETENTION_INTERVAL_MS: env.intBetween(100, 86_400_000, 600_000),
   /** The append-only anchors file (JSON lines). Default <DATA_DIR>/ledger-anchors.jsonl. */
   ANCHORS_FILE: z.string().startsWith('/', 'must be an absolute path').optional(),
-  /** Passive WAL checkpoint after this many batches without an idle moment. Default 200. */
+  /**
+   * Passive WAL checkpoint after this many batches without an idle moment, at the next batch that
+   * applies a print (at twice as many without one: consumer.ts checkpointDue). Default 200.
+   */
   CHECKPOINT_EVERY_BATCHES: env.intBetween(1, 1_000_000, 200),
   /**
    * Benchmark hook: run the segment with `synchronous=NORMAL` so the benchmark can compare it with
