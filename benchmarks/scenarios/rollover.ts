@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { isoWeekScheme, listSegments } from '@tap/domain';
 import type { AuditReport } from '../src/audit/audit.js';
 import { auditRun, waitForBatcherDrain } from '../src/audit/collect.js';
+import { NO_RESOLVER_BATCHER_ENV } from '../src/bet-stack.js';
 import {
   acceptedDelays,
   admitMany,
@@ -199,9 +200,9 @@ export function report(measured: readonly Round[]): ScenarioOutcome {
 
 async function measureRound(ctx: ScenarioContext, plan: Plan, label: string): Promise<Round> {
   const outDir = plan.rounds > 1 ? join(ctx.outDir, `round-${label.slice(1)}`) : ctx.outDir;
-  // No resolver runs: a dead-man grace of an hour keeps the batcher's safety net from voiding the
-  // open bets before the roll-over carries them (its sweep still runs, as in production).
-  const env = { batcher: { DEAD_MAN_GRACE_MS: '3600000' } };
+  // No resolver runs: the batcher's safety net must not void the open bets before the roll-over
+  // carries them (its sweep still runs, as in production).
+  const env = { batcher: NO_RESOLVER_BATCHER_ENV };
   const stack = await startStack({ outDir, daemons: ['batcher'], market: 'none', env });
   try {
     const users = syntheticSessions(plan.users).map((s) => s.userId);
