@@ -266,6 +266,16 @@ function report(name: string, shape: Shape, m: Awaited<ReturnType<typeof measure
   }
   if (defended && !result.fillToAccepted)
     fail(outcome, 'no accepted event named a fill print: the bets were not priced at next-tick entry');
+  // No stack delivers a fill within 1 ms of its print: a run that says so read a clock that is not
+  // the one the print was stamped by (seen twice, every event of the run at the 1 µs floor).
+  for (const r of m.runs) {
+    const p50 = r.run.result.fillToAccepted?.p50Ms;
+    if (p50 !== undefined && p50 < 1)
+      fail(
+        outcome,
+        `${r.run.result.label}: fill print → accepted p50 ${p50} ms — a clock error, not a measurement`,
+      );
+  }
   const p99 = result.latency.p99Ms;
   const accepted = result.accepted?.p99Ms ?? null;
   const fillToAccepted = result.fillToAccepted?.p99Ms ?? null;

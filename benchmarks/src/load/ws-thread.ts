@@ -68,7 +68,9 @@ function onMessage(client: Client, message: ServerMessage): void {
     if (message.type !== 'bet') return;
     if (batch.length === 0) setImmediate(flush);
     const at = now();
-    batch.push([message.betId, message.status, at, fillToAcceptedMs(message, at)]);
+    // The print's t is price-ingest's wall clock: compared with this thread's wall clock, not with
+    // `now()` (its monotonic clock anchored at the thread's start), which a clock step leaves behind.
+    batch.push([message.betId, message.status, at, fillToAcceptedMs(message, Date.now())]);
   }
 }
 
