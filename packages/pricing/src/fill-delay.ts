@@ -97,7 +97,7 @@ export const FILL_DELAY_EASE_SPAN_MS = 300;
  * for. The wait moves with σ and the index's error from print to print; when it shrinks by Δ, the
  * bets of the next Δ ms fill at the same print as those received Δ ms before them, so that print's
  * burst grows by Δ worth of bets — measured at 3,000 bets/s, bursts of 590 bets against a usual
- * 300, and those bursts made the p99. Shrinking by at most a share e of the elapsed time bounds a
+ * 300, each of their bets waiting about twice as long. Shrinking by at most a share e of the elapsed time bounds a
  * burst at 1/(1 − e) of the usual (10 %: ×1.11). A longer wait than the rule asks only makes the
  * informed trader's view older (docs/pricing.md "Adaptive fill delay"), so the defence measured
  * under the rule holds. 100 turns it off: every decrease at once (the rule itself; a wait shrinking
