@@ -310,10 +310,10 @@ export function createConsumer(deps: ConsumerDeps) {
 /**
  * Whether the passive WAL checkpoint runs now, between batches: when the stream is idle, or once
  * `every` batches have passed — then right after a batch that applied a print, or at twice the
- * count (a feed without prints). Why after a print: the checkpoint stalls the single writer for
- * tens of ms under load (measured 57–75 ms at 3,000 bets/s), and a stall in front of a print's
- * batch delays every bet that print fills (SPEC §12 fill print → accepted: they were the p99);
- * just after one, the next print is ~100 ms away and the stall falls in the gap.
+ * count (a feed without prints). Why after a print: the checkpoint stalls the single writer (3–32 ms
+ * at 3,000 bets/s, timed in a run), and a stall in front of a print's batch delays every bet that
+ * print fills (SPEC §12 fill print → accepted); just after one, the next print is ~100 ms away and
+ * the stall falls in the gap.
  */
 export function checkpointDue(
   batchesSince: number,
