@@ -26,7 +26,8 @@ const CANDIDATES = (process.env.SHAPES ?? '')
   .split(',')
   .filter(Boolean)
   .map((pair) => pair.split(':').map(Number) as [number, number?]);
-const tableVarianceRatio = (r: number) => 2.5 + 0.75 * Math.min(1, Math.max(0, r - 2.5));
+// V(r) as the shipped table holds it (unchanged since pricing-v2.4: only the persistence moved).
+const tableVarianceRatio = (r: number) => noiseShapeAt(r).varianceRatio;
 
 interface NoiseShape {
   name: string;

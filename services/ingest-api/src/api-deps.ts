@@ -41,6 +41,7 @@ export function createApiDeps(parts: {
   const sessions = new SessionStore(redis, channels, config.SESSION_TTL_S, config.SESSIONS_PER_WALLET_MAX);
   const rateLimitRule = { ratePerS: config.RATE_LIMIT_PER_S, burst: config.RATE_LIMIT_BURST };
   const perHour = (jobs: number) => ({ ratePerS: jobs / 3_600, burst: jobs });
+  const fillDelay = fillDelayOf(config);
   let reader: ReaderPool | null = null;
   const metrics = createHttpMetrics(parts.registry, {
     batcherAdmits: () =>
@@ -123,9 +124,9 @@ export function createApiDeps(parts: {
       entry: {
         mode: config.BET_ENTRY,
         reservePct: config.BET_ENTRY_RESERVE_PCT,
-        delay: fillDelayOf(config),
+        delay: fillDelay,
         fillPrints: createServiceFillDelay(
-          fillDelayOf(config),
+          fillDelay,
           DEFAULT_PRICING_CONFIG.printIntervalMs,
           config.BET_ENTRY_DELAY_EASE_PCT,
         ),
